@@ -1,0 +1,77 @@
+//! The command line: `serve` and the maintenance commands. Each command is a
+//! thin wrapper around library code; errors are reported in plain language.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::event_store::Durability;
+use crate::telemetry::{self, LogFormat};
+
+/// mag-tracker keeps a Maatschappelijke Agenda (opgaven, doelen, acties,
+/// trekkers, reflecties, metingen) as an immutable event log and serves it
+/// over a REST API.
+#[derive(Debug, Parser)]
+#[command(name = "mag-tracker", version, about, long_about = None)]
+pub struct Cli {
+    /// Log format: human-readable text or JSON lines.
+    #[arg(long, global = true, env = "MAG_LOG_FORMAT", default_value = "text")]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the API server. On an empty data directory the Twenterand demo
+    /// agenda 2024 is loaded first (turn that off with --no-demo).
+    Serve(ServeArgs),
+    /// Print the OpenAPI description of the API (JSON) to standard output.
+    Openapi,
+    /// Append under concurrent load and print each acknowledged append
+    /// (used by the crash test; not for normal use).
+    #[command(hide = true)]
+    StoreLoad(crate::crash::LoadArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Directory holding the event store (created if missing).
+    #[arg(long, env = "MAG_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// Address and port to listen on.
+    #[arg(long, env = "MAG_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Do not load the Twenterand demo agenda into an empty store.
+    #[arg(long)]
+    pub no_demo: bool,
+    /// Public base URL used in Location and Link headers behind a proxy,
+    /// e.g. https://mag.example.nl (default: derived from the request).
+    #[arg(long, env = "MAG_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// When an acknowledged write is considered safe: fsync (survives power
+    /// loss, default) or flush (survives a process crash only).
+    #[arg(long, default_value = "fsync")]
+    pub durability: Durability,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(cli.log_format);
+    let result = match cli.command {
+        Command::Serve(args) => crate::app::serve(args),
+        Command::Openapi => {
+            println!("{}", crate::http::openapi_json());
+            Ok(())
+        }
+        Command::StoreLoad(args) => crate::crash::run_load(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("mag-tracker: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

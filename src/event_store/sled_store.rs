@@ -1,0 +1,483 @@
+//! The production store: one sled tree, one writer thread, group commit.
+//!
+//! Key layout in the single tree (one tree so that `apply_batch` makes a
+//! whole group atomic without a multi-tree transaction):
+//!
+//! | key                               | value                        |
+//! |-----------------------------------|------------------------------|
+//! | `e` + position (u64 BE)           | encoded [`RecordedEvent`]    |
+//! | `s` + stream id (16) + version BE | position (u64 BE)            |
+//! | `i` + event id (16)               | position (u64 BE)            |
+//! | `k` + idempotency key             | JSON idempotency record      |
+//!
+//! All appends go through one writer thread. It takes every append that is
+//! waiting (up to a limit), validates them in order with [`Staging`], writes
+//! the accepted ones in one batch, flushes, `fdatasync`s the data file
+//! (unless told otherwise), tells the listeners, and only then acknowledges
+//! them. Readers never see beyond the acknowledged head.
+
+use std::fs::File;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, RwLock};
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::{oneshot, watch};
+use uuid::Uuid;
+
+use super::staging::{decode, IdempotencyRecord, Staging, StoreView};
+use super::{
+    AppendOutcome, AppendRequest, CommitListener, EventStore, PendingAppend, RecordedEvent,
+    StoreError, StoreResult,
+};
+
+const EVENT: u8 = b'e';
+const STREAM: u8 = b's';
+const EVENT_ID: u8 = b'i';
+const IDEM_KEY: u8 = b'k';
+
+/// How far an acknowledged append has gone towards the platter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Durability {
+    /// sled `flush()` then `fdatasync` of the data file: survives power loss
+    /// as far as the disk honours fsync. The default.
+    Fsync,
+    /// sled `flush()` only (`sync_file_range`): survives a process crash,
+    /// not necessarily power loss. For benchmarks that say so.
+    Flush,
+}
+
+#[derive(Debug, Clone)]
+pub struct SledOptions {
+    pub durability: Durability,
+    /// sled's page cache in bytes (sled's own default, 1 GiB, is too big).
+    pub cache_capacity: u64,
+    /// Most appends one group commit takes.
+    pub max_group: usize,
+}
+
+impl Default for SledOptions {
+    fn default() -> Self {
+        Self {
+            durability: Durability::Fsync,
+            cache_capacity: 128 * 1024 * 1024,
+            max_group: 512,
+        }
+    }
+}
+
+struct Job {
+    request: AppendRequest,
+    reply: oneshot::Sender<StoreResult<AppendOutcome>>,
+}
+
+struct Shared {
+    db: sled::Db,
+    head: watch::Sender<u64>,
+    listeners: RwLock<Vec<Arc<dyn CommitListener>>>,
+    /// Set when a write failed; appends are refused until the store is reopened.
+    broken: AtomicBool,
+}
+
+/// The durable, sled-backed event store.
+pub struct SledStore {
+    shared: Arc<Shared>,
+    sender: Mutex<Option<mpsc::Sender<Job>>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+    path: PathBuf,
+}
+
+fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + parts.iter().map(|p| p.len()).sum::<usize>());
+    k.push(prefix);
+    for p in parts {
+        k.extend_from_slice(p);
+    }
+    k
+}
+
+fn event_key(position: u64) -> Vec<u8> {
+    key(EVENT, &[&position.to_be_bytes()])
+}
+
+fn u64_from(bytes: &[u8]) -> StoreResult<u64> {
+    bytes
+        .try_into()
+        .map(u64::from_be_bytes)
+        .map_err(|_| StoreError::Corrupt("malformed index entry".to_owned()))
+}
+
+fn io_err(e: sled::Error) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+impl StoreView for sled::Db {
+    fn stored_stream_version(&self, stream_id: Uuid) -> StoreResult<u64> {
+        match self
+            .scan_prefix(key(STREAM, &[stream_id.as_bytes()]))
+            .next_back()
+        {
+            None => Ok(0),
+            Some(Ok((k, _))) => u64_from(&k[17..]),
+            Some(Err(e)) => Err(io_err(e)),
+        }
+    }
+    fn stored_event_position(&self, event_id: Uuid) -> StoreResult<Option<u64>> {
+        match self
+            .get(key(EVENT_ID, &[event_id.as_bytes()]))
+            .map_err(io_err)?
+        {
+            Some(v) => Ok(Some(u64_from(&v)?)),
+            None => Ok(None),
+        }
+    }
+    fn stored_idempotency(&self, k: &str) -> StoreResult<Option<IdempotencyRecord>> {
+        match self.get(key(IDEM_KEY, &[k.as_bytes()])).map_err(io_err)? {
+            Some(v) => serde_json::from_slice(&v)
+                .map(Some)
+                .map_err(|e| StoreError::Corrupt(format!("idempotency record: {e}"))),
+            None => Ok(None),
+        }
+    }
+    fn stored_event(&self, position: u64) -> StoreResult<Option<RecordedEvent>> {
+        match self.get(event_key(position)).map_err(io_err)? {
+            Some(v) => decode(&v).map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
+impl SledStore {
+    /// Opens (or creates) the store in `path`. Fails with
+    /// [`StoreError::Locked`] when another process holds the directory.
+    pub fn open(path: impl AsRef<Path>, options: SledOptions) -> StoreResult<Self> {
+        let path = path.as_ref().to_path_buf();
+        std::fs::create_dir_all(&path).map_err(|e| {
+            StoreError::Unavailable(format!("cannot create {}: {e}", path.display()))
+        })?;
+        let db = sled::Config::new()
+            .path(&path)
+            .cache_capacity(options.cache_capacity)
+            .flush_every_ms(None)
+            .open()
+            .map_err(|e| {
+                let text = e.to_string();
+                if text.contains("lock") || text.contains("WouldBlock") {
+                    StoreError::Locked {
+                        path: path.display().to_string(),
+                    }
+                } else {
+                    StoreError::Unavailable(format!("cannot open {}: {text}", path.display()))
+                }
+            })?;
+        let (head, last_at) = match db.scan_prefix([EVENT]).next_back() {
+            None => (0, None),
+            Some(Ok((k, v))) => (u64_from(&k[1..])?, Some(decode(&v)?.recorded_at)),
+            Some(Err(e)) => return Err(io_err(e)),
+        };
+        let data_file = match options.durability {
+            Durability::Fsync => Some(File::open(path.join("db")).map_err(|e| {
+                StoreError::Unavailable(format!("cannot open sled data file for fsync: {e}"))
+            })?),
+            Durability::Flush => None,
+        };
+        let shared = Arc::new(Shared {
+            db,
+            head: watch::channel(head).0,
+            listeners: RwLock::new(Vec::new()),
+            broken: AtomicBool::new(false),
+        });
+        let (sender, receiver) = mpsc::channel();
+        let writer_shared = shared.clone();
+        let writer = std::thread::Builder::new()
+            .name("event-store-writer".into())
+            .spawn(move || {
+                Writer {
+                    shared: writer_shared,
+                    receiver,
+                    data_file,
+                    head,
+                    last_at,
+                    max_group: options.max_group.max(1),
+                }
+                .run()
+            })
+            .map_err(|e| StoreError::Unavailable(format!("cannot start writer: {e}")))?;
+        Ok(Self {
+            shared,
+            sender: Mutex::new(Some(sender)),
+            writer: Mutex::new(Some(writer)),
+            path,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Stops the writer after the appends already queued, and flushes.
+    pub fn close(&self) {
+        self.sender.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(w) = self.writer.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            let _ = w.join();
+        }
+        let _ = self.shared.db.flush();
+    }
+
+    /// Bytes sled uses on disk.
+    pub fn size_on_disk(&self) -> u64 {
+        self.shared.db.size_on_disk().unwrap_or(0)
+    }
+}
+
+impl Drop for SledStore {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+struct Writer {
+    shared: Arc<Shared>,
+    receiver: mpsc::Receiver<Job>,
+    data_file: Option<File>,
+    head: u64,
+    last_at: Option<DateTime<Utc>>,
+    max_group: usize,
+}
+
+impl Writer {
+    fn run(mut self) {
+        while let Ok(first) = self.receiver.recv() {
+            let mut jobs = vec![first];
+            while jobs.len() < self.max_group {
+                match self.receiver.try_recv() {
+                    Ok(job) => jobs.push(job),
+                    Err(_) => break,
+                }
+            }
+            self.commit_group(jobs);
+        }
+    }
+
+    fn commit_group(&mut self, jobs: Vec<Job>) {
+        if self.shared.broken.load(Ordering::Acquire) {
+            for job in jobs {
+                let _ = job.reply.send(Err(StoreError::Unavailable(
+                    "an earlier write failed; restart the server once the disk has room".into(),
+                )));
+            }
+            return;
+        }
+        let now = Utc::now();
+        let mut staging = Staging::new(&self.shared.db, self.head, self.last_at);
+        let mut results: Vec<StoreResult<AppendOutcome>> = Vec::with_capacity(jobs.len());
+        let mut replies = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            results.push(staging.stage(job.request, now));
+            replies.push(job.reply);
+        }
+        let new_head = staging.head();
+        let new_last = staging.last_recorded_at();
+        let staged = std::mem::take(&mut staging.events);
+        let keys = std::mem::take(&mut staging.new_keys);
+        drop(staging);
+
+        if !staged.is_empty() {
+            let started = Instant::now();
+            let mut batch = sled::Batch::default();
+            for e in &staged {
+                let r = &e.record;
+                let pos = r.position.to_be_bytes();
+                batch.insert(event_key(r.position), e.bytes.as_slice());
+                batch.insert(
+                    key(STREAM, &[r.stream_id.as_bytes(), &r.version.to_be_bytes()]),
+                    &pos,
+                );
+                batch.insert(key(EVENT_ID, &[r.id.as_bytes()]), &pos);
+            }
+            for (k, record) in &keys {
+                let value = serde_json::to_vec(record).expect("idempotency record serializes");
+                batch.insert(key(IDEM_KEY, &[k.as_bytes()]), value);
+            }
+            if let Err(error) = self.write(batch) {
+                tracing::error!(%error, events = staged.len(), "event store write failed; refusing further writes");
+                self.shared.broken.store(true, Ordering::Release);
+                for reply in replies {
+                    let _ = reply.send(Err(error.clone()));
+                }
+                return;
+            }
+            self.head = new_head;
+            self.last_at = new_last;
+            let committed: Vec<RecordedEvent> = staged.into_iter().map(|e| e.record).collect();
+            for l in self
+                .shared
+                .listeners
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+            {
+                l.committed(&committed);
+            }
+            self.shared.head.send_replace(new_head);
+            tracing::trace!(
+                events = committed.len(),
+                appends = replies.len(),
+                micros = started.elapsed().as_micros() as u64,
+                "group committed"
+            );
+        }
+        for (reply, result) in replies.into_iter().zip(results) {
+            let _ = reply.send(result);
+        }
+    }
+
+    fn write(&self, batch: sled::Batch) -> StoreResult<()> {
+        self.shared.db.apply_batch(batch).map_err(io_err)?;
+        self.shared.db.flush().map_err(io_err)?;
+        if let Some(file) = &self.data_file {
+            file.sync_data()
+                .map_err(|e| StoreError::Unavailable(format!("fdatasync failed: {e}")))?;
+        }
+        Ok(())
+    }
+}
+
+impl EventStore for SledStore {
+    fn append(&self, request: AppendRequest) -> PendingAppend {
+        let (reply, pending) = PendingAppend::channel();
+        let sender = self.sender.lock().unwrap_or_else(|e| e.into_inner());
+        match sender.as_ref() {
+            Some(s) => {
+                if let Err(mpsc::SendError(job)) = s.send(Job { request, reply }) {
+                    let _ = job.reply.send(Err(StoreError::Unavailable(
+                        "the store's writer stopped".into(),
+                    )));
+                }
+            }
+            None => {
+                let _ = reply.send(Err(StoreError::Unavailable("the store is closed".into())));
+            }
+        }
+        pending
+    }
+
+    fn head(&self) -> u64 {
+        *self.shared.head.borrow()
+    }
+
+    fn watch_head(&self) -> watch::Receiver<u64> {
+        self.shared.head.subscribe()
+    }
+
+    fn stream_version(&self, stream_id: Uuid) -> StoreResult<u64> {
+        // Only acknowledged versions: walk back past anything beyond the head.
+        let head = self.head();
+        for entry in self
+            .shared
+            .db
+            .scan_prefix(key(STREAM, &[stream_id.as_bytes()]))
+            .rev()
+        {
+            let (k, v) = entry.map_err(io_err)?;
+            if u64_from(&v)? <= head {
+                return u64_from(&k[17..]);
+            }
+        }
+        Ok(0)
+    }
+
+    fn read_stream(
+        &self,
+        stream_id: Uuid,
+        from_version: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<RecordedEvent>> {
+        let head = self.head();
+        let start = key(
+            STREAM,
+            &[stream_id.as_bytes(), &from_version.max(1).to_be_bytes()],
+        );
+        let end = key(STREAM, &[stream_id.as_bytes(), &u64::MAX.to_be_bytes()]);
+        let mut out = Vec::new();
+        for entry in self.shared.db.range(start..=end) {
+            if out.len() >= limit {
+                break;
+            }
+            let (_, v) = entry.map_err(io_err)?;
+            let position = u64_from(&v)?;
+            if position > head {
+                break;
+            }
+            let event = self.shared.db.stored_event(position)?.ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "stream index points at missing position {position}"
+                ))
+            })?;
+            out.push(event);
+        }
+        Ok(out)
+    }
+
+    fn scan(
+        &self,
+        after: u64,
+        until: u64,
+        f: &mut dyn FnMut(RecordedEvent) -> ControlFlow<()>,
+    ) -> StoreResult<()> {
+        let until = until.min(self.head());
+        if until <= after {
+            return Ok(());
+        }
+        let mut expected = after + 1;
+        for entry in self
+            .shared
+            .db
+            .range(event_key(after + 1)..=event_key(until))
+        {
+            let (k, v) = entry.map_err(io_err)?;
+            let position = u64_from(&k[1..])?;
+            if position != expected {
+                return Err(StoreError::Corrupt(format!(
+                    "gap in the log: expected position {expected}, found {position}"
+                )));
+            }
+            let event = decode(&v)?;
+            if event.position != position {
+                return Err(StoreError::Corrupt(format!(
+                    "event at position {position} says it is at {}",
+                    event.position
+                )));
+            }
+            expected += 1;
+            if f(event).is_break() {
+                return Ok(());
+            }
+        }
+        if expected != until + 1 {
+            return Err(StoreError::Corrupt(format!(
+                "gap in the log: position {expected} is missing"
+            )));
+        }
+        Ok(())
+    }
+
+    fn event_at(&self, position: u64) -> StoreResult<Option<RecordedEvent>> {
+        if position == 0 || position > self.head() {
+            return Ok(None);
+        }
+        self.shared.db.stored_event(position)
+    }
+
+    fn add_listener(&self, listener: Arc<dyn CommitListener>) {
+        self.shared
+            .listeners
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(listener);
+    }
+}

@@ -1,0 +1,58 @@
+//! The OpenAPI document, generated from the handlers' annotations.
+
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::{ObjectBuilder, RefOr, Type};
+use utoipa::{Modify, OpenApi};
+
+use super::problem::{InvalidParam, Problem};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "mag-tracker API",
+        description = "REST API voor een Maatschappelijke Agenda (MAG): opgaven, doelen, acties, trekkers, reflecties, indicatoren en de PDCA-cyclus. Elke wijziging is een onveranderlijke gebeurtenis.",
+        contact(name = "mag-tracker", email = "mag-tracker@example.org", url = "https://mag-tracker.nl"),
+        license(name = "EUPL-1.2", identifier = "EUPL-1.2")
+    ),
+    servers((url = "/v1", description = "Deze server, versie 1 van de API")),
+    components(schemas(Problem, InvalidParam)),
+    modifiers(&ApiVersionHeader)
+)]
+pub struct ApiDoc;
+
+/// Declares the `API-Version` header on every 2xx and 3xx response.
+struct ApiVersionHeader;
+
+impl Modify for ApiVersionHeader {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let header = HeaderBuilder::new()
+            .schema(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .examples([super::API_VERSION]),
+            )
+            .description(Some("De volledige versie van de API (semver)."))
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                for (status, response) in op.responses.responses.iter_mut() {
+                    if !(status.starts_with('2') || status.starts_with('3')) {
+                        continue;
+                    }
+                    if let RefOr::T(r) = response {
+                        r.headers.insert("API-Version".into(), header.clone());
+                    }
+                }
+            }
+        }
+    }
+}

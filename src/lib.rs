@@ -1,0 +1,12 @@
+//! mag-tracker: an event-sourced tracker for a Dutch Maatschappelijke Agenda.
+//!
+//! Layers, dependencies pointing one way: [`domain`] (no I/O) →
+//! [`event_store`] → projections → http → the `mag-tracker` binary.
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod cli;
+mod crash;
+pub mod event_store;
+pub mod http;
+mod telemetry;
