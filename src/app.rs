@@ -8,12 +8,19 @@ use actix_web::{dev::Server, web, App, HttpServer};
 use anyhow::Context;
 
 use crate::cli::ServeArgs;
-use crate::event_store::{EventStore, SledOptions, SledStore, StoreError};
+use std::ops::ControlFlow;
+
+use crate::event_store::{Actor, EventStore, Metadata, SledOptions, SledStore, StoreError};
+use crate::import::{self, ImportSummary};
+use crate::projections::{Projection, ReadModel};
+use crate::service::{Service, ServiceError, WriteContext};
 
 /// Everything a request handler may use.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn EventStore>,
+    pub projection: Arc<Projection>,
+    pub service: Arc<Service>,
 }
 
 /// A running server bound to an address (port 0 in tests).
@@ -45,22 +52,66 @@ fn tracing_actix_span() -> actix_web::middleware::Logger {
     actix_web::middleware::Logger::new("%r %s %Dms").log_target("mag_tracker::http")
 }
 
-/// Opens the store and brings every projection up to date, reporting what it did.
+/// Replays the log into the projections (checking positions are gap-free
+/// and every event decodes), then keeps them current on every commit.
 pub fn open_state(store: Arc<dyn EventStore>) -> anyhow::Result<AppState> {
     let started = Instant::now();
-    let mut count = 0u64;
+    let mut model = ReadModel::default();
+    let mut failure = None;
     store
-        .scan(0, store.head(), &mut |_| {
-            count += 1;
-            std::ops::ControlFlow::Continue(())
+        .scan(0, store.head(), &mut |e| match model.apply(&e) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(err) => {
+                failure = Some(format!("event at position {}: {err}", e.position));
+                ControlFlow::Break(())
+            }
         })
         .context("the event log failed its startup check")?;
+    if let Some(f) = failure {
+        anyhow::bail!("the event log failed its startup check: {f}");
+    }
     tracing::info!(
-        events = count,
+        events = model.position,
         millis = started.elapsed().as_millis() as u64,
-        "replayed the event log (positions gap-free)"
+        "replayed the event log into the projections (positions gap-free)"
     );
-    Ok(AppState { store })
+    let projection = Projection::new(model);
+    store.add_listener(projection.clone());
+    let service = Arc::new(Service::new(store.clone(), projection.clone()));
+    Ok(AppState {
+        store,
+        projection,
+        service,
+    })
+}
+
+/// Loads the Twenterand demo agenda through the import path, as actor
+/// "system (demo import)", in one atomic append.
+pub async fn load_demo(state: &AppState) -> anyhow::Result<ImportSummary> {
+    let file = import::parse(import::TWENTERAND_2024)
+        .map_err(|e| anyhow::anyhow!("demo agenda does not parse: {:?}", e))?;
+    let mut summary = None;
+    let ctx = WriteContext {
+        metadata: Metadata {
+            actor: Actor::system("system (demo import)"),
+            correlation_id: Some(uuid::Uuid::now_v7()),
+            toelichting: Some("Demo: Maatschappelijke Agenda Twenterand 2024".into()),
+            ..Metadata::default()
+        },
+        ..WriteContext::default()
+    };
+    state
+        .service
+        .structural(ctx, |model| {
+            let plan = import::plan(&file, model).map_err(|errors| {
+                ServiceError::Domain(crate::domain::DomainError::Invalid(errors))
+            })?;
+            summary = Some(plan.summary);
+            Ok(plan.streams)
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("loading the demo agenda failed: {e:?}"))?;
+    summary.ok_or_else(|| anyhow::anyhow!("demo import planned nothing"))
 }
 
 pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -82,7 +133,15 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let state = open_state(Arc::new(store))?;
     let listener = TcpListener::bind(&args.bind)
         .with_context(|| format!("cannot listen on {} (is the port in use?)", args.bind))?;
+    let no_demo = args.no_demo;
     actix_web::rt::System::new().block_on(async move {
+        if !no_demo && state.store.head() == 0 {
+            let s = load_demo(&state).await.map_err(std::io::Error::other)?;
+            tracing::info!(
+                agenda = %s.agenda_id, opgaven = s.opgaven, doelen = s.doelen, acties = s.acties,
+                organisaties = s.organisaties, "loaded the Twenterand demo agenda 2024"
+            );
+        }
         let app = Application::build(state, listener)?;
         tracing::info!(
             "listening on http://{}/v1 (Swagger UI: /v1/docs/)",

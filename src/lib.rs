@@ -7,6 +7,10 @@
 pub mod app;
 pub mod cli;
 mod crash;
+pub mod domain;
 pub mod event_store;
 pub mod http;
+pub mod import;
+pub mod projections;
+pub mod service;
 mod telemetry;

@@ -185,6 +185,14 @@ impl EventStore for MemoryStore {
             .stored_event(position)
     }
 
+    fn idempotency_record(&self, key: &str) -> StoreResult<Option<(String, super::AppendOutcome)>> {
+        let log = self.log.read().unwrap_or_else(|e| e.into_inner());
+        Ok(log
+            .keys
+            .get(key)
+            .map(|r| (r.fingerprint.clone(), r.outcome.clone())))
+    }
+
     fn add_listener(&self, listener: Arc<dyn CommitListener>) {
         self.listeners
             .write()

@@ -105,6 +105,8 @@ pub trait EventStore: Send + Sync {
     fn event_at(&self, position: u64) -> StoreResult<Option<RecordedEvent>>;
     /// Registers a listener for committed events (see [`CommitListener`]).
     fn add_listener(&self, listener: Arc<dyn CommitListener>);
+    /// The fingerprint and outcome stored for an idempotency key, if any.
+    fn idempotency_record(&self, key: &str) -> StoreResult<Option<(String, AppendOutcome)>>;
 
     /// Up to `limit` events after `after`, in order.
     fn read_all(&self, after: u64, limit: usize) -> StoreResult<Vec<RecordedEvent>> {

@@ -473,6 +473,14 @@ impl EventStore for SledStore {
         self.shared.db.stored_event(position)
     }
 
+    fn idempotency_record(&self, key: &str) -> StoreResult<Option<(String, AppendOutcome)>> {
+        let record = self.shared.db.stored_idempotency(key)?;
+        // Only acknowledged records count (a failed group may have left one in memory).
+        Ok(record
+            .filter(|r| r.outcome.last_position <= self.head())
+            .map(|r| (r.fingerprint, r.outcome)))
+    }
+
     fn add_listener(&self, listener: Arc<dyn CommitListener>) {
         self.shared
             .listeners

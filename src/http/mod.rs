@@ -2,8 +2,17 @@
 //!
 //! Everything HTTP lives here; the layers below know nothing of actix.
 
+// Handlers return `Result<_, Problem>`; a problem is built once per failed
+// request, so its size (≈150 bytes) does not matter on this path.
+#![allow(clippy::result_large_err)]
+
+mod acties;
+mod agendas;
+pub mod dto;
+mod paging;
 pub mod problem;
 mod spec;
+mod write;
 
 use actix_web::body::BoxBody;
 use actix_web::dev::ServiceResponse;
@@ -51,6 +60,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     }))
     .service(
         web::scope("/v1")
+            .route("/agendas", web::get().to(agendas::list_agendas))
+            .route("/agendas/{id}", web::get().to(agendas::get_agenda))
+            .route(
+                "/agendas/{id}/opgaven",
+                web::get().to(agendas::list_opgaven),
+            )
+            .route("/opgaven/{id}", web::get().to(agendas::get_opgave))
+            .route("/agendas/{id}/acties", web::get().to(acties::list_acties))
+            .route("/acties/{id}", web::get().to(acties::get_actie))
+            .route(
+                "/acties/{id}/statuswijzigingen",
+                web::post().to(acties::post_statuswijziging),
+            )
+            .route("/acties/{id}/trekker", web::put().to(acties::put_trekker))
             .route("/openapi.json", web::get().to(openapi_document))
             .route(
                 "/docs",

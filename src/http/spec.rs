@@ -15,6 +15,11 @@ use super::problem::{InvalidParam, Problem};
         license(name = "EUPL-1.2", identifier = "EUPL-1.2")
     ),
     servers((url = "/v1", description = "Deze server, versie 1 van de API")),
+    paths(
+        super::agendas::list_agendas, super::agendas::get_agenda, super::agendas::list_opgaven,
+        super::agendas::get_opgave, super::acties::list_acties, super::acties::get_actie,
+        super::acties::post_statuswijziging, super::acties::put_trekker,
+    ),
     components(schemas(Problem, InvalidParam)),
     modifiers(&ApiVersionHeader)
 )]

@@ -1,0 +1,355 @@
+//! Actie: the unit of work, with a trekker, partners, a status and progress notes.
+//!
+//! Status state machine (documented in `docs/events.md`):
+//!
+//! | from \ to   | gepland | lopend | gepauzeerd | afgerond | vervallen |
+//! |-------------|---------|--------|------------|----------|-----------|
+//! | gepland     |    –    |   ✓    |     ✓      |    ✓     |  ✓ reden  |
+//! | lopend      |    –    |   –    |     ✓      |    ✓     |  ✓ reden  |
+//! | gepauzeerd  |    –    |   ✓    |     –      |    ✓     |  ✓ reden  |
+//! | afgerond    |    –    | ✓ reden (heropend) | – |  –     |     –     |
+//! | vervallen   | ✓ reden (heropend) | ✓ reden (heropend) | – | – | – |
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::events::{
+    ActieAangemaakt, ActieStatusGewijzigd, Event, TrekkerGewijzigd, VoortgangsberichtToegevoegd,
+};
+use super::{Decision, DomainError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActieStatus {
+    Gepland,
+    Lopend,
+    Gepauzeerd,
+    Afgerond,
+    Vervallen,
+}
+
+impl ActieStatus {
+    pub const ALL: [ActieStatus; 5] = [
+        Self::Gepland,
+        Self::Lopend,
+        Self::Gepauzeerd,
+        Self::Afgerond,
+        Self::Vervallen,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Gepland => "gepland",
+            Self::Lopend => "lopend",
+            Self::Gepauzeerd => "gepauzeerd",
+            Self::Afgerond => "afgerond",
+            Self::Vervallen => "vervallen",
+        }
+    }
+
+    /// Whether `self → to` is allowed, and whether it needs a reason.
+    pub fn transition(self, to: ActieStatus) -> Option<Transition> {
+        use ActieStatus::*;
+        match (self, to) {
+            (Gepland, Lopend | Gepauzeerd | Afgerond)
+            | (Lopend, Gepauzeerd | Afgerond)
+            | (Gepauzeerd, Lopend | Afgerond) => Some(Transition::Plain),
+            (Gepland | Lopend | Gepauzeerd, Vervallen) => Some(Transition::NeedsReason),
+            (Afgerond, Lopend) | (Vervallen, Gepland | Lopend) => Some(Transition::Reopen),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    Plain,
+    NeedsReason,
+    /// Heropenen: needs a reason too.
+    Reopen,
+}
+
+/// Who pulls the actie: an organisatie or a named group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "soort", rename_all = "lowercase")]
+pub enum Trekker {
+    #[serde(rename_all = "camelCase")]
+    Organisatie {
+        organisatie_id: Uuid,
+    },
+    Groep {
+        naam: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Voortgangsbericht {
+    pub id: Uuid,
+    pub datum: NaiveDate,
+    pub auteur_organisatie_id: Option<Uuid>,
+    pub tekst: String,
+    pub geregistreerd: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Actie {
+    pub agenda_id: Uuid,
+    pub opgave_id: Uuid,
+    pub doel_id: Option<Uuid>,
+    pub omschrijving: String,
+    pub jaar: i32,
+    pub geplande_start: Option<NaiveDate>,
+    pub geplande_eind: Option<NaiveDate>,
+    pub trekker: Option<Trekker>,
+    pub partners: Vec<Uuid>,
+    pub status: ActieStatus,
+    pub status_sinds: Option<NaiveDate>,
+    pub reden: Option<String>,
+    pub voortgangsberichten: Vec<Voortgangsbericht>,
+    /// Last change recorded on this actie (any event).
+    pub laatst_gewijzigd: DateTime<Utc>,
+}
+
+impl Actie {
+    pub fn created(e: &ActieAangemaakt, at: DateTime<Utc>) -> Self {
+        Self {
+            agenda_id: e.agenda_id,
+            opgave_id: e.opgave_id,
+            doel_id: e.doel_id,
+            omschrijving: e.omschrijving.clone(),
+            jaar: e.jaar,
+            geplande_start: e.geplande_start_datum,
+            geplande_eind: e.geplande_eind_datum,
+            trekker: e.trekker.clone(),
+            partners: e.partners.clone(),
+            status: e.status,
+            status_sinds: None,
+            reden: None,
+            voortgangsberichten: Vec::new(),
+            laatst_gewijzigd: at,
+        }
+    }
+
+    /// Evolves the state. No logic, never fails.
+    pub fn apply(&mut self, event: &Event, at: DateTime<Utc>) {
+        self.laatst_gewijzigd = at;
+        match event {
+            Event::TrekkerGewijzigd(e) => self.trekker = e.nieuwe_trekker.clone(),
+            Event::ActieStatusGewijzigd(e) => {
+                self.status = e.naar;
+                self.status_sinds = Some(e.ingangs_datum);
+                self.reden = e.reden.clone();
+            }
+            Event::VoortgangsberichtToegevoegd(e) => {
+                self.voortgangsberichten.push(Voortgangsbericht {
+                    id: e.bericht_id,
+                    datum: e.datum,
+                    auteur_organisatie_id: e.auteur_organisatie_id,
+                    tekst: e.tekst.clone(),
+                    geregistreerd: at,
+                })
+            }
+            _ => {}
+        }
+    }
+
+    pub fn assign_trekker(&self, nieuwe: Option<Trekker>) -> Decision {
+        if self.trekker == nieuwe {
+            return Err(DomainError::conflict(
+                "trekker-unchanged",
+                "Deze trekker is al de trekker van de actie; er is niets gewijzigd.",
+            ));
+        }
+        Ok(vec![Event::TrekkerGewijzigd(TrekkerGewijzigd {
+            vorige_trekker: self.trekker.clone(),
+            nieuwe_trekker: nieuwe,
+        })])
+    }
+
+    pub fn change_status(
+        &self,
+        naar: ActieStatus,
+        ingangs_datum: NaiveDate,
+        reden: Option<String>,
+    ) -> Decision {
+        let reden = reden.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+        let Some(transition) = self.status.transition(naar) else {
+            return Err(DomainError::conflict(
+                "invalid-status-transition",
+                format!(
+                    "Een actie met status '{}' kan niet naar '{}'. Toegestaan vanuit '{}': {}.",
+                    self.status.as_str(),
+                    naar.as_str(),
+                    self.status.as_str(),
+                    allowed_from(self.status)
+                ),
+            ));
+        };
+        if transition != Transition::Plain && reden.is_none() {
+            let why = if transition == Transition::Reopen {
+                "Heropenen van een actie vraagt een reden."
+            } else {
+                "Een actie laten vervallen vraagt een reden."
+            };
+            return Err(DomainError::invalid("reden", "required", why));
+        }
+        Ok(vec![Event::ActieStatusGewijzigd(ActieStatusGewijzigd {
+            van: self.status,
+            naar,
+            ingangs_datum,
+            reden,
+        })])
+    }
+
+    pub fn add_voortgang(&self, bericht: VoortgangsberichtToegevoegd) -> Decision {
+        if self.status == ActieStatus::Vervallen {
+            return Err(DomainError::conflict(
+                "actie-vervallen",
+                "Deze actie is vervallen; heropen haar eerst om voortgang te melden.",
+            ));
+        }
+        Ok(vec![Event::VoortgangsberichtToegevoegd(bericht)])
+    }
+}
+
+fn allowed_from(from: ActieStatus) -> String {
+    let list: Vec<&str> = ActieStatus::ALL
+        .iter()
+        .filter(|to| from.transition(**to).is_some())
+        .map(|to| to.as_str())
+        .collect();
+    if list.is_empty() {
+        "geen".into()
+    } else {
+        list.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn given(events: &[Event]) -> Actie {
+        let Event::ActieAangemaakt(created) = &events[0] else {
+            panic!("first event creates")
+        };
+        let mut actie = Actie::created(created, Utc::now());
+        for e in &events[1..] {
+            actie.apply(e, Utc::now());
+        }
+        actie
+    }
+
+    fn aangemaakt() -> Event {
+        Event::ActieAangemaakt(ActieAangemaakt {
+            agenda_id: Uuid::nil(),
+            opgave_id: Uuid::nil(),
+            doel_id: None,
+            omschrijving: "Flyer minimaregelingen".into(),
+            jaar: 2024,
+            geplande_start_datum: None,
+            geplande_eind_datum: None,
+            trekker: None,
+            partners: vec![],
+            status: ActieStatus::Gepland,
+        })
+    }
+
+    fn status(van: ActieStatus, naar: ActieStatus) -> Event {
+        Event::ActieStatusGewijzigd(ActieStatusGewijzigd {
+            van,
+            naar,
+            ingangs_datum: NaiveDate::from_ymd_opt(2024, 3, 1).unwrap(),
+            reden: Some("r".into()),
+        })
+    }
+
+    fn d() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2024, 4, 1).unwrap()
+    }
+
+    #[test]
+    fn gepland_to_lopend_is_recorded_with_from_and_to() {
+        let actie = given(&[aangemaakt()]);
+        let events = actie.change_status(ActieStatus::Lopend, d(), None).unwrap();
+        assert_eq!(
+            events,
+            vec![Event::ActieStatusGewijzigd(ActieStatusGewijzigd {
+                van: ActieStatus::Gepland,
+                naar: ActieStatus::Lopend,
+                ingangs_datum: d(),
+                reden: None
+            })]
+        );
+    }
+
+    #[test]
+    fn vervallen_needs_a_reason_and_afgerond_cannot_go_back_to_gepland() {
+        let actie = given(&[aangemaakt()]);
+        assert!(matches!(
+            actie.change_status(ActieStatus::Vervallen, d(), Some("  ".into())),
+            Err(DomainError::Invalid(f)) if f[0].field == "reden"
+        ));
+        let done = given(&[
+            aangemaakt(),
+            status(ActieStatus::Gepland, ActieStatus::Afgerond),
+        ]);
+        let err = done
+            .change_status(ActieStatus::Gepland, d(), Some("x".into()))
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            DomainError::Conflict {
+                code: "invalid-status-transition",
+                ..
+            }
+        ));
+        assert!(err
+            .to_string()
+            .contains("Toegestaan vanuit 'afgerond': lopend"));
+    }
+
+    #[test]
+    fn heropenen_needs_a_reason() {
+        let dropped = given(&[
+            aangemaakt(),
+            status(ActieStatus::Gepland, ActieStatus::Vervallen),
+        ]);
+        assert!(dropped
+            .change_status(ActieStatus::Lopend, d(), None)
+            .is_err());
+        assert!(dropped
+            .change_status(ActieStatus::Lopend, d(), Some("Bijsturing".into()))
+            .is_ok());
+        assert_eq!(dropped.status, ActieStatus::Vervallen);
+    }
+
+    #[test]
+    fn same_status_is_a_conflict_and_same_trekker_too() {
+        let actie = given(&[aangemaakt()]);
+        assert!(actie
+            .change_status(ActieStatus::Gepland, d(), None)
+            .is_err());
+        assert!(actie.assign_trekker(None).is_err());
+        let groep = Some(Trekker::Groep {
+            naam: "Werkgroep Armoede".into(),
+        });
+        let events = actie.assign_trekker(groep.clone()).unwrap();
+        let mut after = actie.clone();
+        after.apply(&events[0], Utc::now());
+        assert_eq!(after.trekker, groep);
+    }
+
+    #[test]
+    fn every_event_round_trips_through_its_envelope_form() {
+        for e in [
+            aangemaakt(),
+            status(ActieStatus::Lopend, ActieStatus::Afgerond),
+        ] {
+            let back = Event::decode(e.event_type(), 1, &e.data()).unwrap();
+            assert_eq!(back, e);
+        }
+        assert!(Event::decode("ActieAangemaakt", 99, &aangemaakt().data()).is_err());
+    }
+}

@@ -1,0 +1,57 @@
+//! The Maatschappelijke Agenda as aggregates, commands and events.
+//!
+//! No I/O here: an aggregate *decides* (`handle(command) -> Result<Vec<Event>>`)
+//! and *evolves* (`apply(event)`, no logic, never fails). Identifiers are UUIDs;
+//! human codes (`1.1.1`) are [`Code`] values that parse or are refused.
+
+pub mod actie;
+pub mod agenda;
+pub mod code;
+pub mod doel;
+pub mod events;
+pub mod opgave;
+pub mod organisatie;
+
+pub use code::Code;
+pub use events::Event;
+
+/// One invalid field of a command.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldError {
+    pub field: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// Why a command was refused. The http layer maps each kind to a status.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DomainError {
+    /// The command conflicts with the current state (409).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// Fields of the command are invalid (400); all of them, at once.
+    #[error("{} ongeldige velden", .0.len())]
+    Invalid(Vec<FieldError>),
+}
+
+impl DomainError {
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn invalid(
+        field: impl Into<String>,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::Invalid(vec![FieldError {
+            field: field.into(),
+            code,
+            message: message.into(),
+        }])
+    }
+}
+
+pub type Decision = Result<Vec<Event>, DomainError>;

@@ -1,0 +1,281 @@
+//! `/agendas/{id}/acties`, `/acties/{id}`, `/acties/{id}/statuswijzigingen`,
+//! `PUT /acties/{id}/trekker`.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::dto::{ActieDto, Pagina, Paging};
+use super::paging;
+use super::problem::Problem;
+use super::write::{context, etag, service_problem, Body, IfMatch};
+use crate::app::AppState;
+use crate::domain::actie::{ActieStatus, Trekker};
+use crate::service::ServiceError;
+
+const STATUSES: [(&str, ActieStatus); 5] = [
+    ("gepland", ActieStatus::Gepland),
+    ("lopend", ActieStatus::Lopend),
+    ("gepauzeerd", ActieStatus::Gepauzeerd),
+    ("afgerond", ActieStatus::Afgerond),
+    ("vervallen", ActieStatus::Vervallen),
+];
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ActiesQuery {
+    /// Alleen acties met deze status.
+    #[param(example = "lopend")]
+    pub status: Option<String>,
+    /// Alleen acties zonder trekker (trekkersrol nog in te vullen).
+    pub zonder_trekker: Option<bool>,
+    /// Alleen acties van deze trekker (organisatie-id).
+    pub trekker: Option<Uuid>,
+    /// Alleen acties van dit jaar.
+    pub jaar: Option<i32>,
+    /// Alleen acties onder de opgave met deze code.
+    #[param(example = "1.1")]
+    pub opgave: Option<String>,
+    pub page: Option<u32>,
+    pub page_size: Option<u32>,
+}
+
+/// Acties van een agenda, gefilterd.
+#[utoipa::path(get, path = "/agendas/{id}/acties", tag = "Acties",
+    params(("id" = Uuid, Path, description = "Id van de agenda"), ActiesQuery),
+    responses(
+        (status = 200, description = "Een pagina acties, op code van opgave/doel", body = Pagina<ActieDto>),
+        (status = 400, description = "Ongeldige parameters", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Onbekende agenda", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_acties(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    q: web::Query<ActiesQuery>,
+) -> Result<HttpResponse, Problem> {
+    let status = match &q.status {
+        None => None,
+        Some(raw) => Some(STATUSES.iter().find(|(k, _)| k == raw).map(|(_, s)| *s).ok_or_else(|| {
+            Problem::invalid(vec![super::InvalidParam::new("query.status", "invalid-value", format!("'{raw}' is geen status; kies uit gepland, lopend, gepauzeerd, afgerond, vervallen."))])
+        })?),
+    };
+    let model = state.projection.read();
+    if !model.agendas.contains_key(&id) {
+        return Err(Problem::not_found(format!(
+            "Er is geen agenda met id {id}."
+        )));
+    }
+    let mut items: Vec<ActieDto> = model
+        .acties
+        .values()
+        .filter(|a| a.state.agenda_id == *id)
+        .filter(|a| status.is_none_or(|s| a.state.status == s))
+        .filter(|a| {
+            q.zonder_trekker
+                .is_none_or(|z| a.state.trekker.is_none() == z)
+        })
+        .filter(|a| {
+            q.trekker
+                .is_none_or(|t| a.state.trekker == Some(Trekker::Organisatie { organisatie_id: t }))
+        })
+        .filter(|a| q.jaar.is_none_or(|j| a.state.jaar == j))
+        .map(|a| ActieDto::from(a, &model))
+        .filter(|a| q.opgave.as_ref().is_none_or(|c| &a.opgave_code == c))
+        .collect();
+    items.sort_by(|a, b| {
+        let key = |x: &ActieDto| {
+            (
+                crate::domain::Code::parse(x.doel_code.as_deref().unwrap_or(&x.opgave_code))
+                    .map(|c| c.sort_key())
+                    .unwrap_or_default(),
+                x.id,
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    paging::respond(
+        &req,
+        &Paging {
+            page: q.page,
+            page_size: q.page_size,
+        },
+        items,
+        model.position,
+    )
+}
+
+fn actie_response(
+    state: &AppState,
+    id: Uuid,
+    status: actix_web::http::StatusCode,
+) -> Result<HttpResponse, Problem> {
+    let model = state.projection.read();
+    let a = model
+        .acties
+        .get(&id)
+        .ok_or_else(|| Problem::not_found(format!("Er is geen actie met id {id}.")))?;
+    Ok(HttpResponse::build(status)
+        .insert_header(("ETag", etag(a.version)))
+        .insert_header(("Location", format!("/v1/acties/{id}")))
+        .json(ActieDto::from(a, &model)))
+}
+
+/// Eén actie.
+#[utoipa::path(get, path = "/acties/{id}", tag = "Acties", params(("id" = Uuid, Path, description = "Id van de actie")),
+    responses(
+        (status = 200, description = "De actie; ETag is haar versie", body = ActieDto),
+        (status = 400, description = "Ongeldig id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Onbekende actie", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_actie(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, Problem> {
+    actie_response(&state, *id, actix_web::http::StatusCode::OK)
+}
+
+/// Body of a statuswijziging.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct StatuswijzigingIn {
+    /// De nieuwe status.
+    #[schema(example = "lopend")]
+    status: String,
+    /// Wanneer de wijziging inging (standaard vandaag).
+    ingangs_datum: Option<chrono::NaiveDate>,
+    /// Verplicht bij vervallen en heropenen.
+    reden: Option<String>,
+    /// Toelichting voor de audittrail (of header X-Audit-Toelichting).
+    toelichting: Option<String>,
+}
+
+/// Wijzig de status van een actie.
+#[utoipa::path(post, path = "/acties/{id}/statuswijzigingen", tag = "Acties",
+    params(("id" = Uuid, Path, description = "Id van de actie"),
+        ("If-Match" = Option<String>, Header, description = "ETag van de actie; 412 als die verouderd is"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Een herhaald verzoek met dezelfde sleutel voegt niets toe")),
+    request_body = StatuswijzigingIn,
+    responses(
+        (status = 201, description = "Status gewijzigd; de actie zoals ze nu is", body = ActieDto),
+        (status = 400, description = "Ongeldige invoer (alle fouten in invalidParams)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Onbekende actie", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Overgang niet toegestaan", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Verouderde If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Idempotency-Key hergebruikt voor een ander verzoek", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn post_statuswijziging(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, Problem> {
+    let id = *id;
+    let mut b = Body::new(&body, &["status", "ingangsDatum", "reden", "toelichting"]);
+    let naar = b.choice("status", true, &STATUSES);
+    let datum = b.date("ingangsDatum");
+    let reden = b.string("reden", false);
+    b.string("toelichting", false);
+    b.finish()?;
+    let ctx = context(&req, &body, IfMatch::Optional)?;
+    let naar = naar.expect("validated");
+    let datum = datum.unwrap_or_else(|| Utc::now().date_naive());
+    state
+        .service
+        .update(id, ctx, |model| {
+            let a = model
+                .acties
+                .get(&id)
+                .ok_or_else(|| ServiceError::NotFound(format!("Er is geen actie met id {id}.")))?;
+            Ok((
+                a.version,
+                a.state.change_status(naar, datum, reden.clone())?,
+            ))
+        })
+        .await
+        .map_err(service_problem)?;
+    actie_response(&state, id, actix_web::http::StatusCode::CREATED)
+}
+
+/// Body of `PUT /acties/{id}/trekker`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct TrekkerIn {
+    /// organisatie, groep, of geen (trekkersrol nog in te vullen).
+    #[schema(example = "organisatie")]
+    soort: String,
+    /// Bij soort organisatie.
+    organisatie_id: Option<Uuid>,
+    /// Bij soort groep, bijv. "Werkgroep Armoede".
+    naam: Option<String>,
+    toelichting: Option<String>,
+}
+
+/// Wijs de trekker van een actie toe (of maak de rol leeg).
+#[utoipa::path(put, path = "/acties/{id}/trekker", tag = "Acties",
+    params(("id" = Uuid, Path, description = "Id van de actie"),
+        ("If-Match" = String, Header, description = "ETag van de actie (verplicht; 428 zonder)"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Een herhaald verzoek met dezelfde sleutel voegt niets toe")),
+    request_body = TrekkerIn,
+    responses(
+        (status = 200, description = "Trekker gewijzigd; de actie zoals ze nu is", body = ActieDto),
+        (status = 400, description = "Ongeldige invoer", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Onbekende actie", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Dit is al de trekker", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Verouderde If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Idempotency-Key hergebruikt voor een ander verzoek", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match ontbreekt", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn put_trekker(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, Problem> {
+    let id = *id;
+    let mut b = Body::new(&body, &["soort", "organisatieId", "naam", "toelichting"]);
+    let soort = b.choice(
+        "soort",
+        true,
+        &[("organisatie", 0u8), ("groep", 1), ("geen", 2)],
+    );
+    let org = b.uuid("organisatieId", soort == Some(0));
+    let naam = b.string("naam", soort == Some(1));
+    b.string("toelichting", false);
+    if let Some(org) = org {
+        if !state.projection.read().organisaties.contains_key(&org) {
+            b.error(
+                "organisatieId",
+                "unknown-organisatie",
+                format!("Er is geen organisatie met id {org}."),
+            );
+        }
+    }
+    b.finish()?;
+    let ctx = context(&req, &body, IfMatch::Required)?;
+    let nieuwe = match (soort, org, naam) {
+        (Some(0), Some(organisatie_id), _) => Some(Trekker::Organisatie { organisatie_id }),
+        (Some(1), _, Some(naam)) => Some(Trekker::Groep {
+            naam: naam.trim().to_owned(),
+        }),
+        _ => None,
+    };
+    state
+        .service
+        .update(id, ctx, |model| {
+            let a = model
+                .acties
+                .get(&id)
+                .ok_or_else(|| ServiceError::NotFound(format!("Er is geen actie met id {id}.")))?;
+            Ok((a.version, a.state.assign_trekker(nieuwe.clone())?))
+        })
+        .await
+        .map_err(service_problem)?;
+    actie_response(&state, id, actix_web::http::StatusCode::OK)
+}

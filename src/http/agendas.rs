@@ -1,0 +1,134 @@
+//! `/agendas`, `/agendas/{id}`, `/agendas/{id}/opgaven`, `/opgaven/{id}`.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::dto::{AgendaDto, OpgaveDto, Pagina, Paging};
+use super::paging;
+use super::problem::{InvalidParam, Problem};
+use super::write::etag;
+use crate::app::AppState;
+use crate::domain::Code;
+
+/// Lijst van agenda's.
+#[utoipa::path(get, path = "/agendas", tag = "Agenda", params(Paging),
+    responses(
+        (status = 200, description = "Een pagina agenda's", body = Pagina<AgendaDto>),
+        (status = 400, description = "Ongeldige parameters", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_agendas(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    paging_q: web::Query<Paging>,
+) -> Result<HttpResponse, Problem> {
+    let model = state.projection.read();
+    let mut items: Vec<AgendaDto> = model
+        .agendas
+        .values()
+        .map(|a| AgendaDto::from(a, &model))
+        .collect();
+    items.sort_by(|a, b| a.naam.cmp(&b.naam).then(a.id.cmp(&b.id)));
+    paging::respond(&req, &paging_q, items, model.position)
+}
+
+/// Eén agenda.
+#[utoipa::path(get, path = "/agendas/{id}", tag = "Agenda", params(("id" = Uuid, Path, description = "Id van de agenda")),
+    responses(
+        (status = 200, description = "De agenda", body = AgendaDto),
+        (status = 400, description = "Ongeldig id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Onbekende agenda", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_agenda(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, Problem> {
+    let model = state.projection.read();
+    let agenda = model
+        .agendas
+        .get(&id)
+        .ok_or_else(|| Problem::not_found(format!("Er is geen agenda met id {id}.")))?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(agenda.version)))
+        .json(AgendaDto::from(agenda, &model)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OpgavenQuery {
+    /// Alleen de opgave met deze code (bijv. 1.1).
+    #[param(example = "1.1")]
+    pub code: Option<String>,
+    pub page: Option<u32>,
+    pub page_size: Option<u32>,
+}
+
+/// Opgaven van een agenda, op code gesorteerd.
+#[utoipa::path(get, path = "/agendas/{id}/opgaven", tag = "Agenda",
+    params(("id" = Uuid, Path, description = "Id van de agenda"), OpgavenQuery),
+    responses(
+        (status = 200, description = "Een pagina opgaven", body = Pagina<OpgaveDto>),
+        (status = 400, description = "Ongeldige parameters", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Onbekende agenda", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_opgaven(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    q: web::Query<OpgavenQuery>,
+) -> Result<HttpResponse, Problem> {
+    let model = state.projection.read();
+    if !model.agendas.contains_key(&id) {
+        return Err(Problem::not_found(format!(
+            "Er is geen agenda met id {id}."
+        )));
+    }
+    let code = match &q.code {
+        None => None,
+        Some(raw) => Some(Code::parse(raw).map_err(|r| {
+            Problem::invalid(vec![InvalidParam::new("query.code", "invalid-code", r)])
+        })?),
+    };
+    let mut opgaven: Vec<_> = model
+        .opgaven
+        .values()
+        .filter(|o| o.state.agenda_id == *id && code.as_ref().is_none_or(|c| &o.state.code == c))
+        .collect();
+    opgaven.sort_by_key(|o| o.state.code.sort_key());
+    let items = opgaven
+        .into_iter()
+        .map(|o| OpgaveDto::from(o, &model))
+        .collect();
+    paging::respond(
+        &req,
+        &Paging {
+            page: q.page,
+            page_size: q.page_size,
+        },
+        items,
+        model.position,
+    )
+}
+
+/// Eén opgave.
+#[utoipa::path(get, path = "/opgaven/{id}", tag = "Agenda", params(("id" = Uuid, Path, description = "Id van de opgave")),
+    responses(
+        (status = 200, description = "De opgave", body = OpgaveDto),
+        (status = 400, description = "Ongeldig id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Onbekende opgave", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_opgave(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, Problem> {
+    let model = state.projection.read();
+    let o = model
+        .opgaven
+        .get(&id)
+        .ok_or_else(|| Problem::not_found(format!("Er is geen opgave met id {id}.")))?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(o.version)))
+        .json(OpgaveDto::from(o, &model)))
+}

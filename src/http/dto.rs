@@ -1,0 +1,274 @@
+//! Response bodies: the API's view of the read model (Dutch camelCase).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::domain::actie::{Actie, Trekker};
+use crate::domain::agenda::Agenda;
+use crate::domain::opgave::Opgave;
+use crate::projections::{Entity, ReadModel};
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AgendaDto {
+    pub id: Uuid,
+    #[schema(example = "Maatschappelijke Agenda Twenterand 2024")]
+    pub naam: String,
+    pub omschrijving: String,
+    pub gemeenten: Vec<String>,
+    pub periode_start_datum: NaiveDate,
+    pub periode_eind_datum: NaiveDate,
+    /// concept, vastgesteld of gearchiveerd.
+    #[schema(example = "vastgesteld")]
+    pub status: String,
+    pub gepubliceerd: bool,
+    /// Na hoeveel dagen zonder update een actie als 'stil' geldt.
+    pub signaleringstermijn_dagen: u32,
+    /// Namen van de groeperingsniveaus boven opgave, buitenste eerst.
+    pub groeperingsniveaus: Vec<NiveauDto>,
+    pub aantal_opgaven: usize,
+    pub aantal_acties: usize,
+    pub versie: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NiveauDto {
+    #[schema(example = "themalijn")]
+    pub enkelvoud: String,
+    #[schema(example = "themalijnen")]
+    pub meervoud: String,
+}
+
+impl AgendaDto {
+    pub fn from(e: &Entity<Agenda>, model: &ReadModel) -> Self {
+        let a = &e.state;
+        Self {
+            id: e.id,
+            naam: a.naam.clone(),
+            omschrijving: a.omschrijving.clone(),
+            gemeenten: a.gemeenten.clone(),
+            periode_start_datum: a.periode_start,
+            periode_eind_datum: a.periode_eind,
+            status: serde_json::to_value(a.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            gepubliceerd: a.gepubliceerd,
+            signaleringstermijn_dagen: a.signaleringstermijn_dagen,
+            groeperingsniveaus: a
+                .groeperingsniveaus
+                .iter()
+                .map(|n| NiveauDto {
+                    enkelvoud: n.enkelvoud.clone(),
+                    meervoud: n.meervoud.clone(),
+                })
+                .collect(),
+            aantal_opgaven: model
+                .opgaven
+                .values()
+                .filter(|o| o.state.agenda_id == e.id)
+                .count(),
+            aantal_acties: model
+                .acties
+                .values()
+                .filter(|o| o.state.agenda_id == e.id)
+                .count(),
+            versie: e.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OpgaveDto {
+    pub id: Uuid,
+    pub agenda_id: Uuid,
+    #[schema(example = "1.1")]
+    pub code: String,
+    #[schema(example = "Borgen van bestaanszekerheid")]
+    pub titel: String,
+    pub omschrijving: String,
+    pub geprioriteerd: bool,
+    pub groepering_id: Option<Uuid>,
+    /// Naam van de groepering (bijv. de themalijn).
+    pub groepering_naam: Option<String>,
+    pub aantal_doelen: usize,
+    pub aantal_acties: usize,
+    pub versie: u64,
+}
+
+impl OpgaveDto {
+    pub fn from(e: &Entity<Opgave>, model: &ReadModel) -> Self {
+        let o = &e.state;
+        Self {
+            id: e.id,
+            agenda_id: o.agenda_id,
+            code: o.code.to_string(),
+            titel: o.titel.clone(),
+            omschrijving: o.omschrijving.clone(),
+            geprioriteerd: o.geprioriteerd,
+            groepering_id: o.groepering_id,
+            groepering_naam: o
+                .groepering_id
+                .and_then(|g| model.groeperingen.get(&g))
+                .map(|g| g.state.naam.clone()),
+            aantal_doelen: model
+                .doelen
+                .values()
+                .filter(|d| d.state.opgave_id == e.id)
+                .count(),
+            aantal_acties: model
+                .acties
+                .values()
+                .filter(|a| a.state.opgave_id == e.id)
+                .count(),
+            versie: e.version,
+        }
+    }
+}
+
+/// The trekker of an actie: an organisatie or a named group.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TrekkerDto {
+    /// organisatie of groep.
+    #[schema(example = "organisatie")]
+    pub soort: String,
+    pub organisatie_id: Option<Uuid>,
+    /// Naam van de organisatie of de groep.
+    #[schema(example = "Gemeente Twenterand")]
+    pub naam: String,
+}
+
+impl TrekkerDto {
+    pub fn from(t: &Trekker, model: &ReadModel) -> Self {
+        match t {
+            Trekker::Organisatie { organisatie_id } => Self {
+                soort: "organisatie".into(),
+                organisatie_id: Some(*organisatie_id),
+                naam: model
+                    .organisaties
+                    .get(organisatie_id)
+                    .map(|o| o.state.naam.clone())
+                    .unwrap_or_default(),
+            },
+            Trekker::Groep { naam } => Self {
+                soort: "groep".into(),
+                organisatie_id: None,
+                naam: naam.clone(),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganisatieRef {
+    pub id: Uuid,
+    pub naam: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ActieDto {
+    pub id: Uuid,
+    pub agenda_id: Uuid,
+    pub opgave_id: Uuid,
+    #[schema(example = "1.1")]
+    pub opgave_code: String,
+    pub doel_id: Option<Uuid>,
+    #[schema(example = "1.1.1")]
+    pub doel_code: Option<String>,
+    pub omschrijving: String,
+    pub jaar: i32,
+    pub geplande_start_datum: Option<NaiveDate>,
+    pub geplande_eind_datum: Option<NaiveDate>,
+    /// Leeg: de trekkersrol is nog in te vullen.
+    pub trekker: Option<TrekkerDto>,
+    pub trekkersrol_nog_in_te_vullen: bool,
+    pub partners: Vec<OrganisatieRef>,
+    /// gepland, lopend, gepauzeerd, afgerond of vervallen.
+    #[schema(example = "lopend")]
+    pub status: String,
+    /// Sinds wanneer de huidige status geldt (ingangsdatum).
+    pub status_sinds_datum: Option<NaiveDate>,
+    /// Reden bij vervallen of heropenen.
+    pub reden: Option<String>,
+    pub aantal_voortgangsberichten: usize,
+    /// Laatste geregistreerde wijziging (UTC).
+    #[schema(value_type = String, format = DateTime, example = "2024-03-01T09:30:00Z")]
+    pub laatst_gewijzigd_tijdstip: DateTime<Utc>,
+    pub versie: u64,
+}
+
+impl ActieDto {
+    pub fn from(e: &Entity<Actie>, model: &ReadModel) -> Self {
+        let a = &e.state;
+        Self {
+            id: e.id,
+            agenda_id: a.agenda_id,
+            opgave_id: a.opgave_id,
+            opgave_code: model
+                .opgaven
+                .get(&a.opgave_id)
+                .map(|o| o.state.code.to_string())
+                .unwrap_or_default(),
+            doel_id: a.doel_id,
+            doel_code: a
+                .doel_id
+                .and_then(|d| model.doelen.get(&d))
+                .and_then(|d| d.state.code.as_ref().map(|c| c.to_string())),
+            omschrijving: a.omschrijving.clone(),
+            jaar: a.jaar,
+            geplande_start_datum: a.geplande_start,
+            geplande_eind_datum: a.geplande_eind,
+            trekker: a.trekker.as_ref().map(|t| TrekkerDto::from(t, model)),
+            trekkersrol_nog_in_te_vullen: a.trekker.is_none(),
+            partners: a
+                .partners
+                .iter()
+                .map(|p| OrganisatieRef {
+                    id: *p,
+                    naam: model
+                        .organisaties
+                        .get(p)
+                        .map(|o| o.state.naam.clone())
+                        .unwrap_or_default(),
+                })
+                .collect(),
+            status: a.status.as_str().to_owned(),
+            status_sinds_datum: a.status_sinds,
+            reden: a.reden.clone(),
+            aantal_voortgangsberichten: a.voortgangsberichten.len(),
+            laatst_gewijzigd_tijdstip: a.laatst_gewijzigd,
+            versie: e.version,
+        }
+    }
+}
+
+/// Paging parameters (`?page=&pageSize=`).
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct Paging {
+    /// Paginanummer, vanaf 1.
+    #[param(minimum = 1, example = 1)]
+    pub page: Option<u32>,
+    /// Aantal per pagina (standaard 20, maximaal 500).
+    #[param(minimum = 1, maximum = 500, example = 20)]
+    pub page_size: Option<u32>,
+}
+
+/// A page of a collection, with totals.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Pagina<T> {
+    pub resultaten: Vec<T>,
+    pub pagina: u32,
+    pub pagina_grootte: u32,
+    pub totaal: usize,
+    pub aantal_paginas: usize,
+}

@@ -1,0 +1,293 @@
+//! What every write shares: reading `If-Match`, `Idempotency-Key` and
+//! `X-Audit-Toelichting`, validating a JSON body field by field (all problems
+//! at once, unknown fields refused), and mapping service errors to problems.
+
+use actix_web::http::StatusCode;
+use actix_web::HttpRequest;
+use chrono::NaiveDate;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::problem::{InvalidParam, Problem};
+use crate::domain::DomainError;
+use crate::event_store::{Actor, IdempotencyClaim, Metadata, StoreError};
+use crate::service::{ServiceError, WriteContext};
+
+/// SHA-256 of the canonical request (method, path, body): stable across
+/// releases, so a retry after an upgrade still matches.
+fn fingerprint(method: &str, path: &str, body: &Value) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{method} {path} {body}").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum IfMatch {
+    Required,
+    Optional,
+}
+
+/// Builds the write context from the request's headers.
+pub fn context(
+    req: &HttpRequest,
+    body: &Value,
+    if_match: IfMatch,
+) -> Result<WriteContext, Problem> {
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    let expected = match header("If-Match") {
+        None if if_match == IfMatch::Required => {
+            return Err(Problem::new(
+                StatusCode::PRECONDITION_REQUIRED,
+                "if-match-required",
+                "If-Match vereist",
+                "Stuur de ETag die u bij het ophalen kreeg mee in de header If-Match, zodat u niet ongemerkt andermans wijziging overschrijft.",
+            ))
+        }
+        None => None,
+        Some(raw) => Some(parse_etag(raw).ok_or_else(|| {
+            Problem::invalid(vec![InvalidParam::new(
+                "header.If-Match",
+                "invalid-etag",
+                format!("If-Match {raw:?} is geen ETag van deze API (verwacht bijvoorbeeld \"3\")."),
+            )])
+        })?),
+    };
+    let idempotency = match header("Idempotency-Key") {
+        None => None,
+        Some(key) if key.is_empty() || key.len() > 255 => {
+            return Err(Problem::invalid(vec![InvalidParam::new(
+                "header.Idempotency-Key",
+                "invalid-length",
+                "Een Idempotency-Key is 1 tot 255 tekens lang.",
+            )]))
+        }
+        Some(key) => Some(IdempotencyClaim {
+            // Scoped to the caller, the method and the path.
+            key: format!("anon {} {} {key}", req.method(), req.path()),
+            fingerprint: fingerprint(req.method().as_str(), req.path(), body),
+        }),
+    };
+    let toelichting = header("X-Audit-Toelichting")
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .or_else(|| {
+            body.get("toelichting")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        });
+    Ok(WriteContext {
+        metadata: Metadata {
+            actor: Actor::system("api (zonder authenticatie)"),
+            correlation_id: Some(Uuid::now_v7()),
+            toelichting,
+            ..Metadata::default()
+        },
+        idempotency,
+        if_match: expected,
+    })
+}
+
+fn parse_etag(raw: &str) -> Option<u64> {
+    raw.trim_start_matches("W/").trim_matches('"').parse().ok()
+}
+
+/// The ETag header value of a stream version.
+pub fn etag(version: u64) -> String {
+    format!("\"{version}\"")
+}
+
+pub fn service_problem(error: ServiceError) -> Problem {
+    match error {
+        ServiceError::Domain(DomainError::Invalid(fields)) => Problem::invalid(
+            fields
+                .into_iter()
+                .map(|f| InvalidParam::new(format!("body.{}", f.field), f.code, f.message))
+                .collect(),
+        ),
+        ServiceError::Domain(DomainError::Conflict { code, message }) => {
+            Problem::new(StatusCode::CONFLICT, code, "Conflict met de huidige toestand", message)
+        }
+        ServiceError::NotFound(what) => Problem::not_found(what),
+        ServiceError::PreconditionFailed { expected, current } => Problem::new(
+            StatusCode::PRECONDITION_FAILED,
+            "stale-etag",
+            "Verouderde versie",
+            format!("De resource is inmiddels versie {current}; u stuurde If-Match {expected}. Haal haar opnieuw op, bekijk de wijziging en probeer het dan opnieuw."),
+        ),
+        ServiceError::IdempotencyMismatch => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency-key-reused",
+            "Idempotency-Key hergebruikt",
+            "Deze Idempotency-Key is al gebruikt voor een ander verzoek. Gebruik per nieuw verzoek een nieuwe sleutel.",
+        ),
+        ServiceError::Store(StoreError::Unavailable(detail)) => {
+            tracing::error!(%detail, "store unavailable");
+            Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "store-unavailable",
+                "Opslag niet beschikbaar",
+                "De wijziging kon niet worden opgeslagen en is niet doorgevoerd. Probeer het later opnieuw.",
+            )
+        }
+        ServiceError::Store(StoreError::EventTooLarge { limit, .. }) => Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload-too-large",
+            "Verzoek te groot",
+            format!("De wijziging is groter dan {limit} bytes; kort de tekst in."),
+        ),
+        ServiceError::Store(other) => {
+            tracing::error!(error = %other, "store error");
+            Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal-error",
+                "Interne fout",
+                "Er ging iets mis aan onze kant; er is niets gewijzigd.",
+            )
+        }
+    }
+}
+
+/// Reads a JSON object field by field, collecting every problem.
+pub struct Body<'a> {
+    map: Option<&'a Map<String, Value>>,
+    allowed: &'static [&'static str],
+    pub errors: Vec<InvalidParam>,
+}
+
+impl<'a> Body<'a> {
+    pub fn new(value: &'a Value, allowed: &'static [&'static str]) -> Self {
+        let mut errors = Vec::new();
+        let map = value.as_object();
+        match map {
+            None => errors.push(InvalidParam::new(
+                "body",
+                "invalid-type",
+                "De body moet een JSON-object zijn.",
+            )),
+            Some(m) => {
+                for key in m.keys() {
+                    if !allowed.contains(&key.as_str()) {
+                        errors.push(InvalidParam::new(
+                            format!("body.{key}"),
+                            "unknown-field",
+                            format!("Onbekend veld '{key}'. Toegestaan: {}.", allowed.join(", ")),
+                        ));
+                    }
+                }
+            }
+        }
+        Self {
+            map,
+            allowed,
+            errors,
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<&'a Value> {
+        debug_assert!(self.allowed.contains(&name));
+        self.map.and_then(|m| m.get(name)).filter(|v| !v.is_null())
+    }
+
+    pub fn error(&mut self, name: &str, code: &str, reason: impl Into<String>) {
+        self.errors
+            .push(InvalidParam::new(format!("body.{name}"), code, reason));
+    }
+
+    pub fn string(&mut self, name: &str, required: bool) -> Option<String> {
+        match self.get(name) {
+            None if required => {
+                self.error(name, "required", format!("Veld '{name}' is verplicht."));
+                None
+            }
+            None => None,
+            Some(Value::String(s)) if required && s.trim().is_empty() => {
+                self.error(
+                    name,
+                    "required",
+                    format!("Veld '{name}' mag niet leeg zijn."),
+                );
+                None
+            }
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => {
+                self.error(
+                    name,
+                    "invalid-type",
+                    format!("Veld '{name}' moet tekst zijn."),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn date(&mut self, name: &str) -> Option<NaiveDate> {
+        let raw = self.get(name)?;
+        match raw
+            .as_str()
+            .map(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d"))
+        {
+            Some(Ok(d)) => Some(d),
+            _ => {
+                self.error(
+                    name,
+                    "invalid-date",
+                    format!("Veld '{name}' moet een datum zijn als JJJJ-MM-DD."),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn uuid(&mut self, name: &str, required: bool) -> Option<Uuid> {
+        let raw = self.string(name, required)?;
+        match Uuid::parse_str(&raw) {
+            Ok(id) => Some(id),
+            Err(_) => {
+                self.error(
+                    name,
+                    "invalid-uuid",
+                    format!("Veld '{name}' moet een UUID zijn."),
+                );
+                None
+            }
+        }
+    }
+
+    /// A string that must be one of `options`.
+    pub fn choice<T: Copy>(
+        &mut self,
+        name: &str,
+        required: bool,
+        options: &[(&str, T)],
+    ) -> Option<T> {
+        let raw = self.string(name, required)?;
+        match options.iter().find(|(k, _)| *k == raw) {
+            Some((_, v)) => Some(*v),
+            None => {
+                let list: Vec<&str> = options.iter().map(|(k, _)| *k).collect();
+                self.error(
+                    name,
+                    "invalid-value",
+                    format!(
+                        "'{raw}' is geen geldige waarde voor '{name}'; kies uit: {}.",
+                        list.join(", ")
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn finish(self) -> Result<(), Problem> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Problem::invalid(self.errors))
+        }
+    }
+}

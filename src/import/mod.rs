@@ -1,0 +1,544 @@
+//! Reads an agenda file (`mag-tracker/agenda`, the export's JSON tree shape)
+//! and turns it into the events that create it, in one atomic batch.
+//!
+//! Everything is validated first and every problem is reported with its path
+//! (`agenda.groeperingen[0].opgaven[2].code`); on any problem nothing is
+//! created. The Twenterand demo agenda (`src/demo/twenterand-2024.json`) is
+//! such a file.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::domain::actie::{ActieStatus, Trekker};
+use crate::domain::agenda::{AgendaStatus, Niveau};
+use crate::domain::events::*;
+use crate::domain::organisatie::OrganisatieSoort;
+use crate::domain::{Code, Event, FieldError};
+use crate::event_store::ExpectedVersion;
+use crate::projections::ReadModel;
+use crate::service::StreamEvents;
+
+/// The Twenterand Maatschappelijke Agenda 2024, transcribed (see src/demo/README.md).
+pub const TWENTERAND_2024: &str = include_str!("../demo/twenterand-2024.json");
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AgendaFile {
+    pub formaat: String,
+    pub formaat_versie: u32,
+    #[serde(default)]
+    pub organisaties: Vec<OrganisatieIn>,
+    pub agenda: AgendaIn,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrganisatieIn {
+    pub naam: String,
+    pub soort: OrganisatieSoort,
+    #[serde(default)]
+    pub contactadres: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AgendaIn {
+    pub naam: String,
+    #[serde(default)]
+    pub omschrijving: String,
+    pub gemeenten: Vec<String>,
+    pub periode_start_datum: NaiveDate,
+    pub periode_eind_datum: NaiveDate,
+    #[serde(default = "concept")]
+    pub status: AgendaStatus,
+    #[serde(default = "yes")]
+    pub gepubliceerd: bool,
+    #[serde(default = "ninety")]
+    pub signaleringstermijn_dagen: u32,
+    #[serde(default)]
+    pub groeperingsniveaus: Vec<Niveau>,
+    #[serde(default)]
+    pub groeperingen: Vec<GroeperingIn>,
+    #[serde(default)]
+    pub opgaven: Vec<OpgaveIn>,
+}
+
+fn concept() -> AgendaStatus {
+    AgendaStatus::Concept
+}
+fn yes() -> bool {
+    true
+}
+fn ninety() -> u32 {
+    90
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GroeperingIn {
+    #[serde(default)]
+    pub code: Option<String>,
+    pub naam: String,
+    #[serde(default)]
+    pub omschrijving: String,
+    #[serde(default)]
+    pub groeperingen: Vec<GroeperingIn>,
+    #[serde(default)]
+    pub opgaven: Vec<OpgaveIn>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OpgaveIn {
+    pub code: String,
+    pub titel: String,
+    #[serde(default)]
+    pub omschrijving: String,
+    #[serde(default = "yes")]
+    pub geprioriteerd: bool,
+    #[serde(default)]
+    pub doelen: Vec<DoelIn>,
+    #[serde(default)]
+    pub acties: Vec<ActieIn>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DoelIn {
+    #[serde(default)]
+    pub code: Option<String>,
+    pub titel: String,
+    #[serde(default)]
+    pub omschrijving: String,
+    #[serde(default = "yes")]
+    pub geprioriteerd: bool,
+    #[serde(default)]
+    pub subdoelen: Vec<DoelIn>,
+    #[serde(default)]
+    pub indicatoren: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub acties: Vec<ActieIn>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ActieIn {
+    pub omschrijving: String,
+    pub jaar: i32,
+    #[serde(default)]
+    pub geplande_start_datum: Option<NaiveDate>,
+    #[serde(default)]
+    pub geplande_eind_datum: Option<NaiveDate>,
+    #[serde(default)]
+    pub trekker: Option<TrekkerIn>,
+    #[serde(default)]
+    pub partners: Vec<String>,
+    #[serde(default = "gepland")]
+    pub status: ActieStatus,
+}
+
+fn gepland() -> ActieStatus {
+    ActieStatus::Gepland
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TrekkerIn {
+    #[serde(default)]
+    pub organisatie: Option<String>,
+    #[serde(default)]
+    pub groep: Option<String>,
+}
+
+/// What an import creates, counted.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub agenda_id: Uuid,
+    pub organisaties: usize,
+    pub groeperingen: usize,
+    pub opgaven: usize,
+    pub doelen: usize,
+    pub acties: usize,
+}
+
+/// The events of an import plus what they create.
+pub struct ImportPlan {
+    pub streams: Vec<StreamEvents>,
+    pub summary: ImportSummary,
+}
+
+/// Parses the file's JSON; a syntax or shape error is one problem with its location.
+pub fn parse(json: &str) -> Result<AgendaFile, Vec<FieldError>> {
+    serde_json::from_str(json).map_err(|e| {
+        vec![FieldError {
+            field: format!("regel {} kolom {}", e.line(), e.column()),
+            code: "invalid-agenda-file",
+            message: format!("Het agendabestand is ongeldig: {e}"),
+        }]
+    })
+}
+
+struct Planner<'a> {
+    model: &'a ReadModel,
+    agenda_id: Uuid,
+    period: (NaiveDate, NaiveDate),
+    orgs: HashMap<String, Uuid>,
+    codes: HashSet<String>,
+    errors: Vec<FieldError>,
+    streams: Vec<StreamEvents>,
+    summary: ImportSummary,
+}
+
+impl Planner<'_> {
+    fn problem(&mut self, field: String, code: &'static str, message: String) {
+        self.errors.push(FieldError {
+            field,
+            code,
+            message,
+        });
+    }
+
+    fn create(&mut self, events: Vec<Event>) -> Uuid {
+        let id = Uuid::now_v7();
+        self.streams.push(StreamEvents {
+            stream_id: id,
+            expected: ExpectedVersion::NoStream,
+            events,
+        });
+        id
+    }
+
+    fn code(&mut self, path: &str, raw: &str) -> Option<Code> {
+        match Code::parse(raw) {
+            Err(reason) => {
+                self.problem(format!("{path}.code"), "invalid-code", reason);
+                None
+            }
+            Ok(code) => {
+                let taken = self.model.code_in_use(self.agenda_id, &code);
+                if !self.codes.insert(code.to_string()) || taken {
+                    self.problem(
+                        format!("{path}.code"),
+                        "duplicate-code",
+                        format!("Code {code} komt meer dan eens voor in de agenda."),
+                    );
+                }
+                Some(code)
+            }
+        }
+    }
+
+    fn groepering(
+        &mut self,
+        path: String,
+        g: &GroeperingIn,
+        niveau: usize,
+        parent: Option<Uuid>,
+        levels: usize,
+    ) {
+        if niveau >= levels {
+            self.problem(path.clone(), "unknown-level", format!("De agenda heeft {levels} groeperingsniveau(s); deze groepering ligt dieper. Vul groeperingsniveaus aan."));
+        }
+        let code = match &g.code {
+            Some(c) => self.code(&path, c),
+            None => None,
+        };
+        let id = self.create(vec![Event::GroeperingAangemaakt(GroeperingAangemaakt {
+            agenda_id: self.agenda_id,
+            niveau,
+            bovenliggende_groepering_id: parent,
+            code,
+            naam: g.naam.clone(),
+            omschrijving: g.omschrijving.clone(),
+        })]);
+        self.summary.groeperingen += 1;
+        for (i, child) in g.groeperingen.iter().enumerate() {
+            self.groepering(
+                format!("{path}.groeperingen[{i}]"),
+                child,
+                niveau + 1,
+                Some(id),
+                levels,
+            );
+        }
+        for (i, o) in g.opgaven.iter().enumerate() {
+            self.opgave(format!("{path}.opgaven[{i}]"), o, Some(id));
+        }
+    }
+
+    fn opgave(&mut self, path: String, o: &OpgaveIn, groepering: Option<Uuid>) {
+        let code = self.code(&path, &o.code);
+        if o.titel.trim().is_empty() {
+            self.problem(
+                format!("{path}.titel"),
+                "required",
+                "Titel is verplicht.".into(),
+            );
+        }
+        let id = self.create(vec![Event::OpgaveAangemaakt(OpgaveAangemaakt {
+            agenda_id: self.agenda_id,
+            groepering_id: groepering,
+            code: code
+                .clone()
+                .unwrap_or_else(|| Code::parse("0").expect("valid")),
+            titel: o.titel.clone(),
+            omschrijving: o.omschrijving.clone(),
+            geprioriteerd: o.geprioriteerd,
+        })]);
+        self.summary.opgaven += 1;
+        for (i, d) in o.doelen.iter().enumerate() {
+            self.doel(format!("{path}.doelen[{i}]"), d, id, None, code.as_ref());
+        }
+        for (i, a) in o.acties.iter().enumerate() {
+            self.actie(format!("{path}.acties[{i}]"), a, id, None);
+        }
+    }
+
+    fn doel(
+        &mut self,
+        path: String,
+        d: &DoelIn,
+        opgave: Uuid,
+        parent: Option<Uuid>,
+        opgave_code: Option<&Code>,
+    ) {
+        let code = match &d.code {
+            Some(c) => self.code(&path, c),
+            None => None,
+        };
+        if let (Some(c), Some(oc)) = (&code, opgave_code) {
+            if !c.is_under(oc) {
+                self.problem(
+                    format!("{path}.code"),
+                    "code-outside-parent",
+                    format!("Doelcode {c} hoort niet onder opgave {oc}."),
+                );
+            }
+        }
+        if d.titel.trim().is_empty() {
+            self.problem(
+                format!("{path}.titel"),
+                "required",
+                "Titel is verplicht.".into(),
+            );
+        }
+        if !d.indicatoren.is_empty() {
+            self.problem(
+                format!("{path}.indicatoren"),
+                "not-supported-yet",
+                "Indicatoren importeren kan nog niet in deze versie.".into(),
+            );
+        }
+        let id = self.create(vec![Event::DoelAangemaakt(DoelAangemaakt {
+            agenda_id: self.agenda_id,
+            opgave_id: opgave,
+            bovenliggend_doel_id: parent,
+            code,
+            titel: d.titel.clone(),
+            omschrijving: d.omschrijving.clone(),
+            geprioriteerd: d.geprioriteerd,
+        })]);
+        self.summary.doelen += 1;
+        for (i, sub) in d.subdoelen.iter().enumerate() {
+            self.doel(
+                format!("{path}.subdoelen[{i}]"),
+                sub,
+                opgave,
+                Some(id),
+                opgave_code,
+            );
+        }
+        for (i, a) in d.acties.iter().enumerate() {
+            self.actie(format!("{path}.acties[{i}]"), a, opgave, Some(id));
+        }
+    }
+
+    fn org(&mut self, field: String, naam: &str) -> Option<Uuid> {
+        let found = self.orgs.get(naam).copied();
+        if found.is_none() {
+            self.problem(field, "unknown-organisatie", format!("Organisatie {naam:?} is onbekend: neem haar op in 'organisaties' of registreer haar eerst."));
+        }
+        found
+    }
+
+    fn actie(&mut self, path: String, a: &ActieIn, opgave: Uuid, doel: Option<Uuid>) {
+        if a.omschrijving.trim().is_empty() {
+            self.problem(
+                format!("{path}.omschrijving"),
+                "required",
+                "Omschrijving is verplicht.".into(),
+            );
+        }
+        for (field, date) in [
+            ("geplandeStartDatum", a.geplande_start_datum),
+            ("geplandeEindDatum", a.geplande_eind_datum),
+        ] {
+            if let Some(d) = date {
+                if d < self.period.0 || d > self.period.1 {
+                    self.problem(
+                        format!("{path}.{field}"),
+                        "outside-period",
+                        format!(
+                            "{d} ligt buiten de periode van de agenda ({} t/m {}).",
+                            self.period.0, self.period.1
+                        ),
+                    );
+                }
+            }
+        }
+        let trekker = match &a.trekker {
+            None => None,
+            Some(TrekkerIn {
+                organisatie: Some(naam),
+                groep: None,
+            }) => self
+                .org(format!("{path}.trekker.organisatie"), naam)
+                .map(|id| Trekker::Organisatie { organisatie_id: id }),
+            Some(TrekkerIn {
+                organisatie: None,
+                groep: Some(naam),
+            }) if !naam.trim().is_empty() => Some(Trekker::Groep {
+                naam: naam.trim().to_owned(),
+            }),
+            Some(_) => {
+                self.problem(
+                    format!("{path}.trekker"),
+                    "invalid-trekker",
+                    "Een trekker is óf {\"organisatie\": naam} óf {\"groep\": naam}, of null."
+                        .into(),
+                );
+                None
+            }
+        };
+        let partners = a
+            .partners
+            .iter()
+            .enumerate()
+            .filter_map(|(i, naam)| self.org(format!("{path}.partners[{i}]"), naam))
+            .collect();
+        self.create(vec![Event::ActieAangemaakt(ActieAangemaakt {
+            agenda_id: self.agenda_id,
+            opgave_id: opgave,
+            doel_id: doel,
+            omschrijving: a.omschrijving.clone(),
+            jaar: a.jaar,
+            geplande_start_datum: a.geplande_start_datum,
+            geplande_eind_datum: a.geplande_eind_datum,
+            trekker,
+            partners,
+            status: a.status,
+        })]);
+        self.summary.acties += 1;
+    }
+}
+
+/// Validates the whole file against the current state and plans its events.
+pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<FieldError>> {
+    let a = &file.agenda;
+    let mut p = Planner {
+        model,
+        agenda_id: Uuid::now_v7(),
+        period: (a.periode_start_datum, a.periode_eind_datum),
+        orgs: HashMap::new(),
+        codes: HashSet::new(),
+        errors: Vec::new(),
+        streams: Vec::new(),
+        summary: ImportSummary::default(),
+    };
+    if file.formaat != "mag-tracker/agenda" || file.formaat_versie != 1 {
+        p.problem(
+            "formaat".into(),
+            "unknown-format",
+            "Verwacht formaat \"mag-tracker/agenda\" versie 1.".into(),
+        );
+    }
+    if a.naam.trim().is_empty() {
+        p.problem(
+            "agenda.naam".into(),
+            "required",
+            "De agenda heeft een naam nodig.".into(),
+        );
+    }
+    if a.gemeenten.is_empty() {
+        p.problem(
+            "agenda.gemeenten".into(),
+            "required",
+            "Noem minstens één gemeente.".into(),
+        );
+    }
+    if a.periode_eind_datum < a.periode_start_datum {
+        p.problem(
+            "agenda.periodeEindDatum".into(),
+            "invalid-period",
+            "De einddatum ligt voor de startdatum.".into(),
+        );
+    }
+    // Organisations already registered are reused by name; new ones are created.
+    for (id, o) in &model.organisaties {
+        p.orgs.insert(o.state.naam.clone(), *id);
+    }
+    for (i, o) in file.organisaties.iter().enumerate() {
+        if o.naam.trim().is_empty() {
+            p.problem(
+                format!("organisaties[{i}].naam"),
+                "required",
+                "Naam is verplicht.".into(),
+            );
+            continue;
+        }
+        if p.orgs.contains_key(&o.naam) {
+            if file.organisaties[..i].iter().any(|x| x.naam == o.naam) {
+                p.problem(
+                    format!("organisaties[{i}].naam"),
+                    "duplicate-organisatie",
+                    format!("Organisatie {:?} staat dubbel in de lijst.", o.naam),
+                );
+            }
+            continue;
+        }
+        let id = p.create(vec![Event::OrganisatieGeregistreerd(
+            OrganisatieGeregistreerd {
+                naam: o.naam.clone(),
+                soort: o.soort,
+                contactadres: o.contactadres.clone(),
+            },
+        )]);
+        p.orgs.insert(o.naam.clone(), id);
+        p.summary.organisaties += 1;
+    }
+    let agenda_id = p.agenda_id;
+    p.streams.push(StreamEvents {
+        stream_id: agenda_id,
+        expected: ExpectedVersion::NoStream,
+        events: vec![Event::AgendaAangemaakt(AgendaAangemaakt {
+            naam: a.naam.clone(),
+            omschrijving: a.omschrijving.clone(),
+            gemeenten: a.gemeenten.clone(),
+            periode_start_datum: a.periode_start_datum,
+            periode_eind_datum: a.periode_eind_datum,
+            status: a.status,
+            gepubliceerd: a.gepubliceerd,
+            signaleringstermijn_dagen: a.signaleringstermijn_dagen,
+            groeperingsniveaus: a.groeperingsniveaus.clone(),
+        })],
+    });
+    let levels = a.groeperingsniveaus.len();
+    for (i, g) in a.groeperingen.iter().enumerate() {
+        p.groepering(format!("agenda.groeperingen[{i}]"), g, 0, None, levels);
+    }
+    for (i, o) in a.opgaven.iter().enumerate() {
+        p.opgave(format!("agenda.opgaven[{i}]"), o, None);
+    }
+    p.summary.agenda_id = agenda_id;
+    if p.errors.is_empty() {
+        Ok(ImportPlan {
+            streams: p.streams,
+            summary: p.summary,
+        })
+    } else {
+        Err(p.errors)
+    }
+}

@@ -1,0 +1,189 @@
+//! The application service: turns a command into events and appends them.
+//!
+//! Every write goes the same way: look at the current state in the read
+//! model, let the aggregate decide, append with the stream's version as the
+//! expected version (or the caller's `If-Match`), retry on a lost race when
+//! the caller did not pin a version. Idempotency keys are checked before
+//! deciding, so a retried request returns the original outcome even when the
+//! state has moved on since.
+
+use std::sync::Arc;
+
+use uuid::Uuid;
+
+use crate::domain::{DomainError, Event};
+use crate::event_store::{
+    AppendOutcome, AppendRequest, EventStore, ExpectedVersion, IdempotencyClaim, Metadata,
+    NewEvent, StoreError, StreamAppend,
+};
+use crate::projections::{Projection, ReadModel};
+
+/// Why a write did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("{0}")]
+    NotFound(String),
+    /// `If-Match` named another version than the current one.
+    #[error("the resource is at version {current}, not {expected}")]
+    PreconditionFailed { expected: u64, current: u64 },
+    /// The idempotency key was used before with another request body.
+    #[error("idempotency key reused for another request")]
+    IdempotencyMismatch,
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::IdempotencyMismatch { .. } => Self::IdempotencyMismatch,
+            other => Self::Store(other),
+        }
+    }
+}
+
+/// Who asks, why, and with what guarantees.
+#[derive(Debug, Clone, Default)]
+pub struct WriteContext {
+    pub metadata: Metadata,
+    pub idempotency: Option<IdempotencyClaim>,
+    pub if_match: Option<u64>,
+}
+
+/// Events for one stream, as decided.
+pub struct StreamEvents {
+    pub stream_id: Uuid,
+    pub expected: ExpectedVersion,
+    pub events: Vec<Event>,
+}
+
+pub struct Service {
+    pub store: Arc<dyn EventStore>,
+    pub projection: Arc<Projection>,
+    /// Serializes commands that must see a stable agenda structure (unique
+    /// codes); ordinary actie updates do not take it.
+    structure: tokio::sync::Mutex<()>,
+}
+
+impl Service {
+    pub fn new(store: Arc<dyn EventStore>, projection: Arc<Projection>) -> Self {
+        Self {
+            store,
+            projection,
+            structure: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// Runs a command against one existing stream. `decide` sees the read
+    /// model and returns the stream's current version and the new events.
+    pub async fn update(
+        &self,
+        stream_id: Uuid,
+        ctx: WriteContext,
+        decide: impl Fn(&ReadModel) -> Result<(u64, Vec<Event>), ServiceError>,
+    ) -> Result<AppendOutcome, ServiceError> {
+        if let Some(outcome) = self.replayed(&ctx)? {
+            return Ok(outcome);
+        }
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let (current, events) = decide(&self.projection.read())?;
+            if let Some(expected) = ctx.if_match {
+                if expected != current {
+                    return Err(ServiceError::PreconditionFailed { expected, current });
+                }
+            }
+            let batch = vec![StreamEvents {
+                stream_id,
+                expected: ExpectedVersion::Exact(current),
+                events,
+            }];
+            match self.append(batch, &ctx).await {
+                Err(ServiceError::Store(StoreError::Conflict { actual, .. })) => {
+                    if let Some(expected) = ctx.if_match {
+                        return Err(ServiceError::PreconditionFailed {
+                            expected,
+                            current: actual,
+                        });
+                    }
+                    if attempts >= 5 {
+                        return Err(ServiceError::PreconditionFailed {
+                            expected: current,
+                            current: actual,
+                        });
+                    }
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Runs a command that creates or restructures (unique codes): decided
+    /// and appended under the structure lock so two creates cannot both take
+    /// the same code.
+    pub async fn structural(
+        &self,
+        ctx: WriteContext,
+        decide: impl FnOnce(&ReadModel) -> Result<Vec<StreamEvents>, ServiceError>,
+    ) -> Result<AppendOutcome, ServiceError> {
+        if let Some(outcome) = self.replayed(&ctx)? {
+            return Ok(outcome);
+        }
+        let _guard = self.structure.lock().await;
+        let batch = decide(&self.projection.read())?;
+        self.append(batch, &ctx).await
+    }
+
+    fn replayed(&self, ctx: &WriteContext) -> Result<Option<AppendOutcome>, ServiceError> {
+        let Some(claim) = &ctx.idempotency else {
+            return Ok(None);
+        };
+        match self.store.idempotency_record(&claim.key)? {
+            Some((fingerprint, _)) if fingerprint != claim.fingerprint => {
+                Err(ServiceError::IdempotencyMismatch)
+            }
+            Some((_, outcome)) => Ok(Some(AppendOutcome {
+                duplicate: true,
+                ..outcome
+            })),
+            None => Ok(None),
+        }
+    }
+
+    async fn append(
+        &self,
+        batch: Vec<StreamEvents>,
+        ctx: &WriteContext,
+    ) -> Result<AppendOutcome, ServiceError> {
+        let streams = batch
+            .into_iter()
+            .filter(|s| !s.events.is_empty())
+            .map(|s| StreamAppend {
+                stream_id: s.stream_id,
+                stream_type: s.events[0].stream_type().to_owned(),
+                expected: s.expected,
+                events: s
+                    .events
+                    .iter()
+                    .map(|e| {
+                        NewEvent::new(
+                            e.event_type(),
+                            crate::domain::events::SCHEMA_VERSION,
+                            e.data(),
+                        )
+                    })
+                    .collect(),
+            })
+            .collect();
+        let request = AppendRequest {
+            streams,
+            metadata: ctx.metadata.clone(),
+            idempotency: None,
+        }
+        .with_idempotency(ctx.idempotency.clone());
+        Ok(self.store.append(request).await?)
+    }
+}
