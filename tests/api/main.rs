@@ -1,0 +1,216 @@
+//! HTTP tests against the real app on port 0 with a temporary sled store.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use mag_tracker::app::{load_demo, open_state, Application};
+use mag_tracker::event_store::{SledOptions, SledStore};
+use serde_json::{json, Value};
+
+struct TestApp {
+    base: String,
+    _dir: tempfile::TempDir,
+}
+
+fn spawn() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let store = Arc::new(SledStore::open(&path, SledOptions::default()).unwrap());
+            let state = open_state(store).unwrap();
+            load_demo(&state).await.unwrap();
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let app = Application::build(state, listener).unwrap();
+            tx.send(app.port).unwrap();
+            let _ = app.server.await;
+        })
+    });
+    let port = rx.recv().unwrap();
+    TestApp {
+        base: format!("http://127.0.0.1:{port}/v1"),
+        _dir: dir,
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+fn get(app: &TestApp, path: &str) -> (u16, Value) {
+    let mut r = agent().get(format!("{}{path}", app.base)).call().unwrap();
+    (r.status().as_u16(), r.body_mut().read_json().unwrap())
+}
+
+fn send(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String, Value) {
+    let url = format!("{}{path}", app.base);
+    let a = agent();
+    let mut req = match method {
+        "POST" => a.post(&url),
+        _ => a.put(&url),
+    }
+    .header("Content-Type", "application/json");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let mut r = req.send(body).unwrap();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let etag = r
+        .headers()
+        .get("etag")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (
+        r.status().as_u16(),
+        format!("{ct}|{etag}"),
+        r.body_mut().read_json().unwrap(),
+    )
+}
+
+fn agenda_id(app: &TestApp) -> String {
+    get(app, "/agendas").1["resultaten"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn demo_agenda_loads_with_the_documents_counts() {
+    let app = spawn();
+    let a = agenda_id(&app);
+    let (_, agenda) = get(&app, &format!("/agendas/{a}"));
+    assert_eq!(agenda["aantalOpgaven"], 18);
+    assert_eq!(agenda["aantalActies"], 79);
+    assert_eq!(agenda["groeperingsniveaus"][0]["enkelvoud"], "themalijn");
+    let (_, opgaven) = get(&app, &format!("/agendas/{a}/opgaven?pageSize=500"));
+    let prioritised = opgaven["resultaten"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["geprioriteerd"] == true)
+        .count();
+    assert_eq!(prioritised, 13);
+    let (_, by_code) = get(&app, &format!("/agendas/{a}/opgaven?code=2.6"));
+    assert_eq!(by_code["totaal"], 1);
+    assert!(by_code["resultaten"][0]["titel"]
+        .as_str()
+        .unwrap()
+        .contains("thuis voelt"));
+    let (_, zonder) = get(&app, &format!("/agendas/{a}/acties?zonderTrekker=true"));
+    assert_eq!(
+        zonder["totaal"], 28,
+        "acties whose sentence names nobody have no trekker"
+    );
+}
+
+#[test]
+fn status_changes_trekker_and_concurrency_rules() {
+    let app = spawn();
+    let a = agenda_id(&app);
+    let (_, list) = get(&app, &format!("/agendas/{a}/acties?opgave=2.5"));
+    let actie = list["resultaten"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        list["resultaten"][0]["trekker"]["naam"],
+        "Gemeente Twenterand"
+    );
+    let path = format!("/acties/{actie}/statuswijzigingen");
+
+    // every problem at once, nothing appended
+    let (status, meta, problem) = send(
+        &app,
+        "POST",
+        &path,
+        &[],
+        r#"{"status":"klaar","x":1,"ingangsDatum":"2024-13-01"}"#,
+    );
+    assert_eq!(status, 400);
+    assert!(meta.starts_with("application/problem+json"));
+    assert_eq!(problem["invalidParams"].as_array().unwrap().len(), 3);
+    let (status, _, problem) = send(&app, "POST", &path, &[], "{broken");
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (400, Some("invalid-input"))
+    );
+    assert_eq!(get(&app, &format!("/acties/{actie}")).1["versie"], 1);
+
+    // a change, retried with the same key, appends once
+    let key = [("Idempotency-Key", "edition-1")];
+    let (status, meta, body) = send(
+        &app,
+        "POST",
+        &path,
+        &key,
+        r#"{"status":"lopend","ingangsDatum":"2024-02-01"}"#,
+    );
+    assert_eq!(
+        (status, body["status"].as_str(), body["versie"].as_u64()),
+        (201, Some("lopend"), Some(2))
+    );
+    assert!(meta.ends_with("|\"2\""));
+    let (status, _, body) = send(
+        &app,
+        "POST",
+        &path,
+        &key,
+        r#"{"status":"lopend","ingangsDatum":"2024-02-01"}"#,
+    );
+    assert_eq!((status, body["versie"].as_u64()), (201, Some(2)));
+    let (status, _, problem) = send(&app, "POST", &path, &key, r#"{"status":"afgerond"}"#);
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (422, Some("idempotency-key-reused"))
+    );
+
+    // invalid transition is a 409 that says what is allowed
+    let (status, _, problem) = send(&app, "POST", &path, &[], r#"{"status":"gepland"}"#);
+    assert_eq!(status, 409);
+    assert!(problem["detail"].as_str().unwrap().contains("Toegestaan"));
+    // vervallen needs a reason
+    let (status, _, problem) = send(&app, "POST", &path, &[], r#"{"status":"vervallen"}"#);
+    assert_eq!(
+        (status, problem["invalidParams"][0]["name"].as_str()),
+        (400, Some("body.reden"))
+    );
+
+    // PUT trekker: If-Match required, stale is 412, current succeeds
+    let tpath = format!("/acties/{actie}/trekker");
+    let body = r#"{"soort":"groep","naam":"Werkgroep Huisvesting"}"#;
+    assert_eq!(send(&app, "PUT", &tpath, &[], body).0, 428);
+    assert_eq!(
+        send(&app, "PUT", &tpath, &[("If-Match", "\"1\"")], body).0,
+        412
+    );
+    let (status, _, after) = send(&app, "PUT", &tpath, &[("If-Match", "\"2\"")], body);
+    assert_eq!(
+        (
+            status,
+            after["trekker"]["naam"].as_str(),
+            after["versie"].as_u64()
+        ),
+        (200, Some("Werkgroep Huisvesting"), Some(3))
+    );
+    let unknown =
+        json!({"soort": "organisatie", "organisatieId": uuid::Uuid::now_v7()}).to_string();
+    let (status, _, problem) = send(&app, "PUT", &tpath, &[("If-Match", "\"3\"")], &unknown);
+    assert_eq!(
+        (status, problem["invalidParams"][0]["code"].as_str()),
+        (400, Some("unknown-organisatie"))
+    );
+    assert_eq!(get(&app, &format!("/acties/{actie}")).1["versie"], 3);
+    let (status, missing) = get(&app, &format!("/acties/{}", uuid::Uuid::now_v7()));
+    assert_eq!((status, missing["code"].as_str()), (404, Some("not-found")));
+}
