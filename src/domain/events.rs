@@ -12,7 +12,10 @@ use uuid::Uuid;
 
 use super::actie::{ActieStatus, Trekker};
 use super::agenda::{AgendaStatus, Niveau};
+use super::checkmoment::VoorgenomenWijziging;
+use super::indicator::{MetingStatus, Richting, Waarde};
 use super::organisatie::OrganisatieSoort;
+use super::reflectie::{Onderwerp, PdcaFase};
 use super::Code;
 
 /// The schema version every event type is written with today.
@@ -30,22 +33,77 @@ pub enum Event {
     TrekkerGewijzigd(TrekkerGewijzigd),
     ActieStatusGewijzigd(ActieStatusGewijzigd),
     VoortgangsberichtToegevoegd(VoortgangsberichtToegevoegd),
+    OrganisatieGewijzigd(OrganisatieGewijzigd),
+    AgendaGewijzigd(AgendaGewijzigd),
+    GroeperingGewijzigd(GroeperingGewijzigd),
+    OpgaveGewijzigd(OpgaveGewijzigd),
+    OpgaveHernummerd(Hernummerd),
+    OpgaveVervallen(Vervallen),
+    DoelGewijzigd(DoelGewijzigd),
+    DoelHernummerd(Hernummerd),
+    DoelVerplaatst(DoelVerplaatst),
+    DoelVervallen(Vervallen),
+    ActieGewijzigd(ActieGewijzigd),
+    ActieVerplaatst(ActieVerplaatst),
+    PartnersGewijzigd(PartnersGewijzigd),
+    VoortgangsberichtGecorrigeerd(VoortgangsberichtGecorrigeerd),
+    VoortgangsberichtIngetrokken(BerichtIngetrokken),
+    ReflectieToegevoegd(ReflectieToegevoegd),
+    ReflectieGecorrigeerd(ReflectieGecorrigeerd),
+    ReflectieIngetrokken(BerichtIngetrokken),
+    IndicatorAangemaakt(IndicatorAangemaakt),
+    IndicatorGewijzigd(IndicatorGewijzigd),
+    StreefwaardeVastgesteld(StreefwaardeVastgesteld),
+    MetingVastgelegd(MetingVastgelegd),
+    CheckmomentGeopend(CheckmomentGeopend),
+    CheckmomentGesloten(CheckmomentGesloten),
+    BijsturingVastgelegd(BijsturingVastgelegd),
+    BijsturingDoorgevoerd(BijsturingDoorgevoerd),
 }
 
 impl Event {
-    /// The stable event name.
+    /// The stable event name (the serde tag, so it cannot drift from the enum).
     pub fn event_type(&self) -> &'static str {
-        match self {
-            Self::OrganisatieGeregistreerd(_) => "OrganisatieGeregistreerd",
-            Self::AgendaAangemaakt(_) => "AgendaAangemaakt",
-            Self::GroeperingAangemaakt(_) => "GroeperingAangemaakt",
-            Self::OpgaveAangemaakt(_) => "OpgaveAangemaakt",
-            Self::DoelAangemaakt(_) => "DoelAangemaakt",
-            Self::ActieAangemaakt(_) => "ActieAangemaakt",
-            Self::TrekkerGewijzigd(_) => "TrekkerGewijzigd",
-            Self::ActieStatusGewijzigd(_) => "ActieStatusGewijzigd",
-            Self::VoortgangsberichtToegevoegd(_) => "VoortgangsberichtToegevoegd",
+        macro_rules! names {
+            ($($v:ident),* $(,)?) => { match self { $(Self::$v(_) => stringify!($v),)* } };
         }
+        names!(
+            OrganisatieGeregistreerd,
+            AgendaAangemaakt,
+            GroeperingAangemaakt,
+            OpgaveAangemaakt,
+            DoelAangemaakt,
+            ActieAangemaakt,
+            TrekkerGewijzigd,
+            ActieStatusGewijzigd,
+            VoortgangsberichtToegevoegd,
+            OrganisatieGewijzigd,
+            AgendaGewijzigd,
+            GroeperingGewijzigd,
+            OpgaveGewijzigd,
+            OpgaveHernummerd,
+            OpgaveVervallen,
+            DoelGewijzigd,
+            DoelHernummerd,
+            DoelVerplaatst,
+            DoelVervallen,
+            ActieGewijzigd,
+            ActieVerplaatst,
+            PartnersGewijzigd,
+            VoortgangsberichtGecorrigeerd,
+            VoortgangsberichtIngetrokken,
+            ReflectieToegevoegd,
+            ReflectieGecorrigeerd,
+            ReflectieIngetrokken,
+            IndicatorAangemaakt,
+            IndicatorGewijzigd,
+            StreefwaardeVastgesteld,
+            MetingVastgelegd,
+            CheckmomentGeopend,
+            CheckmomentGesloten,
+            BijsturingVastgelegd,
+            BijsturingDoorgevoerd,
+        )
     }
 
     /// The data object as stored in the envelope.
@@ -70,16 +128,36 @@ impl Event {
 
     /// The stream type an event of this kind belongs to.
     pub fn stream_type(&self) -> &'static str {
+        use Event::*;
         match self {
-            Self::OrganisatieGeregistreerd(_) => "organisatie",
-            Self::AgendaAangemaakt(_) => "agenda",
-            Self::GroeperingAangemaakt(_) => "groepering",
-            Self::OpgaveAangemaakt(_) => "opgave",
-            Self::DoelAangemaakt(_) => "doel",
-            Self::ActieAangemaakt(_)
-            | Self::TrekkerGewijzigd(_)
-            | Self::ActieStatusGewijzigd(_)
-            | Self::VoortgangsberichtToegevoegd(_) => "actie",
+            OrganisatieGeregistreerd(_) | OrganisatieGewijzigd(_) => "organisatie",
+            AgendaAangemaakt(_) | AgendaGewijzigd(_) => "agenda",
+            GroeperingAangemaakt(_) | GroeperingGewijzigd(_) => "groepering",
+            OpgaveAangemaakt(_) | OpgaveGewijzigd(_) | OpgaveHernummerd(_) | OpgaveVervallen(_) => {
+                "opgave"
+            }
+            DoelAangemaakt(_) | DoelGewijzigd(_) | DoelHernummerd(_) | DoelVerplaatst(_)
+            | DoelVervallen(_) => "doel",
+            ActieAangemaakt(_)
+            | TrekkerGewijzigd(_)
+            | ActieStatusGewijzigd(_)
+            | VoortgangsberichtToegevoegd(_)
+            | ActieGewijzigd(_)
+            | ActieVerplaatst(_)
+            | PartnersGewijzigd(_)
+            | VoortgangsberichtGecorrigeerd(_)
+            | VoortgangsberichtIngetrokken(_) => "actie",
+            ReflectieToegevoegd(_) | ReflectieGecorrigeerd(_) | ReflectieIngetrokken(_) => {
+                "reflectie"
+            }
+            IndicatorAangemaakt(_)
+            | IndicatorGewijzigd(_)
+            | StreefwaardeVastgesteld(_)
+            | MetingVastgelegd(_) => "indicator",
+            CheckmomentGeopend(_)
+            | CheckmomentGesloten(_)
+            | BijsturingVastgelegd(_)
+            | BijsturingDoorgevoerd(_) => "checkmoment",
         }
     }
 }
@@ -187,4 +265,283 @@ pub struct VoortgangsberichtToegevoegd {
     pub auteur_organisatie_id: Option<Uuid>,
     /// Free text written by a person; kept in its own field so it can be redacted.
     pub tekst: String,
+}
+
+/// Only the fields that changed are present.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganisatieGewijzigd {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub naam: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub soort: Option<OrganisatieSoort>,
+    /// `Some(None)` clears the address.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "double_option"
+    )]
+    pub contactadres: Option<Option<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgendaGewijzigd {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub naam: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub omschrijving: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<AgendaStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gepubliceerd: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signaleringstermijn_dagen: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroeperingGewijzigd {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub naam: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub omschrijving: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OpgaveGewijzigd {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub titel: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub omschrijving: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub geprioriteerd: Option<bool>,
+    /// `Some(None)` takes the opgave out of its groepering.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "double_option"
+    )]
+    pub groepering_id: Option<Option<Uuid>>,
+}
+
+/// A new code for an opgave or doel; the old code is kept in history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Hernummerd {
+    pub vorige_code: Option<Code>,
+    pub nieuwe_code: Code,
+}
+
+/// Dropped (never deleted), with the reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Vervallen {
+    pub reden: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DoelGewijzigd {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub titel: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub omschrijving: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub geprioriteerd: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DoelVerplaatst {
+    pub vorige_opgave_id: Uuid,
+    pub nieuwe_opgave_id: Uuid,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActieGewijzigd {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub omschrijving: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jaar: Option<i32>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "double_option"
+    )]
+    pub geplande_start_datum: Option<Option<NaiveDate>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "double_option"
+    )]
+    pub geplande_eind_datum: Option<Option<NaiveDate>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActieVerplaatst {
+    pub vorige_opgave_id: Uuid,
+    pub vorig_doel_id: Option<Uuid>,
+    pub nieuwe_opgave_id: Uuid,
+    pub nieuw_doel_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartnersGewijzigd {
+    pub vorige_partners: Vec<Uuid>,
+    pub nieuwe_partners: Vec<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VoortgangsberichtGecorrigeerd {
+    pub bericht_id: Uuid,
+    pub tekst: String,
+}
+
+/// A voortgangsbericht or reflectie withdrawn by its author; the original stays in history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BerichtIngetrokken {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bericht_id: Option<Uuid>,
+    pub reden: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReflectieToegevoegd {
+    pub agenda_id: Uuid,
+    pub over: Onderwerp,
+    pub auteur_organisatie_id: Option<Uuid>,
+    pub fase: PdcaFase,
+    pub datum: NaiveDate,
+    /// Free texts written by people; each in its own field so it can be redacted.
+    pub wat_ging_goed: Option<String>,
+    pub wat_kan_beter: Option<String>,
+    pub volgende_stappen: Option<String>,
+    pub tekst: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReflectieGecorrigeerd {
+    pub wat_ging_goed: Option<String>,
+    pub wat_kan_beter: Option<String>,
+    pub volgende_stappen: Option<String>,
+    pub tekst: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IndicatorAangemaakt {
+    pub agenda_id: Uuid,
+    pub doel_id: Uuid,
+    pub naam: String,
+    pub eenheid: String,
+    pub richting: Richting,
+    pub bron: Option<String>,
+    pub eigenaar_organisatie_id: Option<Uuid>,
+    pub nulmeting: Option<Waarde>,
+    pub streefwaarden: Vec<Waarde>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IndicatorGewijzigd {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub naam: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eenheid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub richting: Option<Richting>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "double_option"
+    )]
+    pub bron: Option<Option<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "double_option"
+    )]
+    pub eigenaar_organisatie_id: Option<Option<Uuid>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "double_option"
+    )]
+    pub nulmeting: Option<Option<Waarde>>,
+}
+
+/// A streefwaarde set or revised for one year; `vorige` is what it was.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StreefwaardeVastgesteld {
+    pub streefwaarde: Waarde,
+    pub vorige: Option<Waarde>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MetingVastgelegd {
+    pub meting_id: Uuid,
+    /// `2024`, `2024-Q2` or `2024-03`; a later meting for the same period supersedes.
+    pub periode: String,
+    pub meet_datum: Option<NaiveDate>,
+    pub waarde: f64,
+    pub status: MetingStatus,
+    pub bron: Option<String>,
+    pub toelichting: Option<String>,
+    pub door_organisatie_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckmomentGeopend {
+    pub agenda_id: Uuid,
+    /// Empty: a check of the whole agenda.
+    pub opgave_id: Option<Uuid>,
+    pub datum: NaiveDate,
+    pub onderwerp: String,
+    /// Organisaties that take part (never persons).
+    pub deelnemers: Vec<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckmomentGesloten {
+    pub datum: NaiveDate,
+    pub samenvatting: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BijsturingVastgelegd {
+    pub bijsturing_id: Uuid,
+    pub besluit: String,
+    pub onderbouwing: String,
+    pub datum: NaiveDate,
+    pub voorgenomen_wijzigingen: Vec<VoorgenomenWijziging>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BijsturingDoorgevoerd {
+    pub bijsturing_id: Uuid,
+    pub datum: NaiveDate,
+}
+
+/// Missing field → `None`; explicit `null` → `Some(None)`.
+fn double_option<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }

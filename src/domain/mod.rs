@@ -6,11 +6,14 @@
 
 pub mod actie;
 pub mod agenda;
+pub mod checkmoment;
 pub mod code;
 pub mod doel;
 pub mod events;
+pub mod indicator;
 pub mod opgave;
 pub mod organisatie;
+pub mod reflectie;
 
 pub use code::Code;
 pub use events::Event;

@@ -5,6 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::Value;
+use utoipa::OpenApi;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -278,4 +279,18 @@ pub async fn put_trekker(
         .await
         .map_err(service_problem)?;
     actie_response(&state, id, actix_web::http::StatusCode::OK)
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(list_acties, get_actie, post_statuswijziging, put_trekker))]
+pub struct Api;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/agendas/{id}/acties", web::get().to(list_acties))
+        .route("/acties/{id}", web::get().to(get_actie))
+        .route(
+            "/acties/{id}/statuswijzigingen",
+            web::post().to(post_statuswijziging),
+        )
+        .route("/acties/{id}/trekker", web::put().to(put_trekker));
 }

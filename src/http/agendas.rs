@@ -3,6 +3,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa::OpenApi;
 use uuid::Uuid;
 
 use super::dto::{AgendaDto, OpgaveDto, Pagina, Paging};
@@ -37,8 +38,7 @@ pub async fn list_agendas(
 #[utoipa::path(get, path = "/agendas/{id}", tag = "Agenda", params(("id" = Uuid, Path, description = "Id van de agenda")),
     responses(
         (status = 200, description = "De agenda", body = AgendaDto),
-        (status = 400, description = "Ongeldig id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Onbekende agenda", body = Problem, content_type = "application/problem+json"),
+        super::responses::ReadErrors,
     ))]
 pub async fn get_agenda(
     state: web::Data<AppState>,
@@ -131,4 +131,15 @@ pub async fn get_opgave(
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(o.version)))
         .json(OpgaveDto::from(o, &model)))
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(list_agendas, get_agenda, list_opgaven, get_opgave))]
+pub struct Api;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/agendas", web::get().to(list_agendas))
+        .route("/agendas/{id}", web::get().to(get_agenda))
+        .route("/agendas/{id}/opgaven", web::get().to(list_opgaven))
+        .route("/opgaven/{id}", web::get().to(get_opgave));
 }

@@ -11,6 +11,7 @@ mod agendas;
 pub mod dto;
 mod paging;
 pub mod problem;
+mod responses;
 mod spec;
 mod write;
 
@@ -19,7 +20,6 @@ use actix_web::dev::ServiceResponse;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, HttpRequest, HttpResponse};
-use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 pub use problem::{InvalidParam, Problem};
@@ -30,7 +30,7 @@ pub const API_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The OpenAPI document as pretty JSON (what `openapi/openapi.json` holds).
 pub fn openapi_json() -> String {
-    ApiDoc::openapi()
+    ApiDoc::document()
         .to_pretty_json()
         .expect("the OpenAPI document serializes")
 }
@@ -60,20 +60,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     }))
     .service(
         web::scope("/v1")
-            .route("/agendas", web::get().to(agendas::list_agendas))
-            .route("/agendas/{id}", web::get().to(agendas::get_agenda))
-            .route(
-                "/agendas/{id}/opgaven",
-                web::get().to(agendas::list_opgaven),
-            )
-            .route("/opgaven/{id}", web::get().to(agendas::get_opgave))
-            .route("/agendas/{id}/acties", web::get().to(acties::list_acties))
-            .route("/acties/{id}", web::get().to(acties::get_actie))
-            .route(
-                "/acties/{id}/statuswijzigingen",
-                web::post().to(acties::post_statuswijziging),
-            )
-            .route("/acties/{id}/trekker", web::put().to(acties::put_trekker))
+            .configure(agendas::configure)
+            .configure(acties::configure)
             .route("/openapi.json", web::get().to(openapi_document))
             .route(
                 "/docs",
@@ -83,7 +71,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .finish()
                 }),
             )
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/v1/openapi.json", ApiDoc::openapi())),
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/v1/openapi.json", ApiDoc::document())),
     )
     .default_service(web::to(unknown_route));
 }

@@ -15,15 +15,24 @@ use super::problem::{InvalidParam, Problem};
         license(name = "EUPL-1.2", identifier = "EUPL-1.2")
     ),
     servers((url = "/v1", description = "Deze server, versie 1 van de API")),
-    paths(
-        super::agendas::list_agendas, super::agendas::get_agenda, super::agendas::list_opgaven,
-        super::agendas::get_opgave, super::acties::list_acties, super::acties::get_actie,
-        super::acties::post_statuswijziging, super::acties::put_trekker,
-    ),
-    components(schemas(Problem, InvalidParam)),
-    modifiers(&ApiVersionHeader)
+    components(schemas(Problem, InvalidParam))
 )]
 pub struct ApiDoc;
+
+impl ApiDoc {
+    /// The whole document: the base above plus every module's operations.
+    pub fn document() -> utoipa::openapi::OpenApi {
+        let mut doc = Self::openapi();
+        for part in [
+            super::agendas::Api::openapi(),
+            super::acties::Api::openapi(),
+        ] {
+            doc.merge(part);
+        }
+        ApiVersionHeader.modify(&mut doc);
+        doc
+    }
+}
 
 /// Declares the `API-Version` header on every 2xx and 3xx response.
 struct ApiVersionHeader;

@@ -3,6 +3,8 @@
 //! startup and kept current by the store's commit listener, before each append
 //! is acknowledged (read-your-writes).
 
+mod pdca;
+
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
@@ -11,11 +13,16 @@ use uuid::Uuid;
 
 use crate::domain::actie::Actie;
 use crate::domain::agenda::{Agenda, Groepering};
+use crate::domain::checkmoment::Checkmoment;
 use crate::domain::doel::Doel;
+use crate::domain::indicator::Indicator;
 use crate::domain::opgave::Opgave;
 use crate::domain::organisatie::Organisatie;
+use crate::domain::reflectie::Reflectie;
 use crate::domain::{Code, Event};
 use crate::event_store::{CommitListener, RecordedEvent};
+
+pub use pdca::{ActieSignaal, IndicatorSignaal, PdcaState};
 
 /// An aggregate's state with what the log says about it.
 #[derive(Debug, Clone)]
@@ -38,6 +45,11 @@ pub struct ReadModel {
     pub opgaven: HashMap<Uuid, Entity<Opgave>>,
     pub doelen: HashMap<Uuid, Entity<Doel>>,
     pub acties: HashMap<Uuid, Entity<Actie>>,
+    pub reflecties: HashMap<Uuid, Entity<Reflectie>>,
+    pub indicatoren: HashMap<Uuid, Entity<Indicator>>,
+    pub checkmomenten: HashMap<Uuid, Entity<Checkmoment>>,
+    /// Bijsturing id → the checkmoment that holds it.
+    pub bijsturingen: HashMap<Uuid, Uuid>,
     opgave_codes: HashMap<(Uuid, Code), Uuid>,
     doel_codes: HashMap<(Uuid, Code), Uuid>,
 }
@@ -73,31 +85,80 @@ impl ReadModel {
         )?;
         let at = recorded.recorded_at;
         let r = recorded;
+        use Event as E;
         match &event {
-            Event::OrganisatieGeregistreerd(e) => {
+            E::OrganisatieGeregistreerd(e) => {
                 insert(&mut self.organisaties, r, Organisatie::created(e))
             }
-            Event::AgendaAangemaakt(e) => insert(&mut self.agendas, r, Agenda::created(e)),
-            Event::GroeperingAangemaakt(e) => {
-                insert(&mut self.groeperingen, r, Groepering::created(e))
-            }
-            Event::OpgaveAangemaakt(e) => {
+            E::OrganisatieGewijzigd(_) => evolve(&mut self.organisaties, r, |o| o.apply(&event)),
+            E::AgendaAangemaakt(e) => insert(&mut self.agendas, r, Agenda::created(e)),
+            E::AgendaGewijzigd(_) => evolve(&mut self.agendas, r, |a| a.apply(&event)),
+            E::GroeperingAangemaakt(e) => insert(&mut self.groeperingen, r, Groepering::created(e)),
+            E::GroeperingGewijzigd(_) => evolve(&mut self.groeperingen, r, |g| g.apply(&event)),
+            E::OpgaveAangemaakt(e) => {
                 self.opgave_codes
                     .insert((e.agenda_id, e.code.clone()), r.stream_id);
                 insert(&mut self.opgaven, r, Opgave::created(e));
             }
-            Event::DoelAangemaakt(e) => {
+            E::OpgaveHernummerd(e) => {
+                if let Some(o) = self.opgaven.get(&r.stream_id) {
+                    let agenda = o.state.agenda_id;
+                    if let Some(old) = &e.vorige_code {
+                        self.opgave_codes.remove(&(agenda, old.clone()));
+                    }
+                    self.opgave_codes
+                        .insert((agenda, e.nieuwe_code.clone()), r.stream_id);
+                }
+                evolve(&mut self.opgaven, r, |o| o.apply(&event));
+            }
+            E::OpgaveGewijzigd(_) | E::OpgaveVervallen(_) => {
+                evolve(&mut self.opgaven, r, |o| o.apply(&event))
+            }
+            E::DoelAangemaakt(e) => {
                 if let Some(code) = &e.code {
                     self.doel_codes
                         .insert((e.agenda_id, code.clone()), r.stream_id);
                 }
                 insert(&mut self.doelen, r, Doel::created(e));
             }
-            Event::ActieAangemaakt(e) => insert(&mut self.acties, r, Actie::created(e, at)),
-            Event::TrekkerGewijzigd(_)
-            | Event::ActieStatusGewijzigd(_)
-            | Event::VoortgangsberichtToegevoegd(_) => {
-                evolve(&mut self.acties, r, |a| a.apply(&event, at))
+            E::DoelHernummerd(e) => {
+                if let Some(d) = self.doelen.get(&r.stream_id) {
+                    let agenda = d.state.agenda_id;
+                    if let Some(old) = &e.vorige_code {
+                        self.doel_codes.remove(&(agenda, old.clone()));
+                    }
+                    self.doel_codes
+                        .insert((agenda, e.nieuwe_code.clone()), r.stream_id);
+                }
+                evolve(&mut self.doelen, r, |d| d.apply(&event));
+            }
+            E::DoelGewijzigd(_) | E::DoelVerplaatst(_) | E::DoelVervallen(_) => {
+                evolve(&mut self.doelen, r, |d| d.apply(&event))
+            }
+            E::ActieAangemaakt(e) => insert(&mut self.acties, r, Actie::created(e, at)),
+            E::TrekkerGewijzigd(_)
+            | E::ActieStatusGewijzigd(_)
+            | E::VoortgangsberichtToegevoegd(_)
+            | E::VoortgangsberichtGecorrigeerd(_)
+            | E::VoortgangsberichtIngetrokken(_)
+            | E::ActieGewijzigd(_)
+            | E::ActieVerplaatst(_)
+            | E::PartnersGewijzigd(_) => evolve(&mut self.acties, r, |a| a.apply(&event, at)),
+            E::ReflectieToegevoegd(e) => insert(&mut self.reflecties, r, Reflectie::created(e, at)),
+            E::ReflectieGecorrigeerd(_) | E::ReflectieIngetrokken(_) => {
+                evolve(&mut self.reflecties, r, |x| x.apply(&event))
+            }
+            E::IndicatorAangemaakt(e) => insert(&mut self.indicatoren, r, Indicator::created(e)),
+            E::IndicatorGewijzigd(_) | E::StreefwaardeVastgesteld(_) | E::MetingVastgelegd(_) => {
+                evolve(&mut self.indicatoren, r, |i| i.apply(&event, at))
+            }
+            E::CheckmomentGeopend(e) => insert(&mut self.checkmomenten, r, Checkmoment::created(e)),
+            E::BijsturingVastgelegd(e) => {
+                self.bijsturingen.insert(e.bijsturing_id, r.stream_id);
+                evolve(&mut self.checkmomenten, r, |c| c.apply(&event));
+            }
+            E::CheckmomentGesloten(_) | E::BijsturingDoorgevoerd(_) => {
+                evolve(&mut self.checkmomenten, r, |c| c.apply(&event))
             }
         }
         self.position = r.position;

@@ -91,10 +91,9 @@ impl Service {
         loop {
             attempts += 1;
             let (current, events) = decide(&self.projection.read())?;
-            if let Some(expected) = ctx.if_match {
-                if expected != current {
-                    return Err(ServiceError::PreconditionFailed { expected, current });
-                }
+            check_if_match(&ctx, current)?;
+            if events.is_empty() {
+                return Ok(unchanged(stream_id, current));
             }
             let batch = vec![StreamEvents {
                 stream_id,
@@ -134,7 +133,17 @@ impl Service {
         }
         let _guard = self.structure.lock().await;
         let batch = decide(&self.projection.read())?;
+        if batch.iter().all(|s| s.events.is_empty()) {
+            let stream = batch.first().map_or(Uuid::nil(), |s| s.stream_id);
+            let version = self.store.stream_version(stream)?;
+            return Ok(unchanged(stream, version));
+        }
         self.append(batch, &ctx).await
+    }
+
+    /// The current read model (for handlers that render after a write).
+    pub fn model(&self) -> std::sync::RwLockReadGuard<'_, ReadModel> {
+        self.projection.read()
     }
 
     fn replayed(&self, ctx: &WriteContext) -> Result<Option<AppendOutcome>, ServiceError> {
@@ -185,5 +194,25 @@ impl Service {
         }
         .with_idempotency(ctx.idempotency.clone());
         Ok(self.store.append(request).await?)
+    }
+}
+
+/// 412 when the caller's `If-Match` names another version than `current`.
+pub fn check_if_match(ctx: &WriteContext, current: u64) -> Result<(), ServiceError> {
+    match ctx.if_match {
+        Some(expected) if expected != current => {
+            Err(ServiceError::PreconditionFailed { expected, current })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The outcome of a command that changed nothing (no event appended).
+fn unchanged(stream_id: Uuid, version: u64) -> AppendOutcome {
+    AppendOutcome {
+        first_position: 0,
+        last_position: 0,
+        streams: vec![crate::event_store::StreamOutcome { stream_id, version }],
+        duplicate: false,
     }
 }

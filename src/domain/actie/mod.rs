@@ -15,9 +15,11 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::events::{
-    ActieAangemaakt, ActieStatusGewijzigd, Event, TrekkerGewijzigd, VoortgangsberichtToegevoegd,
+    ActieAangemaakt, ActieGewijzigd, ActieStatusGewijzigd, ActieVerplaatst, BerichtIngetrokken,
+    Event, PartnersGewijzigd, TrekkerGewijzigd, VoortgangsberichtGecorrigeerd,
+    VoortgangsberichtToegevoegd,
 };
-use super::{Decision, DomainError};
+use super::{Decision, DomainError, FieldError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -90,6 +92,8 @@ pub struct Voortgangsbericht {
     pub auteur_organisatie_id: Option<Uuid>,
     pub tekst: String,
     pub geregistreerd: DateTime<Utc>,
+    pub gecorrigeerd: bool,
+    pub ingetrokken: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -148,8 +152,48 @@ impl Actie {
                     auteur_organisatie_id: e.auteur_organisatie_id,
                     tekst: e.tekst.clone(),
                     geregistreerd: at,
+                    gecorrigeerd: false,
+                    ingetrokken: false,
                 })
             }
+            Event::VoortgangsberichtGecorrigeerd(e) => {
+                if let Some(b) = self
+                    .voortgangsberichten
+                    .iter_mut()
+                    .find(|b| b.id == e.bericht_id)
+                {
+                    b.tekst = e.tekst.clone();
+                    b.gecorrigeerd = true;
+                }
+            }
+            Event::VoortgangsberichtIngetrokken(e) => {
+                if let Some(b) = self
+                    .voortgangsberichten
+                    .iter_mut()
+                    .find(|b| Some(b.id) == e.bericht_id)
+                {
+                    b.ingetrokken = true;
+                }
+            }
+            Event::ActieGewijzigd(e) => {
+                if let Some(v) = &e.omschrijving {
+                    self.omschrijving = v.clone();
+                }
+                if let Some(v) = e.jaar {
+                    self.jaar = v;
+                }
+                if let Some(v) = e.geplande_start_datum {
+                    self.geplande_start = v;
+                }
+                if let Some(v) = e.geplande_eind_datum {
+                    self.geplande_eind = v;
+                }
+            }
+            Event::ActieVerplaatst(e) => {
+                self.opgave_id = e.nieuwe_opgave_id;
+                self.doel_id = e.nieuw_doel_id;
+            }
+            Event::PartnersGewijzigd(e) => self.partners = e.nieuwe_partners.clone(),
             _ => {}
         }
     }
@@ -202,7 +246,120 @@ impl Actie {
         })])
     }
 
+    /// Edits own fields, moves the actie and replaces partners; unchanged
+    /// parts produce no event.
+    pub fn update(
+        &self,
+        mut change: ActieGewijzigd,
+        verplaats: Option<(Uuid, Option<Uuid>)>,
+        partners: Option<Vec<Uuid>>,
+    ) -> Decision {
+        if change
+            .omschrijving
+            .as_ref()
+            .is_some_and(|t| t.trim().is_empty())
+        {
+            return Err(DomainError::invalid(
+                "omschrijving",
+                "required",
+                "Omschrijving mag niet leeg zijn.",
+            ));
+        }
+        let start = change.geplande_start_datum.unwrap_or(self.geplande_start);
+        let eind = change.geplande_eind_datum.unwrap_or(self.geplande_eind);
+        if let (Some(s), Some(e)) = (start, eind) {
+            if e < s {
+                return Err(DomainError::invalid(
+                    "geplandeEindDatum",
+                    "invalid-period",
+                    "De geplande einddatum ligt vóór de startdatum.",
+                ));
+            }
+        }
+        change.omschrijving = change.omschrijving.filter(|v| *v != self.omschrijving);
+        change.jaar = change.jaar.filter(|v| *v != self.jaar);
+        change.geplande_start_datum = change
+            .geplande_start_datum
+            .filter(|v| *v != self.geplande_start);
+        change.geplande_eind_datum = change
+            .geplande_eind_datum
+            .filter(|v| *v != self.geplande_eind);
+        let mut events = Vec::new();
+        if change != ActieGewijzigd::default() {
+            events.push(Event::ActieGewijzigd(change));
+        }
+        if let Some((opgave, doel)) =
+            verplaats.filter(|(o, d)| (*o, *d) != (self.opgave_id, self.doel_id))
+        {
+            events.push(Event::ActieVerplaatst(ActieVerplaatst {
+                vorige_opgave_id: self.opgave_id,
+                vorig_doel_id: self.doel_id,
+                nieuwe_opgave_id: opgave,
+                nieuw_doel_id: doel,
+            }));
+        }
+        if let Some(p) = partners.filter(|p| *p != self.partners) {
+            if p.iter().enumerate().any(|(i, x)| p[..i].contains(x)) {
+                return Err(DomainError::invalid(
+                    "partners",
+                    "duplicate",
+                    "Een partner staat dubbel in de lijst.",
+                ));
+            }
+            events.push(Event::PartnersGewijzigd(PartnersGewijzigd {
+                vorige_partners: self.partners.clone(),
+                nieuwe_partners: p,
+            }));
+        }
+        Ok(events)
+    }
+
+    fn bericht(&self, id: Uuid) -> Result<&Voortgangsbericht, DomainError> {
+        match self.voortgangsberichten.iter().find(|b| b.id == id) {
+            None => Err(DomainError::conflict(
+                "unknown-bericht",
+                "Dit voortgangsbericht hoort niet bij deze actie.",
+            )),
+            Some(b) if b.ingetrokken => Err(DomainError::conflict(
+                "bericht-ingetrokken",
+                "Dit voortgangsbericht is ingetrokken.",
+            )),
+            Some(b) => Ok(b),
+        }
+    }
+
+    pub fn correct_voortgang(&self, bericht_id: Uuid, tekst: String) -> Decision {
+        self.bericht(bericht_id)?;
+        if tekst.trim().is_empty() {
+            return Err(DomainError::invalid(
+                "tekst",
+                "required",
+                "Tekst mag niet leeg zijn; trek het bericht anders in.",
+            ));
+        }
+        Ok(vec![Event::VoortgangsberichtGecorrigeerd(
+            VoortgangsberichtGecorrigeerd { bericht_id, tekst },
+        )])
+    }
+
+    pub fn withdraw_voortgang(&self, bericht_id: Uuid, reden: Option<String>) -> Decision {
+        self.bericht(bericht_id)?;
+        Ok(vec![Event::VoortgangsberichtIngetrokken(
+            BerichtIngetrokken {
+                bericht_id: Some(bericht_id),
+                reden,
+            },
+        )])
+    }
+
     pub fn add_voortgang(&self, bericht: VoortgangsberichtToegevoegd) -> Decision {
+        if bericht.tekst.trim().is_empty() {
+            return Err(DomainError::invalid(
+                "tekst",
+                "required",
+                "Tekst is verplicht.",
+            ));
+        }
         if self.status == ActieStatus::Vervallen {
             return Err(DomainError::conflict(
                 "actie-vervallen",
@@ -211,6 +368,43 @@ impl Actie {
         }
         Ok(vec![Event::VoortgangsberichtToegevoegd(bericht)])
     }
+}
+
+/// Validates a new actie's own fields (parents and the agenda period are
+/// checked by the caller, who sees the agenda).
+pub fn create(e: ActieAangemaakt) -> Decision {
+    let mut errors = Vec::new();
+    if e.omschrijving.trim().is_empty() {
+        errors.push(FieldError {
+            field: "omschrijving".into(),
+            code: "required",
+            message: "Omschrijving is verplicht.".into(),
+        });
+    }
+    if let (Some(s), Some(eind)) = (e.geplande_start_datum, e.geplande_eind_datum) {
+        if eind < s {
+            errors.push(FieldError {
+                field: "geplandeEindDatum".into(),
+                code: "invalid-period",
+                message: "De geplande einddatum ligt vóór de startdatum.".into(),
+            });
+        }
+    }
+    if e.partners
+        .iter()
+        .enumerate()
+        .any(|(i, p)| e.partners[..i].contains(p))
+    {
+        errors.push(FieldError {
+            field: "partners".into(),
+            code: "duplicate",
+            message: "Een partner staat dubbel in de lijst.".into(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Invalid(errors));
+    }
+    Ok(vec![Event::ActieAangemaakt(e)])
 }
 
 fn allowed_from(from: ActieStatus) -> String {

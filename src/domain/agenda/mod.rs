@@ -6,8 +6,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::events::{AgendaAangemaakt, Event, GroeperingAangemaakt};
-use super::Code;
+use super::events::{
+    AgendaAangemaakt, AgendaGewijzigd, Event, GroeperingAangemaakt, GroeperingGewijzigd,
+};
+use super::{Code, Decision, DomainError, FieldError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -53,7 +55,58 @@ impl Agenda {
         }
     }
 
-    pub fn apply(&mut self, _event: &Event) {}
+    pub fn apply(&mut self, event: &Event) {
+        if let Event::AgendaGewijzigd(e) = event {
+            if let Some(v) = &e.naam {
+                self.naam = v.clone();
+            }
+            if let Some(v) = &e.omschrijving {
+                self.omschrijving = v.clone();
+            }
+            if let Some(v) = e.status {
+                self.status = v;
+            }
+            if let Some(v) = e.gepubliceerd {
+                self.gepubliceerd = v;
+            }
+            if let Some(v) = e.signaleringstermijn_dagen {
+                self.signaleringstermijn_dagen = v;
+            }
+        }
+    }
+
+    pub fn update(&self, mut e: AgendaGewijzigd) -> Decision {
+        let mut errors = Vec::new();
+        if e.naam.as_ref().is_some_and(|n| n.trim().is_empty()) {
+            errors.push(FieldError {
+                field: "naam".into(),
+                code: "required",
+                message: "Naam mag niet leeg zijn.".into(),
+            });
+        }
+        if e.signaleringstermijn_dagen == Some(0) {
+            errors.push(FieldError {
+                field: "signaleringstermijnDagen".into(),
+                code: "minimum",
+                message: "De signaleringstermijn is minstens 1 dag.".into(),
+            });
+        }
+        if !errors.is_empty() {
+            return Err(DomainError::Invalid(errors));
+        }
+        e.naam = e.naam.filter(|v| *v != self.naam);
+        e.omschrijving = e.omschrijving.filter(|v| *v != self.omschrijving);
+        e.status = e.status.filter(|v| *v != self.status);
+        e.gepubliceerd = e.gepubliceerd.filter(|v| *v != self.gepubliceerd);
+        e.signaleringstermijn_dagen = e
+            .signaleringstermijn_dagen
+            .filter(|v| *v != self.signaleringstermijn_dagen);
+        Ok(if e == AgendaGewijzigd::default() {
+            vec![]
+        } else {
+            vec![Event::AgendaGewijzigd(e)]
+        })
+    }
 
     /// True when `date` lies within the agenda's period.
     pub fn covers(&self, date: NaiveDate) -> bool {
@@ -83,5 +136,68 @@ impl Groepering {
         }
     }
 
-    pub fn apply(&mut self, _event: &Event) {}
+    pub fn apply(&mut self, event: &Event) {
+        if let Event::GroeperingGewijzigd(e) = event {
+            if let Some(v) = &e.naam {
+                self.naam = v.clone();
+            }
+            if let Some(v) = &e.omschrijving {
+                self.omschrijving = v.clone();
+            }
+        }
+    }
+}
+
+/// Validates a new agenda: name, at least one gemeente, a period that ends after it starts.
+pub fn create(e: AgendaAangemaakt) -> Decision {
+    let mut errors = Vec::new();
+    if e.naam.trim().is_empty() {
+        errors.push(FieldError {
+            field: "naam".into(),
+            code: "required",
+            message: "Naam is verplicht.".into(),
+        });
+    }
+    if e.gemeenten.iter().all(|g| g.trim().is_empty()) {
+        errors.push(FieldError {
+            field: "gemeenten".into(),
+            code: "required",
+            message: "Noem minstens één gemeente.".into(),
+        });
+    }
+    if e.periode_eind_datum < e.periode_start_datum {
+        errors.push(FieldError {
+            field: "periodeEindDatum".into(),
+            code: "invalid-period",
+            message: "De einddatum ligt vóór de startdatum.".into(),
+        });
+    }
+    if e.signaleringstermijn_dagen == 0 {
+        errors.push(FieldError {
+            field: "signaleringstermijnDagen".into(),
+            code: "minimum",
+            message: "De signaleringstermijn is minstens 1 dag.".into(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Invalid(errors));
+    }
+    Ok(vec![Event::AgendaAangemaakt(e)])
+}
+
+pub fn update_groepering(g: &Groepering, mut e: GroeperingGewijzigd) -> Decision {
+    if e.naam.as_ref().is_some_and(|n| n.trim().is_empty()) {
+        return Err(DomainError::invalid(
+            "naam",
+            "required",
+            "Naam mag niet leeg zijn.",
+        ));
+    }
+    e.naam = e.naam.filter(|v| *v != g.naam);
+    e.omschrijving = e.omschrijving.filter(|v| *v != g.omschrijving);
+    Ok(if e == GroeperingGewijzigd::default() {
+        vec![]
+    } else {
+        vec![Event::GroeperingGewijzigd(e)]
+    })
 }

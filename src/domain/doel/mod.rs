@@ -1,10 +1,11 @@
 //! Doel: a goal under an opgave (`1.1.1 Aanbod efficiënt inrichten`), with
-//! its explanatory text; may have sub-doelen without a code.
+//! its explanatory text; may have sub-doelen without a code. A doel can move
+//! to another opgave and be renumbered; history keeps where it was.
 
 use uuid::Uuid;
 
-use super::events::{DoelAangemaakt, Event};
-use super::Code;
+use super::events::{DoelAangemaakt, DoelGewijzigd, DoelVerplaatst, Event, Hernummerd, Vervallen};
+use super::{Code, Decision, DomainError};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Doel {
@@ -15,6 +16,18 @@ pub struct Doel {
     pub titel: String,
     pub omschrijving: String,
     pub geprioriteerd: bool,
+    pub vervallen: Option<String>,
+}
+
+pub fn create(e: DoelAangemaakt) -> Decision {
+    if e.titel.trim().is_empty() {
+        return Err(DomainError::invalid(
+            "titel",
+            "required",
+            "Titel is verplicht.",
+        ));
+    }
+    Ok(vec![Event::DoelAangemaakt(e)])
 }
 
 impl Doel {
@@ -27,8 +40,72 @@ impl Doel {
             titel: e.titel.clone(),
             omschrijving: e.omschrijving.clone(),
             geprioriteerd: e.geprioriteerd,
+            vervallen: None,
         }
     }
 
-    pub fn apply(&mut self, _event: &Event) {}
+    pub fn apply(&mut self, event: &Event) {
+        match event {
+            Event::DoelGewijzigd(e) => {
+                if let Some(v) = &e.titel {
+                    self.titel = v.clone();
+                }
+                if let Some(v) = &e.omschrijving {
+                    self.omschrijving = v.clone();
+                }
+                if let Some(v) = e.geprioriteerd {
+                    self.geprioriteerd = v;
+                }
+            }
+            Event::DoelHernummerd(e) => self.code = Some(e.nieuwe_code.clone()),
+            Event::DoelVerplaatst(e) => self.opgave_id = e.nieuwe_opgave_id,
+            Event::DoelVervallen(e) => self.vervallen = Some(e.reden.clone()),
+            _ => {}
+        }
+    }
+
+    pub fn update(
+        &self,
+        mut change: DoelGewijzigd,
+        opgave: Option<Uuid>,
+        code: Option<Code>,
+        vervallen: Option<String>,
+    ) -> Decision {
+        if change.titel.as_ref().is_some_and(|t| t.trim().is_empty()) {
+            return Err(DomainError::invalid(
+                "titel",
+                "required",
+                "Titel mag niet leeg zijn.",
+            ));
+        }
+        if self.vervallen.is_some() {
+            return Err(DomainError::conflict(
+                "doel-vervallen",
+                "Dit doel is vervallen en kan niet meer worden gewijzigd.",
+            ));
+        }
+        change.titel = change.titel.filter(|v| *v != self.titel);
+        change.omschrijving = change.omschrijving.filter(|v| *v != self.omschrijving);
+        change.geprioriteerd = change.geprioriteerd.filter(|v| *v != self.geprioriteerd);
+        let mut events = Vec::new();
+        if change != DoelGewijzigd::default() {
+            events.push(Event::DoelGewijzigd(change));
+        }
+        if let Some(nieuwe) = opgave.filter(|o| *o != self.opgave_id) {
+            events.push(Event::DoelVerplaatst(DoelVerplaatst {
+                vorige_opgave_id: self.opgave_id,
+                nieuwe_opgave_id: nieuwe,
+            }));
+        }
+        if let Some(code) = code.filter(|c| Some(c) != self.code.as_ref()) {
+            events.push(Event::DoelHernummerd(Hernummerd {
+                vorige_code: self.code.clone(),
+                nieuwe_code: code,
+            }));
+        }
+        if let Some(reden) = vervallen {
+            events.push(Event::DoelVervallen(Vervallen { reden }));
+        }
+        Ok(events)
+    }
 }

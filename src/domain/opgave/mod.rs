@@ -1,9 +1,11 @@
 //! Opgave: a task of the agenda (`1.1 Borgen van bestaanszekerheid`).
+//! Restructuring keeps history: renumbering records the old code, dropping
+//! (vervallen) records the reason; nothing is deleted.
 
 use uuid::Uuid;
 
-use super::events::{Event, OpgaveAangemaakt};
-use super::Code;
+use super::events::{Event, Hernummerd, OpgaveAangemaakt, OpgaveGewijzigd, Vervallen};
+use super::{Code, Decision, DomainError};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Opgave {
@@ -13,6 +15,19 @@ pub struct Opgave {
     pub titel: String,
     pub omschrijving: String,
     pub geprioriteerd: bool,
+    /// Set when the opgave was dropped, with the reason.
+    pub vervallen: Option<String>,
+}
+
+pub fn create(e: OpgaveAangemaakt) -> Decision {
+    if e.titel.trim().is_empty() {
+        return Err(DomainError::invalid(
+            "titel",
+            "required",
+            "Titel is verplicht.",
+        ));
+    }
+    Ok(vec![Event::OpgaveAangemaakt(e)])
 }
 
 impl Opgave {
@@ -24,8 +39,71 @@ impl Opgave {
             titel: e.titel.clone(),
             omschrijving: e.omschrijving.clone(),
             geprioriteerd: e.geprioriteerd,
+            vervallen: None,
         }
     }
 
-    pub fn apply(&mut self, _event: &Event) {}
+    pub fn apply(&mut self, event: &Event) {
+        match event {
+            Event::OpgaveGewijzigd(e) => {
+                if let Some(v) = &e.titel {
+                    self.titel = v.clone();
+                }
+                if let Some(v) = &e.omschrijving {
+                    self.omschrijving = v.clone();
+                }
+                if let Some(v) = e.geprioriteerd {
+                    self.geprioriteerd = v;
+                }
+                if let Some(v) = e.groepering_id {
+                    self.groepering_id = v;
+                }
+            }
+            Event::OpgaveHernummerd(e) => self.code = e.nieuwe_code.clone(),
+            Event::OpgaveVervallen(e) => self.vervallen = Some(e.reden.clone()),
+            _ => {}
+        }
+    }
+
+    /// `change` holds the requested field values; `code`, when given and
+    /// different, renumbers (uniqueness is checked by the caller, who sees
+    /// the whole agenda). Unchanged fields produce no event.
+    pub fn update(
+        &self,
+        mut change: OpgaveGewijzigd,
+        code: Option<Code>,
+        vervallen: Option<String>,
+    ) -> Decision {
+        if change.titel.as_ref().is_some_and(|t| t.trim().is_empty()) {
+            return Err(DomainError::invalid(
+                "titel",
+                "required",
+                "Titel mag niet leeg zijn.",
+            ));
+        }
+        if self.vervallen.is_some() {
+            return Err(DomainError::conflict(
+                "opgave-vervallen",
+                "Deze opgave is vervallen en kan niet meer worden gewijzigd.",
+            ));
+        }
+        change.titel = change.titel.filter(|v| *v != self.titel);
+        change.omschrijving = change.omschrijving.filter(|v| *v != self.omschrijving);
+        change.geprioriteerd = change.geprioriteerd.filter(|v| *v != self.geprioriteerd);
+        change.groepering_id = change.groepering_id.filter(|v| *v != self.groepering_id);
+        let mut events = Vec::new();
+        if change != OpgaveGewijzigd::default() {
+            events.push(Event::OpgaveGewijzigd(change));
+        }
+        if let Some(code) = code.filter(|c| *c != self.code) {
+            events.push(Event::OpgaveHernummerd(Hernummerd {
+                vorige_code: Some(self.code.clone()),
+                nieuwe_code: code,
+            }));
+        }
+        if let Some(reden) = vervallen {
+            events.push(Event::OpgaveVervallen(Vervallen { reden }));
+        }
+        Ok(events)
+    }
 }

@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::events::{Event, OrganisatieGeregistreerd};
+use super::events::{Event, OrganisatieGeregistreerd, OrganisatieGewijzigd};
+use super::{Decision, DomainError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -40,5 +41,47 @@ impl Organisatie {
         }
     }
 
-    pub fn apply(&mut self, _event: &Event) {}
+    pub fn apply(&mut self, event: &Event) {
+        if let Event::OrganisatieGewijzigd(e) = event {
+            if let Some(v) = &e.naam {
+                self.naam = v.clone();
+            }
+            if let Some(v) = e.soort {
+                self.soort = v;
+            }
+            if let Some(v) = &e.contactadres {
+                self.contactadres = v.clone();
+            }
+        }
+    }
+
+    /// Keeps only real changes; no change means no event.
+    pub fn update(&self, mut e: OrganisatieGewijzigd) -> Decision {
+        if e.naam.as_ref().is_some_and(|n| n.trim().is_empty()) {
+            return Err(DomainError::invalid(
+                "naam",
+                "required",
+                "Naam mag niet leeg zijn.",
+            ));
+        }
+        e.naam = e.naam.filter(|n| *n != self.naam);
+        e.soort = e.soort.filter(|v| *v != self.soort);
+        e.contactadres = e.contactadres.filter(|v| *v != self.contactadres);
+        Ok(if e == OrganisatieGewijzigd::default() {
+            vec![]
+        } else {
+            vec![Event::OrganisatieGewijzigd(e)]
+        })
+    }
+}
+
+pub fn register(e: OrganisatieGeregistreerd) -> Decision {
+    if e.naam.trim().is_empty() {
+        return Err(DomainError::invalid(
+            "naam",
+            "required",
+            "Naam is verplicht.",
+        ));
+    }
+    Ok(vec![Event::OrganisatieGeregistreerd(e)])
 }

@@ -1,0 +1,295 @@
+//! Indicator on a doel ("tellen"): a measurable figure with a unit, a
+//! direction, a nulmeting and a streefwaarde per year, and its metingen.
+//! A later meting for the same period supersedes an earlier one; both stay
+//! in history.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::events::{Event, IndicatorAangemaakt, MetingVastgelegd, StreefwaardeVastgesteld};
+use super::{Decision, DomainError, FieldError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Richting {
+    HogerIsBeter,
+    LagerIsBeter,
+    BinnenBandbreedte,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MetingStatus {
+    Voorlopig,
+    Definitief,
+}
+
+/// A value for a year: a nulmeting or a streefwaarde. For
+/// `binnenBandbreedte` the band is `ondergrens`..`bovengrens`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Waarde {
+    pub jaar: i32,
+    pub waarde: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ondergrens: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bovengrens: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Meting {
+    pub id: Uuid,
+    pub periode: String,
+    pub meet_datum: Option<NaiveDate>,
+    pub waarde: f64,
+    pub status: MetingStatus,
+    pub bron: Option<String>,
+    pub toelichting: Option<String>,
+    pub door_organisatie_id: Option<Uuid>,
+    pub geregistreerd: DateTime<Utc>,
+    /// A later meting for the same period replaced this one.
+    pub vervangen: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Indicator {
+    pub agenda_id: Uuid,
+    pub doel_id: Uuid,
+    pub naam: String,
+    pub eenheid: String,
+    pub richting: Richting,
+    pub bron: Option<String>,
+    pub eigenaar_organisatie_id: Option<Uuid>,
+    pub nulmeting: Option<Waarde>,
+    pub streefwaarden: Vec<Waarde>,
+    pub metingen: Vec<Meting>,
+}
+
+/// Parses a period: `2024`, `2024-Q1`..`Q4` or `2024-01`..`12`; returns its year.
+pub fn periode_jaar(periode: &str) -> Option<i32> {
+    let (year, rest) = match periode.split_once('-') {
+        Some((y, r)) => (y, Some(r)),
+        None => (periode, None),
+    };
+    let year: i32 = year.parse().ok().filter(|y| (1900..=2200).contains(y))?;
+    match rest {
+        None => Some(year),
+        Some(q)
+            if q.len() == 2 && q.starts_with('Q') && matches!(&q[1..], "1" | "2" | "3" | "4") =>
+        {
+            Some(year)
+        }
+        Some(m) if m.len() == 2 && m.parse::<u32>().is_ok_and(|m| (1..=12).contains(&m)) => {
+            Some(year)
+        }
+        _ => None,
+    }
+}
+
+/// How a value compares with a target, given the direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Koers {
+    OpKoers,
+    NietOpKoers,
+}
+
+pub fn koers(richting: Richting, waarde: f64, streef: &Waarde) -> Koers {
+    let ok = match richting {
+        Richting::HogerIsBeter => waarde >= streef.waarde,
+        Richting::LagerIsBeter => waarde <= streef.waarde,
+        Richting::BinnenBandbreedte => {
+            waarde >= streef.ondergrens.unwrap_or(streef.waarde)
+                && waarde <= streef.bovengrens.unwrap_or(streef.waarde)
+        }
+    };
+    if ok {
+        Koers::OpKoers
+    } else {
+        Koers::NietOpKoers
+    }
+}
+
+fn check_waarde(field: &str, w: &Waarde, richting: Richting, errors: &mut Vec<FieldError>) {
+    if !w.waarde.is_finite() {
+        errors.push(FieldError {
+            field: format!("{field}.waarde"),
+            code: "invalid-number",
+            message: "De waarde moet een eindig getal zijn.".into(),
+        });
+    }
+    if richting == Richting::BinnenBandbreedte {
+        match (w.ondergrens, w.bovengrens) {
+            (Some(lo), Some(hi)) if lo <= hi => {}
+            _ => errors.push(FieldError { field: field.into(), code: "band-required", message: "Bij richting binnenBandbreedte horen een ondergrens en een bovengrens (ondergrens ≤ bovengrens).".into() }),
+        }
+    }
+}
+
+pub fn create(e: IndicatorAangemaakt) -> Decision {
+    let mut errors = Vec::new();
+    if e.naam.trim().is_empty() {
+        errors.push(FieldError {
+            field: "naam".into(),
+            code: "required",
+            message: "Naam is verplicht.".into(),
+        });
+    }
+    if e.eenheid.trim().is_empty() {
+        errors.push(FieldError {
+            field: "eenheid".into(),
+            code: "required",
+            message: "Eenheid is verplicht (bijv. %, aantal).".into(),
+        });
+    }
+    if let Some(n) = &e.nulmeting {
+        if !n.waarde.is_finite() {
+            errors.push(FieldError {
+                field: "nulmeting.waarde".into(),
+                code: "invalid-number",
+                message: "De nulmeting moet een eindig getal zijn.".into(),
+            });
+        }
+    }
+    for (i, s) in e.streefwaarden.iter().enumerate() {
+        check_waarde(&format!("streefwaarden[{i}]"), s, e.richting, &mut errors);
+        if e.streefwaarden[..i].iter().any(|o| o.jaar == s.jaar) {
+            errors.push(FieldError {
+                field: format!("streefwaarden[{i}].jaar"),
+                code: "duplicate-year",
+                message: format!("Voor {} staat al een streefwaarde.", s.jaar),
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Invalid(errors));
+    }
+    Ok(vec![Event::IndicatorAangemaakt(e)])
+}
+
+impl Indicator {
+    pub fn created(e: &IndicatorAangemaakt) -> Self {
+        Self {
+            agenda_id: e.agenda_id,
+            doel_id: e.doel_id,
+            naam: e.naam.clone(),
+            eenheid: e.eenheid.clone(),
+            richting: e.richting,
+            bron: e.bron.clone(),
+            eigenaar_organisatie_id: e.eigenaar_organisatie_id,
+            nulmeting: e.nulmeting.clone(),
+            streefwaarden: e.streefwaarden.clone(),
+            metingen: Vec::new(),
+        }
+    }
+
+    pub fn apply(&mut self, event: &Event, at: DateTime<Utc>) {
+        match event {
+            Event::IndicatorGewijzigd(e) => {
+                if let Some(v) = &e.naam {
+                    self.naam = v.clone();
+                }
+                if let Some(v) = &e.eenheid {
+                    self.eenheid = v.clone();
+                }
+                if let Some(v) = e.richting {
+                    self.richting = v;
+                }
+                if let Some(v) = &e.bron {
+                    self.bron = v.clone();
+                }
+                if let Some(v) = e.eigenaar_organisatie_id {
+                    self.eigenaar_organisatie_id = v;
+                }
+                if let Some(v) = &e.nulmeting {
+                    self.nulmeting = v.clone();
+                }
+            }
+            Event::StreefwaardeVastgesteld(e) => {
+                self.streefwaarden.retain(|s| s.jaar != e.streefwaarde.jaar);
+                self.streefwaarden.push(e.streefwaarde.clone());
+                self.streefwaarden.sort_by_key(|s| s.jaar);
+            }
+            Event::MetingVastgelegd(e) => {
+                for m in self.metingen.iter_mut().filter(|m| m.periode == e.periode) {
+                    m.vervangen = true;
+                }
+                self.metingen.push(Meting {
+                    id: e.meting_id,
+                    periode: e.periode.clone(),
+                    meet_datum: e.meet_datum,
+                    waarde: e.waarde,
+                    status: e.status,
+                    bron: e.bron.clone(),
+                    toelichting: e.toelichting.clone(),
+                    door_organisatie_id: e.door_organisatie_id,
+                    geregistreerd: at,
+                    vervangen: false,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    pub fn set_streefwaarde(&self, w: Waarde) -> Decision {
+        let mut errors = Vec::new();
+        check_waarde("streefwaarde", &w, self.richting, &mut errors);
+        if !errors.is_empty() {
+            return Err(DomainError::Invalid(errors));
+        }
+        let vorige = self.streefwaarde(w.jaar).cloned();
+        if vorige.as_ref() == Some(&w) {
+            return Err(DomainError::conflict(
+                "streefwaarde-unchanged",
+                format!("De streefwaarde voor {} is al {}.", w.jaar, w.waarde),
+            ));
+        }
+        Ok(vec![Event::StreefwaardeVastgesteld(
+            StreefwaardeVastgesteld {
+                streefwaarde: w,
+                vorige,
+            },
+        )])
+    }
+
+    pub fn record(&self, m: MetingVastgelegd) -> Decision {
+        let mut errors = Vec::new();
+        if periode_jaar(&m.periode).is_none() {
+            errors.push(FieldError {
+                field: "periode".into(),
+                code: "invalid-period",
+                message: format!(
+                    "Periode {:?} is ongeldig: gebruik 2024, 2024-Q2 of 2024-03.",
+                    m.periode
+                ),
+            });
+        }
+        if !m.waarde.is_finite() {
+            errors.push(FieldError {
+                field: "waarde".into(),
+                code: "invalid-number",
+                message: "De waarde moet een eindig getal zijn.".into(),
+            });
+        }
+        if !errors.is_empty() {
+            return Err(DomainError::Invalid(errors));
+        }
+        Ok(vec![Event::MetingVastgelegd(m)])
+    }
+
+    pub fn streefwaarde(&self, jaar: i32) -> Option<&Waarde> {
+        self.streefwaarden.iter().find(|s| s.jaar == jaar)
+    }
+
+    /// The current (not superseded) metingen of a year, latest period last.
+    pub fn actuele_metingen(&self, jaar: i32) -> Vec<&Meting> {
+        let mut v: Vec<&Meting> = self
+            .metingen
+            .iter()
+            .filter(|m| !m.vervangen && periode_jaar(&m.periode) == Some(jaar))
+            .collect();
+        v.sort_by(|a, b| a.periode.cmp(&b.periode));
+        v
+    }
+}

@@ -1,0 +1,166 @@
+//! Reflectie: a qualitative look back ("vertellen") on an actie, doel or
+//! opgave by the people doing the work, in a PDCA phase. Its author may
+//! correct or withdraw it; the original stays in history.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::events::{BerichtIngetrokken, Event, ReflectieGecorrigeerd, ReflectieToegevoegd};
+use super::{Decision, DomainError};
+
+/// What a reflectie is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Onderwerp {
+    pub soort: OnderwerpSoort,
+    pub id: Uuid,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnderwerpSoort {
+    Actie,
+    Doel,
+    Opgave,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PdcaFase {
+    Plan,
+    Do,
+    Check,
+    Act,
+}
+
+impl PdcaFase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Plan => "plan",
+            Self::Do => "do",
+            Self::Check => "check",
+            Self::Act => "act",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reflectie {
+    pub agenda_id: Uuid,
+    pub over: Onderwerp,
+    pub auteur_organisatie_id: Option<Uuid>,
+    pub fase: PdcaFase,
+    pub datum: NaiveDate,
+    pub wat_ging_goed: Option<String>,
+    pub wat_kan_beter: Option<String>,
+    pub volgende_stappen: Option<String>,
+    pub tekst: Option<String>,
+    pub ingetrokken: bool,
+    pub geregistreerd: DateTime<Utc>,
+}
+
+fn clean(t: &Option<String>) -> Option<String> {
+    t.as_ref()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+}
+
+/// Validates and records a new reflectie: at least one text is required.
+pub fn add(mut e: ReflectieToegevoegd) -> Decision {
+    e.wat_ging_goed = clean(&e.wat_ging_goed);
+    e.wat_kan_beter = clean(&e.wat_kan_beter);
+    e.volgende_stappen = clean(&e.volgende_stappen);
+    e.tekst = clean(&e.tekst);
+    if [
+        &e.wat_ging_goed,
+        &e.wat_kan_beter,
+        &e.volgende_stappen,
+        &e.tekst,
+    ]
+    .iter()
+    .all(|t| t.is_none())
+    {
+        return Err(DomainError::invalid(
+            "tekst",
+            "required",
+            "Vul minstens één van watGingGoed, watKanBeter, volgendeStappen of tekst in.",
+        ));
+    }
+    Ok(vec![Event::ReflectieToegevoegd(e)])
+}
+
+impl Reflectie {
+    pub fn created(e: &ReflectieToegevoegd, at: DateTime<Utc>) -> Self {
+        Self {
+            agenda_id: e.agenda_id,
+            over: e.over,
+            auteur_organisatie_id: e.auteur_organisatie_id,
+            fase: e.fase,
+            datum: e.datum,
+            wat_ging_goed: e.wat_ging_goed.clone(),
+            wat_kan_beter: e.wat_kan_beter.clone(),
+            volgende_stappen: e.volgende_stappen.clone(),
+            tekst: e.tekst.clone(),
+            ingetrokken: false,
+            geregistreerd: at,
+        }
+    }
+
+    pub fn apply(&mut self, event: &Event) {
+        match event {
+            Event::ReflectieGecorrigeerd(e) => {
+                self.wat_ging_goed = e.wat_ging_goed.clone();
+                self.wat_kan_beter = e.wat_kan_beter.clone();
+                self.volgende_stappen = e.volgende_stappen.clone();
+                self.tekst = e.tekst.clone();
+            }
+            Event::ReflectieIngetrokken(_) => self.ingetrokken = true,
+            _ => {}
+        }
+    }
+
+    pub fn correct(&self, c: ReflectieGecorrigeerd) -> Decision {
+        if self.ingetrokken {
+            return Err(DomainError::conflict(
+                "reflectie-ingetrokken",
+                "Deze reflectie is ingetrokken.",
+            ));
+        }
+        let c = ReflectieGecorrigeerd {
+            wat_ging_goed: clean(&c.wat_ging_goed),
+            wat_kan_beter: clean(&c.wat_kan_beter),
+            volgende_stappen: clean(&c.volgende_stappen),
+            tekst: clean(&c.tekst),
+        };
+        if [
+            &c.wat_ging_goed,
+            &c.wat_kan_beter,
+            &c.volgende_stappen,
+            &c.tekst,
+        ]
+        .iter()
+        .all(|t| t.is_none())
+        {
+            return Err(DomainError::invalid(
+                "tekst",
+                "required",
+                "Een reflectie heeft minstens één tekst; trek haar anders in.",
+            ));
+        }
+        Ok(vec![Event::ReflectieGecorrigeerd(c)])
+    }
+
+    pub fn withdraw(&self, reden: Option<String>) -> Decision {
+        if self.ingetrokken {
+            return Err(DomainError::conflict(
+                "reflectie-ingetrokken",
+                "Deze reflectie is al ingetrokken.",
+            ));
+        }
+        Ok(vec![Event::ReflectieIngetrokken(BerichtIngetrokken {
+            bericht_id: None,
+            reden,
+        })])
+    }
+}
