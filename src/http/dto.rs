@@ -207,13 +207,14 @@ pub struct ActieDto {
 impl ActieDto {
     pub fn from(e: &Entity<Actie>, model: &ReadModel) -> Self {
         let a = &e.state;
+        let opgave_id = model.opgave_of(a);
         Self {
             id: e.id,
             agenda_id: a.agenda_id,
-            opgave_id: a.opgave_id,
+            opgave_id,
             opgave_code: model
                 .opgaven
-                .get(&a.opgave_id)
+                .get(&opgave_id)
                 .map(|o| o.state.code.to_string())
                 .unwrap_or_default(),
             doel_id: a.doel_id,
@@ -271,4 +272,36 @@ pub struct Pagina<T> {
     pub pagina_grootte: u32,
     pub totaal: usize,
     pub aantal_paginas: usize,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganisatieDto {
+    pub id: Uuid,
+    #[schema(example = "Gemeente Twenterand")]
+    pub naam: String,
+    #[schema(example = "gemeente")]
+    pub soort: String,
+    pub contactadres: Option<String>,
+    pub versie: u64,
+}
+
+impl OrganisatieDto {
+    pub fn from(e: &Entity<crate::domain::organisatie::Organisatie>) -> Self {
+        Self {
+            id: e.id,
+            naam: e.state.naam.clone(),
+            soort: enum_str(&e.state.soort),
+            contactadres: e.state.contactadres.clone(),
+            versie: e.version,
+        }
+    }
+}
+
+/// The serde name of a unit enum variant (`"welzijn"`).
+pub fn enum_str<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }

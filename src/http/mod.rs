@@ -6,13 +6,16 @@
 // request, so its size (≈150 bytes) does not matter on this path.
 #![allow(clippy::result_large_err)]
 
+mod actiebeheer;
 mod acties;
 mod agendas;
 pub mod dto;
+mod organisaties;
 mod paging;
 pub mod problem;
 mod responses;
 mod spec;
+mod structuur;
 mod write;
 
 use actix_web::body::BoxBody;
@@ -62,6 +65,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/v1")
             .configure(agendas::configure)
             .configure(acties::configure)
+            .configure(organisaties::configure)
+            .configure(structuur::configure)
+            .configure(actiebeheer::configure)
             .route("/openapi.json", web::get().to(openapi_document))
             .route(
                 "/docs",

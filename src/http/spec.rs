@@ -26,6 +26,9 @@ impl ApiDoc {
         for part in [
             super::agendas::Api::openapi(),
             super::acties::Api::openapi(),
+            super::organisaties::Api::openapi(),
+            super::structuur::Api::openapi(),
+            super::actiebeheer::Api::openapi(),
         ] {
             doc.merge(part);
         }

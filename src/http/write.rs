@@ -283,6 +283,142 @@ impl<'a> Body<'a> {
         }
     }
 
+    pub fn bool(&mut self, name: &str) -> Option<bool> {
+        match self.get(name)? {
+            Value::Bool(b) => Some(*b),
+            _ => {
+                self.error(
+                    name,
+                    "invalid-type",
+                    format!("Veld '{name}' moet true of false zijn."),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn integer(&mut self, name: &str, min: i64, max: i64) -> Option<i64> {
+        match self.get(name)?.as_i64() {
+            Some(n) if (min..=max).contains(&n) => Some(n),
+            _ => {
+                self.error(
+                    name,
+                    "invalid-number",
+                    format!("Veld '{name}' moet een geheel getal van {min} tot en met {max} zijn."),
+                );
+                None
+            }
+        }
+    }
+
+    #[allow(dead_code)] // used by the metingen endpoint (indicatoren)
+    pub fn number(&mut self, name: &str, required: bool) -> Option<f64> {
+        match self.get(name) {
+            None if required => {
+                self.error(name, "required", format!("Veld '{name}' is verplicht."));
+                None
+            }
+            None => None,
+            Some(v) => match v.as_f64().filter(|f| f.is_finite()) {
+                Some(f) => Some(f),
+                None => {
+                    self.error(
+                        name,
+                        "invalid-number",
+                        format!("Veld '{name}' moet een getal zijn."),
+                    );
+                    None
+                }
+            },
+        }
+    }
+
+    /// A list of UUIDs (e.g. partners); each bad entry is reported.
+    pub fn uuids(&mut self, name: &str) -> Option<Vec<Uuid>> {
+        let Value::Array(items) = self.get(name)? else {
+            self.error(
+                name,
+                "invalid-type",
+                format!("Veld '{name}' moet een lijst van UUID's zijn."),
+            );
+            return None;
+        };
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            match item.as_str().and_then(|s| Uuid::parse_str(s).ok()) {
+                Some(id) => out.push(id),
+                None => self.error(
+                    &format!("{name}[{i}]"),
+                    "invalid-uuid",
+                    "Moet een UUID zijn.",
+                ),
+            }
+        }
+        Some(out)
+    }
+
+    /// A list of non-empty strings.
+    pub fn strings(&mut self, name: &str) -> Option<Vec<String>> {
+        let Value::Array(items) = self.get(name)? else {
+            self.error(
+                name,
+                "invalid-type",
+                format!("Veld '{name}' moet een lijst van teksten zijn."),
+            );
+            return None;
+        };
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            match item.as_str().map(str::trim).filter(|s| !s.is_empty()) {
+                Some(s) => out.push(s.to_owned()),
+                None => self.error(
+                    &format!("{name}[{i}]"),
+                    "invalid-type",
+                    "Moet een niet-lege tekst zijn.",
+                ),
+            }
+        }
+        Some(out)
+    }
+
+    /// A nested object (validated by the caller with its own `Body`).
+    pub fn object(&mut self, name: &str) -> Option<&'a Value> {
+        let v = self.get(name)?;
+        if !v.is_object() {
+            self.error(
+                name,
+                "invalid-type",
+                format!("Veld '{name}' moet een object zijn."),
+            );
+            return None;
+        }
+        Some(v)
+    }
+
+    /// The raw value of a field (not null).
+    pub fn get_raw(&self, name: &str) -> Option<&'a Value> {
+        self.get(name)
+    }
+
+    /// Whether a problem was already reported for this field.
+    pub fn has_error(&self, name: &str) -> bool {
+        let full = format!("body.{name}");
+        self.errors.iter().any(|e| e.name == full)
+    }
+
+    /// Whether the field is present (also when it is `null`).
+    pub fn has(&self, name: &str) -> bool {
+        self.map.is_some_and(|m| m.contains_key(name))
+    }
+
+    /// Takes over the problems of a nested body under `prefix`.
+    pub fn absorb(&mut self, prefix: &str, nested: Body) {
+        for mut e in nested.errors {
+            e.name = e.name.replacen("body.", &format!("body.{prefix}."), 1);
+            self.errors.push(e);
+        }
+    }
+
     pub fn finish(self) -> Result<(), Problem> {
         if self.errors.is_empty() {
             Ok(())

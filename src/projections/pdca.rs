@@ -80,8 +80,16 @@ impl ReadModel {
     pub fn acties_of_opgave(&self, opgave_id: Uuid) -> Vec<&Entity<Actie>> {
         self.acties
             .values()
-            .filter(|a| a.state.opgave_id == opgave_id)
+            .filter(|a| self.opgave_of(&a.state) == opgave_id)
             .collect()
+    }
+
+    /// The opgave an actie belongs to now: its doel's opgave (doelen can
+    /// move between opgaven), or the opgave it hangs under directly.
+    pub fn opgave_of(&self, a: &Actie) -> Uuid {
+        a.doel_id
+            .and_then(|d| self.doelen.get(&d))
+            .map_or(a.opgave_id, |d| d.state.opgave_id)
     }
 
     /// Checkmomenten that concern an opgave: its own and the agenda-wide ones.
@@ -98,13 +106,13 @@ impl ReadModel {
             .collect()
     }
 
-    fn actie_code(&self, a: &Actie) -> String {
+    pub fn actie_code(&self, a: &Actie) -> String {
         a.doel_id
             .and_then(|d| self.doelen.get(&d))
             .and_then(|d| d.state.code.as_ref().map(|c| c.to_string()))
             .or_else(|| {
                 self.opgaven
-                    .get(&a.opgave_id)
+                    .get(&self.opgave_of(a))
                     .map(|o| o.state.code.to_string())
             })
             .unwrap_or_default()
