@@ -8,7 +8,6 @@ use actix_web::{dev::Server, web, App, HttpServer};
 use anyhow::Context;
 
 use crate::cli::ServeArgs;
-use std::ops::ControlFlow;
 
 use crate::event_store::{Actor, EventStore, Metadata, SledOptions, SledStore, StoreError};
 use crate::import::{self, ImportSummary};
@@ -56,20 +55,8 @@ fn tracing_actix_span() -> actix_web::middleware::Logger {
 /// and every event decodes), then keeps them current on every commit.
 pub fn open_state(store: Arc<dyn EventStore>) -> anyhow::Result<AppState> {
     let started = Instant::now();
-    let mut model = ReadModel::default();
-    let mut failure = None;
-    store
-        .scan(0, store.head(), &mut |e| match model.apply(&e) {
-            Ok(()) => ControlFlow::Continue(()),
-            Err(err) => {
-                failure = Some(format!("event at position {}: {err}", e.position));
-                ControlFlow::Break(())
-            }
-        })
-        .context("the event log failed its startup check")?;
-    if let Some(f) = failure {
-        anyhow::bail!("the event log failed its startup check: {f}");
-    }
+    let model = ReadModel::replay(store.as_ref(), store.head())
+        .map_err(|f| anyhow::anyhow!("the event log failed its startup check: {f}"))?;
     tracing::info!(
         events = model.position,
         millis = started.elapsed().as_millis() as u64,

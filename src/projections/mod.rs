@@ -6,6 +6,7 @@
 mod pdca;
 
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use chrono::{DateTime, Utc};
@@ -20,7 +21,7 @@ use crate::domain::opgave::Opgave;
 use crate::domain::organisatie::Organisatie;
 use crate::domain::reflectie::Reflectie;
 use crate::domain::{Code, Event};
-use crate::event_store::{CommitListener, RecordedEvent};
+use crate::event_store::{CommitListener, EventStore, RecordedEvent};
 
 pub use pdca::{ActieSignaal, IndicatorSignaal, PdcaState};
 
@@ -163,6 +164,27 @@ impl ReadModel {
         }
         self.position = r.position;
         Ok(())
+    }
+
+    /// Rebuilds the read model from the log up to and including `until`
+    /// (clamped to the head). This is the one way to get a past state; the
+    /// history module may cache or snapshot on top of it.
+    pub fn replay(store: &dyn EventStore, until: u64) -> Result<ReadModel, String> {
+        let mut model = ReadModel::default();
+        let mut failure = None;
+        store
+            .scan(0, until.min(store.head()), &mut |e| match model.apply(&e) {
+                Ok(()) => ControlFlow::Continue(()),
+                Err(err) => {
+                    failure = Some(format!("event at position {}: {err}", e.position));
+                    ControlFlow::Break(())
+                }
+            })
+            .map_err(|e| e.to_string())?;
+        match failure {
+            Some(f) => Err(f),
+            None => Ok(model),
+        }
     }
 
     pub fn opgave_by_code(&self, agenda_id: Uuid, code: &Code) -> Option<Uuid> {
