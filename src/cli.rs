@@ -29,6 +29,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print the OpenAPI description of the API (JSON) to standard output.
     Openapi,
+    /// Manage API tokens against the data directory (server stopped).
+    Token(crate::access::cli::TokenArgs),
     /// Append under concurrent load and print each acknowledged append
     /// (used by the crash test; not for normal use).
     #[command(hide = true)]
@@ -66,6 +68,7 @@ pub fn main() -> ExitCode {
             Ok(())
         }
         Command::StoreLoad(args) => crate::crash::run_load(args),
+        Command::Token(args) => crate::access::cli::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -16,6 +16,7 @@ use super::checkmoment::VoorgenomenWijziging;
 use super::indicator::{MetingStatus, Richting, Waarde};
 use super::organisatie::OrganisatieSoort;
 use super::reflectie::{Onderwerp, PdcaFase};
+pub use super::token::{TokenAangemaakt, TokenIngetrokken};
 use super::Code;
 
 /// The schema version every event type is written with today.
@@ -59,6 +60,8 @@ pub enum Event {
     CheckmomentGesloten(CheckmomentGesloten),
     BijsturingVastgelegd(BijsturingVastgelegd),
     BijsturingDoorgevoerd(BijsturingDoorgevoerd),
+    TokenAangemaakt(TokenAangemaakt),
+    TokenIngetrokken(TokenIngetrokken),
 }
 
 impl Event {
@@ -103,6 +106,8 @@ impl Event {
             CheckmomentGesloten,
             BijsturingVastgelegd,
             BijsturingDoorgevoerd,
+            TokenAangemaakt,
+            TokenIngetrokken,
         )
     }
 
@@ -158,6 +163,7 @@ impl Event {
             | CheckmomentGesloten(_)
             | BijsturingVastgelegd(_)
             | BijsturingDoorgevoerd(_) => "checkmoment",
+            TokenAangemaakt(_) | TokenIngetrokken(_) => "token",
         }
     }
 }

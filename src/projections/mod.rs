@@ -20,6 +20,7 @@ use crate::domain::indicator::Indicator;
 use crate::domain::opgave::Opgave;
 use crate::domain::organisatie::Organisatie;
 use crate::domain::reflectie::Reflectie;
+use crate::domain::token::Token;
 use crate::domain::{Code, Event};
 use crate::event_store::{CommitListener, EventStore, RecordedEvent};
 
@@ -51,6 +52,8 @@ pub struct ReadModel {
     pub checkmomenten: HashMap<Uuid, Entity<Checkmoment>>,
     /// Bijsturing id → the checkmoment that holds it.
     pub bijsturingen: HashMap<Uuid, Uuid>,
+    /// API tokens by id (hash only; see `domain::token`).
+    pub tokens: HashMap<Uuid, Entity<Token>>,
     opgave_codes: HashMap<(Uuid, Code), Uuid>,
     doel_codes: HashMap<(Uuid, Code), Uuid>,
 }
@@ -161,6 +164,8 @@ impl ReadModel {
             E::CheckmomentGesloten(_) | E::BijsturingDoorgevoerd(_) => {
                 evolve(&mut self.checkmomenten, r, |c| c.apply(&event))
             }
+            E::TokenAangemaakt(e) => insert(&mut self.tokens, r, Token::created(e)),
+            E::TokenIngetrokken(_) => evolve(&mut self.tokens, r, |t| t.apply(&event, at)),
         }
         self.position = r.position;
         Ok(())
