@@ -20,6 +20,8 @@ pub struct AppState {
     pub store: Arc<dyn EventStore>,
     pub projection: Arc<Projection>,
     pub service: Arc<Service>,
+    /// Token usage and rate limits (see `src/access/`).
+    pub access: Arc<crate::access::AccessState>,
 }
 
 /// A running server bound to an address (port 0 in tests).
@@ -35,6 +37,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .wrap(actix_web::middleware::from_fn(crate::http::gate))
                 .wrap(crate::http::error_bodies())
                 .wrap(crate::http::default_headers())
                 .wrap(tracing_actix_span())
@@ -69,6 +72,7 @@ pub fn open_state(store: Arc<dyn EventStore>) -> anyhow::Result<AppState> {
         store,
         projection,
         service,
+        access: Arc::default(),
     })
 }
 

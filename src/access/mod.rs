@@ -8,6 +8,7 @@
 pub mod bootstrap;
 pub mod cli;
 pub mod policy;
+pub mod rate;
 pub mod secret;
 pub mod usage;
 
@@ -17,6 +18,13 @@ use uuid::Uuid;
 pub use crate::domain::token::Rol;
 use crate::event_store::{Actor, ActorKind};
 use crate::projections::ReadModel;
+
+/// What the http layer keeps for access control besides the read model.
+#[derive(Default)]
+pub struct AccessState {
+    pub usage: usage::Usage,
+    pub rate: rate::RateLimit,
+}
 
 /// Who is calling. Anonymous means: no `Authorization` header at all.
 #[derive(Debug, Clone, PartialEq)]

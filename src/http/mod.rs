@@ -6,10 +6,12 @@
 // request, so its size (≈150 bytes) does not matter on this path.
 #![allow(clippy::result_large_err)]
 
+pub mod access;
 mod actiebeheer;
 mod acties;
 mod agendas;
 pub mod dto;
+mod gate;
 mod organisaties;
 mod paging;
 pub mod problem;
@@ -25,6 +27,7 @@ use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers}
 use actix_web::{web, HttpRequest, HttpResponse};
 use utoipa_swagger_ui::SwaggerUi;
 
+pub use gate::{gate, STREAM_PATH};
 pub use problem::{InvalidParam, Problem};
 pub use spec::ApiDoc;
 
