@@ -9,10 +9,12 @@ use utoipa::OpenApi;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::access::require;
 use super::dto::{ActieDto, Pagina, Paging};
 use super::paging;
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
+use crate::access::policy::Action;
 use crate::app::AppState;
 use crate::domain::actie::{ActieStatus, Trekker};
 use crate::service::ServiceError;
@@ -165,6 +167,8 @@ pub struct StatuswijzigingIn {
     responses(
         (status = 201, description = "Status gewijzigd; de actie zoals ze nu is", body = ActieDto),
         (status = 400, description = "Ongeldige invoer (alle fouten in invalidParams)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Geen of een ongeldig token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Dit token mag deze actie niet wijzigen; detail zegt waarom", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Onbekende actie", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Overgang niet toegestaan", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Verouderde If-Match", body = Problem, content_type = "application/problem+json"),
@@ -176,6 +180,7 @@ pub async fn post_statuswijziging(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::StatusWijzigen(*id))?;
     let id = *id;
     let mut b = Body::new(&body, &["status", "ingangsDatum", "reden", "toelichting"]);
     let naar = b.choice("status", true, &STATUSES);
@@ -227,6 +232,8 @@ pub struct TrekkerIn {
     responses(
         (status = 200, description = "Trekker gewijzigd; de actie zoals ze nu is", body = ActieDto),
         (status = 400, description = "Ongeldige invoer", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Geen of een ongeldig token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Dit token mag deze actie niet wijzigen; detail zegt waarom", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Onbekende actie", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Dit is al de trekker", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Verouderde If-Match", body = Problem, content_type = "application/problem+json"),
@@ -239,6 +246,7 @@ pub async fn put_trekker(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::TrekkerToewijzen(*id))?;
     let id = *id;
     let mut b = Body::new(&body, &["soort", "organisatieId", "naam", "toelichting"]);
     let soort = b.choice(

@@ -25,9 +25,11 @@ pub async fn list_agendas(
     paging_q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
     let model = state.projection.read();
+    let caller = super::access::caller(&req);
     let mut items: Vec<AgendaDto> = model
         .agendas
         .values()
+        .filter(|a| crate::access::policy::visible(&caller, &model, a.id))
         .map(|a| AgendaDto::from(a, &model))
         .collect();
     items.sort_by(|a, b| a.naam.cmp(&b.naam).then(a.id.cmp(&b.id)));

@@ -18,6 +18,7 @@ pub mod problem;
 mod responses;
 mod spec;
 mod structuur;
+mod tokens;
 mod write;
 
 use actix_web::body::BoxBody;
@@ -71,6 +72,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(organisaties::configure)
             .configure(structuur::configure)
             .configure(actiebeheer::configure)
+            .configure(tokens::configure)
             .route("/openapi.json", web::get().to(openapi_document))
             .route(
                 "/docs",

@@ -11,10 +11,12 @@ use serde_json::Value;
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
+use super::access::require;
 use super::dto::{AgendaDto, OpgaveDto, Pagina, Paging};
 use super::paging;
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
+use crate::access::policy::{Action, Target};
 use crate::app::AppState;
 use crate::domain::agenda::{self, AgendaStatus, Niveau};
 use crate::domain::events::*;
@@ -158,6 +160,7 @@ pub async fn post_agenda(
     req: HttpRequest,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::AgendaAanmaken)?;
     let mut b = Body::new(
         &body,
         &[
@@ -231,6 +234,7 @@ pub async fn patch_agenda(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::Beheren(Target::Agenda(*id)))?;
     let id = *id;
     let mut b = Body::new(
         &body,
@@ -406,6 +410,7 @@ pub async fn post_groepering(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::Beheren(Target::Agenda(*id)))?;
     let agenda_id = *id;
     let mut b = Body::new(
         &body,
@@ -478,6 +483,7 @@ pub async fn patch_groepering(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::Beheren(Target::Groepering(*id)))?;
     let id = *id;
     let mut b = Body::new(&body, &["naam", "omschrijving", "toelichting"]);
     let change = GroeperingGewijzigd {
@@ -576,6 +582,7 @@ pub async fn post_opgave(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::Beheren(Target::Agenda(*id)))?;
     let agenda_id = *id;
     let mut b = Body::new(
         &body,
@@ -638,6 +645,7 @@ pub async fn patch_opgave(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::Beheren(Target::Opgave(*id)))?;
     let id = *id;
     let mut b = Body::new(
         &body,
@@ -883,6 +891,7 @@ pub async fn post_doel(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::Beheren(Target::Opgave(*id)))?;
     let opgave_id = *id;
     let mut b = Body::new(
         &body,
@@ -970,6 +979,7 @@ pub async fn patch_doel(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::Beheren(Target::Doel(*id)))?;
     let id = *id;
     let mut b = Body::new(
         &body,

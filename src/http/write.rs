@@ -21,9 +21,6 @@ fn fingerprint(method: &str, path: &str, body: &Value) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Refuse writes whose handler did not call `access::require` (next slice).
-const ENFORCE_REQUIRE: bool = false;
-
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum IfMatch {
     Required,
@@ -40,7 +37,7 @@ pub fn context(
     if caller.is_anonymous() {
         return Err(super::access::unauthenticated());
     }
-    if ENFORCE_REQUIRE && !super::access::was_authorized(req) {
+    if !super::access::was_authorized(req) {
         tracing::error!(path = %req.path(), "write handler did not call http::access::require");
         return Err(Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,

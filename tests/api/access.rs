@@ -147,3 +147,220 @@ fn an_idempotency_key_is_scoped_to_the_callers_token() {
         "another token's key is its own"
     );
 }
+
+#[test]
+fn tokens_are_issued_once_listed_without_secret_and_revoked() {
+    let app = spawn();
+    let taalpunt = organisatie_id(&app.state, "Taalpunt").to_string();
+    let body =
+        json!({"organisatieId": taalpunt, "rol": "partner", "omschrijving": "script taalpunt"})
+            .to_string();
+    let created = request(
+        &app,
+        "POST",
+        "/tokens",
+        Some(&app.beheerder),
+        &[],
+        Some(&body),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    let secret = created.body["token"].as_str().unwrap().to_owned();
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with(&format!("mag_{}_", id.replace('-', ""))));
+    assert_eq!(created.header("cache-control"), Some("no-store"));
+    // usable at once, and the use is recorded
+    assert_eq!(
+        request(&app, "GET", "/agendas", Some(&secret), &[], None).status,
+        200
+    );
+    let one = request(
+        &app,
+        "GET",
+        &format!("/tokens/{id}"),
+        Some(&app.beheerder),
+        &[],
+        None,
+    );
+    assert_eq!(one.body["rol"], "partner");
+    assert!(one.body["laatstGebruiktTijdstip"].is_string());
+    let list = request(
+        &app,
+        "GET",
+        "/tokens?pageSize=500",
+        Some(&app.beheerder),
+        &[],
+        None,
+    );
+    assert_eq!(list.status, 200);
+    let text = list.body.to_string();
+    assert!(
+        !text.contains(&secret[37..]) && !text.contains("sha256"),
+        "no secret, no hash"
+    );
+    // only a beheerder sees tokens
+    assert_eq!(
+        request(&app, "GET", "/tokens", Some(&app.pm), &[], None).status,
+        403
+    );
+    assert_eq!(request(&app, "GET", "/tokens", None, &[], None).status, 401);
+    // invalid input: all problems at once
+    let bad = json!({"organisatieId": uuid::Uuid::now_v7(), "rol": "koning", "verloopTijdstip": "morgen"}).to_string();
+    let r = request(
+        &app,
+        "POST",
+        "/tokens",
+        Some(&app.beheerder),
+        &[],
+        Some(&bad),
+    );
+    assert_eq!(
+        (r.status, r.body["invalidParams"].as_array().map(Vec::len)),
+        (400, Some(3))
+    );
+    // revoke: refused from now on, still listed as revoked
+    let head = app.head();
+    let r = request(
+        &app,
+        "DELETE",
+        &format!("/tokens/{id}"),
+        Some(&app.beheerder),
+        &[],
+        None,
+    );
+    assert_eq!(r.status, 204);
+    assert_eq!(app.head(), head + 1);
+    let r = request(&app, "GET", "/agendas", Some(&secret), &[], None);
+    assert_eq!(
+        (r.status, r.body["code"].as_str()),
+        (401, Some("token-revoked"))
+    );
+    let r = request(
+        &app,
+        "DELETE",
+        &format!("/tokens/{id}"),
+        Some(&app.beheerder),
+        &[],
+        None,
+    );
+    assert_eq!(
+        (r.status, app.head()),
+        (204, head + 1),
+        "revoking twice appends nothing"
+    );
+    let one = request(
+        &app,
+        "GET",
+        &format!("/tokens/{id}"),
+        Some(&app.beheerder),
+        &[],
+        None,
+    );
+    assert_eq!(one.body["ingetrokken"], true);
+}
+
+#[test]
+fn a_partner_cannot_touch_another_organisations_actie_nor_write_as_another() {
+    let app = spawn();
+    let mijande = app.token(Rol::Partner, "Mijande", vec![]);
+    let actie = first_actie(&app, "2.5"); // trekker: Gemeente Twenterand
+    let head = app.head();
+    let r = request(
+        &app,
+        "POST",
+        &format!("/acties/{actie}/statuswijzigingen"),
+        Some(&mijande),
+        &[],
+        Some(r#"{"status":"lopend"}"#),
+    );
+    assert_eq!(
+        (r.status, r.body["code"].as_str()),
+        (403, Some("forbidden"))
+    );
+    assert!(
+        r.body["detail"].as_str().unwrap().contains("trekker"),
+        "{}",
+        r.body
+    );
+    assert!(r
+        .header("content-type")
+        .unwrap()
+        .starts_with("application/problem+json"));
+    assert_eq!(app.head(), head, "nothing appended");
+    // a gemeente partner token is trekker here, but may not write as another organisatie
+    let gemeente = app.token(Rol::Partner, "Gemeente Twenterand", vec![]);
+    let other = organisatie_id(&app.state, "Mijande").to_string();
+    let body = json!({"tekst": "namens een ander", "auteurOrganisatieId": other}).to_string();
+    let r = request(
+        &app,
+        "POST",
+        &format!("/acties/{actie}/voortgangsberichten"),
+        Some(&gemeente),
+        &[],
+        Some(&body),
+    );
+    assert_eq!(r.status, 403);
+    let r = request(
+        &app,
+        "POST",
+        &format!("/acties/{actie}/voortgangsberichten"),
+        Some(&gemeente),
+        &[],
+        Some(r#"{"tekst":"eigen bericht"}"#),
+    );
+    assert_eq!(r.status, 201);
+    assert_eq!(
+        r.body["auteurOrganisatieId"],
+        organisatie_id(&app.state, "Gemeente Twenterand").to_string()
+    );
+}
+
+#[test]
+fn an_unpublished_agenda_does_not_exist_for_anonymous_callers() {
+    let app = spawn();
+    let a = agenda_id(&app);
+    let (_, acties) = get(&app, &format!("/agendas/{a}/acties"));
+    let actie = acties["resultaten"][0]["id"].as_str().unwrap().to_owned();
+    let opgave = get(&app, &format!("/agendas/{a}/opgaven")).1["resultaten"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let etag = request(
+        &app,
+        "GET",
+        &format!("/agendas/{a}"),
+        Some(&app.pm),
+        &[],
+        None,
+    );
+    let etag = etag.header("etag").unwrap().to_owned();
+    let (status, _, _) = send(
+        &app,
+        "PATCH",
+        &format!("/agendas/{a}"),
+        &[("If-Match", &etag)],
+        r#"{"gepubliceerd":false}"#,
+    );
+    assert_eq!(status, 200);
+    for path in [
+        format!("/agendas/{a}"),
+        format!("/agendas/{a}/opgaven"),
+        format!("/agendas/{a}/acties"),
+        format!("/opgaven/{opgave}"),
+        format!("/acties/{actie}"),
+        format!("/acties/{actie}/voortgangsberichten"),
+    ] {
+        let r = request(&app, "GET", &path, None, &[], None);
+        assert_eq!(r.status, 404, "{path}");
+        assert!(r
+            .header("content-type")
+            .unwrap()
+            .starts_with("application/problem+json"));
+        // any token still reads it
+        let lezer = request(&app, "GET", &path, Some(&app.pm), &[], None);
+        assert_eq!(lezer.status, 200, "{path}");
+    }
+    let (_, list) = get(&app, "/agendas");
+    assert_eq!(list["totaal"], 0, "the list does not leak it");
+    let r = request(&app, "GET", "/agendas", Some(&app.pm), &[], None);
+    assert_eq!(r.body["totaal"], 1);
+}
