@@ -56,6 +56,13 @@ pub struct ServeArgs {
     /// loss, default) or flush (survives a process crash only).
     #[arg(long, default_value = "fsync")]
     pub durability: Durability,
+    /// Requests per second allowed per token (per IP address for anonymous
+    /// callers); 0 turns the rate limit off.
+    #[arg(long, env = "MAG_RATE_LIMIT", default_value_t = 50)]
+    pub rate_limit: u32,
+    /// Burst allowed on top of --rate-limit.
+    #[arg(long, env = "MAG_RATE_BURST", default_value_t = 100)]
+    pub rate_burst: u32,
 }
 
 pub fn main() -> ExitCode {

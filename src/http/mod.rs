@@ -44,47 +44,50 @@ pub fn openapi_json() -> String {
 
 /// Registers every route of the API. `cfg` is the application root.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(
-        web::JsonConfig::default()
-            .limit(256 * 1024)
-            .error_handler(json_error),
-    )
-    .app_data(web::QueryConfig::default().error_handler(|err, _req| {
-        Problem::invalid(vec![InvalidParam::new(
-            "query",
-            "invalid",
-            format!("Ongeldige queryparameter: {err}"),
-        )])
-        .into()
-    }))
-    .app_data(web::PathConfig::default().error_handler(|err, _req| {
-        Problem::invalid(vec![InvalidParam::new(
-            "path",
-            "invalid",
-            format!("Ongeldige padparameter: {err}"),
-        )])
-        .into()
-    }))
-    .service(
-        web::scope("/v1")
-            .configure(agendas::configure)
-            .configure(acties::configure)
-            .configure(organisaties::configure)
-            .configure(structuur::configure)
-            .configure(actiebeheer::configure)
-            .configure(tokens::configure)
-            .route("/openapi.json", web::get().to(openapi_document))
-            .route(
-                "/docs",
-                web::get().to(|| async {
-                    HttpResponse::PermanentRedirect()
-                        .insert_header((header::LOCATION, "/v1/docs/"))
-                        .finish()
-                }),
-            )
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/v1/openapi.json", ApiDoc::document())),
-    )
-    .default_service(web::to(unknown_route));
+    cfg.app_data(web::PayloadConfig::new(gate::MAX_BODY_BYTES))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(256 * 1024)
+                .error_handler(json_error),
+        )
+        .app_data(web::QueryConfig::default().error_handler(|err, _req| {
+            Problem::invalid(vec![InvalidParam::new(
+                "query",
+                "invalid",
+                format!("Ongeldige queryparameter: {err}"),
+            )])
+            .into()
+        }))
+        .app_data(web::PathConfig::default().error_handler(|err, _req| {
+            Problem::invalid(vec![InvalidParam::new(
+                "path",
+                "invalid",
+                format!("Ongeldige padparameter: {err}"),
+            )])
+            .into()
+        }))
+        .service(
+            web::scope("/v1")
+                .configure(agendas::configure)
+                .configure(acties::configure)
+                .configure(organisaties::configure)
+                .configure(structuur::configure)
+                .configure(actiebeheer::configure)
+                .configure(tokens::configure)
+                .route("/openapi.json", web::get().to(openapi_document))
+                .route(
+                    "/docs",
+                    web::get().to(|| async {
+                        HttpResponse::PermanentRedirect()
+                            .insert_header((header::LOCATION, "/v1/docs/"))
+                            .finish()
+                    }),
+                )
+                .service(
+                    SwaggerUi::new("/docs/{_:.*}").url("/v1/openapi.json", ApiDoc::document()),
+                ),
+        )
+        .default_service(web::to(unknown_route));
 }
 
 /// Middleware every response passes: version and security headers, and the

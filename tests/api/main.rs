@@ -1,6 +1,7 @@
 //! HTTP tests against the real app on port 0 with a temporary sled store.
 
 mod access;
+mod hardening;
 mod matrix;
 
 use std::net::TcpListener;
