@@ -36,6 +36,9 @@ pub struct CreateArgs {
     /// For a programmamanager: an agenda it manages (repeatable).
     #[arg(long = "agenda")]
     pub agendas: Vec<Uuid>,
+    /// For a programmamanager: every agenda in the store now (e.g. the demo).
+    #[arg(long, conflicts_with = "agendas")]
+    pub alle_agendas: bool,
     /// What the token is for.
     #[arg(long, default_value = "aangemaakt met mag-tracker token create")]
     pub omschrijving: String,
@@ -69,8 +72,15 @@ pub fn run(args: TokenArgs) -> anyhow::Result<()> {
         if !args.no_demo && state.store.head() == 0 {
             crate::app::load_demo(&state).await?;
         }
-        let organisatie_id = {
+        let (organisatie_id, agendas) = {
             let m = state.projection.read();
+            let agendas = if args.alle_agendas {
+                let mut all: Vec<Uuid> = m.agendas.keys().copied().collect();
+                all.sort();
+                all
+            } else {
+                args.agendas.clone()
+            };
             let wanted = args.organisatie.trim();
             let found = Uuid::parse_str(wanted).ok().filter(|id| m.organisaties.contains_key(id)).or_else(|| {
                 m.organisaties
@@ -79,7 +89,7 @@ pub fn run(args: TokenArgs) -> anyhow::Result<()> {
                     .map(|o| o.id)
             });
             match found {
-                Some(id) => id,
+                Some(id) => (id, agendas),
                 None => {
                     let mut names: Vec<_> = m.organisaties.values().map(|o| o.state.naam.clone()).collect();
                     names.sort();
@@ -98,7 +108,7 @@ pub fn run(args: TokenArgs) -> anyhow::Result<()> {
                 organisatie_id,
                 rol,
                 omschrijving: args.omschrijving.clone(),
-                agendas: args.agendas.clone(),
+                agendas,
                 verloop: args.verloopt,
             },
         )

@@ -364,3 +364,44 @@ fn an_unpublished_agenda_does_not_exist_for_anonymous_callers() {
     let r = request(&app, "GET", "/agendas", Some(&app.pm), &[], None);
     assert_eq!(r.body["totaal"], 1);
 }
+
+#[test]
+fn the_cli_issues_the_first_beheerder_token_against_the_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mag-tracker"))
+        .args([
+            "token",
+            "create",
+            "--rol",
+            "beheerder",
+            "--organisatie",
+            "gemeente twenterand",
+        ])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(token.starts_with("mag_") && token.len() == 101);
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains(&token[37..]),
+        "printed once, on stdout"
+    );
+    let store = Arc::new(SledStore::open(dir.path(), SledOptions::default()).unwrap());
+    let state = open_state(store).unwrap();
+    let m = state.projection.read();
+    assert_eq!(
+        m.agendas.len(),
+        1,
+        "the demo was loaded first, as serve would"
+    );
+    let header = format!("Bearer {token}");
+    let caller =
+        mag_tracker::access::authenticate(&m, Some(header.as_bytes()), chrono::Utc::now()).unwrap();
+    assert_eq!(caller.rol(), Some(Rol::Beheerder));
+}
