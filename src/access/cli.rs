@@ -55,6 +55,18 @@ pub struct CreateArgs {
 
 pub fn run(args: TokenArgs) -> anyhow::Result<()> {
     let TokenCommand::Create(args) = args.command;
+    let (rol, issued) = create(args)?;
+    eprintln!(
+        "Created {} token {}. It is shown only now; keep it safe:",
+        rol.as_str(),
+        issued.id
+    );
+    println!("{}", issued.secret.expose());
+    Ok(())
+}
+
+/// Issues the token (the command without its output).
+pub fn create(args: CreateArgs) -> anyhow::Result<(Rol, super::bootstrap::IssuedToken)> {
     let rol = Rol::parse(&args.rol).ok_or_else(|| {
         anyhow::anyhow!(
             "unknown role {:?}: use beheerder, programmamanager, partner or lezer",
@@ -82,21 +94,32 @@ pub fn run(args: TokenArgs) -> anyhow::Result<()> {
                 args.agendas.clone()
             };
             let wanted = args.organisatie.trim();
-            let found = Uuid::parse_str(wanted).ok().filter(|id| m.organisaties.contains_key(id)).or_else(|| {
-                m.organisaties
-                    .values()
-                    .find(|o| o.state.naam.eq_ignore_ascii_case(wanted))
-                    .map(|o| o.id)
-            });
+            let found = Uuid::parse_str(wanted)
+                .ok()
+                .filter(|id| m.organisaties.contains_key(id))
+                .or_else(|| {
+                    m.organisaties
+                        .values()
+                        .find(|o| o.state.naam.eq_ignore_ascii_case(wanted))
+                        .map(|o| o.id)
+                });
             match found {
                 Some(id) => (id, agendas),
                 None => {
-                    let mut names: Vec<_> = m.organisaties.values().map(|o| o.state.naam.clone()).collect();
+                    let mut names: Vec<_> = m
+                        .organisaties
+                        .values()
+                        .map(|o| o.state.naam.clone())
+                        .collect();
                     names.sort();
                     anyhow::bail!(
                         "no organisatie {wanted:?} in {}; known: {}",
                         args.data_dir.display(),
-                        if names.is_empty() { "none (register one first)".to_owned() } else { names.join(", ") }
+                        if names.is_empty() {
+                            "none (register one first)".to_owned()
+                        } else {
+                            names.join(", ")
+                        }
                     );
                 }
             }
@@ -114,12 +137,6 @@ pub fn run(args: TokenArgs) -> anyhow::Result<()> {
         )
         .await
         .map_err(|e| anyhow::anyhow!("the token was not created: {e}"))?;
-        eprintln!(
-            "Created {} token {} for organisatie {organisatie_id}. It is shown only now; keep it safe:",
-            rol.as_str(),
-            issued.id
-        );
-        println!("{}", issued.secret.expose());
-        Ok(())
+        Ok((rol, issued))
     })
 }

@@ -84,7 +84,9 @@ async fn decide(
         Ok(c) => c,
         Err(e) => {
             // Failed attempts count against the address, so guessing is slow too.
-            let _ = state.access.rate.check(&ip_key());
+            if let Err(wait) = state.access.rate.check(&ip_key()) {
+                return Ok(limited(req, wait));
+            }
             let problem = Problem::new(
                 StatusCode::UNAUTHORIZED,
                 e.code(),
@@ -100,11 +102,7 @@ async fn decide(
             Caller::Anonymous => ip_key(),
         };
         if let Err(wait) = state.access.rate.check(&key) {
-            let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
-            let mut res = req.error_response(too_many(secs));
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
-            return Ok(res);
+            return Ok(limited(req, wait));
         }
     }
     if let Caller::Token(t) = &caller {
@@ -254,6 +252,15 @@ fn form_pairs(q: &str) -> impl Iterator<Item = (String, String)> + '_ {
         let (k, v) = p.split_once('=')?;
         Some((k.to_owned(), v.to_owned()))
     })
+}
+
+/// 429 with `Retry-After` in whole seconds.
+fn limited(req: ServiceRequest, wait: std::time::Duration) -> ServiceResponse<BoxBody> {
+    let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+    let mut res = req.error_response(too_many(secs));
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+    res
 }
 
 fn too_many(secs: u64) -> Problem {

