@@ -334,3 +334,52 @@ pub fn onderwerp(soort: OnderwerpSoort, id: Uuid) -> Target {
         OnderwerpSoort::Opgave => Target::Opgave(id),
     }
 }
+
+/// What the event feed may show a caller: token events to beheerders only;
+/// for anonymous callers only events of agendas that are published now
+/// (events of no agenda, such as organisaties, are public).
+#[derive(Debug, Clone)]
+pub struct FeedVisibility {
+    tokens: bool,
+    /// `None`: every agenda; otherwise the agendas an anonymous caller may see.
+    agendas: Option<std::collections::HashSet<Uuid>>,
+}
+
+impl FeedVisibility {
+    pub fn of(caller: &Caller, m: &ReadModel) -> Self {
+        Self {
+            tokens: caller.rol() == Some(Rol::Beheerder),
+            agendas: caller.is_anonymous().then(|| {
+                m.agendas
+                    .values()
+                    .filter(|a| a.state.gepubliceerd)
+                    .map(|a| a.id)
+                    .collect()
+            }),
+        }
+    }
+
+    pub fn allows(&self, e: &crate::event_store::RecordedEvent) -> bool {
+        if e.stream_type == "token" {
+            return self.tokens;
+        }
+        let agenda = e
+            .metadata
+            .agenda_id
+            .or((e.stream_type == "agenda").then_some(e.stream_id));
+        match (&self.agendas, agenda) {
+            (Some(visible), Some(agenda)) => visible.contains(&agenda),
+            _ => true,
+        }
+    }
+
+    /// The event's data as the feed shows it: a token's hash is left out
+    /// even for beheerders (it is of no use to anyone reading the feed).
+    pub fn redact(data: &mut serde_json::Value, event_type: &str) {
+        if event_type == "TokenAangemaakt" {
+            if let Some(m) = data.as_object_mut() {
+                m.remove("geheimHash");
+            }
+        }
+    }
+}
