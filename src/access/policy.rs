@@ -53,6 +53,20 @@ impl Target {
         }
     }
 
+    /// What an id names when the kind is not given (a reflectie's `over`):
+    /// an actie, doel or opgave.
+    pub fn subject(m: &ReadModel, id: Uuid) -> Option<Target> {
+        if m.acties.contains_key(&id) {
+            Some(Target::Actie(id))
+        } else if m.doelen.contains_key(&id) {
+            Some(Target::Doel(id))
+        } else if m.opgaven.contains_key(&id) {
+            Some(Target::Opgave(id))
+        } else {
+            None
+        }
+    }
+
     /// The resource named by a path segment (`acties`) and id, if it is one.
     pub fn from_path(collection: &str, id: Uuid) -> Option<Target> {
         Some(match collection {
