@@ -20,6 +20,8 @@ pub struct AppState {
     pub store: Arc<dyn EventStore>,
     pub projection: Arc<Projection>,
     pub service: Arc<Service>,
+    /// Past states of the read model (time travel).
+    pub history: Arc<crate::history::AsOf>,
 }
 
 /// A running server bound to an address (port 0 in tests).
@@ -65,10 +67,15 @@ pub fn open_state(store: Arc<dyn EventStore>) -> anyhow::Result<AppState> {
     let projection = Projection::new(model);
     store.add_listener(projection.clone());
     let service = Arc::new(Service::new(store.clone(), projection.clone()));
+    let history = Arc::new(crate::history::AsOf::new(
+        store.clone(),
+        crate::history::AsOfOptions::default(),
+    ));
     Ok(AppState {
         store,
         projection,
         service,
+        history,
     })
 }
 

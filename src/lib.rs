@@ -9,6 +9,7 @@ pub mod cli;
 mod crash;
 pub mod domain;
 pub mod event_store;
+pub mod history;
 pub mod http;
 pub mod import;
 pub mod projections;

@@ -10,11 +10,14 @@ mod actiebeheer;
 mod acties;
 mod agendas;
 pub mod dto;
+pub mod gebeurtenissen;
 mod organisaties;
 mod paging;
+pub mod peil;
 pub mod problem;
 mod responses;
 mod spec;
+mod sse;
 mod structuur;
 mod write;
 
@@ -63,11 +66,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     }))
     .service(
         web::scope("/v1")
+            .wrap(actix_web::middleware::from_fn(peil::position_header))
             .configure(agendas::configure)
             .configure(acties::configure)
             .configure(organisaties::configure)
             .configure(structuur::configure)
             .configure(actiebeheer::configure)
+            .configure(gebeurtenissen::configure)
             .route("/openapi.json", web::get().to(openapi_document))
             .route(
                 "/docs",

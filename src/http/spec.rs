@@ -29,10 +29,12 @@ impl ApiDoc {
             super::organisaties::Api::openapi(),
             super::structuur::Api::openapi(),
             super::actiebeheer::Api::openapi(),
+            super::gebeurtenissen::Api::openapi(),
         ] {
             doc.merge(part);
         }
         ApiVersionHeader.modify(&mut doc);
+        super::peil::PositieHeader.modify(&mut doc);
         doc
     }
 }

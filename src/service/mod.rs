@@ -167,6 +167,14 @@ impl Service {
         batch: Vec<StreamEvents>,
         ctx: &WriteContext,
     ) -> Result<AppendOutcome, ServiceError> {
+        let mut metadata = ctx.metadata.clone();
+        if metadata.agenda_id.is_none() {
+            let model = self.projection.read();
+            metadata.agenda_id = batch
+                .iter()
+                .flat_map(|s| s.events.iter().map(move |e| (s.stream_id, e)))
+                .find_map(|(stream, e)| model.agenda_of_event(stream, e));
+        }
         let streams = batch
             .into_iter()
             .filter(|s| !s.events.is_empty())
@@ -189,7 +197,7 @@ impl Service {
             .collect();
         let request = AppendRequest {
             streams,
-            metadata: ctx.metadata.clone(),
+            metadata,
             idempotency: None,
         }
         .with_idempotency(ctx.idempotency.clone());
