@@ -11,6 +11,7 @@
 //! Because checkpoints are whole models, doelen that moved between opgaven
 //! and renumbered codes are simply as they were then.
 
+pub mod audit;
 pub mod peil;
 
 use std::ops::ControlFlow;

@@ -9,6 +9,7 @@
 mod actiebeheer;
 mod acties;
 mod agendas;
+mod audittrail;
 pub mod dto;
 pub mod gebeurtenissen;
 mod organisaties;
@@ -73,6 +74,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(structuur::configure)
             .configure(actiebeheer::configure)
             .configure(gebeurtenissen::configure)
+            .configure(audittrail::configure)
             .route("/openapi.json", web::get().to(openapi_document))
             .route(
                 "/docs",

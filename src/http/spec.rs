@@ -30,6 +30,7 @@ impl ApiDoc {
             super::structuur::Api::openapi(),
             super::actiebeheer::Api::openapi(),
             super::gebeurtenissen::Api::openapi(),
+            super::audittrail::Api::openapi(),
         ] {
             doc.merge(part);
         }

@@ -215,5 +215,6 @@ fn status_changes_trekker_and_concurrency_rules() {
     assert_eq!((status, missing["code"].as_str()), (404, Some("not-found")));
 }
 
+mod audittrail;
 mod gebeurtenissen;
 mod tijdreizen;
