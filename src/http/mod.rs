@@ -20,6 +20,7 @@ mod responses;
 mod spec;
 mod sse;
 mod structuur;
+mod wijzigingen;
 mod write;
 
 use actix_web::body::BoxBody;
@@ -75,6 +76,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(actiebeheer::configure)
             .configure(gebeurtenissen::configure)
             .configure(audittrail::configure)
+            .configure(wijzigingen::configure)
             .route("/openapi.json", web::get().to(openapi_document))
             .route(
                 "/docs",

@@ -31,6 +31,7 @@ impl ApiDoc {
             super::actiebeheer::Api::openapi(),
             super::gebeurtenissen::Api::openapi(),
             super::audittrail::Api::openapi(),
+            super::wijzigingen::Api::openapi(),
         ] {
             doc.merge(part);
         }

@@ -218,3 +218,4 @@ fn status_changes_trekker_and_concurrency_rules() {
 mod audittrail;
 mod gebeurtenissen;
 mod tijdreizen;
+mod wijzigingen;
