@@ -12,6 +12,7 @@ pub mod event_store;
 pub mod history;
 pub mod http;
 pub mod import;
+pub mod maintenance;
 pub mod projections;
 pub mod service;
 mod telemetry;

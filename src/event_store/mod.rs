@@ -28,7 +28,7 @@ pub use envelope::{
     NewEvent, RecordedEvent, StreamAppend, StreamOutcome, ENVELOPE_VERSION,
 };
 pub use memory::MemoryStore;
-pub use sled_store::{Durability, SledOptions, SledStore};
+pub use sled_store::{import_events, Durability, ImportSummary, SledOptions, SledStore};
 
 /// Largest serialized event (envelope included) the store accepts.
 pub const MAX_EVENT_BYTES: usize = 64 * 1024;
