@@ -185,13 +185,7 @@ impl Service {
                 events: s
                     .events
                     .iter()
-                    .map(|e| {
-                        NewEvent::new(
-                            e.event_type(),
-                            crate::domain::events::SCHEMA_VERSION,
-                            e.data(),
-                        )
-                    })
+                    .map(|e| NewEvent::new(e.event_type(), e.schema_version(), e.data()))
                     .collect(),
             })
             .collect();
