@@ -142,9 +142,22 @@ fn main() {
         store.size_on_disk() as f64 / 1048576.0
     );
 
+    let scan = Instant::now();
+    let mut n = 0u64;
+    store
+        .scan(0, head, &mut |_| {
+            n += 1;
+            std::ops::ControlFlow::Continue(())
+        })
+        .unwrap();
+    let scan = scan.elapsed();
     let full = Instant::now();
     let replayed = mag_tracker::projections::ReadModel::replay(store.as_ref(), head).unwrap();
     let full = full.elapsed();
+    let clone = Instant::now();
+    let copy = replayed.clone();
+    let clone = clone.elapsed();
+    drop(copy);
     drop(replayed);
     let rss_before = rss_mib();
     let as_of = AsOf::new(store.clone(), options);
@@ -157,13 +170,18 @@ fn main() {
         t.elapsed()
     };
     // cold: the first reads at random positions also build the checkpoints they pass
-    let cold: Vec<Duration> = (0..50).map(|_| read(1 + rng.next(head))).collect();
+    let cold: Vec<Duration> = (0..20).map(|_| read(1 + rng.next(head))).collect();
     // warm: random positions, checkpoints in place
-    let warm: Vec<Duration> = (0..500).map(|_| read(1 + rng.next(head))).collect();
+    let warm: Vec<Duration> = (0..100).map(|_| read(1 + rng.next(head))).collect();
     // repeated peildata (few distinct positions)
     let days: Vec<u64> = (0..4).map(|_| 1 + rng.next(head)).collect();
-    let repeat: Vec<Duration> = (0..500).map(|i| read(days[i % days.len()])).collect();
+    let repeat: Vec<Duration> = (0..200).map(|i| read(days[i % days.len()])).collect();
     let rss_after = rss_mib();
+    println!(
+        "scan only (decode envelopes): {:.0} ms for {n} events; clone of the full model: {:.0} ms",
+        scan.as_secs_f64() * 1000.0,
+        clone.as_secs_f64() * 1000.0
+    );
     println!(
         "events: {head}; full replay: {:.0} ms; spacing {}, max checkpoints {}, kept {}",
         full.as_secs_f64() * 1000.0,

@@ -4,6 +4,8 @@
 //! [`upcast`] before deserializing, so the domain only ever sees the newest
 //! layout. How to add a version: `docs/events.md`, "Evolving an event".
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 /// The schema version new events of this type are written with.
@@ -33,7 +35,11 @@ fn step(event_type: &str, version: u32, mut data: Value) -> Result<Value, String
 }
 
 /// The data of a stored event in its type's current layout.
-pub fn upcast(event_type: &str, schema_version: u32, data: &Value) -> Result<Value, String> {
+pub fn upcast<'a>(
+    event_type: &str,
+    schema_version: u32,
+    data: &'a Value,
+) -> Result<Cow<'a, Value>, String> {
     let current = current_version(event_type);
     if schema_version > current {
         return Err(format!(
@@ -43,9 +49,12 @@ pub fn upcast(event_type: &str, schema_version: u32, data: &Value) -> Result<Val
     if schema_version == 0 {
         return Err(format!("{event_type}: schema version 0 does not exist"));
     }
+    if schema_version == current {
+        return Ok(Cow::Borrowed(data));
+    }
     let mut data = data.clone();
     for v in schema_version..current {
         data = step(event_type, v, data)?;
     }
-    Ok(data)
+    Ok(Cow::Owned(data))
 }
