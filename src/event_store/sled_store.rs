@@ -26,7 +26,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
@@ -88,6 +88,8 @@ struct Shared {
     listeners: RwLock<Vec<Arc<dyn CommitListener>>>,
     /// Set when a write failed; appends are refused until the store is reopened.
     broken: AtomicBool,
+    /// Durable commits (flush + fdatasync) done so far.
+    syncs: AtomicU64,
 }
 
 /// The durable, sled-backed event store.
@@ -230,6 +232,7 @@ impl SledStore {
             head: watch::channel(head).0,
             listeners: RwLock::new(Vec::new()),
             broken: AtomicBool::new(false),
+            syncs: AtomicU64::new(0),
         });
         let (sender, receiver) = mpsc::channel();
         let writer_shared = shared.clone();
@@ -267,6 +270,12 @@ impl SledStore {
             let _ = w.join();
         }
         let _ = self.shared.db.flush();
+    }
+
+    /// How many durable commits (one flush, plus `fdatasync`, for one or more
+    /// groups) the store has made since it was opened.
+    pub fn sync_count(&self) -> u64 {
+        self.shared.syncs.load(Ordering::Relaxed)
     }
 
     /// Bytes sled uses on disk.
@@ -487,6 +496,7 @@ impl Flusher {
             file.sync_data()
                 .map_err(|e| StoreError::Unavailable(format!("fdatasync failed: {e}")))?;
         }
+        self.shared.syncs.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 
