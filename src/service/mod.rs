@@ -18,6 +18,11 @@ use crate::event_store::{
 };
 use crate::projections::{Projection, ReadModel};
 
+/// How often a write without `If-Match` is decided again after losing a race
+/// for its stream before the caller is told to retry (each loss means another
+/// write to the same resource committed in between).
+const MAX_ATTEMPTS: usize = 16;
+
 /// Why a write did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -108,7 +113,7 @@ impl Service {
                             current: actual,
                         });
                     }
-                    if attempts >= 5 {
+                    if attempts >= MAX_ATTEMPTS {
                         return Err(ServiceError::PreconditionFailed {
                             expected: current,
                             current: actual,
