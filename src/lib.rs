@@ -9,6 +9,8 @@ pub mod cli;
 mod crash;
 pub mod domain;
 pub mod event_store;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod http;
 pub mod import;
 pub mod projections;
