@@ -21,7 +21,10 @@ pub fn stored_event(bytes: &[u8]) {
     if let Ok(record) = crate::event_store::decode_stored(bytes) {
         let again = crate::event_store::decode_stored(&crate::event_store::encode_stored(&record))
             .expect("an encoded envelope decodes");
-        assert_eq!(again, record, "encode/decode round trip changed the envelope");
+        assert_eq!(
+            again, record,
+            "encode/decode round trip changed the envelope"
+        );
         let _ = Event::decode(&record.event_type, record.schema_version, &record.data);
     }
 }

@@ -5,7 +5,9 @@ use libfuzzer_sys::fuzz_target;
 use mag_tracker::fuzzing::QueryHarness;
 
 thread_local! {
-    static HARNESS: QueryHarness = QueryHarness::new();
+    // Leaked on purpose: dropping an actix runtime in a thread-local
+    // destructor at process exit panics.
+    static HARNESS: &'static QueryHarness = Box::leak(Box::new(QueryHarness::new()));
 }
 
 fuzz_target!(|data: &[u8]| {
