@@ -13,6 +13,7 @@ pub mod dto;
 mod organisaties;
 mod paging;
 pub mod problem;
+mod reflecties;
 mod responses;
 mod spec;
 mod structuur;
@@ -68,6 +69,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(organisaties::configure)
             .configure(structuur::configure)
             .configure(actiebeheer::configure)
+            .configure(reflecties::configure)
             .route("/openapi.json", web::get().to(openapi_document))
             .route(
                 "/docs",
