@@ -10,6 +10,7 @@ mod actiebeheer;
 mod acties;
 mod agendas;
 pub mod dto;
+mod indicatoren;
 mod organisaties;
 mod paging;
 pub mod problem;
@@ -70,6 +71,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(structuur::configure)
             .configure(actiebeheer::configure)
             .configure(reflecties::configure)
+            .configure(indicatoren::configure)
             .route("/openapi.json", web::get().to(openapi_document))
             .route(
                 "/docs",

@@ -30,6 +30,7 @@ impl ApiDoc {
             super::structuur::Api::openapi(),
             super::actiebeheer::Api::openapi(),
             super::reflecties::Api::openapi(),
+            super::indicatoren::Api::openapi(),
         ] {
             doc.merge(part);
         }
