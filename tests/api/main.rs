@@ -1,7 +1,9 @@
 //! HTTP tests against the real app on port 0 with a temporary sled store.
 
 mod indicatoren;
+mod organisaties;
 mod reflecties;
+mod structuur;
 mod support;
 
 use serde_json::json;
