@@ -1,5 +1,6 @@
 //! HTTP tests against the real app on port 0 with a temporary sled store.
 
+mod actiebeheer;
 mod indicatoren;
 mod organisaties;
 mod reflecties;
