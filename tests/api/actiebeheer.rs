@@ -127,7 +127,7 @@ fn acties_are_created_edited_moved_and_followed() {
     assert_eq!(r.body["trekkersrolNogInTeVullen"], true);
     assert_eq!(
         ids(&get(&app, &format!("/doelen/{}/acties", f.d1)).1),
-        [a1.clone()]
+        [a1.as_str()]
     );
     assert_eq!(
         get(&app, &format!("/agendas/{}/acties?zonderTrekker=true", f.a)).1["totaal"],
