@@ -17,7 +17,7 @@ use crate::app::AppState;
 use crate::domain::actie::ActieStatus;
 use crate::domain::actie::{self, Trekker};
 use crate::domain::events::{ActieAangemaakt, ActieGewijzigd, Event, VoortgangsberichtToegevoegd};
-use crate::event_store::ExpectedVersion;
+use crate::event_store::{AppendOutcome, ExpectedVersion};
 use crate::projections::ReadModel;
 use crate::service::{ServiceError, StreamEvents};
 
@@ -61,9 +61,16 @@ pub fn trekker_field(b: &mut Body, m: &ReadModel) -> Option<Trekker> {
 }
 
 fn partners_field(b: &mut Body, m: &ReadModel) -> Option<Vec<Uuid>> {
+    let raw = b.get_raw("partners").and_then(Value::as_array);
     let partners = b.uuids("partners")?;
-    for (i, p) in partners.iter().enumerate() {
-        if !m.organisaties.contains_key(p) {
+    // Report by the index in the request (entries that are no UUID are skipped by `uuids`).
+    let parsed = raw.into_iter().flatten().enumerate().filter_map(|(i, v)| {
+        v.as_str()
+            .and_then(|s| Uuid::parse_str(s).ok())
+            .map(|p| (i, p))
+    });
+    for (i, p) in parsed {
+        if !m.organisaties.contains_key(&p) {
             b.error(
                 &format!("partners[{i}]"),
                 "unknown-organisatie",
@@ -331,12 +338,13 @@ pub async fn patch_actie(
             (o, _) => {
                 let opgave = o.unwrap_or(m.opgave_of(&a.state));
                 match m.opgaven.get(&opgave) {
+                    // Naming the current opgave keeps the actie under its doel.
                     Some(x) if x.state.agenda_id == a.state.agenda_id => Some((
                         opgave,
                         if doel_in.is_some() {
                             None
                         } else {
-                            a.state.doel_id.filter(|_| o.is_none())
+                            a.state.doel_id.filter(|_| opgave == m.opgave_of(&a.state))
                         },
                     )),
                     _ => {
@@ -350,7 +358,13 @@ pub async fn patch_actie(
                 }
             }
         };
-        (a.state.agenda_id, partners, verplaats)
+        // Where the actie is now: its doel may have moved to another opgave.
+        let here = (m.opgave_of(&a.state), a.state.doel_id);
+        (
+            a.state.agenda_id,
+            partners,
+            verplaats.filter(|v| *v != here),
+        )
     };
     b.finish()?;
     let mut ctx = context(&req, &body, IfMatch::Required)?;
@@ -362,10 +376,12 @@ pub async fn patch_actie(
                 .acties
                 .get(&id)
                 .ok_or_else(|| ServiceError::NotFound(format!("Er is geen actie met id {id}.")))?;
+            // Decide against the opgave the actie is under now (its doel may have moved).
+            let mut current = a.state.clone();
+            current.opgave_id = m.opgave_of(&a.state);
             Ok((
                 a.version,
-                a.state
-                    .update(change.clone(), verplaats, partners.clone())?,
+                current.update(change.clone(), verplaats, partners.clone())?,
             ))
         })
         .await
@@ -504,22 +520,28 @@ pub async fn post_voortgang(
     bericht_response(
         &state,
         id,
-        outcome_bericht(&state, id, bericht_id, outcome.duplicate),
+        outcome_bericht(&state, bericht_id, &outcome),
         StatusCode::CREATED,
     )
 }
 
-/// On an idempotent retry the original bericht (the newest of that request) is returned.
-fn outcome_bericht(state: &AppState, actie: Uuid, fresh: Uuid, duplicate: bool) -> Uuid {
-    if !duplicate {
+/// On an idempotent retry the bericht the first request added is returned
+/// (read from the event at the stored outcome's position).
+fn outcome_bericht(state: &AppState, fresh: Uuid, outcome: &AppendOutcome) -> Uuid {
+    if !outcome.duplicate {
         return fresh;
     }
     state
-        .projection
-        .read()
-        .acties
-        .get(&actie)
-        .and_then(|a| a.state.voortgangsberichten.last().map(|b| b.id))
+        .store
+        .event_at(outcome.first_position)
+        .ok()
+        .flatten()
+        .and_then(
+            |e| match Event::decode(&e.event_type, e.schema_version, &e.data) {
+                Ok(Event::VoortgangsberichtToegevoegd(v)) => Some(v.bericht_id),
+                _ => None,
+            },
+        )
         .unwrap_or(fresh)
 }
 
@@ -592,6 +614,11 @@ pub async fn patch_voortgang(
                 .acties
                 .get(&id)
                 .ok_or_else(|| ServiceError::NotFound(format!("Er is geen actie met id {id}.")))?;
+            if !a.state.voortgangsberichten.iter().any(|v| v.id == bericht) {
+                return Err(ServiceError::NotFound(format!(
+                    "Er is geen voortgangsbericht {bericht} bij actie {id}."
+                )));
+            }
             let events = match &tekst {
                 Some(t) => a.state.correct_voortgang(bericht, t.trim().to_owned())?,
                 None => a.state.withdraw_voortgang(bericht, reden.clone())?,

@@ -10,9 +10,11 @@ mod actiebeheer;
 mod acties;
 mod agendas;
 pub mod dto;
+mod indicatoren;
 mod organisaties;
 mod paging;
 pub mod problem;
+mod reflecties;
 mod responses;
 mod spec;
 mod structuur;
@@ -68,6 +70,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(organisaties::configure)
             .configure(structuur::configure)
             .configure(actiebeheer::configure)
+            .configure(reflecties::configure)
+            .configure(indicatoren::configure)
             .route("/openapi.json", web::get().to(openapi_document))
             .route(
                 "/docs",

@@ -29,6 +29,8 @@ impl ApiDoc {
             super::organisaties::Api::openapi(),
             super::structuur::Api::openapi(),
             super::actiebeheer::Api::openapi(),
+            super::reflecties::Api::openapi(),
+            super::indicatoren::Api::openapi(),
         ] {
             doc.merge(part);
         }

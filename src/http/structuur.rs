@@ -176,7 +176,7 @@ pub async fn post_agenda(
     let naam = b.string("naam", true);
     let omschrijving = b.string("omschrijving", false).unwrap_or_default();
     let gemeenten = b.strings("gemeenten");
-    if gemeenten.as_ref().is_none_or(|g| g.is_empty()) {
+    if gemeenten.as_ref().is_none_or(|g| g.is_empty()) && !b.has_error("gemeenten") {
         b.error("gemeenten", "required", "Noem minstens één gemeente.");
     }
     let start = b.date("periodeStartDatum");

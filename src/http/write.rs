@@ -311,7 +311,6 @@ impl<'a> Body<'a> {
         }
     }
 
-    #[allow(dead_code)] // used by the metingen endpoint (indicatoren)
     pub fn number(&mut self, name: &str, required: bool) -> Option<f64> {
         match self.get(name) {
             None if required => {
