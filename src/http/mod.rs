@@ -9,6 +9,8 @@
 mod actiebeheer;
 mod acties;
 mod agendas;
+mod bijsturingen;
+mod checkmomenten;
 pub mod dto;
 mod organisaties;
 mod paging;
@@ -68,6 +70,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(organisaties::configure)
             .configure(structuur::configure)
             .configure(actiebeheer::configure)
+            .configure(checkmomenten::configure)
+            .configure(bijsturingen::configure)
             .route("/openapi.json", web::get().to(openapi_document))
             .route(
                 "/docs",

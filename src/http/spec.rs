@@ -29,10 +29,13 @@ impl ApiDoc {
             super::organisaties::Api::openapi(),
             super::structuur::Api::openapi(),
             super::actiebeheer::Api::openapi(),
+            super::checkmomenten::Api::openapi(),
+            super::bijsturingen::Api::openapi(),
         ] {
             doc.merge(part);
         }
         ApiVersionHeader.modify(&mut doc);
+        super::checkmomenten::BijsturingHeader.modify(&mut doc);
         doc
     }
 }

@@ -1,5 +1,8 @@
 //! HTTP tests against the real app on port 0 with a temporary sled store.
 
+mod checkmomenten;
+mod client;
+
 use std::net::TcpListener;
 use std::sync::Arc;
 
