@@ -14,6 +14,7 @@ mod checkmomenten;
 pub mod dto;
 mod organisaties;
 mod paging;
+mod pdca;
 pub mod problem;
 mod responses;
 mod spec;
@@ -72,6 +73,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(actiebeheer::configure)
             .configure(checkmomenten::configure)
             .configure(bijsturingen::configure)
+            .configure(pdca::configure)
             .route("/openapi.json", web::get().to(openapi_document))
             .route(
                 "/docs",

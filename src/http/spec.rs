@@ -31,6 +31,7 @@ impl ApiDoc {
             super::actiebeheer::Api::openapi(),
             super::checkmomenten::Api::openapi(),
             super::bijsturingen::Api::openapi(),
+            super::pdca::Api::openapi(),
         ] {
             doc.merge(part);
         }

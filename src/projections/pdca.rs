@@ -2,12 +2,15 @@
 //!
 //! The phase rule (documented in `docs/pdca.md`), first match wins:
 //! 1. **Check** while a checkmoment on the opgave, or on the whole agenda, is open.
-//! 2. **Act** while a bijsturing of such a checkmoment is not yet doorgevoerd.
+//! 2. **Act** while a bijsturing that concerns the opgave is not yet doorgevoerd
+//!    (see [`ReadModel::bijsturing_concerns`]).
 //! 3. **Do** once any actie of the opgave has started (lopend, gepauzeerd or afgerond).
 //! 4. **Plan** otherwise.
 //!
 //! So an opgave moves Plan → Do → Check → Act → Do as the programme runs.
-//! Signals are computed against a reference instant (now, or a peildatum).
+//! Signals are computed against a reference instant (now, or a peildatum);
+//! indicators against the streefwaarde of the reference year, which is the
+//! instant's year clamped into the agenda's period.
 
 use std::collections::BTreeMap;
 
@@ -37,6 +40,15 @@ pub struct IndicatorSignaal {
     pub streefwaarde: Option<f64>,
 }
 
+/// A bijsturing that concerns the opgave and is not yet doorgevoerd.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenBijsturing {
+    pub checkmoment_id: Uuid,
+    pub bijsturing_id: Uuid,
+    pub besluit: String,
+    pub datum: NaiveDate,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct PdcaState {
     pub opgave_id: Uuid,
@@ -49,6 +61,9 @@ pub struct PdcaState {
     pub laatste_reflectie: Option<NaiveDate>,
     pub laatste_checkmoment: Option<NaiveDate>,
     pub open_checkmoment_id: Option<Uuid>,
+    pub open_bijsturingen: Vec<OpenBijsturing>,
+    /// The year whose streefwaarden the indicators are compared with.
+    pub peiljaar: i32,
     pub redenen: Vec<String>,
 }
 
@@ -122,10 +137,8 @@ impl ReadModel {
     pub fn pdca(&self, opgave_id: Uuid, now: DateTime<Utc>) -> Option<PdcaState> {
         let opgave = self.opgaven.get(&opgave_id)?;
         let agenda_id = opgave.state.agenda_id;
-        let threshold = self
-            .agendas
-            .get(&agenda_id)
-            .map_or(90, |a| a.state.signaleringstermijn_dagen);
+        let agenda = self.agendas.get(&agenda_id);
+        let threshold = agenda.map_or(90, |a| a.state.signaleringstermijn_dagen);
         let mut acties = self.acties_of_opgave(opgave_id);
         acties.sort_by_key(|a| (self.actie_code(&a.state), a.id));
 
@@ -152,7 +165,10 @@ impl ReadModel {
             }
         }
 
-        let year = now.year();
+        let year = agenda.map_or(now.year(), |a| {
+            now.year()
+                .clamp(a.state.periode_start.year(), a.state.periode_eind.year())
+        });
         let doelen: Vec<Uuid> = self
             .doelen
             .values()
@@ -163,6 +179,11 @@ impl ReadModel {
             .indicatoren
             .values()
             .filter(|i| doelen.contains(&i.state.doel_id))
+            .filter(|i| {
+                self.doelen
+                    .get(&i.state.doel_id)
+                    .is_some_and(|d| d.state.vervallen.is_none())
+            })
             .map(|i| {
                 let streef = i.state.streefwaarde(year);
                 let laatste = i.state.actuele_metingen(year).last().map(|m| m.waarde);
@@ -199,12 +220,20 @@ impl ReadModel {
             .iter()
             .filter(|c| c.state.is_open())
             .max_by_key(|c| c.state.datum);
-        let open_bijsturingen: Vec<(&str, NaiveDate)> = checks
+        let mut open_bijsturingen: Vec<OpenBijsturing> = checks
             .iter()
-            .flat_map(|c| c.state.bijsturingen.iter())
-            .filter(|b| b.doorgevoerd_op.is_none())
-            .map(|b| (b.besluit.as_str(), b.datum))
+            .flat_map(|c| c.state.bijsturingen.iter().map(move |b| (c, b)))
+            .filter(|(c, b)| {
+                b.doorgevoerd_op.is_none() && self.bijsturing_concerns(&c.state, b, opgave_id)
+            })
+            .map(|(c, b)| OpenBijsturing {
+                checkmoment_id: c.id,
+                bijsturing_id: b.id,
+                besluit: b.besluit.clone(),
+                datum: b.datum,
+            })
             .collect();
+        open_bijsturingen.sort_by_key(|b| (b.datum, b.bijsturing_id));
         let gestart = acties.iter().any(|a| {
             matches!(
                 a.state.status,
@@ -216,16 +245,23 @@ impl ReadModel {
             (
                 PdcaFase::Check,
                 format!(
-                    "Checkmoment '{}' van {} staat open.",
-                    c.state.onderwerp, c.state.datum
+                    "Checkmoment '{}' van {}{} staat open.",
+                    c.state.onderwerp,
+                    c.state.datum,
+                    if c.state.opgave_id.is_none() {
+                        " over de hele agenda"
+                    } else {
+                        ""
+                    }
                 ),
             )
-        } else if let Some((besluit, datum)) = open_bijsturingen.first() {
+        } else if let Some(b) = open_bijsturingen.first() {
             (
                 PdcaFase::Act,
                 format!(
-                    "Bijsturing van {datum} ('{}') is nog niet doorgevoerd.",
-                    excerpt(besluit)
+                    "Bijsturing van {} ('{}') is nog niet doorgevoerd.",
+                    b.datum,
+                    excerpt(&b.besluit)
                 ),
             )
         } else if gestart {
@@ -239,6 +275,22 @@ impl ReadModel {
         };
 
         let mut redenen = vec![fase_reden.clone()];
+        if fase == PdcaFase::Check && !open_bijsturingen.is_empty() {
+            let besluiten: Vec<String> = open_bijsturingen
+                .iter()
+                .map(|b| format!("'{}'", excerpt(&b.besluit)))
+                .collect();
+            redenen.push(format!(
+                "{} {} nog niet doorgevoerd: {}",
+                open_bijsturingen.len(),
+                if open_bijsturingen.len() == 1 {
+                    "bijsturing"
+                } else {
+                    "bijsturingen"
+                },
+                besluiten.join("; ")
+            ));
+        }
         if !zonder_trekker.is_empty() {
             redenen.push(format!(
                 "{} {} zonder trekker: {}",
@@ -296,6 +348,8 @@ impl ReadModel {
             laatste_reflectie,
             laatste_checkmoment,
             open_checkmoment_id: open_check.map(|c| c.id),
+            open_bijsturingen,
+            peiljaar: year,
             redenen,
         })
     }

@@ -2,6 +2,7 @@
 
 mod checkmomenten;
 mod client;
+mod pdca;
 
 use std::net::TcpListener;
 use std::sync::Arc;
