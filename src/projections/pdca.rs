@@ -354,3 +354,215 @@ impl ReadModel {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::domain::actie::ActieStatus;
+    use crate::domain::events::*;
+    use crate::domain::indicator::{MetingStatus, Richting, Waarde};
+    use crate::domain::{Code, Event};
+    use crate::event_store::{Metadata, RecordedEvent};
+
+    struct Given {
+        model: ReadModel,
+        position: u64,
+    }
+
+    impl Given {
+        fn event(&mut self, stream: Uuid, version: u64, e: Event, at: DateTime<Utc>) {
+            self.position += 1;
+            let r = RecordedEvent {
+                id: Uuid::now_v7(),
+                position: self.position,
+                stream_id: stream,
+                stream_type: e.stream_type().into(),
+                version,
+                event_type: e.event_type().into(),
+                schema_version: 1,
+                recorded_at: at,
+                data: e.data(),
+                metadata: Metadata::default(),
+            };
+            self.model.apply(&r).unwrap();
+        }
+    }
+
+    fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, 9, 0, 0).unwrap()
+    }
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn indicator(doel: Uuid, agenda: Uuid, naam: &str, richting: Richting, s: Waarde) -> Event {
+        Event::IndicatorAangemaakt(IndicatorAangemaakt {
+            agenda_id: agenda,
+            doel_id: doel,
+            naam: naam.into(),
+            eenheid: "%".into(),
+            richting,
+            bron: None,
+            eigenaar_organisatie_id: None,
+            nulmeting: None,
+            streefwaarden: vec![s],
+        })
+    }
+
+    fn meting(waarde: f64) -> Event {
+        Event::MetingVastgelegd(MetingVastgelegd {
+            meting_id: Uuid::now_v7(),
+            periode: "2024-Q1".into(),
+            meet_datum: None,
+            waarde,
+            status: MetingStatus::Definitief,
+            bron: None,
+            toelichting: None,
+            door_organisatie_id: None,
+        })
+    }
+
+    fn waarde(w: f64, band: Option<(f64, f64)>) -> Waarde {
+        Waarde {
+            jaar: 2024,
+            waarde: w,
+            ondergrens: band.map(|b| b.0),
+            bovengrens: band.map(|b| b.1),
+        }
+    }
+
+    /// An agenda for 2024 (threshold 90 days) with one opgave, one doel, one
+    /// actie without trekker created on 10 January, and three indicators.
+    fn given() -> (Given, Uuid) {
+        let mut g = Given {
+            model: ReadModel::default(),
+            position: 0,
+        };
+        let (agenda, opgave, doel, actie) = (
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+        );
+        let t0 = at(2024, 1, 10);
+        g.event(
+            agenda,
+            1,
+            Event::AgendaAangemaakt(AgendaAangemaakt {
+                naam: "Test".into(),
+                omschrijving: String::new(),
+                gemeenten: vec!["Testdorp".into()],
+                periode_start_datum: date(2024, 1, 1),
+                periode_eind_datum: date(2024, 12, 31),
+                status: crate::domain::agenda::AgendaStatus::Vastgesteld,
+                gepubliceerd: true,
+                signaleringstermijn_dagen: 90,
+                groeperingsniveaus: vec![],
+            }),
+            t0,
+        );
+        g.event(
+            opgave,
+            1,
+            Event::OpgaveAangemaakt(OpgaveAangemaakt {
+                agenda_id: agenda,
+                groepering_id: None,
+                code: Code::parse("1.1").unwrap(),
+                titel: "Armoede".into(),
+                omschrijving: String::new(),
+                geprioriteerd: true,
+            }),
+            t0,
+        );
+        g.event(
+            doel,
+            1,
+            Event::DoelAangemaakt(DoelAangemaakt {
+                agenda_id: agenda,
+                opgave_id: opgave,
+                bovenliggend_doel_id: None,
+                code: Some(Code::parse("1.1.1").unwrap()),
+                titel: "Minder schulden".into(),
+                omschrijving: String::new(),
+                geprioriteerd: true,
+            }),
+            t0,
+        );
+        g.event(
+            actie,
+            1,
+            Event::ActieAangemaakt(ActieAangemaakt {
+                agenda_id: agenda,
+                opgave_id: opgave,
+                doel_id: Some(doel),
+                omschrijving: "Schuldhulp aan huis".into(),
+                jaar: 2024,
+                geplande_start_datum: None,
+                geplande_eind_datum: None,
+                trekker: None,
+                partners: vec![],
+                status: ActieStatus::Gepland,
+            }),
+            t0,
+        );
+        for (naam, richting, streef, gemeten) in [
+            ("Bereik", Richting::HogerIsBeter, waarde(50.0, None), 40.0),
+            ("Schulden", Richting::LagerIsBeter, waarde(10.0, None), 8.0),
+            (
+                "Wachttijd",
+                Richting::BinnenBandbreedte,
+                waarde(6.0, Some((5.0, 7.0))),
+                9.0,
+            ),
+        ] {
+            let id = Uuid::now_v7();
+            g.event(id, 1, indicator(doel, agenda, naam, richting, streef), t0);
+            g.event(id, 2, meting(gemeten), t0);
+        }
+        (g, opgave)
+    }
+
+    #[test]
+    fn acties_without_update_beyond_the_threshold_are_signalled() {
+        let (g, opgave) = given();
+        let early = g.model.pdca(opgave, at(2024, 3, 1)).unwrap();
+        assert!(early.zonder_update.is_empty());
+        let late = g.model.pdca(opgave, at(2024, 5, 1)).unwrap();
+        assert_eq!(late.zonder_update.len(), 1);
+        assert!(late.redenen.contains(
+            &"1 actie langer dan 90 dagen zonder update: 1.1.1 (Schuldhulp aan huis)".to_owned()
+        ));
+        assert!(late
+            .redenen
+            .contains(&"1 actie zonder trekker: 1.1.1 (Schuldhulp aan huis)".to_owned()));
+        assert_eq!(late.fase, PdcaFase::Plan);
+    }
+
+    #[test]
+    fn indicators_are_judged_by_their_direction_in_the_reference_year() {
+        let (g, opgave) = given();
+        // 2026 lies after the agenda's period: 2024's streefwaarden count.
+        let s = g.model.pdca(opgave, at(2026, 11, 23)).unwrap();
+        assert_eq!(s.peiljaar, 2024);
+        let koersen: Vec<(&str, Option<Koers>)> = s
+            .indicatoren
+            .iter()
+            .map(|i| (i.naam.as_str(), i.koers))
+            .collect();
+        assert_eq!(
+            koersen,
+            [
+                ("Bereik", Some(Koers::NietOpKoers)),
+                ("Schulden", Some(Koers::OpKoers)),
+                ("Wachttijd", Some(Koers::NietOpKoers)),
+            ]
+        );
+        assert!(s.redenen.contains(
+            &"Indicator 'Bereik' niet op koers: 40 tegen streefwaarde 50 voor 2024.".to_owned()
+        ));
+        assert!(!s.redenen.iter().any(|r| r.contains("'Schulden'")));
+    }
+}

@@ -3,6 +3,7 @@
 mod checkmomenten;
 mod client;
 mod pdca;
+mod restart;
 
 use std::net::TcpListener;
 use std::sync::Arc;

@@ -267,3 +267,79 @@ impl Checkmoment {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2024, 6, day).unwrap()
+    }
+
+    fn given() -> Checkmoment {
+        Checkmoment::created(&CheckmomentGeopend {
+            agenda_id: Uuid::nil(),
+            opgave_id: None,
+            datum: d(10),
+            onderwerp: "Halfjaar".into(),
+            deelnemers: vec![],
+        })
+    }
+
+    #[test]
+    fn change_records_only_what_differs_and_keeps_the_date_before_closing() {
+        let c = given();
+        let org = Uuid::now_v7();
+        let events = c
+            .change(CheckmomentGewijzigd {
+                datum: Some(d(10)),
+                onderwerp: Some(" Halfjaar ".into()),
+                deelnemers: Some(vec![org]),
+            })
+            .unwrap();
+        assert_eq!(
+            events,
+            vec![Event::CheckmomentGewijzigd(CheckmomentGewijzigd {
+                deelnemers: Some(vec![org]),
+                ..Default::default()
+            })]
+        );
+        let mut closed = c.clone();
+        closed.apply(&c.close(d(12), None).unwrap()[0]);
+        assert!(!closed.is_open());
+        assert!(closed
+            .change(CheckmomentGewijzigd {
+                datum: Some(d(13)),
+                ..Default::default()
+            })
+            .is_err());
+        assert!(matches!(
+            closed.close(d(14), None),
+            Err(DomainError::Conflict {
+                code: "checkmoment-gesloten",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_bijsturing_is_doorgevoerd_once_and_not_before_it_was_decided() {
+        let mut c = given();
+        let id = Uuid::now_v7();
+        let decided = c
+            .decide(BijsturingVastgelegd {
+                bijsturing_id: id,
+                besluit: "Trekker wisselen".into(),
+                onderbouwing: "Capaciteit".into(),
+                datum: d(11),
+                voorgenomen_wijzigingen: vec![],
+            })
+            .unwrap();
+        c.apply(&decided[0]);
+        assert!(c.complete(id, d(10)).is_err());
+        assert!(c.complete(Uuid::now_v7(), d(12)).is_err());
+        c.apply(&c.complete(id, d(12)).unwrap()[0]);
+        assert_eq!(c.bijsturingen[0].doorgevoerd_op, Some(d(12)));
+        assert!(c.complete(id, d(13)).is_err());
+    }
+}
