@@ -121,10 +121,20 @@ impl ReadModel {
             .collect()
     }
 
+    /// The code shown for an actie: its doel's, else (a sub-doel without
+    /// code) the parent doel's, else the opgave's.
     pub fn actie_code(&self, a: &Actie) -> String {
         a.doel_id
             .and_then(|d| self.doelen.get(&d))
-            .and_then(|d| d.state.code.as_ref().map(|c| c.to_string()))
+            .and_then(|d| {
+                d.state.code.clone().or_else(|| {
+                    d.state
+                        .bovenliggend_doel_id
+                        .and_then(|p| self.doelen.get(&p))
+                        .and_then(|p| p.state.code.clone())
+                })
+            })
+            .map(|c| c.to_string())
             .or_else(|| {
                 self.opgaven
                     .get(&self.opgave_of(a))
