@@ -9,10 +9,13 @@
 mod actiebeheer;
 mod acties;
 mod agendas;
+mod bijsturingen;
+mod checkmomenten;
 pub mod dto;
 mod indicatoren;
 mod organisaties;
 mod paging;
+mod pdca;
 pub mod problem;
 mod reflecties;
 mod responses;
@@ -72,6 +75,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(actiebeheer::configure)
             .configure(reflecties::configure)
             .configure(indicatoren::configure)
+            .configure(checkmomenten::configure)
+            .configure(bijsturingen::configure)
+            .configure(pdca::configure)
             .route("/openapi.json", web::get().to(openapi_document))
             .route(
                 "/docs",

@@ -31,10 +31,14 @@ impl ApiDoc {
             super::actiebeheer::Api::openapi(),
             super::reflecties::Api::openapi(),
             super::indicatoren::Api::openapi(),
+            super::checkmomenten::Api::openapi(),
+            super::bijsturingen::Api::openapi(),
+            super::pdca::Api::openapi(),
         ] {
             doc.merge(part);
         }
         ApiVersionHeader.modify(&mut doc);
+        super::checkmomenten::BijsturingHeader.modify(&mut doc);
         doc
     }
 }

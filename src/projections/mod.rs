@@ -3,6 +3,7 @@
 //! startup and kept current by the store's commit listener, before each append
 //! is acknowledged (read-your-writes).
 
+mod bijsturing;
 mod pdca;
 
 use std::collections::HashMap;
@@ -23,7 +24,8 @@ use crate::domain::reflectie::Reflectie;
 use crate::domain::{Code, Event};
 use crate::event_store::{CommitListener, EventStore, RecordedEvent};
 
-pub use pdca::{ActieSignaal, IndicatorSignaal, PdcaState};
+pub use bijsturing::Uitvoering;
+pub use pdca::{ActieSignaal, IndicatorSignaal, OpenBijsturing, PdcaState};
 
 /// An aggregate's state with what the log says about it.
 #[derive(Debug, Clone)]
@@ -51,6 +53,8 @@ pub struct ReadModel {
     pub checkmomenten: HashMap<Uuid, Entity<Checkmoment>>,
     /// Bijsturing id → the checkmoment that holds it.
     pub bijsturingen: HashMap<Uuid, Uuid>,
+    /// Bijsturing id → the events that carried it out (`metadata.bijsturingId`).
+    pub uitvoeringen: HashMap<Uuid, Vec<Uitvoering>>,
     opgave_codes: HashMap<(Uuid, Code), Uuid>,
     doel_codes: HashMap<(Uuid, Code), Uuid>,
 }
@@ -158,10 +162,11 @@ impl ReadModel {
                 self.bijsturingen.insert(e.bijsturing_id, r.stream_id);
                 evolve(&mut self.checkmomenten, r, |c| c.apply(&event));
             }
-            E::CheckmomentGesloten(_) | E::BijsturingDoorgevoerd(_) => {
-                evolve(&mut self.checkmomenten, r, |c| c.apply(&event))
-            }
+            E::CheckmomentGesloten(_)
+            | E::BijsturingDoorgevoerd(_)
+            | E::CheckmomentGewijzigd(_) => evolve(&mut self.checkmomenten, r, |c| c.apply(&event)),
         }
+        self.record_uitvoering(r);
         self.position = r.position;
         Ok(())
     }

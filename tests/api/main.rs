@@ -1,9 +1,13 @@
 //! HTTP tests against the real app on port 0 with a temporary sled store.
 
 mod actiebeheer;
+mod checkmomenten;
+mod client;
 mod indicatoren;
 mod organisaties;
+mod pdca;
 mod reflecties;
+mod restart;
 mod structuur;
 mod support;
 
