@@ -11,6 +11,7 @@ pub mod domain;
 pub mod event_store;
 pub mod http;
 pub mod import;
+pub mod kalender;
 pub mod projections;
 pub mod service;
 mod telemetry;

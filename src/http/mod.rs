@@ -16,6 +16,7 @@ pub mod problem;
 mod responses;
 mod spec;
 mod structuur;
+mod voortgang;
 mod write;
 
 use actix_web::body::BoxBody;
@@ -68,6 +69,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(organisaties::configure)
             .configure(structuur::configure)
             .configure(actiebeheer::configure)
+            .configure(voortgang::configure)
             .route("/openapi.json", web::get().to(openapi_document))
             .route(
                 "/docs",

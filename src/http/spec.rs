@@ -29,6 +29,7 @@ impl ApiDoc {
             super::organisaties::Api::openapi(),
             super::structuur::Api::openapi(),
             super::actiebeheer::Api::openapi(),
+            super::voortgang::Api::openapi(),
         ] {
             doc.merge(part);
         }

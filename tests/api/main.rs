@@ -7,6 +7,8 @@ use mag_tracker::app::{load_demo, open_state, Application};
 use mag_tracker::event_store::{SledOptions, SledStore};
 use serde_json::{json, Value};
 
+mod nieuwsbrief;
+
 struct TestApp {
     base: String,
     _dir: tempfile::TempDir,
