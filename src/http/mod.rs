@@ -16,6 +16,7 @@ pub mod problem;
 mod responses;
 mod spec;
 mod structuur;
+mod uitwisseling;
 mod voortgang;
 mod write;
 
@@ -70,6 +71,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(structuur::configure)
             .configure(actiebeheer::configure)
             .configure(voortgang::configure)
+            .configure(uitwisseling::configure)
             .route("/openapi.json", web::get().to(openapi_document))
             .route(
                 "/docs",

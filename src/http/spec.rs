@@ -30,6 +30,7 @@ impl ApiDoc {
             super::structuur::Api::openapi(),
             super::actiebeheer::Api::openapi(),
             super::voortgang::Api::openapi(),
+            super::uitwisseling::Api::openapi(),
         ] {
             doc.merge(part);
         }

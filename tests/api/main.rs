@@ -8,6 +8,7 @@ use mag_tracker::event_store::{SledOptions, SledStore};
 use serde_json::{json, Value};
 
 mod nieuwsbrief;
+mod uitwisseling;
 
 struct TestApp {
     base: String,

@@ -197,7 +197,7 @@ pub fn script_year(app: &App) -> Script {
             agenda_id: agenda,
             opgave_id: opgave_21,
             doel_id: None,
-            omschrijving: "Taalcafé in de bibliotheek".into(),
+            omschrijving: "Taalcafé \"Praat mee\"; in de bibliotheek".into(),
             jaar: 2024,
             geplande_start_datum: None,
             geplande_eind_datum: None,
