@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod cli;
+mod client;
 mod crash;
 pub mod domain;
 pub mod event_store;
