@@ -29,6 +29,11 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print the OpenAPI description of the API (JSON) to standard output.
     Openapi,
+    /// Import an agenda file (JSON, e.g. an export) or CSV: through a running
+    /// server with --server, else straight into the (stopped) data directory.
+    Import(crate::client::ImportArgs),
+    /// Print one edition of the nieuwsbrief (the voortgang since a date or position).
+    Nieuwsbrief(crate::client::NieuwsbriefArgs),
     /// Append under concurrent load and print each acknowledged append
     /// (used by the crash test; not for normal use).
     #[command(hide = true)]
@@ -66,6 +71,8 @@ pub fn main() -> ExitCode {
             Ok(())
         }
         Command::StoreLoad(args) => crate::crash::run_load(args),
+        Command::Import(args) => crate::client::import(args),
+        Command::Nieuwsbrief(args) => crate::client::nieuwsbrief(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod cli;
+mod client;
 mod crash;
 pub mod domain;
 pub mod event_store;
@@ -13,6 +14,7 @@ pub mod event_store;
 pub mod fuzzing;
 pub mod http;
 pub mod import;
+pub mod kalender;
 pub mod projections;
 pub mod service;
 mod telemetry;

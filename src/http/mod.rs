@@ -21,6 +21,8 @@ mod reflecties;
 mod responses;
 mod spec;
 mod structuur;
+mod uitwisseling;
+mod voortgang;
 mod write;
 
 use actix_web::body::BoxBody;
@@ -78,6 +80,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(checkmomenten::configure)
             .configure(bijsturingen::configure)
             .configure(pdca::configure)
+            .configure(voortgang::configure)
+            .configure(uitwisseling::configure)
             .route("/openapi.json", web::get().to(openapi_document))
             .route(
                 "/docs",

@@ -34,6 +34,8 @@ impl ApiDoc {
             super::checkmomenten::Api::openapi(),
             super::bijsturingen::Api::openapi(),
             super::pdca::Api::openapi(),
+            super::voortgang::Api::openapi(),
+            super::uitwisseling::Api::openapi(),
         ] {
             doc.merge(part);
         }

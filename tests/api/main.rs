@@ -4,12 +4,14 @@ mod actiebeheer;
 mod checkmomenten;
 mod client;
 mod indicatoren;
+mod nieuwsbrief;
 mod organisaties;
 mod pdca;
 mod reflecties;
 mod restart;
 mod structuur;
 mod support;
+mod uitwisseling;
 
 use serde_json::json;
 use support::{agenda_id, get, send, spawn};
