@@ -22,6 +22,8 @@ pub struct AppState {
     pub service: Arc<Service>,
     /// `--public-url`: base of absolute links (Atom feeds); `None` derives it from the request.
     pub public_url: Option<String>,
+    /// Past states of the read model (time travel).
+    pub history: Arc<crate::history::AsOf>,
 }
 
 /// A running server bound to an address (port 0 in tests).
@@ -67,11 +69,16 @@ pub fn open_state(store: Arc<dyn EventStore>) -> anyhow::Result<AppState> {
     let projection = Projection::new(model);
     store.add_listener(projection.clone());
     let service = Arc::new(Service::new(store.clone(), projection.clone()));
+    let history = Arc::new(crate::history::AsOf::new(
+        store.clone(),
+        crate::history::AsOfOptions::default(),
+    ));
     Ok(AppState {
         store,
         projection,
         service,
         public_url: None,
+        history,
     })
 }
 

@@ -18,7 +18,8 @@ use super::organisatie::OrganisatieSoort;
 use super::reflectie::{Onderwerp, PdcaFase};
 use super::Code;
 
-/// The schema version every event type is written with today.
+/// The schema version most event types are written with today; see
+/// [`Event::schema_version`] and [`super::upcast`] for the exceptions.
 pub const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -118,14 +119,14 @@ impl Event {
 
     /// Reads an event back from its envelope parts, upcasting old versions.
     pub fn decode(event_type: &str, schema_version: u32, data: &Value) -> Result<Self, String> {
-        if schema_version > SCHEMA_VERSION {
-            return Err(format!(
-                "{event_type} has schema version {schema_version}, newer than this program knows ({SCHEMA_VERSION})"
-            ));
-        }
-        // Upcasters for (type, old version) go here when a version 2 appears.
+        let data = super::upcast::upcast(event_type, schema_version, data)?;
         let tagged = serde_json::json!({ "type": event_type, "data": data });
         serde_json::from_value(tagged).map_err(|e| format!("{event_type}: {e}"))
+    }
+
+    /// The schema version this event is written with (its type's newest).
+    pub fn schema_version(&self) -> u32 {
+        super::upcast::current_version(self.event_type())
     }
 
     /// The stream type an event of this kind belongs to.
@@ -404,6 +405,10 @@ pub struct PartnersGewijzigd {
 pub struct VoortgangsberichtGecorrigeerd {
     pub bericht_id: Uuid,
     pub tekst: String,
+    /// Schema v2: the text before this correction (`None` when upcast from v1,
+    /// which did not record it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vorige_tekst: Option<String>,
 }
 
 /// A voortgangsbericht or reflectie withdrawn by its author; the original stays in history.

@@ -38,7 +38,7 @@ pub fn decode_stored(bytes: &[u8]) -> StoreResult<RecordedEvent> {
 pub fn encode_stored(event: &RecordedEvent) -> Vec<u8> {
     staging::encode(event)
 }
-pub use sled_store::{Durability, SledOptions, SledStore};
+pub use sled_store::{import_events, Durability, ImportSummary, SledOptions, SledStore};
 
 /// Largest serialized event (envelope included) the store accepts.
 pub const MAX_EVENT_BYTES: usize = 64 * 1024;

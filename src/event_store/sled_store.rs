@@ -37,10 +37,13 @@ use tokio::sync::{oneshot, watch};
 use uuid::Uuid;
 
 use super::staging::{decode, IdempotencyRecord, Staging, StoreView};
+
+mod import;
 use super::{
     AppendOutcome, AppendRequest, CommitListener, EventStore, PendingAppend, RecordedEvent,
     StoreError, StoreResult,
 };
+pub use import::{import_events, ImportSummary};
 
 const EVENT: u8 = b'e';
 const STREAM: u8 = b's';

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::dto::{ActieDto, Pagina, Paging};
 use super::paging;
+use super::peil::{Peil, PeilQuery};
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
 use crate::app::AppState;
@@ -235,17 +236,17 @@ pub async fn post_actie_onder_opgave(
 
 /// De acties van een doel.
 #[utoipa::path(get, path = "/doelen/{id}/acties", tag = "Acties",
-    params(("id" = Uuid, Path, description = "Id van het doel"), Paging),
+    params(("id" = Uuid, Path, description = "Id van het doel"), Paging, PeilQuery),
     responses((status = 200, description = "Een pagina acties", body = Pagina<ActieDto>), super::responses::ReadErrors))]
 pub async fn list_acties_van_doel(
-    state: web::Data<AppState>,
+    peil: Peil,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
-    let m = state.projection.read();
+    let m = peil.read();
     if !m.doelen.contains_key(&id) {
-        return Err(Problem::not_found(format!("Er is geen doel met id {id}.")));
+        return Err(peil.not_found(format!("Er is geen doel met id {id}."), *id));
     }
     let mut acties: Vec<_> = m
         .acties
@@ -435,17 +436,17 @@ fn berichten(m: &ReadModel, actie_id: Uuid) -> Option<Vec<VoortgangsberichtDto>>
 
 /// De voortgangsberichten van een actie, nieuwste eerst (ingetrokken berichten blijven zichtbaar als ingetrokken).
 #[utoipa::path(get, path = "/acties/{id}/voortgangsberichten", tag = "Acties",
-    params(("id" = Uuid, Path, description = "Id van de actie"), Paging),
+    params(("id" = Uuid, Path, description = "Id van de actie"), Paging, PeilQuery),
     responses((status = 200, description = "Een pagina berichten", body = Pagina<VoortgangsberichtDto>), super::responses::ReadErrors))]
 pub async fn list_voortgang(
-    state: web::Data<AppState>,
+    peil: Peil,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
-    let m = state.projection.read();
+    let m = peil.read();
     let items = berichten(&m, *id)
-        .ok_or_else(|| Problem::not_found(format!("Er is geen actie met id {id}.")))?;
+        .ok_or_else(|| peil.not_found(format!("Er is geen actie met id {id}."), *id))?;
     paging::respond(&req, &q, items, m.position)
 }
 
@@ -648,18 +649,19 @@ pub struct StatuswijzigingDto {
 
 /// De statusgeschiedenis van een actie, oudste eerst (uit het gebeurtenissenlog).
 #[utoipa::path(get, path = "/acties/{id}/statuswijzigingen", tag = "Acties",
-    params(("id" = Uuid, Path, description = "Id van de actie"), Paging),
+    params(("id" = Uuid, Path, description = "Id van de actie"), Paging, PeilQuery),
     responses((status = 200, description = "Een pagina statuswijzigingen", body = Pagina<StatuswijzigingDto>), super::responses::ReadErrors))]
 pub async fn list_statuswijzigingen(
     state: web::Data<AppState>,
+    peil: Peil,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
     let position = {
-        let m = state.projection.read();
+        let m = peil.read();
         if !m.acties.contains_key(&id) {
-            return Err(Problem::not_found(format!("Er is geen actie met id {id}.")));
+            return Err(peil.not_found(format!("Er is geen actie met id {id}."), *id));
         }
         m.position
     };
@@ -669,6 +671,7 @@ pub async fn list_statuswijzigingen(
         .map_err(|e| service_problem(ServiceError::Store(e)))?;
     let items = events
         .into_iter()
+        .filter(|e| e.position <= position)
         .filter_map(
             |e| match Event::decode(&e.event_type, e.schema_version, &e.data) {
                 Ok(Event::ActieStatusGewijzigd(s)) => Some(StatuswijzigingDto {

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::dto::{ActieDto, Pagina, Paging};
 use super::paging;
+use super::peil::{Peil, PeilQuery};
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
 use crate::app::AppState;
@@ -47,14 +48,14 @@ pub struct ActiesQuery {
 
 /// Acties van een agenda, gefilterd.
 #[utoipa::path(get, path = "/agendas/{id}/acties", tag = "Acties",
-    params(("id" = Uuid, Path, description = "Id van de agenda"), ActiesQuery),
+    params(("id" = Uuid, Path, description = "Id van de agenda"), ActiesQuery, PeilQuery),
     responses(
         (status = 200, description = "Een pagina acties, op code van opgave/doel", body = Pagina<ActieDto>),
         (status = 400, description = "Ongeldige parameters", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Onbekende agenda", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_acties(
-    state: web::Data<AppState>,
+    peil: Peil,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<ActiesQuery>,
@@ -65,11 +66,9 @@ pub async fn list_acties(
             Problem::invalid(vec![super::InvalidParam::new("query.status", "invalid-value", format!("'{raw}' is geen status; kies uit gepland, lopend, gepauzeerd, afgerond, vervallen."))])
         })?),
     };
-    let model = state.projection.read();
+    let model = peil.read();
     if !model.agendas.contains_key(&id) {
-        return Err(Problem::not_found(format!(
-            "Er is geen agenda met id {id}."
-        )));
+        return Err(peil.not_found(format!("Er is geen agenda met id {id}."), *id));
     }
     let mut items: Vec<ActieDto> = model
         .acties
@@ -127,17 +126,21 @@ fn actie_response(
 }
 
 /// Eén actie.
-#[utoipa::path(get, path = "/acties/{id}", tag = "Acties", params(("id" = Uuid, Path, description = "Id van de actie")),
+#[utoipa::path(get, path = "/acties/{id}", tag = "Acties", params(("id" = Uuid, Path, description = "Id van de actie"), PeilQuery),
     responses(
         (status = 200, description = "De actie; ETag is haar versie", body = ActieDto),
         (status = 400, description = "Ongeldig id", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Onbekende actie", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_actie(
-    state: web::Data<AppState>,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, Problem> {
-    actie_response(&state, *id, actix_web::http::StatusCode::OK)
+pub async fn get_actie(peil: Peil, id: web::Path<Uuid>) -> Result<HttpResponse, Problem> {
+    let model = peil.read();
+    let a = model
+        .acties
+        .get(&id)
+        .ok_or_else(|| peil.not_found(format!("Er is geen actie met id {id}."), *id))?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(a.version)))
+        .json(ActieDto::from(a, &model)))
 }
 
 /// Body of a statuswijziging.

@@ -9,20 +9,25 @@
 mod actiebeheer;
 mod acties;
 mod agendas;
+mod audittrail;
 mod bijsturingen;
 mod checkmomenten;
 pub mod dto;
+pub mod gebeurtenissen;
 mod indicatoren;
 mod organisaties;
 mod paging;
 mod pdca;
+pub mod peil;
 pub mod problem;
 mod reflecties;
 mod responses;
 mod spec;
+mod sse;
 mod structuur;
 mod uitwisseling;
 mod voortgang;
+mod wijzigingen;
 mod write;
 
 use actix_web::body::BoxBody;
@@ -70,6 +75,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     }))
     .service(
         web::scope("/v1")
+            .wrap(actix_web::middleware::from_fn(peil::position_header))
             .configure(agendas::configure)
             .configure(acties::configure)
             .configure(organisaties::configure)
@@ -82,6 +88,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(pdca::configure)
             .configure(voortgang::configure)
             .configure(uitwisseling::configure)
+            .configure(gebeurtenissen::configure)
+            .configure(audittrail::configure)
+            .configure(wijzigingen::configure)
             .route("/openapi.json", web::get().to(openapi_document))
             .route(
                 "/docs",

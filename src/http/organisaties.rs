@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::dto::{OrganisatieDto, Pagina, Paging};
 use super::paging;
+use super::peil::{Peil, PeilQuery};
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
 use crate::app::AppState;
@@ -51,14 +52,14 @@ pub struct OrganisatiesQuery {
 }
 
 /// Lijst van organisaties, op naam.
-#[utoipa::path(get, path = "/organisaties", tag = "Organisaties", params(OrganisatiesQuery),
+#[utoipa::path(get, path = "/organisaties", tag = "Organisaties", params(OrganisatiesQuery, PeilQuery),
     responses((status = 200, description = "Een pagina organisaties", body = Pagina<OrganisatieDto>), super::responses::ReadErrors))]
 pub async fn list_organisaties(
-    state: web::Data<AppState>,
+    peil: Peil,
     req: HttpRequest,
     q: web::Query<OrganisatiesQuery>,
 ) -> Result<HttpResponse, Problem> {
-    let model = state.projection.read();
+    let model = peil.read();
     let needle = q.naam.as_deref().map(str::to_lowercase);
     let mut items: Vec<OrganisatieDto> = model
         .organisaties
@@ -95,13 +96,17 @@ fn respond(state: &AppState, id: Uuid, status: StatusCode) -> Result<HttpRespons
 }
 
 /// Eén organisatie.
-#[utoipa::path(get, path = "/organisaties/{id}", tag = "Organisaties", params(("id" = Uuid, Path, description = "Id van de organisatie")),
+#[utoipa::path(get, path = "/organisaties/{id}", tag = "Organisaties", params(("id" = Uuid, Path, description = "Id van de organisatie"), PeilQuery),
     responses((status = 200, description = "De organisatie", body = OrganisatieDto), super::responses::ReadErrors))]
-pub async fn get_organisatie(
-    state: web::Data<AppState>,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, Problem> {
-    respond(&state, *id, StatusCode::OK)
+pub async fn get_organisatie(peil: Peil, id: web::Path<Uuid>) -> Result<HttpResponse, Problem> {
+    let model = peil.read();
+    let o = model
+        .organisaties
+        .get(&id)
+        .ok_or_else(|| peil.not_found(format!("Er is geen organisatie met id {id}."), *id))?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(o.version)))
+        .json(OrganisatieDto::from(o)))
 }
 
 /// Body to register or change an organisatie.

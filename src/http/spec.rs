@@ -36,11 +36,15 @@ impl ApiDoc {
             super::pdca::Api::openapi(),
             super::voortgang::Api::openapi(),
             super::uitwisseling::Api::openapi(),
+            super::gebeurtenissen::Api::openapi(),
+            super::audittrail::Api::openapi(),
+            super::wijzigingen::Api::openapi(),
         ] {
             doc.merge(part);
         }
         ApiVersionHeader.modify(&mut doc);
         super::checkmomenten::BijsturingHeader.modify(&mut doc);
+        super::peil::PositieHeader.modify(&mut doc);
         doc
     }
 }

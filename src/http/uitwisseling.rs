@@ -12,6 +12,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
 use uuid::Uuid;
 
+use super::peil::{Peil, PeilQuery};
 use super::problem::{InvalidParam, Problem};
 use super::write::{context, service_problem, IfMatch};
 use crate::app::AppState;
@@ -19,9 +20,7 @@ use crate::domain::FieldError;
 use crate::import::apply::{self, ImportError, ImportResult, Source};
 use crate::import::csv::CsvAgenda;
 use crate::import::export;
-use crate::kalender;
 use crate::projections::ReadModel;
-use crate::service::ServiceError;
 
 /// Largest import body (the Twenterand agenda is ~70 KB).
 const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
@@ -33,13 +32,6 @@ pub struct ExportQuery {
     /// csv (standaard) of json.
     #[param(example = "csv")]
     pub formaat: Option<String>,
-    /// De agenda zoals die op deze dag (Europe/Amsterdam, einde van de dag) was vastgelegd.
-    #[param(value_type = Option<String>, format = Date, example = "2024-06-30")]
-    pub peildatum: Option<String>,
-}
-
-fn store_problem(e: crate::event_store::StoreError) -> Problem {
-    service_problem(ServiceError::Store(e))
 }
 
 /// Export van een agenda als open data (CSV of JSON).
@@ -51,7 +43,7 @@ fn store_problem(e: crate::event_store::StoreError) -> Problem {
 /// JSON: de hele agenda als agendabestand (`mag-tracker/agenda` versie 1), precies het
 /// formaat dat `POST /agenda-imports` inleest.
 #[utoipa::path(get, path = "/agendas/{id}/export", tag = "Uitwisseling",
-    params(("id" = Uuid, Path, description = "Id van de agenda"), ExportQuery),
+    params(("id" = Uuid, Path, description = "Id van de agenda"), ExportQuery, PeilQuery),
     responses(
         (status = 200, description = "De agenda als CSV of als agendabestand (JSON)",
             headers(("ETag" = String, description = "Zwakke ETag met de positie van de export")),
@@ -63,7 +55,7 @@ fn store_problem(e: crate::event_store::StoreError) -> Problem {
         (status = 404, description = "Onbekende agenda (of nog niet aangemaakt op de peildatum)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_export(
-    state: web::Data<AppState>,
+    peil: Peil,
     id: web::Path<Uuid>,
     q: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, Problem> {
@@ -80,20 +72,6 @@ pub async fn get_export(
             true
         }
     };
-    let peildatum = match q.peildatum.as_deref() {
-        None => None,
-        Some(raw) => match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-            Ok(d) => Some(d),
-            Err(_) => {
-                errors.push(InvalidParam::new(
-                    "query.peildatum",
-                    "invalid-date",
-                    "peildatum moet een datum zijn als JJJJ-MM-DD.",
-                ));
-                None
-            }
-        },
-    };
     if !errors.is_empty() {
         return Err(Problem::invalid(errors));
     }
@@ -107,31 +85,12 @@ pub async fn get_export(
         };
         Some((body, name))
     };
-    let (position, rendered) = match peildatum {
-        None => {
-            let model = state.projection.read();
-            (model.position, render(&model))
-        }
-        Some(d) => {
-            let store = state.store.clone();
-            let until = kalender::position_end_of_day(store.as_ref(), d).map_err(store_problem)?;
-            let model = web::block(move || ReadModel::replay(store.as_ref(), until))
-                .await
-                .map_err(|_| Problem::not_found("De export werd afgebroken."))?
-                .map_err(|e| {
-                    tracing::error!(error = %e, "replay for export failed");
-                    service_problem(ServiceError::Store(
-                        crate::event_store::StoreError::Corrupt(e),
-                    ))
-                })?;
-            (model.position, render(&model))
-        }
+    let (position, rendered) = {
+        let model = peil.read();
+        (model.position, render(&model))
     };
     let (body, name) = rendered.ok_or_else(|| {
-        Problem::not_found(match peildatum {
-            Some(d) => format!("Er was op {d} geen agenda met id {agenda_id}."),
-            None => format!("Er is geen agenda met id {agenda_id}."),
-        })
+        peil.not_found(format!("Er is geen agenda met id {agenda_id}."), agenda_id)
     })?;
     let slug: String = name
         .chars()

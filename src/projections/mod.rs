@@ -3,6 +3,7 @@
 //! startup and kept current by the store's commit listener, before each append
 //! is acknowledged (read-your-writes).
 
+mod agenda_of;
 mod bijsturing;
 mod pdca;
 

@@ -177,6 +177,14 @@ impl Service {
         batch: Vec<StreamEvents>,
         ctx: &WriteContext,
     ) -> Result<AppendOutcome, ServiceError> {
+        let mut metadata = ctx.metadata.clone();
+        if metadata.agenda_id.is_none() {
+            let model = self.projection.read();
+            metadata.agenda_id = batch
+                .iter()
+                .flat_map(|s| s.events.iter().map(move |e| (s.stream_id, e)))
+                .find_map(|(stream, e)| model.agenda_of_event(stream, e));
+        }
         let streams = batch
             .into_iter()
             .filter(|s| !s.events.is_empty())
@@ -187,19 +195,13 @@ impl Service {
                 events: s
                     .events
                     .iter()
-                    .map(|e| {
-                        NewEvent::new(
-                            e.event_type(),
-                            crate::domain::events::SCHEMA_VERSION,
-                            e.data(),
-                        )
-                    })
+                    .map(|e| NewEvent::new(e.event_type(), e.schema_version(), e.data()))
                     .collect(),
             })
             .collect();
         let request = AppendRequest {
             streams,
-            metadata: ctx.metadata.clone(),
+            metadata,
             idempotency: None,
         }
         .with_idempotency(ctx.idempotency.clone());

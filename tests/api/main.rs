@@ -142,3 +142,8 @@ fn status_changes_trekker_and_concurrency_rules() {
     let (status, missing) = get(&app, &format!("/acties/{}", uuid::Uuid::now_v7()));
     assert_eq!((status, missing["code"].as_str()), (404, Some("not-found")));
 }
+
+mod audittrail;
+mod gebeurtenissen;
+mod tijdreizen;
+mod wijzigingen;

@@ -125,7 +125,10 @@ fn csv_export_is_the_documented_dialect_and_reads_back() {
         &app,
         &format!("/agendas/{}/export?peildatum=2000-01-01", y.agenda),
     );
-    assert_eq!((status, p["code"].as_str()), (404, Some("not-found")));
+    assert_eq!(
+        (status, p["code"].as_str()),
+        (404, Some("not-yet-existing"))
+    );
     let today = mag_tracker::kalender::today();
     let (status, _, again) = bytes(
         &app,
@@ -133,16 +136,18 @@ fn csv_export_is_the_documented_dialect_and_reads_back() {
     );
     assert_eq!(status, 200);
     assert_eq!(again, body);
+    let (status, p) = fetch_json(&app, &format!("/agendas/{}/export?formaat=xls", y.agenda));
+    assert_eq!(
+        (status, p["invalidParams"][0]["name"].as_str()),
+        (400, Some("query.formaat"))
+    );
     let (status, p) = fetch_json(
         &app,
-        &format!(
-            "/agendas/{}/export?formaat=xls&peildatum=gisteren",
-            y.agenda
-        ),
+        &format!("/agendas/{}/export?peildatum=gisteren", y.agenda),
     );
     assert_eq!(
-        (status, p["invalidParams"].as_array().map(Vec::len)),
-        (400, Some(2))
+        (status, p["invalidParams"][0]["name"].as_str()),
+        (400, Some("query.peildatum"))
     );
 }
 
