@@ -218,6 +218,32 @@ fn an_agenda_is_built_renumbered_moved_and_dropped() {
         409,
     );
     assert_eq!(r.code(), "opgave-vervallen");
+    // nothing new goes under a vervallen opgave, and nothing moves into it
+    let r = refused(
+        &app,
+        "POST",
+        &format!("/opgaven/{o1}/doelen"),
+        &[],
+        r#"{"code":"1.1.9","titel":"x"}"#,
+        409,
+    );
+    assert_eq!(r.code(), "opgave-vervallen");
+    refused(
+        &app,
+        "POST",
+        &format!("/opgaven/{o1}/acties"),
+        &[],
+        r#"{"omschrijving":"x"}"#,
+        409,
+    );
+    refused(
+        &app,
+        "PATCH",
+        &format!("/doelen/{did}"),
+        &[("If-Match", "\"4\"")],
+        &json!({"opgaveId": o1, "code": "1.1.5"}).to_string(),
+        409,
+    );
     let r = patch(
         &app,
         &format!("/doelen/{}", sub.id()),
@@ -232,6 +258,15 @@ fn an_agenda_is_built_renumbered_moved_and_dropped() {
         ),
         (200, Some("vervallen"), Some("Opgenomen in het hoofddoel"))
     );
+    let r = refused(
+        &app,
+        "POST",
+        &format!("/doelen/{}/acties", sub.id()),
+        &[],
+        r#"{"omschrijving":"x"}"#,
+        409,
+    );
+    assert_eq!(r.code(), "doel-vervallen");
 }
 
 #[test]
