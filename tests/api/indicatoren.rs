@@ -415,4 +415,22 @@ fn bad_indicatoren_and_metingen_are_refused_and_append_nothing() {
         400,
     );
     assert_eq!(r.invalid(), ["body.naam"]);
+
+    // a vervallen doel takes no new indicatoren
+    let r = patch(
+        &app,
+        &format!("/doelen/{d}"),
+        "\"1\"",
+        &json!({"status": "vervallen", "reden": "Opgeheven"}),
+    );
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = refused(
+        &app,
+        "POST",
+        &path,
+        &[],
+        r#"{"naam":"x","eenheid":"%","richting":"hogerIsBeter"}"#,
+        409,
+    );
+    assert_eq!(r.code(), "doel-vervallen");
 }
