@@ -206,6 +206,15 @@ fn indicator_metingen_supersede_and_streefwaarden_are_revised_in_history() {
         r.body
     );
     assert!(r.body["eigenaarOrganisatieId"].is_null());
+    same_after_rebuild(
+        &app,
+        &[
+            path.clone(),
+            metingen.clone(),
+            format!("/indicatoren/{id}/streefwaarden"),
+            format!("/doelen/{d}/indicatoren"),
+        ],
+    );
 }
 
 #[test]

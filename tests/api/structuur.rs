@@ -267,6 +267,16 @@ fn an_agenda_is_built_renumbered_moved_and_dropped() {
         409,
     );
     assert_eq!(r.code(), "doel-vervallen");
+    same_after_rebuild(
+        &app,
+        &[
+            format!("/agendas/{a}"),
+            format!("/agendas/{a}/opgaven"),
+            format!("/agendas/{a}/groeperingen"),
+            format!("/opgaven/{o2}/doelen"),
+            format!("/agendas/{a}/acties"),
+        ],
+    );
 }
 
 #[test]
