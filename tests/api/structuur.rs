@@ -549,6 +549,70 @@ fn bad_structure_requests_are_refused_and_append_nothing() {
         400,
     );
 
+    refused(
+        &app,
+        "PATCH",
+        &format!("/doelen/{d}"),
+        &[],
+        r#"{"titel":"x"}"#,
+        428,
+    );
+    refused(
+        &app,
+        "PATCH",
+        &format!("/doelen/{d}"),
+        &[("If-Match", "\"4\"")],
+        r#"{"titel":"x"}"#,
+        412,
+    );
+    let r = refused(
+        &app,
+        "PATCH",
+        &format!("/doelen/{d}"),
+        &[("If-Match", "\"1\"")],
+        r#"{"status":"klaar","geprioriteerd":"ja","code":"x"}"#,
+        400,
+    );
+    assert_eq!(r.invalid().len(), 3);
+    refused(
+        &app,
+        "PATCH",
+        &format!("/doelen/{missing}"),
+        &[("If-Match", "\"1\"")],
+        r#"{"titel":"x"}"#,
+        404,
+    );
+    let g = created(
+        &app,
+        &format!("/agendas/{a}/groeperingen"),
+        &json!({"naam": "Effect"}),
+    )
+    .id();
+    refused(
+        &app,
+        "PATCH",
+        &format!("/groeperingen/{g}"),
+        &[],
+        r#"{"naam":"x"}"#,
+        428,
+    );
+    refused(
+        &app,
+        "PATCH",
+        &format!("/groeperingen/{g}"),
+        &[("If-Match", "\"2\"")],
+        r#"{"naam":"x"}"#,
+        412,
+    );
+    refused(
+        &app,
+        "PATCH",
+        &format!("/groeperingen/{g}"),
+        &[("If-Match", "\"1\"")],
+        r#"{"naam":"","code":"2"}"#,
+        400,
+    );
+
     // idempotent create: the retry returns the original and appends nothing; another body is 422
     let key = [("Idempotency-Key", "opgave-2-1")];
     let body = r#"{"code":"2.1","titel":"Gezondheid"}"#;
