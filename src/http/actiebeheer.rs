@@ -18,6 +18,7 @@ use crate::app::AppState;
 use crate::domain::actie::ActieStatus;
 use crate::domain::actie::{self, Trekker};
 use crate::domain::events::{ActieAangemaakt, ActieGewijzigd, Event, VoortgangsberichtToegevoegd};
+use crate::domain::DomainError;
 use crate::event_store::{AppendOutcome, ExpectedVersion};
 use crate::projections::ReadModel;
 use crate::service::{ServiceError, StreamEvents};
@@ -186,7 +187,8 @@ async fn create(
     };
     let outcome = state
         .service
-        .structural(ctx, |_| {
+        .structural(ctx, |m| {
+            refuse_vervallen(m, opgave_id, doel_id)?;
             Ok(vec![StreamEvents {
                 stream_id: Uuid::now_v7(),
                 expected: ExpectedVersion::NoStream,
@@ -196,6 +198,34 @@ async fn create(
         .await
         .map_err(service_problem)?;
     actie_response(state, outcome.streams[0].stream_id, StatusCode::CREATED)
+}
+
+/// A vervallen opgave or doel takes no new acties (409).
+pub fn refuse_vervallen(
+    m: &ReadModel,
+    opgave_id: Uuid,
+    doel_id: Option<Uuid>,
+) -> Result<(), ServiceError> {
+    let opgave = m
+        .opgaven
+        .get(&opgave_id)
+        .and_then(|o| o.state.vervallen.as_ref());
+    let doel = doel_id
+        .and_then(|d| m.doelen.get(&d))
+        .and_then(|d| d.state.vervallen.as_ref());
+    match (opgave, doel) {
+        (Some(reden), _) => Err(DomainError::conflict(
+            "opgave-vervallen",
+            format!("Deze opgave is vervallen ({reden}); er kan niets meer onder."),
+        )
+        .into()),
+        (_, Some(reden)) => Err(DomainError::conflict(
+            "doel-vervallen",
+            format!("Dit doel is vervallen ({reden}); er kan niets meer onder."),
+        )
+        .into()),
+        _ => Ok(()),
+    }
 }
 
 /// Voeg een actie toe aan een doel.

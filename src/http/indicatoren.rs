@@ -21,7 +21,6 @@ use crate::domain::events::{Event, IndicatorAangemaakt, IndicatorGewijzigd, Meti
 use crate::domain::indicator::{
     self, periode_jaar, Indicator, Koers, Meting, MetingStatus, Richting, Waarde,
 };
-use crate::domain::DomainError;
 use crate::event_store::ExpectedVersion;
 use crate::projections::{Entity, ReadModel};
 use crate::service::{ServiceError, StreamEvents};
@@ -411,29 +410,17 @@ pub async fn post_indicator(
         .and_then(|v| waarde(&mut b, "nulmeting", v, false));
     let streefwaarden = streefwaarden(&mut b);
     b.string("toelichting", false);
-    let (agenda_id, eigenaar, vervallen) = {
+    let (agenda_id, opgave_id, eigenaar) = {
         let m = state.projection.read();
         let d = m
             .doelen
             .get(&doel_id)
             .ok_or_else(|| Problem::not_found(format!("Er is geen doel met id {doel_id}.")))?;
-        (
-            d.state.agenda_id,
-            eigenaar(&mut b, &m),
-            d.state.vervallen.is_some(),
-        )
+        (d.state.agenda_id, d.state.opgave_id, eigenaar(&mut b, &m))
     };
     b.finish()?;
     let mut ctx = context(&req, &body, IfMatch::Optional)?;
     ctx.metadata.agenda_id = Some(agenda_id);
-    if vervallen {
-        return Err(service_problem(ServiceError::Domain(
-            DomainError::conflict(
-                "doel-vervallen",
-                "Dit doel is vervallen; er kunnen geen indicatoren meer bij.",
-            ),
-        )));
-    }
     let event = IndicatorAangemaakt {
         agenda_id,
         doel_id,
@@ -447,7 +434,8 @@ pub async fn post_indicator(
     };
     let outcome = state
         .service
-        .structural(ctx, |_| {
+        .structural(ctx, |m| {
+            super::actiebeheer::refuse_vervallen(m, opgave_id, Some(doel_id))?;
             Ok(vec![StreamEvents {
                 stream_id: Uuid::now_v7(),
                 expected: ExpectedVersion::NoStream,

@@ -161,7 +161,11 @@ pub struct ReflectiesQuery {
     pub over: Option<Uuid>,
     /// Alleen reflecties binnen deze agenda.
     pub agenda: Option<Uuid>,
+    /// Paginanummer, vanaf 1.
+    #[param(minimum = 1, example = 1)]
     pub page: Option<u32>,
+    /// Aantal per pagina (standaard 20, maximaal 500).
+    #[param(minimum = 1, maximum = 500, example = 20)]
     pub page_size: Option<u32>,
 }
 

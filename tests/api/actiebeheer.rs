@@ -295,6 +295,15 @@ fn acties_are_created_edited_moved_and_followed() {
         409,
     );
     assert_eq!(r.code(), "actie-vervallen");
+    same_after_rebuild(
+        &app,
+        &[
+            path.clone(),
+            berichten.clone(),
+            st.clone(),
+            "/organisaties?pageSize=500".to_owned(),
+        ],
+    );
 }
 
 #[test]

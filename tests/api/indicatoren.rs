@@ -206,6 +206,15 @@ fn indicator_metingen_supersede_and_streefwaarden_are_revised_in_history() {
         r.body
     );
     assert!(r.body["eigenaarOrganisatieId"].is_null());
+    same_after_rebuild(
+        &app,
+        &[
+            path.clone(),
+            metingen.clone(),
+            format!("/indicatoren/{id}/streefwaarden"),
+            format!("/doelen/{d}/indicatoren"),
+        ],
+    );
 }
 
 #[test]
@@ -415,4 +424,22 @@ fn bad_indicatoren_and_metingen_are_refused_and_append_nothing() {
         400,
     );
     assert_eq!(r.invalid(), ["body.naam"]);
+
+    // a vervallen doel takes no new indicatoren
+    let r = patch(
+        &app,
+        &format!("/doelen/{d}"),
+        "\"1\"",
+        &json!({"status": "vervallen", "reden": "Opgeheven"}),
+    );
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = refused(
+        &app,
+        "POST",
+        &path,
+        &[],
+        r#"{"naam":"x","eenheid":"%","richting":"hogerIsBeter"}"#,
+        409,
+    );
+    assert_eq!(r.code(), "doel-vervallen");
 }

@@ -164,6 +164,14 @@ fn reflecties_are_created_listed_corrected_and_withdrawn() {
         r#"{"ingetrokken":true}"#,
         409,
     );
+    same_after_rebuild(
+        &app,
+        &[
+            path.clone(),
+            format!("/reflecties?agenda={a}"),
+            format!("/reflecties/{about_opgave}"),
+        ],
+    );
 }
 
 #[test]

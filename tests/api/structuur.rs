@@ -218,6 +218,32 @@ fn an_agenda_is_built_renumbered_moved_and_dropped() {
         409,
     );
     assert_eq!(r.code(), "opgave-vervallen");
+    // nothing new goes under a vervallen opgave, and nothing moves into it
+    let r = refused(
+        &app,
+        "POST",
+        &format!("/opgaven/{o1}/doelen"),
+        &[],
+        r#"{"code":"1.1.9","titel":"x"}"#,
+        409,
+    );
+    assert_eq!(r.code(), "opgave-vervallen");
+    refused(
+        &app,
+        "POST",
+        &format!("/opgaven/{o1}/acties"),
+        &[],
+        r#"{"omschrijving":"x"}"#,
+        409,
+    );
+    refused(
+        &app,
+        "PATCH",
+        &format!("/doelen/{did}"),
+        &[("If-Match", "\"4\"")],
+        &json!({"opgaveId": o1, "code": "1.1.5"}).to_string(),
+        409,
+    );
     let r = patch(
         &app,
         &format!("/doelen/{}", sub.id()),
@@ -231,6 +257,25 @@ fn an_agenda_is_built_renumbered_moved_and_dropped() {
             r.body["vervalreden"].as_str()
         ),
         (200, Some("vervallen"), Some("Opgenomen in het hoofddoel"))
+    );
+    let r = refused(
+        &app,
+        "POST",
+        &format!("/doelen/{}/acties", sub.id()),
+        &[],
+        r#"{"omschrijving":"x"}"#,
+        409,
+    );
+    assert_eq!(r.code(), "doel-vervallen");
+    same_after_rebuild(
+        &app,
+        &[
+            format!("/agendas/{a}"),
+            format!("/agendas/{a}/opgaven"),
+            format!("/agendas/{a}/groeperingen"),
+            format!("/opgaven/{o2}/doelen"),
+            format!("/agendas/{a}/acties"),
+        ],
     );
 }
 
@@ -501,6 +546,70 @@ fn bad_structure_requests_are_refused_and_append_nothing() {
         &format!("/doelen/{d}"),
         &[("If-Match", "\"1\"")],
         &json!({"opgaveId": missing}).to_string(),
+        400,
+    );
+
+    refused(
+        &app,
+        "PATCH",
+        &format!("/doelen/{d}"),
+        &[],
+        r#"{"titel":"x"}"#,
+        428,
+    );
+    refused(
+        &app,
+        "PATCH",
+        &format!("/doelen/{d}"),
+        &[("If-Match", "\"4\"")],
+        r#"{"titel":"x"}"#,
+        412,
+    );
+    let r = refused(
+        &app,
+        "PATCH",
+        &format!("/doelen/{d}"),
+        &[("If-Match", "\"1\"")],
+        r#"{"status":"klaar","geprioriteerd":"ja","code":"x"}"#,
+        400,
+    );
+    assert_eq!(r.invalid().len(), 3);
+    refused(
+        &app,
+        "PATCH",
+        &format!("/doelen/{missing}"),
+        &[("If-Match", "\"1\"")],
+        r#"{"titel":"x"}"#,
+        404,
+    );
+    let g = created(
+        &app,
+        &format!("/agendas/{a}/groeperingen"),
+        &json!({"naam": "Effect"}),
+    )
+    .id();
+    refused(
+        &app,
+        "PATCH",
+        &format!("/groeperingen/{g}"),
+        &[],
+        r#"{"naam":"x"}"#,
+        428,
+    );
+    refused(
+        &app,
+        "PATCH",
+        &format!("/groeperingen/{g}"),
+        &[("If-Match", "\"2\"")],
+        r#"{"naam":"x"}"#,
+        412,
+    );
+    refused(
+        &app,
+        "PATCH",
+        &format!("/groeperingen/{g}"),
+        &[("If-Match", "\"1\"")],
+        r#"{"naam":"","code":"2"}"#,
         400,
     );
 

@@ -45,6 +45,38 @@ pub fn spawn() -> TestApp {
     }
 }
 
+/// A second server whose state is rebuilt from the same log, as at a
+/// restart: reads from it must equal reads from `app`.
+pub fn rebuilt(app: &TestApp) -> TestApp {
+    let store = app.store.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let state = open_state(store).unwrap();
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let app = Application::build(state, listener).unwrap();
+            tx.send(app.port).unwrap();
+            let _ = app.server.await;
+        })
+    });
+    let port = rx.recv().unwrap();
+    TestApp {
+        base: format!("http://127.0.0.1:{port}/v1"),
+        store: app.store.clone(),
+        _dir: tempfile::tempdir().unwrap(),
+    }
+}
+
+/// Every path reads the same on both servers.
+pub fn same_after_rebuild(app: &TestApp, paths: &[String]) {
+    let again = rebuilt(app);
+    for p in paths {
+        let (before, after) = (get(app, p), get(&again, p));
+        assert_eq!(before.0, 200, "GET {p}");
+        assert_eq!(before, after, "GET {p} after rebuilding from the log");
+    }
+}
+
 pub fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)

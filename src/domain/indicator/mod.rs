@@ -420,3 +420,113 @@ impl Indicator {
         v
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(jaar: i32, waarde: f64) -> Waarde {
+        Waarde {
+            jaar,
+            waarde,
+            ondergrens: None,
+            bovengrens: None,
+        }
+    }
+
+    fn given() -> Indicator {
+        let e = IndicatorAangemaakt {
+            agenda_id: Uuid::nil(),
+            doel_id: Uuid::nil(),
+            naam: "Achterstand".into(),
+            eenheid: "%".into(),
+            richting: Richting::LagerIsBeter,
+            bron: None,
+            eigenaar_organisatie_id: None,
+            nulmeting: None,
+            streefwaarden: vec![w(2025, 10.0), w(2026, 8.0)],
+        };
+        Indicator::created(&e)
+    }
+
+    fn meting(periode: &str, waarde: f64) -> Event {
+        Event::MetingVastgelegd(MetingVastgelegd {
+            meting_id: Uuid::now_v7(),
+            periode: periode.into(),
+            meet_datum: None,
+            waarde,
+            status: MetingStatus::Definitief,
+            bron: None,
+            toelichting: None,
+            door_organisatie_id: None,
+        })
+    }
+
+    #[test]
+    fn revising_a_streefwaarde_records_the_previous_one_and_skips_unchanged() {
+        let i = given();
+        let events = i
+            .update(
+                IndicatorGewijzigd::default(),
+                vec![w(2025, 9.0), w(2026, 8.0)],
+            )
+            .unwrap();
+        assert_eq!(
+            events,
+            vec![Event::StreefwaardeVastgesteld(StreefwaardeVastgesteld {
+                streefwaarde: w(2025, 9.0),
+                vorige: Some(w(2025, 10.0)),
+            })]
+        );
+        let same = IndicatorGewijzigd {
+            naam: Some(" Achterstand ".into()),
+            ..Default::default()
+        };
+        assert_eq!(i.update(same, vec![]).unwrap(), vec![]);
+    }
+
+    #[test]
+    fn a_band_direction_needs_bands_on_every_streefwaarde() {
+        let i = given();
+        let change = IndicatorGewijzigd {
+            richting: Some(Richting::BinnenBandbreedte),
+            ..Default::default()
+        };
+        let Err(DomainError::Invalid(errors)) = i.update(change.clone(), vec![]) else {
+            panic!("refused")
+        };
+        assert_eq!(errors.len(), 2);
+        let band = |jaar| Waarde {
+            ondergrens: Some(1.0),
+            bovengrens: Some(3.0),
+            ..w(jaar, 2.0)
+        };
+        assert_eq!(
+            i.update(change, vec![band(2025), band(2026)])
+                .unwrap()
+                .len(),
+            3
+        );
+    }
+
+    #[test]
+    fn a_later_meting_supersedes_and_decides_the_koers() {
+        let mut i = given();
+        let t = Utc::now();
+        i.apply(&meting("2025", 11.0), t);
+        assert_eq!(i.stand(2025).koers, Some(Koers::NietOpKoers));
+        i.apply(&meting("2025", 9.5), t);
+        assert_eq!(
+            i.metingen.iter().map(|m| m.vervangen).collect::<Vec<_>>(),
+            [true, false]
+        );
+        let stand = i.stand(2025);
+        assert_eq!(
+            (stand.waarde, stand.koers),
+            (Some(9.5), Some(Koers::OpKoers))
+        );
+        assert_eq!(i.stand(2026).koers, None, "no meting for 2026 yet");
+        i.apply(&meting("2024", 20.0), t);
+        assert_eq!(i.laatste_meting().map(|m| m.waarde), Some(9.5));
+    }
+}
