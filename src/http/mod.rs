@@ -10,6 +10,7 @@ mod actiebeheer;
 mod acties;
 mod agendas;
 mod bijsturingen;
+mod checkmoment_dto;
 mod checkmomenten;
 pub mod dto;
 mod organisaties;
