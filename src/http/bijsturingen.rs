@@ -12,9 +12,8 @@ use serde_json::Value;
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
-use super::checkmomenten::{
-    bijsturing_dto, checkmoment_not_found, BijsturingDto, VoorgenomenWijzigingDto,
-};
+use super::checkmoment_dto::{bijsturing_dto, BijsturingDto, VoorgenomenWijzigingDto};
+use super::checkmomenten::checkmoment_not_found;
 use super::dto::{Pagina, Paging};
 use super::paging;
 use super::problem::Problem;

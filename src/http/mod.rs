@@ -11,6 +11,7 @@ mod acties;
 mod agendas;
 mod audittrail;
 mod bijsturingen;
+mod checkmoment_dto;
 mod checkmomenten;
 pub mod dto;
 pub mod gebeurtenissen;

@@ -83,6 +83,10 @@ pub struct IndicatorSignaalDto {
     /// De laatste geldende meting van het peiljaar.
     pub waarde: Option<f64>,
     pub streefwaarde: Option<f64>,
+    /// Bij richting binnenBandbreedte: de ondergrens van het peiljaar.
+    pub ondergrens: Option<f64>,
+    /// Bij richting binnenBandbreedte: de bovengrens van het peiljaar.
+    pub bovengrens: Option<f64>,
 }
 
 /// A bijsturing that concerns the opgave and is not yet doorgevoerd.
@@ -167,6 +171,8 @@ fn pdca_dto(m: &ReadModel, s: PdcaState) -> PdcaDto {
                 }),
                 waarde: i.waarde,
                 streefwaarde: i.streefwaarde,
+                ondergrens: i.bandbreedte.map(|b| b.0),
+                bovengrens: i.bandbreedte.map(|b| b.1),
             })
             .collect(),
         laatste_reflectie_datum: s.laatste_reflectie,

@@ -20,7 +20,7 @@ use uuid::Uuid;
 use super::{Entity, ReadModel};
 use crate::domain::actie::{Actie, ActieStatus};
 use crate::domain::checkmoment::Checkmoment;
-use crate::domain::indicator::{koers, Koers};
+use crate::domain::indicator::{koers, Koers, Richting};
 use crate::domain::reflectie::{OnderwerpSoort, PdcaFase};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +38,8 @@ pub struct IndicatorSignaal {
     pub koers: Option<Koers>,
     pub waarde: Option<f64>,
     pub streefwaarde: Option<f64>,
+    /// The band (ondergrens, bovengrens) for richting binnenBandbreedte.
+    pub bandbreedte: Option<(f64, f64)>,
 }
 
 /// A bijsturing that concerns the opgave and is not yet doorgevoerd.
@@ -206,6 +208,9 @@ impl ReadModel {
                     },
                     waarde: laatste,
                     streefwaarde: streef.map(|s| s.waarde),
+                    bandbreedte: streef
+                        .filter(|_| i.state.richting == Richting::BinnenBandbreedte)
+                        .and_then(|s| Some((s.ondergrens?, s.bovengrens?))),
                 }
             })
             .collect();
@@ -327,6 +332,13 @@ impl ReadModel {
         }
         for i in &indicatoren {
             match (i.koers, i.waarde, i.streefwaarde) {
+                (Some(Koers::NietOpKoers), Some(w), Some(_)) if i.bandbreedte.is_some() => {
+                    let (lo, hi) = i.bandbreedte.unwrap_or_default();
+                    redenen.push(format!(
+                        "Indicator '{}' niet op koers: {w} buiten de bandbreedte {lo} tot en met {hi} voor {year}.",
+                        i.naam
+                    ))
+                }
                 (Some(Koers::NietOpKoers), Some(w), Some(s)) => redenen.push(format!(
                     "Indicator '{}' niet op koers: {w} tegen streefwaarde {s} voor {year}.",
                     i.naam
@@ -574,5 +586,9 @@ mod tests {
             &"Indicator 'Bereik' niet op koers: 40 tegen streefwaarde 50 voor 2024.".to_owned()
         ));
         assert!(!s.redenen.iter().any(|r| r.contains("'Schulden'")));
+        assert!(s.redenen.contains(
+            &"Indicator 'Wachttijd' niet op koers: 9 buiten de bandbreedte 5 tot en met 7 voor 2024."
+                .to_owned()
+        ));
     }
 }

@@ -333,10 +333,11 @@ fn agenda_wide_checkmoment() {
     let (app, _dir) = app();
     let agenda = app.agenda_id();
     let body = json!({"datum": "2024-12-01", "onderwerp": "Jaarevaluatie"}).to_string();
+    let key = [("Idempotency-Key", "jaar-2024")];
     let r = app.call(
         "POST",
         &format!("/agendas/{agenda}/checkmomenten"),
-        &[],
+        &key,
         &body,
     );
     assert_eq!(r.status, 201, "{}", r.body);
@@ -344,6 +345,48 @@ fn agenda_wide_checkmoment() {
         (r.body["niveau"].as_str(), r.body["opgaveId"].as_str()),
         (Some("agenda"), None)
     );
+    // a retry with the same key answers with the same checkmoment and appends nothing
+    let head = app.head();
+    let again = app.call(
+        "POST",
+        &format!("/agendas/{agenda}/checkmomenten"),
+        &key,
+        &body,
+    );
+    assert_eq!((again.status, &again.body["id"]), (201, &r.body["id"]));
+    assert_eq!(app.head(), head);
+    let cm = r.body["id"].as_str().unwrap().to_owned();
+
+    // a bijsturing of this agenda cannot be carried out in another agenda
+    let besluit =
+        json!({"besluit": "Meer samenwerking", "onderbouwing": "Evaluatie", "datum": "2024-12-01"});
+    let bs = app.call(
+        "POST",
+        &format!("/checkmomenten/{cm}/bijsturingen"),
+        &[],
+        &besluit.to_string(),
+    );
+    let bs = bs.body["id"].as_str().unwrap().to_owned();
+    let other = json!({"naam": "Andere agenda", "gemeenten": ["Elders"], "periodeStartDatum": "2025-01-01", "periodeEindDatum": "2025-12-31"});
+    let other = app.call("POST", "/agendas", &[], &other.to_string()).body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let head = app.head();
+    let r = app.call(
+        "POST",
+        &format!("/agendas/{other}/checkmomenten"),
+        &[("X-Bijsturing-Id", &bs)],
+        &json!({"datum": "2025-03-01", "onderwerp": "Start"}).to_string(),
+    );
+    assert_eq!(
+        (r.status, r.body["invalidParams"][0]["code"].as_str()),
+        (400, Some("unknown-bijsturing")),
+        "{}",
+        r.body
+    );
+    assert!(r.body["detail"].as_str().unwrap().contains("andere agenda"));
+    assert_eq!(app.head(), head);
     assert_eq!(
         app.get(&format!("/agendas/{agenda}/checkmomenten")).body["totaal"],
         1

@@ -351,3 +351,35 @@ fn demo_overzicht_has_18_opgaven_and_the_documents_counts() {
     );
     app.stop();
 }
+
+#[test]
+fn overzicht_of_an_ungrouped_agenda_has_one_group_without_groepering() {
+    let (app, _dir) = app();
+    let body = json!({"naam": "Ongegroepeerd", "gemeenten": ["Elders"], "periodeStartDatum": "2025-01-01", "periodeEindDatum": "2025-12-31"});
+    let r = app.call("POST", "/agendas", &[], &body.to_string());
+    assert_eq!(r.status, 201, "{}", r.body);
+    let agenda = r.body["id"].as_str().unwrap().to_owned();
+    for (code, titel) in [("2", "Wonen"), ("1", "Werk")] {
+        let r = app.call(
+            "POST",
+            &format!("/agendas/{agenda}/opgaven"),
+            &[],
+            &json!({"code": code, "titel": titel}).to_string(),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let o = app.get(&format!("/agendas/{agenda}/overzicht")).body;
+    assert!(o["groeperingsniveau"].is_null());
+    let groepen = o["groepen"].as_array().unwrap();
+    assert_eq!(groepen.len(), 1);
+    assert!(groepen[0]["groeperingId"].is_null());
+    let codes: Vec<&str> = groepen[0]["opgaven"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["opgaveCode"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["1", "2"]);
+    assert_eq!(o["totalen"]["fasen"]["plan"], 2);
+    app.stop();
+}
