@@ -364,3 +364,26 @@ fn csv_import_names_rows_and_columns_and_creates_the_agenda() {
     );
     assert_eq!((status, p["totaal"].as_u64()), (200, Some(1)));
 }
+
+/// Drops what the format leaves to defaults: nulls and empty lists.
+fn normalise(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|_, x| !(x.is_null() || x.as_array().is_some_and(Vec::is_empty)));
+            m.values_mut().for_each(normalise);
+        }
+        Value::Array(a) => a.iter_mut().for_each(normalise),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_demo_agenda_exports_as_the_file_it_was_imported_from() {
+    let app = spawn_with(true, None);
+    let agenda = *app.state.service.model().agendas.keys().next().unwrap();
+    let (_, mut exported) = fetch_json(&app, &format!("/agendas/{agenda}/export?formaat=json"));
+    let mut demo: Value = serde_json::from_str(mag_tracker::import::TWENTERAND_2024).unwrap();
+    normalise(&mut exported);
+    normalise(&mut demo);
+    assert_eq!(exported["agenda"], demo["agenda"]);
+}
