@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::csv::CsvAgenda;
 use super::{lenient, plan};
 use crate::domain::{DomainError, FieldError};
-use crate::event_store::AppendOutcome;
+use crate::event_store::{AppendOutcome, MAX_EVENTS_PER_APPEND};
 use crate::projections::ReadModel;
 use crate::service::{Service, ServiceError, WriteContext};
 
@@ -99,7 +99,18 @@ pub async fn run(
                     Err(DomainError::Invalid(lenient::merge(early.clone(), rename(errors))).into())
                 }
                 Ok(_) if !early.is_empty() => Err(DomainError::Invalid(early.clone()).into()),
-                Ok(p) => Ok(p.streams),
+                Ok(p) => {
+                    let events: usize = p.streams.iter().map(|s| s.events.len()).sum();
+                    if events > MAX_EVENTS_PER_APPEND {
+                        return Err(DomainError::invalid(
+                            "",
+                            "import-too-large",
+                            format!("Het bestand maakt {events} onderdelen aan; één import kan er hoogstens {MAX_EVENTS_PER_APPEND}. Splits het bestand."),
+                        )
+                        .into());
+                    }
+                    Ok(p.streams)
+                }
             }
         })
         .await

@@ -492,6 +492,17 @@ fn voortgang_parameters_are_validated_all_at_once() {
     );
     assert_eq!(status, 406);
     assert!(ct.starts_with("application/problem+json"));
+    let ok = format!("/agendas/{agenda}/voortgang?sindsPositie=0");
+    for (accept, expected) in [
+        ("text/html", "text/html"),
+        ("text/html;q=0.5, text/markdown", "text/markdown"),
+        ("image/png, */*;q=0.1", "application/json"),
+        ("", "application/json"),
+    ] {
+        let (status, ct, _) = fetch(&app, &ok, accept);
+        assert_eq!(status, 200);
+        assert!(ct.starts_with(expected), "{accept} gave {ct}");
+    }
     assert_eq!(app.state.store.head(), head);
 }
 

@@ -369,3 +369,103 @@ fn csv_import_names_rows_and_columns_and_creates_the_agenda() {
     );
     assert_eq!((status, p["totaal"].as_u64()), (200, Some(1)));
 }
+
+/// Drops what the format leaves to defaults: nulls and empty lists.
+fn normalise(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|_, x| !(x.is_null() || x.as_array().is_some_and(Vec::is_empty)));
+            m.values_mut().for_each(normalise);
+        }
+        Value::Array(a) => a.iter_mut().for_each(normalise),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_demo_agenda_exports_as_the_file_it_was_imported_from() {
+    let app = spawn_with(true, None);
+    let agenda = *app.state.service.model().agendas.keys().next().unwrap();
+    let (_, mut exported) = fetch_json(&app, &format!("/agendas/{agenda}/export?formaat=json"));
+    let mut demo: Value = serde_json::from_str(mag_tracker::import::TWENTERAND_2024).unwrap();
+    normalise(&mut exported);
+    normalise(&mut demo);
+    assert_eq!(exported["agenda"], demo["agenda"]);
+}
+
+fn cli(args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mag-tracker"))
+        .args(args)
+        .env("MAG_LOG_FORMAT", "text")
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn cli_import_and_nieuwsbrief() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/src/demo/twenterand-2024.json");
+    let data_dir = data.to_str().unwrap();
+    let (ok, out, err) = cli(&["import", demo, "--data-dir", data_dir]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("18 opgaven") && out.contains("79 acties"),
+        "{out}"
+    );
+    assert!(err.contains("[3/3] klaar"), "{err}");
+
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"formaat":"x","formaatVersie":1,"agenda":{"naam":"","gemeenten":[],"periodeStartDatum":"2025-01-01","periodeEindDatum":"2025-12-31"}}"#).unwrap();
+    let (ok, _, err) = cli(&["import", bad.to_str().unwrap(), "--data-dir", data_dir]);
+    assert!(!ok);
+    assert!(
+        err.contains("3 problemen") && err.contains("agenda.gemeenten"),
+        "{err}"
+    );
+
+    let app = spawn_with(true, None);
+    let agenda = app
+        .state
+        .service
+        .model()
+        .agendas
+        .keys()
+        .next()
+        .unwrap()
+        .to_string();
+    let server = app.base.trim_end_matches("/v1").to_owned();
+    let (ok, out, err) = cli(&["import", demo, "--server", &server]);
+    assert!(ok, "{err}");
+    let created: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(created["acties"], 79);
+    let (ok, out, _) = cli(&["import", demo, "--server", &server]);
+    assert!(ok);
+    assert_eq!(
+        serde_json::from_str::<Value>(&out).unwrap()["herhaald"],
+        true
+    );
+
+    let today = mag_tracker::kalender::today().to_string();
+    let (ok, out, err) = cli(&[
+        "nieuwsbrief",
+        "--server",
+        &server,
+        "--agenda",
+        &agenda,
+        "--sinds",
+        &today,
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        out.starts_with("# Voortgang Maatschappelijke Agenda Twenterand 2024"),
+        "{out}"
+    );
+    assert!(err.contains("--sinds-positie 274"), "{err}");
+}

@@ -7,6 +7,7 @@
 //! counted twice.
 
 mod atom;
+pub mod items;
 pub mod model;
 pub mod render;
 
