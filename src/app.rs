@@ -20,6 +20,8 @@ pub struct AppState {
     pub store: Arc<dyn EventStore>,
     pub projection: Arc<Projection>,
     pub service: Arc<Service>,
+    /// `--public-url`: base of absolute links (Atom feeds); `None` derives it from the request.
+    pub public_url: Option<String>,
     /// Past states of the read model (time travel).
     pub history: Arc<crate::history::AsOf>,
 }
@@ -75,6 +77,7 @@ pub fn open_state(store: Arc<dyn EventStore>) -> anyhow::Result<AppState> {
         store,
         projection,
         service,
+        public_url: None,
         history,
     })
 }
@@ -124,7 +127,8 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
     };
     tracing::info!(data_dir = %args.data_dir.display(), durability = ?args.durability, "store opened");
-    let state = open_state(Arc::new(store))?;
+    let mut state = open_state(Arc::new(store))?;
+    state.public_url = args.public_url.clone();
     let listener = TcpListener::bind(&args.bind)
         .with_context(|| format!("cannot listen on {} (is the port in use?)", args.bind))?;
     let no_demo = args.no_demo;

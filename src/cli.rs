@@ -29,6 +29,11 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print the OpenAPI description of the API (JSON) to standard output.
     Openapi,
+    /// Import an agenda file (JSON, e.g. an export) or CSV: through a running
+    /// server with --server, else straight into the (stopped) data directory.
+    Import(crate::client::ImportArgs),
+    /// Print one edition of the nieuwsbrief (the voortgang since a date or position).
+    Nieuwsbrief(crate::client::NieuwsbriefArgs),
     /// Rebuild every projection from the log (progress and events/s on stderr).
     Replay(crate::maintenance::ReplayArgs),
     /// Check the log: gap-free positions, every event decodes, stream versions
@@ -78,6 +83,8 @@ pub fn main() -> ExitCode {
             Ok(())
         }
         Command::StoreLoad(args) => crate::crash::run_load(args),
+        Command::Import(args) => crate::client::import(args),
+        Command::Nieuwsbrief(args) => crate::client::nieuwsbrief(args),
         Command::Replay(args) => crate::maintenance::replay(args),
         Command::Verify(args) => crate::maintenance::verify(args),
         Command::ExportEvents(args) => crate::maintenance::export(args),

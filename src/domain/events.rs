@@ -60,6 +60,7 @@ pub enum Event {
     CheckmomentGesloten(CheckmomentGesloten),
     BijsturingVastgelegd(BijsturingVastgelegd),
     BijsturingDoorgevoerd(BijsturingDoorgevoerd),
+    CheckmomentGewijzigd(CheckmomentGewijzigd),
 }
 
 impl Event {
@@ -104,6 +105,7 @@ impl Event {
             CheckmomentGesloten,
             BijsturingVastgelegd,
             BijsturingDoorgevoerd,
+            CheckmomentGewijzigd,
         )
     }
 
@@ -161,7 +163,8 @@ impl Event {
             CheckmomentGeopend(_)
             | CheckmomentGesloten(_)
             | BijsturingVastgelegd(_)
-            | BijsturingDoorgevoerd(_) => "checkmoment",
+            | BijsturingDoorgevoerd(_)
+            | CheckmomentGewijzigd(_) => "checkmoment",
         }
     }
 }
@@ -543,6 +546,20 @@ pub struct BijsturingVastgelegd {
 pub struct BijsturingDoorgevoerd {
     pub bijsturing_id: Uuid,
     pub datum: NaiveDate,
+}
+
+/// A checkmoment's date, subject or participants corrected; only the fields
+/// that changed are present.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckmomentGewijzigd {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datum: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub onderwerp: Option<String>,
+    /// The full new list of participating organisaties.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deelnemers: Option<Vec<Uuid>>,
 }
 
 /// Missing field → `None`; explicit `null` → `Some(None)`.

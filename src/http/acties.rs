@@ -167,11 +167,7 @@ pub struct StatuswijzigingIn {
     request_body = StatuswijzigingIn,
     responses(
         (status = 201, description = "Status gewijzigd; de actie zoals ze nu is", body = ActieDto),
-        (status = 400, description = "Ongeldige invoer (alle fouten in invalidParams)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Onbekende actie", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Overgang niet toegestaan", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Verouderde If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency-Key hergebruikt voor een ander verzoek", body = Problem, content_type = "application/problem+json"),
+        super::responses::WriteErrors,
     ))]
 pub async fn post_statuswijziging(
     state: web::Data<AppState>,
@@ -229,12 +225,7 @@ pub struct TrekkerIn {
     request_body = TrekkerIn,
     responses(
         (status = 200, description = "Trekker gewijzigd; de actie zoals ze nu is", body = ActieDto),
-        (status = 400, description = "Ongeldige invoer", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Onbekende actie", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Dit is al de trekker", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Verouderde If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency-Key hergebruikt voor een ander verzoek", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match ontbreekt", body = Problem, content_type = "application/problem+json"),
+        super::responses::WriteErrors,
     ))]
 pub async fn put_trekker(
     state: web::Data<AppState>,

@@ -10,16 +10,24 @@ mod actiebeheer;
 mod acties;
 mod agendas;
 mod audittrail;
+mod bijsturingen;
+mod checkmoment_dto;
+mod checkmomenten;
 pub mod dto;
 pub mod gebeurtenissen;
+mod indicatoren;
 mod organisaties;
 mod paging;
+mod pdca;
 pub mod peil;
 pub mod problem;
+mod reflecties;
 mod responses;
 mod spec;
 mod sse;
 mod structuur;
+mod uitwisseling;
+mod voortgang;
 mod wijzigingen;
 mod write;
 
@@ -74,6 +82,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(organisaties::configure)
             .configure(structuur::configure)
             .configure(actiebeheer::configure)
+            .configure(reflecties::configure)
+            .configure(indicatoren::configure)
+            .configure(checkmomenten::configure)
+            .configure(bijsturingen::configure)
+            .configure(pdca::configure)
+            .configure(voortgang::configure)
+            .configure(uitwisseling::configure)
             .configure(gebeurtenissen::configure)
             .configure(audittrail::configure)
             .configure(wijzigingen::configure)

@@ -15,7 +15,9 @@ use super::write::{context, etag, service_problem, Body, IfMatch};
 use crate::app::AppState;
 use crate::domain::events::{OrganisatieGeregistreerd, OrganisatieGewijzigd};
 use crate::domain::organisatie::{self, OrganisatieSoort};
+use crate::domain::DomainError;
 use crate::event_store::ExpectedVersion;
+use crate::projections::ReadModel;
 use crate::service::{ServiceError, StreamEvents};
 
 pub const SOORTEN: [(&str, OrganisatieSoort); 15] = [
@@ -136,6 +138,21 @@ fn contactadres(b: &mut Body) -> Option<String> {
     Some(adres)
 }
 
+/// Names are unique (ignoring case and surrounding spaces); `own` is the
+/// organisatie being renamed.
+fn naam_taken(m: &ReadModel, naam: &str, own: Option<Uuid>) -> Option<DomainError> {
+    m.organisaties
+        .values()
+        .any(|o| Some(o.id) != own && o.state.naam.eq_ignore_ascii_case(naam.trim()))
+        .then(|| {
+            DomainError::invalid(
+                "naam",
+                "duplicate",
+                format!("Er is al een organisatie met de naam {naam:?}."),
+            )
+        })
+}
+
 /// Registreer een organisatie.
 #[utoipa::path(post, path = "/organisaties", tag = "Organisaties",
     params(("Idempotency-Key" = Option<String>, Header, description = "Een herhaald verzoek met dezelfde sleutel maakt niets nieuws aan")),
@@ -151,21 +168,6 @@ pub async fn post_organisatie(
     let soort = b.choice("soort", true, &SOORTEN);
     let contactadres = contactadres(&mut b);
     b.string("toelichting", false);
-    if let Some(n) = &naam {
-        if state
-            .projection
-            .read()
-            .organisaties
-            .values()
-            .any(|o| o.state.naam.eq_ignore_ascii_case(n.trim()))
-        {
-            b.error(
-                "naam",
-                "duplicate",
-                format!("Er is al een organisatie met de naam {n:?}."),
-            );
-        }
-    }
     b.finish()?;
     let ctx = context(&req, &body, IfMatch::Optional)?;
     let event = OrganisatieGeregistreerd {
@@ -176,7 +178,11 @@ pub async fn post_organisatie(
     let id = Uuid::now_v7();
     let outcome = state
         .service
-        .structural(ctx, |_| {
+        .structural(ctx, |m| {
+            // Checked under the structure lock, after an idempotent retry was recognised.
+            if let Some(taken) = naam_taken(m, &event.naam, None) {
+                return Err(taken.into());
+            }
             Ok(vec![StreamEvents {
                 stream_id: id,
                 expected: ExpectedVersion::NoStream,
@@ -212,6 +218,13 @@ pub async fn patch_organisatie(
         },
     };
     b.string("toelichting", false);
+    if let Some(DomainError::Invalid(taken)) = change
+        .naam
+        .as_deref()
+        .and_then(|n| naam_taken(&state.projection.read(), n, Some(id)))
+    {
+        b.error("naam", taken[0].code, taken[0].message.clone());
+    }
     b.finish()?;
     let ctx = context(&req, &body, IfMatch::Required)?;
     state

@@ -29,6 +29,13 @@ impl ApiDoc {
             super::organisaties::Api::openapi(),
             super::structuur::Api::openapi(),
             super::actiebeheer::Api::openapi(),
+            super::reflecties::Api::openapi(),
+            super::indicatoren::Api::openapi(),
+            super::checkmomenten::Api::openapi(),
+            super::bijsturingen::Api::openapi(),
+            super::pdca::Api::openapi(),
+            super::voortgang::Api::openapi(),
+            super::uitwisseling::Api::openapi(),
             super::gebeurtenissen::Api::openapi(),
             super::audittrail::Api::openapi(),
             super::wijzigingen::Api::openapi(),
@@ -36,6 +43,7 @@ impl ApiDoc {
             doc.merge(part);
         }
         ApiVersionHeader.modify(&mut doc);
+        super::checkmomenten::BijsturingHeader.modify(&mut doc);
         super::peil::PositieHeader.modify(&mut doc);
         doc
     }

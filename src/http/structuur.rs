@@ -177,7 +177,7 @@ pub async fn post_agenda(
     let naam = b.string("naam", true);
     let omschrijving = b.string("omschrijving", false).unwrap_or_default();
     let gemeenten = b.strings("gemeenten");
-    if gemeenten.as_ref().is_none_or(|g| g.is_empty()) {
+    if gemeenten.as_ref().is_none_or(|g| g.is_empty()) && !b.has_error("gemeenten") {
         b.error("gemeenten", "required", "Noem minstens één gemeente.");
     }
     let start = b.date("periodeStartDatum");
@@ -944,6 +944,7 @@ pub async fn post_doel(
     let outcome = state
         .service
         .structural(ctx, |m| {
+            super::actiebeheer::refuse_vervallen(m, opgave_id, parent)?;
             if let Some(c) = &code {
                 if m.code_in_use(agenda_id, c) {
                     return Err(duplicate_code(c));
@@ -1037,6 +1038,9 @@ pub async fn patch_doel(
         .structural(ctx, |m| {
             let d = m.doelen.get(&id).ok_or_else(|| not_found("doel", id))?;
             check_if_match(&if_ctx, d.version)?;
+            if let Some(t) = target.filter(|t| *t != d.state.opgave_id) {
+                super::actiebeheer::refuse_vervallen(m, t, None)?;
+            }
             if let Some(c) = code.as_ref().filter(|c| Some(*c) != d.state.code.as_ref()) {
                 if m.code_in_use(agenda_id, c) {
                     return Err(duplicate_code(c));

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{agenda_id, agent, get, send, spawn};
+use crate::support::{agenda_id, agent, get, send, spawn};
 
 #[test]
 fn the_audittrail_lists_every_change_with_who_what_and_why() {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{agenda_id, agent, get, send, spawn, TestApp};
+use crate::support::{agenda_id, agent, get, send, spawn, TestApp};
 
 fn head(app: &TestApp) -> u64 {
     get(app, "/gebeurtenissen?pageSize=1").1["laatstePositie"]

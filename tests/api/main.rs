@@ -1,92 +1,20 @@
 //! HTTP tests against the real app on port 0 with a temporary sled store.
 
-use std::net::TcpListener;
-use std::sync::Arc;
+mod actiebeheer;
+mod checkmomenten;
+mod client;
+mod indicatoren;
+mod nieuwsbrief;
+mod organisaties;
+mod pdca;
+mod reflecties;
+mod restart;
+mod structuur;
+mod support;
+mod uitwisseling;
 
-use mag_tracker::app::{load_demo, open_state, Application};
-use mag_tracker::event_store::{SledOptions, SledStore};
-use serde_json::{json, Value};
-
-struct TestApp {
-    base: String,
-    _dir: tempfile::TempDir,
-}
-
-fn spawn() -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().to_path_buf();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let store = Arc::new(SledStore::open(&path, SledOptions::default()).unwrap());
-            let state = open_state(store).unwrap();
-            load_demo(&state).await.unwrap();
-            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-            let app = Application::build(state, listener).unwrap();
-            tx.send(app.port).unwrap();
-            let _ = app.server.await;
-        })
-    });
-    let port = rx.recv().unwrap();
-    TestApp {
-        base: format!("http://127.0.0.1:{port}/v1"),
-        _dir: dir,
-    }
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
-
-fn get(app: &TestApp, path: &str) -> (u16, Value) {
-    let mut r = agent().get(format!("{}{path}", app.base)).call().unwrap();
-    (r.status().as_u16(), r.body_mut().read_json().unwrap())
-}
-
-fn send(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> (u16, String, Value) {
-    let url = format!("{}{path}", app.base);
-    let a = agent();
-    let mut req = match method {
-        "POST" => a.post(&url),
-        _ => a.put(&url),
-    }
-    .header("Content-Type", "application/json");
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let mut r = req.send(body).unwrap();
-    let ct = r
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    let etag = r
-        .headers()
-        .get("etag")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    (
-        r.status().as_u16(),
-        format!("{ct}|{etag}"),
-        r.body_mut().read_json().unwrap(),
-    )
-}
-
-fn agenda_id(app: &TestApp) -> String {
-    get(app, "/agendas").1["resultaten"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
+use serde_json::json;
+use support::{agenda_id, get, send, spawn};
 
 #[test]
 fn demo_agenda_loads_with_the_documents_counts() {

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{agenda_id, agent, get, send, spawn, TestApp};
+use crate::support::{agenda_id, agent, get, send, spawn, TestApp};
 
 /// GET with the response's `X-Positie` and `Link` headers.
 fn get_at(app: &TestApp, path: &str) -> (u16, Value, Option<u64>, String) {

@@ -1,6 +1,6 @@
 //! `GET /agendas/{id}/wijzigingen`: what changed in a period.
 
-use super::{agenda_id, get, send, spawn, TestApp};
+use crate::support::{agenda_id, get, send, spawn, TestApp};
 
 fn head(app: &TestApp) -> u64 {
     get(app, "/gebeurtenissen?pageSize=1").1["laatstePositie"]
