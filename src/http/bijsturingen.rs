@@ -69,19 +69,19 @@ fn bijsturing_response(
 
 /// De bijsturingen van een checkmoment, in volgorde van vastleggen.
 #[utoipa::path(get, path = "/checkmomenten/{id}/bijsturingen", tag = "PDCA",
-    params(("id" = Uuid, Path, description = "Id van het checkmoment"), Paging),
+    params(("id" = Uuid, Path, description = "Id van het checkmoment"), Paging, super::peil::PeilQuery),
     responses((status = 200, description = "Een pagina bijsturingen", body = Pagina<BijsturingDto>), super::responses::ReadErrors))]
 pub async fn list_bijsturingen(
-    state: web::Data<AppState>,
+    peil: super::peil::Peil,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
-    let m = state.projection.read();
+    let m = peil.read();
     let c = m
         .checkmomenten
         .get(&id)
-        .ok_or_else(|| Problem::not_found(checkmoment_not_found(*id)))?;
+        .ok_or_else(|| peil.not_found(checkmoment_not_found(*id), *id))?;
     let items = c
         .state
         .bijsturingen
@@ -93,14 +93,32 @@ pub async fn list_bijsturingen(
 
 /// Eén bijsturing, met de wijzigingen die haar uitvoerden.
 #[utoipa::path(get, path = "/checkmomenten/{id}/bijsturingen/{bijsturingId}", tag = "PDCA",
-    params(("id" = Uuid, Path, description = "Id van het checkmoment"), ("bijsturingId" = Uuid, Path, description = "Id van de bijsturing")),
+    params(("id" = Uuid, Path, description = "Id van het checkmoment"), ("bijsturingId" = Uuid, Path, description = "Id van de bijsturing"), super::peil::PeilQuery),
     responses((status = 200, description = "De bijsturing; ETag is de versie van het checkmoment", body = BijsturingDto), super::responses::ReadErrors))]
 pub async fn get_bijsturing(
-    state: web::Data<AppState>,
+    peil: super::peil::Peil,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, Problem> {
     let (id, bijsturing) = *path;
-    bijsturing_response(&state, id, bijsturing, StatusCode::OK)
+    let m = peil.read();
+    let c = m
+        .checkmomenten
+        .get(&id)
+        .ok_or_else(|| peil.not_found(checkmoment_not_found(id), id))?;
+    let b = c
+        .state
+        .bijsturingen
+        .iter()
+        .find(|b| b.id == bijsturing)
+        .ok_or_else(|| {
+            peil.not_found(
+                format!("Er is geen bijsturing {bijsturing} bij checkmoment {id}."),
+                bijsturing,
+            )
+        })?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(c.version)))
+        .json(bijsturing_dto(&m, id, b)))
 }
 
 /// Body to record a bijsturing.

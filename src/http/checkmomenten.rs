@@ -102,7 +102,7 @@ pub struct CheckmomentenQuery {
 }
 
 fn list(
-    state: &AppState,
+    peil: &super::peil::Peil,
     req: &HttpRequest,
     q: &CheckmomentenQuery,
     filter: impl Fn(&Checkmoment) -> bool,
@@ -119,7 +119,7 @@ fn list(
             )]))
         }
     };
-    let m = state.projection.read();
+    let m = peil.read();
     let mut items: Vec<&Entity<Checkmoment>> = m
         .checkmomenten
         .values()
@@ -136,51 +136,54 @@ fn list(
 
 /// De checkmomenten van een opgave (niet die over de hele agenda), nieuwste eerst.
 #[utoipa::path(get, path = "/opgaven/{id}/checkmomenten", tag = "PDCA",
-    params(("id" = Uuid, Path, description = "Id van de opgave"), CheckmomentenQuery),
+    params(("id" = Uuid, Path, description = "Id van de opgave"), CheckmomentenQuery, super::peil::PeilQuery),
     responses((status = 200, description = "Een pagina checkmomenten", body = Pagina<CheckmomentDto>), super::responses::ReadErrors))]
 pub async fn list_opgave_checkmomenten(
-    state: web::Data<AppState>,
+    peil: super::peil::Peil,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<CheckmomentenQuery>,
 ) -> Result<HttpResponse, Problem> {
     let id = *id;
-    if !state.projection.read().opgaven.contains_key(&id) {
-        return Err(Problem::not_found(format!(
-            "Er is geen opgave met id {id}."
-        )));
+    if !peil.read().opgaven.contains_key(&id) {
+        return Err(peil.not_found(format!("Er is geen opgave met id {id}."), id));
     }
-    list(&state, &req, &q, |c| c.opgave_id == Some(id))
+    list(&peil, &req, &q, |c| c.opgave_id == Some(id))
 }
 
 /// Alle checkmomenten van een agenda (over de hele agenda én per opgave; zie `niveau`), nieuwste eerst.
 #[utoipa::path(get, path = "/agendas/{id}/checkmomenten", tag = "PDCA",
-    params(("id" = Uuid, Path, description = "Id van de agenda"), CheckmomentenQuery),
+    params(("id" = Uuid, Path, description = "Id van de agenda"), CheckmomentenQuery, super::peil::PeilQuery),
     responses((status = 200, description = "Een pagina checkmomenten", body = Pagina<CheckmomentDto>), super::responses::ReadErrors))]
 pub async fn list_agenda_checkmomenten(
-    state: web::Data<AppState>,
+    peil: super::peil::Peil,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<CheckmomentenQuery>,
 ) -> Result<HttpResponse, Problem> {
     let id = *id;
-    if !state.projection.read().agendas.contains_key(&id) {
-        return Err(Problem::not_found(format!(
-            "Er is geen agenda met id {id}."
-        )));
+    if !peil.read().agendas.contains_key(&id) {
+        return Err(peil.not_found(format!("Er is geen agenda met id {id}."), id));
     }
-    list(&state, &req, &q, |c| c.agenda_id == id)
+    list(&peil, &req, &q, |c| c.agenda_id == id)
 }
 
 /// Eén checkmoment, met zijn bijsturingen.
 #[utoipa::path(get, path = "/checkmomenten/{id}", tag = "PDCA",
-    params(("id" = Uuid, Path, description = "Id van het checkmoment")),
+    params(("id" = Uuid, Path, description = "Id van het checkmoment"), super::peil::PeilQuery),
     responses((status = 200, description = "Het checkmoment; ETag is zijn versie", body = CheckmomentDto), super::responses::ReadErrors))]
 pub async fn get_checkmoment(
-    state: web::Data<AppState>,
+    peil: super::peil::Peil,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, Problem> {
-    checkmoment_response(&state, *id, StatusCode::OK)
+    let m = peil.read();
+    let c = m
+        .checkmomenten
+        .get(&id)
+        .ok_or_else(|| peil.not_found(checkmoment_not_found(*id), *id))?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(c.version)))
+        .json(checkmoment_dto(c, &m)))
 }
 
 // ---------- opening ----------

@@ -305,17 +305,17 @@ fn text(b: &mut Body, name: &str) -> Option<String> {
 
 /// De indicatoren van een doel, op naam.
 #[utoipa::path(get, path = "/doelen/{id}/indicatoren", tag = "Indicatoren",
-    params(("id" = Uuid, Path, description = "Id van het doel"), Paging),
+    params(("id" = Uuid, Path, description = "Id van het doel"), Paging, super::peil::PeilQuery),
     responses((status = 200, description = "Een pagina indicatoren", body = Pagina<IndicatorDto>), super::responses::ReadErrors))]
 pub async fn list_indicatoren(
-    state: web::Data<AppState>,
+    peil: super::peil::Peil,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
-    let m = state.projection.read();
+    let m = peil.read();
     if !m.doelen.contains_key(&id) {
-        return Err(Problem::not_found(format!("Er is geen doel met id {id}.")));
+        return Err(peil.not_found(format!("Er is geen doel met id {id}."), *id));
     }
     let mut list: Vec<_> = m
         .indicatoren
@@ -331,13 +331,20 @@ pub async fn list_indicatoren(
 }
 
 /// Eén indicator, met de laatste meting en of ze dit jaar op koers ligt.
-#[utoipa::path(get, path = "/indicatoren/{id}", tag = "Indicatoren", params(("id" = Uuid, Path, description = "Id van de indicator")),
+#[utoipa::path(get, path = "/indicatoren/{id}", tag = "Indicatoren", params(("id" = Uuid, Path, description = "Id van de indicator"), super::peil::PeilQuery),
     responses((status = 200, description = "De indicator; ETag is haar versie", body = IndicatorDto), super::responses::ReadErrors))]
 pub async fn get_indicator(
-    state: web::Data<AppState>,
+    peil: super::peil::Peil,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, Problem> {
-    respond(&state, *id, StatusCode::OK)
+    let m = peil.read();
+    let i = m
+        .indicatoren
+        .get(&id)
+        .ok_or_else(|| peil.not_found(format!("Er is geen indicator met id {id}."), *id))?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(i.version)))
+        .json(indicator_dto(i, &m)))
 }
 
 /// Body of an indicator.
@@ -541,18 +548,19 @@ pub struct StreefwaardeDto {
 
 /// Elke streefwaarde die ooit is vastgesteld, per jaar oudste eerst (uit het gebeurtenissenlog).
 #[utoipa::path(get, path = "/indicatoren/{id}/streefwaarden", tag = "Indicatoren",
-    params(("id" = Uuid, Path, description = "Id van de indicator"), Paging),
+    params(("id" = Uuid, Path, description = "Id van de indicator"), Paging, super::peil::PeilQuery),
     responses((status = 200, description = "Een pagina streefwaarden", body = Pagina<StreefwaardeDto>), super::responses::ReadErrors))]
 pub async fn list_streefwaarden(
     state: web::Data<AppState>,
+    peil: super::peil::Peil,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
     let position = {
-        let m = state.projection.read();
+        let m = peil.read();
         if !m.indicatoren.contains_key(&id) {
-            return Err(not_found(*id));
+            return Err(peil.not_found(format!("Er is geen indicator met id {id}."), *id));
         }
         m.position
     };
@@ -561,7 +569,7 @@ pub async fn list_streefwaarden(
         .read_stream(*id, 1, usize::MAX)
         .map_err(|e| service_problem(ServiceError::Store(e)))?;
     let mut items: Vec<StreefwaardeDto> = Vec::new();
-    for e in events {
+    for e in events.into_iter().filter(|e| e.position <= position) {
         let set: Vec<(Waarde, Option<f64>)> =
             match Event::decode(&e.event_type, e.schema_version, &e.data) {
                 Ok(Event::IndicatorAangemaakt(a)) => {
@@ -598,16 +606,19 @@ pub async fn list_streefwaarden(
 
 /// De metingen van een indicator, nieuwste periode eerst (binnen een periode de laatst geregistreerde eerst); vervangen metingen blijven zichtbaar.
 #[utoipa::path(get, path = "/indicatoren/{id}/metingen", tag = "Indicatoren",
-    params(("id" = Uuid, Path, description = "Id van de indicator"), Paging),
+    params(("id" = Uuid, Path, description = "Id van de indicator"), Paging, super::peil::PeilQuery),
     responses((status = 200, description = "Een pagina metingen", body = Pagina<MetingDto>), super::responses::ReadErrors))]
 pub async fn list_metingen(
-    state: web::Data<AppState>,
+    peil: super::peil::Peil,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
-    let m = state.projection.read();
-    let i = m.indicatoren.get(&id).ok_or_else(|| not_found(*id))?;
+    let m = peil.read();
+    let i = m
+        .indicatoren
+        .get(&id)
+        .ok_or_else(|| peil.not_found(format!("Er is geen indicator met id {id}."), *id))?;
     let mut metingen: Vec<&Meting> = i.state.metingen.iter().collect();
     metingen.sort_by(|a, b| {
         (periode_jaar(&b.periode), &b.periode, b.geregistreerd).cmp(&(
@@ -650,14 +661,29 @@ fn meting_response(
 
 /// Eén meting.
 #[utoipa::path(get, path = "/indicatoren/{id}/metingen/{metingId}", tag = "Indicatoren",
-    params(("id" = Uuid, Path, description = "Id van de indicator"), ("metingId" = Uuid, Path, description = "Id van de meting")),
+    params(("id" = Uuid, Path, description = "Id van de indicator"), ("metingId" = Uuid, Path, description = "Id van de meting"), super::peil::PeilQuery),
     responses((status = 200, description = "De meting; ETag is de versie van de indicator", body = MetingDto), super::responses::ReadErrors))]
 pub async fn get_meting(
-    state: web::Data<AppState>,
+    peil: super::peil::Peil,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, Problem> {
     let (id, meting) = *path;
-    meting_response(&state, id, meting, StatusCode::OK)
+    let m = peil.read();
+    let i = m
+        .indicatoren
+        .get(&id)
+        .ok_or_else(|| peil.not_found(format!("Er is geen indicator met id {id}."), id))?;
+    let x = i
+        .state
+        .metingen
+        .iter()
+        .find(|x| x.id == meting)
+        .ok_or_else(|| {
+            Problem::not_found(format!("Er is geen meting {meting} bij indicator {id}."))
+        })?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(i.version)))
+        .json(meting_dto(id, x, &m)))
 }
 
 /// Body of a meting.

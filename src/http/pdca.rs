@@ -13,7 +13,6 @@ use uuid::Uuid;
 
 use super::dto::NiveauDto;
 use super::problem::Problem;
-use crate::app::AppState;
 use crate::domain::indicator::Koers;
 use crate::projections::{ActieSignaal, PdcaState, ReadModel};
 
@@ -198,16 +197,16 @@ fn weak_etag(position: u64) -> String {
 
 /// De PDCA-toestand van een opgave: fase met reden, acties per status, signalen en redenen.
 #[utoipa::path(get, path = "/opgaven/{id}/pdca", tag = "PDCA",
-    params(("id" = Uuid, Path, description = "Id van de opgave")),
+    params(("id" = Uuid, Path, description = "Id van de opgave"), super::peil::PeilQuery),
     responses((status = 200, description = "De PDCA-toestand; zwakke ETag met de positie in het log", body = PdcaDto), super::responses::ReadErrors))]
 pub async fn get_pdca(
-    state: web::Data<AppState>,
+    peil: super::peil::Peil,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, Problem> {
-    let m = state.projection.read();
+    let m = peil.read();
     let s = m
-        .pdca(*id, Utc::now())
-        .ok_or_else(|| Problem::not_found(format!("Er is geen opgave met id {id}.")))?;
+        .pdca(*id, peil.now())
+        .ok_or_else(|| peil.not_found(format!("Er is geen opgave met id {id}."), *id))?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", weak_etag(m.position)))
         .json(pdca_dto(&m, s)))
@@ -341,15 +340,15 @@ fn overzicht(m: &ReadModel, agenda_id: Uuid, now: DateTime<Utc>) -> Option<Overz
 
 /// De PDCA-toestand van alle opgaven van een agenda in één keer, gegroepeerd per groepering (bij Twenterand: themalijn).
 #[utoipa::path(get, path = "/agendas/{id}/overzicht", tag = "PDCA",
-    params(("id" = Uuid, Path, description = "Id van de agenda")),
+    params(("id" = Uuid, Path, description = "Id van de agenda"), super::peil::PeilQuery),
     responses((status = 200, description = "Het overzicht; zwakke ETag met de positie in het log", body = OverzichtDto), super::responses::ReadErrors))]
 pub async fn get_overzicht(
-    state: web::Data<AppState>,
+    peil: super::peil::Peil,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, Problem> {
-    let m = state.projection.read();
-    let dto = overzicht(&m, *id, Utc::now())
-        .ok_or_else(|| Problem::not_found(format!("Er is geen agenda met id {id}.")))?;
+    let m = peil.read();
+    let dto = overzicht(&m, *id, peil.now())
+        .ok_or_else(|| peil.not_found(format!("Er is geen agenda met id {id}."), *id))?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", weak_etag(m.position)))
         .json(dto))

@@ -56,6 +56,8 @@ struct Positie(u64);
 struct At {
     position: u64,
     label: String,
+    /// The moment asked for: what "now" is for a past state.
+    instant: DateTime<Utc>,
 }
 
 /// The model a GET reads: live, or as of a peildatum/peiltijdstip/positie.
@@ -63,6 +65,7 @@ pub struct Peil {
     state: web::Data<AppState>,
     req: HttpRequest,
     at: Option<(At, Arc<ReadModel>)>,
+    instant: Option<DateTime<Utc>>,
 }
 
 /// A borrowed read model (the live one under its read lock, or a past one).
@@ -90,6 +93,14 @@ impl Peil {
         };
         self.req.extensions_mut().insert(Positie(model.position));
         model
+    }
+
+    /// "Now" for the state read: the current time for the live model, the
+    /// moment asked for (end of the peildatum, the peiltijdstip, or when the
+    /// event at the positie was recorded) for a past one. Time-dependent
+    /// signals (e.g. an actie without updates for too long) use it.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.instant.unwrap_or_else(Utc::now)
     }
 
     /// Whether the request asked for a past state.
@@ -127,6 +138,7 @@ pub fn exists(m: &ReadModel, id: Uuid) -> bool {
         || m.indicatoren.contains_key(&id)
         || m.reflecties.contains_key(&id)
         || m.checkmomenten.contains_key(&id)
+        || m.bijsturingen.contains_key(&id)
 }
 
 fn bad(name: &str, code: &str, reason: impl Into<String>) -> InvalidParam {
@@ -197,6 +209,7 @@ fn resolve(state: &AppState, req: &HttpRequest) -> Result<Option<At>, Problem> {
             At {
                 position: position_at_end_of(store, date).map_err(internal)?,
                 label: format!("peildatum {date}"),
+                instant: crate::history::peil::end_of_day(date),
             }
         }
         "peiltijdstip" => {
@@ -212,6 +225,7 @@ fn resolve(state: &AppState, req: &HttpRequest) -> Result<Option<At>, Problem> {
             At {
                 position: store.position_at(instant).map_err(internal)?,
                 label: format!("peiltijdstip {}", instant.to_rfc3339()),
+                instant,
             }
         }
         _ => {
@@ -234,6 +248,10 @@ fn resolve(state: &AppState, req: &HttpRequest) -> Result<Option<At>, Problem> {
             At {
                 position,
                 label: format!("positie {position}"),
+                instant: store
+                    .event_at(position)
+                    .map_err(internal)?
+                    .map_or(DateTime::<Utc>::MIN_UTC, |e| e.recorded_at),
             }
         }
     };
@@ -256,13 +274,16 @@ impl FromRequest for Peil {
                     state,
                     req,
                     at: None,
+                    instant: None,
                 });
             };
             if at.position >= state.projection.read().position {
+                // Nothing recorded since: the live model is that state.
                 return Ok(Peil {
                     state,
                     req,
                     at: None,
+                    instant: Some(at.instant.min(Utc::now())),
                 });
             }
             let history = state.history.clone();
@@ -282,6 +303,7 @@ impl FromRequest for Peil {
             Ok(Peil {
                 state,
                 req,
+                instant: Some(at.instant),
                 at: Some((at, model)),
             })
         })

@@ -170,14 +170,14 @@ pub struct ReflectiesQuery {
 }
 
 /// Reflecties, nieuwste eerst (op datum, dan op registratie). Ingetrokken reflecties blijven zichtbaar als ingetrokken.
-#[utoipa::path(get, path = "/reflecties", tag = "Reflecties", params(ReflectiesQuery),
+#[utoipa::path(get, path = "/reflecties", tag = "Reflecties", params(ReflectiesQuery, super::peil::PeilQuery),
     responses((status = 200, description = "Een pagina reflecties", body = Pagina<ReflectieDto>), super::responses::ReadErrors))]
 pub async fn list_reflecties(
-    state: web::Data<AppState>,
+    peil: super::peil::Peil,
     req: HttpRequest,
     q: web::Query<ReflectiesQuery>,
 ) -> Result<HttpResponse, Problem> {
-    let m = state.projection.read();
+    let m = peil.read();
     let mut errors = Vec::new();
     if let Some(o) = q.over.filter(|o| onderwerp(&m, *o).is_none()) {
         errors.push(InvalidParam::new(
@@ -221,13 +221,20 @@ pub async fn list_reflecties(
 }
 
 /// Eén reflectie.
-#[utoipa::path(get, path = "/reflecties/{id}", tag = "Reflecties", params(("id" = Uuid, Path, description = "Id van de reflectie")),
+#[utoipa::path(get, path = "/reflecties/{id}", tag = "Reflecties", params(("id" = Uuid, Path, description = "Id van de reflectie"), super::peil::PeilQuery),
     responses((status = 200, description = "De reflectie; ETag is haar versie", body = ReflectieDto), super::responses::ReadErrors))]
 pub async fn get_reflectie(
-    state: web::Data<AppState>,
+    peil: super::peil::Peil,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, Problem> {
-    respond(&state, *id, StatusCode::OK)
+    let m = peil.read();
+    let r = m
+        .reflecties
+        .get(&id)
+        .ok_or_else(|| peil.not_found(format!("Er is geen reflectie met id {id}."), *id))?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(r.version)))
+        .json(reflectie_dto(r, &m)))
 }
 
 /// Body of a reflectie.

@@ -137,7 +137,17 @@ fn every_get_answers_the_state_as_recorded_at_a_position_date_or_instant() {
     // every time-travel GET of the agenda structure works
     let (_, opgaven) = get(&app, &format!("/agendas/{a}/opgaven?pageSize=1"));
     let opgave = opgaven["resultaten"][0]["id"].as_str().unwrap().to_owned();
+    let (_, doelen) = get(&app, &format!("/opgaven/{opgave}/doelen?pageSize=1"));
+    let doel = doelen["resultaten"][0]["id"].as_str().unwrap().to_owned();
     for p in [
+        format!("/opgaven/{opgave}/pdca"),
+        format!("/agendas/{a}/overzicht"),
+        format!("/agendas/{a}/checkmomenten"),
+        format!("/opgaven/{opgave}/checkmomenten"),
+        "/reflecties".to_owned(),
+        format!("/doelen/{doel}/indicatoren"),
+        format!("/doelen/{doel}/acties"),
+        format!("/doelen/{doel}"),
         "/agendas".to_owned(),
         format!("/agendas/{a}"),
         format!("/agendas/{a}/opgaven"),
@@ -152,6 +162,20 @@ fn every_get_answers_the_state_as_recorded_at_a_position_date_or_instant() {
         let (status, _, positie, _) = get_at(&app, &format!("{p}{sep}positie={h0}"));
         assert_eq!((status, positie), (200, Some(h0)), "{p}");
     }
+    // the PDCA state and the overzicht before the agenda existed
+    let (status, problem, _, _) = get_at(&app, &format!("/agendas/{a}/overzicht?positie=0"));
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (404, Some("not-yet-existing"))
+    );
+    let (status, problem, _, _) = get_at(
+        &app,
+        &format!("/opgaven/{opgave}/pdca?peildatum=2000-01-01"),
+    );
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (404, Some("not-yet-existing"))
+    );
     let (_, history, _, _) = get_at(
         &app,
         &format!("/acties/{actie}/statuswijzigingen?positie={h0}"),
