@@ -189,6 +189,11 @@ fn main() {
         options.max_checkpoints,
         as_of.checkpoint_positions().len()
     );
+    println!(
+        "checkpoint budget {} MiB (MAG_ASOF_BUDGET_MIB), estimated use {} MiB",
+        options.budget_bytes >> 20,
+        as_of.checkpoint_bytes() >> 20
+    );
     println!("| reads | n | p50 ms | p95 ms | p99 ms | max ms |");
     println!("|---|---:|---:|---:|---:|---:|");
     report("cold (building checkpoints)", cold);

@@ -29,22 +29,31 @@ pub struct AsOfOptions {
     pub max_checkpoints: usize,
     /// Exact as-of models kept for repeated reads.
     pub cached_models: usize,
+    /// Estimated bytes all checkpoints together may take; beyond it they
+    /// are thinned out like beyond `max_checkpoints` (the newest stays).
+    pub budget_bytes: usize,
 }
 
 impl Default for AsOfOptions {
     fn default() -> Self {
+        // MAG_ASOF_BUDGET_MIB overrides the memory budget (default 512 MiB).
+        let budget_mib = std::env::var("MAG_ASOF_BUDGET_MIB")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(512);
         Self {
             spacing: 20_000,
             max_checkpoints: 64,
             cached_models: 4,
+            budget_bytes: budget_mib << 20,
         }
     }
 }
 
 #[derive(Default)]
 struct Cache {
-    /// Sorted by position.
-    checkpoints: Vec<(u64, Arc<ReadModel>)>,
+    /// Sorted by position; with the model's estimated size.
+    checkpoints: Vec<(u64, Arc<ReadModel>, usize)>,
     /// Most recently used last.
     recent: Vec<(u64, Arc<ReadModel>)>,
 }
@@ -84,8 +93,8 @@ impl AsOf {
                 .checkpoints
                 .iter()
                 .rev()
-                .find(|(p, _)| *p <= position)
-                .cloned();
+                .find(|(p, _, _)| *p <= position)
+                .map(|(p, m, _)| (*p, m.clone()));
             (base, position / self.options.spacing * self.options.spacing)
         };
         let spacing = self.options.spacing.max(1);
@@ -127,13 +136,19 @@ impl AsOf {
     }
 
     fn keep_checkpoint(&self, position: u64, model: Arc<ReadModel>) {
+        let size = estimated_bytes(&model);
         let mut cache = self.cache();
-        if cache.checkpoints.iter().any(|(p, _)| *p == position) {
+        if cache.checkpoints.iter().any(|(p, _, _)| *p == position) {
             return;
         }
-        cache.checkpoints.push((position, model));
-        cache.checkpoints.sort_by_key(|(p, _)| *p);
-        if cache.checkpoints.len() > self.options.max_checkpoints {
+        cache.checkpoints.push((position, model, size));
+        cache.checkpoints.sort_by_key(|(p, _, _)| *p);
+        let over = |c: &Cache| {
+            c.checkpoints.len() > self.options.max_checkpoints.max(1)
+                || c.checkpoints.iter().map(|(_, _, s)| s).sum::<usize>()
+                    > self.options.budget_bytes
+        };
+        while cache.checkpoints.len() > 1 && over(&cache) {
             // Thin out: keep every other one (the newest always stays).
             let n = cache.checkpoints.len();
             let mut i = 0;
@@ -146,8 +161,49 @@ impl AsOf {
 
     /// Positions of the checkpoints currently kept (for tests and metrics).
     pub fn checkpoint_positions(&self) -> Vec<u64> {
-        self.cache().checkpoints.iter().map(|(p, _)| *p).collect()
+        self.cache()
+            .checkpoints
+            .iter()
+            .map(|(p, _, _)| *p)
+            .collect()
     }
+
+    /// Estimated bytes the checkpoints take now.
+    pub fn checkpoint_bytes(&self) -> usize {
+        self.cache().checkpoints.iter().map(|(_, _, s)| s).sum()
+    }
+}
+
+/// A rough size of a read model in memory: entities, plus the texts and
+/// lists that grow with the log (voortgangsberichten, metingen). Used only
+/// to keep the checkpoints within their budget.
+pub fn estimated_bytes(m: &ReadModel) -> usize {
+    const ENTITY: usize = 320;
+    let acties: usize = m
+        .acties
+        .values()
+        .map(|a| {
+            ENTITY
+                + a.state.omschrijving.len()
+                + a.state
+                    .voortgangsberichten
+                    .iter()
+                    .map(|b| 96 + b.tekst.len())
+                    .sum::<usize>()
+        })
+        .sum();
+    let indicatoren: usize = m
+        .indicatoren
+        .values()
+        .map(|i| ENTITY + 192 * (i.state.metingen.len() + i.state.streefwaarden.len()))
+        .sum();
+    let others = m.agendas.len()
+        + m.opgaven.len()
+        + m.doelen.len()
+        + m.groeperingen.len()
+        + m.organisaties.len()
+        + m.checkmomenten.len();
+    acties + indicatoren + (others + m.bijsturingen.len()) * ENTITY + m.reflecties.len() * 1024
 }
 
 #[cfg(test)]
@@ -190,6 +246,7 @@ mod tests {
                 spacing: 10,
                 max_checkpoints: 3,
                 cached_models: 2,
+                budget_bytes: usize::MAX,
             },
         );
         for p in [0u64, 5, 10, 11, 57, 33, 9, 40, 40, 100] {
@@ -204,5 +261,24 @@ mod tests {
                 .all(|id| m.organisaties.contains_key(id)));
         }
         assert!(as_of.checkpoint_positions().len() <= 3);
+
+        // a tight memory budget thins the checkpoints out, reads stay right
+        let tight = AsOf::new(
+            store.clone(),
+            AsOfOptions {
+                spacing: 5,
+                max_checkpoints: 100,
+                cached_models: 1,
+                budget_bytes: 3 * estimated_bytes(&ReadModel::replay(store.as_ref(), 57).unwrap()),
+            },
+        );
+        for p in [57u64, 20, 3, 44] {
+            assert_eq!(tight.model_at(p).unwrap().organisaties.len(), p as usize);
+        }
+        assert!(tight.checkpoint_positions().len() < 57 / 5);
+        assert!(
+            tight.checkpoint_bytes()
+                <= 3 * estimated_bytes(&ReadModel::replay(store.as_ref(), 57).unwrap())
+        );
     }
 }
