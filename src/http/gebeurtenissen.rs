@@ -237,6 +237,7 @@ pub async fn feed(
     let filter = Filter::new(q.agenda, q.stream_type.clone(), q.event_type.as_deref());
     let after = q.na.unwrap_or(0);
     let head = state.store.head();
+    beyond_head("query.na", after, head)?;
     let (events, last) =
         read_page(&state, after, size as usize, &filter).map_err(service_problem)?;
     let next = format!(
@@ -300,9 +301,30 @@ pub async fn stream(
                 })?,
         ),
     };
-    let after = last_event_id.or(q.na).unwrap_or_else(|| state.store.head());
+    let head = state.store.head();
+    let after = last_event_id.or(q.na).unwrap_or(head);
+    let name = if last_event_id.is_some() {
+        "header.Last-Event-ID"
+    } else {
+        "query.na"
+    };
+    beyond_head(name, after, head)?;
     let filter = Filter::new(q.agenda, q.stream_type.clone(), q.event_type.as_deref());
     Ok(super::sse::respond(state.store.clone(), after, filter))
+}
+
+/// A cursor past the end of the log means the consumer knows a log this
+/// server does not have (e.g. it was restored from an older backup): say so
+/// rather than wait silently.
+fn beyond_head(name: &str, after: u64, head: u64) -> Result<(), Problem> {
+    if after > head {
+        return Err(Problem::invalid(vec![InvalidParam::new(
+            name,
+            "beyond-head",
+            format!("Positie {after} ligt voorbij het einde van het log (positie {head}). Is de server hersteld uit een oudere backup? Begin dan opnieuw vanaf een positie die u kent."),
+        )]));
+    }
+    Ok(())
 }
 
 #[derive(OpenApi)]

@@ -213,6 +213,8 @@ fn resolve(state: &AppState, req: &HttpRequest) -> Result<Option<At>, Problem> {
             }
         }
         "peiltijdstip" => {
+            // An unencoded '+' of an offset arrives as a space.
+            let raw = &raw.replace(' ', "+");
             let instant = DateTime::parse_from_rfc3339(raw)
                 .map_err(|_| {
                     Problem::invalid(vec![bad(

@@ -123,6 +123,7 @@ fn the_feed_is_gap_free_in_order_and_filters_with_a_cursor() {
         "na=-1",
         "streamType=boom",
         "onbekend=1",
+        "na=999999",
     ] {
         let (status, problem) = get(&app, &format!("/gebeurtenissen?{bad}"));
         assert_eq!(status, 400, "{bad}");

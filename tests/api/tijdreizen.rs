@@ -127,12 +127,13 @@ fn every_get_answers_the_state_as_recorded_at_a_position_date_or_instant() {
         .as_str()
         .unwrap()
         .to_owned();
-    let (status, then, positie, _) = get_at(
-        &app,
-        &format!("/acties/{actie}?peiltijdstip={}", at.replace('+', "%2B")),
-    );
+    let (status, then, positie, _) = get_at(&app, &format!("/acties/{actie}?peiltijdstip={at}"));
     assert_eq!(then["status"], "lopend", "{then}");
     assert_eq!((status, positie), (200, Some(h0 + 1)));
+    // an unencoded '+' offset (arrives as a space) is understood too
+    let plus = at.replace('Z', "+00:00");
+    let (status, _, positie, _) = get_at(&app, &format!("/acties/{actie}?peiltijdstip={plus}"));
+    assert_eq!((status, positie), (200, Some(h0 + 1)), "{plus}");
 
     // every time-travel GET of the agenda structure works
     let (_, opgaven) = get(&app, &format!("/agendas/{a}/opgaven?pageSize=1"));
