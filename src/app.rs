@@ -20,6 +20,10 @@ pub struct AppState {
     pub store: Arc<dyn EventStore>,
     pub projection: Arc<Projection>,
     pub service: Arc<Service>,
+    /// `--public-url`: base of absolute links (Atom feeds); `None` derives it from the request.
+    pub public_url: Option<String>,
+    /// Past states of the read model (time travel).
+    pub history: Arc<crate::history::AsOf>,
     /// Token usage and rate limits (see `src/access/`).
     pub access: Arc<crate::access::AccessState>,
 }
@@ -73,10 +77,16 @@ pub fn open_state(store: Arc<dyn EventStore>) -> anyhow::Result<AppState> {
     let projection = Projection::new(model);
     store.add_listener(projection.clone());
     let service = Arc::new(Service::new(store.clone(), projection.clone()));
+    let history = Arc::new(crate::history::AsOf::new(
+        store.clone(),
+        crate::history::AsOfOptions::default(),
+    ));
     Ok(AppState {
         store,
         projection,
         service,
+        public_url: None,
+        history,
         access: Arc::default(),
     })
 }
@@ -127,6 +137,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     tracing::info!(data_dir = %args.data_dir.display(), durability = ?args.durability, "store opened");
     let mut state = open_state(Arc::new(store))?;
+    state.public_url = args.public_url.clone();
     let usage_file = crate::access::usage::Usage::file(&args.data_dir);
     state.access = Arc::new(crate::access::AccessState {
         usage: crate::access::usage::Usage::load(&usage_file),

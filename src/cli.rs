@@ -29,6 +29,23 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print the OpenAPI description of the API (JSON) to standard output.
     Openapi,
+    /// Import an agenda file (JSON, e.g. an export) or CSV: through a running
+    /// server with --server, else straight into the (stopped) data directory.
+    Import(crate::client::ImportArgs),
+    /// Print one edition of the nieuwsbrief (the voortgang since a date or position).
+    Nieuwsbrief(crate::client::NieuwsbriefArgs),
+    /// Rebuild every projection from the log (progress and events/s on stderr).
+    Replay(crate::maintenance::ReplayArgs),
+    /// Check the log: gap-free positions, every event decodes, stream versions
+    /// consecutive, indexes and idempotency records consistent. Exits non-zero
+    /// with a report when something is wrong.
+    Verify(crate::maintenance::VerifyArgs),
+    /// Write every event as JSON Lines (from the data directory, or from a
+    /// running server's feed with --server).
+    ExportEvents(crate::maintenance::ExportArgs),
+    /// Read JSON Lines from export-events into an empty store, keeping ids,
+    /// positions and recorded times (--force: append to a non-empty store).
+    ImportEvents(crate::maintenance::ImportArgs),
     /// Manage API tokens against the data directory (server stopped).
     Token(crate::access::cli::TokenArgs),
     /// Append under concurrent load and print each acknowledged append
@@ -75,6 +92,12 @@ pub fn main() -> ExitCode {
             Ok(())
         }
         Command::StoreLoad(args) => crate::crash::run_load(args),
+        Command::Import(args) => crate::client::import(args),
+        Command::Nieuwsbrief(args) => crate::client::nieuwsbrief(args),
+        Command::Replay(args) => crate::maintenance::replay(args),
+        Command::Verify(args) => crate::maintenance::verify(args),
+        Command::ExportEvents(args) => crate::maintenance::export(args),
+        Command::ImportEvents(args) => crate::maintenance::import(args),
         Command::Token(args) => crate::access::cli::run(args),
     };
     match result {

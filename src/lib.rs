@@ -7,11 +7,17 @@
 pub mod access;
 pub mod app;
 pub mod cli;
+mod client;
 mod crash;
 pub mod domain;
 pub mod event_store;
+#[doc(hidden)]
+pub mod fuzzing;
+pub mod history;
 pub mod http;
 pub mod import;
+pub mod kalender;
+pub mod maintenance;
 pub mod projections;
 pub mod service;
 mod telemetry;

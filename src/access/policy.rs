@@ -386,14 +386,4 @@ impl FeedVisibility {
             _ => true,
         }
     }
-
-    /// The event's data as the feed shows it: a token's hash is left out
-    /// even for beheerders (it is of no use to anyone reading the feed).
-    pub fn redact(data: &mut serde_json::Value, event_type: &str) {
-        if event_type == "TokenAangemaakt" {
-            if let Some(m) = data.as_object_mut() {
-                m.remove("geheimHash");
-            }
-        }
-    }
 }

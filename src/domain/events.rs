@@ -19,7 +19,8 @@ use super::reflectie::{Onderwerp, PdcaFase};
 pub use super::token::{TokenAangemaakt, TokenIngetrokken};
 use super::Code;
 
-/// The schema version every event type is written with today.
+/// The schema version most event types are written with today; see
+/// [`Event::schema_version`] and [`super::upcast`] for the exceptions.
 pub const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -60,6 +61,7 @@ pub enum Event {
     CheckmomentGesloten(CheckmomentGesloten),
     BijsturingVastgelegd(BijsturingVastgelegd),
     BijsturingDoorgevoerd(BijsturingDoorgevoerd),
+    CheckmomentGewijzigd(CheckmomentGewijzigd),
     TokenAangemaakt(TokenAangemaakt),
     TokenIngetrokken(TokenIngetrokken),
 }
@@ -106,6 +108,7 @@ impl Event {
             CheckmomentGesloten,
             BijsturingVastgelegd,
             BijsturingDoorgevoerd,
+            CheckmomentGewijzigd,
             TokenAangemaakt,
             TokenIngetrokken,
         )
@@ -121,14 +124,17 @@ impl Event {
 
     /// Reads an event back from its envelope parts, upcasting old versions.
     pub fn decode(event_type: &str, schema_version: u32, data: &Value) -> Result<Self, String> {
-        if schema_version > SCHEMA_VERSION {
-            return Err(format!(
-                "{event_type} has schema version {schema_version}, newer than this program knows ({SCHEMA_VERSION})"
-            ));
-        }
-        // Upcasters for (type, old version) go here when a version 2 appears.
-        let tagged = serde_json::json!({ "type": event_type, "data": data });
-        serde_json::from_value(tagged).map_err(|e| format!("{event_type}: {e}"))
+        let data = super::upcast::upcast(event_type, schema_version, data)?;
+        // Deserialize from borrowed parts: no copy of the data (replay speed).
+        let tag = Value::String(event_type.to_owned());
+        let parts = [("type", &tag), ("data", data.as_ref())];
+        let de = serde::de::value::MapDeserializer::<_, serde_json::Error>::new(parts.into_iter());
+        Event::deserialize(de).map_err(|e| format!("{event_type}: {e}"))
+    }
+
+    /// The schema version this event is written with (its type's newest).
+    pub fn schema_version(&self) -> u32 {
+        super::upcast::current_version(self.event_type())
     }
 
     /// The stream type an event of this kind belongs to.
@@ -162,7 +168,8 @@ impl Event {
             CheckmomentGeopend(_)
             | CheckmomentGesloten(_)
             | BijsturingVastgelegd(_)
-            | BijsturingDoorgevoerd(_) => "checkmoment",
+            | BijsturingDoorgevoerd(_)
+            | CheckmomentGewijzigd(_) => "checkmoment",
             TokenAangemaakt(_) | TokenIngetrokken(_) => "token",
         }
     }
@@ -407,6 +414,10 @@ pub struct PartnersGewijzigd {
 pub struct VoortgangsberichtGecorrigeerd {
     pub bericht_id: Uuid,
     pub tekst: String,
+    /// Schema v2: the text before this correction (`None` when upcast from v1,
+    /// which did not record it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vorige_tekst: Option<String>,
 }
 
 /// A voortgangsbericht or reflectie withdrawn by its author; the original stays in history.
@@ -541,6 +552,20 @@ pub struct BijsturingVastgelegd {
 pub struct BijsturingDoorgevoerd {
     pub bijsturing_id: Uuid,
     pub datum: NaiveDate,
+}
+
+/// A checkmoment's date, subject or participants corrected; only the fields
+/// that changed are present.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckmomentGewijzigd {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datum: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub onderwerp: Option<String>,
+    /// The full new list of participating organisaties.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deelnemers: Option<Vec<Uuid>>,
 }
 
 /// Missing field → `None`; explicit `null` → `Some(None)`.

@@ -15,6 +15,7 @@ pub mod opgave;
 pub mod organisatie;
 pub mod reflectie;
 pub mod token;
+pub mod upcast;
 
 pub use code::Code;
 pub use events::Event;

@@ -28,7 +28,17 @@ pub use envelope::{
     NewEvent, RecordedEvent, StreamAppend, StreamOutcome, ENVELOPE_VERSION,
 };
 pub use memory::MemoryStore;
-pub use sled_store::{Durability, SledOptions, SledStore};
+
+/// Decodes an event record as the sled store keeps it (format byte + JSON).
+pub fn decode_stored(bytes: &[u8]) -> StoreResult<RecordedEvent> {
+    staging::decode(bytes)
+}
+
+/// Encodes an event record as the sled store keeps it.
+pub fn encode_stored(event: &RecordedEvent) -> Vec<u8> {
+    staging::encode(event)
+}
+pub use sled_store::{import_events, Durability, ImportSummary, SledOptions, SledStore};
 
 /// Largest serialized event (envelope included) the store accepts.
 pub const MAX_EVENT_BYTES: usize = 64 * 1024;

@@ -10,16 +10,23 @@
 //! | `i` + event id (16)               | position (u64 BE)            |
 //! | `k` + idempotency key             | JSON idempotency record      |
 //!
-//! All appends go through one writer thread. It takes every append that is
-//! waiting (up to a limit), validates them in order with [`Staging`], writes
-//! the accepted ones in one batch, flushes, `fdatasync`s the data file
-//! (unless told otherwise), tells the listeners, and only then acknowledges
-//! them. Readers never see beyond the acknowledged head.
+//! All appends go through a two-stage pipeline. The writer thread takes every
+//! append that is waiting (up to a limit), validates them in order with
+//! [`Staging`] and applies the accepted ones to sled in one atomic batch. The
+//! flusher thread then makes everything applied so far durable with one
+//! `flush` and one `fdatasync` of the data file (unless told otherwise),
+//! tells the listeners group by group, and only then acknowledges. While the
+//! flusher waits for the disk, the writer prepares the next group, so one
+//! flush often covers several groups. Readers never see beyond the
+//! acknowledged head; an I/O error in either stage refuses every append not
+//! yet acknowledged and every later one until the store is reopened.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fs::File;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
@@ -30,10 +37,13 @@ use tokio::sync::{oneshot, watch};
 use uuid::Uuid;
 
 use super::staging::{decode, IdempotencyRecord, Staging, StoreView};
+
+mod import;
 use super::{
     AppendOutcome, AppendRequest, CommitListener, EventStore, PendingAppend, RecordedEvent,
     StoreError, StoreResult,
 };
+pub use import::{import_events, ImportSummary};
 
 const EVENT: u8 = b'e';
 const STREAM: u8 = b's';
@@ -81,6 +91,8 @@ struct Shared {
     listeners: RwLock<Vec<Arc<dyn CommitListener>>>,
     /// Set when a write failed; appends are refused until the store is reopened.
     broken: AtomicBool,
+    /// Durable commits (flush + fdatasync) done so far.
+    syncs: AtomicU64,
 }
 
 /// The durable, sled-backed event store.
@@ -151,6 +163,39 @@ impl StoreView for sled::Db {
     }
 }
 
+/// Most stream versions the writer keeps in memory; past this the cache is
+/// emptied and refills from sled on demand (correctness never depends on it).
+const VERSION_CACHE_LIMIT: usize = 1_000_000;
+
+/// What staging reads while the writer decides a group: sled, with the
+/// writer's cache of committed stream versions in front of the stream index
+/// (a reverse prefix scan per lookup otherwise). Only the writer thread
+/// writes, so a cached version is always the committed one.
+struct CachedView<'a> {
+    db: &'a sled::Db,
+    versions: &'a RefCell<HashMap<Uuid, u64>>,
+}
+
+impl StoreView for CachedView<'_> {
+    fn stored_stream_version(&self, stream_id: Uuid) -> StoreResult<u64> {
+        if let Some(v) = self.versions.borrow().get(&stream_id) {
+            return Ok(*v);
+        }
+        let v = self.db.stored_stream_version(stream_id)?;
+        self.versions.borrow_mut().insert(stream_id, v);
+        Ok(v)
+    }
+    fn stored_event_position(&self, event_id: Uuid) -> StoreResult<Option<u64>> {
+        self.db.stored_event_position(event_id)
+    }
+    fn stored_idempotency(&self, key: &str) -> StoreResult<Option<IdempotencyRecord>> {
+        self.db.stored_idempotency(key)
+    }
+    fn stored_event(&self, position: u64) -> StoreResult<Option<RecordedEvent>> {
+        self.db.stored_event(position)
+    }
+}
+
 impl SledStore {
     /// Opens (or creates) the store in `path`. Fails with
     /// [`StoreError::Locked`] when another process holds the directory.
@@ -190,6 +235,7 @@ impl SledStore {
             head: watch::channel(head).0,
             listeners: RwLock::new(Vec::new()),
             broken: AtomicBool::new(false),
+            syncs: AtomicU64::new(0),
         });
         let (sender, receiver) = mpsc::channel();
         let writer_shared = shared.clone();
@@ -203,6 +249,7 @@ impl SledStore {
                     head,
                     last_at,
                     max_group: options.max_group.max(1),
+                    versions: RefCell::new(HashMap::new()),
                 }
                 .run()
             })
@@ -228,6 +275,12 @@ impl SledStore {
         let _ = self.shared.db.flush();
     }
 
+    /// How many durable commits (one flush, plus `fdatasync`, for one or more
+    /// groups) the store has made since it was opened.
+    pub fn sync_count(&self) -> u64 {
+        self.shared.syncs.load(Ordering::Relaxed)
+    }
+
     /// Bytes sled uses on disk.
     pub fn size_on_disk(&self) -> u64 {
         self.shared.db.size_on_disk().unwrap_or(0)
@@ -240,17 +293,49 @@ impl Drop for SledStore {
     }
 }
 
+/// The first stage of the commit pipeline: takes queued appends, validates
+/// them as a group and applies the accepted events to sled (not yet durable),
+/// then hands the group to the [`Flusher`]. While the flusher waits for the
+/// disk, the next group is already being validated and applied.
 struct Writer {
     shared: Arc<Shared>,
     receiver: mpsc::Receiver<Job>,
     data_file: Option<File>,
+    /// Applied (not necessarily durable) head; staging builds on it.
     head: u64,
     last_at: Option<DateTime<Utc>>,
     max_group: usize,
+    /// Version per stream as applied (see [`CachedView`]).
+    versions: RefCell<HashMap<Uuid, u64>>,
 }
+
+/// A group that went through staging, with what must happen once it is
+/// durable.
+struct Applied {
+    committed: Vec<RecordedEvent>,
+    new_head: u64,
+    replies: Vec<oneshot::Sender<StoreResult<AppendOutcome>>>,
+    results: Vec<StoreResult<AppendOutcome>>,
+    appends: usize,
+    started: Instant,
+}
+
+/// Groups applied but not yet durable that the flusher may hold; the writer
+/// waits when this many are queued (back-pressure instead of memory growth).
+const PIPELINE_DEPTH: usize = 4;
 
 impl Writer {
     fn run(mut self) {
+        let (to_flusher, from_writer) = mpsc::sync_channel::<Applied>(PIPELINE_DEPTH);
+        let flusher = Flusher {
+            shared: self.shared.clone(),
+            receiver: from_writer,
+            data_file: self.data_file.take(),
+        };
+        let flusher = std::thread::Builder::new()
+            .name("event-store-flusher".into())
+            .spawn(move || flusher.run())
+            .expect("the event store's flusher thread starts");
         while let Ok(first) = self.receiver.recv() {
             let mut jobs = vec![first];
             while jobs.len() < self.max_group {
@@ -259,23 +344,40 @@ impl Writer {
                     Err(_) => break,
                 }
             }
-            self.commit_group(jobs);
+            let applied = self.stage_and_apply(jobs);
+            if let Err(mpsc::SendError(applied)) = to_flusher.send(applied) {
+                fail_all(
+                    applied.replies,
+                    &StoreError::Unavailable("the store's flusher stopped".into()),
+                );
+            }
         }
+        drop(to_flusher);
+        let _ = flusher.join();
     }
 
-    fn commit_group(&mut self, jobs: Vec<Job>) {
+    fn stage_and_apply(&mut self, jobs: Vec<Job>) -> Applied {
+        let started = Instant::now();
+        let appends = jobs.len();
+        let mut replies = Vec::with_capacity(jobs.len());
         if self.shared.broken.load(Ordering::Acquire) {
-            for job in jobs {
-                let _ = job.reply.send(Err(StoreError::Unavailable(
-                    "an earlier write failed; restart the server once the disk has room".into(),
-                )));
-            }
-            return;
+            let error = broken_error();
+            return Applied {
+                committed: Vec::new(),
+                new_head: self.head,
+                results: jobs.iter().map(|_| Err(error.clone())).collect(),
+                replies: jobs.into_iter().map(|j| j.reply).collect(),
+                appends,
+                started,
+            };
         }
         let now = Utc::now();
-        let mut staging = Staging::new(&self.shared.db, self.head, self.last_at);
+        let view = CachedView {
+            db: &self.shared.db,
+            versions: &self.versions,
+        };
+        let mut staging = Staging::new(&view, self.head, self.last_at);
         let mut results: Vec<StoreResult<AppendOutcome>> = Vec::with_capacity(jobs.len());
-        let mut replies = Vec::with_capacity(jobs.len());
         for job in jobs {
             results.push(staging.stage(job.request, now));
             replies.push(job.reply);
@@ -286,34 +388,129 @@ impl Writer {
         let keys = std::mem::take(&mut staging.new_keys);
         drop(staging);
 
-        if !staged.is_empty() {
-            let started = Instant::now();
-            let mut batch = sled::Batch::default();
+        if staged.is_empty() {
+            return Applied {
+                committed: Vec::new(),
+                new_head: self.head,
+                replies,
+                results,
+                appends,
+                started,
+            };
+        }
+        let mut batch = sled::Batch::default();
+        for e in &staged {
+            let r = &e.record;
+            let pos = r.position.to_be_bytes();
+            batch.insert(event_key(r.position), e.bytes.as_slice());
+            batch.insert(
+                key(STREAM, &[r.stream_id.as_bytes(), &r.version.to_be_bytes()]),
+                &pos,
+            );
+            batch.insert(key(EVENT_ID, &[r.id.as_bytes()]), &pos);
+        }
+        for (k, record) in &keys {
+            let value = serde_json::to_vec(record).expect("idempotency record serializes");
+            batch.insert(key(IDEM_KEY, &[k.as_bytes()]), value);
+        }
+        if let Err(error) = self.shared.db.apply_batch(batch).map_err(io_err) {
+            tracing::error!(%error, events = staged.len(), "event store write failed; refusing further writes");
+            self.shared.broken.store(true, Ordering::Release);
+            return Applied {
+                committed: Vec::new(),
+                new_head: self.head,
+                results: replies.iter().map(|_| Err(error.clone())).collect(),
+                replies,
+                appends,
+                started,
+            };
+        }
+        self.head = new_head;
+        self.last_at = new_last;
+        {
+            let mut versions = self.versions.borrow_mut();
+            if versions.len() > VERSION_CACHE_LIMIT {
+                versions.clear();
+            }
             for e in &staged {
-                let r = &e.record;
-                let pos = r.position.to_be_bytes();
-                batch.insert(event_key(r.position), e.bytes.as_slice());
-                batch.insert(
-                    key(STREAM, &[r.stream_id.as_bytes(), &r.version.to_be_bytes()]),
-                    &pos,
-                );
-                batch.insert(key(EVENT_ID, &[r.id.as_bytes()]), &pos);
+                versions.insert(e.record.stream_id, e.record.version);
             }
-            for (k, record) in &keys {
-                let value = serde_json::to_vec(record).expect("idempotency record serializes");
-                batch.insert(key(IDEM_KEY, &[k.as_bytes()]), value);
+        }
+        Applied {
+            committed: staged.into_iter().map(|e| e.record).collect(),
+            new_head,
+            replies,
+            results,
+            appends,
+            started,
+        }
+    }
+}
+
+fn broken_error() -> StoreError {
+    StoreError::Unavailable(
+        "an earlier write failed; restart the server once the disk has room".into(),
+    )
+}
+
+fn fail_all(replies: Vec<oneshot::Sender<StoreResult<AppendOutcome>>>, error: &StoreError) {
+    for reply in replies {
+        let _ = reply.send(Err(error.clone()));
+    }
+}
+
+/// The second stage: makes applied groups durable with one flush (+
+/// `fdatasync`) for everything queued, then, group by group in order, tells
+/// the listeners, advances the visible head and acknowledges.
+struct Flusher {
+    shared: Arc<Shared>,
+    receiver: mpsc::Receiver<Applied>,
+    data_file: Option<File>,
+}
+
+impl Flusher {
+    fn run(self) {
+        while let Ok(first) = self.receiver.recv() {
+            let mut groups = vec![first];
+            while let Ok(next) = self.receiver.try_recv() {
+                groups.push(next);
             }
-            if let Err(error) = self.write(batch) {
-                tracing::error!(%error, events = staged.len(), "event store write failed; refusing further writes");
+            let writes = groups.iter().any(|g| !g.committed.is_empty());
+            let failure = if !writes {
+                None
+            } else if self.shared.broken.load(Ordering::Acquire) {
+                Some(broken_error())
+            } else {
+                self.sync().err()
+            };
+            if let Some(error) = &failure {
+                tracing::error!(%error, "event store flush failed; refusing further writes");
                 self.shared.broken.store(true, Ordering::Release);
-                for reply in replies {
-                    let _ = reply.send(Err(error.clone()));
-                }
-                return;
             }
-            self.head = new_head;
-            self.last_at = new_last;
-            let committed: Vec<RecordedEvent> = staged.into_iter().map(|e| e.record).collect();
+            for group in groups {
+                self.finish(group, failure.as_ref());
+            }
+        }
+    }
+
+    fn sync(&self) -> StoreResult<()> {
+        self.shared.db.flush().map_err(io_err)?;
+        if let Some(file) = &self.data_file {
+            file.sync_data()
+                .map_err(|e| StoreError::Unavailable(format!("fdatasync failed: {e}")))?;
+        }
+        self.shared.syncs.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn finish(&self, group: Applied, failure: Option<&StoreError>) {
+        if let Some(error) = failure {
+            // Even a group that wrote nothing may refer to an event of this
+            // flush (a retried idempotency key): nothing is acknowledged.
+            fail_all(group.replies, error);
+            return;
+        }
+        if !group.committed.is_empty() {
             for l in self
                 .shared
                 .listeners
@@ -321,29 +518,19 @@ impl Writer {
                 .unwrap_or_else(|e| e.into_inner())
                 .iter()
             {
-                l.committed(&committed);
+                l.committed(&group.committed);
             }
-            self.shared.head.send_replace(new_head);
+            self.shared.head.send_replace(group.new_head);
             tracing::trace!(
-                events = committed.len(),
-                appends = replies.len(),
-                micros = started.elapsed().as_micros() as u64,
+                events = group.committed.len(),
+                appends = group.appends,
+                micros = group.started.elapsed().as_micros() as u64,
                 "group committed"
             );
         }
-        for (reply, result) in replies.into_iter().zip(results) {
+        for (reply, result) in group.replies.into_iter().zip(group.results) {
             let _ = reply.send(result);
         }
-    }
-
-    fn write(&self, batch: sled::Batch) -> StoreResult<()> {
-        self.shared.db.apply_batch(batch).map_err(io_err)?;
-        self.shared.db.flush().map_err(io_err)?;
-        if let Some(file) = &self.data_file {
-            file.sync_data()
-                .map_err(|e| StoreError::Unavailable(format!("fdatasync failed: {e}")))?;
-        }
-        Ok(())
     }
 }
 

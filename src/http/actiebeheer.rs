@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::access::require;
 use super::dto::{ActieDto, Pagina, Paging};
 use super::paging;
+use super::peil::{Peil, PeilQuery};
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
 use crate::access::policy::{Action, Target};
@@ -19,7 +20,8 @@ use crate::app::AppState;
 use crate::domain::actie::ActieStatus;
 use crate::domain::actie::{self, Trekker};
 use crate::domain::events::{ActieAangemaakt, ActieGewijzigd, Event, VoortgangsberichtToegevoegd};
-use crate::event_store::ExpectedVersion;
+use crate::domain::DomainError;
+use crate::event_store::{AppendOutcome, ExpectedVersion};
 use crate::projections::ReadModel;
 use crate::service::{ServiceError, StreamEvents};
 
@@ -63,9 +65,16 @@ pub fn trekker_field(b: &mut Body, m: &ReadModel) -> Option<Trekker> {
 }
 
 fn partners_field(b: &mut Body, m: &ReadModel) -> Option<Vec<Uuid>> {
+    let raw = b.get_raw("partners").and_then(Value::as_array);
     let partners = b.uuids("partners")?;
-    for (i, p) in partners.iter().enumerate() {
-        if !m.organisaties.contains_key(p) {
+    // Report by the index in the request (entries that are no UUID are skipped by `uuids`).
+    let parsed = raw.into_iter().flatten().enumerate().filter_map(|(i, v)| {
+        v.as_str()
+            .and_then(|s| Uuid::parse_str(s).ok())
+            .map(|p| (i, p))
+    });
+    for (i, p) in parsed {
+        if !m.organisaties.contains_key(&p) {
             b.error(
                 &format!("partners[{i}]"),
                 "unknown-organisatie",
@@ -180,7 +189,8 @@ async fn create(
     };
     let outcome = state
         .service
-        .structural(ctx, |_| {
+        .structural(ctx, |m| {
+            refuse_vervallen(m, opgave_id, doel_id)?;
             Ok(vec![StreamEvents {
                 stream_id: Uuid::now_v7(),
                 expected: ExpectedVersion::NoStream,
@@ -190,6 +200,34 @@ async fn create(
         .await
         .map_err(service_problem)?;
     actie_response(state, outcome.streams[0].stream_id, StatusCode::CREATED)
+}
+
+/// A vervallen opgave or doel takes no new acties (409).
+pub fn refuse_vervallen(
+    m: &ReadModel,
+    opgave_id: Uuid,
+    doel_id: Option<Uuid>,
+) -> Result<(), ServiceError> {
+    let opgave = m
+        .opgaven
+        .get(&opgave_id)
+        .and_then(|o| o.state.vervallen.as_ref());
+    let doel = doel_id
+        .and_then(|d| m.doelen.get(&d))
+        .and_then(|d| d.state.vervallen.as_ref());
+    match (opgave, doel) {
+        (Some(reden), _) => Err(DomainError::conflict(
+            "opgave-vervallen",
+            format!("Deze opgave is vervallen ({reden}); er kan niets meer onder."),
+        )
+        .into()),
+        (_, Some(reden)) => Err(DomainError::conflict(
+            "doel-vervallen",
+            format!("Dit doel is vervallen ({reden}); er kan niets meer onder."),
+        )
+        .into()),
+        _ => Ok(()),
+    }
 }
 
 /// Voeg een actie toe aan een doel.
@@ -232,17 +270,17 @@ pub async fn post_actie_onder_opgave(
 
 /// De acties van een doel.
 #[utoipa::path(get, path = "/doelen/{id}/acties", tag = "Acties",
-    params(("id" = Uuid, Path, description = "Id van het doel"), Paging),
+    params(("id" = Uuid, Path, description = "Id van het doel"), Paging, PeilQuery),
     responses((status = 200, description = "Een pagina acties", body = Pagina<ActieDto>), super::responses::ReadErrors))]
 pub async fn list_acties_van_doel(
-    state: web::Data<AppState>,
+    peil: Peil,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
-    let m = state.projection.read();
+    let m = peil.read();
     if !m.doelen.contains_key(&id) {
-        return Err(Problem::not_found(format!("Er is geen doel met id {id}.")));
+        return Err(peil.not_found(format!("Er is geen doel met id {id}."), *id));
     }
     let mut acties: Vec<_> = m
         .acties
@@ -336,12 +374,13 @@ pub async fn patch_actie(
             (o, _) => {
                 let opgave = o.unwrap_or(m.opgave_of(&a.state));
                 match m.opgaven.get(&opgave) {
+                    // Naming the current opgave keeps the actie under its doel.
                     Some(x) if x.state.agenda_id == a.state.agenda_id => Some((
                         opgave,
                         if doel_in.is_some() {
                             None
                         } else {
-                            a.state.doel_id.filter(|_| o.is_none())
+                            a.state.doel_id.filter(|_| opgave == m.opgave_of(&a.state))
                         },
                     )),
                     _ => {
@@ -355,7 +394,13 @@ pub async fn patch_actie(
                 }
             }
         };
-        (a.state.agenda_id, partners, verplaats)
+        // Where the actie is now: its doel may have moved to another opgave.
+        let here = (m.opgave_of(&a.state), a.state.doel_id);
+        (
+            a.state.agenda_id,
+            partners,
+            verplaats.filter(|v| *v != here),
+        )
     };
     b.finish()?;
     let mut ctx = context(&req, &body, IfMatch::Required)?;
@@ -367,10 +412,12 @@ pub async fn patch_actie(
                 .acties
                 .get(&id)
                 .ok_or_else(|| ServiceError::NotFound(format!("Er is geen actie met id {id}.")))?;
+            // Decide against the opgave the actie is under now (its doel may have moved).
+            let mut current = a.state.clone();
+            current.opgave_id = m.opgave_of(&a.state);
             Ok((
                 a.version,
-                a.state
-                    .update(change.clone(), verplaats, partners.clone())?,
+                current.update(change.clone(), verplaats, partners.clone())?,
             ))
         })
         .await
@@ -424,17 +471,17 @@ fn berichten(m: &ReadModel, actie_id: Uuid) -> Option<Vec<VoortgangsberichtDto>>
 
 /// De voortgangsberichten van een actie, nieuwste eerst (ingetrokken berichten blijven zichtbaar als ingetrokken).
 #[utoipa::path(get, path = "/acties/{id}/voortgangsberichten", tag = "Acties",
-    params(("id" = Uuid, Path, description = "Id van de actie"), Paging),
+    params(("id" = Uuid, Path, description = "Id van de actie"), Paging, PeilQuery),
     responses((status = 200, description = "Een pagina berichten", body = Pagina<VoortgangsberichtDto>), super::responses::ReadErrors))]
 pub async fn list_voortgang(
-    state: web::Data<AppState>,
+    peil: Peil,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
-    let m = state.projection.read();
+    let m = peil.read();
     let items = berichten(&m, *id)
-        .ok_or_else(|| Problem::not_found(format!("Er is geen actie met id {id}.")))?;
+        .ok_or_else(|| peil.not_found(format!("Er is geen actie met id {id}."), *id))?;
     paging::respond(&req, &q, items, m.position)
 }
 
@@ -511,22 +558,28 @@ pub async fn post_voortgang(
     bericht_response(
         &state,
         id,
-        outcome_bericht(&state, id, bericht_id, outcome.duplicate),
+        outcome_bericht(&state, bericht_id, &outcome),
         StatusCode::CREATED,
     )
 }
 
-/// On an idempotent retry the original bericht (the newest of that request) is returned.
-fn outcome_bericht(state: &AppState, actie: Uuid, fresh: Uuid, duplicate: bool) -> Uuid {
-    if !duplicate {
+/// On an idempotent retry the bericht the first request added is returned
+/// (read from the event at the stored outcome's position).
+fn outcome_bericht(state: &AppState, fresh: Uuid, outcome: &AppendOutcome) -> Uuid {
+    if !outcome.duplicate {
         return fresh;
     }
     state
-        .projection
-        .read()
-        .acties
-        .get(&actie)
-        .and_then(|a| a.state.voortgangsberichten.last().map(|b| b.id))
+        .store
+        .event_at(outcome.first_position)
+        .ok()
+        .flatten()
+        .and_then(
+            |e| match Event::decode(&e.event_type, e.schema_version, &e.data) {
+                Ok(Event::VoortgangsberichtToegevoegd(v)) => Some(v.bericht_id),
+                _ => None,
+            },
+        )
         .unwrap_or(fresh)
 }
 
@@ -607,6 +660,11 @@ pub async fn patch_voortgang(
                 .acties
                 .get(&id)
                 .ok_or_else(|| ServiceError::NotFound(format!("Er is geen actie met id {id}.")))?;
+            if !a.state.voortgangsberichten.iter().any(|v| v.id == bericht) {
+                return Err(ServiceError::NotFound(format!(
+                    "Er is geen voortgangsbericht {bericht} bij actie {id}."
+                )));
+            }
             let events = match &tekst {
                 Some(t) => a.state.correct_voortgang(bericht, t.trim().to_owned())?,
                 None => a.state.withdraw_voortgang(bericht, reden.clone())?,
@@ -636,18 +694,19 @@ pub struct StatuswijzigingDto {
 
 /// De statusgeschiedenis van een actie, oudste eerst (uit het gebeurtenissenlog).
 #[utoipa::path(get, path = "/acties/{id}/statuswijzigingen", tag = "Acties",
-    params(("id" = Uuid, Path, description = "Id van de actie"), Paging),
+    params(("id" = Uuid, Path, description = "Id van de actie"), Paging, PeilQuery),
     responses((status = 200, description = "Een pagina statuswijzigingen", body = Pagina<StatuswijzigingDto>), super::responses::ReadErrors))]
 pub async fn list_statuswijzigingen(
     state: web::Data<AppState>,
+    peil: Peil,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
     let position = {
-        let m = state.projection.read();
+        let m = peil.read();
         if !m.acties.contains_key(&id) {
-            return Err(Problem::not_found(format!("Er is geen actie met id {id}.")));
+            return Err(peil.not_found(format!("Er is geen actie met id {id}."), *id));
         }
         m.position
     };
@@ -657,6 +716,7 @@ pub async fn list_statuswijzigingen(
         .map_err(|e| service_problem(ServiceError::Store(e)))?;
     let items = events
         .into_iter()
+        .filter(|e| e.position <= position)
         .filter_map(
             |e| match Event::decode(&e.event_type, e.schema_version, &e.data) {
                 Ok(Event::ActieStatusGewijzigd(s)) => Some(StatuswijzigingDto {

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::access::require;
 use super::dto::{ActieDto, Pagina, Paging};
 use super::paging;
+use super::peil::{Peil, PeilQuery};
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
 use crate::access::policy::Action;
@@ -49,14 +50,14 @@ pub struct ActiesQuery {
 
 /// Acties van een agenda, gefilterd.
 #[utoipa::path(get, path = "/agendas/{id}/acties", tag = "Acties",
-    params(("id" = Uuid, Path, description = "Id van de agenda"), ActiesQuery),
+    params(("id" = Uuid, Path, description = "Id van de agenda"), ActiesQuery, PeilQuery),
     responses(
         (status = 200, description = "Een pagina acties, op code van opgave/doel", body = Pagina<ActieDto>),
         (status = 400, description = "Ongeldige parameters", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Onbekende agenda", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_acties(
-    state: web::Data<AppState>,
+    peil: Peil,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<ActiesQuery>,
@@ -67,11 +68,9 @@ pub async fn list_acties(
             Problem::invalid(vec![super::InvalidParam::new("query.status", "invalid-value", format!("'{raw}' is geen status; kies uit gepland, lopend, gepauzeerd, afgerond, vervallen."))])
         })?),
     };
-    let model = state.projection.read();
+    let model = peil.read();
     if !model.agendas.contains_key(&id) {
-        return Err(Problem::not_found(format!(
-            "Er is geen agenda met id {id}."
-        )));
+        return Err(peil.not_found(format!("Er is geen agenda met id {id}."), *id));
     }
     let mut items: Vec<ActieDto> = model
         .acties
@@ -129,17 +128,21 @@ fn actie_response(
 }
 
 /// Eén actie.
-#[utoipa::path(get, path = "/acties/{id}", tag = "Acties", params(("id" = Uuid, Path, description = "Id van de actie")),
+#[utoipa::path(get, path = "/acties/{id}", tag = "Acties", params(("id" = Uuid, Path, description = "Id van de actie"), PeilQuery),
     responses(
         (status = 200, description = "De actie; ETag is haar versie", body = ActieDto),
         (status = 400, description = "Ongeldig id", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Onbekende actie", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_actie(
-    state: web::Data<AppState>,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, Problem> {
-    actie_response(&state, *id, actix_web::http::StatusCode::OK)
+pub async fn get_actie(peil: Peil, id: web::Path<Uuid>) -> Result<HttpResponse, Problem> {
+    let model = peil.read();
+    let a = model
+        .acties
+        .get(&id)
+        .ok_or_else(|| peil.not_found(format!("Er is geen actie met id {id}."), *id))?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(a.version)))
+        .json(ActieDto::from(a, &model)))
 }
 
 /// Body of a statuswijziging.
@@ -166,13 +169,7 @@ pub struct StatuswijzigingIn {
     request_body = StatuswijzigingIn,
     responses(
         (status = 201, description = "Status gewijzigd; de actie zoals ze nu is", body = ActieDto),
-        (status = 400, description = "Ongeldige invoer (alle fouten in invalidParams)", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Geen of een ongeldig token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Dit token mag deze actie niet wijzigen; detail zegt waarom", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Onbekende actie", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Overgang niet toegestaan", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Verouderde If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency-Key hergebruikt voor een ander verzoek", body = Problem, content_type = "application/problem+json"),
+        super::responses::WriteErrors,
     ))]
 pub async fn post_statuswijziging(
     state: web::Data<AppState>,
@@ -231,14 +228,7 @@ pub struct TrekkerIn {
     request_body = TrekkerIn,
     responses(
         (status = 200, description = "Trekker gewijzigd; de actie zoals ze nu is", body = ActieDto),
-        (status = 400, description = "Ongeldige invoer", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Geen of een ongeldig token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Dit token mag deze actie niet wijzigen; detail zegt waarom", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Onbekende actie", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Dit is al de trekker", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Verouderde If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Idempotency-Key hergebruikt voor een ander verzoek", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match ontbreekt", body = Problem, content_type = "application/problem+json"),
+        super::responses::WriteErrors,
     ))]
 pub async fn put_trekker(
     state: web::Data<AppState>,

@@ -8,28 +8,39 @@ use uuid::Uuid;
 
 use super::dto::{AgendaDto, OpgaveDto, Pagina, Paging};
 use super::paging;
+use super::peil::{Peil, PeilQuery};
 use super::problem::{InvalidParam, Problem};
 use super::write::etag;
 use crate::app::AppState;
 use crate::domain::Code;
 
 /// Lijst van agenda's.
-#[utoipa::path(get, path = "/agendas", tag = "Agenda", params(Paging),
+#[utoipa::path(get, path = "/agendas", tag = "Agenda", params(Paging, PeilQuery),
     responses(
         (status = 200, description = "Een pagina agenda's", body = Pagina<AgendaDto>),
         (status = 400, description = "Ongeldige parameters", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_agendas(
+    peil: Peil,
     state: web::Data<AppState>,
     req: HttpRequest,
     paging_q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
-    let model = state.projection.read();
+    // published as of now, also when reading a past state
     let caller = super::access::caller(&req);
+    let visible: std::collections::HashSet<Uuid> = {
+        let now = state.projection.read();
+        now.agendas
+            .keys()
+            .filter(|id| crate::access::policy::visible(&caller, &now, **id))
+            .copied()
+            .collect()
+    };
+    let model = peil.read();
     let mut items: Vec<AgendaDto> = model
         .agendas
         .values()
-        .filter(|a| crate::access::policy::visible(&caller, &model, a.id))
+        .filter(|a| visible.contains(&a.id))
         .map(|a| AgendaDto::from(a, &model))
         .collect();
     items.sort_by(|a, b| a.naam.cmp(&b.naam).then(a.id.cmp(&b.id)));
@@ -37,20 +48,17 @@ pub async fn list_agendas(
 }
 
 /// Eén agenda.
-#[utoipa::path(get, path = "/agendas/{id}", tag = "Agenda", params(("id" = Uuid, Path, description = "Id van de agenda")),
+#[utoipa::path(get, path = "/agendas/{id}", tag = "Agenda", params(("id" = Uuid, Path, description = "Id van de agenda"), PeilQuery),
     responses(
         (status = 200, description = "De agenda", body = AgendaDto),
         super::responses::ReadErrors,
     ))]
-pub async fn get_agenda(
-    state: web::Data<AppState>,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, Problem> {
-    let model = state.projection.read();
+pub async fn get_agenda(peil: Peil, id: web::Path<Uuid>) -> Result<HttpResponse, Problem> {
+    let model = peil.read();
     let agenda = model
         .agendas
         .get(&id)
-        .ok_or_else(|| Problem::not_found(format!("Er is geen agenda met id {id}.")))?;
+        .ok_or_else(|| peil.not_found(format!("Er is geen agenda met id {id}."), *id))?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(agenda.version)))
         .json(AgendaDto::from(agenda, &model)))
@@ -69,23 +77,21 @@ pub struct OpgavenQuery {
 
 /// Opgaven van een agenda, op code gesorteerd.
 #[utoipa::path(get, path = "/agendas/{id}/opgaven", tag = "Agenda",
-    params(("id" = Uuid, Path, description = "Id van de agenda"), OpgavenQuery),
+    params(("id" = Uuid, Path, description = "Id van de agenda"), OpgavenQuery, PeilQuery),
     responses(
         (status = 200, description = "Een pagina opgaven", body = Pagina<OpgaveDto>),
         (status = 400, description = "Ongeldige parameters", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Onbekende agenda", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_opgaven(
-    state: web::Data<AppState>,
+    peil: Peil,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<OpgavenQuery>,
 ) -> Result<HttpResponse, Problem> {
-    let model = state.projection.read();
+    let model = peil.read();
     if !model.agendas.contains_key(&id) {
-        return Err(Problem::not_found(format!(
-            "Er is geen agenda met id {id}."
-        )));
+        return Err(peil.not_found(format!("Er is geen agenda met id {id}."), *id));
     }
     let code = match &q.code {
         None => None,
@@ -115,21 +121,18 @@ pub async fn list_opgaven(
 }
 
 /// Eén opgave.
-#[utoipa::path(get, path = "/opgaven/{id}", tag = "Agenda", params(("id" = Uuid, Path, description = "Id van de opgave")),
+#[utoipa::path(get, path = "/opgaven/{id}", tag = "Agenda", params(("id" = Uuid, Path, description = "Id van de opgave"), PeilQuery),
     responses(
         (status = 200, description = "De opgave", body = OpgaveDto),
         (status = 400, description = "Ongeldig id", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Onbekende opgave", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_opgave(
-    state: web::Data<AppState>,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, Problem> {
-    let model = state.projection.read();
+pub async fn get_opgave(peil: Peil, id: web::Path<Uuid>) -> Result<HttpResponse, Problem> {
+    let model = peil.read();
     let o = model
         .opgaven
         .get(&id)
-        .ok_or_else(|| Problem::not_found(format!("Er is geen opgave met id {id}.")))?;
+        .ok_or_else(|| peil.not_found(format!("Er is geen opgave met id {id}."), *id))?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(o.version)))
         .json(OpgaveDto::from(o, &model)))

@@ -120,10 +120,11 @@ impl OpgaveDto {
                 .values()
                 .filter(|d| d.state.opgave_id == e.id)
                 .count(),
+            // An actie belongs to its doel's opgave now (doelen can move).
             aantal_acties: model
                 .acties
                 .values()
-                .filter(|a| a.state.opgave_id == e.id)
+                .filter(|a| model.opgave_of(&a.state) == e.id)
                 .count(),
             versie: e.version,
         }

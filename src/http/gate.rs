@@ -125,7 +125,8 @@ async fn decide(
             return Ok(req.error_response(Problem::not_found(what)));
         }
     }
-    if !reads {
+    // Agenda files have their own, larger limit on their resource (8 MiB).
+    if !reads && req.path() != "/v1/agenda-imports" {
         if let Err(problem) = check_body(&mut req).await {
             return Ok(req.error_response(problem));
         }

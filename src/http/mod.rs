@@ -10,15 +10,28 @@ pub mod access;
 mod actiebeheer;
 mod acties;
 mod agendas;
+mod audittrail;
+mod bijsturingen;
+mod checkmoment_dto;
+mod checkmomenten;
 pub mod dto;
 mod gate;
+pub mod gebeurtenissen;
+mod indicatoren;
 mod organisaties;
 mod paging;
+mod pdca;
+pub mod peil;
 pub mod problem;
+mod reflecties;
 mod responses;
 mod spec;
+mod sse;
 mod structuur;
 mod tokens;
+mod uitwisseling;
+mod voortgang;
+mod wijzigingen;
 mod write;
 
 use actix_web::body::BoxBody;
@@ -68,11 +81,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         }))
         .service(
             web::scope("/v1")
+                .wrap(actix_web::middleware::from_fn(peil::position_header))
                 .configure(agendas::configure)
                 .configure(acties::configure)
                 .configure(organisaties::configure)
                 .configure(structuur::configure)
                 .configure(actiebeheer::configure)
+                .configure(reflecties::configure)
+                .configure(indicatoren::configure)
+                .configure(checkmomenten::configure)
+                .configure(bijsturingen::configure)
+                .configure(pdca::configure)
+                .configure(voortgang::configure)
+                .configure(uitwisseling::configure)
+                .configure(gebeurtenissen::configure)
+                .configure(audittrail::configure)
+                .configure(wijzigingen::configure)
                 .configure(tokens::configure)
                 .route("/openapi.json", web::get().to(openapi_document))
                 .route(

@@ -10,13 +10,16 @@ use uuid::Uuid;
 use super::access::require;
 use super::dto::{OrganisatieDto, Pagina, Paging};
 use super::paging;
+use super::peil::{Peil, PeilQuery};
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
 use crate::access::policy::Action;
 use crate::app::AppState;
 use crate::domain::events::{OrganisatieGeregistreerd, OrganisatieGewijzigd};
 use crate::domain::organisatie::{self, OrganisatieSoort};
+use crate::domain::DomainError;
 use crate::event_store::ExpectedVersion;
+use crate::projections::ReadModel;
 use crate::service::{ServiceError, StreamEvents};
 
 pub const SOORTEN: [(&str, OrganisatieSoort); 15] = [
@@ -51,14 +54,14 @@ pub struct OrganisatiesQuery {
 }
 
 /// Lijst van organisaties, op naam.
-#[utoipa::path(get, path = "/organisaties", tag = "Organisaties", params(OrganisatiesQuery),
+#[utoipa::path(get, path = "/organisaties", tag = "Organisaties", params(OrganisatiesQuery, PeilQuery),
     responses((status = 200, description = "Een pagina organisaties", body = Pagina<OrganisatieDto>), super::responses::ReadErrors))]
 pub async fn list_organisaties(
-    state: web::Data<AppState>,
+    peil: Peil,
     req: HttpRequest,
     q: web::Query<OrganisatiesQuery>,
 ) -> Result<HttpResponse, Problem> {
-    let model = state.projection.read();
+    let model = peil.read();
     let needle = q.naam.as_deref().map(str::to_lowercase);
     let mut items: Vec<OrganisatieDto> = model
         .organisaties
@@ -95,13 +98,17 @@ fn respond(state: &AppState, id: Uuid, status: StatusCode) -> Result<HttpRespons
 }
 
 /// Eén organisatie.
-#[utoipa::path(get, path = "/organisaties/{id}", tag = "Organisaties", params(("id" = Uuid, Path, description = "Id van de organisatie")),
+#[utoipa::path(get, path = "/organisaties/{id}", tag = "Organisaties", params(("id" = Uuid, Path, description = "Id van de organisatie"), PeilQuery),
     responses((status = 200, description = "De organisatie", body = OrganisatieDto), super::responses::ReadErrors))]
-pub async fn get_organisatie(
-    state: web::Data<AppState>,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, Problem> {
-    respond(&state, *id, StatusCode::OK)
+pub async fn get_organisatie(peil: Peil, id: web::Path<Uuid>) -> Result<HttpResponse, Problem> {
+    let model = peil.read();
+    let o = model
+        .organisaties
+        .get(&id)
+        .ok_or_else(|| peil.not_found(format!("Er is geen organisatie met id {id}."), *id))?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(o.version)))
+        .json(OrganisatieDto::from(o)))
 }
 
 /// Body to register or change an organisatie.
@@ -133,6 +140,21 @@ fn contactadres(b: &mut Body) -> Option<String> {
     Some(adres)
 }
 
+/// Names are unique (ignoring case and surrounding spaces); `own` is the
+/// organisatie being renamed.
+fn naam_taken(m: &ReadModel, naam: &str, own: Option<Uuid>) -> Option<DomainError> {
+    m.organisaties
+        .values()
+        .any(|o| Some(o.id) != own && o.state.naam.eq_ignore_ascii_case(naam.trim()))
+        .then(|| {
+            DomainError::invalid(
+                "naam",
+                "duplicate",
+                format!("Er is al een organisatie met de naam {naam:?}."),
+            )
+        })
+}
+
 /// Registreer een organisatie.
 #[utoipa::path(post, path = "/organisaties", tag = "Organisaties",
     params(("Idempotency-Key" = Option<String>, Header, description = "Een herhaald verzoek met dezelfde sleutel maakt niets nieuws aan")),
@@ -149,21 +171,6 @@ pub async fn post_organisatie(
     let soort = b.choice("soort", true, &SOORTEN);
     let contactadres = contactadres(&mut b);
     b.string("toelichting", false);
-    if let Some(n) = &naam {
-        if state
-            .projection
-            .read()
-            .organisaties
-            .values()
-            .any(|o| o.state.naam.eq_ignore_ascii_case(n.trim()))
-        {
-            b.error(
-                "naam",
-                "duplicate",
-                format!("Er is al een organisatie met de naam {n:?}."),
-            );
-        }
-    }
     b.finish()?;
     let ctx = context(&req, &body, IfMatch::Optional)?;
     let event = OrganisatieGeregistreerd {
@@ -174,7 +181,11 @@ pub async fn post_organisatie(
     let id = Uuid::now_v7();
     let outcome = state
         .service
-        .structural(ctx, |_| {
+        .structural(ctx, |m| {
+            // Checked under the structure lock, after an idempotent retry was recognised.
+            if let Some(taken) = naam_taken(m, &event.naam, None) {
+                return Err(taken.into());
+            }
             Ok(vec![StreamEvents {
                 stream_id: id,
                 expected: ExpectedVersion::NoStream,
@@ -211,6 +222,13 @@ pub async fn patch_organisatie(
         },
     };
     b.string("toelichting", false);
+    if let Some(DomainError::Invalid(taken)) = change
+        .naam
+        .as_deref()
+        .and_then(|n| naam_taken(&state.projection.read(), n, Some(id)))
+    {
+        b.error("naam", taken[0].code, taken[0].message.clone());
+    }
     b.finish()?;
     let ctx = context(&req, &body, IfMatch::Required)?;
     state

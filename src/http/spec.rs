@@ -29,11 +29,23 @@ impl ApiDoc {
             super::organisaties::Api::openapi(),
             super::structuur::Api::openapi(),
             super::actiebeheer::Api::openapi(),
+            super::reflecties::Api::openapi(),
+            super::indicatoren::Api::openapi(),
+            super::checkmomenten::Api::openapi(),
+            super::bijsturingen::Api::openapi(),
+            super::pdca::Api::openapi(),
+            super::voortgang::Api::openapi(),
+            super::uitwisseling::Api::openapi(),
+            super::gebeurtenissen::Api::openapi(),
+            super::audittrail::Api::openapi(),
+            super::wijzigingen::Api::openapi(),
             super::tokens::Api::openapi(),
         ] {
             doc.merge(part);
         }
         ApiVersionHeader.modify(&mut doc);
+        super::checkmomenten::BijsturingHeader.modify(&mut doc);
+        super::peil::PositieHeader.modify(&mut doc);
         BearerTokens.modify(&mut doc);
         doc
     }

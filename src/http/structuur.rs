@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::access::require;
 use super::dto::{AgendaDto, OpgaveDto, Pagina, Paging};
 use super::paging;
+use super::peil::{Peil, PeilQuery};
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
 use crate::access::policy::{Action, Target};
@@ -179,7 +180,7 @@ pub async fn post_agenda(
     let naam = b.string("naam", true);
     let omschrijving = b.string("omschrijving", false).unwrap_or_default();
     let gemeenten = b.strings("gemeenten");
-    if gemeenten.as_ref().is_none_or(|g| g.is_empty()) {
+    if gemeenten.as_ref().is_none_or(|g| g.is_empty()) && !b.has_error("gemeenten") {
         b.error("gemeenten", "required", "Noem minstens één gemeente.");
     }
     let start = b.date("periodeStartDatum");
@@ -339,19 +340,17 @@ fn groepering_response(
 
 /// De groeperingen boven de opgaven (bij Twenterand: themalijnen), op code.
 #[utoipa::path(get, path = "/agendas/{id}/groeperingen", tag = "Agenda",
-    params(("id" = Uuid, Path, description = "Id van de agenda"), Paging),
+    params(("id" = Uuid, Path, description = "Id van de agenda"), Paging, PeilQuery),
     responses((status = 200, description = "Een pagina groeperingen", body = Pagina<GroeperingDto>), super::responses::ReadErrors))]
 pub async fn list_groeperingen(
-    state: web::Data<AppState>,
+    peil: Peil,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
-    let m = state.projection.read();
+    let m = peil.read();
     if !m.agendas.contains_key(&id) {
-        return Err(Problem::not_found(format!(
-            "Er is geen agenda met id {id}."
-        )));
+        return Err(peil.not_found(format!("Er is geen agenda met id {id}."), *id));
     }
     let mut items: Vec<GroeperingDto> = m
         .groeperingen
@@ -373,13 +372,17 @@ pub async fn list_groeperingen(
 }
 
 /// Eén groepering.
-#[utoipa::path(get, path = "/groeperingen/{id}", tag = "Agenda", params(("id" = Uuid, Path, description = "Id van de groepering")),
+#[utoipa::path(get, path = "/groeperingen/{id}", tag = "Agenda", params(("id" = Uuid, Path, description = "Id van de groepering"), PeilQuery),
     responses((status = 200, description = "De groepering", body = GroeperingDto), super::responses::ReadErrors))]
-pub async fn get_groepering(
-    state: web::Data<AppState>,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, Problem> {
-    groepering_response(&state, *id, StatusCode::OK)
+pub async fn get_groepering(peil: Peil, id: web::Path<Uuid>) -> Result<HttpResponse, Problem> {
+    let m = peil.read();
+    let g = m
+        .groeperingen
+        .get(&id)
+        .ok_or_else(|| peil.not_found(format!("Er is geen groepering met id {id}."), *id))?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(g.version)))
+        .json(groepering_dto(g, &m)))
 }
 
 /// Body for a groepering.
@@ -811,19 +814,17 @@ fn doel_response(state: &AppState, id: Uuid, status: StatusCode) -> Result<HttpR
 
 /// De doelen van een opgave (sub-doelen na hun bovenliggende doel).
 #[utoipa::path(get, path = "/opgaven/{id}/doelen", tag = "Agenda",
-    params(("id" = Uuid, Path, description = "Id van de opgave"), Paging),
+    params(("id" = Uuid, Path, description = "Id van de opgave"), Paging, PeilQuery),
     responses((status = 200, description = "Een pagina doelen", body = Pagina<DoelDto>), super::responses::ReadErrors))]
 pub async fn list_doelen(
-    state: web::Data<AppState>,
+    peil: Peil,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
-    let m = state.projection.read();
+    let m = peil.read();
     if !m.opgaven.contains_key(&id) {
-        return Err(Problem::not_found(format!(
-            "Er is geen opgave met id {id}."
-        )));
+        return Err(peil.not_found(format!("Er is geen opgave met id {id}."), *id));
     }
     let mut doelen: Vec<_> = m
         .doelen
@@ -850,13 +851,17 @@ pub async fn list_doelen(
 }
 
 /// Eén doel.
-#[utoipa::path(get, path = "/doelen/{id}", tag = "Agenda", params(("id" = Uuid, Path, description = "Id van het doel")),
+#[utoipa::path(get, path = "/doelen/{id}", tag = "Agenda", params(("id" = Uuid, Path, description = "Id van het doel"), PeilQuery),
     responses((status = 200, description = "Het doel", body = DoelDto), super::responses::ReadErrors))]
-pub async fn get_doel(
-    state: web::Data<AppState>,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, Problem> {
-    doel_response(&state, *id, StatusCode::OK)
+pub async fn get_doel(peil: Peil, id: web::Path<Uuid>) -> Result<HttpResponse, Problem> {
+    let m = peil.read();
+    let d = m
+        .doelen
+        .get(&id)
+        .ok_or_else(|| peil.not_found(format!("Er is geen doel met id {id}."), *id))?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(d.version)))
+        .json(doel_dto(d, &m)))
 }
 
 /// Body for a doel.
@@ -948,6 +953,7 @@ pub async fn post_doel(
     let outcome = state
         .service
         .structural(ctx, |m| {
+            super::actiebeheer::refuse_vervallen(m, opgave_id, parent)?;
             if let Some(c) = &code {
                 if m.code_in_use(agenda_id, c) {
                     return Err(duplicate_code(c));
@@ -1042,6 +1048,9 @@ pub async fn patch_doel(
         .structural(ctx, |m| {
             let d = m.doelen.get(&id).ok_or_else(|| not_found("doel", id))?;
             check_if_match(&if_ctx, d.version)?;
+            if let Some(t) = target.filter(|t| *t != d.state.opgave_id) {
+                super::actiebeheer::refuse_vervallen(m, t, None)?;
+            }
             if let Some(c) = code.as_ref().filter(|c| Some(*c) != d.state.code.as_ref()) {
                 if m.code_in_use(agenda_id, c) {
                     return Err(duplicate_code(c));

@@ -93,17 +93,34 @@ pub fn context(
                 .and_then(Value::as_str)
                 .map(str::to_owned)
         });
+    let bijsturing_id = match header(BIJSTURING_HEADER) {
+        None | Some("") => None,
+        Some(raw) => Some(Uuid::parse_str(raw).map_err(|_| {
+            Problem::invalid(vec![InvalidParam::new(
+                format!("header.{BIJSTURING_HEADER}"),
+                "invalid-uuid",
+                format!(
+                    "{BIJSTURING_HEADER} {raw:?} is geen UUID; geef het id van een bijsturing."
+                ),
+            )])
+        })?),
+    };
     Ok(WriteContext {
         metadata: Metadata {
             actor: caller.actor(),
             correlation_id: Some(Uuid::now_v7()),
             toelichting,
+            bijsturing_id,
             ..Metadata::default()
         },
         idempotency,
         if_match: expected,
     })
 }
+
+/// Header naming the bijsturing (PDCA "Act") a write carries out; stored in
+/// `metadata.bijsturingId`. Its existence is checked by the service.
+pub const BIJSTURING_HEADER: &str = "X-Bijsturing-Id";
 
 fn parse_etag(raw: &str) -> Option<u64> {
     raw.trim_start_matches("W/").trim_matches('"').parse().ok()
@@ -126,6 +143,11 @@ pub fn service_problem(error: ServiceError) -> Problem {
             Problem::new(StatusCode::CONFLICT, code, "Conflict met de huidige toestand", message)
         }
         ServiceError::NotFound(what) => Problem::not_found(what),
+        ServiceError::InvalidBijsturing(reason) => Problem::invalid(vec![InvalidParam::new(
+            format!("header.{BIJSTURING_HEADER}"),
+            "unknown-bijsturing",
+            reason,
+        )]),
         ServiceError::PreconditionFailed { expected, current } => Problem::new(
             StatusCode::PRECONDITION_FAILED,
             "stale-etag",
@@ -324,7 +346,6 @@ impl<'a> Body<'a> {
         }
     }
 
-    #[allow(dead_code)] // used by the metingen endpoint (indicatoren)
     pub fn number(&mut self, name: &str, required: bool) -> Option<f64> {
         match self.get(name) {
             None if required => {

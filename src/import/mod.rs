@@ -9,7 +9,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::domain::actie::{ActieStatus, Trekker};
@@ -21,10 +21,15 @@ use crate::event_store::ExpectedVersion;
 use crate::projections::ReadModel;
 use crate::service::StreamEvents;
 
+pub mod apply;
+pub mod csv;
+pub mod export;
+pub mod lenient;
+
 /// The Twenterand Maatschappelijke Agenda 2024, transcribed (see src/demo/README.md).
 pub const TWENTERAND_2024: &str = include_str!("../demo/twenterand-2024.json");
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AgendaFile {
     pub formaat: String,
@@ -34,16 +39,16 @@ pub struct AgendaFile {
     pub agenda: AgendaIn,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OrganisatieIn {
     pub naam: String,
     pub soort: OrganisatieSoort,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contactadres: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AgendaIn {
     pub naam: String,
@@ -76,7 +81,7 @@ fn ninety() -> u32 {
     90
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GroeperingIn {
     #[serde(default)]
@@ -90,7 +95,7 @@ pub struct GroeperingIn {
     pub opgaven: Vec<OpgaveIn>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OpgaveIn {
     pub code: String,
@@ -105,7 +110,7 @@ pub struct OpgaveIn {
     pub acties: Vec<ActieIn>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DoelIn {
     #[serde(default)]
@@ -123,7 +128,7 @@ pub struct DoelIn {
     pub acties: Vec<ActieIn>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ActieIn {
     pub omschrijving: String,
@@ -144,12 +149,12 @@ fn gepland() -> ActieStatus {
     ActieStatus::Gepland
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TrekkerIn {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organisatie: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groep: Option<String>,
 }
 

@@ -3,6 +3,8 @@
 //! startup and kept current by the store's commit listener, before each append
 //! is acknowledged (read-your-writes).
 
+mod agenda_of;
+mod bijsturing;
 mod pdca;
 
 use std::collections::HashMap;
@@ -24,7 +26,8 @@ use crate::domain::token::Token;
 use crate::domain::{Code, Event};
 use crate::event_store::{CommitListener, EventStore, RecordedEvent};
 
-pub use pdca::{ActieSignaal, IndicatorSignaal, PdcaState};
+pub use bijsturing::Uitvoering;
+pub use pdca::{ActieSignaal, IndicatorSignaal, OpenBijsturing, PdcaState};
 
 /// An aggregate's state with what the log says about it.
 #[derive(Debug, Clone)]
@@ -52,6 +55,8 @@ pub struct ReadModel {
     pub checkmomenten: HashMap<Uuid, Entity<Checkmoment>>,
     /// Bijsturing id → the checkmoment that holds it.
     pub bijsturingen: HashMap<Uuid, Uuid>,
+    /// Bijsturing id → the events that carried it out (`metadata.bijsturingId`).
+    pub uitvoeringen: HashMap<Uuid, Vec<Uitvoering>>,
     /// API tokens by id (hash only; see `domain::token`).
     pub tokens: HashMap<Uuid, Entity<Token>>,
     opgave_codes: HashMap<(Uuid, Code), Uuid>,
@@ -161,12 +166,13 @@ impl ReadModel {
                 self.bijsturingen.insert(e.bijsturing_id, r.stream_id);
                 evolve(&mut self.checkmomenten, r, |c| c.apply(&event));
             }
-            E::CheckmomentGesloten(_) | E::BijsturingDoorgevoerd(_) => {
-                evolve(&mut self.checkmomenten, r, |c| c.apply(&event))
-            }
+            E::CheckmomentGesloten(_)
+            | E::BijsturingDoorgevoerd(_)
+            | E::CheckmomentGewijzigd(_) => evolve(&mut self.checkmomenten, r, |c| c.apply(&event)),
             E::TokenAangemaakt(e) => insert(&mut self.tokens, r, Token::created(e)),
             E::TokenIngetrokken(_) => evolve(&mut self.tokens, r, |t| t.apply(&event, at)),
         }
+        self.record_uitvoering(r);
         self.position = r.position;
         Ok(())
     }

@@ -2,12 +2,15 @@
 //!
 //! The phase rule (documented in `docs/pdca.md`), first match wins:
 //! 1. **Check** while a checkmoment on the opgave, or on the whole agenda, is open.
-//! 2. **Act** while a bijsturing of such a checkmoment is not yet doorgevoerd.
+//! 2. **Act** while a bijsturing that concerns the opgave is not yet doorgevoerd
+//!    (see [`ReadModel::bijsturing_concerns`]).
 //! 3. **Do** once any actie of the opgave has started (lopend, gepauzeerd or afgerond).
 //! 4. **Plan** otherwise.
 //!
 //! So an opgave moves Plan → Do → Check → Act → Do as the programme runs.
-//! Signals are computed against a reference instant (now, or a peildatum).
+//! Signals are computed against a reference instant (now, or a peildatum);
+//! indicators against the streefwaarde of the reference year, which is the
+//! instant's year clamped into the agenda's period.
 
 use std::collections::BTreeMap;
 
@@ -17,7 +20,7 @@ use uuid::Uuid;
 use super::{Entity, ReadModel};
 use crate::domain::actie::{Actie, ActieStatus};
 use crate::domain::checkmoment::Checkmoment;
-use crate::domain::indicator::{koers, Koers};
+use crate::domain::indicator::{koers, Koers, Richting};
 use crate::domain::reflectie::{OnderwerpSoort, PdcaFase};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +38,17 @@ pub struct IndicatorSignaal {
     pub koers: Option<Koers>,
     pub waarde: Option<f64>,
     pub streefwaarde: Option<f64>,
+    /// The band (ondergrens, bovengrens) for richting binnenBandbreedte.
+    pub bandbreedte: Option<(f64, f64)>,
+}
+
+/// A bijsturing that concerns the opgave and is not yet doorgevoerd.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenBijsturing {
+    pub checkmoment_id: Uuid,
+    pub bijsturing_id: Uuid,
+    pub besluit: String,
+    pub datum: NaiveDate,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -49,6 +63,9 @@ pub struct PdcaState {
     pub laatste_reflectie: Option<NaiveDate>,
     pub laatste_checkmoment: Option<NaiveDate>,
     pub open_checkmoment_id: Option<Uuid>,
+    pub open_bijsturingen: Vec<OpenBijsturing>,
+    /// The year whose streefwaarden the indicators are compared with.
+    pub peiljaar: i32,
     pub redenen: Vec<String>,
 }
 
@@ -106,10 +123,20 @@ impl ReadModel {
             .collect()
     }
 
+    /// The code shown for an actie: its doel's, else (a sub-doel without
+    /// code) the parent doel's, else the opgave's.
     pub fn actie_code(&self, a: &Actie) -> String {
         a.doel_id
             .and_then(|d| self.doelen.get(&d))
-            .and_then(|d| d.state.code.as_ref().map(|c| c.to_string()))
+            .and_then(|d| {
+                d.state.code.clone().or_else(|| {
+                    d.state
+                        .bovenliggend_doel_id
+                        .and_then(|p| self.doelen.get(&p))
+                        .and_then(|p| p.state.code.clone())
+                })
+            })
+            .map(|c| c.to_string())
             .or_else(|| {
                 self.opgaven
                     .get(&self.opgave_of(a))
@@ -122,10 +149,8 @@ impl ReadModel {
     pub fn pdca(&self, opgave_id: Uuid, now: DateTime<Utc>) -> Option<PdcaState> {
         let opgave = self.opgaven.get(&opgave_id)?;
         let agenda_id = opgave.state.agenda_id;
-        let threshold = self
-            .agendas
-            .get(&agenda_id)
-            .map_or(90, |a| a.state.signaleringstermijn_dagen);
+        let agenda = self.agendas.get(&agenda_id);
+        let threshold = agenda.map_or(90, |a| a.state.signaleringstermijn_dagen);
         let mut acties = self.acties_of_opgave(opgave_id);
         acties.sort_by_key(|a| (self.actie_code(&a.state), a.id));
 
@@ -152,7 +177,10 @@ impl ReadModel {
             }
         }
 
-        let year = now.year();
+        let year = agenda.map_or(now.year(), |a| {
+            now.year()
+                .clamp(a.state.periode_start.year(), a.state.periode_eind.year())
+        });
         let doelen: Vec<Uuid> = self
             .doelen
             .values()
@@ -163,6 +191,11 @@ impl ReadModel {
             .indicatoren
             .values()
             .filter(|i| doelen.contains(&i.state.doel_id))
+            .filter(|i| {
+                self.doelen
+                    .get(&i.state.doel_id)
+                    .is_some_and(|d| d.state.vervallen.is_none())
+            })
             .map(|i| {
                 let streef = i.state.streefwaarde(year);
                 let laatste = i.state.actuele_metingen(year).last().map(|m| m.waarde);
@@ -175,6 +208,9 @@ impl ReadModel {
                     },
                     waarde: laatste,
                     streefwaarde: streef.map(|s| s.waarde),
+                    bandbreedte: streef
+                        .filter(|_| i.state.richting == Richting::BinnenBandbreedte)
+                        .and_then(|s| Some((s.ondergrens?, s.bovengrens?))),
                 }
             })
             .collect();
@@ -199,12 +235,20 @@ impl ReadModel {
             .iter()
             .filter(|c| c.state.is_open())
             .max_by_key(|c| c.state.datum);
-        let open_bijsturingen: Vec<(&str, NaiveDate)> = checks
+        let mut open_bijsturingen: Vec<OpenBijsturing> = checks
             .iter()
-            .flat_map(|c| c.state.bijsturingen.iter())
-            .filter(|b| b.doorgevoerd_op.is_none())
-            .map(|b| (b.besluit.as_str(), b.datum))
+            .flat_map(|c| c.state.bijsturingen.iter().map(move |b| (c, b)))
+            .filter(|(c, b)| {
+                b.doorgevoerd_op.is_none() && self.bijsturing_concerns(&c.state, b, opgave_id)
+            })
+            .map(|(c, b)| OpenBijsturing {
+                checkmoment_id: c.id,
+                bijsturing_id: b.id,
+                besluit: b.besluit.clone(),
+                datum: b.datum,
+            })
             .collect();
+        open_bijsturingen.sort_by_key(|b| (b.datum, b.bijsturing_id));
         let gestart = acties.iter().any(|a| {
             matches!(
                 a.state.status,
@@ -216,16 +260,23 @@ impl ReadModel {
             (
                 PdcaFase::Check,
                 format!(
-                    "Checkmoment '{}' van {} staat open.",
-                    c.state.onderwerp, c.state.datum
+                    "Checkmoment '{}' van {}{} staat open.",
+                    c.state.onderwerp,
+                    c.state.datum,
+                    if c.state.opgave_id.is_none() {
+                        " over de hele agenda"
+                    } else {
+                        ""
+                    }
                 ),
             )
-        } else if let Some((besluit, datum)) = open_bijsturingen.first() {
+        } else if let Some(b) = open_bijsturingen.first() {
             (
                 PdcaFase::Act,
                 format!(
-                    "Bijsturing van {datum} ('{}') is nog niet doorgevoerd.",
-                    excerpt(besluit)
+                    "Bijsturing van {} ('{}') is nog niet doorgevoerd.",
+                    b.datum,
+                    excerpt(&b.besluit)
                 ),
             )
         } else if gestart {
@@ -239,6 +290,22 @@ impl ReadModel {
         };
 
         let mut redenen = vec![fase_reden.clone()];
+        if fase == PdcaFase::Check && !open_bijsturingen.is_empty() {
+            let besluiten: Vec<String> = open_bijsturingen
+                .iter()
+                .map(|b| format!("'{}'", excerpt(&b.besluit)))
+                .collect();
+            redenen.push(format!(
+                "{} {} nog niet doorgevoerd: {}",
+                open_bijsturingen.len(),
+                if open_bijsturingen.len() == 1 {
+                    "bijsturing"
+                } else {
+                    "bijsturingen"
+                },
+                besluiten.join("; ")
+            ));
+        }
         if !zonder_trekker.is_empty() {
             redenen.push(format!(
                 "{} {} zonder trekker: {}",
@@ -265,6 +332,13 @@ impl ReadModel {
         }
         for i in &indicatoren {
             match (i.koers, i.waarde, i.streefwaarde) {
+                (Some(Koers::NietOpKoers), Some(w), Some(_)) if i.bandbreedte.is_some() => {
+                    let (lo, hi) = i.bandbreedte.unwrap_or_default();
+                    redenen.push(format!(
+                        "Indicator '{}' niet op koers: {w} buiten de bandbreedte {lo} tot en met {hi} voor {year}.",
+                        i.naam
+                    ))
+                }
                 (Some(Koers::NietOpKoers), Some(w), Some(s)) => redenen.push(format!(
                     "Indicator '{}' niet op koers: {w} tegen streefwaarde {s} voor {year}.",
                     i.naam
@@ -296,7 +370,225 @@ impl ReadModel {
             laatste_reflectie,
             laatste_checkmoment,
             open_checkmoment_id: open_check.map(|c| c.id),
+            open_bijsturingen,
+            peiljaar: year,
             redenen,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::domain::actie::ActieStatus;
+    use crate::domain::events::*;
+    use crate::domain::indicator::{MetingStatus, Richting, Waarde};
+    use crate::domain::{Code, Event};
+    use crate::event_store::{Metadata, RecordedEvent};
+
+    struct Given {
+        model: ReadModel,
+        position: u64,
+    }
+
+    impl Given {
+        fn event(&mut self, stream: Uuid, version: u64, e: Event, at: DateTime<Utc>) {
+            self.position += 1;
+            let r = RecordedEvent {
+                id: Uuid::now_v7(),
+                position: self.position,
+                stream_id: stream,
+                stream_type: e.stream_type().into(),
+                version,
+                event_type: e.event_type().into(),
+                schema_version: 1,
+                recorded_at: at,
+                data: e.data(),
+                metadata: Metadata::default(),
+            };
+            self.model.apply(&r).unwrap();
+        }
+    }
+
+    fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, 9, 0, 0).unwrap()
+    }
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn indicator(doel: Uuid, agenda: Uuid, naam: &str, richting: Richting, s: Waarde) -> Event {
+        Event::IndicatorAangemaakt(IndicatorAangemaakt {
+            agenda_id: agenda,
+            doel_id: doel,
+            naam: naam.into(),
+            eenheid: "%".into(),
+            richting,
+            bron: None,
+            eigenaar_organisatie_id: None,
+            nulmeting: None,
+            streefwaarden: vec![s],
+        })
+    }
+
+    fn meting(waarde: f64) -> Event {
+        Event::MetingVastgelegd(MetingVastgelegd {
+            meting_id: Uuid::now_v7(),
+            periode: "2024-Q1".into(),
+            meet_datum: None,
+            waarde,
+            status: MetingStatus::Definitief,
+            bron: None,
+            toelichting: None,
+            door_organisatie_id: None,
+        })
+    }
+
+    fn waarde(w: f64, band: Option<(f64, f64)>) -> Waarde {
+        Waarde {
+            jaar: 2024,
+            waarde: w,
+            ondergrens: band.map(|b| b.0),
+            bovengrens: band.map(|b| b.1),
+        }
+    }
+
+    /// An agenda for 2024 (threshold 90 days) with one opgave, one doel, one
+    /// actie without trekker created on 10 January, and three indicators.
+    fn given() -> (Given, Uuid) {
+        let mut g = Given {
+            model: ReadModel::default(),
+            position: 0,
+        };
+        let (agenda, opgave, doel, actie) = (
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+        );
+        let t0 = at(2024, 1, 10);
+        g.event(
+            agenda,
+            1,
+            Event::AgendaAangemaakt(AgendaAangemaakt {
+                naam: "Test".into(),
+                omschrijving: String::new(),
+                gemeenten: vec!["Testdorp".into()],
+                periode_start_datum: date(2024, 1, 1),
+                periode_eind_datum: date(2024, 12, 31),
+                status: crate::domain::agenda::AgendaStatus::Vastgesteld,
+                gepubliceerd: true,
+                signaleringstermijn_dagen: 90,
+                groeperingsniveaus: vec![],
+            }),
+            t0,
+        );
+        g.event(
+            opgave,
+            1,
+            Event::OpgaveAangemaakt(OpgaveAangemaakt {
+                agenda_id: agenda,
+                groepering_id: None,
+                code: Code::parse("1.1").unwrap(),
+                titel: "Armoede".into(),
+                omschrijving: String::new(),
+                geprioriteerd: true,
+            }),
+            t0,
+        );
+        g.event(
+            doel,
+            1,
+            Event::DoelAangemaakt(DoelAangemaakt {
+                agenda_id: agenda,
+                opgave_id: opgave,
+                bovenliggend_doel_id: None,
+                code: Some(Code::parse("1.1.1").unwrap()),
+                titel: "Minder schulden".into(),
+                omschrijving: String::new(),
+                geprioriteerd: true,
+            }),
+            t0,
+        );
+        g.event(
+            actie,
+            1,
+            Event::ActieAangemaakt(ActieAangemaakt {
+                agenda_id: agenda,
+                opgave_id: opgave,
+                doel_id: Some(doel),
+                omschrijving: "Schuldhulp aan huis".into(),
+                jaar: 2024,
+                geplande_start_datum: None,
+                geplande_eind_datum: None,
+                trekker: None,
+                partners: vec![],
+                status: ActieStatus::Gepland,
+            }),
+            t0,
+        );
+        for (naam, richting, streef, gemeten) in [
+            ("Bereik", Richting::HogerIsBeter, waarde(50.0, None), 40.0),
+            ("Schulden", Richting::LagerIsBeter, waarde(10.0, None), 8.0),
+            (
+                "Wachttijd",
+                Richting::BinnenBandbreedte,
+                waarde(6.0, Some((5.0, 7.0))),
+                9.0,
+            ),
+        ] {
+            let id = Uuid::now_v7();
+            g.event(id, 1, indicator(doel, agenda, naam, richting, streef), t0);
+            g.event(id, 2, meting(gemeten), t0);
+        }
+        (g, opgave)
+    }
+
+    #[test]
+    fn acties_without_update_beyond_the_threshold_are_signalled() {
+        let (g, opgave) = given();
+        let early = g.model.pdca(opgave, at(2024, 3, 1)).unwrap();
+        assert!(early.zonder_update.is_empty());
+        let late = g.model.pdca(opgave, at(2024, 5, 1)).unwrap();
+        assert_eq!(late.zonder_update.len(), 1);
+        assert!(late.redenen.contains(
+            &"1 actie langer dan 90 dagen zonder update: 1.1.1 (Schuldhulp aan huis)".to_owned()
+        ));
+        assert!(late
+            .redenen
+            .contains(&"1 actie zonder trekker: 1.1.1 (Schuldhulp aan huis)".to_owned()));
+        assert_eq!(late.fase, PdcaFase::Plan);
+    }
+
+    #[test]
+    fn indicators_are_judged_by_their_direction_in_the_reference_year() {
+        let (g, opgave) = given();
+        // 2026 lies after the agenda's period: 2024's streefwaarden count.
+        let s = g.model.pdca(opgave, at(2026, 11, 23)).unwrap();
+        assert_eq!(s.peiljaar, 2024);
+        let koersen: Vec<(&str, Option<Koers>)> = s
+            .indicatoren
+            .iter()
+            .map(|i| (i.naam.as_str(), i.koers))
+            .collect();
+        assert_eq!(
+            koersen,
+            [
+                ("Bereik", Some(Koers::NietOpKoers)),
+                ("Schulden", Some(Koers::OpKoers)),
+                ("Wachttijd", Some(Koers::NietOpKoers)),
+            ]
+        );
+        assert!(s.redenen.contains(
+            &"Indicator 'Bereik' niet op koers: 40 tegen streefwaarde 50 voor 2024.".to_owned()
+        ));
+        assert!(!s.redenen.iter().any(|r| r.contains("'Schulden'")));
+        assert!(s.redenen.contains(
+            &"Indicator 'Wachttijd' niet op koers: 9 buiten de bandbreedte 5 tot en met 7 voor 2024."
+                .to_owned()
+        ));
     }
 }

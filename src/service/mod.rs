@@ -18,6 +18,11 @@ use crate::event_store::{
 };
 use crate::projections::{Projection, ReadModel};
 
+/// How often a write without `If-Match` is decided again after losing a race
+/// for its stream before the caller is told to retry (each loss means another
+/// write to the same resource committed in between).
+const MAX_ATTEMPTS: usize = 16;
+
 /// Why a write did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -33,6 +38,9 @@ pub enum ServiceError {
     IdempotencyMismatch,
     #[error(transparent)]
     Store(StoreError),
+    /// `X-Bijsturing-Id` names no bijsturing (of this agenda); the reason in Dutch.
+    #[error("{0}")]
+    InvalidBijsturing(String),
 }
 
 impl From<StoreError> for ServiceError {
@@ -87,6 +95,7 @@ impl Service {
         if let Some(outcome) = self.replayed(&ctx)? {
             return Ok(outcome);
         }
+        check_bijsturing(&self.projection.read(), &ctx)?;
         let mut attempts = 0;
         loop {
             attempts += 1;
@@ -108,7 +117,7 @@ impl Service {
                             current: actual,
                         });
                     }
-                    if attempts >= 5 {
+                    if attempts >= MAX_ATTEMPTS {
                         return Err(ServiceError::PreconditionFailed {
                             expected: current,
                             current: actual,
@@ -132,6 +141,7 @@ impl Service {
             return Ok(outcome);
         }
         let _guard = self.structure.lock().await;
+        check_bijsturing(&self.projection.read(), &ctx)?;
         let batch = decide(&self.projection.read())?;
         if batch.iter().all(|s| s.events.is_empty()) {
             let stream = batch.first().map_or(Uuid::nil(), |s| s.stream_id);
@@ -167,6 +177,14 @@ impl Service {
         batch: Vec<StreamEvents>,
         ctx: &WriteContext,
     ) -> Result<AppendOutcome, ServiceError> {
+        let mut metadata = ctx.metadata.clone();
+        if metadata.agenda_id.is_none() {
+            let model = self.projection.read();
+            metadata.agenda_id = batch
+                .iter()
+                .flat_map(|s| s.events.iter().map(move |e| (s.stream_id, e)))
+                .find_map(|(stream, e)| model.agenda_of_event(stream, e));
+        }
         let streams = batch
             .into_iter()
             .filter(|s| !s.events.is_empty())
@@ -177,19 +195,13 @@ impl Service {
                 events: s
                     .events
                     .iter()
-                    .map(|e| {
-                        NewEvent::new(
-                            e.event_type(),
-                            crate::domain::events::SCHEMA_VERSION,
-                            e.data(),
-                        )
-                    })
+                    .map(|e| NewEvent::new(e.event_type(), e.schema_version(), e.data()))
                     .collect(),
             })
             .collect();
         let request = AppendRequest {
             streams,
-            metadata: ctx.metadata.clone(),
+            metadata,
             idempotency: None,
         }
         .with_idempotency(ctx.idempotency.clone());
@@ -204,6 +216,25 @@ pub fn check_if_match(ctx: &WriteContext, current: u64) -> Result<(), ServiceErr
             Err(ServiceError::PreconditionFailed { expected, current })
         }
         _ => Ok(()),
+    }
+}
+
+/// A write that carries out a bijsturing (`metadata.bijsturingId`) must name
+/// an existing one, of the same agenda when the write knows its agenda.
+pub fn check_bijsturing(model: &ReadModel, ctx: &WriteContext) -> Result<(), ServiceError> {
+    let Some(id) = ctx.metadata.bijsturing_id else {
+        return Ok(());
+    };
+    match model.bijsturing(id) {
+        None => Err(ServiceError::InvalidBijsturing(format!(
+            "Er is geen bijsturing met id {id}. Gebruik het id uit GET /v1/checkmomenten/{{id}}/bijsturingen."
+        ))),
+        Some((c, _)) if ctx.metadata.agenda_id.is_some_and(|a| a != c.state.agenda_id) => {
+            Err(ServiceError::InvalidBijsturing(format!(
+                "Bijsturing {id} hoort bij een andere agenda dan deze wijziging."
+            )))
+        }
+        Some(_) => Ok(()),
     }
 }
 

@@ -4,9 +4,10 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use super::*;
+use super::support::*;
 use mag_tracker::access::rate::RateLimit;
 use mag_tracker::access::AccessState;
+use serde_json::json;
 
 #[test]
 fn large_bodies_are_413_and_deep_json_is_400_for_any_content_type() {

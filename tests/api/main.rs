@@ -1,222 +1,23 @@
 //! HTTP tests against the real app on port 0 with a temporary sled store.
 
 mod access;
+mod actiebeheer;
+mod checkmomenten;
+mod client;
 mod hardening;
+mod indicatoren;
 mod matrix;
+mod nieuwsbrief;
+mod organisaties;
+mod pdca;
+mod reflecties;
+mod restart;
+mod structuur;
+mod support;
+mod uitwisseling;
 
-use std::net::TcpListener;
-use std::sync::Arc;
-
-use mag_tracker::access::bootstrap::{issue_as_system, NewToken};
-use mag_tracker::access::Rol;
-use mag_tracker::app::{load_demo, open_state, AppState, Application};
-use mag_tracker::event_store::{SledOptions, SledStore};
-use serde_json::{json, Value};
-
-struct TestApp {
-    base: String,
-    /// A programmamanager token for the demo agenda (what `send` uses).
-    pm: String,
-    /// A beheerder token of Gemeente Twenterand.
-    beheerder: String,
-    state: AppState,
-    _dir: tempfile::TempDir,
-}
-
-impl TestApp {
-    /// Position of the last stored event (to assert "nothing appended").
-    fn head(&self) -> u64 {
-        self.state.store.head()
-    }
-
-    /// Issues a token directly through the service (as the CLI does).
-    fn token(&self, rol: Rol, organisatie: &str, agendas: Vec<uuid::Uuid>) -> String {
-        let org = organisatie_id(&self.state, organisatie);
-        let service = self.state.service.clone();
-        let new = NewToken {
-            organisatie_id: org,
-            rol,
-            omschrijving: format!("test {}", rol.as_str()),
-            agendas,
-            verloop: None,
-        };
-        let issued = std::thread::spawn(move || {
-            actix_web::rt::System::new()
-                .block_on(async move { issue_as_system(&service, "test", new).await })
-        })
-        .join()
-        .unwrap()
-        .unwrap();
-        issued.secret.expose().to_owned()
-    }
-}
-
-fn organisatie_id(state: &AppState, naam: &str) -> uuid::Uuid {
-    let m = state.projection.read();
-    m.organisaties
-        .values()
-        .find(|o| o.state.naam == naam)
-        .map(|o| o.id)
-        .unwrap_or_else(|| panic!("no organisatie {naam}"))
-}
-
-fn spawn() -> TestApp {
-    spawn_with(|_| {})
-}
-
-/// Starts the app on the demo agenda; `tune` may adjust the state first.
-fn spawn_with(tune: impl FnOnce(&mut AppState) + Send + 'static) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().to_path_buf();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let store = Arc::new(SledStore::open(&path, SledOptions::default()).unwrap());
-            let mut state = open_state(store).unwrap();
-            tune(&mut state);
-            load_demo(&state).await.unwrap();
-            let agenda = *state.projection.read().agendas.keys().next().unwrap();
-            let gemeente = organisatie_id(&state, "Gemeente Twenterand");
-            let mut tokens = Vec::new();
-            for (rol, agendas) in [
-                (Rol::Programmamanager, vec![agenda]),
-                (Rol::Beheerder, vec![]),
-            ] {
-                let new = NewToken {
-                    organisatie_id: gemeente,
-                    rol,
-                    omschrijving: "test support".into(),
-                    agendas,
-                    verloop: None,
-                };
-                let issued = issue_as_system(&state.service, "test", new).await.unwrap();
-                tokens.push(issued.secret.expose().to_owned());
-            }
-            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-            let app = Application::build(state.clone(), listener).unwrap();
-            tx.send((app.port, tokens, state)).unwrap();
-            let _ = app.server.await;
-        })
-    });
-    let (port, tokens, state) = rx.recv().unwrap();
-    TestApp {
-        base: format!("http://127.0.0.1:{port}/v1"),
-        pm: tokens[0].clone(),
-        beheerder: tokens[1].clone(),
-        state,
-        _dir: dir,
-    }
-}
-
-/// A response as the tests look at it.
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Value,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// Any request; `token` None is anonymous.
-fn request(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    headers: &[(&str, &str)],
-    body: Option<&str>,
-) -> Reply {
-    let url = format!("{}{path}", app.base);
-    let auth = token.map(|t| format!("Bearer {t}"));
-    let mut all: Vec<(&str, &str)> = headers.to_vec();
-    if let Some(a) = &auth {
-        all.push(("Authorization", a));
-    }
-    let a = agent();
-    let r = match (method, body) {
-        ("GET", _) => {
-            let mut req = a.get(&url);
-            for (k, v) in &all {
-                req = req.header(*k, *v);
-            }
-            req.call()
-        }
-        ("DELETE", _) => {
-            let mut req = a.delete(&url);
-            for (k, v) in &all {
-                req = req.header(*k, *v);
-            }
-            req.call()
-        }
-        (m, body) => {
-            let mut req = match m {
-                "POST" => a.post(&url),
-                "PATCH" => a.patch(&url),
-                _ => a.put(&url),
-            }
-            .header("Content-Type", "application/json");
-            for (k, v) in &all {
-                req = req.header(*k, *v);
-            }
-            req.send(body.unwrap_or("{}"))
-        }
-    };
-    let mut r = r.unwrap();
-    let headers = r
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
-        .collect();
-    let text = r.body_mut().read_to_string().unwrap_or_default();
-    Reply {
-        status: r.status().as_u16(),
-        headers,
-        body: serde_json::from_str(&text).unwrap_or(Value::Null),
-    }
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
-
-fn get(app: &TestApp, path: &str) -> (u16, Value) {
-    let mut r = agent().get(format!("{}{path}", app.base)).call().unwrap();
-    (r.status().as_u16(), r.body_mut().read_json().unwrap())
-}
-
-/// A write with the programmamanager token.
-fn send(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> (u16, String, Value) {
-    let r = request(app, method, path, Some(&app.pm), headers, Some(body));
-    let meta = format!(
-        "{}|{}",
-        r.header("content-type").unwrap_or(""),
-        r.header("etag").unwrap_or("")
-    );
-    (r.status, meta, r.body)
-}
-
-fn agenda_id(app: &TestApp) -> String {
-    get(app, "/agendas").1["resultaten"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
+use serde_json::json;
+use support::{agenda_id, get, send, spawn};
 
 #[test]
 fn demo_agenda_loads_with_the_documents_counts() {
@@ -344,3 +145,8 @@ fn status_changes_trekker_and_concurrency_rules() {
     let (status, missing) = get(&app, &format!("/acties/{}", uuid::Uuid::now_v7()));
     assert_eq!((status, missing["code"].as_str()), (404, Some("not-found")));
 }
+
+mod audittrail;
+mod gebeurtenissen;
+mod tijdreizen;
+mod wijzigingen;

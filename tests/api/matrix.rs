@@ -4,7 +4,9 @@
 //! committed table differs (regenerate with `UPDATE_AUTHORISATIE=1`).
 //! Every refusal must append nothing; every success must append.
 
-use super::*;
+use super::support::*;
+use mag_tracker::access::Rol;
+use serde_json::{json, Value};
 
 /// The callers, in column order.
 const CALLERS: [&str; 8] = [

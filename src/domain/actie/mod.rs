@@ -329,7 +329,7 @@ impl Actie {
     }
 
     pub fn correct_voortgang(&self, bericht_id: Uuid, tekst: String) -> Decision {
-        self.bericht(bericht_id)?;
+        let vorige_tekst = Some(self.bericht(bericht_id)?.tekst.clone());
         if tekst.trim().is_empty() {
             return Err(DomainError::invalid(
                 "tekst",
@@ -338,7 +338,11 @@ impl Actie {
             ));
         }
         Ok(vec![Event::VoortgangsberichtGecorrigeerd(
-            VoortgangsberichtGecorrigeerd { bericht_id, tekst },
+            VoortgangsberichtGecorrigeerd {
+                bericht_id,
+                tekst,
+                vorige_tekst,
+            },
         )])
     }
 

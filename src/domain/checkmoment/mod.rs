@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::events::{
-    BijsturingDoorgevoerd, BijsturingVastgelegd, CheckmomentGeopend, CheckmomentGesloten, Event,
+    BijsturingDoorgevoerd, BijsturingVastgelegd, CheckmomentGeopend, CheckmomentGesloten,
+    CheckmomentGewijzigd, Event,
 };
 use super::{Decision, DomainError, FieldError};
 
@@ -57,13 +58,28 @@ pub struct Checkmoment {
     pub bijsturingen: Vec<Bijsturing>,
 }
 
+fn has_duplicates(ids: &[Uuid]) -> bool {
+    ids.iter().enumerate().any(|(i, x)| ids[..i].contains(x))
+}
+
 pub fn open(e: CheckmomentGeopend) -> Decision {
+    let mut errors = Vec::new();
     if e.onderwerp.trim().is_empty() {
-        return Err(DomainError::invalid(
-            "onderwerp",
-            "required",
-            "Geef het checkmoment een onderwerp.",
-        ));
+        errors.push(FieldError {
+            field: "onderwerp".into(),
+            code: "required",
+            message: "Geef het checkmoment een onderwerp.".into(),
+        });
+    }
+    if has_duplicates(&e.deelnemers) {
+        errors.push(FieldError {
+            field: "deelnemers".into(),
+            code: "duplicate",
+            message: "Een organisatie staat dubbel in de lijst deelnemers.".into(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Invalid(errors));
     }
     Ok(vec![Event::CheckmomentGeopend(e)])
 }
@@ -84,6 +100,17 @@ impl Checkmoment {
 
     pub fn apply(&mut self, event: &Event) {
         match event {
+            Event::CheckmomentGewijzigd(e) => {
+                if let Some(v) = e.datum {
+                    self.datum = v;
+                }
+                if let Some(v) = &e.onderwerp {
+                    self.onderwerp = v.clone();
+                }
+                if let Some(v) = &e.deelnemers {
+                    self.deelnemers = v.clone();
+                }
+            }
             Event::CheckmomentGesloten(e) => {
                 self.gesloten_op = Some(e.datum);
                 self.samenvatting = e.samenvatting.clone();
@@ -113,6 +140,51 @@ impl Checkmoment {
         self.gesloten_op.is_none()
     }
 
+    /// Corrects date, subject or participants (also of a closed
+    /// checkmoment); unchanged fields produce no event.
+    pub fn change(&self, mut c: CheckmomentGewijzigd) -> Decision {
+        let mut errors = Vec::new();
+        if c.onderwerp.as_ref().is_some_and(|o| o.trim().is_empty()) {
+            errors.push(FieldError {
+                field: "onderwerp".into(),
+                code: "required",
+                message: "Het onderwerp mag niet leeg zijn.".into(),
+            });
+        }
+        if c.deelnemers.as_deref().is_some_and(has_duplicates) {
+            errors.push(FieldError {
+                field: "deelnemers".into(),
+                code: "duplicate",
+                message: "Een organisatie staat dubbel in de lijst deelnemers.".into(),
+            });
+        }
+        if let (Some(d), Some(gesloten)) = (c.datum, self.gesloten_op) {
+            if d > gesloten {
+                errors.push(FieldError {
+                    field: "datum".into(),
+                    code: "after-close",
+                    message: format!(
+                        "Het checkmoment is op {gesloten} gesloten; de datum kan daar niet na liggen."
+                    ),
+                });
+            }
+        }
+        if !errors.is_empty() {
+            return Err(DomainError::Invalid(errors));
+        }
+        c.datum = c.datum.filter(|d| *d != self.datum);
+        c.onderwerp = c
+            .onderwerp
+            .map(|o| o.trim().to_owned())
+            .filter(|o| *o != self.onderwerp);
+        c.deelnemers = c.deelnemers.filter(|d| *d != self.deelnemers);
+        Ok(if c == CheckmomentGewijzigd::default() {
+            vec![]
+        } else {
+            vec![Event::CheckmomentGewijzigd(c)]
+        })
+    }
+
     pub fn close(&self, datum: NaiveDate, samenvatting: Option<String>) -> Decision {
         if !self.is_open() {
             return Err(DomainError::conflict(
@@ -122,7 +194,7 @@ impl Checkmoment {
         }
         if datum < self.datum {
             return Err(DomainError::invalid(
-                "datum",
+                "geslotenDatum",
                 "before-start",
                 format!(
                     "Sluiten kan niet vóór de datum van het checkmoment ({}).",
@@ -180,10 +252,94 @@ impl Checkmoment {
                 "bijsturing-doorgevoerd",
                 "Deze bijsturing is al als doorgevoerd gemarkeerd.",
             )),
+            Some(b) if datum < b.datum => Err(DomainError::invalid(
+                "doorgevoerdDatum",
+                "before-decision",
+                format!(
+                    "Doorvoeren kan niet vóór de datum van het besluit ({}).",
+                    b.datum
+                ),
+            )),
             Some(_) => Ok(vec![Event::BijsturingDoorgevoerd(BijsturingDoorgevoerd {
                 bijsturing_id,
                 datum,
             })]),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2024, 6, day).unwrap()
+    }
+
+    fn given() -> Checkmoment {
+        Checkmoment::created(&CheckmomentGeopend {
+            agenda_id: Uuid::nil(),
+            opgave_id: None,
+            datum: d(10),
+            onderwerp: "Halfjaar".into(),
+            deelnemers: vec![],
+        })
+    }
+
+    #[test]
+    fn change_records_only_what_differs_and_keeps_the_date_before_closing() {
+        let c = given();
+        let org = Uuid::now_v7();
+        let events = c
+            .change(CheckmomentGewijzigd {
+                datum: Some(d(10)),
+                onderwerp: Some(" Halfjaar ".into()),
+                deelnemers: Some(vec![org]),
+            })
+            .unwrap();
+        assert_eq!(
+            events,
+            vec![Event::CheckmomentGewijzigd(CheckmomentGewijzigd {
+                deelnemers: Some(vec![org]),
+                ..Default::default()
+            })]
+        );
+        let mut closed = c.clone();
+        closed.apply(&c.close(d(12), None).unwrap()[0]);
+        assert!(!closed.is_open());
+        assert!(closed
+            .change(CheckmomentGewijzigd {
+                datum: Some(d(13)),
+                ..Default::default()
+            })
+            .is_err());
+        assert!(matches!(
+            closed.close(d(14), None),
+            Err(DomainError::Conflict {
+                code: "checkmoment-gesloten",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_bijsturing_is_doorgevoerd_once_and_not_before_it_was_decided() {
+        let mut c = given();
+        let id = Uuid::now_v7();
+        let decided = c
+            .decide(BijsturingVastgelegd {
+                bijsturing_id: id,
+                besluit: "Trekker wisselen".into(),
+                onderbouwing: "Capaciteit".into(),
+                datum: d(11),
+                voorgenomen_wijzigingen: vec![],
+            })
+            .unwrap();
+        c.apply(&decided[0]);
+        assert!(c.complete(id, d(10)).is_err());
+        assert!(c.complete(Uuid::now_v7(), d(12)).is_err());
+        c.apply(&c.complete(id, d(12)).unwrap()[0]);
+        assert_eq!(c.bijsturingen[0].doorgevoerd_op, Some(d(12)));
+        assert!(c.complete(id, d(13)).is_err());
     }
 }

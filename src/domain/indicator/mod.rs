@@ -7,7 +7,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::events::{Event, IndicatorAangemaakt, MetingVastgelegd, StreefwaardeVastgesteld};
+use super::events::{
+    Event, IndicatorAangemaakt, IndicatorGewijzigd, MetingVastgelegd, StreefwaardeVastgesteld,
+};
 use super::{Decision, DomainError, FieldError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,6 +88,15 @@ pub fn periode_jaar(periode: &str) -> Option<i32> {
         }
         _ => None,
     }
+}
+
+/// An indicator's position in a year; see [`Indicator::stand`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stand<'a> {
+    pub jaar: i32,
+    pub waarde: Option<f64>,
+    pub streefwaarde: Option<&'a Waarde>,
+    pub koers: Option<Koers>,
 }
 
 /// How a value compares with a target, given the direction.
@@ -278,6 +289,122 @@ impl Indicator {
         Ok(vec![Event::MetingVastgelegd(m)])
     }
 
+    /// Changes the indicator's own fields and sets or revises streefwaarden
+    /// (one `StreefwaardeVastgesteld` per changed year, carrying the previous
+    /// value). Unchanged parts produce no event. Every streefwaarde, old and
+    /// new, must fit the resulting richting.
+    pub fn update(&self, mut change: IndicatorGewijzigd, streefwaarden: Vec<Waarde>) -> Decision {
+        let mut errors = Vec::new();
+        for (field, v) in [("naam", &change.naam), ("eenheid", &change.eenheid)] {
+            if v.as_ref().is_some_and(|t| t.trim().is_empty()) {
+                errors.push(FieldError {
+                    field: field.into(),
+                    code: "required",
+                    message: format!("{field} mag niet leeg zijn."),
+                });
+            }
+        }
+        if let Some(Some(n)) = &change.nulmeting {
+            if !n.waarde.is_finite() {
+                errors.push(FieldError {
+                    field: "nulmeting.waarde".into(),
+                    code: "invalid-number",
+                    message: "De nulmeting moet een eindig getal zijn.".into(),
+                });
+            }
+        }
+        let richting = change.richting.unwrap_or(self.richting);
+        for (i, s) in streefwaarden.iter().enumerate() {
+            check_waarde(&format!("streefwaarden[{i}]"), s, richting, &mut errors);
+            if streefwaarden[..i].iter().any(|o| o.jaar == s.jaar) {
+                errors.push(FieldError {
+                    field: format!("streefwaarden[{i}].jaar"),
+                    code: "duplicate-year",
+                    message: format!("{} staat twee keer in de lijst.", s.jaar),
+                });
+            }
+        }
+        if richting != self.richting {
+            for s in self
+                .streefwaarden
+                .iter()
+                .filter(|s| !streefwaarden.iter().any(|n| n.jaar == s.jaar))
+            {
+                let mut own = Vec::new();
+                check_waarde("richting", s, richting, &mut own);
+                if !own.is_empty() {
+                    errors.push(FieldError {
+                        field: "richting".into(),
+                        code: "band-required",
+                        message: format!("De streefwaarde voor {} heeft geen ondergrens en bovengrens; geef bij deze richting ook nieuwe streefwaarden met een bandbreedte.", s.jaar),
+                    });
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(DomainError::Invalid(errors));
+        }
+        change.naam = change
+            .naam
+            .map(|v| v.trim().to_owned())
+            .filter(|v| *v != self.naam);
+        change.eenheid = change
+            .eenheid
+            .map(|v| v.trim().to_owned())
+            .filter(|v| *v != self.eenheid);
+        change.richting = change.richting.filter(|v| *v != self.richting);
+        change.bron = change.bron.filter(|v| *v != self.bron);
+        change.eigenaar_organisatie_id = change
+            .eigenaar_organisatie_id
+            .filter(|v| *v != self.eigenaar_organisatie_id);
+        change.nulmeting = change.nulmeting.filter(|v| *v != self.nulmeting);
+        let mut events = Vec::new();
+        if change != IndicatorGewijzigd::default() {
+            events.push(Event::IndicatorGewijzigd(change));
+        }
+        for w in streefwaarden {
+            let vorige = self.streefwaarde(w.jaar).cloned();
+            if vorige.as_ref() != Some(&w) {
+                events.push(Event::StreefwaardeVastgesteld(StreefwaardeVastgesteld {
+                    streefwaarde: w,
+                    vorige,
+                }));
+            }
+        }
+        Ok(events)
+    }
+
+    /// Where the indicator stands in a year: the latest current meting of
+    /// that year against that year's streefwaarde, given the richting (the
+    /// same rule the PDCA state uses).
+    pub fn stand(&self, jaar: i32) -> Stand<'_> {
+        let streefwaarde = self.streefwaarde(jaar);
+        let waarde = self.actuele_metingen(jaar).last().map(|m| m.waarde);
+        Stand {
+            jaar,
+            waarde,
+            streefwaarde,
+            koers: match (waarde, streefwaarde) {
+                (Some(w), Some(s)) => Some(koers(self.richting, w, s)),
+                _ => None,
+            },
+        }
+    }
+
+    /// The latest meting that is not superseded (latest period, then latest recorded).
+    pub fn laatste_meting(&self) -> Option<&Meting> {
+        self.metingen
+            .iter()
+            .filter(|m| !m.vervangen)
+            .max_by(|a, b| {
+                (periode_jaar(&a.periode), &a.periode, a.geregistreerd).cmp(&(
+                    periode_jaar(&b.periode),
+                    &b.periode,
+                    b.geregistreerd,
+                ))
+            })
+    }
+
     pub fn streefwaarde(&self, jaar: i32) -> Option<&Waarde> {
         self.streefwaarden.iter().find(|s| s.jaar == jaar)
     }
@@ -291,5 +418,115 @@ impl Indicator {
             .collect();
         v.sort_by(|a, b| a.periode.cmp(&b.periode));
         v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(jaar: i32, waarde: f64) -> Waarde {
+        Waarde {
+            jaar,
+            waarde,
+            ondergrens: None,
+            bovengrens: None,
+        }
+    }
+
+    fn given() -> Indicator {
+        let e = IndicatorAangemaakt {
+            agenda_id: Uuid::nil(),
+            doel_id: Uuid::nil(),
+            naam: "Achterstand".into(),
+            eenheid: "%".into(),
+            richting: Richting::LagerIsBeter,
+            bron: None,
+            eigenaar_organisatie_id: None,
+            nulmeting: None,
+            streefwaarden: vec![w(2025, 10.0), w(2026, 8.0)],
+        };
+        Indicator::created(&e)
+    }
+
+    fn meting(periode: &str, waarde: f64) -> Event {
+        Event::MetingVastgelegd(MetingVastgelegd {
+            meting_id: Uuid::now_v7(),
+            periode: periode.into(),
+            meet_datum: None,
+            waarde,
+            status: MetingStatus::Definitief,
+            bron: None,
+            toelichting: None,
+            door_organisatie_id: None,
+        })
+    }
+
+    #[test]
+    fn revising_a_streefwaarde_records_the_previous_one_and_skips_unchanged() {
+        let i = given();
+        let events = i
+            .update(
+                IndicatorGewijzigd::default(),
+                vec![w(2025, 9.0), w(2026, 8.0)],
+            )
+            .unwrap();
+        assert_eq!(
+            events,
+            vec![Event::StreefwaardeVastgesteld(StreefwaardeVastgesteld {
+                streefwaarde: w(2025, 9.0),
+                vorige: Some(w(2025, 10.0)),
+            })]
+        );
+        let same = IndicatorGewijzigd {
+            naam: Some(" Achterstand ".into()),
+            ..Default::default()
+        };
+        assert_eq!(i.update(same, vec![]).unwrap(), vec![]);
+    }
+
+    #[test]
+    fn a_band_direction_needs_bands_on_every_streefwaarde() {
+        let i = given();
+        let change = IndicatorGewijzigd {
+            richting: Some(Richting::BinnenBandbreedte),
+            ..Default::default()
+        };
+        let Err(DomainError::Invalid(errors)) = i.update(change.clone(), vec![]) else {
+            panic!("refused")
+        };
+        assert_eq!(errors.len(), 2);
+        let band = |jaar| Waarde {
+            ondergrens: Some(1.0),
+            bovengrens: Some(3.0),
+            ..w(jaar, 2.0)
+        };
+        assert_eq!(
+            i.update(change, vec![band(2025), band(2026)])
+                .unwrap()
+                .len(),
+            3
+        );
+    }
+
+    #[test]
+    fn a_later_meting_supersedes_and_decides_the_koers() {
+        let mut i = given();
+        let t = Utc::now();
+        i.apply(&meting("2025", 11.0), t);
+        assert_eq!(i.stand(2025).koers, Some(Koers::NietOpKoers));
+        i.apply(&meting("2025", 9.5), t);
+        assert_eq!(
+            i.metingen.iter().map(|m| m.vervangen).collect::<Vec<_>>(),
+            [true, false]
+        );
+        let stand = i.stand(2025);
+        assert_eq!(
+            (stand.waarde, stand.koers),
+            (Some(9.5), Some(Koers::OpKoers))
+        );
+        assert_eq!(i.stand(2026).koers, None, "no meting for 2026 yet");
+        i.apply(&meting("2024", 20.0), t);
+        assert_eq!(i.laatste_meting().map(|m| m.waarde), Some(9.5));
     }
 }

@@ -56,7 +56,11 @@ pub struct Reflectie {
     pub wat_kan_beter: Option<String>,
     pub volgende_stappen: Option<String>,
     pub tekst: Option<String>,
+    /// Corrected at least once (the original stays in history).
+    pub gecorrigeerd: bool,
     pub ingetrokken: bool,
+    /// Why the author withdrew it, if they said.
+    pub intrekkingsreden: Option<String>,
     pub geregistreerd: DateTime<Utc>,
 }
 
@@ -102,7 +106,9 @@ impl Reflectie {
             wat_kan_beter: e.wat_kan_beter.clone(),
             volgende_stappen: e.volgende_stappen.clone(),
             tekst: e.tekst.clone(),
+            gecorrigeerd: false,
             ingetrokken: false,
+            intrekkingsreden: None,
             geregistreerd: at,
         }
     }
@@ -114,8 +120,12 @@ impl Reflectie {
                 self.wat_kan_beter = e.wat_kan_beter.clone();
                 self.volgende_stappen = e.volgende_stappen.clone();
                 self.tekst = e.tekst.clone();
+                self.gecorrigeerd = true;
             }
-            Event::ReflectieIngetrokken(_) => self.ingetrokken = true,
+            Event::ReflectieIngetrokken(e) => {
+                self.ingetrokken = true;
+                self.intrekkingsreden = e.reden.clone();
+            }
             _ => {}
         }
     }
@@ -147,6 +157,19 @@ impl Reflectie {
                 "required",
                 "Een reflectie heeft minstens één tekst; trek haar anders in.",
             ));
+        }
+        if (
+            &c.wat_ging_goed,
+            &c.wat_kan_beter,
+            &c.volgende_stappen,
+            &c.tekst,
+        ) == (
+            &self.wat_ging_goed,
+            &self.wat_kan_beter,
+            &self.volgende_stappen,
+            &self.tekst,
+        ) {
+            return Ok(vec![]);
         }
         Ok(vec![Event::ReflectieGecorrigeerd(c)])
     }

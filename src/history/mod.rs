@@ -1,0 +1,284 @@
+//! History: the read model as it was at an earlier position (time travel),
+//! on top of [`ReadModel::replay`].
+//!
+//! A full replay of 1M events takes seconds, so [`AsOf`] keeps
+//! *checkpoints*: the model at every multiple of `spacing` positions, as an
+//! `Arc<ReadModel>`, made lazily the first time a read needs them. A read at
+//! position `p` clones the nearest checkpoint at or before `p` and applies at
+//! most `spacing - 1` events. The exact models of the last few positions
+//! asked for are cached too (peildata cluster: "1 juli", "eind 2024").
+//! Memory is bounded by `max_checkpoints` (older ones are thinned out).
+//! Because checkpoints are whole models, doelen that moved between opgaven
+//! and renumbered codes are simply as they were then.
+
+pub mod audit;
+pub mod peil;
+
+use std::ops::ControlFlow;
+use std::sync::{Arc, Mutex};
+
+use crate::event_store::EventStore;
+use crate::projections::ReadModel;
+
+/// How checkpoints are kept.
+#[derive(Debug, Clone, Copy)]
+pub struct AsOfOptions {
+    /// A checkpoint every this many positions.
+    pub spacing: u64,
+    /// Most checkpoints kept; beyond it every other one is dropped.
+    pub max_checkpoints: usize,
+    /// Exact as-of models kept for repeated reads.
+    pub cached_models: usize,
+    /// Estimated bytes all checkpoints together may take; beyond it they
+    /// are thinned out like beyond `max_checkpoints` (the newest stays).
+    pub budget_bytes: usize,
+}
+
+impl Default for AsOfOptions {
+    fn default() -> Self {
+        // MAG_ASOF_BUDGET_MIB overrides the memory budget (default 512 MiB).
+        let budget_mib = std::env::var("MAG_ASOF_BUDGET_MIB")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(512);
+        Self {
+            spacing: 20_000,
+            max_checkpoints: 64,
+            cached_models: 4,
+            budget_bytes: budget_mib << 20,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Cache {
+    /// Sorted by position; with the model's estimated size.
+    checkpoints: Vec<(u64, Arc<ReadModel>, usize)>,
+    /// Most recently used last.
+    recent: Vec<(u64, Arc<ReadModel>)>,
+}
+
+/// Past states of the read model.
+pub struct AsOf {
+    store: Arc<dyn EventStore>,
+    options: AsOfOptions,
+    cache: Mutex<Cache>,
+}
+
+impl AsOf {
+    pub fn new(store: Arc<dyn EventStore>, options: AsOfOptions) -> Self {
+        Self {
+            store,
+            options,
+            cache: Mutex::new(Cache::default()),
+        }
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, Cache> {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The read model after the event at `position` (clamped to the head).
+    pub fn model_at(&self, position: u64) -> Result<Arc<ReadModel>, String> {
+        let position = position.min(self.store.head());
+        let (base, hit) = {
+            let mut cache = self.cache();
+            if let Some(i) = cache.recent.iter().position(|(p, _)| *p == position) {
+                let entry = cache.recent.remove(i);
+                let model = entry.1.clone();
+                cache.recent.push(entry);
+                return Ok(model);
+            }
+            let base = cache
+                .checkpoints
+                .iter()
+                .rev()
+                .find(|(p, _, _)| *p <= position)
+                .map(|(p, m, _)| (*p, m.clone()));
+            (base, position / self.options.spacing * self.options.spacing)
+        };
+        let spacing = self.options.spacing.max(1);
+        let (mut at, mut model) = match base {
+            Some((p, m)) => (p, (*m).clone()),
+            None => (0, ReadModel::default()),
+        };
+        // Build the missing checkpoints on the way (at multiples of spacing).
+        while at + spacing <= hit {
+            let next = (at / spacing + 1) * spacing;
+            self.apply_range(&mut model, at, next)?;
+            at = next;
+            self.keep_checkpoint(at, Arc::new(model.clone()));
+        }
+        self.apply_range(&mut model, at, position)?;
+        let model = Arc::new(model);
+        let mut cache = self.cache();
+        cache.recent.push((position, model.clone()));
+        let excess = cache
+            .recent
+            .len()
+            .saturating_sub(self.options.cached_models);
+        cache.recent.drain(..excess);
+        Ok(model)
+    }
+
+    fn apply_range(&self, model: &mut ReadModel, after: u64, until: u64) -> Result<(), String> {
+        let mut failure = None;
+        self.store
+            .scan(after, until, &mut |e| match model.apply(&e) {
+                Ok(()) => ControlFlow::Continue(()),
+                Err(err) => {
+                    failure = Some(format!("event at position {}: {err}", e.position));
+                    ControlFlow::Break(())
+                }
+            })
+            .map_err(|e| e.to_string())?;
+        failure.map_or(Ok(()), Err)
+    }
+
+    fn keep_checkpoint(&self, position: u64, model: Arc<ReadModel>) {
+        let size = estimated_bytes(&model);
+        let mut cache = self.cache();
+        if cache.checkpoints.iter().any(|(p, _, _)| *p == position) {
+            return;
+        }
+        cache.checkpoints.push((position, model, size));
+        cache.checkpoints.sort_by_key(|(p, _, _)| *p);
+        let over = |c: &Cache| {
+            c.checkpoints.len() > self.options.max_checkpoints.max(1)
+                || c.checkpoints.iter().map(|(_, _, s)| s).sum::<usize>()
+                    > self.options.budget_bytes
+        };
+        while cache.checkpoints.len() > 1 && over(&cache) {
+            // Thin out: keep every other one (the newest always stays).
+            let n = cache.checkpoints.len();
+            let mut i = 0;
+            cache.checkpoints.retain(|_| {
+                i += 1;
+                (n - i) % 2 == 0
+            });
+        }
+    }
+
+    /// Positions of the checkpoints currently kept (for tests and metrics).
+    pub fn checkpoint_positions(&self) -> Vec<u64> {
+        self.cache()
+            .checkpoints
+            .iter()
+            .map(|(p, _, _)| *p)
+            .collect()
+    }
+
+    /// Estimated bytes the checkpoints take now.
+    pub fn checkpoint_bytes(&self) -> usize {
+        self.cache().checkpoints.iter().map(|(_, _, s)| s).sum()
+    }
+}
+
+/// A rough size of a read model in memory: entities, plus the texts and
+/// lists that grow with the log (voortgangsberichten, metingen). Used only
+/// to keep the checkpoints within their budget.
+pub fn estimated_bytes(m: &ReadModel) -> usize {
+    const ENTITY: usize = 320;
+    let acties: usize = m
+        .acties
+        .values()
+        .map(|a| {
+            ENTITY
+                + a.state.omschrijving.len()
+                + a.state
+                    .voortgangsberichten
+                    .iter()
+                    .map(|b| 96 + b.tekst.len())
+                    .sum::<usize>()
+        })
+        .sum();
+    let indicatoren: usize = m
+        .indicatoren
+        .values()
+        .map(|i| ENTITY + 192 * (i.state.metingen.len() + i.state.streefwaarden.len()))
+        .sum();
+    let others = m.agendas.len()
+        + m.opgaven.len()
+        + m.doelen.len()
+        + m.groeperingen.len()
+        + m.organisaties.len()
+        + m.checkmomenten.len();
+    acties + indicatoren + (others + m.bijsturingen.len()) * ENTITY + m.reflecties.len() * 1024
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event_store::{AppendRequest, ExpectedVersion, MemoryStore, Metadata, NewEvent};
+    use serde_json::json;
+    use uuid::Uuid;
+
+    fn store_with_organisaties(n: usize) -> (Arc<MemoryStore>, Vec<Uuid>) {
+        let store = Arc::new(MemoryStore::new());
+        let mut ids = Vec::new();
+        for i in 0..n {
+            let id = Uuid::now_v7();
+            ids.push(id);
+            store
+                .append(AppendRequest::single(
+                    id,
+                    "organisatie",
+                    ExpectedVersion::NoStream,
+                    vec![NewEvent::new(
+                        "OrganisatieGeregistreerd",
+                        1,
+                        json!({"naam": format!("Org {i}"), "soort": "welzijn", "contactadres": null}),
+                    )],
+                    Metadata::default(),
+                ))
+                .wait()
+                .unwrap();
+        }
+        (store, ids)
+    }
+
+    #[test]
+    fn as_of_equals_a_full_replay_at_every_position() {
+        let (store, ids) = store_with_organisaties(57);
+        let as_of = AsOf::new(
+            store.clone(),
+            AsOfOptions {
+                spacing: 10,
+                max_checkpoints: 3,
+                cached_models: 2,
+                budget_bytes: usize::MAX,
+            },
+        );
+        for p in [0u64, 5, 10, 11, 57, 33, 9, 40, 40, 100] {
+            let m = as_of.model_at(p).unwrap();
+            let full = ReadModel::replay(store.as_ref(), p).unwrap();
+            assert_eq!(m.position, full.position, "at {p}");
+            assert_eq!(m.organisaties.len(), full.organisaties.len(), "at {p}");
+            let expected = p.min(57) as usize;
+            assert_eq!(m.organisaties.len(), expected);
+            assert!(ids[..expected]
+                .iter()
+                .all(|id| m.organisaties.contains_key(id)));
+        }
+        assert!(as_of.checkpoint_positions().len() <= 3);
+
+        // a tight memory budget thins the checkpoints out, reads stay right
+        let tight = AsOf::new(
+            store.clone(),
+            AsOfOptions {
+                spacing: 5,
+                max_checkpoints: 100,
+                cached_models: 1,
+                budget_bytes: 3 * estimated_bytes(&ReadModel::replay(store.as_ref(), 57).unwrap()),
+            },
+        );
+        for p in [57u64, 20, 3, 44] {
+            assert_eq!(tight.model_at(p).unwrap().organisaties.len(), p as usize);
+        }
+        assert!(tight.checkpoint_positions().len() < 57 / 5);
+        assert!(
+            tight.checkpoint_bytes()
+                <= 3 * estimated_bytes(&ReadModel::replay(store.as_ref(), 57).unwrap())
+        );
+    }
+}

@@ -1,0 +1,90 @@
+//! `peildatum` / `peiltijdstip` / `positie`: which position of the log a
+//! time-travel read reflects. A peildatum means the end of that day in
+//! Europe/Amsterdam, and always *what the system had recorded* by then
+//! (`registratieTijdstip`), never when something happened in the world.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
+
+use crate::event_store::{EventStore, StoreResult};
+
+/// The last Sunday of a month (for the EU summer-time rule).
+fn last_sunday(year: i32, month: u32) -> NaiveDate {
+    let next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)
+    }
+    .expect("valid date");
+    let mut d = next - Duration::days(1);
+    while d.weekday() != Weekday::Sun {
+        d -= Duration::days(1);
+    }
+    d
+}
+
+/// UTC offset (hours) of Europe/Amsterdam at local midnight starting `date`.
+/// EU rule (since 1996): summer time from the last Sunday of March 01:00 UTC
+/// to the last Sunday of October 01:00 UTC. Midnight is never inside a
+/// switch, so the date alone decides.
+pub fn amsterdam_offset_at_midnight(date: NaiveDate) -> i64 {
+    let y = date.year();
+    if date > last_sunday(y, 3) && date <= last_sunday(y, 10) {
+        2
+    } else {
+        1
+    }
+}
+
+/// The instant local midnight starts `date` in Europe/Amsterdam.
+pub fn amsterdam_midnight(date: NaiveDate) -> DateTime<Utc> {
+    let local = date.and_hms_opt(0, 0, 0).expect("midnight exists");
+    Utc.from_utc_datetime(&local) - Duration::hours(amsterdam_offset_at_midnight(date))
+}
+
+/// The last instant of `date` in Europe/Amsterdam.
+pub fn end_of_day(date: NaiveDate) -> DateTime<Utc> {
+    amsterdam_midnight(date + Duration::days(1)) - Duration::nanoseconds(1)
+}
+
+/// The last position recorded at or before the end of `date` (Amsterdam).
+pub fn position_at_end_of(store: &dyn EventStore, date: NaiveDate) -> StoreResult<u64> {
+    store.position_at(end_of_day(date))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn end_of_day_follows_amsterdam_summer_and_winter_time() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        // winter: UTC+1
+        assert_eq!(
+            end_of_day(d("2024-01-15")).to_rfc3339(),
+            "2024-01-15T22:59:59.999999999+00:00"
+        );
+        // summer: UTC+2
+        assert_eq!(
+            end_of_day(d("2024-07-01")).to_rfc3339(),
+            "2024-07-01T21:59:59.999999999+00:00"
+        );
+        // 2024-03-31 is the switch to summer time: the day ends at 22:00 UTC
+        assert_eq!(
+            end_of_day(d("2024-03-30")).to_rfc3339(),
+            "2024-03-30T22:59:59.999999999+00:00"
+        );
+        assert_eq!(
+            end_of_day(d("2024-03-31")).to_rfc3339(),
+            "2024-03-31T21:59:59.999999999+00:00"
+        );
+        // 2024-10-27 back to winter time
+        assert_eq!(
+            end_of_day(d("2024-10-26")).to_rfc3339(),
+            "2024-10-26T21:59:59.999999999+00:00"
+        );
+        assert_eq!(
+            end_of_day(d("2024-10-27")).to_rfc3339(),
+            "2024-10-27T22:59:59.999999999+00:00"
+        );
+    }
+}

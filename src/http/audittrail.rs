@@ -1,0 +1,242 @@
+//! `GET /{resource}/{id}/audittrail` for every resource: one entry per event
+//! that touched it, with who, when, what kind of change, the fields that
+//! changed (old and new value), the toelichting and the bijsturing. Paged,
+//! oldest first. Built generically by [`crate::history::audit`].
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::{OpenApi, ToSchema};
+use uuid::Uuid;
+
+use super::dto::{Pagina, Paging};
+use super::paging;
+use super::problem::Problem;
+use super::write::service_problem;
+use crate::app::AppState;
+use crate::event_store::ActorKind;
+use crate::history::audit;
+use crate::service::ServiceError;
+
+/// Who made a change: an organisation and role, or the system. No persons.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ActorDto {
+    /// systeem of token.
+    #[schema(example = "token")]
+    pub soort: String,
+    pub organisatie_id: Option<Uuid>,
+    #[schema(example = "programmamanager")]
+    pub rol: Option<String>,
+    /// Omschrijving, bijv. "system (demo import)".
+    pub omschrijving: Option<String>,
+}
+
+/// One field that changed.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VeldwijzigingDto {
+    #[schema(example = "status")]
+    pub veld: String,
+    /// De waarde ervoor (null: was er niet).
+    #[schema(value_type = Object)]
+    pub oud: Value,
+    /// De waarde erna.
+    #[schema(value_type = Object)]
+    pub nieuw: Value,
+}
+
+/// One entry of an audittrail: one event.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditregelDto {
+    pub positie: u64,
+    /// Versie van de resource na deze wijziging.
+    pub versie: u64,
+    #[schema(value_type = String, format = DateTime, example = "2024-03-01T09:30:00Z")]
+    pub registratie_tijdstip: DateTime<Utc>,
+    pub actor: ActorDto,
+    /// aangemaakt, gewijzigd, status gewijzigd, trekker gewijzigd, vervallen, hernummerd, verplaatst, voortgang gemeld, gecorrigeerd, ingetrokken, ...
+    #[schema(example = "status gewijzigd")]
+    pub soort_wijziging: String,
+    #[schema(example = "ActieStatusGewijzigd")]
+    pub gebeurtenis_type: String,
+    pub wijzigingen: Vec<VeldwijzigingDto>,
+    pub toelichting: Option<String>,
+    pub bijsturing_id: Option<Uuid>,
+    pub correlatie_id: Option<Uuid>,
+}
+
+impl From<audit::AuditEntry> for AuditregelDto {
+    fn from(a: audit::AuditEntry) -> Self {
+        let e = a.event;
+        let actor = e.metadata.actor;
+        Self {
+            positie: e.position,
+            versie: e.version,
+            registratie_tijdstip: e.recorded_at,
+            actor: ActorDto {
+                soort: match actor.kind {
+                    ActorKind::Systeem => "systeem".into(),
+                    ActorKind::Token => "token".into(),
+                },
+                organisatie_id: actor.organisatie_id,
+                rol: actor.rol,
+                omschrijving: actor.label,
+            },
+            soort_wijziging: a.soort.to_owned(),
+            gebeurtenis_type: e.event_type,
+            wijzigingen: a
+                .changes
+                .into_iter()
+                .map(|c| VeldwijzigingDto {
+                    veld: c.field,
+                    oud: c.old,
+                    nieuw: c.new,
+                })
+                .collect(),
+            toelichting: e.metadata.toelichting,
+            bijsturing_id: e.metadata.bijsturing_id,
+            correlatie_id: e.metadata.correlation_id,
+        }
+    }
+}
+
+fn respond(
+    state: &AppState,
+    req: &HttpRequest,
+    id: Uuid,
+    q: &Paging,
+    stream_type: &str,
+    noun: &str,
+) -> Result<HttpResponse, Problem> {
+    let events = state
+        .store
+        .read_stream(id, 1, usize::MAX)
+        .map_err(|e| service_problem(ServiceError::Store(e)))?;
+    if events.first().is_none_or(|e| e.stream_type != stream_type) {
+        return Err(Problem::not_found(format!(
+            "Er is geen {noun} met id {id}."
+        )));
+    }
+    let position = state.store.head();
+    let items: Vec<AuditregelDto> = audit::trail(events)
+        .into_iter()
+        .map(AuditregelDto::from)
+        .collect();
+    paging::respond(req, q, items, position)
+}
+
+macro_rules! audittrail {
+    ($name:ident, $path:tt, $stream:tt, $noun:tt, $summary:tt) => {
+        #[doc = $summary]
+        #[utoipa::path(get, path = $path, tag = "Historie",
+            params(("id" = Uuid, Path, description = "Id van de resource"), Paging),
+            responses(
+                (status = 200, description = "Een pagina auditregels, oudste eerst", body = Pagina<AuditregelDto>),
+                super::responses::ReadErrors,
+            ))]
+        pub async fn $name(
+            state: web::Data<AppState>,
+            req: HttpRequest,
+            id: web::Path<Uuid>,
+            q: web::Query<Paging>,
+        ) -> Result<HttpResponse, Problem> {
+            respond(&state, &req, *id, &q, $stream, $noun)
+        }
+    };
+}
+
+audittrail!(
+    acties,
+    "/acties/{id}/audittrail",
+    "actie",
+    "actie",
+    "De audittrail van een actie: elke wijziging met wie, wanneer, wat en waarom."
+);
+audittrail!(
+    opgaven,
+    "/opgaven/{id}/audittrail",
+    "opgave",
+    "opgave",
+    "De audittrail van een opgave."
+);
+audittrail!(
+    doelen,
+    "/doelen/{id}/audittrail",
+    "doel",
+    "doel",
+    "De audittrail van een doel."
+);
+audittrail!(
+    indicatoren,
+    "/indicatoren/{id}/audittrail",
+    "indicator",
+    "indicator",
+    "De audittrail van een indicator (ook streefwaarden en metingen)."
+);
+audittrail!(
+    agendas,
+    "/agendas/{id}/audittrail",
+    "agenda",
+    "agenda",
+    "De audittrail van een agenda (de agenda zelf; zie /wijzigingen voor alles eronder)."
+);
+audittrail!(
+    organisaties,
+    "/organisaties/{id}/audittrail",
+    "organisatie",
+    "organisatie",
+    "De audittrail van een organisatie."
+);
+audittrail!(
+    groeperingen,
+    "/groeperingen/{id}/audittrail",
+    "groepering",
+    "groepering",
+    "De audittrail van een groepering."
+);
+audittrail!(
+    reflecties,
+    "/reflecties/{id}/audittrail",
+    "reflectie",
+    "reflectie",
+    "De audittrail van een reflectie (correcties en intrekking)."
+);
+audittrail!(
+    checkmomenten,
+    "/checkmomenten/{id}/audittrail",
+    "checkmoment",
+    "checkmoment",
+    "De audittrail van een checkmoment (bijsturingen en sluiting)."
+);
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    acties,
+    opgaven,
+    doelen,
+    indicatoren,
+    agendas,
+    organisaties,
+    groeperingen,
+    reflecties,
+    checkmomenten
+))]
+pub struct Api;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/acties/{id}/audittrail", web::get().to(acties))
+        .route("/opgaven/{id}/audittrail", web::get().to(opgaven))
+        .route("/doelen/{id}/audittrail", web::get().to(doelen))
+        .route("/indicatoren/{id}/audittrail", web::get().to(indicatoren))
+        .route("/agendas/{id}/audittrail", web::get().to(agendas))
+        .route("/organisaties/{id}/audittrail", web::get().to(organisaties))
+        .route("/groeperingen/{id}/audittrail", web::get().to(groeperingen))
+        .route("/reflecties/{id}/audittrail", web::get().to(reflecties))
+        .route(
+            "/checkmomenten/{id}/audittrail",
+            web::get().to(checkmomenten),
+        );
+}

@@ -1,0 +1,364 @@
+//! The PDCA state of an opgave (`/opgaven/{id}/pdca`) and of every opgave of
+//! an agenda at once (`/agendas/{id}/overzicht`), rendered from the
+//! projection in `projections/pdca.rs`. Both are derived views: their ETag is
+//! weak and carries the global position they reflect.
+
+use std::collections::BTreeMap;
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+use uuid::Uuid;
+
+use super::dto::NiveauDto;
+use super::problem::Problem;
+use crate::domain::indicator::Koers;
+use crate::projections::{ActieSignaal, PdcaState, ReadModel};
+
+/// Number of acties per status.
+#[derive(Debug, Default, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ActiesPerStatus {
+    pub gepland: usize,
+    pub lopend: usize,
+    pub gepauzeerd: usize,
+    pub afgerond: usize,
+    pub vervallen: usize,
+}
+
+impl ActiesPerStatus {
+    fn from(map: &BTreeMap<&'static str, usize>) -> Self {
+        let n = |k: &str| map.get(k).copied().unwrap_or(0);
+        Self {
+            gepland: n("gepland"),
+            lopend: n("lopend"),
+            gepauzeerd: n("gepauzeerd"),
+            afgerond: n("afgerond"),
+            vervallen: n("vervallen"),
+        }
+    }
+
+    fn add(&mut self, o: &Self) {
+        self.gepland += o.gepland;
+        self.lopend += o.lopend;
+        self.gepauzeerd += o.gepauzeerd;
+        self.afgerond += o.afgerond;
+        self.vervallen += o.vervallen;
+    }
+}
+
+/// An actie named by a signal.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ActieSignaalDto {
+    pub actie_id: Uuid,
+    /// Code van het doel (of van de opgave als de actie direct onder de opgave hangt).
+    #[schema(example = "1.2.5")]
+    pub code: String,
+    /// Begin van de omschrijving (hoogstens 60 tekens).
+    pub omschrijving: String,
+}
+
+impl ActieSignaalDto {
+    fn from(a: &ActieSignaal) -> Self {
+        Self {
+            actie_id: a.actie_id,
+            code: a.code.clone(),
+            omschrijving: a.omschrijving.clone(),
+        }
+    }
+}
+
+/// An indicator compared with the streefwaarde of the peiljaar.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IndicatorSignaalDto {
+    pub indicator_id: Uuid,
+    pub naam: String,
+    /// opKoers, nietOpKoers, of leeg als er geen meting of streefwaarde is.
+    #[schema(example = "opKoers")]
+    pub koers: Option<String>,
+    /// De laatste geldende meting van het peiljaar.
+    pub waarde: Option<f64>,
+    pub streefwaarde: Option<f64>,
+    /// Bij richting binnenBandbreedte: de ondergrens van het peiljaar.
+    pub ondergrens: Option<f64>,
+    /// Bij richting binnenBandbreedte: de bovengrens van het peiljaar.
+    pub bovengrens: Option<f64>,
+}
+
+/// A bijsturing that concerns the opgave and is not yet doorgevoerd.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenBijsturingDto {
+    pub checkmoment_id: Uuid,
+    pub bijsturing_id: Uuid,
+    pub besluit: String,
+    pub datum: NaiveDate,
+}
+
+/// The PDCA state of one opgave.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PdcaDto {
+    pub opgave_id: Uuid,
+    #[schema(example = "1.1")]
+    pub opgave_code: String,
+    pub opgave_titel: String,
+    pub geprioriteerd: bool,
+    pub vervallen: bool,
+    /// plan, do, check of act (regel: zie docs/pdca.md en faseReden).
+    #[schema(example = "do")]
+    pub fase: String,
+    /// Waarom de opgave in deze fase is.
+    #[schema(
+        example = "Er is uitvoering gestart: minstens één actie is lopend, gepauzeerd of afgerond."
+    )]
+    pub fase_reden: String,
+    pub aantal_acties: usize,
+    pub acties_per_status: ActiesPerStatus,
+    /// Actieve acties (gepland, lopend, gepauzeerd) zonder trekker.
+    pub acties_zonder_trekker: Vec<ActieSignaalDto>,
+    /// Actieve acties zonder enige wijziging langer dan de signaleringstermijn van de agenda.
+    pub acties_zonder_update: Vec<ActieSignaalDto>,
+    pub signaleringstermijn_dagen: u32,
+    /// Het jaar waarvan de streefwaarden gelden (dit jaar, binnen de periode van de agenda).
+    pub peiljaar: i32,
+    pub indicatoren: Vec<IndicatorSignaalDto>,
+    pub laatste_reflectie_datum: Option<NaiveDate>,
+    pub laatste_checkmoment_datum: Option<NaiveDate>,
+    pub open_checkmoment_id: Option<Uuid>,
+    pub open_bijsturingen: Vec<OpenBijsturingDto>,
+    /// Eén zin per signaal, in gewone taal; de eerste zegt waarom de opgave in deze fase is.
+    #[schema(example = json!(["Nog geen actie is gestart.", "3 acties zonder trekker: 1.2.5 (Faciliteren trainingen …); …"]))]
+    pub redenen: Vec<String>,
+}
+
+fn pdca_dto(m: &ReadModel, s: PdcaState) -> PdcaDto {
+    let o = m.opgaven.get(&s.opgave_id);
+    let threshold = o
+        .and_then(|o| m.agendas.get(&o.state.agenda_id))
+        .map_or(90, |a| a.state.signaleringstermijn_dagen);
+    let per_status = ActiesPerStatus::from(&s.acties_per_status);
+    PdcaDto {
+        opgave_id: s.opgave_id,
+        opgave_code: o.map(|o| o.state.code.to_string()).unwrap_or_default(),
+        opgave_titel: o.map(|o| o.state.titel.clone()).unwrap_or_default(),
+        geprioriteerd: o.is_some_and(|o| o.state.geprioriteerd),
+        vervallen: o.is_some_and(|o| o.state.vervallen.is_some()),
+        fase: s.fase.as_str().to_owned(),
+        fase_reden: s.fase_reden,
+        aantal_acties: s.acties_per_status.values().sum(),
+        acties_per_status: per_status,
+        acties_zonder_trekker: s.zonder_trekker.iter().map(ActieSignaalDto::from).collect(),
+        acties_zonder_update: s.zonder_update.iter().map(ActieSignaalDto::from).collect(),
+        signaleringstermijn_dagen: threshold,
+        peiljaar: s.peiljaar,
+        indicatoren: s
+            .indicatoren
+            .into_iter()
+            .map(|i| IndicatorSignaalDto {
+                indicator_id: i.indicator_id,
+                naam: i.naam,
+                koers: i.koers.map(|k| {
+                    match k {
+                        Koers::OpKoers => "opKoers",
+                        Koers::NietOpKoers => "nietOpKoers",
+                    }
+                    .to_owned()
+                }),
+                waarde: i.waarde,
+                streefwaarde: i.streefwaarde,
+                ondergrens: i.bandbreedte.map(|b| b.0),
+                bovengrens: i.bandbreedte.map(|b| b.1),
+            })
+            .collect(),
+        laatste_reflectie_datum: s.laatste_reflectie,
+        laatste_checkmoment_datum: s.laatste_checkmoment,
+        open_checkmoment_id: s.open_checkmoment_id,
+        open_bijsturingen: s
+            .open_bijsturingen
+            .into_iter()
+            .map(|b| OpenBijsturingDto {
+                checkmoment_id: b.checkmoment_id,
+                bijsturing_id: b.bijsturing_id,
+                besluit: b.besluit,
+                datum: b.datum,
+            })
+            .collect(),
+        redenen: s.redenen,
+    }
+}
+
+fn weak_etag(position: u64) -> String {
+    format!("W/\"{position}\"")
+}
+
+/// De PDCA-toestand van een opgave: fase met reden, acties per status, signalen en redenen.
+#[utoipa::path(get, path = "/opgaven/{id}/pdca", tag = "PDCA",
+    params(("id" = Uuid, Path, description = "Id van de opgave"), super::peil::PeilQuery),
+    responses((status = 200, description = "De PDCA-toestand; zwakke ETag met de positie in het log", body = PdcaDto), super::responses::ReadErrors))]
+pub async fn get_pdca(
+    peil: super::peil::Peil,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, Problem> {
+    let m = peil.read();
+    let s = m
+        .pdca(*id, peil.now())
+        .ok_or_else(|| peil.not_found(format!("Er is geen opgave met id {id}."), *id))?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", weak_etag(m.position)))
+        .json(pdca_dto(&m, s)))
+}
+
+/// How many opgaven are in each phase.
+#[derive(Debug, Default, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FaseTelling {
+    pub plan: usize,
+    #[serde(rename = "do")]
+    pub doen: usize,
+    pub check: usize,
+    pub act: usize,
+}
+
+/// Totals over every opgave of the agenda.
+#[derive(Debug, Default, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OverzichtTotalen {
+    pub opgaven: usize,
+    pub fasen: FaseTelling,
+    pub acties: usize,
+    pub acties_per_status: ActiesPerStatus,
+    pub acties_zonder_trekker: usize,
+    pub acties_zonder_update: usize,
+}
+
+/// The opgaven of one groepering (themalijn, maatschappelijk effect, ...), or those without one.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OverzichtGroep {
+    /// Leeg: opgaven zonder groepering.
+    pub groepering_id: Option<Uuid>,
+    #[schema(example = "1")]
+    pub code: Option<String>,
+    #[schema(example = "Zelfredzame Twenterander")]
+    pub naam: Option<String>,
+    /// Naam van het niveau van de groepering, bijv. "themalijn".
+    #[schema(example = "themalijn")]
+    pub niveau_naam: Option<String>,
+    pub opgaven: Vec<PdcaDto>,
+}
+
+/// The PDCA state of every opgave of an agenda, grouped as the agenda groups them.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OverzichtDto {
+    pub agenda_id: Uuid,
+    pub agenda_naam: String,
+    /// Het groeperingsniveau boven de opgaven (leeg als de agenda niet groepeert).
+    pub groeperingsniveau: Option<NiveauDto>,
+    /// De positie in het log die dit overzicht weergeeft (ook in de ETag).
+    pub positie: u64,
+    /// Het moment waartegen de signalen (zoals 'zonder update') zijn berekend.
+    #[schema(value_type = String, format = DateTime, example = "2024-06-01T09:30:00Z")]
+    pub peil_tijdstip: DateTime<Utc>,
+    pub totalen: OverzichtTotalen,
+    pub groepen: Vec<OverzichtGroep>,
+}
+
+fn overzicht(m: &ReadModel, agenda_id: Uuid, now: DateTime<Utc>) -> Option<OverzichtDto> {
+    let agenda = m.agendas.get(&agenda_id)?;
+    let mut opgaven: Vec<_> = m
+        .opgaven
+        .values()
+        .filter(|o| o.state.agenda_id == agenda_id)
+        .collect();
+    opgaven.sort_by_key(|o| o.state.code.sort_key());
+    let mut totalen = OverzichtTotalen::default();
+    let mut groepen: Vec<OverzichtGroep> = Vec::new();
+    for o in opgaven {
+        let Some(s) = m.pdca(o.id, now) else { continue };
+        let dto = pdca_dto(m, s);
+        totalen.opgaven += 1;
+        match dto.fase.as_str() {
+            "plan" => totalen.fasen.plan += 1,
+            "do" => totalen.fasen.doen += 1,
+            "check" => totalen.fasen.check += 1,
+            _ => totalen.fasen.act += 1,
+        }
+        totalen.acties += dto.aantal_acties;
+        totalen.acties_per_status.add(&dto.acties_per_status);
+        totalen.acties_zonder_trekker += dto.acties_zonder_trekker.len();
+        totalen.acties_zonder_update += dto.acties_zonder_update.len();
+        let g = o.state.groepering_id;
+        match groepen.iter_mut().find(|x| x.groepering_id == g) {
+            Some(groep) => groep.opgaven.push(dto),
+            None => {
+                let ge = g.and_then(|g| m.groeperingen.get(&g));
+                groepen.push(OverzichtGroep {
+                    groepering_id: g,
+                    code: ge.and_then(|g| g.state.code.as_ref().map(|c| c.to_string())),
+                    naam: ge.map(|g| g.state.naam.clone()),
+                    niveau_naam: ge.and_then(|g| {
+                        agenda
+                            .state
+                            .groeperingsniveaus
+                            .get(g.state.niveau)
+                            .map(|n| n.enkelvoud.clone())
+                    }),
+                    opgaven: vec![dto],
+                })
+            }
+        }
+    }
+    // Groeperingen by code (then name); opgaven without one last.
+    groepen.sort_by_key(|g| {
+        (
+            g.groepering_id.is_none(),
+            g.code
+                .as_deref()
+                .and_then(|c| crate::domain::Code::parse(c).ok())
+                .map(|c| c.sort_key()),
+            g.naam.clone(),
+        )
+    });
+    Some(OverzichtDto {
+        agenda_id,
+        agenda_naam: agenda.state.naam.clone(),
+        groeperingsniveau: agenda.state.groeperingsniveaus.first().map(|n| NiveauDto {
+            enkelvoud: n.enkelvoud.clone(),
+            meervoud: n.meervoud.clone(),
+        }),
+        positie: m.position,
+        peil_tijdstip: now,
+        totalen,
+        groepen,
+    })
+}
+
+/// De PDCA-toestand van alle opgaven van een agenda in één keer, gegroepeerd per groepering (bij Twenterand: themalijn).
+#[utoipa::path(get, path = "/agendas/{id}/overzicht", tag = "PDCA",
+    params(("id" = Uuid, Path, description = "Id van de agenda"), super::peil::PeilQuery),
+    responses((status = 200, description = "Het overzicht; zwakke ETag met de positie in het log", body = OverzichtDto), super::responses::ReadErrors))]
+pub async fn get_overzicht(
+    peil: super::peil::Peil,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, Problem> {
+    let m = peil.read();
+    let dto = overzicht(&m, *id, peil.now())
+        .ok_or_else(|| peil.not_found(format!("Er is geen agenda met id {id}."), *id))?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", weak_etag(m.position)))
+        .json(dto))
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/opgaven/{id}/pdca", web::get().to(get_pdca))
+        .route("/agendas/{id}/overzicht", web::get().to(get_overzicht));
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(get_pdca, get_overzicht))]
+pub struct Api;

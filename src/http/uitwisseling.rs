@@ -1,0 +1,321 @@
+//! Open data and bulk exchange: `GET /agendas/{id}/export?formaat=csv|json`
+//! and `POST /agenda-imports` (an agenda file as JSON, or CSV rows).
+//!
+//! The JSON export *is* the import format (`mag-tracker/agenda` v1), so an
+//! export imports again into another store. The CSV dialect is documented in
+//! `src/import/export.rs` and `docs/nieuwsbrief.md`.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::{IntoParams, OpenApi};
+use uuid::Uuid;
+
+use super::access::require;
+use super::peil::{Peil, PeilQuery};
+use super::problem::{InvalidParam, Problem};
+use super::write::{context, service_problem, IfMatch};
+use crate::access::policy::Action;
+use crate::app::AppState;
+use crate::domain::FieldError;
+use crate::import::apply::{self, ImportError, ImportResult, Source};
+use crate::import::csv::CsvAgenda;
+use crate::import::export;
+use crate::projections::ReadModel;
+
+/// Largest import body (the Twenterand agenda is ~70 KB).
+const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// csv (standaard) of json.
+    #[param(example = "csv")]
+    pub formaat: Option<String>,
+}
+
+/// Export van een agenda als open data (CSV of JSON).
+///
+/// CSV: één rij per actie met codes en titels van groepering, opgave en doel, trekker,
+/// partners, status, laatste wijziging en aantal reflecties. Dialect: UTF-8 met BOM,
+/// `;` als scheidingsteken, CRLF als regeleinde, velden tussen `"` waar nodig; meerdere
+/// partners gescheiden door ` | ` (opent zo direct in Nederlandse Excel en LibreOffice).
+/// JSON: de hele agenda als agendabestand (`mag-tracker/agenda` versie 1), precies het
+/// formaat dat `POST /agenda-imports` inleest.
+#[utoipa::path(get, path = "/agendas/{id}/export", tag = "Uitwisseling",
+    params(("id" = Uuid, Path, description = "Id van de agenda"), ExportQuery, PeilQuery),
+    responses(
+        (status = 200, description = "De agenda als CSV of als agendabestand (JSON)",
+            headers(("ETag" = String, description = "Zwakke ETag met de positie van de export")),
+            content(
+                (String = "text/csv", example = "groeperingCode;groeperingNaam;opgaveCode;opgaveTitel;doelCode;doelTitel;actieId;omschrijving;jaar;geplandeStartDatum;geplandeEindDatum;trekker;trekkerSoort;partners;status;statusSindsDatum;laatstGewijzigdTijdstip;aantalReflecties\r\n"),
+                (serde_json::Value = "application/json"),
+            )),
+        (status = 400, description = "Ongeldige parameters", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Onbekende agenda (of nog niet aangemaakt op de peildatum)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_export(
+    peil: Peil,
+    id: web::Path<Uuid>,
+    q: web::Query<ExportQuery>,
+) -> Result<HttpResponse, Problem> {
+    let mut errors = Vec::new();
+    let csv = match q.formaat.as_deref() {
+        None | Some("csv") => true,
+        Some("json") => false,
+        Some(other) => {
+            errors.push(InvalidParam::new(
+                "query.formaat",
+                "invalid-value",
+                format!("'{other}' is geen exportformaat; kies csv of json."),
+            ));
+            true
+        }
+    };
+    if !errors.is_empty() {
+        return Err(Problem::invalid(errors));
+    }
+    let agenda_id = *id;
+    let render = move |model: &ReadModel| -> Option<(Vec<u8>, String)> {
+        let name = model.agendas.get(&agenda_id)?.state.naam.clone();
+        let body = if csv {
+            export::csv(model, agenda_id)?
+        } else {
+            serde_json::to_vec_pretty(&export::agenda_file(model, agenda_id)?).ok()?
+        };
+        Some((body, name))
+    };
+    let (position, rendered) = {
+        let model = peil.read();
+        (model.position, render(&model))
+    };
+    let (body, name) = rendered.ok_or_else(|| {
+        peil.not_found(format!("Er is geen agenda met id {agenda_id}."), agenda_id)
+    })?;
+    let slug: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>()
+        .split('-')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    let mut res = HttpResponse::Ok();
+    res.insert_header(("ETag", format!("W/\"{position}\"")));
+    Ok(if csv {
+        res.content_type("text/csv; charset=utf-8; header=present")
+            .insert_header((
+                "Content-Disposition",
+                format!("attachment; filename=\"{slug}.csv\""),
+            ))
+            .body(body)
+    } else {
+        res.content_type("application/json").body(body)
+    })
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// Alleen bij CSV: naam van de nieuwe agenda.
+    pub naam: Option<String>,
+    /// Alleen bij CSV: gemeente(n), gescheiden door komma's.
+    #[param(example = "Twenterand")]
+    pub gemeenten: Option<String>,
+    /// Alleen bij CSV: begin van de periode.
+    #[param(value_type = Option<String>, format = Date, example = "2025-01-01")]
+    pub periode_start_datum: Option<String>,
+    /// Alleen bij CSV: einde van de periode.
+    #[param(value_type = Option<String>, format = Date, example = "2025-12-31")]
+    pub periode_eind_datum: Option<String>,
+    /// Alleen bij CSV: naam van het groeperingsniveau (standaard themalijn).
+    pub groeperingsniveau: Option<String>,
+}
+
+fn csv_agenda(q: &ImportQuery) -> Result<CsvAgenda, Vec<InvalidParam>> {
+    let mut errors = Vec::new();
+    let naam = q.naam.clone().filter(|n| !n.trim().is_empty());
+    if naam.is_none() {
+        errors.push(InvalidParam::new(
+            "query.naam",
+            "required",
+            "Geef bij een CSV-import de naam van de agenda: ?naam=...",
+        ));
+    }
+    let gemeenten: Vec<String> = q
+        .gemeenten
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if gemeenten.is_empty() {
+        errors.push(InvalidParam::new(
+            "query.gemeenten",
+            "required",
+            "Geef bij een CSV-import minstens één gemeente: ?gemeenten=...",
+        ));
+    }
+    let mut date = |name: &str, raw: &Option<String>| match raw
+        .as_deref()
+        .map(|r| NaiveDate::parse_from_str(r, "%Y-%m-%d"))
+    {
+        Some(Ok(d)) => Some(d),
+        _ => {
+            errors.push(InvalidParam::new(
+                format!("query.{name}"),
+                "invalid-date",
+                format!("Geef bij een CSV-import {name} als JJJJ-MM-DD."),
+            ));
+            None
+        }
+    };
+    let start = date("periodeStartDatum", &q.periode_start_datum);
+    let eind = date("periodeEindDatum", &q.periode_eind_datum);
+    match (naam, start, eind, errors.is_empty()) {
+        (Some(naam), Some(s), Some(e), true) => Ok(CsvAgenda {
+            naam,
+            gemeenten,
+            periode_start_datum: s,
+            periode_eind_datum: e,
+            groeperingsniveau: q.groeperingsniveau.clone(),
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Problems of an import, named after the body (JSON path or CSV row).
+pub fn import_problem(errors: Vec<FieldError>) -> Problem {
+    let mut p = Problem::invalid(
+        errors
+            .into_iter()
+            .map(|f| {
+                let name = if f.field.is_empty() {
+                    "body".to_owned()
+                } else {
+                    format!("body.{}", f.field)
+                };
+                InvalidParam::new(name, f.code, f.message)
+            })
+            .collect(),
+    );
+    p.title = "Import afgewezen".into();
+    p.detail = format!(
+        "Het bestand bevat {} {}; er is niets aangemaakt. Zie invalidParams, verbeter het bestand en probeer het opnieuw.",
+        p.invalid_params.len(),
+        if p.invalid_params.len() == 1 { "probleem" } else { "problemen" }
+    );
+    p
+}
+
+/// Importeer een agenda (agendabestand als JSON, of CSV-rijen).
+///
+/// `Content-Type: application/json`: een agendabestand (`mag-tracker/agenda` versie 1, het
+/// formaat van de JSON-export). `Content-Type: text/csv`: één rij per actie met de kolommen
+/// van de CSV-export (opgaveCode, opgaveTitel, omschrijving en jaar verplicht); naam,
+/// gemeenten en periode van de agenda als queryparameters; organisaties moeten al bestaan.
+/// Alles wordt eerst gecontroleerd; bij één of meer problemen komen ze allemaal in één
+/// 400-antwoord (met pad of rij en kolom) en wordt er niets aangemaakt. Anders ontstaat de
+/// agenda in één atomaire schrijfactie. Een herhaald verzoek met dezelfde Idempotency-Key
+/// maakt niets opnieuw aan en geeft het oorspronkelijke resultaat.
+#[utoipa::path(post, path = "/agenda-imports", tag = "Uitwisseling",
+    params(ImportQuery,
+        ("Idempotency-Key" = Option<String>, Header, description = "Maakt het verzoek veilig herhaalbaar"),
+        ("X-Audit-Toelichting" = Option<String>, Header, description = "Waarom (komt in de metadata van de gebeurtenissen)")),
+    request_body(description = "Een agendabestand (JSON) of CSV-rijen", content(
+        (serde_json::Value = "application/json"),
+        (String = "text/csv"),
+    )),
+    responses(
+        (status = 201, description = "De agenda is aangemaakt; de body zegt wat",
+            headers(("Location" = String, description = "De nieuwe agenda"), ("ETag" = String, description = "Versie van de agenda")),
+            body = ImportResult),
+        (status = 400, description = "Problemen in het bestand (alle tegelijk in invalidParams); niets aangemaakt", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Het bestand is te groot", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Content-Type is geen application/json of text/csv", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Idempotency-Key al gebruikt voor een ander verzoek", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "De opslag kan niet schrijven; niets aangemaakt", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn post_import(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Query<ImportQuery>,
+    body: web::Bytes,
+) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::AgendaAanmaken)?;
+    let content_type = req
+        .headers()
+        .get("Content-Type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let is_csv = match content_type.as_str() {
+        "application/json" => false,
+        "text/csv" => true,
+        _ => {
+            return Err(Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Niet-ondersteund mediatype",
+                "Stuur een agendabestand met Content-Type: application/json, of CSV met Content-Type: text/csv.",
+            ))
+        }
+    };
+    let source = if is_csv {
+        Source::Csv(&body, csv_agenda(&q).map_err(Problem::invalid)?)
+    } else {
+        Source::Json(&body)
+    };
+    // The fingerprint covers the type, the query and the body's hash.
+    let digest = {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(&body)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    let fingerprint = serde_json::json!({
+        "contentType": content_type,
+        "query": req.query_string(),
+        "sha256": digest,
+    });
+    let ctx = context(&req, &fingerprint, IfMatch::Optional)?;
+    let result = apply::run(&state.service, source, ctx)
+        .await
+        .map_err(|e| match e {
+            ImportError::Invalid(errors) => import_problem(errors),
+            ImportError::Service(e) => service_problem(e),
+        })?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/v1/agendas/{}", result.agenda_id)))
+        .insert_header(("ETag", "\"1\""))
+        .json(result))
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(get_export, post_import), components(schemas(ImportResult)))]
+pub struct Api;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/agendas/{id}/export", web::get().to(get_export))
+        .service(
+            web::resource("/agenda-imports")
+                .app_data(web::PayloadConfig::new(MAX_IMPORT_BYTES))
+                .route(web::post().to(post_import)),
+        );
+}

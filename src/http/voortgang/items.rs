@@ -1,0 +1,183 @@
+//! The voortgang's shape: one list per kind of change, per opgave, per
+//! groepering. These are the JSON representation (and its OpenAPI schema);
+//! Markdown, HTML and Atom are rendered from them.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// An actie that was added, started, paused, completed or dropped.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ActieItem {
+    /// Positie van de gebeurtenis in het logboek.
+    pub positie: u64,
+    #[schema(value_type = String, format = DateTime)]
+    pub registratie_tijdstip: DateTime<Utc>,
+    pub actie_id: Uuid,
+    /// Code van het doel (of de opgave) waar de actie onder valt.
+    #[schema(example = "1.1.1")]
+    pub code: String,
+    pub omschrijving: String,
+    /// Naam van de huidige trekker; leeg als de trekkersrol nog in te vullen is.
+    pub trekker: Option<String>,
+    /// Ingangsdatum van de statuswijziging.
+    pub ingangs_datum: Option<NaiveDate>,
+    /// Reden (bij vervallen en heropenen).
+    pub reden: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TrekkerItem {
+    pub positie: u64,
+    #[schema(value_type = String, format = DateTime)]
+    pub registratie_tijdstip: DateTime<Utc>,
+    pub actie_id: Uuid,
+    pub code: String,
+    pub omschrijving: String,
+    pub vorige_trekker: Option<String>,
+    pub nieuwe_trekker: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReflectieItem {
+    pub positie: u64,
+    #[schema(value_type = String, format = DateTime)]
+    pub registratie_tijdstip: DateTime<Utc>,
+    pub reflectie_id: Uuid,
+    /// actie, doel of opgave.
+    pub over: String,
+    /// Code van waar de reflectie over gaat (van het doel of de opgave).
+    pub over_code: String,
+    /// Omschrijving of titel van waar de reflectie over gaat.
+    pub over_titel: String,
+    pub auteur_organisatie: Option<String>,
+    /// PDCA-fase: plan, do, check of act.
+    pub fase: String,
+    pub datum: NaiveDate,
+    /// Het begin van de tekst (hoogstens 200 tekens).
+    pub fragment: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MetingItem {
+    pub positie: u64,
+    #[schema(value_type = String, format = DateTime)]
+    pub registratie_tijdstip: DateTime<Utc>,
+    pub indicator_id: Uuid,
+    pub indicator: String,
+    pub eenheid: String,
+    /// hogerIsBeter, lagerIsBeter of binnenBandbreedte.
+    pub richting: String,
+    pub doel_code: Option<String>,
+    #[schema(example = "2024-Q2")]
+    pub periode: String,
+    pub meet_datum: Option<NaiveDate>,
+    pub waarde: f64,
+    /// voorlopig of definitief.
+    pub status: String,
+    /// Streefwaarde voor het jaar van de periode.
+    pub streefwaarde: Option<f64>,
+    pub nulmeting: Option<f64>,
+    /// opKoers of nietOpKoers ten opzichte van de streefwaarde (richting meegewogen).
+    pub koers: Option<String>,
+    /// verbeterd, verslechterd of gelijk ten opzichte van de nulmeting (richting meegewogen).
+    pub ontwikkeling: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BijsturingItem {
+    pub positie: u64,
+    #[schema(value_type = String, format = DateTime)]
+    pub registratie_tijdstip: DateTime<Utc>,
+    pub bijsturing_id: Uuid,
+    /// Onderwerp van het checkmoment waarop besloten is.
+    pub checkmoment: String,
+    pub besluit: String,
+    pub onderbouwing: String,
+    pub datum: NaiveDate,
+    /// Wanneer de bijsturing is doorgevoerd (als dat binnen de periode al zo is).
+    pub doorgevoerd_datum: Option<NaiveDate>,
+}
+
+/// A PDCA phase change of an opgave between the window's start and end.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FaseWijziging {
+    /// Fase aan het begin (leeg als de opgave toen nog niet bestond).
+    pub van: Option<String>,
+    pub naar: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OpgaveVoortgang {
+    pub opgave_id: Uuid,
+    #[schema(example = "1.1")]
+    pub code: String,
+    pub titel: String,
+    pub pdca_fase: Option<FaseWijziging>,
+    pub acties_afgerond: Vec<ActieItem>,
+    pub acties_gestart: Vec<ActieItem>,
+    pub acties_gepauzeerd: Vec<ActieItem>,
+    pub acties_vervallen: Vec<ActieItem>,
+    pub acties_toegevoegd: Vec<ActieItem>,
+    pub trekkerwijzigingen: Vec<TrekkerItem>,
+    pub reflecties: Vec<ReflectieItem>,
+    pub metingen: Vec<MetingItem>,
+    pub bijsturingen: Vec<BijsturingItem>,
+}
+
+impl OpgaveVoortgang {
+    /// Items with a position (everything but the phase change).
+    pub fn count(&self) -> usize {
+        self.acties_afgerond.len()
+            + self.acties_gestart.len()
+            + self.acties_gepauzeerd.len()
+            + self.acties_vervallen.len()
+            + self.acties_toegevoegd.len()
+            + self.trekkerwijzigingen.len()
+            + self.reflecties.len()
+            + self.metingen.len()
+            + self.bijsturingen.len()
+    }
+}
+
+/// The opgaven of one group at the agenda's outermost level (a themalijn).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GroeperingVoortgang {
+    pub groepering_id: Uuid,
+    pub code: Option<String>,
+    pub naam: String,
+    pub opgaven: Vec<OpgaveVoortgang>,
+}
+
+/// Voortgang van een agenda tussen twee posities in het logboek.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Voortgang {
+    pub agenda_id: Uuid,
+    pub agenda: String,
+    /// Naam van het groeperingsniveau (bijv. themalijn), als de agenda er een heeft.
+    pub groeperingsniveau: Option<String>,
+    /// De wijzigingen ná deze positie zijn meegenomen.
+    pub sinds_positie: u64,
+    /// Volledig tot en met deze positie; gebruik haar als sindsPositie voor de volgende editie.
+    pub tot_positie: u64,
+    pub sinds_datum: Option<NaiveDate>,
+    pub tot_datum: Option<NaiveDate>,
+    /// Aantal gemelde wijzigingen (fasewijzigingen niet meegeteld).
+    pub aantal_wijzigingen: usize,
+    /// Bijsturingen op checkmomenten over de hele agenda.
+    pub agendabrede_bijsturingen: Vec<BijsturingItem>,
+    /// Opgaven per groepering (alleen die met wijzigingen).
+    pub groeperingen: Vec<GroeperingVoortgang>,
+    /// Opgaven zonder groepering (alleen die met wijzigingen).
+    pub opgaven: Vec<OpgaveVoortgang>,
+}

@@ -1,0 +1,404 @@
+//! The voortgang as text for people: Markdown ready to paste into the
+//! nieuwsbrief and a clean HTML fragment. Both are rendered from one outline,
+//! so they always hold the same content; every text that comes from users
+//! (titles, omschrijvingen, reflecties, names) is escaped for the format,
+//! Markdown included. Sections without content are left out.
+
+use chrono::{Datelike, NaiveDate};
+
+use super::model::{excerpt, ActieItem, BijsturingItem, OpgaveVoortgang, Voortgang};
+
+/// A piece of a line: our own words, or text that came from a user.
+enum Seg {
+    Own(String),
+    User(String),
+    Strong(String),
+}
+
+type Line = Vec<Seg>;
+
+enum Node {
+    Heading(usize, Line),
+    Para(Line),
+    List(Vec<Line>),
+}
+
+fn own(s: impl Into<String>) -> Seg {
+    Seg::Own(s.into())
+}
+fn user(s: impl Into<String>) -> Seg {
+    Seg::User(s.into())
+}
+fn strong(s: impl Into<String>) -> Seg {
+    Seg::Strong(s.into())
+}
+
+/// Long omschrijvingen are shortened in the text forms (JSON has them whole).
+const SHORT: usize = 160;
+
+const MAANDEN: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// `1 maart 2024`.
+pub fn datum(d: NaiveDate) -> String {
+    format!("{} {} {}", d.day(), MAANDEN[d.month0() as usize], d.year())
+}
+
+fn getal(x: f64) -> String {
+    let s = if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        format!("{x}")
+    };
+    s.replace('.', ",")
+}
+
+fn fase(f: &str) -> String {
+    let mut c = f.chars();
+    c.next()
+        .map(|first| first.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+fn capitalise(s: &str) -> String {
+    fase(s)
+}
+
+fn actie_line(a: &ActieItem, with_date: bool) -> Line {
+    let mut l = vec![
+        strong(&a.code),
+        own(" "),
+        user(excerpt(&a.omschrijving, SHORT)),
+    ];
+    match &a.trekker {
+        Some(t) => l.extend([own(" (trekker: "), user(t), own(")")]),
+        None => l.push(own(" (trekkersrol nog in te vullen)")),
+    }
+    if with_date {
+        if let Some(d) = a.ingangs_datum {
+            l.push(own(format!(", per {}", datum(d))));
+        }
+    }
+    if let Some(r) = &a.reden {
+        l.extend([own(". Reden: "), user(r)]);
+    }
+    l
+}
+
+fn bijsturing_line(b: &BijsturingItem) -> Line {
+    let mut l = vec![
+        own(format!("{}, checkmoment ", datum(b.datum))),
+        user(&b.checkmoment),
+        own(": "),
+        strong(&b.besluit),
+        own(". Onderbouwing: "),
+        user(&b.onderbouwing),
+    ];
+    if let Some(d) = b.doorgevoerd_datum {
+        l.push(own(format!(" (doorgevoerd op {})", datum(d))));
+    }
+    l
+}
+
+fn opgave_nodes(o: &OpgaveVoortgang, level: usize, out: &mut Vec<Node>) {
+    out.push(Node::Heading(
+        level,
+        vec![own("Opgave "), user(&o.code), own(" "), user(&o.titel)],
+    ));
+    if let Some(f) = &o.pdca_fase {
+        let text = match &f.van {
+            Some(van) => format!("PDCA-fase: {} → {}", fase(van), fase(&f.naar)),
+            None => format!("PDCA-fase: {} (nieuwe opgave)", fase(&f.naar)),
+        };
+        out.push(Node::Para(vec![own(text)]));
+    }
+    let sub = level + 1;
+    let mut section = |title: &str, lines: Vec<Line>| {
+        if !lines.is_empty() {
+            out.push(Node::Heading(sub, vec![own(title)]));
+            out.push(Node::List(lines));
+        }
+    };
+    let acties = |items: &[ActieItem], with_date: bool| -> Vec<Line> {
+        items.iter().map(|a| actie_line(a, with_date)).collect()
+    };
+    section("Afgeronde acties", acties(&o.acties_afgerond, true));
+    section("Gestarte acties", acties(&o.acties_gestart, true));
+    section("Gepauzeerde acties", acties(&o.acties_gepauzeerd, true));
+    section("Vervallen acties", acties(&o.acties_vervallen, true));
+    section("Nieuwe acties", acties(&o.acties_toegevoegd, false));
+    section(
+        "Trekkerwijzigingen",
+        o.trekkerwijzigingen
+            .iter()
+            .map(|t| {
+                let name = |n: &Option<String>| match n {
+                    Some(n) => user(n),
+                    None => own("nog in te vullen"),
+                };
+                vec![
+                    strong(&t.code),
+                    own(" "),
+                    user(excerpt(&t.omschrijving, SHORT)),
+                    own(": "),
+                    name(&t.vorige_trekker),
+                    own(" → "),
+                    name(&t.nieuwe_trekker),
+                ]
+            })
+            .collect(),
+    );
+    section(
+        "Reflecties",
+        o.reflecties
+            .iter()
+            .map(|r| {
+                let mut l = vec![
+                    strong(&r.over_code),
+                    own(" "),
+                    user(excerpt(&r.over_titel, SHORT)),
+                    own(" — "),
+                ];
+                if let Some(org) = &r.auteur_organisatie {
+                    l.extend([user(org), own(", ")]);
+                }
+                l.extend([
+                    own(format!("fase {}, {}: “", fase(&r.fase), datum(r.datum))),
+                    user(&r.fragment),
+                    own("”"),
+                ]);
+                l
+            })
+            .collect(),
+    );
+    section(
+        "Metingen",
+        o.metingen
+            .iter()
+            .map(|m| {
+                let mut l = vec![strong(&m.indicator)];
+                if let Some(c) = &m.doel_code {
+                    l.extend([own(" (doel "), user(c), own(")")]);
+                }
+                l.extend([
+                    own(format!(": {} ", getal(m.waarde))),
+                    user(&m.eenheid),
+                    own(" over "),
+                    user(&m.periode),
+                    own(format!(" ({})", m.status)),
+                ]);
+                if let Some(s) = m.streefwaarde {
+                    l.push(own(format!("; streefwaarde {}", getal(s))));
+                }
+                if let Some(n) = m.nulmeting {
+                    l.push(own(format!("; nulmeting {}", getal(n))));
+                }
+                match m.koers.as_deref() {
+                    Some("opKoers") => l.push(own("; op koers")),
+                    Some(_) => l.push(own("; niet op koers")),
+                    None => {}
+                }
+                if let Some(o) = &m.ontwikkeling {
+                    l.push(own(format!("; {o} ten opzichte van de nulmeting")));
+                }
+                l
+            })
+            .collect(),
+    );
+    section(
+        "Bijsturingen",
+        o.bijsturingen.iter().map(bijsturing_line).collect(),
+    );
+}
+
+fn outline(v: &Voortgang) -> Vec<Node> {
+    let mut out = vec![Node::Heading(1, vec![own("Voortgang "), user(&v.agenda)])];
+    let period = match (v.sinds_datum, v.tot_datum) {
+        (Some(s), Some(t)) => format!("Wijzigingen van {} tot en met {}", datum(s), datum(t)),
+        (Some(s), None) => format!("Wijzigingen sinds {}", datum(s)),
+        _ => format!("Wijzigingen na positie {}", v.sinds_positie),
+    };
+    out.push(Node::Para(vec![own(format!(
+        "{period} (volledig tot en met positie {}).",
+        v.tot_positie
+    ))]));
+    let nothing =
+        v.agendabrede_bijsturingen.is_empty() && v.groeperingen.is_empty() && v.opgaven.is_empty();
+    if nothing {
+        out.push(Node::Para(vec![own("Geen wijzigingen in deze periode.")]));
+        return out;
+    }
+    if !v.agendabrede_bijsturingen.is_empty() {
+        out.push(Node::Heading(
+            2,
+            vec![own("Bijsturingen voor de hele agenda")],
+        ));
+        out.push(Node::List(
+            v.agendabrede_bijsturingen
+                .iter()
+                .map(bijsturing_line)
+                .collect(),
+        ));
+    }
+    let niveau = capitalise(v.groeperingsniveau.as_deref().unwrap_or("groepering"));
+    for g in &v.groeperingen {
+        let mut h = vec![own(format!("{niveau} "))];
+        if let Some(c) = &g.code {
+            h.extend([user(c), own(" ")]);
+        }
+        h.push(user(&g.naam));
+        out.push(Node::Heading(2, h));
+        for o in &g.opgaven {
+            opgave_nodes(o, 3, &mut out);
+        }
+    }
+    if !v.opgaven.is_empty() {
+        let level = if v.groeperingen.is_empty() {
+            2
+        } else {
+            out.push(Node::Heading(2, vec![own("Overige opgaven")]));
+            3
+        };
+        for o in &v.opgaven {
+            opgave_nodes(o, level, &mut out);
+        }
+    }
+    out
+}
+
+/// Escapes user text for Markdown (CommonMark): every character that could
+/// start markup is backslash-escaped, and line breaks become spaces.
+pub fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '&' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\r' | '\n' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn md_line(l: &Line) -> String {
+    l.iter()
+        .map(|s| match s {
+            Seg::Own(t) => t.clone(),
+            Seg::User(t) => escape_markdown(t),
+            Seg::Strong(t) => format!("**{}**", escape_markdown(t)),
+        })
+        .collect()
+}
+
+fn html_line(l: &Line) -> String {
+    l.iter()
+        .map(|s| match s {
+            Seg::Own(t) | Seg::User(t) => escape_html(t),
+            Seg::Strong(t) => format!("<strong>{}</strong>", escape_html(t)),
+        })
+        .collect()
+}
+
+pub fn markdown(v: &Voortgang) -> String {
+    let mut out = String::new();
+    for node in outline(v) {
+        match node {
+            Node::Heading(level, l) => {
+                out.push_str(&format!("{} {}\n\n", "#".repeat(level), md_line(&l)))
+            }
+            Node::Para(l) => out.push_str(&format!("{}\n\n", md_line(&l))),
+            Node::List(items) => {
+                for l in items {
+                    out.push_str(&format!("- {}\n", md_line(&l)));
+                }
+                out.push('\n');
+            }
+        }
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}
+
+pub fn html(v: &Voortgang) -> String {
+    let mut out = String::from("<article class=\"voortgang\">\n");
+    for node in outline(v) {
+        match node {
+            Node::Heading(level, l) => {
+                out.push_str(&format!("<h{level}>{}</h{level}>\n", html_line(&l)))
+            }
+            Node::Para(l) => out.push_str(&format!("<p>{}</p>\n", html_line(&l))),
+            Node::List(items) => {
+                out.push_str("<ul>\n");
+                for l in items {
+                    out.push_str(&format!("<li>{}</li>\n", html_line(&l)));
+                }
+                out.push_str("</ul>\n");
+            }
+        }
+    }
+    out.push_str("</article>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_escapes_markup_and_html() {
+        assert_eq!(
+            escape_markdown("<script>alert(1)</script> *vet* [x](y)\nregel"),
+            "\\<script\\>alert(1)\\</script\\> \\*vet\\* \\[x\\](y) regel"
+        );
+    }
+
+    #[test]
+    fn html_escapes_everything_that_could_be_markup() {
+        assert_eq!(
+            escape_html("<b title=\"x\">'&'</b>"),
+            "&lt;b title=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/b&gt;"
+        );
+    }
+
+    #[test]
+    fn dutch_dates_and_numbers() {
+        assert_eq!(
+            datum(NaiveDate::from_ymd_opt(2024, 3, 1).unwrap()),
+            "1 maart 2024"
+        );
+        assert_eq!(getal(12.5), "12,5");
+        assert_eq!(getal(40.0), "40");
+    }
+}

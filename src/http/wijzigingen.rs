@@ -1,0 +1,322 @@
+//! `GET /agendas/{id}/wijzigingen?sinds=&tot=` (or `sindsPositie`/`totPositie`):
+//! what changed in an agenda between two moments, for evaluations and council
+//! reports — acties added and dropped (with reason), status and trekker
+//! changes, streefwaarden revised, reflecties added. Read from the log, so it
+//! reflects what the system recorded in that period.
+
+use std::ops::ControlFlow;
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, OpenApi, ToSchema};
+use uuid::Uuid;
+
+use super::dto::TrekkerDto;
+use super::problem::{InvalidParam, Problem};
+use super::write::service_problem;
+use crate::app::AppState;
+use crate::domain::actie::Trekker;
+use crate::domain::Event;
+use crate::event_store::RecordedEvent;
+use crate::history::peil::end_of_day;
+use crate::projections::ReadModel;
+use crate::service::ServiceError;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct WijzigingenQuery {
+    /// Vanaf het begin van deze dag (Europe/Amsterdam), JJJJ-MM-DD.
+    #[param(value_type = Option<String>, format = Date, example = "2024-01-01")]
+    pub sinds: Option<String>,
+    /// Tot en met het eind van deze dag (Europe/Amsterdam), JJJJ-MM-DD.
+    #[param(value_type = Option<String>, format = Date, example = "2024-12-31")]
+    pub tot: Option<String>,
+    /// Alleen gebeurtenissen ná deze positie (in plaats van sinds).
+    #[param(minimum = 0)]
+    pub sinds_positie: Option<u64>,
+    /// Tot en met deze positie (in plaats van tot).
+    #[param(minimum = 0)]
+    pub tot_positie: Option<u64>,
+}
+
+/// What every line of the report shares.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Moment {
+    pub positie: u64,
+    #[schema(value_type = String, format = DateTime)]
+    pub registratie_tijdstip: DateTime<Utc>,
+    pub toelichting: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ActieRegel {
+    #[serde(flatten)]
+    pub moment: Moment,
+    pub actie_id: Uuid,
+    pub omschrijving: String,
+    pub opgave_code: Option<String>,
+    pub doel_code: Option<String>,
+    /// Bij een statuswijziging: de oude status.
+    pub van: Option<String>,
+    /// Bij een statuswijziging: de nieuwe status.
+    pub naar: Option<String>,
+    pub ingangs_datum: Option<NaiveDate>,
+    /// Bij vervallen of heropenen.
+    pub reden: Option<String>,
+    /// Bij een trekkerwissel.
+    pub vorige_trekker: Option<TrekkerDto>,
+    pub nieuwe_trekker: Option<TrekkerDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StreefwaardeRegel {
+    #[serde(flatten)]
+    pub moment: Moment,
+    pub indicator_id: Uuid,
+    pub indicator_naam: String,
+    pub jaar: i32,
+    pub vorige_waarde: Option<f64>,
+    pub nieuwe_waarde: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReflectieRegel {
+    #[serde(flatten)]
+    pub moment: Moment,
+    pub reflectie_id: Uuid,
+    /// plan, do, check of act.
+    pub fase: String,
+    /// actie, doel of opgave.
+    pub over_soort: String,
+    pub over_id: Uuid,
+    pub datum: NaiveDate,
+}
+
+/// What changed in an agenda in a period.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WijzigingenDto {
+    pub agenda_id: Uuid,
+    /// Gebeurtenissen ná deze positie ...
+    pub na_positie: u64,
+    /// ... tot en met deze.
+    pub tot_en_met_positie: u64,
+    pub acties_toegevoegd: Vec<ActieRegel>,
+    /// Met reden.
+    pub acties_vervallen: Vec<ActieRegel>,
+    /// Alle andere statuswijzigingen.
+    pub statuswijzigingen: Vec<ActieRegel>,
+    pub trekkerwijzigingen: Vec<ActieRegel>,
+    pub streefwaarden_herzien: Vec<StreefwaardeRegel>,
+    pub reflecties_toegevoegd: Vec<ReflectieRegel>,
+}
+
+fn date_param(
+    raw: &Option<String>,
+    name: &str,
+    errors: &mut Vec<InvalidParam>,
+) -> Option<NaiveDate> {
+    let raw = raw.as_ref()?;
+    match NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(InvalidParam::new(
+                format!("query.{name}"),
+                "invalid-date",
+                format!("{name} {raw:?} is geen datum; gebruik JJJJ-MM-DD."),
+            ));
+            None
+        }
+    }
+}
+
+fn actie_regel(m: &ReadModel, e: &RecordedEvent) -> ActieRegel {
+    let a = m.acties.get(&e.stream_id);
+    ActieRegel {
+        moment: moment(e),
+        actie_id: e.stream_id,
+        omschrijving: a.map(|a| a.state.omschrijving.clone()).unwrap_or_default(),
+        opgave_code: a
+            .and_then(|a| m.opgaven.get(&m.opgave_of(&a.state)))
+            .map(|o| o.state.code.to_string()),
+        doel_code: a
+            .and_then(|a| a.state.doel_id)
+            .and_then(|d| m.doelen.get(&d))
+            .and_then(|d| d.state.code.as_ref().map(|c| c.to_string())),
+        van: None,
+        naar: None,
+        ingangs_datum: None,
+        reden: None,
+        vorige_trekker: None,
+        nieuwe_trekker: None,
+    }
+}
+
+fn moment(e: &RecordedEvent) -> Moment {
+    Moment {
+        positie: e.position,
+        registratie_tijdstip: e.recorded_at,
+        toelichting: e.metadata.toelichting.clone(),
+    }
+}
+
+fn trekker(t: &Option<Trekker>, m: &ReadModel) -> Option<TrekkerDto> {
+    t.as_ref().map(|t| TrekkerDto::from(t, m))
+}
+
+fn name(v: Value) -> String {
+    v.as_str().unwrap_or_default().to_owned()
+}
+
+/// Wat er in een agenda veranderde tussen twee momenten (voor evaluaties en raadsrapportages).
+#[utoipa::path(get, path = "/agendas/{id}/wijzigingen", tag = "Historie",
+    params(("id" = Uuid, Path, description = "Id van de agenda"), WijzigingenQuery),
+    responses(
+        (status = 200, description = "De wijzigingen in de periode, per soort, oudste eerst", body = WijzigingenDto),
+        super::responses::ReadErrors,
+    ))]
+pub async fn wijzigingen(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    q: web::Query<WijzigingenQuery>,
+) -> Result<HttpResponse, Problem> {
+    let id = *id;
+    let mut errors = Vec::new();
+    let sinds = date_param(&q.sinds, "sinds", &mut errors);
+    let tot = date_param(&q.tot, "tot", &mut errors);
+    if q.sinds.is_some() && q.sinds_positie.is_some() {
+        errors.push(InvalidParam::new(
+            "query.sindsPositie",
+            "conflicting-parameters",
+            "Geef sinds óf sindsPositie, niet allebei.",
+        ));
+    }
+    if q.tot.is_some() && q.tot_positie.is_some() {
+        errors.push(InvalidParam::new(
+            "query.totPositie",
+            "conflicting-parameters",
+            "Geef tot óf totPositie, niet allebei.",
+        ));
+    }
+    if let (Some(s), Some(t)) = (sinds, tot) {
+        if s > t {
+            errors.push(InvalidParam::new(
+                "query.tot",
+                "range",
+                "tot ligt vóór sinds.",
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Problem::invalid(errors));
+    }
+    let store = state.store.as_ref();
+    let head = store.head();
+    let store_err = |e| service_problem(ServiceError::Store(e));
+    let after = match (sinds, q.sinds_positie) {
+        (Some(d), _) => store
+            .position_at(end_of_day(d - Duration::days(1)))
+            .map_err(store_err)?,
+        (_, Some(p)) => p.min(head),
+        _ => 0,
+    };
+    let until = match (tot, q.tot_positie) {
+        (Some(d), _) => store.position_at(end_of_day(d)).map_err(store_err)?,
+        (_, Some(p)) => p.min(head),
+        _ => head,
+    };
+    let model = state.projection.read();
+    if !model.agendas.contains_key(&id) {
+        return Err(Problem::not_found(format!(
+            "Er is geen agenda met id {id}."
+        )));
+    }
+    let mut out = WijzigingenDto {
+        agenda_id: id,
+        na_positie: after,
+        tot_en_met_positie: until.max(after),
+        acties_toegevoegd: Vec::new(),
+        acties_vervallen: Vec::new(),
+        statuswijzigingen: Vec::new(),
+        trekkerwijzigingen: Vec::new(),
+        streefwaarden_herzien: Vec::new(),
+        reflecties_toegevoegd: Vec::new(),
+    };
+    let m = &*model;
+    store
+        .scan(after, until, &mut |e| {
+            let of_agenda = e.metadata.agenda_id == Some(id)
+                || (e.metadata.agenda_id.is_none() && m.agenda_of(e.stream_id) == Some(id));
+            if !of_agenda {
+                return ControlFlow::Continue(());
+            }
+            let Ok(event) = Event::decode(&e.event_type, e.schema_version, &e.data) else {
+                return ControlFlow::Continue(());
+            };
+            match event {
+                Event::ActieAangemaakt(_) => out.acties_toegevoegd.push(actie_regel(m, &e)),
+                Event::ActieStatusGewijzigd(s) => {
+                    let mut r = actie_regel(m, &e);
+                    r.van = Some(s.van.as_str().to_owned());
+                    r.naar = Some(s.naar.as_str().to_owned());
+                    r.ingangs_datum = Some(s.ingangs_datum);
+                    r.reden = s.reden;
+                    if r.naar.as_deref() == Some("vervallen") {
+                        out.acties_vervallen.push(r);
+                    } else {
+                        out.statuswijzigingen.push(r);
+                    }
+                }
+                Event::TrekkerGewijzigd(t) => {
+                    let mut r = actie_regel(m, &e);
+                    r.vorige_trekker = trekker(&t.vorige_trekker, m);
+                    r.nieuwe_trekker = trekker(&t.nieuwe_trekker, m);
+                    out.trekkerwijzigingen.push(r);
+                }
+                Event::StreefwaardeVastgesteld(s) => {
+                    out.streefwaarden_herzien.push(StreefwaardeRegel {
+                        moment: moment(&e),
+                        indicator_id: e.stream_id,
+                        indicator_naam: m
+                            .indicatoren
+                            .get(&e.stream_id)
+                            .map(|i| i.state.naam.clone())
+                            .unwrap_or_default(),
+                        jaar: s.streefwaarde.jaar,
+                        vorige_waarde: s.vorige.map(|v| v.waarde),
+                        nieuwe_waarde: s.streefwaarde.waarde,
+                    })
+                }
+                Event::ReflectieToegevoegd(r) => out.reflecties_toegevoegd.push(ReflectieRegel {
+                    moment: moment(&e),
+                    reflectie_id: e.stream_id,
+                    fase: name(serde_json::to_value(r.fase).unwrap_or_default()),
+                    over_soort: name(serde_json::to_value(r.over.soort).unwrap_or_default()),
+                    over_id: r.over.id,
+                    datum: r.datum,
+                }),
+                _ => {}
+            }
+            ControlFlow::Continue(())
+        })
+        .map_err(store_err)?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", format!("W/\"{until}\"")))
+        .insert_header(("X-Positie", until.to_string()))
+        .json(out))
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(wijzigingen))]
+pub struct Api;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/agendas/{id}/wijzigingen", web::get().to(wijzigingen));
+}

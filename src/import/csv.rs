@@ -1,0 +1,520 @@
+//! Reads an agenda from CSV: one row per actie, the columns of the export
+//! (see [`super::export::CSV_COLUMNS`]; `opgaveCode`, `opgaveTitel`,
+//! `omschrijving` and `jaar` are required, the informative export columns
+//! are ignored). The agenda itself (naam, gemeenten, periode) comes from
+//! [`CsvAgenda`], since a row has no place for it.
+//!
+//! Rows are grouped into groeperingen (by code, else naam), opgaven (by
+//! code) and doelen (by code, else titel) and become an agenda file, so the
+//! same planner validates them. Problems name the row as a spreadsheet shows
+//! it (the header is row 1) and the column: `rij[7].partners`.
+//! Organisaties must be registered already: a CSV row cannot describe one.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use super::export::{CSV_COLUMNS, PARTNER_SEPARATOR};
+use super::{ActieIn, AgendaFile, AgendaIn, DoelIn, GroeperingIn, OpgaveIn, TrekkerIn};
+use crate::domain::actie::ActieStatus;
+use crate::domain::agenda::{AgendaStatus, Niveau};
+use crate::domain::FieldError;
+
+/// What the CSV cannot say about the agenda.
+#[derive(Debug, Clone)]
+pub struct CsvAgenda {
+    pub naam: String,
+    pub gemeenten: Vec<String>,
+    pub periode_start_datum: NaiveDate,
+    pub periode_eind_datum: NaiveDate,
+    /// Name of the groepering level (default `themalijn`).
+    pub groeperingsniveau: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Level {
+    Groepering,
+    Opgave,
+    Doel,
+    Actie,
+}
+
+/// Maps the planner's paths back to CSV rows and columns.
+pub struct RowMap {
+    entries: Vec<(String, usize, Level)>,
+}
+
+impl RowMap {
+    /// Renames `agenda.groeperingen[0].opgaven[1].acties[2].partners[0]`
+    /// to `rij[7].partners`; leaves other fields as they are.
+    pub fn rename(&self, errors: Vec<FieldError>) -> Vec<FieldError> {
+        errors
+            .into_iter()
+            .map(|mut e| {
+                let best = self
+                    .entries
+                    .iter()
+                    .filter(|(p, _, _)| e.field == *p || e.field.starts_with(&format!("{p}.")))
+                    .max_by_key(|(p, _, _)| p.len());
+                if let Some((p, row, level)) = best {
+                    let rest = e.field[p.len()..].trim_start_matches('.');
+                    let head = rest.split(['.', '[']).next().unwrap_or("");
+                    let column = match (level, head) {
+                        (Level::Groepering, "naam") => "groeperingNaam",
+                        (Level::Groepering, _) => "groeperingCode",
+                        (Level::Opgave, "titel") => "opgaveTitel",
+                        (Level::Opgave, _) => "opgaveCode",
+                        (Level::Doel, "titel") => "doelTitel",
+                        (Level::Doel, _) => "doelCode",
+                        (Level::Actie, "") => "omschrijving",
+                        (Level::Actie, other) => other,
+                    };
+                    e.field = format!("rij[{row}].{column}");
+                }
+                e
+            })
+            .collect()
+    }
+}
+
+fn problem(
+    errors: &mut Vec<FieldError>,
+    row: usize,
+    column: &str,
+    code: &'static str,
+    message: String,
+) {
+    errors.push(FieldError {
+        field: format!("rij[{row}].{column}"),
+        code,
+        message,
+    });
+}
+
+#[derive(Default)]
+struct DoelAcc {
+    code: Option<String>,
+    titel: String,
+    row: usize,
+    acties: Vec<(usize, ActieIn)>,
+}
+
+#[derive(Default)]
+struct OpgaveAcc {
+    code: String,
+    titel: String,
+    row: usize,
+    groepering: Option<usize>,
+    doelen: Vec<DoelAcc>,
+    acties: Vec<(usize, ActieIn)>,
+}
+
+/// Reads the CSV into an agenda file, the problems found in the rows, and
+/// the map to name the planner's problems by row.
+pub fn read(
+    bytes: &[u8],
+    agenda: &CsvAgenda,
+) -> Result<(AgendaFile, Vec<FieldError>, RowMap), Vec<FieldError>> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        vec![FieldError {
+            field: "csv".into(),
+            code: "invalid-encoding",
+            message: format!("Het CSV-bestand is geen UTF-8 ({e}); sla het op als 'CSV UTF-8'."),
+        }]
+    })?;
+    let text = text.trim_start_matches('\u{FEFF}');
+    let header_line = text.lines().next().unwrap_or("");
+    let delimiter = if header_line.contains(';') {
+        b';'
+    } else {
+        b','
+    };
+    let mut reader = ::csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| {
+            vec![FieldError {
+                field: "rij[1]".into(),
+                code: "invalid-csv",
+                message: format!("De kopregel is onleesbaar: {e}"),
+            }]
+        })?
+        .iter()
+        .map(|h| h.trim().to_owned())
+        .collect();
+    let mut errors = Vec::new();
+    for (i, h) in headers.iter().enumerate() {
+        if !CSV_COLUMNS.contains(&h.as_str()) {
+            errors.push(FieldError {
+                field: format!("rij[1].kolom[{}]", i + 1),
+                code: "unknown-column",
+                message: format!(
+                    "Onbekende kolom '{h}'. Bekende kolommen: {}.",
+                    CSV_COLUMNS.join(", ")
+                ),
+            });
+        }
+    }
+    for required in ["opgaveCode", "opgaveTitel", "omschrijving", "jaar"] {
+        if !headers.iter().any(|h| h == required) {
+            errors.push(FieldError {
+                field: "rij[1]".into(),
+                code: "missing-column",
+                message: format!("De kolom '{required}' ontbreekt."),
+            });
+        }
+    }
+    if errors.iter().any(|e| e.code == "missing-column") {
+        return Err(errors);
+    }
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    let mut groeperingen: Vec<(Option<String>, String, usize)> = Vec::new();
+    let mut opgaven: Vec<OpgaveAcc> = Vec::new();
+    let mut opgave_index: HashMap<String, usize> = HashMap::new();
+    for (i, record) in reader.records().enumerate() {
+        let row = i + 2;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                problem(
+                    &mut errors,
+                    row,
+                    "",
+                    "invalid-csv",
+                    format!("Rij {row} is onleesbaar: {e}"),
+                );
+                continue;
+            }
+        };
+        let get = |name: &str| {
+            col(name)
+                .and_then(|c| record.get(c))
+                .map(str::trim)
+                .unwrap_or("")
+                .to_owned()
+        };
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        // groepering
+        let (gcode, gnaam) = (get("groeperingCode"), get("groeperingNaam"));
+        let groepering = if gcode.is_empty() && gnaam.is_empty() {
+            None
+        } else {
+            let key = |g: &(Option<String>, String, usize)| {
+                if gcode.is_empty() {
+                    g.0.is_none() && g.1 == gnaam
+                } else {
+                    g.0.as_deref() == Some(gcode.as_str())
+                }
+            };
+            match groeperingen.iter().position(key) {
+                Some(idx) => {
+                    if groeperingen[idx].1 != gnaam {
+                        problem(
+                            &mut errors,
+                            row,
+                            "groeperingNaam",
+                            "inconsistent",
+                            format!(
+                                "Groepering {gcode} heet in rij {} '{}', hier '{gnaam}'.",
+                                groeperingen[idx].2, groeperingen[idx].1
+                            ),
+                        );
+                    }
+                    Some(idx)
+                }
+                None => {
+                    groeperingen.push((
+                        (!gcode.is_empty()).then(|| gcode.clone()),
+                        gnaam.clone(),
+                        row,
+                    ));
+                    Some(groeperingen.len() - 1)
+                }
+            }
+        };
+        // opgave
+        let (ocode, otitel) = (get("opgaveCode"), get("opgaveTitel"));
+        if ocode.is_empty() {
+            problem(
+                &mut errors,
+                row,
+                "opgaveCode",
+                "required",
+                "Elke actie hoort bij een opgave: vul opgaveCode in.".into(),
+            );
+        }
+        let oi = match opgave_index.get(&ocode) {
+            Some(&oi) => {
+                let o = &opgaven[oi];
+                if o.titel != otitel {
+                    problem(
+                        &mut errors,
+                        row,
+                        "opgaveTitel",
+                        "inconsistent",
+                        format!(
+                            "Opgave {ocode} heet in rij {} '{}', hier '{otitel}'.",
+                            o.row, o.titel
+                        ),
+                    );
+                }
+                if o.groepering != groepering {
+                    problem(
+                        &mut errors,
+                        row,
+                        "groeperingCode",
+                        "inconsistent",
+                        format!(
+                            "Opgave {ocode} staat in rij {} onder een andere groepering.",
+                            o.row
+                        ),
+                    );
+                }
+                oi
+            }
+            None => {
+                opgaven.push(OpgaveAcc {
+                    code: ocode.clone(),
+                    titel: otitel.clone(),
+                    row,
+                    groepering,
+                    ..OpgaveAcc::default()
+                });
+                opgave_index.insert(ocode.clone(), opgaven.len() - 1);
+                opgaven.len() - 1
+            }
+        };
+        // actie
+        let jaar = match get("jaar").parse::<i32>() {
+            Ok(j) => j,
+            Err(_) => {
+                problem(
+                    &mut errors,
+                    row,
+                    "jaar",
+                    "invalid-number",
+                    format!("'{}' is geen jaar (bijvoorbeeld 2024).", get("jaar")),
+                );
+                0
+            }
+        };
+        let mut date = |name: &str| {
+            let raw = get(name);
+            if raw.is_empty() {
+                return None;
+            }
+            match NaiveDate::parse_from_str(&raw, "%Y-%m-%d") {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    problem(
+                        &mut errors,
+                        row,
+                        name,
+                        "invalid-date",
+                        format!("'{raw}' is geen datum; schrijf JJJJ-MM-DD."),
+                    );
+                    None
+                }
+            }
+        };
+        let start = date("geplandeStartDatum");
+        let eind = date("geplandeEindDatum");
+        let status_raw = get("status");
+        let status = if status_raw.is_empty() {
+            ActieStatus::Gepland
+        } else {
+            match ActieStatus::ALL.iter().find(|s| s.as_str() == status_raw) {
+                Some(s) => *s,
+                None => {
+                    problem(&mut errors, row, "status", "invalid-value", format!(
+                        "'{status_raw}' is geen status; kies uit gepland, lopend, gepauzeerd, afgerond, vervallen."
+                    ));
+                    ActieStatus::Gepland
+                }
+            }
+        };
+        let trekker_naam = get("trekker");
+        let trekker = if trekker_naam.is_empty() {
+            None
+        } else {
+            match get("trekkerSoort").as_str() {
+                "" | "organisatie" => Some(TrekkerIn {
+                    organisatie: Some(trekker_naam),
+                    groep: None,
+                }),
+                "groep" => Some(TrekkerIn {
+                    organisatie: None,
+                    groep: Some(trekker_naam),
+                }),
+                other => {
+                    problem(
+                        &mut errors,
+                        row,
+                        "trekkerSoort",
+                        "invalid-value",
+                        format!("'{other}' is geen trekkerSoort; kies organisatie of groep."),
+                    );
+                    None
+                }
+            }
+        };
+        let partners = get("partners")
+            .split(PARTNER_SEPARATOR.trim())
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let actie = ActieIn {
+            omschrijving: get("omschrijving"),
+            jaar,
+            geplande_start_datum: start,
+            geplande_eind_datum: eind,
+            trekker,
+            partners,
+            status,
+        };
+        // doel
+        let (dcode, dtitel) = (get("doelCode"), get("doelTitel"));
+        let opgave = &mut opgaven[oi];
+        if dcode.is_empty() && dtitel.is_empty() {
+            opgave.acties.push((row, actie));
+        } else {
+            let found = opgave.doelen.iter().position(|d| {
+                if dcode.is_empty() {
+                    d.code.is_none() && d.titel == dtitel
+                } else {
+                    d.code.as_deref() == Some(dcode.as_str())
+                }
+            });
+            let di = match found {
+                Some(di) => {
+                    if opgave.doelen[di].titel != dtitel {
+                        let d = &opgave.doelen[di];
+                        let msg = format!(
+                            "Doel {dcode} heet in rij {} '{}', hier '{dtitel}'.",
+                            d.row, d.titel
+                        );
+                        problem(&mut errors, row, "doelTitel", "inconsistent", msg);
+                    }
+                    di
+                }
+                None => {
+                    opgave.doelen.push(DoelAcc {
+                        code: (!dcode.is_empty()).then_some(dcode),
+                        titel: dtitel,
+                        row,
+                        acties: Vec::new(),
+                    });
+                    opgave.doelen.len() - 1
+                }
+            };
+            opgave.doelen[di].acties.push((row, actie));
+        }
+    }
+
+    // Build the tree and remember which path came from which row.
+    let mut map = RowMap {
+        entries: Vec::new(),
+    };
+    let mut tree_groepen: Vec<GroeperingIn> = groeperingen
+        .iter()
+        .map(|(code, naam, _)| GroeperingIn {
+            code: code.clone(),
+            naam: naam.clone(),
+            omschrijving: String::new(),
+            groeperingen: Vec::new(),
+            opgaven: Vec::new(),
+        })
+        .collect();
+    for (gi, (_, _, row)) in groeperingen.iter().enumerate() {
+        map.entries.push((
+            format!("agenda.groeperingen[{gi}]"),
+            *row,
+            Level::Groepering,
+        ));
+    }
+    let mut losse = Vec::new();
+    for o in opgaven {
+        let prefix = match o.groepering {
+            Some(gi) => format!(
+                "agenda.groeperingen[{gi}].opgaven[{}]",
+                tree_groepen[gi].opgaven.len()
+            ),
+            None => format!("agenda.opgaven[{}]", losse.len()),
+        };
+        map.entries.push((prefix.clone(), o.row, Level::Opgave));
+        let mut doelen = Vec::new();
+        for (di, d) in o.doelen.into_iter().enumerate() {
+            let dp = format!("{prefix}.doelen[{di}]");
+            map.entries.push((dp.clone(), d.row, Level::Doel));
+            let mut acties = Vec::new();
+            for (ai, (row, a)) in d.acties.into_iter().enumerate() {
+                map.entries
+                    .push((format!("{dp}.acties[{ai}]"), row, Level::Actie));
+                acties.push(a);
+            }
+            doelen.push(DoelIn {
+                code: d.code,
+                titel: d.titel,
+                omschrijving: String::new(),
+                geprioriteerd: true,
+                subdoelen: Vec::new(),
+                indicatoren: Vec::new(),
+                acties,
+            });
+        }
+        let mut acties = Vec::new();
+        for (ai, (row, a)) in o.acties.into_iter().enumerate() {
+            map.entries
+                .push((format!("{prefix}.acties[{ai}]"), row, Level::Actie));
+            acties.push(a);
+        }
+        let opgave = OpgaveIn {
+            code: o.code,
+            titel: o.titel,
+            omschrijving: String::new(),
+            geprioriteerd: true,
+            doelen,
+            acties,
+        };
+        match o.groepering {
+            Some(gi) => tree_groepen[gi].opgaven.push(opgave),
+            None => losse.push(opgave),
+        }
+    }
+    let niveau = agenda
+        .groeperingsniveau
+        .clone()
+        .unwrap_or_else(|| "themalijn".into());
+    let file = AgendaFile {
+        formaat: "mag-tracker/agenda".into(),
+        formaat_versie: 1,
+        organisaties: Vec::new(),
+        agenda: AgendaIn {
+            naam: agenda.naam.clone(),
+            omschrijving: String::new(),
+            gemeenten: agenda.gemeenten.clone(),
+            periode_start_datum: agenda.periode_start_datum,
+            periode_eind_datum: agenda.periode_eind_datum,
+            status: AgendaStatus::Concept,
+            gepubliceerd: true,
+            signaleringstermijn_dagen: 90,
+            groeperingsniveaus: if tree_groepen.is_empty() {
+                Vec::new()
+            } else {
+                vec![Niveau {
+                    meervoud: format!("{niveau}en"),
+                    enkelvoud: niveau,
+                }]
+            },
+            groeperingen: tree_groepen,
+            opgaven: losse,
+        },
+    };
+    Ok((file, errors, map))
+}

@@ -1,0 +1,327 @@
+//! The agenda as open data: the whole tree as an agenda file (the import's
+//! own format, so export → import round-trips) and one CSV row per actie.
+//!
+//! CSV dialect (what Dutch Excel and LibreOffice open directly): UTF-8 with a
+//! byte order mark, `;` between fields, CRLF line ends, fields quoted with `"`
+//! when they hold `;`, `"` or a line break (a `"` inside is doubled), one
+//! header row. Several partners in one field are separated by ` | `.
+//! Dates are `JJJJ-MM-DD`, instants RFC 3339 in UTC.
+//!
+//! What the file format cannot hold yet is left out: indicatoren, reflecties
+//! and history; vervallen opgaven and doelen are exported as they stand.
+
+use std::collections::BTreeSet;
+
+use uuid::Uuid;
+
+use super::{
+    ActieIn, AgendaFile, AgendaIn, DoelIn, GroeperingIn, OpgaveIn, OrganisatieIn, TrekkerIn,
+};
+use crate::domain::actie::{Actie, Trekker};
+use crate::domain::reflectie::OnderwerpSoort;
+use crate::projections::{Entity, ReadModel};
+
+/// The CSV columns, in order. `actieId`, `statusSindsDatum`,
+/// `laatstGewijzigdTijdstip` and `aantalReflecties` are ignored on import.
+pub const CSV_COLUMNS: [&str; 18] = [
+    "groeperingCode",
+    "groeperingNaam",
+    "opgaveCode",
+    "opgaveTitel",
+    "doelCode",
+    "doelTitel",
+    "actieId",
+    "omschrijving",
+    "jaar",
+    "geplandeStartDatum",
+    "geplandeEindDatum",
+    "trekker",
+    "trekkerSoort",
+    "partners",
+    "status",
+    "statusSindsDatum",
+    "laatstGewijzigdTijdstip",
+    "aantalReflecties",
+];
+
+/// Separator of several partners in one CSV field.
+pub const PARTNER_SEPARATOR: &str = " | ";
+
+fn code_key(code: Option<&crate::domain::Code>) -> (bool, Vec<u32>) {
+    (
+        code.is_none(),
+        code.map(|c| c.sort_key()).unwrap_or_default(),
+    )
+}
+
+fn sorted<'a, T>(
+    items: impl Iterator<Item = &'a Entity<T>>,
+    key: impl Fn(&T) -> (bool, Vec<u32>),
+) -> Vec<&'a Entity<T>>
+where
+    T: 'a,
+{
+    let mut v: Vec<&Entity<T>> = items.collect();
+    // Creation order (UUID v7 ids sort by time) breaks ties between uncoded items.
+    v.sort_by(|a, b| key(&a.state).cmp(&key(&b.state)).then(a.id.cmp(&b.id)));
+    v
+}
+
+struct Tree<'a> {
+    model: &'a ReadModel,
+    agenda_id: Uuid,
+    orgs: BTreeSet<Uuid>,
+}
+
+impl Tree<'_> {
+    fn org_name(&self, id: &Uuid) -> String {
+        self.model
+            .organisaties
+            .get(id)
+            .map(|o| o.state.naam.clone())
+            .unwrap_or_default()
+    }
+
+    fn actie(&mut self, a: &Actie) -> ActieIn {
+        let trekker = a.trekker.as_ref().map(|t| match t {
+            Trekker::Organisatie { organisatie_id } => {
+                self.orgs.insert(*organisatie_id);
+                TrekkerIn {
+                    organisatie: Some(self.org_name(organisatie_id)),
+                    groep: None,
+                }
+            }
+            Trekker::Groep { naam } => TrekkerIn {
+                organisatie: None,
+                groep: Some(naam.clone()),
+            },
+        });
+        self.orgs.extend(a.partners.iter().copied());
+        ActieIn {
+            omschrijving: a.omschrijving.clone(),
+            jaar: a.jaar,
+            geplande_start_datum: a.geplande_start,
+            geplande_eind_datum: a.geplande_eind,
+            trekker,
+            partners: a.partners.iter().map(|p| self.org_name(p)).collect(),
+            status: a.status,
+        }
+    }
+
+    fn acties(&mut self, filter: impl Fn(&Actie) -> bool) -> Vec<ActieIn> {
+        let model = self.model;
+        let mut v: Vec<&Entity<Actie>> = model
+            .acties
+            .values()
+            .filter(|a| a.state.agenda_id == self.agenda_id && filter(&a.state))
+            .collect();
+        v.sort_by_key(|a| a.id);
+        v.into_iter().map(|a| self.actie(&a.state)).collect()
+    }
+
+    fn doelen(&mut self, opgave: Uuid, parent: Option<Uuid>) -> Vec<DoelIn> {
+        let model = self.model;
+        let doelen = sorted(
+            model
+                .doelen
+                .values()
+                .filter(|d| d.state.opgave_id == opgave && d.state.bovenliggend_doel_id == parent),
+            |d| code_key(d.code.as_ref()),
+        );
+        doelen
+            .into_iter()
+            .map(|d| DoelIn {
+                code: d.state.code.as_ref().map(|c| c.to_string()),
+                titel: d.state.titel.clone(),
+                omschrijving: d.state.omschrijving.clone(),
+                geprioriteerd: d.state.geprioriteerd,
+                subdoelen: self.doelen(opgave, Some(d.id)),
+                indicatoren: Vec::new(),
+                acties: self.acties(|a| a.doel_id == Some(d.id)),
+            })
+            .collect()
+    }
+
+    fn opgaven(&mut self, groepering: Option<Uuid>) -> Vec<OpgaveIn> {
+        let model = self.model;
+        let agenda = self.agenda_id;
+        let opgaven = sorted(
+            model
+                .opgaven
+                .values()
+                .filter(|o| o.state.agenda_id == agenda && o.state.groepering_id == groepering),
+            |o| code_key(Some(&o.code)),
+        );
+        opgaven
+            .into_iter()
+            .map(|o| OpgaveIn {
+                code: o.state.code.to_string(),
+                titel: o.state.titel.clone(),
+                omschrijving: o.state.omschrijving.clone(),
+                geprioriteerd: o.state.geprioriteerd,
+                doelen: self.doelen(o.id, None),
+                acties: self.acties(|a| a.doel_id.is_none() && a.opgave_id == o.id),
+            })
+            .collect()
+    }
+
+    fn groeperingen(&mut self, parent: Option<Uuid>) -> Vec<GroeperingIn> {
+        let model = self.model;
+        let agenda = self.agenda_id;
+        let groepen = sorted(
+            model.groeperingen.values().filter(|g| {
+                g.state.agenda_id == agenda && g.state.bovenliggende_groepering_id == parent
+            }),
+            |g| code_key(g.code.as_ref()),
+        );
+        groepen
+            .into_iter()
+            .map(|g| GroeperingIn {
+                code: g.state.code.as_ref().map(|c| c.to_string()),
+                naam: g.state.naam.clone(),
+                omschrijving: g.state.omschrijving.clone(),
+                groeperingen: self.groeperingen(Some(g.id)),
+                opgaven: self.opgaven(Some(g.id)),
+            })
+            .collect()
+    }
+}
+
+/// The whole agenda as an agenda file; `None` for an unknown agenda.
+pub fn agenda_file(model: &ReadModel, agenda_id: Uuid) -> Option<AgendaFile> {
+    let agenda = &model.agendas.get(&agenda_id)?.state;
+    let mut tree = Tree {
+        model,
+        agenda_id,
+        orgs: BTreeSet::new(),
+    };
+    let groeperingen = tree.groeperingen(None);
+    let opgaven = tree.opgaven(None);
+    let mut organisaties: Vec<OrganisatieIn> = tree
+        .orgs
+        .iter()
+        .filter_map(|id| model.organisaties.get(id))
+        .map(|o| OrganisatieIn {
+            naam: o.state.naam.clone(),
+            soort: o.state.soort,
+            contactadres: o.state.contactadres.clone(),
+        })
+        .collect();
+    organisaties.sort_by(|a, b| a.naam.cmp(&b.naam));
+    Some(AgendaFile {
+        formaat: "mag-tracker/agenda".into(),
+        formaat_versie: 1,
+        organisaties,
+        agenda: AgendaIn {
+            naam: agenda.naam.clone(),
+            omschrijving: agenda.omschrijving.clone(),
+            gemeenten: agenda.gemeenten.clone(),
+            periode_start_datum: agenda.periode_start,
+            periode_eind_datum: agenda.periode_eind,
+            status: agenda.status,
+            gepubliceerd: agenda.gepubliceerd,
+            signaleringstermijn_dagen: agenda.signaleringstermijn_dagen,
+            groeperingsniveaus: agenda.groeperingsniveaus.clone(),
+            groeperingen,
+            opgaven,
+        },
+    })
+}
+
+/// One row per actie, in the order of the tree (groepering, opgave, doel).
+pub fn csv(model: &ReadModel, agenda_id: Uuid) -> Option<Vec<u8>> {
+    model.agendas.get(&agenda_id)?;
+    let mut acties: Vec<&Entity<Actie>> = model
+        .acties
+        .values()
+        .filter(|a| a.state.agenda_id == agenda_id)
+        .collect();
+    let order = |a: &Entity<Actie>| {
+        let opgave = model.opgaven.get(&model.opgave_of(&a.state));
+        let groepering = opgave
+            .and_then(|o| o.state.groepering_id)
+            .and_then(|g| model.groeperingen.get(&g));
+        let doel = a.state.doel_id.and_then(|d| model.doelen.get(&d));
+        (
+            code_key(groepering.and_then(|g| g.state.code.as_ref())),
+            code_key(opgave.map(|o| &o.state.code)),
+            code_key(doel.and_then(|d| d.state.code.as_ref())),
+            doel.map(|d| d.id),
+            a.id,
+        )
+    };
+    acties.sort_by_key(|a| order(a));
+    let mut out = "\u{FEFF}".as_bytes().to_vec();
+    {
+        let mut w = ::csv::WriterBuilder::new()
+            .delimiter(b';')
+            .terminator(::csv::Terminator::CRLF)
+            .from_writer(&mut out);
+        w.write_record(CSV_COLUMNS).ok()?;
+        let org = |id: &Uuid| {
+            model
+                .organisaties
+                .get(id)
+                .map(|o| o.state.naam.clone())
+                .unwrap_or_default()
+        };
+        for e in acties {
+            let a = &e.state;
+            let opgave = model.opgaven.get(&model.opgave_of(a));
+            let groepering = opgave
+                .and_then(|o| o.state.groepering_id)
+                .and_then(|g| model.groeperingen.get(&g));
+            let doel = a.doel_id.and_then(|d| model.doelen.get(&d));
+            let (trekker, soort) = match &a.trekker {
+                None => (String::new(), ""),
+                Some(Trekker::Organisatie { organisatie_id }) => {
+                    (org(organisatie_id), "organisatie")
+                }
+                Some(Trekker::Groep { naam }) => (naam.clone(), "groep"),
+            };
+            let reflecties = model
+                .reflecties
+                .values()
+                .filter(|r| {
+                    !r.state.ingetrokken
+                        && r.state.over.soort == OnderwerpSoort::Actie
+                        && r.state.over.id == e.id
+                })
+                .count();
+            let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+            w.write_record([
+                groepering
+                    .and_then(|g| g.state.code.as_ref())
+                    .map(|c| c.to_string())
+                    .unwrap_or_default(),
+                groepering.map(|g| g.state.naam.clone()).unwrap_or_default(),
+                opgave.map(|o| o.state.code.to_string()).unwrap_or_default(),
+                opgave.map(|o| o.state.titel.clone()).unwrap_or_default(),
+                doel.and_then(|d| d.state.code.as_ref())
+                    .map(|c| c.to_string())
+                    .unwrap_or_default(),
+                doel.map(|d| d.state.titel.clone()).unwrap_or_default(),
+                e.id.to_string(),
+                a.omschrijving.clone(),
+                a.jaar.to_string(),
+                date(a.geplande_start),
+                date(a.geplande_eind),
+                trekker,
+                soort.to_owned(),
+                a.partners
+                    .iter()
+                    .map(org)
+                    .collect::<Vec<_>>()
+                    .join(PARTNER_SEPARATOR),
+                a.status.as_str().to_owned(),
+                date(a.status_sinds),
+                a.laatst_gewijzigd
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                reflecties.to_string(),
+            ])
+            .ok()?;
+        }
+        w.flush().ok()?;
+    }
+    Some(out)
+}

@@ -1,0 +1,432 @@
+//! Maintenance commands: `replay`, `verify`, `export-events`, `import-events`.
+//!
+//! They open the data directory themselves, so they cannot run while a
+//! server holds it (sled locks the directory; the error says so). A backup
+//! of a *running* server is taken over HTTP instead:
+//! `export-events --server http://127.0.0.1:8080` reads the public feed.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufWriter, Write};
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use crate::domain::Event;
+use crate::event_store::{
+    import_events, Durability, EventStore, RecordedEvent, SledOptions, SledStore,
+};
+use crate::projections::ReadModel;
+
+#[derive(Debug, clap::Args)]
+pub struct DataDir {
+    /// Directory holding the event store.
+    #[arg(long, env = "MAG_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    #[command(flatten)]
+    pub store: DataDir,
+    /// Replay up to and including this position, or up to the end of this
+    /// day (YYYY-MM-DD, Europe/Amsterdam). Default: the whole log.
+    #[arg(long)]
+    pub tot: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub store: DataDir,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// Directory holding the event store (not while a server runs on it;
+    /// use --server then).
+    #[arg(long, env = "MAG_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// Read the events from a running server's feed instead, e.g.
+    /// http://127.0.0.1:8080 (plain HTTP).
+    #[arg(long)]
+    pub server: Option<String>,
+    /// API token for --server: a beheerder's sees every event (token events included).
+    #[arg(long, env = "MAG_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub store: DataDir,
+    /// JSON Lines file from export-events (default: standard input).
+    #[arg(long, short)]
+    pub input: Option<PathBuf>,
+    /// Import into a store that already holds events: append after them
+    /// (positions and versions renumbered, events already present skipped).
+    #[arg(long)]
+    pub force: bool,
+}
+
+fn open(dir: &DataDir) -> anyhow::Result<SledStore> {
+    if !dir.data_dir.join("db").exists() {
+        bail!("{} holds no event store", dir.data_dir.display());
+    }
+    let options = SledOptions {
+        durability: Durability::Flush,
+        ..SledOptions::default()
+    };
+    Ok(SledStore::open(&dir.data_dir, options)?)
+}
+
+/// Prints progress to stderr at most twice a second.
+struct Progress {
+    started: Instant,
+    last: Instant,
+    total: u64,
+    verb: &'static str,
+}
+
+impl Progress {
+    fn new(verb: &'static str, total: u64) -> Self {
+        let now = Instant::now();
+        Self {
+            started: now,
+            last: now,
+            total,
+            verb,
+        }
+    }
+
+    fn tick(&mut self, done: u64) {
+        if self.last.elapsed() >= Duration::from_millis(500) {
+            self.last = Instant::now();
+            let pct = if self.total == 0 {
+                100.0
+            } else {
+                done as f64 * 100.0 / self.total as f64
+            };
+            let width = 30usize;
+            let filled = (pct / 100.0 * width as f64) as usize;
+            eprint!(
+                "\r{} [{}{}] {done}/{} ({pct:.0}%) {:.0} events/s   ",
+                self.verb,
+                "#".repeat(filled.min(width)),
+                " ".repeat(width - filled.min(width)),
+                self.total,
+                self.rate(done)
+            );
+        }
+    }
+
+    fn rate(&self, done: u64) -> f64 {
+        done as f64 / self.started.elapsed().as_secs_f64().max(1e-9)
+    }
+
+    fn finish(&self, done: u64) {
+        eprintln!(
+            "\r{} {done} events in {:.2} s ({:.0} events/s){}",
+            self.verb,
+            self.started.elapsed().as_secs_f64(),
+            self.rate(done),
+            " ".repeat(30)
+        );
+    }
+}
+
+fn until_of(store: &dyn EventStore, tot: Option<&str>) -> anyhow::Result<u64> {
+    let head = store.head();
+    let Some(raw) = tot else { return Ok(head) };
+    if let Ok(p) = raw.parse::<u64>() {
+        return Ok(p.min(head));
+    }
+    let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .with_context(|| format!("--tot {raw:?} is neither a position nor a date (YYYY-MM-DD)"))?;
+    Ok(crate::history::peil::position_at_end_of(store, date)?)
+}
+
+pub fn replay(args: ReplayArgs) -> anyhow::Result<()> {
+    let store = open(&args.store)?;
+    let until = until_of(&store, args.tot.as_deref())?;
+    let mut progress = Progress::new("replay", until);
+    let mut model = ReadModel::default();
+    let mut failure = None;
+    let mut done = 0u64;
+    store.scan(0, until, &mut |e| match model.apply(&e) {
+        Ok(()) => {
+            done += 1;
+            progress.tick(done);
+            ControlFlow::Continue(())
+        }
+        Err(err) => {
+            failure = Some(format!("event at position {}: {err}", e.position));
+            ControlFlow::Break(())
+        }
+    })?;
+    if let Some(f) = failure {
+        bail!("replay stopped: {f}");
+    }
+    progress.finish(done);
+    println!(
+        "position {}: {} agenda's, {} opgaven, {} doelen, {} acties, {} organisaties, {} indicatoren, {} reflecties, {} checkmomenten",
+        model.position,
+        model.agendas.len(),
+        model.opgaven.len(),
+        model.doelen.len(),
+        model.acties.len(),
+        model.organisaties.len(),
+        model.indicatoren.len(),
+        model.reflecties.len(),
+        model.checkmomenten.len()
+    );
+    Ok(())
+}
+
+/// A summary of a model that two rebuilds must agree on.
+fn fingerprint(m: &ReadModel) -> Vec<(Uuid, u64)> {
+    let mut all: Vec<(Uuid, u64)> = Vec::new();
+    all.extend(m.agendas.values().map(|e| (e.id, e.version)));
+    all.extend(m.opgaven.values().map(|e| (e.id, e.version)));
+    all.extend(m.doelen.values().map(|e| (e.id, e.version)));
+    all.extend(m.acties.values().map(|e| (e.id, e.version)));
+    all.extend(m.groeperingen.values().map(|e| (e.id, e.version)));
+    all.extend(m.organisaties.values().map(|e| (e.id, e.version)));
+    all.extend(m.indicatoren.values().map(|e| (e.id, e.version)));
+    all.extend(m.reflecties.values().map(|e| (e.id, e.version)));
+    all.extend(m.checkmomenten.values().map(|e| (e.id, e.version)));
+    all.sort();
+    all
+}
+
+/// Checks the log; returns the problems found (empty: healthy).
+pub fn verify_store(store: &dyn EventStore) -> anyhow::Result<(u64, Vec<String>)> {
+    let head = store.head();
+    let mut problems: Vec<String> = Vec::new();
+    let mut note = |p: String| {
+        if problems.len() < 100 {
+            problems.push(p);
+        }
+    };
+    let mut streams: HashMap<Uuid, (u64, String)> = HashMap::new();
+    let mut ids: HashSet<Uuid> = HashSet::new();
+    let mut keys: Vec<(String, u64)> = Vec::new();
+    let mut last_at = None;
+    let mut model = ReadModel::default();
+    let mut progress = Progress::new("verify", head);
+    let mut seen = 0u64;
+    let scanned = store.scan(0, head, &mut |e| {
+        seen += 1;
+        progress.tick(seen);
+        if let Err(err) = Event::decode(&e.event_type, e.schema_version, &e.data) {
+            note(format!("position {}: does not decode: {err}", e.position));
+        } else if let Err(err) = model.apply(&e) {
+            note(format!(
+                "position {}: projection refused it: {err}",
+                e.position
+            ));
+        }
+        if !ids.insert(e.id) {
+            note(format!(
+                "position {}: event id {} appears twice",
+                e.position, e.id
+            ));
+        }
+        let entry = streams
+            .entry(e.stream_id)
+            .or_insert((0, e.stream_type.clone()));
+        if e.version != entry.0 + 1 {
+            note(format!(
+                "position {}: stream {} jumps from version {} to {}",
+                e.position, e.stream_id, entry.0, e.version
+            ));
+        }
+        if entry.1 != e.stream_type {
+            note(format!(
+                "position {}: stream {} changes type from {} to {}",
+                e.position, e.stream_id, entry.1, e.stream_type
+            ));
+        }
+        entry.0 = e.version;
+        if last_at.is_some_and(|l| e.recorded_at < l) {
+            note(format!(
+                "position {}: recorded before the previous event",
+                e.position
+            ));
+        }
+        last_at = Some(e.recorded_at);
+        if let Some(k) = &e.metadata.idempotency_key {
+            keys.push((k.clone(), e.position));
+        }
+        ControlFlow::Continue(())
+    });
+    if let Err(e) = scanned {
+        note(format!("the log cannot be read to the end: {e}"));
+    }
+    progress.finish(seen);
+    if seen != head {
+        note(format!(
+            "the head is {head} but {seen} events could be read"
+        ));
+    }
+    for (stream, (version, _)) in &streams {
+        match store.stream_version(*stream) {
+            Ok(v) if v == *version => {}
+            Ok(v) => note(format!(
+                "stream {stream}: the index says version {v}, the log {version}"
+            )),
+            Err(e) => note(format!("stream {stream}: index unreadable: {e}")),
+        }
+    }
+    for (key, position) in keys {
+        match store.idempotency_record(&key) {
+            Ok(Some((_, o))) if (o.first_position..=o.last_position).contains(&position) => {}
+            Ok(Some((_, o))) => note(format!(
+                "position {position}: idempotency key {key:?} is recorded for positions {}..{}",
+                o.first_position, o.last_position
+            )),
+            Ok(None) => note(format!(
+                "position {position}: idempotency key {key:?} has no record (expected after import-events, which does not carry them)"
+            )),
+            Err(e) => note(format!("idempotency key {key:?}: unreadable: {e}")),
+        }
+    }
+    match ReadModel::replay(store, head) {
+        Ok(second) if fingerprint(&second) == fingerprint(&model) => {}
+        Ok(_) => note("two rebuilds of the projections differ".into()),
+        Err(e) => note(format!("the projections cannot be rebuilt: {e}")),
+    }
+    Ok((seen, problems))
+}
+
+pub fn verify(args: VerifyArgs) -> anyhow::Result<()> {
+    let store = open(&args.store)?;
+    let (events, problems) = verify_store(&store)?;
+    if problems.is_empty() {
+        println!(
+            "ok: {events} events, positions 1..{events} gap-free, every event decodes, stream versions consecutive, indexes and idempotency records consistent, two rebuilds agree"
+        );
+        return Ok(());
+    }
+    eprintln!("the log has {} problem(s):", problems.len());
+    for p in &problems {
+        eprintln!("  - {p}");
+    }
+    bail!("verify failed")
+}
+
+fn writer(output: &Option<PathBuf>) -> anyhow::Result<Box<dyn Write>> {
+    Ok(match output {
+        Some(path) => Box::new(BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?,
+        )),
+        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+    })
+}
+
+pub fn export(args: ExportArgs) -> anyhow::Result<()> {
+    let mut out = writer(&args.output)?;
+    let mut count = 0u64;
+    if let Some(server) = &args.server {
+        let base = server.trim_end_matches('/');
+        let mut na = 0u64;
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        loop {
+            let url = format!("{base}/v1/gebeurtenissen?na={na}&pageSize=500");
+            let mut req = agent.get(&url);
+            if let Some(t) = &args.token {
+                req = req.header("Authorization", &format!("Bearer {t}"));
+            }
+            let mut r = req.call().with_context(|| format!("cannot reach {url}"))?;
+            if r.status().as_u16() != 200 {
+                bail!("{url} answered {}", r.status());
+            }
+            let page: serde_json::Value = r.body_mut().read_json()?;
+            let next = page["volgende"]
+                .as_u64()
+                .context("the feed gave no volgende")?;
+            for e in page["gebeurtenissen"].as_array().into_iter().flatten() {
+                let event: RecordedEvent = serde_json::from_value(e.clone())
+                    .context("the feed returned an event that is not an envelope")?;
+                serde_json::to_writer(&mut out, &event)?;
+                out.write_all(b"\n")?;
+                count += 1;
+            }
+            if next == na {
+                break;
+            }
+            na = next;
+        }
+    } else {
+        let store = open(&DataDir {
+            data_dir: args.data_dir.clone(),
+        })?;
+        let mut failure = None;
+        store.scan(0, store.head(), &mut |e| {
+            let line = serde_json::to_writer(&mut out, &e)
+                .map_err(std::io::Error::from)
+                .and_then(|_| out.write_all(b"\n"));
+            match line {
+                Ok(()) => {
+                    count += 1;
+                    ControlFlow::Continue(())
+                }
+                Err(err) => {
+                    failure = Some(err);
+                    ControlFlow::Break(())
+                }
+            }
+        })?;
+        if let Some(e) = failure {
+            return Err(e.into());
+        }
+    }
+    out.flush()?;
+    eprintln!("exported {count} events");
+    Ok(())
+}
+
+pub fn import(args: ImportArgs) -> anyhow::Result<()> {
+    let reader: Box<dyn BufRead> = match &args.input {
+        Some(path) => Box::new(std::io::BufReader::new(
+            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufReader::new(std::io::stdin().lock())),
+    };
+    let mut events = Vec::new();
+    for (i, line) in reader.lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let e: RecordedEvent = serde_json::from_str(&line)
+            .with_context(|| format!("line {} is not an event envelope", i + 1))?;
+        events.push(e);
+    }
+    std::fs::create_dir_all(&args.store.data_dir)?;
+    let started = Instant::now();
+    let summary = import_events(
+        &args.store.data_dir,
+        SledOptions::default().cache_capacity,
+        events,
+        args.force,
+    )?;
+    eprintln!(
+        "imported {} events ({} already present, skipped) in {:.2} s; the log now ends at position {}",
+        summary.imported,
+        summary.skipped,
+        started.elapsed().as_secs_f64(),
+        summary.head
+    );
+    Ok(())
+}

@@ -1,0 +1,445 @@
+//! Indicatoren on a doel, streefwaarde revisions, metingen and supersession.
+
+use chrono::Datelike;
+use serde_json::json;
+
+use crate::support::*;
+
+fn doel(app: &TestApp) -> String {
+    let o = opgave(app, "1.1");
+    get(app, &format!("/opgaven/{o}/doelen")).1["resultaten"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn organisatie(app: &TestApp) -> String {
+    get(app, "/organisaties?naam=bibliotheek").1["resultaten"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn indicator_metingen_supersede_and_streefwaarden_are_revised_in_history() {
+    let app = spawn();
+    let d = doel(&app);
+    let org = organisatie(&app);
+    let y = chrono::Utc::now().year();
+    let ys = y.to_string();
+
+    let r = created(
+        &app,
+        &format!("/doelen/{d}/indicatoren"),
+        &json!({"naam": "Huishoudens met betalingsachterstand", "eenheid": "%", "richting": "lagerIsBeter",
+            "bron": "Monitor", "eigenaarOrganisatieId": org, "nulmeting": {"jaar": 2023, "waarde": 12},
+            "streefwaarden": [{"jaar": y, "waarde": 10}, {"jaar": y + 1, "waarde": 8}]}),
+    );
+    let id = r.id();
+    assert_eq!(r.location, format!("/v1/indicatoren/{id}"));
+    assert_eq!(r.etag, "\"1\"");
+    let b = &r.body;
+    assert_eq!(
+        (b["richting"].as_str(), b["doelId"].as_str()),
+        (Some("lagerIsBeter"), Some(d.as_str()))
+    );
+    assert_eq!(b["eigenaarOrganisatieId"], org.as_str());
+    assert_eq!(b["nulmeting"], json!({"jaar": 2023, "waarde": 12.0}));
+    assert_eq!(b["streefwaarden"].as_array().unwrap().len(), 2);
+    assert_eq!(b["laatsteMeting"], serde_json::Value::Null);
+    assert_eq!(
+        (b["koers"]["status"].as_str(), b["koers"]["jaar"].as_i64()),
+        (Some("onbekend"), Some(y as i64))
+    );
+    let (_, list) = get(&app, &format!("/doelen/{d}/indicatoren"));
+    assert_eq!(
+        (
+            list["totaal"].as_u64(),
+            list["resultaten"][0]["id"].as_str()
+        ),
+        (Some(1), Some(id.as_str()))
+    );
+    assert_eq!(get(&app, &format!("/doelen/{d}")).1["aantalIndicatoren"], 1);
+
+    // a first, provisional meting: above target, and lower is better
+    let metingen = format!("/indicatoren/{id}/metingen");
+    let first = created(
+        &app,
+        &metingen,
+        &json!({"periode": ys, "waarde": 11, "status": "voorlopig", "bron": "Monitor Q1"}),
+    );
+    assert_eq!(first.location, format!("/v1{metingen}/{}", first.id()));
+    assert_eq!(first.etag, "\"2\"");
+    assert_eq!(
+        (
+            first.body["vervangen"].as_bool(),
+            first.body["status"].as_str()
+        ),
+        (Some(false), Some("voorlopig"))
+    );
+    let (_, ind) = get(&app, &format!("/indicatoren/{id}"));
+    assert_eq!(
+        (
+            ind["koers"]["status"].as_str(),
+            ind["laatsteMeting"]["waarde"].as_f64()
+        ),
+        (Some("nietOpKoers"), Some(11.0))
+    );
+
+    // a later meting for the same period supersedes it; both stay
+    let today = chrono::Utc::now().date_naive().to_string();
+    let second = created(
+        &app,
+        &metingen,
+        &json!({"periode": ys, "meetDatum": today, "waarde": 9.5, "status": "definitief", "doorOrganisatieId": org}),
+    );
+    // a meting with only a date counts for that date's year
+    let older = created(
+        &app,
+        &metingen,
+        &json!({"meetDatum": format!("{}-06-30", y - 1), "waarde": 12.5, "status": "definitief"}),
+    );
+    assert_eq!(older.body["periode"], (y - 1).to_string());
+    let (status, list) = get(&app, &metingen);
+    assert_eq!((status, list["totaal"].as_u64()), (200, Some(3)));
+    let rows: Vec<(&str, bool)> = list["resultaten"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["id"].as_str().unwrap(), m["vervangen"].as_bool().unwrap()))
+        .collect();
+    let (f, s, o) = (first.id(), second.id(), older.id());
+    assert_eq!(
+        rows,
+        [(s.as_str(), false), (f.as_str(), true), (o.as_str(), false)]
+    );
+    let (_, m) = get(&app, &format!("{metingen}/{f}"));
+    assert_eq!(m["vervangen"], true, "the superseded meting says so");
+    let (_, ind) = get(&app, &format!("/indicatoren/{id}"));
+    assert_eq!(ind["koers"]["status"], "opKoers");
+    assert_eq!(
+        (
+            ind["laatsteMeting"]["id"].as_str(),
+            ind["aantalMetingen"].as_u64()
+        ),
+        (Some(s.as_str()), Some(3))
+    );
+    assert_eq!(
+        ind["laatsteMeting"]["doorOrganisatieNaam"],
+        ind["eigenaarOrganisatieNaam"]
+    );
+    assert_eq!(ind["versie"], 4);
+
+    // revising this year's streefwaarde is a PATCH, visible in history with the old value
+    let path = format!("/indicatoren/{id}");
+    let r = call(&app, "PATCH", &path, &[("If-Match", "\"4\""), ("X-Audit-Toelichting", "Bijgesteld na checkmoment")],
+        Some(&json!({"streefwaarden": [{"jaar": y, "waarde": 9}], "naam": "Huishoudens met achterstand", "bron": null}).to_string()));
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(
+        r.etag, "\"6\"",
+        "one IndicatorGewijzigd and one StreefwaardeVastgesteld"
+    );
+    assert_eq!(
+        r.body["koers"]["status"], "nietOpKoers",
+        "9.5 against the revised 9"
+    );
+    assert_eq!(r.body["koers"]["streefwaarde"]["waarde"], 9.0);
+    assert_eq!(
+        (r.body["naam"].as_str(), r.body["bron"].is_null()),
+        (Some("Huishoudens met achterstand"), true)
+    );
+    assert_eq!(get(&app, &path).1, r.body, "read-your-writes");
+    let (_, history) = get(&app, &format!("/indicatoren/{id}/streefwaarden"));
+    let h: Vec<(i64, f64, bool)> = history["resultaten"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["jaar"].as_i64().unwrap(),
+                x["waarde"].as_f64().unwrap(),
+                x["vervangen"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        h,
+        [
+            (y as i64, 10.0, true),
+            (y as i64, 9.0, false),
+            (y as i64 + 1, 8.0, false)
+        ]
+    );
+    assert_eq!(history["resultaten"][1]["vorigeWaarde"], 10.0);
+    assert_eq!(
+        history["resultaten"][1]["toelichting"],
+        "Bijgesteld na checkmoment"
+    );
+
+    // the same values again change nothing and append nothing
+    let head = app.head();
+    let r = patch(
+        &app,
+        &path,
+        "\"6\"",
+        &json!({"streefwaarden": [{"jaar": y, "waarde": 9}], "eenheid": "%"}),
+    );
+    assert_eq!((r.status, r.etag.as_str()), (200, "\"6\""));
+    assert_eq!(app.head(), head);
+    // a band direction needs bands on every streefwaarde
+    let r = refused(
+        &app,
+        "PATCH",
+        &path,
+        &[("If-Match", "\"6\"")],
+        r#"{"richting":"binnenBandbreedte"}"#,
+        400,
+    );
+    assert_eq!(r.body["invalidParams"][0]["code"], "band-required");
+    let band = json!({"richting": "binnenBandbreedte", "eigenaarOrganisatieId": null, "streefwaarden": [
+        {"jaar": y, "waarde": 9, "ondergrens": 8, "bovengrens": 10}, {"jaar": y + 1, "waarde": 8, "ondergrens": 7, "bovengrens": 9}]});
+    let r = patch(&app, &path, "\"6\"", &band);
+    assert_eq!(
+        (r.status, r.body["koers"]["status"].as_str()),
+        (200, Some("opKoers")),
+        "{:?}",
+        r.body
+    );
+    assert!(r.body["eigenaarOrganisatieId"].is_null());
+    same_after_rebuild(
+        &app,
+        &[
+            path.clone(),
+            metingen.clone(),
+            format!("/indicatoren/{id}/streefwaarden"),
+            format!("/doelen/{d}/indicatoren"),
+        ],
+    );
+}
+
+#[test]
+fn bad_indicatoren_and_metingen_are_refused_and_append_nothing() {
+    let app = spawn();
+    let d = doel(&app);
+    let missing = uuid::Uuid::now_v7();
+    let path = format!("/doelen/{d}/indicatoren");
+
+    refused(&app, "POST", &path, &[], "{\"naam\": ", 400);
+    let r = refused(
+        &app,
+        "POST",
+        &path,
+        &[],
+        r#"{"naam":1,"richting":"omhoog","nulmeting":{"jaar":"x"},"streefwaarden":[{"jaar":2025}],"extra":true}"#,
+        400,
+    );
+    let mut names = r.invalid();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "body.eenheid",
+            "body.extra",
+            "body.naam",
+            "body.nulmeting.jaar",
+            "body.nulmeting.waarde",
+            "body.richting",
+            "body.streefwaarden[0].waarde",
+        ]
+    );
+    let r = refused(
+        &app,
+        "POST",
+        &path,
+        &[],
+        &json!({"naam": "x", "eenheid": "%", "richting": "hogerIsBeter",
+        "eigenaarOrganisatieId": missing})
+        .to_string(),
+        400,
+    );
+    assert_eq!(r.body["invalidParams"][0]["code"], "unknown-organisatie");
+    let r = refused(&app, "POST", &path, &[], &json!({"naam": "x", "eenheid": "%", "richting": "binnenBandbreedte",
+        "streefwaarden": [{"jaar": 2025, "waarde": 1}, {"jaar": 2025, "waarde": 2, "ondergrens": 1, "bovengrens": 3}]}).to_string(), 400);
+    let codes: Vec<&str> = r.body["invalidParams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["band-required", "duplicate-year"]);
+    refused(
+        &app,
+        "POST",
+        &format!("/doelen/{missing}/indicatoren"),
+        &[],
+        r#"{"naam":"x","eenheid":"%","richting":"hogerIsBeter"}"#,
+        404,
+    );
+    refused(
+        &app,
+        "GET",
+        &format!("/doelen/{missing}/indicatoren"),
+        &[],
+        "",
+        404,
+    );
+
+    let ind = created(
+        &app,
+        &path,
+        &json!({"naam": "Deelnemers", "eenheid": "aantal", "richting": "hogerIsBeter"}),
+    )
+    .id();
+    let metingen = format!("/indicatoren/{ind}/metingen");
+    let r = refused(
+        &app,
+        "POST",
+        &metingen,
+        &[],
+        r#"{"waarde":"veel","status":"ongeveer","onbekend":1}"#,
+        400,
+    );
+    let mut names = r.invalid();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "body.onbekend",
+            "body.periode",
+            "body.status",
+            "body.waarde"
+        ]
+    );
+    let r = refused(
+        &app,
+        "POST",
+        &metingen,
+        &[],
+        &json!({"periode": "2024-Q5", "meetDatum": "2999-01-01", "waarde": 1,
+        "status": "definitief", "doorOrganisatieId": missing})
+        .to_string(),
+        400,
+    );
+    let codes: Vec<&str> = r.body["invalidParams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        ["invalid-period", "future-date", "unknown-organisatie"]
+    );
+    refused(
+        &app,
+        "POST",
+        &format!("/indicatoren/{missing}/metingen"),
+        &[],
+        r#"{"periode":"2024","waarde":1,"status":"voorlopig"}"#,
+        404,
+    );
+    refused(
+        &app,
+        "GET",
+        &format!("/indicatoren/{missing}/metingen"),
+        &[],
+        "",
+        404,
+    );
+    refused(&app, "GET", &format!("{metingen}/{missing}"), &[], "", 404);
+    refused(
+        &app,
+        "GET",
+        &format!("/indicatoren/{missing}"),
+        &[],
+        "",
+        404,
+    );
+    refused(
+        &app,
+        "GET",
+        &format!("/indicatoren/{missing}/streefwaarden"),
+        &[],
+        "",
+        404,
+    );
+
+    // If-Match on POST is optional, but a stale one is 412
+    let body = r#"{"periode":"2024","waarde":5,"status":"voorlopig"}"#;
+    let r = refused(&app, "POST", &metingen, &[("If-Match", "\"9\"")], body, 412);
+    assert_eq!(r.code(), "stale-etag");
+    // idempotent retry: the original meting, nothing appended; another body with the key is 422
+    let key = [("Idempotency-Key", "meting-2024")];
+    let first = call(&app, "POST", &metingen, &key, Some(body));
+    assert_eq!(first.status, 201);
+    let head = app.head();
+    let again = call(&app, "POST", &metingen, &key, Some(body));
+    assert_eq!((again.status, again.id()), (201, first.id()));
+    assert_eq!(app.head(), head);
+    let r = refused(
+        &app,
+        "POST",
+        &metingen,
+        &key,
+        r#"{"periode":"2024","waarde":6,"status":"voorlopig"}"#,
+        422,
+    );
+    assert_eq!(r.code(), "idempotency-key-reused");
+    assert_eq!(get(&app, &metingen).1["totaal"], 1);
+
+    // PATCH: If-Match required and checked; invalid fields all at once
+    let ipath = format!("/indicatoren/{ind}");
+    refused(&app, "PATCH", &ipath, &[], r#"{"naam":"y"}"#, 428);
+    refused(
+        &app,
+        "PATCH",
+        &ipath,
+        &[("If-Match", "\"1\"")],
+        r#"{"naam":"y"}"#,
+        412,
+    );
+    refused(
+        &app,
+        "PATCH",
+        &format!("/indicatoren/{missing}"),
+        &[("If-Match", "\"1\"")],
+        r#"{"naam":"y"}"#,
+        404,
+    );
+    let r = refused(
+        &app,
+        "PATCH",
+        &ipath,
+        &[("If-Match", "\"2\"")],
+        r#"{"naam":"","richting":"x","streefwaarden":{},"doelId":"y"}"#,
+        400,
+    );
+    assert_eq!(r.invalid().len(), 3, "{:?}", r.body);
+    let r = refused(
+        &app,
+        "PATCH",
+        &ipath,
+        &[("If-Match", "\"2\"")],
+        r#"{"naam":"  "}"#,
+        400,
+    );
+    assert_eq!(r.invalid(), ["body.naam"]);
+
+    // a vervallen doel takes no new indicatoren
+    let r = patch(
+        &app,
+        &format!("/doelen/{d}"),
+        "\"1\"",
+        &json!({"status": "vervallen", "reden": "Opgeheven"}),
+    );
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = refused(
+        &app,
+        "POST",
+        &path,
+        &[],
+        r#"{"naam":"x","eenheid":"%","richting":"hogerIsBeter"}"#,
+        409,
+    );
+    assert_eq!(r.code(), "doel-vervallen");
+}

@@ -1,0 +1,159 @@
+//! `/organisaties`: register, list, read and change.
+
+use serde_json::json;
+
+use crate::support::*;
+
+#[test]
+fn organisaties_are_registered_listed_and_changed() {
+    let app = spawn();
+    let r = created(
+        &app,
+        "/organisaties",
+        &json!({"naam": "Stichting Taalhuis", "soort": "welzijn", "contactadres": "info@taalhuis.nl"}),
+    );
+    let id = r.id();
+    assert_eq!(
+        (r.body["soort"].as_str(), r.location.clone()),
+        (Some("welzijn"), format!("/v1/organisaties/{id}"))
+    );
+    let (_, list) = get(&app, "/organisaties?naam=TAALHUIS");
+    assert_eq!(
+        (
+            list["totaal"].as_u64(),
+            list["resultaten"][0]["id"].as_str()
+        ),
+        (Some(1), Some(id.as_str()))
+    );
+    let path = format!("/organisaties/{id}");
+    let r = patch(
+        &app,
+        &path,
+        "\"1\"",
+        &json!({"naam": "Taalhuis Twenterand", "contactadres": null}),
+    );
+    assert_eq!((r.status, r.etag.as_str()), (200, "\"2\""));
+    assert_eq!(
+        (r.body["naam"].as_str(), r.body["contactadres"].is_null()),
+        (Some("Taalhuis Twenterand"), true)
+    );
+    assert_eq!(get(&app, &path).1, r.body);
+    // nothing to change: no event
+    let head = app.head();
+    let r = patch(&app, &path, "\"2\"", &json!({"soort": "welzijn"}));
+    assert_eq!((r.status, r.etag.as_str()), (200, "\"2\""));
+    assert_eq!(app.head(), head);
+}
+
+#[test]
+fn bad_organisaties_are_refused_and_append_nothing() {
+    let app = spawn();
+    let missing = uuid::Uuid::now_v7();
+    refused(&app, "POST", "/organisaties", &[], "niet-json", 400);
+    let r = refused(
+        &app,
+        "POST",
+        "/organisaties",
+        &[],
+        r#"{"naam":7,"soort":"club","contactadres":"geen-adres","website":"x"}"#,
+        400,
+    );
+    assert_eq!(
+        r.invalid(),
+        [
+            "body.website",
+            "body.naam",
+            "body.soort",
+            "body.contactadres"
+        ]
+    );
+    let r = refused(
+        &app,
+        "POST",
+        "/organisaties",
+        &[],
+        r#"{"naam":"gemeente twenterand","soort":"gemeente"}"#,
+        400,
+    );
+    assert_eq!(r.body["invalidParams"][0]["code"], "duplicate");
+    let id = created(
+        &app,
+        "/organisaties",
+        &json!({"naam": "Sportclub", "soort": "sport"}),
+    )
+    .id();
+    let path = format!("/organisaties/{id}");
+    refused(&app, "PATCH", &path, &[], r#"{"naam":"x"}"#, 428);
+    refused(
+        &app,
+        "PATCH",
+        &path,
+        &[("If-Match", "\"3\"")],
+        r#"{"naam":"x"}"#,
+        412,
+    );
+    refused(
+        &app,
+        "PATCH",
+        &path,
+        &[("If-Match", "nonsense")],
+        r#"{"naam":"x"}"#,
+        400,
+    );
+    refused(
+        &app,
+        "PATCH",
+        &path,
+        &[("If-Match", "\"1\"")],
+        r#"{"naam":""}"#,
+        400,
+    );
+    let r = refused(
+        &app,
+        "PATCH",
+        &path,
+        &[("If-Match", "\"1\"")],
+        r#"{"naam":"Gemeente Twenterand"}"#,
+        400,
+    );
+    assert_eq!(
+        r.body["invalidParams"][0]["code"], "duplicate",
+        "renaming to a taken name"
+    );
+    refused(
+        &app,
+        "PATCH",
+        &format!("/organisaties/{missing}"),
+        &[("If-Match", "\"1\"")],
+        r#"{"naam":"x"}"#,
+        404,
+    );
+    refused(
+        &app,
+        "GET",
+        &format!("/organisaties/{missing}"),
+        &[],
+        "",
+        404,
+    );
+    refused(&app, "GET", "/organisaties?pageSize=501", &[], "", 400);
+    // idempotency
+    let key = [("Idempotency-Key", "org-1")];
+    let body = r#"{"naam":"Buurtteam","soort":"welzijn"}"#;
+    let first = call(&app, "POST", "/organisaties", &key, Some(body));
+    let head = app.head();
+    let again = call(&app, "POST", "/organisaties", &key, Some(body));
+    assert_eq!(
+        (first.status, again.status, again.id()),
+        (201, 201, first.id())
+    );
+    assert_eq!(app.head(), head);
+    refused(
+        &app,
+        "POST",
+        "/organisaties",
+        &key,
+        r#"{"naam":"Buurtteam Oost","soort":"welzijn"}"#,
+        422,
+    );
+}

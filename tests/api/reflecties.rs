@@ -1,0 +1,335 @@
+//! `/reflecties`: create about an actie, doel or opgave; list by `over` and
+//! `agenda`, newest first; correct and withdraw as new events; bad input.
+
+use serde_json::json;
+
+use crate::support::*;
+
+fn organisatie(app: &TestApp) -> String {
+    get(app, "/organisaties?naam=bibliotheek").1["resultaten"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn reflecties_are_created_listed_corrected_and_withdrawn() {
+    let app = spawn();
+    let a = agenda_id(&app);
+    let actie = actie(&app, "2.5");
+    let actie_id = actie["id"].as_str().unwrap();
+    let opgave_id = opgave(&app, "1.1");
+    let doel_id = get(&app, &format!("/opgaven/{opgave_id}/doelen")).1["resultaten"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let org = organisatie(&app);
+    let today = chrono::Utc::now().date_naive().to_string();
+
+    // about an actie; the fase defaults to the opgave's PDCA phase (nothing started: plan)
+    let r = created(
+        &app,
+        "/reflecties",
+        &json!({"over": actie_id, "auteurOrganisatieId": org,
+            "watGingGoed": " Goede opkomst ", "watKanBeter": "Eerder aankondigen"}),
+    );
+    assert_eq!(r.etag, "\"1\"");
+    assert_eq!(r.location, format!("/v1/reflecties/{}", r.id()));
+    let b = &r.body;
+    assert_eq!(b["over"]["soort"], "actie");
+    assert_eq!(b["over"]["id"], actie_id);
+    assert_eq!(
+        b["over"]["code"],
+        actie["doelCode"].as_str().unwrap_or("2.5")
+    );
+    assert_eq!(b["fase"], "plan");
+    assert_eq!(b["datum"], today.as_str());
+    assert_eq!(b["watGingGoed"], "Goede opkomst");
+    assert_eq!(b["auteurOrganisatieId"], org.as_str());
+    assert!(b["auteurOrganisatieNaam"]
+        .as_str()
+        .unwrap()
+        .contains("ibliotheek"));
+    assert_eq!(
+        (b["gecorrigeerd"].as_bool(), b["ingetrokken"].as_bool()),
+        (Some(false), Some(false))
+    );
+    assert_eq!(b["agendaId"], a.as_str());
+    let about_actie = r.id();
+
+    // about an opgave, in an explicit phase and on a past date, free text
+    let r = created(
+        &app,
+        "/reflecties",
+        &json!({"over": opgave_id, "fase": "check", "datum": "2024-06-01", "tekst": "Halverwege."}),
+    );
+    assert_eq!(
+        (
+            r.body["over"]["soort"].as_str(),
+            r.body["over"]["code"].as_str()
+        ),
+        (Some("opgave"), Some("1.1"))
+    );
+    assert_eq!(r.body["fase"], "check");
+    let about_opgave = r.id();
+    // about a doel
+    let r = created(
+        &app,
+        "/reflecties",
+        &json!({"over": doel_id, "volgendeStappen": "Werkgroep starten"}),
+    );
+    assert_eq!(r.body["over"]["soort"], "doel");
+    let about_doel = r.id();
+
+    // filters, newest first (datum, then registration), paging
+    let (status, list) = get(&app, &format!("/reflecties?over={actie_id}"));
+    assert_eq!((status, list["totaal"].as_u64()), (200, Some(1)));
+    assert_eq!(list["resultaten"][0]["id"], about_actie.as_str());
+    let (_, list) = get(&app, &format!("/reflecties?agenda={a}"));
+    let ids: Vec<&str> = list["resultaten"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            about_doel.as_str(),
+            about_actie.as_str(),
+            about_opgave.as_str()
+        ]
+    );
+    let (_, page) = get(&app, &format!("/reflecties?agenda={a}&page=2&pageSize=1"));
+    assert_eq!(
+        (page["totaal"].as_u64(), page["aantalPaginas"].as_u64()),
+        (Some(3), Some(3))
+    );
+    assert_eq!(page["resultaten"][0]["id"], about_actie.as_str());
+
+    // correct: only the given fields change, null clears one; the original stays in history
+    let path = format!("/reflecties/{about_actie}");
+    let r = patch(
+        &app,
+        &path,
+        "\"1\"",
+        &json!({"watKanBeter": "Twee weken eerder aankondigen", "watGingGoed": null, "tekst": "Aanvulling"}),
+    );
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.etag, "\"2\"");
+    assert_eq!(r.body["watKanBeter"], "Twee weken eerder aankondigen");
+    assert_eq!(r.body["watGingGoed"], serde_json::Value::Null);
+    assert_eq!(r.body["tekst"], "Aanvulling");
+    assert_eq!(r.body["gecorrigeerd"], true);
+    assert_eq!(get(&app, &path).1, r.body, "read-your-writes");
+    // the same correction again changes nothing and appends nothing
+    let head = app.head();
+    let r = patch(&app, &path, "\"2\"", &json!({"tekst": "Aanvulling"}));
+    assert_eq!((r.status, r.etag.as_str()), (200, "\"2\""));
+    assert_eq!(app.head(), head);
+
+    // withdraw: stays listed, marked ingetrokken, with the reason
+    let r = patch(
+        &app,
+        &path,
+        "\"2\"",
+        &json!({"ingetrokken": true, "reden": "Dubbel ingevoerd"}),
+    );
+    assert_eq!((r.status, r.body["versie"].as_u64()), (200, Some(3)));
+    assert_eq!(
+        (
+            r.body["ingetrokken"].as_bool(),
+            r.body["intrekkingsreden"].as_str()
+        ),
+        (Some(true), Some("Dubbel ingevoerd"))
+    );
+    assert_eq!(r.body["watKanBeter"], "Twee weken eerder aankondigen");
+    let (_, list) = get(&app, &format!("/reflecties?over={actie_id}"));
+    assert_eq!(list["resultaten"][0]["ingetrokken"], true);
+    // a withdrawn reflectie cannot be corrected or withdrawn again
+    let r = refused(
+        &app,
+        "PATCH",
+        &path,
+        &[("If-Match", "\"3\"")],
+        r#"{"tekst":"toch"}"#,
+        409,
+    );
+    assert_eq!(r.code(), "reflectie-ingetrokken");
+    refused(
+        &app,
+        "PATCH",
+        &path,
+        &[("If-Match", "\"3\"")],
+        r#"{"ingetrokken":true}"#,
+        409,
+    );
+    same_after_rebuild(
+        &app,
+        &[
+            path.clone(),
+            format!("/reflecties?agenda={a}"),
+            format!("/reflecties/{about_opgave}"),
+        ],
+    );
+}
+
+#[test]
+fn bad_reflecties_are_refused_and_append_nothing() {
+    let app = spawn();
+    let actie = actie(&app, "2.5");
+    let actie_id = actie["id"].as_str().unwrap();
+    let missing = uuid::Uuid::now_v7();
+
+    // malformed JSON, not an object
+    let r = refused(&app, "POST", "/reflecties", &[], "{\"over\":", 400);
+    assert_eq!(r.invalid(), ["body"]);
+    refused(&app, "POST", "/reflecties", &[], "[1,2]", 400);
+    // wrong types and an unknown field, all reported at once
+    let r = refused(
+        &app,
+        "POST",
+        "/reflecties",
+        &[],
+        r#"{"over":5,"fase":"later","datum":"gisteren","tekst":3,"auteurOrganisatieId":"x","cijfer":8}"#,
+        400,
+    );
+    let mut names = r.invalid();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "body.auteurOrganisatieId",
+            "body.cijfer",
+            "body.datum",
+            "body.fase",
+            "body.over",
+            "body.tekst"
+        ]
+    );
+    // required: what it is about and at least one text
+    let r = refused(&app, "POST", "/reflecties", &[], "{}", 400);
+    assert_eq!(r.invalid(), ["body.over"]);
+    let r = refused(
+        &app,
+        "POST",
+        "/reflecties",
+        &[],
+        &json!({"over": actie_id, "tekst": "  "}).to_string(),
+        400,
+    );
+    assert_eq!(r.invalid(), ["body.tekst"]);
+    // unknown ids in the body are 400, not 404
+    let r = refused(
+        &app,
+        "POST",
+        "/reflecties",
+        &[],
+        &json!({"over": missing, "auteurOrganisatieId": missing, "tekst": "x"}).to_string(),
+        400,
+    );
+    assert_eq!(r.invalid(), ["body.auteurOrganisatieId", "body.over"]);
+    assert_eq!(r.body["invalidParams"][1]["code"], "unknown-onderwerp");
+    // a reflectie looks back: no future dates
+    let r = refused(
+        &app,
+        "POST",
+        "/reflecties",
+        &[],
+        &json!({"over": actie_id, "tekst": "x", "datum": "2999-01-01"}).to_string(),
+        400,
+    );
+    assert_eq!(r.body["invalidParams"][0]["code"], "future-date");
+
+    // unknown id in the path
+    let r = call(&app, "GET", &format!("/reflecties/{missing}"), &[], None);
+    assert_eq!((r.status, r.code()), (404, "not-found"));
+    assert!(r.content_type.starts_with("application/problem+json"));
+    refused(
+        &app,
+        "PATCH",
+        &format!("/reflecties/{missing}"),
+        &[("If-Match", "\"1\"")],
+        r#"{"tekst":"x"}"#,
+        404,
+    );
+    refused(&app, "GET", "/reflecties/niet-een-uuid", &[], "", 400);
+    // bad filters
+    let r = call(
+        &app,
+        "GET",
+        &format!("/reflecties?over={missing}"),
+        &[],
+        None,
+    );
+    assert_eq!(
+        (r.status, r.invalid()),
+        (400, vec!["query.over".to_owned()])
+    );
+    let r = call(&app, "GET", "/reflecties?pageSize=0&onbekend=1", &[], None);
+    assert_eq!(r.status, 400);
+
+    // idempotent create: a retry appends nothing and returns the original
+    let body = json!({"over": actie_id, "tekst": "Eerste ronde"}).to_string();
+    let key = [("Idempotency-Key", "reflectie-1")];
+    let first = call(&app, "POST", "/reflecties", &key, Some(&body));
+    assert_eq!(first.status, 201);
+    let head = app.head();
+    let again = call(&app, "POST", "/reflecties", &key, Some(&body));
+    assert_eq!((again.status, again.id()), (201, first.id()));
+    assert_eq!(app.head(), head);
+    let r = refused(
+        &app,
+        "POST",
+        "/reflecties",
+        &key,
+        &json!({"over": actie_id, "tekst": "Andere"}).to_string(),
+        422,
+    );
+    assert_eq!(r.code(), "idempotency-key-reused");
+
+    // PATCH: If-Match required, stale is 412, conflicting or empty corrections 400
+    let path = format!("/reflecties/{}", first.id());
+    let r = refused(&app, "PATCH", &path, &[], r#"{"tekst":"x"}"#, 428);
+    assert_eq!(r.code(), "if-match-required");
+    let r = refused(
+        &app,
+        "PATCH",
+        &path,
+        &[("If-Match", "\"7\"")],
+        r#"{"tekst":"x"}"#,
+        412,
+    );
+    assert_eq!(r.code(), "stale-etag");
+    refused(
+        &app,
+        "PATCH",
+        &path,
+        &[("If-Match", "\"1\"")],
+        r#"{"tekst":"x","ingetrokken":true}"#,
+        400,
+    );
+    refused(&app, "PATCH", &path, &[("If-Match", "\"1\"")], r#"{}"#, 400);
+    refused(
+        &app,
+        "PATCH",
+        &path,
+        &[("If-Match", "\"1\"")],
+        r#"{"over":"x","fase":"do"}"#,
+        400,
+    );
+    let r = refused(
+        &app,
+        "PATCH",
+        &path,
+        &[("If-Match", "\"1\"")],
+        r#"{"tekst":null}"#,
+        400,
+    );
+    assert_eq!(
+        r.invalid(),
+        ["body.tekst"],
+        "a reflectie keeps at least one text"
+    );
+    assert_eq!(get(&app, &path).1["versie"], 1);
+}

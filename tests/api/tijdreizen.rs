@@ -1,0 +1,217 @@
+//! Time travel: every GET accepts `peildatum`, `peiltijdstip` or `positie`.
+
+use serde_json::Value;
+
+use crate::support::{agenda_id, agent, get, send, spawn, TestApp};
+
+/// GET with the response's `X-Positie` and `Link` headers.
+fn get_at(app: &TestApp, path: &str) -> (u16, Value, Option<u64>, String) {
+    let mut r = agent().get(format!("{}{path}", app.base)).call().unwrap();
+    let header = |name: &str| {
+        r.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    let positie = header("x-positie").map(|v| v.parse().unwrap());
+    let link = header("link").unwrap_or_default();
+    (
+        r.status().as_u16(),
+        r.body_mut().read_json().unwrap(),
+        positie,
+        link,
+    )
+}
+
+fn head(app: &TestApp) -> u64 {
+    get(app, "/gebeurtenissen?pageSize=1").1["laatstePositie"]
+        .as_u64()
+        .unwrap()
+}
+
+#[test]
+fn every_get_answers_the_state_as_recorded_at_a_position_date_or_instant() {
+    let app = spawn();
+    let a = agenda_id(&app);
+    let h0 = head(&app);
+    let (_, list) = get(&app, &format!("/agendas/{a}/acties?pageSize=1"));
+    let actie = list["resultaten"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(list["resultaten"][0]["status"], "gepland");
+    let path = format!("/acties/{actie}/statuswijzigingen");
+    assert_eq!(
+        send(&app, "POST", &path, &[], r#"{"status":"lopend"}"#).0,
+        201
+    );
+    let (status, _, _) = send(
+        &app,
+        "POST",
+        "/organisaties",
+        &[],
+        r#"{"naam":"Bibliotheek Nieuw","soort":"bibliotheek"}"#,
+    );
+    assert_eq!(status, 201);
+    let (_, orgs) = get(&app, "/organisaties?naam=Bibliotheek%20Nieuw");
+    let org = orgs["resultaten"][0]["id"].as_str().unwrap().to_owned();
+    let h = head(&app);
+    assert_eq!(h, h0 + 2);
+
+    // live: the newest state, and X-Positie says which position that is
+    let (status, now, positie, _) = get_at(&app, &format!("/acties/{actie}"));
+    assert_eq!(
+        (status, now["status"].as_str(), positie),
+        (200, Some("lopend"), Some(h))
+    );
+
+    // as of the position before the change
+    let (status, then, positie, _) = get_at(&app, &format!("/acties/{actie}?positie={h0}"));
+    assert_eq!(
+        (
+            status,
+            then["status"].as_str(),
+            then["versie"].as_u64(),
+            positie
+        ),
+        (200, Some("gepland"), Some(1), Some(h0))
+    );
+    // collections travel too, and their Link headers keep the peil
+    let (status, page, positie, link) = get_at(
+        &app,
+        &format!("/agendas/{a}/acties?status=lopend&positie={h0}&pageSize=5"),
+    );
+    assert_eq!(
+        (status, page["totaal"].as_u64(), positie),
+        (200, Some(0), Some(h0))
+    );
+    assert!(link.contains(&format!("positie={h0}")), "{link}");
+    let (_, page, _, _) = get_at(&app, &format!("/agendas/{a}/acties?status=lopend"));
+    assert_eq!(page["totaal"], 1);
+
+    // a resource that did not exist yet is a 404 that says so
+    let (status, problem, _, _) = get_at(&app, &format!("/organisaties/{org}?positie={h0}"));
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (404, Some("not-yet-existing"))
+    );
+    assert!(problem["detail"].as_str().unwrap().contains("nog niet"));
+    assert_eq!(
+        get_at(&app, &format!("/organisaties/{org}?positie={h}")).0,
+        200
+    );
+    // an id that never existed is an ordinary 404
+    let (status, problem, _, _) = get_at(
+        &app,
+        &format!("/acties/{}?positie={h0}", uuid::Uuid::now_v7()),
+    );
+    assert_eq!((status, problem["code"].as_str()), (404, Some("not-found")));
+
+    // peildatum: end of that day in Amsterdam; long ago nothing existed yet
+    let (status, problem, _, _) = get_at(&app, &format!("/agendas/{a}?peildatum=2000-01-01"));
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (404, Some("not-yet-existing"))
+    );
+    let (status, page, positie, _) = get_at(&app, "/agendas?peildatum=2000-01-01");
+    assert_eq!(
+        (status, page["totaal"].as_u64(), positie),
+        (200, Some(0), Some(0))
+    );
+    let today = chrono::Utc::now().date_naive() + chrono::Duration::days(1);
+    let (status, now, positie, _) = get_at(&app, &format!("/acties/{actie}?peildatum={today}"));
+    assert_eq!(
+        (status, now["status"].as_str(), positie),
+        (200, Some("lopend"), Some(h))
+    );
+
+    // peiltijdstip: the instant the change was recorded includes it
+    let (_, feed) = get(&app, &format!("/gebeurtenissen?na={h0}&pageSize=1"));
+    let at = feed["gebeurtenissen"][0]["registratieTijdstip"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, then, positie, _) = get_at(&app, &format!("/acties/{actie}?peiltijdstip={at}"));
+    assert_eq!(then["status"], "lopend", "{then}");
+    assert_eq!((status, positie), (200, Some(h0 + 1)));
+    // an unencoded '+' offset (arrives as a space) is understood too
+    let plus = at.replace('Z', "+00:00");
+    let (status, _, positie, _) = get_at(&app, &format!("/acties/{actie}?peiltijdstip={plus}"));
+    assert_eq!((status, positie), (200, Some(h0 + 1)), "{plus}");
+
+    // every time-travel GET of the agenda structure works
+    let (_, opgaven) = get(&app, &format!("/agendas/{a}/opgaven?pageSize=1"));
+    let opgave = opgaven["resultaten"][0]["id"].as_str().unwrap().to_owned();
+    let (_, doelen) = get(&app, &format!("/opgaven/{opgave}/doelen?pageSize=1"));
+    let doel = doelen["resultaten"][0]["id"].as_str().unwrap().to_owned();
+    for p in [
+        format!("/opgaven/{opgave}/pdca"),
+        format!("/agendas/{a}/overzicht"),
+        format!("/agendas/{a}/checkmomenten"),
+        format!("/opgaven/{opgave}/checkmomenten"),
+        "/reflecties".to_owned(),
+        format!("/doelen/{doel}/indicatoren"),
+        format!("/doelen/{doel}/acties"),
+        format!("/doelen/{doel}"),
+        "/agendas".to_owned(),
+        format!("/agendas/{a}"),
+        format!("/agendas/{a}/opgaven"),
+        format!("/agendas/{a}/groeperingen"),
+        format!("/opgaven/{opgave}"),
+        format!("/opgaven/{opgave}/doelen"),
+        "/organisaties".to_owned(),
+        format!("/acties/{actie}/statuswijzigingen"),
+        format!("/acties/{actie}/voortgangsberichten"),
+    ] {
+        let sep = if p.contains('?') { '&' } else { '?' };
+        let (status, _, positie, _) = get_at(&app, &format!("{p}{sep}positie={h0}"));
+        assert_eq!((status, positie), (200, Some(h0)), "{p}");
+    }
+    // the PDCA state and the overzicht before the agenda existed
+    let (status, problem, _, _) = get_at(&app, &format!("/agendas/{a}/overzicht?positie=0"));
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (404, Some("not-yet-existing"))
+    );
+    let (status, problem, _, _) = get_at(
+        &app,
+        &format!("/opgaven/{opgave}/pdca?peildatum=2000-01-01"),
+    );
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (404, Some("not-yet-existing"))
+    );
+    let (_, history, _, _) = get_at(
+        &app,
+        &format!("/acties/{actie}/statuswijzigingen?positie={h0}"),
+    );
+    assert_eq!(history["totaal"], 0);
+
+    // bad values: 400 with every problem, nothing appended
+    for (query, name, code) in [
+        ("peildatum=2024-13-01", "query.peildatum", "invalid-date"),
+        (
+            "peiltijdstip=gisteren",
+            "query.peiltijdstip",
+            "invalid-date-time",
+        ),
+        ("positie=abc", "query.positie", "invalid-position"),
+        ("positie=999999", "query.positie", "beyond-head"),
+    ] {
+        let (status, problem, _, _) = get_at(&app, &format!("/acties/{actie}?{query}"));
+        assert_eq!(status, 400, "{query}");
+        assert_eq!(problem["invalidParams"][0]["name"], name, "{query}");
+        assert_eq!(problem["invalidParams"][0]["code"], code, "{query}");
+    }
+    let (status, problem, _, _) = get_at(
+        &app,
+        &format!("/acties/{actie}?positie=3&peildatum=2024-01-01"),
+    );
+    assert_eq!(
+        (status, problem["invalidParams"].as_array().unwrap().len()),
+        (400, 2)
+    );
+    // a GET that cannot travel in time says so instead of answering the present
+    let (status, problem, _, _) = get_at(&app, "/gebeurtenissen?positie=3");
+    assert_eq!(
+        (status, problem["invalidParams"][0]["code"].as_str()),
+        (400, Some("not-supported"))
+    );
+    assert_eq!(head(&app), h);
+}
