@@ -242,6 +242,8 @@ pub fn import_problem(errors: Vec<FieldError>) -> Problem {
             headers(("Location" = String, description = "De nieuwe agenda"), ("ETag" = String, description = "Versie van de agenda")),
             body = ImportResult),
         (status = 400, description = "Problemen in het bestand (alle tegelijk in invalidParams); niets aangemaakt", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Geen of een ongeldig token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Alleen een beheerder-token maakt agenda's aan", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Het bestand is te groot", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Content-Type is geen application/json of text/csv", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Idempotency-Key al gebruikt voor een ander verzoek", body = Problem, content_type = "application/problem+json"),

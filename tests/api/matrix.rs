@@ -89,6 +89,31 @@ fn fresh_actie(w: &World, n: usize) -> (String, String) {
     (actie, r.body["id"].as_str().unwrap().to_owned())
 }
 
+/// Creates a resource with the programmamanager token; returns its id.
+fn created(w: &World, path: &str, body: Value) -> String {
+    let r = request(&w.app, "POST", path, pm(w), &[], Some(&body.to_string()));
+    assert_eq!(r.status, 201, "POST {path}: {}", r.body);
+    r.body["id"].as_str().unwrap().to_owned()
+}
+
+/// A fresh indicator on the doel, owned by the Bibliotheek.
+fn fresh_indicator(w: &World, n: usize) -> String {
+    created(
+        w,
+        &format!("/doelen/{}/indicatoren", w.doel),
+        json!({"naam": format!("Indicator {n}"), "eenheid": "%", "richting": "lagerIsBeter", "eigenaarOrganisatieId": w.bibliotheek}),
+    )
+}
+
+/// A fresh checkmoment on the opgave.
+fn fresh_checkmoment(w: &World, n: usize) -> String {
+    created(
+        w,
+        &format!("/opgaven/{}/checkmomenten", w.opgave),
+        json!({"datum": "2024-06-15", "onderwerp": format!("Check {n}")}),
+    )
+}
+
 fn call(method: &'static str, path: String, if_match: Option<String>, body: Value) -> Call {
     Call {
         method,
@@ -337,6 +362,157 @@ fn endpoints() -> Vec<Endpoint> {
         },
         Endpoint {
             method: "POST",
+            path: "/reflecties",
+            expect: [A, F, F, 201, F, 201, 201, F],
+            prepare: |w, n| {
+                let (a, _) = fresh_actie(w, n);
+                call(
+                    "POST",
+                    "/reflecties".into(),
+                    None,
+                    json!({"over": a, "tekst": format!("Reflectie {n}")}),
+                )
+            },
+        },
+        Endpoint {
+            method: "PATCH",
+            path: "/reflecties/{id}",
+            expect: [A, F, F, 200, F, 200, F, F],
+            prepare: |w, n| {
+                let (a, _) = fresh_actie(w, n);
+                let r = created(
+                    w,
+                    "/reflecties",
+                    json!({"over": a, "auteurOrganisatieId": w.bibliotheek, "tekst": "Eerste"}),
+                );
+                let p = format!("/reflecties/{r}");
+                call(
+                    "PATCH",
+                    p.clone(),
+                    Some(version(w, &p)),
+                    json!({"tekst": format!("Gecorrigeerd {n}")}),
+                )
+            },
+        },
+        Endpoint {
+            method: "POST",
+            path: "/doelen/{id}/indicatoren",
+            expect: [A, F, F, 201, F, F, F, F],
+            prepare: |w, n| {
+                call(
+                    "POST",
+                    format!("/doelen/{}/indicatoren", w.doel),
+                    None,
+                    json!({"naam": format!("Indicator {n}"), "eenheid": "%", "richting": "lagerIsBeter"}),
+                )
+            },
+        },
+        Endpoint {
+            method: "PATCH",
+            path: "/indicatoren/{id}",
+            expect: [A, F, F, 200, F, F, F, F],
+            prepare: |w, n| {
+                let i = fresh_indicator(w, n);
+                let p = format!("/indicatoren/{i}");
+                call(
+                    "PATCH",
+                    p.clone(),
+                    Some(version(w, &p)),
+                    json!({"bron": format!("Bron {n}")}),
+                )
+            },
+        },
+        Endpoint {
+            method: "POST",
+            path: "/indicatoren/{id}/metingen",
+            expect: [A, F, F, 201, F, 201, F, F],
+            prepare: |w, n| {
+                let i = fresh_indicator(w, n);
+                call(
+                    "POST",
+                    format!("/indicatoren/{i}/metingen"),
+                    None,
+                    json!({"periode": "2024", "waarde": n, "status": "voorlopig"}),
+                )
+            },
+        },
+        Endpoint {
+            method: "POST",
+            path: "/opgaven/{id}/checkmomenten",
+            expect: [A, F, F, 201, F, F, F, F],
+            prepare: |w, n| {
+                call(
+                    "POST",
+                    format!("/opgaven/{}/checkmomenten", w.opgave),
+                    None,
+                    json!({"datum": "2024-06-15", "onderwerp": format!("Check {n}")}),
+                )
+            },
+        },
+        Endpoint {
+            method: "POST",
+            path: "/agendas/{id}/checkmomenten",
+            expect: [A, F, F, 201, F, F, F, F],
+            prepare: |w, n| {
+                call(
+                    "POST",
+                    format!("/agendas/{}/checkmomenten", w.agenda),
+                    None,
+                    json!({"datum": "2024-06-15", "onderwerp": format!("Check {n}")}),
+                )
+            },
+        },
+        Endpoint {
+            method: "PATCH",
+            path: "/checkmomenten/{id}",
+            expect: [A, F, F, 200, F, F, F, F],
+            prepare: |w, n| {
+                let c = fresh_checkmoment(w, n);
+                let p = format!("/checkmomenten/{c}");
+                call(
+                    "PATCH",
+                    p.clone(),
+                    Some(version(w, &p)),
+                    json!({"onderwerp": format!("Gewijzigd {n}")}),
+                )
+            },
+        },
+        Endpoint {
+            method: "POST",
+            path: "/checkmomenten/{id}/bijsturingen",
+            expect: [A, F, F, 201, F, F, F, F],
+            prepare: |w, n| {
+                let c = fresh_checkmoment(w, n);
+                call(
+                    "POST",
+                    format!("/checkmomenten/{c}/bijsturingen"),
+                    None,
+                    json!({"besluit": format!("Besluit {n}"), "onderbouwing": "Evaluatie", "datum": "2024-06-20"}),
+                )
+            },
+        },
+        Endpoint {
+            method: "PATCH",
+            path: "/checkmomenten/{id}/bijsturingen/{bijsturingId}",
+            expect: [A, F, F, 200, F, F, F, F],
+            prepare: |w, n| {
+                let c = fresh_checkmoment(w, n);
+                let b = created(
+                    w,
+                    &format!("/checkmomenten/{c}/bijsturingen"),
+                    json!({"besluit": "Besluit", "onderbouwing": "Evaluatie", "datum": "2024-06-20"}),
+                );
+                let cm = format!("/checkmomenten/{c}");
+                call(
+                    "PATCH",
+                    format!("{cm}/bijsturingen/{b}"),
+                    Some(version(w, &cm)),
+                    json!({"doorgevoerd": true}),
+                )
+            },
+        },
+        Endpoint {
+            method: "POST",
             path: "/tokens",
             expect: [A, F, 201, F, F, F, F, F],
             prepare: |w, n| {
@@ -369,6 +545,17 @@ fn endpoints() -> Vec<Endpoint> {
                     if_match: None,
                     body: None,
                 }
+            },
+        },
+        Endpoint {
+            method: "POST",
+            path: "/agenda-imports",
+            expect: [A, F, 201, F, F, F, F, F],
+            prepare: |_, _| Call {
+                method: "POST",
+                path: "/agenda-imports".into(),
+                if_match: None,
+                body: Some(include_str!("../../src/demo/twenterand-2024.json").to_owned()),
             },
         },
     ]
