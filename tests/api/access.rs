@@ -411,3 +411,74 @@ fn the_cli_issues_the_first_beheerder_token_against_the_data_directory() {
         mag_tracker::access::authenticate(&m, Some(header.as_bytes()), chrono::Utc::now()).unwrap();
     assert_eq!(caller.rol(), Some(Rol::Beheerder));
 }
+
+#[test]
+fn the_feed_shows_token_events_to_beheerders_only_and_hides_unpublished_agendas_from_anonymous() {
+    let app = spawn();
+    let types = |token: Option<&str>| -> Vec<(String, Option<String>)> {
+        let r = request(
+            &app,
+            "GET",
+            "/gebeurtenissen?pageSize=500",
+            token,
+            &[],
+            None,
+        );
+        assert_eq!(r.status, 200);
+        r.body["gebeurtenissen"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["type"].as_str().unwrap().to_owned(),
+                    e["metadata"]["agendaId"].as_str().map(str::to_owned),
+                )
+            })
+            .collect()
+    };
+    let tokens =
+        |v: &[(String, Option<String>)]| v.iter().filter(|(t, _)| t.starts_with("Token")).count();
+    assert!(tokens(&types(Some(&app.beheerder))) >= 2);
+    assert_eq!(tokens(&types(Some(&app.pm))), 0);
+    assert_eq!(tokens(&types(None)), 0);
+    // unpublish the demo agenda: anonymous callers no longer see its events
+    let a = agenda_id(&app);
+    let etag = request(
+        &app,
+        "GET",
+        &format!("/agendas/{a}"),
+        Some(&app.pm),
+        &[],
+        None,
+    );
+    let etag = etag.header("etag").unwrap().to_owned();
+    let r = request(
+        &app,
+        "PATCH",
+        &format!("/agendas/{a}"),
+        Some(&app.pm),
+        &[("If-Match", &etag)],
+        Some(r#"{"gepubliceerd":false}"#),
+    );
+    assert_eq!(r.status, 200);
+    let anonymous = types(None);
+    assert!(anonymous
+        .iter()
+        .all(|(_, agenda)| agenda.as_deref() != Some(a.as_str())));
+    assert!(types(Some(&app.pm))
+        .iter()
+        .any(|(_, agenda)| agenda.as_deref() == Some(a.as_str())));
+    let r = request(
+        &app,
+        "GET",
+        &format!("/gebeurtenissen?agenda={a}"),
+        None,
+        &[],
+        None,
+    );
+    assert_eq!(
+        r.status, 404,
+        "naming the unpublished agenda is a 404 for anonymous callers"
+    );
+}
