@@ -39,11 +39,9 @@ pub struct ActorDto {
 pub struct VeldwijzigingDto {
     #[schema(example = "status")]
     pub veld: String,
-    /// De waarde ervoor (null: was er niet).
-    #[schema(value_type = Object)]
+    /// De waarde ervoor (null: was er niet); elk JSON-type.
     pub oud: Value,
-    /// De waarde erna.
-    #[schema(value_type = Object)]
+    /// De waarde erna; elk JSON-type.
     pub nieuw: Value,
 }
 
