@@ -387,3 +387,217 @@ impl FeedVisibility {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Given a small agenda (an actie with trekker A and partner B, an
+    //! indicator owned by A), when a caller acts, then the policy decides.
+
+    use chrono::{NaiveDate, Utc};
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::access::{Caller, TokenCaller};
+    use crate::domain::actie::{ActieStatus, Trekker};
+    use crate::domain::agenda::AgendaStatus;
+    use crate::domain::events::*;
+    use crate::domain::indicator::Richting;
+    use crate::domain::organisatie::OrganisatieSoort;
+    use crate::domain::Code;
+    use crate::event_store::{Metadata, RecordedEvent};
+
+    struct Given {
+        model: ReadModel,
+        agenda: Uuid,
+        actie: Uuid,
+        indicator: Uuid,
+        a: Uuid,
+        b: Uuid,
+        c: Uuid,
+    }
+
+    fn given() -> Given {
+        let (agenda, opgave, actie, indicator, doel) = (
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+        );
+        let (a, b, c) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let date = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        let mut events = vec![
+            (
+                agenda,
+                Event::AgendaAangemaakt(AgendaAangemaakt {
+                    naam: "Agenda".into(),
+                    omschrijving: String::new(),
+                    gemeenten: vec!["X".into()],
+                    periode_start_datum: date,
+                    periode_eind_datum: date,
+                    status: AgendaStatus::Vastgesteld,
+                    gepubliceerd: true,
+                    signaleringstermijn_dagen: 90,
+                    groeperingsniveaus: vec![],
+                }),
+            ),
+            (
+                opgave,
+                Event::OpgaveAangemaakt(OpgaveAangemaakt {
+                    agenda_id: agenda,
+                    groepering_id: None,
+                    code: Code::parse("1.1").unwrap(),
+                    titel: "Opgave".into(),
+                    omschrijving: String::new(),
+                    geprioriteerd: true,
+                }),
+            ),
+            (
+                actie,
+                Event::ActieAangemaakt(ActieAangemaakt {
+                    agenda_id: agenda,
+                    opgave_id: opgave,
+                    doel_id: None,
+                    omschrijving: "Actie".into(),
+                    jaar: 2024,
+                    geplande_start_datum: None,
+                    geplande_eind_datum: None,
+                    trekker: Some(Trekker::Organisatie { organisatie_id: a }),
+                    partners: vec![b],
+                    status: ActieStatus::Gepland,
+                }),
+            ),
+            (
+                indicator,
+                Event::IndicatorAangemaakt(IndicatorAangemaakt {
+                    agenda_id: agenda,
+                    doel_id: doel,
+                    naam: "Indicator".into(),
+                    eenheid: "%".into(),
+                    richting: Richting::LagerIsBeter,
+                    bron: None,
+                    eigenaar_organisatie_id: Some(a),
+                    nulmeting: None,
+                    streefwaarden: vec![],
+                }),
+            ),
+        ];
+        for org in [a, b, c] {
+            events.push((
+                org,
+                Event::OrganisatieGeregistreerd(OrganisatieGeregistreerd {
+                    naam: org.to_string(),
+                    soort: OrganisatieSoort::Overig,
+                    contactadres: None,
+                }),
+            ));
+        }
+        let mut model = ReadModel::default();
+        for (i, (stream, e)) in events.into_iter().enumerate() {
+            model
+                .apply(&RecordedEvent {
+                    id: Uuid::now_v7(),
+                    position: i as u64 + 1,
+                    stream_id: stream,
+                    stream_type: e.stream_type().into(),
+                    version: 1,
+                    event_type: e.event_type().into(),
+                    schema_version: 1,
+                    recorded_at: Utc::now(),
+                    data: e.data(),
+                    metadata: Metadata::default(),
+                })
+                .unwrap();
+        }
+        Given {
+            model,
+            agenda,
+            actie,
+            indicator,
+            a,
+            b,
+            c,
+        }
+    }
+
+    fn token(rol: Rol, org: Uuid, agendas: Vec<Uuid>) -> Caller {
+        Caller::Token(TokenCaller {
+            token_id: Uuid::now_v7(),
+            organisatie_id: org,
+            rol,
+            agendas,
+        })
+    }
+
+    fn allowed(g: &Given, caller: &Caller, action: Action) -> bool {
+        check(caller, &g.model, action).is_ok()
+    }
+
+    #[test]
+    fn a_partner_changes_only_its_own_work() {
+        let g = given();
+        let (trekker, partner, other) = (
+            token(Rol::Partner, g.a, vec![]),
+            token(Rol::Partner, g.b, vec![]),
+            token(Rol::Partner, g.c, vec![]),
+        );
+        assert!(allowed(&g, &trekker, Action::StatusWijzigen(g.actie)));
+        assert!(!allowed(&g, &partner, Action::StatusWijzigen(g.actie)));
+        assert!(!allowed(&g, &other, Action::StatusWijzigen(g.actie)));
+        assert!(allowed(&g, &partner, Action::VoortgangToevoegen(g.actie)));
+        assert!(allowed(
+            &g,
+            &partner,
+            Action::ReflectieToevoegen(Target::Actie(g.actie))
+        ));
+        assert!(!allowed(&g, &other, Action::VoortgangToevoegen(g.actie)));
+        // the trekker cannot hand the trekker role away
+        assert!(!allowed(&g, &trekker, Action::TrekkerToewijzen(g.actie)));
+        // metingen: only the indicator's eigenaar
+        assert!(allowed(&g, &trekker, Action::MetingVastleggen(g.indicator)));
+        assert!(!allowed(
+            &g,
+            &partner,
+            Action::MetingVastleggen(g.indicator)
+        ));
+        assert!(!allowed(
+            &g,
+            &trekker,
+            Action::Beheren(Target::Actie(g.actie))
+        ));
+        // writing on behalf of another organisatie
+        assert!(namens(&partner, Some(g.a)).is_err());
+        assert_eq!(namens(&partner, None), Ok(Some(g.b)));
+    }
+
+    #[test]
+    fn roles_other_than_partner() {
+        let g = given();
+        let pm = token(Rol::Programmamanager, g.a, vec![g.agenda]);
+        let pm_other = token(Rol::Programmamanager, g.a, vec![Uuid::now_v7()]);
+        let beheerder = token(Rol::Beheerder, g.a, vec![]);
+        for action in [
+            Action::TrekkerToewijzen(g.actie),
+            Action::StatusWijzigen(g.actie),
+            Action::Beheren(Target::Agenda(g.agenda)),
+            Action::MetingVastleggen(g.indicator),
+        ] {
+            assert!(allowed(&g, &pm, action));
+            assert!(!allowed(&g, &pm_other, action));
+            assert!(!allowed(&g, &beheerder, action));
+            assert!(!allowed(&g, &token(Rol::Lezer, g.a, vec![]), action));
+            assert_eq!(
+                check(&Caller::Anonymous, &g.model, action),
+                Err(Denied::Unauthenticated)
+            );
+        }
+        assert!(allowed(&g, &beheerder, Action::TokensBeheren));
+        assert!(!allowed(&g, &pm, Action::OrganisatiesBeheren));
+        // an unknown resource is 404, not a hint about permissions
+        let missing = Action::StatusWijzigen(Uuid::now_v7());
+        assert!(matches!(
+            check(&pm, &g.model, missing),
+            Err(Denied::NotFound(_))
+        ));
+    }
+}
