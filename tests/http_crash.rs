@@ -2,7 +2,8 @@
 //! data directory while 16 HTTP clients add voortgangsberichten; it is killed
 //! with SIGKILL at a random moment. After each kill the store is opened
 //! directly and must hold every write that got a 2xx exactly once, with
-//! gap-free positions; then the server is started again on the same
+//! gap-free positions, and `mag-tracker verify` must pass (which also checks
+//! that two rebuilds of the projections agree); then the server is started again on the same
 //! directory, must answer, and must serve every acknowledged bericht.
 //!
 //! `HTTP_CRASH_ROUNDS` sets the rounds (default 3); `scripts/crash-test`
@@ -175,6 +176,20 @@ fn sigkill_of_the_server_loses_no_acknowledged_write() {
             c.join().unwrap();
         }
         total_sent += sent.load(Ordering::Relaxed);
+
+        // `mag-tracker verify`: gap-free, every event decodes, stream versions
+        // consecutive, indexes consistent, two rebuilds of the projections agree.
+        let verify = Command::new(env!("CARGO_BIN_EXE_mag-tracker"))
+            .args(["verify", "--data-dir"])
+            .arg(dir.path())
+            .output()
+            .expect("run mag-tracker verify");
+        assert!(
+            verify.status.success(),
+            "mag-tracker verify failed after round {round}: {}{}",
+            String::from_utf8_lossy(&verify.stdout),
+            String::from_utf8_lossy(&verify.stderr)
+        );
 
         // The store itself: gap-free, every acknowledged bericht exactly once.
         let mut seen: HashMap<String, usize> = HashMap::new();
