@@ -42,8 +42,8 @@ impl Default for AsOfOptions {
             .and_then(|v| v.parse::<usize>().ok())
             .unwrap_or(512);
         Self {
-            spacing: 20_000,
-            max_checkpoints: 64,
+            spacing: 2_000,
+            max_checkpoints: 4_096,
             cached_models: 4,
             budget_bytes: budget_mib << 20,
         }
@@ -136,7 +136,14 @@ impl AsOf {
     }
 
     fn keep_checkpoint(&self, position: u64, model: Arc<ReadModel>) {
-        let size = estimated_bytes(&model);
+        let prev = self
+            .cache()
+            .checkpoints
+            .iter()
+            .rev()
+            .find(|(p, _, _)| *p < position)
+            .map(|(_, m, _)| m.clone());
+        let size = estimated_bytes(&model, prev.as_deref());
         let mut cache = self.cache();
         if cache.checkpoints.iter().any(|(p, _, _)| *p == position) {
             return;
@@ -174,36 +181,52 @@ impl AsOf {
     }
 }
 
-/// A rough size of a read model in memory: entities, plus the texts and
-/// lists that grow with the log (voortgangsberichten, metingen). Used only
-/// to keep the checkpoints within their budget.
-pub fn estimated_bytes(m: &ReadModel) -> usize {
+/// A rough size of what a checkpoint adds in memory. Entity states are
+/// shared (`Arc`) between models, so only entities that differ from the
+/// previous checkpoint (`prev`) count, with the voortgangsberichten only
+/// this model holds. Used only to keep the checkpoints within their budget.
+pub fn estimated_bytes(m: &ReadModel, prev: Option<&ReadModel>) -> usize {
+    use std::collections::HashMap;
+    use uuid::Uuid;
+
+    use crate::projections::Entity;
     const ENTITY: usize = 320;
-    let acties: usize = m
-        .acties
-        .values()
-        .map(|a| {
-            ENTITY
-                + a.state.omschrijving.len()
-                + a.state
-                    .voortgangsberichten
-                    .iter()
-                    .map(|b| 96 + b.tekst.len())
-                    .sum::<usize>()
-        })
-        .sum();
-    let indicatoren: usize = m
-        .indicatoren
-        .values()
-        .map(|i| ENTITY + 192 * (i.state.metingen.len() + i.state.streefwaarden.len()))
-        .sum();
-    let others = m.agendas.len()
-        + m.opgaven.len()
-        + m.doelen.len()
-        + m.groeperingen.len()
-        + m.organisaties.len()
-        + m.checkmomenten.len();
-    acties + indicatoren + (others + m.bijsturingen.len()) * ENTITY + m.reflecties.len() * 1024
+    fn changed<T>(
+        map: &HashMap<Uuid, Arc<Entity<T>>>,
+        prev: Option<&HashMap<Uuid, Arc<Entity<T>>>>,
+        extra: impl Fn(&T) -> usize,
+    ) -> usize {
+        map.iter()
+            .filter(|(id, e)| {
+                !prev
+                    .and_then(|p| p.get(*id))
+                    .is_some_and(|p| Arc::ptr_eq(p, e))
+            })
+            .map(|(_, e)| ENTITY + extra(&e.state))
+            .sum()
+    }
+    changed(&m.acties, prev.map(|p| &p.acties), |a| {
+        a.omschrijving.len()
+            + a.voortgangsberichten
+                .iter()
+                .map(|b| {
+                    16 + if Arc::strong_count(b) == 1 {
+                        96 + b.tekst.len()
+                    } else {
+                        0
+                    }
+                })
+                .sum::<usize>()
+    }) + changed(&m.indicatoren, prev.map(|p| &p.indicatoren), |i| {
+        192 * (i.metingen.len() + i.streefwaarden.len())
+    }) + changed(&m.reflecties, prev.map(|p| &p.reflecties), |_| 1024)
+        + changed(&m.agendas, prev.map(|p| &p.agendas), |_| 0)
+        + changed(&m.opgaven, prev.map(|p| &p.opgaven), |_| 0)
+        + changed(&m.doelen, prev.map(|p| &p.doelen), |_| 0)
+        + changed(&m.groeperingen, prev.map(|p| &p.groeperingen), |_| 0)
+        + changed(&m.organisaties, prev.map(|p| &p.organisaties), |_| 0)
+        + changed(&m.checkmomenten, prev.map(|p| &p.checkmomenten), |_| 0)
+        + 64 * (m.bijsturingen.len() + m.uitvoeringen.len())
 }
 
 #[cfg(test)]
@@ -269,16 +292,24 @@ mod tests {
                 spacing: 5,
                 max_checkpoints: 100,
                 cached_models: 1,
-                budget_bytes: 3 * estimated_bytes(&ReadModel::replay(store.as_ref(), 57).unwrap()),
+                budget_bytes: estimated_bytes(
+                    &ReadModel::replay(store.as_ref(), 57).unwrap(),
+                    None,
+                ) / 2,
             },
         );
         for p in [57u64, 20, 3, 44] {
             assert_eq!(tight.model_at(p).unwrap().organisaties.len(), p as usize);
         }
-        assert!(tight.checkpoint_positions().len() < 57 / 5);
+        assert!(
+            tight.checkpoint_positions().len() < 57 / 5,
+            "{:?} {}",
+            tight.checkpoint_positions(),
+            tight.checkpoint_bytes()
+        );
         assert!(
             tight.checkpoint_bytes()
-                <= 3 * estimated_bytes(&ReadModel::replay(store.as_ref(), 57).unwrap())
+                <= estimated_bytes(&ReadModel::replay(store.as_ref(), 57).unwrap(), None) / 2
         );
     }
 }
