@@ -56,6 +56,9 @@ struct Cache {
     checkpoints: Vec<(u64, Arc<ReadModel>, usize)>,
     /// Most recently used last.
     recent: Vec<(u64, Arc<ReadModel>)>,
+    /// The spacing in use: doubled each time the checkpoints had to be
+    /// thinned out, so reads do not rebuild what was just dropped.
+    spacing: u64,
 }
 
 /// Past states of the read model.
@@ -81,7 +84,7 @@ impl AsOf {
     /// The read model after the event at `position` (clamped to the head).
     pub fn model_at(&self, position: u64) -> Result<Arc<ReadModel>, String> {
         let position = position.min(self.store.head());
-        let (base, hit) = {
+        let (base, spacing) = {
             let mut cache = self.cache();
             if let Some(i) = cache.recent.iter().position(|(p, _)| *p == position) {
                 let entry = cache.recent.remove(i);
@@ -95,9 +98,12 @@ impl AsOf {
                 .rev()
                 .find(|(p, _, _)| *p <= position)
                 .map(|(p, m, _)| (*p, m.clone()));
-            (base, position / self.options.spacing * self.options.spacing)
+            if cache.spacing == 0 {
+                cache.spacing = self.options.spacing.max(1);
+            }
+            (base, cache.spacing)
         };
-        let spacing = self.options.spacing.max(1);
+        let hit = position / spacing * spacing;
         let (mut at, mut model) = match base {
             Some((p, m)) => (p, (*m).clone()),
             None => (0, ReadModel::default()),
@@ -156,13 +162,14 @@ impl AsOf {
                     > self.options.budget_bytes
         };
         while cache.checkpoints.len() > 1 && over(&cache) {
-            // Thin out: keep every other one (the newest always stays).
-            let n = cache.checkpoints.len();
-            let mut i = 0;
-            cache.checkpoints.retain(|_| {
-                i += 1;
-                (n - i) % 2 == 0
-            });
+            // Thin out: double the spacing and keep only its multiples (and
+            // the newest checkpoint).
+            let spacing = cache.spacing.max(self.options.spacing.max(1)) * 2;
+            cache.spacing = spacing;
+            let newest = cache.checkpoints.last().map_or(0, |(p, _, _)| *p);
+            cache
+                .checkpoints
+                .retain(|(p, _, _)| p % spacing == 0 || *p == newest);
         }
     }
 
