@@ -954,10 +954,10 @@ impl Report {
              ({} bytes) gives {}. Adding the two small index entries the store keeps (stream+version, event id) gives \
              {}, and {} B written per event: sled stores every key as its own update of a tree page and rewrites pages \
              as updates pile up, and the stream-index entries of {} streams fall on different pages. Building and \
-             encoding the envelope inside the commit gives {}, and staging's per-append reads (the stream version is \
-             looked up twice, each a reverse prefix scan, plus an event-id lookup) give {}. The store itself reaches {} \
-             appends/s, {:.0}% of that store-shaped figure, with {:.1} appends per group instead of {SHAPED_GROUP} and \
-             the hand-off to and from the writer thread on top.",
+             encoding the envelope inside the commit gives {}, and staging's per-append read (one event-id lookup; stream \
+             versions come from the writer's cache) gives {}. The store itself reaches {} appends/s, {:.0}% of that \
+             store-shaped figure, with {:.1} appends per fsync instead of {SHAPED_GROUP} and the hand-off between the \
+             appender, writer and flusher threads on top.",
             if shape_loss > store_loss {
                 "Most of the gap is what the store writes, not how it writes it"
             } else {

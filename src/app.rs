@@ -24,6 +24,8 @@ pub struct AppState {
     pub public_url: Option<String>,
     /// Past states of the read model (time travel).
     pub history: Arc<crate::history::AsOf>,
+    /// Token usage and rate limits (see `src/access/`).
+    pub access: Arc<crate::access::AccessState>,
 }
 
 /// A running server bound to an address (port 0 in tests).
@@ -39,12 +41,18 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .wrap(actix_web::middleware::from_fn(crate::http::gate))
                 .wrap(crate::http::error_bodies())
                 .wrap(crate::http::default_headers())
                 .wrap(tracing_actix_span())
                 .configure(crate::http::configure)
         })
         .listen(listener)?
+        // Slow clients cannot hold connections: the request head must arrive
+        // within 10 s, idle keep-alive ends after 30 s.
+        .client_request_timeout(std::time::Duration::from_secs(10))
+        .client_disconnect_timeout(std::time::Duration::from_secs(2))
+        .keep_alive(std::time::Duration::from_secs(30))
         .shutdown_timeout(5)
         .run();
         Ok(Self { server, port })
@@ -79,6 +87,7 @@ pub fn open_state(store: Arc<dyn EventStore>) -> anyhow::Result<AppState> {
         service,
         public_url: None,
         history,
+        access: Arc::default(),
     })
 }
 
@@ -129,6 +138,12 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(data_dir = %args.data_dir.display(), durability = ?args.durability, "store opened");
     let mut state = open_state(Arc::new(store))?;
     state.public_url = args.public_url.clone();
+    let usage_file = crate::access::usage::Usage::file(&args.data_dir);
+    state.access = Arc::new(crate::access::AccessState {
+        usage: crate::access::usage::Usage::load(&usage_file),
+        rate: crate::access::rate::RateLimit::new(args.rate_limit, args.rate_burst),
+    });
+    let access = state.access.clone();
     let listener = TcpListener::bind(&args.bind)
         .with_context(|| format!("cannot listen on {} (is the port in use?)", args.bind))?;
     let no_demo = args.no_demo;
@@ -141,11 +156,29 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
             );
         }
         let app = Application::build(state, listener)?;
+        // Token "last used" dates: written at most once a minute, and at shutdown.
+        let saver = {
+            let (access, file) = (access.clone(), usage_file.clone());
+            actix_web::rt::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+                loop {
+                    tick.tick().await;
+                    if let Err(e) = access.usage.save(&file) {
+                        tracing::warn!(error = %e, "could not save token usage");
+                    }
+                }
+            })
+        };
         tracing::info!(
             "listening on http://{}/v1 (Swagger UI: /v1/docs/)",
             args.bind
         );
-        app.server.await
+        let served = app.server.await;
+        saver.abort();
+        if let Err(e) = access.usage.save(&usage_file) {
+            tracing::warn!(error = %e, "could not save token usage");
+        }
+        served
     })?;
     Ok(())
 }

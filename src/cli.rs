@@ -46,6 +46,8 @@ pub enum Command {
     /// Read JSON Lines from export-events into an empty store, keeping ids,
     /// positions and recorded times (--force: append to a non-empty store).
     ImportEvents(crate::maintenance::ImportArgs),
+    /// Manage API tokens against the data directory (server stopped).
+    Token(crate::access::cli::TokenArgs),
     /// Append under concurrent load and print each acknowledged append
     /// (used by the crash test; not for normal use).
     #[command(hide = true)]
@@ -71,6 +73,13 @@ pub struct ServeArgs {
     /// loss, default) or flush (survives a process crash only).
     #[arg(long, default_value = "fsync")]
     pub durability: Durability,
+    /// Requests per second allowed per token (per IP address for anonymous
+    /// callers); 0 turns the rate limit off.
+    #[arg(long, env = "MAG_RATE_LIMIT", default_value_t = 50)]
+    pub rate_limit: u32,
+    /// Burst allowed on top of --rate-limit.
+    #[arg(long, env = "MAG_RATE_BURST", default_value_t = 100)]
+    pub rate_burst: u32,
 }
 
 pub fn main() -> ExitCode {
@@ -89,6 +98,7 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => crate::maintenance::verify(args),
         Command::ExportEvents(args) => crate::maintenance::export(args),
         Command::ImportEvents(args) => crate::maintenance::import(args),
+        Command::Token(args) => crate::access::cli::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -29,6 +29,9 @@ pub struct ImportArgs {
     /// writing to the data directory.
     #[arg(long)]
     pub server: Option<String>,
+    /// API token for --server (`Authorization: Bearer`); a beheerder token.
+    #[arg(long, env = "MAG_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
     /// Data directory to write to when no --server is given (the server must be stopped).
     #[arg(long, env = "MAG_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
@@ -178,6 +181,9 @@ fn import_remote(
                 "application/json"
             },
         );
+    if let Some(t) = &args.token {
+        req = req.header("Authorization", &format!("Bearer {t}"));
+    }
     if is_csv {
         let params = [
             ("naam", args.naam.clone()),

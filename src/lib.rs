@@ -4,6 +4,7 @@
 //! [`event_store`] → projections → http → the `mag-tracker` binary.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod app;
 pub mod cli;
 mod client;

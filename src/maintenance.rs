@@ -54,6 +54,9 @@ pub struct ExportArgs {
     /// http://127.0.0.1:8080 (plain HTTP).
     #[arg(long)]
     pub server: Option<String>,
+    /// API token for --server: a beheerder's sees every event (token events included).
+    #[arg(long, env = "MAG_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -340,10 +343,11 @@ pub fn export(args: ExportArgs) -> anyhow::Result<()> {
             .into();
         loop {
             let url = format!("{base}/v1/gebeurtenissen?na={na}&pageSize=500");
-            let mut r = agent
-                .get(&url)
-                .call()
-                .with_context(|| format!("cannot reach {url}"))?;
+            let mut req = agent.get(&url);
+            if let Some(t) = &args.token {
+                req = req.header("Authorization", &format!("Bearer {t}"));
+            }
+            let mut r = req.call().with_context(|| format!("cannot reach {url}"))?;
             if r.status().as_u16() != 200 {
                 bail!("{url} answered {}", r.status());
             }

@@ -11,6 +11,8 @@ use serde_json::Value;
 
 struct TestApp {
     base: String,
+    /// `Authorization` of a programmamanager token of the demo agenda.
+    auth: String,
     _dir: tempfile::TempDir,
 }
 
@@ -23,14 +25,39 @@ fn spawn() -> TestApp {
             let store = Arc::new(SledStore::open(&path, SledOptions::default()).unwrap());
             let state = open_state(store).unwrap();
             load_demo(&state).await.unwrap();
+            let (agenda, org) = {
+                let m = state.projection.read();
+                let org = m
+                    .organisaties
+                    .values()
+                    .find(|o| o.state.naam == "Gemeente Twenterand")
+                    .unwrap()
+                    .id;
+                (*m.agendas.keys().next().unwrap(), org)
+            };
+            let token = mag_tracker::access::bootstrap::issue_as_system(
+                &state.service,
+                "test",
+                mag_tracker::access::bootstrap::NewToken {
+                    organisatie_id: org,
+                    rol: mag_tracker::access::Rol::Programmamanager,
+                    omschrijving: "concurrency test".into(),
+                    agendas: vec![agenda],
+                    verloop: None,
+                },
+            )
+            .await
+            .unwrap();
+            let auth = format!("Bearer {}", token.secret.expose());
             let listener = TcpListener::bind("127.0.0.1:0").unwrap();
             let app = Application::build(state, listener).unwrap();
-            tx.send(app.port).unwrap();
+            tx.send((app.port, auth)).unwrap();
             let _ = app.server.await;
         })
     });
-    let port = rx.recv().unwrap();
+    let (port, auth) = rx.recv().unwrap();
     TestApp {
+        auth,
         base: format!("http://127.0.0.1:{port}/v1"),
         _dir: dir,
     }
@@ -74,15 +101,17 @@ fn sixty_four_clients_with_the_same_if_match_one_wins() {
     let version = before["versie"].as_u64().unwrap();
     let barrier = Arc::new(Barrier::new(64));
     let url = format!("{}/acties/{actie}/trekker", app.base);
+    let auth = app.auth.clone();
     let statuses: Vec<u16> = (0..64)
         .map(|i| {
-            let (barrier, url) = (barrier.clone(), url.clone());
+            let (barrier, url, auth) = (barrier.clone(), url.clone(), auth.clone());
             std::thread::spawn(move || {
                 let body = serde_json::json!({"soort": "groep", "naam": format!("Werkgroep {i}")});
                 let agent = agent();
                 barrier.wait();
                 agent
                     .put(&url)
+                    .header("Authorization", &auth)
                     .header("Content-Type", "application/json")
                     .header("If-Match", &format!("\"{version}\""))
                     .send(body.to_string())
@@ -114,6 +143,7 @@ fn mixed_concurrent_load_loses_nothing() {
     let handles: Vec<_> = (0..32)
         .map(|t| {
             let (barrier, acties, base) = (barrier.clone(), acties.clone(), app.base.clone());
+            let auth = app.auth.clone();
             std::thread::spawn(move || {
                 let agent = agent();
                 barrier.wait();
@@ -124,6 +154,7 @@ fn mixed_concurrent_load_loses_nothing() {
                     let tekst = format!("t{t} n{n}");
                     let r = agent
                         .post(format!("{base}/acties/{actie}/voortgangsberichten"))
+                        .header("Authorization", &auth)
                         .header("Content-Type", "application/json")
                         .send(serde_json::json!({ "tekst": tekst }).to_string())
                         .unwrap();

@@ -53,6 +53,8 @@ fn start(dir: &std::path::Path) -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_mag-tracker"))
         .args([
             "serve",
+            "--rate-limit",
+            "0",
             "--bind",
             &format!("127.0.0.1:{port}"),
             "--data-dir",
@@ -103,6 +105,27 @@ fn sigkill_of_the_server_loses_no_acknowledged_write() {
     // tekst → actie, for every write that got a 2xx.
     let acked: Arc<Mutex<HashMap<String, String>>> = Arc::default();
     let mut total_sent = 0usize;
+    // A programmamanager token, issued while no server runs (this also loads the demo).
+    let out = Command::new(env!("CARGO_BIN_EXE_mag-tracker"))
+        .args([
+            "token",
+            "create",
+            "--rol",
+            "programmamanager",
+            "--organisatie",
+            "Gemeente Twenterand",
+            "--alle-agendas",
+            "--data-dir",
+        ])
+        .arg(dir.path())
+        .output()
+        .expect("mag-tracker token create");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let auth = format!("Bearer {}", String::from_utf8(out.stdout).unwrap().trim());
     for round in 1..=rounds {
         let mut server = start(dir.path());
         let acties = actie_ids(&server.base);
@@ -110,6 +133,7 @@ fn sigkill_of_the_server_loses_no_acknowledged_write() {
         let sent = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let clients: Vec<_> = (0..16)
             .map(|t| {
+                let auth = auth.clone();
                 let (base, acties, stop, acked, sent) = (
                     server.base.clone(),
                     acties.clone(),
@@ -128,6 +152,7 @@ fn sigkill_of_the_server_loses_no_acknowledged_write() {
                         sent.fetch_add(1, Ordering::Relaxed);
                         let response = agent
                             .post(format!("{base}/acties/{actie}/voortgangsberichten"))
+                            .header("Authorization", &auth)
                             .header("Content-Type", "application/json")
                             .header("Idempotency-Key", &tekst)
                             .send(&body);

@@ -16,6 +16,7 @@ use super::checkmoment::VoorgenomenWijziging;
 use super::indicator::{MetingStatus, Richting, Waarde};
 use super::organisatie::OrganisatieSoort;
 use super::reflectie::{Onderwerp, PdcaFase};
+pub use super::token::{TokenAangemaakt, TokenIngetrokken};
 use super::Code;
 
 /// The schema version most event types are written with today; see
@@ -61,6 +62,8 @@ pub enum Event {
     BijsturingVastgelegd(BijsturingVastgelegd),
     BijsturingDoorgevoerd(BijsturingDoorgevoerd),
     CheckmomentGewijzigd(CheckmomentGewijzigd),
+    TokenAangemaakt(TokenAangemaakt),
+    TokenIngetrokken(TokenIngetrokken),
 }
 
 impl Event {
@@ -106,6 +109,8 @@ impl Event {
             BijsturingVastgelegd,
             BijsturingDoorgevoerd,
             CheckmomentGewijzigd,
+            TokenAangemaakt,
+            TokenIngetrokken,
         )
     }
 
@@ -165,6 +170,7 @@ impl Event {
             | BijsturingVastgelegd(_)
             | BijsturingDoorgevoerd(_)
             | CheckmomentGewijzigd(_) => "checkmoment",
+            TokenAangemaakt(_) | TokenIngetrokken(_) => "token",
         }
     }
 }

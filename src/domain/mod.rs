@@ -14,6 +14,7 @@ pub mod indicator;
 pub mod opgave;
 pub mod organisatie;
 pub mod reflectie;
+pub mod token;
 pub mod upcast;
 
 pub use code::Code;

@@ -9,11 +9,13 @@ use serde_json::Value;
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
+use super::access::require;
 use super::dto::{ActieDto, Pagina, Paging};
 use super::paging;
 use super::peil::{Peil, PeilQuery};
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
+use crate::access::policy::{Action, Target};
 use crate::app::AppState;
 use crate::domain::actie::ActieStatus;
 use crate::domain::actie::{self, Trekker};
@@ -239,6 +241,7 @@ pub async fn post_actie_onder_doel(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::Beheren(Target::Doel(*id)))?;
     let opgave = state
         .projection
         .read()
@@ -261,6 +264,7 @@ pub async fn post_actie_onder_opgave(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::Beheren(Target::Opgave(*id)))?;
     create(&state, &req, &body, *id, None).await
 }
 
@@ -299,6 +303,7 @@ pub async fn patch_actie(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::Beheren(Target::Actie(*id)))?;
     let id = *id;
     let mut b = Body::new(
         &body,
@@ -509,11 +514,13 @@ pub async fn post_voortgang(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    let caller = require(&req, &state, Action::VoortgangToevoegen(*id))?;
     let id = *id;
     let mut b = Body::new(&body, &["tekst", "datum", "auteurOrganisatieId"]);
     let tekst = b.string("tekst", true);
     let datum = b.date("datum").unwrap_or_else(|| Utc::now().date_naive());
     let auteur = b.uuid("auteurOrganisatieId", false);
+    let auteur = crate::access::policy::namens(&caller, auteur).map_err(super::access::denied)?;
     let agenda_id = {
         let m = state.projection.read();
         if let Some(o) = auteur.filter(|o| !m.organisaties.contains_key(o)) {
@@ -612,6 +619,14 @@ pub async fn patch_voortgang(
     path: web::Path<(Uuid, Uuid)>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(
+        &req,
+        &state,
+        Action::VoortgangWijzigen {
+            actie: path.0,
+            bericht: path.1,
+        },
+    )?;
     let (id, bericht) = *path;
     let mut b = Body::new(&body, &["tekst", "ingetrokken", "reden"]);
     let tekst = b.string("tekst", false);

@@ -9,11 +9,13 @@ use utoipa::OpenApi;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::access::require;
 use super::dto::{ActieDto, Pagina, Paging};
 use super::paging;
 use super::peil::{Peil, PeilQuery};
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
+use crate::access::policy::Action;
 use crate::app::AppState;
 use crate::domain::actie::{ActieStatus, Trekker};
 use crate::service::ServiceError;
@@ -175,6 +177,7 @@ pub async fn post_statuswijziging(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::StatusWijzigen(*id))?;
     let id = *id;
     let mut b = Body::new(&body, &["status", "ingangsDatum", "reden", "toelichting"]);
     let naar = b.choice("status", true, &STATUSES);
@@ -233,6 +236,7 @@ pub async fn put_trekker(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::TrekkerToewijzen(*id))?;
     let id = *id;
     let mut b = Body::new(&body, &["soort", "organisatieId", "naam", "toelichting"]);
     let soort = b.choice(

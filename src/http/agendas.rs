@@ -11,6 +11,7 @@ use super::paging;
 use super::peil::{Peil, PeilQuery};
 use super::problem::{InvalidParam, Problem};
 use super::write::etag;
+use crate::app::AppState;
 use crate::domain::Code;
 
 /// Lijst van agenda's.
@@ -21,13 +22,25 @@ use crate::domain::Code;
     ))]
 pub async fn list_agendas(
     peil: Peil,
+    state: web::Data<AppState>,
     req: HttpRequest,
     paging_q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
+    // published as of now, also when reading a past state
+    let caller = super::access::caller(&req);
+    let visible: std::collections::HashSet<Uuid> = {
+        let now = state.projection.read();
+        now.agendas
+            .keys()
+            .filter(|id| crate::access::policy::visible(&caller, &now, **id))
+            .copied()
+            .collect()
+    };
     let model = peil.read();
     let mut items: Vec<AgendaDto> = model
         .agendas
         .values()
+        .filter(|a| visible.contains(&a.id))
         .map(|a| AgendaDto::from(a, &model))
         .collect();
     items.sort_by(|a, b| a.naam.cmp(&b.naam).then(a.id.cmp(&b.id)));

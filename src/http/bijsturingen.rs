@@ -12,12 +12,14 @@ use serde_json::Value;
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
+use super::access::require;
 use super::checkmoment_dto::{bijsturing_dto, BijsturingDto, VoorgenomenWijzigingDto};
 use super::checkmomenten::checkmoment_not_found;
 use super::dto::{Pagina, Paging};
 use super::paging;
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
+use crate::access::policy::{Action, Target};
 use crate::app::AppState;
 use crate::domain::checkmoment::{VoorgenomenWijziging, WijzigingSoort};
 use crate::domain::events::{BijsturingVastgelegd, Event};
@@ -196,6 +198,7 @@ pub async fn post_bijsturing(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::Beheren(Target::Checkmoment(*id)))?;
     let id = *id;
     let mut b = Body::new(
         &body,
@@ -290,6 +293,7 @@ pub async fn patch_bijsturing(
     path: web::Path<(Uuid, Uuid)>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::Beheren(Target::Checkmoment(path.0)))?;
     let (id, bijsturing) = *path;
     let mut b = Body::new(&body, &["doorgevoerd", "doorgevoerdDatum", "toelichting"]);
     match b.bool("doorgevoerd") {

@@ -15,11 +15,13 @@ use utoipa::openapi::{ObjectBuilder, Required, Type};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 use uuid::Uuid;
 
+use super::access::require;
 use super::checkmoment_dto::{checkmoment_dto, CheckmomentDto};
 use super::dto::Pagina;
 use super::paging;
 use super::problem::{InvalidParam, Problem};
 use super::write::{context, etag, service_problem, Body, IfMatch, BIJSTURING_HEADER};
+use crate::access::policy::{Action, Target};
 use crate::app::AppState;
 use crate::domain::checkmoment::{self, Checkmoment};
 use crate::domain::events::{CheckmomentGeopend, CheckmomentGewijzigd};
@@ -271,6 +273,7 @@ pub async fn post_opgave_checkmoment(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::Beheren(Target::Opgave(*id)))?;
     let agenda = state
         .projection
         .read()
@@ -294,6 +297,7 @@ pub async fn post_agenda_checkmoment(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::Beheren(Target::Agenda(*id)))?;
     if !state.projection.read().agendas.contains_key(&id) {
         return Err(Problem::not_found(format!(
             "Er is geen agenda met id {id}."
@@ -316,6 +320,7 @@ pub async fn patch_checkmoment(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::Beheren(Target::Checkmoment(*id)))?;
     let id = *id;
     let mut b = Body::new(
         &body,

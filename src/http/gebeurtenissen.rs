@@ -53,6 +53,8 @@ pub struct FeedQuery {
 /// The filters of the feed and the stream.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
+    /// What the caller may see at all (`docs/authorisatie.md`); `None`: everything.
+    pub access: Option<crate::access::policy::FeedVisibility>,
     pub agenda: Option<Uuid>,
     pub stream_type: Option<String>,
     pub event_types: Option<Vec<String>>,
@@ -61,6 +63,7 @@ pub struct Filter {
 impl Filter {
     pub fn new(agenda: Option<Uuid>, stream_type: Option<String>, types: Option<&str>) -> Self {
         Self {
+            access: None,
             agenda,
             stream_type,
             event_types: types.map(|t| {
@@ -72,8 +75,19 @@ impl Filter {
         }
     }
 
+    /// Limits the filter to what `req`'s caller may see.
+    pub fn for_caller(mut self, req: &HttpRequest, state: &AppState) -> Self {
+        let caller = super::access::caller(req);
+        self.access = Some(crate::access::policy::FeedVisibility::of(
+            &caller,
+            &state.projection.read(),
+        ));
+        self
+    }
+
     pub fn matches(&self, e: &RecordedEvent) -> bool {
-        self.agenda.is_none_or(|a| e.metadata.agenda_id == Some(a))
+        self.access.as_ref().is_none_or(|a| a.allows(e))
+            && self.agenda.is_none_or(|a| e.metadata.agenda_id == Some(a))
             && self
                 .stream_type
                 .as_ref()
@@ -234,7 +248,8 @@ pub async fn feed(
         )]));
     }
     check_filter(q.stream_type.as_deref())?;
-    let filter = Filter::new(q.agenda, q.stream_type.clone(), q.event_type.as_deref());
+    let filter = Filter::new(q.agenda, q.stream_type.clone(), q.event_type.as_deref())
+        .for_caller(&req, &state);
     let after = q.na.unwrap_or(0);
     let head = state.store.head();
     beyond_head("query.na", after, head)?;
@@ -309,7 +324,8 @@ pub async fn stream(
         "query.na"
     };
     beyond_head(name, after, head)?;
-    let filter = Filter::new(q.agenda, q.stream_type.clone(), q.event_type.as_deref());
+    let filter = Filter::new(q.agenda, q.stream_type.clone(), q.event_type.as_deref())
+        .for_caller(&req, &state);
     Ok(super::sse::respond(state.store.clone(), after, filter))
 }
 

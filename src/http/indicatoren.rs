@@ -12,10 +12,12 @@ use serde_json::Value;
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
+use super::access::require;
 use super::dto::{enum_str, Pagina, Paging};
 use super::paging;
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
+use crate::access::policy::{Action, Target};
 use crate::app::AppState;
 use crate::domain::events::{Event, IndicatorAangemaakt, IndicatorGewijzigd, MetingVastgelegd};
 use crate::domain::indicator::{
@@ -394,6 +396,7 @@ pub async fn post_indicator(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::Beheren(Target::Doel(*id)))?;
     let doel_id = *id;
     let mut b = Body::new(
         &body,
@@ -465,6 +468,7 @@ pub async fn patch_indicator(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::Beheren(Target::Indicator(*id)))?;
     let id = *id;
     let mut b = Body::new(
         &body,
@@ -720,6 +724,7 @@ pub async fn post_meting(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    let caller = require(&req, &state, Action::MetingVastleggen(*id))?;
     let id = *id;
     let mut b = Body::new(
         &body,
@@ -740,6 +745,7 @@ pub async fn post_meting(
     let bron = text(&mut b, "bron");
     let toelichting = text(&mut b, "toelichting");
     let door = b.uuid("doorOrganisatieId", false);
+    let door = crate::access::policy::namens(&caller, door).map_err(super::access::denied)?;
     if let Some(p) = periode.as_ref().filter(|p| periode_jaar(p).is_none()) {
         b.error(
             "periode",

@@ -6,6 +6,7 @@
 // request, so its size (≈150 bytes) does not matter on this path.
 #![allow(clippy::result_large_err)]
 
+pub mod access;
 mod actiebeheer;
 mod acties;
 mod agendas;
@@ -14,6 +15,7 @@ mod bijsturingen;
 mod checkmoment_dto;
 mod checkmomenten;
 pub mod dto;
+mod gate;
 pub mod gebeurtenissen;
 mod indicatoren;
 mod organisaties;
@@ -26,6 +28,7 @@ mod responses;
 mod spec;
 mod sse;
 mod structuur;
+mod tokens;
 mod uitwisseling;
 mod voortgang;
 mod wijzigingen;
@@ -38,6 +41,7 @@ use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers}
 use actix_web::{web, HttpRequest, HttpResponse};
 use utoipa_swagger_ui::SwaggerUi;
 
+pub use gate::{gate, STREAM_PATH};
 pub use problem::{InvalidParam, Problem};
 pub use spec::ApiDoc;
 
@@ -53,57 +57,61 @@ pub fn openapi_json() -> String {
 
 /// Registers every route of the API. `cfg` is the application root.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(
-        web::JsonConfig::default()
-            .limit(256 * 1024)
-            .error_handler(json_error),
-    )
-    .app_data(web::QueryConfig::default().error_handler(|err, _req| {
-        Problem::invalid(vec![InvalidParam::new(
-            "query",
-            "invalid",
-            format!("Ongeldige queryparameter: {err}"),
-        )])
-        .into()
-    }))
-    .app_data(web::PathConfig::default().error_handler(|err, _req| {
-        Problem::invalid(vec![InvalidParam::new(
-            "path",
-            "invalid",
-            format!("Ongeldige padparameter: {err}"),
-        )])
-        .into()
-    }))
-    .service(
-        web::scope("/v1")
-            .wrap(actix_web::middleware::from_fn(peil::position_header))
-            .configure(agendas::configure)
-            .configure(acties::configure)
-            .configure(organisaties::configure)
-            .configure(structuur::configure)
-            .configure(actiebeheer::configure)
-            .configure(reflecties::configure)
-            .configure(indicatoren::configure)
-            .configure(checkmomenten::configure)
-            .configure(bijsturingen::configure)
-            .configure(pdca::configure)
-            .configure(voortgang::configure)
-            .configure(uitwisseling::configure)
-            .configure(gebeurtenissen::configure)
-            .configure(audittrail::configure)
-            .configure(wijzigingen::configure)
-            .route("/openapi.json", web::get().to(openapi_document))
-            .route(
-                "/docs",
-                web::get().to(|| async {
-                    HttpResponse::PermanentRedirect()
-                        .insert_header((header::LOCATION, "/v1/docs/"))
-                        .finish()
-                }),
-            )
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/v1/openapi.json", ApiDoc::document())),
-    )
-    .default_service(web::to(unknown_route));
+    cfg.app_data(web::PayloadConfig::new(gate::MAX_BODY_BYTES))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(256 * 1024)
+                .error_handler(json_error),
+        )
+        .app_data(web::QueryConfig::default().error_handler(|err, _req| {
+            Problem::invalid(vec![InvalidParam::new(
+                "query",
+                "invalid",
+                format!("Ongeldige queryparameter: {err}"),
+            )])
+            .into()
+        }))
+        .app_data(web::PathConfig::default().error_handler(|err, _req| {
+            Problem::invalid(vec![InvalidParam::new(
+                "path",
+                "invalid",
+                format!("Ongeldige padparameter: {err}"),
+            )])
+            .into()
+        }))
+        .service(
+            web::scope("/v1")
+                .wrap(actix_web::middleware::from_fn(peil::position_header))
+                .configure(agendas::configure)
+                .configure(acties::configure)
+                .configure(organisaties::configure)
+                .configure(structuur::configure)
+                .configure(actiebeheer::configure)
+                .configure(reflecties::configure)
+                .configure(indicatoren::configure)
+                .configure(checkmomenten::configure)
+                .configure(bijsturingen::configure)
+                .configure(pdca::configure)
+                .configure(voortgang::configure)
+                .configure(uitwisseling::configure)
+                .configure(gebeurtenissen::configure)
+                .configure(audittrail::configure)
+                .configure(wijzigingen::configure)
+                .configure(tokens::configure)
+                .route("/openapi.json", web::get().to(openapi_document))
+                .route(
+                    "/docs",
+                    web::get().to(|| async {
+                        HttpResponse::PermanentRedirect()
+                            .insert_header((header::LOCATION, "/v1/docs/"))
+                            .finish()
+                    }),
+                )
+                .service(
+                    SwaggerUi::new("/docs/{_:.*}").url("/v1/openapi.json", ApiDoc::document()),
+                ),
+        )
+        .default_service(web::to(unknown_route));
 }
 
 /// Middleware every response passes: version and security headers, and the

@@ -7,11 +7,13 @@ use serde_json::Value;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
 
+use super::access::require;
 use super::dto::{OrganisatieDto, Pagina, Paging};
 use super::paging;
 use super::peil::{Peil, PeilQuery};
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
+use crate::access::policy::Action;
 use crate::app::AppState;
 use crate::domain::events::{OrganisatieGeregistreerd, OrganisatieGewijzigd};
 use crate::domain::organisatie::{self, OrganisatieSoort};
@@ -163,6 +165,7 @@ pub async fn post_organisatie(
     req: HttpRequest,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::OrganisatiesBeheren)?;
     let mut b = Body::new(&body, FIELDS);
     let naam = b.string("naam", true);
     let soort = b.choice("soort", true, &SOORTEN);
@@ -206,6 +209,7 @@ pub async fn patch_organisatie(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::OrganisatiesBeheren)?;
     let id = *id;
     let mut b = Body::new(&body, FIELDS);
     let change = OrganisatieGewijzigd {

@@ -107,6 +107,15 @@ impl ResponseError for Problem {
     fn error_response(&self) -> HttpResponse {
         let mut response = HttpResponse::build(Problem::status_code(self));
         response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        if self.status == 401 {
+            // RFC 6750: say which scheme, and whether the presented token was the problem.
+            let value = if self.code.starts_with("token-") {
+                r#"Bearer realm="mag-tracker", error="invalid_token""#
+            } else {
+                r#"Bearer realm="mag-tracker""#
+            };
+            response.insert_header((header::WWW_AUTHENTICATE, value));
+        }
         if self.status == 503 || self.status == 429 {
             response.insert_header((header::RETRY_AFTER, "5"));
         }

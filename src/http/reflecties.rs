@@ -11,10 +11,12 @@ use serde_json::Value;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
 
+use super::access::require;
 use super::dto::{enum_str, Pagina, Paging};
 use super::paging;
 use super::problem::{InvalidParam, Problem};
 use super::write::{context, etag, service_problem, Body, IfMatch};
+use crate::access::policy::{Action, Target};
 use crate::app::AppState;
 use crate::domain::events::{ReflectieGecorrigeerd, ReflectieToegevoegd};
 use crate::domain::reflectie::{self, Onderwerp, OnderwerpSoort, PdcaFase, Reflectie};
@@ -294,6 +296,13 @@ pub async fn post_reflectie(
     );
     let over = b.uuid("over", true);
     let auteur = b.uuid("auteurOrganisatieId", false);
+    // an unknown or missing subject is reported by the validation below
+    let subject = over.and_then(|o| Target::subject(&state.projection.read(), o));
+    let caller = match subject {
+        Some(t) => require(&req, &state, Action::ReflectieToevoegen(t))?,
+        None => super::access::caller(&req),
+    };
+    let auteur = crate::access::policy::namens(&caller, auteur).map_err(super::access::denied)?;
     let fase = b.choice("fase", false, &FASEN);
     let datum = b.date("datum");
     let texts: Vec<Option<String>> = TEXTS.iter().map(|t| b.string(t, false)).collect();
@@ -376,6 +385,7 @@ pub async fn patch_reflectie(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::ReflectieWijzigen(*id))?;
     let id = *id;
     let mut b = Body::new(
         &body,

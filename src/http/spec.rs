@@ -39,12 +39,14 @@ impl ApiDoc {
             super::gebeurtenissen::Api::openapi(),
             super::audittrail::Api::openapi(),
             super::wijzigingen::Api::openapi(),
+            super::tokens::Api::openapi(),
         ] {
             doc.merge(part);
         }
         ApiVersionHeader.modify(&mut doc);
         super::checkmomenten::BijsturingHeader.modify(&mut doc);
         super::peil::PositieHeader.modify(&mut doc);
+        BearerTokens.modify(&mut doc);
         doc
     }
 }
@@ -83,5 +85,30 @@ impl Modify for ApiVersionHeader {
                 }
             }
         }
+    }
+}
+
+/// Declares the bearer tokens (`docs/authorisatie.md`): optional for reads
+/// of published agendas, required for writes.
+struct BearerTokens;
+
+impl Modify for BearerTokens {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+        };
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .bearer_format("mag_<id>_<geheim>")
+            .description(Some("Een token van een organisatie met een rol (beheerder, programmamanager, partner, lezer). Zonder token: alleen lezen van gepubliceerde agenda's."))
+            .build();
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("token", SecurityScheme::Http(scheme));
+        openapi.security = Some(vec![
+            SecurityRequirement::default(),
+            SecurityRequirement::new("token", Vec::<String>::new()),
+        ]);
     }
 }

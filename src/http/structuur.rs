@@ -11,11 +11,13 @@ use serde_json::Value;
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
+use super::access::require;
 use super::dto::{AgendaDto, OpgaveDto, Pagina, Paging};
 use super::paging;
 use super::peil::{Peil, PeilQuery};
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
+use crate::access::policy::{Action, Target};
 use crate::app::AppState;
 use crate::domain::agenda::{self, AgendaStatus, Niveau};
 use crate::domain::events::*;
@@ -159,6 +161,7 @@ pub async fn post_agenda(
     req: HttpRequest,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::AgendaAanmaken)?;
     let mut b = Body::new(
         &body,
         &[
@@ -232,6 +235,7 @@ pub async fn patch_agenda(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::Beheren(Target::Agenda(*id)))?;
     let id = *id;
     let mut b = Body::new(
         &body,
@@ -409,6 +413,7 @@ pub async fn post_groepering(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::Beheren(Target::Agenda(*id)))?;
     let agenda_id = *id;
     let mut b = Body::new(
         &body,
@@ -481,6 +486,7 @@ pub async fn patch_groepering(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::Beheren(Target::Groepering(*id)))?;
     let id = *id;
     let mut b = Body::new(&body, &["naam", "omschrijving", "toelichting"]);
     let change = GroeperingGewijzigd {
@@ -579,6 +585,7 @@ pub async fn post_opgave(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::Beheren(Target::Agenda(*id)))?;
     let agenda_id = *id;
     let mut b = Body::new(
         &body,
@@ -641,6 +648,7 @@ pub async fn patch_opgave(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::Beheren(Target::Opgave(*id)))?;
     let id = *id;
     let mut b = Body::new(
         &body,
@@ -888,6 +896,7 @@ pub async fn post_doel(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::Beheren(Target::Opgave(*id)))?;
     let opgave_id = *id;
     let mut b = Body::new(
         &body,
@@ -976,6 +985,7 @@ pub async fn patch_doel(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::Beheren(Target::Doel(*id)))?;
     let id = *id;
     let mut b = Body::new(
         &body,

@@ -12,9 +12,11 @@ use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
 use uuid::Uuid;
 
+use super::access::require;
 use super::peil::{Peil, PeilQuery};
 use super::problem::{InvalidParam, Problem};
 use super::write::{context, service_problem, IfMatch};
+use crate::access::policy::Action;
 use crate::app::AppState;
 use crate::domain::FieldError;
 use crate::import::apply::{self, ImportError, ImportResult, Source};
@@ -240,6 +242,8 @@ pub fn import_problem(errors: Vec<FieldError>) -> Problem {
             headers(("Location" = String, description = "De nieuwe agenda"), ("ETag" = String, description = "Versie van de agenda")),
             body = ImportResult),
         (status = 400, description = "Problemen in het bestand (alle tegelijk in invalidParams); niets aangemaakt", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Geen of een ongeldig token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Alleen een beheerder-token maakt agenda's aan", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Het bestand is te groot", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Content-Type is geen application/json of text/csv", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Idempotency-Key al gebruikt voor een ander verzoek", body = Problem, content_type = "application/problem+json"),
@@ -251,6 +255,7 @@ pub async fn post_import(
     q: web::Query<ImportQuery>,
     body: web::Bytes,
 ) -> Result<HttpResponse, Problem> {
+    require(&req, &state, Action::AgendaAanmaken)?;
     let content_type = req
         .headers()
         .get("Content-Type")

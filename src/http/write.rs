@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::problem::{InvalidParam, Problem};
 use crate::domain::DomainError;
-use crate::event_store::{Actor, IdempotencyClaim, Metadata, StoreError};
+use crate::event_store::{IdempotencyClaim, Metadata, StoreError};
 use crate::service::{ServiceError, WriteContext};
 
 /// SHA-256 of the canonical request (method, path, body): stable across
@@ -33,6 +33,19 @@ pub fn context(
     body: &Value,
     if_match: IfMatch,
 ) -> Result<WriteContext, Problem> {
+    let caller = super::access::caller(req);
+    if caller.is_anonymous() {
+        return Err(super::access::unauthenticated());
+    }
+    if !super::access::was_authorized(req) {
+        tracing::error!(path = %req.path(), "write handler did not call http::access::require");
+        return Err(Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal-error",
+            "Interne fout",
+            "Deze wijziging is niet doorgevoerd: het endpoint controleert de bevoegdheid niet. Meld dit aan de beheerder.",
+        ));
+    }
     let header = |name: &str| {
         req.headers()
             .get(name)
@@ -68,7 +81,7 @@ pub fn context(
         }
         Some(key) => Some(IdempotencyClaim {
             // Scoped to the caller, the method and the path.
-            key: format!("anon {} {} {key}", req.method(), req.path()),
+            key: format!("{} {} {} {key}", caller.scope(), req.method(), req.path()),
             fingerprint: fingerprint(req.method().as_str(), req.path(), body),
         }),
     };
@@ -94,7 +107,7 @@ pub fn context(
     };
     Ok(WriteContext {
         metadata: Metadata {
-            actor: Actor::system("api (zonder authenticatie)"),
+            actor: caller.actor(),
             correlation_id: Some(Uuid::now_v7()),
             toelichting,
             bijsturing_id,

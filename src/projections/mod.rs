@@ -22,6 +22,7 @@ use crate::domain::indicator::Indicator;
 use crate::domain::opgave::Opgave;
 use crate::domain::organisatie::Organisatie;
 use crate::domain::reflectie::Reflectie;
+use crate::domain::token::Token;
 use crate::domain::{Code, Event};
 use crate::event_store::{CommitListener, EventStore, RecordedEvent};
 
@@ -56,6 +57,8 @@ pub struct ReadModel {
     pub bijsturingen: HashMap<Uuid, Uuid>,
     /// Bijsturing id → the events that carried it out (`metadata.bijsturingId`).
     pub uitvoeringen: HashMap<Uuid, Vec<Uitvoering>>,
+    /// API tokens by id (hash only; see `domain::token`).
+    pub tokens: HashMap<Uuid, Arc<Entity<Token>>>,
     opgave_codes: HashMap<(Uuid, Code), Uuid>,
     doel_codes: HashMap<(Uuid, Code), Uuid>,
 }
@@ -171,6 +174,8 @@ impl ReadModel {
             E::CheckmomentGesloten(_)
             | E::BijsturingDoorgevoerd(_)
             | E::CheckmomentGewijzigd(_) => evolve(&mut self.checkmomenten, r, |c| c.apply(&event)),
+            E::TokenAangemaakt(e) => insert(&mut self.tokens, r, Token::created(e)),
+            E::TokenIngetrokken(_) => evolve(&mut self.tokens, r, |t| t.apply(&event, at)),
         }
         self.record_uitvoering(r);
         self.position = r.position;

@@ -19,11 +19,14 @@ pub struct Resp {
 }
 
 pub fn call(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Resp {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
+    let agent = crate::support::agent();
     let url = format!("{base}{path}");
+    let auth = crate::support::auth_for(&url, method);
+    let mut all: Vec<(&str, &str)> = headers.to_vec();
+    if let Some(a) = &auth {
+        all.push(("Authorization", a));
+    }
+    let headers = &all[..];
     let mut r = if method == "GET" {
         let mut req = agent.get(&url);
         for (k, v) in headers {
@@ -87,14 +90,16 @@ pub fn start(path: PathBuf, demo: bool) -> Running {
                 load_demo(&state).await.unwrap();
             }
             let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-            let app = Application::build(state, listener).unwrap();
-            tx.send((app.port, app.server.handle())).unwrap();
+            let app = Application::build(state.clone(), listener).unwrap();
+            tx.send((app.port, app.server.handle(), state)).unwrap();
             let _ = app.server.await;
         })
     });
-    let (port, handle) = rx.recv().unwrap();
+    let (port, handle, state) = rx.recv().unwrap();
+    let base = format!("http://127.0.0.1:{port}/v1");
+    crate::support::register(&base, &state);
     Running {
-        base: format!("http://127.0.0.1:{port}/v1"),
+        base,
         handle,
         thread,
     }

@@ -1,9 +1,12 @@
 //! HTTP tests against the real app on port 0 with a temporary sled store.
 
+mod access;
 mod actiebeheer;
 mod checkmomenten;
 mod client;
+mod hardening;
 mod indicatoren;
+mod matrix;
 mod nieuwsbrief;
 mod organisaties;
 mod pdca;

@@ -43,18 +43,17 @@ pub fn spawn_with(demo: bool, public_url: Option<&str>) -> App {
         })
     });
     let (port, state) = rx.recv().unwrap();
+    let base = format!("http://127.0.0.1:{port}/v1");
+    crate::support::register(&base, &state);
     App {
-        base: format!("http://127.0.0.1:{port}/v1"),
+        base,
         state,
         _dir: dir,
     }
 }
 
 fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into()
+    crate::support::agent()
 }
 
 /// GET with an Accept header: (status, content type, body text).

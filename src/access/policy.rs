@@ -1,0 +1,603 @@
+//! Who may do what: one pure function, [`check`], over the caller, the read
+//! model and the [`Action`] a handler is about to perform.
+//!
+//! Roles (see `docs/authorisatie.md` for the full matrix):
+//! - **beheerder**: organisaties, tokens, and creating agendas;
+//! - **programmamanager**: everything within the agendas on its token;
+//! - **partner** (one organisatie): status, voortgangsberichten, reflecties
+//!   on acties where its organisatie is trekker; voortgangsberichten and
+//!   reflecties where it is a listed partner; metingen on indicators it owns
+//!   (`eigenaar`); correcting its own berichten and reflecties. Never the
+//!   trekker role (only a programmamanager assigns trekkers);
+//! - **lezer**: reads only. Anonymous callers never write.
+
+use uuid::Uuid;
+
+use super::{Caller, Rol, TokenCaller};
+use crate::domain::actie::{Actie, Trekker};
+use crate::domain::reflectie::OnderwerpSoort;
+use crate::projections::ReadModel;
+
+/// A resource that belongs to an agenda.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Agenda(Uuid),
+    Groepering(Uuid),
+    Opgave(Uuid),
+    Doel(Uuid),
+    Actie(Uuid),
+    Reflectie(Uuid),
+    Indicator(Uuid),
+    Checkmoment(Uuid),
+    /// A bijsturing, by its own id (it lives in a checkmoment).
+    Bijsturing(Uuid),
+}
+
+impl Target {
+    /// The agenda the resource belongs to; `None` when it does not exist.
+    pub fn agenda(self, m: &ReadModel) -> Option<Uuid> {
+        match self {
+            Target::Agenda(id) => m.agendas.get(&id).map(|_| id),
+            Target::Groepering(id) => m.groeperingen.get(&id).map(|e| e.state.agenda_id),
+            Target::Opgave(id) => m.opgaven.get(&id).map(|e| e.state.agenda_id),
+            Target::Doel(id) => m.doelen.get(&id).map(|e| e.state.agenda_id),
+            Target::Actie(id) => m.acties.get(&id).map(|e| e.state.agenda_id),
+            Target::Reflectie(id) => m.reflecties.get(&id).map(|e| e.state.agenda_id),
+            Target::Indicator(id) => m.indicatoren.get(&id).map(|e| e.state.agenda_id),
+            Target::Checkmoment(id) => m.checkmomenten.get(&id).map(|e| e.state.agenda_id),
+            Target::Bijsturing(id) => m
+                .bijsturingen
+                .get(&id)
+                .and_then(|c| m.checkmomenten.get(c))
+                .map(|e| e.state.agenda_id),
+        }
+    }
+
+    /// What an id names when the kind is not given (a reflectie's `over`):
+    /// an actie, doel or opgave.
+    pub fn subject(m: &ReadModel, id: Uuid) -> Option<Target> {
+        if m.acties.contains_key(&id) {
+            Some(Target::Actie(id))
+        } else if m.doelen.contains_key(&id) {
+            Some(Target::Doel(id))
+        } else if m.opgaven.contains_key(&id) {
+            Some(Target::Opgave(id))
+        } else {
+            None
+        }
+    }
+
+    /// The resource named by a path segment (`acties`) and id, if it is one.
+    pub fn from_path(collection: &str, id: Uuid) -> Option<Target> {
+        Some(match collection {
+            "agendas" => Target::Agenda(id),
+            "groeperingen" => Target::Groepering(id),
+            "opgaven" => Target::Opgave(id),
+            "doelen" => Target::Doel(id),
+            "acties" => Target::Actie(id),
+            "reflecties" => Target::Reflectie(id),
+            "indicatoren" => Target::Indicator(id),
+            "checkmomenten" => Target::Checkmoment(id),
+            "bijsturingen" => Target::Bijsturing(id),
+            _ => return None,
+        })
+    }
+
+    fn describe(self) -> String {
+        let (kind, id) = match self {
+            Target::Agenda(id) => ("agenda", id),
+            Target::Groepering(id) => ("groepering", id),
+            Target::Opgave(id) => ("opgave", id),
+            Target::Doel(id) => ("doel", id),
+            Target::Actie(id) => ("actie", id),
+            Target::Reflectie(id) => ("reflectie", id),
+            Target::Indicator(id) => ("indicator", id),
+            Target::Checkmoment(id) => ("checkmoment", id),
+            Target::Bijsturing(id) => ("bijsturing", id),
+        };
+        format!("Er is geen {kind} met id {id}.")
+    }
+}
+
+/// What a write handler is about to do. Add a variant only for a genuinely
+/// new kind of permission; most new endpoints are `Beheren(target)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Register or change organisaties (beheerder).
+    OrganisatiesBeheren,
+    /// Issue, list or revoke tokens (beheerder).
+    TokensBeheren,
+    /// Create (or import) a new agenda (beheerder).
+    AgendaAanmaken,
+    /// Build, restructure or steer an agenda: structure, acties, indicatoren,
+    /// checkmomenten, bijsturingen (programmamanager of that agenda).
+    Beheren(Target),
+    /// Assign the trekker of an actie (programmamanager only).
+    TrekkerToewijzen(Uuid),
+    /// Change the status of an actie (programmamanager, trekker).
+    StatusWijzigen(Uuid),
+    /// Add a voortgangsbericht (programmamanager, trekker, listed partner).
+    VoortgangToevoegen(Uuid),
+    /// Correct or withdraw a voortgangsbericht (programmamanager, its author's organisatie).
+    VoortgangWijzigen { actie: Uuid, bericht: Uuid },
+    /// Add a reflectie on an actie, doel or opgave (partners only on acties).
+    ReflectieToevoegen(Target),
+    /// Correct or withdraw a reflectie (programmamanager, its author's organisatie).
+    ReflectieWijzigen(Uuid),
+    /// Record a meting on an indicator (programmamanager, the indicator's eigenaar).
+    MetingVastleggen(Uuid),
+}
+
+/// Why an action is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Denied {
+    /// 401: no token.
+    Unauthenticated,
+    /// 403, with the reason in Dutch.
+    Forbidden(String),
+    /// 404: the resource the action is about does not exist.
+    NotFound(String),
+}
+
+fn forbidden(reason: impl Into<String>) -> Denied {
+    Denied::Forbidden(reason.into())
+}
+
+/// Decides whether `caller` may perform `action`.
+pub fn check(caller: &Caller, m: &ReadModel, action: Action) -> Result<(), Denied> {
+    let Caller::Token(t) = caller else {
+        return Err(Denied::Unauthenticated);
+    };
+    match t.rol {
+        Rol::Lezer => Err(forbidden(
+            "Dit is een lezer-token: het mag alleen lezen. Vraag de beheerder om een token met een rol die mag schrijven.",
+        )),
+        Rol::Beheerder => beheerder(m, action),
+        Rol::Programmamanager => programmamanager(t, m, action),
+        Rol::Partner => partner(t, m, action),
+    }
+}
+
+fn beheerder(m: &ReadModel, action: Action) -> Result<(), Denied> {
+    match action {
+        Action::OrganisatiesBeheren | Action::TokensBeheren | Action::AgendaAanmaken => Ok(()),
+        other => {
+            agenda_of(m, other)?;
+            Err(forbidden("Een beheerder-token beheert organisaties, tokens en nieuwe agenda's; wijzigingen binnen een agenda doet een programmamanager van die agenda."))
+        }
+    }
+}
+
+fn programmamanager(t: &TokenCaller, m: &ReadModel, action: Action) -> Result<(), Denied> {
+    match action {
+        Action::OrganisatiesBeheren | Action::TokensBeheren | Action::AgendaAanmaken => {
+            Err(forbidden(only_beheerder(action)))
+        }
+        other => {
+            let agenda = agenda_of(m, other)?;
+            if t.agendas.contains(&agenda) {
+                Ok(())
+            } else {
+                Err(forbidden(format!(
+                    "Dit programmamanager-token beheert agenda {agenda} niet. Vraag de beheerder om een token voor die agenda."
+                )))
+            }
+        }
+    }
+}
+
+fn partner(t: &TokenCaller, m: &ReadModel, action: Action) -> Result<(), Denied> {
+    let org = t.organisatie_id;
+    let actie = |id: Uuid| {
+        m.acties
+            .get(&id)
+            .map(|a| &a.state)
+            .ok_or_else(|| Denied::NotFound(Target::Actie(id).describe()))
+    };
+    match action {
+        Action::OrganisatiesBeheren | Action::TokensBeheren | Action::AgendaAanmaken => {
+            Err(forbidden(only_beheerder(action)))
+        }
+        Action::Beheren(target) => {
+            target
+                .agenda(m)
+                .ok_or_else(|| Denied::NotFound(target.describe()))?;
+            Err(forbidden("Een partner-token richt de agenda niet in en maakt of wijzigt geen acties; dat doet een programmamanager. Een partner wijzigt de status, voortgang, reflecties en metingen van het eigen werk."))
+        }
+        Action::TrekkerToewijzen(id) => {
+            actie(id)?;
+            Err(forbidden("Alleen een programmamanager wijst trekkers toe; ook de trekker zelf kan de trekkersrol niet overdragen."))
+        }
+        Action::StatusWijzigen(id) => {
+            let a = actie(id)?;
+            if is_trekker(a, org) {
+                Ok(())
+            } else if a.partners.contains(&org) {
+                Err(forbidden("Uw organisatie is partner bij deze actie: u kunt voortgang en reflecties toevoegen, maar alleen de trekker wijzigt de status."))
+            } else {
+                Err(forbidden(not_involved()))
+            }
+        }
+        Action::VoortgangToevoegen(id) => {
+            let a = actie(id)?;
+            involved(a, org)
+        }
+        Action::VoortgangWijzigen { actie: id, bericht } => {
+            let a = actie(id)?;
+            let b = a
+                .voortgangsberichten
+                .iter()
+                .find(|b| b.id == bericht)
+                .ok_or_else(|| {
+                    Denied::NotFound(format!(
+                        "Er is geen voortgangsbericht {bericht} bij actie {id}."
+                    ))
+                })?;
+            if b.auteur_organisatie_id == Some(org) {
+                Ok(())
+            } else {
+                Err(forbidden("U kunt alleen voortgangsberichten van uw eigen organisatie corrigeren of intrekken."))
+            }
+        }
+        Action::ReflectieToevoegen(target) => {
+            target
+                .agenda(m)
+                .ok_or_else(|| Denied::NotFound(target.describe()))?;
+            match target {
+                Target::Actie(id) => involved(actie(id)?, org),
+                _ => Err(forbidden("Een partner schrijft reflecties alleen bij acties waarvan zijn organisatie trekker of partner is; reflecties op een doel of opgave schrijft een programmamanager.")),
+            }
+        }
+        Action::ReflectieWijzigen(id) => {
+            let r = m
+                .reflecties
+                .get(&id)
+                .ok_or_else(|| Denied::NotFound(Target::Reflectie(id).describe()))?;
+            if r.state.auteur_organisatie_id == Some(org) {
+                Ok(())
+            } else {
+                Err(forbidden(
+                    "U kunt alleen reflecties van uw eigen organisatie corrigeren of intrekken.",
+                ))
+            }
+        }
+        Action::MetingVastleggen(id) => {
+            let i = m
+                .indicatoren
+                .get(&id)
+                .ok_or_else(|| Denied::NotFound(Target::Indicator(id).describe()))?;
+            if i.state.eigenaar_organisatie_id == Some(org) {
+                Ok(())
+            } else {
+                Err(forbidden("Uw organisatie is geen eigenaar van deze indicator; alleen de eigenaar (of een programmamanager) legt er metingen bij vast."))
+            }
+        }
+    }
+}
+
+/// The organisatie a partner writes on behalf of: its own. A partner that
+/// names another organisatie as author is refused; other roles keep what
+/// they gave.
+pub fn namens(caller: &Caller, given: Option<Uuid>) -> Result<Option<Uuid>, Denied> {
+    match caller.token() {
+        Some(t) if t.rol == Rol::Partner => match given {
+            None => Ok(Some(t.organisatie_id)),
+            Some(o) if o == t.organisatie_id => Ok(Some(o)),
+            Some(_) => Err(forbidden("Een partner-token schrijft namens de eigen organisatie; laat auteurOrganisatieId weg of geef die van uw organisatie.")),
+        },
+        _ => Ok(given),
+    }
+}
+
+/// Whether an anonymous caller may see a resource of this agenda.
+pub fn visible(caller: &Caller, m: &ReadModel, agenda: Uuid) -> bool {
+    !caller.is_anonymous() || m.agendas.get(&agenda).is_some_and(|a| a.state.gepubliceerd)
+}
+
+fn is_trekker(a: &Actie, org: Uuid) -> bool {
+    a.trekker
+        == Some(Trekker::Organisatie {
+            organisatie_id: org,
+        })
+}
+
+fn involved(a: &Actie, org: Uuid) -> Result<(), Denied> {
+    if is_trekker(a, org) || a.partners.contains(&org) {
+        Ok(())
+    } else {
+        Err(forbidden(not_involved()))
+    }
+}
+
+fn not_involved() -> &'static str {
+    "Uw organisatie is geen trekker of partner van deze actie, dus dit token mag haar niet wijzigen."
+}
+
+fn only_beheerder(action: Action) -> &'static str {
+    match action {
+        Action::OrganisatiesBeheren => "Alleen een beheerder-token registreert of wijzigt organisaties.",
+        Action::TokensBeheren => "Alleen een beheerder-token beheert tokens.",
+        _ => "Alleen een beheerder-token maakt een nieuwe agenda aan; daarna richt een programmamanager van die agenda haar in.",
+    }
+}
+
+/// The agenda an action is about (404 when its resource does not exist).
+fn agenda_of(m: &ReadModel, action: Action) -> Result<Uuid, Denied> {
+    let target = match action {
+        Action::Beheren(t) | Action::ReflectieToevoegen(t) => t,
+        Action::TrekkerToewijzen(id)
+        | Action::StatusWijzigen(id)
+        | Action::VoortgangToevoegen(id)
+        | Action::VoortgangWijzigen { actie: id, .. } => Target::Actie(id),
+        Action::ReflectieWijzigen(id) => Target::Reflectie(id),
+        Action::MetingVastleggen(id) => Target::Indicator(id),
+        Action::OrganisatiesBeheren | Action::TokensBeheren | Action::AgendaAanmaken => {
+            return Err(forbidden(only_beheerder(action)))
+        }
+    };
+    target
+        .agenda(m)
+        .ok_or_else(|| Denied::NotFound(target.describe()))
+}
+
+/// For reflecties: the subject kind as a [`Target`].
+pub fn onderwerp(soort: OnderwerpSoort, id: Uuid) -> Target {
+    match soort {
+        OnderwerpSoort::Actie => Target::Actie(id),
+        OnderwerpSoort::Doel => Target::Doel(id),
+        OnderwerpSoort::Opgave => Target::Opgave(id),
+    }
+}
+
+/// What the event feed may show a caller: token events to beheerders only;
+/// for anonymous callers only events of agendas that are published now
+/// (events of no agenda, such as organisaties, are public).
+#[derive(Debug, Clone)]
+pub struct FeedVisibility {
+    tokens: bool,
+    /// `None`: every agenda; otherwise the agendas an anonymous caller may see.
+    agendas: Option<std::collections::HashSet<Uuid>>,
+}
+
+impl FeedVisibility {
+    pub fn of(caller: &Caller, m: &ReadModel) -> Self {
+        Self {
+            tokens: caller.rol() == Some(Rol::Beheerder),
+            agendas: caller.is_anonymous().then(|| {
+                m.agendas
+                    .values()
+                    .filter(|a| a.state.gepubliceerd)
+                    .map(|a| a.id)
+                    .collect()
+            }),
+        }
+    }
+
+    pub fn allows(&self, e: &crate::event_store::RecordedEvent) -> bool {
+        if e.stream_type == "token" {
+            return self.tokens;
+        }
+        let agenda = e
+            .metadata
+            .agenda_id
+            .or((e.stream_type == "agenda").then_some(e.stream_id));
+        match (&self.agendas, agenda) {
+            (Some(visible), Some(agenda)) => visible.contains(&agenda),
+            _ => true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Given a small agenda (an actie with trekker A and partner B, an
+    //! indicator owned by A), when a caller acts, then the policy decides.
+
+    use chrono::{NaiveDate, Utc};
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::access::{Caller, TokenCaller};
+    use crate::domain::actie::{ActieStatus, Trekker};
+    use crate::domain::agenda::AgendaStatus;
+    use crate::domain::events::*;
+    use crate::domain::indicator::Richting;
+    use crate::domain::organisatie::OrganisatieSoort;
+    use crate::domain::Code;
+    use crate::event_store::{Metadata, RecordedEvent};
+
+    struct Given {
+        model: ReadModel,
+        agenda: Uuid,
+        actie: Uuid,
+        indicator: Uuid,
+        a: Uuid,
+        b: Uuid,
+        c: Uuid,
+    }
+
+    fn given() -> Given {
+        let (agenda, opgave, actie, indicator, doel) = (
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+        );
+        let (a, b, c) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let date = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        let mut events = vec![
+            (
+                agenda,
+                Event::AgendaAangemaakt(AgendaAangemaakt {
+                    naam: "Agenda".into(),
+                    omschrijving: String::new(),
+                    gemeenten: vec!["X".into()],
+                    periode_start_datum: date,
+                    periode_eind_datum: date,
+                    status: AgendaStatus::Vastgesteld,
+                    gepubliceerd: true,
+                    signaleringstermijn_dagen: 90,
+                    groeperingsniveaus: vec![],
+                }),
+            ),
+            (
+                opgave,
+                Event::OpgaveAangemaakt(OpgaveAangemaakt {
+                    agenda_id: agenda,
+                    groepering_id: None,
+                    code: Code::parse("1.1").unwrap(),
+                    titel: "Opgave".into(),
+                    omschrijving: String::new(),
+                    geprioriteerd: true,
+                }),
+            ),
+            (
+                actie,
+                Event::ActieAangemaakt(ActieAangemaakt {
+                    agenda_id: agenda,
+                    opgave_id: opgave,
+                    doel_id: None,
+                    omschrijving: "Actie".into(),
+                    jaar: 2024,
+                    geplande_start_datum: None,
+                    geplande_eind_datum: None,
+                    trekker: Some(Trekker::Organisatie { organisatie_id: a }),
+                    partners: vec![b],
+                    status: ActieStatus::Gepland,
+                }),
+            ),
+            (
+                indicator,
+                Event::IndicatorAangemaakt(IndicatorAangemaakt {
+                    agenda_id: agenda,
+                    doel_id: doel,
+                    naam: "Indicator".into(),
+                    eenheid: "%".into(),
+                    richting: Richting::LagerIsBeter,
+                    bron: None,
+                    eigenaar_organisatie_id: Some(a),
+                    nulmeting: None,
+                    streefwaarden: vec![],
+                }),
+            ),
+        ];
+        for org in [a, b, c] {
+            events.push((
+                org,
+                Event::OrganisatieGeregistreerd(OrganisatieGeregistreerd {
+                    naam: org.to_string(),
+                    soort: OrganisatieSoort::Overig,
+                    contactadres: None,
+                }),
+            ));
+        }
+        let mut model = ReadModel::default();
+        for (i, (stream, e)) in events.into_iter().enumerate() {
+            model
+                .apply(&RecordedEvent {
+                    id: Uuid::now_v7(),
+                    position: i as u64 + 1,
+                    stream_id: stream,
+                    stream_type: e.stream_type().into(),
+                    version: 1,
+                    event_type: e.event_type().into(),
+                    schema_version: 1,
+                    recorded_at: Utc::now(),
+                    data: e.data(),
+                    metadata: Metadata::default(),
+                })
+                .unwrap();
+        }
+        Given {
+            model,
+            agenda,
+            actie,
+            indicator,
+            a,
+            b,
+            c,
+        }
+    }
+
+    fn token(rol: Rol, org: Uuid, agendas: Vec<Uuid>) -> Caller {
+        Caller::Token(TokenCaller {
+            token_id: Uuid::now_v7(),
+            organisatie_id: org,
+            rol,
+            agendas,
+        })
+    }
+
+    fn allowed(g: &Given, caller: &Caller, action: Action) -> bool {
+        check(caller, &g.model, action).is_ok()
+    }
+
+    #[test]
+    fn a_partner_changes_only_its_own_work() {
+        let g = given();
+        let (trekker, partner, other) = (
+            token(Rol::Partner, g.a, vec![]),
+            token(Rol::Partner, g.b, vec![]),
+            token(Rol::Partner, g.c, vec![]),
+        );
+        assert!(allowed(&g, &trekker, Action::StatusWijzigen(g.actie)));
+        assert!(!allowed(&g, &partner, Action::StatusWijzigen(g.actie)));
+        assert!(!allowed(&g, &other, Action::StatusWijzigen(g.actie)));
+        assert!(allowed(&g, &partner, Action::VoortgangToevoegen(g.actie)));
+        assert!(allowed(
+            &g,
+            &partner,
+            Action::ReflectieToevoegen(Target::Actie(g.actie))
+        ));
+        assert!(!allowed(&g, &other, Action::VoortgangToevoegen(g.actie)));
+        // the trekker cannot hand the trekker role away
+        assert!(!allowed(&g, &trekker, Action::TrekkerToewijzen(g.actie)));
+        // metingen: only the indicator's eigenaar
+        assert!(allowed(&g, &trekker, Action::MetingVastleggen(g.indicator)));
+        assert!(!allowed(
+            &g,
+            &partner,
+            Action::MetingVastleggen(g.indicator)
+        ));
+        assert!(!allowed(
+            &g,
+            &trekker,
+            Action::Beheren(Target::Actie(g.actie))
+        ));
+        // writing on behalf of another organisatie
+        assert!(namens(&partner, Some(g.a)).is_err());
+        assert_eq!(namens(&partner, None), Ok(Some(g.b)));
+    }
+
+    #[test]
+    fn roles_other_than_partner() {
+        let g = given();
+        let pm = token(Rol::Programmamanager, g.a, vec![g.agenda]);
+        let pm_other = token(Rol::Programmamanager, g.a, vec![Uuid::now_v7()]);
+        let beheerder = token(Rol::Beheerder, g.a, vec![]);
+        for action in [
+            Action::TrekkerToewijzen(g.actie),
+            Action::StatusWijzigen(g.actie),
+            Action::Beheren(Target::Agenda(g.agenda)),
+            Action::MetingVastleggen(g.indicator),
+        ] {
+            assert!(allowed(&g, &pm, action));
+            assert!(!allowed(&g, &pm_other, action));
+            assert!(!allowed(&g, &beheerder, action));
+            assert!(!allowed(&g, &token(Rol::Lezer, g.a, vec![]), action));
+            assert_eq!(
+                check(&Caller::Anonymous, &g.model, action),
+                Err(Denied::Unauthenticated)
+            );
+        }
+        assert!(allowed(&g, &beheerder, Action::TokensBeheren));
+        assert!(!allowed(&g, &pm, Action::OrganisatiesBeheren));
+        // an unknown resource is 404, not a hint about permissions
+        let missing = Action::StatusWijzigen(Uuid::now_v7());
+        assert!(matches!(
+            check(&pm, &g.model, missing),
+            Err(Denied::NotFound(_))
+        ));
+    }
+}
