@@ -42,8 +42,8 @@ impl Default for AsOfOptions {
             .and_then(|v| v.parse::<usize>().ok())
             .unwrap_or(512);
         Self {
-            spacing: 20_000,
-            max_checkpoints: 64,
+            spacing: 2_000,
+            max_checkpoints: 4_096,
             cached_models: 4,
             budget_bytes: budget_mib << 20,
         }
@@ -56,6 +56,9 @@ struct Cache {
     checkpoints: Vec<(u64, Arc<ReadModel>, usize)>,
     /// Most recently used last.
     recent: Vec<(u64, Arc<ReadModel>)>,
+    /// The spacing in use: doubled each time the checkpoints had to be
+    /// thinned out, so reads do not rebuild what was just dropped.
+    spacing: u64,
 }
 
 /// Past states of the read model.
@@ -81,7 +84,7 @@ impl AsOf {
     /// The read model after the event at `position` (clamped to the head).
     pub fn model_at(&self, position: u64) -> Result<Arc<ReadModel>, String> {
         let position = position.min(self.store.head());
-        let (base, hit) = {
+        let (base, spacing) = {
             let mut cache = self.cache();
             if let Some(i) = cache.recent.iter().position(|(p, _)| *p == position) {
                 let entry = cache.recent.remove(i);
@@ -95,9 +98,12 @@ impl AsOf {
                 .rev()
                 .find(|(p, _, _)| *p <= position)
                 .map(|(p, m, _)| (*p, m.clone()));
-            (base, position / self.options.spacing * self.options.spacing)
+            if cache.spacing == 0 {
+                cache.spacing = self.options.spacing.max(1);
+            }
+            (base, cache.spacing)
         };
-        let spacing = self.options.spacing.max(1);
+        let hit = position / spacing * spacing;
         let (mut at, mut model) = match base {
             Some((p, m)) => (p, (*m).clone()),
             None => (0, ReadModel::default()),
@@ -136,7 +142,14 @@ impl AsOf {
     }
 
     fn keep_checkpoint(&self, position: u64, model: Arc<ReadModel>) {
-        let size = estimated_bytes(&model);
+        let prev = self
+            .cache()
+            .checkpoints
+            .iter()
+            .rev()
+            .find(|(p, _, _)| *p < position)
+            .map(|(_, m, _)| m.clone());
+        let size = estimated_bytes(&model, prev.as_deref());
         let mut cache = self.cache();
         if cache.checkpoints.iter().any(|(p, _, _)| *p == position) {
             return;
@@ -149,13 +162,14 @@ impl AsOf {
                     > self.options.budget_bytes
         };
         while cache.checkpoints.len() > 1 && over(&cache) {
-            // Thin out: keep every other one (the newest always stays).
-            let n = cache.checkpoints.len();
-            let mut i = 0;
-            cache.checkpoints.retain(|_| {
-                i += 1;
-                (n - i) % 2 == 0
-            });
+            // Thin out: double the spacing and keep only its multiples (and
+            // the newest checkpoint).
+            let spacing = cache.spacing.max(self.options.spacing.max(1)) * 2;
+            cache.spacing = spacing;
+            let newest = cache.checkpoints.last().map_or(0, |(p, _, _)| *p);
+            cache
+                .checkpoints
+                .retain(|(p, _, _)| p % spacing == 0 || *p == newest);
         }
     }
 
@@ -174,36 +188,52 @@ impl AsOf {
     }
 }
 
-/// A rough size of a read model in memory: entities, plus the texts and
-/// lists that grow with the log (voortgangsberichten, metingen). Used only
-/// to keep the checkpoints within their budget.
-pub fn estimated_bytes(m: &ReadModel) -> usize {
+/// A rough size of what a checkpoint adds in memory. Entity states are
+/// shared (`Arc`) between models, so only entities that differ from the
+/// previous checkpoint (`prev`) count, with the voortgangsberichten only
+/// this model holds. Used only to keep the checkpoints within their budget.
+pub fn estimated_bytes(m: &ReadModel, prev: Option<&ReadModel>) -> usize {
+    use std::collections::HashMap;
+    use uuid::Uuid;
+
+    use crate::projections::Entity;
     const ENTITY: usize = 320;
-    let acties: usize = m
-        .acties
-        .values()
-        .map(|a| {
-            ENTITY
-                + a.state.omschrijving.len()
-                + a.state
-                    .voortgangsberichten
-                    .iter()
-                    .map(|b| 96 + b.tekst.len())
-                    .sum::<usize>()
-        })
-        .sum();
-    let indicatoren: usize = m
-        .indicatoren
-        .values()
-        .map(|i| ENTITY + 192 * (i.state.metingen.len() + i.state.streefwaarden.len()))
-        .sum();
-    let others = m.agendas.len()
-        + m.opgaven.len()
-        + m.doelen.len()
-        + m.groeperingen.len()
-        + m.organisaties.len()
-        + m.checkmomenten.len();
-    acties + indicatoren + (others + m.bijsturingen.len()) * ENTITY + m.reflecties.len() * 1024
+    fn changed<T>(
+        map: &HashMap<Uuid, Arc<Entity<T>>>,
+        prev: Option<&HashMap<Uuid, Arc<Entity<T>>>>,
+        extra: impl Fn(&T) -> usize,
+    ) -> usize {
+        map.iter()
+            .filter(|(id, e)| {
+                !prev
+                    .and_then(|p| p.get(*id))
+                    .is_some_and(|p| Arc::ptr_eq(p, e))
+            })
+            .map(|(_, e)| ENTITY + extra(&e.state))
+            .sum()
+    }
+    changed(&m.acties, prev.map(|p| &p.acties), |a| {
+        a.omschrijving.len()
+            + a.voortgangsberichten
+                .iter()
+                .map(|b| {
+                    16 + if Arc::strong_count(b) == 1 {
+                        96 + b.tekst.len()
+                    } else {
+                        0
+                    }
+                })
+                .sum::<usize>()
+    }) + changed(&m.indicatoren, prev.map(|p| &p.indicatoren), |i| {
+        192 * (i.metingen.len() + i.streefwaarden.len())
+    }) + changed(&m.reflecties, prev.map(|p| &p.reflecties), |_| 1024)
+        + changed(&m.agendas, prev.map(|p| &p.agendas), |_| 0)
+        + changed(&m.opgaven, prev.map(|p| &p.opgaven), |_| 0)
+        + changed(&m.doelen, prev.map(|p| &p.doelen), |_| 0)
+        + changed(&m.groeperingen, prev.map(|p| &p.groeperingen), |_| 0)
+        + changed(&m.organisaties, prev.map(|p| &p.organisaties), |_| 0)
+        + changed(&m.checkmomenten, prev.map(|p| &p.checkmomenten), |_| 0)
+        + 64 * (m.bijsturingen.len() + m.uitvoeringen.len())
 }
 
 #[cfg(test)]
@@ -269,16 +299,24 @@ mod tests {
                 spacing: 5,
                 max_checkpoints: 100,
                 cached_models: 1,
-                budget_bytes: 3 * estimated_bytes(&ReadModel::replay(store.as_ref(), 57).unwrap()),
+                budget_bytes: estimated_bytes(
+                    &ReadModel::replay(store.as_ref(), 57).unwrap(),
+                    None,
+                ) / 2,
             },
         );
         for p in [57u64, 20, 3, 44] {
             assert_eq!(tight.model_at(p).unwrap().organisaties.len(), p as usize);
         }
-        assert!(tight.checkpoint_positions().len() < 57 / 5);
+        assert!(
+            tight.checkpoint_positions().len() < 57 / 5,
+            "{:?} {}",
+            tight.checkpoint_positions(),
+            tight.checkpoint_bytes()
+        );
         assert!(
             tight.checkpoint_bytes()
-                <= 3 * estimated_bytes(&ReadModel::replay(store.as_ref(), 57).unwrap())
+                <= estimated_bytes(&ReadModel::replay(store.as_ref(), 57).unwrap(), None) / 2
         );
     }
 }

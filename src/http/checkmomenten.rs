@@ -125,6 +125,7 @@ fn list(
     let mut items: Vec<&Entity<Checkmoment>> = m
         .checkmomenten
         .values()
+        .map(|e| &**e)
         .filter(|c| filter(&c.state) && open.is_none_or(|o| c.state.is_open() == o))
         .collect();
     items.sort_by_key(|c| (std::cmp::Reverse(c.state.datum), std::cmp::Reverse(c.id)));

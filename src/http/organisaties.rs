@@ -71,7 +71,7 @@ pub async fn list_organisaties(
                 .as_ref()
                 .is_none_or(|n| o.state.naam.to_lowercase().contains(n))
         })
-        .map(OrganisatieDto::from)
+        .map(|o| OrganisatieDto::from(o))
         .collect();
     items.sort_by_key(|a| a.naam.to_lowercase());
     paging::respond(

@@ -201,6 +201,7 @@ pub async fn list_reflecties(
     let mut reflecties: Vec<&Entity<Reflectie>> = m
         .reflecties
         .values()
+        .map(|e| &**e)
         .filter(|r| q.over.is_none_or(|o| r.state.over.id == o))
         .filter(|r| q.agenda.is_none_or(|a| r.state.agenda_id == a))
         .collect();

@@ -113,6 +113,7 @@ impl Tree<'_> {
         let mut v: Vec<&Entity<Actie>> = model
             .acties
             .values()
+            .map(|e| &**e)
             .filter(|a| a.state.agenda_id == self.agenda_id && filter(&a.state))
             .collect();
         v.sort_by_key(|a| a.id);
@@ -121,13 +122,13 @@ impl Tree<'_> {
 
     fn doelen(&mut self, opgave: Uuid, parent: Option<Uuid>) -> Vec<DoelIn> {
         let model = self.model;
-        let doelen = sorted(
-            model
-                .doelen
-                .values()
-                .filter(|d| d.state.opgave_id == opgave && d.state.bovenliggend_doel_id == parent),
-            |d| code_key(d.code.as_ref()),
-        );
+        let doelen =
+            sorted(
+                model.doelen.values().map(|e| &**e).filter(|d| {
+                    d.state.opgave_id == opgave && d.state.bovenliggend_doel_id == parent
+                }),
+                |d| code_key(d.code.as_ref()),
+            );
         doelen
             .into_iter()
             .map(|d| DoelIn {
@@ -149,6 +150,7 @@ impl Tree<'_> {
             model
                 .opgaven
                 .values()
+                .map(|e| &**e)
                 .filter(|o| o.state.agenda_id == agenda && o.state.groepering_id == groepering),
             |o| code_key(Some(&o.code)),
         );
@@ -169,7 +171,7 @@ impl Tree<'_> {
         let model = self.model;
         let agenda = self.agenda_id;
         let groepen = sorted(
-            model.groeperingen.values().filter(|g| {
+            model.groeperingen.values().map(|e| &**e).filter(|g| {
                 g.state.agenda_id == agenda && g.state.bovenliggende_groepering_id == parent
             }),
             |g| code_key(g.code.as_ref()),
@@ -234,6 +236,7 @@ pub fn csv(model: &ReadModel, agenda_id: Uuid) -> Option<Vec<u8>> {
     let mut acties: Vec<&Entity<Actie>> = model
         .acties
         .values()
+        .map(|e| &**e)
         .filter(|a| a.state.agenda_id == agenda_id)
         .collect();
     let order = |a: &Entity<Actie>| {

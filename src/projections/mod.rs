@@ -44,43 +44,48 @@ pub struct Entity<T> {
 pub struct ReadModel {
     /// Position of the last event applied.
     pub position: u64,
-    pub organisaties: HashMap<Uuid, Entity<Organisatie>>,
-    pub agendas: HashMap<Uuid, Entity<Agenda>>,
-    pub groeperingen: HashMap<Uuid, Entity<Groepering>>,
-    pub opgaven: HashMap<Uuid, Entity<Opgave>>,
-    pub doelen: HashMap<Uuid, Entity<Doel>>,
-    pub acties: HashMap<Uuid, Entity<Actie>>,
-    pub reflecties: HashMap<Uuid, Entity<Reflectie>>,
-    pub indicatoren: HashMap<Uuid, Entity<Indicator>>,
-    pub checkmomenten: HashMap<Uuid, Entity<Checkmoment>>,
+    pub organisaties: HashMap<Uuid, Arc<Entity<Organisatie>>>,
+    pub agendas: HashMap<Uuid, Arc<Entity<Agenda>>>,
+    pub groeperingen: HashMap<Uuid, Arc<Entity<Groepering>>>,
+    pub opgaven: HashMap<Uuid, Arc<Entity<Opgave>>>,
+    pub doelen: HashMap<Uuid, Arc<Entity<Doel>>>,
+    pub acties: HashMap<Uuid, Arc<Entity<Actie>>>,
+    pub reflecties: HashMap<Uuid, Arc<Entity<Reflectie>>>,
+    pub indicatoren: HashMap<Uuid, Arc<Entity<Indicator>>>,
+    pub checkmomenten: HashMap<Uuid, Arc<Entity<Checkmoment>>>,
     /// Bijsturing id → the checkmoment that holds it.
     pub bijsturingen: HashMap<Uuid, Uuid>,
     /// Bijsturing id → the events that carried it out (`metadata.bijsturingId`).
     pub uitvoeringen: HashMap<Uuid, Vec<Uitvoering>>,
     /// API tokens by id (hash only; see `domain::token`).
-    pub tokens: HashMap<Uuid, Entity<Token>>,
+    pub tokens: HashMap<Uuid, Arc<Entity<Token>>>,
     opgave_codes: HashMap<(Uuid, Code), Uuid>,
     doel_codes: HashMap<(Uuid, Code), Uuid>,
 }
 
-fn evolve<T>(map: &mut HashMap<Uuid, Entity<T>>, e: &RecordedEvent, f: impl FnOnce(&mut T)) {
+fn evolve<T: Clone>(
+    map: &mut HashMap<Uuid, Arc<Entity<T>>>,
+    e: &RecordedEvent,
+    f: impl FnOnce(&mut T),
+) {
     if let Some(entity) = map.get_mut(&e.stream_id) {
+        let entity = Arc::make_mut(entity);
         f(&mut entity.state);
         entity.version = e.version;
         entity.gewijzigd = e.recorded_at;
     }
 }
 
-fn insert<T>(map: &mut HashMap<Uuid, Entity<T>>, e: &RecordedEvent, state: T) {
+fn insert<T>(map: &mut HashMap<Uuid, Arc<Entity<T>>>, e: &RecordedEvent, state: T) {
     map.insert(
         e.stream_id,
-        Entity {
+        Arc::new(Entity {
             id: e.stream_id,
             state,
             version: e.version,
             aangemaakt: e.recorded_at,
             gewijzigd: e.recorded_at,
-        },
+        }),
     );
 }
 

@@ -97,6 +97,7 @@ impl ReadModel {
     pub fn acties_of_opgave(&self, opgave_id: Uuid) -> Vec<&Entity<Actie>> {
         self.acties
             .values()
+            .map(|e| &**e)
             .filter(|a| self.opgave_of(&a.state) == opgave_id)
             .collect()
     }
@@ -117,6 +118,7 @@ impl ReadModel {
     ) -> Vec<&Entity<Checkmoment>> {
         self.checkmomenten
             .values()
+            .map(|e| &**e)
             .filter(|c| {
                 c.state.agenda_id == agenda_id && c.state.opgave_id.is_none_or(|o| o == opgave_id)
             })

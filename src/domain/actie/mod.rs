@@ -110,7 +110,8 @@ pub struct Actie {
     pub status: ActieStatus,
     pub status_sinds: Option<NaiveDate>,
     pub reden: Option<String>,
-    pub voortgangsberichten: Vec<Voortgangsbericht>,
+    /// Shared items: cloning an actie (a time-travel checkpoint) copies pointers, not texts.
+    pub voortgangsberichten: Vec<std::sync::Arc<Voortgangsbericht>>,
     /// Last change recorded on this actie (any event).
     pub laatst_gewijzigd: DateTime<Utc>,
 }
@@ -146,15 +147,16 @@ impl Actie {
                 self.reden = e.reden.clone();
             }
             Event::VoortgangsberichtToegevoegd(e) => {
-                self.voortgangsberichten.push(Voortgangsbericht {
-                    id: e.bericht_id,
-                    datum: e.datum,
-                    auteur_organisatie_id: e.auteur_organisatie_id,
-                    tekst: e.tekst.clone(),
-                    geregistreerd: at,
-                    gecorrigeerd: false,
-                    ingetrokken: false,
-                })
+                self.voortgangsberichten
+                    .push(std::sync::Arc::new(Voortgangsbericht {
+                        id: e.bericht_id,
+                        datum: e.datum,
+                        auteur_organisatie_id: e.auteur_organisatie_id,
+                        tekst: e.tekst.clone(),
+                        geregistreerd: at,
+                        gecorrigeerd: false,
+                        ingetrokken: false,
+                    }))
             }
             Event::VoortgangsberichtGecorrigeerd(e) => {
                 if let Some(b) = self
@@ -162,6 +164,7 @@ impl Actie {
                     .iter_mut()
                     .find(|b| b.id == e.bericht_id)
                 {
+                    let b = std::sync::Arc::make_mut(b);
                     b.tekst = e.tekst.clone();
                     b.gecorrigeerd = true;
                 }
@@ -172,7 +175,7 @@ impl Actie {
                     .iter_mut()
                     .find(|b| Some(b.id) == e.bericht_id)
                 {
-                    b.ingetrokken = true;
+                    std::sync::Arc::make_mut(b).ingetrokken = true;
                 }
             }
             Event::ActieGewijzigd(e) => {
