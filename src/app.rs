@@ -39,6 +39,7 @@ impl Application {
                 .wrap(crate::http::default_headers())
                 .wrap(tracing_actix_span())
                 .configure(crate::http::configure)
+                .configure(crate::bench::configure)
         })
         .listen(listener)?
         .shutdown_timeout(5)
@@ -102,6 +103,9 @@ pub async fn load_demo(state: &AppState) -> anyhow::Result<ImportSummary> {
 }
 
 pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    if args.bench_endpoints {
+        crate::bench::enable_endpoints();
+    }
     let options = SledOptions {
         durability: args.durability,
         ..SledOptions::default()

@@ -33,6 +33,15 @@ pub enum Command {
     /// (used by the crash test; not for normal use).
     #[command(hide = true)]
     StoreLoad(crate::crash::LoadArgs),
+    /// Raw sled group-commit ceiling (used by scripts/bench).
+    #[command(hide = true)]
+    BenchRaw(crate::bench::RawArgs),
+    /// Fill a store with realistic bench data (used by scripts/bench).
+    #[command(hide = true)]
+    BenchData(crate::bench::DataArgs),
+    /// Time a rebuild of the projections (used by scripts/bench).
+    #[command(hide = true)]
+    BenchReplay(crate::bench::ReplayArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -54,6 +63,9 @@ pub struct ServeArgs {
     /// loss, default) or flush (survives a process crash only).
     #[arg(long, default_value = "fsync")]
     pub durability: Durability,
+    /// Also serve GET /bench/hello (for scripts/bench; not part of the API).
+    #[arg(long, hide = true)]
+    pub bench_endpoints: bool,
 }
 
 pub fn main() -> ExitCode {
@@ -66,6 +78,9 @@ pub fn main() -> ExitCode {
             Ok(())
         }
         Command::StoreLoad(args) => crate::crash::run_load(args),
+        Command::BenchRaw(args) => crate::bench::run_raw(args),
+        Command::BenchData(args) => crate::bench::run_data(args),
+        Command::BenchReplay(args) => crate::bench::run_replay(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+mod bench;
 pub mod cli;
 mod crash;
 pub mod domain;
