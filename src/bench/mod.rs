@@ -51,15 +51,28 @@ pub struct ReplayArgs {
     pub data_dir: PathBuf,
 }
 
-/// Times a rebuild of every projection from the log (what startup does),
-/// then a scan that only reads and decodes envelopes, to split the time.
+/// Resident memory of this process in bytes (`VmRSS`), 0 if unknown.
+fn resident_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// Times a scan that only reads and decodes envelopes, then a rebuild of
+/// every projection from the log (what startup does), to split the time.
+/// The scan first fills sled's cache, so the memory the rebuild adds is the
+/// read model's own (`modelBytes`).
 pub fn run_replay(args: ReplayArgs) -> anyhow::Result<()> {
     let store = SledStore::open(&args.data_dir, SledOptions::default())
         .with_context(|| format!("cannot open the store in {}", args.data_dir.display()))?;
     let head = store.head();
-    let started = Instant::now();
-    let model = ReadModel::replay(&store, head).map_err(|e| anyhow::anyhow!(e))?;
-    let replay_s = started.elapsed().as_secs_f64();
+    let rss_open = resident_bytes();
     let started = Instant::now();
     let mut scanned = 0u64;
     store.scan(0, head, &mut |e| {
@@ -68,6 +81,11 @@ pub fn run_replay(args: ReplayArgs) -> anyhow::Result<()> {
         ControlFlow::Continue(())
     })?;
     let scan_s = started.elapsed().as_secs_f64();
+    let rss_scanned = resident_bytes();
+    let started = Instant::now();
+    let model = ReadModel::replay(&store, head).map_err(|e| anyhow::anyhow!(e))?;
+    let replay_s = started.elapsed().as_secs_f64();
+    let rss_model = resident_bytes();
     println!(
         "{}",
         serde_json::json!({
@@ -76,6 +94,10 @@ pub fn run_replay(args: ReplayArgs) -> anyhow::Result<()> {
             "eventsPerSecond": model.position as f64 / replay_s.max(1e-9),
             "scanSeconds": scan_s,
             "scanEventsPerSecond": scanned as f64 / scan_s.max(1e-9),
+            "rssOpen": rss_open,
+            "rssScanned": rss_scanned,
+            "rssModel": rss_model,
+            "modelBytes": rss_model.saturating_sub(rss_scanned),
             "acties": model.acties.len(),
             "opgaven": model.opgaven.len(),
         })
