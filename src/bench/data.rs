@@ -41,8 +41,8 @@ pub struct DataArgs {
     /// Stop once the log holds at least this many events.
     #[arg(long, default_value_t = 1_000_000)]
     pub events: u64,
-    /// Write the ids the load scripts use here (`actie <id> <status>`,
-    /// `opgave <id> <agenda index>`, `head <position>`).
+    /// Write the ids the load scripts use here (`head <position>`,
+    /// `agenda <id> <index>`, `opgave <id> <agenda index>`, `actie <id> <status>`).
     #[arg(long)]
     pub ids: Option<PathBuf>,
     /// Most events per append.
@@ -111,6 +111,7 @@ struct Pools {
     /// (opgave, index of its agenda)
     opgaven: Vec<(Uuid, usize)>,
     organisaties: Vec<Uuid>,
+    agendas: Vec<Uuid>,
 }
 
 pub fn run(args: DataArgs) -> anyhow::Result<()> {
@@ -218,6 +219,7 @@ fn import_agenda(
     file.agenda.gemeenten = vec![gemeente];
     let plan =
         import::plan(&file, model).map_err(|e| anyhow::anyhow!("the import was refused: {e:?}"))?;
+    pools.agendas.push(plan.summary.agenda_id);
     let mut streams = plan.streams;
     let mut indicators = Vec::new();
     for s in &streams {
@@ -454,6 +456,9 @@ fn reflectie_on(model: &ReadModel, pools: &Pools, rng: &mut Rng) -> Option<Vec<E
 fn ids_file(model: &ReadModel, pools: &Pools) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "head {}", model.position);
+    for (index, id) in pools.agendas.iter().enumerate() {
+        let _ = writeln!(out, "agenda {id} {index}");
+    }
     for (id, agenda) in &pools.opgaven {
         let _ = writeln!(out, "opgave {id} {agenda}");
     }
