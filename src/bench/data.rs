@@ -469,3 +469,45 @@ fn ids_file(model: &ReadModel, pools: &Pools) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generates_a_valid_store_of_the_asked_size() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ids = dir.path().join("ids.txt");
+        run(DataArgs {
+            data_dir: dir.path().join("store"),
+            events: 3_000,
+            ids: Some(ids.clone()),
+            batch: 500,
+            events_per_agenda: 1_000,
+            seed: 7,
+            durability: crate::event_store::Durability::Flush,
+        })
+        .expect("bench-data runs");
+        let store =
+            SledStore::open(dir.path().join("store"), SledOptions::default()).expect("reopen");
+        let head = store.head();
+        assert!((3_000..3_000 + 500).contains(&head), "head {head}");
+        // Every event decodes and applies: the store replays like any other.
+        let model = ReadModel::replay(&store, head).expect("replays");
+        assert_eq!(model.agendas.len(), 3);
+        assert!(model.reflecties.len() < head as usize / 5);
+        let acties_with_news = model
+            .acties
+            .values()
+            .filter(|a| !a.state.voortgangsberichten.is_empty())
+            .count();
+        assert!(acties_with_news > 0);
+        let text = std::fs::read_to_string(ids).expect("ids file");
+        assert!(text.starts_with(&format!("head {head}\n")));
+        assert_eq!(text.lines().filter(|l| l.starts_with("agenda ")).count(), 3);
+        assert_eq!(
+            text.lines().filter(|l| l.starts_with("actie ")).count(),
+            model.acties.len()
+        );
+    }
+}
