@@ -218,27 +218,30 @@ def report(r, c):
 
 # Not measured by every run: what brief perf profiles showed (kept here so
 # the page says where the time goes; redo them when the code changes).
-PROFILE_NOTES = """## Where the time goes (perf profiles, 23 Nov 2026, 100k-event store)
+PROFILE_NOTES = """## Where the time goes (perf profiles and code reading, 23 Nov 2026)
 
-- **Rebuild (P4)**: `perf record` of `bench-replay` shows the time spread over JSON parsing
-  (`serde_json` string parsing and UTF-8 checks), `malloc`/`free` and `memmove`: each event is parsed
-  into an envelope with a `serde_json::Value`, then wrapped in a second `Value` and deserialized again
-  through serde's buffered internally-tagged path in `Event::decode`, and the read model clones texts
-  into its maps. sled's reads are a small share. A rate near 1M events/s needs a cheaper encoding or
-  decode path (typed data in the envelope, a binary format) or snapshots of the read model, not tuning
-  of the loop.
-- **Cold start (P4)** is the same rebuild: `serve` binds its port only after replaying the whole log.
-- **Writes (P1)**: with wrk on the same 2 cores, the server's CPU split roughly: actix worker
-  42% (of which ~10 points in `regex_lite`, i.e. actix-router matching the request path against the
-  `/v1` routes one by one), the store's writer thread 26% (staging, envelope encoding, sled
-  `apply_batch`), the flusher 6%, sled's I/O threads 13%; much of the rest is the kernel switching
-  between wrk, the actix worker and the store threads.
-- **Reads (P3)**: for `GET /v1/acties/{id}` the largest single user-space item is again route
-  matching (`regex_lite`, ~11% of the server's samples), ahead of JSON rendering
-  (`format_escaped_str_contents`, `ActieDto::from`); the kernel's context switches dominate.
-  Registering routes in nested scopes (or the hot ones first) would cut the matching cost.
+- **Rebuild (P4)**, `perf record` of `bench-replay` on a 400k-event store: libc `malloc`/`free`
+  ~34% of the samples, `serde_json` parsing (strings, UTF-8 checks, maps) ~20%, the kernel copying
+  sled's file pages (`pread`) ~12%, sled's own page cache ~6%, the read model's `apply` ~1%.
+  Every event is parsed into an envelope holding a `serde_json::Value` (a tree of allocations),
+  then `Event::decode` wraps it in a second `Value` and deserializes it again through serde's
+  buffered internally-tagged path. So the "scan" share in the Details is mostly envelope JSON
+  decoding, not sled. Near 1M events/s needs another encoding or decode path (typed data, a
+  binary format) or snapshots of the read model, not tuning of the loop.
+- **Cold start (P4)** is that rebuild: `serve` binds its port only after replaying the whole log.
+- **Writes (P1)**, 100k-event store, wrk on the same 2 cores: the actix worker ~42% of the server's
+  samples (of which ~10 points `regex_lite`: actix-router matching the path against the `/v1`
+  routes one by one), the store's writer thread ~26% (staging, envelope encoding, sled
+  `apply_batch`), the flusher ~6%, sled's I/O threads ~13%; much of the rest is the kernel switching
+  between wrk, the worker and the store threads.
+- **Reads (P3)**: for `GET /v1/acties/{id}` the largest user-space item is again route matching
+  (`regex_lite`, ~11%), ahead of JSON rendering (`ActieDto::from`, string escaping); kernel context
+  switches dominate. Registering routes in nested scopes (or the hot ones first) would cut it.
+  `GET /v1/opgaven/{id}` (P3+) counts its doelen and acties by walking every doel and actie of
+  every agenda (`OpgaveDto::from`), so its rate falls as the store grows; an index per opgave in
+  the read model would make it constant.
 - **Memory (P6)**: the read model holds every event's content (voortgangsberichten, metingen,
-  reflecties with their texts) in `HashMap`s; it grows linearly with the log. sled's page cache
+  reflecties with their texts) in `HashMap`s and grows linearly with the log; sled's page cache
   is capped at 128 MiB.
 """
 
@@ -267,7 +270,8 @@ def reading(r, c, raw, w, pg, hello, rp, e0, e1, cold10, rss10, head):
     p.append(f"- **Rebuild and cold start.** The rebuild runs at {n(rp['eventsPerSecond'])} events/s; reading and "
              f"decoding the envelopes alone runs at {n(rp['scanEventsPerSecond'])} events/s, so "
              f"{pct(decode_share)} of the rebuild is turning each event's JSON data into a domain event and "
-             f"applying it. Startup is that rebuild: {e1['startSeconds']:.2f} s for {head:,} events, "
+             f"applying it; the scan itself is mostly JSON decoding of the envelopes and allocation, not sled "
+             f"(see the profile below). Startup is that rebuild: {e1['startSeconds']:.2f} s for {head:,} events, "
              f"{cold10:.1f} s extrapolated to 10M.")
     if "asof" in r:
         p.append(f"- **As-of reads** take p99 {ms(r['asof']['p99Us'])} on the {head:,}-event store.")
@@ -277,4 +281,12 @@ def reading(r, c, raw, w, pg, hello, rp, e0, e1, cold10, rss10, head):
              f"the read model took {rp['modelBytes'] / MB:.0f} MB in `bench-replay` ({per_event:.0f} bytes per event), "
              "because it keeps every voortgangsbericht, meting and reflectie, texts included, in memory. "
              f"That part grows with the log: {rss10 / MB:.0f} MB at 10M.")
+    a2 = r.get("after")
+    if a2:
+        writes = r["writes"]["requests"]
+        p.append(f"- **Memory under load.** After the read and write runs the server held {a2['VmRSS'] / MB:.0f} MB, "
+                 f"{(a2['VmRSS'] - e1['VmRSS']) / MB:.0f} MB more than after loading, for {writes:,} writes "
+                 f"({(a2['VmRSS'] - e1['VmRSS']) / max(1, writes):.0f} bytes per write, several times the read "
+                 "model's bytes per event; sled's cache where it was not full yet, allocator arenas of the worker "
+                 "threads and sled's write path are the likely rest, not measured further).")
     return "\n".join(p)
