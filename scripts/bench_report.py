@@ -167,8 +167,10 @@ def report(r, c):
 
     out.append("## Details\n")
     out.append(f"- **Raw ceiling** (`mag-tracker bench-raw --group 64`, the logic of table 1 in performance.md): "
-               f"{n(raw)} events/s, commit p50 {r['raw']['commitP50Ms']:.2f} ms, p99 {r['raw']['commitP99Ms']:.2f} ms "
-               f"(one thread, batches of 64 × 250-byte inserts, flush + fdatasync, {c['raw_secs']} s).")
+               f"{n(raw)} events/s, the mean of {n(r['raw_before']['eventsPerSecond'])} right before P1 (server idle) "
+               f"and {n(r['raw_after']['eventsPerSecond'])} right after it; commit p50 {r['raw']['commitP50Ms']:.2f} ms, "
+               f"p99 {r['raw']['commitP99Ms']:.2f} ms (one thread, batches of 64 × 250-byte inserts, flush + "
+               f"fdatasync, {c['raw_secs']} s each).")
     out.append(f"- **P1**: {c['write_secs']} s of `POST /v1/acties/{{id}}/voortgangsberichten` and "
                f"`POST /v1/acties/{{id}}/statuswijzigingen` alternating on every open actie of the store "
                f"(each wrk thread owns half of them), {n(w['requests'])} requests, {n(w['errors'])} errors or non-2xx; "
