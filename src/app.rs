@@ -46,6 +46,7 @@ impl Application {
                 .wrap(crate::http::default_headers())
                 .wrap(tracing_actix_span())
                 .configure(crate::http::configure)
+                .configure(crate::bench::configure)
         })
         .listen(listener)?
         // Slow clients cannot hold connections: the request head must arrive
@@ -121,6 +122,9 @@ pub async fn load_demo(state: &AppState) -> anyhow::Result<ImportSummary> {
 }
 
 pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    if args.bench_endpoints {
+        crate::bench::enable_endpoints();
+    }
     let options = SledOptions {
         durability: args.durability,
         ..SledOptions::default()

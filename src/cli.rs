@@ -52,6 +52,15 @@ pub enum Command {
     /// (used by the crash test; not for normal use).
     #[command(hide = true)]
     StoreLoad(crate::crash::LoadArgs),
+    /// Raw sled group-commit ceiling (used by scripts/bench).
+    #[command(hide = true)]
+    BenchRaw(crate::bench::RawArgs),
+    /// Fill a store with realistic bench data (used by scripts/bench).
+    #[command(hide = true)]
+    BenchData(crate::bench::DataArgs),
+    /// Time a rebuild of the projections (used by scripts/bench).
+    #[command(hide = true)]
+    BenchReplay(crate::bench::ReplayArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -80,6 +89,9 @@ pub struct ServeArgs {
     /// Burst allowed on top of --rate-limit.
     #[arg(long, env = "MAG_RATE_BURST", default_value_t = 100)]
     pub rate_burst: u32,
+    /// Also serve GET /bench/hello (for scripts/bench; not part of the API).
+    #[arg(long, hide = true)]
+    pub bench_endpoints: bool,
 }
 
 pub fn main() -> ExitCode {
@@ -99,6 +111,9 @@ pub fn main() -> ExitCode {
         Command::ExportEvents(args) => crate::maintenance::export(args),
         Command::ImportEvents(args) => crate::maintenance::import(args),
         Command::Token(args) => crate::access::cli::run(args),
+        Command::BenchRaw(args) => crate::bench::run_raw(args),
+        Command::BenchData(args) => crate::bench::run_data(args),
+        Command::BenchReplay(args) => crate::bench::run_replay(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod app;
+mod bench;
 pub mod cli;
 mod client;
 mod crash;

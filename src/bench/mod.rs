@@ -1,0 +1,114 @@
+//! Hidden helpers for `scripts/bench` (the HTTP and system benchmarks):
+//! the raw sled group-commit ceiling, a generator of realistic bench data,
+//! a timed rebuild of the projections, and a hello-world endpoint that the
+//! server mounts only when started with `serve --bench-endpoints`.
+//!
+//! None of this is part of the API or its OpenAPI document; each subcommand
+//! prints one JSON line that the script reads.
+
+mod data;
+mod raw;
+
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use actix_web::{web, HttpResponse};
+use anyhow::Context;
+
+use crate::event_store::{EventStore, SledOptions, SledStore};
+use crate::projections::ReadModel;
+
+pub use data::DataArgs;
+pub use raw::RawArgs;
+
+/// Set by `serve --bench-endpoints` before the server is built.
+static ENDPOINTS: AtomicBool = AtomicBool::new(false);
+
+/// Mounts `GET /bench/hello` on every server built afterwards in this process.
+pub fn enable_endpoints() {
+    ENDPOINTS.store(true, Ordering::Relaxed);
+}
+
+/// Registers the bench endpoints when enabled (a no-op otherwise). They are
+/// served by the same app, behind the same middleware, as the API.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    if ENDPOINTS.load(Ordering::Relaxed) {
+        cfg.route("/bench/hello", web::get().to(hello));
+    }
+}
+
+/// actix's hello world, as JSON: the ceiling for a GET on this server.
+async fn hello() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({ "message": "Hello, world!" }))
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// Directory holding the event store (the server must be stopped).
+    #[arg(long)]
+    pub data_dir: PathBuf,
+}
+
+/// Resident memory of this process in bytes (`VmRSS`), 0 if unknown.
+fn resident_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// Times a scan that only reads and decodes envelopes, then a rebuild of
+/// every projection from the log (what startup does), to split the time.
+/// The scan first fills sled's cache, so the memory the rebuild adds is the
+/// read model's own (`modelBytes`).
+pub fn run_replay(args: ReplayArgs) -> anyhow::Result<()> {
+    let store = SledStore::open(&args.data_dir, SledOptions::default())
+        .with_context(|| format!("cannot open the store in {}", args.data_dir.display()))?;
+    let head = store.head();
+    let rss_open = resident_bytes();
+    let started = Instant::now();
+    let mut scanned = 0u64;
+    store.scan(0, head, &mut |e| {
+        scanned += 1;
+        std::hint::black_box(e);
+        ControlFlow::Continue(())
+    })?;
+    let scan_s = started.elapsed().as_secs_f64();
+    let rss_scanned = resident_bytes();
+    let started = Instant::now();
+    let model = ReadModel::replay(&store, head).map_err(|e| anyhow::anyhow!(e))?;
+    let replay_s = started.elapsed().as_secs_f64();
+    let rss_model = resident_bytes();
+    println!(
+        "{}",
+        serde_json::json!({
+            "events": model.position,
+            "replaySeconds": replay_s,
+            "eventsPerSecond": model.position as f64 / replay_s.max(1e-9),
+            "scanSeconds": scan_s,
+            "scanEventsPerSecond": scanned as f64 / scan_s.max(1e-9),
+            "rssOpen": rss_open,
+            "rssScanned": rss_scanned,
+            "rssModel": rss_model,
+            "modelBytes": rss_model.saturating_sub(rss_scanned),
+            "acties": model.acties.len(),
+            "opgaven": model.opgaven.len(),
+        })
+    );
+    Ok(())
+}
+
+pub fn run_raw(args: RawArgs) -> anyhow::Result<()> {
+    raw::run(args)
+}
+
+pub fn run_data(args: DataArgs) -> anyhow::Result<()> {
+    data::run(args)
+}
