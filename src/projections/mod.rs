@@ -7,7 +7,7 @@ mod agenda_of;
 mod bijsturing;
 mod pdca;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::ops::ControlFlow;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
@@ -61,6 +61,40 @@ pub struct ReadModel {
     pub tokens: HashMap<Uuid, Arc<Entity<Token>>>,
     opgave_codes: HashMap<(Uuid, Code), Uuid>,
     doel_codes: HashMap<(Uuid, Code), Uuid>,
+    /// What hangs under what, so per-opgave reads (PDCA, overzicht) do not
+    /// walk every actie of the store: acties by doel (or by opgave for an
+    /// actie without doel), doelen by opgave, indicatoren by doel,
+    /// reflecties by subject.
+    index: Index,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Index {
+    acties_by_parent: HashMap<Uuid, BTreeSet<Uuid>>,
+    actie_parent: HashMap<Uuid, Uuid>,
+    doelen_by_opgave: HashMap<Uuid, BTreeSet<Uuid>>,
+    doel_opgave: HashMap<Uuid, Uuid>,
+    indicatoren_by_doel: HashMap<Uuid, Vec<Uuid>>,
+    reflecties_by_subject: HashMap<Uuid, Vec<Uuid>>,
+}
+
+/// Moves `child` under `parent` in a one-to-many index.
+fn reparent(
+    by_parent: &mut HashMap<Uuid, BTreeSet<Uuid>>,
+    parent_of: &mut HashMap<Uuid, Uuid>,
+    child: Uuid,
+    parent: Uuid,
+) {
+    match parent_of.insert(child, parent) {
+        Some(old) if old == parent => return,
+        Some(old) => {
+            if let Some(set) = by_parent.get_mut(&old) {
+                set.remove(&child);
+            }
+        }
+        None => {}
+    }
+    by_parent.entry(parent).or_default().insert(child);
 }
 
 fn evolve<T: Clone>(
@@ -177,9 +211,84 @@ impl ReadModel {
             E::TokenAangemaakt(e) => insert(&mut self.tokens, r, Token::created(e)),
             E::TokenIngetrokken(_) => evolve(&mut self.tokens, r, |t| t.apply(&event, at)),
         }
+        match &event {
+            E::ActieAangemaakt(_) | E::ActieGewijzigd(_) | E::ActieVerplaatst(_) => {
+                if let Some(a) = self.acties.get(&r.stream_id) {
+                    let parent = a.state.doel_id.unwrap_or(a.state.opgave_id);
+                    reparent(
+                        &mut self.index.acties_by_parent,
+                        &mut self.index.actie_parent,
+                        r.stream_id,
+                        parent,
+                    );
+                }
+            }
+            E::DoelAangemaakt(_) | E::DoelVerplaatst(_) | E::DoelGewijzigd(_) => {
+                if let Some(d) = self.doelen.get(&r.stream_id) {
+                    let opgave = d.state.opgave_id;
+                    reparent(
+                        &mut self.index.doelen_by_opgave,
+                        &mut self.index.doel_opgave,
+                        r.stream_id,
+                        opgave,
+                    );
+                }
+            }
+            E::IndicatorAangemaakt(e) => self
+                .index
+                .indicatoren_by_doel
+                .entry(e.doel_id)
+                .or_default()
+                .push(r.stream_id),
+            E::ReflectieToegevoegd(_) => {
+                if let Some(x) = self.reflecties.get(&r.stream_id) {
+                    let subject = x.state.over.id;
+                    self.index
+                        .reflecties_by_subject
+                        .entry(subject)
+                        .or_default()
+                        .push(r.stream_id);
+                }
+            }
+            _ => {}
+        }
         self.record_uitvoering(r);
         self.position = r.position;
         Ok(())
+    }
+
+    /// The doelen (sub-doelen included) under an opgave now.
+    pub fn doel_ids_of_opgave(&self, opgave_id: Uuid) -> Vec<Uuid> {
+        self.index
+            .doelen_by_opgave
+            .get(&opgave_id)
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// The acties hanging directly under a doel, or under an opgave without doel.
+    pub fn actie_ids_under(&self, parent: Uuid) -> impl Iterator<Item = Uuid> + '_ {
+        self.index
+            .acties_by_parent
+            .get(&parent)
+            .into_iter()
+            .flat_map(|s| s.iter().copied())
+    }
+
+    /// The indicatoren created on a doel.
+    pub fn indicator_ids_of_doel(&self, doel_id: Uuid) -> &[Uuid] {
+        self.index
+            .indicatoren_by_doel
+            .get(&doel_id)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The reflecties about a subject (actie, doel or opgave).
+    pub fn reflectie_ids_about(&self, subject: Uuid) -> &[Uuid] {
+        self.index
+            .reflecties_by_subject
+            .get(&subject)
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Rebuilds the read model from the log up to and including `until`

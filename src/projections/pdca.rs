@@ -95,8 +95,10 @@ fn list(items: &[ActieSignaal]) -> String {
 impl ReadModel {
     /// The acties under an opgave: directly, or via any of its doelen.
     pub fn acties_of_opgave(&self, opgave_id: Uuid) -> Vec<&Entity<Actie>> {
-        self.acties
-            .values()
+        std::iter::once(opgave_id)
+            .chain(self.doel_ids_of_opgave(opgave_id))
+            .flat_map(|parent| self.actie_ids_under(parent))
+            .filter_map(|id| self.acties.get(&id))
             .map(|e| &**e)
             .filter(|a| self.opgave_of(&a.state) == opgave_id)
             .collect()
@@ -183,15 +185,11 @@ impl ReadModel {
             now.year()
                 .clamp(a.state.periode_start.year(), a.state.periode_eind.year())
         });
-        let doelen: Vec<Uuid> = self
-            .doelen
-            .values()
-            .filter(|d| d.state.opgave_id == opgave_id)
-            .map(|d| d.id)
-            .collect();
-        let mut indicatoren: Vec<IndicatorSignaal> = self
-            .indicatoren
-            .values()
+        let doelen: Vec<Uuid> = self.doel_ids_of_opgave(opgave_id);
+        let mut indicatoren: Vec<IndicatorSignaal> = doelen
+            .iter()
+            .flat_map(|d| self.indicator_ids_of_doel(*d))
+            .filter_map(|id| self.indicatoren.get(id))
             .filter(|i| doelen.contains(&i.state.doel_id))
             .filter(|i| {
                 self.doelen
@@ -219,9 +217,11 @@ impl ReadModel {
         indicatoren.sort_by(|a, b| a.naam.cmp(&b.naam));
 
         let actie_ids: Vec<Uuid> = acties.iter().map(|a| a.id).collect();
-        let laatste_reflectie = self
-            .reflecties
-            .values()
+        let laatste_reflectie = std::iter::once(opgave_id)
+            .chain(doelen.iter().copied())
+            .chain(actie_ids.iter().copied())
+            .flat_map(|subject| self.reflectie_ids_about(subject))
+            .filter_map(|id| self.reflecties.get(id))
             .filter(|r| !r.state.ingetrokken)
             .filter(|r| match r.state.over.soort {
                 OnderwerpSoort::Opgave => r.state.over.id == opgave_id,

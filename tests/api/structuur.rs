@@ -198,6 +198,22 @@ fn an_agenda_is_built_renumbered_moved_and_dropped() {
         1,
         "counts follow the doel"
     );
+    // The PDCA state (per-opgave indexes) follows the moved doel too.
+    let count = |o: &str| -> u64 {
+        let (status, pdca) = get(&app, &format!("/opgaven/{o}/pdca"));
+        assert_eq!(status, 200, "{pdca}");
+        pdca["actiesPerStatus"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum()
+    };
+    assert_eq!(
+        (count(&o1), count(&o2)),
+        (0, 1),
+        "PDCA counts follow the doel"
+    );
     assert_eq!(get(&app, &format!("/opgaven/{o1}")).1["aantalActies"], 0);
     assert_eq!(list(&app, &format!("/opgaven/{o2}/doelen")).len(), 2);
 
