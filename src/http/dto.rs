@@ -115,17 +115,9 @@ impl OpgaveDto {
                 .groepering_id
                 .and_then(|g| model.groeperingen.get(&g))
                 .map(|g| g.state.naam.clone()),
-            aantal_doelen: model
-                .doelen
-                .values()
-                .filter(|d| d.state.opgave_id == e.id)
-                .count(),
+            aantal_doelen: model.doel_ids_of_opgave(e.id).len(),
             // An actie belongs to its doel's opgave now (doelen can move).
-            aantal_acties: model
-                .acties
-                .values()
-                .filter(|a| model.opgave_of(&a.state) == e.id)
-                .count(),
+            aantal_acties: model.acties_of_opgave(e.id).len(),
             versie: e.version,
         }
     }
