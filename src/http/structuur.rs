@@ -827,9 +827,9 @@ pub async fn list_doelen(
         return Err(peil.not_found(format!("Er is geen opgave met id {id}."), *id));
     }
     let mut doelen: Vec<_> = m
-        .doelen
-        .values()
-        .filter(|d| d.state.opgave_id == *id)
+        .doel_ids_of_opgave(*id)
+        .into_iter()
+        .filter_map(|d| m.doelen.get(&d))
         .collect();
     let key = |d: &Entity<crate::domain::doel::Doel>| {
         let own = d.state.code.as_ref().map(|c| c.sort_key());

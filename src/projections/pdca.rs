@@ -190,7 +190,6 @@ impl ReadModel {
             .iter()
             .flat_map(|d| self.indicator_ids_of_doel(*d))
             .filter_map(|id| self.indicatoren.get(id))
-            .filter(|i| doelen.contains(&i.state.doel_id))
             .filter(|i| {
                 self.doelen
                     .get(&i.state.doel_id)
