@@ -18,7 +18,7 @@ use super::write::{context, etag, service_problem, Body, IfMatch};
 use crate::access::policy::{Action, Target};
 use crate::app::AppState;
 use crate::domain::actie::ActieStatus;
-use crate::domain::actie::{self, Trekker};
+use crate::domain::actie::{self, Trekker, Voortgangsbericht};
 use crate::domain::events::{ActieAangemaakt, ActieGewijzigd, Event, VoortgangsberichtToegevoegd};
 use crate::domain::DomainError;
 use crate::event_store::{AppendOutcome, ExpectedVersion};
@@ -444,28 +444,36 @@ pub struct VoortgangsberichtDto {
     pub registratie_tijdstip: DateTime<Utc>,
 }
 
-fn berichten(m: &ReadModel, actie_id: Uuid) -> Option<Vec<VoortgangsberichtDto>> {
+fn bericht_dto(m: &ReadModel, actie_id: Uuid, v: &Voortgangsbericht) -> VoortgangsberichtDto {
+    VoortgangsberichtDto {
+        id: v.id,
+        actie_id,
+        datum: v.datum,
+        auteur_organisatie_id: v.auteur_organisatie_id,
+        auteur_organisatie_naam: v
+            .auteur_organisatie_id
+            .and_then(|o| m.organisaties.get(&o))
+            .map(|o| o.state.naam.clone()),
+        tekst: v.tekst.clone(),
+        gecorrigeerd: v.gecorrigeerd,
+        ingetrokken: v.ingetrokken,
+        registratie_tijdstip: v.geregistreerd,
+    }
+}
+
+/// The berichten of an actie, newest first, rendered lazily (a page of a
+/// long list renders only that page).
+fn berichten(
+    m: &ReadModel,
+    actie_id: Uuid,
+) -> Option<impl ExactSizeIterator<Item = VoortgangsberichtDto> + '_> {
     let a = m.acties.get(&actie_id)?;
     Some(
         a.state
             .voortgangsberichten
             .iter()
             .rev()
-            .map(|v| VoortgangsberichtDto {
-                id: v.id,
-                actie_id,
-                datum: v.datum,
-                auteur_organisatie_id: v.auteur_organisatie_id,
-                auteur_organisatie_naam: v
-                    .auteur_organisatie_id
-                    .and_then(|o| m.organisaties.get(&o))
-                    .map(|o| o.state.naam.clone()),
-                tekst: v.tekst.clone(),
-                gecorrigeerd: v.gecorrigeerd,
-                ingetrokken: v.ingetrokken,
-                registratie_tijdstip: v.geregistreerd,
-            })
-            .collect(),
+            .map(move |v| bericht_dto(m, actie_id, v)),
     )
 }
 
@@ -482,7 +490,7 @@ pub async fn list_voortgang(
     let m = peil.read();
     let items = berichten(&m, *id)
         .ok_or_else(|| peil.not_found(format!("Er is geen actie met id {id}."), *id))?;
-    paging::respond(&req, &q, items, m.position)
+    paging::respond_iter(&req, &q, items, m.position)
 }
 
 /// Body of a voortgangsbericht.
@@ -591,8 +599,18 @@ fn bericht_response(
 ) -> Result<HttpResponse, Problem> {
     let m = state.projection.read();
     let version = m.acties.get(&actie).map(|a| a.version).unwrap_or_default();
-    let dto = berichten(&m, actie)
-        .and_then(|v| v.into_iter().find(|b| b.id == bericht))
+    // The bericht just written is normally the newest: search from the end.
+    let dto = m
+        .acties
+        .get(&actie)
+        .and_then(|a| {
+            a.state
+                .voortgangsberichten
+                .iter()
+                .rev()
+                .find(|b| b.id == bericht)
+        })
+        .map(|b| bericht_dto(&m, actie, b))
         .ok_or_else(|| {
             Problem::not_found(format!(
                 "Er is geen voortgangsbericht {bericht} bij actie {actie}."

@@ -10,12 +10,29 @@ use super::problem::{InvalidParam, Problem};
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
 pub const MAX_PAGE_SIZE: u32 = 500;
 
+/// One page of `items`.
 pub fn respond<T: Serialize>(
     req: &HttpRequest,
     paging: &Paging,
     items: Vec<T>,
     position: u64,
 ) -> Result<HttpResponse, Problem> {
+    respond_iter(req, paging, items, position)
+}
+
+/// One page of `items`. Only the items on the page are produced: a lazy
+/// iterator (e.g. a `map` that renders DTOs) renders just that page.
+pub fn respond_iter<T: Serialize, I>(
+    req: &HttpRequest,
+    paging: &Paging,
+    items: I,
+    position: u64,
+) -> Result<HttpResponse, Problem>
+where
+    I: IntoIterator<Item = T>,
+    I::IntoIter: ExactSizeIterator,
+{
+    let items = items.into_iter();
     let page = paging.page.unwrap_or(1);
     let size = paging.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
     let mut errors = Vec::new();
