@@ -412,6 +412,86 @@ fn raw_ceiling(cfg: &Config, group: usize, fsync: bool, shape: Shape) -> RawResu
 }
 
 // ---------------------------------------------------------------------------
+// 1a. Raw sled group commit as the issue defines the ceiling: N writer
+//     threads, each inserting its event and calling flush (+ fdatasync);
+//     sled groups the inserts of concurrent writers into one flush.
+
+struct ThreadsResult {
+    threads: usize,
+    fsync: bool,
+    events_per_s: f64,
+    p50: Duration,
+    p99: Duration,
+    written_per_event: f64,
+}
+
+fn raw_threads(cfg: &Config, threads: usize, fsync: bool) -> ThreadsResult {
+    let dir = cfg.tempdir();
+    let db = sled::Config::new()
+        .path(dir.path())
+        .cache_capacity(CACHE_BYTES)
+        .flush_every_ms(None)
+        .open()
+        .expect("open sled");
+    let data_file = Arc::new(File::open(dir.path().join("db")).expect("open sled data file"));
+    let value = serde_json::to_vec(&event_data(1)).expect("json");
+    assert_eq!(value.len(), PAYLOAD_BYTES);
+    let barrier = Arc::new(Barrier::new(threads + 1));
+    let warm_end = Instant::now() + cfg.warmup + Duration::from_millis(50);
+    let end = warm_end + cfg.duration;
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            let db = db.clone();
+            let data_file = data_file.clone();
+            let value = value.clone();
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                barrier.wait();
+                let mut latencies = Vec::new();
+                let mut seq = 0u64;
+                loop {
+                    let started = Instant::now();
+                    if started >= end {
+                        break;
+                    }
+                    seq += 1;
+                    // Keys of one thread are sequential; threads interleave.
+                    let key = prefixed(b'e', &[&(t as u64).to_be_bytes(), &seq.to_be_bytes()]);
+                    db.insert(key, value.as_slice()).expect("insert");
+                    db.flush().expect("flush");
+                    if fsync {
+                        data_file.sync_data().expect("fdatasync");
+                    }
+                    if started >= warm_end {
+                        latencies.push(started.elapsed());
+                    }
+                }
+                latencies
+            })
+        })
+        .collect();
+    barrier.wait();
+    std::thread::sleep(warm_end.saturating_duration_since(Instant::now()));
+    let written_before = written_bytes();
+    let mut latencies: Vec<Duration> = handles
+        .into_iter()
+        .flat_map(|h| h.join().expect("raw writer thread"))
+        .collect();
+    let written = written_bytes() - written_before;
+    latencies.sort_unstable();
+    let events = latencies.len() as f64;
+    drop(db);
+    ThreadsResult {
+        threads,
+        fsync,
+        events_per_s: events / cfg.duration.as_secs_f64(),
+        p50: percentile(&latencies, 50.0),
+        p99: percentile(&latencies, 99.0),
+        written_per_event: written as f64 / events.max(1.0),
+    }
+}
+
+// ---------------------------------------------------------------------------
 // 2. The store: N appender threads, one event per append, each to its own stream
 
 #[derive(Default)]
@@ -684,6 +764,9 @@ fn machine(cfg: &Config) -> Machine {
 }
 
 struct Report {
+    /// The issue's raw ceiling: N writer threads, insert + flush (+ fdatasync) each.
+    threads: Vec<ThreadsResult>,
+    /// One writer, batches of G: what perfect batching could reach.
     raw: Vec<RawResult>,
     /// Raw sled writing the records the store writes (envelope + 2 index keys).
     records: Vec<RawResult>,
@@ -718,7 +801,20 @@ impl Report {
             .expect("a figure for every shape")
     }
 
+    fn threads_for(&self, threads: usize, fsync: bool) -> &ThreadsResult {
+        self.threads
+            .iter()
+            .find(|r| r.threads == threads && r.fsync == fsync)
+            .expect("a raw N-thread figure for every appender count and durability")
+    }
+
+    /// Store against the raw ceiling of the issue (N writer threads).
     fn ratio(&self, s: &StoreResult) -> f64 {
+        s.appends_per_s / self.threads_for(s.appenders, s.fsync).events_per_s
+    }
+
+    /// Store against one writer batching G = N inserts per commit.
+    fn batch_ratio(&self, s: &StoreResult) -> f64 {
         s.appends_per_s / self.raw_for(s.appenders, s.fsync).events_per_s
     }
 
@@ -741,7 +837,28 @@ impl Report {
         let mut o = String::new();
         let _ = writeln!(
             o,
-            "### 1. Raw sled ceiling: one writer thread, `apply_batch` of G inserts ({PAYLOAD_BYTES}-byte values, sequential keys) per commit\n"
+            "### 1a. Raw sled group commit, the ceiling of the target: N writer threads, each inserting one {PAYLOAD_BYTES}-byte value and calling `flush()` (+ `fdatasync`) before its next insert; sled makes the inserts of concurrent writers durable together\n"
+        );
+        let _ = writeln!(
+            o,
+            "| writer threads | durability | events/s | p50 | p99 | written per event |"
+        );
+        let _ = writeln!(o, "|---:|---|---:|---:|---:|---:|");
+        for r in &self.threads {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {} | {} B |",
+                r.threads,
+                durability_label(r.fsync),
+                thousands(r.events_per_s),
+                ms(r.p50),
+                ms(r.p99),
+                thousands(r.written_per_event),
+            );
+        }
+        let _ = writeln!(
+            o,
+            "\n### 1b. Batch bound: one writer thread, `apply_batch` of G inserts ({PAYLOAD_BYTES}-byte values, sequential keys) per commit; no concurrent workload batches this perfectly\n"
         );
         let _ = writeln!(
             o,
@@ -768,19 +885,20 @@ impl Report {
         );
         let _ = writeln!(
             o,
-            "| appenders | durability | appends/s | p50 | p99 | appends per fsync | written per event | raw ceiling (G) | store / raw | target ≥ {:.0}% | raw, same records (G) | store / same records |",
+            "| appenders | durability | appends/s | p50 | p99 | appends per fsync | written per event | raw ceiling, N threads (1a) | store / raw | target ≥ {:.0}% | batch bound (1b, G) | store / batch bound | raw, same records (G) | store / same records |",
             TARGET_RATIO * 100.0
         );
         let _ = writeln!(
             o,
-            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"
+            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|"
         );
         for s in &self.store {
+            let threads = self.threads_for(s.appenders, s.fsync);
             let raw = self.raw_for(s.appenders, s.fsync);
             let ratio = self.ratio(s);
             let _ = writeln!(
                 o,
-                "| {} | {} | {} | {} | {} | {:.1} | {} B | {} (G={}) | {:.0}% | {} | {} | {:.0}% |",
+                "| {} | {} | {} | {} | {} | {:.1} | {} B | {} (N={}) | {:.0}% | {} | {} (G={}) | {:.0}% | {} | {:.0}% |",
                 s.appenders,
                 durability_label(s.fsync),
                 thousands(s.appends_per_s),
@@ -788,14 +906,17 @@ impl Report {
                 ms(s.p99),
                 s.appends_per_group,
                 thousands(s.written_per_event),
-                thousands(raw.events_per_s),
-                raw.group,
+                thousands(threads.events_per_s),
+                threads.threads,
                 ratio * 100.0,
                 if ratio >= TARGET_RATIO {
                     "PASS"
                 } else {
                     "BELOW"
                 },
+                thousands(raw.events_per_s),
+                raw.group,
+                self.batch_ratio(s) * 100.0,
                 thousands(self.records_for(s.appenders, s.fsync).events_per_s),
                 self.records_ratio(s) * 100.0,
             );
@@ -886,29 +1007,36 @@ impl Report {
         let _ = writeln!(
             o,
             "- **One appender** waits for its own commit every time, so nothing can be grouped: one commit per append, \
-             {} appends/s with Fsync ({:.0}% of raw G=1) and {} with Flush ({:.0}%). Its latency (p50 {} with Fsync) \
-             is the commit plus the hand-off to the writer thread and back.",
+             {} appends/s with Fsync ({:.0}% of one raw writer thread doing insert + flush + fdatasync, table 1a) and {} \
+             with Flush ({:.0}%). Its latency (p50 {} with Fsync, raw {}) is the commit plus the hand-off to the writer \
+             thread and back; when nothing else is queued the writer makes the group durable itself instead of handing \
+             it to the flusher thread.",
             thousands(s1f.appends_per_s),
             self.ratio(s1f) * 100.0,
             thousands(s1n.appends_per_s),
             self.ratio(s1n) * 100.0,
             ms(s1f.p50),
+            ms(self.threads_for(1, true).p50),
         );
         for fsync in [true, false] {
             let s16 = self.store_for(16, fsync);
             let s64 = self.store_for(64, fsync);
             let _ = writeln!(
                 o,
-                "- **{}:** with 16 appenders one fsync made {:.1} appends durable ({} appends/s, {:.0}% of raw G=16, {:.0}% of raw with the same records); \
-                 with 64 appenders {:.1} per fsync ({} appends/s, {:.0}% of raw G=64, {:.0}% of raw with the same records; latency p50 {}, p99 {}).",
+                "- **{}:** with 16 appenders one fsync made {:.1} appends durable ({} appends/s: {:.0}% of 16 raw writer threads, \
+                 {:.0}% of the batch bound G=16, {:.0}% of raw batches of the same records); with 64 appenders {:.1} per fsync \
+                 ({} appends/s: {:.0}% of 64 raw writer threads, {:.0}% of the batch bound G=64, {:.0}% of raw batches of the same \
+                 records; latency p50 {}, p99 {}).",
                 durability_label(fsync),
                 s16.appends_per_group,
                 thousands(s16.appends_per_s),
                 self.ratio(s16) * 100.0,
+                self.batch_ratio(s16) * 100.0,
                 self.records_ratio(s16) * 100.0,
                 s64.appends_per_group,
                 thousands(s64.appends_per_s),
                 self.ratio(s64) * 100.0,
+                self.batch_ratio(s64) * 100.0,
                 self.records_ratio(s64) * 100.0,
                 ms(s64.p50),
                 ms(s64.p99),
@@ -989,32 +1117,51 @@ impl Report {
                 )
             })
             .collect();
+        let _ = writeln!(
+            o,
+            "- **Which ceiling the target uses.** The issue defines the raw ceiling as grouped inserts with one flush \
+             per group by N writer threads (table 1a): what N writers get from sled itself, sled grouping the inserts of \
+             concurrent writers into one flush. The target compares the store with N appenders against N such writer \
+             threads. Table 1b is a stricter bound, one writer that already holds G = N events per commit; no workload \
+             of N independent appenders batches that perfectly (each appender has one event in flight), so it is shown \
+             as a reference, with the store's share of it in the column \"store / batch bound\"."
+        );
         if below.is_empty() {
             let _ = writeln!(
                 o,
-                "- **Target:** every row reaches ≥ {:.0}% of the raw ceiling for its group size and durability.",
-                TARGET_RATIO * 100.0
+                "- **Target (≥ {:.0}% of the raw ceiling of table 1a): met** in every row (lowest: {}).",
+                TARGET_RATIO * 100.0,
+                self.store
+                    .iter()
+                    .map(|s| (self.ratio(s), s))
+                    .min_by(|a, b| a.0.total_cmp(&b.0))
+                    .map(|(r, s)| format!(
+                        "{} appender(s) {}, {:.0}%",
+                        s.appenders,
+                        if s.fsync { "Fsync" } else { "Flush" },
+                        r * 100.0
+                    ))
+                    .unwrap_or_default(),
             );
         } else {
-            let share = self.shaped_for(Shape::WithReads).events_per_s
-                / self.shaped_for(Shape::Plain).events_per_s;
             let _ = writeln!(
                 o,
-                "- **Target (≥ {:.0}% of the raw ceiling): not met** for {}. The ceiling is one {PAYLOAD_BYTES}-byte \
-                 key per event; writing what the store writes per event (a {}-byte envelope plus two index keys, \
-                 encoded, with staging's reads) already leaves {:.0}% of it at G={SHAPED_GROUP} with Fsync (table 5), \
-                 {}.",
+                "- **Target (≥ {:.0}% of the raw ceiling of table 1a): not met** for {}.",
                 TARGET_RATIO * 100.0,
                 below.join(", "),
-                self.encoded(),
-                share * 100.0,
-                if share < TARGET_RATIO {
-                    "so a store that writes this shape cannot reach the target there, however well it groups"
-                } else {
-                    "so the shape alone does not rule the target out"
-                },
             );
         }
+        let share = self.shaped_for(Shape::WithReads).events_per_s
+            / self.shaped_for(Shape::Plain).events_per_s;
+        let _ = writeln!(
+            o,
+            "- **Against the batch bound** (table 1b) the store reaches {:.0}% with 64 appenders and Fsync: writing what the \
+             store writes per event (a {}-byte envelope plus two index keys, encoded, with staging's reads) already \
+             leaves {:.0}% of the one-key batch at G={SHAPED_GROUP} (table 5), because sled pays per key.",
+            self.batch_ratio(self.store_for(SHAPED_GROUP, true)) * 100.0,
+            self.encoded(),
+            share * 100.0,
+        );
         let fastest = self
             .store
             .iter()
@@ -1079,6 +1226,17 @@ fn main() {
     );
     println!("{header}");
 
+    let mut threads = Vec::new();
+    for fsync in [true, false] {
+        for n in GROUPS {
+            eprintln!(
+                "raw sled: {n} writer thread(s), insert + {}...",
+                durability_label(fsync)
+            );
+            threads.push(raw_threads(&cfg, n, fsync));
+        }
+    }
+
     let mut raw = Vec::new();
     for fsync in [true, false] {
         for group in GROUPS {
@@ -1131,6 +1289,7 @@ fn main() {
     }
 
     let report = Report {
+        threads,
         raw,
         records,
         shaped,
