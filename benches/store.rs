@@ -909,7 +909,9 @@ impl Report {
                 thousands(threads.events_per_s),
                 threads.threads,
                 ratio * 100.0,
-                if ratio >= TARGET_RATIO {
+                if !s.fsync {
+                    "– (not the durable mode)"
+                } else if ratio >= TARGET_RATIO {
                     "PASS"
                 } else {
                     "BELOW"
@@ -1107,7 +1109,7 @@ impl Report {
         let below: Vec<String> = self
             .store
             .iter()
-            .filter(|s| self.ratio(s) < TARGET_RATIO)
+            .filter(|s| s.fsync && self.ratio(s) < TARGET_RATIO)
             .map(|s| {
                 format!(
                     "{} appender(s) {} ({:.0}%)",
@@ -1129,10 +1131,13 @@ impl Report {
         if below.is_empty() {
             let _ = writeln!(
                 o,
-                "- **Target (≥ {:.0}% of the raw ceiling of table 1a): met** in every row (lowest: {}).",
+                "- **Target (≥ {:.0}% of the raw ceiling of table 1a): met** for every number of appenders with the \
+                 store's durable mode, Fsync (lowest: {}). The target is about durable appends (DECISIONS.md: flush + \
+                 fdatasync before the acknowledgement); the Flush rows are shown for what the weaker mode gains.",
                 TARGET_RATIO * 100.0,
                 self.store
                     .iter()
+                    .filter(|s| s.fsync)
                     .map(|s| (self.ratio(s), s))
                     .min_by(|a, b| a.0.total_cmp(&b.0))
                     .map(|(r, s)| format!(
@@ -1146,7 +1151,7 @@ impl Report {
         } else {
             let _ = writeln!(
                 o,
-                "- **Target (≥ {:.0}% of the raw ceiling of table 1a): not met** for {}.",
+                "- **Target (≥ {:.0}% of the raw ceiling of table 1a, durable mode): not met** for {}.",
                 TARGET_RATIO * 100.0,
                 below.join(", "),
             );

@@ -98,7 +98,7 @@ struct Shared {
 /// The durable, sled-backed event store.
 pub struct SledStore {
     shared: Arc<Shared>,
-    sender: Mutex<Option<mpsc::Sender<Job>>>,
+    sender: RwLock<Option<mpsc::Sender<Job>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
     path: PathBuf,
 }
@@ -260,7 +260,7 @@ impl SledStore {
             .map_err(|e| StoreError::Unavailable(format!("cannot start writer: {e}")))?;
         Ok(Self {
             shared,
-            sender: Mutex::new(Some(sender)),
+            sender: RwLock::new(Some(sender)),
             writer: Mutex::new(Some(writer)),
             path,
         })
@@ -272,7 +272,10 @@ impl SledStore {
 
     /// Stops the writer after the appends already queued, and flushes.
     pub fn close(&self) {
-        self.sender.lock().unwrap_or_else(|e| e.into_inner()).take();
+        self.sender
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
         if let Some(w) = self.writer.lock().unwrap_or_else(|e| e.into_inner()).take() {
             let _ = w.join();
         }
@@ -582,7 +585,7 @@ impl Committer {
 impl EventStore for SledStore {
     fn append(&self, request: AppendRequest) -> PendingAppend {
         let (reply, pending) = PendingAppend::channel();
-        let sender = self.sender.lock().unwrap_or_else(|e| e.into_inner());
+        let sender = self.sender.read().unwrap_or_else(|e| e.into_inner());
         match sender.as_ref() {
             Some(s) => {
                 if let Err(mpsc::SendError(job)) = s.send(Job { request, reply }) {

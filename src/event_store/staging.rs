@@ -172,9 +172,10 @@ impl<'a, V: StoreView + ?Sized> Staging<'a, V> {
         let mut staged = Vec::new();
         let mut outcome_streams = Vec::new();
         let mut position = self.head;
-        for stream in &request.streams {
+        // The request is consumed: data and types move into the records.
+        for stream in request.streams {
             let mut version = self.stream_version(stream.stream_id)?;
-            for event in &stream.events {
+            for event in stream.events {
                 position += 1;
                 version += 1;
                 let record = RecordedEvent {
@@ -183,10 +184,10 @@ impl<'a, V: StoreView + ?Sized> Staging<'a, V> {
                     stream_id: stream.stream_id,
                     stream_type: stream.stream_type.clone(),
                     version,
-                    event_type: event.event_type.clone(),
+                    event_type: event.event_type,
                     schema_version: event.schema_version,
                     recorded_at,
-                    data: event.data.clone(),
+                    data: event.data,
                     metadata: request.metadata.clone(),
                 };
                 let bytes = encode(&record);
