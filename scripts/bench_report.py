@@ -302,6 +302,7 @@ def reading(r, c, raw, w, pg, hello, rp, e0, e1, cold10, rss10, head):
         p.append(f"- **Memory under load.** After P1's writes (on a server restarted for them) it held "
                  f"{a2['VmRSS'] / MB:.0f} MB, {(a2['VmRSS'] - e1['VmRSS']) / MB:.0f} MB more than after loading, for "
                  f"{writes:,} writes ({(a2['VmRSS'] - e1['VmRSS']) / max(1, writes):.0f} bytes per write). A longer "
-                 "run on a 300k-event store (23 Nov) levelled off: +354 MB after 207k writes, +19 MB over the next "
-                 "140k, so this is caches filling (sled's page cache up to 128 MiB, allocator arenas), not a leak.")
+                 "run on a 300k-event store (23 Nov) levelled off: +330 MB after the first 241k writes, +59 MB over the "
+                 "next 315k, about what their voortgangsberichten take in the read model; the first jump is caches "
+                 "filling (sled's page cache up to 128 MiB, allocator arenas), not a leak.")
     return "\n".join(p)
