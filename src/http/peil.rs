@@ -108,6 +108,16 @@ impl Peil {
         self.at.is_some()
     }
 
+    /// Whether this is the live model read at the current time (no
+    /// peildatum, peiltijdstip or positie given at all).
+    pub fn is_live_now(&self) -> bool {
+        self.at.is_none() && self.instant.is_none()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
     /// A 404 for `id`; when reading the past and the resource exists now,
     /// the problem says it did not exist yet at that moment.
     pub fn not_found(&self, detail: impl Into<String>, id: Uuid) -> Problem {
