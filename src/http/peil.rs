@@ -270,13 +270,49 @@ fn resolve(state: &AppState, req: &HttpRequest) -> Result<Option<At>, Problem> {
     Ok(Some(at))
 }
 
+/// What [`Peil`]'s extractor returns: at once for the live model (the
+/// common case, no allocation), or the boxed work of a past state.
+pub enum PeilFuture {
+    Ready(Option<Result<Peil, Problem>>),
+    Pending(Pin<Box<dyn Future<Output = Result<Peil, Problem>>>>),
+}
+
+impl Future for PeilFuture {
+    type Output = Result<Peil, Problem>;
+
+    fn poll(
+        self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        match self.get_mut() {
+            Self::Ready(value) => {
+                std::task::Poll::Ready(value.take().expect("PeilFuture polled after completion"))
+            }
+            Self::Pending(future) => future.as_mut().poll(cx),
+        }
+    }
+}
+
 impl FromRequest for Peil {
     type Error = Problem;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Problem>>>>;
+    type Future = PeilFuture;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        if req.extensions().get::<PeilParams>().is_none() {
+            // No peildatum, peiltijdstip or positie: the live model, now.
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .cloned()
+                .ok_or_else(|| Problem::not_found("Geen toestand beschikbaar."));
+            return PeilFuture::Ready(Some(state.map(|state| Peil {
+                state,
+                req: req.clone(),
+                at: None,
+                instant: None,
+            })));
+        }
         let req = req.clone();
-        Box::pin(async move {
+        PeilFuture::Pending(Box::pin(async move {
             let state = req
                 .app_data::<web::Data<AppState>>()
                 .cloned()
@@ -318,7 +354,7 @@ impl FromRequest for Peil {
                 instant: Some(at.instant),
                 at: Some((at, model)),
             })
-        })
+        }))
     }
 }
 
