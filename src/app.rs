@@ -26,6 +26,8 @@ pub struct AppState {
     pub history: Arc<crate::history::AsOf>,
     /// Token usage and rate limits (see `src/access/`).
     pub access: Arc<crate::access::AccessState>,
+    /// Rendered PDCA states of the live model (see [`crate::http::PdcaCache`]).
+    pub pdca_cache: Arc<crate::http::PdcaCache>,
 }
 
 /// A running server bound to an address (port 0 in tests).
@@ -89,6 +91,7 @@ pub fn open_state(store: Arc<dyn EventStore>) -> anyhow::Result<AppState> {
         public_url: None,
         history,
         access: Arc::default(),
+        pdca_cache: Arc::default(),
     })
 }
 

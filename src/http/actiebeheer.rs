@@ -753,7 +753,7 @@ pub async fn list_statuswijzigingen(
     paging::respond(&req, &q, items, position)
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut super::Routes) {
     cfg.route("/doelen/{id}/acties", web::get().to(list_acties_van_doel))
         .route("/doelen/{id}/acties", web::post().to(post_actie_onder_doel))
         .route(

@@ -283,7 +283,7 @@ pub async fn put_trekker(
 #[openapi(paths(list_acties, get_actie, post_statuswijziging, put_trekker))]
 pub struct Api;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut super::Routes) {
     cfg.route("/agendas/{id}/acties", web::get().to(list_acties))
         .route("/acties/{id}", web::get().to(get_actie))
         .route(

@@ -142,7 +142,7 @@ pub async fn get_opgave(peil: Peil, id: web::Path<Uuid>) -> Result<HttpResponse,
 #[openapi(paths(list_agendas, get_agenda, list_opgaven, get_opgave))]
 pub struct Api;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut super::Routes) {
     cfg.route("/agendas", web::get().to(list_agendas))
         .route("/agendas/{id}", web::get().to(get_agenda))
         .route("/agendas/{id}/opgaven", web::get().to(list_opgaven))

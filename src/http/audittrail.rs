@@ -224,7 +224,7 @@ audittrail!(
 ))]
 pub struct Api;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut super::Routes) {
     cfg.route("/acties/{id}/audittrail", web::get().to(acties))
         .route("/opgaven/{id}/audittrail", web::get().to(opgaven))
         .route("/doelen/{id}/audittrail", web::get().to(doelen))

@@ -344,7 +344,7 @@ pub async fn patch_bijsturing(
     bijsturing_response(&state, id, bijsturing, StatusCode::OK)
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut super::Routes) {
     cfg.route(
         "/checkmomenten/{id}/bijsturingen",
         web::get().to(list_bijsturingen),

@@ -400,7 +400,7 @@ pub async fn patch_checkmoment(
     checkmoment_response(&state, id, StatusCode::OK)
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut super::Routes) {
     cfg.route(
         "/opgaven/{id}/checkmomenten",
         web::get().to(list_opgave_checkmomenten),

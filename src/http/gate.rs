@@ -150,12 +150,14 @@ async fn decide(
 fn hidden(state: &AppState, req: &ServiceRequest) -> Option<String> {
     let model = state.projection.read();
     let anonymous = Caller::Anonymous;
-    let segments: Vec<&str> = req.path().trim_start_matches("/v1/").split('/').collect();
-    for pair in segments.windows(2) {
-        let Ok(id) = Uuid::parse_str(pair[1]) else {
+    let mut segments = req.path().trim_start_matches("/v1/").split('/');
+    let mut previous = segments.next();
+    for segment in segments {
+        let collection = previous.replace(segment).unwrap_or_default();
+        let Ok(id) = Uuid::parse_str(segment) else {
             continue;
         };
-        if let Some(agenda) = Target::from_path(pair[0], id).and_then(|t| t.agenda(&model)) {
+        if let Some(agenda) = Target::from_path(collection, id).and_then(|t| t.agenda(&model)) {
             if !policy::visible(&anonymous, &model, agenda) {
                 return Some(format!("Er is geen resource op {}.", req.path()));
             }

@@ -347,7 +347,7 @@ fn beyond_head(name: &str, after: u64, head: u64) -> Result<(), Problem> {
 #[openapi(paths(feed, stream))]
 pub struct Api;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut super::Routes) {
     cfg.route("/gebeurtenissen", web::get().to(feed))
         .route("/gebeurtenissen/stream", web::get().to(stream));
 }

@@ -829,7 +829,7 @@ pub async fn post_meting(
     meting_response(&state, id, meting, StatusCode::CREATED)
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut super::Routes) {
     cfg.route("/doelen/{id}/indicatoren", web::get().to(list_indicatoren))
         .route("/doelen/{id}/indicatoren", web::post().to(post_indicator))
         .route("/indicatoren/{id}", web::get().to(get_indicator))

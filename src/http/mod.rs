@@ -34,14 +34,15 @@ mod voortgang;
 mod wijzigingen;
 mod write;
 
-use actix_web::body::BoxBody;
-use actix_web::dev::ServiceResponse;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, HttpRequest, HttpResponse};
 use utoipa_swagger_ui::SwaggerUi;
 
 pub use gate::{gate, STREAM_PATH};
+pub use pdca::PdcaCache;
 pub use problem::{InvalidParam, Problem};
 pub use spec::ApiDoc;
 
@@ -79,25 +80,30 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )])
             .into()
         }))
-        .service(
-            web::scope("/v1")
-                .wrap(actix_web::middleware::from_fn(peil::position_header))
-                .configure(agendas::configure)
-                .configure(acties::configure)
-                .configure(organisaties::configure)
-                .configure(structuur::configure)
-                .configure(actiebeheer::configure)
-                .configure(reflecties::configure)
-                .configure(indicatoren::configure)
-                .configure(checkmomenten::configure)
-                .configure(bijsturingen::configure)
-                .configure(pdca::configure)
-                .configure(voortgang::configure)
-                .configure(uitwisseling::configure)
-                .configure(gebeurtenissen::configure)
-                .configure(audittrail::configure)
-                .configure(wijzigingen::configure)
-                .configure(tokens::configure)
+        .service({
+            let mut routes = Routes::default();
+            for configure in [
+                agendas::configure,
+                acties::configure,
+                organisaties::configure,
+                structuur::configure,
+                actiebeheer::configure,
+                reflecties::configure,
+                indicatoren::configure,
+                checkmomenten::configure,
+                bijsturingen::configure,
+                pdca::configure,
+                voortgang::configure,
+                uitwisseling::configure,
+                gebeurtenissen::configure,
+                audittrail::configure,
+                wijzigingen::configure,
+                tokens::configure,
+            ] {
+                configure(&mut routes);
+            }
+            routes
+                .register(web::scope("/v1"))
                 .route("/openapi.json", web::get().to(openapi_document))
                 .route(
                     "/docs",
@@ -107,11 +113,142 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                             .finish()
                     }),
                 )
-                .service(
-                    SwaggerUi::new("/docs/{_:.*}").url("/v1/openapi.json", ApiDoc::document()),
-                ),
-        )
+                .service(SwaggerUi::new("/docs/{_:.*}").url("/v1/openapi.json", ApiDoc::document()))
+                .wrap(actix_web::middleware::from_fn(peil::position_header))
+        })
         .default_service(web::to(unknown_route));
+}
+
+/// Second segment (`""`: none, or a static one) → [(rest of the path, route)].
+type Group = (&'static str, Vec<(&'static str, actix_web::Route)>);
+
+/// The routes of the API modules, collected so that [`configure`] can
+/// register them as a tree of scopes by path segment: a request is then
+/// matched against the handful of routes under its first two segments
+/// instead of, one pattern after the other, every route of the API.
+///
+/// Registration order is kept within each group, and routes of different
+/// groups cannot match the same path, so which handler answers a request
+/// does not change.
+#[derive(Default)]
+pub struct Routes {
+    /// First segment → its groups.
+    groups: Vec<(&'static str, Vec<Group>)>,
+    resources: Vec<actix_web::Resource>,
+}
+
+impl Routes {
+    /// Like [`web::ServiceConfig::route`].
+    pub fn route(&mut self, path: &'static str, route: actix_web::Route) -> &mut Self {
+        let (first, rest) = split_segment(path);
+        assert!(
+            !first.is_empty() && !first.contains('{'),
+            "route {path}: the first segment must be static"
+        );
+        let (second, rest) = match split_segment(rest) {
+            // A static second segment is matched in the first segment's scope.
+            (second, _) if !second.contains('{') => ("", rest),
+            split => split,
+        };
+        let group = match self.groups.iter().position(|g| g.0 == first) {
+            Some(i) => &mut self.groups[i].1,
+            None => {
+                self.groups.push((first, Vec::new()));
+                &mut self.groups.last_mut().expect("just pushed").1
+            }
+        };
+        // A dynamic second segment would also match a static one: they may
+        // not share a first segment (a route of the first segment alone may).
+        let dynamic = group.iter().find(|g| !g.0.is_empty()).map(|g| g.0);
+        let static_second = group
+            .iter()
+            .any(|g| g.0.is_empty() && g.1.iter().any(|r| !r.0.is_empty()));
+        assert!(
+            second.is_empty() || second == "{id}",
+            "route {path}: a dynamic second segment is spelled {{id}}"
+        );
+        let clash = if second.is_empty() {
+            !rest.is_empty() && dynamic.is_some()
+        } else {
+            static_second || dynamic.is_some_and(|d| d != second)
+        };
+        assert!(
+            !clash,
+            "route {path}: under /{first} either one dynamic second segment, spelled the same way, or static ones"
+        );
+        match group.iter().position(|g| g.0 == second) {
+            Some(i) => group[i].1.push((rest, route)),
+            None => group.push((second, vec![(rest, route)])),
+        }
+        self
+    }
+
+    /// A resource with its own configuration, registered as it is.
+    pub fn service(&mut self, resource: actix_web::Resource) -> &mut Self {
+        self.resources.push(resource);
+        self
+    }
+
+    fn register(self, mut scope: actix_web::Scope) -> actix_web::Scope {
+        for (first, group) in self.groups {
+            let mut outer = web::scope(&format!("/{first}"));
+            for (second, routes) in group {
+                if second.is_empty() {
+                    for (rest, route) in routes {
+                        outer = outer.route(rest, route);
+                    }
+                } else {
+                    // `/{id}`: taken off the path by `take_id`, so the
+                    // routes below it are static.
+                    let mut inner = web::scope("");
+                    for (rest, route) in routes {
+                        inner = inner.route(rest, route);
+                    }
+                    outer = outer.service(inner.wrap(actix_web::middleware::from_fn(take_id)));
+                }
+            }
+            scope = scope.service(outer);
+        }
+        for resource in self.resources {
+            scope = scope.service(resource);
+        }
+        scope
+    }
+}
+
+/// Matches the `/{id}` segment of a path by hand (the router would run a
+/// regular expression for it, which costs more than the rest of a small
+/// GET's routing): records the segment as the path parameter `id`, as the
+/// router would, and moves on to the static routes below it. Without a
+/// segment there, no route below matches: the answer of an unknown route.
+async fn take_id(
+    mut req: ServiceRequest,
+    next: actix_web::middleware::Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let rest = req.match_info().unprocessed();
+    let segment = rest
+        .strip_prefix('/')
+        .map(|r| r.split('/').next().unwrap_or_default())
+        .unwrap_or_default();
+    let skip = u16::try_from(1 + segment.len()).ok();
+    let Some(skip) = skip.filter(|_| !segment.is_empty()) else {
+        let problem = unknown(req.request());
+        return Ok(req.error_response(problem));
+    };
+    let value = segment.to_owned();
+    let path = req.match_info_mut();
+    path.add_static("id", value);
+    path.skip(skip);
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+/// `"/a/b/c"` → `("a", "/b/c")`; `"/a"` → `("a", "")`; `""` → `("", "")`.
+fn split_segment(path: &'static str) -> (&'static str, &'static str) {
+    let path = path.strip_prefix('/').unwrap_or(path);
+    match path.find('/') {
+        Some(i) => (&path[..i], &path[i..]),
+        None => (path, ""),
+    }
 }
 
 /// Middleware every response passes: version and security headers, and the
@@ -134,11 +271,15 @@ async fn openapi_document() -> HttpResponse {
 }
 
 async fn unknown_route(req: HttpRequest) -> Result<HttpResponse, Problem> {
-    Err(Problem::not_found(format!(
+    Err(unknown(&req))
+}
+
+fn unknown(req: &HttpRequest) -> Problem {
+    Problem::not_found(format!(
         "Er bestaat geen resource op {} {}. Zie /v1/docs/ voor de beschikbare endpoints.",
         req.method(),
         req.path()
-    )))
+    ))
 }
 
 fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {

@@ -244,7 +244,7 @@ pub async fn patch_organisatie(
     respond(&state, id, StatusCode::OK)
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut super::Routes) {
     cfg.route("/organisaties", web::get().to(list_organisaties))
         .route("/organisaties", web::post().to(post_organisatie))
         .route("/organisaties/{id}", web::get().to(get_organisatie))

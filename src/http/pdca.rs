@@ -195,6 +195,66 @@ fn weak_etag(position: u64) -> String {
     format!("W/\"{position}\"")
 }
 
+/// The rendered body of `GET /opgaven/{id}/pdca` per opgave, for the live
+/// model at the current time. An entry holds while the opgave's
+/// [`ReadModel::pdca_stamp`] is the one it was rendered at (no event since
+/// changed anything the state reads) and the clock has not reached its
+/// [`PdcaState::valid_until`]. The stamp is read under the same read lock
+/// as the model the body is computed from, so a write is seen by the next
+/// read (read-your-writes) without this cache being told.
+#[derive(Default)]
+pub struct PdcaCache {
+    entries: std::sync::Mutex<std::collections::HashMap<Uuid, CachedPdca>>,
+}
+
+struct CachedPdca {
+    stamp: u64,
+    /// The clock range the body holds for: from when it was computed (the
+    /// clock may be set back) up to, not including, `valid_until`.
+    computed_at: DateTime<Utc>,
+    valid_until: DateTime<Utc>,
+    body: web::Bytes,
+}
+
+impl PdcaCache {
+    fn get(&self, opgave_id: Uuid, stamp: u64, now: DateTime<Utc>) -> Option<web::Bytes> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(&opgave_id)
+            .filter(|c| c.stamp == stamp && c.computed_at <= now && now < c.valid_until)
+            .map(|c| c.body.clone())
+    }
+
+    fn put(
+        &self,
+        opgave_id: Uuid,
+        stamp: u64,
+        valid: (DateTime<Utc>, DateTime<Utc>),
+        body: web::Bytes,
+    ) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        // Only ever replaced by a newer rendering (two requests may race).
+        if entries.get(&opgave_id).is_none_or(|c| c.stamp <= stamp) {
+            entries.insert(
+                opgave_id,
+                CachedPdca {
+                    stamp,
+                    computed_at: valid.0,
+                    valid_until: valid.1,
+                    body,
+                },
+            );
+        }
+    }
+}
+
+fn pdca_body(m: &ReadModel, id: Uuid, now: DateTime<Utc>) -> Option<(web::Bytes, DateTime<Utc>)> {
+    let s = m.pdca(id, now)?;
+    let valid_until = s.valid_until;
+    let body = serde_json::to_vec(&pdca_dto(m, s)).expect("a PDCA state serializes");
+    Some((web::Bytes::from(body), valid_until))
+}
+
 /// De PDCA-toestand van een opgave: fase met reden, acties per status, signalen en redenen.
 #[utoipa::path(get, path = "/opgaven/{id}/pdca", tag = "PDCA",
     params(("id" = Uuid, Path, description = "Id van de opgave"), super::peil::PeilQuery),
@@ -204,12 +264,27 @@ pub async fn get_pdca(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, Problem> {
     let m = peil.read();
-    let s = m
-        .pdca(*id, peil.now())
-        .ok_or_else(|| peil.not_found(format!("Er is geen opgave met id {id}."), *id))?;
+    let now = peil.now();
+    let cache = &peil.state().pdca_cache;
+    let cached = match m.pdca_stamp(*id) {
+        Some(stamp) if peil.is_live_now() => cache.get(*id, stamp, now).ok_or(Some(stamp)),
+        _ => Err(None),
+    };
+    let body = match cached {
+        Ok(body) => body,
+        Err(stamp) => {
+            let (body, valid_until) = pdca_body(&m, *id, now)
+                .ok_or_else(|| peil.not_found(format!("Er is geen opgave met id {id}."), *id))?;
+            if let Some(stamp) = stamp {
+                cache.put(*id, stamp, (now, valid_until), body.clone());
+            }
+            body
+        }
+    };
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", weak_etag(m.position)))
-        .json(pdca_dto(&m, s)))
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(body))
 }
 
 /// How many opgaven are in each phase.
@@ -354,7 +429,7 @@ pub async fn get_overzicht(
         .json(dto))
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut super::Routes) {
     cfg.route("/opgaven/{id}/pdca", web::get().to(get_pdca))
         .route("/agendas/{id}/overzicht", web::get().to(get_overzicht));
 }

@@ -108,6 +108,16 @@ impl Peil {
         self.at.is_some()
     }
 
+    /// Whether this is the live model read at the current time (no
+    /// peildatum, peiltijdstip or positie given at all).
+    pub fn is_live_now(&self) -> bool {
+        self.at.is_none() && self.instant.is_none()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
     /// A 404 for `id`; when reading the past and the resource exists now,
     /// the problem says it did not exist yet at that moment.
     pub fn not_found(&self, detail: impl Into<String>, id: Uuid) -> Problem {
@@ -260,13 +270,49 @@ fn resolve(state: &AppState, req: &HttpRequest) -> Result<Option<At>, Problem> {
     Ok(Some(at))
 }
 
+/// What [`Peil`]'s extractor returns: at once for the live model (the
+/// common case, no allocation), or the boxed work of a past state.
+pub enum PeilFuture {
+    Ready(Option<Result<Peil, Problem>>),
+    Pending(Pin<Box<dyn Future<Output = Result<Peil, Problem>>>>),
+}
+
+impl Future for PeilFuture {
+    type Output = Result<Peil, Problem>;
+
+    fn poll(
+        self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        match self.get_mut() {
+            Self::Ready(value) => {
+                std::task::Poll::Ready(value.take().expect("PeilFuture polled after completion"))
+            }
+            Self::Pending(future) => future.as_mut().poll(cx),
+        }
+    }
+}
+
 impl FromRequest for Peil {
     type Error = Problem;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Problem>>>>;
+    type Future = PeilFuture;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        if req.extensions().get::<PeilParams>().is_none() {
+            // No peildatum, peiltijdstip or positie: the live model, now.
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .cloned()
+                .ok_or_else(|| Problem::not_found("Geen toestand beschikbaar."));
+            return PeilFuture::Ready(Some(state.map(|state| Peil {
+                state,
+                req: req.clone(),
+                at: None,
+                instant: None,
+            })));
+        }
         let req = req.clone();
-        Box::pin(async move {
+        PeilFuture::Pending(Box::pin(async move {
             let state = req
                 .app_data::<web::Data<AppState>>()
                 .cloned()
@@ -308,7 +354,7 @@ impl FromRequest for Peil {
                 instant: Some(at.instant),
                 at: Some((at, model)),
             })
-        })
+        }))
     }
 }
 

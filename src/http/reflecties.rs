@@ -469,7 +469,7 @@ pub async fn patch_reflectie(
     respond(&state, id, StatusCode::OK)
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut super::Routes) {
     cfg.route("/reflecties", web::get().to(list_reflecties))
         .route("/reflecties", web::post().to(post_reflectie))
         .route("/reflecties/{id}", web::get().to(get_reflectie))

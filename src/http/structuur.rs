@@ -1086,7 +1086,7 @@ pub async fn patch_doel(
     doel_response(&state, id, StatusCode::OK)
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut super::Routes) {
     cfg.route("/agendas", web::post().to(post_agenda))
         .route("/agendas/{id}", web::patch().to(patch_agenda))
         .route(

@@ -256,7 +256,7 @@ pub async fn delete_token(
     Ok(HttpResponse::NoContent().finish())
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut super::Routes) {
     cfg.route("/tokens", web::get().to(list_tokens))
         .route("/tokens", web::post().to(post_token))
         .route("/tokens/{id}", web::get().to(get_token))

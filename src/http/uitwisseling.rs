@@ -313,7 +313,7 @@ pub async fn post_import(
 #[openapi(paths(get_export, post_import), components(schemas(ImportResult)))]
 pub struct Api;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut super::Routes) {
     cfg.route("/agendas/{id}/export", web::get().to(get_export))
         .service(
             web::resource("/agenda-imports")

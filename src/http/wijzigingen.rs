@@ -317,6 +317,6 @@ pub async fn wijzigingen(
 #[openapi(paths(wijzigingen))]
 pub struct Api;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut super::Routes) {
     cfg.route("/agendas/{id}/wijzigingen", web::get().to(wijzigingen));
 }

@@ -76,6 +76,23 @@ struct Index {
     doel_opgave: HashMap<Uuid, Uuid>,
     indicatoren_by_doel: HashMap<Uuid, Vec<Uuid>>,
     reflecties_by_subject: HashMap<Uuid, Vec<Uuid>>,
+    /// Opgave or agenda id → position of the last event that may have
+    /// changed the PDCA state of that opgave, or of every opgave of that
+    /// agenda (see [`ReadModel::pdca_stamp`]).
+    pdca_stamps: HashMap<Uuid, u64>,
+    /// Position of the last event that may have changed every PDCA state.
+    pdca_stamp_all: u64,
+}
+
+/// Which PDCA states an event may change.
+#[derive(Debug, Clone, Copy)]
+enum PdcaScope {
+    /// The opgave with this id.
+    Opgave(Uuid),
+    /// Every opgave of the agenda with this id.
+    Agenda(Uuid),
+    /// Every opgave.
+    All,
 }
 
 /// Moves `child` under `parent` in a one-to-many index.
@@ -133,6 +150,9 @@ impl ReadModel {
         )?;
         let at = recorded.recorded_at;
         let r = recorded;
+        // Before and after: an event that moves something (an actie to
+        // another doel, ...) changes the PDCA state of both opgaven.
+        let scope_before = self.pdca_scope(r, &event);
         use Event as E;
         match &event {
             E::OrganisatieGeregistreerd(e) => {
@@ -253,8 +273,113 @@ impl ReadModel {
             _ => {}
         }
         self.record_uitvoering(r);
+        let scope_after = self.pdca_scope(r, &event);
+        for scope in scope_before.into_iter().chain(scope_after).flatten() {
+            self.stamp_pdca(scope, r.position);
+        }
         self.position = r.position;
         Ok(())
+    }
+
+    /// The PDCA states `event` (on stream `r.stream_id`) may change, judged
+    /// from the model as it is (call it before and after applying the event).
+    /// `None`: nothing the PDCA state reads, or a stream not known (yet).
+    ///
+    /// Precise for the frequent changes (an actie, an indicator's metingen, a
+    /// reflectie, an opgave's own fields); every opgave of the agenda for the
+    /// structural ones (agenda, groepering, doel, checkmoment and bijsturing,
+    /// and anything that carries out a bijsturing: an agenda-wide bijsturing
+    /// concerns the opgaven its carried-out changes touched).
+    fn pdca_scope(&self, r: &RecordedEvent, event: &Event) -> [Option<PdcaScope>; 2] {
+        let bijsturing = r.metadata.bijsturing_id.map(|b| {
+            self.bijsturingen
+                .get(&b)
+                .and_then(|c| self.checkmomenten.get(c))
+                .map_or(PdcaScope::All, |c| PdcaScope::Agenda(c.state.agenda_id))
+        });
+        [bijsturing, self.pdca_scope_of_stream(r.stream_id, event)]
+    }
+
+    fn pdca_scope_of_stream(&self, id: Uuid, event: &Event) -> Option<PdcaScope> {
+        use Event as E;
+        match event {
+            E::ActieAangemaakt(_)
+            | E::TrekkerGewijzigd(_)
+            | E::ActieStatusGewijzigd(_)
+            | E::VoortgangsberichtToegevoegd(_)
+            | E::VoortgangsberichtGecorrigeerd(_)
+            | E::VoortgangsberichtIngetrokken(_)
+            | E::ActieGewijzigd(_)
+            | E::ActieVerplaatst(_)
+            | E::PartnersGewijzigd(_) => self
+                .acties
+                .get(&id)
+                .map(|a| PdcaScope::Opgave(self.opgave_of(&a.state))),
+            E::IndicatorAangemaakt(_)
+            | E::IndicatorGewijzigd(_)
+            | E::StreefwaardeVastgesteld(_)
+            | E::MetingVastgelegd(_) => self
+                .indicatoren
+                .get(&id)
+                .and_then(|i| self.doelen.get(&i.state.doel_id))
+                .map(|d| PdcaScope::Opgave(d.state.opgave_id)),
+            E::ReflectieToegevoegd(_)
+            | E::ReflectieGecorrigeerd(_)
+            | E::ReflectieIngetrokken(_) => self
+                .reflecties
+                .get(&id)
+                .and_then(|x| self.opgave_of_subject(x.state.over.id))
+                .map(PdcaScope::Opgave),
+            E::OpgaveAangemaakt(_)
+            | E::OpgaveGewijzigd(_)
+            | E::OpgaveHernummerd(_)
+            | E::OpgaveVervallen(_) => self
+                .opgaven
+                .contains_key(&id)
+                .then_some(PdcaScope::Opgave(id)),
+            // The PDCA state names no organisatie and reads no token.
+            E::OrganisatieGeregistreerd(_)
+            | E::OrganisatieGewijzigd(_)
+            | E::TokenAangemaakt(_)
+            | E::TokenIngetrokken(_) => None,
+            E::AgendaAangemaakt(_)
+            | E::AgendaGewijzigd(_)
+            | E::GroeperingAangemaakt(_)
+            | E::GroeperingGewijzigd(_)
+            | E::DoelAangemaakt(_)
+            | E::DoelHernummerd(_)
+            | E::DoelGewijzigd(_)
+            | E::DoelVerplaatst(_)
+            | E::DoelVervallen(_)
+            | E::CheckmomentGeopend(_)
+            | E::BijsturingVastgelegd(_)
+            | E::CheckmomentGesloten(_)
+            | E::BijsturingDoorgevoerd(_)
+            | E::CheckmomentGewijzigd(_) => self.agenda_of(id).map(PdcaScope::Agenda),
+        }
+    }
+
+    fn stamp_pdca(&mut self, scope: PdcaScope, position: u64) {
+        match scope {
+            PdcaScope::Opgave(id) | PdcaScope::Agenda(id) => {
+                self.index.pdca_stamps.insert(id, position);
+            }
+            PdcaScope::All => self.index.pdca_stamp_all = position,
+        }
+    }
+
+    /// A stamp of everything the PDCA state of an opgave reads (apart from
+    /// the clock, see [`PdcaState::valid_until`]): while it is the same, so
+    /// is the state. It is the position of the last event that may have
+    /// changed the state; `None` for an unknown opgave.
+    pub fn pdca_stamp(&self, opgave_id: Uuid) -> Option<u64> {
+        let o = self.opgaven.get(&opgave_id)?;
+        let stamp = |id: &Uuid| self.index.pdca_stamps.get(id).copied().unwrap_or(0);
+        Some(
+            stamp(&opgave_id)
+                .max(stamp(&o.state.agenda_id))
+                .max(self.index.pdca_stamp_all),
+        )
     }
 
     /// The doelen (sub-doelen included) under an opgave now.

@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc};
 use uuid::Uuid;
 
 use super::{Entity, ReadModel};
@@ -67,6 +67,10 @@ pub struct PdcaState {
     /// The year whose streefwaarden the indicators are compared with.
     pub peiljaar: i32,
     pub redenen: Vec<String>,
+    /// The first instant after `now` at which the clock alone changes this
+    /// state (an active actie passes the signaleringstermijn, or a new year
+    /// begins); until then, only an event can (see [`ReadModel::pdca_stamp`]).
+    pub valid_until: DateTime<Utc>,
 }
 
 fn excerpt(text: &str) -> String {
@@ -156,7 +160,12 @@ impl ReadModel {
         let agenda = self.agendas.get(&agenda_id);
         let threshold = agenda.map_or(90, |a| a.state.signaleringstermijn_dagen);
         let mut acties = self.acties_of_opgave(opgave_id);
-        acties.sort_by_key(|a| (self.actie_code(&a.state), a.id));
+        acties.sort_by_cached_key(|a| (self.actie_code(&a.state), a.id));
+        let next_year = NaiveDate::from_ymd_opt(now.year() + 1, 1, 1)
+            .map_or(DateTime::<Utc>::MAX_UTC, |d| {
+                d.and_time(NaiveTime::MIN).and_utc()
+            });
+        let mut valid_until = next_year;
 
         let mut per_status: BTreeMap<&'static str, usize> =
             ActieStatus::ALL.iter().map(|s| (s.as_str(), 0)).collect();
@@ -176,8 +185,19 @@ impl ReadModel {
             if active && a.state.trekker.is_none() {
                 zonder_trekker.push(signal());
             }
-            if active && (now - a.state.laatst_gewijzigd).num_days() > i64::from(threshold) {
-                zonder_update.push(signal());
+            if active {
+                // Without update once `num_days() > threshold`, i.e. from
+                // `threshold + 1` whole days after the last change on.
+                let stale_from = a
+                    .state
+                    .laatst_gewijzigd
+                    .checked_add_signed(TimeDelta::days(i64::from(threshold) + 1))
+                    .unwrap_or(DateTime::<Utc>::MAX_UTC);
+                if now >= stale_from {
+                    zonder_update.push(signal());
+                } else {
+                    valid_until = valid_until.min(stale_from);
+                }
             }
         }
 
@@ -374,6 +394,7 @@ impl ReadModel {
             open_bijsturingen,
             peiljaar: year,
             redenen,
+            valid_until,
         })
     }
 }
@@ -562,6 +583,27 @@ mod tests {
             .redenen
             .contains(&"1 actie zonder trekker: 1.1.1 (Schuldhulp aan huis)".to_owned()));
         assert_eq!(late.fase, PdcaFase::Plan);
+    }
+
+    #[test]
+    fn the_state_is_valid_until_the_clock_changes_it() {
+        let (g, opgave) = given();
+        let early = g.model.pdca(opgave, at(2024, 3, 1)).unwrap();
+        // The actie (last changed 10 January 09:00) is without update after
+        // 90 whole days: from 91 days on.
+        assert_eq!(early.valid_until, at(2024, 4, 10));
+        let just_before = early.valid_until - TimeDelta::seconds(1);
+        let same = g.model.pdca(opgave, just_before).unwrap();
+        assert_eq!(
+            (same.zonder_update.len(), &same.redenen),
+            (0, &early.redenen)
+        );
+        assert_eq!(same.valid_until, early.valid_until);
+        let then = g.model.pdca(opgave, early.valid_until).unwrap();
+        assert_eq!(then.zonder_update.len(), 1);
+        // Nothing left for the clock to change but the year.
+        let n = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        assert_eq!(then.valid_until, n.and_time(NaiveTime::MIN).and_utc());
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod organisaties;
 mod pdca;
 mod reflecties;
 mod restart;
+mod routing;
 mod structuur;
 mod support;
 mod uitwisseling;

@@ -383,3 +383,152 @@ fn overzicht_of_an_ungrouped_agenda_has_one_group_without_groepering() {
     assert_eq!(o["totalen"]["fasen"]["plan"], 2);
     app.stop();
 }
+
+/// Every opgave of the agenda: its PDCA state as `GET /opgaven/{id}/pdca`
+/// answers it (rendered once, then served until a write changes it) and as
+/// the overzicht computes it afresh on every request. Returns the states by
+/// opgave id.
+fn served_as_computed(app: &Running, agenda: &str) -> std::collections::HashMap<String, Value> {
+    let o = app.get(&format!("/agendas/{agenda}/overzicht")).body;
+    let fresh: Vec<&Value> = o["groepen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["opgaven"].as_array().unwrap())
+        .collect();
+    assert_eq!(fresh.len(), 18);
+    fresh
+        .into_iter()
+        .map(|f| {
+            let id = f["opgaveId"].as_str().unwrap().to_owned();
+            let served = pdca(app, &id);
+            assert_eq!(
+                &served, f,
+                "GET /opgaven/{id}/pdca differs from the overzicht"
+            );
+            (id, served)
+        })
+        .collect()
+}
+
+fn count(p: &Value, status: &str) -> u64 {
+    p["actiesPerStatus"][status].as_u64().unwrap()
+}
+
+#[test]
+fn pdca_reads_see_every_write_under_the_opgave_at_once() {
+    let (app, _dir) = app();
+    let agenda = app.agenda_id();
+    let before = served_as_computed(&app, &agenda);
+    // An actie under a doel, and that doel's opgave.
+    let acties = app
+        .get(&format!("/agendas/{agenda}/acties?pageSize=500"))
+        .body;
+    let actie = acties["resultaten"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["doelId"].is_string())
+        .unwrap()
+        .clone();
+    let (actie_id, doel, opgave) = (
+        actie["id"].as_str().unwrap().to_owned(),
+        actie["doelId"].as_str().unwrap().to_owned(),
+        actie["opgaveId"].as_str().unwrap().to_owned(),
+    );
+    // Read twice: the second answer comes from what the first rendered.
+    assert_eq!(pdca(&app, &opgave), before[&opgave]);
+
+    // a status change of an actie under one of its doelen
+    let r = app.call(
+        "POST",
+        &format!("/acties/{actie_id}/statuswijzigingen"),
+        &[],
+        r#"{"status":"lopend","ingangsDatum":"2024-02-01"}"#,
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let now = served_as_computed(&app, &agenda);
+    assert_eq!(
+        (
+            count(&now[&opgave], "lopend"),
+            now[&opgave]["fase"].as_str()
+        ),
+        (count(&before[&opgave], "lopend") + 1, Some("do"))
+    );
+    let changed: Vec<&String> = now.keys().filter(|id| now[*id] != before[*id]).collect();
+    assert_eq!(changed, [&opgave], "no other opgave changed");
+
+    // an indicator on the doel, then a meting
+    let jaar = now[&opgave]["peiljaar"].as_i64().unwrap();
+    let r = app.call(
+        "POST",
+        &format!("/doelen/{doel}/indicatoren"),
+        &[],
+        &json!({"naam": "Bereik", "eenheid": "%", "richting": "hogerIsBeter",
+            "streefwaarden": [{"jaar": jaar, "waarde": 50}]})
+        .to_string(),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let indicator = r.body["id"].as_str().unwrap().to_owned();
+    let now = served_as_computed(&app, &agenda);
+    assert!(has(
+        &now[&opgave],
+        &format!("Indicator 'Bereik' heeft nog geen meting voor {jaar}.")
+    ));
+    let r = app.call(
+        "POST",
+        &format!("/indicatoren/{indicator}/metingen"),
+        &[],
+        &json!({"periode": jaar.to_string(), "waarde": 40, "status": "definitief"}).to_string(),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let now = served_as_computed(&app, &agenda);
+    let i = &now[&opgave]["indicatoren"][0];
+    assert_eq!(
+        (i["waarde"].as_f64(), i["koers"].as_str()),
+        (Some(40.0), Some("nietOpKoers"))
+    );
+
+    // a reflectie about the actie
+    assert!(has(&now[&opgave], "nog geen reflectie"));
+    let r = app.call(
+        "POST",
+        "/reflecties",
+        &[],
+        &json!({"over": actie_id, "datum": "2024-06-01", "watGingGoed": "Opkomst"}).to_string(),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let now = served_as_computed(&app, &agenda);
+    assert_eq!(now[&opgave]["laatsteReflectieDatum"], "2024-06-01");
+
+    // the doel moves to another opgave: its acties (and indicator) go along
+    let other = now
+        .iter()
+        .find(|(id, p)| **id != opgave && p["aantalActies"] == 0)
+        .map(|(id, p)| (id.clone(), p["opgaveCode"].as_str().unwrap().to_owned()))
+        .unwrap();
+    let under_doel = app.get(&format!("/doelen/{doel}/acties?pageSize=500")).body["totaal"]
+        .as_u64()
+        .unwrap();
+    let etag = app.get(&format!("/doelen/{doel}")).etag;
+    let r = app.call(
+        "PATCH",
+        &format!("/doelen/{doel}"),
+        &[("If-Match", &etag)],
+        &json!({"opgaveId": other.0, "code": format!("{}.9", other.1)}).to_string(),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let moved = served_as_computed(&app, &agenda);
+    let acties = |m: &std::collections::HashMap<String, Value>, o: &str| {
+        m[o]["aantalActies"].as_u64().unwrap()
+    };
+    assert!(under_doel > 0 && acties(&moved, &other.0) >= under_doel);
+    assert_eq!(
+        acties(&moved, &opgave) + acties(&moved, &other.0),
+        acties(&now, &opgave),
+        "the acties moved with the doel"
+    );
+    assert_eq!(moved[&other.0]["indicatoren"][0]["naam"], "Bereik");
+    assert_eq!(moved[&other.0]["laatsteReflectieDatum"], "2024-06-01");
+    app.stop();
+}

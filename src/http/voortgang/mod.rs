@@ -301,7 +301,7 @@ pub async fn get_voortgang(
 )]
 pub struct Api;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut crate::http::Routes) {
     cfg.route("/agendas/{id}/voortgang", web::get().to(get_voortgang))
         .route(
             "/agendas/{id}/voortgang.atom",
