@@ -157,23 +157,12 @@ pub fn replay(args: ReplayArgs) -> anyhow::Result<()> {
     let until = until_of(&store, args.tot.as_deref())?;
     let mut progress = Progress::new("replay", until);
     let mut model = ReadModel::default();
-    let mut failure = None;
-    let mut done = 0u64;
-    store.scan(0, until, &mut |e| match model.apply(&e) {
-        Ok(()) => {
-            done += 1;
-            progress.tick(done);
-            ControlFlow::Continue(())
-        }
-        Err(err) => {
-            failure = Some(format!("event at position {}: {err}", e.position));
-            ControlFlow::Break(())
-        }
-    })?;
-    if let Some(f) = failure {
-        bail!("replay stopped: {f}");
-    }
-    progress.finish(done);
+    // The fast path startup uses: decode once, read and apply on two threads.
+    crate::projections::replay::replay_into(&mut model, &store, 0, until, &mut |done| {
+        progress.tick(done)
+    })
+    .map_err(|f| anyhow::anyhow!("replay stopped: {f}"))?;
+    progress.finish(model.position);
     println!(
         "position {}: {} agenda's, {} opgaven, {} doelen, {} acties, {} organisaties, {} indicatoren, {} reflecties, {} checkmomenten",
         model.position,

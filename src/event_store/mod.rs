@@ -111,6 +111,25 @@ pub trait EventStore: Send + Sync {
         until: u64,
         f: &mut dyn FnMut(RecordedEvent) -> ControlFlow<()>,
     ) -> StoreResult<()>;
+    /// Like [`EventStore::scan`], but hands over each event as stored (the
+    /// bytes of [`encode_stored`], undecoded) with its position, for readers
+    /// that decode it themselves (the projections' replay). Fails with
+    /// [`StoreError::Corrupt`] when a position is missing; the caller checks
+    /// that the record says the same position.
+    fn scan_stored(
+        &self,
+        after: u64,
+        until: u64,
+        f: &mut dyn FnMut(u64, &[u8]) -> ControlFlow<()>,
+    ) -> StoreResult<()> {
+        let mut bytes = Vec::new();
+        self.scan(after, until, &mut |e| {
+            bytes.clear();
+            bytes.push(staging::FORMAT_JSON);
+            serde_json::to_writer(&mut bytes, &e).expect("serializing an envelope cannot fail");
+            f(e.position, &bytes)
+        })
+    }
     /// The event at a position, if any.
     fn event_at(&self, position: u64) -> StoreResult<Option<RecordedEvent>>;
     /// Registers a listener for committed events (see [`CommitListener`]).

@@ -701,6 +701,42 @@ impl EventStore for SledStore {
         Ok(())
     }
 
+    fn scan_stored(
+        &self,
+        after: u64,
+        until: u64,
+        f: &mut dyn FnMut(u64, &[u8]) -> ControlFlow<()>,
+    ) -> StoreResult<()> {
+        let until = until.min(self.head());
+        if until <= after {
+            return Ok(());
+        }
+        let mut expected = after + 1;
+        for entry in self
+            .shared
+            .db
+            .range(event_key(after + 1)..=event_key(until))
+        {
+            let (k, v) = entry.map_err(io_err)?;
+            let position = u64_from(&k[1..])?;
+            if position != expected {
+                return Err(StoreError::Corrupt(format!(
+                    "gap in the log: expected position {expected}, found {position}"
+                )));
+            }
+            expected += 1;
+            if f(position, &v).is_break() {
+                return Ok(());
+            }
+        }
+        if expected != until + 1 {
+            return Err(StoreError::Corrupt(format!(
+                "gap in the log: position {expected} is missing"
+            )));
+        }
+        Ok(())
+    }
+
     fn event_at(&self, position: u64) -> StoreResult<Option<RecordedEvent>> {
         if position == 0 || position > self.head() {
             return Ok(None);

@@ -14,7 +14,6 @@
 pub mod audit;
 pub mod peil;
 
-use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
 
 use crate::event_store::EventStore;
@@ -128,17 +127,13 @@ impl AsOf {
     }
 
     fn apply_range(&self, model: &mut ReadModel, after: u64, until: u64) -> Result<(), String> {
-        let mut failure = None;
-        self.store
-            .scan(after, until, &mut |e| match model.apply(&e) {
-                Ok(()) => ControlFlow::Continue(()),
-                Err(err) => {
-                    failure = Some(format!("event at position {}: {err}", e.position));
-                    ControlFlow::Break(())
-                }
-            })
-            .map_err(|e| e.to_string())?;
-        failure.map_or(Ok(()), Err)
+        crate::projections::replay::replay_into(
+            model,
+            self.store.as_ref(),
+            after,
+            until,
+            &mut |_| {},
+        )
     }
 
     fn keep_checkpoint(&self, position: u64, model: Arc<ReadModel>) {

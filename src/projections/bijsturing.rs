@@ -8,9 +8,8 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{Entity, ReadModel};
+use super::{Entity, EventHeader, ReadModel};
 use crate::domain::checkmoment::{Bijsturing, Checkmoment};
-use crate::event_store::RecordedEvent;
 
 /// One event that carried out (part of) a bijsturing.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,12 +22,12 @@ pub struct Uitvoering {
 }
 
 impl ReadModel {
-    pub(super) fn record_uitvoering(&mut self, r: &RecordedEvent) {
-        if let Some(b) = r.metadata.bijsturing_id {
+    pub(super) fn record_uitvoering(&mut self, r: &EventHeader<'_>, event_type: &str) {
+        if let Some(b) = r.bijsturing_id {
             self.uitvoeringen.entry(b).or_default().push(Uitvoering {
                 position: r.position,
-                event_type: r.event_type.clone(),
-                stream_type: r.stream_type.clone(),
+                event_type: event_type.to_owned(),
+                stream_type: r.stream_type.clone().into_owned(),
                 stream_id: r.stream_id,
                 recorded_at: r.recorded_at,
             });

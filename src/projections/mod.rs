@@ -6,9 +6,10 @@
 mod agenda_of;
 mod bijsturing;
 mod pdca;
+pub mod replay;
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
-use std::ops::ControlFlow;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use chrono::{DateTime, Utc};
@@ -114,9 +115,34 @@ fn reparent(
     by_parent.entry(parent).or_default().insert(child);
 }
 
+/// What the projections read of an event's envelope (besides its data).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventHeader<'a> {
+    pub position: u64,
+    pub stream_id: Uuid,
+    pub stream_type: Cow<'a, str>,
+    pub version: u64,
+    pub recorded_at: DateTime<Utc>,
+    /// `metadata.bijsturingId`.
+    pub bijsturing_id: Option<Uuid>,
+}
+
+impl<'a> EventHeader<'a> {
+    pub fn of(r: &'a RecordedEvent) -> Self {
+        Self {
+            position: r.position,
+            stream_id: r.stream_id,
+            stream_type: Cow::Borrowed(&r.stream_type),
+            version: r.version,
+            recorded_at: r.recorded_at,
+            bijsturing_id: r.metadata.bijsturing_id,
+        }
+    }
+}
+
 fn evolve<T: Clone>(
     map: &mut HashMap<Uuid, Arc<Entity<T>>>,
-    e: &RecordedEvent,
+    e: &EventHeader,
     f: impl FnOnce(&mut T),
 ) {
     if let Some(entity) = map.get_mut(&e.stream_id) {
@@ -127,7 +153,7 @@ fn evolve<T: Clone>(
     }
 }
 
-fn insert<T>(map: &mut HashMap<Uuid, Arc<Entity<T>>>, e: &RecordedEvent, state: T) {
+fn insert<T>(map: &mut HashMap<Uuid, Arc<Entity<T>>>, e: &EventHeader, state: T) {
     map.insert(
         e.stream_id,
         Arc::new(Entity {
@@ -148,21 +174,27 @@ impl ReadModel {
             recorded.schema_version,
             &recorded.data,
         )?;
-        let at = recorded.recorded_at;
-        let r = recorded;
+        self.apply_decoded(&EventHeader::of(recorded), &event);
+        Ok(())
+    }
+
+    /// Applies one event already decoded (the replay fast path decodes it
+    /// straight from the stored bytes, see [`replay`]).
+    pub fn apply_decoded(&mut self, r: &EventHeader<'_>, event: &Event) {
+        let at = r.recorded_at;
         // Before and after: an event that moves something (an actie to
         // another doel, ...) changes the PDCA state of both opgaven.
-        let scope_before = self.pdca_scope(r, &event);
+        let scope_before = self.pdca_scope(r, event);
         use Event as E;
-        match &event {
+        match event {
             E::OrganisatieGeregistreerd(e) => {
                 insert(&mut self.organisaties, r, Organisatie::created(e))
             }
-            E::OrganisatieGewijzigd(_) => evolve(&mut self.organisaties, r, |o| o.apply(&event)),
+            E::OrganisatieGewijzigd(_) => evolve(&mut self.organisaties, r, |o| o.apply(event)),
             E::AgendaAangemaakt(e) => insert(&mut self.agendas, r, Agenda::created(e)),
-            E::AgendaGewijzigd(_) => evolve(&mut self.agendas, r, |a| a.apply(&event)),
+            E::AgendaGewijzigd(_) => evolve(&mut self.agendas, r, |a| a.apply(event)),
             E::GroeperingAangemaakt(e) => insert(&mut self.groeperingen, r, Groepering::created(e)),
-            E::GroeperingGewijzigd(_) => evolve(&mut self.groeperingen, r, |g| g.apply(&event)),
+            E::GroeperingGewijzigd(_) => evolve(&mut self.groeperingen, r, |g| g.apply(event)),
             E::OpgaveAangemaakt(e) => {
                 self.opgave_codes
                     .insert((e.agenda_id, e.code.clone()), r.stream_id);
@@ -177,10 +209,10 @@ impl ReadModel {
                     self.opgave_codes
                         .insert((agenda, e.nieuwe_code.clone()), r.stream_id);
                 }
-                evolve(&mut self.opgaven, r, |o| o.apply(&event));
+                evolve(&mut self.opgaven, r, |o| o.apply(event));
             }
             E::OpgaveGewijzigd(_) | E::OpgaveVervallen(_) => {
-                evolve(&mut self.opgaven, r, |o| o.apply(&event))
+                evolve(&mut self.opgaven, r, |o| o.apply(event))
             }
             E::DoelAangemaakt(e) => {
                 if let Some(code) = &e.code {
@@ -198,10 +230,10 @@ impl ReadModel {
                     self.doel_codes
                         .insert((agenda, e.nieuwe_code.clone()), r.stream_id);
                 }
-                evolve(&mut self.doelen, r, |d| d.apply(&event));
+                evolve(&mut self.doelen, r, |d| d.apply(event));
             }
             E::DoelGewijzigd(_) | E::DoelVerplaatst(_) | E::DoelVervallen(_) => {
-                evolve(&mut self.doelen, r, |d| d.apply(&event))
+                evolve(&mut self.doelen, r, |d| d.apply(event))
             }
             E::ActieAangemaakt(e) => insert(&mut self.acties, r, Actie::created(e, at)),
             E::TrekkerGewijzigd(_)
@@ -211,27 +243,27 @@ impl ReadModel {
             | E::VoortgangsberichtIngetrokken(_)
             | E::ActieGewijzigd(_)
             | E::ActieVerplaatst(_)
-            | E::PartnersGewijzigd(_) => evolve(&mut self.acties, r, |a| a.apply(&event, at)),
+            | E::PartnersGewijzigd(_) => evolve(&mut self.acties, r, |a| a.apply(event, at)),
             E::ReflectieToegevoegd(e) => insert(&mut self.reflecties, r, Reflectie::created(e, at)),
             E::ReflectieGecorrigeerd(_) | E::ReflectieIngetrokken(_) => {
-                evolve(&mut self.reflecties, r, |x| x.apply(&event))
+                evolve(&mut self.reflecties, r, |x| x.apply(event))
             }
             E::IndicatorAangemaakt(e) => insert(&mut self.indicatoren, r, Indicator::created(e)),
             E::IndicatorGewijzigd(_) | E::StreefwaardeVastgesteld(_) | E::MetingVastgelegd(_) => {
-                evolve(&mut self.indicatoren, r, |i| i.apply(&event, at))
+                evolve(&mut self.indicatoren, r, |i| i.apply(event, at))
             }
             E::CheckmomentGeopend(e) => insert(&mut self.checkmomenten, r, Checkmoment::created(e)),
             E::BijsturingVastgelegd(e) => {
                 self.bijsturingen.insert(e.bijsturing_id, r.stream_id);
-                evolve(&mut self.checkmomenten, r, |c| c.apply(&event));
+                evolve(&mut self.checkmomenten, r, |c| c.apply(event));
             }
             E::CheckmomentGesloten(_)
             | E::BijsturingDoorgevoerd(_)
-            | E::CheckmomentGewijzigd(_) => evolve(&mut self.checkmomenten, r, |c| c.apply(&event)),
+            | E::CheckmomentGewijzigd(_) => evolve(&mut self.checkmomenten, r, |c| c.apply(event)),
             E::TokenAangemaakt(e) => insert(&mut self.tokens, r, Token::created(e)),
-            E::TokenIngetrokken(_) => evolve(&mut self.tokens, r, |t| t.apply(&event, at)),
+            E::TokenIngetrokken(_) => evolve(&mut self.tokens, r, |t| t.apply(event, at)),
         }
-        match &event {
+        match event {
             E::ActieAangemaakt(_) | E::ActieGewijzigd(_) | E::ActieVerplaatst(_) => {
                 if let Some(a) = self.acties.get(&r.stream_id) {
                     let parent = a.state.doel_id.unwrap_or(a.state.opgave_id);
@@ -272,13 +304,12 @@ impl ReadModel {
             }
             _ => {}
         }
-        self.record_uitvoering(r);
-        let scope_after = self.pdca_scope(r, &event);
+        self.record_uitvoering(r, event.event_type());
+        let scope_after = self.pdca_scope(r, event);
         for scope in scope_before.into_iter().chain(scope_after).flatten() {
             self.stamp_pdca(scope, r.position);
         }
         self.position = r.position;
-        Ok(())
     }
 
     /// The PDCA states `event` (on stream `r.stream_id`) may change, judged
@@ -290,8 +321,8 @@ impl ReadModel {
     /// structural ones (agenda, groepering, doel, checkmoment and bijsturing,
     /// and anything that carries out a bijsturing: an agenda-wide bijsturing
     /// concerns the opgaven its carried-out changes touched).
-    fn pdca_scope(&self, r: &RecordedEvent, event: &Event) -> [Option<PdcaScope>; 2] {
-        let bijsturing = r.metadata.bijsturing_id.map(|b| {
+    fn pdca_scope(&self, r: &EventHeader<'_>, event: &Event) -> [Option<PdcaScope>; 2] {
+        let bijsturing = r.bijsturing_id.map(|b| {
             self.bijsturingen
                 .get(&b)
                 .and_then(|c| self.checkmomenten.get(c))
@@ -419,22 +450,11 @@ impl ReadModel {
     /// Rebuilds the read model from the log up to and including `until`
     /// (clamped to the head). This is the one way to get a past state; the
     /// history module may cache or snapshot on top of it.
+    /// Uses the decode-once, two-thread fast path ([`replay::replay_into`]).
     pub fn replay(store: &dyn EventStore, until: u64) -> Result<ReadModel, String> {
         let mut model = ReadModel::default();
-        let mut failure = None;
-        store
-            .scan(0, until.min(store.head()), &mut |e| match model.apply(&e) {
-                Ok(()) => ControlFlow::Continue(()),
-                Err(err) => {
-                    failure = Some(format!("event at position {}: {err}", e.position));
-                    ControlFlow::Break(())
-                }
-            })
-            .map_err(|e| e.to_string())?;
-        match failure {
-            Some(f) => Err(f),
-            None => Ok(model),
-        }
+        replay::replay_into(&mut model, store, 0, until, &mut |_| {})?;
+        Ok(model)
     }
 
     pub fn opgave_by_code(&self, agenda_id: Uuid, code: &Code) -> Option<Uuid> {
