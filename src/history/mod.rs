@@ -12,6 +12,8 @@
 //! and renumbered codes are simply as they were then.
 
 pub mod audit;
+#[cfg(test)]
+mod pdca_equivalence;
 pub mod peil;
 
 use std::ops::ControlFlow;
@@ -125,6 +127,27 @@ impl AsOf {
             .saturating_sub(self.options.cached_models);
         cache.recent.drain(..excess);
         Ok(model)
+    }
+
+    /// The read model at `position` (clamped to the head) as far as the
+    /// PDCA state of one opgave depends on it: only the streams
+    /// [`ReadModel::pdca_streams`] names, each read up to `position` (no
+    /// checkpoints, no whole-model replay). `ReadModel::pdca` and the PDCA
+    /// response give exactly what they give on the full model at `position`.
+    /// `None` when the opgave does not exist in the live model (so it did
+    /// not exist at `position` either).
+    pub fn opgave_model_at(
+        &self,
+        live: &crate::projections::Projection,
+        opgave_id: uuid::Uuid,
+        position: u64,
+    ) -> Result<Option<ReadModel>, String> {
+        // The live model covers every position up to `position`: the store
+        // tells listeners before it acknowledges (and before the head moves).
+        let Some(streams) = live.read().pdca_streams(opgave_id) else {
+            return Ok(None);
+        };
+        ReadModel::replay_streams(self.store.as_ref(), streams, position).map(Some)
     }
 
     fn apply_range(&self, model: &mut ReadModel, after: u64, until: u64) -> Result<(), String> {

@@ -200,16 +200,31 @@ fn weak_etag(position: u64) -> String {
     params(("id" = Uuid, Path, description = "Id van de opgave"), super::peil::PeilQuery),
     responses((status = 200, description = "De PDCA-toestand; zwakke ETag met de positie in het log", body = PdcaDto), super::responses::ReadErrors))]
 pub async fn get_pdca(
-    peil: super::peil::Peil,
+    peil: super::peil::PeilMoment,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, Problem> {
-    let m = peil.read();
-    let s = m
-        .pdca(*id, peil.now())
-        .ok_or_else(|| peil.not_found(format!("Er is geen opgave met id {id}."), *id))?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("ETag", weak_etag(m.position)))
-        .json(pdca_dto(&m, s)))
+    let id = *id;
+    let not_found = || peil.not_found(format!("Er is geen opgave met id {id}."), id);
+    let respond = |m: &ReadModel| {
+        let s = m.pdca(id, peil.now()).ok_or_else(not_found)?;
+        Ok(HttpResponse::Ok()
+            .insert_header(("ETag", weak_etag(m.position)))
+            .json(pdca_dto(m, s)))
+    };
+    let Some(position) = peil.past_position() else {
+        return respond(&peil.live());
+    };
+    // As of a past position: only the streams this opgave's PDCA state
+    // depends on, read up to that position (not the whole model).
+    let history = peil.state().history.clone();
+    let live = peil.state().projection.clone();
+    let model = super::peil::replay(position, move || {
+        history.opgave_model_at(&live, id, position)
+    })
+    .await?;
+    // `X-Positie` also on a 404, as for every other as-of read.
+    peil.record_position(position);
+    respond(&model.ok_or_else(not_found)?)
 }
 
 /// How many opgaven are in each phase.
