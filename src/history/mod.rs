@@ -15,6 +15,7 @@ pub mod audit;
 #[cfg(test)]
 mod pdca_equivalence;
 pub mod peil;
+mod streams;
 
 use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
@@ -34,6 +35,9 @@ pub struct AsOfOptions {
     /// Estimated bytes all checkpoints together may take; beyond it they
     /// are thinned out like beyond `max_checkpoints` (the newest stays).
     pub budget_bytes: usize,
+    /// Events of recently read streams kept for the per-opgave path
+    /// ([`AsOf::opgave_model_at`]; see `streams.rs`).
+    pub stream_cache_events: usize,
 }
 
 impl Default for AsOfOptions {
@@ -48,6 +52,11 @@ impl Default for AsOfOptions {
             max_checkpoints: 4_096,
             cached_models: 4,
             budget_bytes: budget_mib << 20,
+            // MAG_ASOF_STREAM_CACHE_EVENTS overrides it.
+            stream_cache_events: std::env::var("MAG_ASOF_STREAM_CACHE_EVENTS")
+                .ok()
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(100_000),
         }
     }
 }
@@ -68,6 +77,7 @@ pub struct AsOf {
     store: Arc<dyn EventStore>,
     options: AsOfOptions,
     cache: Mutex<Cache>,
+    streams: streams::StreamCache,
 }
 
 impl AsOf {
@@ -76,6 +86,7 @@ impl AsOf {
             store,
             options,
             cache: Mutex::new(Cache::default()),
+            streams: streams::StreamCache::new(options.stream_cache_events),
         }
     }
 
@@ -132,7 +143,8 @@ impl AsOf {
     /// The read model at `position` (clamped to the head) as far as the
     /// PDCA state of one opgave depends on it: only the streams
     /// [`ReadModel::pdca_streams`] names, each read up to `position` (no
-    /// checkpoints, no whole-model replay). `ReadModel::pdca` and the PDCA
+    /// checkpoints, no whole-model replay; recently read streams come from
+    /// memory, see `streams.rs`). `ReadModel::pdca` and the PDCA
     /// response give exactly what they give on the full model at `position`.
     /// `None` when the opgave does not exist in the live model (so it did
     /// not exist at `position` either).
@@ -147,7 +159,17 @@ impl AsOf {
         let Some(streams) = live.read().pdca_streams(opgave_id) else {
             return Ok(None);
         };
-        ReadModel::replay_streams(self.store.as_ref(), streams, position).map(Some)
+        let position = position.min(self.store.head());
+        let mut read = Vec::with_capacity(streams.len());
+        for id in streams {
+            read.push(
+                self.streams
+                    .read_until(self.store.as_ref(), id, position)
+                    .map_err(|e| e.to_string())?,
+            );
+        }
+        ReadModel::replay_events(read.iter().flat_map(|(events, n)| &events[..*n]), position)
+            .map(Some)
     }
 
     fn apply_range(&self, model: &mut ReadModel, after: u64, until: u64) -> Result<(), String> {
@@ -300,6 +322,7 @@ mod tests {
                 max_checkpoints: 3,
                 cached_models: 2,
                 budget_bytes: usize::MAX,
+                stream_cache_events: 0,
             },
         );
         for p in [0u64, 5, 10, 11, 57, 33, 9, 40, 40, 100] {
@@ -326,6 +349,7 @@ mod tests {
                     &ReadModel::replay(store.as_ref(), 57).unwrap(),
                     None,
                 ) / 2,
+                stream_cache_events: 0,
             },
         );
         for p in [57u64, 20, 3, 44] {

@@ -492,7 +492,15 @@ fn the_per_opgave_path_gives_the_pdca_state_of_a_full_replay() {
         }
     }
     let head = store.head();
+    // with the stream cache (reads after the first come from memory) and without
     let as_of = AsOf::new(store.clone(), AsOfOptions::default());
+    let uncached = AsOf::new(
+        store.clone(),
+        AsOfOptions {
+            stream_cache_events: 0,
+            ..AsOfOptions::default()
+        },
+    );
     let mut opgaven = sorted(&live.read().opgaven, |_| true);
     opgaven.push(Uuid::now_v7()); // never existed
     let mut positions: Vec<u64> = (0..36).map(|i| after_first_import + i * 97).collect();
@@ -512,6 +520,9 @@ fn the_per_opgave_path_gives_the_pdca_state_of_a_full_replay() {
             let expected = full.pdca(o, now);
             let got = fast.as_ref().and_then(|m| m.pdca(o, now));
             assert_eq!(got, expected, "opgave {o} at position {p}");
+            let direct = uncached.opgave_model_at(&live, o, p).unwrap();
+            let got = direct.as_ref().and_then(|m| m.pdca(o, now));
+            assert_eq!(got, expected, "opgave {o} at position {p}, read directly");
             if let Some(m) = &fast {
                 assert_eq!(m.position, full.position);
                 // what the response shows besides the PDCA state

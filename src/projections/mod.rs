@@ -356,10 +356,21 @@ impl ReadModel {
                     .map_err(|e| e.to_string())?,
             );
         }
+        Self::replay_events(&events, until)
+    }
+
+    /// Applies `events` (of any streams, each stream complete up to
+    /// `until`) in log order to an empty model whose position becomes
+    /// `until`; see [`ReadModel::replay_streams`].
+    pub fn replay_events<'a>(
+        events: impl IntoIterator<Item = &'a RecordedEvent>,
+        until: u64,
+    ) -> Result<ReadModel, String> {
+        let mut events: Vec<&RecordedEvent> = events.into_iter().collect();
         events.sort_unstable_by_key(|e| e.position);
         events.dedup_by_key(|e| e.position);
         let mut model = ReadModel::default();
-        for e in &events {
+        for e in events {
             model
                 .apply(e)
                 .map_err(|err| format!("event at position {}: {err}", e.position))?;
