@@ -56,7 +56,7 @@ impl Default for AsOfOptions {
             stream_cache_events: std::env::var("MAG_ASOF_STREAM_CACHE_EVENTS")
                 .ok()
                 .and_then(|v| v.parse::<usize>().ok())
-                .unwrap_or(100_000),
+                .unwrap_or(50_000),
         }
     }
 }
