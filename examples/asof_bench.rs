@@ -6,7 +6,15 @@
 //! The store is the Twenterand demo agenda plus voortgangsberichten and
 //! status changes on its acties (sled, `Flush` durability, batched appends:
 //! loading speed is not what is measured). Reads go through
-//! `history::AsOf::model_at` + `ReadModel::pdca`, as `GET ...?positie=` does.
+//! `history::AsOf::model_at` + `ReadModel::pdca` (the whole-model path every
+//! as-of GET but the PDCA one takes), and `history::AsOf::opgave_model_at` +
+//! `ReadModel::pdca` (what `GET /v1/opgaven/{id}/pdca?positie=` does).
+//!
+//!     cargo run --release --example asof_bench -- --store DIR
+//!
+//! measures an existing store instead (e.g. one made by `mag-tracker
+//! bench-data`): opgaven of the first agenda, positions uniform in
+//! [head/100, head], as scripts/bench P5 asks them.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -60,10 +68,11 @@ fn report(label: &str, mut lat: Vec<Duration>) {
 }
 
 fn main() {
-    let args: Vec<u64> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
+    let raw: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(i) = raw.iter().position(|a| a == "--store") {
+        return existing_store(std::path::Path::new(&raw[i + 1]));
+    }
+    let args: Vec<u64> = raw.iter().filter_map(|a| a.parse().ok()).collect();
     let target = args.first().copied().unwrap_or(1_000_000);
     let options = AsOfOptions {
         spacing: args
@@ -162,6 +171,18 @@ fn main() {
     let rss_before = rss_mib();
     let as_of = AsOf::new(store.clone(), options);
     let now = chrono::Utc::now();
+    // the per-opgave path first, before the whole-model path fills the OS cache
+    let fast = |p: u64| {
+        let t = Instant::now();
+        let o = opgaven[(p as usize) % opgaven.len()];
+        let m = as_of
+            .opgave_model_at(&state.projection, o, p)
+            .unwrap()
+            .unwrap();
+        std::hint::black_box(m.pdca(o, now));
+        t.elapsed()
+    };
+    let per_opgave: Vec<Duration> = (0..300).map(|_| fast(1 + rng.next(head))).collect();
     let read = |p: u64| {
         let t = Instant::now();
         let m = as_of.model_at(p).unwrap();
@@ -196,6 +217,7 @@ fn main() {
     );
     println!("| reads | n | p50 ms | p95 ms | p99 ms | max ms |");
     println!("|---|---:|---:|---:|---:|---:|");
+    report("per opgave (PDCA path), random positions", per_opgave);
     report("cold (building checkpoints)", cold);
     report("warm, random positions", warm);
     report("repeated peildata (4 positions)", repeat);
@@ -203,4 +225,78 @@ fn main() {
         "memory: RSS {rss_before:.0} MiB before the as-of layer, {rss_after:.0} MiB after ({:.0} MiB for checkpoints and cache)",
         rss_after - rss_before
     );
+}
+
+/// Both paths on an existing store, as scripts/bench P5 asks.
+fn existing_store(dir: &std::path::Path) {
+    let store = Arc::new(SledStore::open(dir, SledOptions::default()).unwrap());
+    let started = Instant::now();
+    let state = open_state(store.clone()).unwrap();
+    let head = store.head();
+    eprintln!(
+        "opened {head} events in {:.1} s; live model RSS {:.0} MiB",
+        started.elapsed().as_secs_f64(),
+        rss_mib()
+    );
+    let opgaven: Vec<Uuid> = {
+        let m = state.projection.read();
+        let first = m
+            .agendas
+            .values()
+            .min_by_key(|a| (a.aangemaakt, a.id))
+            .unwrap()
+            .id;
+        let mut o: Vec<Uuid> = m
+            .opgaven
+            .values()
+            .filter(|o| o.state.agenda_id == first)
+            .map(|o| o.id)
+            .collect();
+        o.sort();
+        o
+    };
+    let as_of = AsOf::new(store.clone(), AsOfOptions::default());
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let from = (head / 100).max(1);
+    let mut position = || from + rng.next(head - from + 1);
+    let now = chrono::Utc::now();
+    let mut streams = Vec::new();
+    let mut fast = Vec::new();
+    for i in 0..1_000 {
+        let (p, o) = (position(), opgaven[i % opgaven.len()]);
+        let t = Instant::now();
+        let m = as_of
+            .opgave_model_at(&state.projection, o, p)
+            .unwrap()
+            .unwrap();
+        std::hint::black_box(m.pdca(o, now));
+        fast.push(t.elapsed());
+        streams.push(state.projection.read().pdca_streams(o).unwrap().len());
+    }
+    let mut whole = Vec::new();
+    let budget = Instant::now();
+    for i in 0..1_000 {
+        if budget.elapsed() > Duration::from_secs(120) {
+            break;
+        }
+        let (p, o) = (position(), opgaven[i % opgaven.len()]);
+        let t = Instant::now();
+        let m = as_of.model_at(p).unwrap();
+        std::hint::black_box(m.pdca(o, now));
+        whole.push(t.elapsed());
+    }
+    streams.sort();
+    println!(
+        "store {}: {head} events, {} opgaven of the first agenda, {}..{} streams per opgave (median {})",
+        dir.display(),
+        opgaven.len(),
+        streams[0],
+        streams[streams.len() - 1],
+        streams[streams.len() / 2]
+    );
+    println!("| reads | n | p50 ms | p95 ms | p99 ms | max ms |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    report("per opgave (PDCA path)", fast);
+    report("whole model (checkpoints, from cold, 120 s at most)", whole);
+    println!("memory: RSS {:.0} MiB", rss_mib());
 }

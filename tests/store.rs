@@ -273,6 +273,19 @@ fn reads_by_stream_position_and_instant(f: Fixture) {
     );
     assert!(stream.iter().all(|e| e.stream_id == a));
     assert_eq!(s.read_stream(a, 1, 2).unwrap().len(), 2);
+    // a stream as it was after a position (a: 1, 3, 5, 7, 9; b: 2, 4, ...)
+    let until = |id, p| -> Vec<u64> {
+        s.read_stream_until(id, p)
+            .unwrap()
+            .iter()
+            .map(|e| e.position)
+            .collect()
+    };
+    assert_eq!(until(a, 6), vec![1, 3, 5]);
+    assert_eq!(until(a, 7), vec![1, 3, 5, 7]);
+    assert_eq!(until(b, 1), Vec::<u64>::new());
+    assert_eq!(until(b, 100), vec![2, 4, 6, 8, 10]);
+    assert_eq!(until(Uuid::now_v7(), 10), Vec::<u64>::new());
     let page = s.read_all(4, 3).unwrap();
     assert_eq!(
         page.iter().map(|e| e.position).collect::<Vec<_>>(),

@@ -103,6 +103,25 @@ pub trait EventStore: Send + Sync {
         from_version: u64,
         limit: usize,
     ) -> StoreResult<Vec<RecordedEvent>>;
+    /// Events of one stream at positions up to and including `until`, in
+    /// order: the stream as it was after the event at `until`.
+    fn read_stream_until(&self, stream_id: Uuid, until: u64) -> StoreResult<Vec<RecordedEvent>> {
+        const CHUNK: usize = 512;
+        let mut out: Vec<RecordedEvent> = Vec::new();
+        loop {
+            let chunk = self.read_stream(stream_id, out.len() as u64 + 1, CHUNK)?;
+            let full = chunk.len() == CHUNK;
+            for e in chunk {
+                if e.position > until {
+                    return Ok(out);
+                }
+                out.push(e);
+            }
+            if !full {
+                return Ok(out);
+            }
+        }
+    }
     /// Calls `f` for every event with `after < position <= until`, in order.
     /// Fails with [`StoreError::Corrupt`] when a position is missing.
     fn scan(

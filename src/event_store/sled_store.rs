@@ -658,6 +658,29 @@ impl EventStore for SledStore {
         Ok(out)
     }
 
+    fn read_stream_until(&self, stream_id: Uuid, until: u64) -> StoreResult<Vec<RecordedEvent>> {
+        // Like read_stream, but the position in the stream index decides
+        // before an event is read and decoded.
+        let until = until.min(self.head());
+        let start = key(STREAM, &[stream_id.as_bytes(), &1u64.to_be_bytes()]);
+        let end = key(STREAM, &[stream_id.as_bytes(), &u64::MAX.to_be_bytes()]);
+        let mut out = Vec::new();
+        for entry in self.shared.db.range(start..=end) {
+            let (_, v) = entry.map_err(io_err)?;
+            let position = u64_from(&v)?;
+            if position > until {
+                break;
+            }
+            let event = self.shared.db.stored_event(position)?.ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "stream index points at missing position {position}"
+                ))
+            })?;
+            out.push(event);
+        }
+        Ok(out)
+    }
+
     fn scan(
         &self,
         after: u64,

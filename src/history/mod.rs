@@ -12,7 +12,10 @@
 //! and renumbered codes are simply as they were then.
 
 pub mod audit;
+#[cfg(test)]
+mod pdca_equivalence;
 pub mod peil;
+mod streams;
 
 use std::sync::{Arc, Mutex};
 
@@ -31,6 +34,9 @@ pub struct AsOfOptions {
     /// Estimated bytes all checkpoints together may take; beyond it they
     /// are thinned out like beyond `max_checkpoints` (the newest stays).
     pub budget_bytes: usize,
+    /// Events of recently read streams kept for the per-opgave path
+    /// ([`AsOf::opgave_model_at`]; see `streams.rs`).
+    pub stream_cache_events: usize,
 }
 
 impl Default for AsOfOptions {
@@ -45,6 +51,11 @@ impl Default for AsOfOptions {
             max_checkpoints: 4_096,
             cached_models: 4,
             budget_bytes: budget_mib << 20,
+            // MAG_ASOF_STREAM_CACHE_EVENTS overrides it.
+            stream_cache_events: std::env::var("MAG_ASOF_STREAM_CACHE_EVENTS")
+                .ok()
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(50_000),
         }
     }
 }
@@ -65,6 +76,7 @@ pub struct AsOf {
     store: Arc<dyn EventStore>,
     options: AsOfOptions,
     cache: Mutex<Cache>,
+    streams: streams::StreamCache,
 }
 
 impl AsOf {
@@ -73,6 +85,7 @@ impl AsOf {
             store,
             options,
             cache: Mutex::new(Cache::default()),
+            streams: streams::StreamCache::new(options.stream_cache_events),
         }
     }
 
@@ -124,6 +137,38 @@ impl AsOf {
             .saturating_sub(self.options.cached_models);
         cache.recent.drain(..excess);
         Ok(model)
+    }
+
+    /// The read model at `position` (clamped to the head) as far as the
+    /// PDCA state of one opgave depends on it: only the streams
+    /// [`ReadModel::pdca_streams`] names, each read up to `position` (no
+    /// checkpoints, no whole-model replay; recently read streams come from
+    /// memory, see `streams.rs`). `ReadModel::pdca` and the PDCA
+    /// response give exactly what they give on the full model at `position`.
+    /// `None` when the opgave does not exist in the live model (so it did
+    /// not exist at `position` either).
+    pub fn opgave_model_at(
+        &self,
+        live: &crate::projections::Projection,
+        opgave_id: uuid::Uuid,
+        position: u64,
+    ) -> Result<Option<ReadModel>, String> {
+        // The live model covers every position up to `position`: the store
+        // tells listeners before it acknowledges (and before the head moves).
+        let Some(streams) = live.read().pdca_streams(opgave_id) else {
+            return Ok(None);
+        };
+        let position = position.min(self.store.head());
+        let mut read = Vec::with_capacity(streams.len());
+        for id in streams {
+            read.push(
+                self.streams
+                    .read_until(self.store.as_ref(), id, position)
+                    .map_err(|e| e.to_string())?,
+            );
+        }
+        ReadModel::replay_events(read.iter().flat_map(|(events, n)| &events[..*n]), position)
+            .map(Some)
     }
 
     fn apply_range(&self, model: &mut ReadModel, after: u64, until: u64) -> Result<(), String> {
@@ -272,6 +317,7 @@ mod tests {
                 max_checkpoints: 3,
                 cached_models: 2,
                 budget_bytes: usize::MAX,
+                stream_cache_events: 0,
             },
         );
         for p in [0u64, 5, 10, 11, 57, 33, 9, 40, 40, 100] {
@@ -298,6 +344,7 @@ mod tests {
                     &ReadModel::replay(store.as_ref(), 57).unwrap(),
                     None,
                 ) / 2,
+                stream_cache_events: 0,
             },
         );
         for p in [57u64, 20, 3, 44] {

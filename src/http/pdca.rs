@@ -260,31 +260,52 @@ fn pdca_body(m: &ReadModel, id: Uuid, now: DateTime<Utc>) -> Option<(web::Bytes,
     params(("id" = Uuid, Path, description = "Id van de opgave"), super::peil::PeilQuery),
     responses((status = 200, description = "De PDCA-toestand; zwakke ETag met de positie in het log", body = PdcaDto), super::responses::ReadErrors))]
 pub async fn get_pdca(
-    peil: super::peil::Peil,
+    peil: super::peil::PeilMoment,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, Problem> {
-    let m = peil.read();
-    let now = peil.now();
-    let cache = &peil.state().pdca_cache;
-    let cached = match m.pdca_stamp(*id) {
-        Some(stamp) if peil.is_live_now() => cache.get(*id, stamp, now).ok_or(Some(stamp)),
-        _ => Err(None),
+    let id = *id;
+    let not_found = || peil.not_found(format!("Er is geen opgave met id {id}."), id);
+    let respond = |position: u64, body: web::Bytes| {
+        HttpResponse::Ok()
+            .insert_header(("ETag", weak_etag(position)))
+            .content_type(actix_web::http::header::ContentType::json())
+            .body(body)
     };
-    let body = match cached {
-        Ok(body) => body,
-        Err(stamp) => {
-            let (body, valid_until) = pdca_body(&m, *id, now)
-                .ok_or_else(|| peil.not_found(format!("Er is geen opgave met id {id}."), *id))?;
-            if let Some(stamp) = stamp {
-                cache.put(*id, stamp, (now, valid_until), body.clone());
+    let Some(position) = peil.past_position() else {
+        // The live model: the rendered body is cached per opgave while
+        // nothing it depends on changed (see `ReadModel::pdca_stamp`).
+        let m = peil.live();
+        let now = peil.now();
+        let cache = &peil.state().pdca_cache;
+        let cached = match m.pdca_stamp(id) {
+            Some(stamp) if peil.is_live_now() => cache.get(id, stamp, now).ok_or(Some(stamp)),
+            _ => Err(None),
+        };
+        let body = match cached {
+            Ok(body) => body,
+            Err(stamp) => {
+                let (body, valid_until) = pdca_body(&m, id, now).ok_or_else(not_found)?;
+                if let Some(stamp) = stamp {
+                    cache.put(id, stamp, (now, valid_until), body.clone());
+                }
+                body
             }
-            body
-        }
+        };
+        return Ok(respond(m.position, body));
     };
-    Ok(HttpResponse::Ok()
-        .insert_header(("ETag", weak_etag(m.position)))
-        .content_type(actix_web::http::header::ContentType::json())
-        .body(body))
+    // As of a past position: only the streams this opgave's PDCA state
+    // depends on, read up to that position (not the whole model).
+    let history = peil.state().history.clone();
+    let live = peil.state().projection.clone();
+    let model = super::peil::replay(position, move || {
+        history.opgave_model_at(&live, id, position)
+    })
+    .await?;
+    // `X-Positie` also on a 404, as for every other as-of read.
+    peil.record_position(position);
+    let m = model.ok_or_else(not_found)?;
+    let (body, _) = pdca_body(&m, id, peil.now()).ok_or_else(not_found)?;
+    Ok(respond(m.position, body))
 }
 
 /// How many opgaven are in each phase.

@@ -62,9 +62,20 @@ struct At {
 
 /// The model a GET reads: live, or as of a peildatum/peiltijdstip/positie.
 pub struct Peil {
+    moment: PeilMoment,
+    /// The whole model at the moment asked for (`None`: the live model).
+    past: Option<Arc<ReadModel>>,
+}
+
+/// The moment a GET asks for, resolved to a log position, without building
+/// the model of that moment: for a handler that needs only part of it (the
+/// PDCA state of one opgave, see [`crate::history::AsOf::opgave_model_at`]).
+/// [`Peil`] is this plus the whole model.
+pub struct PeilMoment {
     state: web::Data<AppState>,
     req: HttpRequest,
-    at: Option<(At, Arc<ReadModel>)>,
+    /// Set when the moment lies before the live model's position.
+    at: Option<At>,
     instant: Option<DateTime<Utc>>,
 }
 
@@ -87,12 +98,52 @@ impl Deref for ModelRef<'_> {
 impl Peil {
     /// The model to read. Remembers its position for `X-Positie`.
     pub fn read(&self) -> ModelRef<'_> {
-        let model = match &self.at {
-            None => ModelRef::Live(self.state.projection.read()),
-            Some((_, m)) => ModelRef::Past(m),
-        };
-        self.req.extensions_mut().insert(Positie(model.position));
+        match &self.past {
+            None => self.moment.live(),
+            Some(m) => {
+                self.moment.record_position(m.position);
+                ModelRef::Past(m)
+            }
+        }
+    }
+
+    /// "Now" for the state read: see [`PeilMoment::now`].
+    pub fn now(&self) -> DateTime<Utc> {
+        self.moment.now()
+    }
+
+    /// Whether the request asked for a past state.
+    pub fn is_past(&self) -> bool {
+        self.past.is_some()
+    }
+
+    /// A 404 for `id`: see [`PeilMoment::not_found`].
+    pub fn not_found(&self, detail: impl Into<String>, id: Uuid) -> Problem {
+        self.moment.not_found(detail, id)
+    }
+}
+
+impl PeilMoment {
+    /// The position asked for when it lies before the live model's;
+    /// `None`: read the live model ([`PeilMoment::live`]).
+    pub fn past_position(&self) -> Option<u64> {
+        self.at.as_ref().map(|at| at.position)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The live model. Remembers its position for `X-Positie`.
+    pub fn live(&self) -> ModelRef<'_> {
+        let model = ModelRef::Live(self.state.projection.read());
+        self.record_position(model.position);
         model
+    }
+
+    /// Remembers the position the response reflects, for `X-Positie`.
+    pub fn record_position(&self, position: u64) {
+        self.req.extensions_mut().insert(Positie(position));
     }
 
     /// "Now" for the state read: the current time for the live model, the
@@ -103,19 +154,10 @@ impl Peil {
         self.instant.unwrap_or_else(Utc::now)
     }
 
-    /// Whether the request asked for a past state.
-    pub fn is_past(&self) -> bool {
-        self.at.is_some()
-    }
-
     /// Whether this is the live model read at the current time (no
     /// peildatum, peiltijdstip or positie given at all).
     pub fn is_live_now(&self) -> bool {
         self.at.is_none() && self.instant.is_none()
-    }
-
-    pub fn state(&self) -> &AppState {
-        &self.state
     }
 
     /// A 404 for `id`; when reading the past and the resource exists now,
@@ -123,7 +165,7 @@ impl Peil {
     pub fn not_found(&self, detail: impl Into<String>, id: Uuid) -> Problem {
         let detail = detail.into();
         match &self.at {
-            Some((at, _)) if exists(&self.state.projection.read(), id) => Problem::new(
+            Some(at) if exists(&self.state.projection.read(), id) => Problem::new(
                 StatusCode::NOT_FOUND,
                 "not-yet-existing",
                 "Bestond toen nog niet",
@@ -293,6 +335,67 @@ impl Future for PeilFuture {
     }
 }
 
+impl PeilMoment {
+    fn resolve(req: &HttpRequest) -> Result<Self, Problem> {
+        let req = req.clone();
+        let state = req
+            .app_data::<web::Data<AppState>>()
+            .cloned()
+            .ok_or_else(|| Problem::not_found("Geen toestand beschikbaar."))?;
+        let Some(at) = resolve(&state, &req)? else {
+            return Ok(PeilMoment {
+                state,
+                req,
+                at: None,
+                instant: None,
+            });
+        };
+        if at.position >= state.projection.read().position {
+            // Nothing recorded since: the live model is that state.
+            return Ok(PeilMoment {
+                state,
+                req,
+                at: None,
+                instant: Some(at.instant.min(Utc::now())),
+            });
+        }
+        Ok(PeilMoment {
+            state,
+            req,
+            instant: Some(at.instant),
+            at: Some(at),
+        })
+    }
+}
+
+impl FromRequest for PeilMoment {
+    type Error = Problem;
+    type Future = std::future::Ready<Result<Self, Problem>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(PeilMoment::resolve(req))
+    }
+}
+
+/// Runs a replay for time travel off the async workers; its failure is a 500.
+pub async fn replay<T: Send + 'static>(
+    position: u64,
+    f: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, Problem> {
+    web::block(f)
+        .await
+        .map_err(|_| Problem::not_found("Geen toestand beschikbaar."))?
+        .map_err(|error| {
+            tracing::error!(%error, position, "time travel replay failed");
+            Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal-error",
+                "Interne fout",
+                "De toestand op die peildatum kon niet worden opgebouwd.",
+            )
+        })
+}
+
 impl FromRequest for Peil {
     type Error = Problem;
     type Future = PeilFuture;
@@ -305,54 +408,26 @@ impl FromRequest for Peil {
                 .cloned()
                 .ok_or_else(|| Problem::not_found("Geen toestand beschikbaar."));
             return PeilFuture::Ready(Some(state.map(|state| Peil {
-                state,
-                req: req.clone(),
-                at: None,
-                instant: None,
+                moment: PeilMoment {
+                    state,
+                    req: req.clone(),
+                    at: None,
+                    instant: None,
+                },
+                past: None,
             })));
         }
         let req = req.clone();
         PeilFuture::Pending(Box::pin(async move {
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .cloned()
-                .ok_or_else(|| Problem::not_found("Geen toestand beschikbaar."))?;
-            let Some(at) = resolve(&state, &req)? else {
-                return Ok(Peil {
-                    state,
-                    req,
-                    at: None,
-                    instant: None,
-                });
+            let moment = PeilMoment::resolve(&req)?;
+            let Some(position) = moment.past_position() else {
+                return Ok(Peil { moment, past: None });
             };
-            if at.position >= state.projection.read().position {
-                // Nothing recorded since: the live model is that state.
-                return Ok(Peil {
-                    state,
-                    req,
-                    at: None,
-                    instant: Some(at.instant.min(Utc::now())),
-                });
-            }
-            let history = state.history.clone();
-            let position = at.position;
-            let model = web::block(move || history.model_at(position))
-                .await
-                .map_err(|_| Problem::not_found("Geen toestand beschikbaar."))?
-                .map_err(|error| {
-                    tracing::error!(%error, position, "time travel replay failed");
-                    Problem::new(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "internal-error",
-                        "Interne fout",
-                        "De toestand op die peildatum kon niet worden opgebouwd.",
-                    )
-                })?;
+            let history = moment.state.history.clone();
+            let model = replay(position, move || history.model_at(position)).await?;
             Ok(Peil {
-                state,
-                req,
-                instant: Some(at.instant),
-                at: Some((at, model)),
+                moment,
+                past: Some(model),
             })
         }))
     }

@@ -6,6 +6,7 @@
 mod agenda_of;
 mod bijsturing;
 mod pdca;
+mod related;
 pub mod replay;
 
 use std::borrow::Cow;
@@ -83,6 +84,16 @@ struct Index {
     pdca_stamps: HashMap<Uuid, u64>,
     /// Position of the last event that may have changed every PDCA state.
     pdca_stamp_all: u64,
+    /// Append-only ("ever"): every parent a doel (its opgave) or an actie
+    /// (its doel, or its opgave when it has none) has had, in both
+    /// directions. A superset of what hung under what at any past position:
+    /// as-of reads of one opgave use it to find the streams they need
+    /// (see `related.rs`).
+    ever_children: HashMap<Uuid, BTreeSet<Uuid>>,
+    ever_parents: HashMap<Uuid, BTreeSet<Uuid>>,
+    /// Checkmomenten by what they are about: their opgave, or their agenda
+    /// for an agenda-wide one (fixed when opened).
+    checkmomenten_by_scope: HashMap<Uuid, Vec<Uuid>>,
 }
 
 /// Which PDCA states an event may change.
@@ -94,6 +105,13 @@ enum PdcaScope {
     Agenda(Uuid),
     /// Every opgave.
     All,
+}
+
+impl Index {
+    fn link_ever(&mut self, parent: Uuid, child: Uuid) {
+        self.ever_children.entry(parent).or_default().insert(child);
+        self.ever_parents.entry(child).or_default().insert(parent);
+    }
 }
 
 /// Moves `child` under `parent` in a one-to-many index.
@@ -267,6 +285,7 @@ impl ReadModel {
             E::ActieAangemaakt(_) | E::ActieGewijzigd(_) | E::ActieVerplaatst(_) => {
                 if let Some(a) = self.acties.get(&r.stream_id) {
                     let parent = a.state.doel_id.unwrap_or(a.state.opgave_id);
+                    self.index.link_ever(parent, r.stream_id);
                     reparent(
                         &mut self.index.acties_by_parent,
                         &mut self.index.actie_parent,
@@ -278,6 +297,7 @@ impl ReadModel {
             E::DoelAangemaakt(_) | E::DoelVerplaatst(_) | E::DoelGewijzigd(_) => {
                 if let Some(d) = self.doelen.get(&r.stream_id) {
                     let opgave = d.state.opgave_id;
+                    self.index.link_ever(opgave, r.stream_id);
                     reparent(
                         &mut self.index.doelen_by_opgave,
                         &mut self.index.doel_opgave,
@@ -290,6 +310,12 @@ impl ReadModel {
                 .index
                 .indicatoren_by_doel
                 .entry(e.doel_id)
+                .or_default()
+                .push(r.stream_id),
+            E::CheckmomentGeopend(e) => self
+                .index
+                .checkmomenten_by_scope
+                .entry(e.opgave_id.unwrap_or(e.agenda_id))
                 .or_default()
                 .push(r.stream_id),
             E::ReflectieToegevoegd(_) => {
@@ -454,6 +480,47 @@ impl ReadModel {
     pub fn replay(store: &dyn EventStore, until: u64) -> Result<ReadModel, String> {
         let mut model = ReadModel::default();
         replay::replay_into(&mut model, store, 0, until, &mut |_| {})?;
+        Ok(model)
+    }
+
+    /// The model [`ReadModel::replay`] gives at `until` (clamped to the
+    /// head) with every stream not in `streams` left out: each stream read
+    /// up to `until`, the events applied in log order. The position is
+    /// `until`, as after a full replay.
+    pub fn replay_streams(
+        store: &dyn EventStore,
+        streams: impl IntoIterator<Item = Uuid>,
+        until: u64,
+    ) -> Result<ReadModel, String> {
+        let until = until.min(store.head());
+        let mut events = Vec::new();
+        for id in streams {
+            events.extend(
+                store
+                    .read_stream_until(id, until)
+                    .map_err(|e| e.to_string())?,
+            );
+        }
+        Self::replay_events(&events, until)
+    }
+
+    /// Applies `events` (of any streams, each stream complete up to
+    /// `until`) in log order to an empty model whose position becomes
+    /// `until`; see [`ReadModel::replay_streams`].
+    pub fn replay_events<'a>(
+        events: impl IntoIterator<Item = &'a RecordedEvent>,
+        until: u64,
+    ) -> Result<ReadModel, String> {
+        let mut events: Vec<&RecordedEvent> = events.into_iter().collect();
+        events.sort_unstable_by_key(|e| e.position);
+        events.dedup_by_key(|e| e.position);
+        let mut model = ReadModel::default();
+        for e in events {
+            model
+                .apply(e)
+                .map_err(|err| format!("event at position {}: {err}", e.position))?;
+        }
+        model.position = until;
         Ok(model)
     }
 

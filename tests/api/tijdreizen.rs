@@ -1,6 +1,6 @@
 //! Time travel: every GET accepts `peildatum`, `peiltijdstip` or `positie`.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::support::{agenda_id, agent, get, send, spawn, TestApp};
 
@@ -214,4 +214,130 @@ fn every_get_answers_the_state_as_recorded_at_a_position_date_or_instant() {
         (400, Some("not-supported"))
     );
     assert_eq!(head(&app), h);
+}
+
+/// The PDCA state of one opgave as of a position takes its own path (only
+/// the streams that opgave depends on, see `history::AsOf::opgave_model_at`);
+/// the agenda's overzicht as of the same position takes the whole-model
+/// path. After a doel moves between opgaven, a bijsturing of an agenda-wide
+/// checkmoment is decided and carried out, and a new opgave appears, both
+/// must agree at every position in between.
+#[test]
+fn the_pdca_state_as_of_a_position_equals_that_opgave_in_the_overzicht_then() {
+    let app = spawn();
+    let a = agenda_id(&app);
+    let o1 = crate::support::opgave(&app, "1.1");
+    let o2 = crate::support::opgave(&app, "2.1");
+    let h0 = head(&app);
+
+    let (status, _, cm) = send(
+        &app,
+        "POST",
+        &format!("/agendas/{a}/checkmomenten"),
+        &[],
+        r#"{"datum": "2024-06-01", "onderwerp": "Halfjaar"}"#,
+    );
+    assert_eq!(status, 201, "{cm}");
+    let cm = cm["id"].as_str().unwrap().to_owned();
+    let (_, doelen) = get(&app, &format!("/opgaven/{o1}/doelen"));
+    let doel = &doelen["resultaten"][0];
+    let d = doel["id"].as_str().unwrap().to_owned();
+    let (_, acties) = get(&app, &format!("/agendas/{a}/acties?opgave=1.1"));
+    let actie = acties["resultaten"][0]["id"].as_str().unwrap().to_owned();
+    let (status, _, body) = send(
+        &app,
+        "POST",
+        &format!("/checkmomenten/{cm}/bijsturingen"),
+        &[],
+        &json!({"besluit": "Doel verplaatsen", "onderbouwing": "Past beter.", "datum": "2024-06-01",
+            "voorgenomenWijzigingen": [{"soort": "doelWijzigen", "omschrijving": "Naar 2.1", "onderwerpId": d}]})
+        .to_string(),
+    );
+    assert_eq!(status, 201, "{body}");
+    let bs = body["id"].as_str().unwrap().to_owned();
+    let (status, _, body) = send(
+        &app,
+        "PATCH",
+        &format!("/doelen/{d}"),
+        &[
+            ("If-Match", &format!("\"{}\"", doel["versie"])),
+            ("X-Bijsturing-Id", &bs),
+        ],
+        &json!({"opgaveId": o2, "code": "2.1.9"}).to_string(),
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, _, body) = send(
+        &app,
+        "POST",
+        &format!("/acties/{actie}/statuswijzigingen"),
+        &[],
+        r#"{"status":"lopend"}"#,
+    );
+    assert_eq!(status, 201, "{body}");
+    let (status, _, o3) = send(
+        &app,
+        "POST",
+        &format!("/agendas/{a}/opgaven"),
+        &[],
+        r#"{"code": "9.9", "titel": "Nieuwe opgave"}"#,
+    );
+    assert_eq!(status, 201, "{o3}");
+    let o3 = o3["id"].as_str().unwrap().to_owned();
+    let h = head(&app);
+    assert!(h >= h0 + 5);
+
+    let mut compared = 0;
+    for p in h0 - 1..=h {
+        let (status, overzicht, positie, _) =
+            get_at(&app, &format!("/agendas/{a}/overzicht?positie={p}"));
+        assert_eq!((status, positie), (200, Some(p)));
+        let mut ids = Vec::new();
+        for groep in overzicht["groepen"].as_array().unwrap() {
+            for entry in groep["opgaven"].as_array().unwrap() {
+                let id = entry["opgaveId"].as_str().unwrap();
+                ids.push(id.to_owned());
+                let (status, pdca, positie, _) =
+                    get_at(&app, &format!("/opgaven/{id}/pdca?positie={p}"));
+                assert_eq!((status, positie), (200, Some(p)));
+                assert_eq!(&pdca, entry, "opgave {id} at position {p}");
+                compared += 1;
+            }
+        }
+        assert!(ids.contains(&o1) && ids.contains(&o2));
+        if !ids.contains(&o3) {
+            let (status, problem, _, _) = get_at(&app, &format!("/opgaven/{o3}/pdca?positie={p}"));
+            assert_eq!(
+                (status, problem["code"].as_str()),
+                (404, Some("not-yet-existing"))
+            );
+        }
+    }
+    assert!(compared >= 18 * 6, "{compared}");
+    // what moved: 2.1 has the doel's acties now, not before
+    let count =
+        |p: u64| get_at(&app, &format!("/opgaven/{o2}/pdca?positie={p}")).1["aantalActies"].clone();
+    assert_ne!(count(h0), count(h));
+    // a peildatum resolves to a position and takes the same path
+    let (status, problem, positie, _) =
+        get_at(&app, &format!("/opgaven/{o1}/pdca?peildatum=2000-01-01"));
+    assert_eq!(
+        (status, problem["code"].as_str(), positie),
+        (404, Some("not-yet-existing"), Some(0))
+    );
+    let (status, pdca, positie, _) =
+        get_at(&app, &format!("/opgaven/{o1}/pdca?peildatum=2999-01-01"));
+    assert_eq!((status, positie), (200, Some(h)));
+    assert_eq!(pdca["opgaveId"], o1.as_str());
+    let unknown = uuid_like(&o3);
+    let (status, problem, positie, _) =
+        get_at(&app, &format!("/opgaven/{unknown}/pdca?positie={h0}"));
+    assert_eq!(
+        (status, problem["code"].as_str(), positie),
+        (404, Some("not-found"), Some(h0))
+    );
+}
+
+/// An id of the same shape that names nothing.
+fn uuid_like(id: &str) -> String {
+    format!("{}000000000000", &id[..id.len() - 12])
 }
