@@ -171,7 +171,7 @@ def report(r, c):
     out.append("## Details\n")
     out.append(f"- **Raw ceiling** (`mag-tracker bench-raw --threads {c['connections']} --group 1`, table 1a in "
                f"performance.md, the group-commit ceiling as issue 3 defines it): {c['connections']} writer threads, "
-               f"each inserting one 250-byte value and calling flush + fdatasync before its next; sled makes the inserts "
+               f"each committing one 250-byte value as a group (apply_batch) with flush + fdatasync before its next; sled makes the groups "
                f"of concurrent writers durable together. {n(raw)} events/s, the mean of "
                f"{n(r['raw_before']['eventsPerSecond'])} right before P1 (server idle) and "
                f"{n(r['raw_after']['eventsPerSecond'])} right after it (server stopped); per insert p50 "

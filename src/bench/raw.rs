@@ -1,6 +1,6 @@
 //! The raw sled group-commit ceiling, as `benches/store.rs` measures it.
 //! `--threads N` (table 1a, the ceiling of the targets): N writer threads,
-//! each inserting G (default 1) 250-byte values and calling `flush` and
+//! each committing a group (`apply_batch`) of G 250-byte values and calling `flush` and
 //! `fdatasync` of sled's data file before its next insert; sled makes the
 //! inserts of concurrent writers durable together. With one thread and
 //! `--group G` it is table 1b, the batch bound: one writer that already holds
@@ -79,17 +79,12 @@ pub fn run(args: RawArgs) -> anyhow::Result<()> {
                         key.extend_from_slice(&seq.to_be_bytes());
                         key
                     };
-                    if group == 1 {
+                    let mut batch = sled::Batch::default();
+                    for _ in 0..group {
                         seq += 1;
-                        db.insert(key(seq), value.as_slice())?;
-                    } else {
-                        let mut batch = sled::Batch::default();
-                        for _ in 0..group {
-                            seq += 1;
-                            batch.insert(key(seq), value.as_slice());
-                        }
-                        db.apply_batch(batch)?;
+                        batch.insert(key(seq), value.as_slice());
                     }
+                    db.apply_batch(batch)?;
                     db.flush()?;
                     if fsync {
                         data_file.sync_data()?;
