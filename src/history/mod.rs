@@ -167,8 +167,16 @@ impl AsOf {
                     .map_err(|e| e.to_string())?,
             );
         }
-        ReadModel::replay_events(read.iter().flat_map(|(events, n)| &events[..*n]), position)
-            .map(Some)
+        let mut events: Vec<&streams::DecodedEvent> =
+            read.iter().flat_map(|(events, n)| &events[..*n]).collect();
+        events.sort_unstable_by_key(|e| e.recorded.position);
+        events.dedup_by_key(|e| e.recorded.position);
+        let mut model = ReadModel::default();
+        for e in events {
+            model.apply_decoded(&crate::projections::EventHeader::of(&e.recorded), &e.event);
+        }
+        model.position = position;
+        Ok(Some(model))
     }
 
     fn apply_range(&self, model: &mut ReadModel, after: u64, until: u64) -> Result<(), String> {

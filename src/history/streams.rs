@@ -15,11 +15,37 @@ use std::sync::{Arc, Mutex};
 
 use uuid::Uuid;
 
-use crate::event_store::{EventStore, RecordedEvent, StoreResult};
+use crate::domain::Event;
+use crate::event_store::{EventStore, RecordedEvent, StoreError, StoreResult};
+
+/// A stored event with its data decoded once, when the stream was read:
+/// reads that apply the same streams again skip the JSON decoding.
+#[derive(Clone)]
+pub struct DecodedEvent {
+    pub recorded: RecordedEvent,
+    pub event: Event,
+}
+
+fn decode_all(events: Vec<RecordedEvent>) -> StoreResult<Vec<DecodedEvent>> {
+    events
+        .into_iter()
+        .map(|recorded| {
+            let event = Event::decode(
+                &recorded.event_type,
+                recorded.schema_version,
+                &recorded.data,
+            )
+            .map_err(|e| {
+                StoreError::Corrupt(format!("event at position {}: {e}", recorded.position))
+            })?;
+            Ok(DecodedEvent { recorded, event })
+        })
+        .collect()
+}
 
 struct Entry {
     /// Versions 1..=n of the stream, in order.
-    events: Arc<Vec<RecordedEvent>>,
+    events: Arc<Vec<DecodedEvent>>,
     /// Every event of the stream at a position up to this one is in `events`.
     complete_until: u64,
     used: u64,
@@ -56,7 +82,7 @@ impl StreamCache {
         store: &dyn EventStore,
         stream: Uuid,
         until: u64,
-    ) -> StoreResult<(Arc<Vec<RecordedEvent>>, usize)> {
+    ) -> StoreResult<(Arc<Vec<DecodedEvent>>, usize)> {
         let cached = {
             let mut inner = self.inner();
             inner.tick += 1;
@@ -66,7 +92,8 @@ impl StreamCache {
                 (e.events.clone(), e.complete_until)
             })
         };
-        let count = |events: &[RecordedEvent]| events.partition_point(|e| e.position <= until);
+        let count =
+            |events: &[DecodedEvent]| events.partition_point(|e| e.recorded.position <= until);
         let (events, complete_until) = match cached {
             Some((events, complete)) if until <= complete => {
                 let n = count(&events);
@@ -77,17 +104,19 @@ impl StreamCache {
                 let head = store.head();
                 let mut all = (*events).clone();
                 let more = store.read_stream(stream, all.len() as u64 + 1, usize::MAX)?;
-                all.extend(more.into_iter().filter(|e| e.position <= head));
+                all.extend(decode_all(
+                    more.into_iter().filter(|e| e.position <= head).collect(),
+                )?);
                 (all, head)
             }
             None => {
                 if store.stream_version(stream)? as usize > self.max_events / 8 {
-                    let events = store.read_stream_until(stream, until)?;
+                    let events = decode_all(store.read_stream_until(stream, until)?)?;
                     let n = events.len();
                     return Ok((Arc::new(events), n));
                 }
                 let head = store.head();
-                (store.read_stream_until(stream, head)?, head)
+                (decode_all(store.read_stream_until(stream, head)?)?, head)
             }
         };
         let events = Arc::new(events);
@@ -98,7 +127,7 @@ impl StreamCache {
         Ok((events, n))
     }
 
-    fn keep(&self, stream: Uuid, events: Arc<Vec<RecordedEvent>>, complete_until: u64) {
+    fn keep(&self, stream: Uuid, events: Arc<Vec<DecodedEvent>>, complete_until: u64) {
         let mut inner = self.inner();
         inner.tick += 1;
         let used = inner.tick;
@@ -149,7 +178,11 @@ mod tests {
                     stream,
                     "test",
                     ExpectedVersion::Any,
-                    vec![NewEvent::new("E", 1, serde_json::json!({}))],
+                    vec![NewEvent::new(
+                        "OrganisatieGewijzigd",
+                        1,
+                        serde_json::json!({}),
+                    )],
                     Metadata::default(),
                 ))
                 .wait()
@@ -167,7 +200,7 @@ mod tests {
                 for p in 0..=store.head() + 1 {
                     let (events, n) = cache.read_until(&store, s, p).unwrap();
                     let expected = store.read_stream_until(s, p).unwrap();
-                    let got: Vec<u64> = events[..n].iter().map(|e| e.position).collect();
+                    let got: Vec<u64> = events[..n].iter().map(|e| e.recorded.position).collect();
                     let want: Vec<u64> = expected.iter().map(|e| e.position).collect();
                     assert_eq!(got, want, "stream {s} until {p}");
                 }
