@@ -239,29 +239,30 @@ def report(r, c):
 # the page says where the time goes; redo them when the code changes).
 PROFILE_NOTES = """## Where the time goes (perf profiles and code reading, 23 Nov 2026)
 
-- **Rebuild (P4)**, `perf record` of `bench-replay` on a 400k-event store: libc `malloc`/`free`
-  ~34% of the samples, `serde_json` parsing (strings, UTF-8 checks, maps) ~20%, the kernel copying
-  sled's file pages (`pread`) ~12%, sled's own page cache ~6%, the read model's `apply` ~1%.
-  Every event is parsed into an envelope holding a `serde_json::Value` (a tree of allocations),
-  then `Event::decode` wraps it in a second `Value` and deserializes it again through serde's
-  buffered internally-tagged path. So the "scan" share in the Details is mostly envelope JSON
-  decoding, not sled. Near 1M events/s needs another encoding or decode path (typed data, a
-  binary format) or snapshots of the read model, not tuning of the loop.
+- **Rebuild (P4)**: each stored event is now decoded once (a borrowed envelope, its data as raw
+  JSON straight into the event struct its type names), reading and applying on two threads.
+  `bench-replay` splits the stages: sled's scan of the stored records alone runs at ~490k
+  events/s at 1M events (the 780 MB log does not fit sled's 128 MiB cache, so every page is read
+  and parsed again), reading plus decoding at ~215k/s. So 1M events/s cannot come from replaying
+  the log through sled at all; it needs a persisted read-model snapshot plus a replay of the
+  events after it, or a much smaller record format.
 - **Cold start (P4)** is that rebuild: `serve` binds its port only after replaying the whole log.
-- **Writes (P1)**, 100k-event store, wrk on the same 2 cores: the actix worker ~42% of the server's
-  samples (of which ~10 points `regex_lite`: actix-router matching the path against the `/v1`
-  routes one by one), the store's writer thread ~26% (staging, envelope encoding, sled
-  `apply_batch`), the flusher ~6%, sled's I/O threads ~13%; much of the rest is the kernel switching
-  between wrk, the worker and the store threads.
-- **Reads (P3)**: for `GET /v1/acties/{id}` the largest user-space item is again route matching
-  (`regex_lite`, ~11%), ahead of JSON rendering (`ActieDto::from`, string escaping); kernel context
-  switches dominate. Registering routes in nested scopes (or the hot ones first) would cut it.
-  `GET /v1/opgaven/{id}` (P3+) counts its doelen and acties by walking every doel and actie of
-  every agenda (`OpgaveDto::from`), so its rate falls as the store grows; an index per opgave in
-  the read model would make it constant.
+- **Writes (P1)**, 300k-event store, wrk on the same 2 cores: the actix worker ~41% of the server's
+  samples, the store's writer thread ~28% (of which sled's `apply_batch` ~18 points), sled's I/O
+  threads ~22% (mostly kernel), the flusher ~6%. Route matching (`regex_lite`, ~10% before) is gone
+  since the routes are a tree of scopes. Against PostgreSQL (P2): 3× its rate would be ~50k
+  durable writes/s; raw sled writing the store's records (envelope + two index keys) in perfect
+  batches of 64 reaches ~33k/s on this machine (performance.md, table 5) before any HTTP, JSON or
+  projection work, so the target is out of reach with this record shape on sled.
+- **Reads (P3)**: the PDCA body is cached per opgave and invalidated by the events that can change
+  it; `GET /v1/acties/{id}` renders its DTO every time (JSON escaping and allocation of a ~1 KB
+  body are what remains above hello world, plus kernel context switches).
+- **As-of reads (P5)**: one opgave's streams only, applied to an empty model; the stream cache
+  keeps them decoded. The first read of an opgave reads its streams from sled (the warm-up row).
 - **Memory (P6)**: the read model holds every event's content (voortgangsberichten, metingen,
   reflecties with their texts) in `HashMap`s and grows linearly with the log; sled's page cache
-  is capped at 128 MiB.
+  is capped at 128 MiB. Below 300 MB at 10M needs the texts to stay in the log (read on demand),
+  not in memory.
 """
 
 
@@ -269,7 +270,8 @@ def reading(r, c, raw, w, pg, hello, rp, e0, e1, cold10, rss10, head):
     p = []
     p.append(f"- **Writes.** Durable HTTP writes reach {n(w['rate'])}/s, {pct(w['rate'] / raw)} of the raw sled "
              f"group-commit ceiling measured in the same run ({n(raw)} events/s for {c['connections']} writer threads "
-             "inserting and flushing one value each). The ceiling writes one 250-byte value per event; a write through the API also validates the JSON, decides on the "
+             "committing one value each). The ceiling writes one 250-byte value per event; a write through the API also "
+             "validates the JSON, decides on the "
              "read model, writes a ~800-byte envelope plus two index keys, fsyncs, updates the projection and "
              "renders the response, all on the same two cores as wrk (see performance.md, table 5, for how much of "
              "the raw ceiling the store's record shape alone leaves)."
