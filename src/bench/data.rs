@@ -488,8 +488,20 @@ mod tests {
             durability: crate::event_store::Durability::Flush,
         })
         .expect("bench-data runs");
-        let store =
-            SledStore::open(dir.path().join("store"), SledOptions::default()).expect("reopen");
+        // sled releases its directory lock when its last internal handle
+        // drops, which may be a moment after `run` returned (its I/O threads
+        // finish on their own): retry briefly rather than race them.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let store = loop {
+            match SledStore::open(dir.path().join("store"), SledOptions::default()) {
+                Err(crate::event_store::StoreError::Locked { .. })
+                    if std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => break other.expect("reopen"),
+            }
+        };
         let head = store.head();
         assert!((3_000..3_000 + 500).contains(&head), "head {head}");
         // Every event decodes and applies: the store replays like any other.
