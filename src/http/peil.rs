@@ -170,8 +170,13 @@ impl PeilMoment {
                 "not-yet-existing",
                 "Bestond toen nog niet",
                 format!(
-                    "Deze resource ({id}) bestond op {} (positie {}) nog niet. Kies een latere peildatum of laat de peildatum weg voor de huidige toestand.",
-                    at.label, at.position
+                    "Deze resource ({id}) bestond op {} nog niet. Kies een latere peildatum of laat de peildatum weg voor de huidige toestand.",
+                    // "positie 3", or "2024-07-01 (positie 812)".
+                    if at.label.starts_with("positie") {
+                        at.label.clone()
+                    } else {
+                        format!("{} (positie {})", at.label, at.position)
+                    }
                 ),
             ),
             _ => Problem::not_found(detail),
