@@ -26,8 +26,7 @@ use crate::domain::indicator::{self, MetingStatus, Richting, Waarde};
 use crate::domain::reflectie::{self, Onderwerp, OnderwerpSoort, PdcaFase};
 use crate::domain::Event;
 use crate::event_store::{
-    Actor, AppendRequest, EventStore, ExpectedVersion, Metadata, NewEvent, SledOptions, SledStore,
-    StreamAppend,
+    Actor, AppendRequest, EventStore, ExpectedVersion, Metadata, SledOptions, SledStore,
 };
 use crate::import;
 use crate::projections::ReadModel;
@@ -183,17 +182,7 @@ pub fn run(args: DataArgs) -> anyhow::Result<()> {
 fn request(batch: Vec<StreamEvents>) -> AppendRequest {
     let streams = batch
         .into_iter()
-        .filter(|s| !s.events.is_empty())
-        .map(|s| StreamAppend {
-            stream_id: s.stream_id,
-            stream_type: s.events[0].stream_type().to_owned(),
-            expected: s.expected,
-            events: s
-                .events
-                .iter()
-                .map(|e| NewEvent::new(e.event_type(), SCHEMA_VERSION, e.data()))
-                .collect(),
-        })
+        .filter_map(StreamEvents::into_append)
         .collect();
     AppendRequest {
         streams,

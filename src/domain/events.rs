@@ -19,9 +19,6 @@ use super::reflectie::{Onderwerp, PdcaFase};
 pub use super::token::{TokenAangemaakt, TokenIngetrokken};
 use super::Code;
 
-/// The schema version most event types are written with today; see
-/// [`Event::schema_version`] and [`super::upcast`] for the exceptions.
-pub const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
@@ -66,13 +63,11 @@ pub enum Event {
     TokenIngetrokken(TokenIngetrokken),
 }
 
-impl Event {
-    /// The stable event name (the serde tag, so it cannot drift from the enum).
-    pub fn event_type(&self) -> &'static str {
-        macro_rules! names {
-            ($($v:ident),* $(,)?) => { match self { $(Self::$v(_) => stringify!($v),)* } };
-        }
-        names!(
+/// Calls macro `$m` with the name of every [`Event`] variant, so the
+/// places that match on every variant by name keep one list.
+macro_rules! with_event_variants {
+    ($m:ident) => {
+        $m!(
             OrganisatieGeregistreerd,
             AgendaAangemaakt,
             GroeperingAangemaakt,
@@ -112,6 +107,16 @@ impl Event {
             TokenAangemaakt,
             TokenIngetrokken,
         )
+    };
+}
+
+impl Event {
+    /// The stable event name (the serde tag, so it cannot drift from the enum).
+    pub fn event_type(&self) -> &'static str {
+        macro_rules! names {
+            ($($v:ident),* $(,)?) => { match self { $(Self::$v(_) => stringify!($v),)* } };
+        }
+        with_event_variants!(names)
     }
 
     /// The data object as stored in the envelope.
@@ -185,46 +190,7 @@ impl Event {
                 }
             };
         }
-        variants!(
-            OrganisatieGeregistreerd,
-            AgendaAangemaakt,
-            GroeperingAangemaakt,
-            OpgaveAangemaakt,
-            DoelAangemaakt,
-            ActieAangemaakt,
-            TrekkerGewijzigd,
-            ActieStatusGewijzigd,
-            VoortgangsberichtToegevoegd,
-            OrganisatieGewijzigd,
-            AgendaGewijzigd,
-            GroeperingGewijzigd,
-            OpgaveGewijzigd,
-            OpgaveHernummerd,
-            OpgaveVervallen,
-            DoelGewijzigd,
-            DoelHernummerd,
-            DoelVerplaatst,
-            DoelVervallen,
-            ActieGewijzigd,
-            ActieVerplaatst,
-            PartnersGewijzigd,
-            VoortgangsberichtGecorrigeerd,
-            VoortgangsberichtIngetrokken,
-            ReflectieToegevoegd,
-            ReflectieGecorrigeerd,
-            ReflectieIngetrokken,
-            IndicatorAangemaakt,
-            IndicatorGewijzigd,
-            StreefwaardeVastgesteld,
-            MetingVastgelegd,
-            CheckmomentGeopend,
-            CheckmomentGesloten,
-            BijsturingVastgelegd,
-            BijsturingDoorgevoerd,
-            CheckmomentGewijzigd,
-            TokenAangemaakt,
-            TokenIngetrokken,
-        )
+        with_event_variants!(variants)
     }
 
     /// The schema version this event is written with (its type's newest).

@@ -687,41 +687,26 @@ impl EventStore for SledStore {
         until: u64,
         f: &mut dyn FnMut(RecordedEvent) -> ControlFlow<()>,
     ) -> StoreResult<()> {
-        let until = until.min(self.head());
-        if until <= after {
-            return Ok(());
-        }
-        let mut expected = after + 1;
-        for entry in self
-            .shared
-            .db
-            .range(event_key(after + 1)..=event_key(until))
-        {
-            let (k, v) = entry.map_err(io_err)?;
-            let position = u64_from(&k[1..])?;
-            if position != expected {
-                return Err(StoreError::Corrupt(format!(
-                    "gap in the log: expected position {expected}, found {position}"
-                )));
-            }
-            let event = decode(&v)?;
-            if event.position != position {
-                return Err(StoreError::Corrupt(format!(
-                    "event at position {position} says it is at {}",
-                    event.position
-                )));
-            }
-            expected += 1;
-            if f(event).is_break() {
-                return Ok(());
-            }
-        }
-        if expected != until + 1 {
-            return Err(StoreError::Corrupt(format!(
-                "gap in the log: position {expected} is missing"
-            )));
-        }
-        Ok(())
+        // The gap checks are `scan_stored`'s; this adds decoding.
+        let mut failure = None;
+        self.scan_stored(after, until, &mut |position, bytes| {
+            let event = match decode(bytes) {
+                Ok(event) if event.position == position => event,
+                Ok(event) => {
+                    failure = Some(StoreError::Corrupt(format!(
+                        "event at position {position} says it is at {}",
+                        event.position
+                    )));
+                    return ControlFlow::Break(());
+                }
+                Err(e) => {
+                    failure = Some(e);
+                    return ControlFlow::Break(());
+                }
+            };
+            f(event)
+        })?;
+        failure.map_or(Ok(()), Err)
     }
 
     fn scan_stored(

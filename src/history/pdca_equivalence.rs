@@ -21,9 +21,7 @@ use crate::domain::events::*;
 use crate::domain::indicator::{MetingStatus, Richting, Waarde};
 use crate::domain::reflectie::{Onderwerp, OnderwerpSoort, PdcaFase};
 use crate::domain::{Code, Event};
-use crate::event_store::{
-    AppendRequest, EventStore, ExpectedVersion, MemoryStore, Metadata, NewEvent, StreamAppend,
-};
+use crate::event_store::{AppendRequest, EventStore, ExpectedVersion, MemoryStore, Metadata};
 use crate::projections::{Entity, Projection, ReadModel};
 
 /// splitmix64
@@ -72,11 +70,7 @@ impl World {
                 stream,
                 event.stream_type(),
                 ExpectedVersion::Any,
-                vec![NewEvent::new(
-                    event.event_type(),
-                    SCHEMA_VERSION,
-                    event.data(),
-                )],
+                vec![crate::service::new_event(&event)],
                 Metadata {
                     bijsturing_id: bijsturing,
                     ..Metadata::default()
@@ -94,17 +88,7 @@ impl World {
         let streams = plan
             .streams
             .into_iter()
-            .filter(|s| !s.events.is_empty())
-            .map(|s| StreamAppend {
-                stream_id: s.stream_id,
-                stream_type: s.events[0].stream_type().to_owned(),
-                expected: s.expected,
-                events: s
-                    .events
-                    .iter()
-                    .map(|e| NewEvent::new(e.event_type(), SCHEMA_VERSION, e.data()))
-                    .collect(),
-            })
+            .filter_map(crate::service::StreamEvents::into_append)
             .collect();
         self.store
             .append(AppendRequest {

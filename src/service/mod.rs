@@ -70,6 +70,25 @@ pub struct StreamEvents {
     pub events: Vec<Event>,
 }
 
+impl StreamEvents {
+    /// The store's form of these events; `None` when there are none.
+    pub fn into_append(self) -> Option<StreamAppend> {
+        let first = self.events.first()?;
+        Some(StreamAppend {
+            stream_id: self.stream_id,
+            stream_type: first.stream_type().to_owned(),
+            expected: self.expected,
+            events: self.events.iter().map(new_event).collect(),
+        })
+    }
+}
+
+/// A domain event as the store appends it, with its type's current schema
+/// version.
+pub fn new_event(e: &Event) -> NewEvent {
+    NewEvent::new(e.event_type(), e.schema_version(), e.data())
+}
+
 pub struct Service {
     pub store: Arc<dyn EventStore>,
     pub projection: Arc<Projection>,
@@ -214,17 +233,7 @@ impl Service {
         }
         let streams = batch
             .into_iter()
-            .filter(|s| !s.events.is_empty())
-            .map(|s| StreamAppend {
-                stream_id: s.stream_id,
-                stream_type: s.events[0].stream_type().to_owned(),
-                expected: s.expected,
-                events: s
-                    .events
-                    .iter()
-                    .map(|e| NewEvent::new(e.event_type(), e.schema_version(), e.data()))
-                    .collect(),
-            })
+            .filter_map(StreamEvents::into_append)
             .collect();
         let request = AppendRequest {
             streams,
