@@ -19,7 +19,6 @@ use super::reflectie::{Onderwerp, PdcaFase};
 pub use super::token::{TokenAangemaakt, TokenIngetrokken};
 use super::Code;
 
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
 pub enum Event {
