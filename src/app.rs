@@ -11,7 +11,8 @@ use crate::cli::ServeArgs;
 
 use crate::event_store::{Actor, EventStore, Metadata, SledOptions, SledStore, StoreError};
 use crate::import::{self, ImportSummary};
-use crate::projections::{Projection, ReadModel};
+use crate::projections::snapshot::{Snapshots, Snapshotter};
+use crate::projections::{replay::replay_into, Projection, ReadModel};
 use crate::service::{Service, ServiceError, WriteContext};
 
 /// Everything a request handler may use.
@@ -28,6 +29,8 @@ pub struct AppState {
     pub access: Arc<crate::access::AccessState>,
     /// Rendered PDCA states of the live model (see [`crate::http::PdcaCache`]).
     pub pdca_cache: Arc<crate::http::PdcaCache>,
+    /// Keeps the read-model snapshot fresh (`serve` with snapshots on).
+    pub snapshotter: Option<Arc<Snapshotter>>,
 }
 
 /// A running server bound to an address (port 0 in tests).
@@ -66,19 +69,74 @@ fn tracing_actix_span() -> actix_web::middleware::Logger {
     actix_web::middleware::Logger::new("%r %s %Dms").log_target("mag_tracker::http")
 }
 
+/// Where `serve` keeps read-model snapshots and how often it writes one.
+#[derive(Debug, Clone)]
+pub struct SnapshotOptions {
+    pub data_dir: std::path::PathBuf,
+    /// Fewest new events between two snapshots (see [`Snapshotter`]).
+    pub every: u64,
+}
+
 /// Replays the log into the projections (checking positions are gap-free
 /// and every event decodes), then keeps them current on every commit.
 pub fn open_state(store: Arc<dyn EventStore>) -> anyhow::Result<AppState> {
+    open_state_with(store, None)
+}
+
+/// [`open_state`], starting from the read-model snapshot when there is a
+/// usable one (then only the log after it is replayed and checked), and
+/// keeping the snapshot fresh while serving.
+pub fn open_state_with(
+    store: Arc<dyn EventStore>,
+    snapshots: Option<SnapshotOptions>,
+) -> anyhow::Result<AppState> {
     let started = Instant::now();
-    let model = ReadModel::replay(store.as_ref(), store.head())
+    let head = store.head();
+    let mut model = ReadModel::default();
+    if let Some(o) = &snapshots {
+        let file = Snapshots::in_dir(&o.data_dir);
+        match file.load(store.as_ref()) {
+            Ok(Some((loaded, info))) => {
+                tracing::info!(
+                    position = info.position,
+                    bytes = info.bytes,
+                    millis = info.millis,
+                    "loaded the read-model snapshot"
+                );
+                model = loaded;
+            }
+            Ok(None) => {}
+            Err(reason) => tracing::warn!(
+                %reason,
+                file = %file.path().display(),
+                "not using the read-model snapshot; replaying the whole log"
+            ),
+        }
+    }
+    let from = model.position;
+    replay_into(&mut model, store.as_ref(), from, head, &mut |_| {})
         .map_err(|f| anyhow::anyhow!("the event log failed its startup check: {f}"))?;
     tracing::info!(
-        events = model.position,
+        events = head - from,
+        from_snapshot = from,
         millis = started.elapsed().as_millis() as u64,
         "replayed the event log into the projections (positions gap-free)"
     );
     let projection = Projection::new(model);
     store.add_listener(projection.clone());
+    let snapshotter = snapshots.map(|o| {
+        let s = Snapshotter::start(
+            Snapshots::in_dir(&o.data_dir),
+            o.every,
+            from,
+            projection.clone(),
+            store.clone(),
+        );
+        store.add_listener(s.clone());
+        // A long replay is worth saving right away.
+        s.poke(head);
+        s
+    });
     let service = Arc::new(Service::new(store.clone(), projection.clone()));
     let history = Arc::new(crate::history::AsOf::new(
         store.clone(),
@@ -92,6 +150,7 @@ pub fn open_state(store: Arc<dyn EventStore>) -> anyhow::Result<AppState> {
         history,
         access: Arc::default(),
         pdca_cache: Arc::default(),
+        snapshotter,
     })
 }
 
@@ -143,7 +202,11 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
     };
     tracing::info!(data_dir = %args.data_dir.display(), durability = ?args.durability, "store opened");
-    let mut state = open_state(Arc::new(store))?;
+    let snapshots = (args.snapshot_every > 0).then(|| SnapshotOptions {
+        data_dir: args.data_dir.clone(),
+        every: args.snapshot_every,
+    });
+    let mut state = open_state_with(Arc::new(store), snapshots)?;
     state.public_url = args.public_url.clone();
     let usage_file = crate::access::usage::Usage::file(&args.data_dir);
     state.access = Arc::new(crate::access::AccessState {
@@ -151,6 +214,11 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         rate: crate::access::rate::RateLimit::new(args.rate_limit, args.rate_burst),
     });
     let access = state.access.clone();
+    let (projection, store, snapshotter) = (
+        state.projection.clone(),
+        state.store.clone(),
+        state.snapshotter.clone(),
+    );
     let listener = TcpListener::bind(&args.bind)
         .with_context(|| format!("cannot listen on {} (is the port in use?)", args.bind))?;
     let no_demo = args.no_demo;
@@ -184,6 +252,10 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         saver.abort();
         if let Err(e) = access.usage.save(&usage_file) {
             tracing::warn!(error = %e, "could not save token usage");
+        }
+        if let Some(s) = snapshotter {
+            // The next start then replays nothing.
+            s.finish(&projection, store.as_ref());
         }
         served
     })?;

@@ -89,6 +89,12 @@ pub struct ServeArgs {
     /// Burst allowed on top of --rate-limit.
     #[arg(long, env = "MAG_RATE_BURST", default_value_t = 100)]
     pub rate_burst: u32,
+    /// Write a snapshot of the read model to the data directory after at
+    /// least this many new events (and at least a tenth of the log), and at
+    /// shutdown; a start loads it and replays only the log after it.
+    /// 0: no snapshots (every start replays the whole log).
+    #[arg(long, env = "MAG_SNAPSHOT_EVERY", default_value_t = 100_000)]
+    pub snapshot_every: u64,
     /// Also serve GET /bench/hello (for scripts/bench; not part of the API).
     #[arg(long, hide = true)]
     pub bench_endpoints: bool,

@@ -6,6 +6,7 @@
 
 pub mod actie;
 pub mod agenda;
+pub mod binary;
 pub mod checkmoment;
 pub mod code;
 pub mod doel;

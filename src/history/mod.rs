@@ -13,7 +13,7 @@
 
 pub mod audit;
 #[cfg(test)]
-mod pdca_equivalence;
+pub(crate) mod pdca_equivalence;
 pub mod peil;
 mod streams;
 

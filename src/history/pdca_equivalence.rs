@@ -455,6 +455,30 @@ impl World {
     }
 }
 
+/// A memory store with the Twenterand demo imported twice and then
+/// `writes` seeded random writes of every kind (see the module docs), and
+/// the live projection kept on it.
+pub(crate) fn busy_store(seed: u64, writes: usize) -> (Arc<MemoryStore>, Arc<Projection>) {
+    let store = Arc::new(MemoryStore::new());
+    let live = Projection::new(ReadModel::default());
+    store.add_listener(live.clone());
+    let mut w = World {
+        store: store.clone(),
+        live: live.clone(),
+        rng: Rng(seed),
+        codes: 0,
+    };
+    w.import("Twenterand");
+    w.import("Tweede gemeente");
+    let mut done = 0;
+    while done < writes {
+        if w.step() {
+            done += 1;
+        }
+    }
+    (store, live)
+}
+
 #[test]
 fn the_per_opgave_path_gives_the_pdca_state_of_a_full_replay() {
     let store = Arc::new(MemoryStore::new());

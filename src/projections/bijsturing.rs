@@ -12,7 +12,7 @@ use super::{Entity, EventHeader, ReadModel};
 use crate::domain::checkmoment::{Bijsturing, Checkmoment};
 
 /// One event that carried out (part of) a bijsturing.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Uitvoering {
     pub position: u64,
     pub event_type: String,

@@ -8,6 +8,7 @@ mod bijsturing;
 mod pdca;
 mod related;
 pub mod replay;
+pub mod snapshot;
 
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
@@ -32,7 +33,7 @@ pub use bijsturing::Uitvoering;
 pub use pdca::{ActieSignaal, IndicatorSignaal, OpenBijsturing, PdcaState};
 
 /// An aggregate's state with what the log says about it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Entity<T> {
     pub id: Uuid,
     pub state: T,
@@ -42,7 +43,10 @@ pub struct Entity<T> {
     pub gewijzigd: DateTime<Utc>,
 }
 
-#[derive(Debug, Default, Clone)]
+/// Everything here is serialized as it is into the snapshot file
+/// (`snapshot.rs`); a field type that only JSON can read back needs an
+/// adapter from `domain::binary`.
+#[derive(Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ReadModel {
     /// Position of the last event applied.
     pub position: u64,
@@ -70,7 +74,7 @@ pub struct ReadModel {
     index: Index,
 }
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Index {
     acties_by_parent: HashMap<Uuid, BTreeSet<Uuid>>,
     actie_parent: HashMap<Uuid, Uuid>,

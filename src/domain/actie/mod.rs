@@ -85,7 +85,7 @@ pub enum Trekker {
     },
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Voortgangsbericht {
     pub id: Uuid,
     pub datum: NaiveDate,
@@ -96,7 +96,7 @@ pub struct Voortgangsbericht {
     pub ingetrokken: bool,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Actie {
     pub agenda_id: Uuid,
     pub opgave_id: Uuid,
@@ -105,6 +105,7 @@ pub struct Actie {
     pub jaar: i32,
     pub geplande_start: Option<NaiveDate>,
     pub geplande_eind: Option<NaiveDate>,
+    #[serde(with = "crate::domain::binary::trekker")]
     pub trekker: Option<Trekker>,
     pub partners: Vec<Uuid>,
     pub status: ActieStatus,

@@ -27,7 +27,7 @@ pub struct Niveau {
     pub meervoud: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Agenda {
     pub naam: String,
     pub omschrijving: String,
@@ -114,7 +114,7 @@ impl Agenda {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Groepering {
     pub agenda_id: Uuid,
     pub niveau: usize,

@@ -36,17 +36,18 @@ pub enum WijzigingSoort {
     Overig,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Bijsturing {
     pub id: Uuid,
     pub besluit: String,
     pub onderbouwing: String,
     pub datum: NaiveDate,
+    #[serde(with = "crate::domain::binary::wijzigingen")]
     pub voorgenomen_wijzigingen: Vec<VoorgenomenWijziging>,
     pub doorgevoerd_op: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Checkmoment {
     pub agenda_id: Uuid,
     pub opgave_id: Option<Uuid>,

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::events::{DoelAangemaakt, DoelGewijzigd, DoelVerplaatst, Event, Hernummerd, Vervallen};
 use super::{Code, Decision, DomainError};
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Doel {
     pub agenda_id: Uuid,
     pub opgave_id: Uuid,

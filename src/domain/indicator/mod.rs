@@ -40,7 +40,7 @@ pub struct Waarde {
     pub bovengrens: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Meting {
     pub id: Uuid,
     pub periode: String,
@@ -55,7 +55,7 @@ pub struct Meting {
     pub vervangen: bool,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Indicator {
     pub agenda_id: Uuid,
     pub doel_id: Uuid,
@@ -64,7 +64,9 @@ pub struct Indicator {
     pub richting: Richting,
     pub bron: Option<String>,
     pub eigenaar_organisatie_id: Option<Uuid>,
+    #[serde(with = "crate::domain::binary::waarde")]
     pub nulmeting: Option<Waarde>,
+    #[serde(with = "crate::domain::binary::waarden")]
     pub streefwaarden: Vec<Waarde>,
     pub metingen: Vec<Meting>,
 }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::events::{Event, Hernummerd, OpgaveAangemaakt, OpgaveGewijzigd, Vervallen};
 use super::{Code, Decision, DomainError};
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Opgave {
     pub agenda_id: Uuid,
     pub groepering_id: Option<Uuid>,

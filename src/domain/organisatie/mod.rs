@@ -25,7 +25,7 @@ pub enum OrganisatieSoort {
     Overig,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Organisatie {
     pub naam: String,
     pub soort: OrganisatieSoort,

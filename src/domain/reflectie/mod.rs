@@ -45,7 +45,7 @@ impl PdcaFase {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Reflectie {
     pub agenda_id: Uuid,
     pub over: Onderwerp,

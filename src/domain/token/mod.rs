@@ -69,7 +69,7 @@ pub struct TokenIngetrokken {
     pub reden: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Token {
     pub organisatie_id: Uuid,
     pub rol: Rol,
