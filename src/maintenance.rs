@@ -19,6 +19,8 @@ use crate::domain::Event;
 use crate::event_store::{
     import_events, Durability, EventStore, RecordedEvent, SledOptions, SledStore,
 };
+use crate::projections::replay::replay_into;
+use crate::projections::snapshot::Snapshots;
 use crate::projections::ReadModel;
 
 #[derive(Debug, clap::Args)]
@@ -178,24 +180,15 @@ pub fn replay(args: ReplayArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A summary of a model that two rebuilds must agree on.
-fn fingerprint(m: &ReadModel) -> Vec<(Uuid, u64)> {
-    let mut all: Vec<(Uuid, u64)> = Vec::new();
-    all.extend(m.agendas.values().map(|e| (e.id, e.version)));
-    all.extend(m.opgaven.values().map(|e| (e.id, e.version)));
-    all.extend(m.doelen.values().map(|e| (e.id, e.version)));
-    all.extend(m.acties.values().map(|e| (e.id, e.version)));
-    all.extend(m.groeperingen.values().map(|e| (e.id, e.version)));
-    all.extend(m.organisaties.values().map(|e| (e.id, e.version)));
-    all.extend(m.indicatoren.values().map(|e| (e.id, e.version)));
-    all.extend(m.reflecties.values().map(|e| (e.id, e.version)));
-    all.extend(m.checkmomenten.values().map(|e| (e.id, e.version)));
-    all.sort();
-    all
-}
-
-/// Checks the log; returns the problems found (empty: healthy).
-pub fn verify_store(store: &dyn EventStore) -> anyhow::Result<(u64, Vec<String>)> {
+/// Checks the log; returns the problems found (empty: healthy). With
+/// `snapshots`, also that the read-model snapshot (if this build can use
+/// it) plus the log after it gives the model a full replay gives; a
+/// snapshot this build may not use is reported in the returned note, not
+/// as a problem (`serve` ignores it and writes a new one).
+pub fn verify_store(
+    store: &dyn EventStore,
+    snapshots: Option<&Snapshots>,
+) -> anyhow::Result<(u64, Vec<String>, Option<String>)> {
     let head = store.head();
     let mut problems: Vec<String> = Vec::new();
     let mut note = |p: String| {
@@ -286,21 +279,57 @@ pub fn verify_store(store: &dyn EventStore) -> anyhow::Result<(u64, Vec<String>)
             Err(e) => note(format!("idempotency key {key:?}: unreadable: {e}")),
         }
     }
+    let mut snapshot_note = None;
     match ReadModel::replay(store, head) {
-        Ok(second) if fingerprint(&second) == fingerprint(&model) => {}
-        Ok(_) => note("two rebuilds of the projections differ".into()),
+        Ok(second) => {
+            if second != model {
+                note("two rebuilds of the projections differ".into());
+            }
+            if let Some(s) = snapshots {
+                snapshot_note = Some(match s.load(store) {
+                    Ok(None) => "no read-model snapshot".to_owned(),
+                    Err(reason) => format!(
+                        "read-model snapshot not used ({reason}); serve replays the whole log and writes a new one"
+                    ),
+                    Ok(Some((mut m, info))) => {
+                        match replay_into(&mut m, store, info.position, head, &mut |_| {}) {
+                            Ok(()) if m == second => format!(
+                                "read-model snapshot at position {} plus the log after it equals a full replay",
+                                info.position
+                            ),
+                            Ok(()) => {
+                                note(format!(
+                                    "the read-model snapshot at position {} plus the log after it differs from a full replay (delete {} and report this)",
+                                    info.position,
+                                    s.path().display()
+                                ));
+                                String::new()
+                            }
+                            Err(e) => {
+                                note(format!("the log after the read-model snapshot does not apply: {e}"));
+                                String::new()
+                            }
+                        }
+                    }
+                });
+            }
+        }
         Err(e) => note(format!("the projections cannot be rebuilt: {e}")),
     }
-    Ok((seen, problems))
+    Ok((seen, problems, snapshot_note.filter(|n| !n.is_empty())))
 }
 
 pub fn verify(args: VerifyArgs) -> anyhow::Result<()> {
     let store = open(&args.store)?;
-    let (events, problems) = verify_store(&store)?;
+    let snapshots = Snapshots::in_dir(&args.store.data_dir);
+    let (events, problems, snapshot) = verify_store(&store, Some(&snapshots))?;
     if problems.is_empty() {
         println!(
             "ok: {events} events, positions 1..{events} gap-free, every event decodes, stream versions consecutive, indexes and idempotency records consistent, two rebuilds agree"
         );
+        if let Some(s) = snapshot {
+            println!("{s}");
+        }
         return Ok(());
     }
     eprintln!("the log has {} problem(s):", problems.len());

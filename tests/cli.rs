@@ -206,3 +206,91 @@ fn a_running_server_is_exported_over_http_and_its_directory_stays_locked() {
         text(&out.stderr)
     );
 }
+
+/// `serve` until it answers; its stderr (the log) is returned when it stops.
+fn serve(dir: &Path, extra: &[&str]) -> (std::process::Child, String) {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(env!("CARGO_BIN_EXE_mag-tracker"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .arg(dir)
+        .args(extra)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}/v1");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while ureq::get(format!("{base}/agendas")).call().is_err() {
+        assert!(std::time::Instant::now() < deadline, "serve did not come up");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    (child, base)
+}
+
+/// SIGTERM (a graceful stop), then the log.
+fn stop(mut child: std::process::Child) -> String {
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stderr)
+}
+
+#[test]
+fn serve_restarts_from_its_read_model_snapshot_and_ignores_a_bad_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("d");
+    let snapshot = dir.join("read-model.snapshot");
+    // First start: the demo is loaded; a graceful stop writes the snapshot.
+    let (child, _) = serve(&dir, &[]);
+    let log = stop(child);
+    assert!(log.contains("wrote the read-model snapshot"), "{log}");
+    assert!(snapshot.exists());
+    let out = run(&["verify", "--data-dir", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("plus the log after it equals a full replay"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // Second start: loaded, nothing to replay; the demo agenda is served.
+    let (child, base) = serve(&dir, &[]);
+    let agendas: serde_json::Value = ureq::get(format!("{base}/agendas"))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    assert_eq!(agendas["resultaten"].as_array().unwrap().len(), 1);
+    let log = stop(child);
+    assert!(log.contains("loaded the read-model snapshot"), "{log}");
+    assert!(log.contains("from_snapshot"), "{log}");
+
+    // A damaged snapshot is ignored with the reason; the whole log is replayed.
+    let mut bytes = std::fs::read(&snapshot).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&snapshot, bytes).unwrap();
+    let out = run(&["verify", "--data-dir", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("snapshot not used (the body does not match its digest"));
+    let (child, _) = serve(&dir, &[]);
+    let log = stop(child);
+    assert!(log.contains("not using the read-model snapshot"), "{log}");
+    assert!(log.contains("digest"), "{log}");
+
+    // --snapshot-every 0: no snapshot is read or written.
+    std::fs::remove_file(&snapshot).unwrap();
+    let (child, _) = serve(&dir, &["--snapshot-every", "0"]);
+    let log = stop(child);
+    assert!(!log.contains("read-model snapshot"), "{log}");
+    assert!(!snapshot.exists());
+}

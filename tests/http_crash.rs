@@ -3,7 +3,8 @@
 //! with SIGKILL at a random moment. After each kill the store is opened
 //! directly and must hold every write that got a 2xx exactly once, with
 //! gap-free positions, and `mag-tracker verify` must pass (which also checks
-//! that two rebuilds of the projections agree); then the server is started again on the same
+//! that two rebuilds of the projections agree, and that the read-model
+//! snapshot the server wrote plus the log after it equals a full replay); then the server is started again on the same
 //! directory, must answer, and must serve every acknowledged bericht.
 //!
 //! `HTTP_CRASH_ROUNDS` sets the rounds (default 3); `scripts/crash-test`
@@ -61,6 +62,9 @@ fn start(dir: &std::path::Path) -> Server {
             "--data-dir",
         ])
         .arg(dir)
+        // Read-model snapshots often, so kills also hit snapshot writes and
+        // restarts load a snapshot and replay the log after it.
+        .env("MAG_SNAPSHOT_EVERY", "20")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -127,6 +131,7 @@ fn sigkill_of_the_server_loses_no_acknowledged_write() {
         String::from_utf8_lossy(&out.stderr)
     );
     let auth = format!("Bearer {}", String::from_utf8(out.stdout).unwrap().trim());
+    let mut snapshots_checked = 0;
     for round in 1..=rounds {
         let mut server = start(dir.path());
         let acties = actie_ids(&server.base);
@@ -190,6 +195,11 @@ fn sigkill_of_the_server_loses_no_acknowledged_write() {
             String::from_utf8_lossy(&verify.stdout),
             String::from_utf8_lossy(&verify.stderr)
         );
+        if String::from_utf8_lossy(&verify.stdout)
+            .contains("plus the log after it equals a full replay")
+        {
+            snapshots_checked += 1;
+        }
 
         // The store itself: gap-free, every acknowledged bericht exactly once.
         let mut seen: HashMap<String, usize> = HashMap::new();
@@ -268,5 +278,10 @@ fn sigkill_of_the_server_loses_no_acknowledged_write() {
     assert!(
         !acked.lock().unwrap().is_empty(),
         "the clients got no write acknowledged at all ({total_sent} sent)"
+    );
+    println!("{snapshots_checked} of {rounds} rounds checked a read-model snapshot");
+    assert!(
+        snapshots_checked > 0,
+        "no round left a read-model snapshot for verify to check"
     );
 }
