@@ -232,7 +232,7 @@ fn serve(dir: &Path, extra: &[&str]) -> (std::process::Child, String) {
 }
 
 /// SIGTERM (a graceful stop), then the log.
-fn stop(mut child: std::process::Child) -> String {
+fn stop(child: std::process::Child) -> String {
     let term = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
