@@ -18,6 +18,7 @@ pub struct Uitvoering {
     pub event_type: String,
     pub stream_type: String,
     pub stream_id: Uuid,
+    #[serde(with = "crate::domain::binary::instant")]
     pub recorded_at: DateTime<Utc>,
 }
 

@@ -39,7 +39,9 @@ pub struct Entity<T> {
     pub state: T,
     /// Stream version: the resource's ETag.
     pub version: u64,
+    #[serde(with = "crate::domain::binary::instant")]
     pub aangemaakt: DateTime<Utc>,
+    #[serde(with = "crate::domain::binary::instant")]
     pub gewijzigd: DateTime<Utc>,
 }
 

@@ -249,11 +249,17 @@ impl Snapshots {
                 header.body_len
             ));
         }
-        if <[u8; 32]>::from(Sha256::digest(&body)) != header.body_digest {
+        // Check the digest on a second core while decoding; a damaged body
+        // is refused whatever the decoder made of it.
+        let (digest, decoded) = std::thread::scope(|s| {
+            let digest = s.spawn(|| <[u8; 32]>::from(Sha256::digest(&body)));
+            let decoded = postcard::from_bytes::<ReadModel>(&body);
+            (digest.join().expect("hashing does not panic"), decoded)
+        });
+        if digest != header.body_digest {
             return Err("the body does not match its digest (damaged file)".into());
         }
-        let model: ReadModel =
-            postcard::from_bytes(&body).map_err(|e| format!("the body does not decode: {e}"))?;
+        let model = decoded.map_err(|e| format!("the body does not decode: {e}"))?;
         if model.position != header.position {
             return Err("the body's position differs from its header's".into());
         }

@@ -88,9 +88,11 @@ pub enum Trekker {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Voortgangsbericht {
     pub id: Uuid,
+    #[serde(with = "crate::domain::binary::date")]
     pub datum: NaiveDate,
     pub auteur_organisatie_id: Option<Uuid>,
     pub tekst: String,
+    #[serde(with = "crate::domain::binary::instant")]
     pub geregistreerd: DateTime<Utc>,
     pub gecorrigeerd: bool,
     pub ingetrokken: bool,
@@ -103,17 +105,21 @@ pub struct Actie {
     pub doel_id: Option<Uuid>,
     pub omschrijving: String,
     pub jaar: i32,
+    #[serde(with = "crate::domain::binary::date_opt")]
     pub geplande_start: Option<NaiveDate>,
+    #[serde(with = "crate::domain::binary::date_opt")]
     pub geplande_eind: Option<NaiveDate>,
     #[serde(with = "crate::domain::binary::trekker")]
     pub trekker: Option<Trekker>,
     pub partners: Vec<Uuid>,
     pub status: ActieStatus,
+    #[serde(with = "crate::domain::binary::date_opt")]
     pub status_sinds: Option<NaiveDate>,
     pub reden: Option<String>,
     /// Shared items: cloning an actie (a time-travel checkpoint) copies pointers, not texts.
     pub voortgangsberichten: Vec<std::sync::Arc<Voortgangsbericht>>,
     /// Last change recorded on this actie (any event).
+    #[serde(with = "crate::domain::binary::instant")]
     pub laatst_gewijzigd: DateTime<Utc>,
 }
 

@@ -44,12 +44,14 @@ pub struct Waarde {
 pub struct Meting {
     pub id: Uuid,
     pub periode: String,
+    #[serde(with = "crate::domain::binary::date_opt")]
     pub meet_datum: Option<NaiveDate>,
     pub waarde: f64,
     pub status: MetingStatus,
     pub bron: Option<String>,
     pub toelichting: Option<String>,
     pub door_organisatie_id: Option<Uuid>,
+    #[serde(with = "crate::domain::binary::instant")]
     pub geregistreerd: DateTime<Utc>,
     /// A later meting for the same period replaced this one.
     pub vervangen: bool,

@@ -51,6 +51,7 @@ pub struct Reflectie {
     pub over: Onderwerp,
     pub auteur_organisatie_id: Option<Uuid>,
     pub fase: PdcaFase,
+    #[serde(with = "crate::domain::binary::date")]
     pub datum: NaiveDate,
     pub wat_ging_goed: Option<String>,
     pub wat_kan_beter: Option<String>,
@@ -61,6 +62,7 @@ pub struct Reflectie {
     pub ingetrokken: bool,
     /// Why the author withdrew it, if they said.
     pub intrekkingsreden: Option<String>,
+    #[serde(with = "crate::domain::binary::instant")]
     pub geregistreerd: DateTime<Utc>,
 }
 
