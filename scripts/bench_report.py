@@ -262,9 +262,10 @@ PROFILE_NOTES = """## Where the time goes (perf profiles and code reading, 23 No
   and parsed again), reading plus decoding at ~215k/s. So 1M events/s cannot come from replaying
   the log through sled at all; it needs a persisted read-model snapshot plus a replay of the
   events after it, or a much smaller record format.
-- **Cold start (P4)** loads the read-model snapshot (`data/read-model.snapshot`, postcard, ~180 MB
-  per 1M events; its SHA-256 check ~0.1 s and decoding ~0.5 s per 1M events, a third of that
-  parsing the dates and instants chrono stores as text) and replays the events after it. Without a
+- **Cold start (P4)** loads the read-model snapshot (`data/read-model.snapshot`, postcard, ~150 MB
+  per 1M events; ~0.4 s per 1M events: decoding, mostly allocating the model's maps, strings and
+  vectors, with the SHA-256 check on the second core; instants and dates are stored as numbers,
+  since parsing chrono's text form took a quarter of the load) and replays the events after it. Without a
   usable snapshot (a new build, a damaged file) it is the full rebuild above.
 - **Writes (P1)**, 300k-event store, wrk on the same 2 cores: the actix worker ~41% of the server's
   samples, the store's writer thread ~28% (of which sled's `apply_batch` ~18 points), sled's I/O

@@ -215,7 +215,12 @@ fn serve(dir: &Path, extra: &[&str]) -> (std::process::Child, String) {
         .unwrap()
         .port();
     let child = Command::new(env!("CARGO_BIN_EXE_mag-tracker"))
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .args([
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
         .arg(dir)
         .args(extra)
         .stdout(std::process::Stdio::null())
@@ -225,7 +230,10 @@ fn serve(dir: &Path, extra: &[&str]) -> (std::process::Child, String) {
     let base = format!("http://127.0.0.1:{port}/v1");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while ureq::get(format!("{base}/agendas")).call().is_err() {
-        assert!(std::time::Instant::now() < deadline, "serve did not come up");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "serve did not come up"
+        );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     (child, base)
