@@ -167,11 +167,26 @@ impl Snapshots {
 
     /// Writes `model` (which must be the store's state at `model.position`)
     /// atomically over the previous snapshot.
+    /// A failed write removes its temporary file (on a full disk it would
+    /// hold space the log needs) and leaves the previous snapshot.
     pub fn write(&self, model: &ReadModel, store: &dyn EventStore) -> io::Result<SnapshotInfo> {
+        let tmp = self.path.with_extension("snapshot.tmp");
+        let written = self.write_via(&tmp, model, store);
+        if written.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        written
+    }
+
+    fn write_via(
+        &self,
+        tmp: &Path,
+        model: &ReadModel,
+        store: &dyn EventStore,
+    ) -> io::Result<SnapshotInfo> {
         let started = Instant::now();
         let event_digest = event_digest(store, model.position).map_err(io::Error::other)?;
-        let tmp = self.path.with_extension("snapshot.tmp");
-        let mut file = File::create(&tmp)?;
+        let mut file = File::create(tmp)?;
         file.write_all(&[0u8; HEADER_LEN])?;
         let (len, digest) = {
             let mut body = Hashing {
@@ -194,7 +209,7 @@ impl Snapshots {
         file.write_all(&header.encode())?;
         file.sync_all()?;
         drop(file);
-        fs::rename(&tmp, &self.path)?;
+        fs::rename(tmp, &self.path)?;
         if let Some(dir) = self.path.parent() {
             // The rename itself must survive a crash.
             File::open(dir)?.sync_all()?;
@@ -463,6 +478,21 @@ mod tests {
         fs::write(file.path(), &good).unwrap();
         let (m, _) = file.load(store.as_ref()).unwrap().unwrap();
         assert_eq!(m, *live.read());
+    }
+
+    #[test]
+    fn a_failed_write_leaves_no_temporary_file() {
+        let (store, live) = busy_store(3, 10);
+        let (dir, file) = snapshot_dir();
+        // The rename cannot replace a non-empty directory.
+        fs::create_dir(file.path()).unwrap();
+        fs::write(file.path().join("x"), b"x").unwrap();
+        assert!(file.write(&live.read(), store.as_ref()).is_err());
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, [std::ffi::OsString::from(FILE_NAME)]);
     }
 
     #[test]
