@@ -28,6 +28,8 @@ pub struct AppState {
     pub access: Arc<crate::access::AccessState>,
     /// Rendered PDCA states of the live model (see [`crate::http::PdcaCache`]).
     pub pdca_cache: Arc<crate::http::PdcaCache>,
+    /// Rendered acties of the live model (see [`crate::http::ActieCache`]).
+    pub actie_cache: Arc<crate::http::ActieCache>,
 }
 
 /// A running server bound to an address (port 0 in tests).
@@ -92,6 +94,7 @@ pub fn open_state(store: Arc<dyn EventStore>) -> anyhow::Result<AppState> {
         history,
         access: Arc::default(),
         pdca_cache: Arc::default(),
+        actie_cache: Arc::default(),
     })
 }
 
