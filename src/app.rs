@@ -31,6 +31,8 @@ pub struct AppState {
     pub pdca_cache: Arc<crate::http::PdcaCache>,
     /// Keeps the read-model snapshot fresh (`serve` with snapshots on).
     pub snapshotter: Option<Arc<Snapshotter>>,
+    /// Rendered acties of the live model (see [`crate::http::ActieCache`]).
+    pub actie_cache: Arc<crate::http::ActieCache>,
 }
 
 /// A running server bound to an address (port 0 in tests).
@@ -151,6 +153,7 @@ pub fn open_state_with(
         access: Arc::default(),
         pdca_cache: Arc::default(),
         snapshotter,
+        actie_cache: Arc::default(),
     })
 }
 

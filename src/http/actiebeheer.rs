@@ -25,17 +25,7 @@ use crate::event_store::{AppendOutcome, ExpectedVersion};
 use crate::projections::ReadModel;
 use crate::service::{ServiceError, StreamEvents};
 
-fn actie_response(state: &AppState, id: Uuid, status: StatusCode) -> Result<HttpResponse, Problem> {
-    let model = state.projection.read();
-    let a = model
-        .acties
-        .get(&id)
-        .ok_or_else(|| Problem::not_found(format!("Er is geen actie met id {id}.")))?;
-    Ok(HttpResponse::build(status)
-        .insert_header(("ETag", etag(a.version)))
-        .insert_header(("Location", format!("/v1/acties/{id}")))
-        .json(ActieDto::from(a, &model)))
-}
+use super::acties::actie_response;
 
 /// Reads `trekker` ({soort: organisatie|groep, organisatieId|naam} or null).
 pub fn trekker_field(b: &mut Body, m: &ReadModel) -> Option<Trekker> {

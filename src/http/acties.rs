@@ -1,6 +1,7 @@
 //! `/agendas/{id}/acties`, `/acties/{id}`, `/acties/{id}/statuswijzigingen`,
 //! `PUT /acties/{id}/trekker`.
 
+use actix_web::http::header::ContentType;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use serde::Deserialize;
@@ -111,7 +112,9 @@ pub async fn list_acties(
     )
 }
 
-fn actie_response(
+/// The actie as it is after a write: rendered afresh from the live model
+/// (and kept in the [`super::ActieCache`] for the reads that follow).
+pub(super) fn actie_response(
     state: &AppState,
     id: Uuid,
     status: actix_web::http::StatusCode,
@@ -124,7 +127,8 @@ fn actie_response(
     Ok(HttpResponse::build(status)
         .insert_header(("ETag", etag(a.version)))
         .insert_header(("Location", format!("/v1/acties/{id}")))
-        .json(ActieDto::from(a, &model)))
+        .content_type(ContentType::json())
+        .body(state.actie_cache.refresh(&model, a)))
 }
 
 /// Eén actie.
@@ -140,9 +144,17 @@ pub async fn get_actie(peil: Peil, id: web::Path<Uuid>) -> Result<HttpResponse, 
         .acties
         .get(&id)
         .ok_or_else(|| peil.not_found(format!("Er is geen actie met id {id}."), *id))?;
+    // The live model's rendering is cached per actie while nothing it
+    // reads changed (see `ReadModel::actie_stamp`); a past one is rendered.
+    let body = if peil.is_past() {
+        super::actie_cache::render(&model, a)
+    } else {
+        peil.state().actie_cache.body(&model, a)
+    };
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(a.version)))
-        .json(ActieDto::from(a, &model)))
+        .content_type(ContentType::json())
+        .body(body))
 }
 
 /// Body of a statuswijziging.

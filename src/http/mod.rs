@@ -7,6 +7,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod access;
+mod actie_cache;
 mod actiebeheer;
 mod acties;
 mod agendas;
@@ -41,6 +42,7 @@ use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers}
 use actix_web::{web, HttpRequest, HttpResponse};
 use utoipa_swagger_ui::SwaggerUi;
 
+pub use actie_cache::ActieCache;
 pub use gate::{gate, STREAM_PATH};
 pub use pdca::PdcaCache;
 pub use problem::{InvalidParam, Problem};

@@ -112,6 +112,10 @@ impl Peil {
         self.moment.now()
     }
 
+    pub fn state(&self) -> &AppState {
+        self.moment.state()
+    }
+
     /// Whether the request asked for a past state.
     pub fn is_past(&self) -> bool {
         self.past.is_some()

@@ -90,6 +90,10 @@ struct Index {
     pdca_stamps: HashMap<Uuid, u64>,
     /// Position of the last event that may have changed every PDCA state.
     pdca_stamp_all: u64,
+    /// Organisatie, opgave or doel id → position of the last event on its
+    /// stream: what an actie's DTO reads besides the actie itself (see
+    /// [`ReadModel::actie_stamp`]).
+    actie_dep_stamps: HashMap<Uuid, u64>,
     /// Append-only ("ever"): every parent a doel (its opgave) or an actie
     /// (its doel, or its opgave when it has none) has had, in both
     /// directions. A superset of what hung under what at any past position:
@@ -337,6 +341,9 @@ impl ReadModel {
             _ => {}
         }
         self.record_uitvoering(r, event.event_type());
+        if read_by_actie_dto(event) {
+            self.index.actie_dep_stamps.insert(r.stream_id, r.position);
+        }
         let scope_after = self.pdca_scope(r, event);
         for scope in scope_before.into_iter().chain(scope_after).flatten() {
             self.stamp_pdca(scope, r.position);
@@ -445,6 +452,32 @@ impl ReadModel {
         )
     }
 
+    /// A stamp of everything the rendered actie (`ActieDto`) reads: the
+    /// actie's version and the position of the last event on any stream
+    /// besides the actie's own that it reads (its opgave and doel for their
+    /// codes and where the doel hangs, the organisaties of its trekker and
+    /// partners for their names). While both are the same, so is the
+    /// rendering: every entity changes only from its own stream, and a
+    /// change to any of those streams raises the second number past every
+    /// earlier position. `None` for an unknown actie.
+    pub fn actie_stamp(&self, actie_id: Uuid) -> Option<(u64, u64)> {
+        use crate::domain::actie::Trekker;
+        let a = self.acties.get(&actie_id)?;
+        let stamp = |id: &Uuid| self.index.actie_dep_stamps.get(id).copied().unwrap_or(0);
+        let s = &a.state;
+        let mut deps = stamp(&s.opgave_id).max(stamp(&self.opgave_of(s)));
+        if let Some(d) = &s.doel_id {
+            deps = deps.max(stamp(d));
+        }
+        if let Some(Trekker::Organisatie { organisatie_id }) = &s.trekker {
+            deps = deps.max(stamp(organisatie_id));
+        }
+        for p in &s.partners {
+            deps = deps.max(stamp(p));
+        }
+        Some((a.version, deps))
+    }
+
     /// The doelen (sub-doelen included) under an opgave now.
     pub fn doel_ids_of_opgave(&self, opgave_id: Uuid) -> Vec<Uuid> {
         self.index
@@ -546,6 +579,55 @@ impl ReadModel {
                 .groeperingen
                 .values()
                 .any(|g| g.state.agenda_id == agenda_id && g.state.code.as_ref() == Some(code))
+    }
+}
+
+/// Whether `event` is on a stream whose entity `ActieDto` reads besides
+/// the actie's own (an organisatie, opgave or doel); see
+/// [`ReadModel::actie_stamp`]. Every event is listed, so a new one must be
+/// placed here.
+fn read_by_actie_dto(event: &Event) -> bool {
+    use Event as E;
+    match event {
+        E::OrganisatieGeregistreerd(_)
+        | E::OrganisatieGewijzigd(_)
+        | E::OpgaveAangemaakt(_)
+        | E::OpgaveGewijzigd(_)
+        | E::OpgaveHernummerd(_)
+        | E::OpgaveVervallen(_)
+        | E::DoelAangemaakt(_)
+        | E::DoelHernummerd(_)
+        | E::DoelGewijzigd(_)
+        | E::DoelVerplaatst(_)
+        | E::DoelVervallen(_) => true,
+        // The actie's own stream: its version.
+        E::ActieAangemaakt(_)
+        | E::TrekkerGewijzigd(_)
+        | E::ActieStatusGewijzigd(_)
+        | E::VoortgangsberichtToegevoegd(_)
+        | E::VoortgangsberichtGecorrigeerd(_)
+        | E::VoortgangsberichtIngetrokken(_)
+        | E::ActieGewijzigd(_)
+        | E::ActieVerplaatst(_)
+        | E::PartnersGewijzigd(_) => false,
+        E::AgendaAangemaakt(_)
+        | E::AgendaGewijzigd(_)
+        | E::GroeperingAangemaakt(_)
+        | E::GroeperingGewijzigd(_)
+        | E::ReflectieToegevoegd(_)
+        | E::ReflectieGecorrigeerd(_)
+        | E::ReflectieIngetrokken(_)
+        | E::IndicatorAangemaakt(_)
+        | E::IndicatorGewijzigd(_)
+        | E::StreefwaardeVastgesteld(_)
+        | E::MetingVastgelegd(_)
+        | E::CheckmomentGeopend(_)
+        | E::BijsturingVastgelegd(_)
+        | E::CheckmomentGesloten(_)
+        | E::BijsturingDoorgevoerd(_)
+        | E::CheckmomentGewijzigd(_)
+        | E::TokenAangemaakt(_)
+        | E::TokenIngetrokken(_) => false,
     }
 }
 

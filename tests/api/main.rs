@@ -1,6 +1,7 @@
 //! HTTP tests against the real app on port 0 with a temporary sled store.
 
 mod access;
+mod actie_cache;
 mod actiebeheer;
 mod checkmomenten;
 mod client;
