@@ -275,8 +275,10 @@ PROFILE_NOTES = """## Where the time goes (perf profiles and code reading, 23 No
   batches of 64 reaches ~33k/s on this machine (performance.md, table 5) before any HTTP, JSON or
   projection work, so the target is out of reach with this record shape on sled.
 - **Reads (P3)**: the PDCA body is cached per opgave and invalidated by the events that can change
-  it; `GET /v1/acties/{id}` renders its DTO every time (JSON escaping and allocation of a ~1 KB
-  body are what remains above hello world, plus kernel context switches).
+  it; the body of `GET /v1/acties/{id}` likewise per actie (keyed by its version and the last
+  position of the opgave, doel and organisaties it shows). What remains above hello world is the
+  path lookup, the cache lock and the response headers, plus kernel context switches; the ratio
+  swings by ±10 points between runs on this shared VM.
 - **As-of reads (P5)**: one opgave's streams only, applied to an empty model; the stream cache
   keeps them decoded. The first read of an opgave reads its streams from sled (the warm-up row).
 - **Memory (P6)**: the read model holds every event's content (voortgangsberichten, metingen,
