@@ -75,7 +75,9 @@ fn tracing_actix_span() -> actix_web::middleware::Logger {
 #[derive(Debug, Clone)]
 pub struct SnapshotOptions {
     pub data_dir: std::path::PathBuf,
-    /// Fewest new events between two snapshots (see [`Snapshotter`]).
+    /// Fewest new events between two snapshots (see [`Snapshotter`]); 0:
+    /// only start from the snapshot, never write one (the command-line
+    /// tools that append a few events to a stopped server's directory).
     pub every: u64,
 }
 
@@ -126,7 +128,7 @@ pub fn open_state_with(
     );
     let projection = Projection::new(model);
     store.add_listener(projection.clone());
-    let snapshotter = snapshots.map(|o| {
+    let snapshotter = snapshots.filter(|o| o.every > 0).map(|o| {
         let s = Snapshotter::start(
             Snapshots::in_dir(&o.data_dir),
             o.every,
