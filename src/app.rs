@@ -87,6 +87,20 @@ pub fn open_state(store: Arc<dyn EventStore>) -> anyhow::Result<AppState> {
     open_state_with(store, None)
 }
 
+/// For the command-line tools that write to a stopped server's directory:
+/// [`open_state`], but starting from `serve`'s read-model snapshot when it
+/// is usable (a big log is not replayed for a few events); writes none.
+pub fn open_state_offline(
+    store: Arc<dyn EventStore>,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<AppState> {
+    let snapshots = SnapshotOptions {
+        data_dir: data_dir.to_path_buf(),
+        every: 0,
+    };
+    open_state_with(store, Some(snapshots))
+}
+
 /// [`open_state`], starting from the read-model snapshot when there is a
 /// usable one (then only the log after it is replayed and checked), and
 /// keeping the snapshot fresh while serving.

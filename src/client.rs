@@ -255,13 +255,7 @@ fn import_local(args: &ImportArgs, bytes: &[u8], is_csv: bool) -> anyhow::Result
             ))
         }
     };
-    let state = crate::app::open_state_with(
-        Arc::new(store),
-        Some(crate::app::SnapshotOptions {
-            data_dir: args.data_dir.clone(),
-            every: 0,
-        }),
-    )?;
+    let state = crate::app::open_state_offline(Arc::new(store), &args.data_dir)?;
     step(
         2,
         &format!("controleren en schrijven naar {}", args.data_dir.display()),

@@ -79,15 +79,7 @@ pub fn create(args: CreateArgs) -> anyhow::Result<(Rol, super::bootstrap::Issued
             args.data_dir.display()
         )
     })?;
-    // Starts from serve's read-model snapshot when there is one (a big log
-    // is not replayed for one token); writes none.
-    let state = crate::app::open_state_with(
-        Arc::new(store),
-        Some(crate::app::SnapshotOptions {
-            data_dir: args.data_dir.clone(),
-            every: 0,
-        }),
-    )?;
+    let state = crate::app::open_state_offline(Arc::new(store), &args.data_dir)?;
     actix_web::rt::System::new().block_on(async move {
         if !args.no_demo && state.store.head() == 0 {
             crate::app::load_demo(&state).await?;

@@ -456,19 +456,20 @@ impl World {
 }
 
 /// A memory store with the Twenterand demo imported twice and then
-/// `writes` seeded random writes of every kind (see the module docs), and
-/// the live projection kept on it.
-pub(crate) fn busy_store(seed: u64, writes: usize) -> (Arc<MemoryStore>, Arc<Projection>) {
+/// `writes` seeded random writes of every kind (see the module docs); also
+/// the head after the first import.
+fn busy_world(seed: u64, writes: usize) -> (World, u64) {
     let store = Arc::new(MemoryStore::new());
     let live = Projection::new(ReadModel::default());
     store.add_listener(live.clone());
     let mut w = World {
-        store: store.clone(),
-        live: live.clone(),
+        store,
+        live,
         rng: Rng(seed),
         codes: 0,
     };
     w.import("Twenterand");
+    let after_first_import = w.store.head();
     w.import("Tweede gemeente");
     let mut done = 0;
     while done < writes {
@@ -476,29 +477,19 @@ pub(crate) fn busy_store(seed: u64, writes: usize) -> (Arc<MemoryStore>, Arc<Pro
             done += 1;
         }
     }
-    (store, live)
+    (w, after_first_import)
+}
+
+/// [`busy_world`]'s store and the live projection kept on it.
+pub(crate) fn busy_store(seed: u64, writes: usize) -> (Arc<MemoryStore>, Arc<Projection>) {
+    let (w, _) = busy_world(seed, writes);
+    (w.store, w.live)
 }
 
 #[test]
 fn the_per_opgave_path_gives_the_pdca_state_of_a_full_replay() {
-    let store = Arc::new(MemoryStore::new());
-    let live = Projection::new(ReadModel::default());
-    store.add_listener(live.clone());
-    let mut w = World {
-        store: store.clone(),
-        live: live.clone(),
-        rng: Rng(20_241_123),
-        codes: 0,
-    };
-    w.import("Twenterand");
-    let after_first_import = store.head();
-    w.import("Tweede gemeente");
-    let mut done = 0;
-    while done < 900 {
-        if w.step() {
-            done += 1;
-        }
-    }
+    let (mut w, after_first_import) = busy_world(20_241_123, 900);
+    let (store, live) = (w.store.clone(), w.live.clone());
     let head = store.head();
     // with the stream cache (reads after the first come from memory) and without
     let as_of = AsOf::new(store.clone(), AsOfOptions::default());
