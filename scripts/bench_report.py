@@ -264,8 +264,11 @@ PROFILE_NOTES = """## Where the time goes (perf profiles and code reading, 23 No
   `bench-replay` splits the stages: sled's scan of the stored records alone runs at ~490k
   events/s at 1M events (the 780 MB log does not fit sled's 128 MiB cache, so every page is read
   and parsed again), reading plus decoding at ~215k/s. So 1M events/s cannot come from replaying
-  the log through sled at all; it needs a persisted read-model snapshot plus a replay of the
-  events after it, or a much smaller record format.
+  the log through sled at all. `examples/sled_layout.rs` shows it is sled's byte rate, not our
+  keys: 1M plain 780-byte values scan at ~520k/s in a fresh process with one key each and ~585k/s
+  packed 64 to a key (~400-450 MB/s either way). 1M events/s from the log would need stored
+  events under ~400 bytes *and* decoding plus applying in well under 1 µs each on these 2 cores.
+  Startup avoids the question with the read-model snapshot.
 - **Cold start (P4)** loads the read-model snapshot (`data/read-model.snapshot`, postcard, ~150 MB
   per 1M events; ~0.4 s per 1M events: decoding, mostly allocating the model's maps, strings and
   vectors, with the SHA-256 check on the second core; instants and dates are stored as numbers,
@@ -288,7 +291,9 @@ PROFILE_NOTES = """## Where the time goes (perf profiles and code reading, 23 No
 - **Memory (P6)**: two parts grow linearly with the log. sled 0.34, once it has opened the store,
   holds ~120 bytes per stored event (16 MB at 100k, 39 MB at 300k, 122 MB at 1M events) whatever
   its `cache_capacity` (16, 64 and 128 MiB measured the same): ~1.2 GB at 10M before any read
-  model, so < 300 MB at 10M is out of reach on sled with this log. The read model holds every
+  model, so < 300 MB at 10M is out of reach on sled with this log. `examples/sled_layout.rs`
+  puts it at ~36 bytes per key (36 MB after opening 1M keys, 4 MB for the same bytes in 15,625
+  keys); the store writes three keys per event (the envelope and two index entries). The read model holds every
   event's content (voortgangsberichten, metingen, reflecties with their texts); keeping the texts
   in the log (read on demand) would take roughly a third off it.
 """
