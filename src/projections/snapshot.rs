@@ -165,12 +165,16 @@ impl Snapshots {
         &self.path
     }
 
+    fn tmp_path(&self) -> PathBuf {
+        self.path.with_extension("snapshot.tmp")
+    }
+
     /// Writes `model` (which must be the store's state at `model.position`)
     /// atomically over the previous snapshot.
     /// A failed write removes its temporary file (on a full disk it would
     /// hold space the log needs) and leaves the previous snapshot.
     pub fn write(&self, model: &ReadModel, store: &dyn EventStore) -> io::Result<SnapshotInfo> {
-        let tmp = self.path.with_extension("snapshot.tmp");
+        let tmp = self.tmp_path();
         let written = self.write_via(&tmp, model, store);
         if written.is_err() {
             let _ = fs::remove_file(&tmp);
@@ -318,6 +322,9 @@ impl Snapshotter {
         projection: Arc<Projection>,
         store: Arc<dyn EventStore>,
     ) -> Arc<Self> {
+        // What a write cut short by a crash left behind (up to the size of
+        // a snapshot); only the process that holds the store writes here.
+        let _ = fs::remove_file(snapshots.tmp_path());
         let (tx, rx) = mpsc::sync_channel::<()>(1);
         let this = Arc::new(Self {
             snapshots,
@@ -499,9 +506,12 @@ mod tests {
     fn the_snapshotter_writes_when_due_and_at_the_end() {
         let (store, live) = busy_store(5, 100);
         let store: Arc<dyn EventStore> = store;
-        let (_dir, file) = snapshot_dir();
+        let (dir, file) = snapshot_dir();
         let head = store.head();
+        // a write cut short by a crash left its temporary file
+        fs::write(dir.path().join("read-model.snapshot.tmp"), b"half").unwrap();
         let s = Snapshotter::start(file.clone(), 1_000_000, 0, live.clone(), store.clone());
+        assert!(!dir.path().join("read-model.snapshot.tmp").exists());
         assert!(!s.due(head), "fewer events than `every`");
         s.poke(head);
         s.finish(&live, store.as_ref());
