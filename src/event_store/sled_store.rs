@@ -266,6 +266,41 @@ impl SledStore {
         })
     }
 
+    /// Up to `limit` events of a stream from `from_version` on, at
+    /// positions up to `until`: the position in the stream index decides
+    /// before an event is read and decoded.
+    fn stream_events(
+        &self,
+        stream_id: Uuid,
+        from_version: u64,
+        limit: usize,
+        until: u64,
+    ) -> StoreResult<Vec<RecordedEvent>> {
+        let start = key(
+            STREAM,
+            &[stream_id.as_bytes(), &from_version.max(1).to_be_bytes()],
+        );
+        let end = key(STREAM, &[stream_id.as_bytes(), &u64::MAX.to_be_bytes()]);
+        let mut out = Vec::new();
+        for entry in self.shared.db.range(start..=end) {
+            if out.len() >= limit {
+                break;
+            }
+            let (_, v) = entry.map_err(io_err)?;
+            let position = u64_from(&v)?;
+            if position > until {
+                break;
+            }
+            let event = self.shared.db.stored_event(position)?.ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "stream index points at missing position {position}"
+                ))
+            })?;
+            out.push(event);
+        }
+        Ok(out)
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -632,53 +667,11 @@ impl EventStore for SledStore {
         from_version: u64,
         limit: usize,
     ) -> StoreResult<Vec<RecordedEvent>> {
-        let head = self.head();
-        let start = key(
-            STREAM,
-            &[stream_id.as_bytes(), &from_version.max(1).to_be_bytes()],
-        );
-        let end = key(STREAM, &[stream_id.as_bytes(), &u64::MAX.to_be_bytes()]);
-        let mut out = Vec::new();
-        for entry in self.shared.db.range(start..=end) {
-            if out.len() >= limit {
-                break;
-            }
-            let (_, v) = entry.map_err(io_err)?;
-            let position = u64_from(&v)?;
-            if position > head {
-                break;
-            }
-            let event = self.shared.db.stored_event(position)?.ok_or_else(|| {
-                StoreError::Corrupt(format!(
-                    "stream index points at missing position {position}"
-                ))
-            })?;
-            out.push(event);
-        }
-        Ok(out)
+        self.stream_events(stream_id, from_version, limit, self.head())
     }
 
     fn read_stream_until(&self, stream_id: Uuid, until: u64) -> StoreResult<Vec<RecordedEvent>> {
-        // Like read_stream, but the position in the stream index decides
-        // before an event is read and decoded.
-        let until = until.min(self.head());
-        let start = key(STREAM, &[stream_id.as_bytes(), &1u64.to_be_bytes()]);
-        let end = key(STREAM, &[stream_id.as_bytes(), &u64::MAX.to_be_bytes()]);
-        let mut out = Vec::new();
-        for entry in self.shared.db.range(start..=end) {
-            let (_, v) = entry.map_err(io_err)?;
-            let position = u64_from(&v)?;
-            if position > until {
-                break;
-            }
-            let event = self.shared.db.stored_event(position)?.ok_or_else(|| {
-                StoreError::Corrupt(format!(
-                    "stream index points at missing position {position}"
-                ))
-            })?;
-            out.push(event);
-        }
-        Ok(out)
+        self.stream_events(stream_id, 1, usize::MAX, until.min(self.head()))
     }
 
     fn scan(
