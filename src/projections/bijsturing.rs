@@ -62,8 +62,20 @@ impl ReadModel {
         if let Some(o) = c.opgave_id {
             return o == opgave_id;
         }
-        let named: Vec<Uuid> = b
-            .voorgenomen_wijzigingen
+        let named: Vec<Uuid> = self
+            .bijsturing_subjects(b)
+            .filter_map(|id| self.opgave_of_subject(id))
+            .collect();
+        named.is_empty() || named.contains(&opgave_id)
+    }
+
+    /// What a bijsturing names: the subjects of its voorgenomen wijzigingen
+    /// (`onderwerpId`) and the streams of the events that carried it out.
+    pub(super) fn bijsturing_subjects<'a>(
+        &'a self,
+        b: &'a Bijsturing,
+    ) -> impl Iterator<Item = Uuid> + 'a {
+        b.voorgenomen_wijzigingen
             .iter()
             .filter_map(|w| w.onderwerp_id)
             .chain(
@@ -73,8 +85,5 @@ impl ReadModel {
                     .flatten()
                     .map(|u| u.stream_id),
             )
-            .filter_map(|id| self.opgave_of_subject(id))
-            .collect();
-        named.is_empty() || named.contains(&opgave_id)
     }
 }

@@ -81,18 +81,7 @@ impl ReadModel {
                 // Whether an agenda-wide bijsturing concerns the opgave
                 // depends on what its subjects belonged to then.
                 for b in &cm.state.bijsturingen {
-                    let named = b
-                        .voorgenomen_wijzigingen
-                        .iter()
-                        .filter_map(|w| w.onderwerp_id)
-                        .chain(
-                            self.uitvoeringen
-                                .get(&b.id)
-                                .into_iter()
-                                .flatten()
-                                .map(|u| u.stream_id),
-                        );
-                    for s in named {
+                    for s in self.bijsturing_subjects(b) {
                         out.insert(s);
                         if let Some(i) = self.indicatoren.get(&s) {
                             out.insert(i.state.doel_id);
