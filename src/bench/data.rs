@@ -17,9 +17,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
-use chrono::{Duration, NaiveDate};
 use uuid::Uuid;
 
+use super::Rng;
 use crate::domain::actie::ActieStatus;
 use crate::domain::events::*;
 use crate::domain::indicator::{self, MetingStatus, Richting, Waarde};
@@ -56,32 +56,6 @@ pub struct DataArgs {
     /// data that can be generated again).
     #[arg(long, default_value = "flush")]
     pub durability: crate::event_store::Durability,
-}
-
-/// splitmix64: deterministic, good enough to pick targets.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
-        if items.is_empty() {
-            None
-        } else {
-            Some(&items[self.below(items.len())])
-        }
-    }
-    fn date(&mut self) -> NaiveDate {
-        NaiveDate::from_ymd_opt(2024, 1, 1).expect("valid") + Duration::days(self.below(366) as i64)
-    }
 }
 
 const BERICHTEN: [&str; 8] = [
@@ -289,7 +263,7 @@ fn activity(model: &ReadModel, room: usize, pools: &Pools, rng: &mut Rng) -> Vec
         attempts += 1;
         let dice = rng.below(100);
         let (id, events) = if dice < 75 {
-            let Some(&id) = rng.pick(&pools.acties) else {
+            let Some(id) = rng.pick(&pools.acties) else {
                 continue;
             };
             let Some(a) = model.acties.get(&id) else {
@@ -306,7 +280,7 @@ fn activity(model: &ReadModel, room: usize, pools: &Pools, rng: &mut Rng) -> Vec
                 actie.add_voortgang(VoortgangsberichtToegevoegd {
                     bericht_id: Uuid::now_v7(),
                     datum: rng.date(),
-                    auteur_organisatie_id: rng.pick(&pools.organisaties).copied(),
+                    auteur_organisatie_id: rng.pick(&pools.organisaties),
                     tekst: BERICHTEN[rng.below(BERICHTEN.len())].to_owned(),
                 })
             } else {
@@ -319,7 +293,7 @@ fn activity(model: &ReadModel, room: usize, pools: &Pools, rng: &mut Rng) -> Vec
             }
             (id, events)
         } else if dice < 90 {
-            let Some(&id) = rng.pick(&pools.indicatoren) else {
+            let Some(id) = rng.pick(&pools.indicatoren) else {
                 continue;
             };
             let Some(i) = model.indicatoren.get(&id) else {
@@ -345,7 +319,7 @@ fn activity(model: &ReadModel, room: usize, pools: &Pools, rng: &mut Rng) -> Vec
                 },
                 bron: Some("Monitor sociaal domein".into()),
                 toelichting: None,
-                door_organisatie_id: rng.pick(&pools.organisaties).copied(),
+                door_organisatie_id: rng.pick(&pools.organisaties),
             });
             let Ok(events) = decision else { continue };
             for e in &events {
@@ -399,7 +373,7 @@ fn next_status(from: ActieStatus, rng: &mut Rng) -> (ActieStatus, Option<String>
 fn reflectie_on(model: &ReadModel, pools: &Pools, rng: &mut Rng) -> Option<Vec<Event>> {
     let (soort, id, agenda_id) = match rng.below(3) {
         0 => {
-            let id = *rng.pick(&pools.acties)?;
+            let id = rng.pick(&pools.acties)?;
             (
                 OnderwerpSoort::Actie,
                 id,
@@ -407,7 +381,7 @@ fn reflectie_on(model: &ReadModel, pools: &Pools, rng: &mut Rng) -> Option<Vec<E
             )
         }
         1 => {
-            let id = *rng.pick(&pools.doelen)?;
+            let id = rng.pick(&pools.doelen)?;
             (
                 OnderwerpSoort::Doel,
                 id,
@@ -415,7 +389,7 @@ fn reflectie_on(model: &ReadModel, pools: &Pools, rng: &mut Rng) -> Option<Vec<E
             )
         }
         _ => {
-            let (id, _) = *rng.pick(&pools.opgaven)?;
+            let (id, _) = rng.pick(&pools.opgaven)?;
             (
                 OnderwerpSoort::Opgave,
                 id,
@@ -427,7 +401,7 @@ fn reflectie_on(model: &ReadModel, pools: &Pools, rng: &mut Rng) -> Option<Vec<E
     reflectie::add(ReflectieToegevoegd {
         agenda_id,
         over: Onderwerp { soort, id },
-        auteur_organisatie_id: rng.pick(&pools.organisaties).copied(),
+        auteur_organisatie_id: rng.pick(&pools.organisaties),
         fase,
         datum: rng.date(),
         wat_ging_goed: Some(

@@ -8,6 +8,7 @@
 
 mod data;
 mod raw;
+mod rng;
 
 use std::ops::ControlFlow;
 use std::path::PathBuf;
@@ -22,6 +23,7 @@ use crate::projections::ReadModel;
 
 pub use data::DataArgs;
 pub use raw::RawArgs;
+pub(crate) use rng::Rng;
 
 /// Set by `serve --bench-endpoints` before the server is built.
 static ENDPOINTS: AtomicBool = AtomicBool::new(false);

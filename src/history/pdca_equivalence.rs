@@ -11,10 +11,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
 use super::{AsOf, AsOfOptions};
+use crate::bench::Rng;
 use crate::domain::actie::{ActieStatus, Trekker};
 use crate::domain::checkmoment::{VoorgenomenWijziging, WijzigingSoort};
 use crate::domain::events::*;
@@ -23,28 +24,6 @@ use crate::domain::reflectie::{Onderwerp, OnderwerpSoort, PdcaFase};
 use crate::domain::{Code, Event};
 use crate::event_store::{AppendRequest, EventStore, ExpectedVersion, MemoryStore, Metadata};
 use crate::projections::{Entity, Projection, ReadModel};
-
-/// splitmix64
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> Option<T> {
-        (!items.is_empty()).then(|| items[self.below(items.len())])
-    }
-    fn date(&mut self) -> NaiveDate {
-        NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + Duration::days(self.below(366) as i64)
-    }
-}
 
 fn sorted<T>(map: &HashMap<Uuid, Arc<Entity<T>>>, keep: impl Fn(&T) -> bool) -> Vec<Uuid> {
     let mut ids: Vec<Uuid> = map
