@@ -286,37 +286,48 @@ pub fn verify_store(
                 note("two rebuilds of the projections differ".into());
             }
             if let Some(s) = snapshots {
-                snapshot_note = Some(match s.load(store) {
-                    Ok(None) => "no read-model snapshot".to_owned(),
-                    Err(reason) => format!(
-                        "read-model snapshot not used ({reason}); serve replays the whole log and writes a new one"
-                    ),
-                    Ok(Some((mut m, info))) => {
-                        match replay_into(&mut m, store, info.position, head, &mut |_| {}) {
-                            Ok(()) if m == second => format!(
-                                "read-model snapshot at position {} plus the log after it equals a full replay",
-                                info.position
-                            ),
-                            Ok(()) => {
-                                note(format!(
-                                    "the read-model snapshot at position {} plus the log after it differs from a full replay (delete {} and report this)",
-                                    info.position,
-                                    s.path().display()
-                                ));
-                                String::new()
-                            }
-                            Err(e) => {
-                                note(format!("the log after the read-model snapshot does not apply: {e}"));
-                                String::new()
-                            }
-                        }
-                    }
-                });
+                match check_snapshot(store, s, head, &second) {
+                    Ok(n) => snapshot_note = Some(n),
+                    Err(problem) => note(problem),
+                }
             }
         }
         Err(e) => note(format!("the projections cannot be rebuilt: {e}")),
     }
-    Ok((seen, problems, snapshot_note.filter(|n| !n.is_empty())))
+    Ok((seen, problems, snapshot_note))
+}
+
+/// The read-model snapshot against `full`, a full replay to `head`: a note
+/// on what was found (none, not usable and why, or equal), or the problem
+/// when this build's snapshot plus the log after it gives another model.
+fn check_snapshot(
+    store: &dyn EventStore,
+    s: &Snapshots,
+    head: u64,
+    full: &ReadModel,
+) -> Result<String, String> {
+    let (mut m, info) = match s.load(store) {
+        Ok(None) => return Ok("no read-model snapshot".to_owned()),
+        Err(reason) => {
+            return Ok(format!(
+                "read-model snapshot not used ({reason}); serve replays the whole log and writes a new one"
+            ))
+        }
+        Ok(Some(loaded)) => loaded,
+    };
+    replay_into(&mut m, store, info.position, head, &mut |_| {})
+        .map_err(|e| format!("the log after the read-model snapshot does not apply: {e}"))?;
+    if m != *full {
+        return Err(format!(
+            "the read-model snapshot at position {} plus the log after it differs from a full replay (delete {} and report this)",
+            info.position,
+            s.path().display()
+        ));
+    }
+    Ok(format!(
+        "read-model snapshot at position {} plus the log after it equals a full replay",
+        info.position
+    ))
 }
 
 pub fn verify(args: VerifyArgs) -> anyhow::Result<()> {
