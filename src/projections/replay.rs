@@ -333,7 +333,9 @@ pub fn replay_into(
     })
 }
 
-fn apply(model: &mut ReadModel, e: ReplayEvent) -> Result<(), String> {
+/// Applies one decoded event (also used by `bench-replay` to time applying
+/// alone, with every event decoded beforehand).
+pub fn apply(model: &mut ReadModel, e: ReplayEvent) -> Result<(), String> {
     match e.event {
         Ok(event) => {
             model.apply_decoded(&e.header, &event);
