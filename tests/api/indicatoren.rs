@@ -443,3 +443,62 @@ fn bad_indicatoren_and_metingen_are_refused_and_append_nothing() {
     );
     assert_eq!(r.code(), "doel-vervallen");
 }
+
+/// A meting's value is kept exactly as sent, also through the log (a
+/// rebuild decodes the stored JSON), including numbers that serde_json's
+/// default float parser reads one ulp off ("2.0e25"). Sent and read back
+/// as text, compared with the standard library's exact parser, so the
+/// test client's own JSON parser cannot hide an error.
+#[test]
+fn meting_values_are_kept_exactly_through_the_log() {
+    let app = spawn();
+    let d = doel(&app);
+    let id = created(
+        &app,
+        &format!("/doelen/{d}/indicatoren"),
+        &json!({"naam": "Bereik", "eenheid": "aantal", "richting": "hogerIsBeter"}),
+    )
+    .id();
+    let metingen = format!("/indicatoren/{id}/metingen");
+    let year = chrono::Utc::now().year();
+    let values = [
+        "2.0e25",
+        "1.9999999999999998e25",
+        "9007199254740993.0",
+        "0.30000000000000004",
+        "1e-7",
+    ];
+    let ids: Vec<String> = values
+        .iter()
+        .map(|w| {
+            let body = format!(r#"{{"periode": "{year}", "waarde": {w}, "status": "voorlopig"}}"#);
+            let r = call(&app, "POST", &metingen, &[], Some(&body));
+            assert_eq!(r.status, 201, "{}", r.body);
+            r.id()
+        })
+        .collect();
+    let again = rebuilt(&app);
+    for (m, w) in ids.iter().zip(values) {
+        let exact: f64 = w.parse().unwrap();
+        let path = format!("{metingen}/{m}");
+        assert_eq!(waarde_as_sent(&app, &path), exact, "{w} as stored");
+        assert_eq!(waarde_as_sent(&again, &path), exact, "{w} after a rebuild");
+    }
+}
+
+/// The `waarde` of a meting as the server wrote it in the response text,
+/// parsed by the standard library (exact).
+fn waarde_as_sent(app: &TestApp, path: &str) -> f64 {
+    let mut r = plain_agent()
+        .get(format!("{}{path}", app.base))
+        .call()
+        .unwrap();
+    let text = r.body_mut().read_to_string().unwrap();
+    let key = "\"waarde\":";
+    let from = text.find(key).expect("a waarde") + key.len();
+    let number: String = text[from..]
+        .chars()
+        .take_while(|c| !matches!(c, ',' | '}'))
+        .collect();
+    number.trim().parse().expect("a number")
+}
