@@ -19,6 +19,7 @@ use actix_web::{web, HttpResponse};
 use anyhow::Context;
 
 use crate::event_store::{EventStore, SledOptions, SledStore};
+use crate::projections::replay::{decode_stored, ReplayEvent};
 use crate::projections::ReadModel;
 
 pub use data::DataArgs;
@@ -96,24 +97,9 @@ pub fn run_replay(args: ReplayArgs) -> anyhow::Result<()> {
     })?;
     let raw_s = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let mut decode_failure = None;
-    store.scan_stored(
-        0,
-        head,
-        &mut |p, v| match crate::projections::replay::decode_stored(p, v) {
-            Ok(e) => {
-                std::hint::black_box(e);
-                ControlFlow::Continue(())
-            }
-            Err(e) => {
-                decode_failure = Some(e);
-                ControlFlow::Break(())
-            }
-        },
-    )?;
-    if let Some(e) = decode_failure {
-        return Err(e.into());
-    }
+    decode_log(&store, head, &mut |e| {
+        std::hint::black_box(e);
+    })?;
     let decode_s = started.elapsed().as_secs_f64();
     let rss_scanned = resident_bytes();
     let started = Instant::now();
@@ -125,24 +111,7 @@ pub fn run_replay(args: ReplayArgs) -> anyhow::Result<()> {
     // applied to an empty model on this one thread, as the replay's second
     // stage does.
     let mut decoded = Vec::with_capacity(usize::try_from(head).unwrap_or(0));
-    let mut failure = None;
-    store.scan_stored(
-        0,
-        head,
-        &mut |p, v| match crate::projections::replay::decode_stored(p, v) {
-            Ok(e) => {
-                decoded.push(e);
-                ControlFlow::Continue(())
-            }
-            Err(e) => {
-                failure = Some(e);
-                ControlFlow::Break(())
-            }
-        },
-    )?;
-    if let Some(e) = failure {
-        return Err(e.into());
-    }
+    decode_log(&store, head, &mut |e| decoded.push(e))?;
     let started = Instant::now();
     let mut applied = ReadModel::default();
     for e in decoded.drain(..) {
@@ -174,6 +143,27 @@ pub fn run_replay(args: ReplayArgs) -> anyhow::Result<()> {
         })
     );
     Ok(())
+}
+
+/// Scans the stored records up to `head`, decoding each as the replay does
+/// (envelope and data), and hands each to `each`.
+fn decode_log(
+    store: &SledStore,
+    head: u64,
+    each: &mut dyn FnMut(ReplayEvent),
+) -> anyhow::Result<()> {
+    let mut failure = None;
+    store.scan_stored(0, head, &mut |p, v| match decode_stored(p, v) {
+        Ok(e) => {
+            each(e);
+            ControlFlow::Continue(())
+        }
+        Err(e) => {
+            failure = Some(e);
+            ControlFlow::Break(())
+        }
+    })?;
+    failure.map_or(Ok(()), |e| Err(e.into()))
 }
 
 pub fn run_raw(args: RawArgs) -> anyhow::Result<()> {
