@@ -340,18 +340,8 @@ impl Snapshotter {
             .spawn(move || {
                 while rx.recv().is_ok() {
                     let Some(this) = weak.upgrade() else { break };
-                    // The copy holds the read lock, so it runs at normal
-                    // priority; encoding and writing take seconds of a core
-                    // per million events and run at the lowest, so request
-                    // handling goes first (measured: p99 of P1 writes 21-34
-                    // ms with a snapshot in the window, 16-17 ms without).
                     let model = projection.read().clone();
-                    std::thread::scope(|s| {
-                        s.spawn(|| {
-                            lower_cpu_priority();
-                            this.write(&model, store.as_ref());
-                        });
-                    });
+                    this.write(&model, store.as_ref());
                     this.busy.store(false, Ordering::Release);
                 }
             })
@@ -411,15 +401,6 @@ impl Snapshotter {
     /// Position of the newest snapshot written or loaded.
     pub fn last(&self) -> u64 {
         self.last.load(Ordering::Acquire)
-    }
-}
-
-/// Lowers the calling thread's CPU priority to the lowest (nice 19; on
-/// Linux a nice value belongs to one thread). Best effort.
-fn lower_cpu_priority() {
-    #[cfg(target_os = "linux")]
-    if let Err(e) = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 19) {
-        tracing::debug!(error = %e, "could not lower the snapshot encoder's priority");
     }
 }
 
