@@ -292,6 +292,11 @@ PROFILE_NOTES = """## Where the time goes (perf profiles and code reading, 23 No
   durable writes/s; raw sled writing the store's records (envelope + two index keys) in perfect
   batches of 64 reaches ~33k/s on this machine (performance.md, table 5) before any HTTP, JSON or
   projection work, so the target is out of reach with this record shape on sled.
+  P1's p99 varies widely between runs on this shared VM: 14.8, 21.4 and 16.4 ms in three full
+  runs on 3 Dec, and 15-164 ms in 20 s reruns on a 1.2M-event store; the outliers are stalls of
+  the whole server that we did not trace. A background snapshot falling in the window was a
+  suspect, but running its encoder at nice 19 made no consistent difference (18-36 ms against
+  15-164 ms at normal priority, three runs each), so that change was not kept.
 - **Reads (P3)**: the PDCA body is cached per opgave and invalidated by the events that can change
   it; the body of `GET /v1/acties/{id}` likewise per actie (keyed by its version and the last
   position of the opgave, doel and organisaties it shows). What remains above hello world is the
