@@ -22,3 +22,13 @@ pub mod maintenance;
 pub mod projections;
 pub mod service;
 mod telemetry;
+
+/// A size tuned by an environment variable (`MAG_…`): its value as a
+/// number, surrounding whitespace allowed, else `default` (unset or not a
+/// number).
+pub(crate) fn env_usize(var: &str, default: usize) -> usize {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
+}

@@ -42,20 +42,14 @@ pub struct AsOfOptions {
 impl Default for AsOfOptions {
     fn default() -> Self {
         // MAG_ASOF_BUDGET_MIB overrides the memory budget (default 512 MiB).
-        let budget_mib = std::env::var("MAG_ASOF_BUDGET_MIB")
-            .ok()
-            .and_then(|v| v.parse::<usize>().ok())
-            .unwrap_or(512);
+        let budget_mib = crate::env_usize("MAG_ASOF_BUDGET_MIB", 512);
         Self {
             spacing: 2_000,
             max_checkpoints: 4_096,
             cached_models: 4,
             budget_bytes: budget_mib << 20,
             // MAG_ASOF_STREAM_CACHE_EVENTS overrides it.
-            stream_cache_events: std::env::var("MAG_ASOF_STREAM_CACHE_EVENTS")
-                .ok()
-                .and_then(|v| v.parse::<usize>().ok())
-                .unwrap_or(50_000),
+            stream_cache_events: crate::env_usize("MAG_ASOF_STREAM_CACHE_EVENTS", 50_000),
         }
     }
 }

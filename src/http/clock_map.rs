@@ -60,11 +60,7 @@ impl<V> ClockMap<V> {
 
     /// Capacity from the environment variable `var`, else `default`.
     pub fn from_env(var: &str, default: usize) -> Self {
-        let capacity = std::env::var(var)
-            .ok()
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(default);
-        Self::with_capacity(capacity)
+        Self::with_capacity(crate::env_usize(var, default))
     }
 
     /// Number of entries held now.
