@@ -134,27 +134,36 @@ fn corpus(target: &str) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// Runs `each` on every seed, then on `cases` seeded mutations of them;
+/// returns how many mutations it accepted (`each` says whether the input
+/// got past the parser, so a test can check that both paths ran).
+fn fuzz(cases: u32, seeds: Vec<Vec<u8>>, each: impl Fn(&[u8]) -> bool) -> usize {
+    for s in &seeds {
+        each(s);
+    }
+    let accepted = std::cell::Cell::new(0);
+    runner(cases)
+        .run(&mutated(Arc::new(seeds)), |bytes| {
+            accepted.set(accepted.get() + usize::from(each(&bytes)));
+            Ok(())
+        })
+        .unwrap();
+    accepted.get()
+}
+
 #[test]
 fn stored_event_decoding_survives_mutated_records() {
     let seeds = demo_records();
     assert!(seeds.len() > 100, "the demo import has many events");
-    for s in &seeds {
-        stored_event(s);
-    }
-    let decoded = std::cell::Cell::new(0);
-    runner(ENVELOPE_CASES)
-        .run(&mutated(Arc::new(seeds)), |bytes| {
-            stored_event(&bytes);
-            decoded.set(decoded.get() + usize::from(decode_stored(&bytes).is_ok()));
-            Ok(())
-        })
-        .unwrap();
+    let decoded = fuzz(ENVELOPE_CASES, seeds, |bytes| {
+        stored_event(bytes);
+        decode_stored(bytes).is_ok()
+    });
     // Both paths ran: records refused, and mutated records that still
     // decode and went through the round trip.
     assert!(
-        (ENVELOPE_CASES as usize / 50..ENVELOPE_CASES as usize * 9 / 10).contains(&decoded.get()),
-        "{} of {ENVELOPE_CASES} mutated records decoded",
-        decoded.get()
+        (ENVELOPE_CASES as usize / 50..ENVELOPE_CASES as usize * 9 / 10).contains(&decoded),
+        "{decoded} of {ENVELOPE_CASES} mutated records decoded"
     );
 }
 
@@ -163,21 +172,16 @@ fn import_parsing_survives_mutated_files() {
     let seeds = corpus("import");
     assert!(!seeds.is_empty());
     for s in &seeds {
-        import_file(std::str::from_utf8(s).expect("the seed is UTF-8"));
+        std::str::from_utf8(s).expect("the seed is UTF-8");
     }
-    let parsed = std::cell::Cell::new(0);
-    runner(IMPORT_CASES)
-        .run(&mutated(Arc::new(seeds)), |bytes| {
-            let text = String::from_utf8_lossy(&bytes);
-            import_file(&text);
-            parsed.set(parsed.get() + usize::from(mag_tracker::import::parse(&text).is_ok()));
-            Ok(())
-        })
-        .unwrap();
+    let parsed = fuzz(IMPORT_CASES, seeds, |bytes| {
+        let text = String::from_utf8_lossy(bytes);
+        import_file(&text);
+        mag_tracker::import::parse(&text).is_ok()
+    });
     assert!(
-        (IMPORT_CASES as usize / 20..IMPORT_CASES as usize * 9 / 10).contains(&parsed.get()),
-        "{} of {IMPORT_CASES} mutated files parsed (the plan runs on those)",
-        parsed.get()
+        (IMPORT_CASES as usize / 20..IMPORT_CASES as usize * 9 / 10).contains(&parsed),
+        "{parsed} of {IMPORT_CASES} mutated files parsed (the plan runs on those)"
     );
 }
 
@@ -204,18 +208,10 @@ fn query_strings_never_get_a_server_error() {
             seeds.push(s);
         }
     }
-    let seeds = Arc::new(seeds);
-    for s in seeds.iter() {
-        if let Some((path, query)) = s.split_first() {
+    fuzz(QUERY_CASES, seeds, |bytes| {
+        if let Some((path, query)) = bytes.split_first() {
             harness.get(*path as usize, query);
         }
-    }
-    runner(QUERY_CASES)
-        .run(&mutated(seeds), |bytes| {
-            if let Some((path, query)) = bytes.split_first() {
-                harness.get(*path as usize, query);
-            }
-            Ok(())
-        })
-        .unwrap();
+        true
+    });
 }
