@@ -1,0 +1,19 @@
+//! User journeys, driven the way their users walk them: the real `mag-tracker`
+//! binary started on a temporary data directory, called over HTTP and through
+//! its command line, and what a person would read checked for content.
+//!
+//! One module per journey area; the harness is in `support.rs`.
+
+mod support;
+
+/// The harness itself: the README's first command on an empty directory
+/// serves the Twenterand demo agenda.
+#[test]
+fn serve_on_an_empty_directory_shows_the_demo_agenda() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = support::Server::start(&tmp.path().join("data"), &[]);
+    let agendas = server.get("/agendas", None);
+    assert_eq!(agendas.status, 200);
+    assert!(agendas.text.contains("Twenterand"), "{}", agendas.text);
+    server.stop();
+}
