@@ -48,6 +48,9 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .wrap(actix_web::middleware::from_fn(
+                    crate::http::links::public_links,
+                ))
                 .wrap(actix_web::middleware::from_fn(crate::http::gate))
                 .wrap(crate::http::error_bodies())
                 .wrap(crate::http::default_headers())

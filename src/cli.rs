@@ -74,8 +74,9 @@ pub struct ServeArgs {
     /// Do not load the Twenterand demo agenda into an empty store.
     #[arg(long)]
     pub no_demo: bool,
-    /// Public base URL used in Location and Link headers behind a proxy,
-    /// e.g. https://mag.example.nl (default: derived from the request).
+    /// Public base URL put in front of Location and Link headers and the Atom
+    /// feed's links behind a proxy, e.g. https://mag.example.nl (default: links
+    /// are paths from the server's root; never taken from Host or X-Forwarded-*).
     #[arg(long, env = "MAG_PUBLIC_URL")]
     pub public_url: Option<String>,
     /// When an acknowledged write is considered safe: fsync (survives power

@@ -11,6 +11,7 @@ pub mod cli;
 mod client;
 mod crash;
 pub mod domain;
+pub mod escape;
 pub mod event_store;
 #[doc(hidden)]
 pub mod fuzzing;

@@ -483,6 +483,38 @@ pub async fn list_voortgang(
     paging::respond_iter(&req, &q, items, m.position)
 }
 
+/// Eén voortgangsbericht van een actie (de `Location` van een nieuw bericht). Een ingetrokken
+/// bericht blijft leesbaar, met `ingetrokken: true`; de `ETag` is die van de actie (nodig om het
+/// bericht te corrigeren of in te trekken).
+#[utoipa::path(get, path = "/acties/{id}/voortgangsberichten/{berichtId}", tag = "Acties",
+    params(("id" = Uuid, Path, description = "Id van de actie"), ("berichtId" = Uuid, Path, description = "Id van het bericht"), PeilQuery),
+    responses((status = 200, description = "Het bericht", body = VoortgangsberichtDto,
+        headers(("ETag" = String, description = "Versie van de actie"))), super::responses::ReadErrors))]
+pub async fn get_bericht(
+    peil: Peil,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, Problem> {
+    let (id, bericht) = *path;
+    let m = peil.read();
+    let a = m
+        .acties
+        .get(&id)
+        .ok_or_else(|| peil.not_found(format!("Er is geen actie met id {id}."), id))?;
+    let b = a
+        .state
+        .voortgangsberichten
+        .iter()
+        .find(|b| b.id == bericht)
+        .ok_or_else(|| {
+            Problem::not_found(format!(
+                "Er is geen voortgangsbericht {bericht} bij actie {id}."
+            ))
+        })?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(a.version)))
+        .json(bericht_dto(&m, id, b)))
+}
+
 /// Body of a voortgangsbericht.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -765,6 +797,10 @@ pub fn configure(cfg: &mut super::Routes) {
         )
         .route(
             "/acties/{id}/voortgangsberichten/{bericht_id}",
+            web::get().to(get_bericht),
+        )
+        .route(
+            "/acties/{id}/voortgangsberichten/{bericht_id}",
             web::patch().to(patch_voortgang),
         );
 }
@@ -776,6 +812,7 @@ pub fn configure(cfg: &mut super::Routes) {
     list_acties_van_doel,
     patch_actie,
     list_voortgang,
+    get_bericht,
     post_voortgang,
     patch_voortgang,
     list_statuswijzigingen

@@ -3,7 +3,7 @@
 //! revoked or expired token), applies the rate limit (429), refuses writes
 //! without a token (401) or with a lezer token (403), hides unpublished
 //! agendas from anonymous callers (404), and marks authenticated responses
-//! `Cache-Control: no-store`.
+//! `Cache-Control: no-store`, anonymous ones `no-cache`.
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -39,7 +39,16 @@ pub async fn gate(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let anonymous = !req.headers().contains_key(header::AUTHORIZATION);
     let mut res = decide(req, next).await?;
+    if !res.headers().contains_key(header::CACHE_CONTROL) {
+        // Anonymous answers are public data: a cache may keep them but must
+        // ask again before each use; anything sent with a token is no-store.
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static(if anonymous { "no-cache" } else { "no-store" }),
+        );
+    }
     let html = res
         .headers()
         .get(header::CONTENT_TYPE)

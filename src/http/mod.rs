@@ -20,6 +20,7 @@ pub mod dto;
 mod gate;
 pub mod gebeurtenissen;
 mod indicatoren;
+pub mod links;
 mod organisaties;
 mod paging;
 mod pdca;

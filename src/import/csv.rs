@@ -189,10 +189,11 @@ pub fn read(
                 continue;
             }
         };
+        // The `'` the export puts before a formula character comes off again.
         let get = |name: &str| {
             col(name)
                 .and_then(|c| record.get(c))
-                .map(str::trim)
+                .map(|cell| crate::escape::csv_cell_text(cell.trim()))
                 .unwrap_or("")
                 .to_owned()
         };

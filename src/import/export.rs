@@ -5,6 +5,9 @@
 //! byte order mark, `;` between fields, CRLF line ends, fields quoted with `"`
 //! when they hold `;`, `"` or a line break (a `"` inside is doubled), one
 //! header row. Several partners in one field are separated by ` | `.
+//! Every cell goes through [`escape::csv_cell`]: a text that starts with
+//! `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so a
+//! spreadsheet does not run it as a formula (the import takes it off again).
 //! Dates are `JJJJ-MM-DD`, instants RFC 3339 in UTC.
 //!
 //! What the file format cannot hold yet is left out: indicatoren, reflecties
@@ -19,6 +22,7 @@ use super::{
 };
 use crate::domain::actie::{Actie, Trekker};
 use crate::domain::reflectie::OnderwerpSoort;
+use crate::escape;
 use crate::projections::{Entity, ReadModel};
 
 /// The CSV columns, in order. `actieId`, `statusSindsDatum`,
@@ -292,7 +296,7 @@ pub fn csv(model: &ReadModel, agenda_id: Uuid) -> Option<Vec<u8>> {
                 })
                 .count();
             let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
-            w.write_record([
+            let row = [
                 groepering
                     .and_then(|g| g.state.code.as_ref())
                     .map(|c| c.to_string())
@@ -321,7 +325,11 @@ pub fn csv(model: &ReadModel, agenda_id: Uuid) -> Option<Vec<u8>> {
                 a.laatst_gewijzigd
                     .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 reflecties.to_string(),
-            ])
+            ];
+            w.write_record(
+                row.iter()
+                    .map(|cell| escape::csv_cell(cell).as_bytes().to_vec()),
+            )
             .ok()?;
         }
         w.flush().ok()?;

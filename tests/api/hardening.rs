@@ -69,8 +69,8 @@ fn security_headers_and_a_working_swagger_ui_under_a_strict_csp() {
         .starts_with("default-src 'none'"));
     assert_eq!(
         r.header("cache-control"),
-        None,
-        "public reads may be cached"
+        Some("no-cache"),
+        "public reads may be cached, but are revalidated before each use"
     );
     let r = request(&app, "GET", "/agendas", Some(&app.pm), &[], None);
     assert_eq!(r.header("cache-control"), Some("no-store"));

@@ -1,10 +1,11 @@
 //! The voortgang as an Atom 1.0 feed (RFC 4287): one entry per change of the
-//! last 90 days (at most 50, newest first), so residents and editors can
+//! last 90 days (at most 50, newest first; voortgangsberichten included), so residents and editors can
 //! follow an agenda in a feed reader. Ids are tag URIs built from the agenda id
 //! and the event's log position, so they never change, also not when the
-//! server moves behind another `--public-url`; links use that URL.
+//! server moves behind another `--public-url`; links start with that URL,
+//! or without it are paths relative to the server's root.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use uuid::Uuid;
 
@@ -12,6 +13,7 @@ use super::model::{ActieItem, Voortgang, Window};
 use super::render::datum;
 use super::{base_url, compute};
 use crate::app::AppState;
+use crate::escape::xml;
 use crate::http::problem::Problem;
 
 const MAX_ENTRIES: usize = 50;
@@ -23,25 +25,6 @@ struct Entry {
     title: String,
     text: String,
     link: String,
-}
-
-/// Text for XML element content and attributes: escaped, and without the
-/// control characters XML 1.0 does not allow.
-pub fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn actie_entries(items: &[ActieItem], wat: &str, out: &mut Vec<Entry>) {
@@ -111,6 +94,33 @@ fn entries(v: &Voortgang) -> Vec<Entry> {
                     name(&t.nieuwe_trekker)
                 ),
                 link: format!("/v1/acties/{}", t.actie_id),
+            });
+        }
+        for b in &o.voortgangsberichten {
+            let mut text = b.omschrijving.clone();
+            if let Some(t) = &b.trekker {
+                text.push_str(&format!(" (trekker: {t})"));
+            }
+            text.push_str(" — ");
+            if let Some(a) = &b.auteur_organisatie {
+                text.push_str(&format!("{a}, "));
+            }
+            text.push_str(&format!("{}: {}", datum(b.datum), b.tekst));
+            if b.gecorrigeerd {
+                text.push_str(" (gecorrigeerd)");
+            }
+            out.push(Entry {
+                position: b.positie,
+                // A correction changes the entry, so feed readers show it again.
+                updated: b
+                    .gecorrigeerd_tijdstip
+                    .map_or(b.registratie_tijdstip, |c| c.max(b.registratie_tijdstip)),
+                title: format!("Voortgang bij actie {}", b.code),
+                text,
+                link: format!(
+                    "/v1/acties/{}/voortgangsberichten/{}",
+                    b.actie_id, b.bericht_id
+                ),
             });
         }
         for r in &o.reflecties {
@@ -215,7 +225,9 @@ pub fn feed(v: &Voortgang, base: &str, agenda_updated: DateTime<Utc>) -> String 
 
 /// Atom-feed met de voortgang van een agenda (laatste 90 dagen, hoogstens 50 items).
 ///
-/// Atom 1.0 (RFC 4287). Links gebruiken de publieke basis-URL van de server (`--public-url`).
+/// Atom 1.0 (RFC 4287). Links beginnen met de publieke basis-URL van de server (`--public-url`);
+/// zonder die zijn het paden vanaf de root van de server (nooit afgeleid van Host of
+/// X-Forwarded-*-headers).
 #[utoipa::path(get, path = "/agendas/{id}/voortgang.atom", tag = "Nieuwsbrief",
     params(("id" = Uuid, Path, description = "Id van de agenda")),
     responses(
@@ -225,7 +237,6 @@ pub fn feed(v: &Voortgang, base: &str, agenda_updated: DateTime<Utc>) -> String 
     ))]
 pub async fn get_feed(
     state: web::Data<AppState>,
-    req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, Problem> {
     let agenda_updated = state
@@ -253,5 +264,5 @@ pub async fn get_feed(
     Ok(HttpResponse::Ok()
         .content_type("application/atom+xml; charset=utf-8")
         .insert_header(("ETag", format!("W/\"{head}\"")))
-        .body(feed(&v, &base_url(&state, &req), agenda_updated)))
+        .body(feed(&v, &base_url(&state), agenda_updated)))
 }

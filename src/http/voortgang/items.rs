@@ -41,6 +41,36 @@ pub struct TrekkerItem {
     pub nieuwe_trekker: Option<String>,
 }
 
+/// A voortgangsbericht (progress note) on an actie, with its text as it
+/// stands at the end of the period; a withdrawn one is left out.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VoortgangsberichtItem {
+    /// Positie van het toevoegen (of, voor een eerder bericht, van de correctie in deze periode).
+    pub positie: u64,
+    #[schema(value_type = String, format = DateTime)]
+    pub registratie_tijdstip: DateTime<Utc>,
+    pub bericht_id: Uuid,
+    pub actie_id: Uuid,
+    /// Code van het doel (of de opgave) waar de actie onder valt.
+    #[schema(example = "1.1.1")]
+    pub code: String,
+    /// Omschrijving van de actie.
+    pub omschrijving: String,
+    /// Naam van de huidige trekker van de actie.
+    pub trekker: Option<String>,
+    /// Naam van de organisatie die het bericht schreef.
+    pub auteur_organisatie: Option<String>,
+    /// Waar het bericht over gaat (datum in de wereld).
+    pub datum: NaiveDate,
+    /// De tekst, zoals gecorrigeerd als het bericht gecorrigeerd is.
+    pub tekst: String,
+    pub gecorrigeerd: bool,
+    /// Wanneer de tekst in deze periode het laatst is gecorrigeerd.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub gecorrigeerd_tijdstip: Option<DateTime<Utc>>,
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ReflectieItem {
@@ -128,6 +158,8 @@ pub struct OpgaveVoortgang {
     pub acties_vervallen: Vec<ActieItem>,
     pub acties_toegevoegd: Vec<ActieItem>,
     pub trekkerwijzigingen: Vec<TrekkerItem>,
+    /// Nieuwe (of in deze periode gecorrigeerde) voortgangsberichten; ingetrokken berichten niet.
+    pub voortgangsberichten: Vec<VoortgangsberichtItem>,
     pub reflecties: Vec<ReflectieItem>,
     pub metingen: Vec<MetingItem>,
     pub bijsturingen: Vec<BijsturingItem>,
@@ -142,6 +174,7 @@ impl OpgaveVoortgang {
             + self.acties_vervallen.len()
             + self.acties_toegevoegd.len()
             + self.trekkerwijzigingen.len()
+            + self.voortgangsberichten.len()
             + self.reflecties.len()
             + self.metingen.len()
             + self.bijsturingen.len()

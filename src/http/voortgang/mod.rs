@@ -227,21 +227,22 @@ fn internal_problem(detail: String) -> Problem {
     )
 }
 
-/// The base URL for links: `--public-url` when set, else from the request.
-pub fn base_url(state: &AppState, req: &HttpRequest) -> String {
-    match &state.public_url {
-        Some(url) => url.trim_end_matches('/').to_owned(),
-        None => {
-            let ci = req.connection_info();
-            format!("{}://{}", ci.scheme(), ci.host())
-        }
-    }
+/// The base of absolute links: `--public-url` when set; otherwise empty,
+/// so links are paths relative to the server's root. Never taken from the
+/// request (`Host`, `X-Forwarded-Host`, `Forwarded`): a client chooses those,
+/// and a shared cache would hand the links it chose to everyone.
+pub fn base_url(state: &AppState) -> String {
+    state
+        .public_url
+        .as_deref()
+        .map(|url| url.trim_end_matches('/').to_owned())
+        .unwrap_or_default()
 }
 
 /// Voortgang van een agenda sinds een datum of positie (nieuwsbrief).
 ///
 /// Afgeronde, gestarte, gepauzeerde, vervallen en nieuwe acties, trekkerwijzigingen,
-/// nieuwe reflecties, metingen (tegen streefwaarde en nulmeting, richting meegewogen),
+/// voortgangsberichten (gecorrigeerd zoals gecorrigeerd, ingetrokken niet), nieuwe reflecties, metingen (tegen streefwaarde en nulmeting, richting meegewogen),
 /// PDCA-fasewijzigingen van opgaven en bijsturingen, gegroepeerd per groepering
 /// (themalijn) en opgave. Als JSON, Markdown (klaar om te plakken) of een HTML-fragment:
 /// kies met Accept of `?formaat=`. `totPositie` in het antwoord is de sindsPositie van
@@ -294,6 +295,7 @@ pub async fn get_voortgang(
         model::FaseWijziging,
         model::ActieItem,
         model::TrekkerItem,
+        model::VoortgangsberichtItem,
         model::ReflectieItem,
         model::MetingItem,
         model::BijsturingItem

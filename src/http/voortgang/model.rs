@@ -6,7 +6,7 @@
 //! One scan: replay up to the start, keep a copy, then apply the window's
 //! events one by one while noting what each one means for the agenda.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::ControlFlow;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -34,6 +34,8 @@ pub use super::items::*;
 enum Fact {
     Actie(Section, Uuid, Option<NaiveDate>, Option<String>),
     Trekker(Uuid, Option<Trekker>, Option<Trekker>),
+    /// A voortgangsbericht (actie, bericht) added or corrected.
+    Bericht(Uuid, Uuid),
     Reflectie(Uuid),
     Meting(Uuid, Uuid),
     Bijsturing(Uuid, Uuid),
@@ -59,7 +61,10 @@ fn agenda_of(model: &ReadModel, e: &RecordedEvent, event: &Event) -> Option<Uuid
     match event {
         E::ActieAangemaakt(x) => Some(x.agenda_id),
         E::ReflectieToegevoegd(x) => Some(x.agenda_id),
-        E::TrekkerGewijzigd(_) | E::ActieStatusGewijzigd(_) => {
+        E::TrekkerGewijzigd(_)
+        | E::ActieStatusGewijzigd(_)
+        | E::VoortgangsberichtToegevoegd(_)
+        | E::VoortgangsberichtGecorrigeerd(_) => {
             model.acties.get(&e.stream_id).map(|a| a.state.agenda_id)
         }
         E::MetingVastgelegd(_) => model
@@ -93,6 +98,8 @@ fn note(e: &RecordedEvent, event: &Event) -> Option<Fact> {
             x.vorige_trekker.clone(),
             x.nieuwe_trekker.clone(),
         ),
+        E::VoortgangsberichtToegevoegd(x) => Fact::Bericht(e.stream_id, x.bericht_id),
+        E::VoortgangsberichtGecorrigeerd(x) => Fact::Bericht(e.stream_id, x.bericht_id),
         E::ReflectieToegevoegd(_) => Fact::Reflectie(e.stream_id),
         E::MetingVastgelegd(x) => Fact::Meting(e.stream_id, x.meting_id),
         E::BijsturingVastgelegd(x) => Fact::Bijsturing(e.stream_id, x.bijsturing_id),
@@ -110,6 +117,8 @@ pub fn compute(
     let start = ReadModel::replay(store, window.sinds_positie)?;
     let mut model = start.clone();
     let mut noted = Vec::new();
+    let mut berichten = HashSet::new();
+    let mut corrected = HashMap::new();
     let mut failure = None;
     store
         .scan(window.sinds_positie, window.tot_positie, &mut |e| {
@@ -119,7 +128,16 @@ pub fn compute(
             }
             if let Ok(event) = Event::decode(&e.event_type, e.schema_version, &e.data) {
                 if agenda_of(&model, &e, &event) == Some(agenda_id) {
+                    if let Event::VoortgangsberichtGecorrigeerd(x) = &event {
+                        corrected.insert(x.bericht_id, e.recorded_at);
+                    }
                     if let Some(fact) = note(&e, &event) {
+                        // A bericht added and corrected in the window is one item.
+                        if let Fact::Bericht(_, bericht) = fact {
+                            if !berichten.insert(bericht) {
+                                return ControlFlow::Continue(());
+                            }
+                        }
                         noted.push(Noted {
                             position: e.position,
                             at: e.recorded_at,
@@ -138,7 +156,7 @@ pub fn compute(
         return Ok(None);
     };
     let end = &model;
-    let names = Names(end);
+    let names = Names(end, &corrected);
     let mut per_opgave: HashMap<Uuid, OpgaveVoortgang> = HashMap::new();
     let mut agendabreed = Vec::new();
     for n in noted {
@@ -250,8 +268,9 @@ pub fn excerpt(text: &str, max: usize) -> String {
     format!("{}…", cut.trim_end())
 }
 
-/// Looks names and codes up in the model at the window's end.
-struct Names<'a>(&'a ReadModel);
+/// Looks names and codes up in the model at the window's end (and when
+/// voortgangsberichten were corrected in the window).
+struct Names<'a>(&'a ReadModel, &'a HashMap<Uuid, DateTime<Utc>>);
 
 impl Names<'_> {
     fn org(&self, id: Option<Uuid>) -> Option<String> {
@@ -311,6 +330,35 @@ impl Names<'_> {
                         omschrijving: a.state.omschrijving.clone(),
                         vorige_trekker: self.trekker(&vorige),
                         nieuwe_trekker: self.trekker(&nieuwe),
+                    });
+            }
+            Fact::Bericht(id, bericht) => {
+                let Some(a) = m.acties.get(&id) else { return };
+                let Some(b) = a
+                    .state
+                    .voortgangsberichten
+                    .iter()
+                    .find(|b| b.id == bericht && !b.ingetrokken)
+                else {
+                    return;
+                };
+                per_opgave
+                    .entry(m.opgave_of(&a.state))
+                    .or_default()
+                    .voortgangsberichten
+                    .push(VoortgangsberichtItem {
+                        positie: position,
+                        registratie_tijdstip: at,
+                        bericht_id: bericht,
+                        actie_id: id,
+                        code: m.actie_code(&a.state),
+                        omschrijving: a.state.omschrijving.clone(),
+                        trekker: self.trekker(&a.state.trekker),
+                        auteur_organisatie: self.org(b.auteur_organisatie_id),
+                        datum: b.datum,
+                        tekst: b.tekst.clone(),
+                        gecorrigeerd: b.gecorrigeerd,
+                        gecorrigeerd_tijdstip: self.1.get(&bericht).copied(),
                     });
             }
             Fact::Reflectie(id) => {

@@ -1,10 +1,14 @@
 //! The voortgang as text for people: Markdown ready to paste into the
 //! nieuwsbrief and a clean HTML fragment. Both are rendered from one outline,
 //! so they always hold the same content; every text that comes from users
-//! (titles, omschrijvingen, reflecties, names) is escaped for the format,
-//! Markdown included. Sections without content are left out.
+//! (titles, omschrijvingen, reflecties, voortgangsberichten, names, the
+//! agenda's groeperingsniveau) is a [`Seg::User`] and goes through the one
+//! escaping function of the format (`crate::escape`). Sections without
+//! content are left out.
 
 use chrono::{Datelike, NaiveDate};
+
+use crate::escape::{self, Block, Md};
 
 use super::model::{excerpt, ActieItem, BijsturingItem, OpgaveVoortgang, Voortgang};
 
@@ -161,6 +165,35 @@ fn opgave_nodes(o: &OpgaveVoortgang, level: usize, out: &mut Vec<Node>) {
             .collect(),
     );
     section(
+        "Voortgangsberichten",
+        o.voortgangsberichten
+            .iter()
+            .map(|b| {
+                let mut l = vec![
+                    strong(&b.code),
+                    own(" "),
+                    user(excerpt(&b.omschrijving, SHORT)),
+                ];
+                if let Some(t) = &b.trekker {
+                    l.extend([own(" (trekker: "), user(t), own(")")]);
+                }
+                l.push(own(" — "));
+                if let Some(org) = &b.auteur_organisatie {
+                    l.extend([user(org), own(", ")]);
+                }
+                l.extend([
+                    own(format!("{}: “", datum(b.datum))),
+                    user(&b.tekst),
+                    own("”"),
+                ]);
+                if b.gecorrigeerd {
+                    l.push(own(" (gecorrigeerd)"));
+                }
+                l
+            })
+            .collect(),
+    );
+    section(
         "Reflecties",
         o.reflecties
             .iter()
@@ -254,7 +287,7 @@ fn outline(v: &Voortgang) -> Vec<Node> {
     }
     let niveau = capitalise(v.groeperingsniveau.as_deref().unwrap_or("groepering"));
     for g in &v.groeperingen {
-        let mut h = vec![own(format!("{niveau} "))];
+        let mut h = vec![user(&niveau), own(" ")];
         if let Some(c) = &g.code {
             h.extend([user(c), own(" ")]);
         }
@@ -278,54 +311,25 @@ fn outline(v: &Voortgang) -> Vec<Node> {
     out
 }
 
-/// Escapes user text for Markdown (CommonMark): every character that could
-/// start markup is backslash-escaped, and line breaks become spaces.
-pub fn escape_markdown(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '&' | '!' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\r' | '\n' => out.push(' '),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-fn md_line(l: &Line) -> String {
-    l.iter()
+/// One line of Markdown: our words as they are, user text through
+/// [`escape::markdown`], which escapes only what would be markup where it stands.
+fn md_line(block: Block, l: &Line) -> String {
+    let parts: Vec<Md> = l
+        .iter()
         .map(|s| match s {
-            Seg::Own(t) => t.clone(),
-            Seg::User(t) => escape_markdown(t),
-            Seg::Strong(t) => format!("**{}**", escape_markdown(t)),
+            Seg::Own(t) => Md::Markup(t),
+            Seg::User(t) => Md::Text(t),
+            Seg::Strong(t) => Md::Strong(t),
         })
-        .collect()
+        .collect();
+    escape::markdown(block, &parts)
 }
 
 fn html_line(l: &Line) -> String {
     l.iter()
         .map(|s| match s {
-            Seg::Own(t) | Seg::User(t) => escape_html(t),
-            Seg::Strong(t) => format!("<strong>{}</strong>", escape_html(t)),
+            Seg::Own(t) | Seg::User(t) => escape::html(t),
+            Seg::Strong(t) => format!("<strong>{}</strong>", escape::html(t)),
         })
         .collect()
 }
@@ -334,13 +338,15 @@ pub fn markdown(v: &Voortgang) -> String {
     let mut out = String::new();
     for node in outline(v) {
         match node {
-            Node::Heading(level, l) => {
-                out.push_str(&format!("{} {}\n\n", "#".repeat(level), md_line(&l)))
-            }
-            Node::Para(l) => out.push_str(&format!("{}\n\n", md_line(&l))),
+            Node::Heading(level, l) => out.push_str(&format!(
+                "{} {}\n\n",
+                "#".repeat(level),
+                md_line(Block::Heading, &l)
+            )),
+            Node::Para(l) => out.push_str(&format!("{}\n\n", md_line(Block::Paragraph, &l))),
             Node::List(items) => {
                 for l in items {
-                    out.push_str(&format!("- {}\n", md_line(&l)));
+                    out.push_str(&format!("- {}\n", md_line(Block::ListItem, &l)));
                 }
                 out.push('\n');
             }
@@ -375,22 +381,6 @@ pub fn html(v: &Voortgang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn markdown_escapes_markup_and_html() {
-        assert_eq!(
-            escape_markdown("<script>alert(1)</script> *vet* [x](y)\nregel"),
-            "\\<script\\>alert(1)\\</script\\> \\*vet\\* \\[x\\](y) regel"
-        );
-    }
-
-    #[test]
-    fn html_escapes_everything_that_could_be_markup() {
-        assert_eq!(
-            escape_html("<b title=\"x\">'&'</b>"),
-            "&lt;b title=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/b&gt;"
-        );
-    }
 
     #[test]
     fn dutch_dates_and_numbers() {
