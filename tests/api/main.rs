@@ -16,6 +16,7 @@ mod restart;
 mod routing;
 mod structuur;
 mod support;
+mod uitvoer;
 mod uitwisseling;
 
 use serde_json::json;
