@@ -208,7 +208,13 @@ fn a_partners_voortgangsbericht_reaches_the_nieuwsbrief() {
     let edition = std::fs::read_to_string(edition).unwrap();
     assert!(edition.contains("Het project is uitgebreid!"), "{edition}");
 
-    // A correction shows the corrected text, everywhere.
+    // A correction shows the corrected text, everywhere; the next edition
+    // (after the note was first reported) reports the correction.
+    let after_post = server
+        .get(&format!("/agendas/{agenda}/voortgang?sindsPositie=0"), None)
+        .json()["totPositie"]
+        .as_u64()
+        .unwrap();
     let etag = posted.header("etag").unwrap().to_owned();
     let corrected = server.call(
         "PATCH",
@@ -227,6 +233,10 @@ fn a_partners_voortgangsbericht_reaches_the_nieuwsbrief() {
         ),
         (Some(CORRECTIE), Some(true))
     );
+    let next = berichten(&server, &agenda, after_post);
+    assert_eq!(next.len(), 1, "{next:?}");
+    assert_eq!(next[0].1["tekst"], CORRECTIE);
+    assert!(next[0].1["gecorrigeerdTijdstip"].is_string());
     for body in [
         form(&server, &agenda, before, "markdown"),
         form(&server, &agenda, before, "html"),
@@ -247,6 +257,7 @@ fn a_partners_voortgangsbericht_reaches_the_nieuwsbrief() {
     );
     assert_eq!(withdrawn.status, 200, "{}", withdrawn.text);
     assert!(berichten(&server, &agenda, before).is_empty());
+    assert!(berichten(&server, &agenda, after_post).is_empty());
     let md = form(&server, &agenda, before, "markdown");
     assert!(md.contains("Geen wijzigingen in deze periode."), "{md}");
     assert!(!md.contains(CORRECTIE));
