@@ -45,7 +45,14 @@ pub const HOSTILE: &[&str] = &[
     "]]> \" ' & < > </feed>",
     "\\*geen\\* \\",
     "[ref]: http://evil.example",
+];
+
+/// Ordinary Dutch sentences: they reach every output the same way, and the
+/// Markdown shows them without a single backslash.
+pub const ORDINARY: &[&str] = &[
     "Het project is uitgebreid! #NOFilter",
+    "Stand: 3 - 2 voor; fase 1. is klaar",
+    "Kosten < 5.000 euro & 40% * 2 = 80% (R&D)",
 ];
 
 fn block<T>(f: impl std::future::Future<Output = T>) -> T {
@@ -371,7 +378,7 @@ const FORMULA: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 #[test]
 fn hostile_text_in_every_field_stays_text_in_every_output() {
     let app = spawn_with(true, Some("https://mag.example.nl"));
-    for v in HOSTILE {
+    for v in HOSTILE.iter().chain(ORDINARY) {
         let (agenda, start) = hostile_agenda(&app, v);
         let path = format!("/agendas/{agenda}/voortgang?sindsPositie={start}");
 
@@ -413,6 +420,9 @@ fn hostile_text_in_every_field_stays_text_in_every_output() {
         let (_, _, html) = fetch(&app, &format!("{path}&formaat=html"), "*/*");
         let (md_text, html_text) = (squash(&markdown_text(&md)), squash(&html_text(&html)));
         assert_eq!(md_text, html_text, "{v:?}:\n{md}\n{html}");
+        if ORDINARY.contains(v) {
+            assert!(!md.contains('\\'), "{v:?} got a backslash:\n{md}");
+        }
         let shown = md_text.matches(&squash(v)).count();
         assert!(shown >= 17, "{v:?} shown {shown} times:\n{md}");
 
