@@ -537,7 +537,9 @@ pub struct VoortgangsberichtIn {
         ("If-Match" = Option<String>, Header, description = "ETag van de actie (optioneel)"),
         ("Idempotency-Key" = Option<String>, Header, description = "Een herhaald verzoek met dezelfde sleutel voegt niets toe")),
     request_body = VoortgangsberichtIn,
-    responses((status = 201, description = "Toegevoegd", body = VoortgangsberichtDto), super::responses::WriteErrors))]
+    responses((status = 201, description = "Toegevoegd", body = VoortgangsberichtDto,
+        headers(("Location" = String, description = "Het nieuwe bericht (GET /v1/acties/{id}/voortgangsberichten/{berichtId})"),
+            ("ETag" = String, description = "Versie van de actie"))), super::responses::WriteErrors))]
 pub async fn post_voortgang(
     state: web::Data<AppState>,
     req: HttpRequest,

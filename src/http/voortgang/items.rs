@@ -66,7 +66,7 @@ pub struct VoortgangsberichtItem {
     /// De tekst, zoals gecorrigeerd als het bericht gecorrigeerd is.
     pub tekst: String,
     pub gecorrigeerd: bool,
-    /// Wanneer de tekst in deze periode het laatst is gecorrigeerd.
+    /// Wanneer de tekst in deze periode het laatst is gecorrigeerd (UTC).
     #[schema(value_type = Option<String>, format = DateTime)]
     pub gecorrigeerd_tijdstip: Option<DateTime<Utc>>,
 }
