@@ -42,6 +42,9 @@ pub struct ExportQuery {
 /// partners, status, laatste wijziging en aantal reflecties. Dialect: UTF-8 met BOM,
 /// `;` als scheidingsteken, CRLF als regeleinde, velden tussen `"` waar nodig; meerdere
 /// partners gescheiden door ` | ` (opent zo direct in Nederlandse Excel en LibreOffice).
+/// Een cel die begint met `=`, `+`, `-`, `@`, een tab of een carriage return krijgt een `'`
+/// ervoor, zodat een spreadsheet haar als tekst toont en niet als formule uitvoert; de
+/// CSV-import haalt die `'` er weer af.
 /// JSON: de hele agenda als agendabestand (`mag-tracker/agenda` versie 1), precies het
 /// formaat dat `POST /agenda-imports` inleest.
 #[utoipa::path(get, path = "/agendas/{id}/export", tag = "Uitwisseling",
@@ -225,6 +228,7 @@ pub fn import_problem(errors: Vec<FieldError>) -> Problem {
 /// formaat van de JSON-export). `Content-Type: text/csv`: één rij per actie met de kolommen
 /// van de CSV-export (opgaveCode, opgaveTitel, omschrijving en jaar verplicht); naam,
 /// gemeenten en periode van de agenda als queryparameters; organisaties moeten al bestaan.
+/// De `'` die de export voor een formuleteken zet (`'=…`, `'+…`, `'-…`, `'@…`) gaat er weer af.
 /// Alles wordt eerst gecontroleerd; bij één of meer problemen komen ze allemaal in één
 /// 400-antwoord (met pad of rij en kolom) en wordt er niets aangemaakt. Anders ontstaat de
 /// agenda in één atomaire schrijfactie. Een herhaald verzoek met dezelfde Idempotency-Key
