@@ -26,6 +26,8 @@ use crate::domain::reflectie::{OnderwerpSoort, PdcaFase};
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActieSignaal {
     pub actie_id: Uuid,
+    /// The actie's own kenmerk (`1.1.3-2`).
+    pub kenmerk: String,
     /// The doel's code, or the opgave's when the actie hangs directly under it.
     pub code: String,
     pub omschrijving: String,
@@ -179,6 +181,7 @@ impl ReadModel {
             );
             let signal = || ActieSignaal {
                 actie_id: a.id,
+                kenmerk: a.state.kenmerk.to_string(),
                 code: self.actie_code(&a.state),
                 omschrijving: excerpt(&a.state.omschrijving),
             };
@@ -539,6 +542,7 @@ mod tests {
             actie,
             1,
             Event::ActieAangemaakt(ActieAangemaakt {
+                kenmerk: None,
                 agenda_id: agenda,
                 opgave_id: opgave,
                 doel_id: Some(doel),

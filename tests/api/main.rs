@@ -6,6 +6,7 @@ mod actiebeheer;
 mod checkmomenten;
 mod client;
 mod hardening;
+mod herimport;
 mod indicatoren;
 mod matrix;
 mod nieuwsbrief;

@@ -16,6 +16,9 @@ pub struct ActieItem {
     #[schema(value_type = String, format = DateTime)]
     pub registratie_tijdstip: DateTime<Utc>,
     pub actie_id: Uuid,
+    /// Het kenmerk van de actie (uniek in de agenda, vast).
+    #[schema(example = "1.1.1-2")]
+    pub kenmerk: String,
     /// Code van het doel (of de opgave) waar de actie onder valt.
     #[schema(example = "1.1.1")]
     pub code: String,
@@ -35,6 +38,8 @@ pub struct TrekkerItem {
     #[schema(value_type = String, format = DateTime)]
     pub registratie_tijdstip: DateTime<Utc>,
     pub actie_id: Uuid,
+    /// Het kenmerk van de actie.
+    pub kenmerk: String,
     pub code: String,
     pub omschrijving: String,
     pub vorige_trekker: Option<String>,
