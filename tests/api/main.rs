@@ -8,6 +8,7 @@ mod client;
 mod hardening;
 mod herimport;
 mod indicatoren;
+mod kenmerken;
 mod matrix;
 mod nieuwsbrief;
 mod organisaties;
