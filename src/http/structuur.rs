@@ -526,7 +526,7 @@ pub async fn patch_groepering(
 #[serde(rename_all = "camelCase")]
 #[allow(dead_code)]
 pub struct OpgaveIn {
-    /// Uniek binnen de agenda; bij wijzigen: hernummeren.
+    /// Uniek binnen de agenda; bij wijzigen: hernummeren (de codes van de doelen schuiven mee).
     #[schema(example = "1.5")]
     code: Option<String>,
     #[schema(example = "Eenzaamheid verminderen")]
@@ -881,13 +881,14 @@ pub async fn get_doel(peil: Peil, id: web::Path<Uuid>) -> Result<HttpResponse, P
 #[serde(rename_all = "camelCase")]
 #[allow(dead_code)]
 pub struct DoelIn {
-    /// Code onder die van de opgave (1.1 → 1.1.4); leeg voor een sub-doel.
+    /// Code onder die van de opgave (1.1 → 1.1.4); mag leeg zijn. Bij hernummeren of
+    /// verplaatsen schuiven de codes van de sub-doelen mee.
     #[schema(example = "1.1.4")]
     code: Option<String>,
     titel: Option<String>,
     omschrijving: Option<String>,
     geprioriteerd: Option<bool>,
-    /// Alleen bij aanmaken: maakt er een sub-doel van.
+    /// Alleen bij aanmaken: maakt er een sub-doel van (van een doel dat zelf geen sub-doel is).
     bovenliggend_doel_id: Option<Uuid>,
     /// Alleen bij wijzigen: verplaats het doel naar een andere opgave van dezelfde agenda.
     opgave_id: Option<Uuid>,
