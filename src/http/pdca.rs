@@ -135,7 +135,7 @@ pub struct PdcaDto {
     pub open_checkmoment_id: Option<Uuid>,
     pub open_bijsturingen: Vec<OpenBijsturingDto>,
     /// Eén zin per signaal, in gewone taal; de eerste zegt waarom de opgave in deze fase is.
-    #[schema(example = json!(["Nog geen actie is gestart.", "3 acties zonder trekker: 1.2.5 (Faciliteren trainingen …); …"]))]
+    #[schema(example = json!(["Nog geen actie is gestart.", "3 acties zonder trekker: 1.2.5-1 (Faciliteren trainingen …); …"]))]
     pub redenen: Vec<String>,
 }
 

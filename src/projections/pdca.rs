@@ -88,7 +88,7 @@ fn list(items: &[ActieSignaal]) -> String {
     let shown: Vec<String> = items
         .iter()
         .take(5)
-        .map(|a| format!("{} ({})", a.code, a.omschrijving))
+        .map(|a| format!("{} ({})", a.kenmerk, a.omschrijving))
         .collect();
     let more = if items.len() > 5 {
         format!(" en {} meer", items.len() - 5)
@@ -581,11 +581,11 @@ mod tests {
         let late = g.model.pdca(opgave, at(2024, 5, 1)).unwrap();
         assert_eq!(late.zonder_update.len(), 1);
         assert!(late.redenen.contains(
-            &"1 actie langer dan 90 dagen zonder update: 1.1.1 (Schuldhulp aan huis)".to_owned()
+            &"1 actie langer dan 90 dagen zonder update: 1.1.1-1 (Schuldhulp aan huis)".to_owned()
         ));
         assert!(late
             .redenen
-            .contains(&"1 actie zonder trekker: 1.1.1 (Schuldhulp aan huis)".to_owned()));
+            .contains(&"1 actie zonder trekker: 1.1.1-1 (Schuldhulp aan huis)".to_owned()));
         assert_eq!(late.fase, PdcaFase::Plan);
     }
 
