@@ -54,6 +54,7 @@ fn every_actie_has_a_kenmerk_that_finds_it_and_words_find_acties() {
 
     // A new actie takes the next number of its doel.
     let d = doel(&app, "1.1.3")["id"].as_str().unwrap().to_owned();
+    let head = app.head();
     let new = created(
         &app,
         &format!("/doelen/{d}/acties"),
@@ -64,6 +65,14 @@ fn every_actie_has_a_kenmerk_that_finds_it_and_words_find_acties() {
     assert_eq!(kenmerken(&found), ["1.1.3-4"]);
     assert_eq!(found[0]["id"], new.body["id"]);
     assert!(acties(&app, "kenmerk=9.9.9-1").is_empty());
+    // The agenda's list of changes names it by kenmerk too.
+    let a = agenda_id(&app);
+    let (status, w) = get(
+        &app,
+        &format!("/agendas/{a}/wijzigingen?sindsPositie={head}"),
+    );
+    assert_eq!(status, 200, "{w}");
+    assert!(w.to_string().contains(r#""kenmerk":"1.1.3-4""#), "{w}");
 
     // Words: case and accents do not matter, every word must occur.
     for q in [
@@ -85,7 +94,6 @@ fn every_actie_has_a_kenmerk_that_finds_it_and_words_find_acties() {
         .all(|a| a["omschrijving"].as_str().unwrap().contains("Oekraïners")));
 
     // Bad parameters are refused, naming them.
-    let a = agenda_id(&app);
     let r = refused(
         &app,
         "GET",
