@@ -55,7 +55,7 @@ pub struct ReflectieItem {
     pub reflectie_id: Uuid,
     /// actie, doel of opgave.
     pub over: String,
-    /// Code van waar de reflectie over gaat (van het doel of de opgave).
+    /// Code van waar de reflectie over gaat (van het doel of de opgave; bij een actie haar kenmerk).
     pub over_code: String,
     /// Omschrijving of titel van waar de reflectie over gaat.
     pub over_titel: String,

@@ -324,7 +324,7 @@ impl Names<'_> {
                     OnderwerpSoort::Actie => match m.acties.get(&r.over.id) {
                         Some(a) => (
                             m.opgave_of(&a.state),
-                            m.actie_code(&a.state),
+                            a.state.kenmerk.to_string(),
                             a.state.omschrijving.clone(),
                         ),
                         None => return,
