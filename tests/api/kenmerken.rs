@@ -180,6 +180,19 @@ fn renumbering_an_opgave_carries_its_doelen_along_in_one_append_and_keeps_kenmer
         &json!({"omschrijving": "Nieuw"}),
     );
     assert_eq!(new.body["kenmerk"], "1.9.1-1");
+    // Moving the actie to another doel keeps its kenmerk too.
+    let other = doel(&app, "1.9.2")["id"].as_str().unwrap().to_owned();
+    let r = patch(
+        &app,
+        &format!("/acties/{}", actie["id"].as_str().unwrap()),
+        &format!("\"{}\"", now["versie"]),
+        &json!({"doelId": other}),
+    );
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(
+        (r.body["kenmerk"].as_str(), r.body["doelCode"].as_str()),
+        (actie["kenmerk"].as_str(), Some("1.9.2"))
+    );
 }
 
 #[test]
