@@ -378,7 +378,7 @@ fn any_sequence_of_structural_writes_keeps_the_agenda_consistent_and_its_exports
         ..Config::default()
     });
     runner
-        .run(&proptest::collection::vec(op(), 1..24), |ops| {
+        .run(&proptest::collection::vec(op(), 4..40), |ops| {
             run_case(&app, &ops);
             Ok(())
         })
