@@ -250,6 +250,12 @@ fn an_actie_is_found_by_its_kenmerk_and_its_words_and_keeps_its_kenmerk() {
         "{}",
         md.text
     );
+    let atom = server.get(&format!("/agendas/{a}/voortgang.atom"), None);
+    assert!(
+        atom.text.contains(&format!("Actie {kenmerk} toegevoegd")),
+        "{}",
+        atom.text
+    );
     let csv = server.get(&format!("/agendas/{a}/export?formaat=csv"), None);
     let row = csv
         .text
