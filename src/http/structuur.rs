@@ -947,12 +947,7 @@ pub async fn post_doel(
             }
         }
         if let Some(p) = parent {
-            match m.doelen.get(&p) {
-                Some(d) if d.state.opgave_id != opgave_id => b.error(
-                    "bovenliggendDoelId",
-                    "unknown-doel",
-                    "Het bovenliggende doel hoort bij deze opgave te horen.",
-                ),
+            match m.doelen.get(&p).filter(|d| d.state.opgave_id == opgave_id) {
                 None => b.error(
                     "bovenliggendDoelId",
                     "unknown-doel",
