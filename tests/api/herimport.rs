@@ -83,6 +83,8 @@ struct Built {
     opgaven: Vec<String>,
     doelen: Vec<String>,
     acties: Vec<String>,
+    /// Each actie's kenmerk when it was created.
+    kenmerken: Vec<String>,
     n: usize,
 }
 
@@ -207,6 +209,8 @@ fn perform(app: &TestApp, agenda: &str, groepering: &str, b: &mut Built, op: &Op
             let r = post(app, &path, &json!({"omschrijving": omschrijving}));
             if r.status == 201 {
                 b.acties.push(r.id());
+                b.kenmerken
+                    .push(r.body["kenmerk"].as_str().unwrap().to_owned());
             }
             r
         }
@@ -336,6 +340,17 @@ fn run_case(app: &TestApp, ops: &[Op]) {
     for op in ops {
         perform(app, &agenda, &groepering, &mut built, op);
     }
+
+    // Every actie keeps the kenmerk it was created with, whatever moved or
+    // was renumbered since; no two share one.
+    for (id, kenmerk) in built.acties.iter().zip(&built.kenmerken) {
+        let (_, _, now) = code_of(app, &format!("/acties/{id}"));
+        assert_eq!(now["kenmerk"].as_str(), Some(kenmerk.as_str()), "{ops:?}");
+    }
+    let mut unique = built.kenmerken.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), built.kenmerken.len(), "{ops:?}");
 
     // JSON: export → import → export gives the same tree.
     let json_export = text(app, &format!("/agendas/{agenda}/export?formaat=json"));
