@@ -42,7 +42,7 @@ fn actie_entries(items: &[ActieItem], wat: &str, out: &mut Vec<Entry>) {
         out.push(Entry {
             position: a.positie,
             updated: a.registratie_tijdstip,
-            title: format!("Actie {} {wat}", a.code),
+            title: format!("Actie {} {wat}", a.kenmerk),
             text,
             link: format!("/v1/acties/{}", a.actie_id),
         });
@@ -86,7 +86,7 @@ fn entries(v: &Voortgang) -> Vec<Entry> {
             out.push(Entry {
                 position: t.positie,
                 updated: t.registratie_tijdstip,
-                title: format!("Nieuwe trekker voor actie {}", t.code),
+                title: format!("Nieuwe trekker voor actie {}", t.kenmerk),
                 text: format!(
                     "{}: {} → {}",
                     t.omschrijving,
@@ -115,7 +115,7 @@ fn entries(v: &Voortgang) -> Vec<Entry> {
                 updated: b
                     .gecorrigeerd_tijdstip
                     .map_or(b.registratie_tijdstip, |c| c.max(b.registratie_tijdstip)),
-                title: format!("Voortgang bij actie {}", b.code),
+                title: format!("Voortgang bij actie {}", b.kenmerk),
                 text,
                 link: format!(
                     "/v1/acties/{}/voortgangsberichten/{}",

@@ -82,7 +82,7 @@ fn capitalise(s: &str) -> String {
 
 fn actie_line(a: &ActieItem, with_date: bool) -> Line {
     let mut l = vec![
-        strong(&a.code),
+        strong(&a.kenmerk),
         own(" "),
         user(excerpt(&a.omschrijving, SHORT)),
     ];
@@ -153,7 +153,7 @@ fn opgave_nodes(o: &OpgaveVoortgang, level: usize, out: &mut Vec<Node>) {
                     None => own("nog in te vullen"),
                 };
                 vec![
-                    strong(&t.code),
+                    strong(&t.kenmerk),
                     own(" "),
                     user(excerpt(&t.omschrijving, SHORT)),
                     own(": "),
@@ -170,7 +170,7 @@ fn opgave_nodes(o: &OpgaveVoortgang, level: usize, out: &mut Vec<Node>) {
             .iter()
             .map(|b| {
                 let mut l = vec![
-                    strong(&b.code),
+                    strong(&b.kenmerk),
                     own(" "),
                     user(excerpt(&b.omschrijving, SHORT)),
                 ];
