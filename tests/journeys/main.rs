@@ -4,6 +4,7 @@
 //!
 //! One module per journey area; the harness is in `support.rs`.
 
+mod fsync_trace;
 mod support;
 
 /// The harness itself: the README's first command on an empty directory
