@@ -3,7 +3,8 @@
 //! They open the data directory themselves, so they cannot run while a
 //! server holds it (sled locks the directory; the error says so). A backup
 //! of a *running* server is taken over HTTP instead:
-//! `export-events --server http://127.0.0.1:8080` reads the public feed.
+//! `export-events --server http://127.0.0.1:8080 --token <beheerder>` reads
+//! the whole feed (see `backup.rs`).
 
 use std::collections::{HashMap, HashSet};
 use std::io::BufRead;

@@ -44,9 +44,11 @@ pub fn check_trace(trace: &str, data_dir: &Path) -> Findings {
     let mut pending: HashMap<String, String> = HashMap::new();
     for (n, raw) in trace.lines().enumerate() {
         let line_no = n + 1;
+        // strace pads the pid column ("7884  fsync(...)") and the result.
         let Some((pid, rest)) = raw.split_once(' ') else {
             continue;
         };
+        let rest = rest.trim_start();
         // Join an unfinished call with its resumption (processed when done).
         let call = if let Some(start) = rest.strip_suffix(" <unfinished ...>") {
             if is_ack(start) {
@@ -69,9 +71,7 @@ pub fn check_trace(trace: &str, data_dir: &Path) -> Findings {
         let Some((name, args)) = call.split_once('(') else {
             continue;
         };
-        let failed = call
-            .rsplit_once(") = ")
-            .is_some_and(|(_, r)| r.starts_with('-'));
+        let failed = result(&call).is_some_and(|r| r.starts_with('-'));
         if failed {
             continue;
         }
@@ -145,6 +145,11 @@ fn is_ack(call: &str) -> bool {
     call.contains("<TCP") && call.contains("\"HTTP/1.1 2")
 }
 
+/// What a finished call returned: the text after its last ` = `.
+fn result(call: &str) -> Option<&str> {
+    call.rfind(" = ").map(|i| &call[i + 3..])
+}
+
 /// The path strace prints for the first argument, `5</path/to/file>`.
 fn fd_path(args: &str) -> Option<String> {
     let start = args.find('<')?;
@@ -155,8 +160,7 @@ fn fd_path(args: &str) -> Option<String> {
 
 /// The path of the descriptor a call returned: `= 9</path>`.
 fn returned_path(call: &str) -> Option<String> {
-    let (_, ret) = call.rsplit_once(") = ")?;
-    fd_path(ret)
+    fd_path(result(call)?)
 }
 
 /// The absolute quoted paths among the arguments.
@@ -329,10 +333,10 @@ fn the_trace_checker_flags_unsynced_files_and_directory_entries() {
     let trace = [
         r#"1 openat(AT_FDCWD</>, "/d/blobs/9", O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC, 0666) = 5</d/blobs/9>"#,
         r#"1 write(5</d/blobs/9>, "\0\0"..., 100) = 100"#,
-        r#"1 pwrite64(6</d/db>, "\0\0"..., 4096, 0) = 4096"#,
+        r#"1  pwrite64(6</d/db>, "\0\0"..., 4096, 0)      = 4096"#,
         r#"2 fdatasync(8</d/db> <unfinished ...>"#,
         r#"1 sync_file_range(6</d/db>, 0, 4096, SYNC_FILE_RANGE_WRITE) = 0"#,
-        r#"2 <... fdatasync resumed>) = 0"#,
+        r#"2  <... fdatasync resumed>)     = 0"#,
         &format!("3 {ack}"),
         r#"1 fsync(5</d/blobs/9>) = 0"#,
         r#"1 fsync(9</d/blobs>) = 0"#,

@@ -172,3 +172,16 @@ fn close_releases_the_directory_at_once_200_times() {
         holders.push(other);
     }
 }
+
+/// The arithmetic of ADR 0001: a leaf of sled holds at most 17 entries (20
+/// after a merge) when written whole; with the largest events that stays
+/// under the blob threshold of the store's segments, but not of sled's
+/// default ones.
+#[test]
+fn a_full_leaf_of_the_largest_events_stays_under_the_blob_threshold() {
+    use mag_tracker::event_store::{inline_limit, SEGMENT_SIZE};
+    let entry = MAX_EVENT_BYTES + 9 + 16; // value, key, sled's per-entry lengths
+    assert!(20 * entry + 1024 < inline_limit(SEGMENT_SIZE));
+    assert_eq!(inline_limit(SEGMENT_SIZE), 2 * 1024 * 1024 - 52);
+    assert!(2 * entry > inline_limit(LEGACY_SEGMENT_SIZE));
+}
