@@ -50,9 +50,15 @@ pub fn open_db(
     cache_capacity: u64,
     new_segment_size: Option<usize>,
 ) -> StoreResult<sled::Db> {
-    let segment_size = stored_segment_size(path)
-        .or(new_segment_size)
-        .unwrap_or(SEGMENT_SIZE);
+    let has_log = path.join("db").metadata().is_ok_and(|m| m.len() > 0);
+    let segment_size = match stored_segment_size(path) {
+        Some(size) => size,
+        // A log without its `conf`: only a store of before could have lost
+        // it (sled never fsynced it; `FileSync::open` does, before the first
+        // append), and those used sled's default.
+        None if has_log => LEGACY_SEGMENT_SIZE,
+        None => new_segment_size.unwrap_or(SEGMENT_SIZE),
+    };
     sled::Config::new()
         .path(path)
         .cache_capacity(cache_capacity)
