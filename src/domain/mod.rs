@@ -9,6 +9,7 @@ pub mod agenda;
 pub mod binary;
 pub mod checkmoment;
 pub mod code;
+pub mod datum;
 pub mod doel;
 pub mod events;
 pub mod indicator;

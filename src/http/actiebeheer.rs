@@ -103,7 +103,9 @@ pub struct ActieIn {
     /// Standaard het beginjaar van de agenda.
     #[schema(example = 2024)]
     jaar: Option<i32>,
+    /// Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     geplande_start_datum: Option<NaiveDate>,
+    /// Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     geplande_eind_datum: Option<NaiveDate>,
     /// Alleen bij aanmaken; daarna via PUT /acties/{id}/trekker. Leeg: trekkersrol nog in te vullen.
     trekker: Option<super::dto::TrekkerDto>,
@@ -490,7 +492,7 @@ pub async fn list_voortgang(
 pub struct VoortgangsberichtIn {
     #[schema(example = "Eerste informatieavond gehouden met 40 deelnemers.")]
     tekst: Option<String>,
-    /// Standaard vandaag.
+    /// Standaard vandaag. Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     datum: Option<NaiveDate>,
     auteur_organisatie_id: Option<Uuid>,
     /// Alleen bij wijzigen: true trekt het bericht in.

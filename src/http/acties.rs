@@ -165,7 +165,7 @@ pub struct StatuswijzigingIn {
     /// De nieuwe status.
     #[schema(example = "lopend")]
     status: String,
-    /// Wanneer de wijziging inging (standaard vandaag).
+    /// Wanneer de wijziging inging (standaard vandaag). Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     ingangs_datum: Option<chrono::NaiveDate>,
     /// Verplicht bij vervallen en heropenen.
     reden: Option<String>,

@@ -368,7 +368,7 @@ pub struct IndicatorIn {
     eigenaar_organisatie_id: Option<Uuid>,
     /// {jaar, waarde}; null maakt leeg.
     nulmeting: Option<WaardeIn>,
-    /// Per jaar {jaar, waarde} (bij binnenBandbreedte ook ondergrens en bovengrens). Bij wijzigen: stelt de genoemde jaren (opnieuw) vast; andere jaren blijven staan.
+    /// Per jaar {jaar, waarde} (bij binnenBandbreedte ook ondergrens en bovengrens); elk getal van -1e15 t/m 1e15. Bij wijzigen: stelt de genoemde jaren (opnieuw) vast; andere jaren blijven staan.
     streefwaarden: Option<Vec<WaardeIn>>,
     toelichting: Option<String>,
 }
@@ -698,9 +698,10 @@ pub struct MetingIn {
     /// 2024, 2024-Q2 of 2024-03. Zonder periode geldt het jaar van de meetdatum. Een latere meting voor dezelfde periode vervangt de eerdere.
     #[schema(example = "2024")]
     periode: Option<String>,
-    /// Wanneer gemeten (niet in de toekomst).
+    /// Wanneer gemeten (niet in de toekomst). Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     meet_datum: Option<NaiveDate>,
-    #[schema(example = 42.5)]
+    /// Van -1e15 t/m 1e15 (een miljoen miljard); -0 wordt als 0 vastgelegd.
+    #[schema(example = 42.5, minimum = -1e15, maximum = 1e15)]
     waarde: f64,
     /// voorlopig of definitief.
     #[schema(example = "voorlopig")]

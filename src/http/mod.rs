@@ -16,6 +16,7 @@ mod bijsturingen;
 mod checkmoment_dto;
 mod checkmomenten;
 mod clock_map;
+mod datum;
 pub mod dto;
 mod gate;
 pub mod gebeurtenissen;

@@ -28,10 +28,10 @@ use crate::service::ServiceError;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct WijzigingenQuery {
-    /// Vanaf het begin van deze dag (Europe/Amsterdam), JJJJ-MM-DD.
+    /// Vanaf het begin van deze dag (Europe/Amsterdam), precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     #[param(value_type = Option<String>, format = Date, example = "2024-01-01")]
     pub sinds: Option<String>,
-    /// Tot en met het eind van deze dag (Europe/Amsterdam), JJJJ-MM-DD.
+    /// Tot en met het eind van deze dag (Europe/Amsterdam), precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     #[param(value_type = Option<String>, format = Date, example = "2024-12-31")]
     pub tot: Option<String>,
     /// Alleen gebeurtenissen ná deze positie (in plaats van sinds).
@@ -124,17 +124,9 @@ fn date_param(
     errors: &mut Vec<InvalidParam>,
 ) -> Option<NaiveDate> {
     let raw = raw.as_ref()?;
-    match NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.push(InvalidParam::new(
-                format!("query.{name}"),
-                "invalid-date",
-                format!("{name} {raw:?} is geen datum; gebruik JJJJ-MM-DD."),
-            ));
-            None
-        }
-    }
+    super::datum::date("query", name, raw)
+        .map_err(|p| errors.push(p))
+        .ok()
 }
 
 fn actie_regel(m: &ReadModel, e: &RecordedEvent) -> ActieRegel {

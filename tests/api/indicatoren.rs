@@ -315,7 +315,7 @@ fn bad_indicatoren_and_metingen_are_refused_and_append_nothing() {
         "POST",
         &metingen,
         &[],
-        &json!({"periode": "2024-Q5", "meetDatum": "2999-01-01", "waarde": 1,
+        &json!({"periode": "2024-Q5", "meetDatum": "2199-01-01", "waarde": 1,
         "status": "definitief", "doorOrganisatieId": missing})
         .to_string(),
         400,
@@ -462,9 +462,11 @@ fn meting_values_are_kept_exactly_through_the_log() {
     let metingen = format!("/indicatoren/{id}/metingen");
     let year = chrono::Utc::now().year();
     let values = [
-        "2.0e25",
-        "1.9999999999999998e25",
-        "9007199254740993.0",
+        // (2.0e25, the value that found it, is beyond the range of a waarde
+        // now; these are hard cases for a float parser inside it)
+        "9.999999999999999e14",
+        "2.2250738585072011e-308",
+        "5e-324",
         "0.30000000000000004",
         "1e-7",
     ];

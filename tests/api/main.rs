@@ -7,6 +7,7 @@ mod checkmomenten;
 mod client;
 mod hardening;
 mod indicatoren;
+mod invoer;
 mod matrix;
 mod nieuwsbrief;
 mod organisaties;

@@ -126,13 +126,36 @@ pub fn koers(richting: Richting, waarde: f64, streef: &Waarde) -> Koers {
     }
 }
 
-fn check_waarde(field: &str, w: &Waarde, richting: Richting, errors: &mut Vec<FieldError>) {
-    if !w.waarde.is_finite() {
+/// The largest magnitude a number of an indicator may have (meting,
+/// nulmeting, streefwaarde, ondergrens, bovengrens): far beyond any count,
+/// percentage or amount in euros a gemeente measures, and small enough that
+/// no sum, difference or ratio of two of them overflows to infinity.
+pub const MAX_WAARDE: f64 = 1e15;
+
+/// Checks one number of an indicator (finite, |v| ≤ [`MAX_WAARDE`]) and
+/// normalises `-0` to `0` (so `-0` is stored, shown and compared as `0`).
+pub fn check_getal(field: &str, v: &mut f64, errors: &mut Vec<FieldError>) {
+    if *v == 0.0 {
+        *v = 0.0;
+    }
+    if !(v.is_finite() && v.abs() <= MAX_WAARDE) {
         errors.push(FieldError {
-            field: format!("{field}.waarde"),
-            code: "invalid-number",
-            message: "De waarde moet een eindig getal zijn.".into(),
+            field: field.into(),
+            code: "out-of-range",
+            message: format!(
+                "{v} valt buiten het bereik van een waarde: van -1e15 tot en met 1e15 (een miljoen miljard)."
+            ),
         });
+    }
+}
+
+fn check_waarde(field: &str, w: &mut Waarde, richting: Richting, errors: &mut Vec<FieldError>) {
+    check_getal(&format!("{field}.waarde"), &mut w.waarde, errors);
+    if let Some(v) = w.ondergrens.as_mut() {
+        check_getal(&format!("{field}.ondergrens"), v, errors);
+    }
+    if let Some(v) = w.bovengrens.as_mut() {
+        check_getal(&format!("{field}.bovengrens"), v, errors);
     }
     if richting == Richting::BinnenBandbreedte {
         match (w.ondergrens, w.bovengrens) {
@@ -142,7 +165,7 @@ fn check_waarde(field: &str, w: &Waarde, richting: Richting, errors: &mut Vec<Fi
     }
 }
 
-pub fn create(e: IndicatorAangemaakt) -> Decision {
+pub fn create(mut e: IndicatorAangemaakt) -> Decision {
     let mut errors = Vec::new();
     if e.naam.trim().is_empty() {
         errors.push(FieldError {
@@ -158,17 +181,17 @@ pub fn create(e: IndicatorAangemaakt) -> Decision {
             message: "Eenheid is verplicht (bijv. %, aantal).".into(),
         });
     }
-    if let Some(n) = &e.nulmeting {
-        if !n.waarde.is_finite() {
-            errors.push(FieldError {
-                field: "nulmeting.waarde".into(),
-                code: "invalid-number",
-                message: "De nulmeting moet een eindig getal zijn.".into(),
-            });
-        }
+    if let Some(n) = &mut e.nulmeting {
+        check_getal("nulmeting.waarde", &mut n.waarde, &mut errors);
     }
-    for (i, s) in e.streefwaarden.iter().enumerate() {
-        check_waarde(&format!("streefwaarden[{i}]"), s, e.richting, &mut errors);
+    for i in 0..e.streefwaarden.len() {
+        check_waarde(
+            &format!("streefwaarden[{i}]"),
+            &mut e.streefwaarden[i],
+            e.richting,
+            &mut errors,
+        );
+        let s = &e.streefwaarden[i];
         if e.streefwaarden[..i].iter().any(|o| o.jaar == s.jaar) {
             errors.push(FieldError {
                 field: format!("streefwaarden[{i}].jaar"),
@@ -247,9 +270,9 @@ impl Indicator {
         }
     }
 
-    pub fn set_streefwaarde(&self, w: Waarde) -> Decision {
+    pub fn set_streefwaarde(&self, mut w: Waarde) -> Decision {
         let mut errors = Vec::new();
-        check_waarde("streefwaarde", &w, self.richting, &mut errors);
+        check_waarde("streefwaarde", &mut w, self.richting, &mut errors);
         if !errors.is_empty() {
             return Err(DomainError::Invalid(errors));
         }
@@ -268,7 +291,7 @@ impl Indicator {
         )])
     }
 
-    pub fn record(&self, m: MetingVastgelegd) -> Decision {
+    pub fn record(&self, mut m: MetingVastgelegd) -> Decision {
         let mut errors = Vec::new();
         if periode_jaar(&m.periode).is_none() {
             errors.push(FieldError {
@@ -280,13 +303,7 @@ impl Indicator {
                 ),
             });
         }
-        if !m.waarde.is_finite() {
-            errors.push(FieldError {
-                field: "waarde".into(),
-                code: "invalid-number",
-                message: "De waarde moet een eindig getal zijn.".into(),
-            });
-        }
+        check_getal("waarde", &mut m.waarde, &mut errors);
         if !errors.is_empty() {
             return Err(DomainError::Invalid(errors));
         }
@@ -297,7 +314,11 @@ impl Indicator {
     /// (one `StreefwaardeVastgesteld` per changed year, carrying the previous
     /// value). Unchanged parts produce no event. Every streefwaarde, old and
     /// new, must fit the resulting richting.
-    pub fn update(&self, mut change: IndicatorGewijzigd, streefwaarden: Vec<Waarde>) -> Decision {
+    pub fn update(
+        &self,
+        mut change: IndicatorGewijzigd,
+        mut streefwaarden: Vec<Waarde>,
+    ) -> Decision {
         let mut errors = Vec::new();
         for (field, v) in [("naam", &change.naam), ("eenheid", &change.eenheid)] {
             if v.as_ref().is_some_and(|t| t.trim().is_empty()) {
@@ -308,18 +329,18 @@ impl Indicator {
                 });
             }
         }
-        if let Some(Some(n)) = &change.nulmeting {
-            if !n.waarde.is_finite() {
-                errors.push(FieldError {
-                    field: "nulmeting.waarde".into(),
-                    code: "invalid-number",
-                    message: "De nulmeting moet een eindig getal zijn.".into(),
-                });
-            }
+        if let Some(Some(n)) = &mut change.nulmeting {
+            check_getal("nulmeting.waarde", &mut n.waarde, &mut errors);
         }
         let richting = change.richting.unwrap_or(self.richting);
-        for (i, s) in streefwaarden.iter().enumerate() {
-            check_waarde(&format!("streefwaarden[{i}]"), s, richting, &mut errors);
+        for i in 0..streefwaarden.len() {
+            check_waarde(
+                &format!("streefwaarden[{i}]"),
+                &mut streefwaarden[i],
+                richting,
+                &mut errors,
+            );
+            let s = &streefwaarden[i];
             if streefwaarden[..i].iter().any(|o| o.jaar == s.jaar) {
                 errors.push(FieldError {
                     field: format!("streefwaarden[{i}].jaar"),
@@ -335,7 +356,7 @@ impl Indicator {
                 .filter(|s| !streefwaarden.iter().any(|n| n.jaar == s.jaar))
             {
                 let mut own = Vec::new();
-                check_waarde("richting", s, richting, &mut own);
+                check_waarde("richting", &mut s.clone(), richting, &mut own);
                 if !own.is_empty() {
                     errors.push(FieldError {
                         field: "richting".into(),
