@@ -13,6 +13,7 @@ pub mod datum;
 pub mod doel;
 pub mod events;
 pub mod indicator;
+pub mod naam;
 pub mod opgave;
 pub mod organisatie;
 pub mod reflectie;

@@ -362,7 +362,10 @@ impl Planner<'_> {
     }
 
     fn org(&mut self, field: String, naam: &str) -> Option<Uuid> {
-        let found = self.orgs.get(naam).copied();
+        let found = self
+            .orgs
+            .get(&crate::domain::naam::normalise(naam))
+            .copied();
         if found.is_none() {
             self.problem(field, "unknown-organisatie", format!("Organisatie {naam:?} is onbekend: neem haar op in 'organisaties' of registreer haar eerst."));
         }
@@ -483,10 +486,11 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
     }
     // Organisations already registered are reused by name; new ones are created.
     for (id, o) in &model.organisaties {
-        p.orgs.insert(o.state.naam.clone(), *id);
+        p.orgs
+            .insert(crate::domain::naam::normalise(&o.state.naam), *id);
     }
     for (i, o) in file.organisaties.iter().enumerate() {
-        if o.naam.trim().is_empty() {
+        if crate::domain::naam::normalise(&o.naam).is_empty() {
             p.problem(
                 format!("organisaties[{i}].naam"),
                 "required",
@@ -494,8 +498,12 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
             );
             continue;
         }
-        if p.orgs.contains_key(&o.naam) {
-            if file.organisaties[..i].iter().any(|x| x.naam == o.naam) {
+        let normalised = crate::domain::naam::normalise(&o.naam);
+        if p.orgs.contains_key(&normalised) {
+            if file.organisaties[..i]
+                .iter()
+                .any(|x| crate::domain::naam::normalise(&x.naam) == normalised)
+            {
                 p.problem(
                     format!("organisaties[{i}].naam"),
                     "duplicate-organisatie",
@@ -506,12 +514,12 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
         }
         let id = p.create(vec![Event::OrganisatieGeregistreerd(
             OrganisatieGeregistreerd {
-                naam: o.naam.clone(),
+                naam: normalised.clone(),
                 soort: o.soort,
                 contactadres: o.contactadres.clone(),
             },
         )]);
-        p.orgs.insert(o.naam.clone(), id);
+        p.orgs.insert(normalised, id);
         p.summary.organisaties += 1;
     }
     let agenda_id = p.agenda_id;

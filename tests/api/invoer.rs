@@ -273,3 +273,52 @@ fn paging_at_the_limits_of_the_integer_types_is_a_400_or_an_empty_page() {
     );
     assert_eq!(r.invalid(), vec!["query.positie".to_owned()]);
 }
+
+#[test]
+fn lookalike_organisatie_names_are_the_same_name() {
+    let app = spawn();
+    // "Taalpunt" is in the demo agenda
+    for lookalike in [
+        "Taal\u{200b}punt",
+        "\u{202e}Taalpunt",
+        "Taalpunt\u{2066}",
+        "\u{feff}TAALPUNT ",
+        "Taal\u{ad}punt",
+        "Taal\u{200d}punt\u{a0}",
+    ] {
+        let body = json!({"naam": lookalike, "soort": "welzijn"}).to_string();
+        let r = refused(&app, "POST", "/organisaties", &[], &body, 400);
+        let p = &r.body["invalidParams"][0];
+        assert_eq!(
+            (p["name"].as_str(), p["code"].as_str()),
+            (Some("body.naam"), Some("duplicate")),
+            "{lookalike:?}: {:?}",
+            r.body
+        );
+    }
+    // a new name is stored in its normalised form, and then taken
+    let r = created(
+        &app,
+        "/organisaties",
+        &json!({"naam": " Nieuw\u{200b}  Netwerk\u{a0}Twente\u{301}\u{202c} ", "soort": "samenwerkingsverband"}),
+    );
+    assert_eq!(r.body["naam"], "Nieuw Netwerk Twenté");
+    let again = json!({"naam": "nieuw netwerk twenté", "soort": "welzijn"}).to_string();
+    refused(&app, "POST", "/organisaties", &[], &again, 400);
+    // renaming to a lookalike of another is refused too; an empty name after
+    // normalising is no name
+    let id = r.id();
+    let rename = json!({"naam": "Taal\u{200b}punt"}).to_string();
+    let r2 = refused(
+        &app,
+        "PATCH",
+        &format!("/organisaties/{id}"),
+        &[("If-Match", r.etag.as_str())],
+        &rename,
+        400,
+    );
+    assert_eq!(r2.body["invalidParams"][0]["code"], "duplicate");
+    let empty = json!({"naam": "\u{200b}\u{2060}", "soort": "welzijn"}).to_string();
+    let r3 = refused(&app, "POST", "/organisaties", &[], &empty, 400);
+    assert_eq!(r3.invalid(), vec!["body.naam".to_owned()]);
+}
