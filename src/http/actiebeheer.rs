@@ -47,9 +47,7 @@ pub fn trekker_field(b: &mut Body, m: &ReadModel) -> Option<Trekker> {
     b.absorb("trekker", t);
     match (ok, soort, org, naam) {
         (true, Some(0), Some(organisatie_id), _) => Some(Trekker::Organisatie { organisatie_id }),
-        (true, Some(1), _, Some(naam)) => Some(Trekker::Groep {
-            naam: naam.trim().to_owned(),
-        }),
+        (true, Some(1), _, Some(naam)) => Some(Trekker::Groep { naam }),
         _ => None,
     }
 }

@@ -272,9 +272,7 @@ pub async fn put_trekker(
     let ctx = context(&req, &body, IfMatch::Required)?;
     let nieuwe = match (soort, org, naam) {
         (Some(0), Some(organisatie_id), _) => Some(Trekker::Organisatie { organisatie_id }),
-        (Some(1), _, Some(naam)) => Some(Trekker::Groep {
-            naam: naam.trim().to_owned(),
-        }),
+        (Some(1), _, Some(naam)) => Some(Trekker::Groep { naam }),
         _ => None,
     };
     state

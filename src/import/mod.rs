@@ -408,8 +408,8 @@ impl Planner<'_> {
             Some(TrekkerIn {
                 organisatie: None,
                 groep: Some(naam),
-            }) if !naam.trim().is_empty() => Some(Trekker::Groep {
-                naam: naam.trim().to_owned(),
+            }) if !crate::domain::naam::normalise(naam).is_empty() => Some(Trekker::Groep {
+                naam: crate::domain::naam::normalise(naam),
             }),
             Some(_) => {
                 self.problem(

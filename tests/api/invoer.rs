@@ -167,10 +167,8 @@ fn dates_in_bodies_are_strict_and_in_range() {
 }
 
 fn indicator(app: &TestApp) -> String {
-    let a = agenda_id(app);
     let (_, doelen) = get(app, &format!("/opgaven/{}/doelen", opgave(app, "2.5")));
     let d = doelen["resultaten"][0]["id"].as_str().unwrap().to_owned();
-    let _ = a;
     created(
         app,
         &format!("/doelen/{d}/indicatoren"),
@@ -320,5 +318,45 @@ fn lookalike_organisatie_names_are_the_same_name() {
     assert_eq!(r2.body["invalidParams"][0]["code"], "duplicate");
     let empty = json!({"naam": "\u{200b}\u{2060}", "soort": "welzijn"}).to_string();
     let r3 = refused(&app, "POST", "/organisaties", &[], &empty, 400);
+    assert_eq!(r3.invalid(), vec!["body.naam".to_owned()]);
+}
+
+#[test]
+fn a_named_group_as_trekker_is_stored_under_its_normalised_name() {
+    let app = spawn();
+    let actie = actie(&app, "2.5");
+    let id = actie["id"].as_str().unwrap().to_owned();
+    let etag = call(&app, "GET", &format!("/acties/{id}"), &[], None).etag;
+    let path = format!("/acties/{id}/trekker");
+    let r = call(
+        &app,
+        "PUT",
+        &path,
+        &[("If-Match", etag.as_str())],
+        Some(
+            &json!({"soort": "groep", "naam": "\u{202e}Werkgroep\u{200b}  Armoede\u{a0}"})
+                .to_string(),
+        ),
+    );
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["trekker"]["naam"], "Werkgroep Armoede");
+    // the same group spelled another way is no change
+    let r2 = call(
+        &app,
+        "PUT",
+        &path,
+        &[("If-Match", r.etag.as_str())],
+        Some(&json!({"soort": "groep", "naam": "Werkgroep Armoede\u{2060}"}).to_string()),
+    );
+    assert_eq!((r2.status, r2.code()), (409, "trekker-unchanged"));
+    // invisible characters only are no name
+    let r3 = refused(
+        &app,
+        "PUT",
+        &path,
+        &[("If-Match", r.etag.as_str())],
+        &json!({"soort": "groep", "naam": "\u{200b}\u{feff}"}).to_string(),
+        400,
+    );
     assert_eq!(r3.invalid(), vec!["body.naam".to_owned()]);
 }
