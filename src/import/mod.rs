@@ -463,7 +463,7 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
             "Verwacht formaat \"mag-tracker/agenda\" versie 1.".into(),
         );
     }
-    if a.naam.trim().is_empty() {
+    if crate::domain::naam::normalise(&a.naam).is_empty() {
         p.problem(
             "agenda.naam".into(),
             "required",
@@ -527,9 +527,13 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
         stream_id: agenda_id,
         expected: ExpectedVersion::NoStream,
         events: vec![Event::AgendaAangemaakt(AgendaAangemaakt {
-            naam: a.naam.clone(),
+            naam: crate::domain::naam::normalise(&a.naam),
             omschrijving: a.omschrijving.clone(),
-            gemeenten: a.gemeenten.clone(),
+            gemeenten: a
+                .gemeenten
+                .iter()
+                .map(|g| crate::domain::naam::normalise(g))
+                .collect(),
             periode_start_datum: a.periode_start_datum,
             periode_eind_datum: a.periode_eind_datum,
             status: a.status,

@@ -360,3 +360,39 @@ fn a_named_group_as_trekker_is_stored_under_its_normalised_name() {
     );
     assert_eq!(r3.invalid(), vec!["body.naam".to_owned()]);
 }
+
+#[test]
+fn an_agenda_name_and_its_gemeenten_are_stored_normalised() {
+    let app = spawn();
+    let r = created(
+        &app,
+        "/agendas",
+        &json!({"naam": "\u{feff}MAG\u{200b} Voorbeeld\u{a0}\u{a0}2025 ", "gemeenten": ["Voor\u{202e}beeld\u{202c}", " Buur\u{ad}dorp"],
+            "periodeStartDatum": "2025-01-01", "periodeEindDatum": "2025-12-31",
+            "groeperingsniveaus": [{"enkelvoud": "thema", "meervoud": "thema's"}]}),
+    );
+    assert_eq!(r.body["naam"], "MAG Voorbeeld 2025");
+    assert_eq!(r.body["gemeenten"], json!(["Voorbeeld", "Buurdorp"]));
+    let id = r.id();
+    let renamed = call(
+        &app,
+        "PATCH",
+        &format!("/agendas/{id}"),
+        &[("If-Match", r.etag.as_str())],
+        Some(&json!({"naam": "MAG\u{2066} Voorbeeld 2025\u{2069}"}).to_string()),
+    );
+    assert_eq!(renamed.status, 200, "{:?}", renamed.body);
+    assert_eq!(
+        renamed.etag, r.etag,
+        "a lookalike of the same name is no change"
+    );
+    let empty = refused(
+        &app,
+        "PATCH",
+        &format!("/agendas/{id}"),
+        &[("If-Match", r.etag.as_str())],
+        &json!({"naam": "\u{200b}"}).to_string(),
+        400,
+    );
+    assert_eq!(empty.invalid(), vec!["body.naam".to_owned()]);
+}

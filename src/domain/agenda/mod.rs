@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::events::{
     AgendaAangemaakt, AgendaGewijzigd, Event, GroeperingAangemaakt, GroeperingGewijzigd,
 };
+use super::naam::normalise;
 use super::{Code, Decision, DomainError, FieldError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,7 +78,8 @@ impl Agenda {
 
     pub fn update(&self, mut e: AgendaGewijzigd) -> Decision {
         let mut errors = Vec::new();
-        if e.naam.as_ref().is_some_and(|n| n.trim().is_empty()) {
+        e.naam = e.naam.as_deref().map(normalise);
+        if e.naam.as_ref().is_some_and(|n| n.is_empty()) {
             errors.push(FieldError {
                 field: "naam".into(),
                 code: "required",
@@ -149,16 +151,20 @@ impl Groepering {
 }
 
 /// Validates a new agenda: name, at least one gemeente, a period that ends after it starts.
-pub fn create(e: AgendaAangemaakt) -> Decision {
+/// The naam and the gemeenten are stored [`normalise`]d (no invisible
+/// characters, single spaces), so a lookalike spelling is the same name.
+pub fn create(mut e: AgendaAangemaakt) -> Decision {
     let mut errors = Vec::new();
-    if e.naam.trim().is_empty() {
+    e.naam = normalise(&e.naam);
+    e.gemeenten = e.gemeenten.iter().map(|g| normalise(g)).collect();
+    if e.naam.is_empty() {
         errors.push(FieldError {
             field: "naam".into(),
             code: "required",
             message: "Naam is verplicht.".into(),
         });
     }
-    if e.gemeenten.iter().all(|g| g.trim().is_empty()) {
+    if e.gemeenten.iter().all(|g| g.is_empty()) {
         errors.push(FieldError {
             field: "gemeenten".into(),
             code: "required",
