@@ -396,3 +396,58 @@ fn an_agenda_name_and_its_gemeenten_are_stored_normalised() {
     );
     assert_eq!(empty.invalid(), vec!["body.naam".to_owned()]);
 }
+
+#[test]
+fn dates_in_an_import_file_are_strict_and_in_range() {
+    let app = spawn();
+    let head = app.head();
+    let file = json!({
+        "formaat": "mag-tracker/agenda",
+        "formaatVersie": 1,
+        "agenda": {
+            "naam": "Agenda met verre datums",
+            "gemeenten": ["Twenterand"],
+            "periodeStartDatum": "0001-01-01",
+            "periodeEindDatum": "+262142-12-31",
+            "groeperingsniveaus": [{"enkelvoud": "themalijn", "meervoud": "themalijnen"}],
+            "groeperingen": [{"code": "1", "naam": "Eén", "opgaven": [
+                {"code": "1.1", "titel": "Opgave", "acties": [
+                    {"omschrijving": "Slordige datum", "jaar": 2025, "geplandeStartDatum": "2025-1-5"}
+                ]}
+            ]}]
+        }
+    });
+    let r = call(
+        &app,
+        "POST",
+        "/agenda-imports",
+        &[],
+        Some(&file.to_string()),
+    );
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    let found: Vec<(String, String)> = r.body["invalidParams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_owned(),
+                p["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    for (name, code) in [
+        ("body.agenda.periodeStartDatum", "out-of-range"),
+        ("body.agenda.periodeEindDatum", "invalid-date"),
+        (
+            "body.agenda.groeperingen[0].opgaven[0].acties[0].geplandeStartDatum",
+            "invalid-date",
+        ),
+    ] {
+        assert!(
+            found.contains(&(name.to_owned(), code.to_owned())),
+            "{name} {code} in {found:?}"
+        );
+    }
+    assert_eq!(app.head(), head, "nothing imported");
+}
