@@ -17,8 +17,10 @@ pub mod naam;
 pub mod opgave;
 pub mod organisatie;
 pub mod reflectie;
+pub mod renumber;
 pub mod token;
 pub mod upcast;
+pub mod zoeken;
 
 pub use code::Code;
 pub use events::Event;
