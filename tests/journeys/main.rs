@@ -4,6 +4,7 @@
 //!
 //! One module per journey area; the harness is in `support.rs`.
 
+mod first_run;
 mod support;
 
 /// The harness itself: the README's first command on an empty directory
