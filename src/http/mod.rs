@@ -22,6 +22,7 @@ pub mod gebeurtenissen;
 mod indicatoren;
 mod organisaties;
 mod paging;
+mod params;
 mod pdca;
 pub mod peil;
 pub mod problem;
@@ -118,6 +119,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/v1/openapi.json", ApiDoc::document()))
                 .wrap(actix_web::middleware::from_fn(peil::position_header))
+                .wrap(actix_web::middleware::from_fn(params::known_params))
         })
         .default_service(web::to(unknown_route));
 }

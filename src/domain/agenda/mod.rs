@@ -41,6 +41,18 @@ pub struct Agenda {
 }
 
 impl Agenda {
+    /// The year whose streefwaarden the year-dependent signals (koers in the
+    /// PDCA state, the overzicht and the indicator view) judge by default, on
+    /// `today`: the current year while the agenda's period runs, else the
+    /// period's nearest year (its last year once it has ended, its first year
+    /// before it starts). The one place this rule lives; a `?jaar=` overrides it.
+    pub fn peiljaar(&self, today: NaiveDate) -> i32 {
+        use chrono::Datelike;
+        today
+            .year()
+            .clamp(self.periode_start.year(), self.periode_eind.year())
+    }
+
     pub fn created(e: &AgendaAangemaakt) -> Self {
         Self {
             naam: e.naam.clone(),

@@ -395,6 +395,35 @@ impl Indicator {
         }
     }
 
+    /// A missed target of an earlier year, so it stays visible after
+    /// 1 January: the last year before `peiljaar` with a definitive (not
+    /// superseded) meting, judged by that year's latest definitive meting
+    /// against that year's streefwaarde; `Some` only when it was not on
+    /// track (`vorigJaar` in the PDCA state, the overzicht and the indicator view).
+    pub fn vorig_jaar(&self, peiljaar: i32) -> Option<Stand<'_>> {
+        let definitief = |m: &&Meting| !m.vervangen && m.status == MetingStatus::Definitief;
+        let jaar = self
+            .metingen
+            .iter()
+            .filter(definitief)
+            .filter_map(|m| periode_jaar(&m.periode))
+            .filter(|y| *y < peiljaar)
+            .max()?;
+        let waarde = self
+            .actuele_metingen(jaar)
+            .into_iter()
+            .rfind(definitief)
+            .map(|m| m.waarde)?;
+        let streefwaarde = self.streefwaarde(jaar)?;
+        let koers = koers(self.richting, waarde, streefwaarde);
+        (koers == Koers::NietOpKoers).then_some(Stand {
+            jaar,
+            waarde: Some(waarde),
+            streefwaarde: Some(streefwaarde),
+            koers: Some(koers),
+        })
+    }
+
     /// The latest meting that is not superseded (latest period, then latest recorded).
     pub fn laatste_meting(&self) -> Option<&Meting> {
         self.metingen
