@@ -31,6 +31,7 @@ mod responses;
 mod spec;
 mod sse;
 mod structuur;
+mod structuurwijzigingen;
 mod tokens;
 mod uitwisseling;
 mod voortgang;

@@ -3,6 +3,7 @@
 mod access;
 mod actie_cache;
 mod actiebeheer;
+mod audit_names;
 mod checkmomenten;
 mod client;
 mod hardening;

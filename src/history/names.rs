@@ -1,0 +1,107 @@
+//! What an audittrail shows next to an id: the organisatie's name, the
+//! opgave's or doel's code, the token's omschrijving — *as they were at the
+//! entry's position* (a renamed organisatie or renumbered opgave shows its
+//! name or code of then).
+//!
+//! Each referenced stream is read once per request and folded with
+//! [`super::audit::fold`] into the few labels it can have, one row per event
+//! position; a lookup is then a binary search. The streams named in one
+//! audittrail are few and small (organisaties, opgaven, doelen, tokens), so
+//! this costs a handful of stream reads, not a model replay per entry.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::audit::fold;
+use crate::event_store::EventStore;
+
+/// The labels of a resource after one event.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Labels {
+    code: Option<String>,
+    naam: Option<String>,
+    omschrijving: Option<String>,
+}
+
+fn text(doc: &Map<String, Value>, key: &str) -> Option<String> {
+    doc.get(key)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .filter(|s| !s.is_empty())
+}
+
+/// Resolves ids to labels as of a position; caches each stream it read.
+pub struct Names<'a> {
+    store: &'a dyn EventStore,
+    streams: HashMap<Uuid, Vec<(u64, Labels)>>,
+}
+
+impl<'a> Names<'a> {
+    pub fn new(store: &'a dyn EventStore) -> Self {
+        Self {
+            store,
+            streams: HashMap::new(),
+        }
+    }
+
+    fn labels(&mut self, id: Uuid, position: u64) -> Option<&Labels> {
+        let store = self.store;
+        let rows = self.streams.entry(id).or_insert_with(|| {
+            let events = store.read_stream(id, 1, usize::MAX).unwrap_or_default();
+            let mut doc = Map::new();
+            events
+                .iter()
+                .map(|e| {
+                    fold(&mut doc, e);
+                    let labels = Labels {
+                        code: text(&doc, "code"),
+                        naam: text(&doc, "naam").or_else(|| text(&doc, "titel")),
+                        omschrijving: text(&doc, "omschrijving"),
+                    };
+                    (e.position, labels)
+                })
+                .collect()
+        });
+        let i = rows.partition_point(|(p, _)| *p <= position);
+        i.checked_sub(1).map(|i| &rows[i].1)
+    }
+
+    /// The name of an organisatie, the code (else the name or titel) of an
+    /// opgave, doel or groepering, as of `position`.
+    pub fn label(&mut self, id: Uuid, position: u64) -> Option<String> {
+        let l = self.labels(id, position)?;
+        l.code.clone().or_else(|| l.naam.clone())
+    }
+
+    /// A token's omschrijving as of `position`.
+    pub fn omschrijving(&mut self, id: Uuid, position: u64) -> Option<String> {
+        self.labels(id, position)?.omschrijving.clone()
+    }
+
+    /// What a field's value refers to, in words, or `None` when it is no
+    /// reference: `…Id` fields holding an id, `trekker` and `partners`.
+    pub fn describe(&mut self, field: &str, value: &Value, position: u64) -> Option<String> {
+        let id = |v: &Value| v.as_str().and_then(|s| Uuid::parse_str(s).ok());
+        match (field, value) {
+            ("trekker", Value::Object(t)) => match t.get("soort").and_then(Value::as_str) {
+                Some("groep") => t.get("naam").and_then(Value::as_str).map(str::to_owned),
+                _ => t
+                    .get("organisatieId")
+                    .and_then(id)
+                    .and_then(|o| self.label(o, position)),
+            },
+            ("partners", Value::Array(items)) => {
+                let names: Vec<String> = items
+                    .iter()
+                    .filter_map(id)
+                    .map(|o| self.label(o, position).unwrap_or_else(|| o.to_string()))
+                    .collect();
+                (!names.is_empty()).then(|| names.join(", "))
+            }
+            (f, v) if f.ends_with("Id") => id(v).and_then(|i| self.label(i, position)),
+            _ => None,
+        }
+    }
+}
