@@ -21,6 +21,8 @@ use crate::event_store::EventStore;
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Labels {
     code: Option<String>,
+    /// An actie's kenmerk, where its events carry one.
+    kenmerk: Option<String>,
     naam: Option<String>,
     omschrijving: Option<String>,
 }
@@ -57,6 +59,7 @@ impl<'a> Names<'a> {
                     fold(&mut doc, e);
                     let labels = Labels {
                         code: text(&doc, "code"),
+                        kenmerk: text(&doc, "kenmerk"),
                         naam: text(&doc, "naam").or_else(|| text(&doc, "titel")),
                         omschrijving: text(&doc, "omschrijving"),
                     };
@@ -69,10 +72,13 @@ impl<'a> Names<'a> {
     }
 
     /// The name of an organisatie, the code (else the name or titel) of an
-    /// opgave, doel or groepering, as of `position`.
+    /// opgave, doel or groepering, an actie's kenmerk, as of `position`.
     pub fn label(&mut self, id: Uuid, position: u64) -> Option<String> {
         let l = self.labels(id, position)?;
-        l.code.clone().or_else(|| l.naam.clone())
+        l.code
+            .clone()
+            .or_else(|| l.kenmerk.clone())
+            .or_else(|| l.naam.clone())
     }
 
     /// A token's omschrijving as of `position`.
@@ -81,7 +87,8 @@ impl<'a> Names<'a> {
     }
 
     /// What a field's value refers to, in words, or `None` when it is no
-    /// reference: `…Id` fields holding an id, `trekker` and `partners`.
+    /// reference: `…Id` fields holding an id, `trekker`, a reflectie's
+    /// `over`, and lists of ids (`partners`, `deelnemers`).
     pub fn describe(&mut self, field: &str, value: &Value, position: u64) -> Option<String> {
         let id = |v: &Value| v.as_str().and_then(|s| Uuid::parse_str(s).ok());
         match (field, value) {
@@ -92,13 +99,19 @@ impl<'a> Names<'a> {
                     .and_then(id)
                     .and_then(|o| self.label(o, position)),
             },
-            ("partners", Value::Array(items)) => {
+            ("over", Value::Object(o)) => o
+                .get("id")
+                .and_then(id)
+                .and_then(|i| self.label(i, position)),
+            (_, Value::Array(items))
+                if !items.is_empty() && items.iter().all(|v| id(v).is_some()) =>
+            {
                 let names: Vec<String> = items
                     .iter()
                     .filter_map(id)
                     .map(|o| self.label(o, position).unwrap_or_else(|| o.to_string()))
                     .collect();
-                (!names.is_empty()).then(|| names.join(", "))
+                Some(names.join(", "))
             }
             (f, v) if f.ends_with("Id") => id(v).and_then(|i| self.label(i, position)),
             _ => None,

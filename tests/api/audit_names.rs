@@ -129,12 +129,36 @@ fn wijzigingen_lists_renumbers_moves_and_bijsturingen() {
         &json!({"opgaveId": o, "code": "2.9.9"}),
     );
     assert_eq!(r.status, 200, "{:?}", r.body);
+    let (_, trail) = get(&app, &format!("/doelen/{doel_id}/audittrail"));
+    let moved = trail["resultaten"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["soortWijziging"] == "verplaatst")
+        .unwrap_or_else(|| panic!("no move in {trail}"));
+    let opgave_change = change(moved, "opgaveId");
+    assert_eq!(
+        (
+            opgave_change["oudWeergave"].as_str(),
+            opgave_change["nieuwWeergave"].as_str()
+        ),
+        (Some("1.1"), Some("2.9")),
+        "{moved}"
+    );
     let cm = post(
         &app,
         &format!("/opgaven/{o}/checkmomenten"),
-        &json!({"datum": "2024-06-15", "onderwerp": "Halfjaar"}),
+        &json!({"datum": "2024-06-15", "onderwerp": "Halfjaar",
+            "deelnemers": [org_id(&app, "Gemeente Twenterand"), org_id(&app, "Mijande")]}),
     );
     assert_eq!(cm.status, 201, "{:?}", cm.body);
+    let (_, trail) = get(&app, &format!("/checkmomenten/{}/audittrail", cm.id()));
+    let created = &trail["resultaten"][0];
+    assert_eq!(
+        change(created, "deelnemers")["nieuwWeergave"],
+        "Gemeente Twenterand, Mijande"
+    );
+    assert_eq!(change(created, "opgaveId")["nieuwWeergave"], "2.9");
     let b = post(
         &app,
         &format!("/checkmomenten/{}/bijsturingen", cm.id()),
