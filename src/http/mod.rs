@@ -63,6 +63,7 @@ pub fn openapi_json() -> String {
 
 /// Registers every route of the API. `cfg` is the application root.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    params::warm();
     cfg.app_data(web::PayloadConfig::new(gate::MAX_BODY_BYTES))
         .app_data(
             web::JsonConfig::default()

@@ -30,6 +30,12 @@ struct Declared {
 /// Method → operations, from the spec.
 type Table = HashMap<&'static str, Vec<Declared>>;
 
+/// Builds the table now (at startup) rather than on the first request that
+/// carries a query string.
+pub fn warm() {
+    table();
+}
+
 fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| build(&super::ApiDoc::document()))

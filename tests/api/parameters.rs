@@ -83,6 +83,35 @@ fn an_unknown_query_parameter_is_refused_on_every_kind_of_endpoint() {
         400,
     );
     assert_eq!(r.invalid(), ["query.x"]);
+    let r = refused(
+        &app,
+        "PUT",
+        &format!("/acties/{act_id}/trekker?force=1"),
+        &[("If-Match", &act_etag)],
+        &json!({"soort": "groep", "naam": "Werkgroep"}).to_string(),
+        400,
+    );
+    assert_eq!(r.invalid(), ["query.force"]);
+    let token = uuid::Uuid::now_v7();
+    let r = refused(
+        &app,
+        "DELETE",
+        &format!("/tokens/{token}?x=1"),
+        &[],
+        "",
+        400,
+    );
+    assert_eq!(r.invalid(), ["query.x"]);
+    // Time travel where it is not possible keeps its own code.
+    let r = refused(
+        &app,
+        "POST",
+        &format!("/agendas/{a}/opgaven?positie=3"),
+        &[],
+        &body,
+        400,
+    );
+    assert_eq!(r.body["invalidParams"][0]["code"], "not-supported");
     // Several unknown ones are all named.
     let r = refused(
         &app,
