@@ -6,6 +6,7 @@
 
 mod first_run;
 mod support;
+mod who_and_when;
 
 /// The harness itself: the README's first command on an empty directory
 /// serves the Twenterand demo agenda.
