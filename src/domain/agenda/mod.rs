@@ -213,3 +213,28 @@ pub fn update_groepering(g: &Groepering, mut e: GroeperingGewijzigd) -> Decision
         vec![Event::GroeperingGewijzigd(e)]
     })
 }
+
+#[cfg(test)]
+mod peiljaar_tests {
+
+    use super::*;
+
+    #[test]
+    fn the_peiljaar_is_this_year_while_the_period_runs_else_its_nearest_year() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        let a = Agenda {
+            naam: "A".into(),
+            omschrijving: String::new(),
+            gemeenten: vec![],
+            periode_start: d(2024, 1, 1),
+            periode_eind: d(2025, 12, 31),
+            status: AgendaStatus::Concept,
+            gepubliceerd: false,
+            signaleringstermijn_dagen: 90,
+            groeperingsniveaus: vec![],
+        };
+        assert_eq!(a.peiljaar(d(2025, 3, 1)), 2025, "during the period");
+        assert_eq!(a.peiljaar(d(2026, 12, 4)), 2025, "after: its last year");
+        assert_eq!(a.peiljaar(d(2023, 6, 1)), 2024, "before: its first year");
+    }
+}

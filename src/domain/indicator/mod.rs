@@ -562,4 +562,29 @@ mod tests {
         i.apply(&meting("2024", 20.0), t);
         assert_eq!(i.laatste_meting().map(|m| m.waarde), Some(9.5));
     }
+
+    #[test]
+    fn a_missed_target_of_the_last_year_with_a_definitive_meting_stays_visible() {
+        let mut i = given();
+        let t = Utc::now();
+        // Lower is better: 12 misses 2025's 10.
+        i.apply(&meting("2025-Q4", 12.0), t);
+        let v = i.vorig_jaar(2026).expect("2025 missed");
+        assert_eq!(
+            (v.jaar, v.waarde, v.streefwaarde.map(|s| s.waarde)),
+            (2025, Some(12.0), Some(10.0))
+        );
+        assert_eq!(v.koers, Some(Koers::NietOpKoers));
+        assert!(i.vorig_jaar(2025).is_none(), "only earlier years count");
+        // A provisional meting of 2026 does not make 2026 the earlier year for 2027.
+        let mut provisional = meting("2026", 1.0);
+        if let Event::MetingVastgelegd(m) = &mut provisional {
+            m.status = MetingStatus::Voorlopig;
+        }
+        i.apply(&provisional, t);
+        assert_eq!(i.vorig_jaar(2027).map(|v| v.jaar), Some(2025));
+        // Met after all (a later definitive meting for the same period): nothing to show.
+        i.apply(&meting("2025-Q4", 9.0), t);
+        assert!(i.vorig_jaar(2026).is_none());
+    }
 }
