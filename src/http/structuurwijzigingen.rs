@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use super::wijzigingen::{moment, Moment};
 use crate::domain::Event;
-use crate::event_store::RecordedEvent;
+use crate::event_store::{EventStore, RecordedEvent};
+use crate::history::names::Names;
 use crate::projections::ReadModel;
 
 /// An opgave or doel got a new code.
@@ -67,26 +68,34 @@ pub struct BijsturingRegel {
     pub datum: NaiveDate,
 }
 
-/// The structure and PDCA lines of the report.
-#[derive(Debug, Default)]
-pub struct Regels {
+/// The structure and PDCA lines of the report. The codes of the opgaven
+/// and doelen a move names are those of then: the previous ones just
+/// before the move, the new ones just after it.
+pub struct Regels<'a> {
     pub hernummeringen: Vec<HernummeringRegel>,
     pub verplaatsingen: Vec<VerplaatsingRegel>,
     pub bijsturingen: Vec<BijsturingRegel>,
+    names: Names<'a>,
 }
 
-fn opgave_code(m: &ReadModel, id: Uuid) -> Option<String> {
-    m.opgaven.get(&id).map(|o| o.state.code.to_string())
-}
+impl<'a> Regels<'a> {
+    pub fn new(store: &'a dyn EventStore) -> Self {
+        Self {
+            hernummeringen: Vec::new(),
+            verplaatsingen: Vec::new(),
+            bijsturingen: Vec::new(),
+            names: Names::new(store),
+        }
+    }
 
-fn doel_code(m: &ReadModel, id: Option<Uuid>) -> Option<String> {
-    id.and_then(|d| m.doelen.get(&d))
-        .and_then(|d| d.state.code.as_ref().map(|c| c.to_string()))
-}
+    /// The code of an opgave or doel as of `position`.
+    fn code(&mut self, id: Option<Uuid>, position: u64) -> Option<String> {
+        id.and_then(|id| self.names.label(id, position))
+    }
 
-impl Regels {
     /// Adds the line for `event` (recorded as `e`) if it is one of these kinds.
     pub fn collect(&mut self, m: &ReadModel, e: &RecordedEvent, event: &Event) {
+        let (before, after) = (e.position.saturating_sub(1), e.position);
         match event {
             Event::OpgaveHernummerd(h) | Event::DoelHernummerd(h) => {
                 let opgave = matches!(event, Event::OpgaveHernummerd(_));
@@ -104,42 +113,48 @@ impl Regels {
                     nieuwe_code: h.nieuwe_code.to_string(),
                 });
             }
-            Event::DoelVerplaatst(v) => self.verplaatsingen.push(VerplaatsingRegel {
-                moment: moment(e),
-                soort: "doel".to_owned(),
-                id: e.stream_id,
-                omschrijving: m
-                    .doelen
-                    .get(&e.stream_id)
-                    .map(|d| d.state.titel.clone())
-                    .unwrap_or_default(),
-                vorige_opgave_id: v.vorige_opgave_id,
-                vorige_opgave_code: opgave_code(m, v.vorige_opgave_id),
-                nieuwe_opgave_id: v.nieuwe_opgave_id,
-                nieuwe_opgave_code: opgave_code(m, v.nieuwe_opgave_id),
-                vorig_doel_id: None,
-                vorige_doel_code: None,
-                nieuw_doel_id: None,
-                nieuwe_doel_code: None,
-            }),
-            Event::ActieVerplaatst(v) => self.verplaatsingen.push(VerplaatsingRegel {
-                moment: moment(e),
-                soort: "actie".to_owned(),
-                id: e.stream_id,
-                omschrijving: m
-                    .acties
-                    .get(&e.stream_id)
-                    .map(|a| a.state.omschrijving.clone())
-                    .unwrap_or_default(),
-                vorige_opgave_id: v.vorige_opgave_id,
-                vorige_opgave_code: opgave_code(m, v.vorige_opgave_id),
-                nieuwe_opgave_id: v.nieuwe_opgave_id,
-                nieuwe_opgave_code: opgave_code(m, v.nieuwe_opgave_id),
-                vorig_doel_id: v.vorig_doel_id,
-                vorige_doel_code: doel_code(m, v.vorig_doel_id),
-                nieuw_doel_id: v.nieuw_doel_id,
-                nieuwe_doel_code: doel_code(m, v.nieuw_doel_id),
-            }),
+            Event::DoelVerplaatst(v) => {
+                let regel = VerplaatsingRegel {
+                    moment: moment(e),
+                    soort: "doel".to_owned(),
+                    id: e.stream_id,
+                    omschrijving: m
+                        .doelen
+                        .get(&e.stream_id)
+                        .map(|d| d.state.titel.clone())
+                        .unwrap_or_default(),
+                    vorige_opgave_id: v.vorige_opgave_id,
+                    vorige_opgave_code: self.code(Some(v.vorige_opgave_id), before),
+                    nieuwe_opgave_id: v.nieuwe_opgave_id,
+                    nieuwe_opgave_code: self.code(Some(v.nieuwe_opgave_id), after),
+                    vorig_doel_id: None,
+                    vorige_doel_code: None,
+                    nieuw_doel_id: None,
+                    nieuwe_doel_code: None,
+                };
+                self.verplaatsingen.push(regel);
+            }
+            Event::ActieVerplaatst(v) => {
+                let regel = VerplaatsingRegel {
+                    moment: moment(e),
+                    soort: "actie".to_owned(),
+                    id: e.stream_id,
+                    omschrijving: m
+                        .acties
+                        .get(&e.stream_id)
+                        .map(|a| a.state.omschrijving.clone())
+                        .unwrap_or_default(),
+                    vorige_opgave_id: v.vorige_opgave_id,
+                    vorige_opgave_code: self.code(Some(v.vorige_opgave_id), before),
+                    nieuwe_opgave_id: v.nieuwe_opgave_id,
+                    nieuwe_opgave_code: self.code(Some(v.nieuwe_opgave_id), after),
+                    vorig_doel_id: v.vorig_doel_id,
+                    vorige_doel_code: self.code(v.vorig_doel_id, before),
+                    nieuw_doel_id: v.nieuw_doel_id,
+                    nieuwe_doel_code: self.code(v.nieuw_doel_id, after),
+                };
+                self.verplaatsingen.push(regel);
+            }
             Event::BijsturingVastgelegd(b) => self.bijsturingen.push(BijsturingRegel {
                 moment: moment(e),
                 soort: "vastgelegd".to_owned(),

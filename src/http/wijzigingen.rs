@@ -258,7 +258,7 @@ pub async fn wijzigingen(
         verplaatsingen: Vec::new(),
         bijsturingen: Vec::new(),
     };
-    let mut structuur = super::structuurwijzigingen::Regels::default();
+    let mut structuur = super::structuurwijzigingen::Regels::new(store);
     let m = &*model;
     store
         .scan(after, until, &mut |e| {

@@ -167,6 +167,15 @@ fn wijzigingen_lists_renumbers_moves_and_bijsturingen() {
     );
     assert_eq!(b.status, 201, "{:?}", b.body);
 
+    // Renumbered once more: the lines keep the codes of then.
+    let (_, now) = get(&app, &format!("/opgaven/{o}"));
+    let r = patch(
+        &app,
+        &format!("/opgaven/{o}"),
+        &format!("\"{}\"", now["versie"]),
+        &json!({"code": "2.8"}),
+    );
+    assert_eq!(r.status, 200, "{:?}", r.body);
     let (status, w) = get(
         &app,
         &format!("/agendas/{a}/wijzigingen?sindsPositie={from}"),
@@ -195,6 +204,11 @@ fn wijzigingen_lists_renumbers_moves_and_bijsturingen() {
             v["nieuweOpgaveCode"].as_str()
         ),
         (Some("1.1"), Some("2.9"))
+    );
+    let last = &w["hernummeringen"][w["hernummeringen"].as_array().unwrap().len() - 1];
+    assert_eq!(
+        (last["vorigeCode"].as_str(), last["nieuweCode"].as_str()),
+        (Some("2.9"), Some("2.8"))
     );
     let bs = &w["bijsturingen"][0];
     assert_eq!(
