@@ -118,3 +118,101 @@ impl<'a> Names<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use uuid::Uuid;
+
+    use super::Names;
+    use crate::event_store::{
+        AppendRequest, EventStore, ExpectedVersion, MemoryStore, Metadata, NewEvent,
+    };
+
+    fn append(
+        store: &MemoryStore,
+        id: Uuid,
+        kind: &str,
+        version: u64,
+        t: &str,
+        data: serde_json::Value,
+    ) {
+        let expected = if version == 0 {
+            ExpectedVersion::NoStream
+        } else {
+            ExpectedVersion::Exact(version)
+        };
+        store
+            .append(AppendRequest::single(
+                id,
+                kind,
+                expected,
+                vec![NewEvent::new(t, 1, data)],
+                Metadata::default(),
+            ))
+            .wait()
+            .unwrap();
+    }
+
+    #[test]
+    fn names_and_codes_are_those_at_the_position_asked() {
+        let store = MemoryStore::new();
+        let org = Uuid::now_v7();
+        let other = Uuid::now_v7();
+        append(
+            &store,
+            org,
+            "organisatie",
+            0,
+            "OrganisatieGeregistreerd",
+            json!({"naam": "Welzijn Oost", "soort": "welzijn", "contactadres": null}),
+        );
+        append(
+            &store,
+            other,
+            "organisatie",
+            0,
+            "OrganisatieGeregistreerd",
+            json!({"naam": "Bibliotheek", "soort": "bibliotheek", "contactadres": null}),
+        );
+        append(
+            &store,
+            org,
+            "organisatie",
+            1,
+            "OrganisatieGewijzigd",
+            json!({"naam": "Welzijn Twente"}),
+        );
+        let mut names = Names::new(&store);
+        assert_eq!(names.label(org, 0), None, "not there yet");
+        assert_eq!(names.label(org, 2).as_deref(), Some("Welzijn Oost"));
+        assert_eq!(names.label(org, 3).as_deref(), Some("Welzijn Twente"));
+        let trekker = json!({"soort": "organisatie", "organisatieId": org});
+        assert_eq!(
+            names.describe("trekker", &trekker, 2).as_deref(),
+            Some("Welzijn Oost")
+        );
+        let groep = json!({"soort": "groep", "naam": "Werkgroep"});
+        assert_eq!(
+            names.describe("trekker", &groep, 2).as_deref(),
+            Some("Werkgroep")
+        );
+        let partners = json!([other, org]);
+        assert_eq!(
+            names.describe("partners", &partners, 3).as_deref(),
+            Some("Bibliotheek, Welzijn Twente")
+        );
+        assert_eq!(
+            names
+                .describe("eigenaarOrganisatieId", &json!(org), 1)
+                .as_deref(),
+            Some("Welzijn Oost")
+        );
+        assert_eq!(names.describe("naam", &json!("x"), 3), None, "no reference");
+        assert_eq!(
+            names.describe("doelId", &json!(Uuid::now_v7()), 3),
+            None,
+            "unknown id"
+        );
+    }
+}
