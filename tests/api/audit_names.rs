@@ -205,10 +205,30 @@ fn wijzigingen_lists_renumbers_moves_and_bijsturingen() {
         ),
         (Some("1.1"), Some("2.9"))
     );
-    let last = &w["hernummeringen"][w["hernummeringen"].as_array().unwrap().len() - 1];
+    let codes = |soort: &str| -> Vec<(String, String)> {
+        w["hernummeringen"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["soort"] == soort)
+            .map(|h| {
+                (
+                    h["vorigeCode"].as_str().unwrap_or_default().to_owned(),
+                    h["nieuweCode"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let opgave_codes = codes("opgave");
     assert_eq!(
-        (last["vorigeCode"].as_str(), last["nieuweCode"].as_str()),
-        (Some("2.9"), Some("2.8"))
+        opgave_codes,
+        [("2.5".into(), "2.9".into()), ("2.9".into(), "2.8".into())]
+    );
+    // The move gave the doel its new code, listed too.
+    let doel_codes = codes("doel");
+    assert!(
+        doel_codes.contains(&("1.1.1".into(), "2.9.9".into())),
+        "{doel_codes:?}"
     );
     let bs = &w["bijsturingen"][0];
     assert_eq!(

@@ -4,6 +4,7 @@
 //!
 //! One module per journey area; the harness is in `support.rs`.
 
+mod acties;
 mod first_run;
 mod support;
 mod who_and_when;
