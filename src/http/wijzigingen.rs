@@ -119,6 +119,12 @@ pub struct WijzigingenDto {
     pub trekkerwijzigingen: Vec<ActieRegel>,
     pub streefwaarden_herzien: Vec<StreefwaardeRegel>,
     pub reflecties_toegevoegd: Vec<ReflectieRegel>,
+    /// Opgaven en doelen met een nieuwe code.
+    pub hernummeringen: Vec<super::structuurwijzigingen::HernummeringRegel>,
+    /// Doelen en acties die naar een andere opgave of ander doel gingen.
+    pub verplaatsingen: Vec<super::structuurwijzigingen::VerplaatsingRegel>,
+    /// Bijsturingen vastgelegd of doorgevoerd.
+    pub bijsturingen: Vec<super::structuurwijzigingen::BijsturingRegel>,
 }
 
 fn date_param(
@@ -155,7 +161,7 @@ fn actie_regel(m: &ReadModel, e: &RecordedEvent) -> ActieRegel {
     }
 }
 
-fn moment(e: &RecordedEvent) -> Moment {
+pub(super) fn moment(e: &RecordedEvent) -> Moment {
     Moment {
         positie: e.position,
         registratie_tijdstip: e.recorded_at,
@@ -244,7 +250,11 @@ pub async fn wijzigingen(
         trekkerwijzigingen: Vec::new(),
         streefwaarden_herzien: Vec::new(),
         reflecties_toegevoegd: Vec::new(),
+        hernummeringen: Vec::new(),
+        verplaatsingen: Vec::new(),
+        bijsturingen: Vec::new(),
     };
+    let mut structuur = super::structuurwijzigingen::Regels::new(store);
     let m = &*model;
     store
         .scan(after, until, &mut |e| {
@@ -298,11 +308,14 @@ pub async fn wijzigingen(
                     over_id: r.over.id,
                     datum: r.datum,
                 }),
-                _ => {}
+                other => structuur.collect(m, &e, &other),
             }
             ControlFlow::Continue(())
         })
         .map_err(store_err)?;
+    out.hernummeringen = structuur.hernummeringen;
+    out.verplaatsingen = structuur.verplaatsingen;
+    out.bijsturingen = structuur.bijsturingen;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", format!("W/\"{until}\"")))
         .insert_header(("X-Positie", until.to_string()))

@@ -5,9 +5,11 @@
 //! One module per journey area; the harness is in `support.rs`.
 
 mod acties;
+mod first_run;
 mod invoer;
 mod logs;
 mod support;
+mod who_and_when;
 
 /// The harness itself: the README's first command on an empty directory
 /// serves the Twenterand demo agenda.

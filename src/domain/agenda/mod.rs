@@ -42,6 +42,18 @@ pub struct Agenda {
 }
 
 impl Agenda {
+    /// The year whose streefwaarden the year-dependent signals (koers in the
+    /// PDCA state, the overzicht and the indicator view) judge by default, on
+    /// `today`: the current year while the agenda's period runs, else the
+    /// period's nearest year (its last year once it has ended, its first year
+    /// before it starts). The one place this rule lives; a `?jaar=` overrides it.
+    pub fn peiljaar(&self, today: NaiveDate) -> i32 {
+        use chrono::Datelike;
+        today
+            .year()
+            .clamp(self.periode_start.year(), self.periode_eind.year())
+    }
+
     pub fn created(e: &AgendaAangemaakt) -> Self {
         Self {
             naam: e.naam.clone(),
@@ -206,4 +218,29 @@ pub fn update_groepering(g: &Groepering, mut e: GroeperingGewijzigd) -> Decision
     } else {
         vec![Event::GroeperingGewijzigd(e)]
     })
+}
+
+#[cfg(test)]
+mod peiljaar_tests {
+
+    use super::*;
+
+    #[test]
+    fn the_peiljaar_is_this_year_while_the_period_runs_else_its_nearest_year() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        let a = Agenda {
+            naam: "A".into(),
+            omschrijving: String::new(),
+            gemeenten: vec![],
+            periode_start: d(2024, 1, 1),
+            periode_eind: d(2025, 12, 31),
+            status: AgendaStatus::Concept,
+            gepubliceerd: false,
+            signaleringstermijn_dagen: 90,
+            groeperingsniveaus: vec![],
+        };
+        assert_eq!(a.peiljaar(d(2025, 3, 1)), 2025, "during the period");
+        assert_eq!(a.peiljaar(d(2026, 12, 4)), 2025, "after: its last year");
+        assert_eq!(a.peiljaar(d(2023, 6, 1)), 2024, "before: its first year");
+    }
 }

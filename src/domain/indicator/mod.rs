@@ -416,6 +416,35 @@ impl Indicator {
         }
     }
 
+    /// A missed target of an earlier year, so it stays visible after
+    /// 1 January: the last year before `peiljaar` with a definitive (not
+    /// superseded) meting, judged by that year's latest definitive meting
+    /// against that year's streefwaarde; `Some` only when it was not on
+    /// track (`vorigJaar` in the PDCA state, the overzicht and the indicator view).
+    pub fn vorig_jaar(&self, peiljaar: i32) -> Option<Stand<'_>> {
+        let definitief = |m: &&Meting| !m.vervangen && m.status == MetingStatus::Definitief;
+        let jaar = self
+            .metingen
+            .iter()
+            .filter(definitief)
+            .filter_map(|m| periode_jaar(&m.periode))
+            .filter(|y| *y < peiljaar)
+            .max()?;
+        let waarde = self
+            .actuele_metingen(jaar)
+            .into_iter()
+            .rfind(definitief)
+            .map(|m| m.waarde)?;
+        let streefwaarde = self.streefwaarde(jaar)?;
+        let koers = koers(self.richting, waarde, streefwaarde);
+        (koers == Koers::NietOpKoers).then_some(Stand {
+            jaar,
+            waarde: Some(waarde),
+            streefwaarde: Some(streefwaarde),
+            koers: Some(koers),
+        })
+    }
+
     /// The latest meting that is not superseded (latest period, then latest recorded).
     pub fn laatste_meting(&self) -> Option<&Meting> {
         self.metingen
@@ -553,5 +582,30 @@ mod tests {
         assert_eq!(i.stand(2026).koers, None, "no meting for 2026 yet");
         i.apply(&meting("2024", 20.0), t);
         assert_eq!(i.laatste_meting().map(|m| m.waarde), Some(9.5));
+    }
+
+    #[test]
+    fn a_missed_target_of_the_last_year_with_a_definitive_meting_stays_visible() {
+        let mut i = given();
+        let t = Utc::now();
+        // Lower is better: 12 misses 2025's 10.
+        i.apply(&meting("2025-Q4", 12.0), t);
+        let v = i.vorig_jaar(2026).expect("2025 missed");
+        assert_eq!(
+            (v.jaar, v.waarde, v.streefwaarde.map(|s| s.waarde)),
+            (2025, Some(12.0), Some(10.0))
+        );
+        assert_eq!(v.koers, Some(Koers::NietOpKoers));
+        assert!(i.vorig_jaar(2025).is_none(), "only earlier years count");
+        // A provisional meting of 2026 does not make 2026 the earlier year for 2027.
+        let mut provisional = meting("2026", 1.0);
+        if let Event::MetingVastgelegd(m) = &mut provisional {
+            m.status = MetingStatus::Voorlopig;
+        }
+        i.apply(&provisional, t);
+        assert_eq!(i.vorig_jaar(2027).map(|v| v.jaar), Some(2025));
+        // Met after all (a later definitive meting for the same period): nothing to show.
+        i.apply(&meting("2025-Q4", 9.0), t);
+        assert!(i.vorig_jaar(2026).is_none());
     }
 }
