@@ -45,10 +45,10 @@ pub struct ImportArgs {
     #[arg(long)]
     pub gemeenten: Option<String>,
     /// CSV only: first day of the agenda's period (YYYY-MM-DD).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::domain::datum::parse_date_arg)]
     pub periode_start: Option<NaiveDate>,
     /// CSV only: last day of the agenda's period (YYYY-MM-DD).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::domain::datum::parse_date_arg)]
     pub periode_eind: Option<NaiveDate>,
     /// CSV only: name of the groepering level (default themalijn).
     #[arg(long)]
@@ -67,11 +67,12 @@ pub struct NieuwsbriefArgs {
     #[arg(
         long,
         conflicts_with = "sinds_positie",
-        required_unless_present = "sinds_positie"
+        required_unless_present = "sinds_positie",
+        value_parser = crate::domain::datum::parse_date_arg
     )]
     pub sinds: Option<NaiveDate>,
     /// Last day of the edition (default: up to now).
-    #[arg(long, requires = "sinds")]
+    #[arg(long, requires = "sinds", value_parser = crate::domain::datum::parse_date_arg)]
     pub tot: Option<NaiveDate>,
     /// Changes after this position (the totPositie the previous edition printed).
     #[arg(long)]

@@ -13,7 +13,6 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use chrono::NaiveDate;
 use uuid::Uuid;
 
 use crate::domain::Event;
@@ -155,8 +154,12 @@ fn until_of(store: &dyn EventStore, tot: Option<&str>) -> anyhow::Result<u64> {
     if let Ok(p) = raw.parse::<u64>() {
         return Ok(p.min(head));
     }
-    let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .with_context(|| format!("--tot {raw:?} is neither a position nor a date (YYYY-MM-DD)"))?;
+    let date = crate::domain::datum::parse_date(raw).map_err(|_| {
+        anyhow::anyhow!(
+            "--tot {raw:?} is neither a position nor a date (YYYY-MM-DD, {})",
+            crate::domain::datum::RANGE
+        )
+    })?;
     Ok(crate::history::peil::position_at_end_of(store, date)?)
 }
 

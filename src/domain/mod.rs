@@ -9,14 +9,18 @@ pub mod agenda;
 pub mod binary;
 pub mod checkmoment;
 pub mod code;
+pub mod datum;
 pub mod doel;
 pub mod events;
 pub mod indicator;
+pub mod naam;
 pub mod opgave;
 pub mod organisatie;
 pub mod reflectie;
+pub mod renumber;
 pub mod token;
 pub mod upcast;
+pub mod zoeken;
 
 pub use code::Code;
 pub use events::Event;

@@ -12,6 +12,7 @@
 //! and renumbered codes are simply as they were then.
 
 pub mod audit;
+pub mod names;
 #[cfg(test)]
 pub(crate) mod pdca_equivalence;
 pub mod peil;
@@ -169,6 +170,7 @@ impl AsOf {
         for e in events {
             model.apply_decoded(&crate::projections::EventHeader::of(&e.recorded), &e.event);
         }
+        model.adopt_kenmerken(&live.read());
         model.position = position;
         Ok(Some(model))
     }

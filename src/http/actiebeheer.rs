@@ -47,9 +47,7 @@ pub fn trekker_field(b: &mut Body, m: &ReadModel) -> Option<Trekker> {
     b.absorb("trekker", t);
     match (ok, soort, org, naam) {
         (true, Some(0), Some(organisatie_id), _) => Some(Trekker::Organisatie { organisatie_id }),
-        (true, Some(1), _, Some(naam)) => Some(Trekker::Groep {
-            naam: naam.trim().to_owned(),
-        }),
+        (true, Some(1), _, Some(naam)) => Some(Trekker::Groep { naam }),
         _ => None,
     }
 }
@@ -103,7 +101,9 @@ pub struct ActieIn {
     /// Standaard het beginjaar van de agenda.
     #[schema(example = 2024)]
     jaar: Option<i32>,
+    /// Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     geplande_start_datum: Option<NaiveDate>,
+    /// Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     geplande_eind_datum: Option<NaiveDate>,
     /// Alleen bij aanmaken; daarna via PUT /acties/{id}/trekker. Leeg: trekkersrol nog in te vullen.
     trekker: Option<super::dto::TrekkerDto>,
@@ -165,7 +165,8 @@ async fn create(
     b.finish()?;
     let mut ctx = context(req, body, IfMatch::Optional)?;
     ctx.metadata.agenda_id = Some(agenda_id);
-    let event = ActieAangemaakt {
+    let mut event = ActieAangemaakt {
+        kenmerk: None,
         agenda_id,
         opgave_id,
         doel_id,
@@ -181,6 +182,8 @@ async fn create(
         .service
         .structural(ctx, |m| {
             refuse_vervallen(m, opgave_id, doel_id)?;
+            // Under the structure lock: no other create takes the same kenmerk.
+            event.kenmerk = Some(m.volgend_kenmerk(agenda_id, opgave_id, doel_id));
             Ok(vec![StreamEvents {
                 stream_id: Uuid::now_v7(),
                 expected: ExpectedVersion::NoStream,
@@ -490,7 +493,7 @@ pub async fn list_voortgang(
 pub struct VoortgangsberichtIn {
     #[schema(example = "Eerste informatieavond gehouden met 40 deelnemers.")]
     tekst: Option<String>,
-    /// Standaard vandaag.
+    /// Standaard vandaag. Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     datum: Option<NaiveDate>,
     auteur_organisatie_id: Option<Uuid>,
     /// Alleen bij wijzigen: true trekt het bericht in.

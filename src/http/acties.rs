@@ -18,7 +18,8 @@ use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
 use crate::access::policy::Action;
 use crate::app::AppState;
-use crate::domain::actie::{ActieStatus, Trekker};
+use crate::domain::actie::{ActieStatus, Kenmerk, Trekker};
+use crate::domain::zoeken::Zoekvraag;
 use crate::service::ServiceError;
 
 const STATUSES: [(&str, ActieStatus); 5] = [
@@ -45,6 +46,13 @@ pub struct ActiesQuery {
     /// Alleen acties onder de opgave met deze code.
     #[param(example = "1.1")]
     pub opgave: Option<String>,
+    /// De actie met dit kenmerk (uniek in de agenda).
+    #[param(example = "1.1.3-2")]
+    pub kenmerk: Option<String>,
+    /// Woorden die alle in de omschrijving moeten voorkomen; hoofdletters
+    /// en accenten tellen niet ("cafe" vindt "Taalcafé").
+    #[param(example = "taalcafe kern")]
+    pub zoek: Option<String>,
     pub page: Option<u32>,
     pub page_size: Option<u32>,
 }
@@ -69,6 +77,7 @@ pub async fn list_acties(
             Problem::invalid(vec![super::InvalidParam::new("query.status", "invalid-value", format!("'{raw}' is geen status; kies uit gepland, lopend, gepauzeerd, afgerond, vervallen."))])
         })?),
     };
+    let (kenmerk, zoek) = search_params(&q)?;
     let model = peil.read();
     if !model.agendas.contains_key(&id) {
         return Err(peil.not_found(format!("Er is geen agenda met id {id}."), *id));
@@ -77,6 +86,11 @@ pub async fn list_acties(
         .acties
         .values()
         .filter(|a| a.state.agenda_id == *id)
+        .filter(|a| kenmerk.as_ref().is_none_or(|k| a.state.kenmerk == *k))
+        .filter(|a| {
+            zoek.as_ref()
+                .is_none_or(|z| z.matches(&a.state.omschrijving))
+        })
         .filter(|a| status.is_none_or(|s| a.state.status == s))
         .filter(|a| {
             q.zonder_trekker
@@ -110,6 +124,38 @@ pub async fn list_acties(
         items,
         model.position,
     )
+}
+
+/// `?kenmerk=` and `?zoek=` parsed; a malformed one is a 400 naming it.
+fn search_params(q: &ActiesQuery) -> Result<(Option<Kenmerk>, Option<Zoekvraag>), Problem> {
+    let mut problems = Vec::new();
+    let kenmerk = q.kenmerk.as_deref().and_then(|raw| {
+        Kenmerk::parse(raw)
+            .map_err(|reason| {
+                problems.push(super::InvalidParam::new(
+                    "query.kenmerk",
+                    "invalid-kenmerk",
+                    reason,
+                ))
+            })
+            .ok()
+    });
+    let zoek = q.zoek.as_deref().and_then(|raw| {
+        let z = Zoekvraag::parse(raw);
+        if z.is_none() {
+            problems.push(super::InvalidParam::new(
+                "query.zoek",
+                "required",
+                "Geef minstens één woord om op te zoeken.",
+            ));
+        }
+        z
+    });
+    if problems.is_empty() {
+        Ok((kenmerk, zoek))
+    } else {
+        Err(Problem::invalid(problems))
+    }
 }
 
 /// The actie as it is after a write: rendered afresh from the live model
@@ -165,7 +211,7 @@ pub struct StatuswijzigingIn {
     /// De nieuwe status.
     #[schema(example = "lopend")]
     status: String,
-    /// Wanneer de wijziging inging (standaard vandaag).
+    /// Wanneer de wijziging inging (standaard vandaag). Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     ingangs_datum: Option<chrono::NaiveDate>,
     /// Verplicht bij vervallen en heropenen.
     reden: Option<String>,
@@ -272,9 +318,7 @@ pub async fn put_trekker(
     let ctx = context(&req, &body, IfMatch::Required)?;
     let nieuwe = match (soort, org, naam) {
         (Some(0), Some(organisatie_id), _) => Some(Trekker::Organisatie { organisatie_id }),
-        (Some(1), _, Some(naam)) => Some(Trekker::Groep {
-            naam: naam.trim().to_owned(),
-        }),
+        (Some(1), _, Some(naam)) => Some(Trekker::Groep { naam }),
         _ => None,
     };
     state

@@ -7,7 +7,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
 use uuid::Uuid;
@@ -38,8 +37,8 @@ pub struct ExportQuery {
 
 /// Export van een agenda als open data (CSV of JSON).
 ///
-/// CSV: één rij per actie met codes en titels van groepering, opgave en doel, trekker,
-/// partners, status, laatste wijziging en aantal reflecties. Dialect: UTF-8 met BOM,
+/// CSV: één rij per actie met codes en titels van groepering, opgave, doel en (bij een
+/// sub-doel) het bovenliggende doel, het kenmerk van de actie, trekker, partners, status, laatste wijziging en aantal reflecties. Dialect: UTF-8 met BOM,
 /// `;` als scheidingsteken, CRLF als regeleinde, velden tussen `"` waar nodig; meerdere
 /// partners gescheiden door ` | ` (opent zo direct in Nederlandse Excel en LibreOffice).
 /// JSON: de hele agenda als agendabestand (`mag-tracker/agenda` versie 1), precies het
@@ -50,7 +49,7 @@ pub struct ExportQuery {
         (status = 200, description = "De agenda als CSV of als agendabestand (JSON)",
             headers(("ETag" = String, description = "Zwakke ETag met de positie van de export")),
             content(
-                (String = "text/csv", example = "groeperingCode;groeperingNaam;opgaveCode;opgaveTitel;doelCode;doelTitel;actieId;omschrijving;jaar;geplandeStartDatum;geplandeEindDatum;trekker;trekkerSoort;partners;status;statusSindsDatum;laatstGewijzigdTijdstip;aantalReflecties\r\n"),
+                (String = "text/csv", example = "groeperingCode;groeperingNaam;opgaveCode;opgaveTitel;doelCode;doelTitel;bovenliggendDoelCode;bovenliggendDoelTitel;actieId;kenmerk;omschrijving;jaar;geplandeStartDatum;geplandeEindDatum;trekker;trekkerSoort;partners;status;statusSindsDatum;laatstGewijzigdTijdstip;aantalReflecties\r\n"),
                 (serde_json::Value = "application/json"),
             )),
         (status = 400, description = "Ongeldige parameters", body = Problem, content_type = "application/problem+json"),
@@ -131,10 +130,10 @@ pub struct ImportQuery {
     /// Alleen bij CSV: gemeente(n), gescheiden door komma's.
     #[param(example = "Twenterand")]
     pub gemeenten: Option<String>,
-    /// Alleen bij CSV: begin van de periode.
+    /// Alleen bij CSV: begin van de periode, precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     #[param(value_type = Option<String>, format = Date, example = "2025-01-01")]
     pub periode_start_datum: Option<String>,
-    /// Alleen bij CSV: einde van de periode.
+    /// Alleen bij CSV: einde van de periode, precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     #[param(value_type = Option<String>, format = Date, example = "2025-12-31")]
     pub periode_eind_datum: Option<String>,
     /// Alleen bij CSV: naam van het groeperingsniveau (standaard themalijn).
@@ -167,16 +166,18 @@ fn csv_agenda(q: &ImportQuery) -> Result<CsvAgenda, Vec<InvalidParam>> {
             "Geef bij een CSV-import minstens één gemeente: ?gemeenten=...",
         ));
     }
-    let mut date = |name: &str, raw: &Option<String>| match raw
-        .as_deref()
-        .map(|r| NaiveDate::parse_from_str(r, "%Y-%m-%d"))
-    {
-        Some(Ok(d)) => Some(d),
-        _ => {
+    let mut date = |name: &str, raw: &Option<String>| match raw.as_deref() {
+        Some(raw) => super::datum::date("query", name, raw)
+            .map_err(|p| errors.push(p))
+            .ok(),
+        None => {
             errors.push(InvalidParam::new(
                 format!("query.{name}"),
-                "invalid-date",
-                format!("Geef bij een CSV-import {name} als JJJJ-MM-DD."),
+                "required",
+                format!(
+                    "Geef bij een CSV-import {name} als JJJJ-MM-DD (van {}).",
+                    crate::domain::datum::RANGE
+                ),
             ));
             None
         }
@@ -225,6 +226,8 @@ pub fn import_problem(errors: Vec<FieldError>) -> Problem {
 /// formaat van de JSON-export). `Content-Type: text/csv`: één rij per actie met de kolommen
 /// van de CSV-export (opgaveCode, opgaveTitel, omschrijving en jaar verplicht); naam,
 /// gemeenten en periode van de agenda als queryparameters; organisaties moeten al bestaan.
+/// Het kenmerk van een actie blijft zoals het bestand het geeft; een actie zonder kenmerk
+/// krijgt het volgende van de code erboven.
 /// Alles wordt eerst gecontroleerd; bij één of meer problemen komen ze allemaal in één
 /// 400-antwoord (met pad of rij en kolom) en wordt er niets aangemaakt. Anders ontstaat de
 /// agenda in één atomaire schrijfactie. Een herhaald verzoek met dezelfde Idempotency-Key

@@ -21,6 +21,9 @@ use super::events::{
 };
 use super::{Decision, DomainError, FieldError};
 
+pub mod kenmerk;
+pub use kenmerk::Kenmerk;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ActieStatus {
@@ -85,6 +88,28 @@ pub enum Trekker {
     },
 }
 
+impl Trekker {
+    /// A named group's naam in the form [`crate::domain::naam::normalise`]
+    /// gives (two lookalike spellings are one group); an empty one is
+    /// refused as `field`.
+    fn normalised(self, field: &str) -> Result<Self, FieldError> {
+        match self {
+            Self::Groep { naam } => {
+                let naam = crate::domain::naam::normalise(&naam);
+                if naam.is_empty() {
+                    return Err(FieldError {
+                        field: field.into(),
+                        code: "required",
+                        message: "Geef de groep een naam met zichtbare tekens.".into(),
+                    });
+                }
+                Ok(Self::Groep { naam })
+            }
+            other => Ok(other),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Voortgangsbericht {
     pub id: Uuid,
@@ -100,6 +125,8 @@ pub struct Voortgangsbericht {
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Actie {
+    /// The actie's own reference within its agenda, stable for its life.
+    pub kenmerk: Kenmerk,
     pub agenda_id: Uuid,
     pub opgave_id: Uuid,
     pub doel_id: Option<Uuid>,
@@ -124,8 +151,11 @@ pub struct Actie {
 }
 
 impl Actie {
-    pub fn created(e: &ActieAangemaakt, at: DateTime<Utc>) -> Self {
+    /// `kenmerk` is the event's, or for an event written before kenmerken
+    /// were recorded the one the projection gives it in log order.
+    pub fn created(e: &ActieAangemaakt, kenmerk: Kenmerk, at: DateTime<Utc>) -> Self {
         Self {
+            kenmerk,
             agenda_id: e.agenda_id,
             opgave_id: e.opgave_id,
             doel_id: e.doel_id,
@@ -209,6 +239,10 @@ impl Actie {
     }
 
     pub fn assign_trekker(&self, nieuwe: Option<Trekker>) -> Decision {
+        let nieuwe = nieuwe
+            .map(|t| t.normalised("naam"))
+            .transpose()
+            .map_err(|e| DomainError::Invalid(vec![e]))?;
         if self.trekker == nieuwe {
             return Err(DomainError::conflict(
                 "trekker-unchanged",
@@ -386,8 +420,17 @@ impl Actie {
 
 /// Validates a new actie's own fields (parents and the agenda period are
 /// checked by the caller, who sees the agenda).
-pub fn create(e: ActieAangemaakt) -> Decision {
+pub fn create(mut e: ActieAangemaakt) -> Decision {
     let mut errors = Vec::new();
+    match e
+        .trekker
+        .take()
+        .map(|t| t.normalised("trekker.naam"))
+        .transpose()
+    {
+        Ok(t) => e.trekker = t,
+        Err(error) => errors.push(error),
+    }
     if e.omschrijving.trim().is_empty() {
         errors.push(FieldError {
             field: "omschrijving".into(),
@@ -442,7 +485,7 @@ mod tests {
         let Event::ActieAangemaakt(created) = &events[0] else {
             panic!("first event creates")
         };
-        let mut actie = Actie::created(created, Utc::now());
+        let mut actie = Actie::created(created, Kenmerk::new(None, 1), Utc::now());
         for e in &events[1..] {
             actie.apply(e, Utc::now());
         }
@@ -451,6 +494,7 @@ mod tests {
 
     fn aangemaakt() -> Event {
         Event::ActieAangemaakt(ActieAangemaakt {
+            kenmerk: Some(Kenmerk::new(None, 1)),
             agenda_id: Uuid::nil(),
             opgave_id: Uuid::nil(),
             doel_id: None,
@@ -555,7 +599,7 @@ mod tests {
             aangemaakt(),
             status(ActieStatus::Lopend, ActieStatus::Afgerond),
         ] {
-            let back = Event::decode(e.event_type(), 1, &e.data()).unwrap();
+            let back = Event::decode(e.event_type(), e.schema_version(), &e.data()).unwrap();
             assert_eq!(back, e);
         }
         assert!(Event::decode("ActieAangemaakt", 99, &aangemaakt().data()).is_err());

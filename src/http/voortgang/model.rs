@@ -282,6 +282,7 @@ impl Names<'_> {
                     positie: position,
                     registratie_tijdstip: at,
                     actie_id: id,
+                    kenmerk: a.state.kenmerk.to_string(),
                     code: m.actie_code(&a.state),
                     omschrijving: a.state.omschrijving.clone(),
                     trekker: self.trekker(&a.state.trekker),
@@ -307,6 +308,7 @@ impl Names<'_> {
                         positie: position,
                         registratie_tijdstip: at,
                         actie_id: id,
+                        kenmerk: a.state.kenmerk.to_string(),
                         code: m.actie_code(&a.state),
                         omschrijving: a.state.omschrijving.clone(),
                         vorige_trekker: self.trekker(&vorige),
@@ -322,7 +324,7 @@ impl Names<'_> {
                     OnderwerpSoort::Actie => match m.acties.get(&r.over.id) {
                         Some(a) => (
                             m.opgave_of(&a.state),
-                            m.actie_code(&a.state),
+                            a.state.kenmerk.to_string(),
                             a.state.omschrijving.clone(),
                         ),
                         None => return,
@@ -441,20 +443,20 @@ impl Names<'_> {
 }
 
 /// Better or worse than the nulmeting, the direction taken into account.
+/// Compared, not subtracted: no difference of two values can overflow.
 fn ontwikkeling(richting: Richting, nul: f64, waarde: f64) -> Option<String> {
-    let sign = match richting {
-        Richting::HogerIsBeter => 1.0,
-        Richting::LagerIsBeter => -1.0,
+    use std::cmp::Ordering;
+    let ordering = waarde.partial_cmp(&nul)?;
+    let ordering = match richting {
+        Richting::HogerIsBeter => ordering,
+        Richting::LagerIsBeter => ordering.reverse(),
         Richting::BinnenBandbreedte => return None,
     };
-    let d = (waarde - nul) * sign;
     Some(
-        if d > 0.0 {
-            "verbeterd"
-        } else if d < 0.0 {
-            "verslechterd"
-        } else {
-            "gelijk"
+        match ordering {
+            Ordering::Greater => "verbeterd",
+            Ordering::Less => "verslechterd",
+            Ordering::Equal => "gelijk",
         }
         .to_owned(),
     )
