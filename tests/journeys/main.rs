@@ -5,8 +5,14 @@
 //! One module per journey area; the harness is in `support.rs`.
 
 mod acties;
+mod backup;
+mod first_run;
+mod fsync_trace;
+mod invoer;
+mod logs;
 mod support;
 mod voortgangsberichten;
+mod who_and_when;
 
 /// The harness itself: the README's first command on an empty directory
 /// serves the Twenterand demo agenda.
