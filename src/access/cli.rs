@@ -105,7 +105,7 @@ pub fn create(args: CreateArgs) -> anyhow::Result<(Rol, super::bootstrap::Issued
                 .or_else(|| {
                     m.organisaties
                         .values()
-                        .find(|o| o.state.naam.eq_ignore_ascii_case(wanted))
+                        .find(|o| crate::domain::naam::same(&o.state.naam, wanted))
                         .map(|o| o.id)
                 });
             match found {
@@ -183,6 +183,9 @@ async fn bootstrap_organisatie(
     let id = register_first_organisatie(&state.service, naam, soort)
         .await
         .map_err(|e| anyhow::anyhow!("the organisatie was not registered: {e}"))?;
-    eprintln!("Registered organisatie {naam:?} ({id}): the store had none.");
+    eprintln!(
+        "Registered organisatie {:?} ({id}): the store had none.",
+        crate::domain::naam::normalise(naam)
+    );
     Ok(id)
 }

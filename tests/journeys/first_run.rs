@@ -166,3 +166,49 @@ fn on_an_empty_store_only_a_beheerder_token_registers_the_first_organisatie() {
     assert!(err.contains("no organisatie yet"), "{err}");
     assert!(err.contains("--rol beheerder"), "{err}");
 }
+
+#[test]
+fn token_create_finds_the_organisatie_however_its_name_is_spelled() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let d = dir.to_str().unwrap();
+    let first = cli(&[
+        "token",
+        "create",
+        "--rol",
+        "beheerder",
+        "--organisatie",
+        " Gemeente\u{a0} Één\u{200b} ",
+        "--no-demo",
+        "--data-dir",
+        d,
+    ]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    // The name as stored (normalised), not as typed.
+    let err = text(&first.stderr);
+    assert!(
+        err.contains("Registered organisatie \"Gemeente Één\""),
+        "{err}"
+    );
+    // The API's rule for "the same name" (invisible characters, runs of
+    // spaces, any case, also beyond ASCII) finds it again.
+    for spelling in [
+        "gemeente één",
+        "GEMEENTE  ÉÉN",
+        "Gemeente\u{200b} Één\u{202c}",
+    ] {
+        let out = cli(&[
+            "token",
+            "create",
+            "--rol",
+            "lezer",
+            "--organisatie",
+            spelling,
+            "--no-demo",
+            "--data-dir",
+            d,
+        ]);
+        assert!(out.status.success(), "{spelling:?}: {}", text(&out.stderr));
+        token_from(&text(&out.stdout));
+    }
+}
