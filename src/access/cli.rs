@@ -43,8 +43,9 @@ pub struct CreateArgs {
     /// What the token is for.
     #[arg(long, default_value = "aangemaakt met mag-tracker token create")]
     pub omschrijving: String,
-    /// Expiry instant (RFC 3339, e.g. 2026-12-31T23:59:59Z); default none.
-    #[arg(long)]
+    /// Expiry instant (RFC 3339 with a time zone, e.g. 2026-12-31T23:59:59Z,
+    /// up to 2200-12-31); default none.
+    #[arg(long, value_parser = crate::domain::datum::parse_instant_arg)]
     pub verloopt: Option<DateTime<Utc>>,
     /// Directory holding the event store.
     #[arg(long, env = "MAG_DATA_DIR", default_value = "./data")]
@@ -144,7 +145,7 @@ pub fn create(args: CreateArgs) -> anyhow::Result<(Rol, super::bootstrap::Issued
             },
         )
         .await
-        .map_err(|e| anyhow::anyhow!("the token was not created: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("the token was not created: {}", explain(e)))?;
         Ok((rol, issued))
     })
 }
@@ -182,10 +183,22 @@ async fn bootstrap_organisatie(
         })?;
     let id = register_first_organisatie(&state.service, naam, soort)
         .await
-        .map_err(|e| anyhow::anyhow!("the organisatie was not registered: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("the organisatie was not registered: {}", explain(e)))?;
     eprintln!(
         "Registered organisatie {:?} ({id}): the store had none.",
         crate::domain::naam::normalise(naam)
     );
     Ok(id)
+}
+
+/// A refusal in words: each invalid field with its reason, not only a count.
+fn explain(e: crate::service::ServiceError) -> String {
+    match e {
+        crate::service::ServiceError::Domain(crate::domain::DomainError::Invalid(fields)) => fields
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
 }

@@ -212,3 +212,51 @@ fn token_create_finds_the_organisatie_however_its_name_is_spelled() {
         token_from(&text(&out.stdout));
     }
 }
+
+#[test]
+fn token_create_checks_the_expiry_like_the_api_and_says_why_it_refuses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let d = dir.to_str().unwrap();
+    let create = |verloopt: &str| {
+        cli(&[
+            "token",
+            "create",
+            "--rol",
+            "beheerder",
+            "--organisatie",
+            "Gemeente X",
+            "--no-demo",
+            "--data-dir",
+            d,
+            "--verloopt",
+            verloopt,
+        ])
+    };
+    // Outside the range every instant of the API lies in, or without a time
+    // zone: refused before anything is written.
+    for (verloopt, says) in [
+        ("+262142-12-31T00:00:00Z", "is not an RFC 3339 instant"),
+        (
+            "2201-01-01T00:00:00Z",
+            "is outside 1900-01-01 t/m 2200-12-31",
+        ),
+        ("2030-01-01T00:00:00", "is not an RFC 3339 instant"),
+    ] {
+        let out = create(verloopt);
+        assert!(!out.status.success(), "{verloopt} accepted");
+        let err = text(&out.stderr);
+        assert!(err.contains(says), "{verloopt}: {err}");
+    }
+    // In the past: the domain's reason, not a count of invalid fields.
+    let out = create("2020-01-01T00:00:00Z");
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("verloopTijdstip: Het verlooptijdstip moet in de toekomst liggen"),
+        "{err}"
+    );
+    let out = create("2199-12-31T23:59:59Z");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    token_from(&text(&out.stdout));
+}
