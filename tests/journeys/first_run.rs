@@ -4,7 +4,34 @@
 
 use serde_json::json;
 
-use crate::support::{cli, cli_ok, text, token_from, Server};
+use std::process::Output;
+
+use crate::support::{cli, text, token_from, Server};
+
+/// `mag-tracker token create --rol <rol> --organisatie <organisatie>
+/// --no-demo --data-dir <d> <extra…>`.
+fn token_create(d: &str, rol: &str, organisatie: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "token",
+        "create",
+        "--rol",
+        rol,
+        "--organisatie",
+        organisatie,
+        "--no-demo",
+        "--data-dir",
+        d,
+    ];
+    args.extend_from_slice(extra);
+    cli(&args)
+}
+
+/// [`token_create`] that must succeed; the token it printed.
+fn token_created(d: &str, rol: &str, organisatie: &str) -> String {
+    let out = token_create(d, rol, organisatie, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    token_from(&text(&out.stdout))
+}
 
 #[test]
 fn a_new_installation_without_the_demo_gets_in_with_its_first_beheerder_token() {
@@ -13,18 +40,7 @@ fn a_new_installation_without_the_demo_gets_in_with_its_first_beheerder_token() 
     std::fs::create_dir_all(&dir).unwrap();
     let d = dir.to_str().unwrap();
 
-    let out = cli_ok(&[
-        "token",
-        "create",
-        "--rol",
-        "beheerder",
-        "--organisatie",
-        "Gemeente X",
-        "--no-demo",
-        "--data-dir",
-        d,
-    ]);
-    let token = token_from(&out);
+    let token = token_created(d, "beheerder", "Gemeente X");
 
     let server = Server::start(&dir, &["--no-demo"]);
     // No demo: the only organisatie is the one the token registered.
@@ -103,46 +119,15 @@ fn on_a_store_with_organisaties_an_unknown_name_is_refused_with_the_known_names(
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let d = dir.to_str().unwrap();
-    cli_ok(&[
-        "token",
-        "create",
-        "--rol",
-        "beheerder",
-        "--organisatie",
-        "Gemeente X",
-        "--no-demo",
-        "--data-dir",
-        d,
-    ]);
-    let out = cli(&[
-        "token",
-        "create",
-        "--rol",
-        "beheerder",
-        "--organisatie",
-        "Gemeente Z",
-        "--no-demo",
-        "--data-dir",
-        d,
-    ]);
+    token_created(d, "beheerder", "Gemeente X");
+    let out = token_create(d, "beheerder", "Gemeente Z", &[]);
     assert!(!out.status.success());
     let err = text(&out.stderr);
     assert!(err.contains("no organisatie \"Gemeente Z\""), "{err}");
     assert!(err.contains("known: Gemeente X"), "{err}");
     assert!(err.contains("POST /v1/organisaties"), "{err}");
     // The same name again issues a second token for the same organisatie.
-    let again = cli_ok(&[
-        "token",
-        "create",
-        "--rol",
-        "lezer",
-        "--organisatie",
-        "gemeente x",
-        "--no-demo",
-        "--data-dir",
-        d,
-    ]);
-    token_from(&again);
+    token_created(d, "lezer", "gemeente x");
 }
 
 #[test]
@@ -150,17 +135,7 @@ fn on_an_empty_store_only_a_beheerder_token_registers_the_first_organisatie() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let d = dir.to_str().unwrap();
-    let out = cli(&[
-        "token",
-        "create",
-        "--rol",
-        "partner",
-        "--organisatie",
-        "Gemeente X",
-        "--no-demo",
-        "--data-dir",
-        d,
-    ]);
+    let out = token_create(d, "partner", "Gemeente X", &[]);
     assert!(!out.status.success());
     let err = text(&out.stderr);
     assert!(err.contains("no organisatie yet"), "{err}");
@@ -172,17 +147,7 @@ fn token_create_finds_the_organisatie_however_its_name_is_spelled() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let d = dir.to_str().unwrap();
-    let first = cli(&[
-        "token",
-        "create",
-        "--rol",
-        "beheerder",
-        "--organisatie",
-        " Gemeente\u{a0} Één\u{200b} ",
-        "--no-demo",
-        "--data-dir",
-        d,
-    ]);
+    let first = token_create(d, "beheerder", " Gemeente\u{a0} Één\u{200b} ", &[]);
     assert!(first.status.success(), "{}", text(&first.stderr));
     // The name as stored (normalised), not as typed.
     let err = text(&first.stderr);
@@ -197,19 +162,7 @@ fn token_create_finds_the_organisatie_however_its_name_is_spelled() {
         "GEMEENTE  ÉÉN",
         "Gemeente\u{200b} Één\u{202c}",
     ] {
-        let out = cli(&[
-            "token",
-            "create",
-            "--rol",
-            "lezer",
-            "--organisatie",
-            spelling,
-            "--no-demo",
-            "--data-dir",
-            d,
-        ]);
-        assert!(out.status.success(), "{spelling:?}: {}", text(&out.stderr));
-        token_from(&text(&out.stdout));
+        token_created(d, "lezer", spelling);
     }
 }
 
@@ -218,21 +171,8 @@ fn token_create_checks_the_expiry_like_the_api_and_says_why_it_refuses() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let d = dir.to_str().unwrap();
-    let create = |verloopt: &str| {
-        cli(&[
-            "token",
-            "create",
-            "--rol",
-            "beheerder",
-            "--organisatie",
-            "Gemeente X",
-            "--no-demo",
-            "--data-dir",
-            d,
-            "--verloopt",
-            verloopt,
-        ])
-    };
+    let create =
+        |verloopt: &str| token_create(d, "beheerder", "Gemeente X", &["--verloopt", verloopt]);
     // Outside the range every instant of the API lies in, or without a time
     // zone: refused before anything is written.
     for (verloopt, says) in [
@@ -258,5 +198,4 @@ fn token_create_checks_the_expiry_like_the_api_and_says_why_it_refuses() {
     );
     let out = create("2199-12-31T23:59:59Z");
     assert!(out.status.success(), "{}", text(&out.stderr));
-    token_from(&text(&out.stdout));
 }
