@@ -216,11 +216,27 @@ pub async fn wijzigingen(
             ));
         }
     }
+    let store = state.store.as_ref();
+    let head = store.head();
+    if let Some(s) = q.sinds_positie {
+        if s > head {
+            errors.push(InvalidParam::new(
+                "query.sindsPositie",
+                "beyond-head",
+                format!("sindsPositie {s} ligt voorbij de laatste positie ({head})."),
+            ));
+        }
+        if q.tot_positie.is_some_and(|t| t < s) {
+            errors.push(InvalidParam::new(
+                "query.totPositie",
+                "range",
+                "totPositie ligt vóór sindsPositie.",
+            ));
+        }
+    }
     if !errors.is_empty() {
         return Err(Problem::invalid(errors));
     }
-    let store = state.store.as_ref();
-    let head = store.head();
     let store_err = |e| service_problem(ServiceError::Store(e));
     let after = match (sinds, q.sinds_positie) {
         (Some(d), _) => store
