@@ -6,7 +6,7 @@ use serde_json::json;
 
 use std::process::Output;
 
-use crate::support::{cli, text, token_from, Server};
+use crate::support::{cli, text, token_create_ok, Server};
 
 /// `mag-tracker token create --rol <rol> --organisatie <organisatie>
 /// --no-demo --data-dir <d> <extra…>`.
@@ -28,9 +28,7 @@ fn token_create(d: &str, rol: &str, organisatie: &str, extra: &[&str]) -> Output
 
 /// [`token_create`] that must succeed; the token it printed.
 fn token_created(d: &str, rol: &str, organisatie: &str) -> String {
-    let out = token_create(d, rol, organisatie, &[]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    token_from(&text(&out.stdout))
+    token_create_ok(std::path::Path::new(d), rol, organisatie, &["--no-demo"])
 }
 
 #[test]

@@ -25,6 +25,25 @@ pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// `mag-tracker token create --rol <rol> --organisatie <organisatie>
+/// --data-dir <dir> <extra…>` (a demo store unless `extra` says
+/// `--no-demo`), asserted to succeed: the token it printed.
+pub fn token_create_ok(dir: &Path, rol: &str, organisatie: &str, extra: &[&str]) -> String {
+    let d = dir.to_str().unwrap();
+    let mut args = vec![
+        "token",
+        "create",
+        "--rol",
+        rol,
+        "--organisatie",
+        organisatie,
+        "--data-dir",
+        d,
+    ];
+    args.extend_from_slice(extra);
+    token_from(&cli_ok(&args))
+}
+
 /// Runs `mag-tracker <args>`, asserts it succeeded, returns its stdout.
 pub fn cli_ok(args: &[&str]) -> String {
     let out = cli(args);
