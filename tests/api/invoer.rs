@@ -192,8 +192,27 @@ fn metingen_outside_the_range_are_refused_and_minus_zero_is_stored_as_zero() {
             "{waarde}: {:?}",
             r.body
         );
-        assert!(p["reason"].as_str().unwrap().contains("1e15"), "{p}");
+        let reason = p["reason"].as_str().unwrap();
+        assert!(reason.contains("1e15"), "{p}");
+        // the value as a person reads it, not 309 digits
+        assert!(reason.len() < 150, "{reason}");
     }
+    let r = refused(
+        &app,
+        "POST",
+        &metingen,
+        &[],
+        r#"{"periode":"2024","waarde":1e308,"status":"voorlopig"}"#,
+        400,
+    );
+    assert!(
+        r.body["invalidParams"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("1e308 valt buiten"),
+        "{:?}",
+        r.body
+    );
     // the edge is accepted; -0 is stored and shown as 0
     created(
         &app,
