@@ -256,7 +256,8 @@ fn import_local(args: &ImportArgs, bytes: &[u8], is_csv: bool) -> anyhow::Result
             ))
         }
     };
-    let state = crate::app::open_state_offline(Arc::new(store), &args.data_dir)?;
+    let store: Arc<dyn crate::event_store::EventStore> = Arc::new(store);
+    let state = crate::app::open_state_offline(store.clone(), &args.data_dir)?;
     step(
         2,
         &format!("controleren en schrijven naar {}", args.data_dir.display()),
@@ -271,6 +272,8 @@ fn import_local(args: &ImportArgs, bytes: &[u8], is_csv: bool) -> anyhow::Result
         ..WriteContext::default()
     };
     let result = actix_web::rt::System::new().block_on(apply::run(&state.service, source, ctx));
+    drop(state);
+    store.close();
     match result {
         Ok(r) => {
             step(3, "klaar");

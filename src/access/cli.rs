@@ -85,8 +85,9 @@ pub fn create(args: CreateArgs) -> anyhow::Result<(Rol, super::bootstrap::Issued
             args.data_dir.display()
         )
     })?;
-    let state = crate::app::open_state_offline(Arc::new(store), &args.data_dir)?;
-    actix_web::rt::System::new().block_on(async move {
+    let store: Arc<dyn crate::event_store::EventStore> = Arc::new(store);
+    let state = crate::app::open_state_offline(store.clone(), &args.data_dir)?;
+    let result = actix_web::rt::System::new().block_on(async move {
         if !args.no_demo && state.store.head() == 0 {
             crate::app::load_demo(&state).await?;
         }
@@ -147,7 +148,10 @@ pub fn create(args: CreateArgs) -> anyhow::Result<(Rol, super::bootstrap::Issued
         .await
         .map_err(|e| anyhow::anyhow!("the token was not created: {}", explain(e)))?;
         Ok((rol, issued))
-    })
+    });
+    // The directory is free for the next command when this returns.
+    store.close();
+    result
 }
 
 /// A store without any organisatie: the first beheerder token registers its

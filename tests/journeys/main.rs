@@ -5,7 +5,9 @@
 //! One module per journey area; the harness is in `support.rs`.
 
 mod acties;
+mod backup;
 mod first_run;
+mod fsync_trace;
 mod invoer;
 mod logs;
 mod support;
