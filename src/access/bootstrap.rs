@@ -81,21 +81,25 @@ pub async fn issue(
     })
 }
 
-/// Issues a token as the system itself (CLI bootstrap, tests).
-pub async fn issue_as_system(
-    service: &Service,
-    label: &str,
-    new: NewToken,
-) -> Result<IssuedToken, ServiceError> {
-    let ctx = WriteContext {
+/// A write by the system itself, under `label` (the actor's omschrijving).
+fn system_context(label: &str) -> WriteContext {
+    WriteContext {
         metadata: Metadata {
             actor: Actor::system(label),
             correlation_id: Some(Uuid::now_v7()),
             ..Metadata::default()
         },
         ..WriteContext::default()
-    };
-    issue(service, ctx, new).await
+    }
+}
+
+/// Issues a token as the system itself (CLI bootstrap, tests).
+pub async fn issue_as_system(
+    service: &Service,
+    label: &str,
+    new: NewToken,
+) -> Result<IssuedToken, ServiceError> {
+    issue(service, system_context(label), new).await
 }
 
 /// The actor label of the organisatie registered by the first `token create`.
@@ -110,14 +114,7 @@ pub async fn register_first_organisatie(
     naam: &str,
     soort: crate::domain::organisatie::OrganisatieSoort,
 ) -> Result<Uuid, ServiceError> {
-    let ctx = WriteContext {
-        metadata: Metadata {
-            actor: Actor::system(BOOTSTRAP_ACTOR),
-            correlation_id: Some(Uuid::now_v7()),
-            ..Metadata::default()
-        },
-        ..WriteContext::default()
-    };
+    let ctx = system_context(BOOTSTRAP_ACTOR);
     let event = crate::domain::events::OrganisatieGeregistreerd {
         naam: naam.trim().to_owned(),
         soort,
