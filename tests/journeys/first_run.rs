@@ -4,31 +4,20 @@
 
 use serde_json::json;
 
-use std::process::Output;
+use std::path::Path;
 
-use crate::support::{cli, text, token_create_ok, Server};
+use crate::support::{text, token_create, token_create_ok, Server};
 
-/// `mag-tracker token create --rol <rol> --organisatie <organisatie>
-/// --no-demo --data-dir <d> <extra…>`.
-fn token_create(d: &str, rol: &str, organisatie: &str, extra: &[&str]) -> Output {
-    let mut args = vec![
-        "token",
-        "create",
-        "--rol",
-        rol,
-        "--organisatie",
-        organisatie,
-        "--no-demo",
-        "--data-dir",
-        d,
-    ];
+/// `token create … --no-demo` on the data directory `d`.
+fn create(d: &str, rol: &str, organisatie: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["--no-demo"];
     args.extend_from_slice(extra);
-    cli(&args)
+    token_create(Path::new(d), rol, organisatie, &args)
 }
 
-/// [`token_create`] that must succeed; the token it printed.
+/// [`create`] that must succeed; the token it printed.
 fn token_created(d: &str, rol: &str, organisatie: &str) -> String {
-    token_create_ok(std::path::Path::new(d), rol, organisatie, &["--no-demo"])
+    token_create_ok(Path::new(d), rol, organisatie, &["--no-demo"])
 }
 
 #[test]
@@ -118,7 +107,7 @@ fn on_a_store_with_organisaties_an_unknown_name_is_refused_with_the_known_names(
     let dir = tmp.path().join("data");
     let d = dir.to_str().unwrap();
     token_created(d, "beheerder", "Gemeente X");
-    let out = token_create(d, "beheerder", "Gemeente Z", &[]);
+    let out = create(d, "beheerder", "Gemeente Z", &[]);
     assert!(!out.status.success());
     let err = text(&out.stderr);
     assert!(err.contains("no organisatie \"Gemeente Z\""), "{err}");
@@ -133,7 +122,7 @@ fn on_an_empty_store_only_a_beheerder_token_registers_the_first_organisatie() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let d = dir.to_str().unwrap();
-    let out = token_create(d, "partner", "Gemeente X", &[]);
+    let out = create(d, "partner", "Gemeente X", &[]);
     assert!(!out.status.success());
     let err = text(&out.stderr);
     assert!(err.contains("no organisatie yet"), "{err}");
@@ -145,7 +134,7 @@ fn token_create_finds_the_organisatie_however_its_name_is_spelled() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let d = dir.to_str().unwrap();
-    let first = token_create(d, "beheerder", " Gemeente\u{a0} Één\u{200b} ", &[]);
+    let first = create(d, "beheerder", " Gemeente\u{a0} Één\u{200b} ", &[]);
     assert!(first.status.success(), "{}", text(&first.stderr));
     // The name as stored (normalised), not as typed.
     let err = text(&first.stderr);
@@ -169,8 +158,7 @@ fn token_create_checks_the_expiry_like_the_api_and_says_why_it_refuses() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let d = dir.to_str().unwrap();
-    let create =
-        |verloopt: &str| token_create(d, "beheerder", "Gemeente X", &["--verloopt", verloopt]);
+    let create = |verloopt: &str| create(d, "beheerder", "Gemeente X", &["--verloopt", verloopt]);
     // Outside the range every instant of the API lies in, or without a time
     // zone: refused before anything is written.
     for (verloopt, says) in [

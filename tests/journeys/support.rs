@@ -27,8 +27,8 @@ pub fn text(bytes: &[u8]) -> String {
 
 /// `mag-tracker token create --rol <rol> --organisatie <organisatie>
 /// --data-dir <dir> <extra…>` (a demo store unless `extra` says
-/// `--no-demo`), asserted to succeed: the token it printed.
-pub fn token_create_ok(dir: &Path, rol: &str, organisatie: &str, extra: &[&str]) -> String {
+/// `--no-demo`), run to completion.
+pub fn token_create(dir: &Path, rol: &str, organisatie: &str, extra: &[&str]) -> Output {
     let d = dir.to_str().unwrap();
     let mut args = vec![
         "token",
@@ -41,7 +41,18 @@ pub fn token_create_ok(dir: &Path, rol: &str, organisatie: &str, extra: &[&str])
         d,
     ];
     args.extend_from_slice(extra);
-    token_from(&cli_ok(&args))
+    cli(&args)
+}
+
+/// [`token_create`], asserted to succeed: the token it printed.
+pub fn token_create_ok(dir: &Path, rol: &str, organisatie: &str, extra: &[&str]) -> String {
+    let out = token_create(dir, rol, organisatie, extra);
+    assert!(
+        out.status.success(),
+        "token create --rol {rol} --organisatie {organisatie:?} {extra:?} failed:\n{}",
+        text(&out.stderr)
+    );
+    token_from(&text(&out.stdout))
 }
 
 /// Runs `mag-tracker <args>`, asserts it succeeded, returns its stdout.
