@@ -9,7 +9,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::bootstrap::{issue_as_system, register_first_organisatie, NewToken};
+use super::bootstrap::{issue_as_system, issue_with_first_organisatie, NewToken};
 use super::Rol;
 use crate::domain::organisatie::OrganisatieSoort;
 use crate::event_store::{SledOptions, SledStore};
@@ -130,23 +130,19 @@ pub fn create(args: CreateArgs) -> anyhow::Result<(Rol, super::bootstrap::Issued
                 }
             }
         };
-        let organisatie_id = match organisatie_id {
-            Some(id) => id,
-            None => bootstrap_organisatie(&state, &args, rol).await?,
+        let new = NewToken {
+            organisatie_id: organisatie_id.unwrap_or_else(Uuid::nil),
+            rol,
+            omschrijving: args.omschrijving.clone(),
+            agendas,
+            verloop: args.verloopt,
         };
-        let issued = issue_as_system(
-            &state.service,
-            "system (mag-tracker token create)",
-            NewToken {
-                organisatie_id,
-                rol,
-                omschrijving: args.omschrijving.clone(),
-                agendas,
-                verloop: args.verloopt,
-            },
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("the token was not created: {}", explain(e)))?;
+        let issued = match organisatie_id {
+            Some(_) => issue_as_system(&state.service, "system (mag-tracker token create)", new)
+                .await
+                .map_err(|e| anyhow::anyhow!("the token was not created: {}", explain(e)))?,
+            None => bootstrap(&state, &args, new).await?,
+        };
         Ok((rol, issued))
     });
     // The directory is free for the next command when this returns.
@@ -155,14 +151,14 @@ pub fn create(args: CreateArgs) -> anyhow::Result<(Rol, super::bootstrap::Issued
 }
 
 /// A store without any organisatie: the first beheerder token registers its
-/// own organisatie (see [`register_first_organisatie`]).
-async fn bootstrap_organisatie(
+/// own organisatie, in the same append (see [`issue_with_first_organisatie`]).
+async fn bootstrap(
     state: &crate::app::AppState,
     args: &CreateArgs,
-    rol: Rol,
-) -> anyhow::Result<Uuid> {
+    new: NewToken,
+) -> anyhow::Result<super::bootstrap::IssuedToken> {
     let naam = args.organisatie.trim();
-    if rol != Rol::Beheerder {
+    if new.rol != Rol::Beheerder {
         anyhow::bail!(
             "the store in {} has no organisatie yet: create the first token with \
              --rol beheerder --organisatie \"<name>\", which registers that organisatie",
@@ -185,14 +181,19 @@ async fn bootstrap_organisatie(
                 args.soort
             )
         })?;
-    let id = register_first_organisatie(&state.service, naam, soort)
+    let (id, issued) = issue_with_first_organisatie(&state.service, naam, soort, new)
         .await
-        .map_err(|e| anyhow::anyhow!("the organisatie was not registered: {}", explain(e)))?;
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "the token was not created (and no organisatie registered): {}",
+                explain(e)
+            )
+        })?;
     eprintln!(
         "Registered organisatie {:?} ({id}): the store had none.",
         crate::domain::naam::normalise(naam)
     );
-    Ok(id)
+    Ok(issued)
 }
 
 /// A refusal in words: each invalid field with its reason, not only a count.

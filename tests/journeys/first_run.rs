@@ -182,6 +182,18 @@ fn token_create_checks_the_expiry_like_the_api_and_says_why_it_refuses() {
         err.contains("verloopTijdstip: Het verlooptijdstip moet in de toekomst liggen"),
         "{err}"
     );
-    let out = create("2199-12-31T23:59:59Z");
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(err.contains("no organisatie registered"), "{err}");
+    // Nothing was written: the first token may still name another organisatie.
+    let out = self::create(
+        d,
+        "beheerder",
+        "Gemeente Y",
+        &["--verloopt", "2199-12-31T23:59:59Z"],
+    );
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("Registered organisatie \"Gemeente Y\""),
+        "{err}"
+    );
 }
