@@ -10,7 +10,7 @@ use std::process::Command;
 
 use serde_json::{json, Value};
 
-use crate::support::{cli_ok, text, token_from, Server, BIN};
+use crate::support::{text, token_create_ok, Server, BIN};
 
 const PARTNER: &str = "ZorgSaam Twenterand";
 const TEKST: &str = "Het project is uitgebreid! #Samen40: 40 deelnemers - *echt* veel";
@@ -71,17 +71,7 @@ fn opgave_section<'a>(md: &'a str, code: &str) -> &'a str {
 fn a_partners_voortgangsbericht_reaches_the_nieuwsbrief() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    let dir_arg = dir.to_str().unwrap();
-    let partner = token_from(&cli_ok(&[
-        "token",
-        "create",
-        "--rol",
-        "partner",
-        "--organisatie",
-        PARTNER,
-        "--data-dir",
-        dir_arg,
-    ]));
+    let partner = token_create_ok(&dir, "partner", PARTNER, &[]);
     let server = Server::start(&dir, &[]);
     let agenda = server.get("/agendas", None).json()["resultaten"][0]["id"]
         .as_str()
