@@ -152,3 +152,5 @@ mod audittrail;
 mod gebeurtenissen;
 mod tijdreizen;
 mod wijzigingen;
+mod zichtbaarheid;
+mod zichtbaarheid_feed;
