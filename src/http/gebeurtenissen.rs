@@ -305,8 +305,11 @@ pub struct StreamQuery {
 }
 
 /// Live gebeurtenissen als Server-Sent Events. Elke gebeurtenis heeft `id:` = positie;
-/// opnieuw verbinden met `Last-Event-ID` gaat precies daarna verder. Elke 15 s een
-/// keep-alive-commentaar.
+/// opnieuw verbinden met `Last-Event-ID` gaat precies daarna verder. Elke 15 s zonder
+/// gebeurtenis een keep-alive-commentaar. Alleen gebeurtenissen die de aanroeper op het
+/// moment van verzenden mag lezen. Een stroom met een token eindigt binnen enkele seconden
+/// nadat het token is ingetrokken of verlopen, met als laatste bericht `event: einde`
+/// (`data`: `code` token-revoked of token-expired en `detail`).
 #[utoipa::path(get, path = "/gebeurtenissen/stream", tag = "Gebeurtenissen",
     params(StreamQuery, ("Last-Event-ID" = Option<String>, Header, description = "Laatst ontvangen positie; de stroom gaat daarna verder")),
     responses(
