@@ -148,6 +148,13 @@ pub fn check(caller: &Caller, m: &ReadModel, action: Action) -> Result<(), Denie
     let Caller::Token(t) = caller else {
         return Err(Denied::Unauthenticated);
     };
+    // A resource the caller may not read does not exist for it, for
+    // writes too: 404, as for an id that names nothing.
+    if let Some(target) = target_of(action) {
+        if target.agenda(m).is_some_and(|a| !visible(caller, m, a)) {
+            return Err(Denied::NotFound(target.describe()));
+        }
+    }
     match t.rol {
         Rol::Lezer => Err(forbidden(
             "Dit is een lezer-token: het mag alleen lezen. Vraag de beheerder om een token met een rol die mag schrijven.",
@@ -420,9 +427,9 @@ fn only_beheerder(action: Action) -> &'static str {
     }
 }
 
-/// The agenda an action is about (404 when its resource does not exist).
-fn agenda_of(m: &ReadModel, action: Action) -> Result<Uuid, Denied> {
-    let target = match action {
+/// The resource an action is about, if it belongs to an agenda.
+fn target_of(action: Action) -> Option<Target> {
+    Some(match action {
         Action::Beheren(t) | Action::ReflectieToevoegen(t) => t,
         Action::TrekkerToewijzen(id)
         | Action::StatusWijzigen(id)
@@ -431,8 +438,15 @@ fn agenda_of(m: &ReadModel, action: Action) -> Result<Uuid, Denied> {
         Action::ReflectieWijzigen(id) => Target::Reflectie(id),
         Action::MetingVastleggen(id) => Target::Indicator(id),
         Action::OrganisatiesBeheren | Action::TokensBeheren | Action::AgendaAanmaken => {
-            return Err(forbidden(only_beheerder(action)))
+            return None
         }
+    })
+}
+
+/// The agenda an action is about (404 when its resource does not exist).
+fn agenda_of(m: &ReadModel, action: Action) -> Result<Uuid, Denied> {
+    let Some(target) = target_of(action) else {
+        return Err(forbidden(only_beheerder(action)));
     };
     target
         .agenda(m)
@@ -652,6 +666,16 @@ mod tests {
         }
         assert!(!sees(&token(Rol::Partner, g.c, vec![])));
         assert!(!sees(&token(Rol::Lezer, g.c, vec![])));
+        // writing about it is a 404 for those who may not read it
+        let actie = Action::VoortgangToevoegen(g.actie);
+        assert!(matches!(
+            check(&token(Rol::Partner, g.c, vec![]), &g.model, actie),
+            Err(Denied::NotFound(_))
+        ));
+        assert!(matches!(
+            check(&token(Rol::Partner, g.b, vec![]), &g.model, actie),
+            Ok(())
+        ));
         // an agenda that does not exist is seen by no one
         assert!(!visible(
             &token(Rol::Beheerder, g.c, vec![]),

@@ -521,4 +521,32 @@ fn a_partner_reads_an_unpublished_agenda_only_where_its_organisatie_has_a_role()
         None,
     );
     assert!(r.body.to_string().contains(&format!("{MARK} reflectie")));
+    // writing about it: 404 like an unknown actie for the outsider, which
+    // learns nothing (not even a 403 that it exists); nothing is appended
+    let bericht = json!({"tekst": "Gestart"}).to_string();
+    let head = app.head();
+    let write = |token: &str, actie: &str| {
+        let path = format!("/acties/{actie}/voortgangsberichten");
+        request(&app, "POST", &path, Some(token), &[], Some(&bericht))
+    };
+    let missing = uuid::Uuid::now_v7().to_string();
+    let (hidden, absent) = (write(&outsider, &h.actie), write(&outsider, &missing));
+    assert_eq!(
+        (hidden.status, absent.status),
+        (404, 404),
+        "{}",
+        hidden.body
+    );
+    assert_eq!(
+        hidden.body["detail"]
+            .as_str()
+            .unwrap()
+            .replace(&h.actie, "ID"),
+        absent.body["detail"]
+            .as_str()
+            .unwrap()
+            .replace(&missing, "ID")
+    );
+    assert_eq!(app.head(), head, "nothing appended");
+    assert_eq!(write(&trekker, &h.actie).status, 201);
 }
