@@ -5,6 +5,7 @@
 //! One module per journey area; the harness is in `support.rs`.
 
 mod support;
+mod zichtbaarheid;
 
 /// The harness itself: the README's first command on an empty directory
 /// serves the Twenterand demo agenda.

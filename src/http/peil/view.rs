@@ -26,7 +26,6 @@ use uuid::Uuid;
 
 use super::{ModelRef, Peil, PeilFuture};
 use crate::access::policy::{Sight, Target};
-use crate::access::Caller;
 use crate::app::AppState;
 use crate::domain::actie::Actie;
 use crate::domain::agenda::{Agenda, Groepering};
@@ -54,15 +53,6 @@ impl Reader {
             state,
             sight: Sight::new(crate::http::access::caller(req)),
         })
-    }
-
-    pub fn caller(&self) -> &Caller {
-        self.sight.caller()
-    }
-
-    /// Whether the caller may read the resources of this agenda now.
-    pub fn sees(&self, agenda: Uuid) -> bool {
-        self.sight.sees(&self.state.projection.read(), agenda)
     }
 
     /// Refuses (404, the message of a missing resource) a resource the
@@ -137,10 +127,6 @@ impl View {
             model: self.peil.read(),
             view: self,
         }
-    }
-
-    pub fn caller(&self) -> &Caller {
-        self.reader.caller()
     }
 
     /// "Now" for the state read (see [`Peil::now`]).
@@ -224,13 +210,6 @@ impl Seen<'_> {
                 })
             }
         }
-    }
-
-    /// Refuses a resource the caller may not read, like the lookups, when
-    /// its kind has no lookup of its own here.
-    pub fn check(&self, target: Target) -> Result<(), Problem> {
-        let agenda = target.agenda(&self.model);
-        self.admit(target, agenda)
     }
 
     lookup!(
