@@ -13,6 +13,9 @@ use crate::support::{cli_ok, token_from, Server};
 
 const MARK: &str = "Qvhconcept";
 
+/// A way to spell a path with an id in it.
+type Spell = dyn Fn(&str) -> String;
+
 /// Reads a live stream until it ends (or `limit` passes): the text and
 /// whether it ended.
 fn read_stream(
@@ -121,7 +124,7 @@ fn an_unpublished_agenda_stays_hidden_until_it_is_published() {
             !feed.text.contains(MARK),
             "{who:?} reads the draft in the feed"
         );
-        let spellings: [(&dyn Fn(&str) -> String, &str); 4] = [
+        let spellings: [(&Spell, &str); 4] = [
             (&|id| format!("/agendas/%7B{id}%7D"), &a),
             (&|id| format!("/agendas/{}", id.replace('-', "%2D")), &a),
             (&|id| format!("/opgaven/urn:uuid:{}", id.to_uppercase()), &o),
