@@ -333,19 +333,33 @@ pub fn has_role(m: &ReadModel, org: Uuid, agenda: Uuid) -> bool {
         .any(|i| i.state.agenda_id == agenda && i.state.eigenaar_organisatie_id == Some(org))
 }
 
-/// [`visible`], remembered per agenda: for one request, or for a stream
-/// while the model it judged on stays at one position.
+/// [`visible`], remembered per agenda: for one request ([`Sight::new`]), or
+/// for a stream while the live model stays at one position ([`Sight::live`]).
+/// (A partner's or lezer's judgement of an unpublished agenda walks its
+/// acties, so a request judges each agenda once.)
 #[derive(Debug, Clone)]
 pub struct Sight {
     caller: Caller,
+    /// Judge again whenever the live model has moved on.
+    follows: bool,
     judged: std::cell::RefCell<(u64, std::collections::HashMap<Uuid, bool>)>,
 }
 
 impl Sight {
+    /// For one request: each agenda judged once, when first asked.
     pub fn new(caller: Caller) -> Self {
         Self {
             caller,
+            follows: false,
             judged: Default::default(),
+        }
+    }
+
+    /// For a stream: judged again after every change of the live model.
+    pub fn live(caller: Caller) -> Self {
+        Self {
+            follows: true,
+            ..Self::new(caller)
         }
     }
 
@@ -353,10 +367,10 @@ impl Sight {
         &self.caller
     }
 
-    /// [`visible`] on `live` (the live model), cached until its position moves.
+    /// [`visible`] on `live` (the live model), remembered (see [`Sight`]).
     pub fn sees(&self, live: &ReadModel, agenda: Uuid) -> bool {
         let mut judged = self.judged.borrow_mut();
-        if judged.0 != live.position {
+        if self.follows && judged.0 != live.position {
             *judged = (live.position, Default::default());
         }
         *judged

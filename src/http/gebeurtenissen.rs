@@ -89,6 +89,15 @@ impl Filter {
         self
     }
 
+    /// For a stream: judge every event on the model as it is when the event
+    /// is sent (a page of the feed judges each agenda once).
+    pub fn live(mut self) -> Self {
+        if let Some((sight, _)) = &mut self.access {
+            *sight = crate::access::policy::Sight::live(sight.caller().clone());
+        }
+        self
+    }
+
     /// The caller this filter shows events to (`None`: unrestricted).
     pub fn caller(&self) -> Option<&crate::access::Caller> {
         self.access.as_ref().map(|(sight, _)| sight.caller())
@@ -346,7 +355,8 @@ pub async fn stream(
     };
     beyond_head(name, after, head)?;
     let filter = Filter::new(q.agenda, q.stream_type.clone(), q.event_type.as_deref())
-        .for_caller(&req, &state);
+        .for_caller(&req, &state)
+        .live();
     Ok(super::sse::respond(
         state.store.clone(),
         state.projection.clone(),
