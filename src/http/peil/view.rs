@@ -194,7 +194,9 @@ impl Seen<'_> {
             Some(agenda) if self.sees(agenda) => Ok(()),
             Some(_) => Err(Problem::not_found(target.describe())),
             None => {
-                let hidden = match &self.model {
+                // Plain "not found" unless it is a past read of a resource
+                // that exists now and that the caller may read.
+                let plain = match &self.model {
                     ModelRef::Live(_) => true,
                     ModelRef::Past(_) => {
                         let live = self.view.state().projection.read();
@@ -203,7 +205,7 @@ impl Seen<'_> {
                             .is_none_or(|a| !self.view.reader.sight.sees(&live, a))
                     }
                 };
-                Err(if hidden {
+                Err(if plain {
                     Problem::not_found(target.describe())
                 } else {
                     self.view.not_found(target.describe(), target_id(target))
