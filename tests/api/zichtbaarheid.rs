@@ -235,9 +235,19 @@ pub fn spellings(id: &str) -> Vec<String> {
     out
 }
 
-/// The GET operations of the OpenAPI document: (path, path parameters,
-/// uuid query parameters, whether it travels in time).
-fn operations() -> Vec<(String, Vec<String>, Vec<String>, bool)> {
+/// A GET operation of the OpenAPI document.
+struct Operation {
+    path: String,
+    path_params: Vec<String>,
+    /// Query parameters that take a uuid.
+    uuid_params: Vec<String>,
+    /// Query strings that make it answer in full (a window, each format).
+    extras: Vec<String>,
+    /// Whether it takes `positie` (time travel).
+    travels: bool,
+}
+
+fn operations() -> Vec<Operation> {
     let spec: Value = serde_json::from_str(&mag_tracker::http::openapi_json()).unwrap();
     let mut out = Vec::new();
     for (path, item) in spec["paths"].as_object().unwrap() {
@@ -251,8 +261,27 @@ fn operations() -> Vec<(String, Vec<String>, Vec<String>, bool)> {
                 .map(|p| p["name"].as_str().unwrap().to_owned())
                 .collect::<Vec<_>>()
         };
-        let travels = params.iter().any(|p| p["name"] == "positie");
-        out.push((path.clone(), named("path"), named("query"), travels));
+        let has = |name: &str| params.iter().any(|p| p["name"] == name);
+        let window = if has("sindsPositie") {
+            "sindsPositie=0&"
+        } else {
+            ""
+        };
+        let mut extras = vec![String::new()];
+        if has("formaat") {
+            extras.extend(
+                ["csv", "json", "markdown", "html"].map(|f| format!("{window}formaat={f}")),
+            );
+        } else if !window.is_empty() {
+            extras.push(window.trim_end_matches('&').to_owned());
+        }
+        out.push(Operation {
+            path: path.clone(),
+            path_params: named("path"),
+            uuid_params: named("query"),
+            extras,
+            travels: has("positie"),
+        });
     }
     out
 }
@@ -306,7 +335,14 @@ fn all_ids(h: &Hidden) -> Vec<&str> {
 /// and with every hidden id in every spelling in each uuid query parameter.
 fn walk(h: &Hidden, past: u64) -> Vec<String> {
     let mut targets = Vec::new();
-    for (path, path_params, query_params, travels) in operations() {
+    for Operation {
+        path,
+        path_params,
+        uuid_params: query_params,
+        extras,
+        travels,
+    } in operations()
+    {
         let fill = |spell: &dyn Fn(&str) -> String| {
             let mut p = path.clone();
             for name in &path_params {
@@ -322,7 +358,12 @@ fn walk(h: &Hidden, past: u64) -> Vec<String> {
                 if travels {
                     targets.push(format!("{target}?positie={past}"));
                 }
-                targets.push(target);
+                for extra in &extras {
+                    targets.push(match extra.as_str() {
+                        "" => target.clone(),
+                        extra => format!("{target}?{extra}"),
+                    });
+                }
             }
         }
         let base = fill(&|id: &str| id.to_owned());
