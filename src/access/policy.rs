@@ -543,6 +543,7 @@ mod tests {
             (
                 actie,
                 Event::ActieAangemaakt(ActieAangemaakt {
+                    kenmerk: None,
                     agenda_id: agenda,
                     opgave_id: opgave,
                     doel_id: None,

@@ -299,6 +299,11 @@ pub struct DoelAangemaakt {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ActieAangemaakt {
+    /// Schema v2: the actie's kenmerk (`1.1.3-2`), decided when it was
+    /// created. `None` when upcast from v1: the projection then gives it
+    /// one in log order by the same rule.
+    #[serde(default)]
+    pub kenmerk: Option<super::actie::Kenmerk>,
     pub agenda_id: Uuid,
     pub opgave_id: Uuid,
     pub doel_id: Option<Uuid>,

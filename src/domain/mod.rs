@@ -15,8 +15,10 @@ pub mod indicator;
 pub mod opgave;
 pub mod organisatie;
 pub mod reflectie;
+pub mod renumber;
 pub mod token;
 pub mod upcast;
+pub mod zoeken;
 
 pub use code::Code;
 pub use events::Event;

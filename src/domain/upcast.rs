@@ -13,6 +13,8 @@ pub fn current_version(event_type: &str) -> u32 {
     match event_type {
         // v2 (November 2026): adds `vorigeTekst`, the text before the correction.
         "VoortgangsberichtGecorrigeerd" => 2,
+        // v2 (December 2026): adds `kenmerk`, the actie's own reference.
+        "ActieAangemaakt" => 2,
         _ => 1,
     }
 }
@@ -26,6 +28,15 @@ fn step(event_type: &str, version: u32, mut data: Value) -> Result<Value, String
                 .as_object_mut()
                 .ok_or_else(|| format!("{event_type} v1: data is not an object"))?;
             map.entry("vorigeTekst").or_insert(Value::Null);
+            Ok(data)
+        }
+        ("ActieAangemaakt", 1) => {
+            // v1 did not record a kenmerk; the projection derives it in log
+            // order (`null` here).
+            let map = data
+                .as_object_mut()
+                .ok_or_else(|| format!("{event_type} v1: data is not an object"))?;
+            map.entry("kenmerk").or_insert(Value::Null);
             Ok(data)
         }
         _ => Err(format!(

@@ -169,6 +169,7 @@ impl AsOf {
         for e in events {
             model.apply_decoded(&crate::projections::EventHeader::of(&e.recorded), &e.event);
         }
+        model.adopt_kenmerken(&live.read());
         model.position = position;
         Ok(Some(model))
     }

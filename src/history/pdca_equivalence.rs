@@ -354,6 +354,7 @@ impl World {
                 let d = Uuid::now_v7();
                 self.append(d, e, None);
                 let e = Event::ActieAangemaakt(ActieAangemaakt {
+                    kenmerk: None,
                     agenda_id: parent.agenda_id,
                     opgave_id: parent.opgave_id,
                     doel_id: Some(d),

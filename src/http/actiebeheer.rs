@@ -166,7 +166,8 @@ async fn create(
     b.finish()?;
     let mut ctx = context(req, body, IfMatch::Optional)?;
     ctx.metadata.agenda_id = Some(agenda_id);
-    let event = ActieAangemaakt {
+    let mut event = ActieAangemaakt {
+        kenmerk: None,
         agenda_id,
         opgave_id,
         doel_id,
@@ -182,6 +183,8 @@ async fn create(
         .service
         .structural(ctx, |m| {
             refuse_vervallen(m, opgave_id, doel_id)?;
+            // Under the structure lock: no other create takes the same kenmerk.
+            event.kenmerk = Some(m.volgend_kenmerk(agenda_id, opgave_id, doel_id));
             Ok(vec![StreamEvents {
                 stream_id: Uuid::now_v7(),
                 expected: ExpectedVersion::NoStream,

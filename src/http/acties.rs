@@ -19,7 +19,8 @@ use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
 use crate::access::policy::Action;
 use crate::app::AppState;
-use crate::domain::actie::{ActieStatus, Trekker};
+use crate::domain::actie::{ActieStatus, Kenmerk, Trekker};
+use crate::domain::zoeken::Zoekvraag;
 use crate::service::ServiceError;
 
 const STATUSES: [(&str, ActieStatus); 5] = [
@@ -46,6 +47,13 @@ pub struct ActiesQuery {
     /// Alleen acties onder de opgave met deze code.
     #[param(example = "1.1")]
     pub opgave: Option<String>,
+    /// De actie met dit kenmerk (uniek in de agenda).
+    #[param(example = "1.1.3-2")]
+    pub kenmerk: Option<String>,
+    /// Woorden die alle in de omschrijving moeten voorkomen; hoofdletters
+    /// en accenten tellen niet ("cafe" vindt "Taalcafé").
+    #[param(example = "taalcafe kern")]
+    pub zoek: Option<String>,
     pub page: Option<u32>,
     pub page_size: Option<u32>,
 }
@@ -70,6 +78,7 @@ pub async fn list_acties(
             Problem::invalid(vec![super::InvalidParam::new("query.status", "invalid-value", format!("'{raw}' is geen status; kies uit gepland, lopend, gepauzeerd, afgerond, vervallen."))])
         })?),
     };
+    let (kenmerk, zoek) = search_params(&q)?;
     let seen = view.read();
     seen.agenda(*id)?;
     let model = seen.model();
@@ -77,6 +86,11 @@ pub async fn list_acties(
         .acties
         .values()
         .filter(|a| a.state.agenda_id == *id)
+        .filter(|a| kenmerk.as_ref().is_none_or(|k| a.state.kenmerk == *k))
+        .filter(|a| {
+            zoek.as_ref()
+                .is_none_or(|z| z.matches(&a.state.omschrijving))
+        })
         .filter(|a| status.is_none_or(|s| a.state.status == s))
         .filter(|a| {
             q.zonder_trekker
@@ -110,6 +124,38 @@ pub async fn list_acties(
         items,
         model.position,
     )
+}
+
+/// `?kenmerk=` and `?zoek=` parsed; a malformed one is a 400 naming it.
+fn search_params(q: &ActiesQuery) -> Result<(Option<Kenmerk>, Option<Zoekvraag>), Problem> {
+    let mut problems = Vec::new();
+    let kenmerk = q.kenmerk.as_deref().and_then(|raw| {
+        Kenmerk::parse(raw)
+            .map_err(|reason| {
+                problems.push(super::InvalidParam::new(
+                    "query.kenmerk",
+                    "invalid-kenmerk",
+                    reason,
+                ))
+            })
+            .ok()
+    });
+    let zoek = q.zoek.as_deref().and_then(|raw| {
+        let z = Zoekvraag::parse(raw);
+        if z.is_none() {
+            problems.push(super::InvalidParam::new(
+                "query.zoek",
+                "required",
+                "Geef minstens één woord om op te zoeken.",
+            ));
+        }
+        z
+    });
+    if problems.is_empty() {
+        Ok((kenmerk, zoek))
+    } else {
+        Err(Problem::invalid(problems))
+    }
 }
 
 /// The actie as it is after a write: rendered afresh from the live model

@@ -124,6 +124,24 @@ fn respond(
             "Er is geen {noun} met id {id}."
         )));
     }
+    let mut events = events;
+    if stream_type == "actie" {
+        // An actie created before kenmerken were recorded has the one the
+        // projection gave it (it never changes): show it where it began.
+        let kenmerk = state
+            .projection
+            .read()
+            .acties
+            .get(&id)
+            .map(|a| a.state.kenmerk.to_string());
+        if let (Some(k), Some(Value::Object(data))) =
+            (kenmerk, events.first_mut().map(|e| &mut e.data))
+        {
+            if data.get("kenmerk").is_none_or(Value::is_null) {
+                data.insert("kenmerk".into(), Value::String(k));
+            }
+        }
+    }
     let position = state.store.head();
     let items: Vec<AuditregelDto> = audit::trail(events)
         .into_iter()

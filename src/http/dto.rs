@@ -168,6 +168,10 @@ pub struct OrganisatieRef {
 #[serde(rename_all = "camelCase")]
 pub struct ActieDto {
     pub id: Uuid,
+    /// Het eigen kenmerk van de actie, uniek in de agenda en vast voor haar
+    /// hele leven (de code erboven bij het aanmaken en een volgnummer).
+    #[schema(example = "1.1.3-2")]
+    pub kenmerk: String,
     pub agenda_id: Uuid,
     pub opgave_id: Uuid,
     #[schema(example = "1.1")]
@@ -203,6 +207,7 @@ impl ActieDto {
         let opgave_id = model.opgave_of(a);
         Self {
             id: e.id,
+            kenmerk: a.kenmerk.to_string(),
             agenda_id: a.agenda_id,
             opgave_id,
             opgave_code: model

@@ -54,6 +54,9 @@ impl ActiesPerStatus {
 #[serde(rename_all = "camelCase")]
 pub struct ActieSignaalDto {
     pub actie_id: Uuid,
+    /// Het kenmerk van de actie (uniek in de agenda).
+    #[schema(example = "1.2.5-1")]
+    pub kenmerk: String,
     /// Code van het doel (of van de opgave als de actie direct onder de opgave hangt).
     #[schema(example = "1.2.5")]
     pub code: String,
@@ -65,6 +68,7 @@ impl ActieSignaalDto {
     fn from(a: &ActieSignaal) -> Self {
         Self {
             actie_id: a.actie_id,
+            kenmerk: a.kenmerk.clone(),
             code: a.code.clone(),
             omschrijving: a.omschrijving.clone(),
         }
@@ -132,7 +136,7 @@ pub struct PdcaDto {
     pub open_checkmoment_id: Option<Uuid>,
     pub open_bijsturingen: Vec<OpenBijsturingDto>,
     /// Eén zin per signaal, in gewone taal; de eerste zegt waarom de opgave in deze fase is.
-    #[schema(example = json!(["Nog geen actie is gestart.", "3 acties zonder trekker: 1.2.5 (Faciliteren trainingen …); …"]))]
+    #[schema(example = json!(["Nog geen actie is gestart.", "3 acties zonder trekker: 1.2.5-1 (Faciliteren trainingen …); …"]))]
     pub redenen: Vec<String>,
 }
 

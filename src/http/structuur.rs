@@ -523,7 +523,7 @@ pub async fn patch_groepering(
 #[serde(rename_all = "camelCase")]
 #[allow(dead_code)]
 pub struct OpgaveIn {
-    /// Uniek binnen de agenda; bij wijzigen: hernummeren.
+    /// Uniek binnen de agenda; bij wijzigen: hernummeren (de codes van de doelen schuiven mee).
     #[schema(example = "1.5")]
     code: Option<String>,
     #[schema(example = "Eenzaamheid verminderen")]
@@ -695,17 +695,29 @@ pub async fn patch_opgave(
         .structural(ctx, |m| {
             let o = m.opgaven.get(&id).ok_or_else(|| not_found("opgave", id))?;
             check_if_match(&if_ctx, o.version)?;
-            if let Some(c) = code.as_ref().filter(|c| **c != o.state.code) {
+            let renumbered = code.as_ref().filter(|c| **c != o.state.code);
+            if let Some(c) = renumbered {
                 if m.code_in_use(agenda_id, c) {
                     return Err(duplicate_code(c));
                 }
             }
-            Ok(existing(
+            let mut streams = existing(
                 id,
                 o.version,
                 o.state
                     .update(change.clone(), code.clone(), vervallen.clone())?,
-            ))
+            );
+            // The doelen's codes follow, in the same append.
+            if let Some(to) = renumbered {
+                streams.extend(crate::service::renumber::opgave(
+                    m,
+                    agenda_id,
+                    id,
+                    &o.state.code,
+                    to,
+                )?);
+            }
+            Ok(streams)
         })
         .await
         .map_err(service_problem)?;
@@ -862,13 +874,14 @@ pub async fn get_doel(view: View, id: web::Path<Uuid>) -> Result<HttpResponse, P
 #[serde(rename_all = "camelCase")]
 #[allow(dead_code)]
 pub struct DoelIn {
-    /// Code onder die van de opgave (1.1 → 1.1.4); leeg voor een sub-doel.
+    /// Code onder die van de opgave (1.1 → 1.1.4); mag leeg zijn. Bij hernummeren of
+    /// verplaatsen schuiven de codes van de sub-doelen mee.
     #[schema(example = "1.1.4")]
     code: Option<String>,
     titel: Option<String>,
     omschrijving: Option<String>,
     geprioriteerd: Option<bool>,
-    /// Alleen bij aanmaken: maakt er een sub-doel van.
+    /// Alleen bij aanmaken: maakt er een sub-doel van (van een doel dat zelf geen sub-doel is).
     bovenliggend_doel_id: Option<Uuid>,
     /// Alleen bij wijzigen: verplaats het doel naar een andere opgave van dezelfde agenda.
     opgave_id: Option<Uuid>,
@@ -927,15 +940,20 @@ pub async fn post_doel(
             }
         }
         if let Some(p) = parent {
-            if m.doelen
-                .get(&p)
-                .is_none_or(|d| d.state.opgave_id != opgave_id)
-            {
-                b.error(
+            match m.doelen.get(&p).filter(|d| d.state.opgave_id == opgave_id) {
+                None => b.error(
                     "bovenliggendDoelId",
                     "unknown-doel",
                     "Het bovenliggende doel hoort bij deze opgave te horen.",
-                );
+                ),
+                // One level: results under a strategic doel (what the
+                // export's CSV and the agenda file can carry back).
+                Some(d) if d.state.bovenliggend_doel_id.is_some() => b.error(
+                    "bovenliggendDoelId",
+                    "nested-subdoel",
+                    "Een sub-doel kan zelf geen sub-doelen hebben; kies het bovenliggende doel.",
+                ),
+                Some(_) => {}
             }
         }
         o.state.agenda_id
@@ -1055,23 +1073,8 @@ pub async fn patch_doel(
                 d.state
                     .update(change.clone(), target, code.clone(), vervallen.clone())?,
             );
-            // Sub-doelen move with their parent.
-            if let Some(t) = target.filter(|t| *t != d.state.opgave_id) {
-                for sub in m
-                    .doelen
-                    .values()
-                    .filter(|s| s.state.bovenliggend_doel_id == Some(id))
-                {
-                    streams.push(StreamEvents {
-                        stream_id: sub.id,
-                        expected: ExpectedVersion::Exact(sub.version),
-                        events: vec![Event::DoelVerplaatst(DoelVerplaatst {
-                            vorige_opgave_id: sub.state.opgave_id,
-                            nieuwe_opgave_id: t,
-                        })],
-                    });
-                }
-            }
+            // Sub-doelen move with their parent, and their codes follow.
+            streams.extend(crate::service::renumber::doel(m, d, code.as_ref(), target)?);
             Ok(streams)
         })
         .await

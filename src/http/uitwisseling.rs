@@ -39,8 +39,8 @@ pub struct ExportQuery {
 
 /// Export van een agenda als open data (CSV of JSON).
 ///
-/// CSV: één rij per actie met codes en titels van groepering, opgave en doel, trekker,
-/// partners, status, laatste wijziging en aantal reflecties. Dialect: UTF-8 met BOM,
+/// CSV: één rij per actie met codes en titels van groepering, opgave, doel en (bij een
+/// sub-doel) het bovenliggende doel, het kenmerk van de actie, trekker, partners, status, laatste wijziging en aantal reflecties. Dialect: UTF-8 met BOM,
 /// `;` als scheidingsteken, CRLF als regeleinde, velden tussen `"` waar nodig; meerdere
 /// partners gescheiden door ` | ` (opent zo direct in Nederlandse Excel en LibreOffice).
 /// JSON: de hele agenda als agendabestand (`mag-tracker/agenda` versie 1), precies het
@@ -51,7 +51,7 @@ pub struct ExportQuery {
         (status = 200, description = "De agenda als CSV of als agendabestand (JSON)",
             headers(("ETag" = String, description = "Zwakke ETag met de positie van de export")),
             content(
-                (String = "text/csv", example = "groeperingCode;groeperingNaam;opgaveCode;opgaveTitel;doelCode;doelTitel;actieId;omschrijving;jaar;geplandeStartDatum;geplandeEindDatum;trekker;trekkerSoort;partners;status;statusSindsDatum;laatstGewijzigdTijdstip;aantalReflecties\r\n"),
+                (String = "text/csv", example = "groeperingCode;groeperingNaam;opgaveCode;opgaveTitel;doelCode;doelTitel;bovenliggendDoelCode;bovenliggendDoelTitel;actieId;kenmerk;omschrijving;jaar;geplandeStartDatum;geplandeEindDatum;trekker;trekkerSoort;partners;status;statusSindsDatum;laatstGewijzigdTijdstip;aantalReflecties\r\n"),
                 (serde_json::Value = "application/json"),
             )),
         (status = 400, description = "Ongeldige parameters", body = Problem, content_type = "application/problem+json"),
@@ -228,6 +228,8 @@ pub fn import_problem(errors: Vec<FieldError>) -> Problem {
 /// formaat van de JSON-export). `Content-Type: text/csv`: één rij per actie met de kolommen
 /// van de CSV-export (opgaveCode, opgaveTitel, omschrijving en jaar verplicht); naam,
 /// gemeenten en periode van de agenda als queryparameters; organisaties moeten al bestaan.
+/// Het kenmerk van een actie blijft zoals het bestand het geeft; een actie zonder kenmerk
+/// krijgt het volgende van de code erboven.
 /// Alles wordt eerst gecontroleerd; bij één of meer problemen komen ze allemaal in één
 /// 400-antwoord (met pad of rij en kolom) en wordt er niets aangemaakt. Anders ontstaat de
 /// agenda in één atomaire schrijfactie. Een herhaald verzoek met dezelfde Idempotency-Key

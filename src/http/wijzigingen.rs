@@ -58,6 +58,9 @@ pub struct ActieRegel {
     #[serde(flatten)]
     pub moment: Moment,
     pub actie_id: Uuid,
+    /// Het kenmerk van de actie (uniek in de agenda).
+    #[schema(example = "1.1.3-2")]
+    pub kenmerk: Option<String>,
     pub omschrijving: String,
     pub opgave_code: Option<String>,
     pub doel_code: Option<String>,
@@ -142,6 +145,7 @@ fn actie_regel(m: &ReadModel, e: &RecordedEvent) -> ActieRegel {
     ActieRegel {
         moment: moment(e),
         actie_id: e.stream_id,
+        kenmerk: a.map(|a| a.state.kenmerk.to_string()),
         omschrijving: a.map(|a| a.state.omschrijving.clone()).unwrap_or_default(),
         opgave_code: a
             .and_then(|a| m.opgaven.get(&m.opgave_of(&a.state)))

@@ -96,7 +96,56 @@ struct DoelAcc {
     code: Option<String>,
     titel: String,
     row: usize,
+    /// For a sub-doel: its parent doel (an index in the opgave's doelen).
+    parent: Option<usize>,
     acties: Vec<(usize, ActieIn)>,
+}
+
+/// The doel of `opgave` with this code (or, without one, this titel),
+/// added when it is not there yet; `Err` with a message when it is there
+/// with another titel or under another parent.
+fn find_doel(
+    opgave: &mut OpgaveAcc,
+    code: &str,
+    titel: &str,
+    parent: Option<usize>,
+    row: usize,
+) -> Result<usize, String> {
+    let found = opgave.doelen.iter().position(|d| {
+        if code.is_empty() {
+            d.code.is_none() && d.titel == titel
+        } else {
+            d.code.as_deref() == Some(code)
+        }
+    });
+    match found {
+        Some(di) => {
+            let d = &opgave.doelen[di];
+            if d.titel != titel {
+                return Err(format!(
+                    "Doel {code} heet in rij {} '{}', hier '{titel}'.",
+                    d.row, d.titel
+                ));
+            }
+            if parent.is_some() && d.parent != parent {
+                return Err(format!(
+                    "Doel '{titel}' staat in rij {} onder een ander bovenliggend doel.",
+                    d.row
+                ));
+            }
+            Ok(di)
+        }
+        None => {
+            opgave.doelen.push(DoelAcc {
+                code: (!code.is_empty()).then(|| code.to_owned()),
+                titel: titel.to_owned(),
+                row,
+                parent,
+                acties: Vec::new(),
+            });
+            Ok(opgave.doelen.len() - 1)
+        }
+    }
 }
 
 #[derive(Default)]
@@ -107,6 +156,36 @@ struct OpgaveAcc {
     groepering: Option<usize>,
     doelen: Vec<DoelAcc>,
     acties: Vec<(usize, ActieIn)>,
+}
+
+/// The doel at `di` with its sub-doelen (taken out of `accs`), its paths
+/// recorded in `map`.
+fn doel_tree(accs: &mut [Option<DoelAcc>], di: usize, path: &str, map: &mut RowMap) -> DoelIn {
+    let d = accs[di].take().expect("each doel is placed once");
+    map.entries.push((path.to_owned(), d.row, Level::Doel));
+    let subs: Vec<usize> = (0..accs.len())
+        .filter(|i| accs[*i].as_ref().is_some_and(|s| s.parent == Some(di)))
+        .collect();
+    let subdoelen = subs
+        .into_iter()
+        .enumerate()
+        .map(|(n, si)| doel_tree(accs, si, &format!("{path}.subdoelen[{n}]"), map))
+        .collect();
+    let mut acties = Vec::new();
+    for (ai, (row, a)) in d.acties.into_iter().enumerate() {
+        map.entries
+            .push((format!("{path}.acties[{ai}]"), row, Level::Actie));
+        acties.push(a);
+    }
+    DoelIn {
+        code: d.code,
+        titel: d.titel,
+        omschrijving: String::new(),
+        geprioriteerd: true,
+        subdoelen,
+        indicatoren: Vec::new(),
+        acties,
+    }
 }
 
 /// Reads the CSV into an agenda file, the problems found in the rows, and
@@ -369,7 +448,9 @@ pub fn read(
             .filter(|p| !p.is_empty())
             .map(str::to_owned)
             .collect();
+        let kenmerk = get("kenmerk");
         let actie = ActieIn {
+            kenmerk: (!kenmerk.is_empty()).then_some(kenmerk),
             omschrijving: get("omschrijving"),
             jaar,
             geplande_start_datum: start,
@@ -378,42 +459,35 @@ pub fn read(
             partners,
             status,
         };
-        // doel
+        // doel, under its parent doel when the row names one
         let (dcode, dtitel) = (get("doelCode"), get("doelTitel"));
+        let (pcode, ptitel) = (get("bovenliggendDoelCode"), get("bovenliggendDoelTitel"));
         let opgave = &mut opgaven[oi];
         if dcode.is_empty() && dtitel.is_empty() {
             opgave.acties.push((row, actie));
         } else {
-            let found = opgave.doelen.iter().position(|d| {
-                if dcode.is_empty() {
-                    d.code.is_none() && d.titel == dtitel
-                } else {
-                    d.code.as_deref() == Some(dcode.as_str())
-                }
-            });
-            let di = match found {
-                Some(di) => {
-                    if opgave.doelen[di].titel != dtitel {
-                        let d = &opgave.doelen[di];
-                        let msg = format!(
-                            "Doel {dcode} heet in rij {} '{}', hier '{dtitel}'.",
-                            d.row, d.titel
-                        );
-                        problem(&mut errors, row, "doelTitel", "inconsistent", msg);
-                    }
-                    di
-                }
-                None => {
-                    opgave.doelen.push(DoelAcc {
-                        code: (!dcode.is_empty()).then_some(dcode),
-                        titel: dtitel,
+            let parent = if pcode.is_empty() && ptitel.is_empty() {
+                Ok(None)
+            } else {
+                find_doel(opgave, &pcode, &ptitel, None, row).map(Some)
+            };
+            let parent = match parent {
+                Ok(p) => p,
+                Err(msg) => {
+                    problem(
+                        &mut errors,
                         row,
-                        acties: Vec::new(),
-                    });
-                    opgave.doelen.len() - 1
+                        "bovenliggendDoelTitel",
+                        "inconsistent",
+                        msg,
+                    );
+                    None
                 }
             };
-            opgave.doelen[di].acties.push((row, actie));
+            match find_doel(opgave, &dcode, &dtitel, parent, row) {
+                Ok(di) => opgave.doelen[di].acties.push((row, actie)),
+                Err(msg) => problem(&mut errors, row, "doelTitel", "inconsistent", msg),
+            }
         }
     }
 
@@ -448,25 +522,14 @@ pub fn read(
             None => format!("agenda.opgaven[{}]", losse.len()),
         };
         map.entries.push((prefix.clone(), o.row, Level::Opgave));
+        let mut accs: Vec<Option<DoelAcc>> = o.doelen.into_iter().map(Some).collect();
+        let tops: Vec<usize> = (0..accs.len())
+            .filter(|i| accs[*i].as_ref().is_some_and(|d| d.parent.is_none()))
+            .collect();
         let mut doelen = Vec::new();
-        for (di, d) in o.doelen.into_iter().enumerate() {
-            let dp = format!("{prefix}.doelen[{di}]");
-            map.entries.push((dp.clone(), d.row, Level::Doel));
-            let mut acties = Vec::new();
-            for (ai, (row, a)) in d.acties.into_iter().enumerate() {
-                map.entries
-                    .push((format!("{dp}.acties[{ai}]"), row, Level::Actie));
-                acties.push(a);
-            }
-            doelen.push(DoelIn {
-                code: d.code,
-                titel: d.titel,
-                omschrijving: String::new(),
-                geprioriteerd: true,
-                subdoelen: Vec::new(),
-                indicatoren: Vec::new(),
-                acties,
-            });
+        for (n, di) in tops.into_iter().enumerate() {
+            let dp = format!("{prefix}.doelen[{n}]");
+            doelen.push(doel_tree(&mut accs, di, &dp, &mut map));
         }
         let mut acties = Vec::new();
         for (ai, (row, a)) in o.acties.into_iter().enumerate() {

@@ -22,15 +22,19 @@ use crate::domain::reflectie::OnderwerpSoort;
 use crate::projections::{Entity, ReadModel};
 
 /// The CSV columns, in order. `actieId`, `statusSindsDatum`,
-/// `laatstGewijzigdTijdstip` and `aantalReflecties` are ignored on import.
-pub const CSV_COLUMNS: [&str; 18] = [
+/// `laatstGewijzigdTijdstip` and `aantalReflecties` are ignored on import;
+/// `kenmerk` is kept (an empty one is given by the import).
+pub const CSV_COLUMNS: [&str; 21] = [
     "groeperingCode",
     "groeperingNaam",
     "opgaveCode",
     "opgaveTitel",
     "doelCode",
     "doelTitel",
+    "bovenliggendDoelCode",
+    "bovenliggendDoelTitel",
     "actieId",
+    "kenmerk",
     "omschrijving",
     "jaar",
     "geplandeStartDatum",
@@ -98,6 +102,7 @@ impl Tree<'_> {
         });
         self.orgs.extend(a.partners.iter().copied());
         ActieIn {
+            kenmerk: Some(a.kenmerk.to_string()),
             omschrijving: a.omschrijving.clone(),
             jaar: a.jaar,
             geplande_start_datum: a.geplande_start,
@@ -275,6 +280,9 @@ pub fn csv(model: &ReadModel, agenda_id: Uuid) -> Option<Vec<u8>> {
                 .and_then(|o| o.state.groepering_id)
                 .and_then(|g| model.groeperingen.get(&g));
             let doel = a.doel_id.and_then(|d| model.doelen.get(&d));
+            let parent = doel
+                .and_then(|d| d.state.bovenliggend_doel_id)
+                .and_then(|p| model.doelen.get(&p));
             let (trekker, soort) = match &a.trekker {
                 None => (String::new(), ""),
                 Some(Trekker::Organisatie { organisatie_id }) => {
@@ -304,7 +312,13 @@ pub fn csv(model: &ReadModel, agenda_id: Uuid) -> Option<Vec<u8>> {
                     .map(|c| c.to_string())
                     .unwrap_or_default(),
                 doel.map(|d| d.state.titel.clone()).unwrap_or_default(),
+                parent
+                    .and_then(|p| p.state.code.as_ref())
+                    .map(|c| c.to_string())
+                    .unwrap_or_default(),
+                parent.map(|p| p.state.titel.clone()).unwrap_or_default(),
                 e.id.to_string(),
+                a.kenmerk.to_string(),
                 a.omschrijving.clone(),
                 a.jaar.to_string(),
                 date(a.geplande_start),

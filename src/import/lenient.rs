@@ -147,6 +147,7 @@ fn doel() -> &'static [Field] {
 
 fn actie() -> &'static [Field] {
     &[
+        ("kenmerk", Kind::OptStr),
         ("omschrijving", Kind::Str { required: true }),
         ("jaar", Kind::Int { required: true }),
         (

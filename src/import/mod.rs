@@ -12,7 +12,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::domain::actie::{ActieStatus, Trekker};
+use crate::domain::actie::kenmerk::{self, KenmerkRegister};
+use crate::domain::actie::{ActieStatus, Kenmerk, Trekker};
 use crate::domain::agenda::{AgendaStatus, Niveau};
 use crate::domain::events::*;
 use crate::domain::organisatie::OrganisatieSoort;
@@ -131,6 +132,11 @@ pub struct DoelIn {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ActieIn {
+    /// The actie's kenmerk (`1.1.3-2`); an export carries it and an import
+    /// keeps it. Without one, the import gives the actie one by the rule of
+    /// `domain::actie::kenmerk`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kenmerk: Option<String>,
     pub omschrijving: String,
     pub jaar: i32,
     #[serde(default)]
@@ -192,9 +198,21 @@ struct Planner<'a> {
     period: (NaiveDate, NaiveDate),
     orgs: HashMap<String, Uuid>,
     codes: HashSet<String>,
+    /// Kenmerken given in the file, and the highest number per prefix.
+    kenmerken: HashSet<String>,
+    volgnummers: HashMap<String, u32>,
+    /// Acties without a kenmerk in the file: their stream and prefix,
+    /// given one when the whole file is read.
+    zonder_kenmerk: Vec<(usize, Option<Code>)>,
     errors: Vec<FieldError>,
     streams: Vec<StreamEvents>,
     summary: ImportSummary,
+}
+
+impl KenmerkRegister for Planner<'_> {
+    fn hoogste_volgnummer(&self, _agenda_id: Uuid, prefix: &str) -> u32 {
+        self.volgnummers.get(prefix).copied().unwrap_or(0)
+    }
 }
 
 impl Planner<'_> {
@@ -298,7 +316,7 @@ impl Planner<'_> {
             self.doel(format!("{path}.doelen[{i}]"), d, id, None, code.as_ref());
         }
         for (i, a) in o.acties.iter().enumerate() {
-            self.actie(format!("{path}.acties[{i}]"), a, id, None);
+            self.actie(format!("{path}.acties[{i}]"), a, id, None, code.clone());
         }
     }
 
@@ -307,9 +325,10 @@ impl Planner<'_> {
         path: String,
         d: &DoelIn,
         opgave: Uuid,
-        parent: Option<Uuid>,
+        parent: Option<(Uuid, Option<&Code>)>,
         opgave_code: Option<&Code>,
     ) {
+        let (parent, parent_code) = (parent.map(|p| p.0), parent.and_then(|p| p.1));
         let code = match &d.code {
             Some(c) => self.code(&path, c),
             None => None,
@@ -341,23 +360,37 @@ impl Planner<'_> {
             agenda_id: self.agenda_id,
             opgave_id: opgave,
             bovenliggend_doel_id: parent,
-            code,
+            code: code.clone(),
             titel: d.titel.clone(),
             omschrijving: d.omschrijving.clone(),
             geprioriteerd: d.geprioriteerd,
         })]);
         self.summary.doelen += 1;
+        if parent.is_some() && !d.subdoelen.is_empty() {
+            self.problem(
+                format!("{path}.subdoelen"),
+                "nested-subdoel",
+                "Een sub-doel kan zelf geen sub-doelen hebben.".into(),
+            );
+        }
         for (i, sub) in d.subdoelen.iter().enumerate() {
             self.doel(
                 format!("{path}.subdoelen[{i}]"),
                 sub,
                 opgave,
-                Some(id),
+                Some((id, code.as_ref())),
                 opgave_code,
             );
         }
+        let prefix = kenmerk::prefix(code.as_ref(), parent_code, opgave_code).cloned();
         for (i, a) in d.acties.iter().enumerate() {
-            self.actie(format!("{path}.acties[{i}]"), a, opgave, Some(id));
+            self.actie(
+                format!("{path}.acties[{i}]"),
+                a,
+                opgave,
+                Some(id),
+                prefix.clone(),
+            );
         }
     }
 
@@ -369,7 +402,54 @@ impl Planner<'_> {
         found
     }
 
-    fn actie(&mut self, path: String, a: &ActieIn, opgave: Uuid, doel: Option<Uuid>) {
+    fn kenmerk(&mut self, path: &str, raw: Option<&str>, prefix: Option<Code>) -> Option<Kenmerk> {
+        let Some(raw) = raw else {
+            self.zonder_kenmerk.push((self.streams.len(), prefix));
+            return None;
+        };
+        match Kenmerk::parse(raw) {
+            Err(reason) => {
+                self.problem(format!("{path}.kenmerk"), "invalid-kenmerk", reason);
+                None
+            }
+            Ok(k) => {
+                if !self.kenmerken.insert(k.to_string()) {
+                    self.problem(
+                        format!("{path}.kenmerk"),
+                        "duplicate-kenmerk",
+                        format!("Kenmerk {k} komt meer dan eens voor in de agenda."),
+                    );
+                }
+                let highest = self.volgnummers.entry(k.prefix().to_owned()).or_default();
+                *highest = (*highest).max(k.volgnummer());
+                Some(k)
+            }
+        }
+    }
+
+    /// Gives every actie the file left without a kenmerk one, in file
+    /// order, past the highest the file gives with the same code.
+    fn assign_kenmerken(&mut self) {
+        let agenda_id = self.agenda_id;
+        for (stream, prefix) in std::mem::take(&mut self.zonder_kenmerk) {
+            let k = kenmerk::volgende(&*self, agenda_id, prefix.as_ref());
+            let highest = self.volgnummers.entry(k.prefix().to_owned()).or_default();
+            *highest = (*highest).max(k.volgnummer());
+            if let Some(Event::ActieAangemaakt(e)) = self.streams[stream].events.first_mut() {
+                e.kenmerk = Some(k);
+            }
+        }
+    }
+
+    fn actie(
+        &mut self,
+        path: String,
+        a: &ActieIn,
+        opgave: Uuid,
+        doel: Option<Uuid>,
+        prefix: Option<Code>,
+    ) {
+        let kenmerk = self.kenmerk(&path, a.kenmerk.as_deref(), prefix);
         if a.omschrijving.trim().is_empty() {
             self.problem(
                 format!("{path}.omschrijving"),
@@ -425,6 +505,7 @@ impl Planner<'_> {
             .filter_map(|(i, naam)| self.org(format!("{path}.partners[{i}]"), naam))
             .collect();
         self.create(vec![Event::ActieAangemaakt(ActieAangemaakt {
+            kenmerk,
             agenda_id: self.agenda_id,
             opgave_id: opgave,
             doel_id: doel,
@@ -449,6 +530,9 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
         period: (a.periode_start_datum, a.periode_eind_datum),
         orgs: HashMap::new(),
         codes: HashSet::new(),
+        kenmerken: HashSet::new(),
+        volgnummers: HashMap::new(),
+        zonder_kenmerk: Vec::new(),
         errors: Vec::new(),
         streams: Vec::new(),
         summary: ImportSummary::default(),
@@ -537,6 +621,7 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
     for (i, o) in a.opgaven.iter().enumerate() {
         p.opgave(format!("agenda.opgaven[{i}]"), o, None);
     }
+    p.assign_kenmerken();
     p.summary.agenda_id = agenda_id;
     if p.errors.is_empty() {
         Ok(ImportPlan {

@@ -17,7 +17,8 @@ use std::sync::{Arc, RwLock, RwLockReadGuard};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::domain::actie::Actie;
+use crate::domain::actie::kenmerk::{self, KenmerkRegister};
+use crate::domain::actie::{Actie, Kenmerk};
 use crate::domain::agenda::{Agenda, Groepering};
 use crate::domain::checkmoment::Checkmoment;
 use crate::domain::doel::Doel;
@@ -69,6 +70,10 @@ pub struct ReadModel {
     pub tokens: HashMap<Uuid, Arc<Entity<Token>>>,
     opgave_codes: HashMap<(Uuid, Code), Uuid>,
     doel_codes: HashMap<(Uuid, Code), Uuid>,
+    /// Actie kenmerken per agenda (see `domain::actie::kenmerk`).
+    kenmerken: HashMap<(Uuid, Kenmerk), Uuid>,
+    /// (agenda, code prefix or `""`) → the highest kenmerk number given.
+    kenmerk_volgnummers: HashMap<(Uuid, String), u32>,
     /// What hangs under what, so per-opgave reads (PDCA, overzicht) do not
     /// walk every actie of the store: acties by doel (or by opgave for an
     /// actie without doel), doelen by opgave, indicatoren by doel,
@@ -231,8 +236,13 @@ impl ReadModel {
             E::OpgaveHernummerd(e) => {
                 if let Some(o) = self.opgaven.get(&r.stream_id) {
                     let agenda = o.state.agenda_id;
+                    // Only if it still names this opgave: a batch may hand
+                    // the old code to another item first.
                     if let Some(old) = &e.vorige_code {
-                        self.opgave_codes.remove(&(agenda, old.clone()));
+                        let key = (agenda, old.clone());
+                        if self.opgave_codes.get(&key) == Some(&r.stream_id) {
+                            self.opgave_codes.remove(&key);
+                        }
                     }
                     self.opgave_codes
                         .insert((agenda, e.nieuwe_code.clone()), r.stream_id);
@@ -253,7 +263,10 @@ impl ReadModel {
                 if let Some(d) = self.doelen.get(&r.stream_id) {
                     let agenda = d.state.agenda_id;
                     if let Some(old) = &e.vorige_code {
-                        self.doel_codes.remove(&(agenda, old.clone()));
+                        let key = (agenda, old.clone());
+                        if self.doel_codes.get(&key) == Some(&r.stream_id) {
+                            self.doel_codes.remove(&key);
+                        }
                     }
                     self.doel_codes
                         .insert((agenda, e.nieuwe_code.clone()), r.stream_id);
@@ -263,7 +276,16 @@ impl ReadModel {
             E::DoelGewijzigd(_) | E::DoelVerplaatst(_) | E::DoelVervallen(_) => {
                 evolve(&mut self.doelen, r, |d| d.apply(event))
             }
-            E::ActieAangemaakt(e) => insert(&mut self.acties, r, Actie::created(e, at)),
+            E::ActieAangemaakt(e) => {
+                // Events written before kenmerken were recorded get theirs
+                // here, in log order, by the rule new acties follow.
+                let kenmerk = e
+                    .kenmerk
+                    .clone()
+                    .unwrap_or_else(|| self.volgend_kenmerk(e.agenda_id, e.opgave_id, e.doel_id));
+                self.register_kenmerk(e.agenda_id, &kenmerk, r.stream_id);
+                insert(&mut self.acties, r, Actie::created(e, kenmerk, at));
+            }
             E::TrekkerGewijzigd(_)
             | E::ActieStatusGewijzigd(_)
             | E::VoortgangsberichtToegevoegd(_)
@@ -571,6 +593,67 @@ impl ReadModel {
         self.doel_codes.get(&(agenda_id, code.clone())).copied()
     }
 
+    /// The kenmerk a new actie under `opgave_id` (and `doel_id`) of
+    /// `agenda_id` gets now (`domain::actie::kenmerk`).
+    pub fn volgend_kenmerk(
+        &self,
+        agenda_id: Uuid,
+        opgave_id: Uuid,
+        doel_id: Option<Uuid>,
+    ) -> Kenmerk {
+        let doel = doel_id.and_then(|d| self.doelen.get(&d));
+        let parent = doel
+            .and_then(|d| d.state.bovenliggend_doel_id)
+            .and_then(|p| self.doelen.get(&p));
+        let opgave = self.opgaven.get(&opgave_id);
+        let prefix = kenmerk::prefix(
+            doel.and_then(|d| d.state.code.as_ref()),
+            parent.and_then(|p| p.state.code.as_ref()),
+            opgave.map(|o| &o.state.code),
+        );
+        kenmerk::volgende(self, agenda_id, prefix)
+    }
+
+    fn register_kenmerk(&mut self, agenda_id: Uuid, k: &Kenmerk, actie_id: Uuid) {
+        self.kenmerken.insert((agenda_id, k.clone()), actie_id);
+        let highest = self
+            .kenmerk_volgnummers
+            .entry((agenda_id, k.prefix().to_owned()))
+            .or_default();
+        *highest = (*highest).max(k.volgnummer());
+    }
+
+    /// The actie of the agenda with this kenmerk.
+    pub fn actie_by_kenmerk(&self, agenda_id: Uuid, k: &Kenmerk) -> Option<Uuid> {
+        self.kenmerken.get(&(agenda_id, k.clone())).copied()
+    }
+
+    /// Gives the acties of this (partial) model the kenmerken `full` has for
+    /// them. A kenmerk never changes, so the full live model's holds at
+    /// every past position; a model replayed from some streams only could
+    /// not derive those of events written before kenmerken were recorded.
+    pub fn adopt_kenmerken(&mut self, full: &ReadModel) {
+        for (id, a) in self.acties.iter_mut() {
+            if let Some(k) = full.acties.get(id).map(|f| &f.state.kenmerk) {
+                if *k != a.state.kenmerk {
+                    Arc::make_mut(a).state.kenmerk = k.clone();
+                }
+            }
+        }
+    }
+
+    /// What holds `code` in the agenda: an opgave, doel or groepering.
+    pub fn code_owner(&self, agenda_id: Uuid, code: &Code) -> Option<Uuid> {
+        self.opgave_by_code(agenda_id, code)
+            .or_else(|| self.doel_by_code(agenda_id, code))
+            .or_else(|| {
+                self.groeperingen
+                    .values()
+                    .find(|g| g.state.agenda_id == agenda_id && g.state.code.as_ref() == Some(code))
+                    .map(|g| g.id)
+            })
+    }
+
     /// Whether a code is taken by an opgave, doel or groepering of the agenda.
     pub fn code_in_use(&self, agenda_id: Uuid, code: &Code) -> bool {
         self.opgave_by_code(agenda_id, code).is_some()
@@ -579,6 +662,15 @@ impl ReadModel {
                 .groeperingen
                 .values()
                 .any(|g| g.state.agenda_id == agenda_id && g.state.code.as_ref() == Some(code))
+    }
+}
+
+impl KenmerkRegister for ReadModel {
+    fn hoogste_volgnummer(&self, agenda_id: Uuid, prefix: &str) -> u32 {
+        self.kenmerk_volgnummers
+            .get(&(agenda_id, prefix.to_owned()))
+            .copied()
+            .unwrap_or(0)
     }
 }
 

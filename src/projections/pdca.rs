@@ -26,6 +26,8 @@ use crate::domain::reflectie::{OnderwerpSoort, PdcaFase};
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActieSignaal {
     pub actie_id: Uuid,
+    /// The actie's own kenmerk (`1.1.3-2`).
+    pub kenmerk: String,
     /// The doel's code, or the opgave's when the actie hangs directly under it.
     pub code: String,
     pub omschrijving: String,
@@ -86,7 +88,7 @@ fn list(items: &[ActieSignaal]) -> String {
     let shown: Vec<String> = items
         .iter()
         .take(5)
-        .map(|a| format!("{} ({})", a.code, a.omschrijving))
+        .map(|a| format!("{} ({})", a.kenmerk, a.omschrijving))
         .collect();
     let more = if items.len() > 5 {
         format!(" en {} meer", items.len() - 5)
@@ -179,6 +181,7 @@ impl ReadModel {
             );
             let signal = || ActieSignaal {
                 actie_id: a.id,
+                kenmerk: a.state.kenmerk.to_string(),
                 code: self.actie_code(&a.state),
                 omschrijving: excerpt(&a.state.omschrijving),
             };
@@ -539,6 +542,7 @@ mod tests {
             actie,
             1,
             Event::ActieAangemaakt(ActieAangemaakt {
+                kenmerk: None,
                 agenda_id: agenda,
                 opgave_id: opgave,
                 doel_id: Some(doel),
@@ -577,11 +581,11 @@ mod tests {
         let late = g.model.pdca(opgave, at(2024, 5, 1)).unwrap();
         assert_eq!(late.zonder_update.len(), 1);
         assert!(late.redenen.contains(
-            &"1 actie langer dan 90 dagen zonder update: 1.1.1 (Schuldhulp aan huis)".to_owned()
+            &"1 actie langer dan 90 dagen zonder update: 1.1.1-1 (Schuldhulp aan huis)".to_owned()
         ));
         assert!(late
             .redenen
-            .contains(&"1 actie zonder trekker: 1.1.1 (Schuldhulp aan huis)".to_owned()));
+            .contains(&"1 actie zonder trekker: 1.1.1-1 (Schuldhulp aan huis)".to_owned()));
         assert_eq!(late.fase, PdcaFase::Plan);
     }
 

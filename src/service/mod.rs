@@ -7,6 +7,8 @@
 //! deciding, so a retried request returns the original outcome even when the
 //! state has moved on since.
 
+pub mod renumber;
+
 use std::sync::Arc;
 
 use uuid::Uuid;

@@ -193,6 +193,7 @@ pub fn script_year(app: &App) -> Script {
     create(
         s,
         Ok(vec![Event::ActieAangemaakt(ActieAangemaakt {
+            kenmerk: None,
             agenda_id: agenda,
             opgave_id: opgave_21,
             doel_id: None,

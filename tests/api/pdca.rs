@@ -60,7 +60,7 @@ fn opgave_moves_plan_do_check_act_do() {
     assert!(
         has(
             &p,
-            "3 acties zonder trekker: 2.1 (Storytelling implementeren.); 2.1 ("
+            "3 acties zonder trekker: 2.1-1 (Storytelling implementeren.); 2.1-2 ("
         ),
         "{p}"
     );
@@ -188,7 +188,7 @@ fn opgave_moves_plan_do_check_act_do() {
     assert!(
         has(
             &p,
-            "2 acties zonder trekker: 2.1 (Storytelling implementeren.); 2.1 (De Sociale"
+            "2 acties zonder trekker: 2.1-1 (Storytelling implementeren.); 2.1-3 (De Sociale"
         ),
         "{p}"
     );

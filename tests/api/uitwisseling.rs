@@ -387,7 +387,34 @@ fn the_demo_agenda_exports_as_the_file_it_was_imported_from() {
     let mut demo: Value = serde_json::from_str(mag_tracker::import::TWENTERAND_2024).unwrap();
     normalise(&mut exported);
     normalise(&mut demo);
+    // The export carries each actie's kenmerk; the demo file leaves them to
+    // the import, which numbers them per doel (or opgave) in file order.
+    let first = &exported["agenda"]["groeperingen"][0]["opgaven"][0]["doelen"][0]["acties"];
+    assert_eq!(
+        (first[0]["kenmerk"].as_str(), first[1]["kenmerk"].as_str()),
+        (Some("1.1.1-1"), Some("1.1.1-2"))
+    );
+    let mut kenmerken = Vec::new();
+    take_kenmerken(&mut exported, &mut kenmerken);
+    assert_eq!(kenmerken.len(), 79);
+    kenmerken.sort();
+    kenmerken.dedup();
+    assert_eq!(kenmerken.len(), 79, "unique in the agenda");
     assert_eq!(exported["agenda"], demo["agenda"]);
+}
+
+/// Removes every `kenmerk` and collects it.
+fn take_kenmerken(v: &mut Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::String(k)) = m.remove("kenmerk") {
+                out.push(k);
+            }
+            m.values_mut().for_each(|x| take_kenmerken(x, out));
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| take_kenmerken(x, out)),
+        _ => {}
+    }
 }
 
 fn cli(args: &[&str]) -> (bool, String, String) {

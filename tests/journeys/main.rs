@@ -4,6 +4,7 @@
 //!
 //! One module per journey area; the harness is in `support.rs`.
 
+mod acties;
 mod support;
 mod zichtbaarheid;
 

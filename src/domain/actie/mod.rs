@@ -21,6 +21,9 @@ use super::events::{
 };
 use super::{Decision, DomainError, FieldError};
 
+pub mod kenmerk;
+pub use kenmerk::Kenmerk;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ActieStatus {
@@ -100,6 +103,8 @@ pub struct Voortgangsbericht {
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Actie {
+    /// The actie's own reference within its agenda, stable for its life.
+    pub kenmerk: Kenmerk,
     pub agenda_id: Uuid,
     pub opgave_id: Uuid,
     pub doel_id: Option<Uuid>,
@@ -124,8 +129,11 @@ pub struct Actie {
 }
 
 impl Actie {
-    pub fn created(e: &ActieAangemaakt, at: DateTime<Utc>) -> Self {
+    /// `kenmerk` is the event's, or for an event written before kenmerken
+    /// were recorded the one the projection gives it in log order.
+    pub fn created(e: &ActieAangemaakt, kenmerk: Kenmerk, at: DateTime<Utc>) -> Self {
         Self {
+            kenmerk,
             agenda_id: e.agenda_id,
             opgave_id: e.opgave_id,
             doel_id: e.doel_id,
@@ -442,7 +450,7 @@ mod tests {
         let Event::ActieAangemaakt(created) = &events[0] else {
             panic!("first event creates")
         };
-        let mut actie = Actie::created(created, Utc::now());
+        let mut actie = Actie::created(created, Kenmerk::new(None, 1), Utc::now());
         for e in &events[1..] {
             actie.apply(e, Utc::now());
         }
@@ -451,6 +459,7 @@ mod tests {
 
     fn aangemaakt() -> Event {
         Event::ActieAangemaakt(ActieAangemaakt {
+            kenmerk: Some(Kenmerk::new(None, 1)),
             agenda_id: Uuid::nil(),
             opgave_id: Uuid::nil(),
             doel_id: None,
@@ -555,7 +564,7 @@ mod tests {
             aangemaakt(),
             status(ActieStatus::Lopend, ActieStatus::Afgerond),
         ] {
-            let back = Event::decode(e.event_type(), 1, &e.data()).unwrap();
+            let back = Event::decode(e.event_type(), e.schema_version(), &e.data()).unwrap();
             assert_eq!(back, e);
         }
         assert!(Event::decode("ActieAangemaakt", 99, &aangemaakt().data()).is_err());

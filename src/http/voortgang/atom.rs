@@ -59,7 +59,7 @@ fn actie_entries(items: &[ActieItem], wat: &str, out: &mut Vec<Entry>) {
         out.push(Entry {
             position: a.positie,
             updated: a.registratie_tijdstip,
-            title: format!("Actie {} {wat}", a.code),
+            title: format!("Actie {} {wat}", a.kenmerk),
             text,
             link: format!("/v1/acties/{}", a.actie_id),
         });
@@ -103,7 +103,7 @@ fn entries(v: &Voortgang) -> Vec<Entry> {
             out.push(Entry {
                 position: t.positie,
                 updated: t.registratie_tijdstip,
-                title: format!("Nieuwe trekker voor actie {}", t.code),
+                title: format!("Nieuwe trekker voor actie {}", t.kenmerk),
                 text: format!(
                     "{}: {} → {}",
                     t.omschrijving,

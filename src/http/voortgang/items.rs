@@ -16,6 +16,9 @@ pub struct ActieItem {
     #[schema(value_type = String, format = DateTime)]
     pub registratie_tijdstip: DateTime<Utc>,
     pub actie_id: Uuid,
+    /// Het kenmerk van de actie (uniek in de agenda, vast).
+    #[schema(example = "1.1.1-2")]
+    pub kenmerk: String,
     /// Code van het doel (of de opgave) waar de actie onder valt.
     #[schema(example = "1.1.1")]
     pub code: String,
@@ -35,6 +38,8 @@ pub struct TrekkerItem {
     #[schema(value_type = String, format = DateTime)]
     pub registratie_tijdstip: DateTime<Utc>,
     pub actie_id: Uuid,
+    /// Het kenmerk van de actie.
+    pub kenmerk: String,
     pub code: String,
     pub omschrijving: String,
     pub vorige_trekker: Option<String>,
@@ -50,7 +55,7 @@ pub struct ReflectieItem {
     pub reflectie_id: Uuid,
     /// actie, doel of opgave.
     pub over: String,
-    /// Code van waar de reflectie over gaat (van het doel of de opgave).
+    /// Code van waar de reflectie over gaat (van het doel of de opgave; bij een actie haar kenmerk).
     pub over_code: String,
     /// Omschrijving of titel van waar de reflectie over gaat.
     pub over_titel: String,

@@ -282,6 +282,7 @@ impl Names<'_> {
                     positie: position,
                     registratie_tijdstip: at,
                     actie_id: id,
+                    kenmerk: a.state.kenmerk.to_string(),
                     code: m.actie_code(&a.state),
                     omschrijving: a.state.omschrijving.clone(),
                     trekker: self.trekker(&a.state.trekker),
@@ -307,6 +308,7 @@ impl Names<'_> {
                         positie: position,
                         registratie_tijdstip: at,
                         actie_id: id,
+                        kenmerk: a.state.kenmerk.to_string(),
                         code: m.actie_code(&a.state),
                         omschrijving: a.state.omschrijving.clone(),
                         vorige_trekker: self.trekker(&vorige),
@@ -322,7 +324,7 @@ impl Names<'_> {
                     OnderwerpSoort::Actie => match m.acties.get(&r.over.id) {
                         Some(a) => (
                             m.opgave_of(&a.state),
-                            m.actie_code(&a.state),
+                            a.state.kenmerk.to_string(),
                             a.state.omschrijving.clone(),
                         ),
                         None => return,

@@ -78,7 +78,7 @@ fn capitalise(s: &str) -> String {
 
 fn actie_line(a: &ActieItem, with_date: bool) -> Line {
     let mut l = vec![
-        strong(&a.code),
+        strong(&a.kenmerk),
         own(" "),
         user(excerpt(&a.omschrijving, SHORT)),
     ];
@@ -149,7 +149,7 @@ fn opgave_nodes(o: &OpgaveVoortgang, level: usize, out: &mut Vec<Node>) {
                     None => own("nog in te vullen"),
                 };
                 vec![
-                    strong(&t.code),
+                    strong(&t.kenmerk),
                     own(" "),
                     user(excerpt(&t.omschrijving, SHORT)),
                     own(": "),

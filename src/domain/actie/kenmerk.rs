@@ -1,0 +1,176 @@
+//! Kenmerk: the actie's own short reference (`1.1.3-2`), unique within its
+//! agenda and stable for its life. It is made of the nearest code above the
+//! actie when it was created (its doel's, else its parent doel's, else its
+//! opgave's) and a sequence number one past the highest already given with
+//! that code; with no code above it, just a number within the agenda
+//! (`7`). A later renumber or move never changes it.
+//!
+//! The rule is decided here; the read model keeps what it needs to know
+//! (the highest number per prefix, the kenmerken taken) and implements
+//! [`KenmerkRegister`].
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::domain::Code;
+
+/// `<code>-<n>` or `<n>`; `n` is 1 or more, without leading zeros.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Kenmerk(String);
+
+fn volgnummer(raw: &str) -> Option<u32> {
+    if raw.is_empty() || raw.len() > 9 || raw.starts_with('0') {
+        return None;
+    }
+    if !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    raw.parse().ok()
+}
+
+impl Kenmerk {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        let ok = match raw.rsplit_once('-') {
+            Some((prefix, n)) => Code::parse(prefix).is_ok() && volgnummer(n).is_some(),
+            None => volgnummer(raw).is_some(),
+        };
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(format!(
+                "Kenmerk {raw:?} is ongeldig: schrijf een code met een volgnummer (1.1.3-2) of alleen een volgnummer (7)."
+            ))
+        }
+    }
+
+    /// The kenmerk with `prefix` (none: a number within the agenda) and number `n`.
+    pub fn new(prefix: Option<&Code>, n: u32) -> Self {
+        match prefix {
+            Some(code) => Self(format!("{code}-{n}")),
+            None => Self(n.to_string()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The code part (`1.1.3` of `1.1.3-2`); empty for a plain number.
+    pub fn prefix(&self) -> &str {
+        self.0.rsplit_once('-').map_or("", |(p, _)| p)
+    }
+
+    /// The sequence number (`2` of `1.1.3-2`).
+    pub fn volgnummer(&self) -> u32 {
+        let n = self.0.rsplit_once('-').map_or(self.0.as_str(), |(_, n)| n);
+        n.parse().unwrap_or(0)
+    }
+}
+
+impl TryFrom<String> for Kenmerk {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, String> {
+        Self::parse(&value)
+    }
+}
+
+impl From<Kenmerk> for String {
+    fn from(k: Kenmerk) -> String {
+        k.0
+    }
+}
+
+impl fmt::Display for Kenmerk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What the kenmerk rule needs to know of an agenda.
+pub trait KenmerkRegister {
+    /// The highest sequence number given with `prefix` (`""`: no code) in
+    /// the agenda; 0 when none.
+    fn hoogste_volgnummer(&self, agenda_id: Uuid, prefix: &str) -> u32;
+}
+
+/// The code a new actie's kenmerk starts with: the nearest code above it.
+pub fn prefix<'a>(
+    doel: Option<&'a Code>,
+    bovenliggend_doel: Option<&'a Code>,
+    opgave: Option<&'a Code>,
+) -> Option<&'a Code> {
+    doel.or(bovenliggend_doel).or(opgave)
+}
+
+/// The kenmerk of a new actie of `agenda_id` with `prefix` above it.
+pub fn volgende(
+    register: &impl KenmerkRegister,
+    agenda_id: Uuid,
+    prefix: Option<&Code>,
+) -> Kenmerk {
+    let key = prefix.map_or("", |c| c.as_str());
+    Kenmerk::new(
+        prefix,
+        register
+            .hoogste_volgnummer(agenda_id, key)
+            .saturating_add(1),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    struct Register(HashMap<String, u32>);
+    impl KenmerkRegister for Register {
+        fn hoogste_volgnummer(&self, _: Uuid, prefix: &str) -> u32 {
+            self.0.get(prefix).copied().unwrap_or(0)
+        }
+    }
+
+    #[test]
+    fn a_kenmerk_is_a_code_and_a_number_or_a_number() {
+        for ok in ["1.1.3-2", "1-1", "7", " 2.6.1-12 "] {
+            assert!(Kenmerk::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "-1",
+            "1.1.3-",
+            "1.1.3-0",
+            "1.1.3-02",
+            "a-1",
+            "1.1.3 - 2",
+            "0",
+        ] {
+            assert!(Kenmerk::parse(bad).is_err(), "{bad}");
+        }
+        let k = Kenmerk::parse("1.1.3-2").unwrap();
+        assert_eq!((k.prefix(), k.volgnummer()), ("1.1.3", 2));
+        let k = Kenmerk::parse("7").unwrap();
+        assert_eq!((k.prefix(), k.volgnummer()), ("", 7));
+    }
+
+    #[test]
+    fn the_next_kenmerk_follows_the_highest_of_its_code_and_takes_the_nearest_code() {
+        let code = |c: &str| Code::parse(c).unwrap();
+        let (doel, opgave) = (code("1.1.3"), code("1.1"));
+        let register = Register(HashMap::from([("1.1.3".into(), 2), ("".into(), 4)]));
+        let agenda = Uuid::nil();
+        let p = prefix(Some(&doel), None, Some(&opgave));
+        assert_eq!(volgende(&register, agenda, p).as_str(), "1.1.3-3");
+        // A sub-doel without a code: the parent doel's code.
+        let p = prefix(None, Some(&doel), Some(&opgave));
+        assert_eq!(volgende(&register, agenda, p).as_str(), "1.1.3-3");
+        let p = prefix(None, None, Some(&opgave));
+        assert_eq!(volgende(&register, agenda, p).as_str(), "1.1-1");
+        // No code above it at all: a number within the agenda.
+        assert_eq!(volgende(&register, agenda, None).as_str(), "5");
+    }
+}
