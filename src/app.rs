@@ -241,7 +241,8 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let listener = TcpListener::bind(&args.bind)
         .with_context(|| format!("cannot listen on {} (is the port in use?)", args.bind))?;
     let no_demo = args.no_demo;
-    actix_web::rt::System::new().block_on(async move {
+    let closing = store.clone();
+    let result = actix_web::rt::System::new().block_on(async move {
         if !no_demo && state.store.head() == 0 {
             let s = load_demo(&state).await.map_err(std::io::Error::other)?;
             tracing::info!(
@@ -277,6 +278,10 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
             s.finish(&projection, store.as_ref());
         }
         served
-    })?;
+    });
+    // Release the directory before the process (or a test) goes on, even if
+    // a worker thread still holds the state.
+    closing.close();
+    result?;
     Ok(())
 }

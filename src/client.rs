@@ -45,10 +45,10 @@ pub struct ImportArgs {
     #[arg(long)]
     pub gemeenten: Option<String>,
     /// CSV only: first day of the agenda's period (YYYY-MM-DD).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::domain::datum::parse_date_arg)]
     pub periode_start: Option<NaiveDate>,
     /// CSV only: last day of the agenda's period (YYYY-MM-DD).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::domain::datum::parse_date_arg)]
     pub periode_eind: Option<NaiveDate>,
     /// CSV only: name of the groepering level (default themalijn).
     #[arg(long)]
@@ -67,11 +67,12 @@ pub struct NieuwsbriefArgs {
     #[arg(
         long,
         conflicts_with = "sinds_positie",
-        required_unless_present = "sinds_positie"
+        required_unless_present = "sinds_positie",
+        value_parser = crate::domain::datum::parse_date_arg
     )]
     pub sinds: Option<NaiveDate>,
     /// Last day of the edition (default: up to now).
-    #[arg(long, requires = "sinds")]
+    #[arg(long, requires = "sinds", value_parser = crate::domain::datum::parse_date_arg)]
     pub tot: Option<NaiveDate>,
     /// Changes after this position (the totPositie the previous edition printed).
     #[arg(long)]
@@ -255,7 +256,8 @@ fn import_local(args: &ImportArgs, bytes: &[u8], is_csv: bool) -> anyhow::Result
             ))
         }
     };
-    let state = crate::app::open_state_offline(Arc::new(store), &args.data_dir)?;
+    let store: Arc<dyn crate::event_store::EventStore> = Arc::new(store);
+    let state = crate::app::open_state_offline(store.clone(), &args.data_dir)?;
     step(
         2,
         &format!("controleren en schrijven naar {}", args.data_dir.display()),
@@ -270,6 +272,8 @@ fn import_local(args: &ImportArgs, bytes: &[u8], is_csv: bool) -> anyhow::Result
         ..WriteContext::default()
     };
     let result = actix_web::rt::System::new().block_on(apply::run(&state.service, source, ctx));
+    drop(state);
+    store.close();
     match result {
         Ok(r) => {
             step(3, "klaar");

@@ -78,6 +78,19 @@ impl QueryHarness {
                 format!("/v1/acties/{actie}/voortgangsberichten"),
                 format!("/v1/acties/{actie}/statuswijzigingen"),
                 format!("/v1/opgaven/{opgave}"),
+                // Resources and reports with their own parameters (dates,
+                // positions, cursors); appended so the committed corpus keeps
+                // its path indices.
+                format!("/v1/agendas/{agenda}"),
+                format!("/v1/opgaven/{opgave}/pdca"),
+                format!("/v1/agendas/{agenda}/overzicht"),
+                format!("/v1/agendas/{agenda}/voortgang"),
+                format!("/v1/agendas/{agenda}/wijzigingen"),
+                "/v1/gebeurtenissen".to_owned(),
+                format!("/v1/acties/{actie}"),
+                format!("/v1/acties/{actie}/audittrail"),
+                format!("/v1/agendas/{agenda}/export"),
+                "/v1/reflecties".to_owned(),
             ];
             let app = actix_web::test::init_service(
                 App::new()
@@ -112,7 +125,9 @@ impl QueryHarness {
     }
 
     /// GETs `path?query`, the query percent-encoded from arbitrary bytes
-    /// except `&` and `=`, and checks the answer.
+    /// except `&` and `=`, and checks the answer. A handler that panics
+    /// fails with its own message: a real server drops that connection
+    /// (and logs a backtrace), so a panic is a finding like a 5xx.
     pub fn get(&self, path: usize, query: &[u8]) {
         let path = &self.paths[path % self.paths.len()];
         let mut q = String::with_capacity(query.len() * 3);
@@ -123,7 +138,21 @@ impl QueryHarness {
                 q.push_str(&format!("%{b:02X}"));
             }
         }
-        let (status, content_type) = self.runner.block_on((self.call)(format!("{path}?{q}")));
+        let uri = format!("{path}?{q}");
+        let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.runner.block_on((self.call)(uri.clone()))
+        }));
+        let (status, content_type) = match answer {
+            Ok(answer) => answer,
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| panic.downcast_ref::<&str>().copied())
+                    .unwrap_or("(no message)");
+                panic!("GET {uri} panicked (a real server drops the connection): {message}")
+            }
+        };
         assert!(status < 500, "GET {path}?{q} answered {status}");
         if status >= 400 {
             assert!(

@@ -13,12 +13,14 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use crate::event_store::{EventStore, StoreResult};
 
 fn last_sunday(year: i32, month: u32) -> NaiveDate {
+    // Saturates at the end of chrono's range instead of panicking.
     let first_next = if month == 12 {
-        NaiveDate::from_ymd_opt(year + 1, 1, 1)
+        year.checked_add(1)
+            .and_then(|y| NaiveDate::from_ymd_opt(y, 1, 1))
     } else {
         NaiveDate::from_ymd_opt(year, month + 1, 1)
     }
-    .expect("valid month");
+    .unwrap_or(NaiveDate::MAX);
     let mut d = first_next - Duration::days(1);
     while d.weekday() != Weekday::Sun {
         d -= Duration::days(1);
@@ -42,12 +44,17 @@ pub fn day_start(date: NaiveDate) -> DateTime<Utc> {
         .and_hms_opt(0, 0, 0)
         .expect("midnight exists")
         .and_utc();
-    midnight - Duration::hours(offset_at_midnight(date))
+    midnight
+        .checked_sub_signed(Duration::hours(offset_at_midnight(date)))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
 /// The last position recorded before `date` began in Amsterdam.
 pub fn position_before_day(store: &dyn EventStore, date: NaiveDate) -> StoreResult<u64> {
-    store.position_at(day_start(date) - Duration::nanoseconds(1))
+    match day_start(date).checked_sub_signed(Duration::nanoseconds(1)) {
+        Some(before) => store.position_at(before),
+        None => Ok(0),
+    }
 }
 
 /// The last position recorded on or before `date` (to the end of that day).
@@ -107,5 +114,17 @@ mod tests {
             day_start(d("2024-10-28")).to_rfc3339(),
             "2024-10-27T23:00:00+00:00"
         );
+    }
+
+    #[test]
+    fn the_ends_of_chronos_range_saturate_instead_of_panicking() {
+        assert_eq!(day_start(NaiveDate::MIN), DateTime::<Utc>::MIN_UTC);
+        assert_eq!(
+            day_start(NaiveDate::MAX).date_naive(),
+            NaiveDate::MAX - Duration::days(1)
+        );
+        let store = crate::event_store::MemoryStore::new();
+        assert_eq!(position_before_day(&store, NaiveDate::MIN).unwrap(), 0);
+        assert_eq!(position_end_of_day(&store, NaiveDate::MAX).unwrap(), 0);
     }
 }

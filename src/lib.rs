@@ -21,7 +21,7 @@ pub mod kalender;
 pub mod maintenance;
 pub mod projections;
 pub mod service;
-mod telemetry;
+pub mod telemetry;
 
 /// A size tuned by an environment variable (`MAG_…`): its value as a
 /// number, surrounding whitespace allowed, else `default` (unset or not a

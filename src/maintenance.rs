@@ -3,16 +3,16 @@
 //! They open the data directory themselves, so they cannot run while a
 //! server holds it (sled locks the directory; the error says so). A backup
 //! of a *running* server is taken over HTTP instead:
-//! `export-events --server http://127.0.0.1:8080` reads the public feed.
+//! `export-events --server http://127.0.0.1:8080 --token <beheerder>` reads
+//! the whole feed (see `backup.rs`).
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufWriter, Write};
+use std::io::BufRead;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use chrono::NaiveDate;
 use uuid::Uuid;
 
 use crate::domain::Event;
@@ -22,6 +22,9 @@ use crate::event_store::{
 use crate::projections::replay::replay_into;
 use crate::projections::snapshot::Snapshots;
 use crate::projections::ReadModel;
+
+mod backup;
+pub use backup::export;
 
 #[derive(Debug, clap::Args)]
 pub struct DataDir {
@@ -53,13 +56,15 @@ pub struct ExportArgs {
     #[arg(long, env = "MAG_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
     /// Read the events from a running server's feed instead, e.g.
-    /// http://127.0.0.1:8080 (plain HTTP).
+    /// http://127.0.0.1:8080 (plain HTTP). Needs a beheerder token: only a
+    /// beheerder sees every event, and a backup is complete or refused.
     #[arg(long)]
     pub server: Option<String>,
-    /// API token for --server: a beheerder's sees every event (token events included).
+    /// A beheerder's API token, required with --server.
     #[arg(long, env = "MAG_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
-    /// Write to this file instead of standard output.
+    /// Write to this file instead of standard output (it appears, fsynced,
+    /// only once the export is complete).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }
@@ -149,8 +154,12 @@ fn until_of(store: &dyn EventStore, tot: Option<&str>) -> anyhow::Result<u64> {
     if let Ok(p) = raw.parse::<u64>() {
         return Ok(p.min(head));
     }
-    let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .with_context(|| format!("--tot {raw:?} is neither a position nor a date (YYYY-MM-DD)"))?;
+    let date = crate::domain::datum::parse_date(raw).map_err(|_| {
+        anyhow::anyhow!(
+            "--tot {raw:?} is neither a position nor a date (YYYY-MM-DD, {})",
+            crate::domain::datum::RANGE
+        )
+    })?;
     Ok(crate::history::peil::position_at_end_of(store, date)?)
 }
 
@@ -177,18 +186,24 @@ pub fn replay(args: ReplayArgs) -> anyhow::Result<()> {
         model.reflecties.len(),
         model.checkmomenten.len()
     );
+    store.close();
     Ok(())
 }
 
-/// Checks the log; returns the problems found (empty: healthy). With
-/// `snapshots`, also that the read-model snapshot (if this build can use
-/// it) plus the log after it gives the model a full replay gives; a
-/// snapshot this build may not use is reported in the returned note, not
-/// as a problem (`serve` ignores it and writes a new one).
+/// Checks the log; returns the number of events, the problems found
+/// (empty: healthy), a note on the read-model snapshot and how many
+/// idempotency keys of restored events have no record. With `snapshots`,
+/// also that the read-model snapshot (if this build can use it) plus the
+/// log after it gives the model a full replay gives; a snapshot this build
+/// may not use is reported in the note, not as a problem (`serve` ignores
+/// it and writes a new one). Events up to `imported_through` were restored
+/// by `import-events`, which carries no idempotency records: their keys
+/// may lack one (counted, not a problem); a key after it must have one.
 pub fn verify_store(
     store: &dyn EventStore,
     snapshots: Option<&Snapshots>,
-) -> anyhow::Result<(u64, Vec<String>, Option<String>)> {
+    imported_through: u64,
+) -> anyhow::Result<(u64, Vec<String>, Option<String>, u64)> {
     let head = store.head();
     let mut problems: Vec<String> = Vec::new();
     let mut note = |p: String| {
@@ -266,15 +281,19 @@ pub fn verify_store(
             Err(e) => note(format!("stream {stream}: index unreadable: {e}")),
         }
     }
+    let mut unrecorded: HashSet<String> = HashSet::new();
     for (key, position) in keys {
         match store.idempotency_record(&key) {
+            Ok(None) if position <= imported_through => {
+                unrecorded.insert(key);
+            }
             Ok(Some((_, o))) if (o.first_position..=o.last_position).contains(&position) => {}
             Ok(Some((_, o))) => note(format!(
                 "position {position}: idempotency key {key:?} is recorded for positions {}..{}",
                 o.first_position, o.last_position
             )),
             Ok(None) => note(format!(
-                "position {position}: idempotency key {key:?} has no record (expected after import-events, which does not carry them)"
+                "position {position}: idempotency key {key:?} has no record"
             )),
             Err(e) => note(format!("idempotency key {key:?}: unreadable: {e}")),
         }
@@ -294,7 +313,7 @@ pub fn verify_store(
         }
         Err(e) => note(format!("the projections cannot be rebuilt: {e}")),
     }
-    Ok((seen, problems, snapshot_note))
+    Ok((seen, problems, snapshot_note, unrecorded.len() as u64))
 }
 
 /// The read-model snapshot against `full`, a full replay to `head`: a note
@@ -333,13 +352,21 @@ fn check_snapshot(
 pub fn verify(args: VerifyArgs) -> anyhow::Result<()> {
     let store = open(&args.store)?;
     let snapshots = Snapshots::in_dir(&args.store.data_dir);
-    let (events, problems, snapshot) = verify_store(&store, Some(&snapshots))?;
+    let imported_through = store.imported_through()?;
+    let verified = verify_store(&store, Some(&snapshots), imported_through);
+    store.close();
+    let (events, problems, snapshot, unrecorded) = verified?;
     if problems.is_empty() {
         println!(
             "ok: {events} events, positions 1..{events} gap-free, every event decodes, stream versions consecutive, indexes and idempotency records consistent, two rebuilds agree"
         );
         if let Some(s) = snapshot {
             println!("{s}");
+        }
+        if unrecorded > 0 {
+            println!(
+                "note: positions 1..{imported_through} were restored by import-events; {unrecorded} idempotency key(s) of those events have no record, as expected (a backup does not carry them): a client's retry of such a request is treated as a new request"
+            );
         }
         return Ok(());
     }
@@ -348,81 +375,6 @@ pub fn verify(args: VerifyArgs) -> anyhow::Result<()> {
         eprintln!("  - {p}");
     }
     bail!("verify failed")
-}
-
-fn writer(output: &Option<PathBuf>) -> anyhow::Result<Box<dyn Write>> {
-    Ok(match output {
-        Some(path) => Box::new(BufWriter::new(
-            std::fs::File::create(path)
-                .with_context(|| format!("cannot create {}", path.display()))?,
-        )),
-        None => Box::new(BufWriter::new(std::io::stdout().lock())),
-    })
-}
-
-pub fn export(args: ExportArgs) -> anyhow::Result<()> {
-    let mut out = writer(&args.output)?;
-    let mut count = 0u64;
-    if let Some(server) = &args.server {
-        let base = server.trim_end_matches('/');
-        let mut na = 0u64;
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        loop {
-            let url = format!("{base}/v1/gebeurtenissen?na={na}&pageSize=500");
-            let mut req = agent.get(&url);
-            if let Some(t) = &args.token {
-                req = req.header("Authorization", &format!("Bearer {t}"));
-            }
-            let mut r = req.call().with_context(|| format!("cannot reach {url}"))?;
-            if r.status().as_u16() != 200 {
-                bail!("{url} answered {}", r.status());
-            }
-            let page: serde_json::Value = r.body_mut().read_json()?;
-            let next = page["volgende"]
-                .as_u64()
-                .context("the feed gave no volgende")?;
-            for e in page["gebeurtenissen"].as_array().into_iter().flatten() {
-                let event: RecordedEvent = serde_json::from_value(e.clone())
-                    .context("the feed returned an event that is not an envelope")?;
-                serde_json::to_writer(&mut out, &event)?;
-                out.write_all(b"\n")?;
-                count += 1;
-            }
-            if next == na {
-                break;
-            }
-            na = next;
-        }
-    } else {
-        let store = open(&DataDir {
-            data_dir: args.data_dir.clone(),
-        })?;
-        let mut failure = None;
-        store.scan(0, store.head(), &mut |e| {
-            let line = serde_json::to_writer(&mut out, &e)
-                .map_err(std::io::Error::from)
-                .and_then(|_| out.write_all(b"\n"));
-            match line {
-                Ok(()) => {
-                    count += 1;
-                    ControlFlow::Continue(())
-                }
-                Err(err) => {
-                    failure = Some(err);
-                    ControlFlow::Break(())
-                }
-            }
-        })?;
-        if let Some(e) = failure {
-            return Err(e.into());
-        }
-    }
-    out.flush()?;
-    eprintln!("exported {count} events");
-    Ok(())
 }
 
 pub fn import(args: ImportArgs) -> anyhow::Result<()> {

@@ -168,13 +168,29 @@ fn replay_verify_and_an_export_import_round_trip() {
 fn a_running_server_is_exported_over_http_and_its_directory_stays_locked() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("live");
+    // A beheerder token (this loads the demo agenda and closes the store).
+    let created = run(&[
+        "token",
+        "create",
+        "--rol",
+        "beheerder",
+        "--organisatie",
+        "Gemeente Twenterand",
+        "--data-dir",
+        path.to_str().unwrap(),
+    ]);
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    let token = text(&created.stdout)
+        .split_whitespace()
+        .find(|w| w.starts_with("mag_"))
+        .unwrap()
+        .to_owned();
     let p = path.clone();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
             let store = Arc::new(SledStore::open(&p, SledOptions::default()).unwrap());
             let state = open_state(store.clone()).unwrap();
-            load_demo(&state).await.unwrap();
             let mut lines = String::new();
             for e in store.read_all(0, usize::MAX).unwrap() {
                 lines.push_str(&serde_json::to_string(&e).unwrap());
@@ -187,11 +203,15 @@ fn a_running_server_is_exported_over_http_and_its_directory_stays_locked() {
         })
     });
     let (port, expected) = rx.recv().unwrap();
+    assert!(expected.contains("\"streamType\":\"token\""));
     let out_file = tmp.path().join("live.jsonl");
+    let server = format!("http://127.0.0.1:{port}");
     let out = run(&[
         "export-events",
         "--server",
-        &format!("http://127.0.0.1:{port}"),
+        &server,
+        "--token",
+        &token,
         "-o",
         out_file.to_str().unwrap(),
     ]);

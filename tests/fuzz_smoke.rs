@@ -202,6 +202,22 @@ fn query_strings_never_get_a_server_error() {
             "sinds=2024-01-01&tot=2023-01-01",
             "status=lopend&organisatie=x",
             "na=5&pageSize=1",
+            // the edges of every integer and date type (issue 15: extreme
+            // dates made handlers panic and drop the connection)
+            "peildatum=+262142-12-31",
+            "peildatum=-262143-01-01",
+            "peildatum=2024-1-1",
+            "peildatum=2200-12-31",
+            "peiltijdstip=+262142-12-31T23:59:59Z",
+            "peiltijdstip=-262143-01-01T00:00:00Z",
+            "sinds=-262143-01-01",
+            "sinds=2024-01-01&tot=+262142-12-31",
+            "sinds=1900-01-01&tot=2200-12-31",
+            "sindsPositie=18446744073709551615&totPositie=0",
+            "page=18446744073709551615",
+            "page=4294967295&pageSize=500",
+            "na=18446744073709551615",
+            "positie=18446744073709551615",
         ] {
             let mut s = vec![path];
             s.extend_from_slice(q.as_bytes());

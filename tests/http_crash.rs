@@ -218,6 +218,8 @@ fn sigkill_of_the_server_loses_no_acknowledged_write() {
                     ControlFlow::Continue(())
                 })
                 .expect("the log scans without gaps");
+            // The restart below opens the directory at once.
+            store.close();
         }
         let acked_now = acked.lock().unwrap().clone();
         for tekst in acked_now.keys() {

@@ -13,6 +13,9 @@ use mag_tracker::event_store::{
 use serde_json::json;
 use uuid::Uuid;
 
+#[path = "store/durability.rs"]
+mod durability;
+
 struct Fixture {
     store: Arc<dyn EventStore>,
     _dir: Option<tempfile::TempDir>,
@@ -446,9 +449,12 @@ fn sled_store_survives_reopen_with_idempotency() {
     let req = one(a, ExpectedVersion::Any, vec![ev("X")]);
     let first = {
         let s = SledStore::open(dir.path(), SledOptions::default()).unwrap();
-        s.append(req.clone().with_idempotency(Some(claim.clone())))
+        let outcome = s
+            .append(req.clone().with_idempotency(Some(claim.clone())))
             .wait()
-            .unwrap()
+            .unwrap();
+        s.close();
+        outcome
     };
     let s = SledStore::open(dir.path(), SledOptions::default()).unwrap();
     assert_eq!(s.head(), 1);

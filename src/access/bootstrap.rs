@@ -97,3 +97,49 @@ pub async fn issue_as_system(
     };
     issue(service, ctx, new).await
 }
+
+/// The actor label of the organisatie registered by the first `token create`.
+pub const BOOTSTRAP_ACTOR: &str = "system (bootstrap)";
+
+/// On a store with no organisatie at all, registers the first one (an
+/// ordinary `OrganisatieGeregistreerd`, actor "system (bootstrap)"), so a new
+/// installation without the demo can issue its first beheerder token.
+/// Refused once any organisatie exists: then they are registered over the API.
+pub async fn register_first_organisatie(
+    service: &Service,
+    naam: &str,
+    soort: crate::domain::organisatie::OrganisatieSoort,
+) -> Result<Uuid, ServiceError> {
+    let ctx = WriteContext {
+        metadata: Metadata {
+            actor: Actor::system(BOOTSTRAP_ACTOR),
+            correlation_id: Some(Uuid::now_v7()),
+            ..Metadata::default()
+        },
+        ..WriteContext::default()
+    };
+    let event = crate::domain::events::OrganisatieGeregistreerd {
+        naam: naam.trim().to_owned(),
+        soort,
+        contactadres: None,
+    };
+    let id = Uuid::now_v7();
+    let outcome = service
+        .structural(ctx, |m| {
+            if !m.organisaties.is_empty() {
+                return Err(DomainError::invalid(
+                    "organisatie",
+                    "not-first-organisatie",
+                    "Er zijn al organisaties; registreer nieuwe via de API.",
+                )
+                .into());
+            }
+            Ok(vec![StreamEvents {
+                stream_id: id,
+                expected: ExpectedVersion::NoStream,
+                events: crate::domain::organisatie::register(event)?,
+            }])
+        })
+        .await?;
+    Ok(outcome.streams.first().map_or(id, |s| s.stream_id))
+}

@@ -9,8 +9,9 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::bootstrap::{issue_as_system, NewToken};
+use super::bootstrap::{issue_as_system, register_first_organisatie, NewToken};
 use super::Rol;
+use crate::domain::organisatie::OrganisatieSoort;
 use crate::event_store::{SledOptions, SledStore};
 
 #[derive(Debug, clap::Args)]
@@ -51,6 +52,10 @@ pub struct CreateArgs {
     /// On an empty store, do not load the demo agenda first (as `serve` would).
     #[arg(long)]
     pub no_demo: bool,
+    /// The soort of the organisatie a beheerder token registers on a store
+    /// without organisaties (gemeente, overheid, welzijn, …, overig).
+    #[arg(long, default_value = "gemeente")]
+    pub soort: String,
 }
 
 pub fn run(args: TokenArgs) -> anyhow::Result<()> {
@@ -79,8 +84,9 @@ pub fn create(args: CreateArgs) -> anyhow::Result<(Rol, super::bootstrap::Issued
             args.data_dir.display()
         )
     })?;
-    let state = crate::app::open_state_offline(Arc::new(store), &args.data_dir)?;
-    actix_web::rt::System::new().block_on(async move {
+    let store: Arc<dyn crate::event_store::EventStore> = Arc::new(store);
+    let state = crate::app::open_state_offline(store.clone(), &args.data_dir)?;
+    let result = actix_web::rt::System::new().block_on(async move {
         if !args.no_demo && state.store.head() == 0 {
             crate::app::load_demo(&state).await?;
         }
@@ -104,7 +110,8 @@ pub fn create(args: CreateArgs) -> anyhow::Result<(Rol, super::bootstrap::Issued
                         .map(|o| o.id)
                 });
             match found {
-                Some(id) => (id, agendas),
+                Some(id) => (Some(id), agendas),
+                None if m.organisaties.is_empty() => (None, agendas),
                 None => {
                     let mut names: Vec<_> = m
                         .organisaties
@@ -113,16 +120,18 @@ pub fn create(args: CreateArgs) -> anyhow::Result<(Rol, super::bootstrap::Issued
                         .collect();
                     names.sort();
                     anyhow::bail!(
-                        "no organisatie {wanted:?} in {}; known: {}",
+                        "no organisatie {wanted:?} in {}; known: {}. Use one of these names \
+                         (or an id); register further organisaties over the API \
+                         (POST /v1/organisaties) with a beheerder token",
                         args.data_dir.display(),
-                        if names.is_empty() {
-                            "none (register one first)".to_owned()
-                        } else {
-                            names.join(", ")
-                        }
+                        names.join(", ")
                     );
                 }
             }
+        };
+        let organisatie_id = match organisatie_id {
+            Some(id) => id,
+            None => bootstrap_organisatie(&state, &args, rol).await?,
         };
         let issued = issue_as_system(
             &state.service,
@@ -138,5 +147,46 @@ pub fn create(args: CreateArgs) -> anyhow::Result<(Rol, super::bootstrap::Issued
         .await
         .map_err(|e| anyhow::anyhow!("the token was not created: {e}"))?;
         Ok((rol, issued))
-    })
+    });
+    // The directory is free for the next command when this returns.
+    store.close();
+    result
+}
+
+/// A store without any organisatie: the first beheerder token registers its
+/// own organisatie (see [`register_first_organisatie`]).
+async fn bootstrap_organisatie(
+    state: &crate::app::AppState,
+    args: &CreateArgs,
+    rol: Rol,
+) -> anyhow::Result<Uuid> {
+    let naam = args.organisatie.trim();
+    if rol != Rol::Beheerder {
+        anyhow::bail!(
+            "the store in {} has no organisatie yet: create the first token with \
+             --rol beheerder --organisatie \"<name>\", which registers that organisatie",
+            args.data_dir.display()
+        );
+    }
+    if naam.is_empty() || Uuid::parse_str(naam).is_ok() {
+        anyhow::bail!(
+            "the store in {} has no organisatie yet: give the name of the first one \
+             (e.g. --organisatie \"Gemeente X\"), not an id",
+            args.data_dir.display()
+        );
+    }
+    let soort: OrganisatieSoort = serde_json::from_value(serde_json::json!(args.soort.trim()))
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "unknown soort {:?}: use gemeente, overheid, welzijn, zorg, jeugdbescherming, \
+                 onderwijs, kinderopvang, sport, cultuur, bibliotheek, woningcorporatie, \
+                 inwonersgroep, samenwerkingsverband, bedrijf or overig",
+                args.soort
+            )
+        })?;
+    let id = register_first_organisatie(&state.service, naam, soort)
+        .await
+        .map_err(|e| anyhow::anyhow!("the organisatie was not registered: {e}"))?;
+    eprintln!("Registered organisatie {naam:?} ({id}): the store had none.");
+    Ok(id)
 }

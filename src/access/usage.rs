@@ -67,8 +67,17 @@ impl Usage {
             inner.dirty = false;
             serde_json::to_vec(&inner.last).map_err(std::io::Error::other)?
         };
+        // Written beside it, fsynced, renamed, and the directory fsynced:
+        // after a power loss the file is the old or the new one, whole.
         let tmp = path.with_extension("json.tmp");
-        std::fs::write(&tmp, json)?;
-        std::fs::rename(tmp, path)
+        let mut file = std::fs::File::create(&tmp)?;
+        std::io::Write::write_all(&mut file, &json)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(tmp, path)?;
+        match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => std::fs::File::open(dir)?.sync_all(),
+            _ => Ok(()),
+        }
     }
 }

@@ -150,6 +150,9 @@ pub fn run(args: DataArgs) -> anyhow::Result<()> {
             "eventsPerSecond": model.position as f64 / seconds.max(1e-9),
         })
     );
+    drop(model);
+    // The directory is free for the next command when this returns.
+    store.close();
     Ok(())
 }
 
@@ -451,20 +454,9 @@ mod tests {
             durability: crate::event_store::Durability::Flush,
         })
         .expect("bench-data runs");
-        // sled releases its directory lock when its last internal handle
-        // drops, which may be a moment after `run` returned (its I/O threads
-        // finish on their own): retry briefly rather than race them.
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        let store = loop {
-            match SledStore::open(dir.path().join("store"), SledOptions::default()) {
-                Err(crate::event_store::StoreError::Locked { .. })
-                    if std::time::Instant::now() < deadline =>
-                {
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                other => break other.expect("reopen"),
-            }
-        };
+        // `run` closed its store, so the directory opens at once.
+        let store =
+            SledStore::open(dir.path().join("store"), SledOptions::default()).expect("reopen");
         let head = store.head();
         assert!((3_000..3_000 + 500).contains(&head), "head {head}");
         // Every event decodes and applies: the store replays like any other.

@@ -142,6 +142,7 @@ pub fn run_replay(args: ReplayArgs) -> anyhow::Result<()> {
             "opgaven": model.opgaven.len(),
         })
     );
+    store.close();
     Ok(())
 }
 

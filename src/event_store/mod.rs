@@ -38,7 +38,10 @@ pub fn decode_stored(bytes: &[u8]) -> StoreResult<RecordedEvent> {
 pub fn encode_stored(event: &RecordedEvent) -> Vec<u8> {
     staging::encode(event)
 }
-pub use sled_store::{import_events, Durability, ImportSummary, SledOptions, SledStore};
+pub use sled_store::{
+    import_events, inline_limit, Durability, ImportSummary, SledOptions, SledStore,
+    LEGACY_SEGMENT_SIZE, SEGMENT_SIZE,
+};
 
 /// Largest serialized event (envelope included) the store accepts.
 pub const MAX_EVENT_BYTES: usize = 64 * 1024;
@@ -155,6 +158,11 @@ pub trait EventStore: Send + Sync {
     fn add_listener(&self, listener: Arc<dyn CommitListener>);
     /// The fingerprint and outcome stored for an idempotency key, if any.
     fn idempotency_record(&self, key: &str) -> StoreResult<Option<(String, AppendOutcome)>>;
+    /// Stops accepting appends, waits for those queued, and releases what
+    /// the store holds (for the sled store: its threads and the directory,
+    /// so the next command can open it at once). Later calls fail with
+    /// [`StoreError::Unavailable`]. Nothing to do for the in-memory store.
+    fn close(&self) {}
 
     /// Up to `limit` events after `after`, in order.
     fn read_all(&self, after: u64, limit: usize) -> StoreResult<Vec<RecordedEvent>> {

@@ -9,6 +9,7 @@
 //! | `s` + stream id (16) + version BE | position (u64 BE)            |
 //! | `i` + event id (16)               | position (u64 BE)            |
 //! | `k` + idempotency key             | JSON idempotency record      |
+//! | `m` + `imported-through`          | last position `import-events` wrote |
 //!
 //! All appends go through a two-stage pipeline. The writer thread takes every
 //! append that is waiting (up to a limit), validates them in order with
@@ -23,7 +24,6 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::fs::File;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -38,17 +38,24 @@ use uuid::Uuid;
 
 use super::staging::{decode, IdempotencyRecord, Staging, StoreView};
 
+mod files;
 mod import;
 use super::{
     AppendOutcome, AppendRequest, CommitListener, EventStore, PendingAppend, RecordedEvent,
-    StoreError, StoreResult,
+    StoreError, StoreResult, StreamOutcome,
 };
+pub use files::{inline_limit, LEGACY_SEGMENT_SIZE, SEGMENT_SIZE};
 pub use import::{import_events, ImportSummary};
 
 const EVENT: u8 = b'e';
 const STREAM: u8 = b's';
 const EVENT_ID: u8 = b'i';
 const IDEM_KEY: u8 = b'k';
+/// Facts about the store itself: `m` + name.
+const META: u8 = b'm';
+/// The last position `import-events` wrote (u64 BE): events up to it were
+/// restored from a backup, which carries no idempotency records.
+const IMPORTED_THROUGH: &[u8] = b"imported-through";
 
 /// How far an acknowledged append has gone towards the platter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -68,6 +75,9 @@ pub struct SledOptions {
     pub cache_capacity: u64,
     /// Most appends one group commit takes.
     pub max_group: usize,
+    /// Segment size for a *new* store (default [`SEGMENT_SIZE`]); an
+    /// existing store keeps the one it was created with.
+    pub segment_size: Option<usize>,
 }
 
 impl Default for SledOptions {
@@ -76,6 +86,7 @@ impl Default for SledOptions {
             durability: Durability::Fsync,
             cache_capacity: 128 * 1024 * 1024,
             max_group: 512,
+            segment_size: None,
         }
     }
 }
@@ -86,13 +97,16 @@ struct Job {
 }
 
 struct Shared {
-    db: sled::Db,
+    /// `None` once the store is closed.
+    db: RwLock<Option<sled::Db>>,
     head: watch::Sender<u64>,
     listeners: RwLock<Vec<Arc<dyn CommitListener>>>,
     /// Set when a write failed; appends are refused until the store is reopened.
     broken: AtomicBool,
     /// Durable commits (flush + fdatasync) done so far.
     syncs: AtomicU64,
+    /// What `--durability fsync` fsyncs besides the flush (none with `flush`).
+    files: Option<Mutex<files::FileSync>>,
 }
 
 /// The durable, sled-backed event store.
@@ -127,6 +141,17 @@ fn io_err(e: sled::Error) -> StoreError {
     StoreError::Unavailable(e.to_string())
 }
 
+impl Shared {
+    /// A handle on sled (an `Arc` clone), or `Unavailable` once closed.
+    fn db(&self) -> StoreResult<sled::Db> {
+        self.db
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .ok_or_else(|| StoreError::Unavailable("the store is closed".into()))
+    }
+}
+
 impl StoreView for sled::Db {
     fn stored_stream_version(&self, stream_id: Uuid) -> StoreResult<u64> {
         match self
@@ -148,12 +173,16 @@ impl StoreView for sled::Db {
         }
     }
     fn stored_idempotency(&self, k: &str) -> StoreResult<Option<IdempotencyRecord>> {
-        match self.get(key(IDEM_KEY, &[k.as_bytes()])).map_err(io_err)? {
-            Some(v) => serde_json::from_slice(&v)
-                .map(Some)
-                .map_err(|e| StoreError::Corrupt(format!("idempotency record: {e}"))),
-            None => Ok(None),
+        let Some(v) = self.get(key(IDEM_KEY, &[k.as_bytes()])).map_err(io_err)? else {
+            return Ok(None);
+        };
+        let mut record: IdempotencyRecord = serde_json::from_slice(&v)
+            .map_err(|e| StoreError::Corrupt(format!("idempotency record: {e}")))?;
+        if record.streams_in_log {
+            record.outcome.streams = streams_in_log(self, &record.outcome)?;
+            record.streams_in_log = false;
         }
+        Ok(Some(record))
     }
     fn stored_event(&self, position: u64) -> StoreResult<Option<RecordedEvent>> {
         match self.get(event_key(position)).map_err(io_err)? {
@@ -161,6 +190,52 @@ impl StoreView for sled::Db {
             None => Ok(None),
         }
     }
+}
+
+/// Idempotency records larger than this are stored without their list of
+/// streams (read back from the log), so none exceeds ~1 KiB (a key of at
+/// most 512 bytes, a fingerprint, two positions) however many streams an
+/// append touched: an import of 10,000 streams would otherwise store a
+/// record of ~600 KB, which sled would write to an unsynced blob file.
+const IDEMPOTENCY_INLINE_BYTES: usize = 4 * 1024;
+
+/// The bytes stored for an idempotency record.
+fn idempotency_value(record: &IdempotencyRecord) -> Vec<u8> {
+    let full = serde_json::to_vec(record).expect("idempotency record serializes");
+    if full.len() <= IDEMPOTENCY_INLINE_BYTES {
+        return full;
+    }
+    let compact = IdempotencyRecord {
+        fingerprint: record.fingerprint.clone(),
+        outcome: AppendOutcome {
+            streams: Vec::new(),
+            ..record.outcome.clone()
+        },
+        streams_in_log: true,
+    };
+    serde_json::to_vec(&compact).expect("idempotency record serializes")
+}
+
+/// The streams of an append, in order, with the version each reached: what
+/// [`AppendOutcome::streams`] said, read back from its events (an append
+/// places its streams' events one stream after another).
+fn streams_in_log(db: &sled::Db, outcome: &AppendOutcome) -> StoreResult<Vec<StreamOutcome>> {
+    let mut streams: Vec<StreamOutcome> = Vec::new();
+    for position in outcome.first_position..=outcome.last_position {
+        let event = db.stored_event(position)?.ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "idempotency record names missing position {position}"
+            ))
+        })?;
+        match streams.last_mut() {
+            Some(s) if s.stream_id == event.stream_id => s.version = event.version,
+            _ => streams.push(StreamOutcome {
+                stream_id: event.stream_id,
+                version: event.version,
+            }),
+        }
+    }
+    Ok(streams)
 }
 
 /// Most stream versions the writer keeps in memory; past this the cache is
@@ -204,38 +279,23 @@ impl SledStore {
         std::fs::create_dir_all(&path).map_err(|e| {
             StoreError::Unavailable(format!("cannot create {}: {e}", path.display()))
         })?;
-        let db = sled::Config::new()
-            .path(&path)
-            .cache_capacity(options.cache_capacity)
-            .flush_every_ms(None)
-            .open()
-            .map_err(|e| {
-                let text = e.to_string();
-                if text.contains("lock") || text.contains("WouldBlock") {
-                    StoreError::Locked {
-                        path: path.display().to_string(),
-                    }
-                } else {
-                    StoreError::Unavailable(format!("cannot open {}: {text}", path.display()))
-                }
-            })?;
+        let db = files::open_db(&path, options.cache_capacity, options.segment_size)?;
         let (head, last_at) = match db.scan_prefix([EVENT]).next_back() {
             None => (0, None),
             Some(Ok((k, v))) => (u64_from(&k[1..])?, Some(decode(&v)?.recorded_at)),
             Some(Err(e)) => return Err(io_err(e)),
         };
-        let data_file = match options.durability {
-            Durability::Fsync => Some(File::open(path.join("db")).map_err(|e| {
-                StoreError::Unavailable(format!("cannot open sled data file for fsync: {e}"))
-            })?),
+        let files = match options.durability {
+            Durability::Fsync => Some(Mutex::new(files::FileSync::open(&path)?)),
             Durability::Flush => None,
         };
         let shared = Arc::new(Shared {
-            db,
+            db: RwLock::new(Some(db.clone())),
             head: watch::channel(head).0,
             listeners: RwLock::new(Vec::new()),
             broken: AtomicBool::new(false),
             syncs: AtomicU64::new(0),
+            files,
         });
         let (sender, receiver) = mpsc::channel();
         let writer_shared = shared.clone();
@@ -245,10 +305,11 @@ impl SledStore {
                 Writer {
                     committer: Arc::new(Committer {
                         shared: writer_shared.clone(),
-                        data_file,
+                        db: db.clone(),
                         in_flight: AtomicU64::new(0),
                     }),
                     shared: writer_shared,
+                    db,
                     receiver,
                     head,
                     last_at,
@@ -282,7 +343,8 @@ impl SledStore {
         );
         let end = key(STREAM, &[stream_id.as_bytes(), &u64::MAX.to_be_bytes()]);
         let mut out = Vec::new();
-        for entry in self.shared.db.range(start..=end) {
+        let db = self.shared.db()?;
+        for entry in db.range(start..=end) {
             if out.len() >= limit {
                 break;
             }
@@ -291,7 +353,7 @@ impl SledStore {
             if position > until {
                 break;
             }
-            let event = self.shared.db.stored_event(position)?.ok_or_else(|| {
+            let event = db.stored_event(position)?.ok_or_else(|| {
                 StoreError::Corrupt(format!(
                     "stream index points at missing position {position}"
                 ))
@@ -305,7 +367,11 @@ impl SledStore {
         &self.path
     }
 
-    /// Stops the writer after the appends already queued, and flushes.
+    /// Stops the writer after the appends already queued (joining the
+    /// writer and flusher threads), flushes, drops sled's `Db` and waits
+    /// until sled has let go of the directory: when this returns, the
+    /// directory can be opened again at once. Reads and appends after it
+    /// fail with `Unavailable`. Closing twice is harmless.
     pub fn close(&self) {
         self.sender
             .write()
@@ -314,7 +380,25 @@ impl SledStore {
         if let Some(w) = self.writer.lock().unwrap_or_else(|e| e.into_inner()).take() {
             let _ = w.join();
         }
-        let _ = self.shared.db.flush();
+        let db = self
+            .shared
+            .db
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(db) = db {
+            let _ = db.flush();
+            drop(db);
+            files::wait_released(&self.path, std::time::Duration::from_secs(10));
+            // sled's last flush (when its `Db` went) may have moved pages,
+            // also into new blob files: make that durable too.
+            if let Some(files) = &self.shared.files {
+                let mut files = files.lock().unwrap_or_else(|e| e.into_inner());
+                if let Err(error) = files.sync_blobs().and_then(|()| files.sync_data()) {
+                    tracing::error!(%error, "fsync after closing the store failed");
+                }
+            }
+        }
     }
 
     /// How many durable commits (one flush, plus `fdatasync`, for one or more
@@ -323,9 +407,26 @@ impl SledStore {
         self.shared.syncs.load(Ordering::Relaxed)
     }
 
+    /// The last position written by `import-events` (0 if none): events up
+    /// to it came from a backup, which carries no idempotency records.
+    pub fn imported_through(&self) -> StoreResult<u64> {
+        match self
+            .shared
+            .db()?
+            .get(key(META, &[IMPORTED_THROUGH]))
+            .map_err(io_err)?
+        {
+            Some(v) => u64_from(&v),
+            None => Ok(0),
+        }
+    }
+
     /// Bytes sled uses on disk.
     pub fn size_on_disk(&self) -> u64 {
-        self.shared.db.size_on_disk().unwrap_or(0)
+        self.shared
+            .db()
+            .and_then(|db| db.size_on_disk().map_err(io_err))
+            .unwrap_or(0)
     }
 }
 
@@ -341,6 +442,7 @@ impl Drop for SledStore {
 /// disk, the next group is already being validated and applied.
 struct Writer {
     shared: Arc<Shared>,
+    db: sled::Db,
     receiver: mpsc::Receiver<Job>,
     committer: Arc<Committer>,
     /// Applied (not necessarily durable) head; staging builds on it.
@@ -439,7 +541,7 @@ impl Writer {
         }
         let now = Utc::now();
         let view = CachedView {
-            db: &self.shared.db,
+            db: &self.db,
             versions: &self.versions,
         };
         let mut staging = Staging::new(&view, self.head, self.last_at);
@@ -476,10 +578,9 @@ impl Writer {
             batch.insert(key(EVENT_ID, &[r.id.as_bytes()]), &pos);
         }
         for (k, record) in &keys {
-            let value = serde_json::to_vec(record).expect("idempotency record serializes");
-            batch.insert(key(IDEM_KEY, &[k.as_bytes()]), value);
+            batch.insert(key(IDEM_KEY, &[k.as_bytes()]), idempotency_value(record));
         }
-        if let Err(error) = self.shared.db.apply_batch(batch).map_err(io_err) {
+        if let Err(error) = self.db.apply_batch(batch).map_err(io_err) {
             tracing::error!(%error, events = staged.len(), "event store write failed; refusing further writes");
             self.shared.broken.store(true, Ordering::Release);
             return Applied {
@@ -552,7 +653,7 @@ impl Flusher {
 /// (`in_flight == 0`), so the two never commit at the same time.
 struct Committer {
     shared: Arc<Shared>,
-    data_file: Option<File>,
+    db: sled::Db,
     /// Groups handed to the flusher and not yet acknowledged.
     in_flight: AtomicU64,
 }
@@ -576,11 +677,24 @@ impl Committer {
         }
     }
 
+    /// Blob files (before the log that points at them, and again after
+    /// the flush in case sled wrote one meanwhile), the flush, then
+    /// `fdatasync` of the `db` file.
     fn sync(&self) -> StoreResult<()> {
-        self.shared.db.flush().map_err(io_err)?;
-        if let Some(file) = &self.data_file {
-            file.sync_data()
-                .map_err(|e| StoreError::Unavailable(format!("fdatasync failed: {e}")))?;
+        let fsync_failed =
+            |e: std::io::Error| StoreError::Unavailable(format!("fsync failed: {e}"));
+        let mut files = self
+            .shared
+            .files
+            .as_ref()
+            .map(|f| f.lock().unwrap_or_else(|e| e.into_inner()));
+        if let Some(files) = files.as_mut() {
+            files.sync_blobs().map_err(fsync_failed)?;
+        }
+        self.db.flush().map_err(io_err)?;
+        if let Some(files) = files.as_mut() {
+            files.sync_blobs().map_err(fsync_failed)?;
+            files.sync_data().map_err(fsync_failed)?;
         }
         self.shared.syncs.fetch_add(1, Ordering::Relaxed);
         Ok(())
@@ -649,7 +763,7 @@ impl EventStore for SledStore {
         let head = self.head();
         for entry in self
             .shared
-            .db
+            .db()?
             .scan_prefix(key(STREAM, &[stream_id.as_bytes()]))
             .rev()
         {
@@ -715,7 +829,7 @@ impl EventStore for SledStore {
         let mut expected = after + 1;
         for entry in self
             .shared
-            .db
+            .db()?
             .range(event_key(after + 1)..=event_key(until))
         {
             let (k, v) = entry.map_err(io_err)?;
@@ -742,15 +856,19 @@ impl EventStore for SledStore {
         if position == 0 || position > self.head() {
             return Ok(None);
         }
-        self.shared.db.stored_event(position)
+        self.shared.db()?.stored_event(position)
     }
 
     fn idempotency_record(&self, key: &str) -> StoreResult<Option<(String, AppendOutcome)>> {
-        let record = self.shared.db.stored_idempotency(key)?;
+        let record = self.shared.db()?.stored_idempotency(key)?;
         // Only acknowledged records count (a failed group may have left one in memory).
         Ok(record
             .filter(|r| r.outcome.last_position <= self.head())
             .map(|r| (r.fingerprint, r.outcome)))
+    }
+
+    fn close(&self) {
+        SledStore::close(self)
     }
 
     fn add_listener(&self, listener: Arc<dyn CommitListener>) {

@@ -30,6 +30,11 @@ pub(crate) trait StoreView {
 pub(crate) struct IdempotencyRecord {
     pub fingerprint: String,
     pub outcome: AppendOutcome,
+    /// Stored without `outcome.streams`, which the log holds (the events at
+    /// `firstPosition..=lastPosition`); the sled store does this for large
+    /// records so that none grows past the size it promises sled.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub streams_in_log: bool,
 }
 
 /// An accepted event with its encoded form (what the sled backend writes).
@@ -225,6 +230,7 @@ impl<'a, V: StoreView + ?Sized> Staging<'a, V> {
             let record = IdempotencyRecord {
                 fingerprint: claim.fingerprint,
                 outcome: outcome.clone(),
+                streams_in_log: false,
             };
             self.keys.insert(claim.key.clone(), record.clone());
             self.new_keys.push((claim.key, record));

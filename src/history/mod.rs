@@ -12,6 +12,7 @@
 //! and renumbered codes are simply as they were then.
 
 pub mod audit;
+pub mod names;
 #[cfg(test)]
 pub(crate) mod pdca_equivalence;
 pub mod peil;

@@ -8,13 +8,18 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use crate::event_store::{EventStore, StoreResult};
 
 /// The last Sunday of a month (for the EU summer-time rule).
+///
+/// These functions never panic, also for dates at the ends of chrono's
+/// range (the API only accepts the years in [`crate::domain::datum`], but a
+/// calendar helper should not rely on that): they saturate instead.
 fn last_sunday(year: i32, month: u32) -> NaiveDate {
     let next = if month == 12 {
-        NaiveDate::from_ymd_opt(year + 1, 1, 1)
+        year.checked_add(1)
+            .and_then(|y| NaiveDate::from_ymd_opt(y, 1, 1))
     } else {
         NaiveDate::from_ymd_opt(year, month + 1, 1)
     }
-    .expect("valid date");
+    .unwrap_or(NaiveDate::MAX);
     let mut d = next - Duration::days(1);
     while d.weekday() != Weekday::Sun {
         d -= Duration::days(1);
@@ -38,12 +43,17 @@ pub fn amsterdam_offset_at_midnight(date: NaiveDate) -> i64 {
 /// The instant local midnight starts `date` in Europe/Amsterdam.
 pub fn amsterdam_midnight(date: NaiveDate) -> DateTime<Utc> {
     let local = date.and_hms_opt(0, 0, 0).expect("midnight exists");
-    Utc.from_utc_datetime(&local) - Duration::hours(amsterdam_offset_at_midnight(date))
+    Utc.from_utc_datetime(&local)
+        .checked_sub_signed(Duration::hours(amsterdam_offset_at_midnight(date)))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
 /// The last instant of `date` in Europe/Amsterdam.
 pub fn end_of_day(date: NaiveDate) -> DateTime<Utc> {
-    amsterdam_midnight(date + Duration::days(1)) - Duration::nanoseconds(1)
+    date.succ_opt()
+        .map(amsterdam_midnight)
+        .and_then(|t| t.checked_sub_signed(Duration::nanoseconds(1)))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 /// The last position recorded at or before the end of `date` (Amsterdam).
@@ -86,5 +96,13 @@ mod tests {
             end_of_day(d("2024-10-27")).to_rfc3339(),
             "2024-10-27T22:59:59.999999999+00:00"
         );
+    }
+
+    #[test]
+    fn the_ends_of_chronos_range_saturate_instead_of_panicking() {
+        assert_eq!(end_of_day(NaiveDate::MAX), DateTime::<Utc>::MAX_UTC);
+        assert_eq!(end_of_day(NaiveDate::MIN).date_naive(), NaiveDate::MIN);
+        assert_eq!(amsterdam_midnight(NaiveDate::MIN), DateTime::<Utc>::MIN_UTC);
+        let _ = amsterdam_offset_at_midnight(NaiveDate::MAX);
     }
 }

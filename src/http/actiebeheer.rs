@@ -48,9 +48,7 @@ pub fn trekker_field(b: &mut Body, m: &ReadModel) -> Option<Trekker> {
     b.absorb("trekker", t);
     match (ok, soort, org, naam) {
         (true, Some(0), Some(organisatie_id), _) => Some(Trekker::Organisatie { organisatie_id }),
-        (true, Some(1), _, Some(naam)) => Some(Trekker::Groep {
-            naam: naam.trim().to_owned(),
-        }),
+        (true, Some(1), _, Some(naam)) => Some(Trekker::Groep { naam }),
         _ => None,
     }
 }
@@ -104,7 +102,9 @@ pub struct ActieIn {
     /// Standaard het beginjaar van de agenda.
     #[schema(example = 2024)]
     jaar: Option<i32>,
+    /// Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     geplande_start_datum: Option<NaiveDate>,
+    /// Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     geplande_eind_datum: Option<NaiveDate>,
     /// Alleen bij aanmaken; daarna via PUT /acties/{id}/trekker. Leeg: trekkersrol nog in te vullen.
     trekker: Option<super::dto::TrekkerDto>,
@@ -495,7 +495,7 @@ pub async fn list_voortgang(
 pub struct VoortgangsberichtIn {
     #[schema(example = "Eerste informatieavond gehouden met 40 deelnemers.")]
     tekst: Option<String>,
-    /// Standaard vandaag.
+    /// Standaard vandaag. Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     datum: Option<NaiveDate>,
     auteur_organisatie_id: Option<Uuid>,
     /// Alleen bij wijzigen: true trekt het bericht in.

@@ -209,7 +209,7 @@ pub struct StatuswijzigingIn {
     /// De nieuwe status.
     #[schema(example = "lopend")]
     status: String,
-    /// Wanneer de wijziging inging (standaard vandaag).
+    /// Wanneer de wijziging inging (standaard vandaag). Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     ingangs_datum: Option<chrono::NaiveDate>,
     /// Verplicht bij vervallen en heropenen.
     reden: Option<String>,
@@ -316,9 +316,7 @@ pub async fn put_trekker(
     let ctx = context(&req, &body, IfMatch::Required)?;
     let nieuwe = match (soort, org, naam) {
         (Some(0), Some(organisatie_id), _) => Some(Trekker::Organisatie { organisatie_id }),
-        (Some(1), _, Some(naam)) => Some(Trekker::Groep {
-            naam: naam.trim().to_owned(),
-        }),
+        (Some(1), _, Some(naam)) => Some(Trekker::Groep { naam }),
         _ => None,
     };
     state

@@ -19,6 +19,7 @@ use crate::access::policy::Target;
 use crate::app::AppState;
 use crate::event_store::ActorKind;
 use crate::history::audit;
+use crate::history::names::Names;
 use crate::service::ServiceError;
 
 /// Who made a change: an organisation and role, or the system. No persons.
@@ -29,9 +30,12 @@ pub struct ActorDto {
     #[schema(example = "token")]
     pub soort: String,
     pub organisatie_id: Option<Uuid>,
+    /// De naam van de organisatie zoals die toen was.
+    #[schema(example = "Gemeente Twenterand")]
+    pub organisatie_naam: Option<String>,
     #[schema(example = "programmamanager")]
     pub rol: Option<String>,
-    /// Omschrijving, bijv. "system (demo import)".
+    /// Bij een token: de omschrijving van het token (zoals toen); bij het systeem: welk deel, bijv. "system (demo import)".
     pub omschrijving: Option<String>,
 }
 
@@ -45,6 +49,12 @@ pub struct VeldwijzigingDto {
     pub oud: Value,
     /// De waarde erna; elk JSON-type.
     pub nieuw: Value,
+    /// Bij een verwijzing (trekker, partners, opgaveId, doelId, groeperingId, organisaties, ...): de naam of code waarnaar `oud` verwees, zoals die toen was.
+    #[schema(example = "Gemeente Twenterand")]
+    pub oud_weergave: Option<String>,
+    /// Idem voor `nieuw`.
+    #[schema(example = "Stichting Mijande")]
+    pub nieuw_weergave: Option<String>,
 }
 
 /// One entry of an audittrail: one event.
@@ -68,10 +78,18 @@ pub struct AuditregelDto {
     pub correlatie_id: Option<Uuid>,
 }
 
-impl From<audit::AuditEntry> for AuditregelDto {
-    fn from(a: audit::AuditEntry) -> Self {
+impl AuditregelDto {
+    /// The entry in words: names and codes as they were at its position.
+    fn new(a: audit::AuditEntry, names: &mut Names) -> Self {
         let e = a.event;
+        // The actor and old values as they were when the change was made
+        // (just before it), new values as it left them.
+        let at = e.position;
+        let before = at.saturating_sub(1);
         let actor = e.metadata.actor;
+        let omschrijving = actor
+            .label
+            .or_else(|| actor.token_id.and_then(|t| names.omschrijving(t, at)));
         Self {
             positie: e.position,
             versie: e.version,
@@ -82,8 +100,9 @@ impl From<audit::AuditEntry> for AuditregelDto {
                     ActorKind::Token => "token".into(),
                 },
                 organisatie_id: actor.organisatie_id,
+                organisatie_naam: actor.organisatie_id.and_then(|o| names.label(o, before)),
                 rol: actor.rol,
-                omschrijving: actor.label,
+                omschrijving,
             },
             soort_wijziging: a.soort.to_owned(),
             gebeurtenis_type: e.event_type,
@@ -91,6 +110,8 @@ impl From<audit::AuditEntry> for AuditregelDto {
                 .changes
                 .into_iter()
                 .map(|c| VeldwijzigingDto {
+                    oud_weergave: names.describe(&c.field, &c.old, before),
+                    nieuw_weergave: names.describe(&c.field, &c.new, at),
                     veld: c.field,
                     oud: c.old,
                     nieuw: c.new,
@@ -143,11 +164,14 @@ fn respond(
         }
     }
     let position = state.store.head();
-    let items: Vec<AuditregelDto> = audit::trail(events)
+    let entries = audit::trail(events);
+    // Only the requested page is put into words (each name is looked up as
+    // of its entry's position).
+    let mut names = Names::new(state.store.as_ref());
+    let items = entries
         .into_iter()
-        .map(AuditregelDto::from)
-        .collect();
-    paging::respond(req, q, items, position)
+        .map(|a| AuditregelDto::new(a, &mut names));
+    paging::respond_iter(req, q, items, position)
 }
 
 macro_rules! audittrail {

@@ -129,7 +129,7 @@ pub struct BijsturingIn {
     /// Waarom wordt bijgestuurd?
     #[schema(example = "De gemeente heeft geen capaciteit; de bibliotheek wel.")]
     onderbouwing: String,
-    /// Datum van het besluit (standaard vandaag; niet vóór het checkmoment).
+    /// Datum van het besluit (standaard vandaag; niet vóór het checkmoment). Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     datum: Option<NaiveDate>,
     /// Wat het besluit wijzigt. De wijzigingen zelf zijn gewone schrijfacties met header X-Bijsturing-Id.
     voorgenomen_wijzigingen: Option<Vec<VoorgenomenWijzigingDto>>,
@@ -272,7 +272,7 @@ pub async fn post_bijsturing(
 pub struct BijsturingWijziging {
     /// true: de wijzigingen van deze bijsturing zijn doorgevoerd (kan niet terug naar false).
     doorgevoerd: bool,
-    /// Wanneer (standaard vandaag; niet vóór het besluit).
+    /// Wanneer (standaard vandaag; niet vóór het besluit). Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     doorgevoerd_datum: Option<NaiveDate>,
     toelichting: Option<String>,
 }

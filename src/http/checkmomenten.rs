@@ -191,7 +191,7 @@ pub async fn get_checkmoment(
 #[serde(rename_all = "camelCase")]
 #[allow(dead_code)]
 pub struct CheckmomentIn {
-    /// Datum van het checkmoment, binnen de periode van de agenda. Verplicht bij openen.
+    /// Datum van het checkmoment, binnen de periode van de agenda. Verplicht bij openen. Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     #[schema(example = "2024-06-15")]
     datum: Option<NaiveDate>,
     /// Verplicht bij openen.
@@ -202,7 +202,7 @@ pub struct CheckmomentIn {
     /// Alleen bij wijzigen: gesloten sluit het checkmoment (heropenen kan niet).
     #[schema(example = "gesloten")]
     status: Option<String>,
-    /// Alleen bij sluiten: wanneer (standaard vandaag; niet vóór de datum).
+    /// Alleen bij sluiten: wanneer (standaard vandaag; niet vóór de datum). Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     gesloten_datum: Option<NaiveDate>,
     /// Alleen bij sluiten: korte samenvatting van de uitkomst.
     samenvatting: Option<String>,

@@ -65,11 +65,11 @@ impl From<&Waarde> for WaardeDto {
     }
 }
 
-/// Whether the indicator is on track this year.
+/// Whether the indicator is on track in the peiljaar.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct KoersDto {
-    /// Het lopende jaar.
+    /// Het peiljaar: ?jaar=, anders het lopende jaar zolang de periode van de agenda loopt, daarbuiten het dichtstbijzijnde jaar van de periode (dezelfde regel als de PDCA-toestand; zie docs/pdca.md).
     pub jaar: i32,
     /// opKoers, nietOpKoers, of onbekend (geen meting of geen streefwaarde voor dit jaar).
     #[schema(example = "opKoers")]
@@ -79,6 +79,8 @@ pub struct KoersDto {
     pub streefwaarde: Option<WaardeDto>,
     /// In gewone taal waarom.
     pub uitleg: String,
+    /// Een gemiste streefwaarde van een eerder jaar: het laatste jaar vóór het peiljaar met een definitieve meting, als die niet op koers was (anders leeg).
+    pub vorig_jaar: Option<super::pdca::VorigJaarDto>,
 }
 
 /// One meting; `vervangen` when a later meting for the same period replaced it.
@@ -185,17 +187,48 @@ fn koers_dto(i: &Indicator, jaar: i32) -> KoersDto {
         (_, None, Some(_)) => ("onbekend", format!("Nog geen meting voor {jaar}.")),
         _ => ("onbekend", format!("Geen streefwaarde voor {jaar}.")),
     };
+    let vorig_jaar = i.vorig_jaar(jaar).and_then(|v| {
+        let s = v.streefwaarde?;
+        Some(super::pdca::VorigJaarDto::from(
+            &crate::projections::VorigJaar {
+                jaar: v.jaar,
+                waarde: v.waarde?,
+                streefwaarde: s.waarde,
+                bandbreedte: (i.richting == Richting::BinnenBandbreedte)
+                    .then_some(())
+                    .and_then(|_| Some((s.ondergrens?, s.bovengrens?))),
+            },
+        ))
+    });
     KoersDto {
         jaar,
         status: status.to_owned(),
         waarde: stand.waarde,
         streefwaarde: stand.streefwaarde.map(WaardeDto::from),
         uitleg,
+        vorig_jaar,
     }
 }
 
+/// The indicator as the API shows it, judged in its agenda's peiljaar today.
 pub fn indicator_dto(e: &Entity<Indicator>, m: &ReadModel) -> IndicatorDto {
+    indicator_dto_in(e, m, Utc::now(), None)
+}
+
+/// [`indicator_dto`] as of `now`, judged in `jaar` (`None`: the agenda's
+/// [`crate::domain::agenda::Agenda::peiljaar`], as the PDCA state does).
+pub fn indicator_dto_in(
+    e: &Entity<Indicator>,
+    m: &ReadModel,
+    now: DateTime<Utc>,
+    jaar: Option<i32>,
+) -> IndicatorDto {
     let i = &e.state;
+    let jaar = jaar.unwrap_or_else(|| {
+        m.agendas
+            .get(&i.agenda_id)
+            .map_or(now.year(), |a| a.state.peiljaar(now.date_naive()))
+    });
     IndicatorDto {
         id: e.id,
         agenda_id: i.agenda_id,
@@ -213,10 +246,19 @@ pub fn indicator_dto(e: &Entity<Indicator>, m: &ReadModel) -> IndicatorDto {
         nulmeting: i.nulmeting.as_ref().map(WaardeDto::from),
         streefwaarden: i.streefwaarden.iter().map(WaardeDto::from).collect(),
         laatste_meting: i.laatste_meting().map(|x| meting_dto(e.id, x, m)),
-        koers: koers_dto(i, Utc::now().year()),
+        koers: koers_dto(i, jaar),
         aantal_metingen: i.metingen.len(),
         versie: e.version,
     }
+}
+
+/// `?jaar=` with paging, for the indicatoren of a doel.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IndicatorenQuery {
+    pub jaar: Option<String>,
+    pub page: Option<u32>,
+    pub page_size: Option<u32>,
 }
 
 fn not_found(id: Uuid) -> Problem {
@@ -307,14 +349,22 @@ fn text(b: &mut Body, name: &str) -> Option<String> {
 
 /// De indicatoren van een doel, op naam.
 #[utoipa::path(get, path = "/doelen/{id}/indicatoren", tag = "Indicatoren",
-    params(("id" = Uuid, Path, description = "Id van het doel"), Paging, super::peil::PeilQuery),
+    params(("id" = Uuid, Path, description = "Id van het doel"), super::pdca::JaarQuery, Paging, super::peil::PeilQuery),
     responses((status = 200, description = "Een pagina indicatoren", body = Pagina<IndicatorDto>), super::responses::ReadErrors))]
 pub async fn list_indicatoren(
     view: super::peil::view::View,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    q: web::Query<Paging>,
+    q: web::Query<IndicatorenQuery>,
 ) -> Result<HttpResponse, Problem> {
+    let jaar = super::pdca::JaarQuery {
+        jaar: q.jaar.clone(),
+    }
+    .checked()?;
+    let q = Paging {
+        page: q.page,
+        page_size: q.page_size,
+    };
     let seen = view.read();
     seen.doel(*id)?;
     let m = seen.model();
@@ -327,22 +377,28 @@ pub async fn list_indicatoren(
         (a.state.naam.to_lowercase(), a.aangemaakt)
             .cmp(&(b.state.naam.to_lowercase(), b.aangemaakt))
     });
-    let items = list.into_iter().map(|i| indicator_dto(i, m)).collect();
+    let now = view.now();
+    let items = list
+        .into_iter()
+        .map(|i| indicator_dto_in(i, m, now, jaar))
+        .collect();
     paging::respond(&req, &q, items, m.position)
 }
 
-/// Eén indicator, met de laatste meting en of ze dit jaar op koers ligt.
-#[utoipa::path(get, path = "/indicatoren/{id}", tag = "Indicatoren", params(("id" = Uuid, Path, description = "Id van de indicator"), super::peil::PeilQuery),
+/// Eén indicator, met de laatste meting en of ze in het peiljaar op koers ligt.
+#[utoipa::path(get, path = "/indicatoren/{id}", tag = "Indicatoren", params(("id" = Uuid, Path, description = "Id van de indicator"), super::pdca::JaarQuery, super::peil::PeilQuery),
     responses((status = 200, description = "De indicator; ETag is haar versie", body = IndicatorDto), super::responses::ReadErrors))]
 pub async fn get_indicator(
     view: super::peil::view::View,
     id: web::Path<Uuid>,
+    q: web::Query<super::pdca::JaarQuery>,
 ) -> Result<HttpResponse, Problem> {
+    let jaar = q.checked()?;
     let seen = view.read();
     let i = seen.indicator(*id)?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(i.version)))
-        .json(indicator_dto(i, seen.model())))
+        .json(indicator_dto_in(i, seen.model(), view.now(), jaar)))
 }
 
 /// Body of an indicator.
@@ -364,7 +420,7 @@ pub struct IndicatorIn {
     eigenaar_organisatie_id: Option<Uuid>,
     /// {jaar, waarde}; null maakt leeg.
     nulmeting: Option<WaardeIn>,
-    /// Per jaar {jaar, waarde} (bij binnenBandbreedte ook ondergrens en bovengrens). Bij wijzigen: stelt de genoemde jaren (opnieuw) vast; andere jaren blijven staan.
+    /// Per jaar {jaar, waarde} (bij binnenBandbreedte ook ondergrens en bovengrens); elk getal van -1e15 t/m 1e15. Bij wijzigen: stelt de genoemde jaren (opnieuw) vast; andere jaren blijven staan.
     streefwaarden: Option<Vec<WaardeIn>>,
     toelichting: Option<String>,
 }
@@ -688,9 +744,10 @@ pub struct MetingIn {
     /// 2024, 2024-Q2 of 2024-03. Zonder periode geldt het jaar van de meetdatum. Een latere meting voor dezelfde periode vervangt de eerdere.
     #[schema(example = "2024")]
     periode: Option<String>,
-    /// Wanneer gemeten (niet in de toekomst).
+    /// Wanneer gemeten (niet in de toekomst). Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     meet_datum: Option<NaiveDate>,
-    #[schema(example = 42.5)]
+    /// Van -1e15 t/m 1e15 (een miljoen miljard); -0 wordt als 0 vastgelegd.
+    #[schema(example = 42.5, minimum = -1e15, maximum = 1e15)]
     waarde: f64,
     /// voorlopig of definitief.
     #[schema(example = "voorlopig")]

@@ -16,12 +16,14 @@ mod bijsturingen;
 mod checkmoment_dto;
 mod checkmomenten;
 mod clock_map;
+mod datum;
 pub mod dto;
 mod gate;
 pub mod gebeurtenissen;
 mod indicatoren;
 mod organisaties;
 mod paging;
+mod params;
 mod pdca;
 pub mod peil;
 pub mod problem;
@@ -30,6 +32,7 @@ mod responses;
 mod spec;
 mod sse;
 mod structuur;
+mod structuurwijzigingen;
 mod tokens;
 mod uitwisseling;
 mod voortgang;
@@ -61,6 +64,7 @@ pub fn openapi_json() -> String {
 
 /// Registers every route of the API. `cfg` is the application root.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    params::warm();
     cfg.app_data(web::PayloadConfig::new(gate::MAX_BODY_BYTES))
         .app_data(
             web::JsonConfig::default()
@@ -118,6 +122,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/v1/openapi.json", ApiDoc::document()))
                 .wrap(actix_web::middleware::from_fn(peil::position_header))
+                .wrap(actix_web::middleware::from_fn(params::known_params))
         })
         .default_service(web::to(unknown_route));
 }

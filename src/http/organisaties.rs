@@ -18,7 +18,7 @@ use crate::access::policy::Action;
 use crate::app::AppState;
 use crate::domain::events::{OrganisatieGeregistreerd, OrganisatieGewijzigd};
 use crate::domain::organisatie::{self, OrganisatieSoort};
-use crate::domain::DomainError;
+use crate::domain::{naam, DomainError};
 use crate::event_store::ExpectedVersion;
 use crate::projections::ReadModel;
 use crate::service::{ServiceError, StreamEvents};
@@ -145,12 +145,13 @@ fn contactadres(b: &mut Body) -> Option<String> {
     Some(adres)
 }
 
-/// Names are unique (ignoring case and surrounding spaces); `own` is the
+/// Names are unique: the same after [`naam::normalise`] (invisible
+/// characters, spaces, Unicode composition), ignoring case; `own` is the
 /// organisatie being renamed.
 fn naam_taken(m: &ReadModel, naam: &str, own: Option<Uuid>) -> Option<DomainError> {
     m.organisaties
         .values()
-        .any(|o| Some(o.id) != own && o.state.naam.eq_ignore_ascii_case(naam.trim()))
+        .any(|o| Some(o.id) != own && naam::same(&o.state.naam, naam))
         .then(|| {
             DomainError::invalid(
                 "naam",
@@ -179,7 +180,7 @@ pub async fn post_organisatie(
     b.finish()?;
     let ctx = context(&req, &body, IfMatch::Optional)?;
     let event = OrganisatieGeregistreerd {
-        naam: naam.unwrap_or_default().trim().to_owned(),
+        naam: naam::normalise(&naam.unwrap_or_default()),
         soort: soort.expect("validated"),
         contactadres,
     };
@@ -218,7 +219,7 @@ pub async fn patch_organisatie(
     let id = *id;
     let mut b = Body::new(&body, FIELDS);
     let change = OrganisatieGewijzigd {
-        naam: b.string("naam", false),
+        naam: b.string("naam", false).map(|n| naam::normalise(&n)),
         soort: b.choice("soort", false, &SOORTEN),
         contactadres: if body.get("contactadres").is_some() {
             Some(contactadres(&mut b))

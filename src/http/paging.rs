@@ -57,7 +57,8 @@ where
     let pages = total.div_ceil(size as usize).max(1);
     let resultaten: Vec<T> = items
         .into_iter()
-        .skip((page as usize - 1) * size as usize)
+        // page ≥ 1 and size ≤ 500 were checked; saturate rather than trust it.
+        .skip((page.saturating_sub(1) as usize).saturating_mul(size as usize))
         .take(size as usize)
         .collect();
     let link = |p: usize| {
@@ -79,6 +80,7 @@ where
         links.push(format!("{}; rel=\"prev\"", link(page as usize - 1)));
     }
     if (page as usize) < pages {
+        // page < pages ≤ usize::MAX, so page + 1 fits.
         links.push(format!("{}; rel=\"next\"", link(page as usize + 1)));
     }
     Ok(HttpResponse::Ok()

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
-use utoipa::{OpenApi, ToSchema};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
 
 use super::dto::NiveauDto;
@@ -91,6 +91,64 @@ pub struct IndicatorSignaalDto {
     pub ondergrens: Option<f64>,
     /// Bij richting binnenBandbreedte: de bovengrens van het peiljaar.
     pub bovengrens: Option<f64>,
+    /// Een gemiste streefwaarde van een eerder jaar: het laatste jaar vóór het peiljaar met een definitieve meting, als die niet op koers was (anders leeg).
+    pub vorig_jaar: Option<VorigJaarDto>,
+}
+
+/// The off-track signal of the last earlier year with a definitive meting.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VorigJaarDto {
+    #[schema(example = 2024)]
+    pub jaar: i32,
+    /// Altijd nietOpKoers.
+    #[schema(example = "nietOpKoers")]
+    pub koers: String,
+    /// De laatste definitieve meting van dat jaar.
+    pub waarde: f64,
+    pub streefwaarde: f64,
+    pub ondergrens: Option<f64>,
+    pub bovengrens: Option<f64>,
+}
+
+impl VorigJaarDto {
+    pub fn from(v: &crate::projections::VorigJaar) -> Self {
+        Self {
+            jaar: v.jaar,
+            koers: "nietOpKoers".to_owned(),
+            waarde: v.waarde,
+            streefwaarde: v.streefwaarde,
+            ondergrens: v.bandbreedte.map(|b| b.0),
+            bovengrens: v.bandbreedte.map(|b| b.1),
+        }
+    }
+}
+
+/// `?jaar=`: the year whose streefwaarden the year-dependent signals judge.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct JaarQuery {
+    /// Het jaar waarvan de streefwaarden gelden (1900–2200). Standaard: het lopende jaar zolang de periode van de agenda loopt, anders het dichtstbijzijnde jaar van die periode (het laatste jaar na afloop).
+    #[param(value_type = Option<i32>, minimum = 1900, maximum = 2200, example = 2024)]
+    pub jaar: Option<String>,
+}
+
+impl JaarQuery {
+    /// The year asked for, checked.
+    pub fn checked(&self) -> Result<Option<i32>, Problem> {
+        let Some(raw) = &self.jaar else {
+            return Ok(None);
+        };
+        match raw.trim().parse::<i32>() {
+            Ok(j) if (1900..=2200).contains(&j) => Ok(Some(j)),
+            _ => Err(Problem::invalid(vec![super::problem::InvalidParam::new(
+                "query.jaar",
+                "invalid-year",
+                format!("jaar '{raw}' is geen jaartal tussen 1900 en 2200."),
+            )])),
+        }
+    }
 }
 
 /// A bijsturing that concerns the opgave and is not yet doorgevoerd.
@@ -128,7 +186,7 @@ pub struct PdcaDto {
     /// Actieve acties zonder enige wijziging langer dan de signaleringstermijn van de agenda.
     pub acties_zonder_update: Vec<ActieSignaalDto>,
     pub signaleringstermijn_dagen: u32,
-    /// Het jaar waarvan de streefwaarden gelden (dit jaar, binnen de periode van de agenda).
+    /// Het jaar waarvan de streefwaarden gelden: ?jaar=, anders het lopende jaar zolang de periode van de agenda loopt, daarbuiten het dichtstbijzijnde jaar van de periode (zie docs/pdca.md).
     pub peiljaar: i32,
     pub indicatoren: Vec<IndicatorSignaalDto>,
     pub laatste_reflectie_datum: Option<NaiveDate>,
@@ -177,6 +235,7 @@ fn pdca_dto(m: &ReadModel, s: PdcaState) -> PdcaDto {
                 streefwaarde: i.streefwaarde,
                 ondergrens: i.bandbreedte.map(|b| b.0),
                 bovengrens: i.bandbreedte.map(|b| b.1),
+                vorig_jaar: i.vorig_jaar.as_ref().map(VorigJaarDto::from),
             })
             .collect(),
         laatste_reflectie_datum: s.laatste_reflectie,
@@ -266,8 +325,13 @@ impl PdcaCache {
     }
 }
 
-fn pdca_body(m: &ReadModel, id: Uuid, now: DateTime<Utc>) -> Option<(web::Bytes, DateTime<Utc>)> {
-    let s = m.pdca(id, now)?;
+fn pdca_body(
+    m: &ReadModel,
+    id: Uuid,
+    now: DateTime<Utc>,
+    jaar: Option<i32>,
+) -> Option<(web::Bytes, DateTime<Utc>)> {
+    let s = m.pdca_in(id, now, jaar)?;
     let valid_until = s.valid_until;
     let body = serde_json::to_vec(&pdca_dto(m, s)).expect("a PDCA state serializes");
     Some((web::Bytes::from(body), valid_until))
@@ -275,14 +339,16 @@ fn pdca_body(m: &ReadModel, id: Uuid, now: DateTime<Utc>) -> Option<(web::Bytes,
 
 /// De PDCA-toestand van een opgave: fase met reden, acties per status, signalen en redenen.
 #[utoipa::path(get, path = "/opgaven/{id}/pdca", tag = "PDCA",
-    params(("id" = Uuid, Path, description = "Id van de opgave"), super::peil::PeilQuery),
+    params(("id" = Uuid, Path, description = "Id van de opgave"), JaarQuery, super::peil::PeilQuery),
     responses((status = 200, description = "De PDCA-toestand; zwakke ETag met de positie in het log", body = PdcaDto), super::responses::ReadErrors))]
 pub async fn get_pdca(
     reader: super::peil::view::Reader,
     peil: super::peil::PeilMoment,
     id: web::Path<Uuid>,
+    q: web::Query<JaarQuery>,
 ) -> Result<HttpResponse, Problem> {
     let id = *id;
+    let jaar = q.checked()?;
     // Judged on the live model before any (past) state is built.
     reader.check(Target::Opgave(id))?;
     let not_found = || peil.not_found(format!("Er is geen opgave met id {id}."), id);
@@ -299,13 +365,16 @@ pub async fn get_pdca(
         let now = peil.now();
         let cache = &peil.state().pdca_cache;
         let cached = match m.pdca_stamp(id) {
-            Some(stamp) if peil.is_live_now() => cache.get(id, stamp, now).ok_or(Some(stamp)),
+            // Only the default year is cached.
+            Some(stamp) if peil.is_live_now() && jaar.is_none() => {
+                cache.get(id, stamp, now).ok_or(Some(stamp))
+            }
             _ => Err(None),
         };
         let body = match cached {
             Ok(body) => body,
             Err(stamp) => {
-                let (body, valid_until) = pdca_body(&m, id, now).ok_or_else(not_found)?;
+                let (body, valid_until) = pdca_body(&m, id, now, jaar).ok_or_else(not_found)?;
                 if let Some(stamp) = stamp {
                     cache.put(id, stamp, (now, valid_until), body.clone());
                 }
@@ -325,7 +394,7 @@ pub async fn get_pdca(
     // `X-Positie` also on a 404, as for every other as-of read.
     peil.record_position(position);
     let m = model.ok_or_else(not_found)?;
-    let (body, _) = pdca_body(&m, id, peil.now()).ok_or_else(not_found)?;
+    let (body, _) = pdca_body(&m, id, peil.now(), jaar).ok_or_else(not_found)?;
     Ok(respond(m.position, body))
 }
 
@@ -381,11 +450,19 @@ pub struct OverzichtDto {
     /// Het moment waartegen de signalen (zoals 'zonder update') zijn berekend.
     #[schema(value_type = String, format = DateTime, example = "2024-06-01T09:30:00Z")]
     pub peil_tijdstip: DateTime<Utc>,
+    /// Het jaar waarvan de streefwaarden gelden (?jaar=, anders de regel van docs/pdca.md).
+    #[schema(example = 2024)]
+    pub peiljaar: i32,
     pub totalen: OverzichtTotalen,
     pub groepen: Vec<OverzichtGroep>,
 }
 
-fn overzicht(m: &ReadModel, agenda_id: Uuid, now: DateTime<Utc>) -> Option<OverzichtDto> {
+fn overzicht(
+    m: &ReadModel,
+    agenda_id: Uuid,
+    now: DateTime<Utc>,
+    jaar: Option<i32>,
+) -> Option<OverzichtDto> {
     let agenda = m.agendas.get(&agenda_id)?;
     let mut opgaven: Vec<_> = m
         .opgaven
@@ -396,7 +473,9 @@ fn overzicht(m: &ReadModel, agenda_id: Uuid, now: DateTime<Utc>) -> Option<Overz
     let mut totalen = OverzichtTotalen::default();
     let mut groepen: Vec<OverzichtGroep> = Vec::new();
     for o in opgaven {
-        let Some(s) = m.pdca(o.id, now) else { continue };
+        let Some(s) = m.pdca_in(o.id, now, jaar) else {
+            continue;
+        };
         let dto = pdca_dto(m, s);
         totalen.opgaven += 1;
         match dto.fase.as_str() {
@@ -450,6 +529,7 @@ fn overzicht(m: &ReadModel, agenda_id: Uuid, now: DateTime<Utc>) -> Option<Overz
         }),
         positie: m.position,
         peil_tijdstip: now,
+        peiljaar: jaar.unwrap_or_else(|| agenda.state.peiljaar(now.date_naive())),
         totalen,
         groepen,
     })
@@ -457,16 +537,18 @@ fn overzicht(m: &ReadModel, agenda_id: Uuid, now: DateTime<Utc>) -> Option<Overz
 
 /// De PDCA-toestand van alle opgaven van een agenda in één keer, gegroepeerd per groepering (bij Twenterand: themalijn).
 #[utoipa::path(get, path = "/agendas/{id}/overzicht", tag = "PDCA",
-    params(("id" = Uuid, Path, description = "Id van de agenda"), super::peil::PeilQuery),
+    params(("id" = Uuid, Path, description = "Id van de agenda"), JaarQuery, super::peil::PeilQuery),
     responses((status = 200, description = "Het overzicht; zwakke ETag met de positie in het log", body = OverzichtDto), super::responses::ReadErrors))]
 pub async fn get_overzicht(
     view: super::peil::view::View,
     id: web::Path<Uuid>,
+    q: web::Query<JaarQuery>,
 ) -> Result<HttpResponse, Problem> {
+    let jaar = q.checked()?;
     let seen = view.read();
     seen.agenda(*id)?;
     let m = seen.model();
-    let dto = overzicht(m, *id, view.now())
+    let dto = overzicht(m, *id, view.now(), jaar)
         .ok_or_else(|| view.not_found(format!("Er is geen agenda met id {id}."), *id))?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", weak_etag(m.position)))

@@ -42,10 +42,10 @@ use crate::projections::ReadModel;
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct PeilQuery {
-    /// Toon de toestand zoals het systeem die had vastgelegd aan het eind van deze dag (Europe/Amsterdam), JJJJ-MM-DD.
+    /// Toon de toestand zoals het systeem die had vastgelegd aan het eind van deze dag (Europe/Amsterdam), precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     #[param(value_type = Option<String>, format = Date, example = "2024-07-01")]
     pub peildatum: Option<NaiveDate>,
-    /// Toon de toestand zoals vastgelegd op dit tijdstip (RFC 3339, bijv. 2024-07-01T12:00:00Z).
+    /// Toon de toestand zoals vastgelegd op dit tijdstip (RFC 3339 met tijdzone, bijv. 2024-07-01T12:00:00Z), van 1900-01-01 t/m 2200-12-31 (UTC).
     #[param(value_type = Option<String>, format = DateTime, example = "2024-07-01T12:00:00Z")]
     pub peiltijdstip: Option<String>,
     /// Toon de toestand na de gebeurtenis op deze positie in het log.
@@ -264,15 +264,9 @@ fn resolve(state: &AppState, req: &HttpRequest) -> Result<Option<At>, Problem> {
     let raw = query[key].trim();
     let at = match key {
         "peildatum" => {
-            let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
-                Problem::invalid(vec![bad(
-                    "peildatum",
-                    "invalid-date",
-                    format!(
-                        "peildatum {raw:?} is geen datum; gebruik JJJJ-MM-DD, bijv. 2024-07-01."
-                    ),
-                )])
-            })?;
+            // Exactly YYYY-MM-DD in the API's range: end_of_day cannot overflow.
+            let date = super::datum::date("query", "peildatum", &query[key])
+                .map_err(|p| Problem::invalid(vec![p]))?;
             At {
                 position: position_at_end_of(store, date).map_err(internal)?,
                 label: format!("peildatum {date}"),
@@ -281,16 +275,9 @@ fn resolve(state: &AppState, req: &HttpRequest) -> Result<Option<At>, Problem> {
         }
         "peiltijdstip" => {
             // An unencoded '+' of an offset arrives as a space.
-            let raw = &raw.replace(' ', "+");
-            let instant = DateTime::parse_from_rfc3339(raw)
-                .map_err(|_| {
-                    Problem::invalid(vec![bad(
-                        "peiltijdstip",
-                        "invalid-date-time",
-                        format!("peiltijdstip {raw:?} is geen tijdstip; gebruik RFC 3339 met tijdzone, bijv. 2024-07-01T12:00:00Z."),
-                    )])
-                })?
-                .with_timezone(&Utc);
+            let raw = &query[key].replace(' ', "+");
+            let instant = super::datum::instant("query", "peiltijdstip", raw)
+                .map_err(|p| Problem::invalid(vec![p]))?;
             At {
                 position: store.position_at(instant).map_err(internal)?,
                 label: format!("peiltijdstip {}", instant.to_rfc3339()),

@@ -257,7 +257,7 @@ pub struct ReflectieIn {
     /// Alleen bij aanmaken: plan, do, check of act. Standaard de huidige PDCA-fase van de opgave.
     #[schema(example = "check")]
     fase: Option<String>,
-    /// Alleen bij aanmaken; standaard vandaag. Niet in de toekomst.
+    /// Alleen bij aanmaken; standaard vandaag. Niet in de toekomst. Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     datum: Option<NaiveDate>,
     #[schema(example = "De taalcafés trokken meer bezoekers dan verwacht.")]
     wat_ging_goed: Option<String>,

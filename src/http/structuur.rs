@@ -83,9 +83,9 @@ pub struct AgendaIn {
     omschrijving: Option<String>,
     /// Eén of meer gemeenten (een nota kan gedeeld zijn). Alleen bij aanmaken.
     gemeenten: Option<Vec<String>>,
-    /// Alleen bij aanmaken.
+    /// Alleen bij aanmaken. Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     periode_start_datum: Option<NaiveDate>,
-    /// Alleen bij aanmaken.
+    /// Alleen bij aanmaken. Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     periode_eind_datum: Option<NaiveDate>,
     /// concept, vastgesteld of gearchiveerd.
     status: Option<String>,

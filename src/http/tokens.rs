@@ -98,7 +98,7 @@ pub struct TokenIn {
     omschrijving: String,
     /// Verplicht voor een programmamanager: de agenda's die het beheert.
     agendas: Option<Vec<Uuid>>,
-    /// Optioneel verlooptijdstip (UTC).
+    /// Optioneel verlooptijdstip: RFC 3339 met tijdzone, van 1900-01-01 t/m 2200-12-31 (UTC).
     #[schema(value_type = Option<String>, format = DateTime)]
     verloop_tijdstip: Option<DateTime<Utc>>,
     toelichting: Option<String>,
@@ -169,20 +169,7 @@ pub async fn post_token(
     let rol = b.choice("rol", true, &Rol::ALL);
     let omschrijving = b.string("omschrijving", true);
     let agendas = b.uuids("agendas").unwrap_or_default();
-    let verloop = match b.string("verloopTijdstip", false) {
-        None => None,
-        Some(raw) => match DateTime::parse_from_rfc3339(&raw) {
-            Ok(t) => Some(t.with_timezone(&Utc)),
-            Err(_) => {
-                b.error(
-                    "verloopTijdstip",
-                    "invalid-date-time",
-                    "Geef een tijdstip als 2026-12-31T23:59:59Z.",
-                );
-                None
-            }
-        },
-    };
+    let verloop = b.instant("verloopTijdstip");
     b.string("toelichting", false);
     b.finish()?;
     let ctx = context(&req, &body, IfMatch::Optional)?;

@@ -7,7 +7,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
 use uuid::Uuid;
@@ -134,10 +133,10 @@ pub struct ImportQuery {
     /// Alleen bij CSV: gemeente(n), gescheiden door komma's.
     #[param(example = "Twenterand")]
     pub gemeenten: Option<String>,
-    /// Alleen bij CSV: begin van de periode.
+    /// Alleen bij CSV: begin van de periode, precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     #[param(value_type = Option<String>, format = Date, example = "2025-01-01")]
     pub periode_start_datum: Option<String>,
-    /// Alleen bij CSV: einde van de periode.
+    /// Alleen bij CSV: einde van de periode, precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     #[param(value_type = Option<String>, format = Date, example = "2025-12-31")]
     pub periode_eind_datum: Option<String>,
     /// Alleen bij CSV: naam van het groeperingsniveau (standaard themalijn).
@@ -170,16 +169,18 @@ fn csv_agenda(q: &ImportQuery) -> Result<CsvAgenda, Vec<InvalidParam>> {
             "Geef bij een CSV-import minstens één gemeente: ?gemeenten=...",
         ));
     }
-    let mut date = |name: &str, raw: &Option<String>| match raw
-        .as_deref()
-        .map(|r| NaiveDate::parse_from_str(r, "%Y-%m-%d"))
-    {
-        Some(Ok(d)) => Some(d),
-        _ => {
+    let mut date = |name: &str, raw: &Option<String>| match raw.as_deref() {
+        Some(raw) => super::datum::date("query", name, raw)
+            .map_err(|p| errors.push(p))
+            .ok(),
+        None => {
             errors.push(InvalidParam::new(
                 format!("query.{name}"),
-                "invalid-date",
-                format!("Geef bij een CSV-import {name} als JJJJ-MM-DD."),
+                "required",
+                format!(
+                    "Geef bij een CSV-import {name} als JJJJ-MM-DD (van {}).",
+                    crate::domain::datum::RANGE
+                ),
             ));
             None
         }

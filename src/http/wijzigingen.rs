@@ -28,10 +28,10 @@ use crate::service::ServiceError;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct WijzigingenQuery {
-    /// Vanaf het begin van deze dag (Europe/Amsterdam), JJJJ-MM-DD.
+    /// Vanaf het begin van deze dag (Europe/Amsterdam), precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     #[param(value_type = Option<String>, format = Date, example = "2024-01-01")]
     pub sinds: Option<String>,
-    /// Tot en met het eind van deze dag (Europe/Amsterdam), JJJJ-MM-DD.
+    /// Tot en met het eind van deze dag (Europe/Amsterdam), precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     #[param(value_type = Option<String>, format = Date, example = "2024-12-31")]
     pub tot: Option<String>,
     /// Alleen gebeurtenissen ná deze positie (in plaats van sinds).
@@ -119,6 +119,12 @@ pub struct WijzigingenDto {
     pub trekkerwijzigingen: Vec<ActieRegel>,
     pub streefwaarden_herzien: Vec<StreefwaardeRegel>,
     pub reflecties_toegevoegd: Vec<ReflectieRegel>,
+    /// Opgaven en doelen met een nieuwe code.
+    pub hernummeringen: Vec<super::structuurwijzigingen::HernummeringRegel>,
+    /// Doelen en acties die naar een andere opgave of ander doel gingen.
+    pub verplaatsingen: Vec<super::structuurwijzigingen::VerplaatsingRegel>,
+    /// Bijsturingen vastgelegd of doorgevoerd.
+    pub bijsturingen: Vec<super::structuurwijzigingen::BijsturingRegel>,
 }
 
 fn date_param(
@@ -127,17 +133,9 @@ fn date_param(
     errors: &mut Vec<InvalidParam>,
 ) -> Option<NaiveDate> {
     let raw = raw.as_ref()?;
-    match NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.push(InvalidParam::new(
-                format!("query.{name}"),
-                "invalid-date",
-                format!("{name} {raw:?} is geen datum; gebruik JJJJ-MM-DD."),
-            ));
-            None
-        }
-    }
+    super::datum::date("query", name, raw)
+        .map_err(|p| errors.push(p))
+        .ok()
 }
 
 fn actie_regel(m: &ReadModel, e: &RecordedEvent) -> ActieRegel {
@@ -163,7 +161,7 @@ fn actie_regel(m: &ReadModel, e: &RecordedEvent) -> ActieRegel {
     }
 }
 
-fn moment(e: &RecordedEvent) -> Moment {
+pub(super) fn moment(e: &RecordedEvent) -> Moment {
     Moment {
         positie: e.position,
         registratie_tijdstip: e.recorded_at,
@@ -254,7 +252,11 @@ pub async fn wijzigingen(
         trekkerwijzigingen: Vec::new(),
         streefwaarden_herzien: Vec::new(),
         reflecties_toegevoegd: Vec::new(),
+        hernummeringen: Vec::new(),
+        verplaatsingen: Vec::new(),
+        bijsturingen: Vec::new(),
     };
+    let mut structuur = super::structuurwijzigingen::Regels::new(store);
     let m = &*model;
     store
         .scan(after, until, &mut |e| {
@@ -308,11 +310,14 @@ pub async fn wijzigingen(
                     over_id: r.over.id,
                     datum: r.datum,
                 }),
-                _ => {}
+                other => structuur.collect(m, &e, &other),
             }
             ControlFlow::Continue(())
         })
         .map_err(store_err)?;
+    out.hernummeringen = structuur.hernummeringen;
+    out.verplaatsingen = structuur.verplaatsingen;
+    out.bijsturingen = structuur.bijsturingen;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", format!("W/\"{until}\"")))
         .insert_header(("X-Positie", until.to_string()))

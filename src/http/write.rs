@@ -4,7 +4,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::HttpRequest;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -260,19 +260,47 @@ impl<'a> Body<'a> {
         }
     }
 
+    /// A date `YYYY-MM-DD` in the API's range ([`crate::domain::datum`]).
     pub fn date(&mut self, name: &str) -> Option<NaiveDate> {
         let raw = self.get(name)?;
-        match raw
-            .as_str()
-            .map(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d"))
-        {
-            Some(Ok(d)) => Some(d),
-            _ => {
-                self.error(
-                    name,
-                    "invalid-date",
-                    format!("Veld '{name}' moet een datum zijn als JJJJ-MM-DD."),
-                );
+        let Some(text) = raw.as_str() else {
+            self.error(
+                name,
+                "invalid-date",
+                format!(
+                    "Veld '{name}' moet een datum zijn als JJJJ-MM-DD (van {}).",
+                    crate::domain::datum::RANGE
+                ),
+            );
+            return None;
+        };
+        match super::datum::date("body", name, text) {
+            Ok(d) => Some(d),
+            Err(problem) => {
+                self.errors.push(problem);
+                None
+            }
+        }
+    }
+
+    /// An RFC 3339 instant in the API's range ([`crate::domain::datum`]).
+    pub fn instant(&mut self, name: &str) -> Option<DateTime<Utc>> {
+        let raw = self.get(name)?;
+        let Some(text) = raw.as_str() else {
+            self.error(
+                name,
+                "invalid-date-time",
+                format!(
+                    "Veld '{name}' moet een tijdstip zijn als 2026-12-31T23:59:59Z (van {}).",
+                    crate::domain::datum::RANGE
+                ),
+            );
+            return None;
+        };
+        match super::datum::instant("body", name, text) {
+            Ok(t) => Some(t),
+            Err(problem) => {
+                self.errors.push(problem);
                 None
             }
         }

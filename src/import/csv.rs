@@ -387,15 +387,15 @@ pub fn read(
             if raw.is_empty() {
                 return None;
             }
-            match NaiveDate::parse_from_str(&raw, "%Y-%m-%d") {
+            match crate::domain::datum::parse_date(&raw) {
                 Ok(d) => Some(d),
-                Err(_) => {
+                Err(e) => {
                     problem(
                         &mut errors,
                         row,
                         name,
-                        "invalid-date",
-                        format!("'{raw}' is geen datum; schrijf JJJJ-MM-DD."),
+                        e.code(false),
+                        e.reason(name, &raw, false),
                     );
                     None
                 }

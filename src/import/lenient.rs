@@ -7,7 +7,6 @@
 //! stand-in never causes a second report: [`merge`] drops later problems on
 //! a field that already has one.
 
-use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 use super::AgendaFile;
@@ -308,17 +307,16 @@ impl Checker {
                 }
             }
             Kind::Date { required, stand_in } => {
-                let ok = value
-                    .as_str()
-                    .is_some_and(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok());
-                if !ok {
-                    self.problem(
-                        field.into(),
-                        "invalid-date",
-                        format!(
-                            "{value} is geen datum; schrijf JJJJ-MM-DD (bijvoorbeeld 2024-03-01)."
-                        ),
-                    );
+                let checked = match value.as_str() {
+                    Some(s) => crate::domain::datum::parse_date(s).map(|_| ()),
+                    None => Err(crate::domain::datum::DatumFout::Syntax),
+                };
+                if let Err(e) = checked {
+                    let raw = value
+                        .as_str()
+                        .map_or_else(|| value.to_string(), str::to_owned);
+                    let name = field.rsplit('.').next().unwrap_or(field).to_owned();
+                    self.problem(field.into(), e.code(false), e.reason(&name, &raw, false));
                     *value = if required {
                         Value::from(stand_in)
                     } else {

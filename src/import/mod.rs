@@ -395,7 +395,10 @@ impl Planner<'_> {
     }
 
     fn org(&mut self, field: String, naam: &str) -> Option<Uuid> {
-        let found = self.orgs.get(naam).copied();
+        let found = self
+            .orgs
+            .get(&crate::domain::naam::normalise(naam))
+            .copied();
         if found.is_none() {
             self.problem(field, "unknown-organisatie", format!("Organisatie {naam:?} is onbekend: neem haar op in 'organisaties' of registreer haar eerst."));
         }
@@ -485,8 +488,8 @@ impl Planner<'_> {
             Some(TrekkerIn {
                 organisatie: None,
                 groep: Some(naam),
-            }) if !naam.trim().is_empty() => Some(Trekker::Groep {
-                naam: naam.trim().to_owned(),
+            }) if !crate::domain::naam::normalise(naam).is_empty() => Some(Trekker::Groep {
+                naam: crate::domain::naam::normalise(naam),
             }),
             Some(_) => {
                 self.problem(
@@ -544,7 +547,7 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
             "Verwacht formaat \"mag-tracker/agenda\" versie 1.".into(),
         );
     }
-    if a.naam.trim().is_empty() {
+    if crate::domain::naam::normalise(&a.naam).is_empty() {
         p.problem(
             "agenda.naam".into(),
             "required",
@@ -567,10 +570,11 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
     }
     // Organisations already registered are reused by name; new ones are created.
     for (id, o) in &model.organisaties {
-        p.orgs.insert(o.state.naam.clone(), *id);
+        p.orgs
+            .insert(crate::domain::naam::normalise(&o.state.naam), *id);
     }
     for (i, o) in file.organisaties.iter().enumerate() {
-        if o.naam.trim().is_empty() {
+        if crate::domain::naam::normalise(&o.naam).is_empty() {
             p.problem(
                 format!("organisaties[{i}].naam"),
                 "required",
@@ -578,8 +582,12 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
             );
             continue;
         }
-        if p.orgs.contains_key(&o.naam) {
-            if file.organisaties[..i].iter().any(|x| x.naam == o.naam) {
+        let normalised = crate::domain::naam::normalise(&o.naam);
+        if p.orgs.contains_key(&normalised) {
+            if file.organisaties[..i]
+                .iter()
+                .any(|x| crate::domain::naam::normalise(&x.naam) == normalised)
+            {
                 p.problem(
                     format!("organisaties[{i}].naam"),
                     "duplicate-organisatie",
@@ -590,12 +598,12 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
         }
         let id = p.create(vec![Event::OrganisatieGeregistreerd(
             OrganisatieGeregistreerd {
-                naam: o.naam.clone(),
+                naam: normalised.clone(),
                 soort: o.soort,
                 contactadres: o.contactadres.clone(),
             },
         )]);
-        p.orgs.insert(o.naam.clone(), id);
+        p.orgs.insert(normalised, id);
         p.summary.organisaties += 1;
     }
     let agenda_id = p.agenda_id;
@@ -603,9 +611,13 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
         stream_id: agenda_id,
         expected: ExpectedVersion::NoStream,
         events: vec![Event::AgendaAangemaakt(AgendaAangemaakt {
-            naam: a.naam.clone(),
+            naam: crate::domain::naam::normalise(&a.naam),
             omschrijving: a.omschrijving.clone(),
-            gemeenten: a.gemeenten.clone(),
+            gemeenten: a
+                .gemeenten
+                .iter()
+                .map(|g| crate::domain::naam::normalise(g))
+                .collect(),
             periode_start_datum: a.periode_start_datum,
             periode_eind_datum: a.periode_eind_datum,
             status: a.status,

@@ -31,7 +31,7 @@ use crate::domain::{Code, Event};
 use crate::event_store::{CommitListener, EventStore, RecordedEvent};
 
 pub use bijsturing::Uitvoering;
-pub use pdca::{ActieSignaal, IndicatorSignaal, OpenBijsturing, PdcaState};
+pub use pdca::{ActieSignaal, IndicatorSignaal, OpenBijsturing, PdcaState, VorigJaar};
 
 /// An aggregate's state with what the log says about it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

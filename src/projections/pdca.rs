@@ -20,7 +20,7 @@ use uuid::Uuid;
 use super::{Entity, ReadModel};
 use crate::domain::actie::{Actie, ActieStatus};
 use crate::domain::checkmoment::Checkmoment;
-use crate::domain::indicator::{koers, Koers, Richting};
+use crate::domain::indicator::{Koers, Richting};
 use crate::domain::reflectie::{OnderwerpSoort, PdcaFase};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +41,17 @@ pub struct IndicatorSignaal {
     pub waarde: Option<f64>,
     pub streefwaarde: Option<f64>,
     /// The band (ondergrens, bovengrens) for richting binnenBandbreedte.
+    pub bandbreedte: Option<(f64, f64)>,
+    /// A missed target of an earlier year (see [`crate::domain::indicator::Indicator::vorig_jaar`]).
+    pub vorig_jaar: Option<VorigJaar>,
+}
+
+/// The off-track signal of the last earlier year with a definitive meting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VorigJaar {
+    pub jaar: i32,
+    pub waarde: f64,
+    pub streefwaarde: f64,
     pub bandbreedte: Option<(f64, f64)>,
 }
 
@@ -157,6 +168,17 @@ impl ReadModel {
 
     /// The PDCA state of an opgave as of `now`; `None` for an unknown opgave.
     pub fn pdca(&self, opgave_id: Uuid, now: DateTime<Utc>) -> Option<PdcaState> {
+        self.pdca_in(opgave_id, now, None)
+    }
+
+    /// [`Self::pdca`], with the indicators judged against the streefwaarden
+    /// of `jaar` (`None`: the agenda's [`crate::domain::agenda::Agenda::peiljaar`]).
+    pub fn pdca_in(
+        &self,
+        opgave_id: Uuid,
+        now: DateTime<Utc>,
+        jaar: Option<i32>,
+    ) -> Option<PdcaState> {
         let opgave = self.opgaven.get(&opgave_id)?;
         let agenda_id = opgave.state.agenda_id;
         let agenda = self.agendas.get(&agenda_id);
@@ -204,10 +226,8 @@ impl ReadModel {
             }
         }
 
-        let year = agenda.map_or(now.year(), |a| {
-            now.year()
-                .clamp(a.state.periode_start.year(), a.state.periode_eind.year())
-        });
+        let year = jaar
+            .unwrap_or_else(|| agenda.map_or(now.year(), |a| a.state.peiljaar(now.date_naive())));
         let doelen: Vec<Uuid> = self.doel_ids_of_opgave(opgave_id);
         let mut indicatoren: Vec<IndicatorSignaal> = doelen
             .iter()
@@ -219,20 +239,28 @@ impl ReadModel {
                     .is_some_and(|d| d.state.vervallen.is_none())
             })
             .map(|i| {
-                let streef = i.state.streefwaarde(year);
-                let laatste = i.state.actuele_metingen(year).last().map(|m| m.waarde);
+                let band = |s: &crate::domain::indicator::Waarde| {
+                    (i.state.richting == Richting::BinnenBandbreedte)
+                        .then_some(())
+                        .and_then(|_| Some((s.ondergrens?, s.bovengrens?)))
+                };
+                let stand = i.state.stand(year);
                 IndicatorSignaal {
                     indicator_id: i.id,
                     naam: i.state.naam.clone(),
-                    koers: match (laatste, streef) {
-                        (Some(w), Some(s)) => Some(koers(i.state.richting, w, s)),
-                        _ => None,
-                    },
-                    waarde: laatste,
-                    streefwaarde: streef.map(|s| s.waarde),
-                    bandbreedte: streef
-                        .filter(|_| i.state.richting == Richting::BinnenBandbreedte)
-                        .and_then(|s| Some((s.ondergrens?, s.bovengrens?))),
+                    koers: stand.koers,
+                    waarde: stand.waarde,
+                    streefwaarde: stand.streefwaarde.map(|s| s.waarde),
+                    bandbreedte: stand.streefwaarde.and_then(band),
+                    vorig_jaar: i.state.vorig_jaar(year).and_then(|v| {
+                        let s = v.streefwaarde?;
+                        Some(VorigJaar {
+                            jaar: v.jaar,
+                            waarde: v.waarde?,
+                            streefwaarde: s.waarde,
+                            bandbreedte: band(s),
+                        })
+                    }),
                 }
             })
             .collect();
@@ -376,6 +404,16 @@ impl ReadModel {
                     i.naam
                 )),
                 _ => {}
+            }
+            if let Some(v) = &i.vorig_jaar {
+                let tegen = match v.bandbreedte {
+                    Some((lo, hi)) => format!("buiten de bandbreedte {lo} tot en met {hi}"),
+                    None => format!("tegen streefwaarde {}", v.streefwaarde),
+                };
+                redenen.push(format!(
+                    "Indicator '{}' was in {} niet op koers: {} {tegen}.",
+                    i.naam, v.jaar, v.waarde
+                ));
             }
         }
         if laatste_reflectie.is_none() {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use mag_tracker::app::{load_demo, open_state, Application};
-use mag_tracker::event_store::{SledOptions, SledStore, StoreError};
+use mag_tracker::event_store::{SledOptions, SledStore};
 use serde_json::Value;
 
 pub struct Resp {
@@ -74,17 +74,9 @@ pub fn start(path: PathBuf, demo: bool) -> Running {
     let (tx, rx) = std::sync::mpsc::channel();
     let thread = std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
-            // A stopped app's worker threads may hold the directory a moment longer.
-            let mut tries = 0;
-            let store = loop {
-                match SledStore::open(&path, SledOptions::default()) {
-                    Err(StoreError::Locked { .. }) if tries < 100 => {
-                        tries += 1;
-                        std::thread::sleep(std::time::Duration::from_millis(50));
-                    }
-                    other => break Arc::new(other.unwrap()),
-                }
-            };
+            // The previous app closed its store explicitly, so the directory is free.
+            let store = Arc::new(SledStore::open(&path, SledOptions::default()).unwrap());
+            let store_for_close = store.clone();
             let state = open_state(store).unwrap();
             if demo {
                 load_demo(&state).await.unwrap();
@@ -93,6 +85,9 @@ pub fn start(path: PathBuf, demo: bool) -> Running {
             let app = Application::build(state.clone(), listener).unwrap();
             tx.send((app.port, app.server.handle(), state)).unwrap();
             let _ = app.server.await;
+            // Release the directory before `stop` returns, whatever worker
+            // threads still hold the state.
+            store_for_close.close();
         })
     });
     let (port, handle, state) = rx.recv().unwrap();

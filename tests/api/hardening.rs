@@ -159,7 +159,10 @@ fn captured() -> &'static Arc<Mutex<Vec<u8>>> {
         tracing_subscriber::fmt()
             .with_max_level(tracing::Level::TRACE)
             .with_ansi(false)
-            .with_writer(move || Capture(writer.clone()))
+            // the server's own writer: every line redacted (src/telemetry.rs)
+            .with_writer(mag_tracker::telemetry::Redacting::new(move || {
+                Capture(writer.clone())
+            }))
             .try_init()
             .expect("the log capture is the only subscriber in this binary");
         buf
@@ -223,6 +226,16 @@ fn no_token_appears_in_any_log_line() {
         &[],
         None,
     );
+    // in the query string and the path (refused, but logged by the request log)
+    for token in [&app.pm, &partner] {
+        for path in [
+            format!("/agendas?access_token={token}"),
+            format!("/agendas?token={token}"),
+            format!("/agendas/{token}"),
+        ] {
+            request(&app, "GET", &path, None, &[], None);
+        }
+    }
     request(&app, "GET", "/agendas", Some(&partner), &[], None); // revoked
     request(
         &app,

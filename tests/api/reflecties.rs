@@ -236,7 +236,7 @@ fn bad_reflecties_are_refused_and_append_nothing() {
         "POST",
         "/reflecties",
         &[],
-        &json!({"over": actie_id, "tekst": "x", "datum": "2999-01-01"}).to_string(),
+        &json!({"over": actie_id, "tekst": "x", "datum": "2199-01-01"}).to_string(),
         400,
     );
     assert_eq!(r.body["invalidParams"][0]["code"], "future-date");

@@ -5,7 +5,13 @@
 //! One module per journey area; the harness is in `support.rs`.
 
 mod acties;
+mod backup;
+mod first_run;
+mod fsync_trace;
+mod invoer;
+mod logs;
 mod support;
+mod who_and_when;
 mod zichtbaarheid;
 
 /// The harness itself: the README's first command on an empty directory

@@ -119,6 +119,64 @@ impl Server {
         }
     }
 
+    /// Like [`Server::start`], with `serve` run by a wrapper command (e.g.
+    /// `strace -f -o trace.txt`); stop it with [`Server::stop_wrapped`].
+    pub fn start_wrapped(wrapper: &[&str], dir: &Path, extra: &[&str]) -> Server {
+        let port = free_port();
+        let child = Command::new(wrapper[0])
+            .args(&wrapper[1..])
+            .arg(BIN)
+            .args([
+                "serve",
+                "--bind",
+                &format!("127.0.0.1:{port}"),
+                "--data-dir",
+            ])
+            .arg(dir)
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the wrapper starts");
+        let base = format!("http://127.0.0.1:{port}/v1");
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while agent.get(format!("{base}/openapi.json")).call().is_err() {
+            assert!(Instant::now() < deadline, "serve did not come up");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Server {
+            child: Some(child),
+            base,
+            dir: dir.to_path_buf(),
+            agent,
+        }
+    }
+
+    /// SIGTERM to the `serve` process under the wrapper (its child), then
+    /// waits for both; returns the log.
+    pub fn stop_wrapped(mut self) -> String {
+        let child = self.child.take().unwrap();
+        let wrapper = child.id();
+        let children = std::fs::read_to_string(format!("/proc/{wrapper}/task/{wrapper}/children"))
+            .unwrap_or_default();
+        let serve = children
+            .split_whitespace()
+            .next()
+            .expect("the wrapper runs serve");
+        let term = Command::new("kill")
+            .args(["-TERM", serve])
+            .status()
+            .unwrap();
+        assert!(term.success());
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "serve failed: {}", text(&out.stderr));
+        text(&out.stderr)
+    }
+
     /// Any method; `path` is below `/v1` (e.g. `/agendas`); `token` goes in
     /// `Authorization: Bearer`; a non-empty `body` is sent as JSON.
     pub fn call(

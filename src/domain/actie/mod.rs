@@ -88,6 +88,28 @@ pub enum Trekker {
     },
 }
 
+impl Trekker {
+    /// A named group's naam in the form [`crate::domain::naam::normalise`]
+    /// gives (two lookalike spellings are one group); an empty one is
+    /// refused as `field`.
+    fn normalised(self, field: &str) -> Result<Self, FieldError> {
+        match self {
+            Self::Groep { naam } => {
+                let naam = crate::domain::naam::normalise(&naam);
+                if naam.is_empty() {
+                    return Err(FieldError {
+                        field: field.into(),
+                        code: "required",
+                        message: "Geef de groep een naam met zichtbare tekens.".into(),
+                    });
+                }
+                Ok(Self::Groep { naam })
+            }
+            other => Ok(other),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Voortgangsbericht {
     pub id: Uuid,
@@ -217,6 +239,10 @@ impl Actie {
     }
 
     pub fn assign_trekker(&self, nieuwe: Option<Trekker>) -> Decision {
+        let nieuwe = nieuwe
+            .map(|t| t.normalised("naam"))
+            .transpose()
+            .map_err(|e| DomainError::Invalid(vec![e]))?;
         if self.trekker == nieuwe {
             return Err(DomainError::conflict(
                 "trekker-unchanged",
@@ -394,8 +420,17 @@ impl Actie {
 
 /// Validates a new actie's own fields (parents and the agenda period are
 /// checked by the caller, who sees the agenda).
-pub fn create(e: ActieAangemaakt) -> Decision {
+pub fn create(mut e: ActieAangemaakt) -> Decision {
     let mut errors = Vec::new();
+    match e
+        .trekker
+        .take()
+        .map(|t| t.normalised("trekker.naam"))
+        .transpose()
+    {
+        Ok(t) => e.trekker = t,
+        Err(error) => errors.push(error),
+    }
     if e.omschrijving.trim().is_empty() {
         errors.push(FieldError {
             field: "omschrijving".into(),

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::events::{
     AgendaAangemaakt, AgendaGewijzigd, Event, GroeperingAangemaakt, GroeperingGewijzigd,
 };
+use super::naam::normalise;
 use super::{Code, Decision, DomainError, FieldError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +42,18 @@ pub struct Agenda {
 }
 
 impl Agenda {
+    /// The year whose streefwaarden the year-dependent signals (koers in the
+    /// PDCA state, the overzicht and the indicator view) judge by default, on
+    /// `today`: the current year while the agenda's period runs, else the
+    /// period's nearest year (its last year once it has ended, its first year
+    /// before it starts). The one place this rule lives; a `?jaar=` overrides it.
+    pub fn peiljaar(&self, today: NaiveDate) -> i32 {
+        use chrono::Datelike;
+        today
+            .year()
+            .clamp(self.periode_start.year(), self.periode_eind.year())
+    }
+
     pub fn created(e: &AgendaAangemaakt) -> Self {
         Self {
             naam: e.naam.clone(),
@@ -77,7 +90,8 @@ impl Agenda {
 
     pub fn update(&self, mut e: AgendaGewijzigd) -> Decision {
         let mut errors = Vec::new();
-        if e.naam.as_ref().is_some_and(|n| n.trim().is_empty()) {
+        e.naam = e.naam.as_deref().map(normalise);
+        if e.naam.as_ref().is_some_and(|n| n.is_empty()) {
             errors.push(FieldError {
                 field: "naam".into(),
                 code: "required",
@@ -149,16 +163,20 @@ impl Groepering {
 }
 
 /// Validates a new agenda: name, at least one gemeente, a period that ends after it starts.
-pub fn create(e: AgendaAangemaakt) -> Decision {
+/// The naam and the gemeenten are stored [`normalise`]d (no invisible
+/// characters, single spaces), so a lookalike spelling is the same name.
+pub fn create(mut e: AgendaAangemaakt) -> Decision {
     let mut errors = Vec::new();
-    if e.naam.trim().is_empty() {
+    e.naam = normalise(&e.naam);
+    e.gemeenten = e.gemeenten.iter().map(|g| normalise(g)).collect();
+    if e.naam.is_empty() {
         errors.push(FieldError {
             field: "naam".into(),
             code: "required",
             message: "Naam is verplicht.".into(),
         });
     }
-    if e.gemeenten.iter().all(|g| g.trim().is_empty()) {
+    if e.gemeenten.iter().all(|g| g.is_empty()) {
         errors.push(FieldError {
             field: "gemeenten".into(),
             code: "required",
@@ -200,4 +218,29 @@ pub fn update_groepering(g: &Groepering, mut e: GroeperingGewijzigd) -> Decision
     } else {
         vec![Event::GroeperingGewijzigd(e)]
     })
+}
+
+#[cfg(test)]
+mod peiljaar_tests {
+
+    use super::*;
+
+    #[test]
+    fn the_peiljaar_is_this_year_while_the_period_runs_else_its_nearest_year() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        let a = Agenda {
+            naam: "A".into(),
+            omschrijving: String::new(),
+            gemeenten: vec![],
+            periode_start: d(2024, 1, 1),
+            periode_eind: d(2025, 12, 31),
+            status: AgendaStatus::Concept,
+            gepubliceerd: false,
+            signaleringstermijn_dagen: 90,
+            groeperingsniveaus: vec![],
+        };
+        assert_eq!(a.peiljaar(d(2025, 3, 1)), 2025, "during the period");
+        assert_eq!(a.peiljaar(d(2026, 12, 4)), 2025, "after: its last year");
+        assert_eq!(a.peiljaar(d(2023, 6, 1)), 2024, "before: its first year");
+    }
 }

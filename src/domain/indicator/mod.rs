@@ -126,13 +126,36 @@ pub fn koers(richting: Richting, waarde: f64, streef: &Waarde) -> Koers {
     }
 }
 
-fn check_waarde(field: &str, w: &Waarde, richting: Richting, errors: &mut Vec<FieldError>) {
-    if !w.waarde.is_finite() {
+/// The largest magnitude a number of an indicator may have (meting,
+/// nulmeting, streefwaarde, ondergrens, bovengrens): far beyond any count,
+/// percentage or amount in euros a gemeente measures, and small enough that
+/// no sum, difference or ratio of two of them overflows to infinity.
+pub const MAX_WAARDE: f64 = 1e15;
+
+/// Checks one number of an indicator (finite, |v| ≤ [`MAX_WAARDE`]) and
+/// normalises `-0` to `0` (so `-0` is stored, shown and compared as `0`).
+pub fn check_getal(field: &str, v: &mut f64, errors: &mut Vec<FieldError>) {
+    if *v == 0.0 {
+        *v = 0.0;
+    }
+    if !(v.is_finite() && v.abs() <= MAX_WAARDE) {
         errors.push(FieldError {
-            field: format!("{field}.waarde"),
-            code: "invalid-number",
-            message: "De waarde moet een eindig getal zijn.".into(),
+            field: field.into(),
+            code: "out-of-range",
+            message: format!(
+                "{v} valt buiten het bereik van een waarde: van -1e15 tot en met 1e15 (een miljoen miljard)."
+            ),
         });
+    }
+}
+
+fn check_waarde(field: &str, w: &mut Waarde, richting: Richting, errors: &mut Vec<FieldError>) {
+    check_getal(&format!("{field}.waarde"), &mut w.waarde, errors);
+    if let Some(v) = w.ondergrens.as_mut() {
+        check_getal(&format!("{field}.ondergrens"), v, errors);
+    }
+    if let Some(v) = w.bovengrens.as_mut() {
+        check_getal(&format!("{field}.bovengrens"), v, errors);
     }
     if richting == Richting::BinnenBandbreedte {
         match (w.ondergrens, w.bovengrens) {
@@ -142,7 +165,7 @@ fn check_waarde(field: &str, w: &Waarde, richting: Richting, errors: &mut Vec<Fi
     }
 }
 
-pub fn create(e: IndicatorAangemaakt) -> Decision {
+pub fn create(mut e: IndicatorAangemaakt) -> Decision {
     let mut errors = Vec::new();
     if e.naam.trim().is_empty() {
         errors.push(FieldError {
@@ -158,17 +181,17 @@ pub fn create(e: IndicatorAangemaakt) -> Decision {
             message: "Eenheid is verplicht (bijv. %, aantal).".into(),
         });
     }
-    if let Some(n) = &e.nulmeting {
-        if !n.waarde.is_finite() {
-            errors.push(FieldError {
-                field: "nulmeting.waarde".into(),
-                code: "invalid-number",
-                message: "De nulmeting moet een eindig getal zijn.".into(),
-            });
-        }
+    if let Some(n) = &mut e.nulmeting {
+        check_getal("nulmeting.waarde", &mut n.waarde, &mut errors);
     }
-    for (i, s) in e.streefwaarden.iter().enumerate() {
-        check_waarde(&format!("streefwaarden[{i}]"), s, e.richting, &mut errors);
+    for i in 0..e.streefwaarden.len() {
+        check_waarde(
+            &format!("streefwaarden[{i}]"),
+            &mut e.streefwaarden[i],
+            e.richting,
+            &mut errors,
+        );
+        let s = &e.streefwaarden[i];
         if e.streefwaarden[..i].iter().any(|o| o.jaar == s.jaar) {
             errors.push(FieldError {
                 field: format!("streefwaarden[{i}].jaar"),
@@ -247,9 +270,9 @@ impl Indicator {
         }
     }
 
-    pub fn set_streefwaarde(&self, w: Waarde) -> Decision {
+    pub fn set_streefwaarde(&self, mut w: Waarde) -> Decision {
         let mut errors = Vec::new();
-        check_waarde("streefwaarde", &w, self.richting, &mut errors);
+        check_waarde("streefwaarde", &mut w, self.richting, &mut errors);
         if !errors.is_empty() {
             return Err(DomainError::Invalid(errors));
         }
@@ -268,7 +291,7 @@ impl Indicator {
         )])
     }
 
-    pub fn record(&self, m: MetingVastgelegd) -> Decision {
+    pub fn record(&self, mut m: MetingVastgelegd) -> Decision {
         let mut errors = Vec::new();
         if periode_jaar(&m.periode).is_none() {
             errors.push(FieldError {
@@ -280,13 +303,7 @@ impl Indicator {
                 ),
             });
         }
-        if !m.waarde.is_finite() {
-            errors.push(FieldError {
-                field: "waarde".into(),
-                code: "invalid-number",
-                message: "De waarde moet een eindig getal zijn.".into(),
-            });
-        }
+        check_getal("waarde", &mut m.waarde, &mut errors);
         if !errors.is_empty() {
             return Err(DomainError::Invalid(errors));
         }
@@ -297,7 +314,11 @@ impl Indicator {
     /// (one `StreefwaardeVastgesteld` per changed year, carrying the previous
     /// value). Unchanged parts produce no event. Every streefwaarde, old and
     /// new, must fit the resulting richting.
-    pub fn update(&self, mut change: IndicatorGewijzigd, streefwaarden: Vec<Waarde>) -> Decision {
+    pub fn update(
+        &self,
+        mut change: IndicatorGewijzigd,
+        mut streefwaarden: Vec<Waarde>,
+    ) -> Decision {
         let mut errors = Vec::new();
         for (field, v) in [("naam", &change.naam), ("eenheid", &change.eenheid)] {
             if v.as_ref().is_some_and(|t| t.trim().is_empty()) {
@@ -308,18 +329,18 @@ impl Indicator {
                 });
             }
         }
-        if let Some(Some(n)) = &change.nulmeting {
-            if !n.waarde.is_finite() {
-                errors.push(FieldError {
-                    field: "nulmeting.waarde".into(),
-                    code: "invalid-number",
-                    message: "De nulmeting moet een eindig getal zijn.".into(),
-                });
-            }
+        if let Some(Some(n)) = &mut change.nulmeting {
+            check_getal("nulmeting.waarde", &mut n.waarde, &mut errors);
         }
         let richting = change.richting.unwrap_or(self.richting);
-        for (i, s) in streefwaarden.iter().enumerate() {
-            check_waarde(&format!("streefwaarden[{i}]"), s, richting, &mut errors);
+        for i in 0..streefwaarden.len() {
+            check_waarde(
+                &format!("streefwaarden[{i}]"),
+                &mut streefwaarden[i],
+                richting,
+                &mut errors,
+            );
+            let s = &streefwaarden[i];
             if streefwaarden[..i].iter().any(|o| o.jaar == s.jaar) {
                 errors.push(FieldError {
                     field: format!("streefwaarden[{i}].jaar"),
@@ -335,7 +356,7 @@ impl Indicator {
                 .filter(|s| !streefwaarden.iter().any(|n| n.jaar == s.jaar))
             {
                 let mut own = Vec::new();
-                check_waarde("richting", s, richting, &mut own);
+                check_waarde("richting", &mut s.clone(), richting, &mut own);
                 if !own.is_empty() {
                     errors.push(FieldError {
                         field: "richting".into(),
@@ -393,6 +414,35 @@ impl Indicator {
                 _ => None,
             },
         }
+    }
+
+    /// A missed target of an earlier year, so it stays visible after
+    /// 1 January: the last year before `peiljaar` with a definitive (not
+    /// superseded) meting, judged by that year's latest definitive meting
+    /// against that year's streefwaarde; `Some` only when it was not on
+    /// track (`vorigJaar` in the PDCA state, the overzicht and the indicator view).
+    pub fn vorig_jaar(&self, peiljaar: i32) -> Option<Stand<'_>> {
+        let definitief = |m: &&Meting| !m.vervangen && m.status == MetingStatus::Definitief;
+        let jaar = self
+            .metingen
+            .iter()
+            .filter(definitief)
+            .filter_map(|m| periode_jaar(&m.periode))
+            .filter(|y| *y < peiljaar)
+            .max()?;
+        let waarde = self
+            .actuele_metingen(jaar)
+            .into_iter()
+            .rfind(definitief)
+            .map(|m| m.waarde)?;
+        let streefwaarde = self.streefwaarde(jaar)?;
+        let koers = koers(self.richting, waarde, streefwaarde);
+        (koers == Koers::NietOpKoers).then_some(Stand {
+            jaar,
+            waarde: Some(waarde),
+            streefwaarde: Some(streefwaarde),
+            koers: Some(koers),
+        })
     }
 
     /// The latest meting that is not superseded (latest period, then latest recorded).
@@ -532,5 +582,30 @@ mod tests {
         assert_eq!(i.stand(2026).koers, None, "no meting for 2026 yet");
         i.apply(&meting("2024", 20.0), t);
         assert_eq!(i.laatste_meting().map(|m| m.waarde), Some(9.5));
+    }
+
+    #[test]
+    fn a_missed_target_of_the_last_year_with_a_definitive_meting_stays_visible() {
+        let mut i = given();
+        let t = Utc::now();
+        // Lower is better: 12 misses 2025's 10.
+        i.apply(&meting("2025-Q4", 12.0), t);
+        let v = i.vorig_jaar(2026).expect("2025 missed");
+        assert_eq!(
+            (v.jaar, v.waarde, v.streefwaarde.map(|s| s.waarde)),
+            (2025, Some(12.0), Some(10.0))
+        );
+        assert_eq!(v.koers, Some(Koers::NietOpKoers));
+        assert!(i.vorig_jaar(2025).is_none(), "only earlier years count");
+        // A provisional meting of 2026 does not make 2026 the earlier year for 2027.
+        let mut provisional = meting("2026", 1.0);
+        if let Event::MetingVastgelegd(m) = &mut provisional {
+            m.status = MetingStatus::Voorlopig;
+        }
+        i.apply(&provisional, t);
+        assert_eq!(i.vorig_jaar(2027).map(|v| v.jaar), Some(2025));
+        // Met after all (a later definitive meting for the same period): nothing to show.
+        i.apply(&meting("2025-Q4", 9.0), t);
+        assert!(i.vorig_jaar(2026).is_none());
     }
 }

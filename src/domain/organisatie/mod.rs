@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::events::{Event, OrganisatieGeregistreerd, OrganisatieGewijzigd};
+use super::naam::normalise;
 use super::{Decision, DomainError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,7 +58,8 @@ impl Organisatie {
 
     /// Keeps only real changes; no change means no event.
     pub fn update(&self, mut e: OrganisatieGewijzigd) -> Decision {
-        if e.naam.as_ref().is_some_and(|n| n.trim().is_empty()) {
+        e.naam = e.naam.as_deref().map(normalise);
+        if e.naam.as_ref().is_some_and(|n| n.is_empty()) {
             return Err(DomainError::invalid(
                 "naam",
                 "required",
@@ -75,8 +77,12 @@ impl Organisatie {
     }
 }
 
-pub fn register(e: OrganisatieGeregistreerd) -> Decision {
-    if e.naam.trim().is_empty() {
+/// Registers an organisatie under the [`normalise`]d form of its naam
+/// (whether that name is taken is for the caller to check, with
+/// [`super::naam::same`]).
+pub fn register(mut e: OrganisatieGeregistreerd) -> Decision {
+    e.naam = normalise(&e.naam);
+    if e.naam.is_empty() {
         return Err(DomainError::invalid(
             "naam",
             "required",

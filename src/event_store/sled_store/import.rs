@@ -4,14 +4,13 @@
 //! opens the directory itself, so sled's lock guarantees that).
 
 use std::collections::{HashMap, HashSet};
-use std::fs::File;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::super::staging::{encode, StoreView};
-use super::{event_key, io_err, key, u64_from, EVENT, EVENT_ID, STREAM};
+use super::{event_key, io_err, key, u64_from, EVENT, EVENT_ID, IMPORTED_THROUGH, META, STREAM};
 use crate::event_store::{RecordedEvent, StoreError, StoreResult, MAX_EVENT_BYTES};
 
 /// What an import did.
@@ -38,21 +37,7 @@ pub fn import_events(
     events: impl IntoIterator<Item = RecordedEvent>,
     force: bool,
 ) -> StoreResult<ImportSummary> {
-    let db = sled::Config::new()
-        .path(path)
-        .cache_capacity(cache_capacity)
-        .flush_every_ms(None)
-        .open()
-        .map_err(|e| {
-            let text = e.to_string();
-            if text.contains("lock") || text.contains("WouldBlock") {
-                StoreError::Locked {
-                    path: path.display().to_string(),
-                }
-            } else {
-                StoreError::Unavailable(format!("cannot open {}: {text}", path.display()))
-            }
-        })?;
+    let db = super::files::open_db(path, cache_capacity, None)?;
     let (mut head, mut last_at): (u64, Option<DateTime<Utc>>) =
         match db.scan_prefix([EVENT]).next_back() {
             None => (0, None),
@@ -138,10 +123,21 @@ pub fn import_events(
         }
     }
     db.apply_batch(batch).map_err(io_err)?;
+    if summary.imported > 0 {
+        // Events up to here came from a backup, without idempotency records.
+        db.insert(key(META, &[IMPORTED_THROUGH]), &head.to_be_bytes())
+            .map_err(io_err)?;
+    }
+    // Durable as an append is: blob files (none with the current segment
+    // size), the log, the directory entries sled created.
+    let mut files = super::files::FileSync::open(path)?;
+    let fsync_failed = |e: std::io::Error| StoreError::Unavailable(format!("fsync failed: {e}"));
+    files.sync_blobs().map_err(fsync_failed)?;
     db.flush().map_err(io_err)?;
-    File::open(path.join("db"))
-        .and_then(|f| f.sync_data())
-        .map_err(|e| StoreError::Unavailable(format!("fdatasync failed: {e}")))?;
+    files.sync_blobs().map_err(fsync_failed)?;
+    files.sync_data().map_err(fsync_failed)?;
+    drop(db);
+    super::files::wait_released(path, std::time::Duration::from_secs(10));
     summary.head = head;
     Ok(summary)
 }

@@ -27,10 +27,10 @@ use model::{Voortgang, Window};
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct VoortgangQuery {
-    /// Eerste dag van de periode (JJJJ-MM-DD, Europe/Amsterdam). Of gebruik sindsPositie.
+    /// Eerste dag van de periode (precies JJJJ-MM-DD, Europe/Amsterdam, van 1900-01-01 t/m 2200-12-31). Of gebruik sindsPositie.
     #[param(value_type = Option<String>, format = Date, example = "2024-03-01")]
     pub sinds: Option<String>,
-    /// Laatste dag van de periode, inclusief (standaard: tot nu).
+    /// Laatste dag van de periode, inclusief (standaard: tot nu); precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
     #[param(value_type = Option<String>, format = Date, example = "2024-03-31")]
     pub tot: Option<String>,
     /// Wijzigingen ná deze positie (de totPositie van de vorige editie).
@@ -110,17 +110,9 @@ fn date_param(
     errors: &mut Vec<InvalidParam>,
 ) -> Option<NaiveDate> {
     let raw = raw.as_deref()?;
-    match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.push(InvalidParam::new(
-                format!("query.{name}"),
-                "invalid-date",
-                format!("{name} moet een datum zijn als JJJJ-MM-DD (bijvoorbeeld 2024-03-01)."),
-            ));
-            None
-        }
-    }
+    super::datum::date("query", name, raw)
+        .map_err(|p| errors.push(p))
+        .ok()
 }
 
 /// Turns the query into positions `(sinds, tot]`, reporting every problem.

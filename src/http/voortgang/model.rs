@@ -443,20 +443,20 @@ impl Names<'_> {
 }
 
 /// Better or worse than the nulmeting, the direction taken into account.
+/// Compared, not subtracted: no difference of two values can overflow.
 fn ontwikkeling(richting: Richting, nul: f64, waarde: f64) -> Option<String> {
-    let sign = match richting {
-        Richting::HogerIsBeter => 1.0,
-        Richting::LagerIsBeter => -1.0,
+    use std::cmp::Ordering;
+    let ordering = waarde.partial_cmp(&nul)?;
+    let ordering = match richting {
+        Richting::HogerIsBeter => ordering,
+        Richting::LagerIsBeter => ordering.reverse(),
         Richting::BinnenBandbreedte => return None,
     };
-    let d = (waarde - nul) * sign;
     Some(
-        if d > 0.0 {
-            "verbeterd"
-        } else if d < 0.0 {
-            "verslechterd"
-        } else {
-            "gelijk"
+        match ordering {
+            Ordering::Greater => "verbeterd",
+            Ordering::Less => "verslechterd",
+            Ordering::Equal => "gelijk",
         }
         .to_owned(),
     )

@@ -1,0 +1,200 @@
+//! One rule for every endpoint: a query parameter the operation does not
+//! declare in the OpenAPI document is refused (400, `unknown-parameter`,
+//! naming it and listing the accepted ones), never silently ignored.
+//!
+//! The spec is the single source of truth: at the first request the table
+//! of each operation's declared query parameters is built from
+//! [`super::ApiDoc::document`], and this middleware (on `/v1`, outside the
+//! time-travel one, so it sees `peildatum`/`peiltijdstip`/`positie` too)
+//! checks the keys of the query string against it. A path no operation
+//! matches is left to the router (404/405).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::web;
+use utoipa::openapi::path::{Operation, ParameterIn};
+
+use super::problem::{InvalidParam, Problem};
+
+/// One operation of the spec: its path template's segments (`None` for a
+/// `{parameter}`) and its declared query parameters.
+struct Declared {
+    segments: Vec<Option<String>>,
+    query: Vec<String>,
+}
+
+/// Method → operations, from the spec.
+type Table = HashMap<&'static str, Vec<Declared>>;
+
+/// Builds the table now (at startup) rather than on the first request that
+/// carries a query string.
+pub fn warm() {
+    table();
+}
+
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    TABLE.get_or_init(|| build(&super::ApiDoc::document()))
+}
+
+fn build(doc: &utoipa::openapi::OpenApi) -> Table {
+    let mut table = Table::new();
+    for (path, item) in &doc.paths.paths {
+        let segments: Vec<Option<String>> = path
+            .trim_start_matches('/')
+            .split('/')
+            .map(|s| (!s.contains('{')).then(|| s.to_owned()))
+            .collect();
+        let ops: [(&'static str, &Option<Operation>); 5] = [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("PATCH", &item.patch),
+            ("DELETE", &item.delete),
+        ];
+        for (method, op) in ops {
+            let Some(op) = op else { continue };
+            let query = op
+                .parameters
+                .iter()
+                .flatten()
+                .filter(|p| matches!(p.parameter_in, ParameterIn::Query))
+                .map(|p| p.name.clone())
+                .collect();
+            table.entry(method).or_default().push(Declared {
+                segments: segments.clone(),
+                query,
+            });
+        }
+    }
+    table
+}
+
+/// The declared query parameters of the operation `method path` (`path`
+/// below `/v1`), or `None` when no operation matches. Where templates
+/// overlap, the one with the most literal segments wins.
+fn declared(method: &str, path: &str) -> Option<&'static [String]> {
+    let ops = table().get(method)?;
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    ops.iter()
+        .filter(|op| {
+            op.segments.len() == parts.len()
+                && op
+                    .segments
+                    .iter()
+                    .zip(&parts)
+                    .all(|(s, p)| s.as_deref().is_none_or(|s| s == *p))
+        })
+        .max_by_key(|op| op.segments.iter().filter(|s| s.is_some()).count())
+        .map(|op| op.query.as_slice())
+}
+
+/// The keys of a query string, decoded, in order, without repeats.
+fn keys(query: &str) -> Vec<String> {
+    let pairs = web::Query::<Vec<(String, String)>>::from_query(query)
+        .map(|q| q.into_inner())
+        .unwrap_or_default();
+    let mut keys: Vec<String> = Vec::new();
+    for (k, _) in pairs {
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    keys
+}
+
+/// Time travel is declared where it is possible; elsewhere its parameters
+/// keep their own code, `not-supported`.
+const TIME_TRAVEL: [&str; 3] = ["peildatum", "peiltijdstip", "positie"];
+
+/// The problem for unknown query parameters, or `None` when all are declared.
+pub fn check(method: &str, path: &str, query: &str) -> Option<Problem> {
+    if query.is_empty() {
+        return None;
+    }
+    let rel = path.strip_prefix("/v1").unwrap_or(path);
+    let accepted = declared(method, rel)?;
+    let unknown: Vec<String> = keys(query)
+        .into_iter()
+        .filter(|k| !accepted.contains(k))
+        .collect();
+    if unknown.is_empty() {
+        return None;
+    }
+    let allowed = if accepted.is_empty() {
+        "Deze operatie kent geen queryparameters.".to_owned()
+    } else {
+        format!("Toegestaan: {}.", accepted.join(", "))
+    };
+    Some(Problem::invalid(
+        unknown
+            .into_iter()
+            .map(|k| {
+                if TIME_TRAVEL.contains(&k.as_str()) {
+                    InvalidParam::new(
+                        format!("query.{k}"),
+                        "not-supported",
+                        format!("Deze resource kent geen peildatum, peiltijdstip of positie; laat '{k}' weg. {allowed}"),
+                    )
+                } else {
+                    InvalidParam::new(
+                        format!("query.{k}"),
+                        "unknown-parameter",
+                        format!("Onbekende queryparameter '{k}'. {allowed}"),
+                    )
+                }
+            })
+            .collect(),
+    ))
+}
+
+/// Middleware on `/v1`: refuses a request with an undeclared query parameter.
+pub async fn known_params(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if let Some(problem) = check(req.method().as_str(), req.path(), req.query_string()) {
+        return Ok(req.error_response(problem));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+
+    #[test]
+    fn declared_parameters_pass_and_unknown_ones_are_named_with_the_accepted_ones() {
+        assert!(check("GET", "/v1/agendas", "page=2&pageSize=5").is_none());
+        assert!(check("GET", "/v1/agendas", "").is_none());
+        let p = check("GET", "/v1/agendas", "page=2&sort=naam").expect("refused");
+        assert_eq!(p.invalid_params.len(), 1);
+        assert_eq!(p.invalid_params[0].name, "query.sort");
+        assert_eq!(p.invalid_params[0].code, "unknown-parameter");
+        assert!(p.invalid_params[0].reason.contains("page, pageSize"));
+    }
+
+    #[test]
+    fn an_operation_without_query_parameters_says_so() {
+        let p = check(
+            "POST",
+            "/v1/agendas/0190a000-0000-7000-8000-000000000000/opgaven",
+            "x=1",
+        )
+        .expect("refused");
+        assert!(p.invalid_params[0]
+            .reason
+            .contains("kent geen queryparameters"));
+    }
+
+    #[test]
+    fn paths_no_operation_matches_are_left_to_the_router() {
+        assert!(check("GET", "/v1/bestaat-niet", "x=1").is_none());
+        assert!(check("GET", "/v1/openapi.json", "x=1").is_none());
+        assert!(check("DELETE", "/v1/agendas", "x=1").is_none());
+    }
+}

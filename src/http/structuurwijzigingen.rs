@@ -1,0 +1,190 @@
+//! The lines of `GET /agendas/{id}/wijzigingen` about the structure and the
+//! PDCA cycle: renumbered opgaven and doelen, moved doelen and acties, and
+//! bijsturingen recorded or carried out (see [`super::wijzigingen`]).
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::wijzigingen::{moment, Moment};
+use crate::domain::Event;
+use crate::event_store::{EventStore, RecordedEvent};
+use crate::history::names::Names;
+use crate::projections::ReadModel;
+
+/// An opgave or doel got a new code.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HernummeringRegel {
+    #[serde(flatten)]
+    pub moment: Moment,
+    /// opgave of doel.
+    #[schema(example = "opgave")]
+    pub soort: String,
+    pub id: Uuid,
+    pub titel: String,
+    #[schema(example = "1.4")]
+    pub vorige_code: Option<String>,
+    #[schema(example = "1.5")]
+    pub nieuwe_code: String,
+}
+
+/// A doel moved to another opgave, or an actie to another opgave or doel.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VerplaatsingRegel {
+    #[serde(flatten)]
+    pub moment: Moment,
+    /// doel of actie.
+    #[schema(example = "actie")]
+    pub soort: String,
+    pub id: Uuid,
+    /// De titel van het doel of de omschrijving van de actie.
+    pub omschrijving: String,
+    pub vorige_opgave_id: Uuid,
+    pub vorige_opgave_code: Option<String>,
+    pub nieuwe_opgave_id: Uuid,
+    pub nieuwe_opgave_code: Option<String>,
+    pub vorig_doel_id: Option<Uuid>,
+    pub vorige_doel_code: Option<String>,
+    pub nieuw_doel_id: Option<Uuid>,
+    pub nieuwe_doel_code: Option<String>,
+}
+
+/// A bijsturing recorded at a checkmoment, or marked doorgevoerd.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BijsturingRegel {
+    #[serde(flatten)]
+    pub moment: Moment,
+    /// vastgelegd of doorgevoerd.
+    #[schema(example = "vastgelegd")]
+    pub soort: String,
+    pub checkmoment_id: Uuid,
+    pub bijsturing_id: Uuid,
+    pub besluit: String,
+    /// De datum van het besluit (vastgelegd) of van het doorvoeren.
+    pub datum: NaiveDate,
+}
+
+/// The structure and PDCA lines of the report. The codes of the opgaven
+/// and doelen a move names are those of then: the previous ones just
+/// before the move, the new ones just after it.
+pub struct Regels<'a> {
+    pub hernummeringen: Vec<HernummeringRegel>,
+    pub verplaatsingen: Vec<VerplaatsingRegel>,
+    pub bijsturingen: Vec<BijsturingRegel>,
+    names: Names<'a>,
+}
+
+impl<'a> Regels<'a> {
+    pub fn new(store: &'a dyn EventStore) -> Self {
+        Self {
+            hernummeringen: Vec::new(),
+            verplaatsingen: Vec::new(),
+            bijsturingen: Vec::new(),
+            names: Names::new(store),
+        }
+    }
+
+    /// The code of an opgave or doel as of `position`.
+    fn code(&mut self, id: Option<Uuid>, position: u64) -> Option<String> {
+        id.and_then(|id| self.names.label(id, position))
+    }
+
+    /// Adds the line for `event` (recorded as `e`) if it is one of these kinds.
+    pub fn collect(&mut self, m: &ReadModel, e: &RecordedEvent, event: &Event) {
+        let (before, after) = (e.position.saturating_sub(1), e.position);
+        match event {
+            Event::OpgaveHernummerd(h) | Event::DoelHernummerd(h) => {
+                let opgave = matches!(event, Event::OpgaveHernummerd(_));
+                let titel = if opgave {
+                    m.opgaven.get(&e.stream_id).map(|o| o.state.titel.clone())
+                } else {
+                    m.doelen.get(&e.stream_id).map(|d| d.state.titel.clone())
+                };
+                self.hernummeringen.push(HernummeringRegel {
+                    moment: moment(e),
+                    soort: if opgave { "opgave" } else { "doel" }.to_owned(),
+                    id: e.stream_id,
+                    titel: titel.unwrap_or_default(),
+                    vorige_code: h.vorige_code.as_ref().map(|c| c.to_string()),
+                    nieuwe_code: h.nieuwe_code.to_string(),
+                });
+            }
+            Event::DoelVerplaatst(v) => {
+                let regel = VerplaatsingRegel {
+                    moment: moment(e),
+                    soort: "doel".to_owned(),
+                    id: e.stream_id,
+                    omschrijving: m
+                        .doelen
+                        .get(&e.stream_id)
+                        .map(|d| d.state.titel.clone())
+                        .unwrap_or_default(),
+                    vorige_opgave_id: v.vorige_opgave_id,
+                    vorige_opgave_code: self.code(Some(v.vorige_opgave_id), before),
+                    nieuwe_opgave_id: v.nieuwe_opgave_id,
+                    nieuwe_opgave_code: self.code(Some(v.nieuwe_opgave_id), after),
+                    vorig_doel_id: None,
+                    vorige_doel_code: None,
+                    nieuw_doel_id: None,
+                    nieuwe_doel_code: None,
+                };
+                self.verplaatsingen.push(regel);
+            }
+            Event::ActieVerplaatst(v) => {
+                let regel = VerplaatsingRegel {
+                    moment: moment(e),
+                    soort: "actie".to_owned(),
+                    id: e.stream_id,
+                    omschrijving: m
+                        .acties
+                        .get(&e.stream_id)
+                        .map(|a| a.state.omschrijving.clone())
+                        .unwrap_or_default(),
+                    vorige_opgave_id: v.vorige_opgave_id,
+                    vorige_opgave_code: self.code(Some(v.vorige_opgave_id), before),
+                    nieuwe_opgave_id: v.nieuwe_opgave_id,
+                    nieuwe_opgave_code: self.code(Some(v.nieuwe_opgave_id), after),
+                    vorig_doel_id: v.vorig_doel_id,
+                    vorige_doel_code: self.code(v.vorig_doel_id, before),
+                    nieuw_doel_id: v.nieuw_doel_id,
+                    nieuwe_doel_code: self.code(v.nieuw_doel_id, after),
+                };
+                self.verplaatsingen.push(regel);
+            }
+            Event::BijsturingVastgelegd(b) => self.bijsturingen.push(BijsturingRegel {
+                moment: moment(e),
+                soort: "vastgelegd".to_owned(),
+                checkmoment_id: e.stream_id,
+                bijsturing_id: b.bijsturing_id,
+                besluit: b.besluit.clone(),
+                datum: b.datum,
+            }),
+            Event::BijsturingDoorgevoerd(b) => {
+                let besluit = m
+                    .checkmomenten
+                    .get(&e.stream_id)
+                    .and_then(|c| {
+                        c.state
+                            .bijsturingen
+                            .iter()
+                            .find(|x| x.id == b.bijsturing_id)
+                    })
+                    .map(|x| x.besluit.clone())
+                    .unwrap_or_default();
+                self.bijsturingen.push(BijsturingRegel {
+                    moment: moment(e),
+                    soort: "doorgevoerd".to_owned(),
+                    checkmoment_id: e.stream_id,
+                    bijsturing_id: b.bijsturing_id,
+                    besluit,
+                    datum: b.datum,
+                })
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! An unknown query parameter is a 400 on every endpoint (reads, writes,
+//! feeds, exports), naming it and listing what the operation accepts;
+//! the declared ones keep working.
+
+use serde_json::json;
+
+use crate::support::{actie, agenda_id, call, get, opgave, refused, spawn};
+
+#[test]
+fn an_unknown_query_parameter_is_refused_on_every_kind_of_endpoint() {
+    let app = spawn();
+    let a = agenda_id(&app);
+    let o = opgave(&app, "1.1");
+    let act = actie(&app, "1.1");
+    let act_id = act["id"].as_str().unwrap();
+    let act_etag = call(&app, "GET", &format!("/acties/{act_id}"), &[], None).etag;
+    let reads = [
+        format!("/agendas/{a}"),
+        "/agendas".to_owned(),
+        format!("/opgaven/{o}"),
+        format!("/opgaven/{o}/pdca"),
+        format!("/agendas/{a}/overzicht"),
+        format!("/agendas/{a}/acties"),
+        format!("/acties/{act_id}/audittrail"),
+        format!("/agendas/{a}/wijzigingen"),
+        format!("/agendas/{a}/voortgang"),
+        format!("/agendas/{a}/voortgang.atom"),
+        format!("/agendas/{a}/export"),
+        "/gebeurtenissen".to_owned(),
+        "/organisaties".to_owned(),
+        "/tokens".to_owned(),
+    ];
+    for path in &reads {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let r = refused(
+            &app,
+            "GET",
+            &format!("{path}{sep}sorteer=naam"),
+            &[],
+            "",
+            400,
+        );
+        assert_eq!(r.code(), "invalid-input", "{path}: {:?}", r.body);
+        assert_eq!(r.invalid(), ["query.sorteer"], "{path}: {:?}", r.body);
+        let p = &r.body["invalidParams"][0];
+        assert_eq!(p["code"], "unknown-parameter", "{path}");
+        assert!(
+            p["reason"].as_str().unwrap().contains("'sorteer'"),
+            "{path}: {p}"
+        );
+    }
+    // The reason lists what the operation accepts.
+    let r = refused(&app, "GET", "/agendas?pagina=2", &[], "", 400);
+    let reason = r.body["invalidParams"][0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("page, pageSize, peildatum, peiltijdstip, positie"),
+        "{reason}"
+    );
+    // Writes: POST, PATCH, PUT refuse too, and append nothing.
+    let body = json!({"titel": "Nieuwe opgave"}).to_string();
+    let r = refused(
+        &app,
+        "POST",
+        &format!("/agendas/{a}/opgaven?dryRun=true"),
+        &[],
+        &body,
+        400,
+    );
+    assert_eq!(r.invalid(), ["query.dryRun"]);
+    assert!(r.body["invalidParams"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("kent geen queryparameters"));
+    let r = refused(
+        &app,
+        "PATCH",
+        &format!("/acties/{act_id}?x=1"),
+        &[
+            ("If-Match", &act_etag),
+            ("Content-Type", "application/merge-patch+json"),
+        ],
+        &json!({"omschrijving": "Anders"}).to_string(),
+        400,
+    );
+    assert_eq!(r.invalid(), ["query.x"]);
+    let r = refused(
+        &app,
+        "PUT",
+        &format!("/acties/{act_id}/trekker?force=1"),
+        &[("If-Match", &act_etag)],
+        &json!({"soort": "groep", "naam": "Werkgroep"}).to_string(),
+        400,
+    );
+    assert_eq!(r.invalid(), ["query.force"]);
+    let token = uuid::Uuid::now_v7();
+    let r = refused(
+        &app,
+        "DELETE",
+        &format!("/tokens/{token}?x=1"),
+        &[],
+        "",
+        400,
+    );
+    assert_eq!(r.invalid(), ["query.x"]);
+    // Time travel where it is not possible keeps its own code.
+    let r = refused(
+        &app,
+        "POST",
+        &format!("/agendas/{a}/opgaven?positie=3"),
+        &[],
+        &body,
+        400,
+    );
+    assert_eq!(r.body["invalidParams"][0]["code"], "not-supported");
+    // Several unknown ones are all named.
+    let r = refused(
+        &app,
+        "GET",
+        &format!("/opgaven/{o}/pdca?a=1&b=2&a=3"),
+        &[],
+        "",
+        400,
+    );
+    assert_eq!(r.invalid(), ["query.a", "query.b"]);
+}
+
+#[test]
+fn declared_query_parameters_still_work() {
+    let app = spawn();
+    let a = agenda_id(&app);
+    let o = opgave(&app, "1.1");
+    for path in [
+        "/agendas?page=1&pageSize=5".to_owned(),
+        format!("/agendas/{a}?positie=140"),
+        format!("/opgaven/{o}/pdca?positie=140"),
+        format!("/agendas/{a}/acties?opgave=1.1&pageSize=2"),
+        format!("/agendas/{a}/voortgang?sindsPositie=1&formaat=json"),
+        format!("/agendas/{a}/export?formaat=json"),
+        "/gebeurtenissen?na=0&pageSize=3".to_owned(),
+        format!("/agendas/{a}/wijzigingen?sindsPositie=1"),
+    ] {
+        let (status, body) = get(&app, &path);
+        assert_eq!(status, 200, "{path}: {body:?}");
+    }
+}
