@@ -109,6 +109,9 @@ pub const REDACTED: &str = "[REDACTED]";
 /// Takes out of `line` everything that may be a credential:
 /// - `mag_…` (this API's tokens, also cut short or altered, also with the
 ///   `_` percent-encoded), except the crate's own name `mag_tracker`;
+/// - a run of 64 or more hex digits: a token's secret part, wherever it
+///   stands (`MAG_<id>_<secret>`, a percent-encoded prefix, a bare secret);
+///   ids (32 hex digits) and UUIDs stay readable;
 /// - whatever follows `Bearer ` or `Basic ` (any case);
 /// - the value of a query or form parameter whose name contains `token`,
 ///   `secret`, `password`, `passwd`, `apikey`, `api_key`, `api-key` or `auth`.
@@ -119,6 +122,7 @@ pub fn redact(line: &str) -> Cow<'_, str> {
     let (mut done, mut i) = (0, 0);
     while i < b.len() {
         let skip = token_at(b, i)
+            .or_else(|| secret_at(b, i))
             .or_else(|| scheme_at(b, i))
             .or_else(|| parameter_at(b, i));
         match skip {
@@ -187,6 +191,20 @@ fn token_at(b: &[u8], i: usize) -> Option<(usize, usize)> {
         return None;
     }
     Some((start, end))
+}
+
+/// The hex digits of a token's secret (see `access::secret`).
+const SECRET_HEX: usize = 64;
+
+/// A run of at least [`SECRET_HEX`] hex digits starting at `i`, whatever
+/// stands before it (`%5F`, `_`, `=`): redact the whole run.
+fn secret_at(b: &[u8], i: usize) -> Option<(usize, usize)> {
+    if i > 0 && b[i - 1].is_ascii_hexdigit() {
+        // Inside a run that was already measured from its start.
+        return None;
+    }
+    let run = b[i..].iter().take_while(|c| c.is_ascii_hexdigit()).count();
+    (run >= SECRET_HEX).then_some((i, i + run))
 }
 
 /// `Bearer <credentials>` or `Basic <credentials>` at `i`.
@@ -286,6 +304,25 @@ mod tests {
                 "GET /v1/x/mag%5Fabcdef".to_owned(),
                 "GET /v1/x/mag%5F[REDACTED]".to_owned(),
             ),
+            // The secret part however the rest is spelled: an upper-case or
+            // percent-encoded prefix, or the secret alone.
+            (
+                format!("GET /v1/agendas?a=MAG_{}", &TOKEN[4..]),
+                "GET /v1/agendas?a=MAG_0123456789abcdef0123456789abcdef_[REDACTED]".to_owned(),
+            ),
+            (
+                format!("GET /v1/agendas/%6Dag_{} 400", &TOKEN[4..]),
+                "GET /v1/agendas/%6Dag_0123456789abcdef0123456789abcdef_[REDACTED] 400"
+                    .to_owned(),
+            ),
+            (
+                format!("GET /v1/x/MAG%5F{}", TOKEN[4..].replace('_', "%5F")),
+                "GET /v1/x/MAG%5F0123456789abcdef0123456789abcdef%[REDACTED]".to_owned(),
+            ),
+            (
+                format!("GET /v1/agendas?x={}&page=1", &TOKEN[37..]),
+                "GET /v1/agendas?x=[REDACTED]&page=1".to_owned(),
+            ),
         ];
         for (line, expected) in cases {
             assert_eq!(redact(&line), expected, "{line}");
@@ -299,6 +336,7 @@ mod tests {
             "store opened data_dir=./data MAG_ASOF_BUDGET_MIB=512",
             "ingebed: Bearerless tekst, basically nothing, image_tag=1",
             "één organisatie — geen token",
+            "GET /v1/acties/01a241cb-5b13-76f0-9043-00f366aef599 token 01a241cb5b1376f0904300f366aef599",
         ] {
             assert!(matches!(redact(line), Cow::Borrowed(_)), "{line}");
         }

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::secret::{self, TokenSecret};
 use super::Rol;
+use crate::domain::events::OrganisatieGeregistreerd;
 use crate::domain::token::{self, TokenAangemaakt};
 use crate::domain::{DomainError, FieldError};
 use crate::event_store::{Actor, AppendOutcome, ExpectedVersion, Metadata};
@@ -34,6 +35,18 @@ pub async fn issue(
     ctx: WriteContext,
     new: NewToken,
 ) -> Result<IssuedToken, ServiceError> {
+    issue_with(service, ctx, new, None).await
+}
+
+/// [`issue`], on a store without organisaties also registering the token's
+/// organisatie (`first`, whose id is `new.organisatie_id`) in the same
+/// atomic append: both or neither.
+async fn issue_with(
+    service: &Service,
+    ctx: WriteContext,
+    new: NewToken,
+    first: Option<OrganisatieGeregistreerd>,
+) -> Result<IssuedToken, ServiceError> {
     let issued = secret::issue()
         .map_err(|e| ServiceError::Store(crate::event_store::StoreError::Unavailable(e)))?;
     let event = TokenAangemaakt {
@@ -45,10 +58,27 @@ pub async fn issue(
         geheim_hash: issued.hash,
     };
     let id = issued.id;
+    let registers = first.is_some();
     let outcome = service
         .structural(ctx, |m| {
+            let mut streams = Vec::new();
+            if let Some(first) = first {
+                if !m.organisaties.is_empty() {
+                    return Err(DomainError::invalid(
+                        "organisatie",
+                        "not-first-organisatie",
+                        "Er zijn al organisaties; registreer nieuwe via de API.",
+                    )
+                    .into());
+                }
+                streams.push(StreamEvents {
+                    stream_id: event.organisatie_id,
+                    expected: ExpectedVersion::NoStream,
+                    events: crate::domain::organisatie::register(first)?,
+                });
+            }
             let mut errors = Vec::new();
-            if !m.organisaties.contains_key(&event.organisatie_id) {
+            if !registers && !m.organisaties.contains_key(&event.organisatie_id) {
                 errors.push(FieldError {
                     field: "organisatieId".into(),
                     code: "unknown-organisatie",
@@ -67,18 +97,31 @@ pub async fn issue(
             if !errors.is_empty() {
                 return Err(DomainError::Invalid(errors).into());
             }
-            Ok(vec![StreamEvents {
+            streams.push(StreamEvents {
                 stream_id: id,
                 expected: ExpectedVersion::NoStream,
                 events: token::create(event, Utc::now())?,
-            }])
+            });
+            Ok(streams)
         })
         .await?;
     Ok(IssuedToken {
-        id: outcome.streams.first().map_or(id, |s| s.stream_id),
+        id: outcome.streams.last().map_or(id, |s| s.stream_id),
         secret: issued.secret,
         outcome,
     })
+}
+
+/// A write by the system itself, under `label` (the actor's omschrijving).
+fn system_context(label: &str) -> WriteContext {
+    WriteContext {
+        metadata: Metadata {
+            actor: Actor::system(label),
+            correlation_id: Some(Uuid::now_v7()),
+            ..Metadata::default()
+        },
+        ..WriteContext::default()
+    }
 }
 
 /// Issues a token as the system itself (CLI bootstrap, tests).
@@ -87,59 +130,34 @@ pub async fn issue_as_system(
     label: &str,
     new: NewToken,
 ) -> Result<IssuedToken, ServiceError> {
-    let ctx = WriteContext {
-        metadata: Metadata {
-            actor: Actor::system(label),
-            correlation_id: Some(Uuid::now_v7()),
-            ..Metadata::default()
-        },
-        ..WriteContext::default()
-    };
-    issue(service, ctx, new).await
+    issue(service, system_context(label), new).await
 }
 
 /// The actor label of the organisatie registered by the first `token create`.
 pub const BOOTSTRAP_ACTOR: &str = "system (bootstrap)";
 
 /// On a store with no organisatie at all, registers the first one (an
-/// ordinary `OrganisatieGeregistreerd`, actor "system (bootstrap)"), so a new
-/// installation without the demo can issue its first beheerder token.
+/// ordinary `OrganisatieGeregistreerd`, actor "system (bootstrap)") and
+/// issues the token `new` for it (its `organisatie_id` is ignored) in one
+/// atomic append (the organisatie's id and the token), so a new installation without the demo gets its first
+/// beheerder token, and a refused token leaves no organisatie behind.
 /// Refused once any organisatie exists: then they are registered over the API.
-pub async fn register_first_organisatie(
+pub async fn issue_with_first_organisatie(
     service: &Service,
     naam: &str,
     soort: crate::domain::organisatie::OrganisatieSoort,
-) -> Result<Uuid, ServiceError> {
-    let ctx = WriteContext {
-        metadata: Metadata {
-            actor: Actor::system(BOOTSTRAP_ACTOR),
-            correlation_id: Some(Uuid::now_v7()),
-            ..Metadata::default()
-        },
-        ..WriteContext::default()
-    };
-    let event = crate::domain::events::OrganisatieGeregistreerd {
+    new: NewToken,
+) -> Result<(Uuid, IssuedToken), ServiceError> {
+    let first = OrganisatieGeregistreerd {
         naam: naam.trim().to_owned(),
         soort,
         contactadres: None,
     };
-    let id = Uuid::now_v7();
-    let outcome = service
-        .structural(ctx, |m| {
-            if !m.organisaties.is_empty() {
-                return Err(DomainError::invalid(
-                    "organisatie",
-                    "not-first-organisatie",
-                    "Er zijn al organisaties; registreer nieuwe via de API.",
-                )
-                .into());
-            }
-            Ok(vec![StreamEvents {
-                stream_id: id,
-                expected: ExpectedVersion::NoStream,
-                events: crate::domain::organisatie::register(event)?,
-            }])
-        })
-        .await?;
-    Ok(outcome.streams.first().map_or(id, |s| s.stream_id))
+    let new = NewToken {
+        organisatie_id: Uuid::now_v7(),
+        ..new
+    };
+    let organisatie_id = new.organisatie_id;
+    let issued = issue_with(service, system_context(BOOTSTRAP_ACTOR), new, Some(first)).await?;
+    Ok((organisatie_id, issued))
 }

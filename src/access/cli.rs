@@ -9,7 +9,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::bootstrap::{issue_as_system, register_first_organisatie, NewToken};
+use super::bootstrap::{issue_as_system, issue_with_first_organisatie, NewToken};
 use super::Rol;
 use crate::domain::organisatie::OrganisatieSoort;
 use crate::event_store::{SledOptions, SledStore};
@@ -43,8 +43,9 @@ pub struct CreateArgs {
     /// What the token is for.
     #[arg(long, default_value = "aangemaakt met mag-tracker token create")]
     pub omschrijving: String,
-    /// Expiry instant (RFC 3339, e.g. 2026-12-31T23:59:59Z); default none.
-    #[arg(long)]
+    /// Expiry instant (RFC 3339 with a time zone, e.g. 2026-12-31T23:59:59Z,
+    /// up to 2200-12-31); default none.
+    #[arg(long, value_parser = crate::domain::datum::parse_instant_arg)]
     pub verloopt: Option<DateTime<Utc>>,
     /// Directory holding the event store.
     #[arg(long, env = "MAG_DATA_DIR", default_value = "./data")]
@@ -106,7 +107,7 @@ pub fn create(args: CreateArgs) -> anyhow::Result<(Rol, super::bootstrap::Issued
                 .or_else(|| {
                     m.organisaties
                         .values()
-                        .find(|o| o.state.naam.eq_ignore_ascii_case(wanted))
+                        .find(|o| crate::domain::naam::same(&o.state.naam, wanted))
                         .map(|o| o.id)
                 });
             match found {
@@ -129,23 +130,19 @@ pub fn create(args: CreateArgs) -> anyhow::Result<(Rol, super::bootstrap::Issued
                 }
             }
         };
-        let organisatie_id = match organisatie_id {
-            Some(id) => id,
-            None => bootstrap_organisatie(&state, &args, rol).await?,
+        let new = NewToken {
+            organisatie_id: organisatie_id.unwrap_or_else(Uuid::nil),
+            rol,
+            omschrijving: args.omschrijving.clone(),
+            agendas,
+            verloop: args.verloopt,
         };
-        let issued = issue_as_system(
-            &state.service,
-            "system (mag-tracker token create)",
-            NewToken {
-                organisatie_id,
-                rol,
-                omschrijving: args.omschrijving.clone(),
-                agendas,
-                verloop: args.verloopt,
-            },
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("the token was not created: {e}"))?;
+        let issued = match organisatie_id {
+            Some(_) => issue_as_system(&state.service, "system (mag-tracker token create)", new)
+                .await
+                .map_err(|e| anyhow::anyhow!("the token was not created: {}", explain(e)))?,
+            None => bootstrap(&state, &args, new).await?,
+        };
         Ok((rol, issued))
     });
     // The directory is free for the next command when this returns.
@@ -154,14 +151,14 @@ pub fn create(args: CreateArgs) -> anyhow::Result<(Rol, super::bootstrap::Issued
 }
 
 /// A store without any organisatie: the first beheerder token registers its
-/// own organisatie (see [`register_first_organisatie`]).
-async fn bootstrap_organisatie(
+/// own organisatie, in the same append (see [`issue_with_first_organisatie`]).
+async fn bootstrap(
     state: &crate::app::AppState,
     args: &CreateArgs,
-    rol: Rol,
-) -> anyhow::Result<Uuid> {
+    new: NewToken,
+) -> anyhow::Result<super::bootstrap::IssuedToken> {
     let naam = args.organisatie.trim();
-    if rol != Rol::Beheerder {
+    if new.rol != Rol::Beheerder {
         anyhow::bail!(
             "the store in {} has no organisatie yet: create the first token with \
              --rol beheerder --organisatie \"<name>\", which registers that organisatie",
@@ -184,9 +181,29 @@ async fn bootstrap_organisatie(
                 args.soort
             )
         })?;
-    let id = register_first_organisatie(&state.service, naam, soort)
+    let (id, issued) = issue_with_first_organisatie(&state.service, naam, soort, new)
         .await
-        .map_err(|e| anyhow::anyhow!("the organisatie was not registered: {e}"))?;
-    eprintln!("Registered organisatie {naam:?} ({id}): the store had none.");
-    Ok(id)
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "the token was not created (and no organisatie registered): {}",
+                explain(e)
+            )
+        })?;
+    eprintln!(
+        "Registered organisatie {:?} ({id}): the store had none.",
+        crate::domain::naam::normalise(naam)
+    );
+    Ok(issued)
+}
+
+/// A refusal in words: each invalid field with its reason, not only a count.
+fn explain(e: crate::service::ServiceError) -> String {
+    match e {
+        crate::service::ServiceError::Domain(crate::domain::DomainError::Invalid(fields)) => fields
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
 }

@@ -95,6 +95,16 @@ pub fn parse_date_arg(raw: &str) -> Result<NaiveDate, String> {
     })
 }
 
+/// [`parse_instant`] for a command-line argument (clap's `value_parser`).
+pub fn parse_instant_arg(raw: &str) -> Result<DateTime<Utc>, String> {
+    parse_instant(raw).map_err(|e| match e {
+        DatumFout::Syntax => {
+            format!("{raw:?} is not an RFC 3339 instant with a time zone (2026-12-31T23:59:59Z)")
+        }
+        DatumFout::OutOfRange => format!("{raw:?} is outside {RANGE}"),
+    })
+}
+
 /// Parses an RFC 3339 instant with a `T` (or `t`) between date and time and
 /// a time zone, and checks the range (of the instant in UTC).
 pub fn parse_instant(raw: &str) -> Result<DateTime<Utc>, DatumFout> {

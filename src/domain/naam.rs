@@ -60,10 +60,16 @@ pub fn normalise(raw: &str) -> String {
     out
 }
 
+/// The identity of a name: [`normalise`]d and lower case. Two names with the
+/// same key are the same name (a lookup table of names is keyed by this).
+pub fn key(raw: &str) -> String {
+    normalise(raw).to_lowercase()
+}
+
 /// Whether two names are the same name: equal after [`normalise`],
 /// ignoring case.
 pub fn same(a: &str, b: &str) -> bool {
-    normalise(a).to_lowercase() == normalise(b).to_lowercase()
+    key(a) == key(b)
 }
 
 #[cfg(test)]

@@ -157,7 +157,10 @@ pub async fn known_params(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if let Some(problem) = check(req.method().as_str(), req.path(), req.query_string()) {
+    // The path as the router matches it (percent-encoded unreserved
+    // characters decoded), so `/acti%65s/…` is checked as `/acties/…`.
+    let path = req.match_info().as_str().to_owned();
+    if let Some(problem) = check(req.method().as_str(), &path, req.query_string()) {
         return Ok(req.error_response(problem));
     }
     Ok(next.call(req).await?.map_into_boxed_body())

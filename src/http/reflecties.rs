@@ -46,6 +46,9 @@ pub struct OnderwerpDto {
     pub code: Option<String>,
     /// Titel van het doel of de opgave, of de omschrijving van de actie.
     pub titel: String,
+    /// Bij een actie: haar kenmerk (uniek in de agenda).
+    #[schema(example = "1.1.1-2")]
+    pub kenmerk: Option<String>,
 }
 
 /// A reflectie as it is now (corrected texts; withdrawn ones stay listed as ingetrokken).
@@ -92,11 +95,16 @@ fn onderwerp_dto(o: &Onderwerp, m: &ReadModel) -> OnderwerpDto {
             (Some(x.state.code.to_string()), x.state.titel.clone())
         }),
     };
+    let kenmerk = match o.soort {
+        OnderwerpSoort::Actie => m.acties.get(&o.id).map(|a| a.state.kenmerk.to_string()),
+        OnderwerpSoort::Doel | OnderwerpSoort::Opgave => None,
+    };
     OnderwerpDto {
         soort: enum_str(&o.soort),
         id: o.id,
         code: code.filter(|c| !c.is_empty()),
         titel,
+        kenmerk,
     }
 }
 

@@ -218,11 +218,12 @@ pub async fn wijzigingen(
             ));
         }
     }
+    let store = state.store.as_ref();
+    let head = store.head();
+    check_position_range(q.sinds_positie, q.tot_positie, head, &mut errors);
     if !errors.is_empty() {
         return Err(Problem::invalid(errors));
     }
-    let store = state.store.as_ref();
-    let head = store.head();
     let store_err = |e| service_problem(ServiceError::Store(e));
     let after = match (sinds, q.sinds_positie) {
         (Some(d), _) => store
@@ -330,4 +331,30 @@ pub struct Api;
 
 pub fn configure(cfg: &mut super::Routes) {
     cfg.route("/agendas/{id}/wijzigingen", web::get().to(wijzigingen));
+}
+
+/// `sindsPositie`/`totPositie` that cannot describe a period of the log: a
+/// start beyond its last position, or an end before the start. (The
+/// voortgang checks the same; it can call this one.)
+pub fn check_position_range(
+    sinds: Option<u64>,
+    tot: Option<u64>,
+    head: u64,
+    errors: &mut Vec<InvalidParam>,
+) {
+    let Some(s) = sinds else { return };
+    if s > head {
+        errors.push(InvalidParam::new(
+            "query.sindsPositie",
+            "beyond-head",
+            format!("sindsPositie {s} ligt voorbij de laatste positie ({head})."),
+        ));
+    }
+    if tot.is_some_and(|t| t < s) {
+        errors.push(InvalidParam::new(
+            "query.totPositie",
+            "range",
+            "totPositie ligt vóór sindsPositie.",
+        ));
+    }
 }

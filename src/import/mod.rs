@@ -395,10 +395,7 @@ impl Planner<'_> {
     }
 
     fn org(&mut self, field: String, naam: &str) -> Option<Uuid> {
-        let found = self
-            .orgs
-            .get(&crate::domain::naam::normalise(naam))
-            .copied();
+        let found = self.orgs.get(&crate::domain::naam::key(naam)).copied();
         if found.is_none() {
             self.problem(field, "unknown-organisatie", format!("Organisatie {naam:?} is onbekend: neem haar op in 'organisaties' of registreer haar eerst."));
         }
@@ -568,10 +565,10 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
             "De einddatum ligt voor de startdatum.".into(),
         );
     }
-    // Organisations already registered are reused by name; new ones are created.
+    // Organisations already registered are reused by name (the same name as
+    // the API's uniqueness check: normalised, any case); new ones are created.
     for (id, o) in &model.organisaties {
-        p.orgs
-            .insert(crate::domain::naam::normalise(&o.state.naam), *id);
+        p.orgs.insert(crate::domain::naam::key(&o.state.naam), *id);
     }
     for (i, o) in file.organisaties.iter().enumerate() {
         if crate::domain::naam::normalise(&o.naam).is_empty() {
@@ -583,10 +580,11 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
             continue;
         }
         let normalised = crate::domain::naam::normalise(&o.naam);
-        if p.orgs.contains_key(&normalised) {
+        let key = crate::domain::naam::key(&o.naam);
+        if p.orgs.contains_key(&key) {
             if file.organisaties[..i]
                 .iter()
-                .any(|x| crate::domain::naam::normalise(&x.naam) == normalised)
+                .any(|x| crate::domain::naam::same(&x.naam, &o.naam))
             {
                 p.problem(
                     format!("organisaties[{i}].naam"),
@@ -598,12 +596,12 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
         }
         let id = p.create(vec![Event::OrganisatieGeregistreerd(
             OrganisatieGeregistreerd {
-                naam: normalised.clone(),
+                naam: normalised,
                 soort: o.soort,
                 contactadres: o.contactadres.clone(),
             },
         )]);
-        p.orgs.insert(normalised, id);
+        p.orgs.insert(key, id);
         p.summary.organisaties += 1;
     }
     let agenda_id = p.agenda_id;

@@ -192,8 +192,27 @@ fn metingen_outside_the_range_are_refused_and_minus_zero_is_stored_as_zero() {
             "{waarde}: {:?}",
             r.body
         );
-        assert!(p["reason"].as_str().unwrap().contains("1e15"), "{p}");
+        let reason = p["reason"].as_str().unwrap();
+        assert!(reason.contains("1e15"), "{p}");
+        // the value as a person reads it, not 309 digits
+        assert!(reason.len() < 150, "{reason}");
     }
+    let r = refused(
+        &app,
+        "POST",
+        &metingen,
+        &[],
+        r#"{"periode":"2024","waarde":1e308,"status":"voorlopig"}"#,
+        400,
+    );
+    assert!(
+        r.body["invalidParams"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("1e308 valt buiten"),
+        "{:?}",
+        r.body
+    );
     // the edge is accepted; -0 is stored and shown as 0
     created(
         &app,
@@ -450,4 +469,49 @@ fn dates_in_an_import_file_are_strict_and_in_range() {
         );
     }
     assert_eq!(app.head(), head, "nothing imported");
+}
+
+#[test]
+fn an_import_file_names_an_existing_organisatie_in_any_case() {
+    let app = spawn();
+    // "Taalpunt" is in the demo agenda; the API refuses "TAALPUNT" as the
+    // same name, so an import must reuse it, not register a second one.
+    let file = json!({
+        "formaat": "mag-tracker/agenda",
+        "formaatVersie": 1,
+        "organisaties": [{"naam": "TAALPUNT", "soort": "welzijn"}],
+        "agenda": {
+            "naam": "Agenda met hoofdletters",
+            "gemeenten": ["Twenterand"],
+            "periodeStartDatum": "2025-01-01",
+            "periodeEindDatum": "2025-12-31",
+            "opgaven": [{"code": "1.1", "titel": "Opgave", "acties": [
+                {"omschrijving": "Taalcafé", "jaar": 2025,
+                 "trekker": {"organisatie": "taal\u{200b}punt"}}
+            ]}]
+        }
+    });
+    let r = call(
+        &app,
+        "POST",
+        "/agenda-imports",
+        &[],
+        Some(&file.to_string()),
+    );
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["organisaties"], 0, "{:?}", r.body);
+    let orgs = call(&app, "GET", "/organisaties?pageSize=500", &[], None);
+    let taalpunt: Vec<&Value> = orgs.body["resultaten"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["naam"].as_str().unwrap().eq_ignore_ascii_case("taalpunt"))
+        .collect();
+    assert_eq!(taalpunt.len(), 1, "one Taalpunt: {taalpunt:?}");
+    assert_eq!(taalpunt[0]["naam"], "Taalpunt");
+    let agenda = r.body["agendaId"].as_str().unwrap();
+    let acties = call(&app, "GET", &format!("/agendas/{agenda}/acties"), &[], None);
+    let trekker = &acties.body["resultaten"][0]["trekker"];
+    assert_eq!(trekker["naam"], "Taalpunt", "{trekker}");
+    assert_eq!(trekker["organisatieId"], taalpunt[0]["id"]);
 }

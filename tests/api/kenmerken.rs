@@ -265,3 +265,33 @@ fn renumbering_or_moving_a_doel_carries_its_sub_doelen_and_a_taken_code_refuses_
     assert_eq!(r.code(), "duplicate-code");
     assert_eq!(get(&app, &format!("/opgaven/{o21}")).1["code"], "2.1");
 }
+
+#[test]
+fn a_reflectie_about_an_actie_names_it_by_its_kenmerk() {
+    let app = spawn();
+    // 2.5 holds several acties under one code: the code alone does not say which.
+    let list = acties(&app, "opgave=2.5");
+    assert!(list.len() > 1, "{list:?}");
+    let actie = &list[1];
+    let id = actie["id"].as_str().unwrap();
+    let kenmerk = actie["kenmerk"].as_str().unwrap();
+    let r = created(
+        &app,
+        "/reflecties",
+        &json!({"over": id, "tekst": "Goede opkomst"}),
+    );
+    assert_eq!(r.body["over"]["kenmerk"], kenmerk, "{}", r.body);
+    let listed = get(&app, &format!("/reflecties?over={id}")).1;
+    assert_eq!(
+        listed["resultaten"][0]["over"]["kenmerk"], kenmerk,
+        "{listed}"
+    );
+    // A reflectie about an opgave has no kenmerk.
+    let opgave = opgave(&app, "2.5");
+    let r = created(
+        &app,
+        "/reflecties",
+        &json!({"over": opgave, "tekst": "Loopt"}),
+    );
+    assert!(r.body["over"]["kenmerk"].is_null(), "{}", r.body);
+}

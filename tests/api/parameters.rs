@@ -143,3 +143,26 @@ fn declared_query_parameters_still_work() {
         assert_eq!(status, 200, "{path}: {body:?}");
     }
 }
+
+#[test]
+fn a_percent_encoded_path_does_not_get_an_unknown_parameter_past_the_check() {
+    let app = spawn();
+    let a = agenda_id(&app);
+    let act = actie(&app, "1.1");
+    let act_id = act["id"].as_str().unwrap();
+    // The router decodes `%65` to `e` (and `%61` to `a`): the check must see
+    // the path the router sees, or an unknown parameter is silently ignored.
+    for path in [
+        format!("/acti%65s/{act_id}?sorteer=naam"),
+        format!("/agend%61s/{a}?sorteer=naam"),
+        format!("/agendas/{a}/acti%65s?sorteer=naam"),
+    ] {
+        let r = refused(&app, "GET", &path, &[], "", 400);
+        assert_eq!(r.invalid(), ["query.sorteer"], "{path}: {:?}", r.body);
+        assert_eq!(
+            r.body["invalidParams"][0]["code"], "unknown-parameter",
+            "{path}: {:?}",
+            r.body
+        );
+    }
+}

@@ -124,3 +124,38 @@ fn wijzigingen_lists_added_dropped_status_and_trekker_changes_in_a_period() {
     );
     assert_eq!(status, 404);
 }
+
+#[test]
+fn a_position_range_that_cannot_be_is_refused_like_in_the_voortgang() {
+    let app = spawn();
+    let a = agenda_id(&app);
+    let h = head(&app);
+    for (query, name, code, says) in [
+        (
+            format!("sindsPositie={}", h + 1),
+            "query.sindsPositie",
+            "beyond-head",
+            format!("voorbij de laatste positie ({h})"),
+        ),
+        (
+            "sindsPositie=10&totPositie=2".to_owned(),
+            "query.totPositie",
+            "range",
+            "totPositie ligt vóór sindsPositie".to_owned(),
+        ),
+    ] {
+        let (status, body) = get(&app, &format!("/agendas/{a}/wijzigingen?{query}"));
+        assert_eq!(status, 400, "{query}: {body}");
+        let p = &body["invalidParams"][0];
+        assert_eq!(
+            (p["name"].as_str(), p["code"].as_str()),
+            (Some(name), Some(code)),
+            "{body}"
+        );
+        assert!(p["reason"].as_str().unwrap().contains(&says), "{body}");
+    }
+    // The last position itself is an empty period, not an error.
+    let (status, body) = get(&app, &format!("/agendas/{a}/wijzigingen?sindsPositie={h}"));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["naPositie"], h);
+}

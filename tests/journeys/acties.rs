@@ -7,33 +7,18 @@
 
 use serde_json::{json, Value};
 
-use super::support::{cli_ok, token_from, Resp, Server};
+use super::support::{token_create_ok, Resp, Server};
 
 /// The demo store with a programmamanager and a beheerder token, served.
 fn demo_with_tokens(dir: &std::path::Path) -> (Server, String, String) {
     Server::start(dir, &[]).stop();
-    let d = dir.to_str().unwrap();
-    let pm = token_from(&cli_ok(&[
-        "token",
-        "create",
-        "--rol",
+    let pm = token_create_ok(
+        dir,
         "programmamanager",
-        "--organisatie",
         "Gemeente Twenterand",
-        "--alle-agendas",
-        "--data-dir",
-        d,
-    ]));
-    let beheerder = token_from(&cli_ok(&[
-        "token",
-        "create",
-        "--rol",
-        "beheerder",
-        "--organisatie",
-        "Gemeente Twenterand",
-        "--data-dir",
-        d,
-    ]));
+        &["--alle-agendas"],
+    );
+    let beheerder = token_create_ok(dir, "beheerder", "Gemeente Twenterand", &[]);
     (Server::start(dir, &[]), pm, beheerder)
 }
 

@@ -4,7 +4,21 @@
 
 use serde_json::json;
 
-use crate::support::{cli, cli_ok, text, token_from, Server};
+use std::path::Path;
+
+use crate::support::{text, token_create, token_create_ok, Server};
+
+/// `token create … --no-demo` on the data directory `d`.
+fn create(d: &str, rol: &str, organisatie: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["--no-demo"];
+    args.extend_from_slice(extra);
+    token_create(Path::new(d), rol, organisatie, &args)
+}
+
+/// [`create`] that must succeed; the token it printed.
+fn token_created(d: &str, rol: &str, organisatie: &str) -> String {
+    token_create_ok(Path::new(d), rol, organisatie, &["--no-demo"])
+}
 
 #[test]
 fn a_new_installation_without_the_demo_gets_in_with_its_first_beheerder_token() {
@@ -13,18 +27,7 @@ fn a_new_installation_without_the_demo_gets_in_with_its_first_beheerder_token() 
     std::fs::create_dir_all(&dir).unwrap();
     let d = dir.to_str().unwrap();
 
-    let out = cli_ok(&[
-        "token",
-        "create",
-        "--rol",
-        "beheerder",
-        "--organisatie",
-        "Gemeente X",
-        "--no-demo",
-        "--data-dir",
-        d,
-    ]);
-    let token = token_from(&out);
+    let token = token_created(d, "beheerder", "Gemeente X");
 
     let server = Server::start(&dir, &["--no-demo"]);
     // No demo: the only organisatie is the one the token registered.
@@ -103,46 +106,15 @@ fn on_a_store_with_organisaties_an_unknown_name_is_refused_with_the_known_names(
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let d = dir.to_str().unwrap();
-    cli_ok(&[
-        "token",
-        "create",
-        "--rol",
-        "beheerder",
-        "--organisatie",
-        "Gemeente X",
-        "--no-demo",
-        "--data-dir",
-        d,
-    ]);
-    let out = cli(&[
-        "token",
-        "create",
-        "--rol",
-        "beheerder",
-        "--organisatie",
-        "Gemeente Z",
-        "--no-demo",
-        "--data-dir",
-        d,
-    ]);
+    token_created(d, "beheerder", "Gemeente X");
+    let out = create(d, "beheerder", "Gemeente Z", &[]);
     assert!(!out.status.success());
     let err = text(&out.stderr);
     assert!(err.contains("no organisatie \"Gemeente Z\""), "{err}");
     assert!(err.contains("known: Gemeente X"), "{err}");
     assert!(err.contains("POST /v1/organisaties"), "{err}");
     // The same name again issues a second token for the same organisatie.
-    let again = cli_ok(&[
-        "token",
-        "create",
-        "--rol",
-        "lezer",
-        "--organisatie",
-        "gemeente x",
-        "--no-demo",
-        "--data-dir",
-        d,
-    ]);
-    token_from(&again);
+    token_created(d, "lezer", "gemeente x");
 }
 
 #[test]
@@ -150,19 +122,78 @@ fn on_an_empty_store_only_a_beheerder_token_registers_the_first_organisatie() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let d = dir.to_str().unwrap();
-    let out = cli(&[
-        "token",
-        "create",
-        "--rol",
-        "partner",
-        "--organisatie",
-        "Gemeente X",
-        "--no-demo",
-        "--data-dir",
-        d,
-    ]);
+    let out = create(d, "partner", "Gemeente X", &[]);
     assert!(!out.status.success());
     let err = text(&out.stderr);
     assert!(err.contains("no organisatie yet"), "{err}");
     assert!(err.contains("--rol beheerder"), "{err}");
+}
+
+#[test]
+fn token_create_finds_the_organisatie_however_its_name_is_spelled() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let d = dir.to_str().unwrap();
+    let first = create(d, "beheerder", " Gemeente\u{a0} Één\u{200b} ", &[]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    // The name as stored (normalised), not as typed.
+    let err = text(&first.stderr);
+    assert!(
+        err.contains("Registered organisatie \"Gemeente Één\""),
+        "{err}"
+    );
+    // The API's rule for "the same name" (invisible characters, runs of
+    // spaces, any case, also beyond ASCII) finds it again.
+    for spelling in [
+        "gemeente één",
+        "GEMEENTE  ÉÉN",
+        "Gemeente\u{200b} Één\u{202c}",
+    ] {
+        token_created(d, "lezer", spelling);
+    }
+}
+
+#[test]
+fn token_create_checks_the_expiry_like_the_api_and_says_why_it_refuses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let d = dir.to_str().unwrap();
+    let create = |verloopt: &str| create(d, "beheerder", "Gemeente X", &["--verloopt", verloopt]);
+    // Outside the range every instant of the API lies in, or without a time
+    // zone: refused before anything is written.
+    for (verloopt, says) in [
+        ("+262142-12-31T00:00:00Z", "is not an RFC 3339 instant"),
+        (
+            "2201-01-01T00:00:00Z",
+            "is outside 1900-01-01 t/m 2200-12-31",
+        ),
+        ("2030-01-01T00:00:00", "is not an RFC 3339 instant"),
+    ] {
+        let out = create(verloopt);
+        assert!(!out.status.success(), "{verloopt} accepted");
+        let err = text(&out.stderr);
+        assert!(err.contains(says), "{verloopt}: {err}");
+    }
+    // In the past: the domain's reason, not a count of invalid fields.
+    let out = create("2020-01-01T00:00:00Z");
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("verloopTijdstip: Het verlooptijdstip moet in de toekomst liggen"),
+        "{err}"
+    );
+    assert!(err.contains("no organisatie registered"), "{err}");
+    // Nothing was written: the first token may still name another organisatie.
+    let out = self::create(
+        d,
+        "beheerder",
+        "Gemeente Y",
+        &["--verloopt", "2199-12-31T23:59:59Z"],
+    );
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("Registered organisatie \"Gemeente Y\""),
+        "{err}"
+    );
 }

@@ -82,17 +82,7 @@ fn assert_clean(log: &str, token: &str, format: &str) {
 fn no_token_sent_any_way_reaches_the_servers_log() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    let out = cli_ok(&[
-        "token",
-        "create",
-        "--rol",
-        "beheerder",
-        "--organisatie",
-        "Gemeente Twenterand",
-        "--data-dir",
-        dir.to_str().unwrap(),
-    ]);
-    let beheerder = token_from(&out);
+    let beheerder = token_create_ok(&dir, "beheerder", "Gemeente Twenterand", &[]);
     for format in ["text", "json"] {
         let server = Server::start(&dir, &["--log-format", format]);
         // a second, valid partner token made over the API

@@ -25,6 +25,36 @@ pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// `mag-tracker token create --rol <rol> --organisatie <organisatie>
+/// --data-dir <dir> <extra…>` (a demo store unless `extra` says
+/// `--no-demo`), run to completion.
+pub fn token_create(dir: &Path, rol: &str, organisatie: &str, extra: &[&str]) -> Output {
+    let d = dir.to_str().unwrap();
+    let mut args = vec![
+        "token",
+        "create",
+        "--rol",
+        rol,
+        "--organisatie",
+        organisatie,
+        "--data-dir",
+        d,
+    ];
+    args.extend_from_slice(extra);
+    cli(&args)
+}
+
+/// [`token_create`], asserted to succeed: the token it printed.
+pub fn token_create_ok(dir: &Path, rol: &str, organisatie: &str, extra: &[&str]) -> String {
+    let out = token_create(dir, rol, organisatie, extra);
+    assert!(
+        out.status.success(),
+        "token create --rol {rol} --organisatie {organisatie:?} {extra:?} failed:\n{}",
+        text(&out.stderr)
+    );
+    token_from(&text(&out.stdout))
+}
+
 /// Runs `mag-tracker <args>`, asserts it succeeded, returns its stdout.
 pub fn cli_ok(args: &[&str]) -> String {
     let out = cli(args);

@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{cli_ok, token_from, Server};
+use crate::support::{token_create_ok, Server};
 
 fn change<'a>(entry: &'a Value, veld: &str) -> &'a Value {
     entry["wijzigingen"]
@@ -21,20 +21,12 @@ fn change<'a>(entry: &'a Value, veld: &str) -> &'a Value {
 fn the_audittrail_says_who_in_words_and_every_view_judges_the_same_year() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    let d = dir.to_str().unwrap();
-    let pm = token_from(&cli_ok(&[
-        "token",
-        "create",
-        "--rol",
+    let pm = token_create_ok(
+        &dir,
         "programmamanager",
-        "--organisatie",
         "Gemeente Twenterand",
-        "--alle-agendas",
-        "--omschrijving",
-        "programmabureau",
-        "--data-dir",
-        d,
-    ]));
+        &["--alle-agendas", "--omschrijving", "programmabureau"],
+    );
     let server = Server::start(&dir, &[]);
     let agenda = server.get("/agendas", None).json()["resultaten"][0]["id"]
         .as_str()

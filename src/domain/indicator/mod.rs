@@ -142,8 +142,9 @@ pub fn check_getal(field: &str, v: &mut f64, errors: &mut Vec<FieldError>) {
         errors.push(FieldError {
             field: field.into(),
             code: "out-of-range",
+            // In exponent notation: `1e308`, not 309 digits.
             message: format!(
-                "{v} valt buiten het bereik van een waarde: van -1e15 tot en met 1e15 (een miljoen miljard)."
+                "{v:e} valt buiten het bereik van een waarde: van -1e15 tot en met 1e15 (een miljoen miljard)."
             ),
         });
     }
