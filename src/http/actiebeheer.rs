@@ -12,7 +12,8 @@ use uuid::Uuid;
 use super::access::require;
 use super::dto::{ActieDto, Pagina, Paging};
 use super::paging;
-use super::peil::{Peil, PeilQuery};
+use super::peil::view::View;
+use super::peil::PeilQuery;
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
 use crate::access::policy::{Action, Target};
@@ -266,22 +267,21 @@ pub async fn post_actie_onder_opgave(
     params(("id" = Uuid, Path, description = "Id van het doel"), Paging, PeilQuery),
     responses((status = 200, description = "Een pagina acties", body = Pagina<ActieDto>), super::responses::ReadErrors))]
 pub async fn list_acties_van_doel(
-    peil: Peil,
+    view: View,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
-    let m = peil.read();
-    if !m.doelen.contains_key(&id) {
-        return Err(peil.not_found(format!("Er is geen doel met id {id}."), *id));
-    }
+    let seen = view.read();
+    seen.doel(*id)?;
+    let m = seen.model();
     let mut acties: Vec<_> = m
         .acties
         .values()
         .filter(|a| a.state.doel_id == Some(*id))
         .collect();
     acties.sort_by_key(|a| (a.aangemaakt, a.id));
-    let items = acties.into_iter().map(|a| ActieDto::from(a, &m)).collect();
+    let items = acties.into_iter().map(|a| ActieDto::from(a, m)).collect();
     paging::respond(&req, &q, items, m.position)
 }
 
@@ -475,14 +475,16 @@ fn berichten(
     params(("id" = Uuid, Path, description = "Id van de actie"), Paging, PeilQuery),
     responses((status = 200, description = "Een pagina berichten", body = Pagina<VoortgangsberichtDto>), super::responses::ReadErrors))]
 pub async fn list_voortgang(
-    peil: Peil,
+    view: View,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
-    let m = peil.read();
-    let items = berichten(&m, *id)
-        .ok_or_else(|| peil.not_found(format!("Er is geen actie met id {id}."), *id))?;
+    let seen = view.read();
+    seen.actie(*id)?;
+    let m = seen.model();
+    let items = berichten(m, *id)
+        .ok_or_else(|| view.not_found(format!("Er is geen actie met id {id}."), *id))?;
     paging::respond_iter(&req, &q, items, m.position)
 }
 
@@ -494,15 +496,17 @@ pub async fn list_voortgang(
     responses((status = 200, description = "Het bericht", body = VoortgangsberichtDto,
         headers(("ETag" = String, description = "Versie van de actie"))), super::responses::ReadErrors))]
 pub async fn get_bericht(
-    peil: Peil,
+    view: View,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, Problem> {
     let (id, bericht) = *path;
-    let m = peil.read();
+    let seen = view.read();
+    seen.actie(id)?;
+    let m = seen.model();
     let a = m
         .acties
         .get(&id)
-        .ok_or_else(|| peil.not_found(format!("Er is geen actie met id {id}."), id))?;
+        .ok_or_else(|| view.not_found(format!("Er is geen actie met id {id}."), id))?;
     let b = a
         .state
         .voortgangsberichten
@@ -515,7 +519,7 @@ pub async fn get_bericht(
         })?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(a.version)))
-        .json(bericht_dto(&m, id, b)))
+        .json(bericht_dto(m, id, b)))
 }
 
 /// Body of a voortgangsbericht.
@@ -743,17 +747,15 @@ pub struct StatuswijzigingDto {
     responses((status = 200, description = "Een pagina statuswijzigingen", body = Pagina<StatuswijzigingDto>), super::responses::ReadErrors))]
 pub async fn list_statuswijzigingen(
     state: web::Data<AppState>,
-    peil: Peil,
+    view: View,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
     let position = {
-        let m = peil.read();
-        if !m.acties.contains_key(&id) {
-            return Err(peil.not_found(format!("Er is geen actie met id {id}."), *id));
-        }
-        m.position
+        let seen = view.read();
+        seen.actie(*id)?;
+        seen.model().position
     };
     let events = state
         .store

@@ -13,6 +13,7 @@ mod logs;
 mod support;
 mod voortgangsberichten;
 mod who_and_when;
+mod zichtbaarheid;
 
 /// The harness itself: the README's first command on an empty directory
 /// serves the Twenterand demo agenda.

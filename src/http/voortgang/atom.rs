@@ -237,8 +237,10 @@ pub fn feed(v: &Voortgang, base: &str, agenda_updated: DateTime<Utc>) -> String 
     ))]
 pub async fn get_feed(
     state: web::Data<AppState>,
+    reader: crate::http::peil::view::Reader,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, Problem> {
+    reader.check(crate::access::policy::Target::Agenda(*id))?;
     let agenda_updated = state
         .projection
         .read()
