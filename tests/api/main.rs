@@ -23,6 +23,7 @@ mod routing;
 mod structuur;
 mod support;
 mod uitwisseling;
+mod verzoekfouten;
 
 use serde_json::json;
 use support::{agenda_id, get, send, spawn};
