@@ -149,13 +149,16 @@ fn keys(pairs: &[(String, String)]) -> Vec<String> {
     keys
 }
 
-/// Exactly an integer of the kind: an optional `-` and digits, nothing around.
+/// Exactly an integer of the kind: an optional `-` and digits, nothing
+/// around, within the signed or unsigned range of the format's width (the
+/// spec's `int32` stands for `i32` and `u32` alike; `minimum`/`maximum`
+/// are the handler's to check, with their own codes).
 fn valid(kind: Kind, value: &str) -> bool {
     let digits = value.strip_prefix('-').unwrap_or(value);
     let integer = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
     match kind {
-        Kind::Int32 => integer && value.parse::<i32>().is_ok(),
-        Kind::Int64 => integer && value.parse::<i64>().is_ok(),
+        Kind::Int32 => integer && (value.parse::<i32>().is_ok() || value.parse::<u32>().is_ok()),
+        Kind::Int64 => integer && (value.parse::<i64>().is_ok() || value.parse::<u64>().is_ok()),
         Kind::Boolean => value == "true" || value == "false",
         Kind::Other => true,
     }
@@ -184,7 +187,11 @@ fn declared_problems(op: &Declared, pairs: &[(String, String)]) -> Vec<InvalidPa
             ));
             continue;
         }
-        let kind = op.kinds[i];
+        // Time travel has its own strict parser and codes (`invalid-position`).
+        let kind = match TIME_TRAVEL.contains(&k.as_str()) {
+            true => Kind::Other,
+            false => op.kinds[i],
+        };
         if !valid(kind, values[0]) {
             let v = values[0];
             problems.push(match kind {
@@ -196,7 +203,7 @@ fn declared_problems(op: &Declared, pairs: &[(String, String)]) -> Vec<InvalidPa
                 _ => InvalidParam::new(
                     format!("query.{k}"),
                     "invalid-number",
-                    format!("{k} is een geheel getal van alleen cijfers, zonder spaties of '+' (bijvoorbeeld 2), niet '{v}'."),
+                    format!("{k} is een geheel getal van alleen cijfers, zonder spaties of '+' en niet te groot (bijvoorbeeld 2), niet '{v}'."),
                 ),
             });
         }
