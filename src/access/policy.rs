@@ -67,23 +67,23 @@ impl Target {
         }
     }
 
-    /// The resource named by a path segment (`acties`) and id, if it is one.
-    pub fn from_path(collection: &str, id: Uuid) -> Option<Target> {
-        Some(match collection {
-            "agendas" => Target::Agenda(id),
-            "groeperingen" => Target::Groepering(id),
-            "opgaven" => Target::Opgave(id),
-            "doelen" => Target::Doel(id),
-            "acties" => Target::Actie(id),
-            "reflecties" => Target::Reflectie(id),
-            "indicatoren" => Target::Indicator(id),
-            "checkmomenten" => Target::Checkmoment(id),
-            "bijsturingen" => Target::Bijsturing(id),
+    /// The resource whose stream this is (`actie`, `opgave`, …), if it belongs to an agenda.
+    pub fn of_stream(stream_type: &str, id: Uuid) -> Option<Target> {
+        Some(match stream_type {
+            "agenda" => Target::Agenda(id),
+            "groepering" => Target::Groepering(id),
+            "opgave" => Target::Opgave(id),
+            "doel" => Target::Doel(id),
+            "actie" => Target::Actie(id),
+            "reflectie" => Target::Reflectie(id),
+            "indicator" => Target::Indicator(id),
+            "checkmoment" => Target::Checkmoment(id),
             _ => return None,
         })
     }
 
-    fn describe(self) -> String {
+    /// "Er is geen actie met id …": the 404 detail for a missing (or hidden) resource.
+    pub fn describe(self) -> String {
         let (kind, id) = match self {
             Target::Agenda(id) => ("agenda", id),
             Target::Groepering(id) => ("groepering", id),
@@ -148,6 +148,13 @@ pub fn check(caller: &Caller, m: &ReadModel, action: Action) -> Result<(), Denie
     let Caller::Token(t) = caller else {
         return Err(Denied::Unauthenticated);
     };
+    // A resource the caller may not read does not exist for it, for
+    // writes too: 404, as for an id that names nothing.
+    if let Some(target) = target_of(action) {
+        if target.agenda(m).is_some_and(|a| !visible(caller, m, a)) {
+            return Err(Denied::NotFound(target.describe()));
+        }
+    }
     match t.rol {
         Rol::Lezer => Err(forbidden(
             "Dit is een lezer-token: het mag alleen lezen. Vraag de beheerder om een token met een rol die mag schrijven.",
@@ -289,9 +296,122 @@ pub fn namens(caller: &Caller, given: Option<Uuid>) -> Result<Option<Uuid>, Deni
     }
 }
 
-/// Whether an anonymous caller may see a resource of this agenda.
+/// Whether `caller` may read the resources of this agenda (`docs/authorisatie.md`,
+/// "Who reads what"). Judge it on the live model: a published agenda is
+/// public; an unpublished one (or one that does not exist) only for a
+/// beheerder, a token that names the agenda (a programmamanager's), and a
+/// partner or lezer whose organisatie has a role in it ([`has_role`]).
 pub fn visible(caller: &Caller, m: &ReadModel, agenda: Uuid) -> bool {
-    !caller.is_anonymous() || m.agendas.get(&agenda).is_some_and(|a| a.state.gepubliceerd)
+    let Some(a) = m.agendas.get(&agenda) else {
+        return false;
+    };
+    if a.state.gepubliceerd {
+        return true;
+    }
+    let Caller::Token(t) = caller else {
+        return false;
+    };
+    match t.rol {
+        Rol::Beheerder => true,
+        _ if t.agendas.contains(&agenda) => true,
+        Rol::Partner | Rol::Lezer => has_role(m, t.organisatie_id, agenda),
+        Rol::Programmamanager => false,
+    }
+}
+
+/// Whether the organisatie has a role in the agenda: trekker or partner of
+/// one of its acties, or eigenaar of one of its indicatoren (the work a
+/// partner token may write on). Walks the acties and indicatoren, so
+/// callers ask it for unpublished agendas only.
+pub fn has_role(m: &ReadModel, org: Uuid, agenda: Uuid) -> bool {
+    m.acties.values().any(|a| {
+        a.state.agenda_id == agenda
+            && (is_trekker(&a.state, org) || a.state.partners.contains(&org))
+    }) || m
+        .indicatoren
+        .values()
+        .any(|i| i.state.agenda_id == agenda && i.state.eigenaar_organisatie_id == Some(org))
+}
+
+/// [`visible`], remembered per agenda: for one request ([`Sight::new`]), or
+/// for a stream while the live model stays at one position ([`Sight::live`]).
+/// (A partner's or lezer's judgement of an unpublished agenda walks its
+/// acties, so a request judges each agenda once.)
+#[derive(Debug, Clone)]
+pub struct Sight {
+    caller: Caller,
+    /// Judge again whenever the live model has moved on.
+    follows: bool,
+    judged: std::cell::RefCell<(u64, std::collections::HashMap<Uuid, bool>)>,
+}
+
+impl Sight {
+    /// For one request: each agenda judged once, when first asked.
+    pub fn new(caller: Caller) -> Self {
+        Self {
+            caller,
+            follows: false,
+            judged: Default::default(),
+        }
+    }
+
+    /// For a stream: judged again after every change of the live model.
+    pub fn live(caller: Caller) -> Self {
+        Self {
+            follows: true,
+            ..Self::new(caller)
+        }
+    }
+
+    pub fn caller(&self) -> &Caller {
+        &self.caller
+    }
+
+    /// [`visible`] on `live` (the live model), remembered (see [`Sight`]).
+    pub fn sees(&self, live: &ReadModel, agenda: Uuid) -> bool {
+        let mut judged = self.judged.borrow_mut();
+        if self.follows && judged.0 != live.position {
+            *judged = (live.position, Default::default());
+        }
+        *judged
+            .1
+            .entry(agenda)
+            .or_insert_with(|| visible(&self.caller, live, agenda))
+    }
+
+    /// Whether the caller may read an event (judged on `live` now): token
+    /// events beheerders only; events of an agenda only when it may read
+    /// that agenda; events of no agenda (organisaties) everyone.
+    pub fn sees_event(&self, live: &ReadModel, e: &crate::event_store::RecordedEvent) -> bool {
+        if self.caller.rol() == Some(Rol::Beheerder) {
+            return true;
+        }
+        if e.stream_type == "token" {
+            return false;
+        }
+        match agenda_of_event(live, e) {
+            Some(agenda) => self.sees(live, agenda),
+            None => true,
+        }
+    }
+}
+
+/// The agenda an event belongs to: `metadata.agendaId`, the agenda's own
+/// stream, or else the agenda of the resource its stream is.
+fn agenda_of_event(m: &ReadModel, e: &crate::event_store::RecordedEvent) -> Option<Uuid> {
+    if let Some(a) = e.metadata.agenda_id {
+        return Some(a);
+    }
+    match e.stream_type.as_str() {
+        "organisatie" | "token" => None,
+        // A stream of an agenda's resource; a kind this code does not know
+        // yet counts as hidden (nil is no agenda) rather than public.
+        kind => Some(
+            Target::of_stream(kind, e.stream_id)
+                .and_then(|t| t.agenda(m))
+                .unwrap_or(Uuid::nil()),
+        ),
+    }
 }
 
 fn is_trekker(a: &Actie, org: Uuid) -> bool {
@@ -321,9 +441,9 @@ fn only_beheerder(action: Action) -> &'static str {
     }
 }
 
-/// The agenda an action is about (404 when its resource does not exist).
-fn agenda_of(m: &ReadModel, action: Action) -> Result<Uuid, Denied> {
-    let target = match action {
+/// The resource an action is about, if it belongs to an agenda.
+fn target_of(action: Action) -> Option<Target> {
+    Some(match action {
         Action::Beheren(t) | Action::ReflectieToevoegen(t) => t,
         Action::TrekkerToewijzen(id)
         | Action::StatusWijzigen(id)
@@ -332,8 +452,15 @@ fn agenda_of(m: &ReadModel, action: Action) -> Result<Uuid, Denied> {
         Action::ReflectieWijzigen(id) => Target::Reflectie(id),
         Action::MetingVastleggen(id) => Target::Indicator(id),
         Action::OrganisatiesBeheren | Action::TokensBeheren | Action::AgendaAanmaken => {
-            return Err(forbidden(only_beheerder(action)))
+            return None
         }
+    })
+}
+
+/// The agenda an action is about (404 when its resource does not exist).
+fn agenda_of(m: &ReadModel, action: Action) -> Result<Uuid, Denied> {
+    let Some(target) = target_of(action) else {
+        return Err(forbidden(only_beheerder(action)));
     };
     target
         .agenda(m)
@@ -346,45 +473,6 @@ pub fn onderwerp(soort: OnderwerpSoort, id: Uuid) -> Target {
         OnderwerpSoort::Actie => Target::Actie(id),
         OnderwerpSoort::Doel => Target::Doel(id),
         OnderwerpSoort::Opgave => Target::Opgave(id),
-    }
-}
-
-/// What the event feed may show a caller: token events to beheerders only;
-/// for anonymous callers only events of agendas that are published now
-/// (events of no agenda, such as organisaties, are public).
-#[derive(Debug, Clone)]
-pub struct FeedVisibility {
-    tokens: bool,
-    /// `None`: every agenda; otherwise the agendas an anonymous caller may see.
-    agendas: Option<std::collections::HashSet<Uuid>>,
-}
-
-impl FeedVisibility {
-    pub fn of(caller: &Caller, m: &ReadModel) -> Self {
-        Self {
-            tokens: caller.rol() == Some(Rol::Beheerder),
-            agendas: caller.is_anonymous().then(|| {
-                m.agendas
-                    .values()
-                    .filter(|a| a.state.gepubliceerd)
-                    .map(|a| a.id)
-                    .collect()
-            }),
-        }
-    }
-
-    pub fn allows(&self, e: &crate::event_store::RecordedEvent) -> bool {
-        if e.stream_type == "token" {
-            return self.tokens;
-        }
-        let agenda = e
-            .metadata
-            .agenda_id
-            .or((e.stream_type == "agenda").then_some(e.stream_id));
-        match (&self.agendas, agenda) {
-            (Some(visible), Some(agenda)) => visible.contains(&agenda),
-            _ => true,
-        }
     }
 }
 
@@ -569,6 +657,46 @@ mod tests {
         // writing on behalf of another organisatie
         assert!(namens(&partner, Some(g.a)).is_err());
         assert_eq!(namens(&partner, None), Ok(Some(g.b)));
+    }
+
+    #[test]
+    fn who_reads_an_unpublished_agenda() {
+        let mut g = given();
+        let agenda = std::sync::Arc::make_mut(g.model.agendas.get_mut(&g.agenda).unwrap());
+        agenda.state.gepubliceerd = false;
+        let sees = |caller: &Caller| visible(caller, &g.model, g.agenda);
+        assert!(!sees(&Caller::Anonymous));
+        assert!(sees(&token(Rol::Beheerder, g.c, vec![])));
+        assert!(sees(&token(Rol::Programmamanager, g.c, vec![g.agenda])));
+        assert!(!sees(&token(
+            Rol::Programmamanager,
+            g.c,
+            vec![Uuid::now_v7()]
+        )));
+        // a partner or lezer whose organisatie is trekker or partner of an
+        // actie, or eigenaar of an indicator, in the agenda; no other
+        for org in [g.a, g.b] {
+            assert!(sees(&token(Rol::Partner, org, vec![])));
+            assert!(sees(&token(Rol::Lezer, org, vec![])));
+        }
+        assert!(!sees(&token(Rol::Partner, g.c, vec![])));
+        assert!(!sees(&token(Rol::Lezer, g.c, vec![])));
+        // writing about it is a 404 for those who may not read it
+        let actie = Action::VoortgangToevoegen(g.actie);
+        assert!(matches!(
+            check(&token(Rol::Partner, g.c, vec![]), &g.model, actie),
+            Err(Denied::NotFound(_))
+        ));
+        assert!(matches!(
+            check(&token(Rol::Partner, g.b, vec![]), &g.model, actie),
+            Ok(())
+        ));
+        // an agenda that does not exist is seen by no one
+        assert!(!visible(
+            &token(Rol::Beheerder, g.c, vec![]),
+            &g.model,
+            Uuid::now_v7()
+        ));
     }
 
     #[test]

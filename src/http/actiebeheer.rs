@@ -12,7 +12,8 @@ use uuid::Uuid;
 use super::access::require;
 use super::dto::{ActieDto, Pagina, Paging};
 use super::paging;
-use super::peil::{Peil, PeilQuery};
+use super::peil::view::View;
+use super::peil::PeilQuery;
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
 use crate::access::policy::{Action, Target};
@@ -266,22 +267,21 @@ pub async fn post_actie_onder_opgave(
     params(("id" = Uuid, Path, description = "Id van het doel"), Paging, PeilQuery),
     responses((status = 200, description = "Een pagina acties", body = Pagina<ActieDto>), super::responses::ReadErrors))]
 pub async fn list_acties_van_doel(
-    peil: Peil,
+    view: View,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
-    let m = peil.read();
-    if !m.doelen.contains_key(&id) {
-        return Err(peil.not_found(format!("Er is geen doel met id {id}."), *id));
-    }
+    let seen = view.read();
+    seen.doel(*id)?;
+    let m = seen.model();
     let mut acties: Vec<_> = m
         .acties
         .values()
         .filter(|a| a.state.doel_id == Some(*id))
         .collect();
     acties.sort_by_key(|a| (a.aangemaakt, a.id));
-    let items = acties.into_iter().map(|a| ActieDto::from(a, &m)).collect();
+    let items = acties.into_iter().map(|a| ActieDto::from(a, m)).collect();
     paging::respond(&req, &q, items, m.position)
 }
 
@@ -475,14 +475,16 @@ fn berichten(
     params(("id" = Uuid, Path, description = "Id van de actie"), Paging, PeilQuery),
     responses((status = 200, description = "Een pagina berichten", body = Pagina<VoortgangsberichtDto>), super::responses::ReadErrors))]
 pub async fn list_voortgang(
-    peil: Peil,
+    view: View,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
-    let m = peil.read();
-    let items = berichten(&m, *id)
-        .ok_or_else(|| peil.not_found(format!("Er is geen actie met id {id}."), *id))?;
+    let seen = view.read();
+    seen.actie(*id)?;
+    let m = seen.model();
+    let items = berichten(m, *id)
+        .ok_or_else(|| view.not_found(format!("Er is geen actie met id {id}."), *id))?;
     paging::respond_iter(&req, &q, items, m.position)
 }
 
@@ -709,17 +711,15 @@ pub struct StatuswijzigingDto {
     responses((status = 200, description = "Een pagina statuswijzigingen", body = Pagina<StatuswijzigingDto>), super::responses::ReadErrors))]
 pub async fn list_statuswijzigingen(
     state: web::Data<AppState>,
-    peil: Peil,
+    view: View,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
     let position = {
-        let m = peil.read();
-        if !m.acties.contains_key(&id) {
-            return Err(peil.not_found(format!("Er is geen actie met id {id}."), *id));
-        }
-        m.position
+        let seen = view.read();
+        seen.actie(*id)?;
+        seen.model().position
     };
     let events = state
         .store

@@ -13,7 +13,8 @@ use uuid::Uuid;
 use super::access::require;
 use super::dto::{ActieDto, Pagina, Paging};
 use super::paging;
-use super::peil::{Peil, PeilQuery};
+use super::peil::view::View;
+use super::peil::PeilQuery;
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
 use crate::access::policy::Action;
@@ -66,7 +67,7 @@ pub struct ActiesQuery {
         (status = 404, description = "Onbekende agenda", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_acties(
-    peil: Peil,
+    view: View,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<ActiesQuery>,
@@ -78,10 +79,9 @@ pub async fn list_acties(
         })?),
     };
     let (kenmerk, zoek) = search_params(&q)?;
-    let model = peil.read();
-    if !model.agendas.contains_key(&id) {
-        return Err(peil.not_found(format!("Er is geen agenda met id {id}."), *id));
-    }
+    let seen = view.read();
+    seen.agenda(*id)?;
+    let model = seen.model();
     let mut items: Vec<ActieDto> = model
         .acties
         .values()
@@ -101,7 +101,7 @@ pub async fn list_acties(
                 .is_none_or(|t| a.state.trekker == Some(Trekker::Organisatie { organisatie_id: t }))
         })
         .filter(|a| q.jaar.is_none_or(|j| a.state.jaar == j))
-        .map(|a| ActieDto::from(a, &model))
+        .map(|a| ActieDto::from(a, model))
         .filter(|a| q.opgave.as_ref().is_none_or(|c| &a.opgave_code == c))
         .collect();
     items.sort_by(|a, b| {
@@ -184,18 +184,16 @@ pub(super) fn actie_response(
         (status = 400, description = "Ongeldig id", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Onbekende actie", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_actie(peil: Peil, id: web::Path<Uuid>) -> Result<HttpResponse, Problem> {
-    let model = peil.read();
-    let a = model
-        .acties
-        .get(&id)
-        .ok_or_else(|| peil.not_found(format!("Er is geen actie met id {id}."), *id))?;
+pub async fn get_actie(view: View, id: web::Path<Uuid>) -> Result<HttpResponse, Problem> {
+    let seen = view.read();
+    let a = seen.actie(*id)?;
+    let model = seen.model();
     // The live model's rendering is cached per actie while nothing it
     // reads changed (see `ReadModel::actie_stamp`); a past one is rendered.
-    let body = if peil.is_past() {
-        super::actie_cache::render(&model, a)
+    let body = if view.is_past() {
+        super::actie_cache::render(model, a)
     } else {
-        peil.state().actie_cache.body(&model, a)
+        view.state().actie_cache.body(model, a)
     };
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(a.version)))

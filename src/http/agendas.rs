@@ -8,10 +8,10 @@ use uuid::Uuid;
 
 use super::dto::{AgendaDto, OpgaveDto, Pagina, Paging};
 use super::paging;
-use super::peil::{Peil, PeilQuery};
+use super::peil::view::View;
+use super::peil::PeilQuery;
 use super::problem::{InvalidParam, Problem};
 use super::write::etag;
-use crate::app::AppState;
 use crate::domain::Code;
 
 /// Lijst van agenda's.
@@ -21,27 +21,18 @@ use crate::domain::Code;
         (status = 400, description = "Ongeldige parameters", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_agendas(
-    peil: Peil,
-    state: web::Data<AppState>,
+    view: View,
     req: HttpRequest,
     paging_q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
-    // published as of now, also when reading a past state
-    let caller = super::access::caller(&req);
-    let visible: std::collections::HashSet<Uuid> = {
-        let now = state.projection.read();
-        now.agendas
-            .keys()
-            .filter(|id| crate::access::policy::visible(&caller, &now, **id))
-            .copied()
-            .collect()
-    };
-    let model = peil.read();
+    // what the caller may read now, also when reading a past state
+    let seen = view.read();
+    let model = seen.model();
     let mut items: Vec<AgendaDto> = model
         .agendas
         .values()
-        .filter(|a| visible.contains(&a.id))
-        .map(|a| AgendaDto::from(a, &model))
+        .filter(|a| seen.sees(a.id))
+        .map(|a| AgendaDto::from(a, model))
         .collect();
     items.sort_by(|a, b| a.naam.cmp(&b.naam).then(a.id.cmp(&b.id)));
     paging::respond(&req, &paging_q, items, model.position)
@@ -53,15 +44,12 @@ pub async fn list_agendas(
         (status = 200, description = "De agenda", body = AgendaDto),
         super::responses::ReadErrors,
     ))]
-pub async fn get_agenda(peil: Peil, id: web::Path<Uuid>) -> Result<HttpResponse, Problem> {
-    let model = peil.read();
-    let agenda = model
-        .agendas
-        .get(&id)
-        .ok_or_else(|| peil.not_found(format!("Er is geen agenda met id {id}."), *id))?;
+pub async fn get_agenda(view: View, id: web::Path<Uuid>) -> Result<HttpResponse, Problem> {
+    let seen = view.read();
+    let agenda = seen.agenda(*id)?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(agenda.version)))
-        .json(AgendaDto::from(agenda, &model)))
+        .json(AgendaDto::from(agenda, seen.model())))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -84,15 +72,14 @@ pub struct OpgavenQuery {
         (status = 404, description = "Onbekende agenda", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_opgaven(
-    peil: Peil,
+    view: View,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<OpgavenQuery>,
 ) -> Result<HttpResponse, Problem> {
-    let model = peil.read();
-    if !model.agendas.contains_key(&id) {
-        return Err(peil.not_found(format!("Er is geen agenda met id {id}."), *id));
-    }
+    let seen = view.read();
+    seen.agenda(*id)?;
+    let model = seen.model();
     let code = match &q.code {
         None => None,
         Some(raw) => Some(Code::parse(raw).map_err(|r| {
@@ -107,7 +94,7 @@ pub async fn list_opgaven(
     opgaven.sort_by_key(|o| o.state.code.sort_key());
     let items = opgaven
         .into_iter()
-        .map(|o| OpgaveDto::from(o, &model))
+        .map(|o| OpgaveDto::from(o, model))
         .collect();
     paging::respond(
         &req,
@@ -127,15 +114,12 @@ pub async fn list_opgaven(
         (status = 400, description = "Ongeldig id", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Onbekende opgave", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_opgave(peil: Peil, id: web::Path<Uuid>) -> Result<HttpResponse, Problem> {
-    let model = peil.read();
-    let o = model
-        .opgaven
-        .get(&id)
-        .ok_or_else(|| peil.not_found(format!("Er is geen opgave met id {id}."), *id))?;
+pub async fn get_opgave(view: View, id: web::Path<Uuid>) -> Result<HttpResponse, Problem> {
+    let seen = view.read();
+    let o = seen.opgave(*id)?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(o.version)))
-        .json(OpgaveDto::from(o, &model)))
+        .json(OpgaveDto::from(o, seen.model())))
 }
 
 #[derive(OpenApi)]

@@ -12,8 +12,10 @@ use uuid::Uuid;
 
 use super::dto::{Pagina, Paging};
 use super::paging;
+use super::peil::view::Reader;
 use super::problem::Problem;
 use super::write::service_problem;
+use crate::access::policy::Target;
 use crate::app::AppState;
 use crate::event_store::ActorKind;
 use crate::history::audit;
@@ -124,12 +126,16 @@ impl AuditregelDto {
 
 fn respond(
     state: &AppState,
+    reader: &Reader,
     req: &HttpRequest,
     id: Uuid,
     q: &Paging,
     stream_type: &str,
     noun: &str,
 ) -> Result<HttpResponse, Problem> {
+    if let Some(target) = Target::of_stream(stream_type, id) {
+        reader.check(target)?;
+    }
     let events = state
         .store
         .read_stream(id, 1, usize::MAX)
@@ -179,11 +185,12 @@ macro_rules! audittrail {
             ))]
         pub async fn $name(
             state: web::Data<AppState>,
+            reader: Reader,
             req: HttpRequest,
             id: web::Path<Uuid>,
             q: web::Query<Paging>,
         ) -> Result<HttpResponse, Problem> {
-            respond(&state, &req, *id, &q, $stream, $noun)
+            respond(&state, &reader, &req, *id, &q, $stream, $noun)
         }
     };
 }

@@ -74,21 +74,19 @@ fn bijsturing_response(
     params(("id" = Uuid, Path, description = "Id van het checkmoment"), Paging, super::peil::PeilQuery),
     responses((status = 200, description = "Een pagina bijsturingen", body = Pagina<BijsturingDto>), super::responses::ReadErrors))]
 pub async fn list_bijsturingen(
-    peil: super::peil::Peil,
+    view: super::peil::view::View,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
-    let m = peil.read();
-    let c = m
-        .checkmomenten
-        .get(&id)
-        .ok_or_else(|| peil.not_found(checkmoment_not_found(*id), *id))?;
+    let seen = view.read();
+    let c = seen.checkmoment(*id)?;
+    let m = seen.model();
     let items = c
         .state
         .bijsturingen
         .iter()
-        .map(|b| bijsturing_dto(&m, *id, b))
+        .map(|b| bijsturing_dto(m, *id, b))
         .collect();
     paging::respond(&req, &q, items, m.position)
 }
@@ -98,29 +96,27 @@ pub async fn list_bijsturingen(
     params(("id" = Uuid, Path, description = "Id van het checkmoment"), ("bijsturingId" = Uuid, Path, description = "Id van de bijsturing"), super::peil::PeilQuery),
     responses((status = 200, description = "De bijsturing; ETag is de versie van het checkmoment", body = BijsturingDto), super::responses::ReadErrors))]
 pub async fn get_bijsturing(
-    peil: super::peil::Peil,
+    view: super::peil::view::View,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, Problem> {
     let (id, bijsturing) = *path;
-    let m = peil.read();
-    let c = m
-        .checkmomenten
-        .get(&id)
-        .ok_or_else(|| peil.not_found(checkmoment_not_found(id), id))?;
+    let seen = view.read();
+    let c = seen.checkmoment(id)?;
+    let m = seen.model();
     let b = c
         .state
         .bijsturingen
         .iter()
         .find(|b| b.id == bijsturing)
         .ok_or_else(|| {
-            peil.not_found(
+            view.not_found(
                 format!("Er is geen bijsturing {bijsturing} bij checkmoment {id}."),
                 bijsturing,
             )
         })?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(c.version)))
-        .json(bijsturing_dto(&m, id, b)))
+        .json(bijsturing_dto(m, id, b)))
 }
 
 /// Body to record a bijsturing.

@@ -104,7 +104,7 @@ pub struct CheckmomentenQuery {
 }
 
 fn list(
-    peil: &super::peil::Peil,
+    view: &super::peil::view::View,
     req: &HttpRequest,
     q: &CheckmomentenQuery,
     filter: impl Fn(&Checkmoment) -> bool,
@@ -121,15 +121,17 @@ fn list(
             )]))
         }
     };
-    let m = peil.read();
+    let seen = view.read();
+    let m = seen.model();
     let mut items: Vec<&Entity<Checkmoment>> = m
         .checkmomenten
         .values()
         .map(|e| &**e)
         .filter(|c| filter(&c.state) && open.is_none_or(|o| c.state.is_open() == o))
+        .filter(|c| seen.sees(c.state.agenda_id))
         .collect();
     items.sort_by_key(|c| (std::cmp::Reverse(c.state.datum), std::cmp::Reverse(c.id)));
-    let items = items.into_iter().map(|c| checkmoment_dto(c, &m)).collect();
+    let items = items.into_iter().map(|c| checkmoment_dto(c, m)).collect();
     let paging = super::dto::Paging {
         page: q.page,
         page_size: q.page_size,
@@ -142,16 +144,14 @@ fn list(
     params(("id" = Uuid, Path, description = "Id van de opgave"), CheckmomentenQuery, super::peil::PeilQuery),
     responses((status = 200, description = "Een pagina checkmomenten", body = Pagina<CheckmomentDto>), super::responses::ReadErrors))]
 pub async fn list_opgave_checkmomenten(
-    peil: super::peil::Peil,
+    view: super::peil::view::View,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<CheckmomentenQuery>,
 ) -> Result<HttpResponse, Problem> {
     let id = *id;
-    if !peil.read().opgaven.contains_key(&id) {
-        return Err(peil.not_found(format!("Er is geen opgave met id {id}."), id));
-    }
-    list(&peil, &req, &q, |c| c.opgave_id == Some(id))
+    view.read().opgave(id)?;
+    list(&view, &req, &q, |c| c.opgave_id == Some(id))
 }
 
 /// Alle checkmomenten van een agenda (over de hele agenda én per opgave; zie `niveau`), nieuwste eerst.
@@ -159,16 +159,14 @@ pub async fn list_opgave_checkmomenten(
     params(("id" = Uuid, Path, description = "Id van de agenda"), CheckmomentenQuery, super::peil::PeilQuery),
     responses((status = 200, description = "Een pagina checkmomenten", body = Pagina<CheckmomentDto>), super::responses::ReadErrors))]
 pub async fn list_agenda_checkmomenten(
-    peil: super::peil::Peil,
+    view: super::peil::view::View,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<CheckmomentenQuery>,
 ) -> Result<HttpResponse, Problem> {
     let id = *id;
-    if !peil.read().agendas.contains_key(&id) {
-        return Err(peil.not_found(format!("Er is geen agenda met id {id}."), id));
-    }
-    list(&peil, &req, &q, |c| c.agenda_id == id)
+    view.read().agenda(id)?;
+    list(&view, &req, &q, |c| c.agenda_id == id)
 }
 
 /// Eén checkmoment, met zijn bijsturingen.
@@ -176,17 +174,14 @@ pub async fn list_agenda_checkmomenten(
     params(("id" = Uuid, Path, description = "Id van het checkmoment"), super::peil::PeilQuery),
     responses((status = 200, description = "Het checkmoment; ETag is zijn versie", body = CheckmomentDto), super::responses::ReadErrors))]
 pub async fn get_checkmoment(
-    peil: super::peil::Peil,
+    view: super::peil::view::View,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, Problem> {
-    let m = peil.read();
-    let c = m
-        .checkmomenten
-        .get(&id)
-        .ok_or_else(|| peil.not_found(checkmoment_not_found(*id), *id))?;
+    let seen = view.read();
+    let c = seen.checkmoment(*id)?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(c.version)))
-        .json(checkmoment_dto(c, &m)))
+        .json(checkmoment_dto(c, seen.model())))
 }
 
 // ---------- opening ----------

@@ -1,9 +1,10 @@
 //! The middleware every request passes before a handler: it resolves the
 //! `Authorization` header into a [`Caller`] (401 for a malformed, unknown,
 //! revoked or expired token), applies the rate limit (429), refuses writes
-//! without a token (401) or with a lezer token (403), hides unpublished
-//! agendas from anonymous callers (404), and marks authenticated responses
-//! `Cache-Control: no-store`.
+//! without a token (401) or with a lezer token (403), and marks authenticated
+//! responses `Cache-Control: no-store`. It puts the caller in the request's
+//! extensions; what that caller may read is decided where the data is read
+//! (`src/http/peil/view.rs`), never here from the URL.
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -11,11 +12,10 @@ use actix_web::http::{header, Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage};
 use chrono::Utc;
-use uuid::Uuid;
 
 use super::access::unauthenticated;
 use super::problem::Problem;
-use crate::access::policy::{self, Target};
+use crate::access::policy;
 use crate::access::rate::Key;
 use crate::access::{authenticate, Caller, Rol};
 use crate::app::AppState;
@@ -120,11 +120,6 @@ async fn decide(
             Some(_) => {}
         }
     }
-    if caller.is_anonymous() {
-        if let Some(what) = hidden(&state, &req) {
-            return Ok(req.error_response(Problem::not_found(what)));
-        }
-    }
     // Agenda files have their own, larger limit on their resource (8 MiB).
     if !reads && req.path() != "/v1/agenda-imports" {
         if let Err(problem) = check_body(&mut req).await {
@@ -141,38 +136,6 @@ async fn decide(
         );
     }
     Ok(res)
-}
-
-/// For an anonymous caller: a "not found" message when the path (or an
-/// `agenda`/`agendaId` query parameter) names something in an unpublished
-/// agenda. Anything under `/v1/<collection>/<id>` is covered, so new
-/// endpoints under an existing resource are hidden without extra code.
-fn hidden(state: &AppState, req: &ServiceRequest) -> Option<String> {
-    let model = state.projection.read();
-    let anonymous = Caller::Anonymous;
-    let mut segments = req.path().trim_start_matches("/v1/").split('/');
-    let mut previous = segments.next();
-    for segment in segments {
-        let collection = previous.replace(segment).unwrap_or_default();
-        let Ok(id) = Uuid::parse_str(segment) else {
-            continue;
-        };
-        if let Some(agenda) = Target::from_path(collection, id).and_then(|t| t.agenda(&model)) {
-            if !policy::visible(&anonymous, &model, agenda) {
-                return Some(format!("Er is geen resource op {}.", req.path()));
-            }
-        }
-    }
-    for (k, v) in form_pairs(req.query_string()) {
-        if k == "agenda" || k == "agendaId" {
-            if let Ok(id) = Uuid::parse_str(&v) {
-                if model.agendas.contains_key(&id) && !policy::visible(&anonymous, &model, id) {
-                    return Some(format!("Er is geen agenda met id {id}."));
-                }
-            }
-        }
-    }
-    None
 }
 
 /// Reads the body once (any content type) to enforce the size limit and,
@@ -248,13 +211,6 @@ fn json_depth(bytes: &[u8]) -> usize {
         }
     }
     max
-}
-
-fn form_pairs(q: &str) -> impl Iterator<Item = (String, String)> + '_ {
-    q.split('&').filter_map(|p| {
-        let (k, v) = p.split_once('=')?;
-        Some((k.to_owned(), v.to_owned()))
-    })
 }
 
 /// 429 with `Retry-After` in whole seconds.

@@ -51,10 +51,14 @@ pub struct FeedQuery {
 }
 
 /// The filters of the feed and the stream.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Filter {
-    /// What the caller may see at all (`docs/authorisatie.md`); `None`: everything.
-    pub access: Option<crate::access::policy::FeedVisibility>,
+    /// What the caller may see at all (`docs/authorisatie.md`), judged per
+    /// event on the live model when the event is read; `None`: everything.
+    pub access: Option<(
+        crate::access::policy::Sight,
+        std::sync::Arc<crate::projections::Projection>,
+    )>,
     pub agenda: Option<Uuid>,
     pub stream_type: Option<String>,
     pub event_types: Option<Vec<String>>,
@@ -78,16 +82,39 @@ impl Filter {
     /// Limits the filter to what `req`'s caller may see.
     pub fn for_caller(mut self, req: &HttpRequest, state: &AppState) -> Self {
         let caller = super::access::caller(req);
-        self.access = Some(crate::access::policy::FeedVisibility::of(
-            &caller,
-            &state.projection.read(),
+        self.access = Some((
+            crate::access::policy::Sight::new(caller),
+            state.projection.clone(),
         ));
         self
     }
 
+    /// For a stream: judge every event on the model as it is when the event
+    /// is sent (a page of the feed judges each agenda once).
+    pub fn live(mut self) -> Self {
+        if let Some((sight, _)) = &mut self.access {
+            *sight = crate::access::policy::Sight::live(sight.caller().clone());
+        }
+        self
+    }
+
+    /// The caller this filter shows events to (`None`: unrestricted).
+    pub fn caller(&self) -> Option<&crate::access::Caller> {
+        self.access.as_ref().map(|(sight, _)| sight.caller())
+    }
+
+    /// Whether the event passes the filters and the caller may read it now.
     pub fn matches(&self, e: &RecordedEvent) -> bool {
-        self.access.as_ref().is_none_or(|a| a.allows(e))
-            && self.agenda.is_none_or(|a| e.metadata.agenda_id == Some(a))
+        self.selects(e)
+            && self
+                .access
+                .as_ref()
+                .is_none_or(|(sight, live)| sight.sees_event(&live.read(), e))
+    }
+
+    /// The caller's own filters (agenda, streamType, type), without access.
+    fn selects(&self, e: &RecordedEvent) -> bool {
+        self.agenda.is_none_or(|a| e.metadata.agenda_id == Some(a))
             && self
                 .stream_type
                 .as_ref()
@@ -287,8 +314,11 @@ pub struct StreamQuery {
 }
 
 /// Live gebeurtenissen als Server-Sent Events. Elke gebeurtenis heeft `id:` = positie;
-/// opnieuw verbinden met `Last-Event-ID` gaat precies daarna verder. Elke 15 s een
-/// keep-alive-commentaar.
+/// opnieuw verbinden met `Last-Event-ID` gaat precies daarna verder. Elke 15 s zonder
+/// gebeurtenis een keep-alive-commentaar. Alleen gebeurtenissen die de aanroeper op het
+/// moment van verzenden mag lezen. Een stroom met een token eindigt binnen enkele seconden
+/// nadat het token is ingetrokken of verlopen, met als laatste bericht `event: einde`
+/// (`data`: `code` token-revoked of token-expired en `detail`).
 #[utoipa::path(get, path = "/gebeurtenissen/stream", tag = "Gebeurtenissen",
     params(StreamQuery, ("Last-Event-ID" = Option<String>, Header, description = "Laatst ontvangen positie; de stroom gaat daarna verder")),
     responses(
@@ -325,8 +355,14 @@ pub async fn stream(
     };
     beyond_head(name, after, head)?;
     let filter = Filter::new(q.agenda, q.stream_type.clone(), q.event_type.as_deref())
-        .for_caller(&req, &state);
-    Ok(super::sse::respond(state.store.clone(), after, filter))
+        .for_caller(&req, &state)
+        .live();
+    Ok(super::sse::respond(
+        state.store.clone(),
+        state.projection.clone(),
+        after,
+        filter,
+    ))
 }
 
 /// A cursor past the end of the log means the consumer knows a log this

@@ -352,7 +352,7 @@ fn text(b: &mut Body, name: &str) -> Option<String> {
     params(("id" = Uuid, Path, description = "Id van het doel"), super::pdca::JaarQuery, Paging, super::peil::PeilQuery),
     responses((status = 200, description = "Een pagina indicatoren", body = Pagina<IndicatorDto>), super::responses::ReadErrors))]
 pub async fn list_indicatoren(
-    peil: super::peil::Peil,
+    view: super::peil::view::View,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<IndicatorenQuery>,
@@ -365,10 +365,9 @@ pub async fn list_indicatoren(
         page: q.page,
         page_size: q.page_size,
     };
-    let m = peil.read();
-    if !m.doelen.contains_key(&id) {
-        return Err(peil.not_found(format!("Er is geen doel met id {id}."), *id));
-    }
+    let seen = view.read();
+    seen.doel(*id)?;
+    let m = seen.model();
     let mut list: Vec<_> = m
         .indicatoren
         .values()
@@ -378,10 +377,10 @@ pub async fn list_indicatoren(
         (a.state.naam.to_lowercase(), a.aangemaakt)
             .cmp(&(b.state.naam.to_lowercase(), b.aangemaakt))
     });
-    let now = peil.now();
+    let now = view.now();
     let items = list
         .into_iter()
-        .map(|i| indicator_dto_in(i, &m, now, jaar))
+        .map(|i| indicator_dto_in(i, m, now, jaar))
         .collect();
     paging::respond(&req, &q, items, m.position)
 }
@@ -390,19 +389,16 @@ pub async fn list_indicatoren(
 #[utoipa::path(get, path = "/indicatoren/{id}", tag = "Indicatoren", params(("id" = Uuid, Path, description = "Id van de indicator"), super::pdca::JaarQuery, super::peil::PeilQuery),
     responses((status = 200, description = "De indicator; ETag is haar versie", body = IndicatorDto), super::responses::ReadErrors))]
 pub async fn get_indicator(
-    peil: super::peil::Peil,
+    view: super::peil::view::View,
     id: web::Path<Uuid>,
     q: web::Query<super::pdca::JaarQuery>,
 ) -> Result<HttpResponse, Problem> {
     let jaar = q.checked()?;
-    let m = peil.read();
-    let i = m
-        .indicatoren
-        .get(&id)
-        .ok_or_else(|| peil.not_found(format!("Er is geen indicator met id {id}."), *id))?;
+    let seen = view.read();
+    let i = seen.indicator(*id)?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(i.version)))
-        .json(indicator_dto_in(i, &m, peil.now(), jaar)))
+        .json(indicator_dto_in(i, seen.model(), view.now(), jaar)))
 }
 
 /// Body of an indicator.
@@ -612,17 +608,15 @@ pub struct StreefwaardeDto {
     responses((status = 200, description = "Een pagina streefwaarden", body = Pagina<StreefwaardeDto>), super::responses::ReadErrors))]
 pub async fn list_streefwaarden(
     state: web::Data<AppState>,
-    peil: super::peil::Peil,
+    view: super::peil::view::View,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
     let position = {
-        let m = peil.read();
-        if !m.indicatoren.contains_key(&id) {
-            return Err(peil.not_found(format!("Er is geen indicator met id {id}."), *id));
-        }
-        m.position
+        let seen = view.read();
+        seen.indicator(*id)?;
+        seen.model().position
     };
     let events = state
         .store
@@ -669,16 +663,14 @@ pub async fn list_streefwaarden(
     params(("id" = Uuid, Path, description = "Id van de indicator"), Paging, super::peil::PeilQuery),
     responses((status = 200, description = "Een pagina metingen", body = Pagina<MetingDto>), super::responses::ReadErrors))]
 pub async fn list_metingen(
-    peil: super::peil::Peil,
+    view: super::peil::view::View,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
-    let m = peil.read();
-    let i = m
-        .indicatoren
-        .get(&id)
-        .ok_or_else(|| peil.not_found(format!("Er is geen indicator met id {id}."), *id))?;
+    let seen = view.read();
+    let i = seen.indicator(*id)?;
+    let m = seen.model();
     let mut metingen: Vec<&Meting> = i.state.metingen.iter().collect();
     metingen.sort_by(|a, b| {
         (periode_jaar(&b.periode), &b.periode, b.geregistreerd).cmp(&(
@@ -689,7 +681,7 @@ pub async fn list_metingen(
     });
     let items = metingen
         .into_iter()
-        .map(|x| meting_dto(*id, x, &m))
+        .map(|x| meting_dto(*id, x, m))
         .collect();
     paging::respond(&req, &q, items, m.position)
 }
@@ -724,15 +716,13 @@ fn meting_response(
     params(("id" = Uuid, Path, description = "Id van de indicator"), ("metingId" = Uuid, Path, description = "Id van de meting"), super::peil::PeilQuery),
     responses((status = 200, description = "De meting; ETag is de versie van de indicator", body = MetingDto), super::responses::ReadErrors))]
 pub async fn get_meting(
-    peil: super::peil::Peil,
+    view: super::peil::view::View,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, Problem> {
     let (id, meting) = *path;
-    let m = peil.read();
-    let i = m
-        .indicatoren
-        .get(&id)
-        .ok_or_else(|| peil.not_found(format!("Er is geen indicator met id {id}."), id))?;
+    let seen = view.read();
+    let i = seen.indicator(id)?;
+    let m = seen.model();
     let x = i
         .state
         .metingen
@@ -743,7 +733,7 @@ pub async fn get_meting(
         })?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(i.version)))
-        .json(meting_dto(id, x, &m)))
+        .json(meting_dto(id, x, m)))
 }
 
 /// Body of a meting.

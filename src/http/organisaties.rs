@@ -10,7 +10,8 @@ use uuid::Uuid;
 use super::access::require;
 use super::dto::{OrganisatieDto, Pagina, Paging};
 use super::paging;
-use super::peil::{Peil, PeilQuery};
+use super::peil::view::View;
+use super::peil::PeilQuery;
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
 use crate::access::policy::Action;
@@ -57,11 +58,13 @@ pub struct OrganisatiesQuery {
 #[utoipa::path(get, path = "/organisaties", tag = "Organisaties", params(OrganisatiesQuery, PeilQuery),
     responses((status = 200, description = "Een pagina organisaties", body = Pagina<OrganisatieDto>), super::responses::ReadErrors))]
 pub async fn list_organisaties(
-    peil: Peil,
+    view: View,
     req: HttpRequest,
     q: web::Query<OrganisatiesQuery>,
 ) -> Result<HttpResponse, Problem> {
-    let model = peil.read();
+    // Organisaties belong to no agenda: everyone may read them.
+    let seen = view.read();
+    let model = seen.model();
     let needle = q.naam.as_deref().map(str::to_lowercase);
     let mut items: Vec<OrganisatieDto> = model
         .organisaties
@@ -100,12 +103,14 @@ fn respond(state: &AppState, id: Uuid, status: StatusCode) -> Result<HttpRespons
 /// Eén organisatie.
 #[utoipa::path(get, path = "/organisaties/{id}", tag = "Organisaties", params(("id" = Uuid, Path, description = "Id van de organisatie"), PeilQuery),
     responses((status = 200, description = "De organisatie", body = OrganisatieDto), super::responses::ReadErrors))]
-pub async fn get_organisatie(peil: Peil, id: web::Path<Uuid>) -> Result<HttpResponse, Problem> {
-    let model = peil.read();
-    let o = model
+pub async fn get_organisatie(view: View, id: web::Path<Uuid>) -> Result<HttpResponse, Problem> {
+    // Organisaties belong to no agenda: everyone may read them.
+    let seen = view.read();
+    let o = seen
+        .model()
         .organisaties
         .get(&id)
-        .ok_or_else(|| peil.not_found(format!("Er is geen organisatie met id {id}."), *id))?;
+        .ok_or_else(|| view.not_found(format!("Er is geen organisatie met id {id}."), *id))?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(o.version)))
         .json(OrganisatieDto::from(o)))

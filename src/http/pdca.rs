@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::dto::NiveauDto;
 use super::problem::Problem;
+use crate::access::policy::Target;
 use crate::domain::indicator::Koers;
 use crate::projections::{ActieSignaal, PdcaState, ReadModel};
 
@@ -341,12 +342,15 @@ fn pdca_body(
     params(("id" = Uuid, Path, description = "Id van de opgave"), JaarQuery, super::peil::PeilQuery),
     responses((status = 200, description = "De PDCA-toestand; zwakke ETag met de positie in het log", body = PdcaDto), super::responses::ReadErrors))]
 pub async fn get_pdca(
+    reader: super::peil::view::Reader,
     peil: super::peil::PeilMoment,
     id: web::Path<Uuid>,
     q: web::Query<JaarQuery>,
 ) -> Result<HttpResponse, Problem> {
     let id = *id;
     let jaar = q.checked()?;
+    // Judged on the live model before any (past) state is built.
+    reader.check(Target::Opgave(id))?;
     let not_found = || peil.not_found(format!("Er is geen opgave met id {id}."), id);
     let respond = |position: u64, body: web::Bytes| {
         HttpResponse::Ok()
@@ -536,14 +540,16 @@ fn overzicht(
     params(("id" = Uuid, Path, description = "Id van de agenda"), JaarQuery, super::peil::PeilQuery),
     responses((status = 200, description = "Het overzicht; zwakke ETag met de positie in het log", body = OverzichtDto), super::responses::ReadErrors))]
 pub async fn get_overzicht(
-    peil: super::peil::Peil,
+    view: super::peil::view::View,
     id: web::Path<Uuid>,
     q: web::Query<JaarQuery>,
 ) -> Result<HttpResponse, Problem> {
     let jaar = q.checked()?;
-    let m = peil.read();
-    let dto = overzicht(&m, *id, peil.now(), jaar)
-        .ok_or_else(|| peil.not_found(format!("Er is geen agenda met id {id}."), *id))?;
+    let seen = view.read();
+    seen.agenda(*id)?;
+    let m = seen.model();
+    let dto = overzicht(m, *id, view.now(), jaar)
+        .ok_or_else(|| view.not_found(format!("Er is geen agenda met id {id}."), *id))?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", weak_etag(m.position)))
         .json(dto))

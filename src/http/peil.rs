@@ -6,6 +6,12 @@
 //! response carries `X-Positie`, the log position the answer reflects (set by
 //! [`position_header`] from what [`Peil::read`] saw). A resource that did not
 //! exist yet at the peildatum is a 404 that says so ([`Peil::not_found`]).
+//!
+//! Handlers do not read a [`Peil`] themselves: they take a [`view::View`],
+//! which reads it for them as the caller may see it ([`Peil::read`] is
+//! private to this module and `view`).
+
+pub mod view;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -97,7 +103,7 @@ impl Deref for ModelRef<'_> {
 
 impl Peil {
     /// The model to read. Remembers its position for `X-Positie`.
-    pub fn read(&self) -> ModelRef<'_> {
+    fn read(&self) -> ModelRef<'_> {
         match &self.past {
             None => self.moment.live(),
             Some(m) => {

@@ -183,20 +183,27 @@ pub struct ReflectiesQuery {
 #[utoipa::path(get, path = "/reflecties", tag = "Reflecties", params(ReflectiesQuery, super::peil::PeilQuery),
     responses((status = 200, description = "Een pagina reflecties", body = Pagina<ReflectieDto>), super::responses::ReadErrors))]
 pub async fn list_reflecties(
-    peil: super::peil::Peil,
+    view: super::peil::view::View,
     req: HttpRequest,
     q: web::Query<ReflectiesQuery>,
 ) -> Result<HttpResponse, Problem> {
-    let m = peil.read();
+    let seen = view.read();
+    let m = seen.model();
     let mut errors = Vec::new();
-    if let Some(o) = q.over.filter(|o| onderwerp(&m, *o).is_none()) {
+    // A subject or agenda the caller may not read is as unknown as one
+    // that does not exist.
+    let unknown = |o: &Uuid| onderwerp(m, *o).is_none_or(|(_, agenda, _)| !seen.sees(agenda));
+    if let Some(o) = q.over.filter(unknown) {
         errors.push(InvalidParam::new(
             "query.over",
             "unknown-onderwerp",
             format!("Er is geen actie, doel of opgave met id {o}."),
         ));
     }
-    if let Some(a) = q.agenda.filter(|a| !m.agendas.contains_key(a)) {
+    if let Some(a) = q
+        .agenda
+        .filter(|a| !m.agendas.contains_key(a) || !seen.sees(*a))
+    {
         errors.push(InvalidParam::new(
             "query.agenda",
             "unknown-agenda",
@@ -212,13 +219,14 @@ pub async fn list_reflecties(
         .map(|e| &**e)
         .filter(|r| q.over.is_none_or(|o| r.state.over.id == o))
         .filter(|r| q.agenda.is_none_or(|a| r.state.agenda_id == a))
+        .filter(|r| seen.sees(r.state.agenda_id))
         .collect();
     reflecties.sort_by(|a, b| {
         (b.state.datum, b.aangemaakt, b.id).cmp(&(a.state.datum, a.aangemaakt, a.id))
     });
     let items = reflecties
         .into_iter()
-        .map(|r| reflectie_dto(r, &m))
+        .map(|r| reflectie_dto(r, m))
         .collect();
     paging::respond(
         &req,
@@ -235,17 +243,14 @@ pub async fn list_reflecties(
 #[utoipa::path(get, path = "/reflecties/{id}", tag = "Reflecties", params(("id" = Uuid, Path, description = "Id van de reflectie"), super::peil::PeilQuery),
     responses((status = 200, description = "De reflectie; ETag is haar versie", body = ReflectieDto), super::responses::ReadErrors))]
 pub async fn get_reflectie(
-    peil: super::peil::Peil,
+    view: super::peil::view::View,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, Problem> {
-    let m = peil.read();
-    let r = m
-        .reflecties
-        .get(&id)
-        .ok_or_else(|| peil.not_found(format!("Er is geen reflectie met id {id}."), *id))?;
+    let seen = view.read();
+    let r = seen.reflectie(*id)?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(r.version)))
-        .json(reflectie_dto(r, &m)))
+        .json(reflectie_dto(r, seen.model())))
 }
 
 /// Body of a reflectie.

@@ -14,7 +14,8 @@ use uuid::Uuid;
 use super::access::require;
 use super::dto::{AgendaDto, OpgaveDto, Pagina, Paging};
 use super::paging;
-use super::peil::{Peil, PeilQuery};
+use super::peil::view::View;
+use super::peil::PeilQuery;
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
 use crate::access::policy::{Action, Target};
@@ -343,20 +344,19 @@ fn groepering_response(
     params(("id" = Uuid, Path, description = "Id van de agenda"), Paging, PeilQuery),
     responses((status = 200, description = "Een pagina groeperingen", body = Pagina<GroeperingDto>), super::responses::ReadErrors))]
 pub async fn list_groeperingen(
-    peil: Peil,
+    view: View,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
-    let m = peil.read();
-    if !m.agendas.contains_key(&id) {
-        return Err(peil.not_found(format!("Er is geen agenda met id {id}."), *id));
-    }
+    let seen = view.read();
+    seen.agenda(*id)?;
+    let m = seen.model();
     let mut items: Vec<GroeperingDto> = m
         .groeperingen
         .values()
         .filter(|g| g.state.agenda_id == *id)
-        .map(|g| groepering_dto(g, &m))
+        .map(|g| groepering_dto(g, m))
         .collect();
     items.sort_by_key(|g| {
         (
@@ -374,15 +374,12 @@ pub async fn list_groeperingen(
 /// Eén groepering.
 #[utoipa::path(get, path = "/groeperingen/{id}", tag = "Agenda", params(("id" = Uuid, Path, description = "Id van de groepering"), PeilQuery),
     responses((status = 200, description = "De groepering", body = GroeperingDto), super::responses::ReadErrors))]
-pub async fn get_groepering(peil: Peil, id: web::Path<Uuid>) -> Result<HttpResponse, Problem> {
-    let m = peil.read();
-    let g = m
-        .groeperingen
-        .get(&id)
-        .ok_or_else(|| peil.not_found(format!("Er is geen groepering met id {id}."), *id))?;
+pub async fn get_groepering(view: View, id: web::Path<Uuid>) -> Result<HttpResponse, Problem> {
+    let seen = view.read();
+    let g = seen.groepering(*id)?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(g.version)))
-        .json(groepering_dto(g, &m)))
+        .json(groepering_dto(g, seen.model())))
 }
 
 /// Body for a groepering.
@@ -829,15 +826,14 @@ fn doel_response(state: &AppState, id: Uuid, status: StatusCode) -> Result<HttpR
     params(("id" = Uuid, Path, description = "Id van de opgave"), Paging, PeilQuery),
     responses((status = 200, description = "Een pagina doelen", body = Pagina<DoelDto>), super::responses::ReadErrors))]
 pub async fn list_doelen(
-    peil: Peil,
+    view: View,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
-    let m = peil.read();
-    if !m.opgaven.contains_key(&id) {
-        return Err(peil.not_found(format!("Er is geen opgave met id {id}."), *id));
-    }
+    let seen = view.read();
+    seen.opgave(*id)?;
+    let m = seen.model();
     let mut doelen: Vec<_> = m
         .doel_ids_of_opgave(*id)
         .into_iter()
@@ -858,22 +854,19 @@ pub async fn list_doelen(
         )
     };
     doelen.sort_by_key(|d| key(d));
-    let items = doelen.into_iter().map(|d| doel_dto(d, &m)).collect();
+    let items = doelen.into_iter().map(|d| doel_dto(d, m)).collect();
     paging::respond(&req, &q, items, m.position)
 }
 
 /// Eén doel.
 #[utoipa::path(get, path = "/doelen/{id}", tag = "Agenda", params(("id" = Uuid, Path, description = "Id van het doel"), PeilQuery),
     responses((status = 200, description = "Het doel", body = DoelDto), super::responses::ReadErrors))]
-pub async fn get_doel(peil: Peil, id: web::Path<Uuid>) -> Result<HttpResponse, Problem> {
-    let m = peil.read();
-    let d = m
-        .doelen
-        .get(&id)
-        .ok_or_else(|| peil.not_found(format!("Er is geen doel met id {id}."), *id))?;
+pub async fn get_doel(view: View, id: web::Path<Uuid>) -> Result<HttpResponse, Problem> {
+    let seen = view.read();
+    let d = seen.doel(*id)?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(d.version)))
-        .json(doel_dto(d, &m)))
+        .json(doel_dto(d, seen.model())))
 }
 
 /// Body for a doel.

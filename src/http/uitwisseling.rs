@@ -12,7 +12,8 @@ use utoipa::{IntoParams, OpenApi};
 use uuid::Uuid;
 
 use super::access::require;
-use super::peil::{Peil, PeilQuery};
+use super::peil::view::View;
+use super::peil::PeilQuery;
 use super::problem::{InvalidParam, Problem};
 use super::write::{context, service_problem, IfMatch};
 use crate::access::policy::Action;
@@ -56,7 +57,7 @@ pub struct ExportQuery {
         (status = 404, description = "Onbekende agenda (of nog niet aangemaakt op de peildatum)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_export(
-    peil: Peil,
+    view: View,
     id: web::Path<Uuid>,
     q: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, Problem> {
@@ -87,11 +88,13 @@ pub async fn get_export(
         Some((body, name))
     };
     let (position, rendered) = {
-        let model = peil.read();
-        (model.position, render(&model))
+        let seen = view.read();
+        seen.agenda(agenda_id)?;
+        let model = seen.model();
+        (model.position, render(model))
     };
     let (body, name) = rendered.ok_or_else(|| {
-        peil.not_found(format!("Er is geen agenda met id {agenda_id}."), agenda_id)
+        view.not_found(format!("Er is geen agenda met id {agenda_id}."), agenda_id)
     })?;
     let slug: String = name
         .chars()

@@ -186,10 +186,12 @@ fn name(v: Value) -> String {
     ))]
 pub async fn wijzigingen(
     state: web::Data<AppState>,
+    reader: super::peil::view::Reader,
     id: web::Path<Uuid>,
     q: web::Query<WijzigingenQuery>,
 ) -> Result<HttpResponse, Problem> {
     let id = *id;
+    reader.check(crate::access::policy::Target::Agenda(id))?;
     let mut errors = Vec::new();
     let sinds = date_param(&q.sinds, "sinds", &mut errors);
     let tot = date_param(&q.tot, "tot", &mut errors);

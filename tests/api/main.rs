@@ -159,3 +159,5 @@ mod audittrail;
 mod gebeurtenissen;
 mod tijdreizen;
 mod wijzigingen;
+mod zichtbaarheid;
+mod zichtbaarheid_feed;

@@ -12,6 +12,7 @@ mod invoer;
 mod logs;
 mod support;
 mod who_and_when;
+mod zichtbaarheid;
 
 /// The harness itself: the README's first command on an empty directory
 /// serves the Twenterand demo agenda.

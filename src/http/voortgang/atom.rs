@@ -225,9 +225,11 @@ pub fn feed(v: &Voortgang, base: &str, agenda_updated: DateTime<Utc>) -> String 
     ))]
 pub async fn get_feed(
     state: web::Data<AppState>,
+    reader: crate::http::peil::view::Reader,
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, Problem> {
+    reader.check(crate::access::policy::Target::Agenda(*id))?;
     let agenda_updated = state
         .projection
         .read()

@@ -254,10 +254,12 @@ pub fn base_url(state: &AppState, req: &HttpRequest) -> String {
     ))]
 pub async fn get_voortgang(
     state: web::Data<AppState>,
+    reader: crate::http::peil::view::Reader,
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<VoortgangQuery>,
 ) -> Result<HttpResponse, Problem> {
+    reader.check(crate::access::policy::Target::Agenda(*id))?;
     let formaat = negotiate(&req, q.formaat.as_deref())?;
     let window = window(&state, &q)?;
     let v = compute(&state, *id, window).await?;
