@@ -95,6 +95,11 @@ pub struct OpgaveDto {
     pub groepering_id: Option<Uuid>,
     /// Naam van de groepering (bijv. de themalijn).
     pub groepering_naam: Option<String>,
+    /// actief of vervallen.
+    #[schema(example = "actief")]
+    pub status: String,
+    /// De reden bij een vervallen opgave.
+    pub vervalreden: Option<String>,
     pub aantal_doelen: usize,
     pub aantal_acties: usize,
     pub versie: u64,
@@ -115,6 +120,12 @@ impl OpgaveDto {
                 .groepering_id
                 .and_then(|g| model.groeperingen.get(&g))
                 .map(|g| g.state.naam.clone()),
+            status: if o.vervallen.is_some() {
+                "vervallen".into()
+            } else {
+                "actief".into()
+            },
+            vervalreden: o.vervallen.clone(),
             aantal_doelen: model.doel_ids_of_opgave(e.id).len(),
             // An actie belongs to its doel's opgave now (doelen can move).
             aantal_acties: model.acties_of_opgave(e.id).len(),

@@ -30,6 +30,7 @@ pub mod peil;
 pub mod problem;
 mod reflecties;
 mod responses;
+mod serde_errors;
 mod spec;
 mod sse;
 mod structuur;
@@ -72,22 +73,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .limit(256 * 1024)
                 .error_handler(json_error),
         )
-        .app_data(web::QueryConfig::default().error_handler(|err, _req| {
-            Problem::invalid(vec![InvalidParam::new(
-                "query",
-                "invalid",
-                format!("Ongeldige queryparameter: {err}"),
-            )])
-            .into()
-        }))
-        .app_data(web::PathConfig::default().error_handler(|err, _req| {
-            Problem::invalid(vec![InvalidParam::new(
-                "path",
-                "invalid",
-                format!("Ongeldige padparameter: {err}"),
-            )])
-            .into()
-        }))
+        .app_data(
+            web::QueryConfig::default().error_handler(|err, _req| serde_errors::query(&err).into()),
+        )
+        .app_data(
+            web::PathConfig::default()
+                .error_handler(|err, req| serde_errors::path(&err, req).into()),
+        )
         .service({
             let mut routes = Routes::default();
             for configure in [

@@ -53,7 +53,7 @@ pub struct ExportQuery {
         (status = 200, description = "De agenda als CSV of als agendabestand (JSON)",
             headers(("ETag" = String, description = "Zwakke ETag met de positie van de export")),
             content(
-                (String = "text/csv", example = "groeperingCode;groeperingNaam;opgaveCode;opgaveTitel;doelCode;doelTitel;bovenliggendDoelCode;bovenliggendDoelTitel;actieId;kenmerk;omschrijving;jaar;geplandeStartDatum;geplandeEindDatum;trekker;trekkerSoort;partners;status;statusSindsDatum;laatstGewijzigdTijdstip;aantalReflecties\r\n"),
+                (String = "text/csv", example = "groeperingCode;groeperingNaam;opgaveCode;opgaveTitel;doelCode;doelTitel;bovenliggendDoelCode;bovenliggendDoelTitel;actieId;kenmerk;omschrijving;jaar;geplandeStartDatum;geplandeEindDatum;trekker;trekkerSoort;partners;status;statusSindsDatum;laatstGewijzigdTijdstip;aantalReflecties;opgaveVervalreden;doelVervalreden;bovenliggendDoelVervalreden\r\n"),
                 (serde_json::Value = "application/json"),
             )),
         (status = 400, description = "Ongeldige parameters", body = Problem, content_type = "application/problem+json"),

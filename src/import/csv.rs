@@ -63,6 +63,8 @@ impl RowMap {
                         (Level::Groepering, "naam") => "groeperingNaam",
                         (Level::Groepering, _) => "groeperingCode",
                         (Level::Opgave, "titel") => "opgaveTitel",
+                        (Level::Opgave, "vervalreden") => "opgaveVervalreden",
+                        (Level::Doel, "vervalreden") => "doelVervalreden",
                         (Level::Opgave, _) => "opgaveCode",
                         (Level::Doel, "titel") => "doelTitel",
                         (Level::Doel, _) => "doelCode",
@@ -98,16 +100,17 @@ struct DoelAcc {
     row: usize,
     /// For a sub-doel: its parent doel (an index in the opgave's doelen).
     parent: Option<usize>,
+    /// Empty for an active doel.
+    vervalreden: String,
     acties: Vec<(usize, ActieIn)>,
 }
 
 /// The doel of `opgave` with this code (or, without one, this titel),
 /// added when it is not there yet; `Err` with a message when it is there
-/// with another titel or under another parent.
+/// with another titel, under another parent or with another vervalreden.
 fn find_doel(
     opgave: &mut OpgaveAcc,
-    code: &str,
-    titel: &str,
+    (code, titel, vervalreden): (&str, &str, &str),
     parent: Option<usize>,
     row: usize,
 ) -> Result<usize, String> {
@@ -133,6 +136,12 @@ fn find_doel(
                     d.row
                 ));
             }
+            if d.vervalreden != vervalreden {
+                return Err(format!(
+                    "Doel '{titel}' heeft in rij {} vervalreden '{}', hier '{vervalreden}'.",
+                    d.row, d.vervalreden
+                ));
+            }
             Ok(di)
         }
         None => {
@@ -141,6 +150,7 @@ fn find_doel(
                 titel: titel.to_owned(),
                 row,
                 parent,
+                vervalreden: vervalreden.to_owned(),
                 acties: Vec::new(),
             });
             Ok(opgave.doelen.len() - 1)
@@ -154,6 +164,8 @@ struct OpgaveAcc {
     titel: String,
     row: usize,
     groepering: Option<usize>,
+    /// Empty for an active opgave.
+    vervalreden: String,
     doelen: Vec<DoelAcc>,
     acties: Vec<(usize, ActieIn)>,
 }
@@ -182,6 +194,7 @@ fn doel_tree(accs: &mut [Option<DoelAcc>], di: usize, path: &str, map: &mut RowM
         titel: d.titel,
         omschrijving: String::new(),
         geprioriteerd: true,
+        vervalreden: (!d.vervalreden.is_empty()).then_some(d.vervalreden),
         subdoelen,
         indicatoren: Vec::new(),
         acties,
@@ -319,6 +332,7 @@ pub fn read(
         };
         // opgave
         let (ocode, otitel) = (get("opgaveCode"), get("opgaveTitel"));
+        let oreden = get("opgaveVervalreden");
         if ocode.is_empty() {
             problem(
                 &mut errors,
@@ -355,6 +369,18 @@ pub fn read(
                         ),
                     );
                 }
+                if o.vervalreden != oreden {
+                    problem(
+                        &mut errors,
+                        row,
+                        "opgaveVervalreden",
+                        "inconsistent",
+                        format!(
+                            "Opgave {ocode} heeft in rij {} vervalreden '{}', hier '{oreden}'.",
+                            o.row, o.vervalreden
+                        ),
+                    );
+                }
                 oi
             }
             None => {
@@ -363,6 +389,7 @@ pub fn read(
                     titel: otitel.clone(),
                     row,
                     groepering,
+                    vervalreden: oreden.clone(),
                     ..OpgaveAcc::default()
                 });
                 opgave_index.insert(ocode.clone(), opgaven.len() - 1);
@@ -463,6 +490,7 @@ pub fn read(
         // doel, under its parent doel when the row names one
         let (dcode, dtitel) = (get("doelCode"), get("doelTitel"));
         let (pcode, ptitel) = (get("bovenliggendDoelCode"), get("bovenliggendDoelTitel"));
+        let (dreden, preden) = (get("doelVervalreden"), get("bovenliggendDoelVervalreden"));
         let opgave = &mut opgaven[oi];
         if dcode.is_empty() && dtitel.is_empty() {
             opgave.acties.push((row, actie));
@@ -470,7 +498,7 @@ pub fn read(
             let parent = if pcode.is_empty() && ptitel.is_empty() {
                 Ok(None)
             } else {
-                find_doel(opgave, &pcode, &ptitel, None, row).map(Some)
+                find_doel(opgave, (&pcode, &ptitel, &preden), None, row).map(Some)
             };
             let parent = match parent {
                 Ok(p) => p,
@@ -485,7 +513,7 @@ pub fn read(
                     None
                 }
             };
-            match find_doel(opgave, &dcode, &dtitel, parent, row) {
+            match find_doel(opgave, (&dcode, &dtitel, &dreden), parent, row) {
                 Ok(di) => opgave.doelen[di].acties.push((row, actie)),
                 Err(msg) => problem(&mut errors, row, "doelTitel", "inconsistent", msg),
             }
@@ -543,6 +571,7 @@ pub fn read(
             titel: o.titel,
             omschrijving: String::new(),
             geprioriteerd: true,
+            vervalreden: (!o.vervalreden.is_empty()).then_some(o.vervalreden),
             doelen,
             acties,
         };

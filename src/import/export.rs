@@ -11,7 +11,9 @@
 //! Dates are `JJJJ-MM-DD`, instants RFC 3339 in UTC.
 //!
 //! What the file format cannot hold yet is left out: indicatoren, reflecties
-//! and history; vervallen opgaven and doelen are exported as they stand.
+//! and history. A vervallen opgave or doel carries its `vervalreden` (JSON)
+//! or `opgaveVervalreden`/`doelVervalreden`/`bovenliggendDoelVervalreden`
+//! (CSV), and imports as vervallen again.
 
 use std::collections::BTreeSet;
 
@@ -27,8 +29,10 @@ use crate::projections::{Entity, ReadModel};
 
 /// The CSV columns, in order. `actieId`, `statusSindsDatum`,
 /// `laatstGewijzigdTijdstip` and `aantalReflecties` are ignored on import;
-/// `kenmerk` is kept (an empty one is given by the import).
-pub const CSV_COLUMNS: [&str; 21] = [
+/// `kenmerk` is kept (an empty one is given by the import). The
+/// `…Vervalreden` columns (last, so older files keep their positions) are
+/// empty for an active opgave or doel and hold the reason for a vervallen one.
+pub const CSV_COLUMNS: [&str; 24] = [
     "groeperingCode",
     "groeperingNaam",
     "opgaveCode",
@@ -50,6 +54,9 @@ pub const CSV_COLUMNS: [&str; 21] = [
     "statusSindsDatum",
     "laatstGewijzigdTijdstip",
     "aantalReflecties",
+    "opgaveVervalreden",
+    "doelVervalreden",
+    "bovenliggendDoelVervalreden",
 ];
 
 /// Separator of several partners in one CSV field.
@@ -145,6 +152,7 @@ impl Tree<'_> {
                 titel: d.state.titel.clone(),
                 omschrijving: d.state.omschrijving.clone(),
                 geprioriteerd: d.state.geprioriteerd,
+                vervalreden: d.state.vervallen.clone(),
                 subdoelen: self.doelen(opgave, Some(d.id)),
                 indicatoren: Vec::new(),
                 acties: self.acties(|a| a.doel_id == Some(d.id)),
@@ -170,6 +178,7 @@ impl Tree<'_> {
                 titel: o.state.titel.clone(),
                 omschrijving: o.state.omschrijving.clone(),
                 geprioriteerd: o.state.geprioriteerd,
+                vervalreden: o.state.vervallen.clone(),
                 doelen: self.doelen(o.id, None),
                 acties: self.acties(|a| a.doel_id.is_none() && a.opgave_id == o.id),
             })
@@ -339,6 +348,14 @@ pub fn csv(model: &ReadModel, agenda_id: Uuid) -> Option<Vec<u8>> {
                 a.laatst_gewijzigd
                     .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 reflecties.to_string(),
+                opgave
+                    .and_then(|o| o.state.vervallen.clone())
+                    .unwrap_or_default(),
+                doel.and_then(|d| d.state.vervallen.clone())
+                    .unwrap_or_default(),
+                parent
+                    .and_then(|p| p.state.vervallen.clone())
+                    .unwrap_or_default(),
             ];
             w.write_record(
                 row.iter()

@@ -127,6 +127,7 @@ fn opgave() -> &'static [Field] {
         ("titel", Kind::Str { required: true }),
         ("omschrijving", Kind::OptStr),
         ("geprioriteerd", Kind::Bool),
+        ("vervalreden", Kind::OptStr),
         ("doelen", Kind::Arr(doel)),
         ("acties", Kind::Arr(actie)),
     ]
@@ -138,6 +139,7 @@ fn doel() -> &'static [Field] {
         ("titel", Kind::Str { required: true }),
         ("omschrijving", Kind::OptStr),
         ("geprioriteerd", Kind::Bool),
+        ("vervalreden", Kind::OptStr),
         ("subdoelen", Kind::Arr(doel)),
         ("indicatoren", Kind::AnyArr),
         ("acties", Kind::Arr(actie)),

@@ -105,6 +105,9 @@ pub struct OpgaveIn {
     pub omschrijving: String,
     #[serde(default = "yes")]
     pub geprioriteerd: bool,
+    /// Present when the opgave is vervallen: the reason given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vervalreden: Option<String>,
     #[serde(default)]
     pub doelen: Vec<DoelIn>,
     #[serde(default)]
@@ -121,6 +124,9 @@ pub struct DoelIn {
     pub omschrijving: String,
     #[serde(default = "yes")]
     pub geprioriteerd: bool,
+    /// Present when the doel is vervallen: the reason given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vervalreden: Option<String>,
     #[serde(default)]
     pub subdoelen: Vec<DoelIn>,
     #[serde(default)]
@@ -234,6 +240,21 @@ impl Planner<'_> {
         id
     }
 
+    /// A vervallen opgave or doel is created and then vervallen, in its own
+    /// stream (as the API records it); the reason is required, as in the API.
+    fn vervalreden(&mut self, path: &str, raw: Option<&str>) -> Option<String> {
+        let reden = raw?;
+        if reden.trim().is_empty() {
+            self.problem(
+                format!("{path}.vervalreden"),
+                "required",
+                "Een vervallen onderdeel heeft een reden nodig; laat vervalreden weg als het niet vervallen is.".into(),
+            );
+            return None;
+        }
+        Some(reden.to_owned())
+    }
+
     fn code(&mut self, path: &str, raw: &str) -> Option<Code> {
         match Code::parse(raw) {
             Err(reason) => {
@@ -301,7 +322,7 @@ impl Planner<'_> {
                 "Titel is verplicht.".into(),
             );
         }
-        let id = self.create(vec![Event::OpgaveAangemaakt(OpgaveAangemaakt {
+        let mut events = vec![Event::OpgaveAangemaakt(OpgaveAangemaakt {
             agenda_id: self.agenda_id,
             groepering_id: groepering,
             code: code
@@ -310,7 +331,11 @@ impl Planner<'_> {
             titel: o.titel.clone(),
             omschrijving: o.omschrijving.clone(),
             geprioriteerd: o.geprioriteerd,
-        })]);
+        })];
+        if let Some(reden) = self.vervalreden(&path, o.vervalreden.as_deref()) {
+            events.push(Event::OpgaveVervallen(Vervallen { reden }));
+        }
+        let id = self.create(events);
         self.summary.opgaven += 1;
         for (i, d) in o.doelen.iter().enumerate() {
             self.doel(format!("{path}.doelen[{i}]"), d, id, None, code.as_ref());
@@ -356,7 +381,7 @@ impl Planner<'_> {
                 "Indicatoren importeren kan nog niet in deze versie.".into(),
             );
         }
-        let id = self.create(vec![Event::DoelAangemaakt(DoelAangemaakt {
+        let mut events = vec![Event::DoelAangemaakt(DoelAangemaakt {
             agenda_id: self.agenda_id,
             opgave_id: opgave,
             bovenliggend_doel_id: parent,
@@ -364,7 +389,11 @@ impl Planner<'_> {
             titel: d.titel.clone(),
             omschrijving: d.omschrijving.clone(),
             geprioriteerd: d.geprioriteerd,
-        })]);
+        })];
+        if let Some(reden) = self.vervalreden(&path, d.vervalreden.as_deref()) {
+            events.push(Event::DoelVervallen(Vervallen { reden }));
+        }
+        let id = self.create(events);
         self.summary.doelen += 1;
         if parent.is_some() && !d.subdoelen.is_empty() {
             self.problem(

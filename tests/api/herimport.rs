@@ -2,8 +2,8 @@
 //! (opgaven, doelen and sub-doelen created, renumbered, moved, dropped;
 //! acties created under an opgave or a doel and moved), the agenda stays
 //! consistent, and its own JSON and CSV exports import into a new agenda
-//! that has the same tree: codes, titles, parent relations, actie
-//! kenmerken and omschrijvingen.
+//! that has the same tree: codes, titles, parent relations, whether an
+//! opgave or doel is vervallen (and why), actie kenmerken and omschrijvingen.
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -277,6 +277,42 @@ fn assert_consistent(opgaven: &Value) {
     }
 }
 
+/// Every opgave and doel of an agenda as the API shows it, by titel (the
+/// titles are unique in a case): code, status and vervalreden.
+fn states(app: &TestApp, agenda: &str) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut put = |v: &Value| {
+        out.insert(
+            v["titel"].as_str().unwrap().to_owned(),
+            format!("{} {} {}", v["code"], v["status"], v["vervalreden"]),
+        );
+    };
+    let opgaven = call(
+        app,
+        "GET",
+        &format!("/agendas/{agenda}/opgaven?pageSize=500"),
+        &[],
+        None,
+    );
+    assert_eq!(opgaven.status, 200);
+    for o in opgaven.body["resultaten"].as_array().unwrap() {
+        put(o);
+        let id = o["id"].as_str().unwrap();
+        let doelen = call(
+            app,
+            "GET",
+            &format!("/opgaven/{id}/doelen?pageSize=500"),
+            &[],
+            None,
+        );
+        assert_eq!(doelen.status, 200);
+        for d in doelen.body["resultaten"].as_array().unwrap() {
+            put(d);
+        }
+    }
+    out
+}
+
 /// The CSV rows as far as they describe the tree.
 fn tree_rows(csv: &str) -> Vec<Vec<String>> {
     let mut reader = csv::ReaderBuilder::new()
@@ -299,6 +335,9 @@ fn tree_rows(csv: &str) -> Vec<Vec<String>> {
         "bovenliggendDoelTitel",
         "kenmerk",
         "omschrijving",
+        "opgaveVervalreden",
+        "doelVervalreden",
+        "bovenliggendDoelVervalreden",
     ];
     let index: Vec<usize> = columns
         .iter()
@@ -366,6 +405,12 @@ fn run_case(app: &TestApp, ops: &[Op]) {
         after["agenda"], before["agenda"],
         "JSON round trip of {ops:?}"
     );
+    let original = states(app, &agenda);
+    assert_eq!(
+        states(app, &copy),
+        original,
+        "JSON round trip (vervallen state) of {ops:?}"
+    );
 
     // CSV: export → import → export gives the same rows (one per actie,
     // with the whole path above it).
@@ -382,6 +427,15 @@ fn run_case(app: &TestApp, ops: &[Op]) {
         tree_rows(&csv_export),
         "CSV round trip of {ops:?}"
     );
+    // The CSV holds the opgaven and doelen its acties name, each as in the
+    // original (vervallen or not).
+    for (titel, state) in states(app, &copy) {
+        assert_eq!(
+            Some(&state),
+            original.get(&titel),
+            "CSV round trip (vervallen state) of {titel} in {ops:?}"
+        );
+    }
 }
 
 #[test]
@@ -398,4 +452,128 @@ fn any_sequence_of_structural_writes_keeps_the_agenda_consistent_and_its_exports
             Ok(())
         })
         .unwrap();
+}
+
+/// A vervallen opgave and doel (with an actie under each) leave the JSON
+/// and the CSV export with their reason and are vervallen again after an
+/// import; an empty reason in a file is refused with its path.
+#[test]
+fn vervallen_opgaven_and_doelen_stay_vervallen_through_export_and_import() {
+    let app = spawn();
+    let agenda = post(
+        &app,
+        "/agendas",
+        &json!({"naam": "Vervallen", "gemeenten": ["Voorbeeld"],
+            "periodeStartDatum": "2025-01-01", "periodeEindDatum": "2025-12-31"}),
+    )
+    .id();
+    let o1 = post(
+        &app,
+        &format!("/agendas/{agenda}/opgaven"),
+        &json!({"code": "1.1", "titel": "Blijft"}),
+    )
+    .id();
+    let o2 = post(
+        &app,
+        &format!("/agendas/{agenda}/opgaven"),
+        &json!({"code": "1.2", "titel": "Vervalt"}),
+    )
+    .id();
+    let d = post(
+        &app,
+        &format!("/opgaven/{o1}/doelen"),
+        &json!({"code": "1.1.1", "titel": "Doel vervalt"}),
+    )
+    .id();
+    assert_eq!(
+        post(
+            &app,
+            &format!("/doelen/{d}/acties"),
+            &json!({"omschrijving": "Onder het doel"})
+        )
+        .status,
+        201
+    );
+    assert_eq!(
+        post(
+            &app,
+            &format!("/opgaven/{o2}/acties"),
+            &json!({"omschrijving": "Onder de opgave"})
+        )
+        .status,
+        201
+    );
+    for (path, reden) in [
+        (format!("/opgaven/{o2}"), "Opgegaan in 1.1"),
+        (format!("/doelen/{d}"), "Bereikt; niet meer nodig"),
+    ] {
+        let (_, etag, _) = code_of(&app, &path);
+        let r = patch(
+            &app,
+            &path,
+            &etag,
+            &json!({"status": "vervallen", "reden": reden}),
+        );
+        assert_eq!(r.status, 200, "{:?}", r.body);
+    }
+
+    let json_export = text(&app, &format!("/agendas/{agenda}/export?formaat=json"));
+    let file: Value = serde_json::from_str(&json_export).unwrap();
+    let opgaven = &file["agenda"]["opgaven"];
+    assert_eq!(opgaven[0]["vervalreden"], Value::Null, "{file}");
+    assert_eq!(
+        opgaven[0]["doelen"][0]["vervalreden"],
+        "Bereikt; niet meer nodig"
+    );
+    assert_eq!(opgaven[1]["vervalreden"], "Opgegaan in 1.1");
+    let copy = import(&app, "", "application/json", &json_export);
+    let expected = std::collections::BTreeMap::from([
+        ("Blijft".to_owned(), "\"1.1\" \"actief\" null".to_owned()),
+        (
+            "Doel vervalt".to_owned(),
+            "\"1.1.1\" \"vervallen\" \"Bereikt; niet meer nodig\"".to_owned(),
+        ),
+        (
+            "Vervalt".to_owned(),
+            "\"1.2\" \"vervallen\" \"Opgegaan in 1.1\"".to_owned(),
+        ),
+    ]);
+    assert_eq!(states(&app, &agenda), expected);
+    assert_eq!(states(&app, &copy), expected);
+
+    let csv_export = text(&app, &format!("/agendas/{agenda}/export?formaat=csv"));
+    let header = csv_export.lines().next().unwrap();
+    assert!(
+        header.ends_with(";opgaveVervalreden;doelVervalreden;bovenliggendDoelVervalreden"),
+        "{header}"
+    );
+    assert!(
+        csv_export.contains(";Opgegaan in 1.1;;\r\n"),
+        "{csv_export}"
+    );
+    assert!(
+        csv_export.contains(";;\"Bereikt; niet meer nodig\";\r\n"),
+        "{csv_export}"
+    );
+    let q =
+        "?naam=Kopie&gemeenten=Voorbeeld&periodeStartDatum=2025-01-01&periodeEindDatum=2025-12-31";
+    let copy = import(&app, q, "text/csv", &csv_export);
+    assert_eq!(states(&app, &copy), expected);
+
+    // An empty reason is refused with its place in the file.
+    let mut bad = file.clone();
+    bad["agenda"]["naam"] = json!("Nog een");
+    bad["agenda"]["opgaven"][1]["vervalreden"] = json!("  ");
+    let mut r = agent()
+        .post(format!("{}/agenda-imports", app.base))
+        .header("Content-Type", "application/json")
+        .send(bad.to_string())
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    let problem: Value = r.body_mut().read_json().unwrap();
+    assert_eq!(
+        problem["invalidParams"][0]["name"], "body.agenda.opgaven[1].vervalreden",
+        "{problem}"
+    );
+    assert_eq!(problem["invalidParams"][0]["code"], "required");
 }

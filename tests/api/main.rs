@@ -24,6 +24,7 @@ mod structuur;
 mod support;
 mod uitvoer;
 mod uitwisseling;
+mod verzoekfouten;
 
 use serde_json::json;
 use support::{agenda_id, get, send, spawn};

@@ -50,6 +50,6 @@ fn routes_answer_the_same_around_the_id_segment() {
     // an id that is no uuid: the path parameter is refused, as before
     let r = app.call("GET", "/acties/geen-uuid", &[], "");
     assert_eq!(r.status, 400, "{}", r.body);
-    assert_eq!(r.body["invalidParams"][0]["name"], "path", "{}", r.body);
+    assert_eq!(r.body["invalidParams"][0]["name"], "path.id", "{}", r.body);
     app.stop();
 }
