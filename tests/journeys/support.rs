@@ -117,8 +117,22 @@ fn free_port() -> u16 {
 impl Server {
     /// `serve --data-dir <dir> --bind 127.0.0.1:<free port> <extra>`, once it answers.
     pub fn start(dir: &Path, extra: &[&str]) -> Server {
+        Self::launch(Command::new(BIN), dir, extra, Duration::from_secs(60))
+    }
+
+    /// Like [`Server::start`], with `serve` run by a wrapper command (e.g.
+    /// `strace -f -o trace.txt`); stop it with [`Server::stop_wrapped`].
+    pub fn start_wrapped(wrapper: &[&str], dir: &Path, extra: &[&str]) -> Server {
+        let mut command = Command::new(wrapper[0]);
+        command.args(&wrapper[1..]).arg(BIN);
+        Self::launch(command, dir, extra, Duration::from_secs(120))
+    }
+
+    /// Adds `serve`'s arguments to `command`, starts it and waits until the
+    /// server answers (at most `patience`).
+    fn launch(mut command: Command, dir: &Path, extra: &[&str], patience: Duration) -> Server {
         let port = free_port();
-        let child = Command::new(BIN)
+        let child = command
             .args([
                 "serve",
                 "--bind",
@@ -136,44 +150,7 @@ impl Server {
             .http_status_as_error(false)
             .build()
             .into();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while agent.get(format!("{base}/openapi.json")).call().is_err() {
-            assert!(Instant::now() < deadline, "serve did not come up");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Server {
-            child: Some(child),
-            base,
-            dir: dir.to_path_buf(),
-            agent,
-        }
-    }
-
-    /// Like [`Server::start`], with `serve` run by a wrapper command (e.g.
-    /// `strace -f -o trace.txt`); stop it with [`Server::stop_wrapped`].
-    pub fn start_wrapped(wrapper: &[&str], dir: &Path, extra: &[&str]) -> Server {
-        let port = free_port();
-        let child = Command::new(wrapper[0])
-            .args(&wrapper[1..])
-            .arg(BIN)
-            .args([
-                "serve",
-                "--bind",
-                &format!("127.0.0.1:{port}"),
-                "--data-dir",
-            ])
-            .arg(dir)
-            .args(extra)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the wrapper starts");
-        let base = format!("http://127.0.0.1:{port}/v1");
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let deadline = Instant::now() + Duration::from_secs(120);
+        let deadline = Instant::now() + patience;
         while agent.get(format!("{base}/openapi.json")).call().is_err() {
             assert!(Instant::now() < deadline, "serve did not come up");
             std::thread::sleep(Duration::from_millis(50));
