@@ -6,7 +6,7 @@ use super::events::{Event, OrganisatieGeregistreerd, OrganisatieGewijzigd};
 use super::naam::normalise;
 use super::{Decision, DomainError};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum OrganisatieSoort {
     Gemeente,
