@@ -21,6 +21,7 @@ pub mod dto;
 mod gate;
 pub mod gebeurtenissen;
 mod indicatoren;
+pub mod invoer;
 pub mod links;
 mod organisaties;
 mod paging;

@@ -61,10 +61,10 @@ fn bad_organisaties_are_refused_and_append_nothing() {
     assert_eq!(
         r.invalid(),
         [
-            "body.website",
+            "body.contactadres",
             "body.naam",
             "body.soort",
-            "body.contactadres"
+            "body.website"
         ]
     );
     let r = refused(
