@@ -19,7 +19,6 @@ fn committed_openapi_document_is_current() {
 /// Request schemas not converted to typed requests yet (issue 17): each
 /// conversion removes its schema here; the list only shrinks.
 const NOT_YET_TYPED: &[&str] = &[
-    "ActieIn",
     "AgendaIn",
     "BijsturingIn",
     "BijsturingWijziging",
@@ -30,10 +29,7 @@ const NOT_YET_TYPED: &[&str] = &[
     "MetingIn",
     "OpgaveIn",
     "ReflectieIn",
-    "StatuswijzigingIn",
     "TokenIn",
-    "TrekkerIn",
-    "VoortgangsberichtIn",
 ];
 
 fn spec() -> serde_json::Value {
@@ -156,7 +152,13 @@ fn request_schemas_are_closed_and_say_what_they_require() {
                 ));
             }
         });
-        if method != "patch" && root.get("required").is_none() {
+        // A tagged union (`oneOf` at the root) requires per option.
+        let options = root.get("oneOf").and_then(|o| o.as_array());
+        let required = match options {
+            Some(options) => options.iter().all(|o| o.get("required").is_some()),
+            None => root.get("required").is_some(),
+        };
+        if method != "patch" && !required {
             problems.push(format!("{method} {path} ({name}): no required list"));
         }
     }

@@ -5,23 +5,22 @@ use actix_web::http::header::ContentType;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::OpenApi;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::access::require;
 use super::dto::{ActieDto, Pagina, Paging};
+use super::invoer::{Datum, Invoer, Tekst};
 use super::paging;
 use super::peil::view::View;
 use super::peil::PeilQuery;
 use super::problem::Problem;
-use super::write::{context, etag, service_problem, Body, IfMatch};
+use super::write::{context, etag, service_problem, IfMatch};
 use crate::access::policy::Action;
 use crate::app::AppState;
-use crate::domain::actie::{ActieStatus, Kenmerk, Trekker};
+use crate::domain::actie::{ActieCommand, ActieStatus, Kenmerk, Trekker};
 use crate::domain::zoeken::Zoekvraag;
-use crate::service::ServiceError;
 
 const STATUSES: [(&str, ActieStatus); 5] = [
     ("gepland", ActieStatus::Gepland),
@@ -203,14 +202,14 @@ pub async fn get_actie(view: View, id: web::Path<Uuid>) -> Result<HttpResponse, 
 
 /// Body of a statuswijziging.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)]
-pub struct StatuswijzigingIn {
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StatuswijzigingNieuw {
     /// De nieuwe status.
     #[schema(example = "lopend")]
-    status: String,
+    status: ActieStatus,
     /// Wanneer de wijziging inging (standaard vandaag). Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
-    ingangs_datum: Option<chrono::NaiveDate>,
+    #[schema(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-")]
+    ingangs_datum: Option<Datum>,
     /// Verplicht bij vervallen en heropenen.
     reden: Option<String>,
     /// Toelichting voor de audittrail (of header X-Audit-Toelichting).
@@ -222,7 +221,7 @@ pub struct StatuswijzigingIn {
     params(("id" = Uuid, Path, description = "Id van de actie"),
         ("If-Match" = Option<String>, Header, description = "ETag van de actie; 412 als die verouderd is"),
         ("Idempotency-Key" = Option<String>, Header, description = "Een herhaald verzoek met dezelfde sleutel voegt niets toe")),
-    request_body = StatuswijzigingIn,
+    request_body = StatuswijzigingNieuw,
     responses(
         (status = 201, description = "Status gewijzigd; de actie zoals ze nu is", body = ActieDto),
         super::responses::WriteErrors,
@@ -231,49 +230,191 @@ pub async fn post_statuswijziging(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<Value>,
+    body: Invoer<StatuswijzigingNieuw>,
 ) -> Result<HttpResponse, Problem> {
     require(&req, &state, Action::StatusWijzigen(*id))?;
-    let id = *id;
-    let mut b = Body::new(&body, &["status", "ingangsDatum", "reden", "toelichting"]);
-    let naar = b.choice("status", true, &STATUSES);
-    let datum = b.date("ingangsDatum");
-    let reden = b.string("reden", false);
-    b.string("toelichting", false);
-    b.finish()?;
-    let ctx = context(&req, &body, IfMatch::Optional)?;
-    let naar = naar.expect("validated");
-    let datum = datum.unwrap_or_else(|| Utc::now().date_naive());
+    let b = body.waarde;
+    let ctx = context(&req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
+    let command = ActieCommand::WijzigStatus {
+        id: *id,
+        naar: b.status,
+        ingangs_datum: b
+            .ingangs_datum
+            .map_or_else(|| Utc::now().date_naive(), |d| d.0),
+        reden: b.reden,
+    };
     state
         .service
-        .update(id, ctx, |model| {
-            let a = model
-                .acties
-                .get(&id)
-                .ok_or_else(|| ServiceError::NotFound(format!("Er is geen actie met id {id}.")))?;
-            Ok((
-                a.version,
-                a.state.change_status(naar, datum, reden.clone())?,
-            ))
-        })
+        .execute(ctx, &command)
         .await
         .map_err(service_problem)?;
-    actie_response(&state, id, actix_web::http::StatusCode::CREATED)
+    actie_response(&state, *id, actix_web::http::StatusCode::CREATED)
 }
 
-/// Body of `PUT /acties/{id}/trekker`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)]
-pub struct TrekkerIn {
-    /// organisatie, groep, of geen (trekkersrol nog in te vullen).
-    #[schema(example = "organisatie")]
-    soort: String,
-    /// Bij soort organisatie.
-    organisatie_id: Option<Uuid>,
-    /// Bij soort groep, bijv. "Werkgroep Armoede".
-    naam: Option<String>,
-    toelichting: Option<String>,
+/// The trekker of a new actie: an organisatie or a named group.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "soort", rename_all = "lowercase", deny_unknown_fields)]
+pub enum TrekkerNieuw {
+    #[serde(rename_all = "camelCase")]
+    Organisatie {
+        organisatie_id: Uuid,
+    },
+    Groep {
+        naam: Tekst,
+    },
+}
+
+impl From<TrekkerNieuw> for Trekker {
+    fn from(t: TrekkerNieuw) -> Self {
+        match t {
+            TrekkerNieuw::Organisatie { organisatie_id } => Trekker::Organisatie { organisatie_id },
+            TrekkerNieuw::Groep { naam } => Trekker::Groep {
+                naam: naam.into_string(),
+            },
+        }
+    }
+}
+
+/// Body of `PUT /acties/{id}/trekker`: an organisatie, a named group, or
+/// nobody (the trekkersrol still to be filled).
+#[derive(Debug, Deserialize)]
+#[serde(tag = "soort", rename_all = "lowercase", deny_unknown_fields)]
+pub enum TrekkerToewijzing {
+    #[serde(rename_all = "camelCase")]
+    Organisatie {
+        organisatie_id: Uuid,
+        toelichting: Option<String>,
+    },
+    Groep {
+        naam: Tekst,
+        toelichting: Option<String>,
+    },
+    Geen {
+        toelichting: Option<String>,
+    },
+}
+
+/// The schema of a trekker body, written out: utoipa does not close the
+/// variants of a tagged enum (`additionalProperties: false`), and the
+/// schema is what the body is checked against.
+mod trekker_schema {
+    use std::borrow::Cow;
+
+    use utoipa::openapi::schema::{
+        AdditionalProperties, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type,
+    };
+    use utoipa::openapi::{KnownFormat, RefOr, SchemaFormat};
+    use utoipa::{PartialSchema, ToSchema};
+
+    use super::{Tekst, TrekkerNieuw, TrekkerToewijzing};
+
+    /// One closed variant: `soort` fixed, plus its own field.
+    fn variant(
+        soort: &str,
+        description: &str,
+        field: Option<(&str, RefOr<Schema>)>,
+        toelichting: bool,
+    ) -> RefOr<Schema> {
+        let mut o = ObjectBuilder::new()
+            .description(Some(description))
+            .property(
+                "soort",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some([soort])),
+            )
+            .required("soort");
+        if let Some((name, schema)) = field {
+            o = o.property(name, schema).required(name);
+        }
+        if toelichting {
+            o = o.property(
+                "toelichting",
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::Array(vec![Type::String, Type::Null]))
+                    .description(Some(
+                        "Waarom (komt in de audittrail); ook als header X-Audit-Toelichting.",
+                    )),
+            );
+        }
+        o.additional_properties(Some(AdditionalProperties::FreeForm(false)))
+            .into()
+    }
+
+    fn organisatie(toelichting: bool) -> RefOr<Schema> {
+        let id = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+            .into();
+        variant(
+            "organisatie",
+            "Een organisatie trekt de actie.",
+            Some(("organisatieId", id)),
+            toelichting,
+        )
+    }
+
+    fn groep(toelichting: bool) -> RefOr<Schema> {
+        let naam = ("naam", Tekst::schema());
+        variant(
+            "groep",
+            "Een benoemde groep, bijv. \"Werkgroep Armoede\".",
+            Some(naam),
+            toelichting,
+        )
+    }
+
+    impl PartialSchema for TrekkerNieuw {
+        fn schema() -> RefOr<Schema> {
+            OneOfBuilder::new()
+                .description(Some("De trekker: een organisatie of een benoemde groep."))
+                .item(organisatie(false))
+                .item(groep(false))
+                .into()
+        }
+    }
+
+    impl ToSchema for TrekkerNieuw {
+        fn name() -> Cow<'static, str> {
+            Cow::Borrowed("TrekkerNieuw")
+        }
+    }
+
+    impl PartialSchema for TrekkerToewijzing {
+        fn schema() -> RefOr<Schema> {
+            OneOfBuilder::new()
+                .description(Some("De nieuwe trekker: een organisatie, een benoemde groep, of niemand (de trekkersrol is dan nog in te vullen)."))
+                .item(organisatie(true))
+                .item(groep(true))
+                .item(variant("geen", "Niemand: de trekkersrol is nog in te vullen.", None, true))
+                .into()
+        }
+    }
+
+    impl ToSchema for TrekkerToewijzing {
+        fn name() -> Cow<'static, str> {
+            Cow::Borrowed("TrekkerToewijzing")
+        }
+    }
+}
+
+impl TrekkerToewijzing {
+    /// The trekker (`None`: nobody) and the toelichting.
+    fn into_parts(self) -> (Option<Trekker>, Option<String>) {
+        match self {
+            Self::Organisatie {
+                organisatie_id,
+                toelichting,
+            } => (Some(Trekker::Organisatie { organisatie_id }), toelichting),
+            Self::Groep { naam, toelichting } => (
+                Some(Trekker::Groep {
+                    naam: naam.into_string(),
+                }),
+                toelichting,
+            ),
+            Self::Geen { toelichting } => (None, toelichting),
+        }
+    }
 }
 
 /// Wijs de trekker van een actie toe (of maak de rol leeg).
@@ -281,7 +422,7 @@ pub struct TrekkerIn {
     params(("id" = Uuid, Path, description = "Id van de actie"),
         ("If-Match" = String, Header, description = "ETag van de actie (verplicht; 428 zonder)"),
         ("Idempotency-Key" = Option<String>, Header, description = "Een herhaald verzoek met dezelfde sleutel voegt niets toe")),
-    request_body = TrekkerIn,
+    request_body = TrekkerToewijzing,
     responses(
         (status = 200, description = "Trekker gewijzigd; de actie zoals ze nu is", body = ActieDto),
         super::responses::WriteErrors,
@@ -290,47 +431,18 @@ pub async fn put_trekker(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<Value>,
+    body: Invoer<TrekkerToewijzing>,
 ) -> Result<HttpResponse, Problem> {
     require(&req, &state, Action::TrekkerToewijzen(*id))?;
-    let id = *id;
-    let mut b = Body::new(&body, &["soort", "organisatieId", "naam", "toelichting"]);
-    let soort = b.choice(
-        "soort",
-        true,
-        &[("organisatie", 0u8), ("groep", 1), ("geen", 2)],
-    );
-    let org = b.uuid("organisatieId", soort == Some(0));
-    let naam = b.string("naam", soort == Some(1));
-    b.string("toelichting", false);
-    if let Some(org) = org {
-        if !state.projection.read().organisaties.contains_key(&org) {
-            b.error(
-                "organisatieId",
-                "unknown-organisatie",
-                format!("Er is geen organisatie met id {org}."),
-            );
-        }
-    }
-    b.finish()?;
-    let ctx = context(&req, &body, IfMatch::Required)?;
-    let nieuwe = match (soort, org, naam) {
-        (Some(0), Some(organisatie_id), _) => Some(Trekker::Organisatie { organisatie_id }),
-        (Some(1), _, Some(naam)) => Some(Trekker::Groep { naam }),
-        _ => None,
-    };
+    let (trekker, toelichting) = body.waarde.into_parts();
+    let ctx = context(&req, &body.json, IfMatch::Required)?.met_toelichting(toelichting);
+    let command = ActieCommand::WijsTrekkerToe { id: *id, trekker };
     state
         .service
-        .update(id, ctx, |model| {
-            let a = model
-                .acties
-                .get(&id)
-                .ok_or_else(|| ServiceError::NotFound(format!("Er is geen actie met id {id}.")))?;
-            Ok((a.version, a.state.assign_trekker(nieuwe.clone())?))
-        })
+        .execute(ctx, &command)
         .await
         .map_err(service_problem)?;
-    actie_response(&state, id, actix_web::http::StatusCode::OK)
+    actie_response(&state, *id, actix_web::http::StatusCode::OK)
 }
 
 #[derive(OpenApi)]

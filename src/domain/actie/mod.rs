@@ -21,7 +21,9 @@ use super::events::{
 };
 use super::{Decision, DomainError, FieldError};
 
+pub mod command;
 pub mod kenmerk;
+pub use command::{ActieCommand, ActieView, ActieWijziging, NieuweActie, Ouder};
 pub use kenmerk::Kenmerk;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -291,9 +293,11 @@ impl Actie {
     }
 
     /// Edits own fields, moves the actie and replaces partners; unchanged
-    /// parts produce no event.
+    /// parts produce no event. `here` is where the actie is now (its doel
+    /// may have moved to another opgave since it was placed).
     pub fn update(
         &self,
+        here: (Uuid, Option<Uuid>),
         mut change: ActieGewijzigd,
         verplaats: Option<(Uuid, Option<Uuid>)>,
         partners: Option<Vec<Uuid>>,
@@ -332,12 +336,10 @@ impl Actie {
         if change != ActieGewijzigd::default() {
             events.push(Event::ActieGewijzigd(change));
         }
-        if let Some((opgave, doel)) =
-            verplaats.filter(|(o, d)| (*o, *d) != (self.opgave_id, self.doel_id))
-        {
+        if let Some((opgave, doel)) = verplaats.filter(|v| *v != here) {
             events.push(Event::ActieVerplaatst(ActieVerplaatst {
-                vorige_opgave_id: self.opgave_id,
-                vorig_doel_id: self.doel_id,
+                vorige_opgave_id: here.0,
+                vorig_doel_id: here.1,
                 nieuwe_opgave_id: opgave,
                 nieuw_doel_id: doel,
             }));
@@ -476,6 +478,9 @@ fn allowed_from(from: ActieStatus) -> String {
         list.join(", ")
     }
 }
+
+#[cfg(test)]
+mod command_tests;
 
 #[cfg(test)]
 mod tests {
