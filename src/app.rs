@@ -206,9 +206,6 @@ pub async fn load_demo(state: &AppState) -> anyhow::Result<ImportSummary> {
 }
 
 pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    if args.bench_endpoints {
-        crate::bench::enable_endpoints();
-    }
     let options = SledOptions {
         durability: args.durability,
         ..SledOptions::default()
