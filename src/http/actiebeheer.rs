@@ -20,9 +20,9 @@ use super::problem::Problem;
 use super::write::{context, etag, service_problem, IfMatch};
 use crate::access::policy::{Action, Target};
 use crate::app::AppState;
-use crate::domain::actie::command::ouder_niet_vervallen;
 use crate::domain::actie::{
-    ActieCommand, ActieWijziging as Wijziging, NieuweActie, Ouder, Trekker, Voortgangsbericht,
+    ouder_niet_vervallen, ActieCommand, ActieWijziging as Wijziging, NieuweActie, Ouder, Trekker,
+    Voortgangsbericht,
 };
 use crate::domain::events::Event;
 use crate::event_store::AppendOutcome;
