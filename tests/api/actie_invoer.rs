@@ -9,26 +9,12 @@ use crate::support::*;
 
 /// A PATCH sent as `application/merge-patch+json` (RFC 7396) and nothing else.
 fn merge_patch(app: &TestApp, path: &str, etag: &str, body: &Value) -> (u16, String, Value) {
-    let url = format!("{}{path}", app.base);
-    let auth = auth_for(&url, "PATCH").expect("a token");
-    let mut r = plain_agent()
-        .patch(&url)
-        .header("Content-Type", "application/merge-patch+json")
-        .header("If-Match", etag)
-        .header("Authorization", &auth)
-        .send(body.to_string())
-        .unwrap();
-    let etag = r
-        .headers()
-        .get("etag")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    let text = r.body_mut().read_to_string().unwrap();
-    (
-        r.status().as_u16(),
-        etag,
-        serde_json::from_str(&text).unwrap(),
-    )
+    let headers = [
+        ("If-Match", etag),
+        ("Content-Type", "application/merge-patch+json"),
+    ];
+    let r = call(app, "PATCH", path, &headers, Some(&body.to_string()));
+    (r.status, r.etag, r.body)
 }
 
 /// A new actie under the doel of the demo's first actie of opgave 1.1,
