@@ -175,6 +175,58 @@ fn the_trekker_is_an_organisatie_a_group_or_nobody() {
             "{body}"
         );
     }
+    // The tag decides which shape the body is checked against: a problem
+    // names what that shape lacks or does not take, never another tag.
+    let gemeente = organisatie_id(&app.state, "Gemeente Twenterand").to_string();
+    for (body, name, reason) in [
+        (
+            json!({"soort": "persoon"}),
+            "body.soort",
+            "kies uit: organisatie, groep, geen",
+        ),
+        (
+            json!({"soort": "geen", "organisatieId": gemeente}),
+            "body.organisatieId",
+            "Onbekend veld 'organisatieId'",
+        ),
+        (
+            json!({"soort": "organisatie", "naam": "x"}),
+            "body.naam",
+            "Onbekend veld 'naam'",
+        ),
+    ] {
+        let r = refused(
+            &app,
+            "PUT",
+            &path,
+            &[("If-Match", &etag)],
+            &body.to_string(),
+            400,
+        );
+        let problems: Vec<(String, String)> = r.body["invalidParams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["name"].as_str().unwrap().into(),
+                    p["reason"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        assert!(
+            problems
+                .iter()
+                .any(|(n, why)| n == name && why.contains(reason)),
+            "{body}: {problems:?}"
+        );
+        if name != "body.soort" {
+            assert!(
+                problems.iter().all(|(n, _)| n != "body.soort"),
+                "the tag the client chose is not questioned: {problems:?}"
+            );
+        }
+    }
     let r = put(
         &etag,
         json!({"soort": "geen", "toelichting": "Werkgroep opgeheven"}),

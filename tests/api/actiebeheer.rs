@@ -334,7 +334,6 @@ fn bad_actie_requests_are_refused_and_append_nothing() {
             "body.kleur",
             "body.omschrijving",
             "body.partners[0]",
-            "body.trekker.organisatieId",
             "body.trekker.soort"
         ]
     );

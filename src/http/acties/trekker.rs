@@ -58,7 +58,7 @@ mod schema {
     use std::borrow::Cow;
 
     use utoipa::openapi::schema::{
-        AdditionalProperties, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type,
+        AdditionalProperties, Discriminator, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type,
     };
     use utoipa::openapi::{KnownFormat, RefOr, SchemaFormat};
     use utoipa::{PartialSchema, ToSchema};
@@ -124,6 +124,7 @@ mod schema {
     impl PartialSchema for TrekkerNieuw {
         fn schema() -> RefOr<Schema> {
             OneOfBuilder::new()
+                .discriminator(Some(Discriminator::new("soort")))
                 .description(Some("De trekker: een organisatie of een benoemde groep."))
                 .item(organisatie(false))
                 .item(groep(false))
@@ -140,6 +141,7 @@ mod schema {
     impl PartialSchema for TrekkerToewijzing {
         fn schema() -> RefOr<Schema> {
             OneOfBuilder::new()
+                .discriminator(Some(Discriminator::new("soort")))
                 .description(Some("De nieuwe trekker: een organisatie, een benoemde groep, of niemand (de trekkersrol is dan nog in te vullen)."))
                 .item(organisatie(true))
                 .item(groep(true))
