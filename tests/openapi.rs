@@ -29,7 +29,6 @@ const NOT_YET_TYPED: &[&str] = &[
     "IndicatorIn",
     "MetingIn",
     "OpgaveIn",
-    "ReflectieIn",
     "StatuswijzigingIn",
     "TokenIn",
     "TrekkerIn",
