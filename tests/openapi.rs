@@ -27,7 +27,6 @@ const NOT_YET_TYPED: &[&str] = &[
     "MetingIn",
     "OpgaveIn",
     "StatuswijzigingIn",
-    "TokenIn",
     "TrekkerIn",
     "VoortgangsberichtIn",
 ];

@@ -5,3 +5,4 @@
 mod checkmoment;
 mod organisatie;
 mod reflectie;
+mod token;
