@@ -20,16 +20,11 @@ fn committed_openapi_document_is_current() {
 /// conversion removes its schema here; the list only shrinks.
 const NOT_YET_TYPED: &[&str] = &[
     "AgendaIn",
-    "BijsturingIn",
-    "BijsturingWijziging",
-    "CheckmomentIn",
     "DoelIn",
     "GroeperingIn",
     "IndicatorIn",
     "MetingIn",
     "OpgaveIn",
-    "ReflectieIn",
-    "TokenIn",
 ];
 
 fn spec() -> serde_json::Value {

@@ -3,4 +3,7 @@
 //! decided against these, so a rule and the state it reads are one snapshot.
 
 mod actie;
+mod checkmoment;
 mod organisatie;
+mod reflectie;
+mod token;

@@ -3,4 +3,7 @@
 //! (which implements the aggregate's view trait). One file per aggregate.
 
 mod actie;
+mod checkmoment;
 mod organisatie;
+mod reflectie;
+mod token;
