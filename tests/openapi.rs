@@ -15,3 +15,6 @@ fn committed_openapi_document_is_current() {
         "openapi/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test --test openapi` and commit it"
     );
 }
+
+#[path = "openapi/formats.rs"]
+mod formats;
