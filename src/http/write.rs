@@ -143,6 +143,7 @@ pub fn service_problem(error: ServiceError) -> Problem {
             Problem::new(StatusCode::CONFLICT, code, "Conflict met de huidige toestand", message)
         }
         ServiceError::NotFound(what) => Problem::not_found(what),
+        ServiceError::Domain(e @ DomainError::NotFound { .. }) => Problem::not_found(e.to_string()),
         ServiceError::InvalidBijsturing(reason) => Problem::invalid(vec![InvalidParam::new(
             format!("header.{BIJSTURING_HEADER}"),
             "unknown-bijsturing",

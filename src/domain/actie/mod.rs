@@ -24,7 +24,7 @@ use super::{Decision, DomainError, FieldError};
 pub mod kenmerk;
 pub use kenmerk::Kenmerk;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ActieStatus {
     Gepland,
@@ -76,7 +76,7 @@ pub enum Transition {
 }
 
 /// Who pulls the actie: an organisatie or a named group.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "soort", rename_all = "lowercase")]
 pub enum Trekker {
     #[serde(rename_all = "camelCase")]

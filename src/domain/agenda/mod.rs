@@ -12,7 +12,7 @@ use super::events::{
 use super::naam::normalise;
 use super::{Code, Decision, DomainError, FieldError};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum AgendaStatus {
     Concept,

@@ -24,7 +24,7 @@ pub struct VoorgenomenWijziging {
     pub onderwerp_id: Option<Uuid>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum WijzigingSoort {
     ActieToevoegen,

@@ -12,7 +12,7 @@ use super::events::{
 };
 use super::{Decision, DomainError, FieldError};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum Richting {
     HogerIsBeter,
@@ -20,7 +20,7 @@ pub enum Richting {
     BinnenBandbreedte,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum MetingStatus {
     Voorlopig,

@@ -13,7 +13,7 @@ use super::events::Event;
 use super::{Decision, DomainError, FieldError};
 
 /// What a token may do; see `src/access/policy.rs` for the rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Rol {
     /// Manages organisaties and tokens.
