@@ -16,6 +16,7 @@ Usage: journey.py BASE_URL BEHEERDER_TOKEN  (the generated package `mag_client`
 on PYTHONPATH)
 """
 
+import enum
 import importlib
 import pkgutil
 import sys
@@ -155,16 +156,22 @@ get_voortgang = operation("get_voortgang")
 voortgang = ok(get_voortgang.sync_detailed(agenda.id, client=partner, sinds_positie=0), 200,
                "read the voortgang as JSON")
 check(tekst in str(voortgang.to_dict()), "the JSON voortgang holds the voortgangsbericht")
-formaat = typing.get_type_hints(get_voortgang._get_kwargs)["formaat"]
-markdown_value = next((a.MARKDOWN for a in typing.get_args(formaat) if hasattr(a, "MARKDOWN")), "markdown")
-for value, media_type, marker in ((markdown_value, "text/markdown", "# Voortgang"),
-                                  ("html", "text/html", "<article")):
-    if value == "html" and markdown_value != "markdown":
-        value = type(markdown_value).HTML
+# `formaat` is an enum in the spec, so the generated function takes its enum.
+formaat_enum = next((a for a in typing.get_args(typing.get_type_hints(get_voortgang._get_kwargs)["formaat"])
+                     if isinstance(a, type) and issubclass(a, enum.Enum)), None)
+check(formaat_enum is not None and {f.value for f in formaat_enum} == {"json", "markdown", "html"},
+      f"the generated client offers formaat as an enum ({formaat_enum.__name__ if formaat_enum else None})")
+try:  # what the typed call does with Markdown (not a check: a later generator may read it)
+    get_voortgang.sync_detailed(agenda.id, client=partner, sinds_positie=0, formaat=formaat_enum("markdown"))
+    print("  note: the typed call read the Markdown answer (the generator reads several media types now)")
+except ValueError:
+    print("  note: the typed call parses the Markdown answer as JSON and fails; it is read raw below")
+for value, media_type, marker in ((formaat_enum("markdown"), "text/markdown", "# Voortgang"),
+                                  (formaat_enum("html"), "text/html", "<article")):
     kwargs = get_voortgang._get_kwargs(agenda.id, sinds_positie=0, formaat=value)
     raw = partner.get_httpx_client().request(**kwargs)
     check(raw.status_code == 200 and raw.headers["content-type"].startswith(media_type),
-          f"?formaat={value}: 200 {raw.headers.get('content-type')}")
+          f"?formaat={value.value}: 200 {raw.headers.get('content-type')}")
     check(marker in raw.text and tekst in raw.text and actie.kenmerk in raw.text,
           f"the {media_type} text holds the heading, the actie's kenmerk and the bericht")
 
