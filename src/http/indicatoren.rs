@@ -14,14 +14,15 @@ use uuid::Uuid;
 
 use super::access::require;
 use super::dto::{enum_str, Pagina, Paging};
+use super::invoer::{Datum, Invoer};
 use super::paging;
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
 use crate::access::policy::{Action, Target};
 use crate::app::AppState;
-use crate::domain::events::{Event, IndicatorAangemaakt, IndicatorGewijzigd, MetingVastgelegd};
+use crate::domain::events::{Event, IndicatorAangemaakt, IndicatorGewijzigd};
 use crate::domain::indicator::{
-    self, periode_jaar, Indicator, Koers, Meting, MetingStatus, Richting, Waarde,
+    self, periode_jaar, Indicator, IndicatorCommand, Koers, Meting, MetingStatus, Richting, Waarde,
 };
 use crate::event_store::ExpectedVersion;
 use crate::projections::{Entity, ReadModel};
@@ -31,11 +32,6 @@ const RICHTINGEN: [(&str, Richting); 3] = [
     ("hogerIsBeter", Richting::HogerIsBeter),
     ("lagerIsBeter", Richting::LagerIsBeter),
     ("binnenBandbreedte", Richting::BinnenBandbreedte),
-];
-
-const METING_STATUSSEN: [(&str, MetingStatus); 2] = [
-    ("voorlopig", MetingStatus::Voorlopig),
-    ("definitief", MetingStatus::Definitief),
 ];
 
 /// A value for a year (nulmeting or streefwaarde).
@@ -736,25 +732,25 @@ pub async fn get_meting(
         .json(meting_dto(id, x, m)))
 }
 
-/// Body of a meting.
+/// Body to record a meting.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)]
-pub struct MetingIn {
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MetingNieuw {
     /// 2024, 2024-Q2 of 2024-03. Zonder periode geldt het jaar van de meetdatum. Een latere meting voor dezelfde periode vervangt de eerdere.
     #[schema(example = "2024")]
     periode: Option<String>,
-    /// Wanneer gemeten (niet in de toekomst). Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
-    meet_datum: Option<NaiveDate>,
+    /// Wanneer gemeten (niet in de toekomst).
+    #[schema(nullable = false)]
+    meet_datum: Option<Datum>,
     /// Van -1e15 t/m 1e15 (een miljoen miljard); -0 wordt als 0 vastgelegd.
     #[schema(example = 42.5, minimum = -1e15, maximum = 1e15)]
     waarde: f64,
-    /// voorlopig of definitief.
     #[schema(example = "voorlopig")]
-    status: String,
+    status: MetingStatus,
     bron: Option<String>,
+    /// Toelichting bij de meting (blijft bij de meting staan).
     toelichting: Option<String>,
-    /// De organisatie die de meting aanlevert.
+    /// De organisatie die de meting aanlevert (bij een partner-token: de eigen).
     door_organisatie_id: Option<Uuid>,
 }
 
@@ -763,117 +759,61 @@ pub struct MetingIn {
     params(("id" = Uuid, Path, description = "Id van de indicator"),
         ("If-Match" = Option<String>, Header, description = "ETag van de indicator (optioneel)"),
         ("Idempotency-Key" = Option<String>, Header, description = "Een herhaald verzoek met dezelfde sleutel voegt niets toe")),
-    request_body = MetingIn,
+    request_body = MetingNieuw,
     responses((status = 201, description = "Vastgelegd", body = MetingDto), super::responses::WriteErrors))]
 pub async fn post_meting(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<Value>,
+    body: Invoer<MetingNieuw>,
 ) -> Result<HttpResponse, Problem> {
     let caller = require(&req, &state, Action::MetingVastleggen(*id))?;
     let id = *id;
-    let mut b = Body::new(
-        &body,
-        &[
-            "periode",
-            "meetDatum",
-            "waarde",
-            "status",
-            "bron",
-            "toelichting",
-            "doorOrganisatieId",
-        ],
-    );
-    let periode = text(&mut b, "periode");
-    let meet_datum = b.date("meetDatum");
-    let waarde = b.number("waarde", true);
-    let status = b.choice("status", true, &METING_STATUSSEN);
-    let bron = text(&mut b, "bron");
-    let toelichting = text(&mut b, "toelichting");
-    let door = b.uuid("doorOrganisatieId", false);
-    let door = crate::access::policy::namens(&caller, door).map_err(super::access::denied)?;
-    if let Some(p) = periode.as_ref().filter(|p| periode_jaar(p).is_none()) {
-        b.error(
-            "periode",
-            "invalid-period",
-            format!("Periode {p:?} is ongeldig: gebruik 2024, 2024-Q2 of 2024-03."),
-        );
-    }
-    if let Some(d) = meet_datum.filter(|d| *d > Utc::now().date_naive()) {
-        b.error(
-            "meetDatum",
-            "future-date",
-            format!("{d} ligt in de toekomst; leg een meting vast als ze gedaan is."),
-        );
-    }
-    if periode.is_none()
-        && meet_datum.is_none()
-        && !b.has_error("meetDatum")
-        && !b.has_error("periode")
-    {
-        b.error(
-            "periode",
-            "required",
-            "Geef een periode (2024, 2024-Q2, 2024-03) of een meetDatum.",
-        );
-    }
-    let agenda_id = {
-        let m = state.projection.read();
-        if let Some(o) = door.filter(|o| !m.organisaties.contains_key(o)) {
-            b.error(
-                "doorOrganisatieId",
-                "unknown-organisatie",
-                format!("Er is geen organisatie met id {o}."),
-            );
-        }
-        m.indicatoren.get(&id).map(|i| i.state.agenda_id)
-    };
-    let agenda_id = agenda_id.ok_or_else(|| not_found(id))?;
-    b.finish()?;
-    let mut ctx = context(&req, &body, IfMatch::Optional)?;
-    ctx.metadata.agenda_id = Some(agenda_id);
-    let event = MetingVastgelegd {
-        meting_id: Uuid::now_v7(),
-        periode: periode
-            .or_else(|| meet_datum.map(|d| d.year().to_string()))
-            .unwrap_or_default(),
-        meet_datum,
-        waarde: waarde.expect("validated"),
-        status: status.expect("validated"),
-        bron,
-        toelichting,
+    let b = body.waarde;
+    let door = crate::access::policy::namens(&caller, b.door_organisatie_id)
+        .map_err(super::access::denied)?;
+    let mut ctx = context(&req, &body.json, IfMatch::Optional)?;
+    ctx.metadata.agenda_id = agenda_of(&state, id);
+    let fresh = Uuid::now_v7();
+    let command = IndicatorCommand::LegMetingVast {
+        id,
+        meting_id: fresh,
+        periode: b.periode,
+        meet_datum: b.meet_datum.map(|d| d.0),
+        waarde: b.waarde,
+        status: b.status,
+        bron: b.bron,
+        toelichting: b.toelichting,
         door_organisatie_id: door,
+        vandaag: Utc::now().date_naive(),
     };
-    let fresh = event.meting_id;
     let outcome = state
         .service
-        .update(id, ctx, |m| {
-            let i = m.indicatoren.get(&id).ok_or_else(|| {
-                ServiceError::NotFound(format!("Er is geen indicator met id {id}."))
-            })?;
-            Ok((i.version, i.state.record(event.clone())?))
-        })
+        .execute(ctx, &command)
         .await
         .map_err(service_problem)?;
     // On an idempotent retry, answer with the meting the first request recorded.
     let meting = if outcome.duplicate {
-        state
-            .store
-            .event_at(outcome.first_position)
-            .ok()
-            .flatten()
-            .and_then(
-                |e| match Event::decode(&e.event_type, e.schema_version, &e.data) {
-                    Ok(Event::MetingVastgelegd(m)) => Some(m.meting_id),
-                    _ => None,
-                },
-            )
-            .unwrap_or(fresh)
+        recorded_meting(&state, outcome.first_position).unwrap_or(fresh)
     } else {
         fresh
     };
     meting_response(&state, id, meting, StatusCode::CREATED)
+}
+
+/// The agenda of an indicator, for the audit metadata of a write.
+fn agenda_of(state: &AppState, id: Uuid) -> Option<Uuid> {
+    let m = state.projection.read();
+    m.indicatoren.get(&id).map(|i| i.state.agenda_id)
+}
+
+/// The id of the meting recorded at `position` (an idempotent retry's).
+fn recorded_meting(state: &AppState, position: u64) -> Option<Uuid> {
+    let e = state.store.event_at(position).ok().flatten()?;
+    match Event::decode(&e.event_type, e.schema_version, &e.data) {
+        Ok(Event::MetingVastgelegd(m)) => Some(m.meting_id),
+        _ => None,
+    }
 }
 
 pub fn configure(cfg: &mut super::Routes) {

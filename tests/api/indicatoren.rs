@@ -301,16 +301,22 @@ fn bad_indicatoren_and_metingen_are_refused_and_append_nothing() {
         r#"{"waarde":"veel","status":"ongeveer","onbekend":1}"#,
         400,
     );
+    // What the schema says comes first, all at once; "a periode or a
+    // meetDatum" is the domain's rule about a body that fits the schema.
     let mut names = r.invalid();
     names.sort();
+    assert_eq!(names, ["body.onbekend", "body.status", "body.waarde"]);
+    let r = refused(
+        &app,
+        "POST",
+        &metingen,
+        &[],
+        r#"{"waarde":1,"status":"voorlopig"}"#,
+        400,
+    );
     assert_eq!(
-        names,
-        [
-            "body.onbekend",
-            "body.periode",
-            "body.status",
-            "body.waarde"
-        ]
+        (r.invalid(), r.body["invalidParams"][0]["code"].as_str()),
+        (vec!["body.periode".to_owned()], Some("required"))
     );
     let r = refused(
         &app,
@@ -322,15 +328,19 @@ fn bad_indicatoren_and_metingen_are_refused_and_append_nothing() {
         .to_string(),
         400,
     );
-    let codes: Vec<&str> = r.body["invalidParams"]
+    let codes: Vec<(&str, &str)> = r.body["invalidParams"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| p["code"].as_str().unwrap())
+        .map(|p| (p["name"].as_str().unwrap(), p["code"].as_str().unwrap()))
         .collect();
     assert_eq!(
         codes,
-        ["invalid-period", "future-date", "unknown-organisatie"]
+        [
+            ("body.doorOrganisatieId", "unknown-organisatie"),
+            ("body.meetDatum", "future-date"),
+            ("body.periode", "invalid-period")
+        ]
     );
     refused(
         &app,

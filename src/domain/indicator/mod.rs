@@ -12,6 +12,9 @@ use super::events::{
 };
 use super::{Decision, DomainError, FieldError};
 
+mod command;
+pub use command::{DoelPlek, IndicatorCommand, IndicatorView};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum Richting {

@@ -2,4 +2,5 @@
 //! view trait (`crate::domain::<aggregate>::<Aggregate>View`). Commands are
 //! decided against these, so a rule and the state it reads are one snapshot.
 
+mod indicator;
 mod organisatie;

@@ -2,4 +2,5 @@
 //! it takes the structure lock, and its decision against the read model
 //! (which implements the aggregate's view trait). One file per aggregate.
 
+mod indicator;
 mod organisatie;
