@@ -14,19 +14,18 @@ use uuid::Uuid;
 
 use super::access::require;
 use super::dto::{enum_str, Pagina, Paging};
-use super::invoer::{Datum, Invoer};
+use super::invoer::{Datum, Invoer, Tekst};
 use super::paging;
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
 use crate::access::policy::{Action, Target};
 use crate::app::AppState;
-use crate::domain::events::{Event, IndicatorAangemaakt, IndicatorGewijzigd};
+use crate::domain::events::{Event, IndicatorGewijzigd};
 use crate::domain::indicator::{
-    self, periode_jaar, Indicator, IndicatorCommand, Koers, Meting, MetingStatus, Richting, Waarde,
+    periode_jaar, Indicator, IndicatorCommand, Koers, Meting, MetingStatus, Richting, Waarde,
 };
-use crate::event_store::ExpectedVersion;
 use crate::projections::{Entity, ReadModel};
-use crate::service::{ServiceError, StreamEvents};
+use crate::service::ServiceError;
 
 const RICHTINGEN: [(&str, Richting); 3] = [
     ("hogerIsBeter", Richting::HogerIsBeter),
@@ -433,73 +432,118 @@ pub struct WaardeIn {
     bovengrens: Option<f64>,
 }
 
+/// A nulmeting: the value in the year the indicator started from.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Nulmeting {
+    #[schema(example = 2023, minimum = 1900, maximum = 2200)]
+    jaar: i32,
+    /// Van -1e15 t/m 1e15; -0 wordt als 0 vastgelegd.
+    #[schema(example = 12.0, minimum = -1e15, maximum = 1e15)]
+    waarde: f64,
+}
+
+impl From<Nulmeting> for Waarde {
+    fn from(n: Nulmeting) -> Self {
+        Self {
+            jaar: n.jaar,
+            waarde: n.waarde,
+            ondergrens: None,
+            bovengrens: None,
+        }
+    }
+}
+
+/// A streefwaarde for a year; with richting binnenBandbreedte also the band
+/// (ondergrens ≤ bovengrens).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Streefwaarde {
+    #[schema(example = 2026, minimum = 1900, maximum = 2200)]
+    jaar: i32,
+    /// Van -1e15 t/m 1e15; -0 wordt als 0 vastgelegd.
+    #[schema(example = 40.0, minimum = -1e15, maximum = 1e15)]
+    waarde: f64,
+    /// Verplicht (en alleen zinvol) bij richting binnenBandbreedte.
+    #[schema(nullable = false, minimum = -1e15, maximum = 1e15)]
+    ondergrens: Option<f64>,
+    /// Verplicht (en alleen zinvol) bij richting binnenBandbreedte.
+    #[schema(nullable = false, minimum = -1e15, maximum = 1e15)]
+    bovengrens: Option<f64>,
+}
+
+impl From<Streefwaarde> for Waarde {
+    fn from(s: Streefwaarde) -> Self {
+        Self {
+            jaar: s.jaar,
+            waarde: s.waarde,
+            ondergrens: s.ondergrens,
+            bovengrens: s.bovengrens,
+        }
+    }
+}
+
+fn waarden(list: Vec<Streefwaarde>) -> Vec<Waarde> {
+    list.into_iter().map(Waarde::from).collect()
+}
+
+/// Body to add an indicator to a doel.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IndicatorNieuw {
+    #[schema(example = "Inwoners met een betalingsachterstand")]
+    naam: Tekst,
+    #[schema(example = "%")]
+    eenheid: Tekst,
+    #[schema(example = "lagerIsBeter")]
+    richting: Richting,
+    /// Waar de cijfers vandaan komen.
+    #[schema(example = "CBS Wijk- en buurtmonitor")]
+    bron: Option<String>,
+    /// De organisatie die de metingen aanlevert (en ze mag vastleggen).
+    eigenaar_organisatie_id: Option<Uuid>,
+    #[schema(nullable = false)]
+    nulmeting: Option<Nulmeting>,
+    /// Per jaar één streefwaarde.
+    #[serde(default)]
+    streefwaarden: Vec<Streefwaarde>,
+    /// Waarom (komt in de audittrail); ook als header X-Audit-Toelichting.
+    toelichting: Option<String>,
+}
+
 /// Voeg een indicator toe aan een doel.
 #[utoipa::path(post, path = "/doelen/{id}/indicatoren", tag = "Indicatoren",
     params(("id" = Uuid, Path, description = "Id van het doel"), ("Idempotency-Key" = Option<String>, Header, description = "Voorkomt dubbel aanmaken bij herhalen")),
-    request_body = IndicatorIn,
+    request_body = IndicatorNieuw,
     responses((status = 201, description = "Aangemaakt", body = IndicatorDto), super::responses::WriteErrors))]
 pub async fn post_indicator(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<Value>,
+    body: Invoer<IndicatorNieuw>,
 ) -> Result<HttpResponse, Problem> {
     require(&req, &state, Action::Beheren(Target::Doel(*id)))?;
     let doel_id = *id;
-    let mut b = Body::new(
-        &body,
-        &[
-            "naam",
-            "eenheid",
-            "richting",
-            "bron",
-            "eigenaarOrganisatieId",
-            "nulmeting",
-            "streefwaarden",
-            "toelichting",
-        ],
-    );
-    let naam = b.string("naam", true);
-    let eenheid = b.string("eenheid", true);
-    let richting = b.choice("richting", true, &RICHTINGEN);
-    let bron = text(&mut b, "bron");
-    let nulmeting = b
-        .get_raw("nulmeting")
-        .and_then(|v| waarde(&mut b, "nulmeting", v, false));
-    let streefwaarden = streefwaarden(&mut b);
-    b.string("toelichting", false);
-    let (agenda_id, opgave_id, eigenaar) = {
+    let b = body.waarde;
+    let mut ctx = context(&req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
+    ctx.metadata.agenda_id = {
         let m = state.projection.read();
-        let d = m
-            .doelen
-            .get(&doel_id)
-            .ok_or_else(|| Problem::not_found(format!("Er is geen doel met id {doel_id}.")))?;
-        (d.state.agenda_id, d.state.opgave_id, eigenaar(&mut b, &m))
+        m.doelen.get(&doel_id).map(|d| d.state.agenda_id)
     };
-    b.finish()?;
-    let mut ctx = context(&req, &body, IfMatch::Optional)?;
-    ctx.metadata.agenda_id = Some(agenda_id);
-    let event = IndicatorAangemaakt {
-        agenda_id,
+    let command = IndicatorCommand::Maak {
+        id: Uuid::now_v7(),
         doel_id,
-        naam: naam.unwrap_or_default().trim().to_owned(),
-        eenheid: eenheid.unwrap_or_default().trim().to_owned(),
-        richting: richting.expect("validated"),
-        bron,
-        eigenaar_organisatie_id: eigenaar,
-        nulmeting,
-        streefwaarden,
+        naam: b.naam.into_string(),
+        eenheid: b.eenheid.into_string(),
+        richting: b.richting,
+        bron: b.bron,
+        eigenaar_organisatie_id: b.eigenaar_organisatie_id,
+        nulmeting: b.nulmeting.map(Waarde::from),
+        streefwaarden: waarden(b.streefwaarden),
     };
     let outcome = state
         .service
-        .structural(ctx, |m| {
-            super::actiebeheer::refuse_vervallen(m, opgave_id, Some(doel_id))?;
-            Ok(vec![StreamEvents {
-                stream_id: Uuid::now_v7(),
-                expected: ExpectedVersion::NoStream,
-                events: indicator::create(event)?,
-            }])
-        })
+        .execute(ctx, &command)
         .await
         .map_err(service_problem)?;
     respond(&state, outcome.streams[0].stream_id, StatusCode::CREATED)
