@@ -26,7 +26,6 @@ const NOT_YET_TYPED: &[&str] = &[
     "CheckmomentIn",
     "DoelIn",
     "GroeperingIn",
-    "IndicatorIn",
     "OpgaveIn",
     "ReflectieIn",
     "StatuswijzigingIn",

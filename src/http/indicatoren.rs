@@ -8,30 +8,23 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
 use super::access::require;
 use super::dto::{enum_str, Pagina, Paging};
-use super::invoer::{Datum, Invoer, Tekst};
+use super::invoer::{Datum, Invoer, Patch, Tekst};
 use super::paging;
 use super::problem::Problem;
-use super::write::{context, etag, service_problem, Body, IfMatch};
+use super::write::{context, etag, service_problem, IfMatch};
 use crate::access::policy::{Action, Target};
 use crate::app::AppState;
-use crate::domain::events::{Event, IndicatorGewijzigd};
+use crate::domain::events::Event;
 use crate::domain::indicator::{
     periode_jaar, Indicator, IndicatorCommand, Koers, Meting, MetingStatus, Richting, Waarde,
 };
 use crate::projections::{Entity, ReadModel};
 use crate::service::ServiceError;
-
-const RICHTINGEN: [(&str, Richting); 3] = [
-    ("hogerIsBeter", Richting::HogerIsBeter),
-    ("lagerIsBeter", Richting::LagerIsBeter),
-    ("binnenBandbreedte", Richting::BinnenBandbreedte),
-];
 
 /// A value for a year (nulmeting or streefwaarde).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -269,77 +262,6 @@ fn respond(state: &AppState, id: Uuid, status: StatusCode) -> Result<HttpRespons
         .json(indicator_dto(i, &m)))
 }
 
-// ---------- reading values from a body ----------
-
-/// `{jaar, waarde}` (and for a streefwaarde `ondergrens`, `bovengrens`).
-fn waarde(b: &mut Body, name: &str, v: &Value, band: bool) -> Option<Waarde> {
-    const WITH_BAND: &[&str] = &["jaar", "waarde", "ondergrens", "bovengrens"];
-    const PLAIN: &[&str] = &["jaar", "waarde"];
-    let mut w = Body::new(v, if band { WITH_BAND } else { PLAIN });
-    if !v.is_object() {
-        b.error(name, "invalid-type", "Verwacht een object {jaar, waarde}.");
-        return None;
-    }
-    let jaar = w.integer("jaar", 1900, 2200).map(|j| j as i32);
-    if !w.has_error("jaar") && jaar.is_none() {
-        w.error("jaar", "required", "Veld 'jaar' is verplicht.");
-    }
-    let waarde = w.number("waarde", true);
-    let (ondergrens, bovengrens) = if band {
-        (w.number("ondergrens", false), w.number("bovengrens", false))
-    } else {
-        (None, None)
-    };
-    let ok = w.errors.is_empty();
-    b.absorb(name, w);
-    match (ok, jaar, waarde) {
-        (true, Some(jaar), Some(waarde)) => Some(Waarde {
-            jaar,
-            waarde,
-            ondergrens,
-            bovengrens,
-        }),
-        _ => None,
-    }
-}
-
-fn streefwaarden(b: &mut Body) -> Vec<Waarde> {
-    let Some(v) = b.get_raw("streefwaarden") else {
-        return Vec::new();
-    };
-    let Some(items) = v.as_array() else {
-        b.error(
-            "streefwaarden",
-            "invalid-type",
-            "Een lijst van {jaar, waarde} (met ondergrens en bovengrens bij binnenBandbreedte).",
-        );
-        return Vec::new();
-    };
-    items
-        .iter()
-        .enumerate()
-        .filter_map(|(i, item)| waarde(b, &format!("streefwaarden[{i}]"), item, true))
-        .collect()
-}
-
-fn eigenaar(b: &mut Body, m: &ReadModel) -> Option<Uuid> {
-    let id = b.uuid("eigenaarOrganisatieId", false)?;
-    if !m.organisaties.contains_key(&id) {
-        b.error(
-            "eigenaarOrganisatieId",
-            "unknown-organisatie",
-            format!("Er is geen organisatie met id {id}."),
-        );
-    }
-    Some(id)
-}
-
-fn text(b: &mut Body, name: &str) -> Option<String> {
-    b.string(name, false)
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-}
-
 // ---------- indicatoren ----------
 
 /// De indicatoren van een doel, op naam.
@@ -394,42 +316,6 @@ pub async fn get_indicator(
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(i.version)))
         .json(indicator_dto_in(i, seen.model(), view.now(), jaar)))
-}
-
-/// Body of an indicator.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)]
-pub struct IndicatorIn {
-    #[schema(example = "Inwoners met een betalingsachterstand")]
-    naam: Option<String>,
-    #[schema(example = "%")]
-    eenheid: Option<String>,
-    /// hogerIsBeter, lagerIsBeter of binnenBandbreedte.
-    #[schema(example = "lagerIsBeter")]
-    richting: Option<String>,
-    /// Waar de cijfers vandaan komen; null maakt leeg.
-    #[schema(example = "CBS Wijk- en buurtmonitor")]
-    bron: Option<String>,
-    /// De organisatie die de metingen aanlevert; null maakt leeg.
-    eigenaar_organisatie_id: Option<Uuid>,
-    /// {jaar, waarde}; null maakt leeg.
-    nulmeting: Option<WaardeIn>,
-    /// Per jaar {jaar, waarde} (bij binnenBandbreedte ook ondergrens en bovengrens); elk getal van -1e15 t/m 1e15. Bij wijzigen: stelt de genoemde jaren (opnieuw) vast; andere jaren blijven staan.
-    streefwaarden: Option<Vec<WaardeIn>>,
-    toelichting: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)]
-pub struct WaardeIn {
-    #[schema(example = 2026)]
-    jaar: i32,
-    #[schema(example = 40.0)]
-    waarde: f64,
-    ondergrens: Option<f64>,
-    bovengrens: Option<f64>,
 }
 
 /// A nulmeting: the value in the year the indicator started from.
@@ -549,70 +435,68 @@ pub async fn post_indicator(
     respond(&state, outcome.streams[0].stream_id, StatusCode::CREATED)
 }
 
+/// Body to change an indicator (JSON Merge Patch: only the fields given
+/// change; `bron`, `eigenaarOrganisatieId` and `nulmeting` can be cleared
+/// with `null`).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IndicatorWijziging {
+    #[schema(nullable = false)]
+    naam: Option<Tekst>,
+    #[schema(nullable = false)]
+    eenheid: Option<Tekst>,
+    #[schema(nullable = false)]
+    richting: Option<Richting>,
+    /// Waar de cijfers vandaan komen; `null` maakt leeg.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    bron: Patch<String>,
+    /// De organisatie die de metingen aanlevert; `null` maakt leeg.
+    #[serde(default)]
+    #[schema(value_type = Option<Uuid>)]
+    eigenaar_organisatie_id: Patch<Uuid>,
+    /// `null` haalt de nulmeting weg.
+    #[serde(default)]
+    #[schema(value_type = Option<Nulmeting>)]
+    nulmeting: Patch<Nulmeting>,
+    /// Stelt de genoemde jaren (opnieuw) vast; andere jaren blijven staan.
+    #[schema(nullable = false)]
+    streefwaarden: Option<Vec<Streefwaarde>>,
+    /// Waarom (komt in de audittrail); ook als header X-Audit-Toelichting.
+    toelichting: Option<String>,
+}
+
 /// Wijzig een indicator (alleen de meegegeven velden) of stel streefwaarden (opnieuw) vast. Een herziene streefwaarde blijft zichtbaar in /indicatoren/{id}/streefwaarden.
 #[utoipa::path(patch, path = "/indicatoren/{id}", tag = "Indicatoren",
     params(("id" = Uuid, Path, description = "Id van de indicator"), ("If-Match" = String, Header, description = "ETag van de indicator (verplicht)")),
-    request_body = IndicatorIn,
+    request_body(content(
+        (IndicatorWijziging = "application/merge-patch+json"),
+        (IndicatorWijziging = "application/json"))),
     responses((status = 200, description = "Gewijzigd", body = IndicatorDto), super::responses::WriteErrors))]
 pub async fn patch_indicator(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<Value>,
+    body: Invoer<IndicatorWijziging>,
 ) -> Result<HttpResponse, Problem> {
     require(&req, &state, Action::Beheren(Target::Indicator(*id)))?;
     let id = *id;
-    let mut b = Body::new(
-        &body,
-        &[
-            "naam",
-            "eenheid",
-            "richting",
-            "bron",
-            "eigenaarOrganisatieId",
-            "nulmeting",
-            "streefwaarden",
-            "toelichting",
-        ],
-    );
-    let mut change = IndicatorGewijzigd {
-        naam: b.string("naam", false),
-        eenheid: b.string("eenheid", false),
-        richting: b.choice("richting", false, &RICHTINGEN),
-        ..Default::default()
+    let b = body.waarde;
+    let mut ctx = context(&req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
+    ctx.metadata.agenda_id = agenda_of(&state, id);
+    let command = IndicatorCommand::Wijzig {
+        id,
+        naam: b.naam.map(Tekst::into_string),
+        eenheid: b.eenheid.map(Tekst::into_string),
+        richting: b.richting,
+        bron: b.bron.into_change(),
+        eigenaar_organisatie_id: b.eigenaar_organisatie_id.into_change(),
+        nulmeting: b.nulmeting.map(Waarde::from).into_change(),
+        streefwaarden: waarden(b.streefwaarden.unwrap_or_default()),
     };
-    if b.has("bron") {
-        change.bron = Some(text(&mut b, "bron"));
-    }
-    if b.has("nulmeting") {
-        change.nulmeting = Some(
-            b.get_raw("nulmeting")
-                .and_then(|v| waarde(&mut b, "nulmeting", v, false)),
-        );
-    }
-    let streefwaarden = streefwaarden(&mut b);
-    b.string("toelichting", false);
-    let agenda_id = {
-        let m = state.projection.read();
-        if b.has("eigenaarOrganisatieId") {
-            change.eigenaar_organisatie_id = Some(eigenaar(&mut b, &m));
-        }
-        m.indicatoren.get(&id).map(|i| i.state.agenda_id)
-    };
-    b.finish()?;
-    let mut ctx = context(&req, &body, IfMatch::Required)?;
-    ctx.metadata.agenda_id = agenda_id;
     state
         .service
-        .update(id, ctx, |m| {
-            let i = m.indicatoren.get(&id).ok_or_else(|| {
-                ServiceError::NotFound(format!("Er is geen indicator met id {id}."))
-            })?;
-            Ok((
-                i.version,
-                i.state.update(change.clone(), streefwaarden.clone())?,
-            ))
-        })
+        .execute(ctx, &command)
         .await
         .map_err(service_problem)?;
     respond(&state, id, StatusCode::OK)
