@@ -665,7 +665,10 @@ pub async fn get_meting(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MetingNieuw {
     /// 2024, 2024-Q2 of 2024-03. Zonder periode geldt het jaar van de meetdatum. Een latere meting voor dezelfde periode vervangt de eerdere.
-    #[schema(example = "2024")]
+    #[schema(
+        example = "2024",
+        pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
+    )]
     periode: Option<String>,
     /// Wanneer gemeten (niet in de toekomst).
     #[schema(nullable = false)]

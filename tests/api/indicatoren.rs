@@ -323,7 +323,20 @@ fn bad_indicatoren_and_metingen_are_refused_and_append_nothing() {
         "POST",
         &metingen,
         &[],
-        &json!({"periode": "2024-Q5", "meetDatum": "2199-01-01", "waarde": 1,
+        &json!({"periode": "2024-Q5", "waarde": 1, "status": "definitief"}).to_string(),
+        400,
+    );
+    assert_eq!(
+        (r.invalid(), r.body["invalidParams"][0]["code"].as_str()),
+        (vec!["body.periode".to_owned()], Some("invalid-period")),
+        "the schema's pattern"
+    );
+    let r = refused(
+        &app,
+        "POST",
+        &metingen,
+        &[],
+        &json!({"periode": "2024-Q4", "meetDatum": "2199-01-01", "waarde": 1,
         "status": "definitief", "doorOrganisatieId": missing})
         .to_string(),
         400,
@@ -338,8 +351,7 @@ fn bad_indicatoren_and_metingen_are_refused_and_append_nothing() {
         codes,
         [
             ("body.doorOrganisatieId", "unknown-organisatie"),
-            ("body.meetDatum", "future-date"),
-            ("body.periode", "invalid-period")
+            ("body.meetDatum", "future-date")
         ]
     );
     refused(

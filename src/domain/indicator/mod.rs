@@ -76,6 +76,20 @@ pub struct Indicator {
     pub metingen: Vec<Meting>,
 }
 
+/// The form of a period as the API publishes it (a JSON Schema `pattern`):
+/// `2024`, `2024-Q1`..`Q4` or `2024-01`..`12`, years 1900–2200.
+pub const PERIODE_PATTERN: &str = "^(19[0-9]{2}|2[01][0-9]{2}|2200)(-Q[1-4]|-(0[1-9]|1[0-2]))?$";
+
+/// Whether `periode` has exactly the form of [`PERIODE_PATTERN`] (four
+/// digits for the year, no sign or leading zero beyond them).
+pub fn periode_volgens_patroon(periode: &str) -> bool {
+    let year_digits = periode
+        .get(..4)
+        .is_some_and(|y| y.bytes().all(|b| b.is_ascii_digit()));
+    let rest = periode.get(4..).unwrap_or("");
+    year_digits && (rest.is_empty() || rest.starts_with('-')) && periode_jaar(periode).is_some()
+}
+
 /// Parses a period: `2024`, `2024-Q1`..`Q4` or `2024-01`..`12`; returns its year.
 pub fn periode_jaar(periode: &str) -> Option<i32> {
     let (year, rest) = match periode.split_once('-') {
@@ -518,6 +532,21 @@ mod tests {
             toelichting: None,
             door_organisatie_id: None,
         })
+    }
+
+    #[test]
+    fn the_published_periode_pattern_and_its_check_agree() {
+        for ok in [
+            "2024", "1900", "2200", "2024-Q1", "2024-Q4", "2024-01", "2024-12",
+        ] {
+            assert!(periode_volgens_patroon(ok), "{ok}");
+        }
+        for bad in [
+            "", "202", "02024", "+2024", " 2024", "1899", "2201", "2024-Q5", "2024-Q0", "2024-00",
+            "2024-13", "2024-1", "2024-", "2024-q1", "2024-Q1 ",
+        ] {
+            assert!(!periode_volgens_patroon(bad), "{bad}");
+        }
     }
 
     #[test]

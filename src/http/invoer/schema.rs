@@ -46,6 +46,12 @@ pub const PATTERNS: &[Pattern] = &[
             s.get(4..5) == Some("-") && year.is_some_and(|y| (1900..=2200).contains(&y))
         },
     },
+    Pattern {
+        regex: crate::domain::indicator::PERIODE_PATTERN,
+        code: "invalid-period",
+        meaning: "moet een periode zijn: 2024, 2024-Q2 of 2024-03 (jaren 1900 tot en met 2200)",
+        holds: crate::domain::indicator::periode_volgens_patroon,
+    },
 ];
 
 /// Keywords this checker enforces or that only document (`description`,
