@@ -6,239 +6,29 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{OpenApi, ToSchema};
+use chrono::Utc;
+use serde::Deserialize;
+use utoipa::OpenApi;
 use uuid::Uuid;
 
 use super::access::require;
-use super::dto::{enum_str, Pagina, Paging};
-use super::invoer::{Datum, Invoer, Patch, Tekst};
+use super::dto::{Pagina, Paging};
+use super::invoer::{Invoer, Tekst};
 use super::paging;
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, IfMatch};
 use crate::access::policy::{Action, Target};
 use crate::app::AppState;
 use crate::domain::events::Event;
-use crate::domain::indicator::{
-    periode_jaar, Indicator, IndicatorCommand, Koers, Meting, MetingStatus, Richting, Waarde,
-};
-use crate::projections::{Entity, ReadModel};
+use crate::domain::indicator::{periode_jaar, IndicatorCommand, Meting, Waarde};
+use crate::domain::DomainError;
 use crate::service::ServiceError;
 
-/// A value for a year (nulmeting or streefwaarde).
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct WaardeDto {
-    #[schema(example = 2026)]
-    pub jaar: i32,
-    #[schema(example = 40.0)]
-    pub waarde: f64,
-    /// Alleen bij richting binnenBandbreedte.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ondergrens: Option<f64>,
-    /// Alleen bij richting binnenBandbreedte.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub bovengrens: Option<f64>,
-}
+mod dto;
+mod invoer;
 
-impl From<&Waarde> for WaardeDto {
-    fn from(w: &Waarde) -> Self {
-        Self {
-            jaar: w.jaar,
-            waarde: w.waarde,
-            ondergrens: w.ondergrens,
-            bovengrens: w.bovengrens,
-        }
-    }
-}
-
-/// Whether the indicator is on track in the peiljaar.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct KoersDto {
-    /// Het peiljaar: ?jaar=, anders het lopende jaar zolang de periode van de agenda loopt, daarbuiten het dichtstbijzijnde jaar van de periode (dezelfde regel als de PDCA-toestand; zie docs/pdca.md).
-    pub jaar: i32,
-    /// opKoers, nietOpKoers, of onbekend (geen meting of geen streefwaarde voor dit jaar).
-    #[schema(example = "opKoers")]
-    pub status: String,
-    /// De laatste geldende meting van dit jaar.
-    pub waarde: Option<f64>,
-    pub streefwaarde: Option<WaardeDto>,
-    /// In gewone taal waarom.
-    pub uitleg: String,
-    /// Een gemiste streefwaarde van een eerder jaar: het laatste jaar vóór het peiljaar met een definitieve meting, als die niet op koers was (anders leeg).
-    pub vorig_jaar: Option<super::pdca::VorigJaarDto>,
-}
-
-/// One meting; `vervangen` when a later meting for the same period replaced it.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct MetingDto {
-    pub id: Uuid,
-    pub indicator_id: Uuid,
-    /// 2024, 2024-Q2 of 2024-03.
-    #[schema(example = "2024")]
-    pub periode: String,
-    pub meet_datum: Option<NaiveDate>,
-    #[schema(example = 42.5)]
-    pub waarde: f64,
-    /// voorlopig of definitief.
-    #[schema(example = "definitief")]
-    pub status: String,
-    pub bron: Option<String>,
-    pub toelichting: Option<String>,
-    pub door_organisatie_id: Option<Uuid>,
-    pub door_organisatie_naam: Option<String>,
-    pub vervangen: bool,
-    #[schema(value_type = String, format = DateTime, example = "2024-03-01T09:30:00Z")]
-    pub registratie_tijdstip: DateTime<Utc>,
-}
-
-/// An indicator with its latest value and whether it is on track.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct IndicatorDto {
-    pub id: Uuid,
-    pub agenda_id: Uuid,
-    pub doel_id: Uuid,
-    #[schema(example = "1.1.1")]
-    pub doel_code: Option<String>,
-    #[schema(example = "Inwoners met een betalingsachterstand")]
-    pub naam: String,
-    #[schema(example = "%")]
-    pub eenheid: String,
-    /// hogerIsBeter, lagerIsBeter of binnenBandbreedte.
-    #[schema(example = "lagerIsBeter")]
-    pub richting: String,
-    pub bron: Option<String>,
-    /// De organisatie die de metingen aanlevert (mag ze vastleggen).
-    pub eigenaar_organisatie_id: Option<Uuid>,
-    pub eigenaar_organisatie_naam: Option<String>,
-    pub nulmeting: Option<WaardeDto>,
-    /// De geldende streefwaarde per jaar; eerdere waarden via /indicatoren/{id}/streefwaarden.
-    pub streefwaarden: Vec<WaardeDto>,
-    /// De laatste meting die niet vervangen is.
-    pub laatste_meting: Option<MetingDto>,
-    pub koers: KoersDto,
-    pub aantal_metingen: usize,
-    pub versie: u64,
-}
-
-fn org_naam(m: &ReadModel, id: Option<Uuid>) -> Option<String> {
-    id.and_then(|o| m.organisaties.get(&o))
-        .map(|o| o.state.naam.clone())
-}
-
-fn meting_dto(indicator_id: Uuid, x: &Meting, m: &ReadModel) -> MetingDto {
-    MetingDto {
-        id: x.id,
-        indicator_id,
-        periode: x.periode.clone(),
-        meet_datum: x.meet_datum,
-        waarde: x.waarde,
-        status: enum_str(&x.status),
-        bron: x.bron.clone(),
-        toelichting: x.toelichting.clone(),
-        door_organisatie_id: x.door_organisatie_id,
-        door_organisatie_naam: org_naam(m, x.door_organisatie_id),
-        vervangen: x.vervangen,
-        registratie_tijdstip: x.geregistreerd,
-    }
-}
-
-fn koers_dto(i: &Indicator, jaar: i32) -> KoersDto {
-    let stand = i.stand(jaar);
-    let richting = match i.richting {
-        Richting::HogerIsBeter => "hoger is beter",
-        Richting::LagerIsBeter => "lager is beter",
-        Richting::BinnenBandbreedte => "binnen de bandbreedte",
-    };
-    let (status, uitleg) = match (stand.koers, stand.waarde, stand.streefwaarde) {
-        (Some(k), Some(w), Some(s)) => {
-            let doel = match (s.ondergrens, s.bovengrens) {
-                (Some(lo), Some(hi)) => format!("{lo} tot {hi}"),
-                _ => s.waarde.to_string(),
-            };
-            let (code, woord) = match k {
-                Koers::OpKoers => ("opKoers", "op koers"),
-                Koers::NietOpKoers => ("nietOpKoers", "niet op koers"),
-            };
-            (
-                code,
-                format!(
-                    "{woord}: {w} {} tegen streefwaarde {doel} voor {jaar} ({richting}).",
-                    i.eenheid
-                ),
-            )
-        }
-        (_, None, Some(_)) => ("onbekend", format!("Nog geen meting voor {jaar}.")),
-        _ => ("onbekend", format!("Geen streefwaarde voor {jaar}.")),
-    };
-    let vorig_jaar = i.vorig_jaar(jaar).and_then(|v| {
-        let s = v.streefwaarde?;
-        Some(super::pdca::VorigJaarDto::from(
-            &crate::projections::VorigJaar {
-                jaar: v.jaar,
-                waarde: v.waarde?,
-                streefwaarde: s.waarde,
-                bandbreedte: (i.richting == Richting::BinnenBandbreedte)
-                    .then_some(())
-                    .and_then(|_| Some((s.ondergrens?, s.bovengrens?))),
-            },
-        ))
-    });
-    KoersDto {
-        jaar,
-        status: status.to_owned(),
-        waarde: stand.waarde,
-        streefwaarde: stand.streefwaarde.map(WaardeDto::from),
-        uitleg,
-        vorig_jaar,
-    }
-}
-
-/// The indicator as the API shows it, judged in its agenda's peiljaar today.
-pub fn indicator_dto(e: &Entity<Indicator>, m: &ReadModel) -> IndicatorDto {
-    indicator_dto_in(e, m, Utc::now(), None)
-}
-
-/// [`indicator_dto`] as of `now`, judged in `jaar` (`None`: the agenda's
-/// [`crate::domain::agenda::Agenda::peiljaar`], as the PDCA state does).
-pub fn indicator_dto_in(
-    e: &Entity<Indicator>,
-    m: &ReadModel,
-    now: DateTime<Utc>,
-    jaar: Option<i32>,
-) -> IndicatorDto {
-    let i = &e.state;
-    let jaar = jaar.unwrap_or_else(|| {
-        m.agendas
-            .get(&i.agenda_id)
-            .map_or(now.year(), |a| a.state.peiljaar(now.date_naive()))
-    });
-    IndicatorDto {
-        id: e.id,
-        agenda_id: i.agenda_id,
-        doel_id: i.doel_id,
-        doel_code: m
-            .doelen
-            .get(&i.doel_id)
-            .and_then(|d| d.state.code.as_ref().map(|c| c.to_string())),
-        naam: i.naam.clone(),
-        eenheid: i.eenheid.clone(),
-        richting: enum_str(&i.richting),
-        bron: i.bron.clone(),
-        eigenaar_organisatie_id: i.eigenaar_organisatie_id,
-        eigenaar_organisatie_naam: org_naam(m, i.eigenaar_organisatie_id),
-        nulmeting: i.nulmeting.as_ref().map(WaardeDto::from),
-        streefwaarden: i.streefwaarden.iter().map(WaardeDto::from).collect(),
-        laatste_meting: i.laatste_meting().map(|x| meting_dto(e.id, x, m)),
-        koers: koers_dto(i, jaar),
-        aantal_metingen: i.metingen.len(),
-        versie: e.version,
-    }
-}
+use dto::{indicator_dto, indicator_dto_in, meting_dto, IndicatorDto, MetingDto, StreefwaardeDto};
+use invoer::{waarden, IndicatorNieuw, IndicatorWijziging, MetingNieuw};
 
 /// `?jaar=` with paging, for the indicatoren of a doel.
 #[derive(Debug, Deserialize)]
@@ -250,7 +40,7 @@ pub struct IndicatorenQuery {
 }
 
 fn not_found(id: Uuid) -> Problem {
-    Problem::not_found(format!("Er is geen indicator met id {id}."))
+    Problem::not_found(DomainError::not_found("indicator", id).to_string())
 }
 
 fn respond(state: &AppState, id: Uuid, status: StatusCode) -> Result<HttpResponse, Problem> {
@@ -318,85 +108,6 @@ pub async fn get_indicator(
         .json(indicator_dto_in(i, seen.model(), view.now(), jaar)))
 }
 
-/// A nulmeting: the value in the year the indicator started from.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Nulmeting {
-    #[schema(example = 2023, minimum = 1900, maximum = 2200)]
-    jaar: i32,
-    /// Van -1e15 t/m 1e15; -0 wordt als 0 vastgelegd.
-    #[schema(example = 12.0, minimum = -1e15, maximum = 1e15)]
-    waarde: f64,
-}
-
-impl From<Nulmeting> for Waarde {
-    fn from(n: Nulmeting) -> Self {
-        Self {
-            jaar: n.jaar,
-            waarde: n.waarde,
-            ondergrens: None,
-            bovengrens: None,
-        }
-    }
-}
-
-/// A streefwaarde for a year; with richting binnenBandbreedte also the band
-/// (ondergrens ≤ bovengrens).
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Streefwaarde {
-    #[schema(example = 2026, minimum = 1900, maximum = 2200)]
-    jaar: i32,
-    /// Van -1e15 t/m 1e15; -0 wordt als 0 vastgelegd.
-    #[schema(example = 40.0, minimum = -1e15, maximum = 1e15)]
-    waarde: f64,
-    /// Verplicht (en alleen zinvol) bij richting binnenBandbreedte.
-    #[schema(nullable = false, minimum = -1e15, maximum = 1e15)]
-    ondergrens: Option<f64>,
-    /// Verplicht (en alleen zinvol) bij richting binnenBandbreedte.
-    #[schema(nullable = false, minimum = -1e15, maximum = 1e15)]
-    bovengrens: Option<f64>,
-}
-
-impl From<Streefwaarde> for Waarde {
-    fn from(s: Streefwaarde) -> Self {
-        Self {
-            jaar: s.jaar,
-            waarde: s.waarde,
-            ondergrens: s.ondergrens,
-            bovengrens: s.bovengrens,
-        }
-    }
-}
-
-fn waarden(list: Vec<Streefwaarde>) -> Vec<Waarde> {
-    list.into_iter().map(Waarde::from).collect()
-}
-
-/// Body to add an indicator to a doel.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct IndicatorNieuw {
-    #[schema(example = "Inwoners met een betalingsachterstand")]
-    naam: Tekst,
-    #[schema(example = "%")]
-    eenheid: Tekst,
-    #[schema(example = "lagerIsBeter")]
-    richting: Richting,
-    /// Waar de cijfers vandaan komen.
-    #[schema(example = "CBS Wijk- en buurtmonitor")]
-    bron: Option<String>,
-    /// De organisatie die de metingen aanlevert (en ze mag vastleggen).
-    eigenaar_organisatie_id: Option<Uuid>,
-    #[schema(nullable = false)]
-    nulmeting: Option<Nulmeting>,
-    /// Per jaar één streefwaarde.
-    #[serde(default)]
-    streefwaarden: Vec<Streefwaarde>,
-    /// Waarom (komt in de audittrail); ook als header X-Audit-Toelichting.
-    toelichting: Option<String>,
-}
-
 /// Voeg een indicator toe aan een doel.
 #[utoipa::path(post, path = "/doelen/{id}/indicatoren", tag = "Indicatoren",
     params(("id" = Uuid, Path, description = "Id van het doel"), ("Idempotency-Key" = Option<String>, Header, description = "Voorkomt dubbel aanmaken bij herhalen")),
@@ -433,37 +144,6 @@ pub async fn post_indicator(
         .await
         .map_err(service_problem)?;
     respond(&state, outcome.streams[0].stream_id, StatusCode::CREATED)
-}
-
-/// Body to change an indicator (JSON Merge Patch: only the fields given
-/// change; `bron`, `eigenaarOrganisatieId` and `nulmeting` can be cleared
-/// with `null`).
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct IndicatorWijziging {
-    #[schema(nullable = false)]
-    naam: Option<Tekst>,
-    #[schema(nullable = false)]
-    eenheid: Option<Tekst>,
-    #[schema(nullable = false)]
-    richting: Option<Richting>,
-    /// Waar de cijfers vandaan komen; `null` maakt leeg.
-    #[serde(default)]
-    #[schema(value_type = Option<String>)]
-    bron: Patch<String>,
-    /// De organisatie die de metingen aanlevert; `null` maakt leeg.
-    #[serde(default)]
-    #[schema(value_type = Option<Uuid>)]
-    eigenaar_organisatie_id: Patch<Uuid>,
-    /// `null` haalt de nulmeting weg.
-    #[serde(default)]
-    #[schema(value_type = Option<Nulmeting>)]
-    nulmeting: Patch<Nulmeting>,
-    /// Stelt de genoemde jaren (opnieuw) vast; andere jaren blijven staan.
-    #[schema(nullable = false)]
-    streefwaarden: Option<Vec<Streefwaarde>>,
-    /// Waarom (komt in de audittrail); ook als header X-Audit-Toelichting.
-    toelichting: Option<String>,
 }
 
 /// Wijzig een indicator (alleen de meegegeven velden) of stel streefwaarden (opnieuw) vast. Een herziene streefwaarde blijft zichtbaar in /indicatoren/{id}/streefwaarden.
@@ -503,28 +183,6 @@ pub async fn patch_indicator(
 }
 
 // ---------- streefwaarde history ----------
-
-/// A streefwaarde as it was set; `vervangen` when a later one for the same year replaced it.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct StreefwaardeDto {
-    /// Positie van de gebeurtenis in het log.
-    pub positie: u64,
-    #[schema(example = 2026)]
-    pub jaar: i32,
-    pub waarde: f64,
-    pub ondergrens: Option<f64>,
-    pub bovengrens: Option<f64>,
-    /// De waarde die deze verving (bij een herziening).
-    pub vorige_waarde: Option<f64>,
-    pub vervangen: bool,
-    /// De reden uit de audittrail (X-Audit-Toelichting of toelichting).
-    pub toelichting: Option<String>,
-    /// De bijsturing die deze herziening uitvoert, als die is meegegeven.
-    pub bijsturing_id: Option<Uuid>,
-    #[schema(value_type = String, format = DateTime, example = "2024-03-01T09:30:00Z")]
-    pub registratie_tijdstip: DateTime<Utc>,
-}
 
 /// Elke streefwaarde die ooit is vastgesteld, per jaar oudste eerst (uit het gebeurtenissenlog).
 #[utoipa::path(get, path = "/indicatoren/{id}/streefwaarden", tag = "Indicatoren",
@@ -658,31 +316,6 @@ pub async fn get_meting(
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(i.version)))
         .json(meting_dto(id, x, m)))
-}
-
-/// Body to record a meting.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct MetingNieuw {
-    /// 2024, 2024-Q2 of 2024-03. Zonder periode geldt het jaar van de meetdatum. Een latere meting voor dezelfde periode vervangt de eerdere.
-    #[schema(
-        example = "2024",
-        pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
-    )]
-    periode: Option<String>,
-    /// Wanneer gemeten (niet in de toekomst).
-    #[schema(nullable = false)]
-    meet_datum: Option<Datum>,
-    /// Van -1e15 t/m 1e15 (een miljoen miljard); -0 wordt als 0 vastgelegd.
-    #[schema(example = 42.5, minimum = -1e15, maximum = 1e15)]
-    waarde: f64,
-    #[schema(example = "voorlopig")]
-    status: MetingStatus,
-    bron: Option<String>,
-    /// Toelichting bij de meting (blijft bij de meting staan).
-    toelichting: Option<String>,
-    /// De organisatie die de meting aanlevert (bij een partner-token: de eigen).
-    door_organisatie_id: Option<Uuid>,
 }
 
 /// Leg een meting vast.
