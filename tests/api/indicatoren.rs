@@ -634,6 +634,27 @@ fn a_merge_patch_clears_with_null_only_what_may_be_cleared() {
         ]
     );
 
+    // a wrong nulmeting is explained as a nulmeting (not as "must be null")
+    let (status, _, body) = merge_patch(
+        &app,
+        &path,
+        "\"1\"",
+        &json!({"nulmeting": {"jaar": 1800, "waarde": 1, "bron": "x"}}),
+    );
+    assert_eq!(status, 400, "{body}");
+    let mut names: Vec<&str> = body["invalidParams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["body.nulmeting.bron", "body.nulmeting.jaar"]);
+    assert!(
+        body.to_string().contains("van 1900 tot en met 2200"),
+        "{body}"
+    );
+
     // bron, eigenaar and nulmeting can: null clears them, the rest stays
     let (status, etag, body) = merge_patch(
         &app,

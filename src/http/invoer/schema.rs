@@ -246,6 +246,16 @@ impl Checker<'_> {
                 continue;
             };
             let mut best: Option<Vec<InvalidParam>> = None;
+            // A value that is not null is never explained by the `null`
+            // option of a nullable object (`Patch<T>`): report what is wrong
+            // with it as the object, not "must be null".
+            let only_null = |o: &Value| self.resolve(o).get("type") == Some(&Value::from("null"));
+            let real: Vec<&Value> = options.iter().filter(|o| !only_null(o)).collect();
+            let options: Vec<&Value> = if value.is_null() || real.is_empty() {
+                options.iter().collect()
+            } else {
+                real
+            };
             for option in options {
                 let mut found = Vec::new();
                 self.check(option, value, path, &mut found);
