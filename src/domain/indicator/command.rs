@@ -264,5 +264,4 @@ fn niet_vervallen(plek: &DoelPlek) -> Result<(), DomainError> {
 }
 
 #[cfg(test)]
-#[path = "command_tests.rs"]
 mod tests;
