@@ -167,7 +167,26 @@ pub fn check_getal(field: &str, v: &mut f64, errors: &mut Vec<FieldError>) {
     }
 }
 
+/// The years a nulmeting or streefwaarde may be for (the API's years).
+pub const JAREN: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// Checks the year of a nulmeting or streefwaarde.
+fn check_jaar(field: &str, jaar: i32, errors: &mut Vec<FieldError>) {
+    if !JAREN.contains(&jaar) {
+        errors.push(FieldError {
+            field: format!("{field}.jaar"),
+            code: "invalid-number",
+            message: format!(
+                "Veld 'jaar' moet een geheel getal van {} tot en met {} zijn.",
+                JAREN.start(),
+                JAREN.end()
+            ),
+        });
+    }
+}
+
 fn check_waarde(field: &str, w: &mut Waarde, richting: Richting, errors: &mut Vec<FieldError>) {
+    check_jaar(field, w.jaar, errors);
     check_getal(&format!("{field}.waarde"), &mut w.waarde, errors);
     if let Some(v) = w.ondergrens.as_mut() {
         check_getal(&format!("{field}.ondergrens"), v, errors);
@@ -200,6 +219,7 @@ pub fn create(mut e: IndicatorAangemaakt) -> Decision {
         });
     }
     if let Some(n) = &mut e.nulmeting {
+        check_jaar("nulmeting", n.jaar, &mut errors);
         check_getal("nulmeting.waarde", &mut n.waarde, &mut errors);
     }
     for i in 0..e.streefwaarden.len() {
@@ -348,6 +368,7 @@ impl Indicator {
             }
         }
         if let Some(Some(n)) = &mut change.nulmeting {
+            check_jaar("nulmeting", n.jaar, &mut errors);
             check_getal("nulmeting.waarde", &mut n.waarde, &mut errors);
         }
         let richting = change.richting.unwrap_or(self.richting);

@@ -316,3 +316,29 @@ fn a_change_to_an_unknown_eigenaar_or_indicator_is_refused() {
     .when(|v| wijzig().decide(v))
     .then_refused("not-found");
 }
+
+#[test]
+fn years_outside_the_apis_years_are_refused_for_nulmeting_and_streefwaarden() {
+    let c = with(maak(), |c| {
+        if let IndicatorCommand::Maak {
+            nulmeting,
+            streefwaarden,
+            ..
+        } = c
+        {
+            *nulmeting = Some(w(1899, 1.0));
+            streefwaarden.push(w(2201, 1.0));
+        }
+    });
+    let Err(DomainError::Invalid(errors)) = given(world()).when(|v| c.decide(v)).0 else {
+        panic!("refused")
+    };
+    let got: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
+    assert_eq!(
+        got,
+        [
+            ("nulmeting.jaar", "invalid-number"),
+            ("streefwaarden[1].jaar", "invalid-number")
+        ]
+    );
+}
