@@ -22,6 +22,7 @@ mod restart;
 mod routing;
 mod structuur;
 mod support;
+mod tokens;
 mod uitvoer;
 mod uitwisseling;
 mod verzoekfouten;
