@@ -23,8 +23,6 @@ const NOT_YET_TYPED: &[&str] = &[
     "AgendaIn",
     "DoelIn",
     "GroeperingIn",
-    "IndicatorIn",
-    "MetingIn",
     "OpgaveIn",
     "StatuswijzigingIn",
     "TrekkerIn",
