@@ -22,8 +22,6 @@ const NOT_YET_TYPED: &[&str] = &[
     "AgendaIn",
     "DoelIn",
     "GroeperingIn",
-    "IndicatorIn",
-    "MetingIn",
     "OpgaveIn",
 ];
 
@@ -186,3 +184,6 @@ fn every_typed_patch_declares_merge_patch() {
         );
     }
 }
+
+#[path = "openapi/formats.rs"]
+mod formats;

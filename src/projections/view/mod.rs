@@ -4,6 +4,7 @@
 
 mod actie;
 mod checkmoment;
+mod indicator;
 mod organisatie;
 mod reflectie;
 mod token;
