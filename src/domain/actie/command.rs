@@ -198,3 +198,6 @@ impl ActieCommand {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -482,9 +482,6 @@ fn allowed_from(from: ActieStatus) -> String {
 }
 
 #[cfg(test)]
-mod command_tests;
-
-#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::command::*;
-use super::kenmerk::KenmerkRegister;
-use super::*;
+use crate::domain::actie::command::*;
+use crate::domain::actie::kenmerk::KenmerkRegister;
+use crate::domain::actie::*;
 use crate::domain::agenda::{Agenda, AgendaStatus};
 use crate::domain::doel::Doel;
 use crate::domain::events::{ActieVerplaatst, VoortgangsberichtToegevoegd};
