@@ -5,7 +5,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{OpenApi, ToSchema};
@@ -13,6 +12,7 @@ use uuid::Uuid;
 
 use super::access::require;
 use super::dto::{AgendaDto, OpgaveDto, Pagina, Paging};
+use super::invoer::{Datum, Invoer, Tekst};
 use super::paging;
 use super::peil::view::View;
 use super::peil::PeilQuery;
@@ -20,18 +20,12 @@ use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
 use crate::access::policy::{Action, Target};
 use crate::app::AppState;
-use crate::domain::agenda::{self, AgendaStatus, Niveau};
+use crate::domain::agenda::{self, AgendaCommand, AgendaStatus, Niveau};
 use crate::domain::events::*;
 use crate::domain::{doel, opgave, Code, DomainError};
 use crate::event_store::ExpectedVersion;
 use crate::projections::{Entity, ReadModel};
 use crate::service::{check_if_match, ServiceError, StreamEvents};
-
-const AGENDA_STATUSES: [(&str, AgendaStatus); 3] = [
-    ("concept", AgendaStatus::Concept),
-    ("vastgesteld", AgendaStatus::Vastgesteld),
-    ("gearchiveerd", AgendaStatus::Gearchiveerd),
-];
 
 fn not_found(kind: &str, id: Uuid) -> ServiceError {
     ServiceError::NotFound(format!("Er is geen {kind} met id {id}."))
@@ -73,39 +67,63 @@ fn code_field(b: &mut Body, name: &str, required: bool) -> Option<Code> {
 
 // ---------- agenda ----------
 
-/// Body to create or change an agenda.
+/// Body to create an agenda.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)]
-pub struct AgendaIn {
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AgendaNieuw {
     #[schema(example = "Maatschappelijke Agenda Twenterand 2025")]
-    naam: Option<String>,
+    naam: Tekst,
     omschrijving: Option<String>,
-    /// Eén of meer gemeenten (een nota kan gedeeld zijn). Alleen bij aanmaken.
-    gemeenten: Option<Vec<String>>,
-    /// Alleen bij aanmaken. Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
-    periode_start_datum: Option<NaiveDate>,
-    /// Alleen bij aanmaken. Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
-    periode_eind_datum: Option<NaiveDate>,
-    /// concept, vastgesteld of gearchiveerd.
-    status: Option<String>,
+    /// Eén of meer gemeenten (een nota kan gedeeld zijn).
+    #[schema(min_items = 1)]
+    gemeenten: Vec<Tekst>,
+    periode_start_datum: Datum,
+    /// Niet vóór de startdatum.
+    periode_eind_datum: Datum,
+    /// Standaard concept.
+    #[schema(nullable = false)]
+    status: Option<AgendaStatus>,
     /// Mag iedereen (ook zonder token) de agenda lezen? Standaard ja.
+    #[schema(nullable = false)]
     gepubliceerd: Option<bool>,
     /// Na hoeveel dagen zonder update een actie 'stil' is (standaard 90).
+    #[schema(nullable = false, minimum = 1, maximum = 3650)]
     signaleringstermijn_dagen: Option<u32>,
-    /// Namen van de niveaus boven opgave, buitenste eerst. Alleen bij aanmaken.
-    groeperingsniveaus: Option<Vec<NiveauIn>>,
+    /// Namen van de niveaus boven opgave, buitenste eerst.
+    #[schema(nullable = false)]
+    groeperingsniveaus: Option<Vec<NiveauNieuw>>,
+    /// Waarom (komt in de audittrail); ook als header X-Audit-Toelichting.
     toelichting: Option<String>,
 }
 
+/// The name of a grouping level, singular and plural.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)]
-pub struct NiveauIn {
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NiveauNieuw {
     #[schema(example = "maatschappelijk effect")]
-    enkelvoud: String,
+    enkelvoud: Tekst,
     #[schema(example = "maatschappelijke effecten")]
-    meervoud: String,
+    meervoud: Tekst,
+}
+
+/// Body to change an agenda (JSON Merge Patch: only the fields given change;
+/// none of them can be cleared).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AgendaWijziging {
+    #[schema(nullable = false)]
+    naam: Option<Tekst>,
+    #[schema(nullable = false)]
+    omschrijving: Option<String>,
+    #[schema(nullable = false)]
+    status: Option<AgendaStatus>,
+    #[schema(nullable = false)]
+    gepubliceerd: Option<bool>,
+    /// Na hoeveel dagen zonder update een actie 'stil' is.
+    #[schema(nullable = false, minimum = 1, maximum = 3650)]
+    signaleringstermijn_dagen: Option<u32>,
+    /// Waarom (komt in de audittrail); ook als header X-Audit-Toelichting.
+    toelichting: Option<String>,
 }
 
 fn agenda_response(
@@ -124,102 +142,39 @@ fn agenda_response(
         .json(AgendaDto::from(a, &model)))
 }
 
-fn niveaus(b: &mut Body) -> Vec<Niveau> {
-    let Some(v) = b.get_raw("groeperingsniveaus") else {
-        return Vec::new();
-    };
-    let Some(items) = v.as_array() else {
-        b.error(
-            "groeperingsniveaus",
-            "invalid-type",
-            "Een lijst van {enkelvoud, meervoud}.",
-        );
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let mut nb = Body::new(item, &["enkelvoud", "meervoud"]);
-        let e = nb.string("enkelvoud", true);
-        let m = nb.string("meervoud", true);
-        b.absorb(&format!("groeperingsniveaus[{i}]"), nb);
-        if let (Some(enkelvoud), Some(meervoud)) = (e, m) {
-            out.push(Niveau {
-                enkelvoud,
-                meervoud,
-            });
-        }
-    }
-    out
-}
-
 /// Maak een (lege) agenda aan.
 #[utoipa::path(post, path = "/agendas", tag = "Agenda",
     params(("Idempotency-Key" = Option<String>, Header, description = "Een herhaald verzoek met dezelfde sleutel maakt niets nieuws aan")),
-    request_body = AgendaIn,
+    request_body = AgendaNieuw,
     responses((status = 201, description = "Aangemaakt", body = AgendaDto), super::responses::WriteErrors))]
 pub async fn post_agenda(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<Value>,
+    body: Invoer<AgendaNieuw>,
 ) -> Result<HttpResponse, Problem> {
     require(&req, &state, Action::AgendaAanmaken)?;
-    let mut b = Body::new(
-        &body,
-        &[
-            "naam",
-            "omschrijving",
-            "gemeenten",
-            "periodeStartDatum",
-            "periodeEindDatum",
-            "status",
-            "gepubliceerd",
-            "signaleringstermijnDagen",
-            "groeperingsniveaus",
-            "toelichting",
-        ],
-    );
-    let naam = b.string("naam", true);
-    let omschrijving = b.string("omschrijving", false).unwrap_or_default();
-    let gemeenten = b.strings("gemeenten");
-    if gemeenten.as_ref().is_none_or(|g| g.is_empty()) && !b.has_error("gemeenten") {
-        b.error("gemeenten", "required", "Noem minstens één gemeente.");
-    }
-    let start = b.date("periodeStartDatum");
-    let eind = b.date("periodeEindDatum");
-    for (name, v) in [("periodeStartDatum", start), ("periodeEindDatum", eind)] {
-        if v.is_none() && !b.has_error(name) {
-            b.error(
-                name,
-                "required",
-                format!("Veld '{name}' is verplicht (JJJJ-MM-DD)."),
-            );
-        }
-    }
-    let status = b
-        .choice("status", false, &AGENDA_STATUSES)
-        .unwrap_or(AgendaStatus::Concept);
-    let gepubliceerd = b.bool("gepubliceerd").unwrap_or(true);
-    let termijn = b
-        .integer("signaleringstermijnDagen", 1, 3650)
-        .map_or(90, |n| n as u32);
-    let niveaus = niveaus(&mut b);
-    b.string("toelichting", false);
-    b.finish()?;
-    let ctx = context(&req, &body, IfMatch::Optional)?;
-    let event = AgendaAangemaakt {
-        naam: naam.unwrap_or_default(),
-        omschrijving,
-        gemeenten: gemeenten.unwrap_or_default(),
-        periode_start_datum: start.expect("validated"),
-        periode_eind_datum: eind.expect("validated"),
-        status,
-        gepubliceerd,
-        signaleringstermijn_dagen: termijn,
-        groeperingsniveaus: niveaus,
+    let b = body.waarde;
+    let ctx = context(&req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
+    let command = AgendaCommand::Maak {
+        id: Uuid::now_v7(),
+        naam: b.naam.into_string(),
+        omschrijving: b.omschrijving.unwrap_or_default(),
+        gemeenten: b.gemeenten.into_iter().map(Tekst::into_string).collect(),
+        periode_start_datum: b.periode_start_datum.0,
+        periode_eind_datum: b.periode_eind_datum.0,
+        status: b.status.unwrap_or(AgendaStatus::Concept),
+        gepubliceerd: b.gepubliceerd.unwrap_or(true),
+        signaleringstermijn_dagen: b.signaleringstermijn_dagen.unwrap_or(90),
+        groeperingsniveaus: (b.groeperingsniveaus.unwrap_or_default().into_iter())
+            .map(|n| Niveau {
+                enkelvoud: n.enkelvoud.into_string(),
+                meervoud: n.meervoud.into_string(),
+            })
+            .collect(),
     };
     let outcome = state
         .service
-        .structural(ctx, |_| Ok(new_stream(agenda::create(event)?)))
+        .execute(ctx, &command)
         .await
         .map_err(service_problem)?;
     agenda_response(&state, outcome.streams[0].stream_id, StatusCode::CREATED)
@@ -228,46 +183,32 @@ pub async fn post_agenda(
 /// Wijzig naam, omschrijving, status, publicatie of signaleringstermijn van een agenda.
 #[utoipa::path(patch, path = "/agendas/{id}", tag = "Agenda",
     params(("id" = Uuid, Path, description = "Id van de agenda"), ("If-Match" = String, Header, description = "ETag van de agenda (verplicht)")),
-    request_body = AgendaIn,
+    request_body(content(
+        (AgendaWijziging = "application/merge-patch+json"),
+        (AgendaWijziging = "application/json"))),
     responses((status = 200, description = "Gewijzigd", body = AgendaDto), super::responses::WriteErrors))]
 pub async fn patch_agenda(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<Value>,
+    body: Invoer<AgendaWijziging>,
 ) -> Result<HttpResponse, Problem> {
     require(&req, &state, Action::Beheren(Target::Agenda(*id)))?;
     let id = *id;
-    let mut b = Body::new(
-        &body,
-        &[
-            "naam",
-            "omschrijving",
-            "status",
-            "gepubliceerd",
-            "signaleringstermijnDagen",
-            "toelichting",
-        ],
-    );
-    let change = AgendaGewijzigd {
-        naam: b.string("naam", false),
-        omschrijving: b.string("omschrijving", false),
-        status: b.choice("status", false, &AGENDA_STATUSES),
-        gepubliceerd: b.bool("gepubliceerd"),
-        signaleringstermijn_dagen: b
-            .integer("signaleringstermijnDagen", 1, 3650)
-            .map(|n| n as u32),
-    };
-    b.string("toelichting", false);
-    b.finish()?;
-    let mut ctx = context(&req, &body, IfMatch::Required)?;
+    let b = body.waarde;
+    let mut ctx = context(&req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
     ctx.metadata.agenda_id = Some(id);
+    let command = AgendaCommand::Wijzig {
+        id,
+        naam: b.naam.map(Tekst::into_string),
+        omschrijving: b.omschrijving,
+        status: b.status,
+        gepubliceerd: b.gepubliceerd,
+        signaleringstermijn_dagen: b.signaleringstermijn_dagen,
+    };
     state
         .service
-        .update(id, ctx, |m| {
-            let a = m.agendas.get(&id).ok_or_else(|| not_found("agenda", id))?;
-            Ok((a.version, a.state.update(change.clone())?))
-        })
+        .execute(ctx, &command)
         .await
         .map_err(service_problem)?;
     agenda_response(&state, id, StatusCode::OK)

@@ -21,6 +21,7 @@ mod reflecties;
 mod restart;
 mod routing;
 mod structuur;
+mod structuur_invoer;
 mod support;
 mod uitvoer;
 mod uitwisseling;

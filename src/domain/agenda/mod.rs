@@ -12,6 +12,9 @@ use super::events::{
 use super::naam::normalise;
 use super::{Code, Decision, DomainError, FieldError};
 
+mod command;
+pub use command::AgendaCommand;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum AgendaStatus {

@@ -46,6 +46,12 @@ pub const PATTERNS: &[Pattern] = &[
             s.get(4..5) == Some("-") && year.is_some_and(|y| (1900..=2200).contains(&y))
         },
     },
+    Pattern {
+        regex: super::waarden::CODE_PATTERN,
+        code: "invalid-code",
+        meaning: "is geen code: gebruik 1 tot 6 groepen cijfers gescheiden door punten, zoals 1.1 of 2.6.1",
+        holds: |s| s == s.trim() && crate::domain::Code::parse(s).is_ok(),
+    },
 ];
 
 /// Keywords this checker enforces or that only document (`description`,

@@ -3,3 +3,4 @@
 //! decided against these, so a rule and the state it reads are one snapshot.
 
 mod organisatie;
+mod structuur;

@@ -3,3 +3,4 @@
 //! (which implements the aggregate's view trait). One file per aggregate.
 
 mod organisatie;
+mod structuur;

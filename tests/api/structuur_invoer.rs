@@ -1,0 +1,90 @@
+//! The typed bodies of the structure writes (agendas, groeperingen,
+//! opgaven, doelen): every wrong field named at once, JSON Merge Patch
+//! (`null` clears what can be cleared and is refused, by name, where it
+//! cannot), and the rules the domain decides.
+
+use serde_json::Value;
+
+use crate::structuur::new_agenda;
+use crate::support::*;
+
+/// A PATCH sent as `application/merge-patch+json` (the only Content-Type).
+pub fn merge_patch(app: &TestApp, path: &str, etag: &str, body: &str) -> Resp {
+    let url = format!("{}{path}", app.base);
+    let mut req = agent()
+        .patch(&url)
+        .header("Content-Type", "application/merge-patch+json")
+        .header("If-Match", etag);
+    if let Some(auth) = auth_for(&url, "PATCH") {
+        req = req.header("Authorization", auth);
+    }
+    let mut r = req.send(body).unwrap();
+    let header = |name: &str| {
+        r.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    let (content_type, etag, location) =
+        (header("content-type"), header("etag"), header("location"));
+    let text = r.body_mut().read_to_string().unwrap();
+    Resp {
+        status: r.status().as_u16(),
+        content_type,
+        etag,
+        location,
+        body: serde_json::from_str(&text).unwrap_or(Value::Null),
+    }
+}
+
+#[test]
+fn agenda_bodies_name_every_wrong_field_and_null_cannot_clear_a_name() {
+    let app = spawn();
+    let a = new_agenda(&app).id();
+    let r = refused(
+        &app,
+        "POST",
+        "/agendas",
+        &[],
+        r#"{"naam":" ","gemeenten":[],"periodeStartDatum":"2025-13-01","signaleringstermijnDagen":0,"status":"klaar"}"#,
+        400,
+    );
+    let mut names = r.invalid();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "body.gemeenten",
+            "body.naam",
+            "body.periodeEindDatum",
+            "body.periodeStartDatum",
+            "body.signaleringstermijnDagen",
+            "body.status"
+        ]
+    );
+    let before = app.head();
+    let r = merge_patch(&app, &format!("/agendas/{a}"), "\"1\"", r#"{"naam":null}"#);
+    assert_eq!((r.status, r.invalid()), (400, vec!["body.naam".to_owned()]));
+    assert_eq!(app.head(), before);
+    // a merge patch changes only what it names
+    let r = merge_patch(
+        &app,
+        &format!("/agendas/{a}"),
+        "\"1\"",
+        r#"{"omschrijving":"Samen met de partners","gepubliceerd":false}"#,
+    );
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let (_, body) = get(&app, &format!("/agendas/{a}"));
+    assert_eq!(
+        (
+            body["naam"].as_str(),
+            body["omschrijving"].as_str(),
+            body["gepubliceerd"].as_bool()
+        ),
+        (
+            Some("MAG Voorbeeld 2025"),
+            Some("Samen met de partners"),
+            Some(false)
+        )
+    );
+}
