@@ -27,7 +27,6 @@ const NOT_YET_TYPED: &[&str] = &[
     "GroeperingIn",
     "IndicatorIn",
     "MetingIn",
-    "OpgaveIn",
     "ReflectieIn",
     "StatuswijzigingIn",
     "TokenIn",

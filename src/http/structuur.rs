@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::access::require;
 use super::dto::{AgendaDto, OpgaveDto, Pagina, Paging};
-use super::invoer::{Datum, Invoer, Tekst};
+use super::invoer::{Datum, Invoer, Patch, Tekst};
 use super::paging;
 use super::peil::view::View;
 use super::peil::PeilQuery;
@@ -22,7 +22,9 @@ use crate::access::policy::{Action, Target};
 use crate::app::AppState;
 use crate::domain::agenda::{self, AgendaCommand, AgendaStatus, Niveau};
 use crate::domain::events::*;
-use crate::domain::{doel, opgave, Code, DomainError};
+use crate::domain::opgave::OpgaveCommand;
+use crate::domain::structuur::Vervalstatus;
+use crate::domain::{doel, Code, DomainError};
 use crate::event_store::ExpectedVersion;
 use crate::projections::{Entity, ReadModel};
 use crate::service::{check_if_match, ServiceError, StreamEvents};
@@ -459,25 +461,47 @@ pub async fn patch_groepering(
 
 // ---------- opgaven ----------
 
-/// Body for an opgave.
+/// Body to add an opgave to an agenda.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)]
-pub struct OpgaveIn {
-    /// Uniek binnen de agenda; bij wijzigen: hernummeren (de codes van de doelen schuiven mee).
-    #[schema(example = "1.5")]
-    code: Option<String>,
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OpgaveNieuw {
+    /// Uniek binnen de agenda.
+    code: Code,
     #[schema(example = "Eenzaamheid verminderen")]
-    titel: Option<String>,
+    titel: Tekst,
     omschrijving: Option<String>,
     /// Standaard true.
     geprioriteerd: Option<bool>,
-    /// De groepering (bijv. themalijn); null haalt de opgave eruit.
+    /// De groepering (bijv. themalijn) van deze agenda.
     groepering_id: Option<Uuid>,
-    /// Alleen bij wijzigen: "vervallen" laat de opgave vervallen (met reden).
-    status: Option<String>,
+    /// Waarom (komt in de audittrail); ook als header X-Audit-Toelichting.
+    toelichting: Option<String>,
+}
+
+/// Body to change an opgave (JSON Merge Patch: only the fields given change;
+/// `groeperingId: null` takes the opgave out of its groepering).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OpgaveWijziging {
+    /// Hernummeren: de codes van de doelen schuiven mee.
+    #[schema(nullable = false)]
+    code: Option<Code>,
+    #[schema(nullable = false)]
+    titel: Option<Tekst>,
+    #[schema(nullable = false)]
+    omschrijving: Option<String>,
+    #[schema(nullable = false)]
+    geprioriteerd: Option<bool>,
+    /// Een groepering van dezelfde agenda; `null` haalt de opgave eruit.
+    #[serde(default)]
+    #[schema(value_type = Option<Uuid>)]
+    groepering_id: Patch<Uuid>,
+    /// "vervallen" laat de opgave vervallen (met reden).
+    #[schema(nullable = false)]
+    status: Option<Vervalstatus>,
     /// Verplicht bij status vervallen.
     reden: Option<String>,
+    /// Waarom (komt in de audittrail); ook als header X-Audit-Toelichting.
     toelichting: Option<String>,
 }
 
@@ -497,79 +521,33 @@ fn opgave_response(
         .json(OpgaveDto::from(o, &m)))
 }
 
-fn check_groepering(b: &mut Body, m: &ReadModel, agenda_id: Uuid, groepering: Option<Uuid>) {
-    if let Some(g) = groepering {
-        if m.groeperingen
-            .get(&g)
-            .is_none_or(|x| x.state.agenda_id != agenda_id)
-        {
-            b.error(
-                "groeperingId",
-                "unknown-groepering",
-                format!("Er is geen groepering {g} in deze agenda."),
-            );
-        }
-    }
-}
-
 /// Voeg een opgave toe aan een agenda.
 #[utoipa::path(post, path = "/agendas/{id}/opgaven", tag = "Agenda",
     params(("id" = Uuid, Path, description = "Id van de agenda"), ("Idempotency-Key" = Option<String>, Header, description = "Voorkomt dubbel aanmaken bij herhalen")),
-    request_body = OpgaveIn,
+    request_body = OpgaveNieuw,
     responses((status = 201, description = "Aangemaakt", body = OpgaveDto), super::responses::WriteErrors))]
 pub async fn post_opgave(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<Value>,
+    body: Invoer<OpgaveNieuw>,
 ) -> Result<HttpResponse, Problem> {
     require(&req, &state, Action::Beheren(Target::Agenda(*id)))?;
-    let agenda_id = *id;
-    let mut b = Body::new(
-        &body,
-        &[
-            "code",
-            "titel",
-            "omschrijving",
-            "geprioriteerd",
-            "groeperingId",
-            "toelichting",
-        ],
-    );
-    let code = code_field(&mut b, "code", true);
-    let titel = b.string("titel", true);
-    let omschrijving = b.string("omschrijving", false).unwrap_or_default();
-    let geprioriteerd = b.bool("geprioriteerd").unwrap_or(true);
-    let groepering = b.uuid("groeperingId", false);
-    b.string("toelichting", false);
-    {
-        let m = state.projection.read();
-        if !m.agendas.contains_key(&agenda_id) {
-            return Err(Problem::not_found(format!(
-                "Er is geen agenda met id {agenda_id}."
-            )));
-        }
-        check_groepering(&mut b, &m, agenda_id, groepering);
-    }
-    b.finish()?;
-    let mut ctx = context(&req, &body, IfMatch::Optional)?;
-    ctx.metadata.agenda_id = Some(agenda_id);
-    let code = code.expect("validated");
+    let b = body.waarde;
+    let mut ctx = context(&req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
+    ctx.metadata.agenda_id = Some(*id);
+    let command = OpgaveCommand::Maak {
+        id: Uuid::now_v7(),
+        agenda_id: *id,
+        groepering_id: b.groepering_id,
+        code: b.code,
+        titel: b.titel.into_string(),
+        omschrijving: b.omschrijving.unwrap_or_default(),
+        geprioriteerd: b.geprioriteerd.unwrap_or(true),
+    };
     let outcome = state
         .service
-        .structural(ctx, |m| {
-            if m.code_in_use(agenda_id, &code) {
-                return Err(duplicate_code(&code));
-            }
-            Ok(new_stream(opgave::create(OpgaveAangemaakt {
-                agenda_id,
-                groepering_id: groepering,
-                code: code.clone(),
-                titel: titel.clone().unwrap_or_default(),
-                omschrijving: omschrijving.clone(),
-                geprioriteerd,
-            })?))
-        })
+        .execute(ctx, &command)
         .await
         .map_err(service_problem)?;
     opgave_response(&state, outcome.streams[0].stream_id, StatusCode::CREATED)
@@ -578,88 +556,34 @@ pub async fn post_opgave(
 /// Wijzig, hernummer, verplaats naar een andere groepering of laat vervallen.
 #[utoipa::path(patch, path = "/opgaven/{id}", tag = "Agenda",
     params(("id" = Uuid, Path, description = "Id van de opgave"), ("If-Match" = String, Header, description = "ETag (verplicht)")),
-    request_body = OpgaveIn,
+    request_body(content(
+        (OpgaveWijziging = "application/merge-patch+json"),
+        (OpgaveWijziging = "application/json"))),
     responses((status = 200, description = "Gewijzigd", body = OpgaveDto), super::responses::WriteErrors))]
 pub async fn patch_opgave(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<Value>,
+    body: Invoer<OpgaveWijziging>,
 ) -> Result<HttpResponse, Problem> {
     require(&req, &state, Action::Beheren(Target::Opgave(*id)))?;
     let id = *id;
-    let mut b = Body::new(
-        &body,
-        &[
-            "code",
-            "titel",
-            "omschrijving",
-            "geprioriteerd",
-            "groeperingId",
-            "status",
-            "reden",
-            "toelichting",
-        ],
-    );
-    let code = code_field(&mut b, "code", false);
-    let mut change = OpgaveGewijzigd {
-        titel: b.string("titel", false),
-        omschrijving: b.string("omschrijving", false),
-        geprioriteerd: b.bool("geprioriteerd"),
-        groepering_id: None,
+    let b = body.waarde;
+    let mut ctx = context(&req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
+    ctx.metadata.agenda_id = state.projection.read().agenda_of(id);
+    let command = OpgaveCommand::Wijzig {
+        id,
+        code: b.code,
+        titel: b.titel.map(Tekst::into_string),
+        omschrijving: b.omschrijving,
+        geprioriteerd: b.geprioriteerd,
+        groepering_id: b.groepering_id.into_change(),
+        vervalt: b.status.is_some(),
+        reden: b.reden,
     };
-    if b.has("groeperingId") {
-        change.groepering_id = Some(b.uuid("groeperingId", false));
-    }
-    let vervallen = vervallen_field(&mut b);
-    b.string("toelichting", false);
-    let agenda_id = {
-        let m = state.projection.read();
-        let o = m
-            .opgaven
-            .get(&id)
-            .ok_or_else(|| Problem::not_found(format!("Er is geen opgave met id {id}.")))?;
-        check_groepering(
-            &mut b,
-            &m,
-            o.state.agenda_id,
-            change.groepering_id.flatten(),
-        );
-        o.state.agenda_id
-    };
-    b.finish()?;
-    let mut ctx = context(&req, &body, IfMatch::Required)?;
-    ctx.metadata.agenda_id = Some(agenda_id);
-    let if_ctx = ctx.clone();
     state
         .service
-        .structural(ctx, |m| {
-            let o = m.opgaven.get(&id).ok_or_else(|| not_found("opgave", id))?;
-            check_if_match(&if_ctx, o.version)?;
-            let renumbered = code.as_ref().filter(|c| **c != o.state.code);
-            if let Some(c) = renumbered {
-                if m.code_in_use(agenda_id, c) {
-                    return Err(duplicate_code(c));
-                }
-            }
-            let mut streams = existing(
-                id,
-                o.version,
-                o.state
-                    .update(change.clone(), code.clone(), vervallen.clone())?,
-            );
-            // The doelen's codes follow, in the same append.
-            if let Some(to) = renumbered {
-                streams.extend(crate::service::renumber::opgave(
-                    m,
-                    agenda_id,
-                    id,
-                    &o.state.code,
-                    to,
-                )?);
-            }
-            Ok(streams)
-        })
+        .execute(ctx, &command)
         .await
         .map_err(service_problem)?;
     opgave_response(&state, id, StatusCode::OK)

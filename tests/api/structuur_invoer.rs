@@ -3,7 +3,7 @@
 //! (`null` clears what can be cleared and is refused, by name, where it
 //! cannot), and the rules the domain decides.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::structuur::new_agenda;
 use crate::support::*;
@@ -87,4 +87,65 @@ fn agenda_bodies_name_every_wrong_field_and_null_cannot_clear_a_name() {
             Some(false)
         )
     );
+}
+
+#[test]
+fn opgave_bodies_name_every_wrong_field_and_null_takes_it_out_of_its_groepering() {
+    let app = spawn();
+    let a = new_agenda(&app).id();
+    let r = refused(
+        &app,
+        "POST",
+        &format!("/agendas/{a}/opgaven"),
+        &[],
+        r#"{"code":"1..1","titel":"","geprioriteerd":"ja","groeperingId":"geen-id","kleur":1}"#,
+        400,
+    );
+    assert_eq!(
+        r.invalid(),
+        [
+            "body.code",
+            "body.geprioriteerd",
+            "body.groeperingId",
+            "body.kleur",
+            "body.titel"
+        ]
+    );
+    let g = created(
+        &app,
+        &format!("/agendas/{a}/groeperingen"),
+        &json!({"naam": "Iedereen doet mee", "code": "1"}),
+    )
+    .id();
+    let o = created(
+        &app,
+        &format!("/agendas/{a}/opgaven"),
+        &json!({"code": "1.1", "titel": "Armoede", "groeperingId": g}),
+    );
+    assert_eq!(o.body["groeperingId"], g);
+    let path = format!("/opgaven/{}", o.id());
+    let before = app.head();
+    let r = merge_patch(
+        &app,
+        &path,
+        "\"1\"",
+        r#"{"titel":null,"geprioriteerd":null}"#,
+    );
+    assert_eq!(
+        (r.status, r.invalid()),
+        (
+            400,
+            vec!["body.geprioriteerd".to_owned(), "body.titel".to_owned()]
+        )
+    );
+    assert_eq!(app.head(), before);
+    let r = merge_patch(&app, &path, "\"1\"", r#"{"groeperingId":null}"#);
+    assert_eq!((r.status, r.etag.as_str()), (200, "\"2\""), "{:?}", r.body);
+    let (_, body) = get(&app, &path);
+    assert_eq!(
+        (body["groeperingId"].clone(), body["titel"].as_str()),
+        (Value::Null, Some("Armoede"))
+    );
+    let (_, groepering) = get(&app, &format!("/groeperingen/{g}"));
+    assert_eq!(groepering["opgaveCodes"], json!([]));
 }

@@ -16,6 +16,16 @@ use super::doel::Doel;
 use super::opgave::Opgave;
 use super::{Code, DomainError};
 
+/// The one status a PATCH may set on an opgave or doel: dropping it (with
+/// a `reden`); nothing is deleted, and history keeps it.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Vervalstatus {
+    Vervallen,
+}
+
 /// The agenda structure as the read model holds it (each entity with its
 /// stream version).
 pub trait StructuurView {
@@ -91,6 +101,24 @@ pub fn vervalreden(
             code: "required",
             message: "Laten vervallen vraagt een reden.".into(),
         }),
+    }
+}
+
+/// A groepering named in a body must be one of the agenda's (400
+/// `unknown-groepering` on `groeperingId` otherwise).
+pub fn groepering_in_agenda(
+    view: &impl StructuurView,
+    agenda_id: Uuid,
+    groepering: Option<Uuid>,
+) -> Option<super::FieldError> {
+    let g = groepering?;
+    match view.groepering(g) {
+        Some((x, _)) if x.agenda_id == agenda_id => None,
+        _ => Some(fout(
+            "groeperingId",
+            "unknown-groepering",
+            format!("Er is geen groepering {g} in deze agenda."),
+        )),
     }
 }
 

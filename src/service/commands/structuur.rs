@@ -1,4 +1,5 @@
 use crate::domain::agenda::AgendaCommand;
+use crate::domain::opgave::OpgaveCommand;
 use crate::domain::Besluit;
 use crate::projections::ReadModel;
 use crate::service::Command;
@@ -7,6 +8,17 @@ impl Command for AgendaCommand {
     /// A new agenda is structure; a change of its own fields reads nothing else.
     fn structural(&self) -> bool {
         matches!(self, Self::Maak { .. })
+    }
+
+    fn decide(&self, model: &ReadModel) -> Besluit {
+        self.clone().decide(model)
+    }
+}
+
+impl Command for OpgaveCommand {
+    /// Codes are unique in the agenda; a renumber reads the doelen below.
+    fn structural(&self) -> bool {
+        true
     }
 
     fn decide(&self, model: &ReadModel) -> Besluit {
