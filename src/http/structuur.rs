@@ -21,13 +21,14 @@ use super::write::{context, etag, service_problem, Body, IfMatch};
 use crate::access::policy::{Action, Target};
 use crate::app::AppState;
 use crate::domain::agenda::{self, AgendaCommand, AgendaStatus, Niveau};
+use crate::domain::doel::DoelCommand;
 use crate::domain::events::*;
 use crate::domain::opgave::OpgaveCommand;
 use crate::domain::structuur::Vervalstatus;
-use crate::domain::{doel, Code, DomainError};
+use crate::domain::{Code, DomainError};
 use crate::event_store::ExpectedVersion;
 use crate::projections::{Entity, ReadModel};
-use crate::service::{check_if_match, ServiceError, StreamEvents};
+use crate::service::{ServiceError, StreamEvents};
 
 fn not_found(kind: &str, id: Uuid) -> ServiceError {
     ServiceError::NotFound(format!("Er is geen {kind} met id {id}."))
@@ -44,14 +45,6 @@ fn new_stream(events: Vec<Event>) -> Vec<StreamEvents> {
     vec![StreamEvents {
         stream_id: uuid::Uuid::now_v7(),
         expected: ExpectedVersion::NoStream,
-        events,
-    }]
-}
-
-fn existing(id: Uuid, version: u64, events: Vec<Event>) -> Vec<StreamEvents> {
-    vec![StreamEvents {
-        stream_id: id,
-        expected: ExpectedVersion::Exact(version),
         events,
     }]
 }
@@ -589,20 +582,6 @@ pub async fn patch_opgave(
     opgave_response(&state, id, StatusCode::OK)
 }
 
-/// `status: "vervallen"` with a required `reden`.
-fn vervallen_field(b: &mut Body) -> Option<String> {
-    let status = b.choice("status", false, &[("vervallen", ())]);
-    let reden = b.string("reden", false);
-    match (status, reden) {
-        (Some(()), Some(r)) if !r.trim().is_empty() => Some(r.trim().to_owned()),
-        (Some(()), _) => {
-            b.error("reden", "required", "Laten vervallen vraagt een reden.");
-            None
-        }
-        _ => None,
-    }
-}
-
 // ---------- doelen ----------
 
 /// A doel (or sub-doel) under an opgave.
@@ -734,117 +713,76 @@ pub async fn get_doel(view: View, id: web::Path<Uuid>) -> Result<HttpResponse, P
         .json(doel_dto(d, seen.model())))
 }
 
-/// Body for a doel.
+/// Body to add a doel (or a sub-doel) to an opgave.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)]
-pub struct DoelIn {
-    /// Code onder die van de opgave (1.1 → 1.1.4); mag leeg zijn. Bij hernummeren of
-    /// verplaatsen schuiven de codes van de sub-doelen mee.
-    #[schema(example = "1.1.4")]
-    code: Option<String>,
-    titel: Option<String>,
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DoelNieuw {
+    /// Code onder die van de opgave (1.1 → 1.1.4); mag leeg zijn.
+    code: Option<Code>,
+    #[schema(example = "Aanbod efficiënt inrichten")]
+    titel: Tekst,
     omschrijving: Option<String>,
+    /// Standaard true.
     geprioriteerd: Option<bool>,
-    /// Alleen bij aanmaken: maakt er een sub-doel van (van een doel dat zelf geen sub-doel is).
+    /// Maakt er een sub-doel van, onder een doel van deze opgave dat zelf geen sub-doel is.
     bovenliggend_doel_id: Option<Uuid>,
-    /// Alleen bij wijzigen: verplaats het doel naar een andere opgave van dezelfde agenda.
+    /// Waarom (komt in de audittrail); ook als header X-Audit-Toelichting.
+    toelichting: Option<String>,
+}
+
+/// Body to change a doel (JSON Merge Patch: only the fields given change;
+/// none of them can be cleared).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DoelWijziging {
+    /// Hernummeren, onder de code van de opgave; de codes van de sub-doelen schuiven mee.
+    #[schema(nullable = false)]
+    code: Option<Code>,
+    #[schema(nullable = false)]
+    titel: Option<Tekst>,
+    #[schema(nullable = false)]
+    omschrijving: Option<String>,
+    #[schema(nullable = false)]
+    geprioriteerd: Option<bool>,
+    /// Verplaats het doel (met zijn sub-doelen) naar een andere opgave van dezelfde agenda.
+    #[schema(nullable = false)]
     opgave_id: Option<Uuid>,
-    /// Alleen bij wijzigen: "vervallen" (met reden).
-    status: Option<String>,
+    /// "vervallen" laat het doel vervallen (met reden).
+    #[schema(nullable = false)]
+    status: Option<Vervalstatus>,
+    /// Verplicht bij status vervallen.
     reden: Option<String>,
+    /// Waarom (komt in de audittrail); ook als header X-Audit-Toelichting.
     toelichting: Option<String>,
 }
 
 /// Voeg een doel toe aan een opgave.
 #[utoipa::path(post, path = "/opgaven/{id}/doelen", tag = "Agenda",
     params(("id" = Uuid, Path, description = "Id van de opgave"), ("Idempotency-Key" = Option<String>, Header, description = "Voorkomt dubbel aanmaken bij herhalen")),
-    request_body = DoelIn,
+    request_body = DoelNieuw,
     responses((status = 201, description = "Aangemaakt", body = DoelDto), super::responses::WriteErrors))]
 pub async fn post_doel(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<Value>,
+    body: Invoer<DoelNieuw>,
 ) -> Result<HttpResponse, Problem> {
     require(&req, &state, Action::Beheren(Target::Opgave(*id)))?;
-    let opgave_id = *id;
-    let mut b = Body::new(
-        &body,
-        &[
-            "code",
-            "titel",
-            "omschrijving",
-            "geprioriteerd",
-            "bovenliggendDoelId",
-            "toelichting",
-        ],
-    );
-    let code = code_field(&mut b, "code", false);
-    let titel = b.string("titel", true);
-    let omschrijving = b.string("omschrijving", false).unwrap_or_default();
-    let geprioriteerd = b.bool("geprioriteerd").unwrap_or(true);
-    let parent = b.uuid("bovenliggendDoelId", false);
-    b.string("toelichting", false);
-    let agenda_id = {
-        let m = state.projection.read();
-        let o = m
-            .opgaven
-            .get(&opgave_id)
-            .ok_or_else(|| Problem::not_found(format!("Er is geen opgave met id {opgave_id}.")))?;
-        if let Some(c) = &code {
-            if !c.is_under(&o.state.code) {
-                b.error(
-                    "code",
-                    "code-outside-parent",
-                    format!(
-                        "Een doelcode onder opgave {} begint met {}. (bijv. {}.1).",
-                        o.state.code, o.state.code, o.state.code
-                    ),
-                );
-            }
-        }
-        if let Some(p) = parent {
-            match m.doelen.get(&p).filter(|d| d.state.opgave_id == opgave_id) {
-                None => b.error(
-                    "bovenliggendDoelId",
-                    "unknown-doel",
-                    "Het bovenliggende doel hoort bij deze opgave te horen.",
-                ),
-                // One level: results under a strategic doel (what the
-                // export's CSV and the agenda file can carry back).
-                Some(d) if d.state.bovenliggend_doel_id.is_some() => b.error(
-                    "bovenliggendDoelId",
-                    "nested-subdoel",
-                    "Een sub-doel kan zelf geen sub-doelen hebben; kies het bovenliggende doel.",
-                ),
-                Some(_) => {}
-            }
-        }
-        o.state.agenda_id
+    let b = body.waarde;
+    let mut ctx = context(&req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
+    ctx.metadata.agenda_id = state.projection.read().agenda_of(*id);
+    let command = DoelCommand::Maak {
+        id: Uuid::now_v7(),
+        opgave_id: *id,
+        bovenliggend_doel_id: b.bovenliggend_doel_id,
+        code: b.code,
+        titel: b.titel.into_string(),
+        omschrijving: b.omschrijving.unwrap_or_default(),
+        geprioriteerd: b.geprioriteerd.unwrap_or(true),
     };
-    b.finish()?;
-    let mut ctx = context(&req, &body, IfMatch::Optional)?;
-    ctx.metadata.agenda_id = Some(agenda_id);
     let outcome = state
         .service
-        .structural(ctx, |m| {
-            super::actiebeheer::refuse_vervallen(m, opgave_id, parent)?;
-            if let Some(c) = &code {
-                if m.code_in_use(agenda_id, c) {
-                    return Err(duplicate_code(c));
-                }
-            }
-            Ok(new_stream(doel::create(DoelAangemaakt {
-                agenda_id,
-                opgave_id,
-                bovenliggend_doel_id: parent,
-                code: code.clone(),
-                titel: titel.clone().unwrap_or_default(),
-                omschrijving: omschrijving.clone(),
-                geprioriteerd,
-            })?))
-        })
+        .execute(ctx, &command)
         .await
         .map_err(service_problem)?;
     doel_response(&state, outcome.streams[0].stream_id, StatusCode::CREATED)
@@ -853,95 +791,34 @@ pub async fn post_doel(
 /// Wijzig, hernummer, verplaats naar een andere opgave of laat vervallen.
 #[utoipa::path(patch, path = "/doelen/{id}", tag = "Agenda",
     params(("id" = Uuid, Path, description = "Id van het doel"), ("If-Match" = String, Header, description = "ETag (verplicht)")),
-    request_body = DoelIn,
+    request_body(content(
+        (DoelWijziging = "application/merge-patch+json"),
+        (DoelWijziging = "application/json"))),
     responses((status = 200, description = "Gewijzigd", body = DoelDto), super::responses::WriteErrors))]
 pub async fn patch_doel(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<Value>,
+    body: Invoer<DoelWijziging>,
 ) -> Result<HttpResponse, Problem> {
     require(&req, &state, Action::Beheren(Target::Doel(*id)))?;
     let id = *id;
-    let mut b = Body::new(
-        &body,
-        &[
-            "code",
-            "titel",
-            "omschrijving",
-            "geprioriteerd",
-            "opgaveId",
-            "status",
-            "reden",
-            "toelichting",
-        ],
-    );
-    let code = code_field(&mut b, "code", false);
-    let change = DoelGewijzigd {
-        titel: b.string("titel", false),
-        omschrijving: b.string("omschrijving", false),
-        geprioriteerd: b.bool("geprioriteerd"),
+    let b = body.waarde;
+    let mut ctx = context(&req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
+    ctx.metadata.agenda_id = state.projection.read().agenda_of(id);
+    let command = DoelCommand::Wijzig {
+        id,
+        code: b.code,
+        titel: b.titel.map(Tekst::into_string),
+        omschrijving: b.omschrijving,
+        geprioriteerd: b.geprioriteerd,
+        opgave_id: b.opgave_id,
+        vervalt: b.status.is_some(),
+        reden: b.reden,
     };
-    let target = b.uuid("opgaveId", false);
-    let vervallen = vervallen_field(&mut b);
-    b.string("toelichting", false);
-    let agenda_id = {
-        let m = state.projection.read();
-        let d = m
-            .doelen
-            .get(&id)
-            .ok_or_else(|| Problem::not_found(format!("Er is geen doel met id {id}.")))?;
-        let opgave = target.unwrap_or(d.state.opgave_id);
-        match m.opgaven.get(&opgave) {
-            Some(o) if o.state.agenda_id == d.state.agenda_id => {
-                let new_code = code.as_ref().or(d.state.code.as_ref());
-                if let Some(c) = new_code.filter(|c| !c.is_under(&o.state.code)) {
-                    b.error("code", "code-outside-parent", format!("Code {c} past niet onder opgave {}; geef bij verplaatsen een nieuwe code onder {}.", o.state.code, o.state.code));
-                }
-            }
-            _ => b.error(
-                "opgaveId",
-                "unknown-opgave",
-                "Verplaatsen kan alleen naar een opgave van dezelfde agenda.",
-            ),
-        }
-        if target.is_some_and(|t| t != d.state.opgave_id) && d.state.bovenliggend_doel_id.is_some()
-        {
-            b.error(
-                "opgaveId",
-                "subdoel",
-                "Een sub-doel verhuist mee met zijn bovenliggende doel.",
-            );
-        }
-        d.state.agenda_id
-    };
-    b.finish()?;
-    let mut ctx = context(&req, &body, IfMatch::Required)?;
-    ctx.metadata.agenda_id = Some(agenda_id);
-    let if_ctx = ctx.clone();
     state
         .service
-        .structural(ctx, |m| {
-            let d = m.doelen.get(&id).ok_or_else(|| not_found("doel", id))?;
-            check_if_match(&if_ctx, d.version)?;
-            if let Some(t) = target.filter(|t| *t != d.state.opgave_id) {
-                super::actiebeheer::refuse_vervallen(m, t, None)?;
-            }
-            if let Some(c) = code.as_ref().filter(|c| Some(*c) != d.state.code.as_ref()) {
-                if m.code_in_use(agenda_id, c) {
-                    return Err(duplicate_code(c));
-                }
-            }
-            let mut streams = existing(
-                id,
-                d.version,
-                d.state
-                    .update(change.clone(), target, code.clone(), vervallen.clone())?,
-            );
-            // Sub-doelen move with their parent, and their codes follow.
-            streams.extend(crate::service::renumber::doel(m, d, code.as_ref(), target)?);
-            Ok(streams)
-        })
+        .execute(ctx, &command)
         .await
         .map_err(service_problem)?;
     doel_response(&state, id, StatusCode::OK)

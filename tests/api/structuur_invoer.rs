@@ -149,3 +149,77 @@ fn opgave_bodies_name_every_wrong_field_and_null_takes_it_out_of_its_groepering(
     let (_, groepering) = get(&app, &format!("/groeperingen/{g}"));
     assert_eq!(groepering["opgaveCodes"], json!([]));
 }
+
+#[test]
+fn doel_bodies_name_every_wrong_field_and_a_move_takes_the_sub_doelen_along() {
+    let app = spawn();
+    let a = new_agenda(&app).id();
+    let opgave = |code: &str| {
+        created(
+            &app,
+            &format!("/agendas/{a}/opgaven"),
+            &json!({"code": code, "titel": format!("Opgave {code}")}),
+        )
+        .id()
+    };
+    let (o1, o2) = (opgave("1.1"), opgave("1.2"));
+    let r = refused(
+        &app,
+        "POST",
+        &format!("/opgaven/{o1}/doelen"),
+        &[],
+        r#"{"code":"1.1.x","titel":" ","bovenliggendDoelId":7,"status":"vervallen"}"#,
+        400,
+    );
+    assert_eq!(
+        r.invalid(),
+        [
+            "body.bovenliggendDoelId",
+            "body.code",
+            "body.status",
+            "body.titel"
+        ]
+    );
+    let d = created(
+        &app,
+        &format!("/opgaven/{o1}/doelen"),
+        &json!({"code": "1.1.1", "titel": "Schulden voorkomen"}),
+    )
+    .id();
+    let sub = created(
+        &app,
+        &format!("/opgaven/{o1}/doelen"),
+        &json!({"code": "1.1.1.1", "titel": "Vroeg signaleren", "bovenliggendDoelId": d}),
+    )
+    .id();
+    // a sub-doel of a sub-doel: the domain names the field
+    let r = refused(
+        &app,
+        "POST",
+        &format!("/opgaven/{o1}/doelen"),
+        &[],
+        &json!({"titel": "Te diep", "bovenliggendDoelId": sub}).to_string(),
+        400,
+    );
+    assert_eq!(r.body["invalidParams"][0]["code"], "nested-subdoel");
+    let path = format!("/doelen/{d}");
+    let before = app.head();
+    let r = merge_patch(&app, &path, "\"1\"", r#"{"opgaveId":null}"#);
+    assert_eq!(
+        (r.status, r.invalid()),
+        (400, vec!["body.opgaveId".to_owned()])
+    );
+    assert_eq!(app.head(), before);
+    let r = merge_patch(
+        &app,
+        &path,
+        "\"1\"",
+        &json!({"opgaveId": o2, "code": "1.2.1"}).to_string(),
+    );
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let (_, moved) = get(&app, &format!("/doelen/{sub}"));
+    assert_eq!(
+        (moved["opgaveCode"].as_str(), moved["code"].as_str()),
+        (Some("1.2"), Some("1.2.1.1"))
+    );
+}

@@ -1,4 +1,5 @@
 use crate::domain::agenda::AgendaCommand;
+use crate::domain::doel::DoelCommand;
 use crate::domain::opgave::OpgaveCommand;
 use crate::domain::Besluit;
 use crate::projections::ReadModel;
@@ -17,6 +18,17 @@ impl Command for AgendaCommand {
 
 impl Command for OpgaveCommand {
     /// Codes are unique in the agenda; a renumber reads the doelen below.
+    fn structural(&self) -> bool {
+        true
+    }
+
+    fn decide(&self, model: &ReadModel) -> Besluit {
+        self.clone().decide(model)
+    }
+}
+
+impl Command for DoelCommand {
+    /// Codes are unique in the agenda; a move reads the opgaven and sub-doelen.
     fn structural(&self) -> bool {
         true
     }
