@@ -23,7 +23,6 @@ const NOT_YET_TYPED: &[&str] = &[
     "BijsturingIn",
     "BijsturingWijziging",
     "CheckmomentIn",
-    "GroeperingIn",
     "IndicatorIn",
     "MetingIn",
     "ReflectieIn",

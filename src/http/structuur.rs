@@ -6,7 +6,6 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
@@ -17,48 +16,15 @@ use super::paging;
 use super::peil::view::View;
 use super::peil::PeilQuery;
 use super::problem::Problem;
-use super::write::{context, etag, service_problem, Body, IfMatch};
+use super::write::{context, etag, service_problem, IfMatch};
 use crate::access::policy::{Action, Target};
 use crate::app::AppState;
-use crate::domain::agenda::{self, AgendaCommand, AgendaStatus, Niveau};
+use crate::domain::agenda::{AgendaCommand, AgendaStatus, GroeperingCommand, Niveau};
 use crate::domain::doel::DoelCommand;
-use crate::domain::events::*;
 use crate::domain::opgave::OpgaveCommand;
 use crate::domain::structuur::Vervalstatus;
-use crate::domain::{Code, DomainError};
-use crate::event_store::ExpectedVersion;
+use crate::domain::Code;
 use crate::projections::{Entity, ReadModel};
-use crate::service::{ServiceError, StreamEvents};
-
-fn not_found(kind: &str, id: Uuid) -> ServiceError {
-    ServiceError::NotFound(format!("Er is geen {kind} met id {id}."))
-}
-
-fn duplicate_code(code: &Code) -> ServiceError {
-    ServiceError::Domain(DomainError::conflict(
-        "duplicate-code",
-        format!("Code {code} is in deze agenda al in gebruik. Kies een andere code of hernummer eerst de bestaande."),
-    ))
-}
-
-fn new_stream(events: Vec<Event>) -> Vec<StreamEvents> {
-    vec![StreamEvents {
-        stream_id: uuid::Uuid::now_v7(),
-        expected: ExpectedVersion::NoStream,
-        events,
-    }]
-}
-
-fn code_field(b: &mut Body, name: &str, required: bool) -> Option<Code> {
-    let raw = b.string(name, required)?;
-    match Code::parse(&raw) {
-        Ok(c) => Some(c),
-        Err(reason) => {
-            b.error(name, "invalid-code", reason);
-            None
-        }
-    }
-}
 
 // ---------- agenda ----------
 
@@ -318,91 +284,64 @@ pub async fn get_groepering(view: View, id: web::Path<Uuid>) -> Result<HttpRespo
         .json(groepering_dto(g, seen.model())))
 }
 
-/// Body for a groepering.
+/// Body to add a groepering to an agenda.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)]
-pub struct GroeperingIn {
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GroeperingNieuw {
     #[schema(example = "Zelfredzame Twenterander")]
-    naam: Option<String>,
-    #[schema(example = "1")]
-    code: Option<String>,
+    naam: Tekst,
+    /// Uniek binnen de agenda; mag leeg zijn.
+    code: Option<Code>,
     omschrijving: Option<String>,
-    /// Niveau (0 = buitenste); alleen bij aanmaken.
+    /// Niveau (0 = buitenste, standaard); de agenda moet het niveau hebben.
+    #[schema(nullable = false, minimum = 0, maximum = 5)]
     niveau: Option<u32>,
-    /// Alleen bij aanmaken, voor een dieper niveau.
+    /// Verplicht vanaf niveau 1: een groepering van het niveau erboven.
     bovenliggende_groepering_id: Option<Uuid>,
+    /// Waarom (komt in de audittrail); ook als header X-Audit-Toelichting.
+    toelichting: Option<String>,
+}
+
+/// Body to change a groepering (JSON Merge Patch: only the fields given
+/// change; none of them can be cleared).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GroeperingWijziging {
+    #[schema(nullable = false)]
+    naam: Option<Tekst>,
+    #[schema(nullable = false)]
+    omschrijving: Option<String>,
+    /// Waarom (komt in de audittrail); ook als header X-Audit-Toelichting.
     toelichting: Option<String>,
 }
 
 /// Voeg een groepering (bijv. een themalijn) toe aan een agenda.
 #[utoipa::path(post, path = "/agendas/{id}/groeperingen", tag = "Agenda",
     params(("id" = Uuid, Path, description = "Id van de agenda"), ("Idempotency-Key" = Option<String>, Header, description = "Voorkomt dubbel aanmaken bij herhalen")),
-    request_body = GroeperingIn,
+    request_body = GroeperingNieuw,
     responses((status = 201, description = "Aangemaakt", body = GroeperingDto), super::responses::WriteErrors))]
 pub async fn post_groepering(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<Value>,
+    body: Invoer<GroeperingNieuw>,
 ) -> Result<HttpResponse, Problem> {
     require(&req, &state, Action::Beheren(Target::Agenda(*id)))?;
-    let agenda_id = *id;
-    let mut b = Body::new(
-        &body,
-        &[
-            "naam",
-            "code",
-            "omschrijving",
-            "niveau",
-            "bovenliggendeGroeperingId",
-            "toelichting",
-        ],
-    );
-    let naam = b.string("naam", true);
-    let code = code_field(&mut b, "code", false);
-    let omschrijving = b.string("omschrijving", false).unwrap_or_default();
-    let niveau = b.integer("niveau", 0, 5).unwrap_or(0) as usize;
-    let parent = b.uuid("bovenliggendeGroeperingId", false);
-    b.string("toelichting", false);
-    {
-        let m = state.projection.read();
-        let Some(agenda) = m.agendas.get(&agenda_id) else {
-            return Err(Problem::not_found(format!(
-                "Er is geen agenda met id {agenda_id}."
-            )));
-        };
-        if niveau >= agenda.state.groeperingsniveaus.len() {
-            b.error("niveau", "unknown-level", format!("De agenda heeft {} groeperingsniveau(s); voeg eerst een niveau toe of kies een lager niveau.", agenda.state.groeperingsniveaus.len()));
-        }
-        match (niveau, parent.and_then(|p| m.groeperingen.get(&p))) {
-            (0, None) if parent.is_none() => {}
-            (n, Some(p)) if p.state.agenda_id == agenda_id && p.state.niveau + 1 == n => {}
-            _ => b.error("bovenliggendeGroeperingId", "invalid-parent", "Een groepering op niveau 0 heeft geen bovenliggende; op niveau n hoort een bovenliggende groepering van niveau n-1 in dezelfde agenda."),
-        }
-    }
-    b.finish()?;
-    let mut ctx = context(&req, &body, IfMatch::Optional)?;
-    ctx.metadata.agenda_id = Some(agenda_id);
+    let b = body.waarde;
+    let mut ctx = context(&req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
+    ctx.metadata.agenda_id = Some(*id);
+    let command = GroeperingCommand::Maak {
+        id: Uuid::now_v7(),
+        agenda_id: *id,
+        niveau: b.niveau.unwrap_or(0) as usize,
+        bovenliggende_groepering_id: b.bovenliggende_groepering_id,
+        code: b.code,
+        naam: b.naam.into_string(),
+        omschrijving: b.omschrijving.unwrap_or_default(),
+    };
     let outcome = state
         .service
-        .structural(ctx, |m| {
-            if let Some(c) = &code {
-                if m.code_in_use(agenda_id, c) {
-                    return Err(duplicate_code(c));
-                }
-            }
-            Ok(new_stream(vec![Event::GroeperingAangemaakt(
-                GroeperingAangemaakt {
-                    agenda_id,
-                    niveau,
-                    bovenliggende_groepering_id: parent,
-                    code: code.clone(),
-                    naam: naam.clone().unwrap_or_default(),
-                    omschrijving: omschrijving.clone(),
-                },
-            )]))
-        })
+        .execute(ctx, &command)
         .await
         .map_err(service_problem)?;
     groepering_response(&state, outcome.streams[0].stream_id, StatusCode::CREATED)
@@ -411,42 +350,29 @@ pub async fn post_groepering(
 /// Wijzig naam of omschrijving van een groepering.
 #[utoipa::path(patch, path = "/groeperingen/{id}", tag = "Agenda",
     params(("id" = Uuid, Path, description = "Id van de groepering"), ("If-Match" = String, Header, description = "ETag (verplicht)")),
-    request_body = GroeperingIn,
+    request_body(content(
+        (GroeperingWijziging = "application/merge-patch+json"),
+        (GroeperingWijziging = "application/json"))),
     responses((status = 200, description = "Gewijzigd", body = GroeperingDto), super::responses::WriteErrors))]
 pub async fn patch_groepering(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<Value>,
+    body: Invoer<GroeperingWijziging>,
 ) -> Result<HttpResponse, Problem> {
     require(&req, &state, Action::Beheren(Target::Groepering(*id)))?;
     let id = *id;
-    let mut b = Body::new(&body, &["naam", "omschrijving", "toelichting"]);
-    let change = GroeperingGewijzigd {
-        naam: b.string("naam", false),
-        omschrijving: b.string("omschrijving", false),
+    let b = body.waarde;
+    let mut ctx = context(&req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
+    ctx.metadata.agenda_id = state.projection.read().agenda_of(id);
+    let command = GroeperingCommand::Wijzig {
+        id,
+        naam: b.naam.map(Tekst::into_string),
+        omschrijving: b.omschrijving,
     };
-    b.string("toelichting", false);
-    b.finish()?;
-    let mut ctx = context(&req, &body, IfMatch::Required)?;
-    ctx.metadata.agenda_id = state
-        .projection
-        .read()
-        .groeperingen
-        .get(&id)
-        .map(|g| g.state.agenda_id);
     state
         .service
-        .update(id, ctx, |m| {
-            let g = m
-                .groeperingen
-                .get(&id)
-                .ok_or_else(|| not_found("groepering", id))?;
-            Ok((
-                g.version,
-                agenda::update_groepering(&g.state, change.clone())?,
-            ))
-        })
+        .execute(ctx, &command)
         .await
         .map_err(service_problem)?;
     groepering_response(&state, id, StatusCode::OK)

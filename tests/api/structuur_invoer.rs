@@ -223,3 +223,75 @@ fn doel_bodies_name_every_wrong_field_and_a_move_takes_the_sub_doelen_along() {
         (Some("1.2"), Some("1.2.1.1"))
     );
 }
+
+#[test]
+fn groepering_bodies_name_every_wrong_field_and_the_hierarchy_is_the_domains() {
+    let app = spawn();
+    let a = new_agenda(&app).id();
+    let r = refused(
+        &app,
+        "POST",
+        &format!("/agendas/{a}/groeperingen"),
+        &[],
+        r#"{"naam":"","code":"1.","niveau":9,"bovenliggendeGroeperingId":"x"}"#,
+        400,
+    );
+    assert_eq!(
+        r.invalid(),
+        [
+            "body.bovenliggendeGroeperingId",
+            "body.code",
+            "body.naam",
+            "body.niveau"
+        ]
+    );
+    // the agenda has one level: level 1 is unknown and needs a parent
+    let r = refused(
+        &app,
+        "POST",
+        &format!("/agendas/{a}/groeperingen"),
+        &[],
+        r#"{"naam":"Thema","niveau":1}"#,
+        400,
+    );
+    assert_eq!(
+        r.body["invalidParams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["code"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["unknown-level", "invalid-parent"]
+    );
+    let g = created(
+        &app,
+        &format!("/agendas/{a}/groeperingen"),
+        &json!({"naam": "Iedereen doet mee", "code": "1", "omschrijving": "Meedoen"}),
+    )
+    .id();
+    let path = format!("/groeperingen/{g}");
+    let before = app.head();
+    let r = merge_patch(&app, &path, "\"1\"", r#"{"naam":null}"#);
+    assert_eq!((r.status, r.invalid()), (400, vec!["body.naam".to_owned()]));
+    assert_eq!(app.head(), before);
+    let r = merge_patch(
+        &app,
+        &path,
+        "\"1\"",
+        r#"{"omschrijving":"Iedereen telt mee"}"#,
+    );
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let (_, body) = get(&app, &path);
+    assert_eq!(
+        (
+            body["naam"].as_str(),
+            body["omschrijving"].as_str(),
+            body["versie"].as_u64()
+        ),
+        (
+            Some("Iedereen doet mee"),
+            Some("Iedereen telt mee"),
+            Some(2)
+        )
+    );
+}

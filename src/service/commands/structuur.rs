@@ -1,4 +1,4 @@
-use crate::domain::agenda::AgendaCommand;
+use crate::domain::agenda::{AgendaCommand, GroeperingCommand};
 use crate::domain::doel::DoelCommand;
 use crate::domain::opgave::OpgaveCommand;
 use crate::domain::Besluit;
@@ -31,6 +31,17 @@ impl Command for DoelCommand {
     /// Codes are unique in the agenda; a move reads the opgaven and sub-doelen.
     fn structural(&self) -> bool {
         true
+    }
+
+    fn decide(&self, model: &ReadModel) -> Besluit {
+        self.clone().decide(model)
+    }
+}
+
+impl Command for GroeperingCommand {
+    /// A new groepering's code is unique in the agenda; a rename reads nothing else.
+    fn structural(&self) -> bool {
+        matches!(self, Self::Maak { .. })
     }
 
     fn decide(&self, model: &ReadModel) -> Besluit {
