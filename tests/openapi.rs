@@ -20,14 +20,9 @@ fn committed_openapi_document_is_current() {
 /// conversion removes its schema here; the list only shrinks.
 const NOT_YET_TYPED: &[&str] = &[
     "ActieIn",
-    "BijsturingIn",
-    "BijsturingWijziging",
-    "CheckmomentIn",
     "IndicatorIn",
     "MetingIn",
-    "ReflectieIn",
     "StatuswijzigingIn",
-    "TokenIn",
     "TrekkerIn",
     "VoortgangsberichtIn",
 ];

@@ -34,6 +34,7 @@ mod responses;
 mod serde_errors;
 mod spec;
 mod sse;
+mod state;
 mod structuur;
 mod structuurwijzigingen;
 mod tokens;
@@ -54,6 +55,7 @@ pub use gate::{gate, STREAM_PATH};
 pub use pdca::PdcaCache;
 pub use problem::{InvalidParam, Problem};
 pub use spec::ApiDoc;
+pub use state::AppState;
 
 /// The full semver version sent as `API-Version` on every response.
 pub const API_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -23,6 +23,7 @@ mod routing;
 mod structuur;
 mod structuur_invoer;
 mod support;
+mod tokens;
 mod uitvoer;
 mod uitwisseling;
 mod verzoekfouten;

@@ -14,6 +14,7 @@
 //! declares `application/merge-patch+json`, RFC 7396).
 
 pub mod schema;
+pub mod waar;
 pub mod waarden;
 
 use std::future::Future;
@@ -27,6 +28,7 @@ use utoipa::ToSchema;
 
 use super::problem::{InvalidParam, Problem};
 
+pub use waar::Waar;
 pub use waarden::{Datum, Patch, Tekst, Tijdstip};
 
 /// A request body of type `T`, and the JSON it came from (for the

@@ -174,11 +174,15 @@ impl Checker<'_> {
                 (true, Value::Number(_)) => "invalid-number",
                 _ => "invalid-type",
             };
-            out.push(InvalidParam::new(
-                path,
-                code,
-                format!("Veld '{name}' moet {} zijn.", wanted.join(" of ")),
-            ));
+            let reason = if value.is_null() {
+                format!(
+                    "Veld '{name}' mag niet null zijn: laat het weg om het te laten zoals het is, of geef {}.",
+                    wanted.join(" of ")
+                )
+            } else {
+                format!("Veld '{name}' moet {} zijn.", wanted.join(" of "))
+            };
+            out.push(InvalidParam::new(path, code, reason));
             return;
         }
         if value.is_null() {

@@ -2,5 +2,8 @@
 //! view trait (`crate::domain::<aggregate>::<Aggregate>View`). Commands are
 //! decided against these, so a rule and the state it reads are one snapshot.
 
+mod checkmoment;
 mod organisatie;
+mod reflectie;
 mod structuur;
+mod token;

@@ -2,5 +2,8 @@
 //! it takes the structure lock, and its decision against the read model
 //! (which implements the aggregate's view trait). One file per aggregate.
 
+mod checkmoment;
 mod organisatie;
+mod reflectie;
 mod structuur;
+mod token;
