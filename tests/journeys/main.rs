@@ -10,6 +10,7 @@ mod first_run;
 mod fsync_trace;
 mod invoer;
 mod logs;
+mod structuur;
 mod support;
 mod voortgangsberichten;
 mod who_and_when;
