@@ -180,3 +180,6 @@ fn every_typed_patch_declares_merge_patch() {
         );
     }
 }
+
+#[path = "openapi/formats.rs"]
+mod formats;
