@@ -52,6 +52,12 @@ pub const PATTERNS: &[Pattern] = &[
         meaning: "is geen code: gebruik 1 tot 6 groepen cijfers gescheiden door punten, zoals 1.1 of 2.6.1",
         holds: |s| s == s.trim() && crate::domain::Code::parse(s).is_ok(),
     },
+    Pattern {
+        regex: crate::domain::indicator::PERIODE_PATTERN,
+        code: "invalid-period",
+        meaning: "moet een periode zijn: 2024, 2024-Q2 of 2024-03 (jaren 1900 tot en met 2200)",
+        holds: crate::domain::indicator::periode_volgens_patroon,
+    },
 ];
 
 /// Keywords this checker enforces or that only document (`description`,
@@ -250,6 +256,16 @@ impl Checker<'_> {
                 continue;
             };
             let mut best: Option<Vec<InvalidParam>> = None;
+            // A value that is not null is never explained by the `null`
+            // option of a nullable object (`Patch<T>`): report what is wrong
+            // with it as the object, not "must be null".
+            let only_null = |o: &Value| self.resolve(o).get("type") == Some(&Value::from("null"));
+            let real: Vec<&Value> = options.iter().filter(|o| !only_null(o)).collect();
+            let options: Vec<&Value> = if value.is_null() || real.is_empty() {
+                options.iter().collect()
+            } else {
+                real
+            };
             for option in options {
                 let mut found = Vec::new();
                 self.check(option, value, path, &mut found);
