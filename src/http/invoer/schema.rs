@@ -130,7 +130,10 @@ fn type_name(t: &str) -> &'static str {
 fn matches_type(t: &str, value: &Value) -> bool {
     match t {
         "string" => value.is_string(),
-        "integer" => value.is_i64() || value.is_u64(),
+        // JSON Schema: an integer is a number without a fraction (`2.0` too).
+        "integer" => {
+            value.is_i64() || value.is_u64() || value.as_f64().is_some_and(|f| f.fract() == 0.0)
+        }
         "number" => value.is_number(),
         "boolean" => value.is_boolean(),
         "array" => value.is_array(),
