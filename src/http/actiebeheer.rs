@@ -21,10 +21,9 @@ use super::write::{context, service_problem, IfMatch};
 use crate::access::policy::{Action, Target};
 use crate::app::AppState;
 use crate::domain::actie::{
-    ouder_niet_vervallen, ActieCommand, ActieWijziging as Wijziging, NieuweActie, Ouder, Trekker,
+    ActieCommand, ActieWijziging as Wijziging, NieuweActie, Ouder, Trekker,
 };
 use crate::domain::events::Event;
-use crate::projections::ReadModel;
 use crate::service::ServiceError;
 
 use super::acties::{actie_response, TrekkerNieuw};
@@ -116,16 +115,6 @@ async fn create(
         .await
         .map_err(service_problem)?;
     actie_response(state, outcome.streams[0].stream_id, StatusCode::CREATED)
-}
-
-/// A vervallen opgave or doel takes no new acties (409); the rule is the
-/// domain's ([`ouder_niet_vervallen`]), shared with the structure handlers.
-pub fn refuse_vervallen(
-    m: &ReadModel,
-    opgave_id: Uuid,
-    doel_id: Option<Uuid>,
-) -> Result<(), ServiceError> {
-    Ok(ouder_niet_vervallen(m, opgave_id, doel_id)?)
 }
 
 /// Voeg een actie toe aan een doel.

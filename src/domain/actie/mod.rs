@@ -26,7 +26,6 @@ pub mod kenmerk;
 mod regels;
 pub use command::{ActieCommand, ActieView, ActieWijziging, NieuweActie, Ouder};
 pub use kenmerk::Kenmerk;
-pub use regels::ouder_niet_vervallen;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]

@@ -64,7 +64,7 @@ fn in_periode(errors: &mut Vec<FieldError>, name: &str, date: Option<NaiveDate>,
 }
 
 /// A vervallen opgave or doel takes nothing new under it (409).
-pub fn ouder_niet_vervallen(
+pub(super) fn ouder_niet_vervallen(
     view: &impl ActieView,
     opgave_id: Uuid,
     doel_id: Option<Uuid>,

@@ -7,4 +7,5 @@ mod checkmoment;
 mod indicator;
 mod organisatie;
 mod reflectie;
+mod structuur;
 mod token;
