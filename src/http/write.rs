@@ -94,7 +94,7 @@ pub fn context(
                 .map(str::to_owned)
         });
     let bijsturing_id = match header(BIJSTURING_HEADER) {
-        None | Some("") => None,
+        None => None,
         Some(raw) => Some(Uuid::parse_str(raw).map_err(|_| {
             Problem::invalid(vec![InvalidParam::new(
                 format!("header.{BIJSTURING_HEADER}"),
