@@ -19,7 +19,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use super::problem::Problem;
 use crate::access::policy::{self, Action, Denied};
 use crate::access::Caller;
-use crate::app::AppState;
+use crate::http::AppState;
 
 /// Marks a request whose write was authorized by [`require`].
 #[derive(Clone, Copy)]

@@ -17,7 +17,7 @@ use super::peil::PeilQuery;
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
 use crate::access::policy::{Action, Target};
-use crate::app::AppState;
+use crate::http::AppState;
 use crate::domain::actie::ActieStatus;
 use crate::domain::actie::{self, Trekker, Voortgangsbericht};
 use crate::domain::events::{ActieAangemaakt, ActieGewijzigd, Event, VoortgangsberichtToegevoegd};

@@ -18,7 +18,7 @@ use super::peil::PeilQuery;
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
 use crate::access::policy::Action;
-use crate::app::AppState;
+use crate::http::AppState;
 use crate::domain::actie::{ActieStatus, Kenmerk, Trekker};
 use crate::domain::zoeken::Zoekvraag;
 use crate::service::ServiceError;

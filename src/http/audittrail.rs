@@ -16,7 +16,7 @@ use super::peil::view::Reader;
 use super::problem::Problem;
 use super::write::service_problem;
 use crate::access::policy::Target;
-use crate::app::AppState;
+use crate::http::AppState;
 use crate::event_store::ActorKind;
 use crate::history::audit;
 use crate::history::names::Names;

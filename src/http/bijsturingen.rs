@@ -20,7 +20,7 @@ use super::paging;
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, IfMatch};
 use crate::access::policy::{Action, Target};
-use crate::app::AppState;
+use crate::http::AppState;
 use crate::domain::checkmoment::{CheckmomentCommand, VoorgenomenWijziging, WijzigingSoort};
 use crate::domain::events::Event;
 

@@ -22,7 +22,7 @@ use super::paging;
 use super::problem::{InvalidParam, Problem};
 use super::write::{context, etag, service_problem, IfMatch, BIJSTURING_HEADER};
 use crate::access::policy::{Action, Target};
-use crate::app::AppState;
+use crate::http::AppState;
 use crate::domain::checkmoment::{Checkmoment, CheckmomentCommand, CheckmomentStatus, Niveau};
 use crate::projections::Entity;
 

@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use super::problem::{InvalidParam, Problem};
 use super::write::service_problem;
-use crate::app::AppState;
+use crate::http::AppState;
 use crate::event_store::RecordedEvent;
 use crate::service::ServiceError;
 

@@ -15,7 +15,7 @@ use super::peil::PeilQuery;
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, IfMatch};
 use crate::access::policy::Action;
-use crate::app::AppState;
+use crate::http::AppState;
 use crate::domain::organisatie::{OrganisatieCommand, OrganisatieSoort};
 
 #[derive(Debug, Deserialize, IntoParams)]

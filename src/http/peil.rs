@@ -31,7 +31,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::problem::{InvalidParam, Problem};
-use crate::app::AppState;
+use crate::http::AppState;
 use crate::history::peil::position_at_end_of;
 use crate::projections::ReadModel;
 

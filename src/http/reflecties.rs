@@ -17,7 +17,7 @@ use super::paging;
 use super::problem::{InvalidParam, Problem};
 use super::write::{context, etag, service_problem, IfMatch};
 use crate::access::policy::{namens, Action, Target};
-use crate::app::AppState;
+use crate::http::AppState;
 use crate::domain::reflectie::{
     Onderwerp, OnderwerpSoort, PdcaFase, Reflectie, ReflectieCommand, ReflectieView,
     TekstCorrectie, Teksten,

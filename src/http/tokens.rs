@@ -18,7 +18,7 @@ use super::write::{context, etag, service_problem, IfMatch};
 use crate::access::bootstrap::{self, NewToken};
 use crate::access::policy::Action;
 use crate::access::Rol;
-use crate::app::AppState;
+use crate::http::AppState;
 use crate::domain::token::{Token, TokenCommand};
 use crate::projections::{Entity, ReadModel};
 

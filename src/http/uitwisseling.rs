@@ -17,7 +17,7 @@ use super::peil::PeilQuery;
 use super::problem::{InvalidParam, Problem};
 use super::write::{context, service_problem, IfMatch};
 use crate::access::policy::Action;
-use crate::app::AppState;
+use crate::http::AppState;
 use crate::domain::FieldError;
 use crate::import::apply::{self, ImportError, ImportResult, Source};
 use crate::import::csv::CsvAgenda;

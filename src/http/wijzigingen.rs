@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::dto::TrekkerDto;
 use super::problem::{InvalidParam, Problem};
 use super::write::service_problem;
-use crate::app::AppState;
+use crate::http::AppState;
 use crate::domain::actie::Trekker;
 use crate::domain::Event;
 use crate::event_store::RecordedEvent;

@@ -26,7 +26,7 @@ use uuid::Uuid;
 
 use super::{ModelRef, Peil, PeilFuture};
 use crate::access::policy::{Sight, Target};
-use crate::app::AppState;
+use crate::http::AppState;
 use crate::domain::actie::Actie;
 use crate::domain::agenda::{Agenda, Groepering};
 use crate::domain::checkmoment::Checkmoment;

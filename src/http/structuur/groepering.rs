@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::access::policy::{Action, Target};
-use crate::app::AppState;
+use crate::http::AppState;
 use crate::domain::agenda::GroeperingCommand;
 use crate::domain::Code;
 use crate::http::access::require;

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::access::policy::{Action, Target};
-use crate::app::AppState;
+use crate::http::AppState;
 use crate::domain::opgave::OpgaveCommand;
 use crate::domain::structuur::Vervalstatus;
 use crate::domain::Code;

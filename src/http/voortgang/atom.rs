@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::model::{ActieItem, Voortgang, Window};
 use super::render::datum;
 use super::{base_url, compute};
-use crate::app::AppState;
+use crate::http::AppState;
 use crate::escape::xml;
 use crate::http::problem::Problem;
 
