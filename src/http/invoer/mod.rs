@@ -129,6 +129,9 @@ mod tests {
         assert_eq!(refused[0].code, "invalid-number");
         let n: u32 = serde_json::from_value(whole_numbers(json!(2.0))).unwrap();
         assert_eq!(n, 2);
-        assert_eq!(whole_numbers(json!({"a": [3.0, 0.5]})), json!({"a": [3, 0.5]}));
+        assert_eq!(
+            whole_numbers(json!({"a": [3.0, 0.5]})),
+            json!({"a": [3, 0.5]})
+        );
     }
 }
