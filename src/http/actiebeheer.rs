@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
-use super::access::require;
+use super::access::{require, Bevoegd};
 use super::dto::{ActieDto, Pagina, Paging};
 use super::invoer::{Datum, Invoer, Patch, Tekst};
 use super::paging;
@@ -19,11 +19,11 @@ use super::peil::PeilQuery;
 use super::problem::Problem;
 use super::write::{context, service_problem, IfMatch};
 use crate::access::policy::{Action, Target};
-use crate::app::AppState;
 use crate::domain::actie::{
     ActieCommand, ActieWijziging as Wijziging, NieuweActie, Ouder, Trekker,
 };
 use crate::domain::events::Event;
+use crate::http::AppState;
 use crate::service::ServiceError;
 
 use super::acties::{actie_response, TrekkerNieuw};
@@ -88,6 +88,7 @@ pub struct ActieWijziging {
 }
 
 async fn create(
+    bevoegd: &Bevoegd,
     state: &AppState,
     req: &HttpRequest,
     body: Invoer<ActieNieuw>,
@@ -95,7 +96,8 @@ async fn create(
     agenda_id: Option<Uuid>,
 ) -> Result<HttpResponse, Problem> {
     let b = body.waarde;
-    let mut ctx = context(req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
+    let mut ctx =
+        context(bevoegd, req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
     ctx.metadata.agenda_id = agenda_id;
     let command = ActieCommand::MaakAan {
         id: Uuid::now_v7(),
@@ -128,14 +130,14 @@ pub async fn post_actie_onder_doel(
     id: web::Path<Uuid>,
     body: Invoer<ActieNieuw>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::Beheren(Target::Doel(*id)))?;
+    let bevoegd = require(&req, &state, Action::Beheren(Target::Doel(*id)))?;
     let agenda = state
         .projection
         .read()
         .doelen
         .get(&id)
         .map(|d| d.state.agenda_id);
-    create(&state, &req, body, Ouder::Doel(*id), agenda).await
+    create(&bevoegd, &state, &req, body, Ouder::Doel(*id), agenda).await
 }
 
 /// Voeg een actie direct onder een opgave toe (zonder doel, zoals opgave 2.1).
@@ -149,14 +151,14 @@ pub async fn post_actie_onder_opgave(
     id: web::Path<Uuid>,
     body: Invoer<ActieNieuw>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::Beheren(Target::Opgave(*id)))?;
+    let bevoegd = require(&req, &state, Action::Beheren(Target::Opgave(*id)))?;
     let agenda = state
         .projection
         .read()
         .opgaven
         .get(&id)
         .map(|o| o.state.agenda_id);
-    create(&state, &req, body, Ouder::Opgave(*id), agenda).await
+    create(&bevoegd, &state, &req, body, Ouder::Opgave(*id), agenda).await
 }
 
 /// De acties van een doel.
@@ -195,10 +197,11 @@ pub async fn patch_actie(
     id: web::Path<Uuid>,
     body: Invoer<ActieWijziging>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::Beheren(Target::Actie(*id)))?;
+    let bevoegd = require(&req, &state, Action::Beheren(Target::Actie(*id)))?;
     let id = *id;
     let b = body.waarde;
-    let mut ctx = context(&req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
+    let mut ctx =
+        context(&bevoegd, &req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
     ctx.metadata.agenda_id = agenda_van(&state, id);
     let datum = |d: Patch<Datum>| d.map(|d| d.0).into_change();
     let command = ActieCommand::Wijzig {

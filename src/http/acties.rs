@@ -18,9 +18,9 @@ use super::peil::PeilQuery;
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, IfMatch};
 use crate::access::policy::Action;
-use crate::app::AppState;
 use crate::domain::actie::{ActieCommand, ActieStatus, Kenmerk, Trekker};
 use crate::domain::zoeken::Zoekvraag;
+use crate::http::AppState;
 
 mod trekker;
 pub use trekker::{TrekkerNieuw, TrekkerToewijzing};
@@ -235,9 +235,10 @@ pub async fn post_statuswijziging(
     id: web::Path<Uuid>,
     body: Invoer<StatuswijzigingNieuw>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::StatusWijzigen(*id))?;
+    let bevoegd = require(&req, &state, Action::StatusWijzigen(*id))?;
     let b = body.waarde;
-    let ctx = context(&req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
+    let ctx =
+        context(&bevoegd, &req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
     let command = ActieCommand::WijzigStatus {
         id: *id,
         naar: b.status,
@@ -270,9 +271,9 @@ pub async fn put_trekker(
     id: web::Path<Uuid>,
     body: Invoer<TrekkerToewijzing>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::TrekkerToewijzen(*id))?;
+    let bevoegd = require(&req, &state, Action::TrekkerToewijzen(*id))?;
     let (trekker, toelichting) = body.waarde.into_parts();
-    let ctx = context(&req, &body.json, IfMatch::Required)?.met_toelichting(toelichting);
+    let ctx = context(&bevoegd, &req, &body.json, IfMatch::Required)?.met_toelichting(toelichting);
     let command = ActieCommand::WijsTrekkerToe { id: *id, trekker };
     state
         .service

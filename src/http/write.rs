@@ -29,23 +29,12 @@ pub enum IfMatch {
 
 /// Builds the write context from the request's headers.
 pub fn context(
+    bevoegd: &super::access::Bevoegd,
     req: &HttpRequest,
     body: &Value,
     if_match: IfMatch,
 ) -> Result<WriteContext, Problem> {
-    let caller = super::access::caller(req);
-    if caller.is_anonymous() {
-        return Err(super::access::unauthenticated());
-    }
-    if !super::access::was_authorized(req) {
-        tracing::error!(path = %req.path(), "write handler did not call http::access::require");
-        return Err(Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal-error",
-            "Interne fout",
-            "Deze wijziging is niet doorgevoerd: het endpoint controleert de bevoegdheid niet. Meld dit aan de beheerder.",
-        ));
-    }
+    let caller: &crate::access::Caller = bevoegd;
     let header = |name: &str| {
         req.headers()
             .get(name)
@@ -94,7 +83,7 @@ pub fn context(
                 .map(str::to_owned)
         });
     let bijsturing_id = match header(BIJSTURING_HEADER) {
-        None | Some("") => None,
+        None => None,
         Some(raw) => Some(Uuid::parse_str(raw).map_err(|_| {
             Problem::invalid(vec![InvalidParam::new(
                 format!("header.{BIJSTURING_HEADER}"),

@@ -474,7 +474,7 @@ fn bad_actie_requests_are_refused_and_append_nothing() {
         &json!({"datum": "gisteren", "auteurOrganisatieId": missing}).to_string(),
         400,
     );
-    assert_eq!(r.invalid(), ["body.tekst", "body.datum"]);
+    assert_eq!(r.invalid(), ["body.datum", "body.tekst"]);
     let r = refused(
         &app,
         "POST",

@@ -11,7 +11,6 @@ use uuid::Uuid;
 
 use super::agenda_van;
 use crate::access::policy::Action;
-use crate::app::AppState;
 use crate::domain::actie::{ActieCommand, Voortgangsbericht};
 use crate::domain::events::Event;
 use crate::event_store::AppendOutcome;
@@ -23,6 +22,7 @@ use crate::http::peil::view::View;
 use crate::http::peil::PeilQuery;
 use crate::http::problem::Problem;
 use crate::http::write::{context, etag, service_problem, IfMatch};
+use crate::http::AppState;
 use crate::projections::ReadModel;
 
 /// A progress note on an actie.
@@ -171,12 +171,12 @@ pub async fn post_voortgang(
     id: web::Path<Uuid>,
     body: Invoer<VoortgangsberichtNieuw>,
 ) -> Result<HttpResponse, Problem> {
-    let caller = require(&req, &state, Action::VoortgangToevoegen(*id))?;
+    let bevoegd = require(&req, &state, Action::VoortgangToevoegen(*id))?;
     let id = *id;
     let b = body.waarde;
-    let auteur = crate::access::policy::namens(&caller, b.auteur_organisatie_id)
+    let auteur = crate::access::policy::namens(&bevoegd, b.auteur_organisatie_id)
         .map_err(crate::http::access::denied)?;
-    let mut ctx = context(&req, &body.json, IfMatch::Optional)?;
+    let mut ctx = context(&bevoegd, &req, &body.json, IfMatch::Optional)?;
     ctx.metadata.agenda_id = agenda_van(&state, id);
     let bericht_id = Uuid::now_v7();
     let command = ActieCommand::MeldVoortgang {
@@ -272,9 +272,9 @@ pub async fn patch_voortgang(
         actie: id,
         bericht: bericht_id,
     };
-    require(&req, &state, action)?;
+    let bevoegd = require(&req, &state, action)?;
     let b = body.waarde;
-    let mut ctx = context(&req, &body.json, IfMatch::Required)?;
+    let mut ctx = context(&bevoegd, &req, &body.json, IfMatch::Required)?;
     ctx.metadata.agenda_id = agenda_van(&state, id);
     let command = ActieCommand::WijzigVoortgang {
         id,

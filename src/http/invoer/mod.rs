@@ -62,7 +62,9 @@ pub fn parse<T: DeserializeOwned + ToSchema>(json: Value) -> Result<Invoer<T>, P
             "Dit endpoint kent zijn eigen invoer niet; er is niets gewijzigd. Meld dit aan de beheerder.",
         ));
     };
-    let problems = schema::check(schemas(), schema, &json, "body");
+    let mut problems = schema::check(schemas(), schema, &json, "body");
+    // In field order, so a person reads them top to bottom.
+    problems.sort_by(|a, b| a.name.cmp(&b.name));
     if !problems.is_empty() {
         return Err(Problem::invalid(problems));
     }

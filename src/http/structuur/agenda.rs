@@ -8,13 +8,13 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::access::policy::{Action, Target};
-use crate::app::AppState;
 use crate::domain::agenda::{AgendaCommand, AgendaStatus, Niveau};
 use crate::http::access::require;
 use crate::http::dto::AgendaDto;
 use crate::http::invoer::{Datum, Invoer, Tekst};
 use crate::http::problem::Problem;
 use crate::http::write::{context, etag, service_problem, IfMatch};
+use crate::http::AppState;
 
 /// Body to create an agenda.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -101,9 +101,10 @@ pub async fn post_agenda(
     req: HttpRequest,
     body: Invoer<AgendaNieuw>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::AgendaAanmaken)?;
+    let bevoegd = require(&req, &state, Action::AgendaAanmaken)?;
     let b = body.waarde;
-    let ctx = context(&req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
+    let ctx =
+        context(&bevoegd, &req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
     let command = AgendaCommand::Maak {
         id: Uuid::now_v7(),
         naam: b.naam.into_string(),
@@ -142,10 +143,11 @@ pub async fn patch_agenda(
     id: web::Path<Uuid>,
     body: Invoer<AgendaWijziging>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::Beheren(Target::Agenda(*id)))?;
+    let bevoegd = require(&req, &state, Action::Beheren(Target::Agenda(*id)))?;
     let id = *id;
     let b = body.waarde;
-    let mut ctx = context(&req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
+    let mut ctx =
+        context(&bevoegd, &req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
     ctx.metadata.agenda_id = Some(id);
     let command = AgendaCommand::Wijzig {
         id,

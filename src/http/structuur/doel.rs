@@ -8,7 +8,6 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::access::policy::{Action, Target};
-use crate::app::AppState;
 use crate::domain::doel::DoelCommand;
 use crate::domain::structuur::Vervalstatus;
 use crate::domain::Code;
@@ -20,6 +19,7 @@ use crate::http::peil::view::View;
 use crate::http::peil::PeilQuery;
 use crate::http::problem::Problem;
 use crate::http::write::{context, etag, service_problem, IfMatch};
+use crate::http::AppState;
 use crate::projections::{Entity, ReadModel};
 
 /// A doel (or sub-doel) under an opgave.
@@ -205,9 +205,10 @@ pub async fn post_doel(
     id: web::Path<Uuid>,
     body: Invoer<DoelNieuw>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::Beheren(Target::Opgave(*id)))?;
+    let bevoegd = require(&req, &state, Action::Beheren(Target::Opgave(*id)))?;
     let b = body.waarde;
-    let mut ctx = context(&req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
+    let mut ctx =
+        context(&bevoegd, &req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
     ctx.metadata.agenda_id = state.projection.read().agenda_of(*id);
     let command = DoelCommand::Maak {
         id: Uuid::now_v7(),
@@ -239,10 +240,11 @@ pub async fn patch_doel(
     id: web::Path<Uuid>,
     body: Invoer<DoelWijziging>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::Beheren(Target::Doel(*id)))?;
+    let bevoegd = require(&req, &state, Action::Beheren(Target::Doel(*id)))?;
     let id = *id;
     let b = body.waarde;
-    let mut ctx = context(&req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
+    let mut ctx =
+        context(&bevoegd, &req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
     ctx.metadata.agenda_id = state.projection.read().agenda_of(id);
     let command = DoelCommand::Wijzig {
         id,

@@ -8,7 +8,6 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::access::policy::{Action, Target};
-use crate::app::AppState;
 use crate::domain::agenda::GroeperingCommand;
 use crate::domain::Code;
 use crate::http::access::require;
@@ -19,6 +18,7 @@ use crate::http::peil::view::View;
 use crate::http::peil::PeilQuery;
 use crate::http::problem::Problem;
 use crate::http::write::{context, etag, service_problem, IfMatch};
+use crate::http::AppState;
 use crate::projections::{Entity, ReadModel};
 
 /// A groepering: a themalijn, maatschappelijk effect, ... (the agenda names the level).
@@ -170,9 +170,10 @@ pub async fn post_groepering(
     id: web::Path<Uuid>,
     body: Invoer<GroeperingNieuw>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::Beheren(Target::Agenda(*id)))?;
+    let bevoegd = require(&req, &state, Action::Beheren(Target::Agenda(*id)))?;
     let b = body.waarde;
-    let mut ctx = context(&req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
+    let mut ctx =
+        context(&bevoegd, &req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
     ctx.metadata.agenda_id = Some(*id);
     let command = GroeperingCommand::Maak {
         id: Uuid::now_v7(),
@@ -204,10 +205,11 @@ pub async fn patch_groepering(
     id: web::Path<Uuid>,
     body: Invoer<GroeperingWijziging>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::Beheren(Target::Groepering(*id)))?;
+    let bevoegd = require(&req, &state, Action::Beheren(Target::Groepering(*id)))?;
     let id = *id;
     let b = body.waarde;
-    let mut ctx = context(&req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
+    let mut ctx =
+        context(&bevoegd, &req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
     ctx.metadata.agenda_id = state.projection.read().agenda_of(id);
     let command = GroeperingCommand::Wijzig {
         id,

@@ -9,7 +9,6 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::access::policy::{Action, Target};
-use crate::app::AppState;
 use crate::domain::opgave::OpgaveCommand;
 use crate::domain::structuur::Vervalstatus;
 use crate::domain::Code;
@@ -18,6 +17,7 @@ use crate::http::dto::OpgaveDto;
 use crate::http::invoer::{Invoer, Patch, Tekst};
 use crate::http::problem::Problem;
 use crate::http::write::{context, etag, service_problem, IfMatch};
+use crate::http::AppState;
 
 /// Body to add an opgave to an agenda.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -90,9 +90,10 @@ pub async fn post_opgave(
     id: web::Path<Uuid>,
     body: Invoer<OpgaveNieuw>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::Beheren(Target::Agenda(*id)))?;
+    let bevoegd = require(&req, &state, Action::Beheren(Target::Agenda(*id)))?;
     let b = body.waarde;
-    let mut ctx = context(&req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
+    let mut ctx =
+        context(&bevoegd, &req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
     ctx.metadata.agenda_id = Some(*id);
     let command = OpgaveCommand::Maak {
         id: Uuid::now_v7(),
@@ -124,10 +125,11 @@ pub async fn patch_opgave(
     id: web::Path<Uuid>,
     body: Invoer<OpgaveWijziging>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::Beheren(Target::Opgave(*id)))?;
+    let bevoegd = require(&req, &state, Action::Beheren(Target::Opgave(*id)))?;
     let id = *id;
     let b = body.waarde;
-    let mut ctx = context(&req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
+    let mut ctx =
+        context(&bevoegd, &req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
     ctx.metadata.agenda_id = state.projection.read().agenda_of(id);
     let command = OpgaveCommand::Wijzig {
         id,
