@@ -13,6 +13,7 @@ use super::peil::PeilQuery;
 use super::problem::{InvalidParam, Problem};
 use super::write::etag;
 use crate::domain::Code;
+use crate::domain::Foutcode;
 
 /// Lijst van agenda's.
 #[utoipa::path(get, path = "/agendas", tag = "Agenda", params(Paging, PeilQuery),
@@ -83,7 +84,11 @@ pub async fn list_opgaven(
     let code = match &q.code {
         None => None,
         Some(raw) => Some(Code::parse(raw).map_err(|r| {
-            Problem::invalid(vec![InvalidParam::new("query.code", "invalid-code", r)])
+            Problem::invalid(vec![InvalidParam::new(
+                "query.code",
+                Foutcode::InvalidCode,
+                r,
+            )])
         })?),
     };
     let mut opgaven: Vec<_> = model
