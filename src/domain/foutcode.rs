@@ -54,6 +54,7 @@ foutcodes! {
     DoelVervallen = "doel-vervallen", 409, "Het doel is vervallen.";
     DuplicateCode = "duplicate-code", 409, "De code is in deze agenda al in gebruik.";
     DuplicateKenmerk = "duplicate-kenmerk", 400, "Het kenmerk komt twee keer voor in het bestand.";
+    DuplicateNaam = "duplicate-naam", 409, "Er is al een organisatie met deze naam (ook in een andere spelling).";
     DuplicateOrganisatie = "duplicate-organisatie", 400, "De organisatie komt twee keer voor in het bestand.";
     DuplicateParameter = "duplicate-parameter", 400, "Een parameter staat meer dan eens in het verzoek.";
     DuplicateYear = "duplicate-year", 400, "Voor dit jaar is al een streefwaarde opgegeven.";

@@ -55,7 +55,11 @@ pub struct ActiesQuery {
     /// en accenten tellen niet ("cafe" vindt "Taalcafé").
     #[param(example = "taalcafe kern")]
     pub zoek: Option<String>,
+    /// Paginanummer, vanaf 1.
+    #[param(minimum = 1, example = 1)]
     pub page: Option<u32>,
+    /// Aantal per pagina (standaard 20, maximaal 500).
+    #[param(minimum = 1, maximum = 500, example = 20)]
     pub page_size: Option<u32>,
 }
 

@@ -60,7 +60,11 @@ pub struct OpgavenQuery {
     /// Alleen de opgave met deze code (bijv. 1.1).
     #[param(example = "1.1")]
     pub code: Option<String>,
+    /// Paginanummer, vanaf 1.
+    #[param(minimum = 1, example = 1)]
     pub page: Option<u32>,
+    /// Aantal per pagina (standaard 20, maximaal 500).
+    #[param(minimum = 1, maximum = 500, example = 20)]
     pub page_size: Option<u32>,
 }
 

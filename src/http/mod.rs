@@ -33,6 +33,7 @@ mod reflecties;
 mod responses;
 mod serde_errors;
 mod spec;
+mod spec_dates;
 mod sse;
 mod state;
 mod structuur;

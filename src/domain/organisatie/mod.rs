@@ -160,10 +160,9 @@ fn naam_vrij(
     own: Option<Uuid>,
 ) -> Result<(), DomainError> {
     if view.organisatienaam_bezet(naam, own) {
-        return Err(DomainError::invalid(
-            "naam",
-            Foutcode::Duplicate,
-            format!("Er is al een organisatie met de naam {naam:?}."),
+        return Err(DomainError::conflict(
+            Foutcode::DuplicateNaam,
+            format!("Er is al een organisatie met de naam {naam:?}. Kies een andere naam, of gebruik de bestaande organisatie."),
         ));
     }
     Ok(())
@@ -251,7 +250,7 @@ mod tests {
         let id = Uuid::from_u128(1);
         given(Org(vec![(id, bibliotheek(), 1)]))
             .when(|v| registreer("bibliotheek\u{200b} twenterand").decide(v))
-            .then_refused(Foutcode::Duplicate);
+            .then_refused(Foutcode::DuplicateNaam);
     }
 
     #[test]
