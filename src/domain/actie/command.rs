@@ -15,7 +15,7 @@ use crate::domain::agenda::Agenda;
 use crate::domain::doel::Doel;
 use crate::domain::events::VoortgangsberichtToegevoegd;
 use crate::domain::opgave::Opgave;
-use crate::domain::{Besluit, DomainError, StreamBesluit};
+use crate::domain::{Besluit, DomainError, Foutcode, StreamBesluit};
 
 /// What the actie rules need to know beyond the actie itself.
 pub trait ActieView: KenmerkRegister {
@@ -173,14 +173,14 @@ impl ActieCommand {
                     (Some(_), true) => {
                         return Err(DomainError::invalid(
                             "ingetrokken",
-                            "conflicting-fields",
+                            Foutcode::ConflictingFields,
                             "Corrigeer óf trek in, niet beide tegelijk.",
                         ))
                     }
                     (None, false) => {
                         return Err(DomainError::invalid(
                             "tekst",
-                            "required",
+                            Foutcode::Required,
                             "Geef een gecorrigeerde tekst, of ingetrokken: true.",
                         ))
                     }

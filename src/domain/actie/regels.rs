@@ -11,7 +11,7 @@ use super::kenmerk;
 use super::{create, Actie, ActieStatus, Trekker};
 use crate::domain::agenda::Agenda;
 use crate::domain::events::{ActieAangemaakt, ActieGewijzigd};
-use crate::domain::{Besluit, DomainError, FieldError, StreamBesluit};
+use crate::domain::{Besluit, DomainError, FieldError, Foutcode, StreamBesluit};
 pub(super) fn actie_van(view: &impl ActieView, id: Uuid) -> Result<(&Actie, u64), DomainError> {
     view.actie(id).ok_or(DomainError::not_found("actie", id))
 }
@@ -25,7 +25,7 @@ pub(super) fn invalid(errors: Vec<FieldError>) -> Result<(), DomainError> {
     }
 }
 
-fn field(errors: &mut Vec<FieldError>, name: impl Into<String>, code: &'static str, m: String) {
+fn field(errors: &mut Vec<FieldError>, name: impl Into<String>, code: Foutcode, m: String) {
     errors.push(FieldError {
         field: name.into(),
         code,
@@ -42,7 +42,7 @@ pub(super) fn organisatie(
 ) {
     if !view.organisatie_bestaat(id) {
         let m = format!("Er is geen organisatie met id {id}.");
-        field(errors, name, "unknown-organisatie", m);
+        field(errors, name, Foutcode::UnknownOrganisatie, m);
     }
 }
 
@@ -59,7 +59,7 @@ fn in_periode(errors: &mut Vec<FieldError>, name: &str, date: Option<NaiveDate>,
             "{d} ligt buiten de periode van de agenda ({} t/m {}).",
             agenda.periode_start, agenda.periode_eind
         );
-        field(errors, name, "outside-period", m);
+        field(errors, name, Foutcode::OutsidePeriod, m);
     }
 }
 
@@ -75,11 +75,11 @@ pub(super) fn ouder_niet_vervallen(
         .and_then(|d| d.vervallen.as_ref());
     match (opgave, doel) {
         (Some(reden), _) => Err(DomainError::conflict(
-            "opgave-vervallen",
+            Foutcode::OpgaveVervallen,
             format!("Deze opgave is vervallen ({reden}); er kan niets meer onder."),
         )),
         (_, Some(reden)) => Err(DomainError::conflict(
-            "doel-vervallen",
+            Foutcode::DoelVervallen,
             format!("Dit doel is vervallen ({reden}); er kan niets meer onder."),
         )),
         _ => Ok(()),
@@ -203,7 +203,7 @@ fn waarheen(
                 Some((x.opgave_id, Some(d)))
             }
             _ => {
-                field(errors, "doelId", "unknown-doel", "Verplaatsen kan naar een doel van dezelfde agenda (en, als opgaveId ook gegeven is, van die opgave).".into());
+                field(errors, "doelId", Foutcode::UnknownDoel, "Verplaatsen kan naar een doel van dezelfde agenda (en, als opgaveId ook gegeven is, van die opgave).".into());
                 None
             }
         },
@@ -220,7 +220,7 @@ fn waarheen(
                 )),
                 _ => {
                     let m = "Verplaatsen kan alleen naar een opgave van dezelfde agenda.";
-                    field(errors, "opgaveId", "unknown-opgave", m.into());
+                    field(errors, "opgaveId", Foutcode::UnknownOpgave, m.into());
                     None
                 }
             }

@@ -13,7 +13,7 @@ use crate::domain::doel::Doel;
 use crate::domain::events::{ActieVerplaatst, VoortgangsberichtToegevoegd};
 use crate::domain::opgave::Opgave;
 use crate::domain::testing::given;
-use crate::domain::{Code, DomainError, Event, Versie};
+use crate::domain::{Code, DomainError, Event, Foutcode, Versie};
 
 const AGENDA: Uuid = Uuid::from_u128(1);
 const OTHER_AGENDA: Uuid = Uuid::from_u128(2);
@@ -189,7 +189,7 @@ fn voortgang_is_added_at_the_version_seen_with_trimmed_text() {
 fn voortgang_names_an_existing_organisatie_on_an_existing_actie() {
     let e = given(twenterand())
         .when(|v| melding(Some(MISSING)).decide(v))
-        .then_refused("unknown-organisatie");
+        .then_refused(Foutcode::UnknownOrganisatie);
     assert_eq!(invalid_fields(e), ["auteurOrganisatieId"]);
     let mut c = melding(None);
     if let ActieCommand::MeldVoortgang { id, .. } = &mut c {
@@ -197,7 +197,7 @@ fn voortgang_names_an_existing_organisatie_on_an_existing_actie() {
     }
     given(twenterand())
         .when(|v| c.decide(v))
-        .then_refused("not-found");
+        .then_refused(Foutcode::NotFound);
 }
 
 #[test]
@@ -206,7 +206,7 @@ fn a_vervallen_actie_takes_no_voortgang() {
     f.acties.get_mut(&ACTIE).unwrap().0.status = ActieStatus::Vervallen;
     given(f)
         .when(|v| melding(None).decide(v))
-        .then_refused("actie-vervallen");
+        .then_refused(Foutcode::ActieVervallen);
 }
 
 fn wijzig_bericht(bericht_id: Uuid, tekst: Option<&str>, intrekken: bool) -> ActieCommand {
@@ -223,13 +223,13 @@ fn wijzig_bericht(bericht_id: Uuid, tekst: Option<&str>, intrekken: bool) -> Act
 fn a_bericht_is_corrected_or_withdrawn_never_both_or_neither() {
     given(twenterand())
         .when(|v| wijzig_bericht(BERICHT, Some("Gestart in drie kernen"), true).decide(v))
-        .then_refused("conflicting-fields");
+        .then_refused(Foutcode::ConflictingFields);
     given(twenterand())
         .when(|v| wijzig_bericht(BERICHT, None, false).decide(v))
-        .then_refused("required");
+        .then_refused(Foutcode::Required);
     given(twenterand())
         .when(|v| wijzig_bericht(MISSING, Some("x"), false).decide(v))
-        .then_refused("not-found");
+        .then_refused(Foutcode::NotFound);
     given(twenterand())
         .when(|v| wijzig_bericht(BERICHT, None, true).decide(v))
         .then(vec![Event::VoortgangsberichtIngetrokken(
@@ -250,10 +250,10 @@ fn a_status_change_needs_an_existing_actie_and_an_allowed_transition() {
     };
     given(twenterand())
         .when(|v| status(ACTIE, ActieStatus::Gepland).decide(v))
-        .then_refused("invalid-status-transition");
+        .then_refused(Foutcode::InvalidStatusTransition);
     given(twenterand())
         .when(|v| status(MISSING, ActieStatus::Lopend).decide(v))
-        .then_refused("not-found");
+        .then_refused(Foutcode::NotFound);
     assert!(!status(ACTIE, ActieStatus::Lopend).structural());
 }
 
@@ -265,7 +265,7 @@ fn a_trekker_organisatie_must_exist() {
     };
     let e = given(twenterand())
         .when(|v| toewijzing(MISSING).decide(v))
-        .then_refused("unknown-organisatie");
+        .then_refused(Foutcode::UnknownOrganisatie);
     assert_eq!(invalid_fields(e), ["organisatieId"]);
     given(twenterand())
         .when(|v| toewijzing(ORG).decide(v))
@@ -318,7 +318,7 @@ fn a_new_actie_reports_every_invalid_field_at_once() {
     n.partners = vec![ORG, MISSING];
     let e = given(twenterand())
         .when(|v| maak_aan(Ouder::Opgave(OPGAVE), n).decide(v))
-        .then_refused("outside-period");
+        .then_refused(Foutcode::OutsidePeriod);
     assert_eq!(
         invalid_fields(e),
         [
@@ -336,15 +336,15 @@ fn nothing_new_goes_under_a_vervallen_or_unknown_parent() {
     f.opgaven.get_mut(&OPGAVE).unwrap().vervallen = Some("Samengevoegd".into());
     given(f)
         .when(|v| maak_aan(Ouder::Doel(DOEL), nieuw("x")).decide(v))
-        .then_refused("opgave-vervallen");
+        .then_refused(Foutcode::OpgaveVervallen);
     let mut f = twenterand();
     f.doelen.get_mut(&DOEL).unwrap().vervallen = Some("Bereikt".into());
     given(f)
         .when(|v| maak_aan(Ouder::Doel(DOEL), nieuw("x")).decide(v))
-        .then_refused("doel-vervallen");
+        .then_refused(Foutcode::DoelVervallen);
     given(twenterand())
         .when(|v| maak_aan(Ouder::Doel(MISSING), nieuw("x")).decide(v))
-        .then_refused("not-found");
+        .then_refused(Foutcode::NotFound);
 }
 
 fn wijzig(w: ActieWijziging) -> ActieCommand {
@@ -365,7 +365,7 @@ fn an_actie_moves_only_within_its_agenda() {
             })
             .decide(v)
         })
-        .then_refused("unknown-doel");
+        .then_refused(Foutcode::UnknownDoel);
     assert_eq!(invalid_fields(e), ["geplandeEindDatum", "doelId"]);
     given(twenterand())
         .when(|v| {
@@ -375,7 +375,7 @@ fn an_actie_moves_only_within_its_agenda() {
             })
             .decide(v)
         })
-        .then_refused("unknown-opgave");
+        .then_refused(Foutcode::UnknownOpgave);
 }
 
 #[test]
