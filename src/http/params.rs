@@ -151,15 +151,15 @@ fn keys(pairs: &[(String, String)]) -> Vec<String> {
 }
 
 /// Exactly an integer of the kind: an optional `-` and digits, nothing
-/// around, within the signed or unsigned range of the format's width (the
-/// spec's `int32` stands for `i32` and `u32` alike; `minimum`/`maximum`
-/// are the handler's to check, with their own codes).
+/// around, within the range of the spec's format (`int32`: i32, `int64`:
+/// i64, as OpenAPI defines them; `minimum`/`maximum` are the handler's to
+/// check, with their own codes).
 fn valid(kind: Kind, value: &str) -> bool {
     let digits = value.strip_prefix('-').unwrap_or(value);
     let integer = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
     match kind {
-        Kind::Int32 => integer && (value.parse::<i32>().is_ok() || value.parse::<u32>().is_ok()),
-        Kind::Int64 => integer && (value.parse::<i64>().is_ok() || value.parse::<u64>().is_ok()),
+        Kind::Int32 => integer && value.parse::<i32>().is_ok(),
+        Kind::Int64 => integer && value.parse::<i64>().is_ok(),
         Kind::Boolean => value == "true" || value == "false",
         Kind::Other => true,
     }
