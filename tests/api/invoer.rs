@@ -298,7 +298,11 @@ fn lookalike_organisatie_names_are_the_same_name() {
         let body = json!({"naam": lookalike, "soort": "welzijn"}).to_string();
         let r = refused(&app, "POST", "/organisaties", &[], &body, 409);
         assert_eq!(r.code(), "duplicate-naam", "{lookalike:?}: {:?}", r.body);
-        assert!(r.body["detail"].as_str().unwrap().to_lowercase().contains("taalpunt"));
+        assert!(r.body["detail"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("taalpunt"));
     }
     // a new name is stored in its normalised form, and then taken
     let r = created(
