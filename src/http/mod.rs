@@ -34,6 +34,7 @@ mod responses;
 mod serde_errors;
 mod spec;
 mod spec_dates;
+mod spec_rules;
 mod sse;
 mod state;
 mod structuur;
