@@ -281,3 +281,32 @@ fn a_statuswijziging_names_every_wrong_field_and_lists_the_statuses() {
     );
     assert_eq!((r.status, r.body["status"].as_str()), (201, Some("lopend")));
 }
+
+#[test]
+fn rules_between_fields_are_refused_on_the_field_they_are_about() {
+    let app = spawn();
+    let a = new_actie(&app);
+    let gemeente = organisatie_id(&app.state, "Gemeente Twenterand").to_string();
+    let doel = actie(&app, "1.1")["doelId"].as_str().unwrap().to_owned();
+    let r = refused(
+        &app,
+        "POST",
+        &format!("/doelen/{doel}/acties"),
+        &[],
+        &json!({"omschrijving": "Dubbel", "partners": [gemeente, gemeente]}).to_string(),
+        400,
+    );
+    assert_eq!(r.invalid(), ["body.partners[1]"], "{:?}", r.body);
+    let r = refused(
+        &app,
+        "POST",
+        &format!("/acties/{}/statuswijzigingen", a.id()),
+        &[],
+        r#"{"status":"vervallen"}"#,
+        400,
+    );
+    assert_eq!(
+        (r.invalid(), r.body["invalidParams"][0]["code"].as_str()),
+        (vec!["body.reden".to_owned()], Some("required"))
+    );
+}
