@@ -16,10 +16,6 @@ fn committed_openapi_document_is_current() {
     );
 }
 
-/// Request schemas not converted to typed requests yet (issue 17): each
-/// conversion removes its schema here; the list only shrinks.
-const NOT_YET_TYPED: &[&str] = &[];
-
 fn spec() -> serde_json::Value {
     serde_json::from_str(&mag_tracker::http::openapi_json()).unwrap()
 }
@@ -112,9 +108,6 @@ fn request_schemas_are_closed_and_say_what_they_require() {
     for (method, path, name) in &bodies {
         let kind = if method == "patch" { "patch" } else { "create" };
         use_of.entry(name).or_default().insert(kind);
-        if NOT_YET_TYPED.contains(&name.as_str()) {
-            continue;
-        }
         let root = &doc["components"]["schemas"][name.as_str()];
         let mut seen = Default::default();
         walk(&doc, root, &mut seen, &mut |s| {
@@ -154,15 +147,9 @@ fn request_schemas_are_closed_and_say_what_they_require() {
         }
     }
     for (name, kinds) in &use_of {
-        if kinds.len() > 1 && !NOT_YET_TYPED.contains(name) {
+        if kinds.len() > 1 {
             problems.push(format!("{name} serves both a create and a PATCH"));
         }
-    }
-    for name in NOT_YET_TYPED {
-        assert!(
-            bodies.iter().any(|b| b.2 == *name),
-            "{name} is no longer a request body: remove it from NOT_YET_TYPED"
-        );
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
@@ -171,8 +158,8 @@ fn request_schemas_are_closed_and_say_what_they_require() {
 #[test]
 fn every_typed_patch_declares_merge_patch() {
     let doc = spec();
-    for (method, path, name) in request_bodies(&doc) {
-        if method != "patch" || NOT_YET_TYPED.contains(&name.as_str()) {
+    for (method, path, _) in request_bodies(&doc) {
+        if method != "patch" {
             continue;
         }
         let content = &doc["paths"][&path]["patch"]["requestBody"]["content"];
