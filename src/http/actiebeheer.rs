@@ -732,7 +732,9 @@ pub async fn patch_voortgang(
 #[serde(rename_all = "camelCase")]
 pub struct StatuswijzigingDto {
     pub positie: u64,
+    #[schema(value_type = crate::domain::actie::ActieStatus)]
     pub van: String,
+    #[schema(value_type = crate::domain::actie::ActieStatus)]
     pub naar: String,
     pub ingangs_datum: NaiveDate,
     pub reden: Option<String>,
