@@ -153,7 +153,7 @@ def report(r, c):
     out.append(f"- date: {date}; whole run {r['totalSeconds'] / 60:.1f} min; load average (1 min) "
                f"{r['load'][0]:.1f} at the start, {r['load'][1]:.1f} at the end (other work on the machine)")
     out.append(f"- command: `{c['command']}` (binary `{c['binary']}`, release build)")
-    out.append(f"- server: `mag-tracker serve --no-demo --bench-endpoints` on 127.0.0.1, default durability "
+    out.append(f"- server: `mag-tracker serve --no-demo` (built with `--features bench-endpoints`) on 127.0.0.1, default durability "
                "(**fsync**: sled flush + fdatasync before a write is acknowledged), `RUST_LOG=warn`, `MAG_RATE_LIMIT=0` "
                "(no per-client rate limit)")
     wrk_version = re.sub(r"^wrk (?:debian/)?([\w.]+).*", r"wrk \1", tool_version(['wrk', '--version']))

@@ -15,25 +15,7 @@ use crate::projections::snapshot::{Snapshots, Snapshotter};
 use crate::projections::{replay::replay_into, Projection, ReadModel};
 use crate::service::{Service, ServiceError, WriteContext};
 
-/// Everything a request handler may use.
-#[derive(Clone)]
-pub struct AppState {
-    pub store: Arc<dyn EventStore>,
-    pub projection: Arc<Projection>,
-    pub service: Arc<Service>,
-    /// `--public-url`: base of absolute links (Atom feeds); `None` derives it from the request.
-    pub public_url: Option<String>,
-    /// Past states of the read model (time travel).
-    pub history: Arc<crate::history::AsOf>,
-    /// Token usage and rate limits (see `src/access/`).
-    pub access: Arc<crate::access::AccessState>,
-    /// Rendered PDCA states of the live model (see [`crate::http::PdcaCache`]).
-    pub pdca_cache: Arc<crate::http::PdcaCache>,
-    /// Keeps the read-model snapshot fresh (`serve` with snapshots on).
-    pub snapshotter: Option<Arc<Snapshotter>>,
-    /// Rendered acties of the live model (see [`crate::http::ActieCache`]).
-    pub actie_cache: Arc<crate::http::ActieCache>,
-}
+pub use crate::http::AppState;
 
 /// A running server bound to an address (port 0 in tests).
 pub struct Application {
@@ -206,9 +188,6 @@ pub async fn load_demo(state: &AppState) -> anyhow::Result<ImportSummary> {
 }
 
 pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    if args.bench_endpoints {
-        crate::bench::enable_endpoints();
-    }
     let options = SledOptions {
         durability: args.durability,
         ..SledOptions::default()

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod token;
+
 use crate::event_store::Durability;
 use crate::telemetry::{self, LogFormat};
 
@@ -47,7 +49,7 @@ pub enum Command {
     /// positions and recorded times (--force: append to a non-empty store).
     ImportEvents(crate::maintenance::ImportArgs),
     /// Manage API tokens against the data directory (server stopped).
-    Token(crate::access::cli::TokenArgs),
+    Token(token::TokenArgs),
     /// Append under concurrent load and print each acknowledged append
     /// (used by the crash test; not for normal use).
     #[command(hide = true)]
@@ -96,9 +98,6 @@ pub struct ServeArgs {
     /// 0: no snapshots (every start replays the whole log).
     #[arg(long, env = "MAG_SNAPSHOT_EVERY", default_value_t = 100_000)]
     pub snapshot_every: u64,
-    /// Also serve GET /bench/hello (for scripts/bench; not part of the API).
-    #[arg(long, hide = true)]
-    pub bench_endpoints: bool,
 }
 
 pub fn main() -> ExitCode {
@@ -117,7 +116,7 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => crate::maintenance::verify(args),
         Command::ExportEvents(args) => crate::maintenance::export(args),
         Command::ImportEvents(args) => crate::maintenance::import(args),
-        Command::Token(args) => crate::access::cli::run(args),
+        Command::Token(args) => token::run(args),
         Command::BenchRaw(args) => crate::bench::run_raw(args),
         Command::BenchData(args) => crate::bench::run_data(args),
         Command::BenchReplay(args) => crate::bench::run_replay(args),

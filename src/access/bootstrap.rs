@@ -7,10 +7,9 @@ use uuid::Uuid;
 use super::secret::{self, TokenSecret};
 use super::Rol;
 use crate::domain::events::OrganisatieGeregistreerd;
-use crate::domain::token::{self, TokenAangemaakt};
-use crate::domain::{DomainError, FieldError};
-use crate::event_store::{Actor, AppendOutcome, ExpectedVersion, Metadata};
-use crate::service::{Service, ServiceError, StreamEvents, WriteContext};
+use crate::domain::token::TokenCommand;
+use crate::event_store::{Actor, AppendOutcome, Metadata};
+use crate::service::{Service, ServiceError, WriteContext};
 
 /// What to issue.
 #[derive(Debug, Clone)]
@@ -49,62 +48,19 @@ async fn issue_with(
 ) -> Result<IssuedToken, ServiceError> {
     let issued = secret::issue()
         .map_err(|e| ServiceError::Store(crate::event_store::StoreError::Unavailable(e)))?;
-    let event = TokenAangemaakt {
+    let id = issued.id;
+    let command = TokenCommand::Maak {
+        id,
         organisatie_id: new.organisatie_id,
         rol: new.rol,
         omschrijving: new.omschrijving,
         agendas: new.agendas,
         verloop_tijdstip: new.verloop,
         geheim_hash: issued.hash,
+        eerste_organisatie: first,
+        nu: Utc::now(),
     };
-    let id = issued.id;
-    let registers = first.is_some();
-    let outcome = service
-        .structural(ctx, |m| {
-            let mut streams = Vec::new();
-            if let Some(first) = first {
-                if !m.organisaties.is_empty() {
-                    return Err(DomainError::invalid(
-                        "organisatie",
-                        "not-first-organisatie",
-                        "Er zijn al organisaties; registreer nieuwe via de API.",
-                    )
-                    .into());
-                }
-                streams.push(StreamEvents {
-                    stream_id: event.organisatie_id,
-                    expected: ExpectedVersion::NoStream,
-                    events: crate::domain::organisatie::register(first)?,
-                });
-            }
-            let mut errors = Vec::new();
-            if !registers && !m.organisaties.contains_key(&event.organisatie_id) {
-                errors.push(FieldError {
-                    field: "organisatieId".into(),
-                    code: "unknown-organisatie",
-                    message: format!("Er is geen organisatie met id {}.", event.organisatie_id),
-                });
-            }
-            for (i, a) in event.agendas.iter().enumerate() {
-                if !m.agendas.contains_key(a) {
-                    errors.push(FieldError {
-                        field: format!("agendas[{i}]"),
-                        code: "unknown-agenda",
-                        message: format!("Er is geen agenda met id {a}."),
-                    });
-                }
-            }
-            if !errors.is_empty() {
-                return Err(DomainError::Invalid(errors).into());
-            }
-            streams.push(StreamEvents {
-                stream_id: id,
-                expected: ExpectedVersion::NoStream,
-                events: token::create(event, Utc::now())?,
-            });
-            Ok(streams)
-        })
-        .await?;
+    let outcome = service.execute(ctx, &command).await?;
     Ok(IssuedToken {
         id: outcome.streams.last().map_or(id, |s| s.stream_id),
         secret: issued.secret,

@@ -6,7 +6,6 @@
 //! refusal into 401/403/404 problem+json.
 
 pub mod bootstrap;
-pub mod cli;
 pub mod policy;
 pub mod rate;
 pub mod secret;

@@ -1,7 +1,7 @@
 //! Hidden helpers for `scripts/bench` (the HTTP and system benchmarks):
 //! the raw sled group-commit ceiling, a generator of realistic bench data,
 //! a timed rebuild of the projections, and a hello-world endpoint that the
-//! server mounts only when started with `serve --bench-endpoints`.
+//! server mounts only in a build with the `bench-endpoints` cargo feature.
 //!
 //! None of this is part of the API or its OpenAPI document; each subcommand
 //! prints one JSON line that the script reads.
@@ -12,7 +12,6 @@ mod rng;
 
 use std::ops::ControlFlow;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use actix_web::{web, HttpResponse};
@@ -26,23 +25,18 @@ pub use data::DataArgs;
 pub use raw::RawArgs;
 pub(crate) use rng::Rng;
 
-/// Set by `serve --bench-endpoints` before the server is built.
-static ENDPOINTS: AtomicBool = AtomicBool::new(false);
-
-/// Mounts `GET /bench/hello` on every server built afterwards in this process.
-pub fn enable_endpoints() {
-    ENDPOINTS.store(true, Ordering::Relaxed);
-}
-
-/// Registers the bench endpoints when enabled (a no-op otherwise). They are
-/// served by the same app, behind the same middleware, as the API.
+/// Registers the bench endpoints in a build with the `bench-endpoints`
+/// feature (a no-op otherwise). They are served by the same app, behind
+/// the same middleware, as the API.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    if ENDPOINTS.load(Ordering::Relaxed) {
-        cfg.route("/bench/hello", web::get().to(hello));
-    }
+    #[cfg(feature = "bench-endpoints")]
+    cfg.route("/bench/hello", web::get().to(hello));
+    #[cfg(not(feature = "bench-endpoints"))]
+    let _ = cfg;
 }
 
 /// actix's hello world, as JSON: the ceiling for a GET on this server.
+#[cfg_attr(not(feature = "bench-endpoints"), allow(dead_code))]
 async fn hello() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "message": "Hello, world!" }))
 }

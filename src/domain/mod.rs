@@ -6,6 +6,7 @@
 
 pub mod actie;
 pub mod agenda;
+pub mod besluit;
 pub mod binary;
 pub mod checkmoment;
 pub mod code;
@@ -18,10 +19,13 @@ pub mod opgave;
 pub mod organisatie;
 pub mod reflectie;
 pub mod renumber;
+#[cfg(test)]
+pub mod testing;
 pub mod token;
 pub mod upcast;
 pub mod zoeken;
 
+pub use besluit::{Besluit, StreamBesluit, Versie};
 pub use code::Code;
 pub use events::Event;
 
@@ -42,9 +46,17 @@ pub enum DomainError {
     /// Fields of the command are invalid (400); all of them, at once.
     #[error("{} ongeldige velden", .0.len())]
     Invalid(Vec<FieldError>),
+    /// The command is about a resource (or names one) that does not exist
+    /// (404 for the command's own resource). `soort` is the Dutch noun
+    /// (`actie`, `opgave`, ...); the message is built once, here.
+    #[error("Er is geen {soort} met id {id}.")]
+    NotFound { soort: &'static str, id: uuid::Uuid },
 }
 
 impl DomainError {
+    pub fn not_found(soort: &'static str, id: uuid::Uuid) -> Self {
+        Self::NotFound { soort, id }
+    }
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
         Self::Conflict {
             code,

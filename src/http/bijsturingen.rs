@@ -6,38 +6,23 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
 use super::access::require;
-use super::checkmoment_dto::{bijsturing_dto, BijsturingDto, VoorgenomenWijzigingDto};
+use super::checkmoment_dto::{bijsturing_dto, BijsturingDto};
 use super::checkmomenten::checkmoment_not_found;
 use super::dto::{Pagina, Paging};
+use super::invoer::{Datum, Invoer, Tekst, Waar};
 use super::paging;
 use super::problem::Problem;
-use super::write::{context, etag, service_problem, Body, IfMatch};
+use super::write::{context, etag, service_problem, IfMatch};
 use crate::access::policy::{Action, Target};
 use crate::app::AppState;
-use crate::domain::checkmoment::{VoorgenomenWijziging, WijzigingSoort};
-use crate::domain::events::{BijsturingVastgelegd, Event};
-use crate::projections::ReadModel;
-use crate::service::ServiceError;
-
-const SOORTEN: [(&str, WijzigingSoort); 7] = [
-    ("actieToevoegen", WijzigingSoort::ActieToevoegen),
-    ("actieLatenVervallen", WijzigingSoort::ActieLatenVervallen),
-    ("actieWijzigen", WijzigingSoort::ActieWijzigen),
-    ("trekkerWijzigen", WijzigingSoort::TrekkerWijzigen),
-    (
-        "streefwaardeBijstellen",
-        WijzigingSoort::StreefwaardeBijstellen,
-    ),
-    ("doelWijzigen", WijzigingSoort::DoelWijzigen),
-    ("overig", WijzigingSoort::Overig),
-];
+use crate::domain::checkmoment::{CheckmomentCommand, VoorgenomenWijziging, WijzigingSoort};
+use crate::domain::events::Event;
 
 fn bijsturing_response(
     state: &AppState,
@@ -121,64 +106,33 @@ pub async fn get_bijsturing(
 
 /// Body to record a bijsturing.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)]
-pub struct BijsturingIn {
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BijsturingNieuw {
     #[schema(example = "Taalcafés krijgen een andere trekker")]
-    besluit: String,
+    besluit: Tekst,
     /// Waarom wordt bijgestuurd?
     #[schema(example = "De gemeente heeft geen capaciteit; de bibliotheek wel.")]
-    onderbouwing: String,
-    /// Datum van het besluit (standaard vandaag; niet vóór het checkmoment). Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
-    datum: Option<NaiveDate>,
+    onderbouwing: Tekst,
+    /// Datum van het besluit (standaard vandaag, of de datum van het checkmoment als die later is; niet vóór het checkmoment).
+    #[schema(nullable = false)]
+    datum: Option<Datum>,
     /// Wat het besluit wijzigt. De wijzigingen zelf zijn gewone schrijfacties met header X-Bijsturing-Id.
-    voorgenomen_wijzigingen: Option<Vec<VoorgenomenWijzigingDto>>,
+    #[schema(nullable = false)]
+    voorgenomen_wijzigingen: Option<Vec<VoorgenomenWijzigingNieuw>>,
+    /// Toelichting voor de audittrail (of header X-Audit-Toelichting).
     toelichting: Option<String>,
 }
 
-/// Reads `voorgenomenWijzigingen`; each `onderwerpId` must be an actie, doel,
-/// opgave or indicator of the agenda.
-fn wijzigingen_field(b: &mut Body, m: &ReadModel, agenda_id: Uuid) -> Vec<VoorgenomenWijziging> {
-    let Some(raw) = b.get_raw("voorgenomenWijzigingen") else {
-        return Vec::new();
-    };
-    let Some(items) = raw.as_array() else {
-        b.error(
-            "voorgenomenWijzigingen",
-            "invalid-type",
-            "Een lijst van {soort, omschrijving, onderwerpId}.",
-        );
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let mut w = Body::new(item, &["soort", "omschrijving", "onderwerpId"]);
-        let soort = w.choice("soort", true, &SOORTEN);
-        let omschrijving = w.string("omschrijving", true);
-        let onderwerp = w.uuid("onderwerpId", false);
-        if let Some(id) = onderwerp {
-            let in_agenda = m
-                .opgave_of_subject(id)
-                .and_then(|o| m.opgaven.get(&o))
-                .is_some_and(|o| o.state.agenda_id == agenda_id);
-            if !in_agenda {
-                w.error(
-                    "onderwerpId",
-                    "unknown-onderwerp",
-                    format!("{id} is geen actie, doel, opgave of indicator van deze agenda."),
-                );
-            }
-        }
-        b.absorb(&format!("voorgenomenWijzigingen[{i}]"), w);
-        if let (Some(soort), Some(omschrijving)) = (soort, omschrijving) {
-            out.push(VoorgenomenWijziging {
-                soort,
-                omschrijving: omschrijving.trim().to_owned(),
-                onderwerp_id: onderwerp,
-            });
-        }
-    }
-    out
+/// One change a bijsturing intends.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VoorgenomenWijzigingNieuw {
+    #[schema(example = "trekkerWijzigen")]
+    soort: WijzigingSoort,
+    #[schema(example = "Bibliotheek Twenterand wordt trekker van de taalcafés.")]
+    omschrijving: Tekst,
+    /// De actie, het doel, de opgave of de indicator van deze agenda waar het om gaat (als die al bestaat).
+    onderwerp_id: Option<Uuid>,
 }
 
 /// Leg een bijsturing (PDCA "Act") vast bij een checkmoment. De betrokken opgaven staan in de fase Act tot ze is doorgevoerd.
@@ -186,70 +140,41 @@ fn wijzigingen_field(b: &mut Body, m: &ReadModel, agenda_id: Uuid) -> Vec<Voorge
     params(("id" = Uuid, Path, description = "Id van het checkmoment"),
         ("If-Match" = Option<String>, Header, description = "ETag van het checkmoment (optioneel)"),
         ("Idempotency-Key" = Option<String>, Header, description = "Een herhaald verzoek met dezelfde sleutel voegt niets toe")),
-    request_body = BijsturingIn,
+    request_body = BijsturingNieuw,
     responses((status = 201, description = "Vastgelegd", body = BijsturingDto), super::responses::WriteErrors))]
 pub async fn post_bijsturing(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<Value>,
+    body: Invoer<BijsturingNieuw>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::Beheren(Target::Checkmoment(*id)))?;
-    let id = *id;
-    let mut b = Body::new(
-        &body,
-        &[
-            "besluit",
-            "onderbouwing",
-            "datum",
-            "voorgenomenWijzigingen",
-            "toelichting",
-        ],
-    );
-    let besluit = b.string("besluit", true);
-    let onderbouwing = b.string("onderbouwing", true);
-    let datum = b.date("datum");
-    b.string("toelichting", false);
-    let (agenda_id, wijzigingen, datum) = {
-        let m = state.projection.read();
-        let c = m
-            .checkmomenten
-            .get(&id)
-            .ok_or_else(|| Problem::not_found(checkmoment_not_found(id)))?;
-        let wijzigingen = wijzigingen_field(&mut b, &m, c.state.agenda_id);
-        let datum = datum.unwrap_or_else(|| Utc::now().date_naive().max(c.state.datum));
-        if datum < c.state.datum {
-            b.error(
-                "datum",
-                "before-checkmoment",
-                format!(
-                    "Een bijsturing wordt op of na het checkmoment ({}) besloten.",
-                    c.state.datum
-                ),
-            );
-        }
-        (c.state.agenda_id, wijzigingen, datum)
+    let target = Target::Checkmoment(*id);
+    require(&req, &state, Action::Beheren(target))?;
+    let b = body.waarde;
+    let mut ctx = context(&req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
+    ctx.metadata.agenda_id = target.agenda(&state.projection.read());
+    let mut bijsturing = Uuid::now_v7();
+    let command = CheckmomentCommand::LegBijsturingVast {
+        id: *id,
+        bijsturing_id: bijsturing,
+        besluit: b.besluit.into_string(),
+        onderbouwing: b.onderbouwing.into_string(),
+        datum: b.datum.map(|d| d.0),
+        voorgenomen_wijzigingen: b
+            .voorgenomen_wijzigingen
+            .unwrap_or_default()
+            .into_iter()
+            .map(|w| VoorgenomenWijziging {
+                soort: w.soort,
+                omschrijving: w.omschrijving.into_string(),
+                onderwerp_id: w.onderwerp_id,
+            })
+            .collect(),
+        nu: Utc::now(),
     };
-    b.finish()?;
-    let mut ctx = context(&req, &body, IfMatch::Optional)?;
-    ctx.metadata.agenda_id = Some(agenda_id);
-    let event = BijsturingVastgelegd {
-        bijsturing_id: Uuid::now_v7(),
-        besluit: besluit.unwrap_or_default().trim().to_owned(),
-        onderbouwing: onderbouwing.unwrap_or_default().trim().to_owned(),
-        datum,
-        voorgenomen_wijzigingen: wijzigingen,
-    };
-    let mut bijsturing = event.bijsturing_id;
     let outcome = state
         .service
-        .update(id, ctx, |m| {
-            let c = m
-                .checkmomenten
-                .get(&id)
-                .ok_or_else(|| ServiceError::NotFound(checkmoment_not_found(id)))?;
-            Ok((c.version, c.state.decide(event.clone())?))
-        })
+        .execute(ctx, &command)
         .await
         .map_err(service_problem)?;
     if outcome.duplicate {
@@ -262,18 +187,20 @@ pub async fn post_bijsturing(
             }
         }
     }
-    bijsturing_response(&state, id, bijsturing, StatusCode::CREATED)
+    bijsturing_response(&state, *id, bijsturing, StatusCode::CREATED)
 }
 
 /// Body to mark a bijsturing doorgevoerd.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BijsturingWijziging {
     /// true: de wijzigingen van deze bijsturing zijn doorgevoerd (kan niet terug naar false).
-    doorgevoerd: bool,
-    /// Wanneer (standaard vandaag; niet vóór het besluit). Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
-    doorgevoerd_datum: Option<NaiveDate>,
+    #[allow(dead_code)]
+    doorgevoerd: Waar,
+    /// Wanneer (standaard vandaag, of de datum van het besluit als die later is; niet vóór het besluit).
+    #[schema(nullable = false)]
+    doorgevoerd_datum: Option<Datum>,
+    /// Toelichting voor de audittrail (of header X-Audit-Toelichting).
     toelichting: Option<String>,
 }
 
@@ -281,60 +208,31 @@ pub struct BijsturingWijziging {
 #[utoipa::path(patch, path = "/checkmomenten/{id}/bijsturingen/{bijsturingId}", tag = "PDCA",
     params(("id" = Uuid, Path, description = "Id van het checkmoment"), ("bijsturingId" = Uuid, Path, description = "Id van de bijsturing"),
         ("If-Match" = String, Header, description = "ETag van het checkmoment (verplicht)")),
-    request_body = BijsturingWijziging,
+    request_body(content(
+        (BijsturingWijziging = "application/merge-patch+json"),
+        (BijsturingWijziging = "application/json"))),
     responses((status = 200, description = "Doorgevoerd", body = BijsturingDto), super::responses::WriteErrors))]
 pub async fn patch_bijsturing(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<Value>,
+    body: Invoer<BijsturingWijziging>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::Beheren(Target::Checkmoment(path.0)))?;
     let (id, bijsturing) = *path;
-    let mut b = Body::new(&body, &["doorgevoerd", "doorgevoerdDatum", "toelichting"]);
-    match b.bool("doorgevoerd") {
-        Some(true) => {}
-        Some(false) => b.error(
-            "doorgevoerd",
-            "invalid-value",
-            "Een doorgevoerde bijsturing kan niet terug; leg anders een nieuwe bijsturing vast.",
-        ),
-        None if !b.has_error("doorgevoerd") => b.error(
-            "doorgevoerd",
-            "required",
-            "Stuur doorgevoerd: true als de wijzigingen van deze bijsturing zijn verwerkt.",
-        ),
-        None => {}
-    }
-    let datum = b.date("doorgevoerdDatum");
-    b.string("toelichting", false);
-    b.finish()?;
-    let (agenda_id, datum) = {
-        let m = state.projection.read();
-        let c = m
-            .checkmomenten
-            .get(&id)
-            .ok_or_else(|| Problem::not_found(checkmoment_not_found(id)))?;
-        let besluit = c.state.bijsturingen.iter().find(|x| x.id == bijsturing);
-        let Some(besluit) = besluit else {
-            return Err(Problem::not_found(format!(
-                "Er is geen bijsturing {bijsturing} bij checkmoment {id}."
-            )));
-        };
-        let today = Utc::now().date_naive().max(besluit.datum);
-        (c.state.agenda_id, datum.unwrap_or(today))
+    let target = Target::Checkmoment(id);
+    require(&req, &state, Action::Beheren(target))?;
+    let b = body.waarde;
+    let mut ctx = context(&req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
+    ctx.metadata.agenda_id = target.agenda(&state.projection.read());
+    let command = CheckmomentCommand::VoerBijsturingDoor {
+        id,
+        bijsturing_id: bijsturing,
+        datum: b.doorgevoerd_datum.map(|d| d.0),
+        nu: Utc::now(),
     };
-    let mut ctx = context(&req, &body, IfMatch::Required)?;
-    ctx.metadata.agenda_id = Some(agenda_id);
     state
         .service
-        .update(id, ctx, |m| {
-            let c = m
-                .checkmomenten
-                .get(&id)
-                .ok_or_else(|| ServiceError::NotFound(checkmoment_not_found(id)))?;
-            Ok((c.version, c.state.complete(bijsturing, datum)?))
-        })
+        .execute(ctx, &command)
         .await
         .map_err(service_problem)?;
     bijsturing_response(&state, id, bijsturing, StatusCode::OK)

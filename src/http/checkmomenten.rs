@@ -7,9 +7,8 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
 use utoipa::openapi::{ObjectBuilder, Required, Type};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
@@ -18,16 +17,14 @@ use uuid::Uuid;
 use super::access::require;
 use super::checkmoment_dto::{checkmoment_dto, CheckmomentDto};
 use super::dto::Pagina;
+use super::invoer::{Datum, Invoer, Tekst};
 use super::paging;
 use super::problem::{InvalidParam, Problem};
-use super::write::{context, etag, service_problem, Body, IfMatch, BIJSTURING_HEADER};
+use super::write::{context, etag, service_problem, IfMatch, BIJSTURING_HEADER};
 use crate::access::policy::{Action, Target};
 use crate::app::AppState;
-use crate::domain::checkmoment::{self, Checkmoment};
-use crate::domain::events::{CheckmomentGeopend, CheckmomentGewijzigd};
-use crate::event_store::ExpectedVersion;
-use crate::projections::{Entity, ReadModel};
-use crate::service::{ServiceError, StreamEvents};
+use crate::domain::checkmoment::{Checkmoment, CheckmomentCommand, CheckmomentStatus, Niveau};
+use crate::projections::Entity;
 
 pub fn checkmoment_not_found(id: Uuid) -> String {
     format!("Er is geen checkmoment met id {id}.")
@@ -47,43 +44,6 @@ fn checkmoment_response(
         .insert_header(("ETag", etag(c.version)))
         .insert_header(("Location", format!("/v1/checkmomenten/{id}")))
         .json(checkmoment_dto(c, &m)))
-}
-
-/// Reads `deelnemers`: known organisaties.
-fn deelnemers_field(b: &mut Body, m: &ReadModel) -> Option<Vec<Uuid>> {
-    let raw = b.get_raw("deelnemers");
-    let ids = b.uuids("deelnemers")?;
-    // Index by the position in the request (malformed entries are reported by `uuids`).
-    let given = raw.and_then(|v| v.as_array()).into_iter().flatten();
-    for (i, id) in given.enumerate() {
-        let Some(id) = id.as_str().and_then(|s| Uuid::parse_str(s).ok()) else {
-            continue;
-        };
-        if !m.organisaties.contains_key(&id) {
-            b.error(
-                &format!("deelnemers[{i}]"),
-                "unknown-organisatie",
-                format!("Er is geen organisatie met id {id}; deelnemers zijn organisaties."),
-            );
-        }
-    }
-    Some(ids)
-}
-
-fn period_check(b: &mut Body, m: &ReadModel, agenda_id: Uuid, datum: Option<NaiveDate>) {
-    let Some(agenda) = m.agendas.get(&agenda_id) else {
-        return;
-    };
-    if let Some(d) = datum.filter(|d| !agenda.state.covers(*d)) {
-        b.error(
-            "datum",
-            "outside-period",
-            format!(
-                "{d} ligt buiten de periode van de agenda ({} t/m {}).",
-                agenda.state.periode_start, agenda.state.periode_eind
-            ),
-        );
-    }
 }
 
 // ---------- listing ----------
@@ -186,71 +146,68 @@ pub async fn get_checkmoment(
 
 // ---------- opening ----------
 
-/// Body to open a checkmoment, or (PATCH) to correct or close one.
+/// Body to open a checkmoment.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)]
-pub struct CheckmomentIn {
-    /// Datum van het checkmoment, binnen de periode van de agenda. Verplicht bij openen. Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CheckmomentNieuw {
+    /// Datum van het checkmoment, binnen de periode van de agenda.
     #[schema(example = "2024-06-15")]
-    datum: Option<NaiveDate>,
-    /// Verplicht bij openen.
+    datum: Datum,
     #[schema(example = "Halfjaarlijkse check bestaanszekerheid")]
-    onderwerp: Option<String>,
-    /// Id's van de deelnemende organisaties (de hele lijst; nooit personen).
+    onderwerp: Tekst,
+    /// Id's van de deelnemende organisaties (nooit personen), elk één keer.
+    #[schema(nullable = false)]
     deelnemers: Option<Vec<Uuid>>,
-    /// Alleen bij wijzigen: gesloten sluit het checkmoment (heropenen kan niet).
-    #[schema(example = "gesloten")]
-    status: Option<String>,
-    /// Alleen bij sluiten: wanneer (standaard vandaag; niet vóór de datum). Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
-    gesloten_datum: Option<NaiveDate>,
-    /// Alleen bij sluiten: korte samenvatting van de uitkomst.
+    /// Toelichting voor de audittrail (of header X-Audit-Toelichting).
+    toelichting: Option<String>,
+}
+
+/// Body to correct or close a checkmoment (JSON Merge Patch: only the
+/// fields given change; none of them can be emptied).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CheckmomentWijziging {
+    /// Binnen de periode van de agenda; bij een gesloten checkmoment niet na de sluitdatum.
+    #[schema(nullable = false)]
+    datum: Option<Datum>,
+    #[schema(nullable = false)]
+    onderwerp: Option<Tekst>,
+    /// De hele nieuwe lijst deelnemende organisaties ([] maakt haar leeg).
+    #[schema(nullable = false)]
+    deelnemers: Option<Vec<Uuid>>,
+    /// gesloten sluit het checkmoment (heropenen kan niet).
+    #[schema(nullable = false, example = "gesloten")]
+    status: Option<CheckmomentStatus>,
+    /// Alleen met status gesloten: wanneer (standaard vandaag; niet vóór de datum).
+    #[schema(nullable = false)]
+    gesloten_datum: Option<Datum>,
+    /// Alleen met status gesloten: korte samenvatting van de uitkomst.
     samenvatting: Option<String>,
+    /// Toelichting voor de audittrail (of header X-Audit-Toelichting).
     toelichting: Option<String>,
 }
 
 async fn open(
     state: &AppState,
     req: &HttpRequest,
-    body: &Value,
-    agenda_id: Uuid,
-    opgave_id: Option<Uuid>,
+    body: Invoer<CheckmomentNieuw>,
+    niveau: Niveau,
+    target: Target,
 ) -> Result<HttpResponse, Problem> {
-    let mut b = Body::new(body, &["datum", "onderwerp", "deelnemers", "toelichting"]);
-    let datum = b.date("datum");
-    if datum.is_none() && !b.has_error("datum") {
-        b.error(
-            "datum",
-            "required",
-            "Veld 'datum' is verplicht (JJJJ-MM-DD).",
-        );
-    }
-    let onderwerp = b.string("onderwerp", true);
-    b.string("toelichting", false);
-    let deelnemers = {
-        let m = state.projection.read();
-        period_check(&mut b, &m, agenda_id, datum);
-        deelnemers_field(&mut b, &m).unwrap_or_default()
-    };
-    b.finish()?;
-    let mut ctx = context(req, body, IfMatch::Optional)?;
-    ctx.metadata.agenda_id = Some(agenda_id);
-    let event = CheckmomentGeopend {
-        agenda_id,
-        opgave_id,
-        datum: datum.expect("validated"),
-        onderwerp: onderwerp.unwrap_or_default().trim().to_owned(),
-        deelnemers,
+    require(req, state, Action::Beheren(target))?;
+    let b = body.waarde;
+    let mut ctx = context(req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
+    ctx.metadata.agenda_id = target.agenda(&state.projection.read());
+    let command = CheckmomentCommand::Open {
+        id: Uuid::now_v7(),
+        niveau,
+        datum: b.datum.0,
+        onderwerp: b.onderwerp.into_string(),
+        deelnemers: b.deelnemers.unwrap_or_default(),
     };
     let outcome = state
         .service
-        .structural(ctx, |_| {
-            Ok(vec![StreamEvents {
-                stream_id: Uuid::now_v7(),
-                expected: ExpectedVersion::NoStream,
-                events: checkmoment::open(event)?,
-            }])
-        })
+        .execute(ctx, &command)
         .await
         .map_err(service_problem)?;
     checkmoment_response(state, outcome.streams[0].stream_id, StatusCode::CREATED)
@@ -260,45 +217,30 @@ async fn open(
 #[utoipa::path(post, path = "/opgaven/{id}/checkmomenten", tag = "PDCA",
     params(("id" = Uuid, Path, description = "Id van de opgave"),
         ("Idempotency-Key" = Option<String>, Header, description = "Een herhaald verzoek met dezelfde sleutel maakt niets nieuws aan")),
-    request_body = CheckmomentIn,
+    request_body = CheckmomentNieuw,
     responses((status = 201, description = "Geopend", body = CheckmomentDto), super::responses::WriteErrors))]
 pub async fn post_opgave_checkmoment(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<Value>,
+    body: Invoer<CheckmomentNieuw>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::Beheren(Target::Opgave(*id)))?;
-    let agenda = state
-        .projection
-        .read()
-        .opgaven
-        .get(&id)
-        .map(|o| o.state.agenda_id);
-    let agenda =
-        agenda.ok_or_else(|| Problem::not_found(format!("Er is geen opgave met id {id}.")))?;
-    open(&state, &req, &body, agenda, Some(*id)).await
+    open(&state, &req, body, Niveau::Opgave(*id), Target::Opgave(*id)).await
 }
 
 /// Open een checkmoment over de hele agenda. Alle opgaven staan daarna in de fase Check tot het gesloten is.
 #[utoipa::path(post, path = "/agendas/{id}/checkmomenten", tag = "PDCA",
     params(("id" = Uuid, Path, description = "Id van de agenda"),
         ("Idempotency-Key" = Option<String>, Header, description = "Een herhaald verzoek met dezelfde sleutel maakt niets nieuws aan")),
-    request_body = CheckmomentIn,
+    request_body = CheckmomentNieuw,
     responses((status = 201, description = "Geopend", body = CheckmomentDto), super::responses::WriteErrors))]
 pub async fn post_agenda_checkmoment(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<Value>,
+    body: Invoer<CheckmomentNieuw>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::Beheren(Target::Agenda(*id)))?;
-    if !state.projection.read().agendas.contains_key(&id) {
-        return Err(Problem::not_found(format!(
-            "Er is geen agenda met id {id}."
-        )));
-    }
-    open(&state, &req, &body, *id, None).await
+    open(&state, &req, body, Niveau::Agenda(*id), Target::Agenda(*id)).await
 }
 
 // ---------- correcting and closing ----------
@@ -307,92 +249,37 @@ pub async fn post_agenda_checkmoment(
 #[utoipa::path(patch, path = "/checkmomenten/{id}", tag = "PDCA",
     params(("id" = Uuid, Path, description = "Id van het checkmoment"),
         ("If-Match" = String, Header, description = "ETag van het checkmoment (verplicht)")),
-    request_body = CheckmomentIn,
+    request_body(content(
+        (CheckmomentWijziging = "application/merge-patch+json"),
+        (CheckmomentWijziging = "application/json"))),
     responses((status = 200, description = "Gewijzigd of gesloten", body = CheckmomentDto), super::responses::WriteErrors))]
 pub async fn patch_checkmoment(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<Value>,
+    body: Invoer<CheckmomentWijziging>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::Beheren(Target::Checkmoment(*id)))?;
-    let id = *id;
-    let mut b = Body::new(
-        &body,
-        &[
-            "datum",
-            "onderwerp",
-            "deelnemers",
-            "status",
-            "geslotenDatum",
-            "samenvatting",
-            "toelichting",
-        ],
-    );
-    let mut change = CheckmomentGewijzigd {
-        datum: b.date("datum"),
-        onderwerp: b.string("onderwerp", false),
-        deelnemers: None,
+    let target = Target::Checkmoment(*id);
+    require(&req, &state, Action::Beheren(target))?;
+    let b = body.waarde;
+    let mut ctx = context(&req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
+    ctx.metadata.agenda_id = target.agenda(&state.projection.read());
+    let command = CheckmomentCommand::Wijzig {
+        id: *id,
+        datum: b.datum.map(|d| d.0),
+        onderwerp: b.onderwerp.map(Tekst::into_string),
+        deelnemers: b.deelnemers,
+        status: b.status,
+        gesloten_datum: b.gesloten_datum.map(|d| d.0),
+        samenvatting: b.samenvatting,
+        nu: Utc::now(),
     };
-    let sluiten = b.choice("status", false, &[("open", false), ("gesloten", true)]);
-    let gesloten_datum = b.date("geslotenDatum");
-    let samenvatting = b.string("samenvatting", false);
-    b.string("toelichting", false);
-    if sluiten != Some(true) {
-        for name in ["geslotenDatum", "samenvatting"] {
-            if b.has(name) {
-                b.error(
-                    name,
-                    "requires-closing",
-                    format!("'{name}' hoort bij sluiten; stuur ook status: gesloten."),
-                );
-            }
-        }
-    }
-    let agenda_id = {
-        let m = state.projection.read();
-        let c = m
-            .checkmomenten
-            .get(&id)
-            .ok_or_else(|| Problem::not_found(checkmoment_not_found(id)))?;
-        period_check(&mut b, &m, c.state.agenda_id, change.datum);
-        change.deelnemers = deelnemers_field(&mut b, &m);
-        c.state.agenda_id
-    };
-    b.finish()?;
-    let mut ctx = context(&req, &body, IfMatch::Required)?;
-    ctx.metadata.agenda_id = Some(agenda_id);
-    let today = Utc::now().date_naive();
     state
         .service
-        .update(id, ctx, |m| {
-            let c = m
-                .checkmomenten
-                .get(&id)
-                .ok_or_else(|| ServiceError::NotFound(checkmoment_not_found(id)))?;
-            let mut events = c.state.change(change.clone())?;
-            match sluiten {
-                Some(true) => {
-                    let mut after = c.state.clone();
-                    events.iter().for_each(|e| after.apply(e));
-                    events.extend(after.close(
-                        gesloten_datum.unwrap_or(today),
-                        samenvatting.clone().map(|s| s.trim().to_owned()),
-                    )?);
-                }
-                Some(false) if !c.state.is_open() => {
-                    return Err(ServiceError::Domain(crate::domain::DomainError::conflict(
-                        "checkmoment-gesloten",
-                        "Een gesloten checkmoment kan niet heropend worden; open een nieuw checkmoment.",
-                    )))
-                }
-                _ => {}
-            }
-            Ok((c.version, events))
-        })
+        .execute(ctx, &command)
         .await
         .map_err(service_problem)?;
-    checkmoment_response(&state, id, StatusCode::OK)
+    checkmoment_response(&state, *id, StatusCode::OK)
 }
 
 pub fn configure(cfg: &mut super::Routes) {

@@ -28,3 +28,16 @@ pub fn instant(location: &str, name: &str, raw: &str) -> Result<DateTime<Utc>, I
         )
     })
 }
+
+/// `raw` as a date, or the problem for the field at `path` (`body.datum`,
+/// `body.streefwaarden[0].datum`).
+pub fn date_at(path: &str, raw: &str) -> Result<NaiveDate, InvalidParam> {
+    let name = path.rsplit('.').next().unwrap_or(path);
+    parse_date(raw).map_err(|e| InvalidParam::new(path, e.code(false), e.reason(name, raw, false)))
+}
+
+/// `raw` as an RFC 3339 instant, or the problem for the field at `path`.
+pub fn instant_at(path: &str, raw: &str) -> Result<DateTime<Utc>, InvalidParam> {
+    let name = path.rsplit('.').next().unwrap_or(path);
+    parse_instant(raw).map_err(|e| InvalidParam::new(path, e.code(true), e.reason(name, raw, true)))
+}

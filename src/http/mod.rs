@@ -22,6 +22,7 @@ mod enums;
 mod gate;
 pub mod gebeurtenissen;
 mod indicatoren;
+pub mod invoer;
 pub mod links;
 mod methods;
 mod organisaties;
@@ -36,6 +37,7 @@ mod serde_errors;
 mod spec;
 mod spec_headers;
 mod sse;
+mod state;
 mod structuur;
 mod structuurwijzigingen;
 mod tokens;
@@ -56,6 +58,7 @@ pub use gate::{gate, STREAM_PATH};
 pub use pdca::PdcaCache;
 pub use problem::{InvalidParam, Problem};
 pub use spec::ApiDoc;
+pub use state::AppState;
 
 /// The full semver version sent as `API-Version` on every response.
 pub const API_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -3,46 +3,20 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
 
 use super::access::require;
 use super::dto::{OrganisatieDto, Pagina, Paging};
+use super::invoer::{Invoer, Patch, Tekst};
 use super::paging;
 use super::peil::view::View;
 use super::peil::PeilQuery;
 use super::problem::Problem;
-use super::write::{context, etag, service_problem, Body, IfMatch};
+use super::write::{context, etag, service_problem, IfMatch};
 use crate::access::policy::Action;
 use crate::app::AppState;
-use crate::domain::events::{OrganisatieGeregistreerd, OrganisatieGewijzigd};
-use crate::domain::organisatie::{self, OrganisatieSoort};
-use crate::domain::{naam, DomainError};
-use crate::event_store::ExpectedVersion;
-use crate::projections::ReadModel;
-use crate::service::{ServiceError, StreamEvents};
-
-pub const SOORTEN: [(&str, OrganisatieSoort); 15] = [
-    ("gemeente", OrganisatieSoort::Gemeente),
-    ("overheid", OrganisatieSoort::Overheid),
-    ("welzijn", OrganisatieSoort::Welzijn),
-    ("zorg", OrganisatieSoort::Zorg),
-    ("jeugdbescherming", OrganisatieSoort::Jeugdbescherming),
-    ("onderwijs", OrganisatieSoort::Onderwijs),
-    ("kinderopvang", OrganisatieSoort::Kinderopvang),
-    ("sport", OrganisatieSoort::Sport),
-    ("cultuur", OrganisatieSoort::Cultuur),
-    ("bibliotheek", OrganisatieSoort::Bibliotheek),
-    ("woningcorporatie", OrganisatieSoort::Woningcorporatie),
-    ("inwonersgroep", OrganisatieSoort::Inwonersgroep),
-    (
-        "samenwerkingsverband",
-        OrganisatieSoort::Samenwerkingsverband,
-    ),
-    ("bedrijf", OrganisatieSoort::Bedrijf),
-    ("overig", OrganisatieSoort::Overig),
-];
+use crate::domain::organisatie::{OrganisatieCommand, OrganisatieSoort};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -116,88 +90,60 @@ pub async fn get_organisatie(view: View, id: web::Path<Uuid>) -> Result<HttpResp
         .json(OrganisatieDto::from(o)))
 }
 
-/// Body to register or change an organisatie.
+/// Body to register an organisatie.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)]
-pub struct OrganisatieIn {
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrganisatieNieuw {
     #[schema(example = "Stichting Welzijn Twenterand")]
-    naam: Option<String>,
-    /// gemeente, overheid, welzijn, zorg, jeugdbescherming, onderwijs, kinderopvang, sport, cultuur, bibliotheek, woningcorporatie, inwonersgroep, samenwerkingsverband, bedrijf of overig.
+    naam: Tekst,
     #[schema(example = "welzijn")]
-    soort: Option<String>,
+    soort: OrganisatieSoort,
     /// Een functioneel adres (info@, mag@), nooit dat van een persoon.
+    #[schema(format = "email", example = "info@welzijntwenterand.nl")]
     contactadres: Option<String>,
+    /// Waarom (komt in de audittrail); ook als header X-Audit-Toelichting.
     toelichting: Option<String>,
 }
 
-const FIELDS: &[&str] = &["naam", "soort", "contactadres", "toelichting"];
-
-fn contactadres(b: &mut Body) -> Option<String> {
-    let adres = b.string("contactadres", false)?;
-    if !adres.contains('@') {
-        b.error(
-            "contactadres",
-            "invalid-email",
-            "Geef een e-mailadres, bijv. info@organisatie.nl.",
-        );
-    }
-    Some(adres)
-}
-
-/// Names are unique: the same after [`naam::normalise`] (invisible
-/// characters, spaces, Unicode composition), ignoring case; `own` is the
-/// organisatie being renamed.
-fn naam_taken(m: &ReadModel, naam: &str, own: Option<Uuid>) -> Option<DomainError> {
-    m.organisaties
-        .values()
-        .any(|o| Some(o.id) != own && naam::same(&o.state.naam, naam))
-        .then(|| {
-            DomainError::invalid(
-                "naam",
-                "duplicate",
-                format!("Er is al een organisatie met de naam {naam:?}."),
-            )
-        })
+/// Body to change an organisatie (JSON Merge Patch: only the fields given
+/// change; `contactadres: null` removes the address).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrganisatieWijziging {
+    #[schema(nullable = false)]
+    naam: Option<Tekst>,
+    #[schema(nullable = false)]
+    soort: Option<OrganisatieSoort>,
+    /// Een functioneel adres (info@, mag@); `null` haalt het weg.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = "email")]
+    contactadres: Patch<String>,
+    /// Waarom (komt in de audittrail); ook als header X-Audit-Toelichting.
+    toelichting: Option<String>,
 }
 
 /// Registreer een organisatie.
 #[utoipa::path(post, path = "/organisaties", tag = "Organisaties",
     params(("Idempotency-Key" = Option<String>, Header, description = "Een herhaald verzoek met dezelfde sleutel maakt niets nieuws aan")),
-    request_body = OrganisatieIn,
+    request_body = OrganisatieNieuw,
     responses((status = 201, description = "Geregistreerd", body = OrganisatieDto), super::responses::WriteErrors))]
 pub async fn post_organisatie(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<Value>,
+    body: Invoer<OrganisatieNieuw>,
 ) -> Result<HttpResponse, Problem> {
     require(&req, &state, Action::OrganisatiesBeheren)?;
-    let mut b = Body::new(&body, FIELDS);
-    let naam = b.string("naam", true);
-    let soort = b.choice("soort", true, &SOORTEN);
-    let contactadres = contactadres(&mut b);
-    b.string("toelichting", false);
-    b.finish()?;
-    let ctx = context(&req, &body, IfMatch::Optional)?;
-    let event = OrganisatieGeregistreerd {
-        naam: naam::normalise(&naam.unwrap_or_default()),
-        soort: soort.expect("validated"),
-        contactadres,
+    let b = body.waarde;
+    let ctx = context(&req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
+    let command = OrganisatieCommand::Registreer {
+        id: Uuid::now_v7(),
+        naam: b.naam.into_string(),
+        soort: b.soort,
+        contactadres: b.contactadres,
     };
-    let id = Uuid::now_v7();
     let outcome = state
         .service
-        .structural(ctx, |m| {
-            // Checked under the structure lock, after an idempotent retry was recognised.
-            if let Some(taken) = naam_taken(m, &event.naam, None) {
-                return Err(taken.into());
-            }
-            Ok(vec![StreamEvents {
-                stream_id: id,
-                expected: ExpectedVersion::NoStream,
-                events: organisatie::register(event)?,
-            }])
-        })
+        .execute(ctx, &command)
         .await
         .map_err(service_problem)?;
     respond(&state, outcome.streams[0].stream_id, StatusCode::CREATED)
@@ -207,44 +153,29 @@ pub async fn post_organisatie(
 #[utoipa::path(patch, path = "/organisaties/{id}", tag = "Organisaties",
     params(("id" = Uuid, Path, description = "Id van de organisatie"),
         ("If-Match" = String, Header, description = "ETag van de organisatie (verplicht)")),
-    request_body = OrganisatieIn,
+    request_body(content(
+        (OrganisatieWijziging = "application/merge-patch+json"),
+        (OrganisatieWijziging = "application/json"))),
     responses((status = 200, description = "Gewijzigd", body = OrganisatieDto), super::responses::WriteErrors))]
 pub async fn patch_organisatie(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<Value>,
+    body: Invoer<OrganisatieWijziging>,
 ) -> Result<HttpResponse, Problem> {
     require(&req, &state, Action::OrganisatiesBeheren)?;
     let id = *id;
-    let mut b = Body::new(&body, FIELDS);
-    let change = OrganisatieGewijzigd {
-        naam: b.string("naam", false).map(|n| naam::normalise(&n)),
-        soort: b.choice("soort", false, &SOORTEN),
-        contactadres: if body.get("contactadres").is_some() {
-            Some(contactadres(&mut b))
-        } else {
-            None
-        },
+    let b = body.waarde;
+    let ctx = context(&req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
+    let command = OrganisatieCommand::Wijzig {
+        id,
+        naam: b.naam.map(Tekst::into_string),
+        soort: b.soort,
+        contactadres: b.contactadres.into_change(),
     };
-    b.string("toelichting", false);
-    if let Some(DomainError::Invalid(taken)) = change
-        .naam
-        .as_deref()
-        .and_then(|n| naam_taken(&state.projection.read(), n, Some(id)))
-    {
-        b.error("naam", taken[0].code, taken[0].message.clone());
-    }
-    b.finish()?;
-    let ctx = context(&req, &body, IfMatch::Required)?;
     state
         .service
-        .update(id, ctx, |model| {
-            let o = model.organisaties.get(&id).ok_or_else(|| {
-                ServiceError::NotFound(format!("Er is geen organisatie met id {id}."))
-            })?;
-            Ok((o.version, o.state.update(change.clone())?))
-        })
+        .execute(ctx, &command)
         .await
         .map_err(service_problem)?;
     respond(&state, id, StatusCode::OK)

@@ -7,31 +7,23 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
 
-use super::access::require;
+use super::access::{denied, require};
 use super::dto::{enum_str, Pagina, Paging};
+use super::invoer::{Datum, Invoer, Patch, Waar};
 use super::paging;
 use super::problem::{InvalidParam, Problem};
-use super::write::{context, etag, service_problem, Body, IfMatch};
-use crate::access::policy::{Action, Target};
+use super::write::{context, etag, service_problem, IfMatch};
+use crate::access::policy::{namens, Action, Target};
 use crate::app::AppState;
-use crate::domain::events::{ReflectieGecorrigeerd, ReflectieToegevoegd};
-use crate::domain::reflectie::{self, Onderwerp, OnderwerpSoort, PdcaFase, Reflectie};
-use crate::event_store::ExpectedVersion;
+use crate::domain::reflectie::{
+    Onderwerp, OnderwerpSoort, PdcaFase, Reflectie, ReflectieCommand, ReflectieView,
+    TekstCorrectie, Teksten,
+};
 use crate::projections::{Entity, ReadModel};
-use crate::service::{ServiceError, StreamEvents};
-
-const FASEN: [(&str, PdcaFase); 4] = [
-    ("plan", PdcaFase::Plan),
-    ("do", PdcaFase::Do),
-    ("check", PdcaFase::Check),
-    ("act", PdcaFase::Act),
-];
-
-const TEXTS: [&str; 4] = ["watGingGoed", "watKanBeter", "volgendeStappen", "tekst"];
+use crate::service::ServiceError;
 
 /// What a reflectie is about.
 #[derive(Debug, Serialize, ToSchema)]
@@ -146,23 +138,6 @@ fn respond(state: &AppState, id: Uuid, status: StatusCode) -> Result<HttpRespons
         .json(reflectie_dto(r, &m)))
 }
 
-/// The actie, doel or opgave with this id: its kind, agenda and opgave (for the PDCA phase).
-fn onderwerp(m: &ReadModel, id: Uuid) -> Option<(OnderwerpSoort, Uuid, Uuid)> {
-    if let Some(a) = m.acties.get(&id) {
-        return Some((
-            OnderwerpSoort::Actie,
-            a.state.agenda_id,
-            m.opgave_of(&a.state),
-        ));
-    }
-    if let Some(d) = m.doelen.get(&id) {
-        return Some((OnderwerpSoort::Doel, d.state.agenda_id, d.state.opgave_id));
-    }
-    m.opgaven
-        .get(&id)
-        .map(|o| (OnderwerpSoort::Opgave, o.state.agenda_id, id))
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -192,7 +167,8 @@ pub async fn list_reflecties(
     let mut errors = Vec::new();
     // A subject or agenda the caller may not read is as unknown as one
     // that does not exist.
-    let unknown = |o: &Uuid| onderwerp(m, *o).is_none_or(|(_, agenda, _)| !seen.sees(agenda));
+    let unknown =
+        |o: &Uuid| ReflectieView::onderwerp(m, *o).is_none_or(|(_, agenda, _)| !seen.sees(agenda));
     if let Some(o) = q.over.filter(unknown) {
         errors.push(InvalidParam::new(
             "query.over",
@@ -253,30 +229,52 @@ pub async fn get_reflectie(
         .json(reflectie_dto(r, seen.model())))
 }
 
-/// Body of a reflectie.
+/// Body to record a reflectie.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)]
-pub struct ReflectieIn {
-    /// Alleen bij aanmaken: id van de actie, het doel of de opgave waar de reflectie over gaat.
-    over: Option<Uuid>,
-    /// Alleen bij aanmaken: de organisatie die reflecteert.
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReflectieNieuw {
+    /// Id van de actie, het doel of de opgave waar de reflectie over gaat.
+    over: Uuid,
+    /// De organisatie die reflecteert (een partner-token: de eigen, ook als dit veld ontbreekt).
     auteur_organisatie_id: Option<Uuid>,
-    /// Alleen bij aanmaken: plan, do, check of act. Standaard de huidige PDCA-fase van de opgave.
-    #[schema(example = "check")]
-    fase: Option<String>,
-    /// Alleen bij aanmaken; standaard vandaag. Niet in de toekomst. Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
-    datum: Option<NaiveDate>,
+    /// Standaard de huidige PDCA-fase van de opgave.
+    #[schema(nullable = false, example = "check")]
+    fase: Option<PdcaFase>,
+    /// Standaard vandaag. Niet in de toekomst.
+    #[schema(nullable = false)]
+    datum: Option<Datum>,
     #[schema(example = "De taalcafés trokken meer bezoekers dan verwacht.")]
     wat_ging_goed: Option<String>,
     #[schema(example = "Kernen buiten Vriezenveen bereiken we nog slecht.")]
     wat_kan_beter: Option<String>,
     #[schema(example = "Een taalcafé in Westerhaar proberen.")]
     volgende_stappen: Option<String>,
-    /// Vrije tekst, in plaats van (of naast) de drie vragen. Minstens één tekst is verplicht.
+    /// Vrije tekst, in plaats van (of naast) de drie vragen. Minstens één van de vier teksten is verplicht.
     tekst: Option<String>,
-    /// Alleen bij wijzigen: true trekt de reflectie in.
-    ingetrokken: Option<bool>,
+    /// Toelichting voor de audittrail (of header X-Audit-Toelichting).
+    toelichting: Option<String>,
+}
+
+/// Body to correct the texts of a reflectie (JSON Merge Patch: only the
+/// texts given change, `null` empties one), or to withdraw it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReflectieWijziging {
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    wat_ging_goed: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    wat_kan_beter: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    volgende_stappen: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    tekst: Patch<String>,
+    /// true trekt de reflectie in (niet samen met een correctie; kan niet terug).
+    #[schema(nullable = false)]
+    ingetrokken: Option<Waar>,
     /// Bij intrekken: waarom.
     reden: Option<String>,
     /// Toelichting voor de audittrail (of header X-Audit-Toelichting).
@@ -286,197 +284,93 @@ pub struct ReflectieIn {
 /// Leg een reflectie vast over een actie, doel of opgave.
 #[utoipa::path(post, path = "/reflecties", tag = "Reflecties",
     params(("Idempotency-Key" = Option<String>, Header, description = "Een herhaald verzoek met dezelfde sleutel maakt niets nieuws aan")),
-    request_body = ReflectieIn,
+    request_body = ReflectieNieuw,
     responses((status = 201, description = "Vastgelegd", body = ReflectieDto), super::responses::WriteErrors))]
 pub async fn post_reflectie(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<Value>,
+    body: Invoer<ReflectieNieuw>,
 ) -> Result<HttpResponse, Problem> {
-    let mut b = Body::new(
-        &body,
-        &[
-            "over",
-            "auteurOrganisatieId",
-            "fase",
-            "datum",
-            "watGingGoed",
-            "watKanBeter",
-            "volgendeStappen",
-            "tekst",
-            "toelichting",
-        ],
-    );
-    let over = b.uuid("over", true);
-    let auteur = b.uuid("auteurOrganisatieId", false);
-    // an unknown or missing subject is reported by the validation below
-    let subject = over.and_then(|o| Target::subject(&state.projection.read(), o));
-    let caller = match subject {
-        Some(t) => require(&req, &state, Action::ReflectieToevoegen(t))?,
-        None => super::access::caller(&req),
-    };
-    let auteur = crate::access::policy::namens(&caller, auteur).map_err(super::access::denied)?;
-    let fase = b.choice("fase", false, &FASEN);
-    let datum = b.date("datum");
-    let texts: Vec<Option<String>> = TEXTS.iter().map(|t| b.string(t, false)).collect();
-    b.string("toelichting", false);
-    let today = Utc::now().date_naive();
-    if let Some(d) = datum.filter(|d| *d > today) {
-        b.error(
-            "datum",
-            "future-date",
-            format!("{d} ligt in de toekomst; een reflectie kijkt terug."),
-        );
-    }
-    let (agenda_id, soort, fase) = {
-        let m = state.projection.read();
-        if let Some(o) = auteur.filter(|o| !m.organisaties.contains_key(o)) {
-            b.error(
-                "auteurOrganisatieId",
-                "unknown-organisatie",
-                format!("Er is geen organisatie met id {o}."),
-            );
-        }
-        match over.map(|o| (o, onderwerp(&m, o))) {
-            Some((_, Some((soort, agenda, opgave)))) => {
-                let fase = fase.or_else(|| m.pdca(opgave, Utc::now()).map(|p| p.fase));
-                (agenda, soort, fase.unwrap_or(PdcaFase::Plan))
-            }
-            Some((o, None)) => {
-                b.error(
-                    "over",
-                    "unknown-onderwerp",
-                    format!("Er is geen actie, doel of opgave met id {o}."),
-                );
-                (Uuid::nil(), OnderwerpSoort::Opgave, PdcaFase::Plan)
-            }
-            None => (Uuid::nil(), OnderwerpSoort::Opgave, PdcaFase::Plan),
-        }
-    };
-    b.finish()?;
-    let mut ctx = context(&req, &body, IfMatch::Optional)?;
-    ctx.metadata.agenda_id = Some(agenda_id);
-    let mut texts = texts.into_iter();
-    let mut next = || texts.next().flatten();
-    let event = ReflectieToegevoegd {
-        agenda_id,
-        over: Onderwerp {
-            soort,
-            id: over.expect("validated"),
-        },
+    let b = body.waarde;
+    let auteur = namens(&super::access::caller(&req), b.auteur_organisatie_id).map_err(denied)?;
+    let command = ReflectieCommand::VoegToe {
+        id: Uuid::now_v7(),
+        over: b.over,
         auteur_organisatie_id: auteur,
-        fase,
-        datum: datum.unwrap_or(today),
-        wat_ging_goed: next(),
-        wat_kan_beter: next(),
-        volgende_stappen: next(),
-        tekst: next(),
+        fase: b.fase,
+        datum: b.datum.map(|d| d.0),
+        teksten: Teksten {
+            wat_ging_goed: b.wat_ging_goed,
+            wat_kan_beter: b.wat_kan_beter,
+            volgende_stappen: b.volgende_stappen,
+            tekst: b.tekst,
+        },
+        nu: Utc::now(),
     };
+    let (target, agenda) = {
+        let m = state.projection.read();
+        match Target::subject(&m, b.over) {
+            Some(t) => (t, t.agenda(&m)),
+            // No subject to authorise against: the domain names it (400),
+            // with every other problem of the body.
+            None => return Err(refused(command.decide(&*m))),
+        }
+    };
+    require(&req, &state, Action::ReflectieToevoegen(target))?;
+    let mut ctx = context(&req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
+    ctx.metadata.agenda_id = agenda;
     let outcome = state
         .service
-        .structural(ctx, |_| {
-            Ok(vec![StreamEvents {
-                stream_id: Uuid::now_v7(),
-                expected: ExpectedVersion::NoStream,
-                events: reflectie::add(event)?,
-            }])
-        })
+        .execute(ctx, &command)
         .await
         .map_err(service_problem)?;
     respond(&state, outcome.streams[0].stream_id, StatusCode::CREATED)
+}
+
+/// The problem of a decision that had to refuse.
+fn refused(decision: crate::domain::Besluit) -> Problem {
+    match decision {
+        Err(e) => service_problem(e.into()),
+        Ok(_) => service_problem(ServiceError::NotFound(
+            "Het onderwerp bestond nog niet toen dit verzoek binnenkwam; probeer het opnieuw."
+                .into(),
+        )),
+    }
 }
 
 /// Corrigeer de teksten van een reflectie (alleen de meegegeven velden; null maakt een veld leeg), of trek haar in met `ingetrokken: true`. Het origineel blijft in de historie.
 #[utoipa::path(patch, path = "/reflecties/{id}", tag = "Reflecties",
     params(("id" = Uuid, Path, description = "Id van de reflectie"),
         ("If-Match" = String, Header, description = "ETag van de reflectie (verplicht)")),
-    request_body = ReflectieIn,
+    request_body(content(
+        (ReflectieWijziging = "application/merge-patch+json"),
+        (ReflectieWijziging = "application/json"))),
     responses((status = 200, description = "Gecorrigeerd of ingetrokken", body = ReflectieDto), super::responses::WriteErrors))]
 pub async fn patch_reflectie(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<Value>,
+    body: Invoer<ReflectieWijziging>,
 ) -> Result<HttpResponse, Problem> {
     require(&req, &state, Action::ReflectieWijzigen(*id))?;
     let id = *id;
-    let mut b = Body::new(
-        &body,
-        &[
-            "watGingGoed",
-            "watKanBeter",
-            "volgendeStappen",
-            "tekst",
-            "ingetrokken",
-            "reden",
-            "toelichting",
-        ],
-    );
-    // Per text: None = keep, Some(None) = clear, Some(Some(t)) = replace.
-    let texts: Vec<Option<Option<String>>> = TEXTS
-        .iter()
-        .map(|t| b.has(t).then(|| b.string(t, false)))
-        .collect();
-    let intrekken = b.bool("ingetrokken");
-    let reden = b.string("reden", false);
-    b.string("toelichting", false);
-    let corrects = texts.iter().any(Option::is_some);
-    match (corrects, intrekken) {
-        (true, Some(true)) => b.error(
-            "ingetrokken",
-            "conflicting-fields",
-            "Corrigeer óf trek in, niet beide tegelijk.",
-        ),
-        (false, Some(true)) => {}
-        (_, Some(false)) => b.error(
-            "ingetrokken",
-            "invalid-value",
-            "Een ingetrokken reflectie blijft ingetrokken; laat het veld weg of stuur true.",
-        ),
-        (false, None) => b.error(
-            "tekst",
-            "required",
-            "Geef minstens één gecorrigeerde tekst (watGingGoed, watKanBeter, volgendeStappen, tekst), of ingetrokken: true.",
-        ),
-        (true, None) => {}
-    }
-    if reden.is_some() && intrekken != Some(true) {
-        b.error(
-            "reden",
-            "conflicting-fields",
-            "Een reden hoort alleen bij intrekken (ingetrokken: true).",
-        );
-    }
-    b.finish()?;
-    let mut ctx = context(&req, &body, IfMatch::Required)?;
-    ctx.metadata.agenda_id = state
-        .projection
-        .read()
-        .reflecties
-        .get(&id)
-        .map(|r| r.state.agenda_id);
+    let b = body.waarde;
+    let mut ctx = context(&req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
+    ctx.metadata.agenda_id = Target::Reflectie(id).agenda(&state.projection.read());
+    let command = ReflectieCommand::Wijzig {
+        id,
+        correctie: TekstCorrectie {
+            wat_ging_goed: b.wat_ging_goed.into_change(),
+            wat_kan_beter: b.wat_kan_beter.into_change(),
+            volgende_stappen: b.volgende_stappen.into_change(),
+            tekst: b.tekst.into_change(),
+        },
+        intrekken: b.ingetrokken.is_some(),
+        reden: b.reden,
+    };
     state
         .service
-        .update(id, ctx, |m| {
-            let r = m.reflecties.get(&id).ok_or_else(|| {
-                ServiceError::NotFound(format!("Er is geen reflectie met id {id}."))
-            })?;
-            let events = if corrects {
-                let pick = |i: usize, current: &Option<String>| {
-                    texts[i].clone().unwrap_or_else(|| current.clone())
-                };
-                let s = &r.state;
-                s.correct(ReflectieGecorrigeerd {
-                    wat_ging_goed: pick(0, &s.wat_ging_goed),
-                    wat_kan_beter: pick(1, &s.wat_kan_beter),
-                    volgende_stappen: pick(2, &s.volgende_stappen),
-                    tekst: pick(3, &s.tekst),
-                })?
-            } else {
-                r.state.withdraw(reden.clone())?
-            };
-            Ok((r.version, events))
-        })
+        .execute(ctx, &command)
         .await
         .map_err(service_problem)?;
     respond(&state, id, StatusCode::OK)

@@ -11,16 +11,16 @@ use uuid::Uuid;
 
 use super::access::require;
 use super::dto::{Pagina, Paging};
+use super::invoer::{Invoer, Tijdstip};
 use super::paging;
 use super::problem::Problem;
-use super::write::{context, etag, service_problem, Body, IfMatch};
+use super::write::{context, etag, service_problem, IfMatch};
 use crate::access::bootstrap::{self, NewToken};
 use crate::access::policy::Action;
 use crate::access::Rol;
 use crate::app::AppState;
-use crate::domain::token::Token;
+use crate::domain::token::{Token, TokenCommand};
 use crate::projections::{Entity, ReadModel};
-use crate::service::ServiceError;
 
 /// A token as the API shows it: never the token itself, nor its hash.
 #[derive(Debug, Serialize, ToSchema)]
@@ -86,21 +86,27 @@ pub struct NieuwTokenDto {
 
 /// Body of `POST /tokens`.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)]
-pub struct TokenIn {
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TokenNieuw {
+    /// De organisatie van het token.
     organisatie_id: Uuid,
-    /// beheerder, programmamanager, partner of lezer.
     #[schema(example = "partner")]
-    rol: String,
+    rol: Rol,
     /// Waarvoor het token is; geen persoonsgegevens.
-    #[schema(example = "script voortgang bibliotheek")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"\S",
+        example = "script voortgang bibliotheek"
+    )]
     omschrijving: String,
-    /// Verplicht voor een programmamanager: de agenda's die het beheert.
+    /// Verplicht voor een programmamanager, en alleen dan: de agenda's die het beheert.
+    #[schema(nullable = false)]
     agendas: Option<Vec<Uuid>>,
-    /// Optioneel verlooptijdstip: RFC 3339 met tijdzone, van 1900-01-01 t/m 2200-12-31 (UTC).
-    #[schema(value_type = Option<String>, format = DateTime)]
-    verloop_tijdstip: Option<DateTime<Utc>>,
+    /// Optioneel verlooptijdstip, in de toekomst.
+    #[schema(nullable = false)]
+    verloop_tijdstip: Option<Tijdstip>,
+    /// Toelichting voor de audittrail (of header X-Audit-Toelichting).
     toelichting: Option<String>,
 }
 
@@ -146,39 +152,22 @@ pub async fn get_token(
 /// Maak een token aan. Het antwoord bevat het token zelf, eenmalig.
 #[utoipa::path(post, path = "/tokens", tag = "Tokens",
     params(("Idempotency-Key" = Option<String>, Header, description = "Een herhaald verzoek maakt geen tweede token; het geheim wordt dan niet opnieuw getoond (409)")),
-    request_body = TokenIn,
+    request_body = TokenNieuw,
     responses((status = 201, description = "Aangemaakt; bewaar het token nu", body = NieuwTokenDto), super::responses::WriteErrors))]
 pub async fn post_token(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<Value>,
+    body: Invoer<TokenNieuw>,
 ) -> Result<HttpResponse, Problem> {
     require(&req, &state, Action::TokensBeheren)?;
-    let mut b = Body::new(
-        &body,
-        &[
-            "organisatieId",
-            "rol",
-            "omschrijving",
-            "agendas",
-            "verloopTijdstip",
-            "toelichting",
-        ],
-    );
-    let organisatie_id = b.uuid("organisatieId", true);
-    let rol = b.choice("rol", true, &Rol::ALL);
-    let omschrijving = b.string("omschrijving", true);
-    let agendas = b.uuids("agendas").unwrap_or_default();
-    let verloop = b.instant("verloopTijdstip");
-    b.string("toelichting", false);
-    b.finish()?;
-    let ctx = context(&req, &body, IfMatch::Optional)?;
+    let b = body.waarde;
+    let ctx = context(&req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
     let new = NewToken {
-        organisatie_id: organisatie_id.expect("validated"),
-        rol: rol.expect("validated"),
-        omschrijving: omschrijving.unwrap_or_default(),
-        agendas,
-        verloop,
+        organisatie_id: b.organisatie_id,
+        rol: b.rol,
+        omschrijving: b.omschrijving,
+        agendas: b.agendas.unwrap_or_default(),
+        verloop: b.verloop_tijdstip.map(|t| t.0),
     };
     let issued = bootstrap::issue(&state.service, ctx, new)
         .await
@@ -214,30 +203,17 @@ pub async fn post_token(
 pub async fn delete_token(
     state: web::Data<AppState>,
     req: HttpRequest,
+    id: web::Path<Uuid>,
 ) -> Result<HttpResponse, Problem> {
-    let id: Uuid = req
-        .match_info()
-        .get("id")
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| {
-            Problem::invalid(vec![super::problem::InvalidParam::new(
-                "path.id",
-                "invalid-uuid",
-                "Het id moet een UUID zijn.",
-            )])
-        })?;
     require(&req, &state, Action::TokensBeheren)?;
     let ctx = context(&req, &Value::Null, IfMatch::Optional)?;
-    let reden = ctx.metadata.toelichting.clone();
+    let command = TokenCommand::TrekIn {
+        id: *id,
+        reden: ctx.metadata.toelichting.clone(),
+    };
     state
         .service
-        .update(id, ctx, |m| {
-            let t = m
-                .tokens
-                .get(&id)
-                .ok_or_else(|| ServiceError::NotFound(format!("Er is geen token met id {id}.")))?;
-            Ok((t.version, t.state.revoke(reden.clone())?))
-        })
+        .execute(ctx, &command)
         .await
         .map_err(service_problem)?;
     Ok(HttpResponse::NoContent().finish())

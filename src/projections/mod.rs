@@ -9,6 +9,7 @@ mod pdca;
 mod related;
 pub mod replay;
 pub mod snapshot;
+mod view;
 
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};

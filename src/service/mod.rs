@@ -7,7 +7,11 @@
 //! deciding, so a retried request returns the original outcome even when the
 //! state has moved on since.
 
+pub mod command;
+mod commands;
 pub mod renumber;
+
+pub use command::Command;
 
 use std::sync::Arc;
 
@@ -26,7 +30,7 @@ use crate::projections::{Projection, ReadModel};
 /// waits until that write is acknowledged, so every round has a winner. With
 /// four clients writing to one actie at once, losing 64 rounds in a row has a
 /// probability of about 1e-8.
-const MAX_ATTEMPTS: usize = 64;
+pub(crate) const MAX_ATTEMPTS: usize = 64;
 
 /// Why a write did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -65,11 +69,35 @@ pub struct WriteContext {
     pub if_match: Option<u64>,
 }
 
+impl WriteContext {
+    /// The body's `toelichting`, unless the `X-Audit-Toelichting` header
+    /// already gave one.
+    pub fn met_toelichting(mut self, toelichting: Option<String>) -> Self {
+        if self.metadata.toelichting.is_none() {
+            self.metadata.toelichting = toelichting.filter(|t| !t.trim().is_empty());
+        }
+        self
+    }
+}
+
 /// Events for one stream, as decided.
 pub struct StreamEvents {
     pub stream_id: Uuid,
     pub expected: ExpectedVersion,
     pub events: Vec<Event>,
+}
+
+impl From<crate::domain::StreamBesluit> for StreamEvents {
+    fn from(b: crate::domain::StreamBesluit) -> Self {
+        Self {
+            stream_id: b.stream_id,
+            expected: match b.versie {
+                crate::domain::Versie::Nieuw => ExpectedVersion::NoStream,
+                crate::domain::Versie::Exact(v) => ExpectedVersion::Exact(v),
+            },
+            events: b.events,
+        }
+    }
 }
 
 impl StreamEvents {
@@ -96,7 +124,7 @@ pub struct Service {
     pub projection: Arc<Projection>,
     /// Serializes commands that must see a stable agenda structure (unique
     /// codes); ordinary actie updates do not take it.
-    structure: tokio::sync::Mutex<()>,
+    pub(crate) structure: tokio::sync::Mutex<()>,
 }
 
 impl Service {
@@ -182,7 +210,7 @@ impl Service {
 
     /// Waits (at most 250 ms) until `stream_id` is acknowledged at
     /// `version` or later.
-    async fn wait_for_version(&self, stream_id: Uuid, version: u64) {
+    pub(crate) async fn wait_for_version(&self, stream_id: Uuid, version: u64) {
         let mut head = self.store.watch_head();
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(250);
         loop {
@@ -204,7 +232,10 @@ impl Service {
         self.projection.read()
     }
 
-    fn replayed(&self, ctx: &WriteContext) -> Result<Option<AppendOutcome>, ServiceError> {
+    pub(crate) fn replayed(
+        &self,
+        ctx: &WriteContext,
+    ) -> Result<Option<AppendOutcome>, ServiceError> {
         let Some(claim) = &ctx.idempotency else {
             return Ok(None);
         };
@@ -220,7 +251,7 @@ impl Service {
         }
     }
 
-    async fn append(
+    pub(crate) async fn append(
         &self,
         batch: Vec<StreamEvents>,
         ctx: &WriteContext,
@@ -277,7 +308,7 @@ pub fn check_bijsturing(model: &ReadModel, ctx: &WriteContext) -> Result<(), Ser
 }
 
 /// The outcome of a command that changed nothing (no event appended).
-fn unchanged(stream_id: Uuid, version: u64) -> AppendOutcome {
+pub(crate) fn unchanged(stream_id: Uuid, version: u64) -> AppendOutcome {
     AppendOutcome {
         first_position: 0,
         last_position: 0,

@@ -376,7 +376,7 @@ fn an_unpublished_agenda_does_not_exist_for_anonymous_callers() {
 #[test]
 fn the_cli_issues_the_first_beheerder_token_against_the_data_directory() {
     use clap::Parser;
-    use mag_tracker::access::cli::{create, TokenArgs, TokenCommand};
+    use mag_tracker::cli::token::{create, TokenArgs, TokenCommand};
     #[derive(Parser)]
     struct Cli {
         #[command(subcommand)]

@@ -77,8 +77,18 @@ fn checkmoment_lifecycle_and_bijsturing_with_its_changes() {
         (400, Some("query.status"))
     );
 
-    // bad input: every problem at once, nothing appended
+    // bad input: every problem of the body's shape at once, nothing appended
     let head = app.head();
+    let names = |r: &crate::client::Resp| -> Vec<String> {
+        let mut names: Vec<String> = r.body["invalidParams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_owned())
+            .collect();
+        names.sort();
+        names
+    };
     let bad = json!({"datum": "2023-06-15", "deelnemers": ["nope", uuid::Uuid::now_v7()], "x": 1});
     let r = app.call(
         "POST",
@@ -88,23 +98,24 @@ fn checkmoment_lifecycle_and_bijsturing_with_its_changes() {
     );
     assert_eq!(r.status, 400);
     assert!(r.content_type.starts_with("application/problem+json"));
-    let mut names: Vec<&str> = r.body["invalidParams"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap())
-        .collect();
-    names.sort();
     assert_eq!(
-        names,
-        [
-            "body.datum",
-            "body.deelnemers[0]",
-            "body.deelnemers[1]",
-            "body.onderwerp",
-            "body.x"
-        ]
+        names(&r),
+        ["body.deelnemers[0]", "body.onderwerp", "body.x"]
     );
+    // a well-formed body: every rule of the domain at once (period, organisaties)
+    let bad = json!({"datum": "2023-06-15", "onderwerp": "Te vroeg", "deelnemers": [gemeente, uuid::Uuid::now_v7()]});
+    let r = app.call(
+        "POST",
+        &format!("/opgaven/{opgave}/checkmomenten"),
+        &[],
+        &bad.to_string(),
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(names(&r), ["body.datum", "body.deelnemers[1]"]);
+    assert!(r.body["invalidParams"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("buiten de periode van de agenda"));
     assert_eq!(app.head(), head);
 
     // PATCH: If-Match required, then change deelnemers and datum
@@ -179,11 +190,31 @@ fn checkmoment_lifecycle_and_bijsturing_with_its_changes() {
     );
     assert_eq!(r.status, 400);
     assert_eq!(
-        r.body["invalidParams"].as_array().unwrap().len(),
-        4,
+        names(&r),
+        [
+            "body.besluit",
+            "body.onderbouwing",
+            "body.voorgenomenWijzigingen[0].soort"
+        ],
         "{}",
         r.body
     );
+    // well-formed, but naming something that is not in this agenda
+    let bad = json!({"besluit": "b", "onderbouwing": "o", "voorgenomenWijzigingen": [{"soort": "overig", "omschrijving": "x", "onderwerpId": uuid::Uuid::now_v7()}]});
+    let r = app.call(
+        "POST",
+        &format!("{path}/bijsturingen"),
+        &[],
+        &bad.to_string(),
+    );
+    assert_eq!(
+        (r.status, names(&r)),
+        (
+            400,
+            vec!["body.voorgenomenWijzigingen[0].onderwerpId".to_owned()]
+        )
+    );
+    assert_eq!(r.body["invalidParams"][0]["code"], "unknown-onderwerp");
     assert_eq!(app.head(), head);
 
     // X-Bijsturing-Id: malformed and unknown are 400, nothing appended
@@ -404,5 +435,111 @@ fn agenda_wide_checkmoment() {
         &body,
     );
     assert_eq!(r.status, 404);
+    app.stop();
+}
+
+#[test]
+fn checkmoment_bodies_are_their_schemas_and_a_change_is_a_merge_patch() {
+    let (app, _dir) = app();
+    let agenda = app.agenda_id();
+    let gemeente = organisatie(&app, "Gemeente Twenterand");
+    let r = app.call(
+        "POST",
+        &format!("/agendas/{agenda}/checkmomenten"),
+        &[],
+        &json!({"datum": "2024-06-15", "onderwerp": "Halfjaar", "deelnemers": [gemeente]})
+            .to_string(),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let path = format!("/checkmomenten/{}", r.body["id"].as_str().unwrap());
+
+    // several wrong fields at once, each named
+    let head = app.head();
+    let r = app.call(
+        "PATCH",
+        &path,
+        &[("If-Match", "\"1\"")],
+        r#"{"status":"dicht","datum":"15-06-2024","onderwerp":" ","deelnemers":"gemeente"}"#,
+    );
+    let mut names: Vec<&str> = r.body["invalidParams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        (r.status, names),
+        (
+            400,
+            vec![
+                "body.datum",
+                "body.deelnemers",
+                "body.onderwerp",
+                "body.status"
+            ]
+        )
+    );
+    // no field of a checkmoment can be emptied: null is refused, naming it
+    for field in ["datum", "onderwerp", "deelnemers", "status"] {
+        let r = app.call(
+            "PATCH",
+            &path,
+            &[("If-Match", "\"1\"")],
+            &json!({ field: null }).to_string(),
+        );
+        assert_eq!(
+            (r.status, r.body["invalidParams"][0]["name"].as_str()),
+            (400, Some(format!("body.{field}").as_str()))
+        );
+    }
+    assert_eq!(app.head(), head);
+
+    // merge-patch: only what is given changes; an empty list empties deelnemers
+    let merge = [
+        ("If-Match", "\"1\""),
+        ("Content-Type", "application/merge-patch+json"),
+    ];
+    let r = app.call(
+        "PATCH",
+        &path,
+        &merge,
+        r#"{"onderwerp":"Halfjaarcheck","deelnemers":[]}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let back = app.get(&path).body;
+    assert_eq!(
+        (back["onderwerp"].as_str(), back["datum"].as_str()),
+        (Some("Halfjaarcheck"), Some("2024-06-15"))
+    );
+    assert_eq!(back["deelnemers"], json!([]));
+
+    // a bijsturing cannot be un-doorgevoerd: null and false refused by the schema
+    let r = app.call(
+        "POST",
+        &format!("{path}/bijsturingen"),
+        &[],
+        r#"{"besluit":"Meer samenwerking","onderbouwing":"Evaluatie"}"#,
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    // the date defaults to today, or the checkmoment's date when that is later
+    let today = chrono::Utc::now()
+        .date_naive()
+        .max(chrono::NaiveDate::from_ymd_opt(2024, 6, 15).unwrap());
+    assert_eq!(r.body["datum"], today.to_string());
+    let bpath = format!("{path}/bijsturingen/{}", r.body["id"].as_str().unwrap());
+    let etag = app.get(&path).etag;
+    for body in [
+        r#"{"doorgevoerd":null}"#,
+        r#"{"doorgevoerd":false}"#,
+        r#"{}"#,
+    ] {
+        let r = app.call("PATCH", &bpath, &[("If-Match", &etag)], body);
+        assert_eq!(
+            (r.status, r.body["invalidParams"][0]["name"].as_str()),
+            (400, Some("body.doorgevoerd")),
+            "{body}"
+        );
+    }
     app.stop();
 }

@@ -24,6 +24,7 @@ mod restart;
 mod routing;
 mod structuur;
 mod support;
+mod tokens;
 mod uitvoer;
 mod uitwisseling;
 mod verzoekfouten;

@@ -333,3 +333,65 @@ fn bad_reflecties_are_refused_and_append_nothing() {
     );
     assert_eq!(get(&app, &path).1["versie"], 1);
 }
+
+#[test]
+fn a_reflectie_body_is_its_schema_and_a_change_is_a_merge_patch() {
+    let app = spawn();
+    let actie = actie(&app, "2.5");
+    let actie_id = actie["id"].as_str().unwrap();
+
+    // several wrong fields at once, each named with what would be right
+    let r = refused(
+        &app,
+        "POST",
+        "/reflecties",
+        &[],
+        &json!({"over": actie_id, "fase": "klaar", "datum": "1-6-2024", "watGingGoed": 4, "ingetrokken": true})
+            .to_string(),
+        400,
+    );
+    assert_eq!(
+        r.invalid(),
+        [
+            "body.datum",
+            "body.fase",
+            "body.ingetrokken",
+            "body.watGingGoed"
+        ]
+    );
+    let fase = &r.body["invalidParams"][1]["reason"];
+    assert!(
+        fase.as_str().unwrap().contains("plan, do, check, act"),
+        "{fase}"
+    );
+
+    let r = created(
+        &app,
+        "/reflecties",
+        &json!({"over": actie_id, "watGingGoed": "Opkomst", "tekst": "Verder"}),
+    );
+    let path = format!("/reflecties/{}", r.id());
+    // merge-patch: null empties a text, the others stay
+    let merge = [
+        ("If-Match", "\"1\""),
+        ("Content-Type", "application/merge-patch+json"),
+    ];
+    let r = call(
+        &app,
+        "PATCH",
+        &path,
+        &merge,
+        Some(r#"{"watGingGoed":null}"#),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let (_, back) = get(&app, &path);
+    assert_eq!(back["watGingGoed"], serde_json::Value::Null);
+    assert_eq!(back["tekst"], "Verder");
+    assert_eq!(back["gecorrigeerd"], true);
+    // ingetrokken cannot be cleared or set back: null and false are refused by the schema
+    for body in [r#"{"ingetrokken":null}"#, r#"{"ingetrokken":false}"#] {
+        let r = refused(&app, "PATCH", &path, &[("If-Match", "\"2\"")], body, 400);
+        assert_eq!(r.invalid(), ["body.ingetrokken"], "{body}");
+    }
+    assert_eq!(get(&app, &path).1["versie"], 2);
+}

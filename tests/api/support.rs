@@ -283,8 +283,14 @@ pub fn call(
                 "PATCH" => a.patch(&url),
                 "PUT" => a.put(&url),
                 other => panic!("unsupported method {other}"),
+            };
+            // JSON unless the test sends its own Content-Type.
+            if !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+            {
+                req = req.header("Content-Type", "application/json");
             }
-            .header("Content-Type", "application/json");
             for (k, v) in headers {
                 req = req.header(*k, *v);
             }

@@ -13,6 +13,9 @@ use super::events::{
 };
 use super::{Decision, DomainError, FieldError};
 
+mod command;
+pub use command::{CheckmomentCommand, CheckmomentStatus, CheckmomentView, Niveau};
+
 /// One change a bijsturing intends: what kind, about what, in words.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

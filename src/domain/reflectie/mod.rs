@@ -9,6 +9,9 @@ use uuid::Uuid;
 use super::events::{BerichtIngetrokken, Event, ReflectieGecorrigeerd, ReflectieToegevoegd};
 use super::{Decision, DomainError};
 
+mod command;
+pub use command::{ReflectieCommand, ReflectieView, TekstCorrectie, Teksten};
+
 /// What a reflectie is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

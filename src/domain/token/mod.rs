@@ -12,6 +12,9 @@ use uuid::Uuid;
 use super::events::Event;
 use super::{Decision, DomainError, FieldError};
 
+mod command;
+pub use command::{TokenCommand, TokenView};
+
 /// What a token may do; see `src/access/policy.rs` for the rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]

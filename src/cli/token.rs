@@ -9,8 +9,8 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::bootstrap::{issue_as_system, issue_with_first_organisatie, NewToken};
-use super::Rol;
+use crate::access::bootstrap::{issue_as_system, issue_with_first_organisatie, NewToken};
+use crate::access::Rol;
 use crate::domain::organisatie::OrganisatieSoort;
 use crate::event_store::{SledOptions, SledStore};
 
@@ -72,7 +72,7 @@ pub fn run(args: TokenArgs) -> anyhow::Result<()> {
 }
 
 /// Issues the token (the command without its output).
-pub fn create(args: CreateArgs) -> anyhow::Result<(Rol, super::bootstrap::IssuedToken)> {
+pub fn create(args: CreateArgs) -> anyhow::Result<(Rol, crate::access::bootstrap::IssuedToken)> {
     let rol = Rol::parse(&args.rol).ok_or_else(|| {
         anyhow::anyhow!(
             "unknown role {:?}: use beheerder, programmamanager, partner or lezer",
@@ -156,7 +156,7 @@ async fn bootstrap(
     state: &crate::app::AppState,
     args: &CreateArgs,
     new: NewToken,
-) -> anyhow::Result<super::bootstrap::IssuedToken> {
+) -> anyhow::Result<crate::access::bootstrap::IssuedToken> {
     let naam = args.organisatie.trim();
     if new.rol != Rol::Beheerder {
         anyhow::bail!(

@@ -1,0 +1,8 @@
+//! Each domain command as the service runs it ([`super::Command`]): whether
+//! it takes the structure lock, and its decision against the read model
+//! (which implements the aggregate's view trait). One file per aggregate.
+
+mod checkmoment;
+mod organisatie;
+mod reflectie;
+mod token;
