@@ -78,7 +78,7 @@ pub struct CheckmomentDto {
     /// Deelnemende organisaties (nooit personen).
     pub deelnemers: Vec<OrganisatieRef>,
     /// open of gesloten.
-    #[schema(value_type = crate::http::enums::CheckmomentStatus, example = "open")]
+    #[schema(value_type = crate::domain::checkmoment::CheckmomentStatus, example = "open")]
     pub status: String,
     pub gesloten_datum: Option<NaiveDate>,
     pub samenvatting: Option<String>,

@@ -48,14 +48,6 @@ pub enum CheckmomentNiveau {
     Agenda,
 }
 
-/// Of een checkmoment open of gesloten is.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub enum CheckmomentStatus {
-    Open,
-    Gesloten,
-}
-
 /// De status van een opgave of doel.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
