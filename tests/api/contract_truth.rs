@@ -466,6 +466,7 @@ fn every_etag_and_location_the_server_sends_is_declared_and_every_declared_one_i
         covered: BTreeSet::new(),
         failures: Vec::new(),
     };
+    let demo = demo_ids(&t);
     writes(&mut t, &h);
     let token = t.read("/tokens").body["resultaten"][0]["id"]
         .as_str()
@@ -498,6 +499,11 @@ fn every_etag_and_location_the_server_sends_is_declared_and_every_declared_one_i
             stream_headers(&mut t, &template, &path);
         } else {
             t.call("GET", &template, &path, None, None);
+            // and on the demo agenda's own data, where it has this kind
+            if let Some(demo_path) = on_demo(&demo, &template) {
+                let demo_path = format!("{demo_path}{}", query_for(&template));
+                t.call("GET", &template, &demo_path, None, None);
+            }
         }
     }
     // every operation of the spec was called
@@ -587,4 +593,43 @@ fn enum_values(spec: &Value, schema: &Value, value: &Value, at: &str, wrong: &mu
             enum_values(spec, &s["items"], v, &format!("{at}[{i}]"), wrong);
         }
     }
+}
+
+/// Ids of the demo agenda's own resources, by collection.
+fn demo_ids(t: &Truth) -> Vec<(&'static str, String)> {
+    let first = |path: &str| -> Option<String> {
+        t.read(path).body["resultaten"][0]["id"]
+            .as_str()
+            .map(str::to_owned)
+    };
+    let agenda = first("/agendas").expect("the demo agenda");
+    let opgave = first(&format!("/agendas/{agenda}/opgaven?code=1.1")).expect("opgave 1.1");
+    let doel = first(&format!("/opgaven/{opgave}/doelen")).expect("a doel of 1.1");
+    let actie = first(&format!("/agendas/{agenda}/acties?opgave=1.1")).expect("an actie of 1.1");
+    let mut ids = vec![
+        ("agendas", agenda.clone()),
+        ("opgaven", opgave),
+        ("doelen", doel),
+        ("acties", actie),
+    ];
+    if let Some(g) = first(&format!("/agendas/{agenda}/groeperingen")) {
+        ids.push(("groeperingen", g));
+    }
+    if let Some(o) = first("/organisaties") {
+        ids.push(("organisaties", o));
+    }
+    ids
+}
+
+/// `template` with the demo's id, when its only parameter is an `{id}` of
+/// a collection the demo has.
+fn on_demo(demo: &[(&str, String)], template: &str) -> Option<String> {
+    let mut segments = template.trim_start_matches('/').split('/');
+    let collection = segments.next()?;
+    let params = template.matches('{').count();
+    if params != 1 || segments.next() != Some("{id}") {
+        return None;
+    }
+    let id = &demo.iter().find(|(c, _)| *c == collection)?.1;
+    Some(template.replace("{id}", id))
 }
