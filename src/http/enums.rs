@@ -160,3 +160,39 @@ pub fn event_type() -> utoipa::openapi::Object {
         .examples(["ActieStatusGewijzigd"])
         .build()
 }
+
+#[cfg(test)]
+mod tests {
+    use utoipa::{PartialSchema, ToSchema};
+
+    use super::*;
+
+    /// Two types with one schema name would leave one of them out of the
+    /// document silently: each of these must be the schema by its name.
+    #[test]
+    fn each_schema_is_the_one_the_document_has_by_its_name() {
+        fn own<T: ToSchema + PartialSchema>() -> (String, serde_json::Value) {
+            (
+                T::name().into_owned(),
+                serde_json::to_value(T::schema()).unwrap(),
+            )
+        }
+        let doc = serde_json::to_value(crate::http::ApiDoc::document()).unwrap();
+        for (name, schema) in [
+            own::<KoersWaarde>(),
+            own::<KoersStatus>(),
+            own::<Ontwikkeling>(),
+            own::<CheckmomentNiveau>(),
+            own::<OnderdeelStatus>(),
+            own::<ActorSoort>(),
+            own::<TrekkerSoort>(),
+            own::<BijsturingSoort>(),
+            own::<HernummeringSoort>(),
+            own::<VerplaatsingSoort>(),
+            own::<SoortWijziging>(),
+            own::<StreamType>(),
+        ] {
+            assert_eq!(doc["components"]["schemas"][&name], schema, "{name}");
+        }
+    }
+}
