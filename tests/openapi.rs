@@ -23,8 +23,6 @@ const NOT_YET_TYPED: &[&str] = &[
     "AgendaIn",
     "DoelIn",
     "GroeperingIn",
-    "IndicatorIn",
-    "MetingIn",
     "OpgaveIn",
     "StatuswijzigingIn",
     "TrekkerIn",
@@ -184,6 +182,9 @@ fn every_typed_patch_declares_merge_patch() {
         );
     }
 }
+
+#[path = "openapi/formats.rs"]
+mod formats;
 
 /// Properties whose values are a fixed list: wherever one of these names is
 /// a string (other than an id or a date: no `format`) in a response schema or

@@ -31,9 +31,30 @@ const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
-    /// csv (standaard) of json.
-    #[param(example = "csv")]
+    /// csv (text/csv, de standaard) of json (application/json, het agendabestand).
+    #[param(inline, value_type = Option<ExportFormaat>, example = "csv")]
     pub formaat: Option<String>,
+}
+
+// The formats of the export, the spec's `enum`. The query keeps a `String`
+// so that an unknown value gets the Dutch problem of `get_export` (a plain
+// comment: a doc comment would become the schema's description).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum ExportFormaat {
+    Csv,
+    Json,
+}
+
+impl ExportFormaat {
+    /// `None` for a value that is no export format; csv when absent.
+    fn parse(raw: Option<&str>) -> Option<Self> {
+        match raw {
+            None | Some("csv") => Some(Self::Csv),
+            Some("json") => Some(Self::Json),
+            Some(_) => None,
+        }
+    }
 }
 
 /// Export van een agenda als open data (CSV of JSON).
@@ -65,10 +86,10 @@ pub async fn get_export(
     q: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, Problem> {
     let mut errors = Vec::new();
-    let csv = match q.formaat.as_deref() {
-        None | Some("csv") => true,
-        Some("json") => false,
-        Some(other) => {
+    let csv = match ExportFormaat::parse(q.formaat.as_deref()) {
+        Some(formaat) => formaat == ExportFormaat::Csv,
+        None => {
+            let other = q.formaat.as_deref().unwrap_or_default();
             errors.push(InvalidParam::new(
                 "query.formaat",
                 "invalid-value",

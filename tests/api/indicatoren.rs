@@ -301,36 +301,58 @@ fn bad_indicatoren_and_metingen_are_refused_and_append_nothing() {
         r#"{"waarde":"veel","status":"ongeveer","onbekend":1}"#,
         400,
     );
+    // What the schema says comes first, all at once; "a periode or a
+    // meetDatum" is the domain's rule about a body that fits the schema.
     let mut names = r.invalid();
     names.sort();
+    assert_eq!(names, ["body.onbekend", "body.status", "body.waarde"]);
+    let r = refused(
+        &app,
+        "POST",
+        &metingen,
+        &[],
+        r#"{"waarde":1,"status":"voorlopig"}"#,
+        400,
+    );
     assert_eq!(
-        names,
-        [
-            "body.onbekend",
-            "body.periode",
-            "body.status",
-            "body.waarde"
-        ]
+        (r.invalid(), r.body["invalidParams"][0]["code"].as_str()),
+        (vec!["body.periode".to_owned()], Some("required"))
     );
     let r = refused(
         &app,
         "POST",
         &metingen,
         &[],
-        &json!({"periode": "2024-Q5", "meetDatum": "2199-01-01", "waarde": 1,
+        &json!({"periode": "2024-Q5", "waarde": 1, "status": "definitief"}).to_string(),
+        400,
+    );
+    assert_eq!(
+        (r.invalid(), r.body["invalidParams"][0]["code"].as_str()),
+        (vec!["body.periode".to_owned()], Some("invalid-period")),
+        "the schema's pattern"
+    );
+    let r = refused(
+        &app,
+        "POST",
+        &metingen,
+        &[],
+        &json!({"periode": "2024-Q4", "meetDatum": "2199-01-01", "waarde": 1,
         "status": "definitief", "doorOrganisatieId": missing})
         .to_string(),
         400,
     );
-    let codes: Vec<&str> = r.body["invalidParams"]
+    let codes: Vec<(&str, &str)> = r.body["invalidParams"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| p["code"].as_str().unwrap())
+        .map(|p| (p["name"].as_str().unwrap(), p["code"].as_str().unwrap()))
         .collect();
     assert_eq!(
         codes,
-        ["invalid-period", "future-date", "unknown-organisatie"]
+        [
+            ("body.doorOrganisatieId", "unknown-organisatie"),
+            ("body.meetDatum", "future-date")
+        ]
     );
     refused(
         &app,
@@ -416,7 +438,19 @@ fn bad_indicatoren_and_metingen_are_refused_and_append_nothing() {
         r#"{"naam":"","richting":"x","streefwaarden":{},"doelId":"y"}"#,
         400,
     );
-    assert_eq!(r.invalid().len(), 3, "{:?}", r.body);
+    let mut names = r.invalid();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "body.doelId",
+            "body.naam",
+            "body.richting",
+            "body.streefwaarden"
+        ],
+        "{:?}",
+        r.body
+    );
     let r = refused(
         &app,
         "PATCH",
@@ -505,4 +539,152 @@ fn waarde_as_sent(app: &TestApp, path: &str) -> f64 {
         .take_while(|c| !matches!(c, ',' | '}'))
         .collect();
     number.trim().parse().expect("a number")
+}
+
+/// A PATCH as JSON Merge Patch (RFC 7396), sent with its own content type.
+fn merge_patch(
+    app: &TestApp,
+    path: &str,
+    etag: &str,
+    body: &serde_json::Value,
+) -> (u16, String, serde_json::Value) {
+    let mut r = agent()
+        .patch(format!("{}{path}", app.base))
+        .header("Content-Type", "application/merge-patch+json")
+        .header("If-Match", etag)
+        .send(body.to_string())
+        .unwrap();
+    let etag = r
+        .headers()
+        .get("etag")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let text = r.body_mut().read_to_string().unwrap();
+    (
+        r.status().as_u16(),
+        etag,
+        serde_json::from_str(&text).unwrap(),
+    )
+}
+
+#[test]
+fn a_merge_patch_clears_with_null_only_what_may_be_cleared() {
+    let app = spawn();
+    let d = doel(&app);
+    let org = organisatie(&app);
+    let id = created(
+        &app,
+        &format!("/doelen/{d}/indicatoren"),
+        &json!({"naam": "Bereik", "eenheid": "aantal", "richting": "hogerIsBeter", "bron": "Monitor",
+            "eigenaarOrganisatieId": org, "nulmeting": {"jaar": 2023, "waarde": 4}}),
+    )
+    .id();
+    let path = format!("/indicatoren/{id}");
+
+    // naam, eenheid, richting and streefwaarden cannot be cleared: null is
+    // refused, each named, and nothing changes
+    let head = app.head();
+    let (status, _, body) = merge_patch(
+        &app,
+        &path,
+        "\"1\"",
+        &json!({"naam": null, "eenheid": null, "richting": null, "streefwaarden": null}),
+    );
+    assert_eq!(status, 400, "{body}");
+    let mut names: Vec<&str> = body["invalidParams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "body.eenheid",
+            "body.naam",
+            "body.richting",
+            "body.streefwaarden"
+        ]
+    );
+    assert_eq!(app.head(), head);
+
+    // several wrong values in nested objects: all named at once
+    let (status, _, body) = merge_patch(
+        &app,
+        &path,
+        "\"1\"",
+        &json!({"naam": " ", "streefwaarden": [{"jaar": 1800, "waarde": 2e15, "extra": 1}]}),
+    );
+    assert_eq!(status, 400, "{body}");
+    let mut names: Vec<&str> = body["invalidParams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "body.naam",
+            "body.streefwaarden[0].extra",
+            "body.streefwaarden[0].jaar",
+            "body.streefwaarden[0].waarde"
+        ]
+    );
+
+    // a wrong nulmeting is explained as a nulmeting (not as "must be null")
+    let (status, _, body) = merge_patch(
+        &app,
+        &path,
+        "\"1\"",
+        &json!({"nulmeting": {"jaar": 1800, "waarde": 1, "bron": "x"}}),
+    );
+    assert_eq!(status, 400, "{body}");
+    let mut names: Vec<&str> = body["invalidParams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["body.nulmeting.bron", "body.nulmeting.jaar"]);
+    assert!(
+        body.to_string().contains("van 1900 tot en met 2200"),
+        "{body}"
+    );
+
+    // bron, eigenaar and nulmeting can: null clears them, the rest stays
+    let (status, etag, body) = merge_patch(
+        &app,
+        &path,
+        "\"1\"",
+        &json!({"bron": null, "eigenaarOrganisatieId": null, "nulmeting": null}),
+    );
+    assert_eq!((status, etag.as_str()), (200, "\"2\""), "{body}");
+    let (_, read) = get(&app, &path);
+    assert_eq!(read, body, "read back as answered");
+    assert_eq!(
+        (
+            read["bron"].is_null(),
+            read["eigenaarOrganisatieId"].is_null(),
+            read["eigenaarOrganisatieNaam"].is_null(),
+            read["nulmeting"].is_null()
+        ),
+        (true, true, true, true)
+    );
+    assert_eq!(
+        (read["naam"].as_str(), read["eenheid"].as_str()),
+        (Some("Bereik"), Some("aantal"))
+    );
+    // and setting a nulmeting again through the same content type
+    let (status, _, body) = merge_patch(
+        &app,
+        &path,
+        "\"2\"",
+        &json!({"nulmeting": {"jaar": 2024, "waarde": 5}}),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["nulmeting"], json!({"jaar": 2024, "waarde": 5.0}));
 }

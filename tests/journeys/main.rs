@@ -8,6 +8,7 @@ mod acties;
 mod backup;
 mod first_run;
 mod fsync_trace;
+mod indicatoren;
 mod invoer;
 mod logs;
 mod support;

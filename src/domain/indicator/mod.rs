@@ -12,6 +12,9 @@ use super::events::{
 };
 use super::{Decision, DomainError, FieldError};
 
+mod command;
+pub use command::{DoelPlek, IndicatorCommand, IndicatorView};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum Richting {
@@ -71,6 +74,20 @@ pub struct Indicator {
     #[serde(with = "crate::domain::binary::waarden")]
     pub streefwaarden: Vec<Waarde>,
     pub metingen: Vec<Meting>,
+}
+
+/// The form of a period as the API publishes it (a JSON Schema `pattern`):
+/// `2024`, `2024-Q1`..`Q4` or `2024-01`..`12`, years 1900–2200.
+pub const PERIODE_PATTERN: &str = "^(19[0-9]{2}|2[01][0-9]{2}|2200)(-Q[1-4]|-(0[1-9]|1[0-2]))?$";
+
+/// Whether `periode` has exactly the form of [`PERIODE_PATTERN`] (four
+/// digits for the year, no sign or leading zero beyond them).
+pub fn periode_volgens_patroon(periode: &str) -> bool {
+    let year_digits = periode
+        .get(..4)
+        .is_some_and(|y| y.bytes().all(|b| b.is_ascii_digit()));
+    let rest = periode.get(4..).unwrap_or("");
+    year_digits && (rest.is_empty() || rest.starts_with('-')) && periode_jaar(periode).is_some()
 }
 
 /// Parses a period: `2024`, `2024-Q1`..`Q4` or `2024-01`..`12`; returns its year.
@@ -150,7 +167,26 @@ pub fn check_getal(field: &str, v: &mut f64, errors: &mut Vec<FieldError>) {
     }
 }
 
+/// The years a nulmeting or streefwaarde may be for (the API's years).
+pub const JAREN: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// Checks the year of a nulmeting or streefwaarde.
+fn check_jaar(field: &str, jaar: i32, errors: &mut Vec<FieldError>) {
+    if !JAREN.contains(&jaar) {
+        errors.push(FieldError {
+            field: format!("{field}.jaar"),
+            code: "invalid-number",
+            message: format!(
+                "Veld 'jaar' moet een geheel getal van {} tot en met {} zijn.",
+                JAREN.start(),
+                JAREN.end()
+            ),
+        });
+    }
+}
+
 fn check_waarde(field: &str, w: &mut Waarde, richting: Richting, errors: &mut Vec<FieldError>) {
+    check_jaar(field, w.jaar, errors);
     check_getal(&format!("{field}.waarde"), &mut w.waarde, errors);
     if let Some(v) = w.ondergrens.as_mut() {
         check_getal(&format!("{field}.ondergrens"), v, errors);
@@ -183,6 +219,7 @@ pub fn create(mut e: IndicatorAangemaakt) -> Decision {
         });
     }
     if let Some(n) = &mut e.nulmeting {
+        check_jaar("nulmeting", n.jaar, &mut errors);
         check_getal("nulmeting.waarde", &mut n.waarde, &mut errors);
     }
     for i in 0..e.streefwaarden.len() {
@@ -331,6 +368,7 @@ impl Indicator {
             }
         }
         if let Some(Some(n)) = &mut change.nulmeting {
+            check_jaar("nulmeting", n.jaar, &mut errors);
             check_getal("nulmeting.waarde", &mut n.waarde, &mut errors);
         }
         let richting = change.richting.unwrap_or(self.richting);
@@ -515,6 +553,21 @@ mod tests {
             toelichting: None,
             door_organisatie_id: None,
         })
+    }
+
+    #[test]
+    fn the_published_periode_pattern_and_its_check_agree() {
+        for ok in [
+            "2024", "1900", "2200", "2024-Q1", "2024-Q4", "2024-01", "2024-12",
+        ] {
+            assert!(periode_volgens_patroon(ok), "{ok}");
+        }
+        for bad in [
+            "", "202", "02024", "+2024", " 2024", "1899", "2201", "2024-Q5", "2024-Q0", "2024-00",
+            "2024-13", "2024-1", "2024-", "2024-q1", "2024-Q1 ",
+        ] {
+            assert!(!periode_volgens_patroon(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -46,6 +46,12 @@ pub const PATTERNS: &[Pattern] = &[
             s.get(4..5) == Some("-") && year.is_some_and(|y| (1900..=2200).contains(&y))
         },
     },
+    Pattern {
+        regex: crate::domain::indicator::PERIODE_PATTERN,
+        code: "invalid-period",
+        meaning: "moet een periode zijn: 2024, 2024-Q2 of 2024-03 (jaren 1900 tot en met 2200)",
+        holds: crate::domain::indicator::periode_volgens_patroon,
+    },
 ];
 
 /// Keywords this checker enforces or that only document (`description`,
@@ -244,6 +250,16 @@ impl Checker<'_> {
                 continue;
             };
             let mut best: Option<Vec<InvalidParam>> = None;
+            // A value that is not null is never explained by the `null`
+            // option of a nullable object (`Patch<T>`): report what is wrong
+            // with it as the object, not "must be null".
+            let only_null = |o: &Value| self.resolve(o).get("type") == Some(&Value::from("null"));
+            let real: Vec<&Value> = options.iter().filter(|o| !only_null(o)).collect();
+            let options: Vec<&Value> = if value.is_null() || real.is_empty() {
+                options.iter().collect()
+            } else {
+                real
+            };
             for option in options {
                 let mut found = Vec::new();
                 self.check(option, value, path, &mut found);

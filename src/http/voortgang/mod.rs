@@ -39,12 +39,16 @@ pub struct VoortgangQuery {
     /// Tot en met deze positie (standaard: de laatste).
     #[param(minimum = 0)]
     pub tot_positie: Option<u64>,
-    /// json, markdown of html; gaat voor de Accept-header (voor tools die geen headers kunnen zetten).
-    #[param(example = "markdown")]
+    /// json (application/json), markdown (text/markdown) of html (text/html); gaat voor de Accept-header (voor tools die geen headers kunnen zetten).
+    #[param(inline, value_type = Option<Formaat>, example = "markdown")]
     pub formaat: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+// The formats of the voortgang. The query keeps a `String` so that an
+// unknown value gets the Dutch problem of `negotiate`; the spec lists these
+// as its `enum` (a plain comment: a doc comment would become its description).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
 pub enum Formaat {
     Json,
     Markdown,
@@ -242,7 +246,7 @@ pub fn base_url(state: &AppState) -> String {
 #[utoipa::path(get, path = "/agendas/{id}/voortgang", tag = "Nieuwsbrief",
     params(("id" = Uuid, Path, description = "Id van de agenda"), VoortgangQuery),
     responses(
-        (status = 200, description = "De voortgang in het gevraagde formaat",
+        (status = 200, description = "De voortgang in het gevraagde formaat: application/json (formaat=json, of Accept: application/json; de standaard), text/markdown (formaat=markdown) of text/html (formaat=html, een HTML-fragment). Elk mediatype heeft een eigen schema; een client die per antwoord één mediatype leest (zoals openapi-python-client) leest Markdown en HTML als tekst van het ruwe antwoord (docs/client.md).",
             headers(("ETag" = String, description = "Zwakke ETag met de totPositie")),
             content(
                 (Voortgang = "application/json"),

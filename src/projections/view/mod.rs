@@ -3,6 +3,7 @@
 //! decided against these, so a rule and the state it reads are one snapshot.
 
 mod checkmoment;
+mod indicator;
 mod organisatie;
 mod reflectie;
 mod token;
