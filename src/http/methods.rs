@@ -19,14 +19,14 @@ use actix_web::http::header::{HeaderValue, ALLOW};
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 
-use super::params;
+use super::params::{self, Declared};
 use super::problem::Problem;
 
 /// The 405 for `method` on `path` (the full path, `/v1/…`), or `None` when
 /// the path is not one of the API's or has this method after all.
 pub fn not_allowed(method: &str, path: &str) -> Option<HttpResponse> {
     let rel = path.strip_prefix("/v1")?;
-    let allowed = params::methods(rel);
+    let allowed = methods(rel);
     if allowed.is_empty() || allowed.contains(&method) {
         return None;
     }
@@ -45,6 +45,39 @@ pub fn not_allowed(method: &str, path: &str) -> Option<HttpResponse> {
     }
     Some(res)
 }
+
+/// The methods the spec declares for `path` (below `/v1`), in the order
+/// GET, POST, PUT, PATCH, DELETE; empty when no path template matches. A
+/// `{parameter}` matches one non-empty segment; where templates overlap,
+/// only those with the most literal segments count (as `http::params` does).
+fn methods(path: &str) -> Vec<&'static str> {
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let best = |ops: &'static [Declared]| {
+        ops.iter()
+            .filter(|op| {
+                op.segments.len() == parts.len()
+                    && op.segments.iter().zip(&parts).all(|(s, p)| match s {
+                        Some(s) => s == p,
+                        None => !p.is_empty(),
+                    })
+            })
+            .map(|op| op.segments.iter().filter(|s| s.is_some()).count())
+            .max()
+    };
+    let found: Vec<(&'static str, usize)> = METHODS
+        .iter()
+        .filter_map(|m| Some((*m, best(params::table().get(m)?)?)))
+        .collect();
+    let most = found.iter().map(|(_, n)| *n).max();
+    found
+        .into_iter()
+        .filter(|(_, n)| Some(*n) == most)
+        .map(|(m, _)| m)
+        .collect()
+}
+
+/// The methods an operation of the spec can have, in the order `Allow` lists them.
+const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
 #[cfg(test)]
 mod tests {

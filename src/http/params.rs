@@ -60,14 +60,14 @@ fn kind(schema: Option<&utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>>
 
 /// One operation of the spec: its path template's segments (`None` for a
 /// `{parameter}`) and its declared query parameters with their kinds.
-struct Declared {
-    segments: Vec<Option<String>>,
+pub(super) struct Declared {
+    pub(super) segments: Vec<Option<String>>,
     query: Vec<String>,
     kinds: Vec<Kind>,
 }
 
 /// Method → operations, from the spec.
-type Table = HashMap<&'static str, Vec<Declared>>;
+pub(super) type Table = HashMap<&'static str, Vec<Declared>>;
 
 /// Builds the table now (at startup) rather than on the first request that
 /// carries a query string.
@@ -75,7 +75,7 @@ pub fn warm() {
     table();
 }
 
-fn table() -> &'static Table {
+pub(super) fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| build(&super::ApiDoc::document()))
 }
@@ -130,39 +130,6 @@ fn declared(method: &str, path: &str) -> Option<&'static Declared> {
         })
         .max_by_key(|op| op.segments.iter().filter(|s| s.is_some()).count())
 }
-
-/// The methods the spec declares for `path` (below `/v1`), in the order
-/// GET, POST, PUT, PATCH, DELETE; empty when no path template matches. A
-/// `{parameter}` matches one non-empty segment; where templates overlap,
-/// only those with the most literal segments count (as in [`declared`]).
-pub fn methods(path: &str) -> Vec<&'static str> {
-    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let best = |ops: &'static [Declared]| {
-        ops.iter()
-            .filter(|op| {
-                op.segments.len() == parts.len()
-                    && op.segments.iter().zip(&parts).all(|(s, p)| match s {
-                        Some(s) => s == p,
-                        None => !p.is_empty(),
-                    })
-            })
-            .map(|op| op.segments.iter().filter(|s| s.is_some()).count())
-            .max()
-    };
-    let found: Vec<(&'static str, usize)> = METHODS
-        .iter()
-        .filter_map(|m| Some((*m, best(table().get(m)?)?)))
-        .collect();
-    let most = found.iter().map(|(_, n)| *n).max();
-    found
-        .into_iter()
-        .filter(|(_, n)| Some(*n) == most)
-        .map(|(m, _)| m)
-        .collect()
-}
-
-/// The methods an operation of the spec can have, in the order `Allow` lists them.
-const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
 /// The pairs of a query string, decoded, in order.
 fn pairs(query: &str) -> Vec<(String, String)> {
