@@ -20,10 +20,6 @@ fn committed_openapi_document_is_current() {
 /// conversion removes its schema here; the list only shrinks.
 const NOT_YET_TYPED: &[&str] = &[
     "ActieIn",
-    "AgendaIn",
-    "DoelIn",
-    "GroeperingIn",
-    "OpgaveIn",
     "StatuswijzigingIn",
     "TrekkerIn",
     "VoortgangsberichtIn",

@@ -41,7 +41,7 @@ RULES_NO_SCHEMA_STATES = {
     "unknown-agenda", "unknown-bijsturing", "unknown-doel", "unknown-groepering", "unknown-onderwerp",
     "unknown-opgave", "unknown-organisatie", "outside-period", "before-checkmoment", "before-start",
     "future-date", "in-the-past", "beyond-head", "code-outside-parent", "invalid-parent",
-    "requires-closing",
+    "requires-closing", "unknown-level",
     # one value against another: at most one of peildatum/peiltijdstip/positie,
     # dates or positions (not both), an end not before its start
     "conflicting-parameters", "mixed-range", "invalid-range",

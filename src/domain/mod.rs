@@ -19,6 +19,7 @@ pub mod opgave;
 pub mod organisatie;
 pub mod reflectie;
 pub mod renumber;
+pub mod structuur;
 #[cfg(test)]
 pub mod testing;
 pub mod token;

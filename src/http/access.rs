@@ -2,14 +2,14 @@
 //! every write handler makes before it changes anything:
 //!
 //! ```ignore
-//! let caller = require(&req, &state, Action::StatusWijzigen(id))?;
+//! let bevoegd = require(&req, &state, Action::StatusWijzigen(id))?;
+//! let ctx = context(&bevoegd, &req, &body.json, IfMatch::Required)?;
 //! ```
 //!
 //! `require` asks [`crate::access::policy::check`] and answers 401/403/404
-//! problem+json when the caller may not. It also marks the request as
-//! checked; [`super::write::context`] refuses to build a write context for a
-//! request that was never checked, so a new write endpoint without a check
-//! fails loudly (500) instead of silently letting every token write.
+//! problem+json when the caller may not; otherwise it returns a [`Bevoegd`]
+//! proof, which [`super::write::context`] needs: a write endpoint without a
+//! check does not compile.
 
 use std::future::{ready, Ready};
 
@@ -19,11 +19,23 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use super::problem::Problem;
 use crate::access::policy::{self, Action, Denied};
 use crate::access::Caller;
-use crate::app::AppState;
+use crate::http::AppState;
 
-/// Marks a request whose write was authorized by [`require`].
-#[derive(Clone, Copy)]
-pub(crate) struct Authorized;
+/// Proof that [`require`] let this caller do this write. Only `require`
+/// makes one, and [`super::write::context`] (the only way to a write
+/// context) takes one: a write endpoint that forgets the check does not
+/// compile.
+#[must_use = "pass the proof to write::context"]
+pub struct Bevoegd {
+    caller: Caller,
+}
+
+impl std::ops::Deref for Bevoegd {
+    type Target = Caller;
+    fn deref(&self) -> &Caller {
+        &self.caller
+    }
+}
 
 /// The caller the authentication middleware resolved (anonymous if none).
 pub fn caller(req: &HttpRequest) -> Caller {
@@ -34,16 +46,10 @@ pub fn caller(req: &HttpRequest) -> Caller {
 }
 
 /// Refuses the request unless its caller may perform `action`.
-pub fn require(req: &HttpRequest, state: &AppState, action: Action) -> Result<Caller, Problem> {
+pub fn require(req: &HttpRequest, state: &AppState, action: Action) -> Result<Bevoegd, Problem> {
     let caller = caller(req);
     policy::check(&caller, &state.projection.read(), action).map_err(denied)?;
-    req.extensions_mut().insert(Authorized);
-    Ok(caller)
-}
-
-/// Whether `require` was called for this request.
-pub(crate) fn was_authorized(req: &HttpRequest) -> bool {
-    req.extensions().get::<Authorized>().is_some()
+    Ok(Bevoegd { caller })
 }
 
 /// A refusal as problem+json.

@@ -17,12 +17,12 @@ use super::peil::PeilQuery;
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
 use crate::access::policy::{Action, Target};
-use crate::app::AppState;
 use crate::domain::actie::ActieStatus;
 use crate::domain::actie::{self, Trekker, Voortgangsbericht};
 use crate::domain::events::{ActieAangemaakt, ActieGewijzigd, Event, VoortgangsberichtToegevoegd};
 use crate::domain::DomainError;
 use crate::event_store::{AppendOutcome, ExpectedVersion};
+use crate::http::AppState;
 use crate::projections::ReadModel;
 use crate::service::{ServiceError, StreamEvents};
 
@@ -118,6 +118,7 @@ pub struct ActieIn {
 }
 
 async fn create(
+    bevoegd: &super::access::Bevoegd,
     state: &AppState,
     req: &HttpRequest,
     body: &Value,
@@ -164,7 +165,7 @@ async fn create(
         )
     };
     b.finish()?;
-    let mut ctx = context(req, body, IfMatch::Optional)?;
+    let mut ctx = context(bevoegd, req, body, IfMatch::Optional)?;
     ctx.metadata.agenda_id = Some(agenda_id);
     let mut event = ActieAangemaakt {
         kenmerk: None,
@@ -235,7 +236,7 @@ pub async fn post_actie_onder_doel(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::Beheren(Target::Doel(*id)))?;
+    let bevoegd = require(&req, &state, Action::Beheren(Target::Doel(*id)))?;
     let opgave = state
         .projection
         .read()
@@ -244,7 +245,7 @@ pub async fn post_actie_onder_doel(
         .map(|d| d.state.opgave_id);
     let opgave =
         opgave.ok_or_else(|| Problem::not_found(format!("Er is geen doel met id {id}.")))?;
-    create(&state, &req, &body, opgave, Some(*id)).await
+    create(&bevoegd, &state, &req, &body, opgave, Some(*id)).await
 }
 
 /// Voeg een actie direct onder een opgave toe (zonder doel, zoals opgave 2.1).
@@ -258,8 +259,8 @@ pub async fn post_actie_onder_opgave(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::Beheren(Target::Opgave(*id)))?;
-    create(&state, &req, &body, *id, None).await
+    let bevoegd = require(&req, &state, Action::Beheren(Target::Opgave(*id)))?;
+    create(&bevoegd, &state, &req, &body, *id, None).await
 }
 
 /// De acties van een doel.
@@ -296,7 +297,7 @@ pub async fn patch_actie(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::Beheren(Target::Actie(*id)))?;
+    let bevoegd = require(&req, &state, Action::Beheren(Target::Actie(*id)))?;
     let id = *id;
     let mut b = Body::new(
         &body,
@@ -396,7 +397,7 @@ pub async fn patch_actie(
         )
     };
     b.finish()?;
-    let mut ctx = context(&req, &body, IfMatch::Required)?;
+    let mut ctx = context(&bevoegd, &req, &body, IfMatch::Required)?;
     ctx.metadata.agenda_id = Some(agenda_id);
     state
         .service
@@ -574,7 +575,7 @@ pub async fn post_voortgang(
     let agenda_id =
         agenda_id.ok_or_else(|| Problem::not_found(format!("Er is geen actie met id {id}.")))?;
     b.finish()?;
-    let mut ctx = context(&req, &body, IfMatch::Optional)?;
+    let mut ctx = context(&caller, &req, &body, IfMatch::Optional)?;
     ctx.metadata.agenda_id = Some(agenda_id);
     let bericht_id = Uuid::now_v7();
     let outcome = state
@@ -668,7 +669,7 @@ pub async fn patch_voortgang(
     path: web::Path<(Uuid, Uuid)>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
-    require(
+    let bevoegd = require(
         &req,
         &state,
         Action::VoortgangWijzigen {
@@ -695,7 +696,7 @@ pub async fn patch_voortgang(
         _ => {}
     }
     b.finish()?;
-    let mut ctx = context(&req, &body, IfMatch::Required)?;
+    let mut ctx = context(&bevoegd, &req, &body, IfMatch::Required)?;
     ctx.metadata.agenda_id = state
         .projection
         .read()

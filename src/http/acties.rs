@@ -18,9 +18,9 @@ use super::peil::PeilQuery;
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, Body, IfMatch};
 use crate::access::policy::Action;
-use crate::app::AppState;
 use crate::domain::actie::{ActieStatus, Kenmerk, Trekker};
 use crate::domain::zoeken::Zoekvraag;
+use crate::http::AppState;
 use crate::service::ServiceError;
 
 const STATUSES: [(&str, ActieStatus); 5] = [
@@ -233,7 +233,7 @@ pub async fn post_statuswijziging(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::StatusWijzigen(*id))?;
+    let bevoegd = require(&req, &state, Action::StatusWijzigen(*id))?;
     let id = *id;
     let mut b = Body::new(&body, &["status", "ingangsDatum", "reden", "toelichting"]);
     let naar = b.choice("status", true, &STATUSES);
@@ -241,7 +241,7 @@ pub async fn post_statuswijziging(
     let reden = b.string("reden", false);
     b.string("toelichting", false);
     b.finish()?;
-    let ctx = context(&req, &body, IfMatch::Optional)?;
+    let ctx = context(&bevoegd, &req, &body, IfMatch::Optional)?;
     let naar = naar.expect("validated");
     let datum = datum.unwrap_or_else(|| Utc::now().date_naive());
     state
@@ -292,7 +292,7 @@ pub async fn put_trekker(
     id: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::TrekkerToewijzen(*id))?;
+    let bevoegd = require(&req, &state, Action::TrekkerToewijzen(*id))?;
     let id = *id;
     let mut b = Body::new(&body, &["soort", "organisatieId", "naam", "toelichting"]);
     let soort = b.choice(
@@ -313,7 +313,7 @@ pub async fn put_trekker(
         }
     }
     b.finish()?;
-    let ctx = context(&req, &body, IfMatch::Required)?;
+    let ctx = context(&bevoegd, &req, &body, IfMatch::Required)?;
     let nieuwe = match (soort, org, naam) {
         (Some(0), Some(organisatie_id), _) => Some(Trekker::Organisatie { organisatie_id }),
         (Some(1), _, Some(naam)) => Some(Trekker::Groep { naam }),

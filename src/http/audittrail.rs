@@ -16,10 +16,10 @@ use super::peil::view::Reader;
 use super::problem::Problem;
 use super::write::service_problem;
 use crate::access::policy::Target;
-use crate::app::AppState;
 use crate::event_store::ActorKind;
 use crate::history::audit;
 use crate::history::names::Names;
+use crate::http::AppState;
 use crate::service::ServiceError;
 
 /// Who made a change: an organisation and role, or the system. No persons.

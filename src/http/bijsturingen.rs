@@ -20,9 +20,9 @@ use super::paging;
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, IfMatch};
 use crate::access::policy::{Action, Target};
-use crate::app::AppState;
 use crate::domain::checkmoment::{CheckmomentCommand, VoorgenomenWijziging, WijzigingSoort};
 use crate::domain::events::Event;
+use crate::http::AppState;
 
 fn bijsturing_response(
     state: &AppState,
@@ -149,9 +149,10 @@ pub async fn post_bijsturing(
     body: Invoer<BijsturingNieuw>,
 ) -> Result<HttpResponse, Problem> {
     let target = Target::Checkmoment(*id);
-    require(&req, &state, Action::Beheren(target))?;
+    let bevoegd = require(&req, &state, Action::Beheren(target))?;
     let b = body.waarde;
-    let mut ctx = context(&req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
+    let mut ctx =
+        context(&bevoegd, &req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
     ctx.metadata.agenda_id = target.agenda(&state.projection.read());
     let mut bijsturing = Uuid::now_v7();
     let command = CheckmomentCommand::LegBijsturingVast {
@@ -220,9 +221,10 @@ pub async fn patch_bijsturing(
 ) -> Result<HttpResponse, Problem> {
     let (id, bijsturing) = *path;
     let target = Target::Checkmoment(id);
-    require(&req, &state, Action::Beheren(target))?;
+    let bevoegd = require(&req, &state, Action::Beheren(target))?;
     let b = body.waarde;
-    let mut ctx = context(&req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
+    let mut ctx =
+        context(&bevoegd, &req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
     ctx.metadata.agenda_id = target.agenda(&state.projection.read());
     let command = CheckmomentCommand::VoerBijsturingDoor {
         id,

@@ -22,8 +22,8 @@ use super::paging;
 use super::problem::{InvalidParam, Problem};
 use super::write::{context, etag, service_problem, IfMatch, BIJSTURING_HEADER};
 use crate::access::policy::{Action, Target};
-use crate::app::AppState;
 use crate::domain::checkmoment::{Checkmoment, CheckmomentCommand, CheckmomentStatus, Niveau};
+use crate::http::AppState;
 use crate::projections::Entity;
 
 pub fn checkmoment_not_found(id: Uuid) -> String {
@@ -194,9 +194,10 @@ async fn open(
     niveau: Niveau,
     target: Target,
 ) -> Result<HttpResponse, Problem> {
-    require(req, state, Action::Beheren(target))?;
+    let bevoegd = require(req, state, Action::Beheren(target))?;
     let b = body.waarde;
-    let mut ctx = context(req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
+    let mut ctx =
+        context(&bevoegd, req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
     ctx.metadata.agenda_id = target.agenda(&state.projection.read());
     let command = CheckmomentCommand::Open {
         id: Uuid::now_v7(),
@@ -260,9 +261,10 @@ pub async fn patch_checkmoment(
     body: Invoer<CheckmomentWijziging>,
 ) -> Result<HttpResponse, Problem> {
     let target = Target::Checkmoment(*id);
-    require(&req, &state, Action::Beheren(target))?;
+    let bevoegd = require(&req, &state, Action::Beheren(target))?;
     let b = body.waarde;
-    let mut ctx = context(&req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
+    let mut ctx =
+        context(&bevoegd, &req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
     ctx.metadata.agenda_id = target.agenda(&state.projection.read());
     let command = CheckmomentCommand::Wijzig {
         id: *id,

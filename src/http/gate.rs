@@ -18,7 +18,7 @@ use super::problem::Problem;
 use crate::access::policy;
 use crate::access::rate::Key;
 use crate::access::{authenticate, Caller, Rol};
-use crate::app::AppState;
+use crate::http::AppState;
 
 /// The live feed keeps its connection open; it is exempt from the rate limit.
 pub const STREAM_PATH: &str = "/v1/gebeurtenissen/stream";

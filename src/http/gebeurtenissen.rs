@@ -19,8 +19,8 @@ use uuid::Uuid;
 
 use super::problem::{InvalidParam, Problem};
 use super::write::service_problem;
-use crate::app::AppState;
 use crate::event_store::RecordedEvent;
+use crate::http::AppState;
 use crate::service::ServiceError;
 
 pub const DEFAULT_FEED_PAGE: u32 = 20;

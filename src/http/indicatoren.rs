@@ -119,10 +119,11 @@ pub async fn post_indicator(
     id: web::Path<Uuid>,
     body: Invoer<IndicatorNieuw>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::Beheren(Target::Doel(*id)))?;
+    let bevoegd = require(&req, &state, Action::Beheren(Target::Doel(*id)))?;
     let doel_id = *id;
     let b = body.waarde;
-    let mut ctx = context(&req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
+    let mut ctx =
+        context(&bevoegd, &req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
     ctx.metadata.agenda_id = {
         let m = state.projection.read();
         m.doelen.get(&doel_id).map(|d| d.state.agenda_id)
@@ -159,10 +160,11 @@ pub async fn patch_indicator(
     id: web::Path<Uuid>,
     body: Invoer<IndicatorWijziging>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::Beheren(Target::Indicator(*id)))?;
+    let bevoegd = require(&req, &state, Action::Beheren(Target::Indicator(*id)))?;
     let id = *id;
     let b = body.waarde;
-    let mut ctx = context(&req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
+    let mut ctx =
+        context(&bevoegd, &req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
     ctx.metadata.agenda_id = agenda_of(&state, id);
     let command = IndicatorCommand::Wijzig {
         id,
@@ -336,7 +338,7 @@ pub async fn post_meting(
     let b = body.waarde;
     let door = crate::access::policy::namens(&caller, b.door_organisatie_id)
         .map_err(super::access::denied)?;
-    let mut ctx = context(&req, &body.json, IfMatch::Optional)?;
+    let mut ctx = context(&caller, &req, &body.json, IfMatch::Optional)?;
     ctx.metadata.agenda_id = agenda_of(&state, id);
     let fresh = Uuid::now_v7();
     let command = IndicatorCommand::LegMetingVast {

@@ -12,7 +12,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::web;
 
-use crate::app::AppState;
+use crate::http::AppState;
 
 /// Prefixes the paths in `Location` and `Link` with `--public-url`, when set.
 pub async fn public_links(

@@ -15,8 +15,8 @@ use super::peil::PeilQuery;
 use super::problem::Problem;
 use super::write::{context, etag, service_problem, IfMatch};
 use crate::access::policy::Action;
-use crate::app::AppState;
 use crate::domain::organisatie::{OrganisatieCommand, OrganisatieSoort};
+use crate::http::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -132,9 +132,10 @@ pub async fn post_organisatie(
     req: HttpRequest,
     body: Invoer<OrganisatieNieuw>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::OrganisatiesBeheren)?;
+    let bevoegd = require(&req, &state, Action::OrganisatiesBeheren)?;
     let b = body.waarde;
-    let ctx = context(&req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
+    let ctx =
+        context(&bevoegd, &req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
     let command = OrganisatieCommand::Registreer {
         id: Uuid::now_v7(),
         naam: b.naam.into_string(),
@@ -163,10 +164,11 @@ pub async fn patch_organisatie(
     id: web::Path<Uuid>,
     body: Invoer<OrganisatieWijziging>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::OrganisatiesBeheren)?;
+    let bevoegd = require(&req, &state, Action::OrganisatiesBeheren)?;
     let id = *id;
     let b = body.waarde;
-    let ctx = context(&req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
+    let ctx =
+        context(&bevoegd, &req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
     let command = OrganisatieCommand::Wijzig {
         id,
         naam: b.naam.map(Tekst::into_string),

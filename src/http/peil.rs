@@ -31,8 +31,8 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::problem::{InvalidParam, Problem};
-use crate::app::AppState;
 use crate::history::peil::position_at_end_of;
+use crate::http::AppState;
 use crate::projections::ReadModel;
 
 /// The time-travel query parameters every GET accepts (documentation; the

@@ -17,11 +17,11 @@ use super::paging;
 use super::problem::{InvalidParam, Problem};
 use super::write::{context, etag, service_problem, IfMatch};
 use crate::access::policy::{namens, Action, Target};
-use crate::app::AppState;
 use crate::domain::reflectie::{
     Onderwerp, OnderwerpSoort, PdcaFase, Reflectie, ReflectieCommand, ReflectieView,
     TekstCorrectie, Teksten,
 };
+use crate::http::AppState;
 use crate::projections::{Entity, ReadModel};
 use crate::service::ServiceError;
 
@@ -316,8 +316,9 @@ pub async fn post_reflectie(
             None => return Err(refused(command.decide(&*m))),
         }
     };
-    require(&req, &state, Action::ReflectieToevoegen(target))?;
-    let mut ctx = context(&req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
+    let bevoegd = require(&req, &state, Action::ReflectieToevoegen(target))?;
+    let mut ctx =
+        context(&bevoegd, &req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
     ctx.metadata.agenda_id = agenda;
     let outcome = state
         .service
@@ -352,10 +353,11 @@ pub async fn patch_reflectie(
     id: web::Path<Uuid>,
     body: Invoer<ReflectieWijziging>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::ReflectieWijzigen(*id))?;
+    let bevoegd = require(&req, &state, Action::ReflectieWijzigen(*id))?;
     let id = *id;
     let b = body.waarde;
-    let mut ctx = context(&req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
+    let mut ctx =
+        context(&bevoegd, &req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
     ctx.metadata.agenda_id = Target::Reflectie(id).agenda(&state.projection.read());
     let command = ReflectieCommand::Wijzig {
         id,

@@ -1,5 +1,5 @@
 //! What every handler may use: the store, the read model, the service, the
-//! caches and the token state. Built by `crate::app` at startup.
+//! caches and the token state. Built by the wiring (`src/app.rs`) at startup.
 
 use std::sync::Arc;
 

@@ -18,8 +18,8 @@ use super::write::{context, etag, service_problem, IfMatch};
 use crate::access::bootstrap::{self, NewToken};
 use crate::access::policy::Action;
 use crate::access::Rol;
-use crate::app::AppState;
 use crate::domain::token::{Token, TokenCommand};
+use crate::http::AppState;
 use crate::projections::{Entity, ReadModel};
 
 /// A token as the API shows it: never the token itself, nor its hash.
@@ -122,7 +122,7 @@ pub async fn list_tokens(
     req: HttpRequest,
     q: web::Query<Paging>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::TokensBeheren)?;
+    let _ = require(&req, &state, Action::TokensBeheren)?;
     let m = state.projection.read();
     let mut tokens: Vec<_> = m.tokens.values().collect();
     tokens.sort_by_key(|t| (t.aangemaakt, t.id));
@@ -141,7 +141,7 @@ pub async fn get_token(
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::TokensBeheren)?;
+    let _ = require(&req, &state, Action::TokensBeheren)?;
     let m = state.projection.read();
     let t = m.tokens.get(&id).ok_or_else(|| not_found(*id))?;
     Ok(HttpResponse::Ok()
@@ -159,9 +159,10 @@ pub async fn post_token(
     req: HttpRequest,
     body: Invoer<TokenNieuw>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::TokensBeheren)?;
+    let bevoegd = require(&req, &state, Action::TokensBeheren)?;
     let b = body.waarde;
-    let ctx = context(&req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
+    let ctx =
+        context(&bevoegd, &req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
     let new = NewToken {
         organisatie_id: b.organisatie_id,
         rol: b.rol,
@@ -205,8 +206,8 @@ pub async fn delete_token(
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::TokensBeheren)?;
-    let ctx = context(&req, &Value::Null, IfMatch::Optional)?;
+    let bevoegd = require(&req, &state, Action::TokensBeheren)?;
+    let ctx = context(&bevoegd, &req, &Value::Null, IfMatch::Optional)?;
     let command = TokenCommand::TrekIn {
         id: *id,
         reden: ctx.metadata.toelichting.clone(),

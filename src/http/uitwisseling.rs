@@ -17,8 +17,8 @@ use super::peil::PeilQuery;
 use super::problem::{InvalidParam, Problem};
 use super::write::{context, service_problem, IfMatch};
 use crate::access::policy::Action;
-use crate::app::AppState;
 use crate::domain::FieldError;
+use crate::http::AppState;
 use crate::import::apply::{self, ImportError, ImportResult, Source};
 use crate::import::csv::CsvAgenda;
 use crate::import::export;
@@ -286,7 +286,7 @@ pub async fn post_import(
     q: web::Query<ImportQuery>,
     body: web::Bytes,
 ) -> Result<HttpResponse, Problem> {
-    require(&req, &state, Action::AgendaAanmaken)?;
+    let bevoegd = require(&req, &state, Action::AgendaAanmaken)?;
     let content_type = req
         .headers()
         .get("Content-Type")
@@ -327,7 +327,7 @@ pub async fn post_import(
         "query": req.query_string(),
         "sha256": digest,
     });
-    let ctx = context(&req, &fingerprint, IfMatch::Optional)?;
+    let ctx = context(&bevoegd, &req, &fingerprint, IfMatch::Optional)?;
     let result = apply::run(&state.service, source, ctx)
         .await
         .map_err(|e| match e {

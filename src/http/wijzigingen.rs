@@ -16,11 +16,11 @@ use uuid::Uuid;
 use super::dto::TrekkerDto;
 use super::problem::{InvalidParam, Problem};
 use super::write::service_problem;
-use crate::app::AppState;
 use crate::domain::actie::Trekker;
 use crate::domain::Event;
 use crate::event_store::RecordedEvent;
 use crate::history::peil::end_of_day;
+use crate::http::AppState;
 use crate::projections::ReadModel;
 use crate::service::ServiceError;
 

@@ -9,7 +9,6 @@
 
 pub mod command;
 mod commands;
-pub mod renumber;
 
 pub use command::Command;
 

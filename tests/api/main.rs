@@ -23,6 +23,7 @@ mod reflecties;
 mod restart;
 mod routing;
 mod structuur;
+mod structuur_invoer;
 mod support;
 mod tokens;
 mod uitvoer;

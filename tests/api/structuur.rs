@@ -458,10 +458,16 @@ fn bad_structure_requests_are_refused_and_append_nothing() {
         &json!({"code": "1,3", "titel": 5, "groeperingId": missing}).to_string(),
         400,
     );
-    assert_eq!(
-        r.invalid(),
-        ["body.code", "body.titel", "body.groeperingId"]
+    assert_eq!(r.invalid(), ["body.code", "body.titel"]);
+    let r = refused(
+        &app,
+        "POST",
+        &format!("/agendas/{a}/opgaven"),
+        &[],
+        &json!({"code": "1.3", "titel": "x", "groeperingId": missing}).to_string(),
+        400,
     );
+    assert_eq!(r.invalid(), ["body.groeperingId"]);
     refused(
         &app,
         "POST",

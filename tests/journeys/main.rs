@@ -11,6 +11,7 @@ mod fsync_trace;
 mod indicatoren;
 mod invoer;
 mod logs;
+mod structuur;
 mod support;
 mod voortgangsberichten;
 mod who_and_when;

@@ -12,6 +12,11 @@ use super::events::{
 use super::naam::normalise;
 use super::{Code, Decision, DomainError, FieldError};
 
+mod command;
+mod groepering;
+pub use command::AgendaCommand;
+pub use groepering::GroeperingCommand;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum AgendaStatus {

@@ -7,6 +7,9 @@ use uuid::Uuid;
 use super::events::{DoelAangemaakt, DoelGewijzigd, DoelVerplaatst, Event, Hernummerd, Vervallen};
 use super::{Code, Decision, DomainError};
 
+mod command;
+pub use command::DoelCommand;
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Doel {
     pub agenda_id: Uuid,

@@ -7,6 +7,9 @@ use uuid::Uuid;
 use super::events::{Event, Hernummerd, OpgaveAangemaakt, OpgaveGewijzigd, Vervallen};
 use super::{Code, Decision, DomainError};
 
+mod command;
+pub use command::OpgaveCommand;
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Opgave {
     pub agenda_id: Uuid,
@@ -66,8 +69,9 @@ impl Opgave {
     }
 
     /// `change` holds the requested field values; `code`, when given and
-    /// different, renumbers (uniqueness is checked by the caller, who sees
-    /// the whole agenda). Unchanged fields produce no event.
+    /// different, renumbers (whether the code is free in the agenda, and
+    /// what its doelen carry along, [`OpgaveCommand`] decides). Unchanged
+    /// fields produce no event.
     pub fn update(
         &self,
         mut change: OpgaveGewijzigd,

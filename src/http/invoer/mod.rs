@@ -62,11 +62,13 @@ pub fn parse<T: DeserializeOwned + ToSchema>(json: Value) -> Result<Invoer<T>, P
             "Dit endpoint kent zijn eigen invoer niet; er is niets gewijzigd. Meld dit aan de beheerder.",
         ));
     };
-    let problems = schema::check(schemas(), schema, &json, "body");
+    let mut problems = schema::check(schemas(), schema, &json, "body");
+    // In field order, so a person reads them top to bottom.
+    problems.sort_by(|a, b| a.name.cmp(&b.name));
     if !problems.is_empty() {
         return Err(Problem::invalid(problems));
     }
-    match serde_json::from_value::<T>(json.clone()) {
+    match serde_json::from_value::<T>(whole_numbers(json.clone())) {
         Ok(waarde) => Ok(Invoer { waarde, json }),
         Err(e) => {
             // The schema admitted what the type refuses: a mismatch between
@@ -81,6 +83,24 @@ pub fn parse<T: DeserializeOwned + ToSchema>(json: Value) -> Result<Invoer<T>, P
     }
 }
 
+/// `2.0` as `2`: JSON Schema counts a number without a fraction as an
+/// integer, so an integer field must take it; a float field takes either.
+fn whole_numbers(value: Value) -> Value {
+    match value {
+        Value::Number(n) if !n.is_i64() && !n.is_u64() => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Value::from(f as i64),
+            _ => Value::Number(n),
+        },
+        Value::Array(items) => Value::Array(items.into_iter().map(whole_numbers).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, whole_numbers(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 impl<T: DeserializeOwned + ToSchema + 'static> FromRequest for Invoer<T> {
     type Error = actix_web::Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
@@ -91,5 +111,27 @@ impl<T: DeserializeOwned + ToSchema + 'static> FromRequest for Invoer<T> {
             let json = json.await?.into_inner();
             parse::<T>(json).map_err(Into::into)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_whole_float_is_an_integer_for_the_schema_and_for_serde() {
+        let schemas = Map::new();
+        let schema = json!({"type": "integer", "format": "int32", "minimum": 1});
+        assert!(schema::check(&schemas, &schema, &json!(2.0), "body.niveau").is_empty());
+        let refused = schema::check(&schemas, &schema, &json!(2.5), "body.niveau");
+        assert_eq!(refused[0].code, "invalid-number");
+        let n: u32 = serde_json::from_value(whole_numbers(json!(2.0))).unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(
+            whole_numbers(json!({"a": [3.0, 0.5]})),
+            json!({"a": [3, 0.5]})
+        );
     }
 }

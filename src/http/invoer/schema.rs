@@ -47,6 +47,12 @@ pub const PATTERNS: &[Pattern] = &[
         },
     },
     Pattern {
+        regex: super::waarden::CODE_PATTERN,
+        code: "invalid-code",
+        meaning: "is geen code: gebruik 1 tot 6 groepen cijfers gescheiden door punten, zoals 1.1 of 2.6.1",
+        holds: |s| s == s.trim() && crate::domain::Code::parse(s).is_ok(),
+    },
+    Pattern {
         regex: crate::domain::indicator::PERIODE_PATTERN,
         code: "invalid-period",
         meaning: "moet een periode zijn: 2024, 2024-Q2 of 2024-03 (jaren 1900 tot en met 2200)",
@@ -124,7 +130,10 @@ fn type_name(t: &str) -> &'static str {
 fn matches_type(t: &str, value: &Value) -> bool {
     match t {
         "string" => value.is_string(),
-        "integer" => value.is_i64() || value.is_u64(),
+        // JSON Schema: an integer is a number without a fraction (`2.0` too).
+        "integer" => {
+            value.is_i64() || value.is_u64() || value.as_f64().is_some_and(|f| f.fract() == 0.0)
+        }
         "number" => value.is_number(),
         "boolean" => value.is_boolean(),
         "array" => value.is_array(),

@@ -12,10 +12,14 @@ use utoipa::openapi::{KnownFormat, RefOr, SchemaFormat};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::domain::datum::{parse_date, parse_instant};
+use crate::domain::Code;
 
 /// The pattern that puts a date or instant in the API's years (1900–2200);
 /// see [`crate::domain::datum`] and [`super::schema::PATTERNS`].
 pub const YEAR_PATTERN: &str = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-";
+
+/// The pattern of a code such as `1.1` or `2.6.1` ([`Code`]).
+pub const CODE_PATTERN: &str = r"^[0-9]{1,4}(\.[0-9]{1,4}){0,5}$";
 
 /// The pattern of a text that must hold a visible character.
 pub const VISIBLE_PATTERN: &str = r"\S";
@@ -175,5 +179,26 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Patch<T> {
             None => Self::Null,
             Some(v) => Self::Value(v),
         })
+    }
+}
+
+/// A code (`1`, `1.1`, `2.6.1`) in a request body: the domain's [`Code`],
+/// published with the pattern it parses by.
+impl PartialSchema for Code {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(CODE_PATTERN))
+            .description(Some(
+                "1 tot 6 groepen van 1 tot 4 cijfers, gescheiden door punten (1.1, 2.6.1).",
+            ))
+            .examples([serde_json::json!("1.1")])
+            .into()
+    }
+}
+
+impl ToSchema for Code {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("Code")
     }
 }

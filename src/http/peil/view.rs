@@ -26,7 +26,6 @@ use uuid::Uuid;
 
 use super::{ModelRef, Peil, PeilFuture};
 use crate::access::policy::{Sight, Target};
-use crate::app::AppState;
 use crate::domain::actie::Actie;
 use crate::domain::agenda::{Agenda, Groepering};
 use crate::domain::checkmoment::Checkmoment;
@@ -35,6 +34,7 @@ use crate::domain::indicator::Indicator;
 use crate::domain::opgave::Opgave;
 use crate::domain::reflectie::Reflectie;
 use crate::http::problem::Problem;
+use crate::http::AppState;
 use crate::projections::{Entity, ReadModel};
 
 /// The caller and what it may read, judged on the live model.

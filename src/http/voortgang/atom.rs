@@ -12,9 +12,9 @@ use uuid::Uuid;
 use super::model::{ActieItem, Voortgang, Window};
 use super::render::datum;
 use super::{base_url, compute};
-use crate::app::AppState;
 use crate::escape::xml;
 use crate::http::problem::Problem;
+use crate::http::AppState;
 
 const MAX_ENTRIES: usize = 50;
 const DAYS: i64 = 90;

@@ -19,7 +19,7 @@ use utoipa::{IntoParams, OpenApi};
 use uuid::Uuid;
 
 use super::problem::{InvalidParam, Problem};
-use crate::app::AppState;
+use crate::http::AppState;
 use crate::kalender;
 use model::{Voortgang, Window};
 

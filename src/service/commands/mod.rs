@@ -6,4 +6,5 @@ mod checkmoment;
 mod indicator;
 mod organisatie;
 mod reflectie;
+mod structuur;
 mod token;

@@ -1,0 +1,59 @@
+//! Building and restructuring the agenda: create/patch agendas,
+//! groeperingen (themalijnen, effecten, ...), opgaven and doelen. Codes are
+//! unique within an agenda (409 otherwise); renumbering, moving and dropping
+//! (vervallen) are events, so history keeps every earlier shape. Each
+//! handler extracts its typed body, checks the caller's rights, and runs a
+//! domain command (`crate::domain::{agenda, opgave, doel}`); every rule is
+//! decided there, against `crate::domain::structuur::StructuurView`.
+
+mod agenda;
+mod doel;
+mod groepering;
+mod opgave;
+
+use actix_web::web;
+use utoipa::OpenApi;
+
+pub fn configure(cfg: &mut super::Routes) {
+    cfg.route("/agendas", web::post().to(agenda::post_agenda))
+        .route("/agendas/{id}", web::patch().to(agenda::patch_agenda))
+        .route(
+            "/agendas/{id}/groeperingen",
+            web::get().to(groepering::list_groeperingen),
+        )
+        .route(
+            "/agendas/{id}/groeperingen",
+            web::post().to(groepering::post_groepering),
+        )
+        .route(
+            "/groeperingen/{id}",
+            web::get().to(groepering::get_groepering),
+        )
+        .route(
+            "/groeperingen/{id}",
+            web::patch().to(groepering::patch_groepering),
+        )
+        .route("/agendas/{id}/opgaven", web::post().to(opgave::post_opgave))
+        .route("/opgaven/{id}", web::patch().to(opgave::patch_opgave))
+        .route("/opgaven/{id}/doelen", web::get().to(doel::list_doelen))
+        .route("/opgaven/{id}/doelen", web::post().to(doel::post_doel))
+        .route("/doelen/{id}", web::get().to(doel::get_doel))
+        .route("/doelen/{id}", web::patch().to(doel::patch_doel));
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    agenda::post_agenda,
+    agenda::patch_agenda,
+    groepering::list_groeperingen,
+    groepering::post_groepering,
+    groepering::get_groepering,
+    groepering::patch_groepering,
+    opgave::post_opgave,
+    opgave::patch_opgave,
+    doel::list_doelen,
+    doel::post_doel,
+    doel::get_doel,
+    doel::patch_doel
+))]
+pub struct Api;

@@ -1,0 +1,45 @@
+use uuid::Uuid;
+
+use crate::domain::agenda::{Agenda, Groepering};
+use crate::domain::doel::Doel;
+use crate::domain::opgave::Opgave;
+use crate::domain::structuur::StructuurView;
+use crate::domain::Code;
+use crate::projections::ReadModel;
+
+impl StructuurView for ReadModel {
+    fn agenda(&self, id: Uuid) -> Option<(&Agenda, u64)> {
+        self.agendas.get(&id).map(|e| (&e.state, e.version))
+    }
+
+    fn groepering(&self, id: Uuid) -> Option<(&Groepering, u64)> {
+        self.groeperingen.get(&id).map(|e| (&e.state, e.version))
+    }
+
+    fn opgave(&self, id: Uuid) -> Option<(&Opgave, u64)> {
+        self.opgaven.get(&id).map(|e| (&e.state, e.version))
+    }
+
+    fn doel(&self, id: Uuid) -> Option<(&Doel, u64)> {
+        self.doelen.get(&id).map(|e| (&e.state, e.version))
+    }
+
+    fn code_owner(&self, agenda_id: Uuid, code: &Code) -> Option<Uuid> {
+        ReadModel::code_owner(self, agenda_id, code)
+    }
+
+    fn doelen_van_opgave(&self, opgave_id: Uuid) -> Vec<Uuid> {
+        self.doel_ids_of_opgave(opgave_id)
+    }
+
+    fn subdoelen(&self, doel_id: Uuid) -> Vec<Uuid> {
+        let mut subs: Vec<Uuid> = self
+            .doelen
+            .values()
+            .filter(|s| s.state.bovenliggend_doel_id == Some(doel_id))
+            .map(|s| s.id)
+            .collect();
+        subs.sort();
+        subs
+    }
+}
