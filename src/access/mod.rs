@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 pub use crate::domain::token::Rol;
+use crate::domain::Foutcode;
 use crate::event_store::{Actor, ActorKind};
 use crate::projections::ReadModel;
 
@@ -92,12 +93,12 @@ pub enum AuthError {
 }
 
 impl AuthError {
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> Foutcode {
         match self {
-            AuthError::Malformed => "token-malformed",
-            AuthError::Unknown => "token-unknown",
-            AuthError::Revoked => "token-revoked",
-            AuthError::Expired => "token-expired",
+            AuthError::Malformed => Foutcode::TokenMalformed,
+            AuthError::Unknown => Foutcode::TokenUnknown,
+            AuthError::Revoked => Foutcode::TokenRevoked,
+            AuthError::Expired => Foutcode::TokenExpired,
         }
     }
 

@@ -11,6 +11,7 @@
 //!   calendar computation on them (end of day, next year, Amsterdam midnight)
 //!   far from chrono's limits, so none of them can overflow.
 
+use crate::domain::Foutcode;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 /// The first year a date or instant may have.
@@ -31,11 +32,11 @@ pub enum DatumFout {
 
 impl DatumFout {
     /// A stable code for `invalidParams`.
-    pub fn code(self, instant: bool) -> &'static str {
+    pub fn code(self, instant: bool) -> Foutcode {
         match (self, instant) {
-            (Self::Syntax, false) => "invalid-date",
-            (Self::Syntax, true) => "invalid-date-time",
-            (Self::OutOfRange, _) => "out-of-range",
+            (Self::Syntax, false) => Foutcode::InvalidDate,
+            (Self::Syntax, true) => Foutcode::InvalidDateTime,
+            (Self::OutOfRange, _) => Foutcode::OutOfRange,
         }
     }
 

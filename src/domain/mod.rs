@@ -13,6 +13,7 @@ pub mod code;
 pub mod datum;
 pub mod doel;
 pub mod events;
+pub mod foutcode;
 pub mod indicator;
 pub mod naam;
 pub mod opgave;
@@ -29,12 +30,13 @@ pub mod zoeken;
 pub use besluit::{Besluit, StreamBesluit, Versie};
 pub use code::Code;
 pub use events::Event;
+pub use foutcode::Foutcode;
 
 /// One invalid field of a command.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldError {
     pub field: String,
-    pub code: &'static str,
+    pub code: Foutcode,
     pub message: String,
 }
 
@@ -43,7 +45,7 @@ pub struct FieldError {
 pub enum DomainError {
     /// The command conflicts with the current state (409).
     #[error("{message}")]
-    Conflict { code: &'static str, message: String },
+    Conflict { code: Foutcode, message: String },
     /// Fields of the command are invalid (400); all of them, at once.
     #[error("{} ongeldige velden", .0.len())]
     Invalid(Vec<FieldError>),
@@ -58,17 +60,13 @@ impl DomainError {
     pub fn not_found(soort: &'static str, id: uuid::Uuid) -> Self {
         Self::NotFound { soort, id }
     }
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: Foutcode, message: impl Into<String>) -> Self {
         Self::Conflict {
             code,
             message: message.into(),
         }
     }
-    pub fn invalid(
-        field: impl Into<String>,
-        code: &'static str,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn invalid(field: impl Into<String>, code: Foutcode, message: impl Into<String>) -> Self {
         Self::Invalid(vec![FieldError {
             field: field.into(),
             code,

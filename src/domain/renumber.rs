@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::events::Hernummerd;
 use super::{Code, DomainError};
+use crate::domain::Foutcode;
 
 /// `code` with its leading `from` replaced by `to` (`1.4.2`, `1.4` → `1.5`
 /// gives `1.5.2`); `None` when `code` does not lie under `from`.
@@ -53,7 +54,7 @@ pub fn carry_along(
             Some(Err(reason)) => {
                 return Err(DomainError::invalid(
                     "code",
-                    "invalid-code",
+                    Foutcode::InvalidCode,
                     format!("Hernummeren van {from} naar {to} maakt van {code} een ongeldige code: {reason}."),
                 ))
             }
@@ -75,7 +76,7 @@ pub fn check_free(
         let held_elsewhere = owner(code).is_some_and(|o| o != *id && !moving.contains(&o));
         if held_elsewhere || !seen.insert(code.as_str()) {
             return Err(DomainError::conflict(
-                "duplicate-code",
+                Foutcode::DuplicateCode,
                 format!("Code {code} is in deze agenda al in gebruik (de codes eronder schuiven mee). Kies een andere code of hernummer eerst de bestaande."),
             ));
         }

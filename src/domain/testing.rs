@@ -3,7 +3,7 @@
 //! that implements the aggregate's view trait with just the state the rule
 //! needs, so a rule is tested without the store, the read model or HTTP.
 
-use super::{Besluit, DomainError, Event, StreamBesluit};
+use super::{Besluit, DomainError, Event, Foutcode, StreamBesluit};
 
 pub struct Given<V> {
     view: V,
@@ -39,7 +39,7 @@ impl Then {
     /// Refused with this stable code (`duplicate`, `not-found`, a 409 code,
     /// or the code of any invalid field); returns the error for more checks.
     #[track_caller]
-    pub fn then_refused(self, code: &str) -> DomainError {
+    pub fn then_refused(self, code: Foutcode) -> DomainError {
         let error = match self.0 {
             Ok(streams) => panic!("decided {streams:?}, expected refusal {code}"),
             Err(e) => e,
@@ -47,7 +47,7 @@ impl Then {
         let matches = match &error {
             DomainError::Conflict { code: c, .. } => *c == code,
             DomainError::Invalid(fields) => fields.iter().any(|f| f.code == code),
-            DomainError::NotFound { .. } => code == "not-found",
+            DomainError::NotFound { .. } => code == Foutcode::NotFound,
         };
         assert!(matches, "refused with {error:?}, expected code {code}");
         error

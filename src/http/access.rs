@@ -19,6 +19,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use super::problem::Problem;
 use crate::access::policy::{self, Action, Denied};
 use crate::access::Caller;
+use crate::domain::Foutcode;
 use crate::http::AppState;
 
 /// Proof that [`require`] let this caller do this write. Only `require`
@@ -58,7 +59,7 @@ pub fn denied(d: Denied) -> Problem {
         Denied::Unauthenticated => unauthenticated(),
         Denied::Forbidden(reason) => Problem::new(
             StatusCode::FORBIDDEN,
-            "forbidden",
+            Foutcode::Forbidden,
             "Niet toegestaan",
             reason,
         ),
@@ -70,7 +71,7 @@ pub fn denied(d: Denied) -> Problem {
 pub fn unauthenticated() -> Problem {
     Problem::new(
         StatusCode::UNAUTHORIZED,
-        "authentication-required",
+        Foutcode::AuthenticationRequired,
         "Token vereist",
         "Dit verzoek vraagt om een token: stuur 'Authorization: Bearer mag_…'. Zonder token kunt u alleen gepubliceerde agenda's lezen.",
     )

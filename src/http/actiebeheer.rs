@@ -27,6 +27,7 @@ use crate::projections::ReadModel;
 use crate::service::{ServiceError, StreamEvents};
 
 use super::acties::actie_response;
+use crate::domain::Foutcode;
 
 /// Reads `trekker` ({soort: organisatie|groep, organisatieId|naam} or null).
 pub fn trekker_field(b: &mut Body, m: &ReadModel) -> Option<Trekker> {
@@ -39,7 +40,7 @@ pub fn trekker_field(b: &mut Body, m: &ReadModel) -> Option<Trekker> {
         if !m.organisaties.contains_key(&o) {
             t.error(
                 "organisatieId",
-                "unknown-organisatie",
+                Foutcode::UnknownOrganisatie,
                 format!("Er is geen organisatie met id {o}."),
             );
         }
@@ -66,7 +67,7 @@ fn partners_field(b: &mut Body, m: &ReadModel) -> Option<Vec<Uuid>> {
         if !m.organisaties.contains_key(&p) {
             b.error(
                 &format!("partners[{i}]"),
-                "unknown-organisatie",
+                Foutcode::UnknownOrganisatie,
                 format!("Er is geen organisatie met id {p}."),
             );
         }
@@ -83,7 +84,7 @@ fn period_check(
     if let Some(d) = date.filter(|d| !agenda.covers(*d)) {
         b.error(
             name,
-            "outside-period",
+            Foutcode::OutsidePeriod,
             format!(
                 "{d} ligt buiten de periode van de agenda ({} t/m {}).",
                 agenda.periode_start, agenda.periode_eind
@@ -212,12 +213,12 @@ pub fn refuse_vervallen(
         .and_then(|d| d.state.vervallen.as_ref());
     match (opgave, doel) {
         (Some(reden), _) => Err(DomainError::conflict(
-            "opgave-vervallen",
+            Foutcode::OpgaveVervallen,
             format!("Deze opgave is vervallen ({reden}); er kan niets meer onder."),
         )
         .into()),
         (_, Some(reden)) => Err(DomainError::conflict(
-            "doel-vervallen",
+            Foutcode::DoelVervallen,
             format!("Dit doel is vervallen ({reden}); er kan niets meer onder."),
         )
         .into()),
@@ -361,7 +362,7 @@ pub async fn patch_actie(
                     Some((doel.state.opgave_id, Some(d)))
                 }
                 _ => {
-                    b.error("doelId", "unknown-doel", "Verplaatsen kan naar een doel van dezelfde agenda (en, als opgaveId ook gegeven is, van die opgave).");
+                    b.error("doelId", Foutcode::UnknownDoel, "Verplaatsen kan naar een doel van dezelfde agenda (en, als opgaveId ook gegeven is, van die opgave).");
                     None
                 }
             },
@@ -380,7 +381,7 @@ pub async fn patch_actie(
                     _ => {
                         b.error(
                             "opgaveId",
-                            "unknown-opgave",
+                            Foutcode::UnknownOpgave,
                             "Verplaatsen kan alleen naar een opgave van dezelfde agenda.",
                         );
                         None
@@ -566,7 +567,7 @@ pub async fn post_voortgang(
         if let Some(o) = auteur.filter(|o| !m.organisaties.contains_key(o)) {
             b.error(
                 "auteurOrganisatieId",
-                "unknown-organisatie",
+                Foutcode::UnknownOrganisatie,
                 format!("Er is geen organisatie met id {o}."),
             );
         }
@@ -685,12 +686,12 @@ pub async fn patch_voortgang(
     match (&tekst, intrekken) {
         (Some(_), true) => b.error(
             "ingetrokken",
-            "conflicting-fields",
+            Foutcode::ConflictingFields,
             "Corrigeer óf trek in, niet beide tegelijk.",
         ),
         (None, false) => b.error(
             "tekst",
-            "required",
+            Foutcode::Required,
             "Geef een gecorrigeerde tekst, of ingetrokken: true.",
         ),
         _ => {}

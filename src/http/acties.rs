@@ -20,6 +20,7 @@ use super::write::{context, etag, service_problem, Body, IfMatch};
 use crate::access::policy::Action;
 use crate::domain::actie::{ActieStatus, Kenmerk, Trekker};
 use crate::domain::zoeken::Zoekvraag;
+use crate::domain::Foutcode;
 use crate::http::AppState;
 use crate::service::ServiceError;
 
@@ -54,7 +55,11 @@ pub struct ActiesQuery {
     /// en accenten tellen niet ("cafe" vindt "Taalcafé").
     #[param(example = "taalcafe kern")]
     pub zoek: Option<String>,
+    /// Paginanummer, vanaf 1.
+    #[param(minimum = 1, example = 1)]
     pub page: Option<u32>,
+    /// Aantal per pagina (standaard 20, maximaal 500).
+    #[param(minimum = 1, maximum = 500, example = 20)]
     pub page_size: Option<u32>,
 }
 
@@ -75,7 +80,7 @@ pub async fn list_acties(
     let status = match &q.status {
         None => None,
         Some(raw) => Some(STATUSES.iter().find(|(k, _)| k == raw).map(|(_, s)| *s).ok_or_else(|| {
-            Problem::invalid(vec![super::InvalidParam::new("query.status", "invalid-value", format!("'{raw}' is geen status; kies uit gepland, lopend, gepauzeerd, afgerond, vervallen."))])
+            Problem::invalid(vec![super::InvalidParam::new("query.status", Foutcode::InvalidValue, format!("'{raw}' is geen status; kies uit gepland, lopend, gepauzeerd, afgerond, vervallen."))])
         })?),
     };
     let (kenmerk, zoek) = search_params(&q)?;
@@ -134,7 +139,7 @@ fn search_params(q: &ActiesQuery) -> Result<(Option<Kenmerk>, Option<Zoekvraag>)
             .map_err(|reason| {
                 problems.push(super::InvalidParam::new(
                     "query.kenmerk",
-                    "invalid-kenmerk",
+                    Foutcode::InvalidKenmerk,
                     reason,
                 ))
             })
@@ -145,7 +150,7 @@ fn search_params(q: &ActiesQuery) -> Result<(Option<Kenmerk>, Option<Zoekvraag>)
         if z.is_none() {
             problems.push(super::InvalidParam::new(
                 "query.zoek",
-                "required",
+                Foutcode::Required,
                 "Geef minstens één woord om op te zoeken.",
             ));
         }
@@ -307,7 +312,7 @@ pub async fn put_trekker(
         if !state.projection.read().organisaties.contains_key(&org) {
             b.error(
                 "organisatieId",
-                "unknown-organisatie",
+                Foutcode::UnknownOrganisatie,
                 format!("Er is geen organisatie met id {org}."),
             );
         }

@@ -13,6 +13,7 @@ use super::peil::PeilQuery;
 use super::problem::{InvalidParam, Problem};
 use super::write::etag;
 use crate::domain::Code;
+use crate::domain::Foutcode;
 
 /// Lijst van agenda's.
 #[utoipa::path(get, path = "/agendas", tag = "Agenda", params(Paging, PeilQuery),
@@ -59,7 +60,11 @@ pub struct OpgavenQuery {
     /// Alleen de opgave met deze code (bijv. 1.1).
     #[param(example = "1.1")]
     pub code: Option<String>,
+    /// Paginanummer, vanaf 1.
+    #[param(minimum = 1, example = 1)]
     pub page: Option<u32>,
+    /// Aantal per pagina (standaard 20, maximaal 500).
+    #[param(minimum = 1, maximum = 500, example = 20)]
     pub page_size: Option<u32>,
 }
 
@@ -83,7 +88,11 @@ pub async fn list_opgaven(
     let code = match &q.code {
         None => None,
         Some(raw) => Some(Code::parse(raw).map_err(|r| {
-            Problem::invalid(vec![InvalidParam::new("query.code", "invalid-code", r)])
+            Problem::invalid(vec![InvalidParam::new(
+                "query.code",
+                Foutcode::InvalidCode,
+                r,
+            )])
         })?),
     };
     let mut opgaven: Vec<_> = model

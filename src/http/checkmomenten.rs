@@ -23,6 +23,7 @@ use super::problem::{InvalidParam, Problem};
 use super::write::{context, etag, service_problem, IfMatch, BIJSTURING_HEADER};
 use crate::access::policy::{Action, Target};
 use crate::domain::checkmoment::{Checkmoment, CheckmomentCommand, CheckmomentStatus, Niveau};
+use crate::domain::Foutcode;
 use crate::http::AppState;
 use crate::projections::Entity;
 
@@ -76,7 +77,7 @@ fn list(
         Some(other) => {
             return Err(Problem::invalid(vec![InvalidParam::new(
                 "query.status",
-                "invalid-value",
+                Foutcode::InvalidValue,
                 format!("'{other}' is geen status van een checkmoment; kies open of gesloten."),
             )]))
         }

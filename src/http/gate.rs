@@ -18,6 +18,7 @@ use super::problem::Problem;
 use crate::access::policy;
 use crate::access::rate::Key;
 use crate::access::{authenticate, Caller, Rol};
+use crate::domain::Foutcode;
 use crate::http::AppState;
 
 /// The live feed keeps its connection open; it is exempt from the rate limit.
@@ -160,7 +161,7 @@ async fn check_body(req: &mut ServiceRequest) -> Result<(), Problem> {
     let too_large = || {
         Problem::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "payload-too-large",
+            Foutcode::PayloadTooLarge,
             "Verzoek te groot",
             format!(
                 "De body is groter dan de toegestane {} KiB.",
@@ -182,7 +183,7 @@ async fn check_body(req: &mut ServiceRequest) -> Result<(), Problem> {
         } else {
             Problem::invalid(vec![super::problem::InvalidParam::new(
                 "body",
-                "unreadable",
+                Foutcode::Unreadable,
                 "De body kon niet worden gelezen; stuur hem opnieuw.",
             )])
         }
@@ -195,7 +196,7 @@ async fn check_body(req: &mut ServiceRequest) -> Result<(), Problem> {
     if json && json_depth(&bytes) > MAX_JSON_DEPTH {
         return Err(Problem::invalid(vec![super::problem::InvalidParam::new(
             "body",
-            "json-too-deep",
+            Foutcode::JsonTooDeep,
             format!("De JSON is dieper genest dan {MAX_JSON_DEPTH} niveaus."),
         )]));
     }
@@ -241,7 +242,7 @@ fn limited(req: ServiceRequest, wait: std::time::Duration) -> ServiceResponse<Bo
 fn too_many(secs: u64) -> Problem {
     Problem::new(
         StatusCode::TOO_MANY_REQUESTS,
-        "rate-limited",
+        Foutcode::RateLimited,
         "Te veel verzoeken",
         format!("U stuurt meer verzoeken dan toegestaan. Wacht {secs} seconde(n) (zie Retry-After) en probeer het dan opnieuw."),
     )

@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use super::problem::{InvalidParam, Problem};
 use super::write::service_problem;
+use crate::domain::Foutcode;
 use crate::event_store::RecordedEvent;
 use crate::http::AppState;
 use crate::service::ServiceError;
@@ -248,7 +249,7 @@ pub fn check_filter(stream_type: Option<&str>) -> Result<(), Problem> {
     match stream_type {
         Some(s) if !TYPES.contains(&s) => Err(Problem::invalid(vec![InvalidParam::new(
             "query.streamType",
-            "invalid-value",
+            Foutcode::InvalidValue,
             format!("'{s}' is geen streamtype; kies uit {}.", TYPES.join(", ")),
         )])),
         _ => Ok(()),
@@ -270,7 +271,7 @@ pub async fn feed(
     if size == 0 || size > MAX_FEED_PAGE {
         return Err(Problem::invalid(vec![InvalidParam::new(
             "query.pageSize",
-            "range",
+            Foutcode::Range,
             format!("pageSize ligt tussen 1 en {MAX_FEED_PAGE}."),
         )]));
     }
@@ -340,7 +341,7 @@ pub async fn stream(
                 .ok_or_else(|| {
                     Problem::invalid(vec![InvalidParam::new(
                         "header.Last-Event-ID",
-                        "invalid-position",
+                        Foutcode::InvalidPosition,
                         "Last-Event-ID moet een positie zijn (een geheel getal, de id van de laatst ontvangen gebeurtenis).",
                     )])
                 })?,
@@ -372,7 +373,7 @@ fn beyond_head(name: &str, after: u64, head: u64) -> Result<(), Problem> {
     if after > head {
         return Err(Problem::invalid(vec![InvalidParam::new(
             name,
-            "beyond-head",
+            Foutcode::BeyondHead,
             format!("Positie {after} ligt voorbij het einde van het log (positie {head}). Is de server hersteld uit een oudere backup? Begin dan opnieuw vanaf een positie die u kent."),
         )]));
     }

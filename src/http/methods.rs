@@ -21,6 +21,7 @@ use actix_web::HttpResponse;
 
 use super::params::{self, Declared};
 use super::problem::Problem;
+use crate::domain::Foutcode;
 
 /// The 405 for `method` on `path` (the full path, `/v1/…`), or `None` when
 /// the path is not one of the API's or has this method after all.
@@ -33,7 +34,7 @@ pub fn not_allowed(method: &str, path: &str) -> Option<HttpResponse> {
     let list = allowed.join(", ");
     let problem = Problem::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method-not-allowed",
+        Foutcode::MethodNotAllowed,
         "Methode niet toegestaan",
         format!(
             "{path} kent de methode {method} niet; toegestaan: {list} (zie de header Allow en /v1/docs/)."

@@ -35,6 +35,7 @@ mod reflecties;
 mod responses;
 mod serde_errors;
 mod spec;
+mod spec_dates;
 mod spec_headers;
 mod sse;
 mod state;
@@ -53,6 +54,7 @@ use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers}
 use actix_web::{web, HttpRequest, HttpResponse};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::domain::Foutcode;
 pub use actie_cache::ActieCache;
 pub use gate::{gate, STREAM_PATH};
 pub use pdca::PdcaCache;
@@ -303,19 +305,19 @@ fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> ac
     let problem = match &err {
         E::OverflowKnownLength { .. } | E::Overflow { .. } => Problem::new(
             actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-            "payload-too-large",
+            Foutcode::PayloadTooLarge,
             "Verzoek te groot",
             "De body is groter dan de toegestane 256 KiB.",
         ),
         E::ContentType => Problem::new(
             actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
+            Foutcode::UnsupportedMediaType,
             "Niet-ondersteund mediatype",
             "Stuur de body als JSON met Content-Type: application/json.",
         ),
         other => Problem::invalid(vec![InvalidParam::new(
             "body",
-            "malformed-json",
+            Foutcode::MalformedJson,
             format!("De body is geen geldige JSON: {other}"),
         )]),
     };
@@ -364,13 +366,13 @@ fn problem_body(res: ServiceResponse<BoxBody>) -> actix_web::Result<ErrorHandler
 fn generic_problem(status: actix_web::http::StatusCode) -> Problem {
     use actix_web::http::StatusCode as S;
     let (code, title, detail) = match status {
-        S::METHOD_NOT_ALLOWED => ("method-not-allowed", "Methode niet toegestaan", "Deze resource ondersteunt deze HTTP-methode niet."),
-        S::NOT_ACCEPTABLE => ("not-acceptable", "Niet aanvaardbaar", "Het gevraagde formaat (Accept) wordt niet ondersteund."),
-        S::PAYLOAD_TOO_LARGE => ("payload-too-large", "Verzoek te groot", "De body is groter dan toegestaan."),
-        S::UNSUPPORTED_MEDIA_TYPE => ("unsupported-media-type", "Niet-ondersteund mediatype", "Stuur de body als application/json."),
-        S::NOT_FOUND => ("not-found", "Niet gevonden", "De gevraagde resource bestaat niet."),
-        s if s.is_client_error() => ("bad-request", "Ongeldig verzoek", "Het verzoek kon niet worden verwerkt."),
-        _ => ("internal-error", "Interne fout", "Er ging iets mis aan onze kant. Probeer het later opnieuw; blijft het misgaan, meld dan het tijdstip."),
+        S::METHOD_NOT_ALLOWED => (Foutcode::MethodNotAllowed, "Methode niet toegestaan", "Deze resource ondersteunt deze HTTP-methode niet."),
+        S::NOT_ACCEPTABLE => (Foutcode::NotAcceptable, "Niet aanvaardbaar", "Het gevraagde formaat (Accept) wordt niet ondersteund."),
+        S::PAYLOAD_TOO_LARGE => (Foutcode::PayloadTooLarge, "Verzoek te groot", "De body is groter dan toegestaan."),
+        S::UNSUPPORTED_MEDIA_TYPE => (Foutcode::UnsupportedMediaType, "Niet-ondersteund mediatype", "Stuur de body als application/json."),
+        S::NOT_FOUND => (Foutcode::NotFound, "Niet gevonden", "De gevraagde resource bestaat niet."),
+        s if s.is_client_error() => (Foutcode::BadRequest, "Ongeldig verzoek", "Het verzoek kon niet worden verwerkt."),
+        _ => (Foutcode::InternalError, "Interne fout", "Er ging iets mis aan onze kant. Probeer het later opnieuw; blijft het misgaan, meld dan het tijdstip."),
     };
     Problem::new(status, code, title, detail)
 }

@@ -24,7 +24,11 @@ use crate::http::AppState;
 pub struct OrganisatiesQuery {
     /// Alleen organisaties waarvan de naam dit bevat (hoofdletterongevoelig).
     pub naam: Option<String>,
+    /// Paginanummer, vanaf 1.
+    #[param(minimum = 1, example = 1)]
     pub page: Option<u32>,
+    /// Aantal per pagina (standaard 20, maximaal 500).
+    #[param(minimum = 1, maximum = 500, example = 20)]
     pub page_size: Option<u32>,
 }
 

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::dto::{Pagina, Paging};
 use super::problem::{InvalidParam, Problem};
+use crate::domain::Foutcode;
 
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
 pub const MAX_PAGE_SIZE: u32 = 500;
@@ -39,14 +40,14 @@ where
     if page == 0 {
         errors.push(InvalidParam::new(
             "query.page",
-            "minimum",
+            Foutcode::Minimum,
             "page begint bij 1.",
         ));
     }
     if size == 0 || size > MAX_PAGE_SIZE {
         errors.push(InvalidParam::new(
             "query.pageSize",
-            "range",
+            Foutcode::Range,
             format!("pageSize ligt tussen 1 en {MAX_PAGE_SIZE}."),
         ));
     }

@@ -24,6 +24,7 @@ use actix_web::web;
 use utoipa::openapi::path::{Operation, ParameterIn};
 
 use super::problem::{InvalidParam, Problem};
+use crate::domain::Foutcode;
 
 /// The type of a query parameter's value, as far as it is checked here.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -150,15 +151,15 @@ fn keys(pairs: &[(String, String)]) -> Vec<String> {
 }
 
 /// Exactly an integer of the kind: an optional `-` and digits, nothing
-/// around, within the signed or unsigned range of the format's width (the
-/// spec's `int32` stands for `i32` and `u32` alike; `minimum`/`maximum`
-/// are the handler's to check, with their own codes).
+/// around, within the range of the spec's format (`int32`: i32, `int64`:
+/// i64, as OpenAPI defines them; `minimum`/`maximum` are the handler's to
+/// check, with their own codes).
 fn valid(kind: Kind, value: &str) -> bool {
     let digits = value.strip_prefix('-').unwrap_or(value);
     let integer = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
     match kind {
-        Kind::Int32 => integer && (value.parse::<i32>().is_ok() || value.parse::<u32>().is_ok()),
-        Kind::Int64 => integer && (value.parse::<i64>().is_ok() || value.parse::<u64>().is_ok()),
+        Kind::Int32 => integer && value.parse::<i32>().is_ok(),
+        Kind::Int64 => integer && value.parse::<i64>().is_ok(),
         Kind::Boolean => value == "true" || value == "false",
         Kind::Other => true,
     }
@@ -179,7 +180,7 @@ fn declared_problems(op: &Declared, pairs: &[(String, String)]) -> Vec<InvalidPa
         if values.len() > 1 {
             problems.push(InvalidParam::new(
                 format!("query.{k}"),
-                "duplicate-parameter",
+                Foutcode::DuplicateParameter,
                 format!(
                     "Queryparameter '{k}' staat {} keer in het verzoek; geef hem één keer.",
                     values.len()
@@ -197,12 +198,12 @@ fn declared_problems(op: &Declared, pairs: &[(String, String)]) -> Vec<InvalidPa
             problems.push(match kind {
                 Kind::Boolean => InvalidParam::new(
                     format!("query.{k}"),
-                    "invalid-boolean",
+                    Foutcode::InvalidBoolean,
                     format!("{k} is true of false, niet '{v}'."),
                 ),
                 _ => InvalidParam::new(
                     format!("query.{k}"),
-                    "invalid-number",
+                    Foutcode::InvalidNumber,
                     format!("{k} is een geheel getal van alleen cijfers, zonder spaties of '+' en niet te groot (bijvoorbeeld 2), niet '{v}'."),
                 ),
             });
@@ -244,13 +245,13 @@ pub fn check(method: &str, path: &str, query: &str) -> Option<Problem> {
                 if TIME_TRAVEL.contains(&k.as_str()) {
                     InvalidParam::new(
                         format!("query.{k}"),
-                        "not-supported",
+                        Foutcode::NotSupported,
                         format!("Deze resource kent geen peildatum, peiltijdstip of positie; laat '{k}' weg. {allowed}"),
                     )
                 } else {
                     InvalidParam::new(
                         format!("query.{k}"),
-                        "unknown-parameter",
+                        Foutcode::UnknownParameter,
                         format!("Onbekende queryparameter '{k}'. {allowed}"),
                     )
                 }

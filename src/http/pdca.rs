@@ -15,6 +15,7 @@ use super::dto::NiveauDto;
 use super::problem::Problem;
 use crate::access::policy::Target;
 use crate::domain::indicator::Koers;
+use crate::domain::Foutcode;
 use crate::projections::{ActieSignaal, PdcaState, ReadModel};
 
 /// Number of acties per status.
@@ -144,7 +145,7 @@ impl JaarQuery {
             Ok(j) if (1900..=2200).contains(&j) => Ok(Some(j)),
             _ => Err(Problem::invalid(vec![super::problem::InvalidParam::new(
                 "query.jaar",
-                "invalid-year",
+                Foutcode::InvalidYear,
                 format!("jaar '{raw}' is geen jaartal tussen 1900 en 2200."),
             )])),
         }

@@ -31,6 +31,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::problem::{InvalidParam, Problem};
+use crate::domain::Foutcode;
 use crate::history::peil::position_at_end_of;
 use crate::http::AppState;
 use crate::projections::ReadModel;
@@ -177,7 +178,7 @@ impl PeilMoment {
         match &self.at {
             Some(at) if exists(&self.state.projection.read(), id) => Problem::new(
                 StatusCode::NOT_FOUND,
-                "not-yet-existing",
+                Foutcode::NotYetExisting,
                 "Bestond toen nog niet",
                 format!(
                     "Deze resource ({id}) bestond op {} nog niet. Kies een latere peildatum of laat de peildatum weg voor de huidige toestand.",
@@ -208,7 +209,7 @@ pub fn exists(m: &ReadModel, id: Uuid) -> bool {
         || m.bijsturingen.contains_key(&id)
 }
 
-fn bad(name: &str, code: &str, reason: impl Into<String>) -> InvalidParam {
+fn bad(name: &str, code: Foutcode, reason: impl Into<String>) -> InvalidParam {
     InvalidParam::new(format!("query.{name}"), code, reason)
 }
 
@@ -242,7 +243,7 @@ fn resolve(state: &AppState, req: &HttpRequest) -> Result<Option<At>, Problem> {
                 .map(|k| {
                     bad(
                         k,
-                        "conflicting-parameters",
+                        Foutcode::ConflictingParameters,
                         "Geef één van peildatum, peiltijdstip of positie, niet meer.",
                     )
                 })
@@ -255,7 +256,7 @@ fn resolve(state: &AppState, req: &HttpRequest) -> Result<Option<At>, Problem> {
         tracing::error!(error = %e, "time travel could not read the log");
         Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal-error",
+            Foutcode::InternalError,
             "Interne fout",
             "Het log kon niet worden gelezen; probeer het later opnieuw.",
         )
@@ -288,14 +289,14 @@ fn resolve(state: &AppState, req: &HttpRequest) -> Result<Option<At>, Problem> {
             let position = raw.parse::<u64>().map_err(|_| {
                 Problem::invalid(vec![bad(
                     "positie",
-                    "invalid-position",
+                    Foutcode::InvalidPosition,
                     format!("positie {raw:?} is geen geheel getal vanaf 0."),
                 )])
             })?;
             if position > head {
                 return Err(Problem::invalid(vec![bad(
                     "positie",
-                    "beyond-head",
+                    Foutcode::BeyondHead,
                     format!(
                         "positie {position} bestaat nog niet; het log loopt tot positie {head}."
                     ),
@@ -391,7 +392,7 @@ pub async fn replay<T: Send + 'static>(
             tracing::error!(%error, position, "time travel replay failed");
             Problem::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "internal-error",
+                Foutcode::InternalError,
                 "Interne fout",
                 "De toestand op die peildatum kon niet worden opgebouwd.",
             )
@@ -489,7 +490,7 @@ pub async fn position_header(
             let problem = Problem::invalid(
                 taken
                     .iter()
-                    .map(|(k, _, _)| bad(k, "not-supported", "Deze resource kent geen peildatum, peiltijdstip of positie; laat de parameter weg."))
+                    .map(|(k, _, _)| bad(k, Foutcode::NotSupported, "Deze resource kent geen peildatum, peiltijdstip of positie; laat de parameter weg."))
                     .collect(),
             );
             let (req, _) = res.into_parts();

@@ -7,6 +7,8 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+pub use crate::domain::Foutcode;
+
 /// An error as the API reports it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -24,9 +26,9 @@ pub struct Problem {
     /// The request path the problem occurred on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
-    /// Stable machine-readable code, e.g. `invalid-input`, `not-found`.
-    #[schema(example = "invalid-input")]
-    pub code: String,
+    /// Stable machine-readable code, e.g. `invalid-input`, `not-found`
+    /// (all of them: schema `Foutcode`, docs/foutcodes.md).
+    pub code: Foutcode,
     /// Every invalid field of the request, all at once.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub invalid_params: Vec<InvalidParam>,
@@ -40,31 +42,30 @@ pub struct InvalidParam {
     #[schema(example = "body.titel")]
     pub name: String,
     /// Stable code (`required`, `unknown-field`, `invalid-type`, ...).
-    #[schema(example = "required")]
-    pub code: String,
+    pub code: Foutcode,
     #[schema(example = "Titel is verplicht.")]
     pub reason: String,
 }
 
 impl InvalidParam {
-    pub fn new(name: impl Into<String>, code: &str, reason: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<String>, code: Foutcode, reason: impl Into<String>) -> Self {
         Self {
             name: name.into(),
-            code: code.to_owned(),
+            code,
             reason: reason.into(),
         }
     }
 }
 
 impl Problem {
-    pub fn new(status: StatusCode, code: &str, title: &str, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: Foutcode, title: &str, detail: impl Into<String>) -> Self {
         Self {
             problem_type: format!("https://mag-tracker.nl/problemen/{code}"),
             title: title.to_owned(),
             status: status.as_u16(),
             detail: detail.into(),
             instance: None,
-            code: code.to_owned(),
+            code,
             invalid_params: Vec::new(),
         }
     }
@@ -78,7 +79,7 @@ impl Problem {
             invalid_params: params,
             ..Self::new(
                 StatusCode::BAD_REQUEST,
-                "invalid-input",
+                Foutcode::InvalidInput,
                 "Ongeldige invoer",
                 detail,
             )
@@ -86,7 +87,12 @@ impl Problem {
     }
 
     pub fn not_found(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not-found", "Niet gevonden", detail)
+        Self::new(
+            StatusCode::NOT_FOUND,
+            Foutcode::NotFound,
+            "Niet gevonden",
+            detail,
+        )
     }
 
     pub fn status_code(&self) -> StatusCode {
@@ -109,7 +115,7 @@ impl ResponseError for Problem {
         response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
         if self.status == 401 {
             // RFC 6750: say which scheme, and whether the presented token was the problem.
-            let value = if self.code.starts_with("token-") {
+            let value = if self.code.as_str().starts_with("token-") {
                 r#"Bearer realm="mag-tracker", error="invalid_token""#
             } else {
                 r#"Bearer realm="mag-tracker""#

@@ -21,6 +21,7 @@ use crate::domain::reflectie::{
     Onderwerp, OnderwerpSoort, PdcaFase, Reflectie, ReflectieCommand, ReflectieView,
     TekstCorrectie, Teksten,
 };
+use crate::domain::Foutcode;
 use crate::http::AppState;
 use crate::projections::{Entity, ReadModel};
 use crate::service::ServiceError;
@@ -172,7 +173,7 @@ pub async fn list_reflecties(
     if let Some(o) = q.over.filter(unknown) {
         errors.push(InvalidParam::new(
             "query.over",
-            "unknown-onderwerp",
+            Foutcode::UnknownOnderwerp,
             format!("Er is geen actie, doel of opgave met id {o}."),
         ));
     }
@@ -182,7 +183,7 @@ pub async fn list_reflecties(
     {
         errors.push(InvalidParam::new(
             "query.agenda",
-            "unknown-agenda",
+            Foutcode::UnknownAgenda,
             format!("Er is geen agenda met id {a}."),
         ));
     }

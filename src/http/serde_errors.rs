@@ -11,6 +11,7 @@ use actix_web::error::{PathError, QueryPayloadError};
 use actix_web::HttpRequest;
 
 use super::problem::{InvalidParam, Problem};
+use crate::domain::Foutcode;
 
 /// The name between the first pair of backticks: `duplicate field `zoek``.
 fn quoted(message: &str) -> Option<&str> {
@@ -26,21 +27,21 @@ fn translate(place: &str, message: &str) -> InvalidParam {
         let k = quoted(rest).unwrap_or(field);
         return InvalidParam::new(
             format!("{place}.{k}"),
-            "duplicate-parameter",
+            Foutcode::DuplicateParameter,
             format!("Parameter '{k}' staat meer dan eens in het verzoek; geef hem één keer."),
         );
     }
     if message.starts_with("missing field ") {
         return InvalidParam::new(
             format!("{place}.{field}"),
-            "required",
+            Foutcode::Required,
             format!("Parameter '{field}' is verplicht."),
         );
     }
     if message.starts_with("unknown field ") {
         return InvalidParam::new(
             format!("{place}.{field}"),
-            "unknown-parameter",
+            Foutcode::UnknownParameter,
             format!("Onbekende parameter '{field}'."),
         );
     }
@@ -53,7 +54,7 @@ fn translate(place: &str, message: &str) -> InvalidParam {
             .collect();
         return InvalidParam::new(
             place,
-            "invalid-value",
+            Foutcode::InvalidValue,
             format!(
                 "'{field}' is geen toegestane waarde; kies uit: {}.",
                 allowed.join(", ")
@@ -62,7 +63,7 @@ fn translate(place: &str, message: &str) -> InvalidParam {
     }
     InvalidParam::new(
         place,
-        "invalid",
+        Foutcode::Invalid,
         match place {
             "path" => "Een deel van het pad heeft niet de verwachte vorm.",
             _ => "Een parameter heeft niet de verwachte vorm (een getal, datum, id of keuze).",
@@ -94,7 +95,7 @@ pub fn path(err: &PathError, req: &HttpRequest) -> Problem {
         if let Some((name, value)) = bad {
             return Problem::invalid(vec![InvalidParam::new(
                 format!("path.{name}"),
-                "invalid-id",
+                Foutcode::InvalidId,
                 format!("'{value}' is geen geldig id; een id is een UUID zoals 0190a000-0000-7000-8000-000000000000."),
             )]);
         }

@@ -48,6 +48,7 @@ impl ApiDoc {
         super::checkmomenten::BijsturingHeader.modify(&mut doc);
         super::peil::PositieHeader.modify(&mut doc);
         BearerTokens.modify(&mut doc);
+        super::spec_dates::QueryDates.modify(&mut doc);
         doc
     }
 }

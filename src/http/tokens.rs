@@ -19,6 +19,7 @@ use crate::access::bootstrap::{self, NewToken};
 use crate::access::policy::Action;
 use crate::access::Rol;
 use crate::domain::token::{Token, TokenCommand};
+use crate::domain::Foutcode;
 use crate::http::AppState;
 use crate::projections::{Entity, ReadModel};
 
@@ -176,7 +177,7 @@ pub async fn post_token(
     if issued.outcome.duplicate {
         return Err(Problem::new(
             StatusCode::CONFLICT,
-            "token-already-issued",
+            Foutcode::TokenAlreadyIssued,
             "Token al aangemaakt",
             format!("Met deze Idempotency-Key is al token {} aangemaakt. Het token wordt maar één keer getoond; bent u het kwijt, trek het dan in en maak een nieuw aan.", issued.id),
         ));

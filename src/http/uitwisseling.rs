@@ -18,6 +18,7 @@ use super::problem::{InvalidParam, Problem};
 use super::write::{context, service_problem, IfMatch};
 use crate::access::policy::Action;
 use crate::domain::FieldError;
+use crate::domain::Foutcode;
 use crate::http::AppState;
 use crate::import::apply::{self, ImportError, ImportResult, Source};
 use crate::import::csv::CsvAgenda;
@@ -92,7 +93,7 @@ pub async fn get_export(
             let other = q.formaat.as_deref().unwrap_or_default();
             errors.push(InvalidParam::new(
                 "query.formaat",
-                "invalid-value",
+                Foutcode::InvalidValue,
                 format!("'{other}' is geen exportformaat; kies csv of json."),
             ));
             true
@@ -173,7 +174,7 @@ fn csv_agenda(q: &ImportQuery) -> Result<CsvAgenda, Vec<InvalidParam>> {
     if naam.is_none() {
         errors.push(InvalidParam::new(
             "query.naam",
-            "required",
+            Foutcode::Required,
             "Geef bij een CSV-import de naam van de agenda: ?naam=...",
         ));
     }
@@ -189,7 +190,7 @@ fn csv_agenda(q: &ImportQuery) -> Result<CsvAgenda, Vec<InvalidParam>> {
     if gemeenten.is_empty() {
         errors.push(InvalidParam::new(
             "query.gemeenten",
-            "required",
+            Foutcode::Required,
             "Geef bij een CSV-import minstens één gemeente: ?gemeenten=...",
         ));
     }
@@ -200,7 +201,7 @@ fn csv_agenda(q: &ImportQuery) -> Result<CsvAgenda, Vec<InvalidParam>> {
         None => {
             errors.push(InvalidParam::new(
                 format!("query.{name}"),
-                "required",
+                Foutcode::Required,
                 format!(
                     "Geef bij een CSV-import {name} als JJJJ-MM-DD (van {}).",
                     crate::domain::datum::RANGE
@@ -303,7 +304,7 @@ pub async fn post_import(
         _ => {
             return Err(Problem::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported-media-type",
+                Foutcode::UnsupportedMediaType,
                 "Niet-ondersteund mediatype",
                 "Stuur een agendabestand met Content-Type: application/json, of CSV met Content-Type: text/csv.",
             ))

@@ -18,6 +18,7 @@ use super::problem::{InvalidParam, Problem};
 use super::write::service_problem;
 use crate::domain::actie::Trekker;
 use crate::domain::Event;
+use crate::domain::Foutcode;
 use crate::event_store::RecordedEvent;
 use crate::history::peil::end_of_day;
 use crate::http::AppState;
@@ -202,14 +203,14 @@ pub async fn wijzigingen(
     if q.sinds.is_some() && q.sinds_positie.is_some() {
         errors.push(InvalidParam::new(
             "query.sindsPositie",
-            "conflicting-parameters",
+            Foutcode::ConflictingParameters,
             "Geef sinds óf sindsPositie, niet allebei.",
         ));
     }
     if q.tot.is_some() && q.tot_positie.is_some() {
         errors.push(InvalidParam::new(
             "query.totPositie",
-            "conflicting-parameters",
+            Foutcode::ConflictingParameters,
             "Geef tot óf totPositie, niet allebei.",
         ));
     }
@@ -217,7 +218,7 @@ pub async fn wijzigingen(
         if s > t {
             errors.push(InvalidParam::new(
                 "query.tot",
-                "range",
+                Foutcode::Range,
                 "tot ligt vóór sinds.",
             ));
         }
@@ -350,14 +351,14 @@ pub fn check_position_range(
     if s > head {
         errors.push(InvalidParam::new(
             "query.sindsPositie",
-            "beyond-head",
+            Foutcode::BeyondHead,
             format!("sindsPositie {s} ligt voorbij de laatste positie ({head})."),
         ));
     }
     if tot.is_some_and(|t| t < s) {
         errors.push(InvalidParam::new(
             "query.totPositie",
-            "range",
+            Foutcode::Range,
             "totPositie ligt vóór sindsPositie.",
         ));
     }

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::problem::{InvalidParam, Problem};
 use crate::domain::DomainError;
+use crate::domain::Foutcode;
 use crate::event_store::{IdempotencyClaim, Metadata, StoreError};
 use crate::service::{ServiceError, WriteContext};
 
@@ -45,7 +46,7 @@ pub fn context(
         None if if_match == IfMatch::Required => {
             return Err(Problem::new(
                 StatusCode::PRECONDITION_REQUIRED,
-                "if-match-required",
+                Foutcode::IfMatchRequired,
                 "If-Match vereist",
                 "Stuur de ETag die u bij het ophalen kreeg mee in de header If-Match, zodat u niet ongemerkt andermans wijziging overschrijft.",
             ))
@@ -58,7 +59,7 @@ pub fn context(
         Some(raw) => Some(parse_etag(raw).ok_or_else(|| {
             Problem::invalid(vec![InvalidParam::new(
                 "header.If-Match",
-                "invalid-etag",
+                Foutcode::InvalidEtag,
                 format!("If-Match {raw:?} is geen ETag van deze API (verwacht bijvoorbeeld \"3\", of * voor elke huidige versie)."),
             )])
         })?),
@@ -68,7 +69,7 @@ pub fn context(
         Some(key) if key.is_empty() || key.len() > 255 => {
             return Err(Problem::invalid(vec![InvalidParam::new(
                 "header.Idempotency-Key",
-                "invalid-length",
+                Foutcode::InvalidLength,
                 "Een Idempotency-Key is 1 tot 255 tekens lang.",
             )]))
         }
@@ -91,7 +92,7 @@ pub fn context(
         Some(raw) => Some(Uuid::parse_str(raw).map_err(|_| {
             Problem::invalid(vec![InvalidParam::new(
                 format!("header.{BIJSTURING_HEADER}"),
-                "invalid-uuid",
+                Foutcode::InvalidUuid,
                 format!(
                     "{BIJSTURING_HEADER} {raw:?} is geen UUID; geef het id van een bijsturing."
                 ),
@@ -124,6 +125,12 @@ pub fn etag(version: u64) -> String {
     format!("\"{version}\"")
 }
 
+impl From<ServiceError> for Problem {
+    fn from(error: ServiceError) -> Self {
+        service_problem(error)
+    }
+}
+
 pub fn service_problem(error: ServiceError) -> Problem {
     match error {
         ServiceError::Domain(DomainError::Invalid(fields)) => Problem::invalid(
@@ -139,18 +146,18 @@ pub fn service_problem(error: ServiceError) -> Problem {
         ServiceError::Domain(e @ DomainError::NotFound { .. }) => Problem::not_found(e.to_string()),
         ServiceError::InvalidBijsturing(reason) => Problem::invalid(vec![InvalidParam::new(
             format!("header.{BIJSTURING_HEADER}"),
-            "unknown-bijsturing",
+            Foutcode::UnknownBijsturing,
             reason,
         )]),
         ServiceError::PreconditionFailed { expected, current } => Problem::new(
             StatusCode::PRECONDITION_FAILED,
-            "stale-etag",
+            Foutcode::StaleEtag,
             "Verouderde versie",
             format!("De resource is inmiddels versie {current}; u stuurde If-Match {expected}. Haal haar opnieuw op, bekijk de wijziging en probeer het dan opnieuw."),
         ),
         ServiceError::IdempotencyMismatch => Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency-key-reused",
+            Foutcode::IdempotencyKeyReused,
             "Idempotency-Key hergebruikt",
             "Deze Idempotency-Key is al gebruikt voor een ander verzoek. Gebruik per nieuw verzoek een nieuwe sleutel.",
         ),
@@ -158,14 +165,14 @@ pub fn service_problem(error: ServiceError) -> Problem {
             tracing::error!(%detail, "store unavailable");
             Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "store-unavailable",
+                Foutcode::StoreUnavailable,
                 "Opslag niet beschikbaar",
                 "De wijziging kon niet worden opgeslagen en is niet doorgevoerd. Probeer het later opnieuw.",
             )
         }
         ServiceError::Store(StoreError::EventTooLarge { limit, .. }) => Problem::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "payload-too-large",
+            Foutcode::PayloadTooLarge,
             "Verzoek te groot",
             format!("De wijziging is groter dan {limit} bytes; kort de tekst in."),
         ),
@@ -173,7 +180,7 @@ pub fn service_problem(error: ServiceError) -> Problem {
             tracing::error!(error = %other, "store error");
             Problem::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "internal-error",
+                Foutcode::InternalError,
                 "Interne fout",
                 "Er ging iets mis aan onze kant; er is niets gewijzigd.",
             )
@@ -195,7 +202,7 @@ impl<'a> Body<'a> {
         match map {
             None => errors.push(InvalidParam::new(
                 "body",
-                "invalid-type",
+                Foutcode::InvalidType,
                 "De body moet een JSON-object zijn.",
             )),
             Some(m) => {
@@ -203,7 +210,7 @@ impl<'a> Body<'a> {
                     if !allowed.contains(&key.as_str()) {
                         errors.push(InvalidParam::new(
                             format!("body.{key}"),
-                            "unknown-field",
+                            Foutcode::UnknownField,
                             format!("Onbekend veld '{key}'. Toegestaan: {}.", allowed.join(", ")),
                         ));
                     }
@@ -222,7 +229,7 @@ impl<'a> Body<'a> {
         self.map.and_then(|m| m.get(name)).filter(|v| !v.is_null())
     }
 
-    pub fn error(&mut self, name: &str, code: &str, reason: impl Into<String>) {
+    pub fn error(&mut self, name: &str, code: Foutcode, reason: impl Into<String>) {
         self.errors
             .push(InvalidParam::new(format!("body.{name}"), code, reason));
     }
@@ -230,14 +237,18 @@ impl<'a> Body<'a> {
     pub fn string(&mut self, name: &str, required: bool) -> Option<String> {
         match self.get(name) {
             None if required => {
-                self.error(name, "required", format!("Veld '{name}' is verplicht."));
+                self.error(
+                    name,
+                    Foutcode::Required,
+                    format!("Veld '{name}' is verplicht."),
+                );
                 None
             }
             None => None,
             Some(Value::String(s)) if required && s.trim().is_empty() => {
                 self.error(
                     name,
-                    "required",
+                    Foutcode::Required,
                     format!("Veld '{name}' mag niet leeg zijn."),
                 );
                 None
@@ -246,7 +257,7 @@ impl<'a> Body<'a> {
             Some(_) => {
                 self.error(
                     name,
-                    "invalid-type",
+                    Foutcode::InvalidType,
                     format!("Veld '{name}' moet tekst zijn."),
                 );
                 None
@@ -260,7 +271,7 @@ impl<'a> Body<'a> {
         let Some(text) = raw.as_str() else {
             self.error(
                 name,
-                "invalid-date",
+                Foutcode::InvalidDate,
                 format!(
                     "Veld '{name}' moet een datum zijn als JJJJ-MM-DD (van {}).",
                     crate::domain::datum::RANGE
@@ -284,7 +295,7 @@ impl<'a> Body<'a> {
         let Some(text) = raw.as_str() else {
             self.error(
                 name,
-                "invalid-date-time",
+                Foutcode::InvalidDateTime,
                 format!(
                     "Veld '{name}' moet een tijdstip zijn als 2026-12-31T23:59:59Z (van {}).",
                     crate::domain::datum::RANGE
@@ -308,7 +319,7 @@ impl<'a> Body<'a> {
             Err(_) => {
                 self.error(
                     name,
-                    "invalid-uuid",
+                    Foutcode::InvalidUuid,
                     format!("Veld '{name}' moet een UUID zijn."),
                 );
                 None
@@ -330,7 +341,7 @@ impl<'a> Body<'a> {
                 let list: Vec<&str> = options.iter().map(|(k, _)| *k).collect();
                 self.error(
                     name,
-                    "invalid-value",
+                    Foutcode::InvalidValue,
                     format!(
                         "'{raw}' is geen geldige waarde voor '{name}'; kies uit: {}.",
                         list.join(", ")
@@ -347,7 +358,7 @@ impl<'a> Body<'a> {
             _ => {
                 self.error(
                     name,
-                    "invalid-type",
+                    Foutcode::InvalidType,
                     format!("Veld '{name}' moet true of false zijn."),
                 );
                 None
@@ -361,7 +372,7 @@ impl<'a> Body<'a> {
             _ => {
                 self.error(
                     name,
-                    "invalid-number",
+                    Foutcode::InvalidNumber,
                     format!("Veld '{name}' moet een geheel getal van {min} tot en met {max} zijn."),
                 );
                 None
@@ -373,7 +384,11 @@ impl<'a> Body<'a> {
     pub fn number(&mut self, name: &str, required: bool) -> Option<f64> {
         match self.get(name) {
             None if required => {
-                self.error(name, "required", format!("Veld '{name}' is verplicht."));
+                self.error(
+                    name,
+                    Foutcode::Required,
+                    format!("Veld '{name}' is verplicht."),
+                );
                 None
             }
             None => None,
@@ -382,7 +397,7 @@ impl<'a> Body<'a> {
                 None => {
                     self.error(
                         name,
-                        "invalid-number",
+                        Foutcode::InvalidNumber,
                         format!("Veld '{name}' moet een getal zijn."),
                     );
                     None
@@ -396,7 +411,7 @@ impl<'a> Body<'a> {
         let Value::Array(items) = self.get(name)? else {
             self.error(
                 name,
-                "invalid-type",
+                Foutcode::InvalidType,
                 format!("Veld '{name}' moet een lijst van UUID's zijn."),
             );
             return None;
@@ -407,7 +422,7 @@ impl<'a> Body<'a> {
                 Some(id) => out.push(id),
                 None => self.error(
                     &format!("{name}[{i}]"),
-                    "invalid-uuid",
+                    Foutcode::InvalidUuid,
                     "Moet een UUID zijn.",
                 ),
             }
@@ -421,7 +436,7 @@ impl<'a> Body<'a> {
         let Value::Array(items) = self.get(name)? else {
             self.error(
                 name,
-                "invalid-type",
+                Foutcode::InvalidType,
                 format!("Veld '{name}' moet een lijst van teksten zijn."),
             );
             return None;
@@ -432,7 +447,7 @@ impl<'a> Body<'a> {
                 Some(s) => out.push(s.to_owned()),
                 None => self.error(
                     &format!("{name}[{i}]"),
-                    "invalid-type",
+                    Foutcode::InvalidType,
                     "Moet een niet-lege tekst zijn.",
                 ),
             }
@@ -446,7 +461,7 @@ impl<'a> Body<'a> {
         if !v.is_object() {
             self.error(
                 name,
-                "invalid-type",
+                Foutcode::InvalidType,
                 format!("Veld '{name}' moet een object zijn."),
             );
             return None;

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::csv::CsvAgenda;
 use super::{lenient, plan};
+use crate::domain::Foutcode;
 use crate::domain::{DomainError, FieldError};
 use crate::event_store::{AppendOutcome, MAX_EVENTS_PER_APPEND};
 use crate::projections::ReadModel;
@@ -74,7 +75,7 @@ pub async fn run(
             let text = std::str::from_utf8(bytes).map_err(|e| {
                 ImportError::Invalid(vec![FieldError {
                     field: "".into(),
-                    code: "invalid-encoding",
+                    code: Foutcode::InvalidEncoding,
                     message: format!("Het bestand is geen UTF-8: {e}"),
                 }])
             })?;
@@ -104,7 +105,7 @@ pub async fn run(
                     if events > MAX_EVENTS_PER_APPEND {
                         return Err(DomainError::invalid(
                             "",
-                            "import-too-large",
+                            Foutcode::ImportTooLarge,
                             format!("Het bestand maakt {events} onderdelen aan; één import kan er hoogstens {MAX_EVENTS_PER_APPEND}. Splits het bestand."),
                         )
                         .into());

@@ -19,6 +19,7 @@ use super::{ActieIn, AgendaFile, AgendaIn, DoelIn, GroeperingIn, OpgaveIn, Trekk
 use crate::domain::actie::ActieStatus;
 use crate::domain::agenda::{AgendaStatus, Niveau};
 use crate::domain::FieldError;
+use crate::domain::Foutcode;
 
 /// What the CSV cannot say about the agenda.
 #[derive(Debug, Clone)]
@@ -83,7 +84,7 @@ fn problem(
     errors: &mut Vec<FieldError>,
     row: usize,
     column: &str,
-    code: &'static str,
+    code: Foutcode,
     message: String,
 ) {
     errors.push(FieldError {
@@ -210,7 +211,7 @@ pub fn read(
     let text = std::str::from_utf8(bytes).map_err(|e| {
         vec![FieldError {
             field: "csv".into(),
-            code: "invalid-encoding",
+            code: Foutcode::InvalidEncoding,
             message: format!("Het CSV-bestand is geen UTF-8 ({e}); sla het op als 'CSV UTF-8'."),
         }]
     })?;
@@ -230,7 +231,7 @@ pub fn read(
         .map_err(|e| {
             vec![FieldError {
                 field: "rij[1]".into(),
-                code: "invalid-csv",
+                code: Foutcode::InvalidCsv,
                 message: format!("De kopregel is onleesbaar: {e}"),
             }]
         })?
@@ -242,7 +243,7 @@ pub fn read(
         if !CSV_COLUMNS.contains(&h.as_str()) {
             errors.push(FieldError {
                 field: format!("rij[1].kolom[{}]", i + 1),
-                code: "unknown-column",
+                code: Foutcode::UnknownColumn,
                 message: format!(
                     "Onbekende kolom '{h}'. Bekende kolommen: {}.",
                     CSV_COLUMNS.join(", ")
@@ -254,7 +255,7 @@ pub fn read(
         if !headers.iter().any(|h| h == required) {
             errors.push(FieldError {
                 field: "rij[1]".into(),
-                code: "missing-column",
+                code: Foutcode::MissingColumn,
                 message: format!("De kolom '{required}' ontbreekt."),
             });
         }
@@ -275,7 +276,7 @@ pub fn read(
                     &mut errors,
                     row,
                     "",
-                    "invalid-csv",
+                    Foutcode::InvalidCsv,
                     format!("Rij {row} is onleesbaar: {e}"),
                 );
                 continue;
@@ -311,7 +312,7 @@ pub fn read(
                             &mut errors,
                             row,
                             "groeperingNaam",
-                            "inconsistent",
+                            Foutcode::Inconsistent,
                             format!(
                                 "Groepering {gcode} heet in rij {} '{}', hier '{gnaam}'.",
                                 groeperingen[idx].2, groeperingen[idx].1
@@ -338,7 +339,7 @@ pub fn read(
                 &mut errors,
                 row,
                 "opgaveCode",
-                "required",
+                Foutcode::Required,
                 "Elke actie hoort bij een opgave: vul opgaveCode in.".into(),
             );
         }
@@ -350,7 +351,7 @@ pub fn read(
                         &mut errors,
                         row,
                         "opgaveTitel",
-                        "inconsistent",
+                        Foutcode::Inconsistent,
                         format!(
                             "Opgave {ocode} heet in rij {} '{}', hier '{otitel}'.",
                             o.row, o.titel
@@ -362,7 +363,7 @@ pub fn read(
                         &mut errors,
                         row,
                         "groeperingCode",
-                        "inconsistent",
+                        Foutcode::Inconsistent,
                         format!(
                             "Opgave {ocode} staat in rij {} onder een andere groepering.",
                             o.row
@@ -374,7 +375,7 @@ pub fn read(
                         &mut errors,
                         row,
                         "opgaveVervalreden",
-                        "inconsistent",
+                        Foutcode::Inconsistent,
                         format!(
                             "Opgave {ocode} heeft in rij {} vervalreden '{}', hier '{oreden}'.",
                             o.row, o.vervalreden
@@ -404,7 +405,7 @@ pub fn read(
                     &mut errors,
                     row,
                     "jaar",
-                    "invalid-number",
+                    Foutcode::InvalidNumber,
                     format!("'{}' is geen jaar (bijvoorbeeld 2024).", get("jaar")),
                 );
                 0
@@ -438,7 +439,7 @@ pub fn read(
             match ActieStatus::ALL.iter().find(|s| s.as_str() == status_raw) {
                 Some(s) => *s,
                 None => {
-                    problem(&mut errors, row, "status", "invalid-value", format!(
+                    problem(&mut errors, row, "status", Foutcode::InvalidValue, format!(
                         "'{status_raw}' is geen status; kies uit gepland, lopend, gepauzeerd, afgerond, vervallen."
                     ));
                     ActieStatus::Gepland
@@ -463,7 +464,7 @@ pub fn read(
                         &mut errors,
                         row,
                         "trekkerSoort",
-                        "invalid-value",
+                        Foutcode::InvalidValue,
                         format!("'{other}' is geen trekkerSoort; kies organisatie of groep."),
                     );
                     None
@@ -507,7 +508,7 @@ pub fn read(
                         &mut errors,
                         row,
                         "bovenliggendDoelTitel",
-                        "inconsistent",
+                        Foutcode::Inconsistent,
                         msg,
                     );
                     None
@@ -515,7 +516,7 @@ pub fn read(
             };
             match find_doel(opgave, (&dcode, &dtitel, &dreden), parent, row) {
                 Ok(di) => opgave.doelen[di].acties.push((row, actie)),
-                Err(msg) => problem(&mut errors, row, "doelTitel", "inconsistent", msg),
+                Err(msg) => problem(&mut errors, row, "doelTitel", Foutcode::Inconsistent, msg),
             }
         }
     }

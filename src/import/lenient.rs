@@ -14,6 +14,7 @@ use crate::domain::actie::ActieStatus;
 use crate::domain::agenda::AgendaStatus;
 use crate::domain::organisatie::OrganisatieSoort;
 use crate::domain::FieldError;
+use crate::domain::Foutcode;
 
 #[derive(Clone, Copy)]
 enum Kind {
@@ -187,7 +188,7 @@ struct Checker {
 }
 
 impl Checker {
-    fn problem(&mut self, field: String, code: &'static str, message: String) {
+    fn problem(&mut self, field: String, code: Foutcode, message: String) {
         self.errors.push(FieldError {
             field,
             code,
@@ -212,7 +213,7 @@ impl Checker {
             let allowed: Vec<&str> = schema.iter().map(|(n, _)| *n).collect();
             self.problem(
                 at(&key),
-                "unknown-field",
+                Foutcode::UnknownField,
                 format!("Onbekend veld '{key}'. Toegestaan: {}.", allowed.join(", ")),
             );
             map.remove(&key);
@@ -236,7 +237,7 @@ impl Checker {
                 if let Some(v) = stand_in {
                     self.problem(
                         field.clone(),
-                        "required",
+                        Foutcode::Required,
                         format!("Veld '{name}' is verplicht."),
                     );
                     if let Kind::Obj(inner) = kind {
@@ -266,7 +267,11 @@ impl Checker {
             Kind::Str { required } => match value {
                 Value::String(_) => {}
                 _ => {
-                    self.problem(field.into(), "invalid-type", "Moet tekst zijn.".into());
+                    self.problem(
+                        field.into(),
+                        Foutcode::InvalidType,
+                        "Moet tekst zijn.".into(),
+                    );
                     *value = if required {
                         Value::from("")
                     } else {
@@ -276,7 +281,11 @@ impl Checker {
             },
             Kind::OptStr => {
                 if !value.is_string() {
-                    self.problem(field.into(), "invalid-type", "Moet tekst zijn.".into());
+                    self.problem(
+                        field.into(),
+                        Foutcode::InvalidType,
+                        "Moet tekst zijn.".into(),
+                    );
                     *value = Value::Null;
                 }
             }
@@ -288,7 +297,7 @@ impl Checker {
                 {
                     self.problem(
                         field.into(),
-                        "invalid-number",
+                        Foutcode::InvalidNumber,
                         "Moet een geheel getal zijn.".into(),
                     );
                     *value = if required {
@@ -302,7 +311,7 @@ impl Checker {
                 if !value.is_boolean() {
                     self.problem(
                         field.into(),
-                        "invalid-type",
+                        Foutcode::InvalidType,
                         "Moet true of false zijn.".into(),
                     );
                     *value = Value::Null;
@@ -330,7 +339,7 @@ impl Checker {
                 if !valid(value) {
                     self.problem(
                         field.into(),
-                        "invalid-value",
+                        Foutcode::InvalidValue,
                         format!("{value} is geen geldige waarde; kies uit: {options}."),
                     );
                     *value = Value::from(default);
@@ -339,7 +348,11 @@ impl Checker {
             Kind::Obj(inner) | Kind::OptObj(inner) => match value {
                 Value::Object(m) => self.object(m, field, inner()),
                 _ => {
-                    self.problem(field.into(), "invalid-type", "Moet een object zijn.".into());
+                    self.problem(
+                        field.into(),
+                        Foutcode::InvalidType,
+                        "Moet een object zijn.".into(),
+                    );
                     *value = match kind {
                         Kind::Obj(_) => Value::Object(Map::new()),
                         _ => Value::Null,
@@ -355,7 +368,7 @@ impl Checker {
                             _ => {
                                 self.problem(
                                     path.clone(),
-                                    "invalid-type",
+                                    Foutcode::InvalidType,
                                     "Moet een object zijn.".into(),
                                 );
                                 let mut m = Map::new();
@@ -368,7 +381,11 @@ impl Checker {
                     }
                 }
                 _ => {
-                    self.problem(field.into(), "invalid-type", "Moet een lijst zijn.".into());
+                    self.problem(
+                        field.into(),
+                        Foutcode::InvalidType,
+                        "Moet een lijst zijn.".into(),
+                    );
                     *value = Value::Array(Vec::new());
                 }
             },
@@ -378,7 +395,7 @@ impl Checker {
                         if !item.is_string() {
                             self.problem(
                                 format!("{field}[{i}]"),
-                                "invalid-type",
+                                Foutcode::InvalidType,
                                 "Moet tekst zijn.".into(),
                             );
                             *item = Value::from("");
@@ -388,7 +405,7 @@ impl Checker {
                 _ => {
                     self.problem(
                         field.into(),
-                        "invalid-type",
+                        Foutcode::InvalidType,
                         "Moet een lijst van teksten zijn.".into(),
                     );
                     *value = Value::Array(Vec::new());
@@ -396,7 +413,11 @@ impl Checker {
             },
             Kind::AnyArr => {
                 if !value.is_array() {
-                    self.problem(field.into(), "invalid-type", "Moet een lijst zijn.".into());
+                    self.problem(
+                        field.into(),
+                        Foutcode::InvalidType,
+                        "Moet een lijst zijn.".into(),
+                    );
                     *value = Value::Array(Vec::new());
                 }
             }
@@ -411,7 +432,7 @@ pub fn read(json: &str) -> Result<(AgendaFile, Vec<FieldError>), Vec<FieldError>
     let mut value: Value = serde_json::from_str(json).map_err(|e| {
         vec![FieldError {
             field: format!("regel {} kolom {}", e.line(), e.column()),
-            code: "invalid-json",
+            code: Foutcode::InvalidJson,
             message: format!("Het agendabestand is geen geldige JSON: {e}"),
         }]
     })?;
@@ -426,7 +447,7 @@ pub fn read_value(value: &mut Value) -> Result<(AgendaFile, Vec<FieldError>), Ve
         _ => {
             return Err(vec![FieldError {
                 field: "".into(),
-                code: "invalid-type",
+                code: Foutcode::InvalidType,
                 message: "Een agendabestand is een JSON-object met formaat, formaatVersie, organisaties en agenda.".into(),
             }])
         }
@@ -436,7 +457,7 @@ pub fn read_value(value: &mut Value) -> Result<(AgendaFile, Vec<FieldError>), Ve
         Err(e) => {
             c.errors.push(FieldError {
                 field: "".into(),
-                code: "invalid-agenda-file",
+                code: Foutcode::InvalidAgendaFile,
                 message: format!("Het agendabestand is ongeldig: {e}"),
             });
             Err(c.errors)

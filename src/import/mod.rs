@@ -17,6 +17,7 @@ use crate::domain::actie::{ActieStatus, Kenmerk, Trekker};
 use crate::domain::agenda::{AgendaStatus, Niveau};
 use crate::domain::events::*;
 use crate::domain::organisatie::OrganisatieSoort;
+use crate::domain::Foutcode;
 use crate::domain::{Code, Event, FieldError};
 use crate::event_store::ExpectedVersion;
 use crate::projections::ReadModel;
@@ -192,7 +193,7 @@ pub fn parse(json: &str) -> Result<AgendaFile, Vec<FieldError>> {
     serde_json::from_str(json).map_err(|e| {
         vec![FieldError {
             field: format!("regel {} kolom {}", e.line(), e.column()),
-            code: "invalid-agenda-file",
+            code: Foutcode::InvalidAgendaFile,
             message: format!("Het agendabestand is ongeldig: {e}"),
         }]
     })
@@ -222,7 +223,7 @@ impl KenmerkRegister for Planner<'_> {
 }
 
 impl Planner<'_> {
-    fn problem(&mut self, field: String, code: &'static str, message: String) {
+    fn problem(&mut self, field: String, code: Foutcode, message: String) {
         self.errors.push(FieldError {
             field,
             code,
@@ -247,7 +248,7 @@ impl Planner<'_> {
         if reden.trim().is_empty() {
             self.problem(
                 format!("{path}.vervalreden"),
-                "required",
+                Foutcode::Required,
                 "Een vervallen onderdeel heeft een reden nodig; laat vervalreden weg als het niet vervallen is.".into(),
             );
             return None;
@@ -258,7 +259,7 @@ impl Planner<'_> {
     fn code(&mut self, path: &str, raw: &str) -> Option<Code> {
         match Code::parse(raw) {
             Err(reason) => {
-                self.problem(format!("{path}.code"), "invalid-code", reason);
+                self.problem(format!("{path}.code"), Foutcode::InvalidCode, reason);
                 None
             }
             Ok(code) => {
@@ -266,7 +267,7 @@ impl Planner<'_> {
                 if !self.codes.insert(code.to_string()) || taken {
                     self.problem(
                         format!("{path}.code"),
-                        "duplicate-code",
+                        Foutcode::DuplicateCode,
                         format!("Code {code} komt meer dan eens voor in de agenda."),
                     );
                 }
@@ -284,7 +285,7 @@ impl Planner<'_> {
         levels: usize,
     ) {
         if niveau >= levels {
-            self.problem(path.clone(), "unknown-level", format!("De agenda heeft {levels} groeperingsniveau(s); deze groepering ligt dieper. Vul groeperingsniveaus aan."));
+            self.problem(path.clone(), Foutcode::UnknownLevel, format!("De agenda heeft {levels} groeperingsniveau(s); deze groepering ligt dieper. Vul groeperingsniveaus aan."));
         }
         let code = match &g.code {
             Some(c) => self.code(&path, c),
@@ -318,7 +319,7 @@ impl Planner<'_> {
         if o.titel.trim().is_empty() {
             self.problem(
                 format!("{path}.titel"),
-                "required",
+                Foutcode::Required,
                 "Titel is verplicht.".into(),
             );
         }
@@ -362,7 +363,7 @@ impl Planner<'_> {
             if !c.is_under(oc) {
                 self.problem(
                     format!("{path}.code"),
-                    "code-outside-parent",
+                    Foutcode::CodeOutsideParent,
                     format!("Doelcode {c} hoort niet onder opgave {oc}."),
                 );
             }
@@ -370,14 +371,14 @@ impl Planner<'_> {
         if d.titel.trim().is_empty() {
             self.problem(
                 format!("{path}.titel"),
-                "required",
+                Foutcode::Required,
                 "Titel is verplicht.".into(),
             );
         }
         if !d.indicatoren.is_empty() {
             self.problem(
                 format!("{path}.indicatoren"),
-                "not-supported-yet",
+                Foutcode::NotSupportedYet,
                 "Indicatoren importeren kan nog niet in deze versie.".into(),
             );
         }
@@ -398,7 +399,7 @@ impl Planner<'_> {
         if parent.is_some() && !d.subdoelen.is_empty() {
             self.problem(
                 format!("{path}.subdoelen"),
-                "nested-subdoel",
+                Foutcode::NestedSubdoel,
                 "Een sub-doel kan zelf geen sub-doelen hebben.".into(),
             );
         }
@@ -426,7 +427,7 @@ impl Planner<'_> {
     fn org(&mut self, field: String, naam: &str) -> Option<Uuid> {
         let found = self.orgs.get(&crate::domain::naam::key(naam)).copied();
         if found.is_none() {
-            self.problem(field, "unknown-organisatie", format!("Organisatie {naam:?} is onbekend: neem haar op in 'organisaties' of registreer haar eerst."));
+            self.problem(field, Foutcode::UnknownOrganisatie, format!("Organisatie {naam:?} is onbekend: neem haar op in 'organisaties' of registreer haar eerst."));
         }
         found
     }
@@ -438,14 +439,14 @@ impl Planner<'_> {
         };
         match Kenmerk::parse(raw) {
             Err(reason) => {
-                self.problem(format!("{path}.kenmerk"), "invalid-kenmerk", reason);
+                self.problem(format!("{path}.kenmerk"), Foutcode::InvalidKenmerk, reason);
                 None
             }
             Ok(k) => {
                 if !self.kenmerken.insert(k.to_string()) {
                     self.problem(
                         format!("{path}.kenmerk"),
-                        "duplicate-kenmerk",
+                        Foutcode::DuplicateKenmerk,
                         format!("Kenmerk {k} komt meer dan eens voor in de agenda."),
                     );
                 }
@@ -482,7 +483,7 @@ impl Planner<'_> {
         if a.omschrijving.trim().is_empty() {
             self.problem(
                 format!("{path}.omschrijving"),
-                "required",
+                Foutcode::Required,
                 "Omschrijving is verplicht.".into(),
             );
         }
@@ -494,7 +495,7 @@ impl Planner<'_> {
                 if d < self.period.0 || d > self.period.1 {
                     self.problem(
                         format!("{path}.{field}"),
-                        "outside-period",
+                        Foutcode::OutsidePeriod,
                         format!(
                             "{d} ligt buiten de periode van de agenda ({} t/m {}).",
                             self.period.0, self.period.1
@@ -520,7 +521,7 @@ impl Planner<'_> {
             Some(_) => {
                 self.problem(
                     format!("{path}.trekker"),
-                    "invalid-trekker",
+                    Foutcode::InvalidTrekker,
                     "Een trekker is óf {\"organisatie\": naam} óf {\"groep\": naam}, of null."
                         .into(),
                 );
@@ -569,28 +570,28 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
     if file.formaat != "mag-tracker/agenda" || file.formaat_versie != 1 {
         p.problem(
             "formaat".into(),
-            "unknown-format",
+            Foutcode::UnknownFormat,
             "Verwacht formaat \"mag-tracker/agenda\" versie 1.".into(),
         );
     }
     if crate::domain::naam::normalise(&a.naam).is_empty() {
         p.problem(
             "agenda.naam".into(),
-            "required",
+            Foutcode::Required,
             "De agenda heeft een naam nodig.".into(),
         );
     }
     if a.gemeenten.is_empty() {
         p.problem(
             "agenda.gemeenten".into(),
-            "required",
+            Foutcode::Required,
             "Noem minstens één gemeente.".into(),
         );
     }
     if a.periode_eind_datum < a.periode_start_datum {
         p.problem(
             "agenda.periodeEindDatum".into(),
-            "invalid-period",
+            Foutcode::InvalidPeriod,
             "De einddatum ligt voor de startdatum.".into(),
         );
     }
@@ -603,7 +604,7 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
         if crate::domain::naam::normalise(&o.naam).is_empty() {
             p.problem(
                 format!("organisaties[{i}].naam"),
-                "required",
+                Foutcode::Required,
                 "Naam is verplicht.".into(),
             );
             continue;
@@ -617,7 +618,7 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
             {
                 p.problem(
                     format!("organisaties[{i}].naam"),
-                    "duplicate-organisatie",
+                    Foutcode::DuplicateOrganisatie,
                     format!("Organisatie {:?} staat dubbel in de lijst.", o.naam),
                 );
             }

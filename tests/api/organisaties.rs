@@ -73,9 +73,9 @@ fn bad_organisaties_are_refused_and_append_nothing() {
         "/organisaties",
         &[],
         r#"{"naam":"gemeente twenterand","soort":"gemeente"}"#,
-        400,
+        409,
     );
-    assert_eq!(r.body["invalidParams"][0]["code"], "duplicate");
+    assert_eq!(r.code(), "duplicate-naam");
     let id = created(
         &app,
         "/organisaties",
@@ -114,12 +114,9 @@ fn bad_organisaties_are_refused_and_append_nothing() {
         &path,
         &[("If-Match", "\"1\"")],
         r#"{"naam":"Gemeente Twenterand"}"#,
-        400,
+        409,
     );
-    assert_eq!(
-        r.body["invalidParams"][0]["code"], "duplicate",
-        "renaming to a taken name"
-    );
+    assert_eq!(r.code(), "duplicate-naam", "renaming to a taken name");
     refused(
         &app,
         "PATCH",

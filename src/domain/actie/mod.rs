@@ -20,6 +20,7 @@ use super::events::{
     VoortgangsberichtToegevoegd,
 };
 use super::{Decision, DomainError, FieldError};
+use crate::domain::Foutcode;
 
 pub mod kenmerk;
 pub use kenmerk::Kenmerk;
@@ -99,7 +100,7 @@ impl Trekker {
                 if naam.is_empty() {
                     return Err(FieldError {
                         field: field.into(),
-                        code: "required",
+                        code: Foutcode::Required,
                         message: "Geef de groep een naam met zichtbare tekens.".into(),
                     });
                 }
@@ -245,7 +246,7 @@ impl Actie {
             .map_err(|e| DomainError::Invalid(vec![e]))?;
         if self.trekker == nieuwe {
             return Err(DomainError::conflict(
-                "trekker-unchanged",
+                Foutcode::TrekkerUnchanged,
                 "Deze trekker is al de trekker van de actie; er is niets gewijzigd.",
             ));
         }
@@ -264,7 +265,7 @@ impl Actie {
         let reden = reden.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
         let Some(transition) = self.status.transition(naar) else {
             return Err(DomainError::conflict(
-                "invalid-status-transition",
+                Foutcode::InvalidStatusTransition,
                 format!(
                     "Een actie met status '{}' kan niet naar '{}'. Toegestaan vanuit '{}': {}.",
                     self.status.as_str(),
@@ -280,7 +281,7 @@ impl Actie {
             } else {
                 "Een actie laten vervallen vraagt een reden."
             };
-            return Err(DomainError::invalid("reden", "required", why));
+            return Err(DomainError::invalid("reden", Foutcode::Required, why));
         }
         Ok(vec![Event::ActieStatusGewijzigd(ActieStatusGewijzigd {
             van: self.status,
@@ -305,7 +306,7 @@ impl Actie {
         {
             return Err(DomainError::invalid(
                 "omschrijving",
-                "required",
+                Foutcode::Required,
                 "Omschrijving mag niet leeg zijn.",
             ));
         }
@@ -315,7 +316,7 @@ impl Actie {
             if e < s {
                 return Err(DomainError::invalid(
                     "geplandeEindDatum",
-                    "invalid-period",
+                    Foutcode::InvalidPeriod,
                     "De geplande einddatum ligt vóór de startdatum.",
                 ));
             }
@@ -346,7 +347,7 @@ impl Actie {
             if p.iter().enumerate().any(|(i, x)| p[..i].contains(x)) {
                 return Err(DomainError::invalid(
                     "partners",
-                    "duplicate",
+                    Foutcode::Duplicate,
                     "Een partner staat dubbel in de lijst.",
                 ));
             }
@@ -361,11 +362,11 @@ impl Actie {
     fn bericht(&self, id: Uuid) -> Result<&Voortgangsbericht, DomainError> {
         match self.voortgangsberichten.iter().find(|b| b.id == id) {
             None => Err(DomainError::conflict(
-                "unknown-bericht",
+                Foutcode::UnknownBericht,
                 "Dit voortgangsbericht hoort niet bij deze actie.",
             )),
             Some(b) if b.ingetrokken => Err(DomainError::conflict(
-                "bericht-ingetrokken",
+                Foutcode::BerichtIngetrokken,
                 "Dit voortgangsbericht is ingetrokken.",
             )),
             Some(b) => Ok(b),
@@ -377,7 +378,7 @@ impl Actie {
         if tekst.trim().is_empty() {
             return Err(DomainError::invalid(
                 "tekst",
-                "required",
+                Foutcode::Required,
                 "Tekst mag niet leeg zijn; trek het bericht anders in.",
             ));
         }
@@ -404,13 +405,13 @@ impl Actie {
         if bericht.tekst.trim().is_empty() {
             return Err(DomainError::invalid(
                 "tekst",
-                "required",
+                Foutcode::Required,
                 "Tekst is verplicht.",
             ));
         }
         if self.status == ActieStatus::Vervallen {
             return Err(DomainError::conflict(
-                "actie-vervallen",
+                Foutcode::ActieVervallen,
                 "Deze actie is vervallen; heropen haar eerst om voortgang te melden.",
             ));
         }
@@ -434,7 +435,7 @@ pub fn create(mut e: ActieAangemaakt) -> Decision {
     if e.omschrijving.trim().is_empty() {
         errors.push(FieldError {
             field: "omschrijving".into(),
-            code: "required",
+            code: Foutcode::Required,
             message: "Omschrijving is verplicht.".into(),
         });
     }
@@ -442,7 +443,7 @@ pub fn create(mut e: ActieAangemaakt) -> Decision {
         if eind < s {
             errors.push(FieldError {
                 field: "geplandeEindDatum".into(),
-                code: "invalid-period",
+                code: Foutcode::InvalidPeriod,
                 message: "De geplande einddatum ligt vóór de startdatum.".into(),
             });
         }
@@ -454,7 +455,7 @@ pub fn create(mut e: ActieAangemaakt) -> Decision {
     {
         errors.push(FieldError {
             field: "partners".into(),
-            code: "duplicate",
+            code: Foutcode::Duplicate,
             message: "Een partner staat dubbel in de lijst.".into(),
         });
     }
@@ -553,7 +554,7 @@ mod tests {
         assert!(matches!(
             err,
             DomainError::Conflict {
-                code: "invalid-status-transition",
+                code: Foutcode::InvalidStatusTransition,
                 ..
             }
         ));

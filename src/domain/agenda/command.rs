@@ -93,6 +93,7 @@ mod tests {
     use crate::domain::events::Event;
     use crate::domain::structuur::fake::{id, Structuur, AGENDA};
     use crate::domain::testing::given;
+    use crate::domain::Foutcode;
 
     fn maak(start: (i32, u32, u32), eind: (i32, u32, u32)) -> AgendaCommand {
         let d = |(y, m, dd)| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
@@ -132,7 +133,7 @@ mod tests {
     fn a_period_that_ends_before_it_starts_is_refused() {
         let e = given(Structuur::default())
             .when(|v| maak((2026, 12, 31), (2026, 1, 1)).decide(v))
-            .then_refused("invalid-period");
+            .then_refused(Foutcode::InvalidPeriod);
         assert!(matches!(e, DomainError::Invalid(f) if f[0].field == "periodeEindDatum"));
     }
 
@@ -171,6 +172,6 @@ mod tests {
                 }
                 .decide(v)
             })
-            .then_refused("not-found");
+            .then_refused(Foutcode::NotFound);
     }
 }

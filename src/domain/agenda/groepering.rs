@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::update_groepering;
 use crate::domain::events::{Event, GroeperingAangemaakt, GroeperingGewijzigd};
 use crate::domain::structuur::{code_vrij, fout, geen_fouten, StructuurView};
+use crate::domain::Foutcode;
 use crate::domain::{Besluit, Code, DomainError, StreamBesluit};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -47,18 +48,18 @@ impl GroeperingCommand {
                     .ok_or(DomainError::not_found("agenda", agenda_id))?;
                 let mut errors = Vec::new();
                 if naam.trim().is_empty() {
-                    errors.push(fout("naam", "required", "Naam is verplicht."));
+                    errors.push(fout("naam", Foutcode::Required, "Naam is verplicht."));
                 }
                 let levels = agenda.groeperingsniveaus.len();
                 if niveau >= levels {
-                    errors.push(fout("niveau", "unknown-level", format!("De agenda heeft {levels} groeperingsniveau(s); voeg eerst een niveau toe of kies een lager niveau.")));
+                    errors.push(fout("niveau", Foutcode::UnknownLevel, format!("De agenda heeft {levels} groeperingsniveau(s); voeg eerst een niveau toe of kies een lager niveau.")));
                 }
                 // The hierarchy: level 0 has no parent; level n hangs under
                 // a groepering of level n-1 in the same agenda.
                 match (niveau, parent.and_then(|p| view.groepering(p))) {
                     (0, None) if parent.is_none() => {}
                     (n, Some((p, _))) if p.agenda_id == agenda_id && p.niveau + 1 == n => {}
-                    _ => errors.push(fout("bovenliggendeGroeperingId", "invalid-parent", "Een groepering op niveau 0 heeft geen bovenliggende; op niveau n hoort een bovenliggende groepering van niveau n-1 in dezelfde agenda.")),
+                    _ => errors.push(fout("bovenliggendeGroeperingId", Foutcode::InvalidParent, "Een groepering op niveau 0 heeft geen bovenliggende; op niveau n hoort een bovenliggende groepering van niveau n-1 in dezelfde agenda.")),
                 }
                 geen_fouten(errors)?;
                 code_vrij(view, agenda_id, code.as_ref(), None)?;
@@ -123,7 +124,7 @@ mod tests {
     fn a_level_the_agenda_lacks_and_a_parent_off_the_level_above_are_both_named() {
         let e = given(Structuur::met_agenda())
             .when(|v| maak(1, None, None).decide(v))
-            .then_refused("unknown-level");
+            .then_refused(Foutcode::UnknownLevel);
         let DomainError::Invalid(fields) = e else {
             panic!("{e:?}")
         };
@@ -131,14 +132,14 @@ mod tests {
         assert_eq!(names, ["niveau", "bovenliggendeGroeperingId"]);
         given(twee_niveaus())
             .when(|v| maak(0, Some(30), None).decide(v))
-            .then_refused("invalid-parent");
+            .then_refused(Foutcode::InvalidParent);
     }
 
     #[test]
     fn a_groepering_hangs_under_one_of_the_level_above_with_a_free_code() {
         given(twee_niveaus())
             .when(|v| maak(1, Some(30), Some("1")).decide(v))
-            .then_refused("duplicate-code");
+            .then_refused(Foutcode::DuplicateCode);
         given(twee_niveaus())
             .when(|v| maak(1, Some(30), Some("1.1")).decide(v))
             .then(vec![Event::GroeperingAangemaakt(GroeperingAangemaakt {
@@ -160,7 +161,7 @@ mod tests {
         };
         given(twee_niveaus())
             .when(|v| wijzig(99, "x").decide(v))
-            .then_refused("not-found");
+            .then_refused(Foutcode::NotFound);
         given(twee_niveaus())
             .when(|v| wijzig(30, "Groepering 30").decide(v))
             .then(vec![]);

@@ -11,6 +11,7 @@ use super::events::{
 };
 use super::naam::normalise;
 use super::{Code, Decision, DomainError, FieldError};
+use crate::domain::Foutcode;
 
 mod command;
 mod groepering;
@@ -99,14 +100,14 @@ impl Agenda {
         if e.naam.as_ref().is_some_and(|n| n.is_empty()) {
             errors.push(FieldError {
                 field: "naam".into(),
-                code: "required",
+                code: Foutcode::Required,
                 message: "Naam mag niet leeg zijn.".into(),
             });
         }
         if e.signaleringstermijn_dagen == Some(0) {
             errors.push(FieldError {
                 field: "signaleringstermijnDagen".into(),
-                code: "minimum",
+                code: Foutcode::Minimum,
                 message: "De signaleringstermijn is minstens 1 dag.".into(),
             });
         }
@@ -177,28 +178,28 @@ pub fn create(mut e: AgendaAangemaakt) -> Decision {
     if e.naam.is_empty() {
         errors.push(FieldError {
             field: "naam".into(),
-            code: "required",
+            code: Foutcode::Required,
             message: "Naam is verplicht.".into(),
         });
     }
     if e.gemeenten.iter().all(|g| g.is_empty()) {
         errors.push(FieldError {
             field: "gemeenten".into(),
-            code: "required",
+            code: Foutcode::Required,
             message: "Noem minstens één gemeente.".into(),
         });
     }
     if e.periode_eind_datum < e.periode_start_datum {
         errors.push(FieldError {
             field: "periodeEindDatum".into(),
-            code: "invalid-period",
+            code: Foutcode::InvalidPeriod,
             message: "De einddatum ligt vóór de startdatum.".into(),
         });
     }
     if e.signaleringstermijn_dagen == 0 {
         errors.push(FieldError {
             field: "signaleringstermijnDagen".into(),
-            code: "minimum",
+            code: Foutcode::Minimum,
             message: "De signaleringstermijn is minstens 1 dag.".into(),
         });
     }
@@ -212,7 +213,7 @@ pub fn update_groepering(g: &Groepering, mut e: GroeperingGewijzigd) -> Decision
     if e.naam.as_ref().is_some_and(|n| n.trim().is_empty()) {
         return Err(DomainError::invalid(
             "naam",
-            "required",
+            Foutcode::Required,
             "Naam mag niet leeg zijn.",
         ));
     }

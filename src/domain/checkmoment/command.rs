@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::{open, Checkmoment, VoorgenomenWijziging};
 use crate::domain::events::{BijsturingVastgelegd, CheckmomentGeopend, CheckmomentGewijzigd};
+use crate::domain::Foutcode;
 use crate::domain::{Besluit, DomainError, FieldError, StreamBesluit};
 
 /// Open or closed; a closed checkmoment cannot be opened again.
@@ -80,7 +81,7 @@ pub trait CheckmomentView {
     fn agenda_van_onderwerp(&self, id: Uuid) -> Option<Uuid>;
 }
 
-fn field(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> FieldError {
+fn field(field: impl Into<String>, code: Foutcode, message: impl Into<String>) -> FieldError {
     FieldError {
         field: field.into(),
         code,
@@ -109,7 +110,7 @@ fn in_periode(
     if let Some(d) = datum.filter(|d| *d < start || *d > eind) {
         errors.push(field(
             "datum",
-            "outside-period",
+            Foutcode::OutsidePeriod,
             format!("{d} ligt buiten de periode van de agenda ({start} t/m {eind})."),
         ));
     }
@@ -121,7 +122,7 @@ fn deelnemers_bekend(view: &impl CheckmomentView, ids: &[Uuid], errors: &mut Vec
         if !view.organisatie_bekend(*id) {
             errors.push(field(
                 format!("deelnemers[{i}]"),
-                "unknown-organisatie",
+                Foutcode::UnknownOrganisatie,
                 format!("Er is geen organisatie met id {id}; deelnemers zijn organisaties."),
             ));
         }
@@ -191,7 +192,7 @@ impl CheckmomentCommand {
                     for (name, _) in closing.into_iter().filter(|(_, given)| *given) {
                         errors.push(field(
                             name,
-                            "requires-closing",
+                            Foutcode::RequiresClosing,
                             format!("'{name}' hoort bij sluiten; stuur ook status: gesloten."),
                         ));
                     }
@@ -219,7 +220,7 @@ impl CheckmomentCommand {
                     }
                     Some(CheckmomentStatus::Open) if !current.is_open() => {
                         return Err(DomainError::conflict(
-                            "checkmoment-gesloten",
+                            Foutcode::CheckmomentGesloten,
                             "Een gesloten checkmoment kan niet heropend worden; open een nieuw checkmoment.",
                         ))
                     }
@@ -245,7 +246,7 @@ impl CheckmomentCommand {
                     if view.agenda_van_onderwerp(o) != Some(current.agenda_id) {
                         errors.push(field(
                             format!("voorgenomenWijzigingen[{i}].onderwerpId"),
-                            "unknown-onderwerp",
+                            Foutcode::UnknownOnderwerp,
                             format!(
                                 "{o} is geen actie, doel, opgave of indicator van deze agenda."
                             ),
@@ -256,7 +257,7 @@ impl CheckmomentCommand {
                 if datum < current.datum {
                     errors.push(field(
                         "datum",
-                        "before-checkmoment",
+                        Foutcode::BeforeCheckmoment,
                         format!(
                             "Een bijsturing wordt op of na het checkmoment ({}) besloten.",
                             current.datum
@@ -410,7 +411,7 @@ mod tests {
         }
         let e = given(Fake::default())
             .when(|v| c.decide(v))
-            .then_refused("outside-period");
+            .then_refused(Foutcode::OutsidePeriod);
         assert!(
             matches!(&e, DomainError::Invalid(f) if f.len() == 2 && f[1].field == "deelnemers[1]")
         );
@@ -426,7 +427,7 @@ mod tests {
                 }
                 .decide(v)
             })
-            .then_refused("not-found");
+            .then_refused(Foutcode::NotFound);
     }
 
     #[test]
@@ -437,7 +438,7 @@ mod tests {
         }
         given(geopend())
             .when(|v| c.clone().decide(v))
-            .then_refused("requires-closing");
+            .then_refused(Foutcode::RequiresClosing);
         if let CheckmomentCommand::Wijzig { status, .. } = &mut c {
             *status = Some(CheckmomentStatus::Gesloten);
         }
@@ -460,7 +461,7 @@ mod tests {
         }
         given(fake)
             .when(|v| c.decide(v))
-            .then_refused("checkmoment-gesloten");
+            .then_refused(Foutcode::CheckmomentGesloten);
     }
 
     #[test]
@@ -481,7 +482,7 @@ mod tests {
             };
         let e = given(geopend())
             .when(|v| bijsturing(Some(d(6, 1)), ACTIE_ELDERS).decide(v))
-            .then_refused("unknown-onderwerp");
+            .then_refused(Foutcode::UnknownOnderwerp);
         assert!(
             matches!(&e, DomainError::Invalid(f) if f.len() == 2 && f[1].code == "before-checkmoment")
         );
@@ -522,7 +523,7 @@ mod tests {
         };
         given(Fake(fake.0.clone()))
             .when(|v| door(Uuid::from_u128(88)).decide(v))
-            .then_refused("not-found");
+            .then_refused(Foutcode::NotFound);
         given(fake)
             .when(|v| door(BS).decide(v))
             .then(vec![Event::BijsturingDoorgevoerd(BijsturingDoorgevoerd {

@@ -12,6 +12,7 @@ use super::events::{
     CheckmomentGewijzigd, Event,
 };
 use super::{Decision, DomainError, FieldError};
+use crate::domain::Foutcode;
 
 mod command;
 pub use command::{CheckmomentCommand, CheckmomentStatus, CheckmomentView, Niveau};
@@ -71,14 +72,14 @@ pub fn open(e: CheckmomentGeopend) -> Decision {
     if e.onderwerp.trim().is_empty() {
         errors.push(FieldError {
             field: "onderwerp".into(),
-            code: "required",
+            code: Foutcode::Required,
             message: "Geef het checkmoment een onderwerp.".into(),
         });
     }
     if has_duplicates(&e.deelnemers) {
         errors.push(FieldError {
             field: "deelnemers".into(),
-            code: "duplicate",
+            code: Foutcode::Duplicate,
             message: "Een organisatie staat dubbel in de lijst deelnemers.".into(),
         });
     }
@@ -151,14 +152,14 @@ impl Checkmoment {
         if c.onderwerp.as_ref().is_some_and(|o| o.trim().is_empty()) {
             errors.push(FieldError {
                 field: "onderwerp".into(),
-                code: "required",
+                code: Foutcode::Required,
                 message: "Het onderwerp mag niet leeg zijn.".into(),
             });
         }
         if c.deelnemers.as_deref().is_some_and(has_duplicates) {
             errors.push(FieldError {
                 field: "deelnemers".into(),
-                code: "duplicate",
+                code: Foutcode::Duplicate,
                 message: "Een organisatie staat dubbel in de lijst deelnemers.".into(),
             });
         }
@@ -166,7 +167,7 @@ impl Checkmoment {
             if d > gesloten {
                 errors.push(FieldError {
                     field: "datum".into(),
-                    code: "after-close",
+                    code: Foutcode::AfterClose,
                     message: format!(
                         "Het checkmoment is op {gesloten} gesloten; de datum kan daar niet na liggen."
                     ),
@@ -192,14 +193,14 @@ impl Checkmoment {
     pub fn close(&self, datum: NaiveDate, samenvatting: Option<String>) -> Decision {
         if !self.is_open() {
             return Err(DomainError::conflict(
-                "checkmoment-gesloten",
+                Foutcode::CheckmomentGesloten,
                 "Dit checkmoment is al gesloten.",
             ));
         }
         if datum < self.datum {
             return Err(DomainError::invalid(
                 "geslotenDatum",
-                "before-start",
+                Foutcode::BeforeStart,
                 format!(
                     "Sluiten kan niet vóór de datum van het checkmoment ({}).",
                     self.datum
@@ -219,14 +220,14 @@ impl Checkmoment {
         if b.besluit.trim().is_empty() {
             errors.push(FieldError {
                 field: "besluit".into(),
-                code: "required",
+                code: Foutcode::Required,
                 message: "Beschrijf het besluit.".into(),
             });
         }
         if b.onderbouwing.trim().is_empty() {
             errors.push(FieldError {
                 field: "onderbouwing".into(),
-                code: "required",
+                code: Foutcode::Required,
                 message: "Geef de onderbouwing (waarom wordt bijgestuurd?).".into(),
             });
         }
@@ -234,7 +235,7 @@ impl Checkmoment {
             if w.omschrijving.trim().is_empty() {
                 errors.push(FieldError {
                     field: format!("voorgenomenWijzigingen[{i}].omschrijving"),
-                    code: "required",
+                    code: Foutcode::Required,
                     message: "Omschrijf de wijziging.".into(),
                 });
             }
@@ -249,16 +250,16 @@ impl Checkmoment {
         match self.bijsturingen.iter().find(|b| b.id == bijsturing_id) {
             None => Err(DomainError::invalid(
                 "bijsturingId",
-                "unknown",
+                Foutcode::Unknown,
                 "Deze bijsturing hoort niet bij dit checkmoment.",
             )),
             Some(b) if b.doorgevoerd_op.is_some() => Err(DomainError::conflict(
-                "bijsturing-doorgevoerd",
+                Foutcode::BijsturingDoorgevoerd,
                 "Deze bijsturing is al als doorgevoerd gemarkeerd.",
             )),
             Some(b) if datum < b.datum => Err(DomainError::invalid(
                 "doorgevoerdDatum",
-                "before-decision",
+                Foutcode::BeforeDecision,
                 format!(
                     "Doorvoeren kan niet vóór de datum van het besluit ({}).",
                     b.datum
@@ -320,7 +321,7 @@ mod tests {
         assert!(matches!(
             closed.close(d(14), None),
             Err(DomainError::Conflict {
-                code: "checkmoment-gesloten",
+                code: Foutcode::CheckmomentGesloten,
                 ..
             })
         ));

@@ -10,6 +10,7 @@ use crate::domain::events::{DoelAangemaakt, DoelGewijzigd};
 use crate::domain::structuur::{
     cascade, code_vrij, fout, geen_fouten, niet_vervallen, vervalreden, StructuurView,
 };
+use crate::domain::Foutcode;
 use crate::domain::{Besluit, Code, DomainError, FieldError, StreamBesluit};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -57,7 +58,7 @@ impl DoelCommand {
                 if code.as_ref().is_some_and(|c| !c.is_under(&o.code)) {
                     errors.push(fout(
                         "code",
-                        "code-outside-parent",
+                        Foutcode::CodeOutsideParent,
                         format!(
                             "Een doelcode onder opgave {0} begint met {0}. (bijv. {0}.1).",
                             o.code
@@ -131,12 +132,12 @@ fn bovenliggend(
     match view.doel(p).filter(|(d, _)| d.opgave_id == opgave_id) {
         None => Some(fout(
             "bovenliggendDoelId",
-            "unknown-doel",
+            Foutcode::UnknownDoel,
             "Het bovenliggende doel hoort bij deze opgave te horen.",
         )),
         Some((d, _)) if d.bovenliggend_doel_id.is_some() => Some(fout(
             "bovenliggendDoelId",
-            "nested-subdoel",
+            Foutcode::NestedSubdoel,
             "Een sub-doel kan zelf geen sub-doelen hebben; kies het bovenliggende doel.",
         )),
         Some(_) => None,
@@ -157,21 +158,21 @@ fn waarheen(
             if let Some(c) = code.or(d.code.as_ref()).filter(|c| !c.is_under(&o.code)) {
                 errors.push(fout(
                     "code",
-                    "code-outside-parent",
+                    Foutcode::CodeOutsideParent,
                     format!("Code {c} past niet onder opgave {0}; geef bij verplaatsen een nieuwe code onder {0}.", o.code),
                 ));
             }
         }
         _ => errors.push(fout(
             "opgaveId",
-            "unknown-opgave",
+            Foutcode::UnknownOpgave,
             "Verplaatsen kan alleen naar een opgave van dezelfde agenda.",
         )),
     }
     if target.is_some_and(|t| t != d.opgave_id) && d.bovenliggend_doel_id.is_some() {
         errors.push(fout(
             "opgaveId",
-            "subdoel",
+            Foutcode::Subdoel,
             "Een sub-doel verhuist mee met zijn bovenliggende doel.",
         ));
     }

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::events::{DoelAangemaakt, DoelGewijzigd, DoelVerplaatst, Event, Hernummerd, Vervallen};
 use super::{Code, Decision, DomainError};
+use crate::domain::Foutcode;
 
 mod command;
 pub use command::DoelCommand;
@@ -26,7 +27,7 @@ pub fn create(e: DoelAangemaakt) -> Decision {
     if e.titel.trim().is_empty() {
         return Err(DomainError::invalid(
             "titel",
-            "required",
+            Foutcode::Required,
             "Titel is verplicht.",
         ));
     }
@@ -77,13 +78,13 @@ impl Doel {
         if change.titel.as_ref().is_some_and(|t| t.trim().is_empty()) {
             return Err(DomainError::invalid(
                 "titel",
-                "required",
+                Foutcode::Required,
                 "Titel mag niet leeg zijn.",
             ));
         }
         if self.vervallen.is_some() {
             return Err(DomainError::conflict(
-                "doel-vervallen",
+                Foutcode::DoelVervallen,
                 "Dit doel is vervallen en kan niet meer worden gewijzigd.",
             ));
         }

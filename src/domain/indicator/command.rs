@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::{create, Indicator, MetingStatus, Richting, Waarde};
 use crate::domain::events::{IndicatorAangemaakt, IndicatorGewijzigd, MetingVastgelegd};
+use crate::domain::Foutcode;
 use crate::domain::{Besluit, DomainError, FieldError, StreamBesluit};
 
 /// What may be asked of an indicator.
@@ -165,7 +166,7 @@ impl IndicatorCommand {
                 if periode.is_none() && meet_datum.is_none() {
                     errors.push(FieldError {
                         field: "periode".into(),
-                        code: "required",
+                        code: Foutcode::Required,
                         message: "Geef een periode (2024, 2024-Q2, 2024-03) of een meetDatum."
                             .into(),
                     });
@@ -173,7 +174,7 @@ impl IndicatorCommand {
                 if let Some(d) = meet_datum.filter(|d| *d > vandaag) {
                     errors.push(FieldError {
                         field: "meetDatum".into(),
-                        code: "future-date",
+                        code: Foutcode::FutureDate,
                         message: format!(
                             "{d} ligt in de toekomst; leg een meting vast als ze gedaan is."
                         ),
@@ -209,7 +210,7 @@ fn tekst(t: Option<String>) -> Option<String> {
 fn unknown_organisatie(field: &str, id: Uuid) -> FieldError {
     FieldError {
         field: field.into(),
-        code: "unknown-organisatie",
+        code: Foutcode::UnknownOrganisatie,
         message: format!("Er is geen organisatie met id {id}."),
     }
 }
@@ -252,11 +253,11 @@ fn sorted(mut errors: Vec<FieldError>) -> Vec<FieldError> {
 fn niet_vervallen(plek: &DoelPlek) -> Result<(), DomainError> {
     match (&plek.opgave_vervallen, &plek.doel_vervallen) {
         (Some(reden), _) => Err(DomainError::conflict(
-            "opgave-vervallen",
+            Foutcode::OpgaveVervallen,
             format!("Deze opgave is vervallen ({reden}); er kan niets meer onder."),
         )),
         (_, Some(reden)) => Err(DomainError::conflict(
-            "doel-vervallen",
+            Foutcode::DoelVervallen,
             format!("Dit doel is vervallen ({reden}); er kan niets meer onder."),
         )),
         _ => Ok(()),

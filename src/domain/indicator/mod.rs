@@ -11,6 +11,7 @@ use super::events::{
     Event, IndicatorAangemaakt, IndicatorGewijzigd, MetingVastgelegd, StreefwaardeVastgesteld,
 };
 use super::{Decision, DomainError, FieldError};
+use crate::domain::Foutcode;
 
 mod command;
 pub use command::{DoelPlek, IndicatorCommand, IndicatorView};
@@ -158,7 +159,7 @@ pub fn check_getal(field: &str, v: &mut f64, errors: &mut Vec<FieldError>) {
     if !(v.is_finite() && v.abs() <= MAX_WAARDE) {
         errors.push(FieldError {
             field: field.into(),
-            code: "out-of-range",
+            code: Foutcode::OutOfRange,
             // In exponent notation: `1e308`, not 309 digits.
             message: format!(
                 "{v:e} valt buiten het bereik van een waarde: van -1e15 tot en met 1e15 (een miljoen miljard)."
@@ -175,7 +176,7 @@ fn check_jaar(field: &str, jaar: i32, errors: &mut Vec<FieldError>) {
     if !JAREN.contains(&jaar) {
         errors.push(FieldError {
             field: format!("{field}.jaar"),
-            code: "invalid-number",
+            code: Foutcode::InvalidNumber,
             message: format!(
                 "Veld 'jaar' moet een geheel getal van {} tot en met {} zijn.",
                 JAREN.start(),
@@ -197,7 +198,7 @@ fn check_waarde(field: &str, w: &mut Waarde, richting: Richting, errors: &mut Ve
     if richting == Richting::BinnenBandbreedte {
         match (w.ondergrens, w.bovengrens) {
             (Some(lo), Some(hi)) if lo <= hi => {}
-            _ => errors.push(FieldError { field: field.into(), code: "band-required", message: "Bij richting binnenBandbreedte horen een ondergrens en een bovengrens (ondergrens ≤ bovengrens).".into() }),
+            _ => errors.push(FieldError { field: field.into(), code: Foutcode::BandRequired, message: "Bij richting binnenBandbreedte horen een ondergrens en een bovengrens (ondergrens ≤ bovengrens).".into() }),
         }
     }
 }
@@ -207,14 +208,14 @@ pub fn create(mut e: IndicatorAangemaakt) -> Decision {
     if e.naam.trim().is_empty() {
         errors.push(FieldError {
             field: "naam".into(),
-            code: "required",
+            code: Foutcode::Required,
             message: "Naam is verplicht.".into(),
         });
     }
     if e.eenheid.trim().is_empty() {
         errors.push(FieldError {
             field: "eenheid".into(),
-            code: "required",
+            code: Foutcode::Required,
             message: "Eenheid is verplicht (bijv. %, aantal).".into(),
         });
     }
@@ -233,7 +234,7 @@ pub fn create(mut e: IndicatorAangemaakt) -> Decision {
         if e.streefwaarden[..i].iter().any(|o| o.jaar == s.jaar) {
             errors.push(FieldError {
                 field: format!("streefwaarden[{i}].jaar"),
-                code: "duplicate-year",
+                code: Foutcode::DuplicateYear,
                 message: format!("Voor {} staat al een streefwaarde.", s.jaar),
             });
         }
@@ -317,7 +318,7 @@ impl Indicator {
         let vorige = self.streefwaarde(w.jaar).cloned();
         if vorige.as_ref() == Some(&w) {
             return Err(DomainError::conflict(
-                "streefwaarde-unchanged",
+                Foutcode::StreefwaardeUnchanged,
                 format!("De streefwaarde voor {} is al {}.", w.jaar, w.waarde),
             ));
         }
@@ -334,7 +335,7 @@ impl Indicator {
         if periode_jaar(&m.periode).is_none() {
             errors.push(FieldError {
                 field: "periode".into(),
-                code: "invalid-period",
+                code: Foutcode::InvalidPeriod,
                 message: format!(
                     "Periode {:?} is ongeldig: gebruik 2024, 2024-Q2 of 2024-03.",
                     m.periode
@@ -362,7 +363,7 @@ impl Indicator {
             if v.as_ref().is_some_and(|t| t.trim().is_empty()) {
                 errors.push(FieldError {
                     field: field.into(),
-                    code: "required",
+                    code: Foutcode::Required,
                     message: format!("{field} mag niet leeg zijn."),
                 });
             }
@@ -383,7 +384,7 @@ impl Indicator {
             if streefwaarden[..i].iter().any(|o| o.jaar == s.jaar) {
                 errors.push(FieldError {
                     field: format!("streefwaarden[{i}].jaar"),
-                    code: "duplicate-year",
+                    code: Foutcode::DuplicateYear,
                     message: format!("{} staat twee keer in de lijst.", s.jaar),
                 });
             }
@@ -399,7 +400,7 @@ impl Indicator {
                 if !own.is_empty() {
                     errors.push(FieldError {
                         field: "richting".into(),
-                        code: "band-required",
+                        code: Foutcode::BandRequired,
                         message: format!("De streefwaarde voor {} heeft geen ondergrens en bovengrens; geef bij deze richting ook nieuwe streefwaarden met een bandbreedte.", s.jaar),
                     });
                 }

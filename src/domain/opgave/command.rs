@@ -144,6 +144,7 @@ mod tests {
     use crate::domain::events::{Event, Hernummerd, Vervallen};
     use crate::domain::structuur::fake::{code, id, Structuur, AGENDA};
     use crate::domain::testing::given;
+    use crate::domain::Foutcode;
 
     fn maak(c: &str, groepering: Option<u128>) -> OpgaveCommand {
         OpgaveCommand::Maak {
@@ -181,7 +182,7 @@ mod tests {
         for c in ["1.1", "1.1.1", "2"] {
             given(view())
                 .when(|v| maak(c, None).decide(v))
-                .then_refused("duplicate-code");
+                .then_refused(Foutcode::DuplicateCode);
         }
         given(view())
             .when(|v| maak("1.2", Some(30)).decide(v))
@@ -199,10 +200,10 @@ mod tests {
     fn an_unknown_groepering_is_an_invalid_field_and_an_unknown_agenda_not_found() {
         given(Structuur::met_agenda())
             .when(|v| maak("1.2", Some(99)).decide(v))
-            .then_refused("unknown-groepering");
+            .then_refused(Foutcode::UnknownGroepering);
         given(Structuur::default())
             .when(|v| maak("1.2", None).decide(v))
-            .then_refused("not-found");
+            .then_refused(Foutcode::NotFound);
     }
 
     #[test]
@@ -239,7 +240,7 @@ mod tests {
         }
         given(Structuur::met_agenda().opgave(10, "1.1"))
             .when(|v| c.clone().decide(v))
-            .then_refused("required");
+            .then_refused(Foutcode::Required);
         if let OpgaveCommand::Wijzig { reden, .. } = &mut c {
             *reden = Some(" samengevoegd met 1.2 ".into());
         }
@@ -256,6 +257,6 @@ mod tests {
         }
         given(dropped)
             .when(|v| titel.decide(v))
-            .then_refused("opgave-vervallen");
+            .then_refused(Foutcode::OpgaveVervallen);
     }
 }

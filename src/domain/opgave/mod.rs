@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::events::{Event, Hernummerd, OpgaveAangemaakt, OpgaveGewijzigd, Vervallen};
 use super::{Code, Decision, DomainError};
+use crate::domain::Foutcode;
 
 mod command;
 pub use command::OpgaveCommand;
@@ -26,7 +27,7 @@ pub fn create(e: OpgaveAangemaakt) -> Decision {
     if e.titel.trim().is_empty() {
         return Err(DomainError::invalid(
             "titel",
-            "required",
+            Foutcode::Required,
             "Titel is verplicht.",
         ));
     }
@@ -81,13 +82,13 @@ impl Opgave {
         if change.titel.as_ref().is_some_and(|t| t.trim().is_empty()) {
             return Err(DomainError::invalid(
                 "titel",
-                "required",
+                Foutcode::Required,
                 "Titel mag niet leeg zijn.",
             ));
         }
         if self.vervallen.is_some() {
             return Err(DomainError::conflict(
-                "opgave-vervallen",
+                Foutcode::OpgaveVervallen,
                 "Deze opgave is vervallen en kan niet meer worden gewijzigd.",
             ));
         }

@@ -7,6 +7,7 @@ use super::naam::normalise;
 use uuid::Uuid;
 
 use super::{Besluit, Decision, DomainError, StreamBesluit};
+use crate::domain::Foutcode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -64,7 +65,7 @@ impl Organisatie {
         if e.naam.as_ref().is_some_and(|n| n.is_empty()) {
             return Err(DomainError::invalid(
                 "naam",
-                "required",
+                Foutcode::Required,
                 "Naam mag niet leeg zijn.",
             ));
         }
@@ -159,10 +160,9 @@ fn naam_vrij(
     own: Option<Uuid>,
 ) -> Result<(), DomainError> {
     if view.organisatienaam_bezet(naam, own) {
-        return Err(DomainError::invalid(
-            "naam",
-            "duplicate",
-            format!("Er is al een organisatie met de naam {naam:?}."),
+        return Err(DomainError::conflict(
+            Foutcode::DuplicateNaam,
+            format!("Er is al een organisatie met de naam {naam:?}. Kies een andere naam, of gebruik de bestaande organisatie."),
         ));
     }
     Ok(())
@@ -173,7 +173,7 @@ fn check_contactadres(adres: Option<&str>) -> Result<(), DomainError> {
     match adres {
         Some(a) if !a.trim().contains('@') => Err(DomainError::invalid(
             "contactadres",
-            "invalid-email",
+            Foutcode::InvalidEmail,
             "Geef een e-mailadres, bijv. info@organisatie.nl.",
         )),
         _ => Ok(()),
@@ -188,7 +188,7 @@ pub fn register(mut e: OrganisatieGeregistreerd) -> Decision {
     if e.naam.is_empty() {
         return Err(DomainError::invalid(
             "naam",
-            "required",
+            Foutcode::Required,
             "Naam is verplicht.",
         ));
     }
@@ -250,7 +250,7 @@ mod tests {
         let id = Uuid::from_u128(1);
         given(Org(vec![(id, bibliotheek(), 1)]))
             .when(|v| registreer("bibliotheek\u{200b} twenterand").decide(v))
-            .then_refused("duplicate");
+            .then_refused(Foutcode::DuplicateNaam);
     }
 
     #[test]
@@ -288,7 +288,7 @@ mod tests {
                 }
                 .decide(v)
             })
-            .then_refused("not-found");
+            .then_refused(Foutcode::NotFound);
     }
 
     #[test]
@@ -299,6 +299,6 @@ mod tests {
         }
         given(Org::default())
             .when(|v| c.decide(v))
-            .then_refused("invalid-email");
+            .then_refused(Foutcode::InvalidEmail);
     }
 }

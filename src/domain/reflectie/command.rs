@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::{add, Onderwerp, OnderwerpSoort, PdcaFase, Reflectie};
 use crate::domain::events::{ReflectieGecorrigeerd, ReflectieToegevoegd};
+use crate::domain::Foutcode;
 use crate::domain::{Besluit, DomainError, FieldError, StreamBesluit};
 
 /// The four texts of a reflectie, as given.
@@ -72,7 +73,7 @@ pub trait ReflectieView {
     fn pdca_fase(&self, opgave: Uuid, nu: DateTime<Utc>) -> Option<PdcaFase>;
 }
 
-fn field(field: &str, code: &'static str, message: impl Into<String>) -> FieldError {
+fn field(field: &str, code: Foutcode, message: impl Into<String>) -> FieldError {
     FieldError {
         field: field.into(),
         code,
@@ -98,14 +99,14 @@ impl ReflectieCommand {
                 if let Some(d) = datum.filter(|d| *d > today) {
                     errors.push(field(
                         "datum",
-                        "future-date",
+                        Foutcode::FutureDate,
                         format!("{d} ligt in de toekomst; een reflectie kijkt terug."),
                     ));
                 }
                 if let Some(o) = auteur_organisatie_id.filter(|o| !view.organisatie_bestaat(*o)) {
                     errors.push(field(
                         "auteurOrganisatieId",
-                        "unknown-organisatie",
+                        Foutcode::UnknownOrganisatie,
                         format!("Er is geen organisatie met id {o}."),
                     ));
                 }
@@ -113,7 +114,7 @@ impl ReflectieCommand {
                 if onderwerp.is_none() {
                     errors.push(field(
                         "over",
-                        "unknown-onderwerp",
+                        Foutcode::UnknownOnderwerp,
                         format!("Er is geen actie, doel of opgave met id {over}."),
                     ));
                 }
@@ -180,12 +181,12 @@ fn check_wijziging(c: &TekstCorrectie, intrekken: bool, reden: bool) -> Result<(
     match (c.is_empty(), intrekken) {
         (false, true) => errors.push(field(
             "ingetrokken",
-            "conflicting-fields",
+            Foutcode::ConflictingFields,
             "Corrigeer óf trek in, niet beide tegelijk.",
         )),
         (true, false) => errors.push(field(
             "tekst",
-            "required",
+            Foutcode::Required,
             "Geef minstens één gecorrigeerde tekst (watGingGoed, watKanBeter, volgendeStappen, tekst), of ingetrokken: true.",
         )),
         _ => {}
@@ -193,7 +194,7 @@ fn check_wijziging(c: &TekstCorrectie, intrekken: bool, reden: bool) -> Result<(
     if reden && !intrekken {
         errors.push(field(
             "reden",
-            "conflicting-fields",
+            Foutcode::ConflictingFields,
             "Een reden hoort alleen bij intrekken (ingetrokken: true).",
         ));
     }
@@ -321,7 +322,7 @@ mod tests {
         }
         let e = given(Fake::default())
             .when(|v| c.decide(v))
-            .then_refused("unknown-onderwerp");
+            .then_refused(Foutcode::UnknownOnderwerp);
         let DomainError::Invalid(fields) = e else {
             panic!("{e:?}")
         };
@@ -331,7 +332,7 @@ mod tests {
         // a known subject without any text: the texts are the problem
         given(Fake::default())
             .when(|v| voeg_toe(OPGAVE, Some(" ")).decide(v))
-            .then_refused("required");
+            .then_refused(Foutcode::Required);
     }
 
     #[test]
@@ -342,7 +343,7 @@ mod tests {
         }
         given(Fake::default())
             .when(|v| c.decide(v))
-            .then_refused("future-date");
+            .then_refused(Foutcode::FutureDate);
     }
 
     #[test]
@@ -366,7 +367,7 @@ mod tests {
         };
         given(bestaand())
             .when(|v| wijzig(leeg, false, None).decide(v))
-            .then_refused("required");
+            .then_refused(Foutcode::Required);
     }
 
     #[test]
@@ -377,13 +378,13 @@ mod tests {
         };
         given(bestaand())
             .when(|v| wijzig(correctie, true, None).decide(v))
-            .then_refused("conflicting-fields");
+            .then_refused(Foutcode::ConflictingFields);
         given(bestaand())
             .when(|v| wijzig(TekstCorrectie::default(), false, None).decide(v))
-            .then_refused("required");
+            .then_refused(Foutcode::Required);
         given(bestaand())
             .when(|v| wijzig(TekstCorrectie::default(), false, Some("dubbel")).decide(v))
-            .then_refused("conflicting-fields");
+            .then_refused(Foutcode::ConflictingFields);
         given(bestaand())
             .when(|v| wijzig(TekstCorrectie::default(), true, Some("Dubbel")).decide(v))
             .then(vec![Event::ReflectieIngetrokken(BerichtIngetrokken {
@@ -396,6 +397,6 @@ mod tests {
     fn changing_an_unknown_reflectie_is_not_found() {
         given(Fake::default())
             .when(|v| wijzig(TekstCorrectie::default(), true, None).decide(v))
-            .then_refused("not-found");
+            .then_refused(Foutcode::NotFound);
     }
 }

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::events::{BerichtIngetrokken, Event, ReflectieGecorrigeerd, ReflectieToegevoegd};
 use super::{Decision, DomainError};
+use crate::domain::Foutcode;
 
 mod command;
 pub use command::{ReflectieCommand, ReflectieView, TekstCorrectie, Teksten};
@@ -92,7 +93,7 @@ pub fn add(mut e: ReflectieToegevoegd) -> Decision {
     {
         return Err(DomainError::invalid(
             "tekst",
-            "required",
+            Foutcode::Required,
             "Vul minstens één van watGingGoed, watKanBeter, volgendeStappen of tekst in.",
         ));
     }
@@ -138,7 +139,7 @@ impl Reflectie {
     pub fn correct(&self, c: ReflectieGecorrigeerd) -> Decision {
         if self.ingetrokken {
             return Err(DomainError::conflict(
-                "reflectie-ingetrokken",
+                Foutcode::ReflectieIngetrokken,
                 "Deze reflectie is ingetrokken.",
             ));
         }
@@ -159,7 +160,7 @@ impl Reflectie {
         {
             return Err(DomainError::invalid(
                 "tekst",
-                "required",
+                Foutcode::Required,
                 "Een reflectie heeft minstens één tekst; trek haar anders in.",
             ));
         }
@@ -182,7 +183,7 @@ impl Reflectie {
     pub fn withdraw(&self, reden: Option<String>) -> Decision {
         if self.ingetrokken {
             return Err(DomainError::conflict(
-                "reflectie-ingetrokken",
+                Foutcode::ReflectieIngetrokken,
                 "Deze reflectie is al ingetrokken.",
             ));
         }

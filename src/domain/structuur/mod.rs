@@ -15,6 +15,7 @@ use super::agenda::{Agenda, Groepering};
 use super::doel::Doel;
 use super::opgave::Opgave;
 use super::{Code, DomainError};
+use crate::domain::Foutcode;
 
 /// The one status a PATCH may set on an opgave or doel: dropping it (with
 /// a `reden`); nothing is deleted, and history keeps it.
@@ -52,7 +53,7 @@ pub fn code_vrij(
     match code {
         Some(c) if view.code_owner(agenda_id, c).is_some_and(|o| Some(o) != own) => {
             Err(DomainError::conflict(
-                "duplicate-code",
+                Foutcode::DuplicateCode,
                 format!("Code {c} is in deze agenda al in gebruik. Kies een andere code of hernummer eerst de bestaande."),
             ))
         }
@@ -75,11 +76,11 @@ pub fn niet_vervallen(
         .and_then(|(d, _)| d.vervallen.as_ref());
     match (opgave, doel) {
         (Some(reden), _) => Err(DomainError::conflict(
-            "opgave-vervallen",
+            Foutcode::OpgaveVervallen,
             format!("Deze opgave is vervallen ({reden}); er kan niets meer onder."),
         )),
         (_, Some(reden)) => Err(DomainError::conflict(
-            "doel-vervallen",
+            Foutcode::DoelVervallen,
             format!("Dit doel is vervallen ({reden}); er kan niets meer onder."),
         )),
         _ => Ok(()),
@@ -98,7 +99,7 @@ pub fn vervalreden(
         (true, Some(r)) if !r.is_empty() => Ok(Some(r.to_owned())),
         (true, _) => Err(super::FieldError {
             field: "reden".into(),
-            code: "required",
+            code: Foutcode::Required,
             message: "Laten vervallen vraagt een reden.".into(),
         }),
     }
@@ -116,7 +117,7 @@ pub fn groepering_in_agenda(
         Some((x, _)) if x.agenda_id == agenda_id => None,
         _ => Some(fout(
             "groeperingId",
-            "unknown-groepering",
+            Foutcode::UnknownGroepering,
             format!("Er is geen groepering {g} in deze agenda."),
         )),
     }
@@ -132,7 +133,7 @@ pub fn geen_fouten(errors: Vec<super::FieldError>) -> Result<(), DomainError> {
 }
 
 /// A field error (shorthand for the rules of this module's aggregates).
-pub fn fout(field: &str, code: &'static str, message: impl Into<String>) -> super::FieldError {
+pub fn fout(field: &str, code: Foutcode, message: impl Into<String>) -> super::FieldError {
     super::FieldError {
         field: field.into(),
         code,

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::{create, Rol, Token, TokenAangemaakt};
 use crate::domain::events::OrganisatieGeregistreerd;
 use crate::domain::organisatie::register;
+use crate::domain::Foutcode;
 use crate::domain::{Besluit, DomainError, FieldError, StreamBesluit};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -44,7 +45,7 @@ pub trait TokenView {
     fn heeft_organisaties(&self) -> bool;
 }
 
-fn field(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> FieldError {
+fn field(field: impl Into<String>, code: Foutcode, message: impl Into<String>) -> FieldError {
     FieldError {
         field: field.into(),
         code,
@@ -73,7 +74,7 @@ impl TokenCommand {
                     Some(_) if view.heeft_organisaties() => {
                         return Err(DomainError::invalid(
                             "organisatie",
-                            "not-first-organisatie",
+                            Foutcode::NotFirstOrganisatie,
                             "Er zijn al organisaties; registreer nieuwe via de API.",
                         ))
                     }
@@ -83,7 +84,7 @@ impl TokenCommand {
                     None if !view.organisatie_geregistreerd(organisatie_id) => {
                         errors.push(field(
                             "organisatieId",
-                            "unknown-organisatie",
+                            Foutcode::UnknownOrganisatie,
                             format!("Er is geen organisatie met id {organisatie_id}."),
                         ));
                     }
@@ -93,7 +94,7 @@ impl TokenCommand {
                     if !view.agenda_bestaat(*a) {
                         errors.push(field(
                             format!("agendas[{i}]"),
-                            "unknown-agenda",
+                            Foutcode::UnknownAgenda,
                             format!("Er is geen agenda met id {a}."),
                         ));
                     }
@@ -208,10 +209,10 @@ mod tests {
             })]);
         given(store())
             .when(|v| maak(Rol::Programmamanager, vec![]).decide(v))
-            .then_refused("required");
+            .then_refused(Foutcode::Required);
         let e = given(store())
             .when(|v| maak(Rol::Partner, vec![Uuid::from_u128(9)]).decide(v))
-            .then_refused("unknown-agenda");
+            .then_refused(Foutcode::UnknownAgenda);
         // both problems of the list at once
         assert!(
             matches!(&e, DomainError::Invalid(f) if f.len() == 2 && f[1].code == "not-allowed")
@@ -232,7 +233,7 @@ mod tests {
         }
         let e = given(store())
             .when(|v| c.decide(v))
-            .then_refused("in-the-past");
+            .then_refused(Foutcode::InThePast);
         assert!(matches!(&e, DomainError::Invalid(f) if f[0].code == "unknown-organisatie"));
     }
 
@@ -275,7 +276,7 @@ mod tests {
         );
         given(store())
             .when(|v| c.decide(v))
-            .then_refused("not-first-organisatie");
+            .then_refused(Foutcode::NotFirstOrganisatie);
     }
 
     #[test]
@@ -309,6 +310,6 @@ mod tests {
         given(fake(&t)).when(|v| trek_in().decide(v)).then(vec![]);
         given(store())
             .when(|v| trek_in().decide(v))
-            .then_refused("not-found");
+            .then_refused(Foutcode::NotFound);
     }
 }

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::events::Event;
 use super::{Decision, DomainError, FieldError};
+use crate::domain::Foutcode;
 
 mod command;
 pub use command::{TokenCommand, TokenView};
@@ -100,7 +101,7 @@ pub fn parse_hash(s: &str) -> Option<[u8; 32]> {
 /// Decides a new token.
 pub fn create(e: TokenAangemaakt, now: DateTime<Utc>) -> Decision {
     let mut errors = Vec::new();
-    let mut err = |field: &str, code: &'static str, message: &str| {
+    let mut err = |field: &str, code: Foutcode, message: &str| {
         errors.push(FieldError {
             field: field.into(),
             code,
@@ -110,27 +111,27 @@ pub fn create(e: TokenAangemaakt, now: DateTime<Utc>) -> Decision {
     if e.omschrijving.trim().is_empty() {
         err(
             "omschrijving",
-            "required",
+            Foutcode::Required,
             "Beschrijf waarvoor het token is (bijv. 'script voortgang bibliotheek').",
         );
     }
     if e.omschrijving.chars().count() > 200 {
         err(
             "omschrijving",
-            "too-long",
+            Foutcode::TooLong,
             "De omschrijving is hoogstens 200 tekens.",
         );
     }
     match e.rol {
         Rol::Programmamanager if e.agendas.is_empty() => err(
             "agendas",
-            "required",
+            Foutcode::Required,
             "Een programmamanager-token noemt de agenda's die het beheert.",
         ),
         Rol::Programmamanager => {}
         _ if !e.agendas.is_empty() => err(
             "agendas",
-            "not-allowed",
+            Foutcode::NotAllowed,
             "Alleen een programmamanager-token noemt agenda's.",
         ),
         _ => {}
@@ -138,12 +139,12 @@ pub fn create(e: TokenAangemaakt, now: DateTime<Utc>) -> Decision {
     if e.verloop_tijdstip.is_some_and(|t| t <= now) {
         err(
             "verloopTijdstip",
-            "in-the-past",
+            Foutcode::InThePast,
             "Het verlooptijdstip moet in de toekomst liggen.",
         );
     }
     if parse_hash(&e.geheim_hash).is_none() {
-        err("geheimHash", "invalid", "Ongeldige hash.");
+        err("geheimHash", Foutcode::Invalid, "Ongeldige hash.");
     }
     if !errors.is_empty() {
         return Err(DomainError::Invalid(errors));

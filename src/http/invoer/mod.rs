@@ -28,6 +28,7 @@ use utoipa::ToSchema;
 
 use super::problem::{InvalidParam, Problem};
 
+use crate::domain::Foutcode;
 pub use waar::Waar;
 pub use waarden::{Datum, Patch, Tekst, Tijdstip};
 
@@ -57,7 +58,7 @@ pub fn parse<T: DeserializeOwned + ToSchema>(json: Value) -> Result<Invoer<T>, P
         tracing::error!(schema = %name, "request type is not in the OpenAPI document");
         return Err(Problem::new(
             actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
-            "internal-error",
+            Foutcode::InternalError,
             "Interne fout",
             "Dit endpoint kent zijn eigen invoer niet; er is niets gewijzigd. Meld dit aan de beheerder.",
         ));
@@ -76,7 +77,7 @@ pub fn parse<T: DeserializeOwned + ToSchema>(json: Value) -> Result<Invoer<T>, P
             tracing::warn!(schema = %name, error = %e, "body passed its schema but not its type");
             Err(Problem::invalid(vec![InvalidParam::new(
                 "body",
-                "invalid-value",
+                Foutcode::InvalidValue,
                 format!("De body past niet: {e}."),
             )]))
         }

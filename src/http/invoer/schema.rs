@@ -16,6 +16,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::domain::Foutcode;
 use crate::http::problem::InvalidParam;
 
 /// A `pattern` the API uses: its regular expression as published, the
@@ -23,7 +24,7 @@ use crate::http::problem::InvalidParam;
 /// (written out, so the server needs no regex engine).
 pub struct Pattern {
     pub regex: &'static str,
-    pub code: &'static str,
+    pub code: Foutcode,
     pub meaning: &'static str,
     pub holds: fn(&str) -> bool,
 }
@@ -33,13 +34,13 @@ pub struct Pattern {
 pub const PATTERNS: &[Pattern] = &[
     Pattern {
         regex: super::waarden::VISIBLE_PATTERN,
-        code: "required",
+        code: Foutcode::Required,
         meaning: "mag niet alleen uit spaties bestaan",
         holds: |s| s.chars().any(|c| !c.is_whitespace()),
     },
     Pattern {
         regex: super::waarden::YEAR_PATTERN,
-        code: "out-of-range",
+        code: Foutcode::OutOfRange,
         meaning: "moet in de jaren 1900 tot en met 2200 liggen",
         holds: |s| {
             let year = s.get(..4).and_then(|y| y.parse::<u32>().ok());
@@ -48,13 +49,13 @@ pub const PATTERNS: &[Pattern] = &[
     },
     Pattern {
         regex: super::waarden::CODE_PATTERN,
-        code: "invalid-code",
+        code: Foutcode::InvalidCode,
         meaning: "is geen code: gebruik 1 tot 6 groepen cijfers gescheiden door punten, zoals 1.1 of 2.6.1",
         holds: |s| s == s.trim() && crate::domain::Code::parse(s).is_ok(),
     },
     Pattern {
         regex: crate::domain::indicator::PERIODE_PATTERN,
-        code: "invalid-period",
+        code: Foutcode::InvalidPeriod,
         meaning: "moet een periode zijn: 2024, 2024-Q2 of 2024-03 (jaren 1900 tot en met 2200)",
         holds: crate::domain::indicator::periode_volgens_patroon,
     },
@@ -180,8 +181,8 @@ impl Checker<'_> {
                 types.contains(&"integer") || types.contains(&"number"),
                 value,
             ) {
-                (true, Value::Number(_)) => "invalid-number",
-                _ => "invalid-type",
+                (true, Value::Number(_)) => Foutcode::InvalidNumber,
+                _ => Foutcode::InvalidType,
             };
             let reason = if value.is_null() {
                 format!(
@@ -211,7 +212,7 @@ impl Checker<'_> {
                     .collect();
                 out.push(InvalidParam::new(
                     path,
-                    "invalid-value",
+                    Foutcode::InvalidValue,
                     format!(
                         "{value} is geen geldige waarde voor '{name}'; kies uit: {}.",
                         list.join(", ")
@@ -224,7 +225,7 @@ impl Checker<'_> {
             if c != value {
                 out.push(InvalidParam::new(
                     path,
-                    "invalid-value",
+                    Foutcode::InvalidValue,
                     format!("Veld '{name}' moet {c} zijn."),
                 ));
                 return;
@@ -317,7 +318,7 @@ impl Checker<'_> {
                 } else {
                     format!("Veld '{name}' moet minstens {min} tekens lang zijn.")
                 };
-                out.push(InvalidParam::new(path, "required", reason));
+                out.push(InvalidParam::new(path, Foutcode::Required, reason));
                 return;
             }
         }
@@ -325,7 +326,7 @@ impl Checker<'_> {
             if len > max {
                 out.push(InvalidParam::new(
                     path,
-                    "too-long",
+                    Foutcode::TooLong,
                     format!("Veld '{name}' is {len} tekens lang; het maximum is {max}."),
                 ));
                 return;
@@ -343,7 +344,7 @@ impl Checker<'_> {
                 }
                 None => out.push(InvalidParam::new(
                     path,
-                    "internal-error",
+                    Foutcode::InternalError,
                     format!("Het patroon van veld '{name}' is de server onbekend; meld dit aan de beheerder."),
                 )),
             }
@@ -352,7 +353,7 @@ impl Checker<'_> {
             Some("uuid") if uuid::Uuid::try_parse(s).is_err() || s.len() != 36 => {
                 out.push(InvalidParam::new(
                     path,
-                    "invalid-uuid",
+                    Foutcode::InvalidUuid,
                     format!("Veld '{name}' moet een UUID zijn (zoals 0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b)."),
                 ));
             }
@@ -368,7 +369,7 @@ impl Checker<'_> {
             }
             Some("email") if !plausible_email(s) => out.push(InvalidParam::new(
                 path,
-                "invalid-email",
+                Foutcode::InvalidEmail,
                 format!("Veld '{name}' moet een e-mailadres zijn, bijv. info@organisatie.nl."),
             )),
             _ => {}
@@ -382,7 +383,7 @@ impl Checker<'_> {
             if n < min {
                 out.push(InvalidParam::new(
                     path,
-                    "required",
+                    Foutcode::Required,
                     format!("Veld '{name}' moet minstens {min} element(en) bevatten."),
                 ));
             }
@@ -391,7 +392,7 @@ impl Checker<'_> {
             if n > max {
                 out.push(InvalidParam::new(
                     path,
-                    "too-many",
+                    Foutcode::TooMany,
                     format!("Veld '{name}' mag hoogstens {max} elementen bevatten (nu {n})."),
                 ));
             }
@@ -420,7 +421,7 @@ impl Checker<'_> {
                 if !map.contains_key(field) {
                     out.push(InvalidParam::new(
                         format!("{path}.{field}"),
-                        "required",
+                        Foutcode::Required,
                         format!("Veld '{field}' is verplicht."),
                     ));
                 }
@@ -437,7 +438,7 @@ impl Checker<'_> {
                         allowed.sort_unstable();
                         out.push(InvalidParam::new(
                             at,
-                            "unknown-field",
+                            Foutcode::UnknownField,
                             format!("Onbekend veld '{key}'. Toegestaan: {}.", allowed.join(", ")),
                         ));
                     }
@@ -465,7 +466,7 @@ fn number(schema: &Value, value: &Value, path: &str, out: &mut Vec<InvalidParam>
         };
         out.push(InvalidParam::new(
             path,
-            "invalid-number",
+            Foutcode::InvalidNumber,
             format!("Veld '{name}' moet een getal {range} zijn."),
         ));
     }
@@ -486,7 +487,7 @@ fn number(schema: &Value, value: &Value, path: &str, out: &mut Vec<InvalidParam>
             if x < lo || x > hi {
                 out.push(InvalidParam::new(
                     path,
-                    "invalid-number",
+                    Foutcode::InvalidNumber,
                     format!("Veld '{name}' moet een geheel getal van {lo} tot en met {hi} zijn."),
                 ));
             }

@@ -19,6 +19,7 @@ use utoipa::{IntoParams, OpenApi};
 use uuid::Uuid;
 
 use super::problem::{InvalidParam, Problem};
+use crate::domain::Foutcode;
 use crate::http::AppState;
 use crate::kalender;
 use model::{Voortgang, Window};
@@ -64,7 +65,7 @@ pub fn negotiate(req: &HttpRequest, formaat: Option<&str>) -> Result<Formaat, Pr
             "html" => Ok(Formaat::Html),
             other => Err(Problem::invalid(vec![InvalidParam::new(
                 "query.formaat",
-                "invalid-value",
+                Foutcode::InvalidValue,
                 format!("'{other}' is geen formaat; kies uit json, markdown, html."),
             )])),
         };
@@ -102,7 +103,7 @@ pub fn negotiate(req: &HttpRequest, formaat: Option<&str>) -> Result<Formaat, Pr
     }
     Err(Problem::new(
         StatusCode::NOT_ACCEPTABLE,
-        "not-acceptable",
+        Foutcode::NotAcceptable,
         "Niet aanvaardbaar",
         "De voortgang is er als application/json, text/markdown en text/html; vraag een daarvan in Accept of gebruik ?formaat=.",
     ))
@@ -127,14 +128,14 @@ fn window(state: &AppState, q: &VoortgangQuery) -> Result<Window, Problem> {
     if dates && positions {
         errors.push(InvalidParam::new(
             "query",
-            "mixed-range",
+            Foutcode::MixedRange,
             "Gebruik óf sinds/tot (datums) óf sindsPositie/totPositie, niet beide.",
         ));
     }
     if q.sinds.is_none() && q.sinds_positie.is_none() {
         errors.push(InvalidParam::new(
             "query.sinds",
-            "required",
+            Foutcode::Required,
             "Geef het begin: sinds=JJJJ-MM-DD of sindsPositie=N (de totPositie van de vorige editie).",
         ));
     }
@@ -144,7 +145,7 @@ fn window(state: &AppState, q: &VoortgangQuery) -> Result<Window, Problem> {
         if t < s {
             errors.push(InvalidParam::new(
                 "query.tot",
-                "invalid-range",
+                Foutcode::InvalidRange,
                 "tot ligt vóór sinds.",
             ));
         }
@@ -154,14 +155,14 @@ fn window(state: &AppState, q: &VoortgangQuery) -> Result<Window, Problem> {
         if s > head {
             errors.push(InvalidParam::new(
                 "query.sindsPositie",
-                "beyond-head",
+                Foutcode::BeyondHead,
                 format!("sindsPositie {s} ligt voorbij de laatste positie ({head})."),
             ));
         }
         if q.tot_positie.is_some_and(|t| t < s) {
             errors.push(InvalidParam::new(
                 "query.totPositie",
-                "invalid-range",
+                Foutcode::InvalidRange,
                 "totPositie ligt vóór sindsPositie.",
             ));
         }
@@ -217,7 +218,7 @@ fn internal_problem(detail: String) -> Problem {
     tracing::error!(%detail, "voortgang failed");
     Problem::new(
         StatusCode::INTERNAL_SERVER_ERROR,
-        "internal-error",
+        Foutcode::InternalError,
         "Interne fout",
         "De voortgang kon niet worden berekend. Probeer het later opnieuw; blijft het misgaan, meld dan het tijdstip.",
     )

@@ -2,6 +2,7 @@ use super::*;
 use crate::domain::events::{DoelVerplaatst, Event, Hernummerd};
 use crate::domain::structuur::fake::{code, id, Structuur};
 use crate::domain::testing::given;
+use crate::domain::Foutcode;
 
 /// Opgaven 1.1 (10) and 1.2 (11); doel 1.1.1 (20) with sub-doel 1.1.1.1 (21).
 fn view() -> Structuur {
@@ -41,10 +42,10 @@ fn verplaats(doel: u128, opgave: u128, c: Option<&str>) -> DoelCommand {
 fn a_sub_doel_is_one_level_deep_and_under_a_doel_of_the_same_opgave() {
     given(view())
         .when(|v| maak(10, Some(21), None).decide(v))
-        .then_refused("nested-subdoel");
+        .then_refused(Foutcode::NestedSubdoel);
     given(view())
         .when(|v| maak(11, Some(20), None).decide(v))
-        .then_refused("unknown-doel");
+        .then_refused(Foutcode::UnknownDoel);
     given(view())
         .when(|v| maak(10, Some(20), None).decide(v))
         .then(vec![Event::DoelAangemaakt(DoelAangemaakt {
@@ -62,15 +63,15 @@ fn a_sub_doel_is_one_level_deep_and_under_a_doel_of_the_same_opgave() {
 fn a_code_lies_under_the_opgave_and_is_free_and_nothing_goes_under_a_dropped_opgave() {
     given(view())
         .when(|v| maak(10, None, Some("1.2.1")).decide(v))
-        .then_refused("code-outside-parent");
+        .then_refused(Foutcode::CodeOutsideParent);
     given(view())
         .when(|v| maak(10, None, Some("1.1.1")).decide(v))
-        .then_refused("duplicate-code");
+        .then_refused(Foutcode::DuplicateCode);
     let mut dropped = view();
     dropped.opgaven[0].1.vervallen = Some("opgegaan in 1.2".into());
     let e = given(dropped)
         .when(|v| maak(10, None, Some("1.1.2")).decide(v))
-        .then_refused("opgave-vervallen");
+        .then_refused(Foutcode::OpgaveVervallen);
     assert!(e.to_string().contains("opgegaan in 1.2"), "{e}");
 }
 
@@ -106,13 +107,13 @@ fn moving_a_doel_takes_its_sub_doelen_along_and_their_codes_follow() {
 fn a_move_needs_a_fitting_code_an_opgave_of_the_agenda_and_not_a_sub_doel() {
     given(view())
         .when(|v| verplaats(20, 11, None).decide(v))
-        .then_refused("code-outside-parent");
+        .then_refused(Foutcode::CodeOutsideParent);
     given(view())
         .when(|v| verplaats(20, 99, None).decide(v))
-        .then_refused("unknown-opgave");
+        .then_refused(Foutcode::UnknownOpgave);
     given(view())
         .when(|v| verplaats(21, 11, Some("1.2.9")).decide(v))
-        .then_refused("subdoel");
+        .then_refused(Foutcode::Subdoel);
 }
 
 #[test]
@@ -121,5 +122,7 @@ fn dropping_a_doel_asks_a_reason() {
     if let DoelCommand::Wijzig { vervalt, .. } = &mut c {
         *vervalt = true;
     }
-    given(view()).when(|v| c.decide(v)).then_refused("required");
+    given(view())
+        .when(|v| c.decide(v))
+        .then_refused(Foutcode::Required);
 }

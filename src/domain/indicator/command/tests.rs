@@ -3,6 +3,7 @@
 use super::*;
 use crate::domain::events::{Event, StreefwaardeVastgesteld};
 use crate::domain::testing::given;
+use crate::domain::Foutcode;
 use crate::domain::Versie;
 
 const IND: Uuid = Uuid::from_u128(1);
@@ -116,7 +117,7 @@ fn a_meting_after_today_is_refused_whatever_the_clock_says() {
     });
     given(world())
         .when(|v| c.decide(v))
-        .then_refused("future-date");
+        .then_refused(Foutcode::FutureDate);
 }
 
 #[test]
@@ -139,7 +140,10 @@ fn every_problem_of_a_meting_is_named_at_once_sorted_by_field() {
     let Err(DomainError::Invalid(errors)) = given(world()).when(|v| c.decide(v)).0 else {
         panic!("refused")
     };
-    let got: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
+    let got: Vec<(&str, &str)> = errors
+        .iter()
+        .map(|e| (e.field.as_str(), e.code.as_str()))
+        .collect();
     assert_eq!(
         got,
         [
@@ -166,7 +170,7 @@ fn a_meting_needs_a_periode_or_a_meetdatum() {
     });
     given(world())
         .when(|v| c.decide(v))
-        .then_refused("required");
+        .then_refused(Foutcode::Required);
 }
 
 #[test]
@@ -176,7 +180,7 @@ fn a_meting_for_an_unknown_indicator_is_not_found() {
         doel: None,
     })
     .when(|v| meting().decide(v))
-    .then_refused("not-found");
+    .then_refused(Foutcode::NotFound);
 }
 
 fn maak() -> IndicatorCommand {
@@ -222,7 +226,7 @@ fn an_unknown_eigenaar_and_bad_streefwaarden_are_named_together() {
     let Err(DomainError::Invalid(errors)) = given(world()).when(|v| c.decide(v)).0 else {
         panic!("refused")
     };
-    let got: Vec<&str> = errors.iter().map(|e| e.code).collect();
+    let got: Vec<&str> = errors.iter().map(|e| e.code.as_str()).collect();
     assert_eq!(
         got,
         [
@@ -240,18 +244,18 @@ fn a_vervallen_doel_or_opgave_takes_no_indicator_and_an_unknown_doel_is_not_foun
     vervallen.doel.as_mut().unwrap().doel_vervallen = Some("Opgeheven".into());
     given(vervallen)
         .when(|v| maak().decide(v))
-        .then_refused("doel-vervallen");
+        .then_refused(Foutcode::DoelVervallen);
     let mut opgave = world();
     opgave.doel.as_mut().unwrap().opgave_vervallen = Some("Klaar".into());
     given(opgave)
         .when(|v| maak().decide(v))
-        .then_refused("opgave-vervallen");
+        .then_refused(Foutcode::OpgaveVervallen);
     given(Fake {
         indicator: None,
         doel: None,
     })
     .when(|v| maak().decide(v))
-    .then_refused("not-found");
+    .then_refused(Foutcode::NotFound);
 }
 
 fn wijzig() -> IndicatorCommand {
@@ -308,13 +312,13 @@ fn a_change_to_an_unknown_eigenaar_or_indicator_is_refused() {
     });
     given(world())
         .when(|v| c.decide(v))
-        .then_refused("unknown-organisatie");
+        .then_refused(Foutcode::UnknownOrganisatie);
     given(Fake {
         indicator: None,
         doel: None,
     })
     .when(|v| wijzig().decide(v))
-    .then_refused("not-found");
+    .then_refused(Foutcode::NotFound);
 }
 
 #[test]
@@ -333,7 +337,10 @@ fn years_outside_the_apis_years_are_refused_for_nulmeting_and_streefwaarden() {
     let Err(DomainError::Invalid(errors)) = given(world()).when(|v| c.decide(v)).0 else {
         panic!("refused")
     };
-    let got: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
+    let got: Vec<(&str, &str)> = errors
+        .iter()
+        .map(|e| (e.field.as_str(), e.code.as_str()))
+        .collect();
     assert_eq!(
         got,
         [
