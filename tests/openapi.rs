@@ -71,7 +71,7 @@ fn walk<'a>(
         return;
     }
     f(schema);
-    for key in ["items", "additionalProperties"] {
+    for key in ["items", "additionalProperties", "not", "if", "then", "else"] {
         if let Some(s) = schema.get(key).filter(|s| s.is_object()) {
             walk(doc, s, seen, f);
         }
@@ -137,7 +137,10 @@ fn request_schemas_are_closed_and_say_what_they_require() {
                     ));
                 }
             }
+            // Rule fragments (`src/http/spec_rules.rs`) name properties
+            // without being objects of their own: only typed objects count.
             if s.get("properties").is_some()
+                && s.get("type").is_some()
                 && s.get("additionalProperties") != Some(&serde_json::json!(false))
             {
                 problems.push(format!(

@@ -22,6 +22,11 @@ macro_rules! foutcodes {
                 match self { $(Foutcode::$variant => $code,)* }
             }
 
+            /// The code of this text (`invalid-input`), if there is one.
+            pub fn parse(code: &str) -> Option<Foutcode> {
+                Self::ALL.iter().copied().find(|c| c.as_str() == code)
+            }
+
             /// The HTTP status this code usually comes with.
             pub const fn status(self) -> u16 {
                 match self { $(Foutcode::$variant => $status,)* }

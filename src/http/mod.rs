@@ -37,6 +37,7 @@ mod serde_errors;
 mod spec;
 mod spec_dates;
 mod spec_headers;
+mod spec_rules;
 mod sse;
 mod state;
 mod structuur;

@@ -49,6 +49,7 @@ impl ApiDoc {
         super::peil::PositieHeader.modify(&mut doc);
         BearerTokens.modify(&mut doc);
         super::spec_dates::QueryDates.modify(&mut doc);
+        super::spec_rules::CrossFieldRules.modify(&mut doc);
         doc
     }
 }

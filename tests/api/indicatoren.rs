@@ -301,11 +301,19 @@ fn bad_indicatoren_and_metingen_are_refused_and_append_nothing() {
         r#"{"waarde":"veel","status":"ongeveer","onbekend":1}"#,
         400,
     );
-    // What the schema says comes first, all at once; "a periode or a
-    // meetDatum" is the domain's rule about a body that fits the schema.
+    // All at once, also "a periode or a meetDatum": the schema states that
+    // rule too (src/http/spec_rules.rs), and the domain decides it alike.
     let mut names = r.invalid();
     names.sort();
-    assert_eq!(names, ["body.onbekend", "body.status", "body.waarde"]);
+    assert_eq!(
+        names,
+        [
+            "body.onbekend",
+            "body.periode",
+            "body.status",
+            "body.waarde"
+        ]
+    );
     let r = refused(
         &app,
         "POST",

@@ -209,7 +209,7 @@ fn bad_reflecties_are_refused_and_append_nothing() {
     );
     // required: what it is about and at least one text
     let r = refused(&app, "POST", "/reflecties", &[], "{}", 400);
-    assert_eq!(r.invalid(), ["body.over"]);
+    assert_eq!(r.invalid(), ["body.over", "body.tekst"]);
     let r = refused(
         &app,
         "POST",
@@ -356,6 +356,8 @@ fn a_reflectie_body_is_its_schema_and_a_change_is_a_merge_patch() {
             "body.datum",
             "body.fase",
             "body.ingetrokken",
+            // no text with a visible character: the schema's rule says so too
+            "body.tekst",
             "body.watGingGoed"
         ]
     );

@@ -64,8 +64,10 @@ pub fn parse<T: DeserializeOwned + ToSchema>(json: Value) -> Result<Invoer<T>, P
         ));
     };
     let mut problems = schema::check(schemas(), schema, &json, "body");
-    // In field order, so a person reads them top to bottom.
+    // In field order, so a person reads them top to bottom; one problem per
+    // field (a field's own problem before a rule between fields about it).
     problems.sort_by(|a, b| a.name.cmp(&b.name));
+    problems.dedup_by(|later, first| later.name == first.name);
     if !problems.is_empty() {
         return Err(Problem::invalid(problems));
     }
@@ -120,6 +122,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::domain::Foutcode;
 
     #[test]
     fn a_whole_float_is_an_integer_for_the_schema_and_for_serde() {
@@ -134,5 +137,45 @@ mod tests {
             whole_numbers(json!({"a": [3.0, 0.5]})),
             json!({"a": [3, 0.5]})
         );
+    }
+
+    #[test]
+    fn rules_between_fields_report_one_problem_on_their_field() {
+        let schemas = Map::new();
+        let schema = json!({
+            "type": "object",
+            "properties": {"status": {"type": "string"}, "reden": {"type": ["string", "null"]},
+                           "deelnemers": {"type": "array", "uniqueItems": true}},
+            "allOf": [{
+                "if": {"required": ["status"], "properties": {"status": {"const": "vervallen"}}},
+                "then": {"required": ["reden"], "properties": {"reden": {"type": "string", "pattern": "\\S"}}},
+                "x-veld": "reden", "x-code": "required",
+                "description": "Geef een reden als u status vervallen meegeeft."
+            }, {
+                "not": {"required": ["status", "deelnemers"]},
+                "x-veld": "deelnemers", "x-code": "conflicting-fields", "description": "Niet samen."
+            }]
+        });
+        let check = |v: Value| schema::check(&schemas, &schema, &v, "body");
+        assert!(check(json!({"status": "open"})).is_empty());
+        assert!(check(json!({"status": "vervallen", "reden": "dubbel"})).is_empty());
+        for missing in [
+            json!({"status": "vervallen"}),
+            json!({"status": "vervallen", "reden": null}),
+            json!({"status": "vervallen", "reden": " "}),
+        ] {
+            let p = check(missing);
+            assert_eq!(
+                (p.len(), p[0].name.as_str(), p[0].code),
+                (1, "body.reden", Foutcode::Required)
+            );
+            assert_eq!(
+                p[0].reason,
+                "Geef een reden als u status vervallen meegeeft."
+            );
+        }
+        let p = check(json!({"status": "open", "deelnemers": ["a", "b", "a"]}));
+        let names: Vec<&str> = p.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["body.deelnemers[2]", "body.deelnemers"]);
     }
 }

@@ -86,6 +86,14 @@ pub const KNOWN_KEYWORDS: &[&str] = &[
     "allOf",
     "$ref",
     "discriminator",
+    "not",
+    "if",
+    "then",
+    "else",
+    "dependentRequired",
+    "uniqueItems",
+    "x-veld",
+    "x-code",
     "description",
     "example",
     "examples",
@@ -165,6 +173,29 @@ impl Checker<'_> {
 
     fn check(&self, schema: &Value, value: &Value, path: &str, out: &mut Vec<InvalidParam>) {
         let schema = self.resolve(schema);
+        // A rule between fields (`src/http/spec_rules.rs`): one problem,
+        // named after the field it is about, in the rule's own words.
+        if let Some(veld) = schema.get("x-veld").and_then(Value::as_str) {
+            let mut found = Vec::new();
+            let mut plain = schema.clone();
+            if let Some(o) = plain.as_object_mut() {
+                o.remove("x-veld");
+            }
+            self.check(&plain, value, path, &mut found);
+            if !found.is_empty() {
+                let code = schema
+                    .get("x-code")
+                    .and_then(Value::as_str)
+                    .and_then(Foutcode::parse)
+                    .unwrap_or(Foutcode::ConflictingFields);
+                let reason = schema
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or("Deze velden gaan zo niet samen.");
+                out.push(InvalidParam::new(format!("{path}.{veld}"), code, reason));
+            }
+            return;
+        }
         let name = field_name(path);
         let types: Vec<&str> = match schema.get("type") {
             Some(Value::String(t)) => vec![t.as_str()],
@@ -254,6 +285,32 @@ impl Checker<'_> {
             out.extend(found.into_iter().filter(|p| {
                 p.code != "unknown-field" || !known.iter().any(|k| p.name == format!("{path}.{k}"))
             }));
+        }
+        if let Some(not) = schema.get("not") {
+            let mut found = Vec::new();
+            self.check(not, value, path, &mut found);
+            if found.is_empty() {
+                out.push(InvalidParam::new(
+                    path,
+                    Foutcode::ConflictingFields,
+                    format!(
+                        "'{}' heeft een combinatie van velden die niet is toegestaan.",
+                        field_name(path)
+                    ),
+                ));
+            }
+        }
+        if let Some(condition) = schema.get("if") {
+            let mut found = Vec::new();
+            self.check(condition, value, path, &mut found);
+            let branch = if found.is_empty() {
+                schema.get("then")
+            } else {
+                schema.get("else")
+            };
+            if let Some(branch) = branch {
+                self.check(branch, value, path, out);
+            }
         }
         for key in ["oneOf", "anyOf"] {
             let Some(options) = schema.get(key).and_then(Value::as_array) else {
@@ -397,6 +454,17 @@ impl Checker<'_> {
                 ));
             }
         }
+        if schema.get("uniqueItems") == Some(&Value::Bool(true)) {
+            for (i, item) in items.iter().enumerate() {
+                if items[..i].contains(item) {
+                    out.push(InvalidParam::new(
+                        format!("{path}[{i}]"),
+                        Foutcode::Duplicate,
+                        format!("{item} staat al eerder in '{name}'; noem elk element één keer."),
+                    ));
+                }
+            }
+        }
         if let Some(item_schema) = schema.get("items") {
             for (i, item) in items.iter().enumerate() {
                 self.check(item_schema, item, &format!("{path}[{i}]"), out);
@@ -424,6 +492,27 @@ impl Checker<'_> {
                         Foutcode::Required,
                         format!("Veld '{field}' is verplicht."),
                     ));
+                }
+            }
+        }
+        if let Some(deps) = schema.get("dependentRequired").and_then(Value::as_object) {
+            for (given, needs) in deps {
+                if !map.contains_key(given) {
+                    continue;
+                }
+                for need in needs
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                {
+                    if !map.contains_key(need) {
+                        out.push(InvalidParam::new(
+                            format!("{path}.{need}"),
+                            Foutcode::Required,
+                            format!("Veld '{need}' is verplicht als '{given}' is meegegeven."),
+                        ));
+                    }
                 }
             }
         }
