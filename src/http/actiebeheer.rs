@@ -1,267 +1,164 @@
 //! Creating and editing acties, their voortgangsberichten, and the history of
-//! their status changes.
+//! their status changes. Each write reads a typed body ([`Invoer`]), builds
+//! an [`ActieCommand`] and lets the service execute it; the rules are the
+//! domain's (`crate::domain::actie::command`).
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
-use super::access::require;
+use super::access::{require, Bevoegd};
 use super::dto::{ActieDto, Pagina, Paging};
+use super::invoer::{Datum, Invoer, Patch, Tekst};
 use super::paging;
 use super::peil::view::View;
 use super::peil::PeilQuery;
 use super::problem::Problem;
-use super::write::{context, etag, service_problem, Body, IfMatch};
+use super::write::{context, service_problem, IfMatch};
 use crate::access::policy::{Action, Target};
-use crate::domain::actie::ActieStatus;
-use crate::domain::actie::{self, Trekker, Voortgangsbericht};
-use crate::domain::events::{ActieAangemaakt, ActieGewijzigd, Event, VoortgangsberichtToegevoegd};
-use crate::domain::DomainError;
-use crate::event_store::{AppendOutcome, ExpectedVersion};
+use crate::domain::actie::{
+    ActieCommand, ActieWijziging as Wijziging, NieuweActie, Ouder, Trekker,
+};
+use crate::domain::events::Event;
 use crate::http::AppState;
-use crate::projections::ReadModel;
-use crate::service::{ServiceError, StreamEvents};
+use crate::service::ServiceError;
 
-use super::acties::actie_response;
-use crate::domain::Foutcode;
+use super::acties::{actie_response, TrekkerNieuw};
 
-/// Reads `trekker` ({soort: organisatie|groep, organisatieId|naam} or null).
-pub fn trekker_field(b: &mut Body, m: &ReadModel) -> Option<Trekker> {
-    let v = b.object("trekker")?;
-    let mut t = Body::new(v, &["soort", "organisatieId", "naam"]);
-    let soort = t.choice("soort", true, &[("organisatie", 0u8), ("groep", 1)]);
-    let org = t.uuid("organisatieId", soort == Some(0));
-    let naam = t.string("naam", soort == Some(1));
-    if let Some(o) = org {
-        if !m.organisaties.contains_key(&o) {
-            t.error(
-                "organisatieId",
-                Foutcode::UnknownOrganisatie,
-                format!("Er is geen organisatie met id {o}."),
-            );
-        }
-    }
-    let ok = t.errors.is_empty();
-    b.absorb("trekker", t);
-    match (ok, soort, org, naam) {
-        (true, Some(0), Some(organisatie_id), _) => Some(Trekker::Organisatie { organisatie_id }),
-        (true, Some(1), _, Some(naam)) => Some(Trekker::Groep { naam }),
-        _ => None,
-    }
-}
+mod voortgang;
+use voortgang::{get_bericht, list_voortgang, patch_voortgang, post_voortgang};
 
-fn partners_field(b: &mut Body, m: &ReadModel) -> Option<Vec<Uuid>> {
-    let raw = b.get_raw("partners").and_then(Value::as_array);
-    let partners = b.uuids("partners")?;
-    // Report by the index in the request (entries that are no UUID are skipped by `uuids`).
-    let parsed = raw.into_iter().flatten().enumerate().filter_map(|(i, v)| {
-        v.as_str()
-            .and_then(|s| Uuid::parse_str(s).ok())
-            .map(|p| (i, p))
-    });
-    for (i, p) in parsed {
-        if !m.organisaties.contains_key(&p) {
-            b.error(
-                &format!("partners[{i}]"),
-                Foutcode::UnknownOrganisatie,
-                format!("Er is geen organisatie met id {p}."),
-            );
-        }
-    }
-    Some(partners)
-}
-
-fn period_check(
-    b: &mut Body,
-    name: &str,
-    date: Option<NaiveDate>,
-    agenda: &crate::domain::agenda::Agenda,
-) {
-    if let Some(d) = date.filter(|d| !agenda.covers(*d)) {
-        b.error(
-            name,
-            Foutcode::OutsidePeriod,
-            format!(
-                "{d} ligt buiten de periode van de agenda ({} t/m {}).",
-                agenda.periode_start, agenda.periode_eind
-            ),
-        );
-    }
-}
-
-/// Body for an actie.
+/// Body to create an actie (under an opgave or a doel).
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)]
-pub struct ActieIn {
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ActieNieuw {
     #[schema(example = "De bibliotheek organiseert vier taalcafés per kern.")]
-    omschrijving: Option<String>,
+    omschrijving: Tekst,
     /// Standaard het beginjaar van de agenda.
-    #[schema(example = 2024)]
+    #[schema(minimum = 1900, maximum = 2200, example = 2024)]
     jaar: Option<i32>,
-    /// Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
-    geplande_start_datum: Option<NaiveDate>,
-    /// Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
-    geplande_eind_datum: Option<NaiveDate>,
-    /// Alleen bij aanmaken; daarna via PUT /acties/{id}/trekker. Leeg: trekkersrol nog in te vullen.
-    trekker: Option<super::dto::TrekkerDto>,
-    /// Id's van samenwerkingspartners (organisaties).
+    /// Binnen de periode van de agenda. Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
+    #[schema(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-")]
+    geplande_start_datum: Option<Datum>,
+    /// Binnen de periode van de agenda, niet vóór de startdatum. Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
+    #[schema(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-")]
+    geplande_eind_datum: Option<Datum>,
+    /// Daarna via PUT /acties/{id}/trekker. Weglaten: trekkersrol nog in te vullen.
+    #[schema(nullable = false)]
+    trekker: Option<TrekkerNieuw>,
+    /// Id's van samenwerkingspartners (organisaties), elk hoogstens één keer.
     partners: Option<Vec<Uuid>>,
-    /// Alleen bij wijzigen: verplaats naar een andere opgave (van dezelfde agenda).
+    /// Waarom (komt in de audittrail); ook als header X-Audit-Toelichting.
+    toelichting: Option<String>,
+}
+
+/// Body to change an actie (JSON Merge Patch: only the fields given change;
+/// a planned date `null` clears it, `doelId: null` puts the actie directly
+/// under its opgave).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ActieWijziging {
+    #[schema(nullable = false)]
+    omschrijving: Option<Tekst>,
+    #[schema(nullable = false, minimum = 1900, maximum = 2200)]
+    jaar: Option<i32>,
+    /// Binnen de periode van de agenda; `null` haalt hem weg. Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-")]
+    geplande_start_datum: Patch<Datum>,
+    /// Binnen de periode van de agenda; `null` haalt hem weg. Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-")]
+    geplande_eind_datum: Patch<Datum>,
+    /// Vervangt de lijst samenwerkingspartners (organisaties).
+    #[schema(nullable = false)]
+    partners: Option<Vec<Uuid>>,
+    /// Verplaats naar een andere opgave (van dezelfde agenda).
+    #[schema(nullable = false)]
     opgave_id: Option<Uuid>,
-    /// Alleen bij wijzigen: verplaats naar een ander doel (of null: direct onder de opgave).
-    doel_id: Option<Uuid>,
+    /// Verplaats naar een ander doel (van dezelfde agenda), of `null`: direct onder de opgave.
+    #[serde(default)]
+    #[schema(value_type = Option<Uuid>)]
+    doel_id: Patch<Uuid>,
+    /// Waarom (komt in de audittrail); ook als header X-Audit-Toelichting.
     toelichting: Option<String>,
 }
 
 async fn create(
-    bevoegd: &super::access::Bevoegd,
+    bevoegd: &Bevoegd,
     state: &AppState,
     req: &HttpRequest,
-    body: &Value,
-    opgave_id: Uuid,
-    doel_id: Option<Uuid>,
+    body: Invoer<ActieNieuw>,
+    onder: Ouder,
+    agenda_id: Option<Uuid>,
 ) -> Result<HttpResponse, Problem> {
-    let mut b = Body::new(
-        body,
-        &[
-            "omschrijving",
-            "jaar",
-            "geplandeStartDatum",
-            "geplandeEindDatum",
-            "trekker",
-            "partners",
-            "toelichting",
-        ],
-    );
-    let omschrijving = b.string("omschrijving", true);
-    let jaar = b.integer("jaar", 1900, 2200).map(|j| j as i32);
-    let start = b.date("geplandeStartDatum");
-    let eind = b.date("geplandeEindDatum");
-    b.string("toelichting", false);
-    let (agenda_id, trekker, partners, default_year) = {
-        let m = state.projection.read();
-        let o = m
-            .opgaven
-            .get(&opgave_id)
-            .ok_or_else(|| Problem::not_found(format!("Er is geen opgave met id {opgave_id}.")))?;
-        let agenda = &m
-            .agendas
-            .get(&o.state.agenda_id)
-            .ok_or_else(|| Problem::not_found("De agenda van deze opgave bestaat niet."))?
-            .state;
-        period_check(&mut b, "geplandeStartDatum", start, agenda);
-        period_check(&mut b, "geplandeEindDatum", eind, agenda);
-        let trekker = trekker_field(&mut b, &m);
-        let partners = partners_field(&mut b, &m).unwrap_or_default();
-        (
-            o.state.agenda_id,
-            trekker,
-            partners,
-            chrono::Datelike::year(&agenda.periode_start),
-        )
-    };
-    b.finish()?;
-    let mut ctx = context(bevoegd, req, body, IfMatch::Optional)?;
-    ctx.metadata.agenda_id = Some(agenda_id);
-    let mut event = ActieAangemaakt {
-        kenmerk: None,
-        agenda_id,
-        opgave_id,
-        doel_id,
-        omschrijving: omschrijving.unwrap_or_default().trim().to_owned(),
-        jaar: jaar.unwrap_or(default_year),
-        geplande_start_datum: start,
-        geplande_eind_datum: eind,
-        trekker,
-        partners,
-        status: ActieStatus::Gepland,
+    let b = body.waarde;
+    let mut ctx =
+        context(bevoegd, req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
+    ctx.metadata.agenda_id = agenda_id;
+    let command = ActieCommand::MaakAan {
+        id: Uuid::now_v7(),
+        onder,
+        actie: NieuweActie {
+            omschrijving: b.omschrijving.into_string(),
+            jaar: b.jaar,
+            geplande_start_datum: b.geplande_start_datum.map(|d| d.0),
+            geplande_eind_datum: b.geplande_eind_datum.map(|d| d.0),
+            trekker: b.trekker.map(Trekker::from),
+            partners: b.partners.unwrap_or_default(),
+        },
     };
     let outcome = state
         .service
-        .structural(ctx, |m| {
-            refuse_vervallen(m, opgave_id, doel_id)?;
-            // Under the structure lock: no other create takes the same kenmerk.
-            event.kenmerk = Some(m.volgend_kenmerk(agenda_id, opgave_id, doel_id));
-            Ok(vec![StreamEvents {
-                stream_id: Uuid::now_v7(),
-                expected: ExpectedVersion::NoStream,
-                events: actie::create(event)?,
-            }])
-        })
+        .execute(ctx, &command)
         .await
         .map_err(service_problem)?;
     actie_response(state, outcome.streams[0].stream_id, StatusCode::CREATED)
 }
 
-/// A vervallen opgave or doel takes no new acties (409).
-pub fn refuse_vervallen(
-    m: &ReadModel,
-    opgave_id: Uuid,
-    doel_id: Option<Uuid>,
-) -> Result<(), ServiceError> {
-    let opgave = m
-        .opgaven
-        .get(&opgave_id)
-        .and_then(|o| o.state.vervallen.as_ref());
-    let doel = doel_id
-        .and_then(|d| m.doelen.get(&d))
-        .and_then(|d| d.state.vervallen.as_ref());
-    match (opgave, doel) {
-        (Some(reden), _) => Err(DomainError::conflict(
-            Foutcode::OpgaveVervallen,
-            format!("Deze opgave is vervallen ({reden}); er kan niets meer onder."),
-        )
-        .into()),
-        (_, Some(reden)) => Err(DomainError::conflict(
-            Foutcode::DoelVervallen,
-            format!("Dit doel is vervallen ({reden}); er kan niets meer onder."),
-        )
-        .into()),
-        _ => Ok(()),
-    }
-}
-
 /// Voeg een actie toe aan een doel.
 #[utoipa::path(post, path = "/doelen/{id}/acties", tag = "Acties",
     params(("id" = Uuid, Path, description = "Id van het doel"), ("Idempotency-Key" = Option<String>, Header, description = "Voorkomt dubbel aanmaken bij herhalen")),
-    request_body = ActieIn,
+    request_body = ActieNieuw,
     responses((status = 201, description = "Aangemaakt, status gepland", body = ActieDto), super::responses::WriteErrors))]
 pub async fn post_actie_onder_doel(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<Value>,
+    body: Invoer<ActieNieuw>,
 ) -> Result<HttpResponse, Problem> {
     let bevoegd = require(&req, &state, Action::Beheren(Target::Doel(*id)))?;
-    let opgave = state
+    let agenda = state
         .projection
         .read()
         .doelen
         .get(&id)
-        .map(|d| d.state.opgave_id);
-    let opgave =
-        opgave.ok_or_else(|| Problem::not_found(format!("Er is geen doel met id {id}.")))?;
-    create(&bevoegd, &state, &req, &body, opgave, Some(*id)).await
+        .map(|d| d.state.agenda_id);
+    create(&bevoegd, &state, &req, body, Ouder::Doel(*id), agenda).await
 }
 
 /// Voeg een actie direct onder een opgave toe (zonder doel, zoals opgave 2.1).
 #[utoipa::path(post, path = "/opgaven/{id}/acties", tag = "Acties",
     params(("id" = Uuid, Path, description = "Id van de opgave"), ("Idempotency-Key" = Option<String>, Header, description = "Voorkomt dubbel aanmaken bij herhalen")),
-    request_body = ActieIn,
+    request_body = ActieNieuw,
     responses((status = 201, description = "Aangemaakt, status gepland", body = ActieDto), super::responses::WriteErrors))]
 pub async fn post_actie_onder_opgave(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<Value>,
+    body: Invoer<ActieNieuw>,
 ) -> Result<HttpResponse, Problem> {
     let bevoegd = require(&req, &state, Action::Beheren(Target::Opgave(*id)))?;
-    create(&bevoegd, &state, &req, &body, *id, None).await
+    let agenda = state
+        .projection
+        .read()
+        .opgaven
+        .get(&id)
+        .map(|o| o.state.agenda_id);
+    create(&bevoegd, &state, &req, body, Ouder::Opgave(*id), agenda).await
 }
 
 /// De acties van een doel.
@@ -290,441 +187,51 @@ pub async fn list_acties_van_doel(
 /// Wijzig een actie: omschrijving, jaar, planning, partners, of verplaats haar.
 #[utoipa::path(patch, path = "/acties/{id}", tag = "Acties",
     params(("id" = Uuid, Path, description = "Id van de actie"), ("If-Match" = String, Header, description = "ETag (verplicht)")),
-    request_body = ActieIn,
+    request_body(content(
+        (ActieWijziging = "application/merge-patch+json"),
+        (ActieWijziging = "application/json"))),
     responses((status = 200, description = "Gewijzigd", body = ActieDto), super::responses::WriteErrors))]
 pub async fn patch_actie(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<Value>,
+    body: Invoer<ActieWijziging>,
 ) -> Result<HttpResponse, Problem> {
     let bevoegd = require(&req, &state, Action::Beheren(Target::Actie(*id)))?;
     let id = *id;
-    let mut b = Body::new(
-        &body,
-        &[
-            "omschrijving",
-            "jaar",
-            "geplandeStartDatum",
-            "geplandeEindDatum",
-            "partners",
-            "opgaveId",
-            "doelId",
-            "toelichting",
-        ],
-    );
-    let mut change = ActieGewijzigd {
-        omschrijving: b.string("omschrijving", false),
-        jaar: b.integer("jaar", 1900, 2200).map(|j| j as i32),
-        ..Default::default()
+    let b = body.waarde;
+    let mut ctx =
+        context(&bevoegd, &req, &body.json, IfMatch::Required)?.met_toelichting(b.toelichting);
+    ctx.metadata.agenda_id = agenda_van(&state, id);
+    let datum = |d: Patch<Datum>| d.map(|d| d.0).into_change();
+    let command = ActieCommand::Wijzig {
+        id,
+        wijziging: Wijziging {
+            omschrijving: b.omschrijving.map(Tekst::into_string),
+            jaar: b.jaar,
+            geplande_start_datum: datum(b.geplande_start_datum),
+            geplande_eind_datum: datum(b.geplande_eind_datum),
+            partners: b.partners,
+            opgave_id: b.opgave_id,
+            doel_id: b.doel_id.into_change(),
+        },
     };
-    if b.has("geplandeStartDatum") {
-        change.geplande_start_datum = Some(b.date("geplandeStartDatum"));
-    }
-    if b.has("geplandeEindDatum") {
-        change.geplande_eind_datum = Some(b.date("geplandeEindDatum"));
-    }
-    b.string("toelichting", false);
-    let opgave_in = b.uuid("opgaveId", false);
-    let doel_in = if b.has("doelId") {
-        Some(b.uuid("doelId", false))
-    } else {
-        None
-    };
-    let (agenda_id, partners, verplaats) = {
-        let m = state.projection.read();
-        let a = m
-            .acties
-            .get(&id)
-            .ok_or_else(|| Problem::not_found(format!("Er is geen actie met id {id}.")))?;
-        if let Some(agenda) = m.agendas.get(&a.state.agenda_id) {
-            period_check(
-                &mut b,
-                "geplandeStartDatum",
-                change.geplande_start_datum.flatten(),
-                &agenda.state,
-            );
-            period_check(
-                &mut b,
-                "geplandeEindDatum",
-                change.geplande_eind_datum.flatten(),
-                &agenda.state,
-            );
-        }
-        let partners = partners_field(&mut b, &m);
-        let verplaats = match (opgave_in, doel_in) {
-            (None, None) => None,
-            (o, Some(Some(d))) => match m.doelen.get(&d) {
-                Some(doel)
-                    if doel.state.agenda_id == a.state.agenda_id
-                        && o.is_none_or(|o| o == doel.state.opgave_id) =>
-                {
-                    Some((doel.state.opgave_id, Some(d)))
-                }
-                _ => {
-                    b.error("doelId", Foutcode::UnknownDoel, "Verplaatsen kan naar een doel van dezelfde agenda (en, als opgaveId ook gegeven is, van die opgave).");
-                    None
-                }
-            },
-            (o, _) => {
-                let opgave = o.unwrap_or(m.opgave_of(&a.state));
-                match m.opgaven.get(&opgave) {
-                    // Naming the current opgave keeps the actie under its doel.
-                    Some(x) if x.state.agenda_id == a.state.agenda_id => Some((
-                        opgave,
-                        if doel_in.is_some() {
-                            None
-                        } else {
-                            a.state.doel_id.filter(|_| opgave == m.opgave_of(&a.state))
-                        },
-                    )),
-                    _ => {
-                        b.error(
-                            "opgaveId",
-                            Foutcode::UnknownOpgave,
-                            "Verplaatsen kan alleen naar een opgave van dezelfde agenda.",
-                        );
-                        None
-                    }
-                }
-            }
-        };
-        // Where the actie is now: its doel may have moved to another opgave.
-        let here = (m.opgave_of(&a.state), a.state.doel_id);
-        (
-            a.state.agenda_id,
-            partners,
-            verplaats.filter(|v| *v != here),
-        )
-    };
-    b.finish()?;
-    let mut ctx = context(&bevoegd, &req, &body, IfMatch::Required)?;
-    ctx.metadata.agenda_id = Some(agenda_id);
     state
         .service
-        .update(id, ctx, |m| {
-            let a = m
-                .acties
-                .get(&id)
-                .ok_or_else(|| ServiceError::NotFound(format!("Er is geen actie met id {id}.")))?;
-            // Decide against the opgave the actie is under now (its doel may have moved).
-            let mut current = a.state.clone();
-            current.opgave_id = m.opgave_of(&a.state);
-            Ok((
-                a.version,
-                current.update(change.clone(), verplaats, partners.clone())?,
-            ))
-        })
+        .execute(ctx, &command)
         .await
         .map_err(service_problem)?;
     actie_response(&state, id, StatusCode::OK)
 }
 
-// ---------- voortgangsberichten ----------
-
-/// A progress note on an actie.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct VoortgangsberichtDto {
-    pub id: Uuid,
-    pub actie_id: Uuid,
-    /// Waar het bericht over gaat (datum in de wereld).
-    pub datum: NaiveDate,
-    pub auteur_organisatie_id: Option<Uuid>,
-    pub auteur_organisatie_naam: Option<String>,
-    pub tekst: String,
-    pub gecorrigeerd: bool,
-    pub ingetrokken: bool,
-    #[schema(value_type = String, format = DateTime)]
-    pub registratie_tijdstip: DateTime<Utc>,
-}
-
-fn bericht_dto(m: &ReadModel, actie_id: Uuid, v: &Voortgangsbericht) -> VoortgangsberichtDto {
-    VoortgangsberichtDto {
-        id: v.id,
-        actie_id,
-        datum: v.datum,
-        auteur_organisatie_id: v.auteur_organisatie_id,
-        auteur_organisatie_naam: v
-            .auteur_organisatie_id
-            .and_then(|o| m.organisaties.get(&o))
-            .map(|o| o.state.naam.clone()),
-        tekst: v.tekst.clone(),
-        gecorrigeerd: v.gecorrigeerd,
-        ingetrokken: v.ingetrokken,
-        registratie_tijdstip: v.geregistreerd,
-    }
-}
-
-/// The berichten of an actie, newest first, rendered lazily (a page of a
-/// long list renders only that page).
-fn berichten(
-    m: &ReadModel,
-    actie_id: Uuid,
-) -> Option<impl ExactSizeIterator<Item = VoortgangsberichtDto> + '_> {
-    let a = m.acties.get(&actie_id)?;
-    Some(
-        a.state
-            .voortgangsberichten
-            .iter()
-            .rev()
-            .map(move |v| bericht_dto(m, actie_id, v)),
-    )
-}
-
-/// De voortgangsberichten van een actie, nieuwste eerst (ingetrokken berichten blijven zichtbaar als ingetrokken).
-#[utoipa::path(get, path = "/acties/{id}/voortgangsberichten", tag = "Acties",
-    params(("id" = Uuid, Path, description = "Id van de actie"), Paging, PeilQuery),
-    responses((status = 200, description = "Een pagina berichten", body = Pagina<VoortgangsberichtDto>), super::responses::ReadErrors))]
-pub async fn list_voortgang(
-    view: View,
-    req: HttpRequest,
-    id: web::Path<Uuid>,
-    q: web::Query<Paging>,
-) -> Result<HttpResponse, Problem> {
-    let seen = view.read();
-    seen.actie(*id)?;
-    let m = seen.model();
-    let items = berichten(m, *id)
-        .ok_or_else(|| view.not_found(format!("Er is geen actie met id {id}."), *id))?;
-    paging::respond_iter(&req, &q, items, m.position)
-}
-
-/// Eén voortgangsbericht van een actie (de `Location` van een nieuw bericht). Een ingetrokken
-/// bericht blijft leesbaar, met `ingetrokken: true`; de `ETag` is die van de actie (nodig om het
-/// bericht te corrigeren of in te trekken).
-#[utoipa::path(get, path = "/acties/{id}/voortgangsberichten/{berichtId}", tag = "Acties",
-    params(("id" = Uuid, Path, description = "Id van de actie"), ("berichtId" = Uuid, Path, description = "Id van het bericht"), PeilQuery),
-    responses((status = 200, description = "Het bericht", body = VoortgangsberichtDto,
-        headers(("ETag" = String, description = "Versie van de actie"))), super::responses::ReadErrors))]
-pub async fn get_bericht(
-    view: View,
-    path: web::Path<(Uuid, Uuid)>,
-) -> Result<HttpResponse, Problem> {
-    let (id, bericht) = *path;
-    let seen = view.read();
-    seen.actie(id)?;
-    let m = seen.model();
-    let a = m
-        .acties
-        .get(&id)
-        .ok_or_else(|| view.not_found(format!("Er is geen actie met id {id}."), id))?;
-    let b = a
-        .state
-        .voortgangsberichten
-        .iter()
-        .find(|b| b.id == bericht)
-        .ok_or_else(|| {
-            Problem::not_found(format!(
-                "Er is geen voortgangsbericht {bericht} bij actie {id}."
-            ))
-        })?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("ETag", etag(a.version)))
-        .json(bericht_dto(m, id, b)))
-}
-
-/// Body of a voortgangsbericht.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)]
-pub struct VoortgangsberichtIn {
-    #[schema(example = "Eerste informatieavond gehouden met 40 deelnemers.")]
-    tekst: Option<String>,
-    /// Standaard vandaag. Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
-    datum: Option<NaiveDate>,
-    auteur_organisatie_id: Option<Uuid>,
-    /// Alleen bij wijzigen: true trekt het bericht in.
-    ingetrokken: Option<bool>,
-    /// Bij intrekken: waarom.
-    reden: Option<String>,
-}
-
-/// Meld voortgang op een actie.
-#[utoipa::path(post, path = "/acties/{id}/voortgangsberichten", tag = "Acties",
-    params(("id" = Uuid, Path, description = "Id van de actie"),
-        ("If-Match" = Option<String>, Header, description = "ETag van de actie (optioneel)"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Een herhaald verzoek met dezelfde sleutel voegt niets toe")),
-    request_body = VoortgangsberichtIn,
-    responses((status = 201, description = "Toegevoegd", body = VoortgangsberichtDto,
-        headers(("Location" = String, description = "Het nieuwe bericht (GET /v1/acties/{id}/voortgangsberichten/{berichtId})"),
-            ("ETag" = String, description = "Versie van de actie"))), super::responses::WriteErrors))]
-pub async fn post_voortgang(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<Uuid>,
-    body: web::Json<Value>,
-) -> Result<HttpResponse, Problem> {
-    let caller = require(&req, &state, Action::VoortgangToevoegen(*id))?;
-    let id = *id;
-    let mut b = Body::new(&body, &["tekst", "datum", "auteurOrganisatieId"]);
-    let tekst = b.string("tekst", true);
-    let datum = b.date("datum").unwrap_or_else(|| Utc::now().date_naive());
-    let auteur = b.uuid("auteurOrganisatieId", false);
-    let auteur = crate::access::policy::namens(&caller, auteur).map_err(super::access::denied)?;
-    let agenda_id = {
-        let m = state.projection.read();
-        if let Some(o) = auteur.filter(|o| !m.organisaties.contains_key(o)) {
-            b.error(
-                "auteurOrganisatieId",
-                Foutcode::UnknownOrganisatie,
-                format!("Er is geen organisatie met id {o}."),
-            );
-        }
-        m.acties.get(&id).map(|a| a.state.agenda_id)
-    };
-    let agenda_id =
-        agenda_id.ok_or_else(|| Problem::not_found(format!("Er is geen actie met id {id}.")))?;
-    b.finish()?;
-    let mut ctx = context(&caller, &req, &body, IfMatch::Optional)?;
-    ctx.metadata.agenda_id = Some(agenda_id);
-    let bericht_id = Uuid::now_v7();
-    let outcome = state
-        .service
-        .update(id, ctx, |m| {
-            let a = m
-                .acties
-                .get(&id)
-                .ok_or_else(|| ServiceError::NotFound(format!("Er is geen actie met id {id}.")))?;
-            let event = VoortgangsberichtToegevoegd {
-                bericht_id,
-                datum,
-                auteur_organisatie_id: auteur,
-                tekst: tekst.clone().unwrap_or_default().trim().to_owned(),
-            };
-            Ok((a.version, a.state.add_voortgang(event)?))
-        })
-        .await
-        .map_err(service_problem)?;
-    bericht_response(
-        &state,
-        id,
-        outcome_bericht(&state, bericht_id, &outcome),
-        StatusCode::CREATED,
-    )
-}
-
-/// On an idempotent retry the bericht the first request added is returned
-/// (read from the event at the stored outcome's position).
-fn outcome_bericht(state: &AppState, fresh: Uuid, outcome: &AppendOutcome) -> Uuid {
-    if !outcome.duplicate {
-        return fresh;
-    }
+/// The agenda of an actie (for the write's metadata), if it exists.
+pub(super) fn agenda_van(state: &AppState, actie: Uuid) -> Option<Uuid> {
     state
-        .store
-        .event_at(outcome.first_position)
-        .ok()
-        .flatten()
-        .and_then(
-            |e| match Event::decode(&e.event_type, e.schema_version, &e.data) {
-                Ok(Event::VoortgangsberichtToegevoegd(v)) => Some(v.bericht_id),
-                _ => None,
-            },
-        )
-        .unwrap_or(fresh)
-}
-
-fn bericht_response(
-    state: &AppState,
-    actie: Uuid,
-    bericht: Uuid,
-    status: StatusCode,
-) -> Result<HttpResponse, Problem> {
-    let m = state.projection.read();
-    let version = m.acties.get(&actie).map(|a| a.version).unwrap_or_default();
-    // The bericht just written is normally the newest: search from the end.
-    let dto = m
-        .acties
-        .get(&actie)
-        .and_then(|a| {
-            a.state
-                .voortgangsberichten
-                .iter()
-                .rev()
-                .find(|b| b.id == bericht)
-        })
-        .map(|b| bericht_dto(&m, actie, b))
-        .ok_or_else(|| {
-            Problem::not_found(format!(
-                "Er is geen voortgangsbericht {bericht} bij actie {actie}."
-            ))
-        })?;
-    Ok(HttpResponse::build(status)
-        .insert_header(("ETag", etag(version)))
-        .insert_header((
-            "Location",
-            format!("/v1/acties/{actie}/voortgangsberichten/{bericht}"),
-        ))
-        .json(dto))
-}
-
-/// Corrigeer de tekst van een voortgangsbericht, of trek het in. Het origineel blijft in de historie.
-#[utoipa::path(patch, path = "/acties/{id}/voortgangsberichten/{berichtId}", tag = "Acties",
-    params(("id" = Uuid, Path, description = "Id van de actie"), ("berichtId" = Uuid, Path, description = "Id van het bericht"),
-        ("If-Match" = String, Header, description = "ETag van de actie (verplicht)")),
-    request_body = VoortgangsberichtIn,
-    responses((status = 200, description = "Gecorrigeerd of ingetrokken", body = VoortgangsberichtDto), super::responses::WriteErrors))]
-pub async fn patch_voortgang(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<Value>,
-) -> Result<HttpResponse, Problem> {
-    let bevoegd = require(
-        &req,
-        &state,
-        Action::VoortgangWijzigen {
-            actie: path.0,
-            bericht: path.1,
-        },
-    )?;
-    let (id, bericht) = *path;
-    let mut b = Body::new(&body, &["tekst", "ingetrokken", "reden"]);
-    let tekst = b.string("tekst", false);
-    let intrekken = b.bool("ingetrokken").unwrap_or(false);
-    let reden = b.string("reden", false);
-    match (&tekst, intrekken) {
-        (Some(_), true) => b.error(
-            "ingetrokken",
-            Foutcode::ConflictingFields,
-            "Corrigeer óf trek in, niet beide tegelijk.",
-        ),
-        (None, false) => b.error(
-            "tekst",
-            Foutcode::Required,
-            "Geef een gecorrigeerde tekst, of ingetrokken: true.",
-        ),
-        _ => {}
-    }
-    b.finish()?;
-    let mut ctx = context(&bevoegd, &req, &body, IfMatch::Required)?;
-    ctx.metadata.agenda_id = state
         .projection
         .read()
         .acties
-        .get(&id)
-        .map(|a| a.state.agenda_id);
-    state
-        .service
-        .update(id, ctx, |m| {
-            let a = m
-                .acties
-                .get(&id)
-                .ok_or_else(|| ServiceError::NotFound(format!("Er is geen actie met id {id}.")))?;
-            if !a.state.voortgangsberichten.iter().any(|v| v.id == bericht) {
-                return Err(ServiceError::NotFound(format!(
-                    "Er is geen voortgangsbericht {bericht} bij actie {id}."
-                )));
-            }
-            let events = match &tekst {
-                Some(t) => a.state.correct_voortgang(bericht, t.trim().to_owned())?,
-                None => a.state.withdraw_voortgang(bericht, reden.clone())?,
-            };
-            Ok((a.version, events))
-        })
-        .await
-        .map_err(service_problem)?;
-    bericht_response(&state, id, bericht, StatusCode::OK)
+        .get(&actie)
+        .map(|a| a.state.agenda_id)
 }
 
 // ---------- status history ----------
@@ -818,14 +325,14 @@ pub fn configure(cfg: &mut super::Routes) {
 
 #[derive(OpenApi)]
 #[openapi(paths(
+    voortgang::list_voortgang,
+    voortgang::get_bericht,
+    voortgang::post_voortgang,
+    voortgang::patch_voortgang,
     post_actie_onder_doel,
     post_actie_onder_opgave,
     list_acties_van_doel,
     patch_actie,
-    list_voortgang,
-    get_bericht,
-    post_voortgang,
-    patch_voortgang,
     list_statuswijzigingen
 ))]
 pub struct Api;

@@ -5,24 +5,26 @@ use actix_web::http::header::ContentType;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::OpenApi;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::access::require;
 use super::dto::{ActieDto, Pagina, Paging};
+use super::invoer::{Datum, Invoer};
 use super::paging;
 use super::peil::view::View;
 use super::peil::PeilQuery;
 use super::problem::Problem;
-use super::write::{context, etag, service_problem, Body, IfMatch};
+use super::write::{context, etag, service_problem, IfMatch};
 use crate::access::policy::Action;
-use crate::domain::actie::{ActieStatus, Kenmerk, Trekker};
+use crate::domain::actie::{ActieCommand, ActieStatus, Kenmerk, Trekker};
 use crate::domain::zoeken::Zoekvraag;
 use crate::domain::Foutcode;
 use crate::http::AppState;
-use crate::service::ServiceError;
+
+mod trekker;
+pub use trekker::{TrekkerNieuw, TrekkerToewijzing};
 
 const STATUSES: [(&str, ActieStatus); 5] = [
     ("gepland", ActieStatus::Gepland),
@@ -208,14 +210,14 @@ pub async fn get_actie(view: View, id: web::Path<Uuid>) -> Result<HttpResponse, 
 
 /// Body of a statuswijziging.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)]
-pub struct StatuswijzigingIn {
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StatuswijzigingNieuw {
     /// De nieuwe status.
     #[schema(example = "lopend")]
-    status: String,
+    status: ActieStatus,
     /// Wanneer de wijziging inging (standaard vandaag). Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
-    ingangs_datum: Option<chrono::NaiveDate>,
+    #[schema(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-")]
+    ingangs_datum: Option<Datum>,
     /// Verplicht bij vervallen en heropenen.
     reden: Option<String>,
     /// Toelichting voor de audittrail (of header X-Audit-Toelichting).
@@ -227,7 +229,7 @@ pub struct StatuswijzigingIn {
     params(("id" = Uuid, Path, description = "Id van de actie"),
         ("If-Match" = Option<String>, Header, description = "ETag van de actie; 412 als die verouderd is"),
         ("Idempotency-Key" = Option<String>, Header, description = "Een herhaald verzoek met dezelfde sleutel voegt niets toe")),
-    request_body = StatuswijzigingIn,
+    request_body = StatuswijzigingNieuw,
     responses(
         (status = 201, description = "Status gewijzigd; de actie zoals ze nu is", body = ActieDto),
         super::responses::WriteErrors,
@@ -236,49 +238,26 @@ pub async fn post_statuswijziging(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<Value>,
+    body: Invoer<StatuswijzigingNieuw>,
 ) -> Result<HttpResponse, Problem> {
     let bevoegd = require(&req, &state, Action::StatusWijzigen(*id))?;
-    let id = *id;
-    let mut b = Body::new(&body, &["status", "ingangsDatum", "reden", "toelichting"]);
-    let naar = b.choice("status", true, &STATUSES);
-    let datum = b.date("ingangsDatum");
-    let reden = b.string("reden", false);
-    b.string("toelichting", false);
-    b.finish()?;
-    let ctx = context(&bevoegd, &req, &body, IfMatch::Optional)?;
-    let naar = naar.expect("validated");
-    let datum = datum.unwrap_or_else(|| Utc::now().date_naive());
+    let b = body.waarde;
+    let ctx =
+        context(&bevoegd, &req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
+    let command = ActieCommand::WijzigStatus {
+        id: *id,
+        naar: b.status,
+        ingangs_datum: b
+            .ingangs_datum
+            .map_or_else(|| Utc::now().date_naive(), |d| d.0),
+        reden: b.reden,
+    };
     state
         .service
-        .update(id, ctx, |model| {
-            let a = model
-                .acties
-                .get(&id)
-                .ok_or_else(|| ServiceError::NotFound(format!("Er is geen actie met id {id}.")))?;
-            Ok((
-                a.version,
-                a.state.change_status(naar, datum, reden.clone())?,
-            ))
-        })
+        .execute(ctx, &command)
         .await
         .map_err(service_problem)?;
-    actie_response(&state, id, actix_web::http::StatusCode::CREATED)
-}
-
-/// Body of `PUT /acties/{id}/trekker`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)]
-pub struct TrekkerIn {
-    /// organisatie, groep, of geen (trekkersrol nog in te vullen).
-    #[schema(example = "organisatie")]
-    soort: String,
-    /// Bij soort organisatie.
-    organisatie_id: Option<Uuid>,
-    /// Bij soort groep, bijv. "Werkgroep Armoede".
-    naam: Option<String>,
-    toelichting: Option<String>,
+    actie_response(&state, *id, actix_web::http::StatusCode::CREATED)
 }
 
 /// Wijs de trekker van een actie toe (of maak de rol leeg).
@@ -286,7 +265,7 @@ pub struct TrekkerIn {
     params(("id" = Uuid, Path, description = "Id van de actie"),
         ("If-Match" = String, Header, description = "ETag van de actie (verplicht; 428 zonder)"),
         ("Idempotency-Key" = Option<String>, Header, description = "Een herhaald verzoek met dezelfde sleutel voegt niets toe")),
-    request_body = TrekkerIn,
+    request_body = TrekkerToewijzing,
     responses(
         (status = 200, description = "Trekker gewijzigd; de actie zoals ze nu is", body = ActieDto),
         super::responses::WriteErrors,
@@ -295,47 +274,18 @@ pub async fn put_trekker(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<Value>,
+    body: Invoer<TrekkerToewijzing>,
 ) -> Result<HttpResponse, Problem> {
     let bevoegd = require(&req, &state, Action::TrekkerToewijzen(*id))?;
-    let id = *id;
-    let mut b = Body::new(&body, &["soort", "organisatieId", "naam", "toelichting"]);
-    let soort = b.choice(
-        "soort",
-        true,
-        &[("organisatie", 0u8), ("groep", 1), ("geen", 2)],
-    );
-    let org = b.uuid("organisatieId", soort == Some(0));
-    let naam = b.string("naam", soort == Some(1));
-    b.string("toelichting", false);
-    if let Some(org) = org {
-        if !state.projection.read().organisaties.contains_key(&org) {
-            b.error(
-                "organisatieId",
-                Foutcode::UnknownOrganisatie,
-                format!("Er is geen organisatie met id {org}."),
-            );
-        }
-    }
-    b.finish()?;
-    let ctx = context(&bevoegd, &req, &body, IfMatch::Required)?;
-    let nieuwe = match (soort, org, naam) {
-        (Some(0), Some(organisatie_id), _) => Some(Trekker::Organisatie { organisatie_id }),
-        (Some(1), _, Some(naam)) => Some(Trekker::Groep { naam }),
-        _ => None,
-    };
+    let (trekker, toelichting) = body.waarde.into_parts();
+    let ctx = context(&bevoegd, &req, &body.json, IfMatch::Required)?.met_toelichting(toelichting);
+    let command = ActieCommand::WijsTrekkerToe { id: *id, trekker };
     state
         .service
-        .update(id, ctx, |model| {
-            let a = model
-                .acties
-                .get(&id)
-                .ok_or_else(|| ServiceError::NotFound(format!("Er is geen actie met id {id}.")))?;
-            Ok((a.version, a.state.assign_trekker(nieuwe.clone())?))
-        })
+        .execute(ctx, &command)
         .await
         .map_err(service_problem)?;
-    actie_response(&state, id, actix_web::http::StatusCode::OK)
+    actie_response(&state, *id, actix_web::http::StatusCode::OK)
 }
 
 #[derive(OpenApi)]

@@ -36,6 +36,27 @@ fn rules() -> Vec<(&'static str, Vec<Value>)> {
     });
     vec![
         ("OpgaveWijziging", vec![reden_bij_vervallen.clone()]),
+        ("StatuswijzigingNieuw", vec![reden_bij_vervallen.clone()]),
+        (
+            "VoortgangsberichtWijziging",
+            vec![
+                json!({
+                    "not": {"required": ["ingetrokken", "tekst"], "properties": {"ingetrokken": {"const": true}}},
+                    "x-veld": "ingetrokken",
+                    "x-code": "conflicting-fields",
+                    "description": "Corrigeer óf trek in, niet beide tegelijk."
+                }),
+                json!({
+                    "anyOf": [
+                        present("tekst"),
+                        {"required": ["ingetrokken"], "properties": {"ingetrokken": {"const": true}}}
+                    ],
+                    "x-veld": "tekst",
+                    "x-code": "required",
+                    "description": "Geef een gecorrigeerde tekst, of ingetrokken: true."
+                }),
+            ],
+        ),
         ("DoelWijziging", vec![reden_bij_vervallen]),
         (
             "ReflectieNieuw",
@@ -107,9 +128,11 @@ fn rules() -> Vec<(&'static str, Vec<Value>)> {
 }
 
 /// Request schemas whose list property holds each element once.
-const UNIQUE: [(&str, &str); 2] = [
+const UNIQUE: [(&str, &str); 4] = [
     ("CheckmomentNieuw", "deelnemers"),
     ("CheckmomentWijziging", "deelnemers"),
+    ("ActieNieuw", "partners"),
+    ("ActieWijziging", "partners"),
 ];
 
 pub struct CrossFieldRules;

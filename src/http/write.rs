@@ -195,6 +195,7 @@ pub struct Body<'a> {
     pub errors: Vec<InvalidParam>,
 }
 
+#[allow(dead_code)] // every handler group is typed now (issue 17): Body goes with the last merge
 impl<'a> Body<'a> {
     pub fn new(value: &'a Value, allowed: &'static [&'static str]) -> Self {
         let mut errors = Vec::new();
@@ -407,6 +408,7 @@ impl<'a> Body<'a> {
     }
 
     /// A list of UUIDs (e.g. partners); each bad entry is reported.
+    #[allow(dead_code)] // no caller left; Body goes when every group is typed (issue 17)
     pub fn uuids(&mut self, name: &str) -> Option<Vec<Uuid>> {
         let Value::Array(items) = self.get(name)? else {
             self.error(
@@ -456,6 +458,7 @@ impl<'a> Body<'a> {
     }
 
     /// A nested object (validated by the caller with its own `Body`).
+    #[allow(dead_code)] // no caller left; Body goes when every group is typed (issue 17)
     pub fn object(&mut self, name: &str) -> Option<&'a Value> {
         let v = self.get(name)?;
         if !v.is_object() {

@@ -314,6 +314,7 @@ fn bad_actie_requests_are_refused_and_append_nothing() {
     let create = format!("/doelen/{}/acties", f.d1);
 
     refused(&app, "POST", &create, &[], "{omschrijving}", 400);
+    // What the schema refuses, every field at once (the body's shape) ...
     let r = refused(
         &app,
         "POST",
@@ -329,34 +330,52 @@ fn bad_actie_requests_are_refused_and_append_nothing() {
     assert_eq!(
         names,
         [
-            "body.geplandeStartDatum",
             "body.jaar",
             "body.kleur",
             "body.omschrijving",
             "body.partners[0]",
-            "body.partners[1]",
             "body.trekker.soort"
         ]
     );
-    let outside = r.body["invalidParams"]
+    // ... then what the domain refuses, every field at once (the agenda's
+    // period, organisaties that do not exist).
+    let r = refused(
+        &app,
+        "POST",
+        &create,
+        &[],
+        &json!({"omschrijving": "x", "geplandeStartDatum": "2024-05-01",
+        "trekker": {"soort": "organisatie", "organisatieId": missing},
+        "partners": [f.org, missing]})
+        .to_string(),
+        400,
+    );
+    let codes: Vec<(String, String)> = r.body["invalidParams"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|p| p["name"] == "body.geplandeStartDatum")
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().into(),
+                p["code"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("body.geplandeStartDatum", "outside-period"),
+        ("body.trekker.organisatieId", "unknown-organisatie"),
+        ("body.partners[1]", "unknown-organisatie"),
+    ];
+    assert_eq!(
+        codes,
+        expected.map(|(n, c)| (n.to_owned(), c.to_owned())),
+        "{:?}",
+        r.body
+    );
+    assert!(r.body["invalidParams"][0]["reason"]
+        .as_str()
         .unwrap()
-        .clone();
-    assert_eq!(
-        outside["code"], "outside-period",
-        "a date outside the agenda's period"
-    );
-    let r = refused(&app, "POST", &create, &[], &json!({"omschrijving": "x", "trekker": {"soort": "organisatie", "organisatieId": missing}}).to_string(), 400);
-    assert_eq!(
-        (r.invalid(), r.body["invalidParams"][0]["code"].as_str()),
-        (
-            vec!["body.trekker.organisatieId".to_owned()],
-            Some("unknown-organisatie")
-        )
-    );
+        .contains("buiten de periode van de agenda"));
     refused(
         &app,
         "POST",
@@ -409,19 +428,25 @@ fn bad_actie_requests_are_refused_and_append_nothing() {
         r#"{"omschrijving":"y"}"#,
         404,
     );
+    // the trekker is not changed here (PUT /acties/{id}/trekker): unknown field
     let r = refused(
         &app,
         "PATCH",
         &path,
         &[("If-Match", "\"1\"")],
-        &json!({"geplandeStartDatum": "2026-01-01", "doelId": missing, "trekker": null})
-            .to_string(),
+        &json!({"geplandeStartDatum": "2026-01-01", "trekker": null}).to_string(),
         400,
     );
-    assert_eq!(
-        r.invalid(),
-        ["body.trekker", "body.geplandeStartDatum", "body.doelId"]
+    assert_eq!(r.invalid(), ["body.trekker"]);
+    let r = refused(
+        &app,
+        "PATCH",
+        &path,
+        &[("If-Match", "\"1\"")],
+        &json!({"geplandeStartDatum": "2026-01-01", "doelId": missing}).to_string(),
+        400,
     );
+    assert_eq!(r.invalid(), ["body.geplandeStartDatum", "body.doelId"]);
     refused(
         &app,
         "PATCH",
@@ -449,9 +474,21 @@ fn bad_actie_requests_are_refused_and_append_nothing() {
         &json!({"datum": "gisteren", "auteurOrganisatieId": missing}).to_string(),
         400,
     );
+    assert_eq!(r.invalid(), ["body.datum", "body.tekst"]);
+    let r = refused(
+        &app,
+        "POST",
+        &berichten,
+        &[],
+        &json!({"tekst": "x", "auteurOrganisatieId": missing}).to_string(),
+        400,
+    );
     assert_eq!(
-        r.invalid(),
-        ["body.tekst", "body.datum", "body.auteurOrganisatieId"]
+        (r.invalid(), r.body["invalidParams"][0]["code"].as_str()),
+        (
+            vec!["body.auteurOrganisatieId".to_owned()],
+            Some("unknown-organisatie")
+        )
     );
     refused(
         &app,

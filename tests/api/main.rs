@@ -2,6 +2,7 @@
 
 mod access;
 mod actie_cache;
+mod actie_invoer;
 mod actiebeheer;
 mod audit_names;
 mod checkmomenten;

@@ -5,6 +5,7 @@
 //! One module per journey area; the harness is in `support.rs`.
 
 mod acties;
+mod acties_invoer;
 mod backup;
 mod first_run;
 mod fsync_trace;

@@ -249,3 +249,35 @@ impl Drop for Server {
         }
     }
 }
+
+impl Server {
+    /// A `PATCH` sent as JSON Merge Patch (`application/merge-patch+json`,
+    /// RFC 7396) with `If-Match: etag`, as a partner's client sends it.
+    pub fn merge_patch(
+        &self,
+        path: &str,
+        token: &str,
+        etag: &str,
+        body: &serde_json::Value,
+    ) -> Resp {
+        let req = ureq::http::Request::builder()
+            .method("PATCH")
+            .uri(format!("{}{path}", self.base))
+            .header("Authorization", format!("Bearer {token}"))
+            .header("Content-Type", "application/merge-patch+json")
+            .header("If-Match", etag)
+            .body(body.to_string())
+            .unwrap();
+        let mut r = self.agent.run(req).expect("the server answers");
+        let headers = r
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect();
+        Resp {
+            status: r.status().as_u16(),
+            headers,
+            text: r.body_mut().read_to_string().unwrap_or_default(),
+        }
+    }
+}

@@ -22,7 +22,10 @@ use super::events::{
 use super::{Decision, DomainError, FieldError};
 use crate::domain::Foutcode;
 
+pub mod command;
 pub mod kenmerk;
+mod regels;
+pub use command::{ActieCommand, ActieView, ActieWijziging, NieuweActie, Ouder};
 pub use kenmerk::Kenmerk;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -292,9 +295,11 @@ impl Actie {
     }
 
     /// Edits own fields, moves the actie and replaces partners; unchanged
-    /// parts produce no event.
+    /// parts produce no event. `here` is where the actie is now (its doel
+    /// may have moved to another opgave since it was placed).
     pub fn update(
         &self,
+        here: (Uuid, Option<Uuid>),
         mut change: ActieGewijzigd,
         verplaats: Option<(Uuid, Option<Uuid>)>,
         partners: Option<Vec<Uuid>>,
@@ -333,12 +338,10 @@ impl Actie {
         if change != ActieGewijzigd::default() {
             events.push(Event::ActieGewijzigd(change));
         }
-        if let Some((opgave, doel)) =
-            verplaats.filter(|(o, d)| (*o, *d) != (self.opgave_id, self.doel_id))
-        {
+        if let Some((opgave, doel)) = verplaats.filter(|v| *v != here) {
             events.push(Event::ActieVerplaatst(ActieVerplaatst {
-                vorige_opgave_id: self.opgave_id,
-                vorig_doel_id: self.doel_id,
+                vorige_opgave_id: here.0,
+                vorig_doel_id: here.1,
                 nieuwe_opgave_id: opgave,
                 nieuw_doel_id: doel,
             }));

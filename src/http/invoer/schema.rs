@@ -10,7 +10,9 @@
 //! `additionalProperties`, `items`, `minItems`/`maxItems`, `enum`, `const`,
 //! `minimum`/`maximum`, `minLength`/`maxLength`, `format` (`uuid`, `date`,
 //! `date-time`, `email`, integer formats), `pattern` (only the patterns in
-//! [`PATTERNS`]), `oneOf`/`anyOf`/`allOf` and `$ref`. A schema using
+//! [`PATTERNS`]), `oneOf`/`anyOf`/`allOf` (a `oneOf` with a
+//! `discriminator` is checked against the option its tag names) and `$ref`.
+//! A schema using
 //! anything else fails `tests/openapi.rs`, so a new keyword cannot be
 //! published without being enforced.
 
@@ -316,6 +318,15 @@ impl Checker<'_> {
             let Some(options) = schema.get(key).and_then(Value::as_array) else {
                 continue;
             };
+            if let Some(tag) = schema
+                .pointer("/discriminator/propertyName")
+                .and_then(Value::as_str)
+            {
+                if let Value::Object(map) = value {
+                    self.tagged(options, tag, map.get(tag), value, path, out);
+                    continue;
+                }
+            }
             let mut best: Option<Vec<InvalidParam>> = None;
             // A value that is not null is never explained by the `null`
             // option of a nullable object (`Patch<T>`): report what is wrong
@@ -342,6 +353,58 @@ impl Checker<'_> {
                 out.extend(problems);
             }
         }
+    }
+
+    /// A tagged union (`discriminator`): the option whose `tag` property
+    /// holds the value's tag decides, so a problem is reported against the
+    /// shape the client chose; an unknown or missing tag is one problem
+    /// that lists every tag.
+    fn tagged(
+        &self,
+        options: &[Value],
+        tag: &str,
+        given: Option<&Value>,
+        value: &Value,
+        path: &str,
+        out: &mut Vec<InvalidParam>,
+    ) {
+        let tag_of = |o: &Value| {
+            self.resolve(o)
+                .get("properties")
+                .and_then(|p| p.get(tag))
+                .map(|p| self.resolve(p))
+                .and_then(|p| p.get("enum"))
+                .and_then(Value::as_array)
+                .and_then(|e| e.first())
+                .cloned()
+        };
+        if let Some(option) =
+            given.and_then(|g| options.iter().find(|o| tag_of(o).as_ref() == Some(g)))
+        {
+            self.check(option, value, path, out);
+            return;
+        }
+        let tags: Vec<String> = options
+            .iter()
+            .filter_map(tag_of)
+            .map(|t| t.as_str().map_or_else(|| t.to_string(), str::to_owned))
+            .collect();
+        let at = format!("{path}.{tag}");
+        out.push(match given {
+            None => InvalidParam::new(
+                at,
+                Foutcode::Required,
+                format!("Veld '{tag}' is verplicht; kies uit: {}.", tags.join(", ")),
+            ),
+            Some(v) => InvalidParam::new(
+                at,
+                Foutcode::InvalidValue,
+                format!(
+                    "{v} is geen geldige waarde voor '{tag}'; kies uit: {}.",
+                    tags.join(", ")
+                ),
+            ),
+        });
     }
 
     /// Every property any part of a composite schema declares.
