@@ -109,6 +109,14 @@ macro_rules! with_event_variants {
     };
 }
 
+/// Every event type name, in the order of [`Event`]'s variants.
+pub const EVENT_TYPES: &[&str] = {
+    macro_rules! names {
+        ($($v:ident),* $(,)?) => { &[$(stringify!($v)),*] };
+    }
+    with_event_variants!(names)
+};
+
 impl Event {
     /// The stable event name (the serde tag, so it cannot drift from the enum).
     pub fn event_type(&self) -> &'static str {

@@ -241,7 +241,9 @@ pub(super) fn agenda_van(state: &AppState, actie: Uuid) -> Option<Uuid> {
 #[serde(rename_all = "camelCase")]
 pub struct StatuswijzigingDto {
     pub positie: u64,
+    #[schema(value_type = crate::domain::actie::ActieStatus)]
     pub van: String,
+    #[schema(value_type = crate::domain::actie::ActieStatus)]
     pub naar: String,
     pub ingangs_datum: NaiveDate,
     pub reden: Option<String>,

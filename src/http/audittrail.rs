@@ -27,13 +27,13 @@ use crate::service::ServiceError;
 #[serde(rename_all = "camelCase")]
 pub struct ActorDto {
     /// systeem of token.
-    #[schema(example = "token")]
+    #[schema(value_type = crate::http::enums::ActorSoort, example = "token")]
     pub soort: String,
     pub organisatie_id: Option<Uuid>,
     /// De naam van de organisatie zoals die toen was.
     #[schema(example = "Gemeente Twenterand")]
     pub organisatie_naam: Option<String>,
-    #[schema(example = "programmamanager")]
+    #[schema(value_type = Option<crate::domain::token::Rol>, example = "programmamanager")]
     pub rol: Option<String>,
     /// Bij een token: de omschrijving van het token (zoals toen); bij het systeem: welk deel, bijv. "system (demo import)".
     pub omschrijving: Option<String>,
@@ -67,10 +67,10 @@ pub struct AuditregelDto {
     #[schema(value_type = String, format = DateTime, example = "2024-03-01T09:30:00Z")]
     pub registratie_tijdstip: DateTime<Utc>,
     pub actor: ActorDto,
-    /// aangemaakt, gewijzigd, status gewijzigd, trekker gewijzigd, vervallen, hernummerd, verplaatst, voortgang gemeld, gecorrigeerd, ingetrokken, ...
-    #[schema(example = "status gewijzigd")]
+    /// Het soort wijziging in gewone taal (aangemaakt, gewijzigd, status gewijzigd, …; de volledige lijst staat in de enum).
+    #[schema(value_type = crate::http::enums::SoortWijziging, example = "status gewijzigd")]
     pub soort_wijziging: String,
-    #[schema(example = "ActieStatusGewijzigd")]
+    #[schema(schema_with = crate::http::enums::event_type)]
     pub gebeurtenis_type: String,
     pub wijzigingen: Vec<VeldwijzigingDto>,
     pub toelichting: Option<String>,

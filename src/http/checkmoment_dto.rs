@@ -16,10 +16,10 @@ use crate::projections::{Entity, ReadModel};
 pub struct UitvoeringDto {
     /// Positie van de gebeurtenis in het log.
     pub positie: u64,
-    #[schema(example = "TrekkerGewijzigd")]
+    #[schema(schema_with = crate::http::enums::event_type)]
     #[serde(rename = "type")]
     pub gebeurtenis_type: String,
-    #[schema(example = "actie")]
+    #[schema(value_type = crate::http::enums::StreamType, example = "actie")]
     pub stream_type: String,
     pub stream_id: Uuid,
     #[schema(value_type = String, format = DateTime, example = "2024-06-01T09:30:00Z")]
@@ -31,7 +31,7 @@ pub struct UitvoeringDto {
 #[serde(rename_all = "camelCase")]
 pub struct VoorgenomenWijzigingDto {
     /// actieToevoegen, actieLatenVervallen, actieWijzigen, trekkerWijzigen, streefwaardeBijstellen, doelWijzigen of overig.
-    #[schema(example = "trekkerWijzigen")]
+    #[schema(value_type = crate::domain::checkmoment::WijzigingSoort, example = "trekkerWijzigen")]
     pub soort: String,
     #[schema(example = "Bibliotheek Twenterand wordt trekker van de taalcafés.")]
     pub omschrijving: String,
@@ -70,7 +70,7 @@ pub struct CheckmomentDto {
     #[schema(example = "1.1")]
     pub opgave_code: Option<String>,
     /// opgave of agenda.
-    #[schema(example = "opgave")]
+    #[schema(value_type = crate::http::enums::CheckmomentNiveau, example = "opgave")]
     pub niveau: String,
     pub datum: NaiveDate,
     #[schema(example = "Halfjaarlijkse check bestaanszekerheid")]
@@ -78,7 +78,7 @@ pub struct CheckmomentDto {
     /// Deelnemende organisaties (nooit personen).
     pub deelnemers: Vec<OrganisatieRef>,
     /// open of gesloten.
-    #[schema(example = "open")]
+    #[schema(value_type = crate::domain::checkmoment::CheckmomentStatus, example = "open")]
     pub status: String,
     pub gesloten_datum: Option<NaiveDate>,
     pub samenvatting: Option<String>,

@@ -21,7 +21,7 @@ pub struct AgendaDto {
     pub periode_start_datum: NaiveDate,
     pub periode_eind_datum: NaiveDate,
     /// concept, vastgesteld of gearchiveerd.
-    #[schema(example = "vastgesteld")]
+    #[schema(value_type = crate::domain::agenda::AgendaStatus, example = "vastgesteld")]
     pub status: String,
     pub gepubliceerd: bool,
     /// Na hoeveel dagen zonder update een actie als 'stil' geldt.
@@ -96,7 +96,7 @@ pub struct OpgaveDto {
     /// Naam van de groepering (bijv. de themalijn).
     pub groepering_naam: Option<String>,
     /// actief of vervallen.
-    #[schema(example = "actief")]
+    #[schema(value_type = crate::http::enums::OnderdeelStatus, example = "actief")]
     pub status: String,
     /// De reden bij een vervallen opgave.
     pub vervalreden: Option<String>,
@@ -139,7 +139,7 @@ impl OpgaveDto {
 #[serde(rename_all = "camelCase")]
 pub struct TrekkerDto {
     /// organisatie of groep.
-    #[schema(example = "organisatie")]
+    #[schema(value_type = crate::http::enums::TrekkerSoort, example = "organisatie")]
     pub soort: String,
     pub organisatie_id: Option<Uuid>,
     /// Naam van de organisatie of de groep.
@@ -199,7 +199,7 @@ pub struct ActieDto {
     pub trekkersrol_nog_in_te_vullen: bool,
     pub partners: Vec<OrganisatieRef>,
     /// gepland, lopend, gepauzeerd, afgerond of vervallen.
-    #[schema(example = "lopend")]
+    #[schema(value_type = crate::domain::actie::ActieStatus, example = "lopend")]
     pub status: String,
     /// Sinds wanneer de huidige status geldt (ingangsdatum).
     pub status_sinds_datum: Option<NaiveDate>,
@@ -289,7 +289,7 @@ pub struct OrganisatieDto {
     pub id: Uuid,
     #[schema(example = "Gemeente Twenterand")]
     pub naam: String,
-    #[schema(example = "gemeente")]
+    #[schema(value_type = crate::domain::organisatie::OrganisatieSoort, example = "gemeente")]
     pub soort: String,
     pub contactadres: Option<String>,
     pub versie: u64,

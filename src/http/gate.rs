@@ -119,6 +119,13 @@ async fn decide(
         state.access.usage.touch(t.token_id, now);
     }
     let reads = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !reads && !matches!(caller.rol(), Some(r) if r != Rol::Lezer) {
+        // A method the path does not have is a 405 for every caller.
+        let path = req.match_info().as_str();
+        if let Some(res) = super::methods::not_allowed(req.method().as_str(), path) {
+            return Ok(ServiceResponse::new(req.into_parts().0, res));
+        }
+    }
     if !reads {
         match caller.rol() {
             None => return Ok(req.error_response(unauthenticated())),

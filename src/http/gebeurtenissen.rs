@@ -159,12 +159,12 @@ pub struct Gebeurtenis {
     /// Globale positie: vanaf 1, oplopend, zonder gaten.
     pub positie: u64,
     pub stream_id: Uuid,
-    #[schema(example = "actie")]
+    #[schema(value_type = crate::http::enums::StreamType, example = "actie")]
     pub stream_type: String,
     /// Versie binnen de stream (de ETag van de resource).
     pub versie: u64,
     #[serde(rename = "type")]
-    #[schema(example = "ActieStatusGewijzigd")]
+    #[schema(schema_with = crate::http::enums::event_type)]
     pub event_type: String,
     pub schema_versie: u32,
     /// Wanneer het systeem de gebeurtenis vastlegde (UTC).

@@ -18,11 +18,13 @@ mod checkmomenten;
 mod clock_map;
 mod datum;
 pub mod dto;
+mod enums;
 mod gate;
 pub mod gebeurtenissen;
 mod indicatoren;
 pub mod invoer;
 pub mod links;
+mod methods;
 mod organisaties;
 mod paging;
 mod params;
@@ -34,6 +36,7 @@ mod responses;
 mod serde_errors;
 mod spec;
 mod spec_dates;
+mod spec_headers;
 mod spec_rules;
 mod sse;
 mod state;
@@ -217,7 +220,9 @@ impl Routes {
             scope = scope.service(outer);
         }
         for resource in self.resources {
-            scope = scope.service(resource);
+            // A method the resource lacks gets the API's 405 (with `Allow`
+            // from the spec), not actix's bare one.
+            scope = scope.service(resource.default_service(web::to(unknown_route)));
         }
         scope
     }
@@ -239,8 +244,10 @@ async fn take_id(
         .unwrap_or_default();
     let skip = u16::try_from(1 + segment.len()).ok();
     let Some(skip) = skip.filter(|_| !segment.is_empty()) else {
-        let problem = unknown(req.request());
-        return Ok(req.error_response(problem));
+        let res = unmatched(req.request());
+        // `ServiceResponse::new` keeps the problem in the response, so
+        // `error_bodies` can fill its `instance`.
+        return Ok(ServiceResponse::new(req.into_parts().0, res));
     };
     let value = segment.to_owned();
     let path = req.match_info_mut();
@@ -277,16 +284,21 @@ async fn openapi_document() -> HttpResponse {
         .body(openapi_json())
 }
 
-async fn unknown_route(req: HttpRequest) -> Result<HttpResponse, Problem> {
-    Err(unknown(&req))
+async fn unknown_route(req: HttpRequest) -> HttpResponse {
+    unmatched(&req)
 }
 
-fn unknown(req: &HttpRequest) -> Problem {
-    Problem::not_found(format!(
-        "Er bestaat geen resource op {} {}. Zie /v1/docs/ voor de beschikbare endpoints.",
-        req.method(),
-        req.path()
-    ))
+/// The answer when no route matched: 405 with `Allow` for a path of the
+/// API whose method is wrong (`http::methods`), otherwise 404.
+fn unmatched(req: &HttpRequest) -> HttpResponse {
+    // The path as the router matched it (as `http::params` reads it).
+    methods::not_allowed(req.method().as_str(), req.match_info().as_str()).unwrap_or_else(|| {
+        HttpResponse::from_error(Problem::not_found(format!(
+            "Er bestaat geen resource op {} {}. Zie /v1/docs/ voor de beschikbare endpoints.",
+            req.method(),
+            req.path()
+        )))
+    })
 }
 
 fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {

@@ -61,14 +61,14 @@ fn kind(schema: Option<&utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>>
 
 /// One operation of the spec: its path template's segments (`None` for a
 /// `{parameter}`) and its declared query parameters with their kinds.
-struct Declared {
-    segments: Vec<Option<String>>,
+pub(super) struct Declared {
+    pub(super) segments: Vec<Option<String>>,
     query: Vec<String>,
     kinds: Vec<Kind>,
 }
 
 /// Method → operations, from the spec.
-type Table = HashMap<&'static str, Vec<Declared>>;
+pub(super) type Table = HashMap<&'static str, Vec<Declared>>;
 
 /// Builds the table now (at startup) rather than on the first request that
 /// carries a query string.
@@ -76,7 +76,7 @@ pub fn warm() {
     table();
 }
 
-fn table() -> &'static Table {
+pub(super) fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| build(&super::ApiDoc::document()))
 }

@@ -83,7 +83,7 @@ pub struct IndicatorSignaalDto {
     pub indicator_id: Uuid,
     pub naam: String,
     /// opKoers, nietOpKoers, of leeg als er geen meting of streefwaarde is.
-    #[schema(example = "opKoers")]
+    #[schema(value_type = Option<crate::http::enums::KoersWaarde>, example = "opKoers")]
     pub koers: Option<String>,
     /// De laatste geldende meting van het peiljaar.
     pub waarde: Option<f64>,
@@ -103,7 +103,7 @@ pub struct VorigJaarDto {
     #[schema(example = 2024)]
     pub jaar: i32,
     /// Altijd nietOpKoers.
-    #[schema(example = "nietOpKoers")]
+    #[schema(value_type = crate::http::enums::KoersWaarde, example = "nietOpKoers")]
     pub koers: String,
     /// De laatste definitieve meting van dat jaar.
     pub waarde: f64,
@@ -173,7 +173,7 @@ pub struct PdcaDto {
     pub geprioriteerd: bool,
     pub vervallen: bool,
     /// plan, do, check of act (regel: zie docs/pdca.md en faseReden).
-    #[schema(example = "do")]
+    #[schema(value_type = crate::domain::reflectie::PdcaFase, example = "do")]
     pub fase: String,
     /// Waarom de opgave in deze fase is.
     #[schema(

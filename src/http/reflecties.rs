@@ -31,7 +31,7 @@ use crate::service::ServiceError;
 #[serde(rename_all = "camelCase")]
 pub struct OnderwerpDto {
     /// actie, doel of opgave.
-    #[schema(example = "actie")]
+    #[schema(value_type = crate::domain::reflectie::OnderwerpSoort, example = "actie")]
     pub soort: String,
     pub id: Uuid,
     /// Code van het doel of de opgave (bij een actie: van haar doel of opgave).
@@ -54,7 +54,7 @@ pub struct ReflectieDto {
     pub auteur_organisatie_id: Option<Uuid>,
     pub auteur_organisatie_naam: Option<String>,
     /// plan, do, check of act.
-    #[schema(example = "check")]
+    #[schema(value_type = crate::domain::reflectie::PdcaFase, example = "check")]
     pub fase: String,
     /// Waar de reflectie over gaat (datum in de wereld).
     pub datum: NaiveDate,

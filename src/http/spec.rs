@@ -10,7 +10,7 @@ use super::problem::{InvalidParam, Problem};
 #[openapi(
     info(
         title = "mag-tracker API",
-        description = "REST API voor een Maatschappelijke Agenda (MAG): opgaven, doelen, acties, trekkers, reflecties, indicatoren en de PDCA-cyclus. Elke wijziging is een onveranderlijke gebeurtenis.",
+        description = "REST API voor een Maatschappelijke Agenda (MAG): opgaven, doelen, acties, trekkers, reflecties, indicatoren en de PDCA-cyclus. Elke wijziging is een onveranderlijke gebeurtenis. Een methode die een pad niet kent, geeft 405 (application/problem+json, code method-not-allowed) met de header Allow: de methoden die dat pad wel heeft, zoals dit document ze noemt; een onbekend pad geeft 404. If-Match: * past op elke huidige versie van een bestaande resource.",
         contact(name = "mag-tracker", email = "mag-tracker@example.org", url = "https://mag-tracker.nl"),
         license(name = "EUPL-1.2", identifier = "EUPL-1.2")
     ),
@@ -44,6 +44,7 @@ impl ApiDoc {
             doc.merge(part);
         }
         ApiVersionHeader.modify(&mut doc);
+        super::spec_headers::ResponseHeaders.modify(&mut doc);
         super::checkmomenten::BijsturingHeader.modify(&mut doc);
         super::peil::PositieHeader.modify(&mut doc);
         BearerTokens.modify(&mut doc);

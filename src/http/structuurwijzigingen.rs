@@ -20,7 +20,7 @@ pub struct HernummeringRegel {
     #[serde(flatten)]
     pub moment: Moment,
     /// opgave of doel.
-    #[schema(example = "opgave")]
+    #[schema(value_type = crate::http::enums::HernummeringSoort, example = "opgave")]
     pub soort: String,
     pub id: Uuid,
     pub titel: String,
@@ -37,7 +37,7 @@ pub struct VerplaatsingRegel {
     #[serde(flatten)]
     pub moment: Moment,
     /// doel of actie.
-    #[schema(example = "actie")]
+    #[schema(value_type = crate::http::enums::VerplaatsingSoort, example = "actie")]
     pub soort: String,
     pub id: Uuid,
     /// De titel van het doel of de omschrijving van de actie.
@@ -59,7 +59,7 @@ pub struct BijsturingRegel {
     #[serde(flatten)]
     pub moment: Moment,
     /// vastgelegd of doorgevoerd.
-    #[schema(example = "vastgelegd")]
+    #[schema(value_type = crate::http::enums::BijsturingSoort, example = "vastgelegd")]
     pub soort: String,
     pub checkmoment_id: Uuid,
     pub bijsturing_id: Uuid,

@@ -31,7 +31,7 @@ pub struct TokenDto {
     pub organisatie_id: Uuid,
     pub organisatie_naam: Option<String>,
     /// beheerder, programmamanager, partner of lezer.
-    #[schema(example = "partner")]
+    #[schema(value_type = crate::domain::token::Rol, example = "partner")]
     pub rol: String,
     #[schema(example = "script voortgang bibliotheek")]
     pub omschrijving: String,

@@ -66,8 +66,10 @@ pub struct ActieRegel {
     pub opgave_code: Option<String>,
     pub doel_code: Option<String>,
     /// Bij een statuswijziging: de oude status.
+    #[schema(value_type = Option<crate::domain::actie::ActieStatus>)]
     pub van: Option<String>,
     /// Bij een statuswijziging: de nieuwe status.
+    #[schema(value_type = Option<crate::domain::actie::ActieStatus>)]
     pub naar: Option<String>,
     pub ingangs_datum: Option<NaiveDate>,
     /// Bij vervallen of heropenen.
@@ -96,8 +98,10 @@ pub struct ReflectieRegel {
     pub moment: Moment,
     pub reflectie_id: Uuid,
     /// plan, do, check of act.
+    #[schema(value_type = crate::domain::reflectie::PdcaFase)]
     pub fase: String,
     /// actie, doel of opgave.
+    #[schema(value_type = crate::domain::reflectie::OnderwerpSoort)]
     pub over_soort: String,
     pub over_id: Uuid,
     pub datum: NaiveDate,

@@ -52,11 +52,15 @@ pub fn context(
             ))
         }
         None => None,
+        // RFC 9110 13.1.1: `*` matches any current representation, so the
+        // write goes ahead on whatever version there is (a missing resource
+        // is still the handler's 404).
+        Some("*") => None,
         Some(raw) => Some(parse_etag(raw).ok_or_else(|| {
             Problem::invalid(vec![InvalidParam::new(
                 "header.If-Match",
                 Foutcode::InvalidEtag,
-                format!("If-Match {raw:?} is geen ETag van deze API (verwacht bijvoorbeeld \"3\")."),
+                format!("If-Match {raw:?} is geen ETag van deze API (verwacht bijvoorbeeld \"3\", of * voor elke huidige versie)."),
             )])
         })?),
     };

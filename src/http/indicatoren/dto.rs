@@ -44,7 +44,7 @@ pub struct KoersDto {
     /// Het peiljaar: ?jaar=, anders het lopende jaar zolang de periode van de agenda loopt, daarbuiten het dichtstbijzijnde jaar van de periode (dezelfde regel als de PDCA-toestand; zie docs/pdca.md).
     pub jaar: i32,
     /// opKoers, nietOpKoers, of onbekend (geen meting of geen streefwaarde voor dit jaar).
-    #[schema(example = "opKoers")]
+    #[schema(value_type = crate::http::enums::KoersStatus, example = "opKoers")]
     pub status: String,
     /// De laatste geldende meting van dit jaar.
     pub waarde: Option<f64>,
@@ -68,7 +68,7 @@ pub struct MetingDto {
     #[schema(example = 42.5)]
     pub waarde: f64,
     /// voorlopig of definitief.
-    #[schema(example = "definitief")]
+    #[schema(value_type = crate::domain::indicator::MetingStatus, example = "definitief")]
     pub status: String,
     pub bron: Option<String>,
     pub toelichting: Option<String>,
@@ -93,7 +93,7 @@ pub struct IndicatorDto {
     #[schema(example = "%")]
     pub eenheid: String,
     /// hogerIsBeter, lagerIsBeter of binnenBandbreedte.
-    #[schema(example = "lagerIsBeter")]
+    #[schema(value_type = crate::domain::indicator::Richting, example = "lagerIsBeter")]
     pub richting: String,
     pub bron: Option<String>,
     /// De organisatie die de metingen aanlevert (mag ze vastleggen).

@@ -41,7 +41,7 @@ pub struct DoelDto {
     pub omschrijving: String,
     pub geprioriteerd: bool,
     /// actief of vervallen.
-    #[schema(example = "actief")]
+    #[schema(value_type = crate::http::enums::OnderdeelStatus, example = "actief")]
     pub status: String,
     pub vervalreden: Option<String>,
     pub aantal_acties: usize,

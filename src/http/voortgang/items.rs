@@ -87,6 +87,7 @@ pub struct ReflectieItem {
     pub registratie_tijdstip: DateTime<Utc>,
     pub reflectie_id: Uuid,
     /// actie, doel of opgave.
+    #[schema(value_type = crate::domain::reflectie::OnderwerpSoort)]
     pub over: String,
     /// Code van waar de reflectie over gaat (van het doel of de opgave; bij een actie haar kenmerk).
     pub over_code: String,
@@ -94,6 +95,7 @@ pub struct ReflectieItem {
     pub over_titel: String,
     pub auteur_organisatie: Option<String>,
     /// PDCA-fase: plan, do, check of act.
+    #[schema(value_type = crate::domain::reflectie::PdcaFase)]
     pub fase: String,
     pub datum: NaiveDate,
     /// Het begin van de tekst (hoogstens 200 tekens).
@@ -110,6 +112,7 @@ pub struct MetingItem {
     pub indicator: String,
     pub eenheid: String,
     /// hogerIsBeter, lagerIsBeter of binnenBandbreedte.
+    #[schema(value_type = crate::domain::indicator::Richting)]
     pub richting: String,
     pub doel_code: Option<String>,
     #[schema(example = "2024-Q2")]
@@ -117,13 +120,16 @@ pub struct MetingItem {
     pub meet_datum: Option<NaiveDate>,
     pub waarde: f64,
     /// voorlopig of definitief.
+    #[schema(value_type = crate::domain::indicator::MetingStatus)]
     pub status: String,
     /// Streefwaarde voor het jaar van de periode.
     pub streefwaarde: Option<f64>,
     pub nulmeting: Option<f64>,
     /// opKoers of nietOpKoers ten opzichte van de streefwaarde (richting meegewogen).
+    #[schema(value_type = Option<crate::http::enums::KoersWaarde>)]
     pub koers: Option<String>,
     /// verbeterd, verslechterd of gelijk ten opzichte van de nulmeting (richting meegewogen).
+    #[schema(value_type = Option<crate::http::enums::Ontwikkeling>)]
     pub ontwikkeling: Option<String>,
 }
 
@@ -148,7 +154,9 @@ pub struct BijsturingItem {
 #[serde(rename_all = "camelCase")]
 pub struct FaseWijziging {
     /// Fase aan het begin (leeg als de opgave toen nog niet bestond).
+    #[schema(value_type = Option<crate::domain::reflectie::PdcaFase>)]
     pub van: Option<String>,
+    #[schema(value_type = crate::domain::reflectie::PdcaFase)]
     pub naar: String,
 }
 
