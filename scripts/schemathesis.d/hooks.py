@@ -41,10 +41,10 @@ RULES_NO_SCHEMA_STATES = {
     "unknown-agenda", "unknown-bijsturing", "unknown-doel", "unknown-groepering", "unknown-onderwerp",
     "unknown-opgave", "unknown-organisatie", "outside-period", "before-checkmoment", "before-start",
     "future-date", "in-the-past", "beyond-head", "code-outside-parent", "invalid-parent",
-    "requires-closing", "unknown-level",
+    "requires-closing", "unknown-level", "before-decision", "reason-required",
     # one value against another: at most one of peildatum/peiltijdstip/positie,
     # dates or positions (not both), an end not before its start
-    "conflicting-parameters", "mixed-range", "invalid-range",
+    "conflicting-parameters", "mixed-range", "invalid-range", "incomplete-parameters",
 }
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 

@@ -69,6 +69,7 @@ foutcodes! {
     IdempotencyKeyReused = "idempotency-key-reused", 422, "De Idempotency-Key is al gebruikt voor een ander verzoek.";
     IfMatchRequired = "if-match-required", 428, "Stuur de ETag mee in If-Match.";
     ImportTooLarge = "import-too-large", 413, "Het importbestand is te groot.";
+    IncompleteParameters = "incomplete-parameters", 400, "Geef één van deze parameters (bijv. sinds of sindsPositie).";
     InThePast = "in-the-past", 400, "Het tijdstip ligt in het verleden.";
     Inconsistent = "inconsistent", 400, "Rijen van het CSV-bestand spreken elkaar tegen over hetzelfde element.";
     InternalError = "internal-error", 500, "Er ging iets mis aan de kant van de server; er is niets gewijzigd.";
@@ -117,6 +118,7 @@ foutcodes! {
     OutsidePeriod = "outside-period", 400, "De datum ligt buiten de periode van de agenda.";
     PayloadTooLarge = "payload-too-large", 413, "Het verzoek is te groot.";
     Range = "range", 400, "Ongeldig bereik.";
+    ReasonRequired = "reason-required", 400, "Deze statusovergang (vervallen, heropenen) vraagt een reden.";
     RateLimited = "rate-limited", 429, "Te veel verzoeken; probeer het zo opnieuw (Retry-After).";
     ReflectieIngetrokken = "reflectie-ingetrokken", 409, "De reflectie is ingetrokken.";
     Required = "required", 400, "Verplicht veld ontbreekt of is leeg.";

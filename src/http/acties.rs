@@ -39,7 +39,7 @@ const STATUSES: [(&str, ActieStatus); 5] = [
 #[into_params(parameter_in = Query)]
 pub struct ActiesQuery {
     /// Alleen acties met deze status.
-    #[param(example = "lopend")]
+    #[param(value_type = Option<crate::domain::actie::ActieStatus>, example = "lopend")]
     pub status: Option<String>,
     /// Alleen acties zonder trekker (trekkersrol nog in te vullen).
     pub zonder_trekker: Option<bool>,

@@ -58,7 +58,7 @@ pub async fn get_agenda(view: View, id: web::Path<Uuid>) -> Result<HttpResponse,
 #[into_params(parameter_in = Query)]
 pub struct OpgavenQuery {
     /// Alleen de opgave met deze code (bijv. 1.1).
-    #[param(example = "1.1")]
+    #[param(example = "1.1", pattern = r"^[0-9]{1,4}(\.[0-9]{1,4}){0,5}$")]
     pub code: Option<String>,
     /// Paginanummer, vanaf 1.
     #[param(minimum = 1, example = 1)]

@@ -98,7 +98,7 @@ fn rules() -> Vec<(&'static str, Vec<Value>)> {
             vec![json!({
                 "anyOf": [
                     {"required": ["periode"], "properties": {"periode": {"type": "string"}}},
-                    {"required": ["meetDatum"], "properties": {"meetDatum": {"type": "string"}}}
+                    {"required": ["meetDatum"], "properties": {"meetDatum": {"type": "string", "format": "date"}}}
                 ],
                 "x-veld": "periode",
                 "x-code": "required",

@@ -218,7 +218,7 @@ pub async fn wijzigingen(
         if s > t {
             errors.push(InvalidParam::new(
                 "query.tot",
-                Foutcode::Range,
+                Foutcode::InvalidRange,
                 "tot ligt vóór sinds.",
             ));
         }
@@ -358,7 +358,7 @@ pub fn check_position_range(
     if tot.is_some_and(|t| t < s) {
         errors.push(InvalidParam::new(
             "query.totPositie",
-            Foutcode::Range,
+            Foutcode::InvalidRange,
             "totPositie ligt vóór sindsPositie.",
         ));
     }

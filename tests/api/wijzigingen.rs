@@ -140,7 +140,7 @@ fn a_position_range_that_cannot_be_is_refused_like_in_the_voortgang() {
         (
             "sindsPositie=10&totPositie=2".to_owned(),
             "query.totPositie",
-            "range",
+            "invalid-range",
             "totPositie ligt vóór sindsPositie".to_owned(),
         ),
     ] {

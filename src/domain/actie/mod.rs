@@ -284,7 +284,9 @@ impl Actie {
             } else {
                 "Een actie laten vervallen vraagt een reden."
             };
-            return Err(DomainError::invalid("reden", Foutcode::Required, why));
+            // Whether a reden is needed depends on the status the actie has
+            // now, which no request schema can know: its own code.
+            return Err(DomainError::invalid("reden", Foutcode::ReasonRequired, why));
         }
         Ok(vec![Event::ActieStatusGewijzigd(ActieStatusGewijzigd {
             van: self.status,

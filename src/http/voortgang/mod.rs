@@ -135,7 +135,7 @@ fn window(state: &AppState, q: &VoortgangQuery) -> Result<Window, Problem> {
     if q.sinds.is_none() && q.sinds_positie.is_none() {
         errors.push(InvalidParam::new(
             "query.sinds",
-            Foutcode::Required,
+            Foutcode::IncompleteParameters,
             "Geef het begin: sinds=JJJJ-MM-DD of sindsPositie=N (de totPositie van de vorige editie).",
         ));
     }
