@@ -50,8 +50,11 @@ pub struct ActiesQuery {
     /// Alleen acties onder de opgave met deze code.
     #[param(example = "1.1")]
     pub opgave: Option<String>,
-    /// De actie met dit kenmerk (uniek in de agenda).
-    #[param(example = "1.1.3-2")]
+    /// De actie met dit kenmerk (uniek in de agenda): een code met een volgnummer (1.1.3-2) of alleen een volgnummer (7).
+    #[param(
+        example = "1.1.3-2",
+        pattern = r"^([0-9]{1,4}(\.[0-9]{1,4}){0,5}-)?[1-9][0-9]{0,8}$"
+    )]
     pub kenmerk: Option<String>,
     /// Woorden die alle in de omschrijving moeten voorkomen; hoofdletters
     /// en accenten tellen niet ("cafe" vindt "Taalcafé").

@@ -174,3 +174,29 @@ mod tests {
         assert_eq!(volgende(&register, agenda, None).as_str(), "5");
     }
 }
+
+#[cfg(test)]
+mod pattern_tests {
+    use super::Kenmerk;
+
+    /// The pattern `?kenmerk=` publishes (src/http/acties.rs) and this parser
+    /// agree on the forms people write.
+    #[test]
+    fn the_published_pattern_and_the_parser_agree() {
+        for ok in ["7", "1.1.3-2", "2-10", "999999999", "1.2.3.4.5.6-1"] {
+            assert!(Kenmerk::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "0",
+            "07",
+            "1.1.3-0",
+            "1..2-1",
+            "a",
+            "1.1.3-",
+            "1234567890",
+            "1.2.3.4.5.6.7-1",
+        ] {
+            assert!(Kenmerk::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
