@@ -7,7 +7,9 @@ use std::time::Instant;
 use actix_web::{dev::Server, web, App, HttpServer};
 use anyhow::Context;
 
-use crate::cli::ServeArgs;
+use std::path::PathBuf;
+
+use crate::event_store::Durability;
 
 use crate::event_store::{Actor, EventStore, Metadata, SledOptions, SledStore, StoreError};
 use crate::import::{self, ImportSummary};
@@ -185,6 +187,42 @@ pub async fn load_demo(state: &AppState) -> anyhow::Result<ImportSummary> {
         .await
         .map_err(|e| anyhow::anyhow!("loading the demo agenda failed: {e:?}"))?;
     summary.ok_or_else(|| anyhow::anyhow!("demo import planned nothing"))
+}
+
+/// The `serve` command's arguments (parsed by `crate::cli`).
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Directory holding the event store (created if missing).
+    #[arg(long, env = "MAG_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// Address and port to listen on.
+    #[arg(long, env = "MAG_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Do not load the Twenterand demo agenda into an empty store.
+    #[arg(long)]
+    pub no_demo: bool,
+    /// Public base URL put in front of Location and Link headers and the Atom
+    /// feed's links behind a proxy, e.g. https://mag.example.nl (default: links
+    /// are paths from the server's root; never taken from Host or X-Forwarded-*).
+    #[arg(long, env = "MAG_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// When an acknowledged write is considered safe: fsync (survives power
+    /// loss, default) or flush (survives a process crash only).
+    #[arg(long, default_value = "fsync")]
+    pub durability: Durability,
+    /// Requests per second allowed per token (per IP address for anonymous
+    /// callers); 0 turns the rate limit off.
+    #[arg(long, env = "MAG_RATE_LIMIT", default_value_t = 50)]
+    pub rate_limit: u32,
+    /// Burst allowed on top of --rate-limit.
+    #[arg(long, env = "MAG_RATE_BURST", default_value_t = 100)]
+    pub rate_burst: u32,
+    /// Write a snapshot of the read model to the data directory after at
+    /// least this many new events (and at least a tenth of the log), and at
+    /// shutdown; a start loads it and replays only the log after it.
+    /// 0: no snapshots (every start replays the whole log).
+    #[arg(long, env = "MAG_SNAPSHOT_EVERY", default_value_t = 100_000)]
+    pub snapshot_every: u64,
 }
 
 pub fn serve(args: ServeArgs) -> anyhow::Result<()> {

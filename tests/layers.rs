@@ -54,7 +54,7 @@ const PEERS: &[(&str, &str)] = &[
 ];
 
 /// Upward imports still to be removed (issue 17); this list only shrinks.
-const KNOWN_UPWARD: &[(&str, &str)] = &[("app", "cli")];
+const KNOWN_UPWARD: &[(&str, &str)] = &[];
 
 fn rank(module: &str) -> Option<u8> {
     RANKS.iter().find(|(m, _)| *m == module).map(|(_, r)| *r)
@@ -135,7 +135,12 @@ fn no_module_imports_upwards() {
         }
         let user = rank(&top).unwrap_or_else(|| panic!("src/{top} has no rank in tests/layers.rs"));
         let text = std::fs::read_to_string(&file).unwrap();
-        let code = production_part(&text);
+        // Comments may name any module; only code counts.
+        let code: String = production_part(&text)
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
         for (i, _) in code.match_indices("crate::") {
             let used: String = code[i + 7..]
                 .chars()
