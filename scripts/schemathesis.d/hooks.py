@@ -45,6 +45,11 @@ RULES_NO_SCHEMA_STATES = {
     # one value against another: at most one of peildatum/peiltijdstip/positie,
     # dates or positions (not both), an end not before its start
     "conflicting-parameters", "mixed-range", "invalid-range", "incomplete-parameters",
+    # one field against another inside a list or against the stored state: an end
+    # date before its start (invalid-period), each streefwaarde's year once
+    # (uniqueItems compares whole items, not one property), a band for
+    # 'binnen bandbreedte' (on a PATCH the richting may be the stored one)
+    "invalid-period", "duplicate-year", "band-required",
 }
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 

@@ -58,7 +58,7 @@ pub struct ActiesQuery {
     pub kenmerk: Option<String>,
     /// Woorden die alle in de omschrijving moeten voorkomen; hoofdletters
     /// en accenten tellen niet ("cafe" vindt "Taalcafé").
-    #[param(example = "taalcafe kern")]
+    #[param(example = "taalcafe kern", min_length = 1, pattern = r"\S")]
     pub zoek: Option<String>,
     /// Paginanummer, vanaf 1.
     #[param(minimum = 1, example = 1)]

@@ -54,7 +54,7 @@ fn checkmoment_response(
 #[into_params(parameter_in = Query)]
 pub struct CheckmomentenQuery {
     /// Alleen open of alleen gesloten checkmomenten.
-    #[param(example = "open")]
+    #[param(value_type = Option<crate::domain::checkmoment::CheckmomentStatus>, example = "open")]
     pub status: Option<String>,
     /// Paginanummer, vanaf 1.
     #[param(minimum = 1, example = 1)]

@@ -43,7 +43,7 @@ pub struct FeedQuery {
     /// Alleen gebeurtenissen van deze agenda (`metadata.agendaId`).
     pub agenda: Option<Uuid>,
     /// Alleen dit soort stream: actie, opgave, doel, agenda, groepering, organisatie, reflectie, indicator, checkmoment.
-    #[param(example = "actie")]
+    #[param(value_type = Option<super::enums::StreamType>, example = "actie")]
     pub stream_type: Option<String>,
     /// Alleen dit gebeurtenistype; komma's scheiden meerdere (bijv. ActieStatusGewijzigd,TrekkerGewijzigd).
     #[param(example = "ActieStatusGewijzigd")]
@@ -235,7 +235,8 @@ pub fn read_page(
 }
 
 pub fn check_filter(stream_type: Option<&str>) -> Result<(), Problem> {
-    const TYPES: [&str; 9] = [
+    const TYPES: [&str; 10] = [
+        "token",
         "actie",
         "opgave",
         "doel",
