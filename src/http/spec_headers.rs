@@ -106,6 +106,11 @@ impl Modify for ResponseHeaders {
 fn describe_if_match(op: &mut Operation) {
     for p in op.parameters.iter_mut().flatten() {
         if matches!(p.parameter_in, ParameterIn::Header) && p.name == "If-Match" {
+            if let Some(utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Object(o))) =
+                &mut p.schema
+            {
+                o.pattern = Some(super::write::IF_MATCH_PATTERN.to_owned());
+            }
             let own = p.description.take().unwrap_or_default();
             p.description = Some(
                 format!("{own}. {IF_MATCH_STAR}")

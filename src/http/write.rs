@@ -116,9 +116,19 @@ pub fn context(
 /// `metadata.bijsturingId`. Its existence is checked by the service.
 pub const BIJSTURING_HEADER: &str = "X-Bijsturing-Id";
 
+/// An ETag of this API: `"3"` or `W/"3"` (the spec's pattern
+/// [`IF_MATCH_PATTERN`]; `*` is handled by the caller).
 fn parse_etag(raw: &str) -> Option<u64> {
-    raw.trim_start_matches("W/").trim_matches('"').parse().ok()
+    let quoted = raw.strip_prefix("W/").unwrap_or(raw);
+    let digits = quoted.strip_prefix('"')?.strip_suffix('"')?;
+    if digits.is_empty() || digits.len() > 19 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
+
+/// What `If-Match` takes, as the spec publishes it.
+pub const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?"[0-9]{1,19}")$"#;
 
 /// The ETag header value of a stream version.
 pub fn etag(version: u64) -> String {
@@ -184,6 +194,36 @@ pub fn service_problem(error: ServiceError) -> Problem {
                 "Interne fout",
                 "Er ging iets mis aan onze kant; er is niets gewijzigd.",
             )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_etag;
+
+    /// Exactly what the spec's If-Match pattern admits (besides `*`).
+    #[test]
+    fn an_etag_is_a_quoted_version_weak_or_strong() {
+        for (raw, v) in [
+            ("\"3\"", 3),
+            ("W/\"12\"", 12),
+            ("\"9999999999999999999\"", 9_999_999_999_999_999_999),
+        ] {
+            assert_eq!(parse_etag(raw), Some(v), "{raw}");
+        }
+        for raw in [
+            "3",
+            "\"\"",
+            "W/\"\"",
+            "\"+3\"",
+            "W/W/\"3\"",
+            "\"3",
+            "\"3\", \"4\"",
+            "\"a\"",
+            "\"10000000000000000000\"",
+        ] {
+            assert_eq!(parse_etag(raw), None, "{raw}");
         }
     }
 }
