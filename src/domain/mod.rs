@@ -52,8 +52,14 @@ pub enum DomainError {
     /// The command is about a resource (or names one) that does not exist
     /// (404 for the command's own resource). `soort` is the Dutch noun
     /// (`actie`, `opgave`, ...); the message is built once, here.
-    #[error("Er is geen {soort} met id {id}.")]
+    #[error("{}", niet_gevonden(soort, id))]
     NotFound { soort: &'static str, id: uuid::Uuid },
+}
+
+/// "Er is geen actie met id …": the one wording for an id that names
+/// nothing (a 404, or an unknown id in a body).
+pub fn niet_gevonden(soort: &str, id: impl std::fmt::Display) -> String {
+    format!("Er is geen {soort} met id {id}.")
 }
 
 impl DomainError {

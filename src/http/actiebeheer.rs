@@ -111,11 +111,7 @@ async fn create(
             partners: b.partners.unwrap_or_default(),
         },
     };
-    let outcome = state
-        .service
-        .execute(ctx, &command)
-        .await
-        .map_err(service_problem)?;
+    let outcome = state.service.execute(ctx, &command).await?;
     actie_response(state, outcome.streams[0].stream_id, StatusCode::CREATED)
 }
 
@@ -216,11 +212,7 @@ pub async fn patch_actie(
             doel_id: b.doel_id.into_change(),
         },
     };
-    state
-        .service
-        .execute(ctx, &command)
-        .await
-        .map_err(service_problem)?;
+    state.service.execute(ctx, &command).await?;
     actie_response(&state, id, StatusCode::OK)
 }
 

@@ -16,7 +16,7 @@ use super::paging;
 use super::peil::view::View;
 use super::peil::PeilQuery;
 use super::problem::Problem;
-use super::write::{context, etag, service_problem, IfMatch};
+use super::write::{context, etag, IfMatch};
 use crate::access::policy::Action;
 use crate::domain::actie::{ActieCommand, ActieStatus, Kenmerk, Trekker};
 use crate::domain::zoeken::Zoekvraag;
@@ -179,7 +179,7 @@ pub(super) fn actie_response(
     let a = model
         .acties
         .get(&id)
-        .ok_or_else(|| Problem::not_found(format!("Er is geen actie met id {id}.")))?;
+        .ok_or_else(|| Problem::not_found(crate::domain::niet_gevonden("actie", id)))?;
     Ok(HttpResponse::build(status)
         .insert_header(("ETag", etag(a.version)))
         .insert_header(("Location", format!("/v1/acties/{id}")))
@@ -255,11 +255,7 @@ pub async fn post_statuswijziging(
             .map_or_else(|| Utc::now().date_naive(), |d| d.0),
         reden: b.reden,
     };
-    state
-        .service
-        .execute(ctx, &command)
-        .await
-        .map_err(service_problem)?;
+    state.service.execute(ctx, &command).await?;
     actie_response(&state, *id, actix_web::http::StatusCode::CREATED)
 }
 
@@ -283,11 +279,7 @@ pub async fn put_trekker(
     let (trekker, toelichting) = body.waarde.into_parts();
     let ctx = context(&bevoegd, &req, &body.json, IfMatch::Required)?.met_toelichting(toelichting);
     let command = ActieCommand::WijsTrekkerToe { id: *id, trekker };
-    state
-        .service
-        .execute(ctx, &command)
-        .await
-        .map_err(service_problem)?;
+    state.service.execute(ctx, &command).await?;
     actie_response(&state, *id, actix_web::http::StatusCode::OK)
 }
 

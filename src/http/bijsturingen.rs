@@ -18,7 +18,7 @@ use super::dto::{Pagina, Paging};
 use super::invoer::{Datum, Invoer, Tekst, Waar};
 use super::paging;
 use super::problem::Problem;
-use super::write::{context, etag, service_problem, IfMatch};
+use super::write::{context, etag, IfMatch};
 use crate::access::policy::{Action, Target};
 use crate::domain::checkmoment::{CheckmomentCommand, VoorgenomenWijziging, WijzigingSoort};
 use crate::domain::events::Event;
@@ -173,11 +173,7 @@ pub async fn post_bijsturing(
             .collect(),
         nu: Utc::now(),
     };
-    let outcome = state
-        .service
-        .execute(ctx, &command)
-        .await
-        .map_err(service_problem)?;
+    let outcome = state.service.execute(ctx, &command).await?;
     if outcome.duplicate {
         // A retry: answer with the bijsturing the original request recorded.
         if let Ok(Some(e)) = state.store.event_at(outcome.last_position) {
@@ -232,11 +228,7 @@ pub async fn patch_bijsturing(
         datum: b.doorgevoerd_datum.map(|d| d.0),
         nu: Utc::now(),
     };
-    state
-        .service
-        .execute(ctx, &command)
-        .await
-        .map_err(service_problem)?;
+    state.service.execute(ctx, &command).await?;
     bijsturing_response(&state, id, bijsturing, StatusCode::OK)
 }
 

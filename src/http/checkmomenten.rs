@@ -20,7 +20,7 @@ use super::dto::Pagina;
 use super::invoer::{Datum, Invoer, Tekst};
 use super::paging;
 use super::problem::{InvalidParam, Problem};
-use super::write::{context, etag, service_problem, IfMatch, BIJSTURING_HEADER};
+use super::write::{context, etag, IfMatch, BIJSTURING_HEADER};
 use crate::access::policy::{Action, Target};
 use crate::domain::checkmoment::{Checkmoment, CheckmomentCommand, CheckmomentStatus, Niveau};
 use crate::domain::Foutcode;
@@ -28,7 +28,7 @@ use crate::http::AppState;
 use crate::projections::Entity;
 
 pub fn checkmoment_not_found(id: Uuid) -> String {
-    format!("Er is geen checkmoment met id {id}.")
+    crate::domain::niet_gevonden("checkmoment", id)
 }
 
 fn checkmoment_response(
@@ -207,11 +207,7 @@ async fn open(
         onderwerp: b.onderwerp.into_string(),
         deelnemers: b.deelnemers.unwrap_or_default(),
     };
-    let outcome = state
-        .service
-        .execute(ctx, &command)
-        .await
-        .map_err(service_problem)?;
+    let outcome = state.service.execute(ctx, &command).await?;
     checkmoment_response(state, outcome.streams[0].stream_id, StatusCode::CREATED)
 }
 
@@ -277,11 +273,7 @@ pub async fn patch_checkmoment(
         samenvatting: b.samenvatting,
         nu: Utc::now(),
     };
-    state
-        .service
-        .execute(ctx, &command)
-        .await
-        .map_err(service_problem)?;
+    state.service.execute(ctx, &command).await?;
     checkmoment_response(&state, *id, StatusCode::OK)
 }
 

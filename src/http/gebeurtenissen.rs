@@ -18,7 +18,6 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
 
 use super::problem::{InvalidParam, Problem};
-use super::write::service_problem;
 use crate::domain::Foutcode;
 use crate::event_store::RecordedEvent;
 use crate::http::AppState;
@@ -282,8 +281,7 @@ pub async fn feed(
     let after = q.na.unwrap_or(0);
     let head = state.store.head();
     beyond_head("query.na", after, head)?;
-    let (events, last) =
-        read_page(&state, after, size as usize, &filter).map_err(service_problem)?;
+    let (events, last) = read_page(&state, after, size as usize, &filter)?;
     let next = format!(
         "<{}?na={last}&pageSize={size}{}>; rel=\"next\"",
         req.path(),

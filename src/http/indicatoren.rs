@@ -139,11 +139,7 @@ pub async fn post_indicator(
         nulmeting: b.nulmeting.map(Waarde::from),
         streefwaarden: waarden(b.streefwaarden),
     };
-    let outcome = state
-        .service
-        .execute(ctx, &command)
-        .await
-        .map_err(service_problem)?;
+    let outcome = state.service.execute(ctx, &command).await?;
     respond(&state, outcome.streams[0].stream_id, StatusCode::CREATED)
 }
 
@@ -176,11 +172,7 @@ pub async fn patch_indicator(
         nulmeting: b.nulmeting.map(Waarde::from).into_change(),
         streefwaarden: waarden(b.streefwaarden.unwrap_or_default()),
     };
-    state
-        .service
-        .execute(ctx, &command)
-        .await
-        .map_err(service_problem)?;
+    state.service.execute(ctx, &command).await?;
     respond(&state, id, StatusCode::OK)
 }
 
@@ -353,11 +345,7 @@ pub async fn post_meting(
         door_organisatie_id: door,
         vandaag: Utc::now().date_naive(),
     };
-    let outcome = state
-        .service
-        .execute(ctx, &command)
-        .await
-        .map_err(service_problem)?;
+    let outcome = state.service.execute(ctx, &command).await?;
     // On an idempotent retry, answer with the meting the first request recorded.
     let meting = if outcome.duplicate {
         recorded_meting(&state, outcome.first_position).unwrap_or(fresh)

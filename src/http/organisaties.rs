@@ -13,7 +13,7 @@ use super::paging;
 use super::peil::view::View;
 use super::peil::PeilQuery;
 use super::problem::Problem;
-use super::write::{context, etag, service_problem, IfMatch};
+use super::write::{context, etag, IfMatch};
 use crate::access::policy::Action;
 use crate::domain::organisatie::{OrganisatieCommand, OrganisatieSoort};
 use crate::http::AppState;
@@ -71,7 +71,7 @@ fn respond(state: &AppState, id: Uuid, status: StatusCode) -> Result<HttpRespons
     let o = model
         .organisaties
         .get(&id)
-        .ok_or_else(|| Problem::not_found(format!("Er is geen organisatie met id {id}.")))?;
+        .ok_or_else(|| Problem::not_found(crate::domain::niet_gevonden("organisatie", id)))?;
     Ok(HttpResponse::build(status)
         .insert_header(("ETag", etag(o.version)))
         .insert_header(("Location", format!("/v1/organisaties/{id}")))
@@ -88,7 +88,7 @@ pub async fn get_organisatie(view: View, id: web::Path<Uuid>) -> Result<HttpResp
         .model()
         .organisaties
         .get(&id)
-        .ok_or_else(|| view.not_found(format!("Er is geen organisatie met id {id}."), *id))?;
+        .ok_or_else(|| view.not_found(crate::domain::niet_gevonden("organisatie", *id), *id))?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(o.version)))
         .json(OrganisatieDto::from(o)))
@@ -146,11 +146,7 @@ pub async fn post_organisatie(
         soort: b.soort,
         contactadres: b.contactadres,
     };
-    let outcome = state
-        .service
-        .execute(ctx, &command)
-        .await
-        .map_err(service_problem)?;
+    let outcome = state.service.execute(ctx, &command).await?;
     respond(&state, outcome.streams[0].stream_id, StatusCode::CREATED)
 }
 
@@ -179,11 +175,7 @@ pub async fn patch_organisatie(
         soort: b.soort,
         contactadres: b.contactadres.into_change(),
     };
-    state
-        .service
-        .execute(ctx, &command)
-        .await
-        .map_err(service_problem)?;
+    state.service.execute(ctx, &command).await?;
     respond(&state, id, StatusCode::OK)
 }
 

@@ -352,7 +352,7 @@ pub async fn get_pdca(
     let jaar = q.checked()?;
     // Judged on the live model before any (past) state is built.
     reader.check(Target::Opgave(id))?;
-    let not_found = || peil.not_found(format!("Er is geen opgave met id {id}."), id);
+    let not_found = || peil.not_found(crate::domain::niet_gevonden("opgave", id), id);
     let respond = |position: u64, body: web::Bytes| {
         HttpResponse::Ok()
             .insert_header(("ETag", weak_etag(position)))
@@ -550,7 +550,7 @@ pub async fn get_overzicht(
     seen.agenda(*id)?;
     let m = seen.model();
     let dto = overzicht(m, *id, view.now(), jaar)
-        .ok_or_else(|| view.not_found(format!("Er is geen agenda met id {id}."), *id))?;
+        .ok_or_else(|| view.not_found(crate::domain::niet_gevonden("agenda", *id), *id))?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", weak_etag(m.position)))
         .json(dto))

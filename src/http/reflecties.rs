@@ -132,7 +132,7 @@ fn respond(state: &AppState, id: Uuid, status: StatusCode) -> Result<HttpRespons
     let r = m
         .reflecties
         .get(&id)
-        .ok_or_else(|| Problem::not_found(format!("Er is geen reflectie met id {id}.")))?;
+        .ok_or_else(|| Problem::not_found(crate::domain::niet_gevonden("reflectie", id)))?;
     Ok(HttpResponse::build(status)
         .insert_header(("ETag", etag(r.version)))
         .insert_header(("Location", format!("/v1/reflecties/{id}")))
@@ -184,7 +184,7 @@ pub async fn list_reflecties(
         errors.push(InvalidParam::new(
             "query.agenda",
             Foutcode::UnknownAgenda,
-            format!("Er is geen agenda met id {a}."),
+            crate::domain::niet_gevonden("agenda", a),
         ));
     }
     if !errors.is_empty() {
@@ -321,11 +321,7 @@ pub async fn post_reflectie(
     let mut ctx =
         context(&bevoegd, &req, &body.json, IfMatch::Optional)?.met_toelichting(b.toelichting);
     ctx.metadata.agenda_id = agenda;
-    let outcome = state
-        .service
-        .execute(ctx, &command)
-        .await
-        .map_err(service_problem)?;
+    let outcome = state.service.execute(ctx, &command).await?;
     respond(&state, outcome.streams[0].stream_id, StatusCode::CREATED)
 }
 
@@ -371,11 +367,7 @@ pub async fn patch_reflectie(
         intrekken: b.ingetrokken.is_some(),
         reden: b.reden,
     };
-    state
-        .service
-        .execute(ctx, &command)
-        .await
-        .map_err(service_problem)?;
+    state.service.execute(ctx, &command).await?;
     respond(&state, id, StatusCode::OK)
 }
 

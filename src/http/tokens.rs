@@ -14,7 +14,7 @@ use super::dto::{Pagina, Paging};
 use super::invoer::{Invoer, Tijdstip};
 use super::paging;
 use super::problem::Problem;
-use super::write::{context, etag, service_problem, IfMatch};
+use super::write::{context, etag, IfMatch};
 use crate::access::bootstrap::{self, NewToken};
 use crate::access::policy::Action;
 use crate::access::Rol;
@@ -112,7 +112,7 @@ pub struct TokenNieuw {
 }
 
 fn not_found(id: Uuid) -> Problem {
-    Problem::not_found(format!("Er is geen token met id {id}."))
+    Problem::not_found(crate::domain::niet_gevonden("token", id))
 }
 
 /// Alle tokens (zonder geheim), oudste eerst. Alleen voor beheerders.
@@ -171,9 +171,7 @@ pub async fn post_token(
         agendas: b.agendas.unwrap_or_default(),
         verloop: b.verloop_tijdstip.map(|t| t.0),
     };
-    let issued = bootstrap::issue(&state.service, ctx, new)
-        .await
-        .map_err(service_problem)?;
+    let issued = bootstrap::issue(&state.service, ctx, new).await?;
     if issued.outcome.duplicate {
         return Err(Problem::new(
             StatusCode::CONFLICT,
@@ -213,11 +211,7 @@ pub async fn delete_token(
         id: *id,
         reden: ctx.metadata.toelichting.clone(),
     };
-    state
-        .service
-        .execute(ctx, &command)
-        .await
-        .map_err(service_problem)?;
+    state.service.execute(ctx, &command).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -119,7 +119,7 @@ pub async fn get_export(
         (model.position, render(model))
     };
     let (body, name) = rendered.ok_or_else(|| {
-        view.not_found(format!("Er is geen agenda met id {agenda_id}."), agenda_id)
+        view.not_found(crate::domain::niet_gevonden("agenda", agenda_id), agenda_id)
     })?;
     let slug: String = name
         .chars()

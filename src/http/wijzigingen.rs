@@ -244,8 +244,8 @@ pub async fn wijzigingen(
     };
     let model = state.projection.read();
     if !model.agendas.contains_key(&id) {
-        return Err(Problem::not_found(format!(
-            "Er is geen agenda met id {id}."
+        return Err(Problem::not_found(crate::domain::niet_gevonden(
+            "agenda", id,
         )));
     }
     let mut out = WijzigingenDto {

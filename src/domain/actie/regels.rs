@@ -41,7 +41,7 @@ pub(super) fn organisatie(
     id: Uuid,
 ) {
     if !view.organisatie_bestaat(id) {
-        let m = format!("Er is geen organisatie met id {id}.");
+        let m = crate::domain::niet_gevonden("organisatie", id);
         field(errors, name, Foutcode::UnknownOrganisatie, m);
     }
 }

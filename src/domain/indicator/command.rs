@@ -211,7 +211,7 @@ fn unknown_organisatie(field: &str, id: Uuid) -> FieldError {
     FieldError {
         field: field.into(),
         code: Foutcode::UnknownOrganisatie,
-        message: format!("Er is geen organisatie met id {id}."),
+        message: crate::domain::niet_gevonden("organisatie", id),
     }
 }
 

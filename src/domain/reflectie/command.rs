@@ -107,7 +107,7 @@ impl ReflectieCommand {
                     errors.push(field(
                         "auteurOrganisatieId",
                         Foutcode::UnknownOrganisatie,
-                        format!("Er is geen organisatie met id {o}."),
+                        crate::domain::niet_gevonden("organisatie", o),
                     ));
                 }
                 let onderwerp = view.onderwerp(over);

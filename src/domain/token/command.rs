@@ -85,7 +85,7 @@ impl TokenCommand {
                         errors.push(field(
                             "organisatieId",
                             Foutcode::UnknownOrganisatie,
-                            format!("Er is geen organisatie met id {organisatie_id}."),
+                            crate::domain::niet_gevonden("organisatie", organisatie_id),
                         ));
                     }
                     None => {}
@@ -95,7 +95,7 @@ impl TokenCommand {
                         errors.push(field(
                             format!("agendas[{i}]"),
                             Foutcode::UnknownAgenda,
-                            format!("Er is geen agenda met id {a}."),
+                            crate::domain::niet_gevonden("agenda", a),
                         ));
                     }
                 }

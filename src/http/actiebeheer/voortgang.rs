@@ -21,7 +21,7 @@ use crate::http::paging;
 use crate::http::peil::view::View;
 use crate::http::peil::PeilQuery;
 use crate::http::problem::Problem;
-use crate::http::write::{context, etag, service_problem, IfMatch};
+use crate::http::write::{context, etag, IfMatch};
 use crate::http::AppState;
 use crate::projections::ReadModel;
 
@@ -89,7 +89,7 @@ pub async fn list_voortgang(
     seen.actie(*id)?;
     let m = seen.model();
     let items = berichten(m, *id)
-        .ok_or_else(|| view.not_found(format!("Er is geen actie met id {id}."), *id))?;
+        .ok_or_else(|| view.not_found(crate::domain::niet_gevonden("actie", *id), *id))?;
     paging::respond_iter(&req, &q, items, m.position)
 }
 
@@ -111,7 +111,7 @@ pub async fn get_bericht(
     let a = m
         .acties
         .get(&id)
-        .ok_or_else(|| view.not_found(format!("Er is geen actie met id {id}."), id))?;
+        .ok_or_else(|| view.not_found(crate::domain::niet_gevonden("actie", id), id))?;
     let b = a
         .state
         .voortgangsberichten
@@ -186,11 +186,7 @@ pub async fn post_voortgang(
         auteur_organisatie_id: auteur,
         tekst: b.tekst.into_string(),
     };
-    let outcome = state
-        .service
-        .execute(ctx, &command)
-        .await
-        .map_err(service_problem)?;
+    let outcome = state.service.execute(ctx, &command).await?;
     bericht_response(
         &state,
         id,
@@ -283,10 +279,6 @@ pub async fn patch_voortgang(
         intrekken: b.ingetrokken.unwrap_or(false),
         reden: b.reden,
     };
-    state
-        .service
-        .execute(ctx, &command)
-        .await
-        .map_err(service_problem)?;
+    state.service.execute(ctx, &command).await?;
     bericht_response(&state, id, bericht_id, StatusCode::OK)
 }

@@ -13,7 +13,7 @@ use crate::http::access::require;
 use crate::http::dto::AgendaDto;
 use crate::http::invoer::{Datum, Invoer, Tekst};
 use crate::http::problem::Problem;
-use crate::http::write::{context, etag, service_problem, IfMatch};
+use crate::http::write::{context, etag, IfMatch};
 use crate::http::AppState;
 
 /// Body to create an agenda.
@@ -84,7 +84,7 @@ fn agenda_response(
     let a = model
         .agendas
         .get(&id)
-        .ok_or_else(|| Problem::not_found(format!("Er is geen agenda met id {id}.")))?;
+        .ok_or_else(|| Problem::not_found(crate::domain::niet_gevonden("agenda", id)))?;
     Ok(HttpResponse::build(status)
         .insert_header(("ETag", etag(a.version)))
         .insert_header(("Location", format!("/v1/agendas/{id}")))
@@ -122,11 +122,7 @@ pub async fn post_agenda(
             })
             .collect(),
     };
-    let outcome = state
-        .service
-        .execute(ctx, &command)
-        .await
-        .map_err(service_problem)?;
+    let outcome = state.service.execute(ctx, &command).await?;
     agenda_response(&state, outcome.streams[0].stream_id, StatusCode::CREATED)
 }
 
@@ -157,10 +153,6 @@ pub async fn patch_agenda(
         gepubliceerd: b.gepubliceerd,
         signaleringstermijn_dagen: b.signaleringstermijn_dagen,
     };
-    state
-        .service
-        .execute(ctx, &command)
-        .await
-        .map_err(service_problem)?;
+    state.service.execute(ctx, &command).await?;
     agenda_response(&state, id, StatusCode::OK)
 }

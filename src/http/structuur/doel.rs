@@ -18,7 +18,7 @@ use crate::http::paging;
 use crate::http::peil::view::View;
 use crate::http::peil::PeilQuery;
 use crate::http::problem::Problem;
-use crate::http::write::{context, etag, service_problem, IfMatch};
+use crate::http::write::{context, etag, IfMatch};
 use crate::http::AppState;
 use crate::projections::{Entity, ReadModel};
 
@@ -96,7 +96,7 @@ fn doel_response(state: &AppState, id: Uuid, status: StatusCode) -> Result<HttpR
     let d = m
         .doelen
         .get(&id)
-        .ok_or_else(|| Problem::not_found(format!("Er is geen doel met id {id}.")))?;
+        .ok_or_else(|| Problem::not_found(crate::domain::niet_gevonden("doel", id)))?;
     Ok(HttpResponse::build(status)
         .insert_header(("ETag", etag(d.version)))
         .insert_header(("Location", format!("/v1/doelen/{id}")))
@@ -219,11 +219,7 @@ pub async fn post_doel(
         omschrijving: b.omschrijving.unwrap_or_default(),
         geprioriteerd: b.geprioriteerd.unwrap_or(true),
     };
-    let outcome = state
-        .service
-        .execute(ctx, &command)
-        .await
-        .map_err(service_problem)?;
+    let outcome = state.service.execute(ctx, &command).await?;
     doel_response(&state, outcome.streams[0].stream_id, StatusCode::CREATED)
 }
 
@@ -256,10 +252,6 @@ pub async fn patch_doel(
         vervalt: b.status.is_some(),
         reden: b.reden,
     };
-    state
-        .service
-        .execute(ctx, &command)
-        .await
-        .map_err(service_problem)?;
+    state.service.execute(ctx, &command).await?;
     doel_response(&state, id, StatusCode::OK)
 }

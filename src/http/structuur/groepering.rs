@@ -17,7 +17,7 @@ use crate::http::paging;
 use crate::http::peil::view::View;
 use crate::http::peil::PeilQuery;
 use crate::http::problem::Problem;
-use crate::http::write::{context, etag, service_problem, IfMatch};
+use crate::http::write::{context, etag, IfMatch};
 use crate::http::AppState;
 use crate::projections::{Entity, ReadModel};
 
@@ -78,7 +78,7 @@ fn groepering_response(
     let g = m
         .groeperingen
         .get(&id)
-        .ok_or_else(|| Problem::not_found(format!("Er is geen groepering met id {id}.")))?;
+        .ok_or_else(|| Problem::not_found(crate::domain::niet_gevonden("groepering", id)))?;
     Ok(HttpResponse::build(status)
         .insert_header(("ETag", etag(g.version)))
         .insert_header(("Location", format!("/v1/groeperingen/{id}")))
@@ -184,11 +184,7 @@ pub async fn post_groepering(
         naam: b.naam.into_string(),
         omschrijving: b.omschrijving.unwrap_or_default(),
     };
-    let outcome = state
-        .service
-        .execute(ctx, &command)
-        .await
-        .map_err(service_problem)?;
+    let outcome = state.service.execute(ctx, &command).await?;
     groepering_response(&state, outcome.streams[0].stream_id, StatusCode::CREATED)
 }
 
@@ -216,10 +212,6 @@ pub async fn patch_groepering(
         naam: b.naam.map(Tekst::into_string),
         omschrijving: b.omschrijving,
     };
-    state
-        .service
-        .execute(ctx, &command)
-        .await
-        .map_err(service_problem)?;
+    state.service.execute(ctx, &command).await?;
     groepering_response(&state, id, StatusCode::OK)
 }

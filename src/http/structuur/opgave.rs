@@ -16,7 +16,7 @@ use crate::http::access::require;
 use crate::http::dto::OpgaveDto;
 use crate::http::invoer::{Invoer, Patch, Tekst};
 use crate::http::problem::Problem;
-use crate::http::write::{context, etag, service_problem, IfMatch};
+use crate::http::write::{context, etag, IfMatch};
 use crate::http::AppState;
 
 /// Body to add an opgave to an agenda.
@@ -72,7 +72,7 @@ fn opgave_response(
     let o = m
         .opgaven
         .get(&id)
-        .ok_or_else(|| Problem::not_found(format!("Er is geen opgave met id {id}.")))?;
+        .ok_or_else(|| Problem::not_found(crate::domain::niet_gevonden("opgave", id)))?;
     Ok(HttpResponse::build(status)
         .insert_header(("ETag", etag(o.version)))
         .insert_header(("Location", format!("/v1/opgaven/{id}")))
@@ -104,11 +104,7 @@ pub async fn post_opgave(
         omschrijving: b.omschrijving.unwrap_or_default(),
         geprioriteerd: b.geprioriteerd.unwrap_or(true),
     };
-    let outcome = state
-        .service
-        .execute(ctx, &command)
-        .await
-        .map_err(service_problem)?;
+    let outcome = state.service.execute(ctx, &command).await?;
     opgave_response(&state, outcome.streams[0].stream_id, StatusCode::CREATED)
 }
 
@@ -141,10 +137,6 @@ pub async fn patch_opgave(
         vervalt: b.status.is_some(),
         reden: b.reden,
     };
-    state
-        .service
-        .execute(ctx, &command)
-        .await
-        .map_err(service_problem)?;
+    state.service.execute(ctx, &command).await?;
     opgave_response(&state, id, StatusCode::OK)
 }

@@ -247,7 +247,7 @@ pub async fn get_feed(
         .agendas
         .get(&id)
         .map(|a| a.gewijzigd)
-        .ok_or_else(|| Problem::not_found(format!("Er is geen agenda met id {id}.")))?;
+        .ok_or_else(|| Problem::not_found(crate::domain::niet_gevonden("agenda", *id)))?;
     let head = state.store.head();
     let from = state
         .store

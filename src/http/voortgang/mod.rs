@@ -207,8 +207,8 @@ pub async fn compute(
         .map_err(|_| internal_problem("the voortgang computation was cancelled".into()))?;
     match result {
         Ok(Some(v)) => Ok(v),
-        Ok(None) => Err(Problem::not_found(format!(
-            "Er is geen agenda met id {agenda_id}."
+        Ok(None) => Err(Problem::not_found(crate::domain::niet_gevonden(
+            "agenda", agenda_id,
         ))),
         Err(e) => Err(internal_problem(e)),
     }
