@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::support::*;
-use crate::zichtbaarheid::{hidden_agenda, Hidden};
+use crate::zichtbaarheid::{hidden_agenda, id_in};
 
 /// Every method a client might try; the spec declares the first five.
 const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
@@ -90,25 +90,6 @@ fn fill(path: &str, id: impl Fn(&str, &str) -> String) -> String {
     out
 }
 
-fn hidden_id(h: &Hidden, param: &str, collection: &str) -> String {
-    match (param, collection) {
-        ("bijsturingId", _) => &h.bijsturing,
-        ("berichtId", _) => &h.bericht,
-        ("metingId", _) => &h.meting,
-        (_, "agendas") => &h.agenda,
-        (_, "groeperingen") => &h.groepering,
-        (_, "opgaven") => &h.opgave,
-        (_, "doelen") => &h.doel,
-        (_, "acties") => &h.actie,
-        (_, "reflecties") => &h.reflectie,
-        (_, "indicatoren") => &h.indicator,
-        (_, "checkmomenten") => &h.checkmoment,
-        (_, "organisaties") => &h.trekker,
-        _ => &h.agenda,
-    }
-    .clone()
-}
-
 /// Checks one 405; returns what is wrong, if anything.
 fn check_405(r: &Reply, method: &str, path: &str, allowed: &str) -> Option<String> {
     let problem = r
@@ -145,7 +126,7 @@ fn every_path_of_the_spec_answers_405_with_its_allow_for_every_other_method() {
     let mut checked = 0;
     for (template, declared) in spec_paths() {
         let allowed = declared.join(", ");
-        let hidden_path = fill(&template, |p, c| hidden_id(&hidden, p, c));
+        let hidden_path = fill(&template, |p, c| id_in(&hidden, p, c).to_owned());
         let unknown_path = fill(&template, |_, _| unknown.clone());
         for method in METHODS.iter().filter(|m| !declared.contains(m)) {
             checked += 1;

@@ -294,6 +294,11 @@ fn id_for<'a>(h: &'a Hidden, path: &str, param: &str) -> &'a str {
         .take_while(|s| *s != format!("{{{param}}}"))
         .last()
         .unwrap_or_default();
+    id_in(h, param, collection)
+}
+
+/// The hidden resource named by path parameter `param` after `collection`.
+pub fn id_in<'a>(h: &'a Hidden, param: &str, collection: &str) -> &'a str {
     match (param, collection) {
         ("bijsturingId", _) => &h.bijsturing,
         ("berichtId", _) => &h.bericht,
