@@ -9,6 +9,7 @@ mod checkmomenten;
 mod client;
 mod contract;
 mod contract_truth;
+mod fixtures_agendas;
 mod hardening;
 mod herimport;
 mod indicatoren;
