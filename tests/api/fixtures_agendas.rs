@@ -64,16 +64,21 @@ pub fn read(app: &TestApp, token: &str, path: &str) -> Value {
     r.body
 }
 
-/// A GET answered as Markdown (the nieuwsbrief's voortgang).
-pub fn markdown(app: &TestApp, token: &str, path: &str) -> String {
+/// A GET answered as text of the given media type (the voortgang in
+/// Markdown, the CSV export).
+pub fn text(app: &TestApp, token: &str, path: &str, accept: &str) -> String {
     let mut r = plain_agent()
         .get(format!("{}{path}", app.base))
         .header("Authorization", &format!("Bearer {token}"))
-        .header("Accept", "text/markdown")
+        .header("Accept", accept)
         .call()
         .unwrap();
-    assert_eq!(r.status().as_u16(), 200, "GET {path} as Markdown");
+    assert_eq!(r.status().as_u16(), 200, "GET {path} as {accept}");
     r.body_mut().read_to_string().unwrap()
+}
+
+pub fn markdown(app: &TestApp, token: &str, path: &str) -> String {
+    text(app, token, path, "text/markdown")
 }
 
 pub fn opgaven(app: &TestApp, l: &Loaded) -> Vec<Value> {
@@ -127,6 +132,79 @@ pub fn round_trip(app: &TestApp, l: &Loaded) -> Value {
         "export → import → export is lossless"
     );
     first
+}
+
+/// Export as CSV (a row per actie) and import the rows as a new agenda
+/// (`query`: naam, gemeenten and periode, which a row cannot say): every
+/// actie comes back under the same opgave and doel, with the same trekker,
+/// partners, gemeenten and contributions.
+pub fn csv_round_trip(app: &TestApp, l: &Loaded, query: &str) {
+    let csv = text(
+        app,
+        &l.pm,
+        &format!("/agendas/{}/export?formaat=csv", l.agenda),
+        "text/csv",
+    );
+    let mut r = plain_agent()
+        .post(format!("{}/agenda-imports?{query}", app.base))
+        .header("Authorization", &format!("Bearer {}", app.beheerder))
+        .header("Content-Type", "text/csv")
+        .send(&csv)
+        .unwrap();
+    let status = r.status().as_u16();
+    let body: Value = r.body_mut().read_json().unwrap();
+    assert_eq!(status, 201, "the CSV export imports: {body}\n{csv}");
+    let export = |token: &str, id: &str| {
+        let v = read(app, token, &format!("/agendas/{id}/export?formaat=json"));
+        acties_of(&shape(&v))
+    };
+    let again = body["agendaId"].as_str().unwrap();
+    assert_eq!(export(&l.pm, &l.agenda), export(&app.beheerder, again));
+}
+
+/// Every actie of a [`shape`] with the names of the levels above it.
+fn acties_of(shape: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let doel = |groepering: &Value, o: &Value, d: &Value, out: &mut Vec<String>| {
+        for a in d["acties"].as_array().into_iter().flatten() {
+            let row = json!([
+                groepering,
+                o["code"],
+                o["titel"],
+                o["bijdragenAan"],
+                d["code"],
+                d["titel"],
+                d["bijdragenAan"],
+                a
+            ]);
+            out.push(row.to_string());
+        }
+    };
+    let opgave = |g: &Value, o: &Value, out: &mut Vec<String>| {
+        doel(g, o, &json!({"acties": o["acties"]}), out);
+        for d in o["doelen"].as_array().into_iter().flatten() {
+            doel(g, o, d, out);
+            for s in d["subdoelen"].as_array().into_iter().flatten() {
+                doel(g, o, s, out);
+            }
+        }
+    };
+    for o in shape["opgaven"].as_array().into_iter().flatten() {
+        opgave(&Value::Null, o, &mut out);
+    }
+    let mut stack: Vec<&Value> = shape["groeperingen"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
+    while let Some(g) = stack.pop() {
+        stack.extend(g["groeperingen"].as_array().into_iter().flatten());
+        for o in g["opgaven"].as_array().into_iter().flatten() {
+            opgave(&g["naam"], o, &mut out);
+        }
+    }
+    out.sort();
+    out
 }
 
 /// The content of an agenda file (the fixture or an export), without what

@@ -309,6 +309,7 @@ fn shared_nota_of_three_gemeenten_reads_per_gemeente() {
         .unwrap()
         .push(added);
     assert_eq!(shape(&export), shape(&file));
+    csv_round_trip(&app, &l, "naam=Terug&gemeenten=Beekdal,Heuvelrand,Veenmond&periodeStartDatum=2025-01-01&periodeEindDatum=2030-12-31&groeperingsniveau=maatschappelijk%20effect");
     let again = rebuilt(&app);
     let now = overzicht(&app, pm, a);
     assert_eq!(overzicht(&again, pm, a), now);

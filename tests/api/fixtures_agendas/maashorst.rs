@@ -164,6 +164,11 @@ fn maashorst_beleidskader_loads_without_codes_and_reads_by_title() {
     let export = round_trip(&app, &l);
     let file: Value = serde_json::from_str(MAASHORST).unwrap();
     assert_eq!(shape(&export), shape(&file));
+    csv_round_trip(
+        &app,
+        &l,
+        "naam=Terug&gemeenten=Maashorst&periodeStartDatum=2023-01-01&periodeEindDatum=2028-12-31",
+    );
     let again = rebuilt(&app);
     let now = overzicht(&app, &l.pm, &l.agenda);
     assert_eq!(overzicht(&again, &l.pm, &l.agenda), now);
