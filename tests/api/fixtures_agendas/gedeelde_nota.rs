@@ -147,10 +147,17 @@ fn shared_nota_of_three_gemeenten_reads_per_gemeente() {
         o["totalen"]["opgaven"], 3,
         "a contribution is no second opgave"
     );
-    assert!(
-        rows(&o)
-            .iter()
-            .any(|(g, r)| g == "Meer inwoners doen mee" && r["opgaveTitel"] == GEZOND),
+    // Each effect's section lists what contributes to it from elsewhere.
+    let section = |naam: &str| {
+        let groepen = o["groepen"].as_array().unwrap();
+        let g = groepen.iter().find(|g| g["naam"] == naam).unwrap();
+        titles(g["bijdragen"].as_array().unwrap(), "titel")
+    };
+    assert_eq!(section("Meer inwoners doen mee"), [GEZOND], "{o}");
+    assert_eq!(section("Kinderen groeien veilig op"), [GEZOND], "{o}");
+    assert_eq!(
+        section("Inwoners leven gezonder"),
+        ["Minder huishoudens met problematische schulden"],
         "{o}"
     );
 

@@ -74,10 +74,12 @@ fn hellendoorn_visie_loads_and_reads_as_four_themes_in_plan() {
     assert_eq!(o["totalen"]["acties"], 0);
     let mut shown = Vec::new();
     codes(&o, &mut shown);
+    shown.sort();
+    shown.dedup();
     assert_eq!(
         shown,
         ["1", "2", "3", "4"],
-        "only the document's own numbers"
+        "only the document's own numbers (as code or weergavecode)"
     );
     for (opgave, theme) in list.iter().zip(themes) {
         let id = opgave["id"].as_str().unwrap();
