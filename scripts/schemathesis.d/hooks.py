@@ -183,10 +183,27 @@ def _problem(response):
     return body if isinstance(body, dict) and "code" in body else None
 
 
+# Bodies whose schema in the spec is a bare string, so that "valid per the
+# schema" says nothing: CSV rows for POST /agenda-imports (Content-Type
+# text/csv; the agenda's naam, gemeenten and periode come as query parameters
+# that only a CSV body requires, which OpenAPI cannot state either). Checked
+# by the CSV reader, which names every row and column (docs/nieuwsbrief.md).
+# The JSON agenda file of the same operation has its schema (Agendabestand)
+# and is not exempt. Every other check still runs on these.
+NO_BODY_SCHEMA = {("POST /agenda-imports", "text/csv")}
+
+
+def _content_type(case):
+    media = getattr(case, "media_type", None) or ""
+    return media.split(";")[0].strip().lower()
+
+
 @schemathesis.hook
 def filter_failure(context, failure, case, response):
     if type(failure).__name__ != "RejectedPositiveData" or response.status_code != 400:
         return True
+    if (f"{case.method.upper()} {case.operation.path}", _content_type(case)) in NO_BODY_SCHEMA:
+        return False
     problem = _problem(response) or {}
     codes = {p.get("code") for p in problem.get("invalidParams") or []}
     return not (codes and codes <= RULES_NO_SCHEMA_STATES)
@@ -236,5 +253,8 @@ def after_call(context, case, response):
         if record.get("mode") == "positive" and response.status_code == 400 and codes \
                 and codes <= RULES_NO_SCHEMA_STATES:
             record["tolerated"] = sorted(codes)
+        elif record.get("mode") == "positive" and response.status_code == 400 \
+                and (record["operation"], _content_type(case)) in NO_BODY_SCHEMA:
+            record["tolerated"] = ["no-body-schema"]
     with open(LOG, "a", encoding="utf-8") as log:
         log.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -313,6 +313,18 @@ pub async fn post_import(
     let csv = if is_csv {
         Some(csv_agenda(&q).map_err(Problem::invalid)?)
     } else {
+        // The CSV's parameters say nothing to an agenda file, but a date
+        // given must still be one (what the spec promises of the parameter).
+        let errors: Vec<InvalidParam> = [
+            ("periodeStartDatum", &q.periode_start_datum),
+            ("periodeEindDatum", &q.periode_eind_datum),
+        ]
+        .into_iter()
+        .filter_map(|(name, raw)| super::datum::date("query", name, raw.as_deref()?).err())
+        .collect();
+        if !errors.is_empty() {
+            return Err(Problem::invalid(errors));
+        }
         None
     };
     // The fingerprint covers the type, the query and the body's hash.

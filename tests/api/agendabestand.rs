@@ -175,3 +175,36 @@ fn null_is_a_left_out_field_as_the_schema_declares() {
         [("body.agenda.naam".to_owned(), "invalid-type".to_owned())]
     );
 }
+
+/// The CSV's query parameters are ignored for an agenda file, but a date
+/// given must still be a date (found by Schemathesis: accepted before).
+#[test]
+fn a_json_import_refuses_a_query_date_that_is_no_date() {
+    let app = spawn();
+    let head = app.head();
+    let file = example(&app);
+    let r = call(
+        &app,
+        "POST",
+        "/agenda-imports?periodeStartDatum=gisteren&naam=x",
+        &[],
+        Some(&file.to_string()),
+    );
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    assert_eq!(
+        problems(&r.body),
+        [(
+            "query.periodeStartDatum".to_owned(),
+            "invalid-date".to_owned()
+        )]
+    );
+    assert_eq!(app.head(), head, "nothing appended");
+    let r = call(
+        &app,
+        "POST",
+        "/agenda-imports?periodeStartDatum=2025-01-01&naam=x",
+        &[],
+        Some(&file.to_string()),
+    );
+    assert_eq!(r.status, 201, "{:?}", r.body);
+}
