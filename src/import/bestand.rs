@@ -5,8 +5,9 @@
 //! The schema says everything about one file that JSON Schema can state:
 //! required fields, closed objects, enumerations, the code, kenmerk and date
 //! patterns, non-blank texts, ranges, a trekker that is an organisatie or a
-//! groep, sub-doelen one level deep, no indicatoren yet. The HTTP layer
-//! checks a file against it before it is read (`invoer::schema::check`), so
+//! groep, sub-doelen one level deep (that rule is added to `BestandDoel` by
+//! `src/http/spec_rules.rs`: the derive cannot say it), no indicatoren yet.
+//! The HTTP layer checks a file against it before it is read (`invoer::schema::check`), so
 //! every such problem is reported at once, one per field. What it cannot
 //! state is left to [`super::plan`]: codes and kenmerken unique in the
 //! agenda, a doel's code under its opgave's, organisatie names that exist,
@@ -225,8 +226,10 @@ pub struct DoelIn {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(pattern = r"\S")]
     pub vervalreden: Option<String>,
+    /// Sub-doelen: één niveau diep (een sub-doel heeft zelf geen sub-doelen; die regel staat
+    /// in de `allOf` van dit schema).
     #[serde(default)]
-    #[schema(schema_with = subdoelen)]
+    #[schema(nullable, no_recursion)]
     pub subdoelen: Vec<DoelIn>,
     /// Indicatoren importeren kan nog niet: laat de lijst leeg of weg.
     #[serde(default)]
@@ -299,7 +302,7 @@ fn nullable_string() -> ObjectBuilder {
 
 /// A rule fragment as `invoer::schema` reads it (`src/http/spec_rules.rs`):
 /// the field it is about, its code and its Dutch reason.
-fn rule(mut fragment: Value, veld: &str, code: &str, reason: &str) -> Value {
+pub fn rule(mut fragment: Value, veld: &str, code: &str, reason: &str) -> Value {
     fragment["x-veld"] = json!(veld);
     fragment["x-code"] = json!(code);
     fragment["description"] = json!(reason);
@@ -386,33 +389,6 @@ fn gemeenten() -> Schema {
         )
         .min_items(Some(1))
         .description(Some("Eén of meer gemeenten."))
-        .into()
-}
-
-/// A doel's sub-doelen: doelen that have no sub-doelen themselves.
-fn subdoelen() -> Schema {
-    // Written as JSON: the rule's keywords must serialise in a fixed order
-    // (utoipa keeps extensions in a hash map).
-    let zelf = json!({"$ref": format!("#/components/schemas/{}", DoelIn::name())});
-    let geen_subdoelen = rule(
-        json!({"properties": {"subdoelen": {"type": ["array", "null"], "maxItems": 0}}}),
-        "subdoelen",
-        "nested-subdoel",
-        "Een sub-doel kan zelf geen sub-doelen hebben.",
-    );
-    let item = with_keyword(
-        ObjectBuilder::new()
-            .schema_type(SchemaType::AnyValue)
-            .build(),
-        "allOf",
-        json!([zelf, geen_subdoelen]),
-    );
-    ArrayBuilder::new()
-        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
-        .items(RefOr::T(Schema::Object(item)))
-        .description(Some(
-            "Sub-doelen (één niveau diep: een sub-doel heeft zelf geen sub-doelen).",
-        ))
         .into()
 }
 
