@@ -209,6 +209,7 @@ fn indicator_metingen_supersede_and_streefwaarden_are_revised_in_history() {
     assert!(r.body["eigenaarOrganisatieId"].is_null());
     same_after_rebuild(
         &app,
+        &app.pm,
         &[
             path.clone(),
             metingen.clone(),

@@ -164,6 +164,7 @@ fn reflecties_are_created_listed_corrected_and_withdrawn() {
     );
     same_after_rebuild(
         &app,
+        &app.pm,
         &[
             path.clone(),
             format!("/reflecties?agenda={a}"),

@@ -216,11 +216,11 @@ pub fn rebuilt(app: &TestApp) -> TestApp {
     }
 }
 
-/// Every path reads the same on both servers.
-pub fn same_after_rebuild(app: &TestApp, paths: &[String]) {
+/// Every path reads the same on both servers, read with `token`.
+pub fn same_after_rebuild(app: &TestApp, token: &str, paths: &[String]) {
     let again = rebuilt(app);
     for p in paths {
-        let (before, after) = (get(app, p), get(&again, p));
+        let (before, after) = (app.als(token).get(p), again.als(token).get(p));
         assert_eq!(before.0, 200, "GET {p}");
         assert_eq!(before, after, "GET {p} after rebuilding from the log");
     }
