@@ -387,49 +387,6 @@ pub fn patch(app: &TestApp, path: &str, etag: &str, body: &Value) -> Resp {
     )
 }
 
-/// A create that must succeed: 201, `Location`, `ETag`, and the created
-/// resource readable at `Location` right away (read-your-writes).
-pub fn created(app: &TestApp, path: &str, body: &Value) -> Resp {
-    let r = post(app, path, body);
-    assert_eq!(r.status, 201, "POST {path} {body}: {:?}", r.body);
-    assert!(r.etag.starts_with('"'), "ETag on 201: {r:?}");
-    assert!(r.location.starts_with("/v1/"), "Location on 201: {r:?}");
-    let again = call(app, "GET", &r.location["/v1".len()..], &[], None);
-    if again.status != 405 && again.status != 404 {
-        assert_eq!(again.status, 200, "GET {}", r.location);
-        assert_eq!(again.body, r.body, "read-your-writes at {}", r.location);
-    }
-    r
-}
-
-/// A request that must be refused with `status` as problem+json and append nothing.
-pub fn refused(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-    status: u16,
-) -> Resp {
-    // issue (or reissue) the default token first, so only the request counts
-    auth_for(&format!("{}{path}", app.base), method);
-    let before = app.head();
-    let r = call(app, method, path, headers, Some(body));
-    assert_eq!(r.status, status, "{method} {path} {body}: {:?}", r.body);
-    assert!(
-        r.content_type.starts_with("application/problem+json"),
-        "problem+json: {r:?}"
-    );
-    assert_eq!(r.body["status"], status);
-    assert!(r.body["title"].is_string() && r.body["detail"].is_string());
-    assert_eq!(
-        app.head(),
-        before,
-        "nothing appended by {method} {path} {body}"
-    );
-    r
-}
-
 pub fn agenda_id(app: &TestApp) -> String {
     get(app, "/agendas").1["resultaten"][0]["id"]
         .as_str()
