@@ -515,12 +515,11 @@ fn meting_values_are_kept_exactly_through_the_log() {
 }
 
 /// The `waarde` of a meting as the server wrote it in the response text,
-/// parsed by the standard library (exact).
+/// parsed by the standard library (exact); read anonymously (the demo
+/// agenda is published).
 fn waarde_as_sent(app: &TestApp, path: &str) -> f64 {
-    let mut r = plain_agent()
-        .get(format!("{}{path}", app.base))
-        .call()
-        .unwrap();
+    let anoniem = app.anoniem();
+    let mut r = anoniem.agent().get(anoniem.url(path)).call().unwrap();
     let text = r.body_mut().read_to_string().unwrap();
     let key = "\"waarde\":";
     let from = text.find(key).expect("a waarde") + key.len();

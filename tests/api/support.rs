@@ -2,20 +2,35 @@
 //! (demo agenda loaded), send requests, and check that a refused request
 //! appended nothing.
 //!
-//! Requests carry a token unless they bring their own `Authorization`:
-//! the beheerder's for organisaties, tokens, new agendas and imports, the
-//! programmamanager's (of every agenda) for everything else. After a new
-//! agenda is created the programmamanager token is reissued to cover it.
+//! Every request says who sends it; no helper picks a token for it:
+//!
+//! - `app.als_pm()`: the programmamanager of Gemeente Twenterand, with the
+//!   token issued at spawn (`app.pm`, which lists the agendas there were
+//!   then: the demo agenda);
+//! - `app.als_beheerder()`: the beheerder (`app.beheerder`), for
+//!   organisaties, tokens, the feed, new agendas and imports;
+//! - `app.als(&token)`: any other token, e.g. `app.token(rol, organisatie,
+//!   agendas)`, or `app.pm_token_for_every_agenda()` after a test made an
+//!   agenda of its own (the spawn-time `pm` does not list it);
+//! - `app.anoniem()`: no token.
+//!
+//! Each returns a [`Caller`] with `get`, `send`, `call`, `post`, `patch`,
+//! `created` (a 201 readable at its `Location` by the same caller) and
+//! `refused` (a problem+json that appended nothing), and `agent()`/`url()`
+//! for raw ureq requests with the caller's token. `request(..)` sends any
+//! request with an explicit `Option<&str>` token and returns every header.
+//! `agenda_id`, `opgave` and `actie` look up the demo agenda as `pm`.
 
-use std::collections::HashMap;
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use mag_tracker::access::bootstrap::{issue_as_system, NewToken};
 use mag_tracker::access::Rol;
 use mag_tracker::app::{load_demo, open_state, AppState, Application};
 use mag_tracker::event_store::{EventStore, SledOptions, SledStore};
 use serde_json::Value;
+
+pub use crate::caller::Caller;
 
 pub struct TestApp {
     pub base: String,
@@ -63,7 +78,6 @@ impl TestApp {
     }
 
     /// Requests without a token.
-    #[allow(dead_code)] // TODO(t17): used once every test is converted
     pub fn anoniem(&self) -> Caller<'_> {
         Caller::new(&self.base, self.store.as_ref(), None)
     }
@@ -77,7 +91,6 @@ impl TestApp {
 
     /// A new programmamanager token of Gemeente Twenterand that lists every
     /// agenda there is now (`pm` lists only the agendas of spawn time).
-    #[allow(dead_code)] // TODO(t17): used once every test is converted
     pub fn pm_token_for_every_agenda(&self) -> String {
         let agendas = self
             .state
@@ -141,9 +154,7 @@ pub fn spawn() -> TestApp {
 
 /// Starts the app on the demo agenda; `tune` may adjust the state first.
 pub fn spawn_with(tune: impl FnOnce(&mut AppState) + Send + 'static) -> TestApp {
-    let app = spawn_on(true, tune);
-    register(&app.base, &app.state);
-    app
+    spawn_on(true, tune)
 }
 
 /// Starts the app, on the demo agenda or on an empty store; `tune` may
@@ -205,7 +216,6 @@ pub fn rebuilt(app: &TestApp) -> TestApp {
     });
     let (port, state) = rx.recv().unwrap();
     let base = format!("http://127.0.0.1:{port}/v1");
-    register(&base, &state);
     TestApp {
         base,
         store: app.store.clone(),
@@ -226,39 +236,12 @@ pub fn same_after_rebuild(app: &TestApp, token: &str, paths: &[String]) {
     }
 }
 
-/// A client that adds the test server's default token (`auth_for`) to
-/// every request that brings no `Authorization` of its own.
-pub fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .middleware(
-            |mut req: ureq::http::Request<ureq::SendBody>,
-             next: ureq::middleware::MiddlewareNext| {
-                let (url, method) = (req.uri().to_string(), req.method().as_str().to_owned());
-                if !req.headers().contains_key("authorization") {
-                    if let Some(a) = auth_for(&url, &method) {
-                        req.headers_mut()
-                            .insert("authorization", a.parse().unwrap());
-                    }
-                }
-                next.handle(req)
-            },
-        )
-        .build()
-        .into()
-}
-
 /// A client that sends exactly the headers it is given (anonymous by default).
 pub fn plain_agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
         .into()
-}
-
-pub fn get(app: &TestApp, path: &str) -> (u16, Value) {
-    let r = call(app, "GET", path, &[], None);
-    (r.status, r.body)
 }
 
 /// A response with the headers the tests look at.
@@ -294,119 +277,32 @@ impl Resp {
     }
 }
 
-pub fn call(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: Option<&str>,
-) -> Resp {
-    let url = format!("{}{path}", app.base);
-    let a = agent();
-    let own = headers
-        .iter()
-        .any(|(k, _)| k.eq_ignore_ascii_case("authorization"));
-    let auth = auth_for(&url, method);
-    let mut with_token: Vec<(&str, &str)> = headers.to_vec();
-    if let (false, Some(a)) = (own, &auth) {
-        with_token.push(("Authorization", a));
-    }
-    let headers = &with_token[..];
-    let result = match (method, body) {
-        ("GET", _) => {
-            let mut req = a.get(&url);
-            for (k, v) in headers {
-                req = req.header(*k, *v);
-            }
-            req.call()
-        }
-        ("DELETE", _) => {
-            let mut req = a.delete(&url);
-            for (k, v) in headers {
-                req = req.header(*k, *v);
-            }
-            req.call()
-        }
-        (m, body) => {
-            let mut req = match m {
-                "POST" => a.post(&url),
-                "PATCH" => a.patch(&url),
-                "PUT" => a.put(&url),
-                other => panic!("unsupported method {other}"),
-            };
-            // JSON unless the test sends its own Content-Type.
-            if !headers
-                .iter()
-                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-            {
-                req = req.header("Content-Type", "application/json");
-            }
-            for (k, v) in headers {
-                req = req.header(*k, *v);
-            }
-            req.send(body.unwrap_or(""))
-        }
-    };
-    let mut r = result.unwrap();
-    let header = |name: &str| {
-        r.headers()
-            .get(name)
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default()
-    };
-    let (content_type, etag, location) =
-        (header("content-type"), header("etag"), header("location"));
-    let text = r.body_mut().read_to_string().unwrap();
-    let body = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-    };
-    let status = r.status().as_u16();
-    Resp {
-        status,
-        content_type,
-        etag,
-        location,
-        body,
-    }
-}
-
-pub fn post(app: &TestApp, path: &str, body: &Value) -> Resp {
-    call(app, "POST", path, &[], Some(&body.to_string()))
-}
-
-/// PATCH with `If-Match` set to `etag`.
-pub fn patch(app: &TestApp, path: &str, etag: &str, body: &Value) -> Resp {
-    call(
-        app,
-        "PATCH",
-        path,
-        &[("If-Match", etag)],
-        Some(&body.to_string()),
-    )
-}
-
+/// The id of the demo agenda (the first agenda `pm` sees).
 pub fn agenda_id(app: &TestApp) -> String {
-    get(app, "/agendas").1["resultaten"][0]["id"]
+    app.als_pm().get("/agendas").1["resultaten"][0]["id"]
         .as_str()
         .unwrap()
         .to_owned()
 }
 
-/// The id of the demo opgave or doel with this code.
+/// The id of the demo opgave or doel with this code (read as `pm`).
 pub fn opgave(app: &TestApp, code: &str) -> String {
     let a = agenda_id(app);
-    get(app, &format!("/agendas/{a}/opgaven?code={code}")).1["resultaten"][0]["id"]
+    app.als_pm()
+        .get(&format!("/agendas/{a}/opgaven?code={code}"))
+        .1["resultaten"][0]["id"]
         .as_str()
         .unwrap()
         .to_owned()
 }
 
-/// The first actie of the demo opgave with this code.
+/// The first actie of the demo opgave with this code (read as `pm`).
 pub fn actie(app: &TestApp, opgave_code: &str) -> Value {
     let a = agenda_id(app);
-    get(app, &format!("/agendas/{a}/acties?opgave={opgave_code}")).1["resultaten"][0].clone()
+    app.als_pm()
+        .get(&format!("/agendas/{a}/acties?opgave={opgave_code}"))
+        .1["resultaten"][0]
+        .clone()
 }
 
 /// A response with every header (for the access tests).
@@ -483,118 +379,6 @@ pub fn request(
     }
 }
 
-/// Tokens for every test server in this binary, by base URL, so each
-/// harness's request helper can add one line: `auth_for(&url, method)`.
-struct Issued {
-    /// Weak, so a stopped server's store can close (restart tests).
-    service: std::sync::Weak<mag_tracker::service::Service>,
-    projection: std::sync::Weak<mag_tracker::projections::Projection>,
-    pm: Option<(String, usize)>,
-    beheerder: Option<String>,
-}
-
-fn registry() -> &'static Mutex<HashMap<String, Issued>> {
-    static R: OnceLock<Mutex<HashMap<String, Issued>>> = OnceLock::new();
-    R.get_or_init(Default::default)
-}
-
-/// Registers a test server and issues its default tokens now (so they do
-/// not move the head in the middle of a test).
-pub fn register(base: &str, state: &AppState) {
-    registry().lock().unwrap_or_else(|p| p.into_inner()).insert(
-        base.to_owned(),
-        Issued {
-            service: Arc::downgrade(&state.service),
-            projection: Arc::downgrade(&state.projection),
-            pm: None,
-            beheerder: None,
-        },
-    );
-    // an empty store stays empty until the first request
-    if state.store.head() > 0 {
-        for probe in ["/organisaties", "/acties"] {
-            auth_for(&format!("{base}{probe}"), "POST");
-        }
-    }
-}
-
-/// The `Authorization` value a test request to `url` carries by default:
-/// the beheerder's for organisaties, tokens, new agendas, imports and the
-/// feed, otherwise a programmamanager's of every agenda (reissued when the
-/// number of agendas changed).
-pub fn auth_for(url: &str, method: &str) -> Option<String> {
-    let mut reg = registry().lock().unwrap_or_else(|p| p.into_inner());
-    let (base, issued) = reg.iter_mut().find(|(b, _)| url.starts_with(b.as_str()))?;
-    let path = url[base.len()..].split('?').next().unwrap_or("");
-    let beheer = path.starts_with("/gebeurtenissen")
-        || path.starts_with("/tokens")
-        || (method != "GET"
-            && (path.starts_with("/organisaties")
-                || path == "/agendas"
-                || path.starts_with("/agenda-imports")));
-    let (Some(service), Some(projection)) = (issued.service.upgrade(), issued.projection.upgrade())
-    else {
-        return None;
-    };
-    let no_agendas = projection.read().agendas.is_empty();
-    let token = if beheer || no_agendas {
-        issued
-            .beheerder
-            .get_or_insert_with(|| issue_any(&service, &projection, Rol::Beheerder, vec![]))
-            .clone()
-    } else {
-        let agendas: Vec<uuid::Uuid> = projection.read().agendas.keys().copied().collect();
-        match &issued.pm {
-            Some((t, n)) if *n == agendas.len() => t.clone(),
-            _ => {
-                let n = agendas.len();
-                let t = issue_any(&service, &projection, Rol::Programmamanager, agendas);
-                issued.pm = Some((t.clone(), n));
-                t
-            }
-        }
-    };
-    Some(format!("Bearer {token}"))
-}
-
-/// Issues a token for Gemeente Twenterand, or (on a store without it) for
-/// an organisatie id of its own: straight through the service, as the
-/// bootstrap does, without requiring the organisatie to exist.
-fn issue_any(
-    service: &Arc<mag_tracker::service::Service>,
-    projection: &mag_tracker::projections::Projection,
-    rol: Rol,
-    agendas: Vec<uuid::Uuid>,
-) -> String {
-    // After a restart the log still holds the tokens issued before: reuse one.
-    static ISSUED: Mutex<Vec<String>> = Mutex::new(Vec::new());
-    let reuse = {
-        let m = projection.read();
-        let issued = ISSUED.lock().unwrap_or_else(|p| p.into_inner());
-        issued.iter().rev().find_map(|t| {
-            let header = format!("Bearer {t}");
-            let c =
-                mag_tracker::access::authenticate(&m, Some(header.as_bytes()), chrono::Utc::now())
-                    .ok()?;
-            let tc = c.token()?;
-            let mut have = tc.agendas.clone();
-            let mut want = agendas.clone();
-            have.sort();
-            want.sort();
-            (tc.rol == rol && have == want).then(|| t.clone())
-        })
-    };
-    if let Some(t) = reuse {
-        return t;
-    }
-    let t = issue_new(service, projection, rol, agendas);
-    ISSUED
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .push(t.clone());
-    t
-}
-
 fn issue_new(
     service: &Arc<mag_tracker::service::Service>,
     projection: &mag_tracker::projections::Projection,
@@ -649,211 +433,4 @@ fn issue_new(
     .join()
     .unwrap();
     issued.secret.expose().to_owned()
-}
-
-/// Who sends a request to a test server: exactly this token, or none.
-/// `app.als_pm()`, `app.als_beheerder()`, `app.als(&token)` and
-/// `app.anoniem()` make one.
-#[derive(Clone, Copy)]
-pub struct Caller<'a> {
-    base: &'a str,
-    store: &'a dyn EventStore,
-    token: Option<&'a str>,
-}
-
-impl<'a> Caller<'a> {
-    pub fn new(base: &'a str, store: &'a dyn EventStore, token: Option<&'a str>) -> Self {
-        Caller { base, store, token }
-    }
-
-    /// The `Authorization` value of this caller, if it has a token.
-    pub fn bearer(&self) -> Option<String> {
-        self.token.map(|t| format!("Bearer {t}"))
-    }
-
-    /// A ureq client that sends this caller's token with every request
-    /// (for requests the helpers below do not cover).
-    pub fn agent(&self) -> ureq::Agent {
-        let bearer = self.bearer();
-        ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .middleware(
-                move |mut req: ureq::http::Request<ureq::SendBody>,
-                      next: ureq::middleware::MiddlewareNext| {
-                    if let Some(b) = &bearer {
-                        req.headers_mut()
-                            .insert("authorization", b.parse().unwrap());
-                    }
-                    next.handle(req)
-                },
-            )
-            .build()
-            .into()
-    }
-
-    /// The full URL of `path` (which starts after `/v1`).
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    pub fn get(&self, path: &str) -> (u16, Value) {
-        let r = self.call("GET", path, &[], None);
-        (r.status, r.body)
-    }
-
-    /// `(status, "content-type|etag", body)`.
-    pub fn send(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: &str,
-    ) -> (u16, String, Value) {
-        let r = self.call(method, path, headers, Some(body));
-        (r.status, format!("{}|{}", r.content_type, r.etag), r.body)
-    }
-
-    /// Any request; the body is JSON unless `headers` name a Content-Type.
-    /// A caller with a token may not bring its own `Authorization` (use
-    /// `anoniem()` for that).
-    pub fn call(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: Option<&str>,
-    ) -> Resp {
-        let own = headers
-            .iter()
-            .any(|(k, _)| k.eq_ignore_ascii_case("authorization"));
-        assert!(
-            !(own && self.token.is_some()),
-            "{method} {path}: a caller with a token and an own Authorization header"
-        );
-        let bearer = self.bearer();
-        let mut all: Vec<(&str, &str)> = headers.to_vec();
-        if let Some(b) = &bearer {
-            all.push(("Authorization", b));
-        }
-        exchange(&self.url(path), method, &all, body)
-    }
-
-    pub fn post(&self, path: &str, body: &Value) -> Resp {
-        self.call("POST", path, &[], Some(&body.to_string()))
-    }
-
-    /// PATCH with `If-Match` set to `etag`.
-    pub fn patch(&self, path: &str, etag: &str, body: &Value) -> Resp {
-        self.call(
-            "PATCH",
-            path,
-            &[("If-Match", etag)],
-            Some(&body.to_string()),
-        )
-    }
-
-    /// A create that must succeed: 201, `Location`, `ETag`, and the created
-    /// resource readable at `Location` right away by the same caller
-    /// (read-your-writes).
-    pub fn created(&self, path: &str, body: &Value) -> Resp {
-        let r = self.post(path, body);
-        assert_eq!(r.status, 201, "POST {path} {body}: {:?}", r.body);
-        assert!(r.etag.starts_with('"'), "ETag on 201: {r:?}");
-        assert!(r.location.starts_with("/v1/"), "Location on 201: {r:?}");
-        let again = self.call("GET", &r.location["/v1".len()..], &[], None);
-        if again.status != 405 && again.status != 404 {
-            assert_eq!(again.status, 200, "GET {}", r.location);
-            assert_eq!(again.body, r.body, "read-your-writes at {}", r.location);
-        }
-        r
-    }
-
-    /// A request that must be refused with `status` as problem+json and
-    /// append nothing.
-    pub fn refused(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: &str,
-        status: u16,
-    ) -> Resp {
-        let before = self.store.head();
-        let r = self.call(method, path, headers, Some(body));
-        assert_eq!(r.status, status, "{method} {path} {body}: {:?}", r.body);
-        assert!(
-            r.content_type.starts_with("application/problem+json"),
-            "problem+json: {r:?}"
-        );
-        assert_eq!(r.body["status"], status);
-        assert!(r.body["title"].is_string() && r.body["detail"].is_string());
-        assert_eq!(
-            self.store.head(),
-            before,
-            "nothing appended by {method} {path} {body}"
-        );
-        r
-    }
-}
-
-/// Sends one request with exactly these headers and reads the response.
-fn exchange(url: &str, method: &str, headers: &[(&str, &str)], body: Option<&str>) -> Resp {
-    let a = plain_agent();
-    let result = match (method, body) {
-        ("GET", _) => {
-            let mut req = a.get(url);
-            for (k, v) in headers {
-                req = req.header(*k, *v);
-            }
-            req.call()
-        }
-        ("DELETE", _) => {
-            let mut req = a.delete(url);
-            for (k, v) in headers {
-                req = req.header(*k, *v);
-            }
-            req.call()
-        }
-        (m, body) => {
-            let mut req = match m {
-                "POST" => a.post(url),
-                "PATCH" => a.patch(url),
-                "PUT" => a.put(url),
-                other => panic!("unsupported method {other}"),
-            };
-            // JSON unless the test sends its own Content-Type.
-            if !headers
-                .iter()
-                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-            {
-                req = req.header("Content-Type", "application/json");
-            }
-            for (k, v) in headers {
-                req = req.header(*k, *v);
-            }
-            req.send(body.unwrap_or(""))
-        }
-    };
-    let mut r = result.unwrap();
-    let header = |name: &str| {
-        r.headers()
-            .get(name)
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default()
-    };
-    let (content_type, etag, location) =
-        (header("content-type"), header("etag"), header("location"));
-    let text = r.body_mut().read_to_string().unwrap();
-    let body = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-    };
-    Resp {
-        status: r.status().as_u16(),
-        content_type,
-        etag,
-        location,
-        body,
-    }
 }

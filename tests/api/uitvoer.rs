@@ -541,8 +541,10 @@ fn links_never_follow_host_or_forwarded_headers() {
     ];
     let app = spawn_with(true, None);
     let agenda = *app.state.service.model().agendas.keys().next().unwrap();
-    let mut req =
-        crate::support::plain_agent().get(format!("{}/agendas/{agenda}/voortgang.atom", app.base));
+    let mut req = app.anoniem().agent().get(
+        app.anoniem()
+            .url(&format!("/agendas/{agenda}/voortgang.atom")),
+    );
     for (k, v) in forged {
         req = req.header(*k, *v);
     }
@@ -553,7 +555,10 @@ fn links_never_follow_host_or_forwarded_headers() {
     let (_, hrefs) = atom_text(&xml);
     assert!(!hrefs.is_empty());
     assert!(hrefs.iter().all(|h| h.starts_with("/v1/")), "{hrefs:?}");
-    let mut req = crate::support::plain_agent().get(format!("{}/agendas?pageSize=1", app.base));
+    let mut req = app
+        .anoniem()
+        .agent()
+        .get(app.anoniem().url("/agendas?pageSize=1"));
     for (k, v) in forged {
         req = req.header(*k, *v);
     }
@@ -562,7 +567,10 @@ fn links_never_follow_host_or_forwarded_headers() {
     assert!(link.starts_with("</v1/agendas?"), "{link}");
 
     let app = spawn_with(true, Some("https://mag.example.nl/"));
-    let mut req = crate::support::plain_agent().get(format!("{}/agendas?pageSize=1", app.base));
+    let mut req = app
+        .anoniem()
+        .agent()
+        .get(app.anoniem().url("/agendas?pageSize=1"));
     for (k, v) in forged {
         req = req.header(*k, *v);
     }
