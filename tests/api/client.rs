@@ -1,6 +1,10 @@
 //! A small HTTP client for the PDCA tests (any method, headers, the
 //! response's ETag and Location), and an app that can be stopped and
 //! reopened on the same store directory.
+//!
+//! Every request names its token: `app.als_pm()`, `app.als_beheerder()` or
+//! `app.als(&token)` (e.g. `app.pm_token_for_every_agenda()` after a test
+//! made an agenda of its own) give a [`Caller`] with `call` and `get`.
 
 use std::net::TcpListener;
 use std::path::PathBuf;
