@@ -5,10 +5,10 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{call, get, spawn, TestApp};
+use crate::support::{spawn, TestApp};
 
 fn example(app: &TestApp) -> Value {
-    let (status, spec) = get(app, "/openapi.json");
+    let (status, spec) = app.als_beheerder().get("/openapi.json");
     assert_eq!(status, 200);
     let schema = &spec["components"]["schemas"]["Agendabestand"];
     assert_eq!(
@@ -21,7 +21,8 @@ fn example(app: &TestApp) -> Value {
 }
 
 fn import(app: &TestApp, file: &Value) -> crate::support::Resp {
-    call(app, "POST", "/agenda-imports", &[], Some(&file.to_string()))
+    app.als_beheerder()
+        .call("POST", "/agenda-imports", &[], Some(&file.to_string()))
 }
 
 /// `(name, code)` of every problem, in the order given.
@@ -58,9 +59,11 @@ fn the_schema_example_is_an_agenda_file_that_imports() {
         (&json!(0), &json!(1), &json!(1), &json!(1), &json!(1))
     );
     let agenda = r.body["agendaId"].as_str().unwrap();
-    let (_, a) = get(&app, &format!("/agendas/{agenda}"));
+    let (_, a) = app.als_beheerder().get(&format!("/agendas/{agenda}"));
     assert_eq!(a["naam"], "Maatschappelijke Agenda Voorbeeld 2025");
-    let (_, acties) = get(&app, &format!("/agendas/{agenda}/acties"));
+    let (_, acties) = app
+        .als_beheerder()
+        .get(&format!("/agendas/{agenda}/acties"));
     let actie = &acties["resultaten"][0];
     assert_eq!(
         actie["omschrijving"],
@@ -142,7 +145,7 @@ fn what_the_schema_states_is_refused_by_the_schema_all_at_once() {
 #[test]
 fn null_is_a_left_out_field_as_the_schema_declares() {
     let app = spawn();
-    let (_, spec) = get(&app, "/openapi.json");
+    let (_, spec) = app.als_beheerder().get("/openapi.json");
     let agenda = &spec["components"]["schemas"]["BestandAgenda"]["properties"];
     assert_eq!(agenda["omschrijving"]["type"], json!(["string", "null"]));
     assert_eq!(agenda["gepubliceerd"]["type"], json!(["boolean", "null"]));
@@ -158,7 +161,7 @@ fn null_is_a_left_out_field_as_the_schema_declares() {
     let r = import(&app, &file);
     assert_eq!(r.status, 201, "{:?}", r.body);
     let id = r.body["agendaId"].as_str().unwrap();
-    let (_, a) = get(&app, &format!("/agendas/{id}"));
+    let (_, a) = app.als_beheerder().get(&format!("/agendas/{id}"));
     // the defaults of a left-out field
     assert_eq!(
         (&a["status"], &a["gepubliceerd"]),
@@ -183,8 +186,7 @@ fn a_json_import_refuses_a_query_date_that_is_no_date() {
     let app = spawn();
     let head = app.head();
     let file = example(&app);
-    let r = call(
-        &app,
+    let r = app.als_beheerder().call(
         "POST",
         "/agenda-imports?periodeStartDatum=gisteren&naam=x",
         &[],
@@ -199,8 +201,7 @@ fn a_json_import_refuses_a_query_date_that_is_no_date() {
         )]
     );
     assert_eq!(app.head(), head, "nothing appended");
-    let r = call(
-        &app,
+    let r = app.als_beheerder().call(
         "POST",
         "/agenda-imports?periodeStartDatum=2025-01-01&naam=x",
         &[],
