@@ -53,6 +53,10 @@ pub struct ImportArgs {
     /// CSV only: name of the groepering level (default themalijn).
     #[arg(long)]
     pub groeperingsniveau: Option<String>,
+    /// CSV only: the uitvoeringsperiode per gemeente,
+    /// `Gemeente:YYYY-MM-DD/YYYY-MM-DD`, comma-separated.
+    #[arg(long)]
+    pub uitvoeringsperioden: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -195,6 +199,7 @@ fn import_remote(
             ),
             ("periodeEindDatum", args.periode_eind.map(|d| d.to_string())),
             ("groeperingsniveau", args.groeperingsniveau.clone()),
+            ("uitvoeringsperioden", args.uitvoeringsperioden.clone()),
         ];
         for (k, v) in params {
             if let Some(v) = v {
@@ -239,6 +244,10 @@ fn import_local(args: &ImportArgs, bytes: &[u8], is_csv: bool) -> anyhow::Result
                 periode_start_datum: start,
                 periode_eind_datum: eind,
                 groeperingsniveau: args.groeperingsniveau.clone(),
+                uitvoeringsperioden: crate::import::csv::parse_uitvoeringsperioden(
+                    args.uitvoeringsperioden.as_deref().unwrap_or(""),
+                )
+                .map_err(|reason| anyhow::anyhow!(reason))?,
             },
         )
     } else {

@@ -21,6 +21,7 @@ pub mod dto;
 mod enums;
 mod gate;
 pub mod gebeurtenissen;
+mod gemeente;
 mod indicatoren;
 pub mod invoer;
 pub mod links;

@@ -100,8 +100,29 @@ fn agenda() -> &'static [Field] {
         ("gepubliceerd", Kind::Bool),
         ("signaleringstermijnDagen", Kind::Int { required: false }),
         ("groeperingsniveaus", Kind::Arr(niveau)),
+        ("uitvoeringsperioden", Kind::Arr(uitvoeringsperiode)),
         ("groeperingen", Kind::Arr(groepering)),
         ("opgaven", Kind::Arr(opgave)),
+    ]
+}
+
+fn uitvoeringsperiode() -> &'static [Field] {
+    &[
+        ("gemeente", Kind::Str { required: true }),
+        (
+            "startDatum",
+            Kind::Date {
+                required: true,
+                stand_in: "0001-01-01",
+            },
+        ),
+        (
+            "eindDatum",
+            Kind::Date {
+                required: true,
+                stand_in: "9999-12-31",
+            },
+        ),
     ]
 }
 
@@ -168,6 +189,7 @@ fn actie() -> &'static [Field] {
         ),
         ("trekker", Kind::OptObj(trekker)),
         ("partners", Kind::StrArr { required: false }),
+        ("gemeenten", Kind::StrArr { required: false }),
         (
             "status",
             Kind::Enum(

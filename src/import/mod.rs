@@ -16,6 +16,7 @@ use crate::domain::actie::kenmerk::{self, KenmerkRegister};
 use crate::domain::actie::{ActieStatus, Kenmerk, Trekker};
 use crate::domain::agenda::{AgendaStatus, Niveau};
 use crate::domain::events::*;
+use crate::domain::gemeente::{self, Uitvoeringsperiode};
 use crate::domain::organisatie::OrganisatieSoort;
 use crate::domain::Foutcode;
 use crate::domain::{Code, Event, FieldError};
@@ -67,6 +68,9 @@ pub struct AgendaIn {
     pub signaleringstermijn_dagen: u32,
     #[serde(default)]
     pub groeperingsniveaus: Vec<Niveau>,
+    /// Per gemeente the period in which it carries out its acties.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uitvoeringsperioden: Vec<Uitvoeringsperiode>,
     #[serde(default)]
     pub groeperingen: Vec<GroeperingIn>,
     #[serde(default)]
@@ -154,6 +158,9 @@ pub struct ActieIn {
     pub trekker: Option<TrekkerIn>,
     #[serde(default)]
     pub partners: Vec<String>,
+    /// Gemeenten of the agenda the actie is for (none: the whole agenda).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gemeenten: Vec<String>,
     #[serde(default = "gepland")]
     pub status: ActieStatus,
 }
@@ -203,6 +210,8 @@ struct Planner<'a> {
     model: &'a ReadModel,
     agenda_id: Uuid,
     period: (NaiveDate, NaiveDate),
+    /// The agenda's gemeenten and their uitvoeringsperioden (checked).
+    gemeenten: (Vec<String>, Vec<Uitvoeringsperiode>),
     orgs: HashMap<String, Uuid>,
     codes: HashSet<String>,
     /// Kenmerken given in the file, and the highest number per prefix.
@@ -534,6 +543,16 @@ impl Planner<'_> {
             .enumerate()
             .filter_map(|(i, naam)| self.org(format!("{path}.partners[{i}]"), naam))
             .collect();
+        let (alle, perioden) = &self.gemeenten;
+        let field = format!("{path}.gemeenten");
+        let gemeenten = gemeente::van_actie(alle, &a.gemeenten, &field, &mut self.errors);
+        let planning = gemeente::Planning {
+            jaar: a.jaar,
+            geplande_start_datum: a.geplande_start_datum,
+            geplande_eind_datum: a.geplande_eind_datum,
+        };
+        let prefix = format!("{path}.");
+        gemeente::binnen_uitvoering(perioden, &gemeenten, &planning, &prefix, &mut self.errors);
         self.create(vec![Event::ActieAangemaakt(ActieAangemaakt {
             kenmerk,
             agenda_id: self.agenda_id,
@@ -546,6 +565,7 @@ impl Planner<'_> {
             trekker,
             partners,
             status: a.status,
+            gemeenten,
         })]);
         self.summary.acties += 1;
     }
@@ -554,16 +574,31 @@ impl Planner<'_> {
 /// Validates the whole file against the current state and plans its events.
 pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<FieldError>> {
     let a = &file.agenda;
+    let gemeenten: Vec<String> = a
+        .gemeenten
+        .iter()
+        .map(|g| crate::domain::naam::normalise(g))
+        .collect();
+    let period = (a.periode_start_datum, a.periode_eind_datum);
+    let mut errors = Vec::new();
+    let perioden = gemeente::uitvoeringsperioden(
+        &gemeenten,
+        period,
+        a.uitvoeringsperioden.clone(),
+        "agenda.uitvoeringsperioden",
+        &mut errors,
+    );
     let mut p = Planner {
         model,
         agenda_id: Uuid::now_v7(),
-        period: (a.periode_start_datum, a.periode_eind_datum),
+        period,
+        gemeenten: (gemeenten, perioden),
         orgs: HashMap::new(),
         codes: HashSet::new(),
         kenmerken: HashSet::new(),
         volgnummers: HashMap::new(),
         zonder_kenmerk: Vec::new(),
-        errors: Vec::new(),
+        errors,
         streams: Vec::new(),
         summary: ImportSummary::default(),
     };
@@ -641,17 +676,14 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
         events: vec![Event::AgendaAangemaakt(AgendaAangemaakt {
             naam: crate::domain::naam::normalise(&a.naam),
             omschrijving: a.omschrijving.clone(),
-            gemeenten: a
-                .gemeenten
-                .iter()
-                .map(|g| crate::domain::naam::normalise(g))
-                .collect(),
+            gemeenten: p.gemeenten.0.clone(),
             periode_start_datum: a.periode_start_datum,
             periode_eind_datum: a.periode_eind_datum,
             status: a.status,
             gepubliceerd: a.gepubliceerd,
             signaleringstermijn_dagen: a.signaleringstermijn_dagen,
             groeperingsniveaus: a.groeperingsniveaus.clone(),
+            uitvoeringsperioden: p.gemeenten.1.clone(),
         })],
     });
     let levels = a.groeperingsniveaus.len();

@@ -67,6 +67,7 @@ fn issue_with(
         omschrijving: format!("test {}", rol.as_str()),
         agendas,
         verloop: None,
+        gemeente: None,
     };
     std::thread::spawn(move || {
         actix_web::rt::System::new()
@@ -615,6 +616,7 @@ fn issue_new(
         agendas,
         verloop_tijdstip: None,
         geheim_hash: issued.hash.clone(),
+        gemeente: None,
     };
     let service = service.clone();
     let id = issued.id;
