@@ -252,6 +252,8 @@ pub fn import_problem(errors: Vec<FieldError>) -> Problem {
             .map(|f| {
                 let name = if f.field.is_empty() {
                     "body".to_owned()
+                } else if f.field.starts_with("query.") {
+                    f.field
                 } else {
                     format!("body.{}", f.field)
                 };

@@ -73,11 +73,17 @@ pub struct RowMap {
 
 impl RowMap {
     /// Renames `agenda.groeperingen[0].opgaven[1].acties[2].partners[0]`
-    /// to `rij[7].partners`; leaves other fields as they are.
+    /// to `rij[7].partners`, and the agenda's uitvoeringsperioden (which
+    /// came from the query) to `query.uitvoeringsperioden[0].gemeente`;
+    /// leaves other fields as they are.
     pub fn rename(&self, errors: Vec<FieldError>) -> Vec<FieldError> {
         errors
             .into_iter()
             .map(|mut e| {
+                if let Some(rest) = e.field.strip_prefix("agenda.uitvoeringsperioden") {
+                    e.field = format!("query.uitvoeringsperioden{rest}");
+                    return e;
+                }
                 let best = self
                     .entries
                     .iter()
