@@ -120,22 +120,6 @@ fn gemeenten(
     Ok(gemeenten)
 }
 
-/// What lies outside the uitvoeringsperiode of a gemeente of the actie.
-fn binnen_uitvoering(
-    agenda: &Agenda,
-    gemeenten: &[String],
-    planning: gemeente::Planning,
-    errors: &mut Vec<FieldError>,
-) {
-    gemeente::binnen_uitvoering(
-        &agenda.uitvoeringsperioden,
-        gemeenten,
-        &planning,
-        "",
-        errors,
-    );
-}
-
 pub(super) fn maak_aan(
     view: &impl ActieView,
     id: Uuid,
@@ -180,7 +164,8 @@ pub(super) fn maak_aan(
         geplande_start_datum: n.geplande_start_datum,
         geplande_eind_datum: n.geplande_eind_datum,
     };
-    binnen_uitvoering(agenda, &gemeenten, planning, &mut errors);
+    let perioden = &agenda.uitvoeringsperioden;
+    gemeente::binnen_uitvoering(perioden, &gemeenten, &planning, "", &mut errors);
     let doel_id = doel.map(|(d, _)| d);
     let parent = doel
         .and_then(|(_, d)| d.bovenliggend_doel_id)
@@ -246,7 +231,8 @@ pub(super) fn wijzig(
                 geplande_eind_datum: w.geplande_eind_datum.unwrap_or(a.geplande_eind),
             };
             let g = w.gemeenten.as_deref().unwrap_or(&a.gemeenten);
-            binnen_uitvoering(agenda, g, planning, &mut errors);
+            let perioden = &agenda.uitvoeringsperioden;
+            gemeente::binnen_uitvoering(perioden, g, &planning, "", &mut errors);
         }
     }
     if let Some(p) = &w.partners {
