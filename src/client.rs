@@ -84,6 +84,10 @@ pub struct NieuwsbriefArgs {
     /// markdown, html or json.
     #[arg(long, default_value = "markdown")]
     pub formaat: String,
+    /// For one gemeente of a shared nota: its acties and those for the
+    /// whole agenda.
+    #[arg(long)]
+    pub gemeente: Option<String>,
 }
 
 fn agent() -> ureq::Agent {
@@ -326,6 +330,9 @@ pub fn nieuwsbrief(args: NieuwsbriefArgs) -> anyhow::Result<()> {
     }
     if let Some(p) = args.sinds_positie {
         req = req.query("sindsPositie", p.to_string());
+    }
+    if let Some(g) = &args.gemeente {
+        req = req.query("gemeente", g);
     }
     let mut res = req.call().with_context(|| {
         format!("cannot reach {url} (is the server running? only http:// is supported)")

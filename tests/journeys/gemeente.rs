@@ -2,8 +2,9 @@
 //! beheerder loads it from a file with an uitvoeringsperiode for Borne,
 //! issues Borne's programme manager a token scoped to Borne on the command
 //! line, and Borne's programme manager works in it over HTTP: creates
-//! Borne's acties, cannot touch Almelo's, reads Borne's nieuwsbrief. After a
-//! restart everything, the token's scope included, is as it was.
+//! Borne's acties, cannot touch Almelo's, reads Borne's nieuwsbrief (also
+//! with `mag-tracker nieuwsbrief --gemeente`). After a restart everything,
+//! the token's scope included, is as it was.
 
 use serde_json::json;
 
@@ -110,6 +111,21 @@ fn bornes_programme_manager_works_in_a_shared_nota_across_a_restart() {
 
     let server = Server::start(&dir, &[]);
     assert_eq!(nieuwsbrief(&server), before, "the same after a restart");
+    let printed = cli_ok(&[
+        "nieuwsbrief",
+        "--server",
+        server.base.trim_end_matches("/v1"),
+        "--agenda",
+        &agenda,
+        "--sinds-positie",
+        "0",
+        "--gemeente",
+        "Borne",
+    ]);
+    assert_eq!(
+        printed, before,
+        "the nieuwsbrief command prints Borne's edition"
+    );
     refused(&server);
     let r = server.post(
         &format!("/opgaven/{opgave}/acties"),
