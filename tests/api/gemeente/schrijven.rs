@@ -116,6 +116,31 @@ fn a_token_scoped_to_borne_creates_and_changes_only_bornes_acties_and_reads_ever
         403,
         "gemeente-scope",
     );
+    // the work on an actie follows the same line: status and voortgang on
+    // its own actie, not on Almelo's
+    for (path, body) in [
+        ("statuswijzigingen", json!({"status": "lopend"})),
+        (
+            "voortgangsberichten",
+            json!({"tekst": "Eerste taalcafé gehouden."}),
+        ),
+    ] {
+        let r = send(
+            &app,
+            "POST",
+            &format!("{own}/{path}"),
+            &n.borne,
+            body.clone(),
+        );
+        assert_eq!(r.status, 201, "{path}: {}", r.body);
+        let almelo = format!("/acties/{}/{path}", n.almelo_actie);
+        refused(
+            &app,
+            || send(&app, "POST", &almelo, &n.borne, body.clone()),
+            403,
+            "gemeente-scope",
+        );
+    }
     // it reads the whole agenda
     let all = get(&app, &format!("/agendas/{}/acties", n.agenda), &n.borne);
     assert_eq!(
