@@ -645,7 +645,12 @@ pub fn read(
                     enkelvoud: niveau,
                 }]
             },
-            uitvoeringsperioden: agenda.uitvoeringsperioden.iter().cloned().map(Into::into).collect(),
+            uitvoeringsperioden: agenda
+                .uitvoeringsperioden
+                .iter()
+                .cloned()
+                .map(Into::into)
+                .collect(),
             groeperingen: tree_groepen,
             opgaven: losse,
         },

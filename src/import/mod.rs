@@ -443,7 +443,11 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
     let perioden = gemeente::uitvoeringsperioden(
         &gemeenten,
         period,
-        a.uitvoeringsperioden.iter().cloned().map(Into::into).collect(),
+        a.uitvoeringsperioden
+            .iter()
+            .cloned()
+            .map(Into::into)
+            .collect(),
         "agenda.uitvoeringsperioden",
         &mut errors,
     );
