@@ -12,6 +12,7 @@ mod client;
 mod contract;
 mod contract_truth;
 mod fixtures_agendas;
+mod gemeente;
 mod hardening;
 mod herimport;
 mod indicatoren;
