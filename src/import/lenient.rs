@@ -115,6 +115,7 @@ fn niveau() -> &'static [Field] {
 fn groepering() -> &'static [Field] {
     &[
         ("code", Kind::OptStr),
+        ("weergavecode", Kind::OptStr),
         ("naam", Kind::Str { required: true }),
         ("omschrijving", Kind::OptStr),
         ("groeperingen", Kind::Arr(groepering)),
@@ -124,7 +125,8 @@ fn groepering() -> &'static [Field] {
 
 fn opgave() -> &'static [Field] {
     &[
-        ("code", Kind::Str { required: true }),
+        ("code", Kind::OptStr),
+        ("weergavecode", Kind::OptStr),
         ("titel", Kind::Str { required: true }),
         ("omschrijving", Kind::OptStr),
         ("geprioriteerd", Kind::Bool),
@@ -137,6 +139,7 @@ fn opgave() -> &'static [Field] {
 fn doel() -> &'static [Field] {
     &[
         ("code", Kind::OptStr),
+        ("weergavecode", Kind::OptStr),
         ("titel", Kind::Str { required: true }),
         ("omschrijving", Kind::OptStr),
         ("geprioriteerd", Kind::Bool),

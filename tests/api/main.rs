@@ -7,6 +7,8 @@ mod actiebeheer;
 mod audit_names;
 mod checkmomenten;
 mod client;
+mod codes;
+mod codes_uitwisseling;
 mod contract;
 mod contract_truth;
 mod hardening;
