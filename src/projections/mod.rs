@@ -451,6 +451,14 @@ impl ReadModel {
         let mut deps = stamp(&s.opgave_id).max(stamp(&self.opgave_of(s)));
         if let Some(d) = &s.doel_id {
             deps = deps.max(stamp(d));
+            // A sub-doel's weergavecode follows its parent doel's code.
+            let parent = self
+                .doelen
+                .get(d)
+                .and_then(|x| x.state.bovenliggend_doel_id);
+            if let Some(p) = parent {
+                deps = deps.max(stamp(&p));
+            }
         }
         if let Some(Trekker::Organisatie { organisatie_id }) = &s.trekker {
             deps = deps.max(stamp(organisatie_id));

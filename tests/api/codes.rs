@@ -228,6 +228,16 @@ fn an_agenda_without_any_code_names_every_item_by_its_title() {
     assert!(md.contains("Opgave Wonen\n"), "{md}");
     assert!(!md.contains("null") && !md.contains("Opgave  "), "{md}");
 
+    let html = pm.text(&format!(
+        "/agendas/{a}/voortgang?sindsPositie={start}&formaat=html"
+    ));
+    assert!(html.contains("Opgave Bewegen"), "{html}");
+    let atom = pm.text(&format!("/agendas/{a}/voortgang.atom"));
+    assert!(
+        atom.contains("Actie 1 ") && !atom.contains("null"),
+        "{atom}"
+    );
+
     // The CSV: empty code cells, the titles beside them.
     let csv = pm.text(&format!("/agendas/{a}/export?formaat=csv"));
     let row = csv.lines().find(|l| l.contains("Beweegcoach")).unwrap();
@@ -330,6 +340,33 @@ fn doelen_numbered_within_each_opgave_show_under_their_opgave() {
         (&actie["opgaveCode"], &actie["doelCode"]),
         (&json!("1.2"), &json!(null))
     );
+
+    // A sub-doel with a local code: the actie shows its weergavecode, also
+    // after its parent doel is renumbered (GET /acties/{id} is cached).
+    let sub = pm.create(
+        &format!("/opgaven/{roken}/doelen"),
+        json!({"titel": "Minder verkooppunten", "code": "b", "bovenliggendDoelId": roken_1}),
+    );
+    assert_eq!(sub["weergavecode"], "1.2.1.b");
+    let verkoop = id(&pm.create(
+        &format!("/doelen/{}/acties", id(&sub)),
+        json!({"omschrijving": "Vergunningen beperken"}),
+    ));
+    let actie_path = format!("/acties/{verkoop}");
+    assert_eq!(pm.get(&actie_path)["doelCode"], "1.2.1.b");
+    let r = pm.send(
+        "PATCH",
+        &format!("/doelen/{roken_1}"),
+        &json!({"code": "9"}),
+    );
+    assert_eq!(r.body["weergavecode"], "1.2.9", "{}", r.body);
+    assert_eq!(pm.get(&actie_path)["doelCode"], "1.2.9.b");
+    let r = pm.send(
+        "PATCH",
+        &format!("/doelen/{roken_1}"),
+        &json!({"code": "1"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
 
     // ?code= finds by weergavecode, or by own code among siblings.
     let opgaven = format!("/agendas/{a}/opgaven");
