@@ -8,6 +8,7 @@ mod audit_names;
 mod checkmomenten;
 mod client;
 mod codes;
+mod codes_lokaal;
 mod codes_uitwisseling;
 mod contract;
 mod contract_truth;
