@@ -110,10 +110,10 @@ struct DoelAcc {
 }
 
 /// The doel of `opgave` with this code (or, without one, this titel)
-/// among the doelen under `parent` (a row without parent columns may also
-/// name a sub-doel), added when it is not there yet; `Err` with a message
-/// when it is there with another titel, under another parent or with
-/// another vervalreden. Codes compare without case.
+/// among the doelen under `parent` (none: the opgave's own doelen), added
+/// when it is not there yet; `Err` with a message when it is there with
+/// another titel or another vervalreden. Codes compare without case, and
+/// are unique only among those siblings.
 fn find_doel(
     opgave: &mut OpgaveAcc,
     (code, titel, vervalreden): (&str, &str, &str),
@@ -129,17 +129,10 @@ fn find_doel(
                 .is_some_and(|c| c.eq_ignore_ascii_case(code))
         }
     };
-    let found = match parent {
-        Some(_) => opgave
-            .doelen
-            .iter()
-            .position(|d| d.parent == parent && same(d)),
-        None => opgave
-            .doelen
-            .iter()
-            .position(|d| d.parent.is_none() && same(d))
-            .or_else(|| opgave.doelen.iter().position(same)),
-    };
+    let found = opgave
+        .doelen
+        .iter()
+        .position(|d| d.parent == parent && same(d));
     match found {
         Some(di) => {
             let d = &opgave.doelen[di];

@@ -9,15 +9,17 @@ use serde_json::{json, Value};
 use crate::codes::Pm;
 use crate::support::{plain_agent, rebuilt, spawn, TestApp};
 
-/// One groepering with a code (local opgaven and doelen, uncoded results
-/// under doel 1) and one without; an uncoded opgave at the agenda level.
+/// One groepering with a code (local opgaven and doelen; under doel 1 an
+/// uncoded result and a result with local code 2, beside the opgave's own
+/// doel 2) and one without; an uncoded opgave at the agenda level.
 /// Every level holds an actie, so the CSV (a row per actie) carries all.
 fn agenda_file(naam: &str) -> Value {
     let actie = |o: &str| json!({"omschrijving": o, "jaar": 2025});
     let doelen = |opgave: &str| {
         json!([
             {"code": "1", "titel": format!("Doel 1 van {opgave}"), "subdoelen": [
-                {"titel": format!("Resultaat van {opgave}"), "acties": [actie(&format!("Resultaatactie {opgave}"))]}
+                {"titel": format!("Resultaat van {opgave}"), "acties": [actie(&format!("Resultaatactie {opgave}"))]},
+                {"code": "2", "titel": format!("Tweede resultaat van {opgave}"), "acties": [actie(&format!("Tweede resultaatactie {opgave}"))]}
             ]},
             {"code": "2", "titel": format!("Doel 2 van {opgave}"), "acties": [actie(&format!("Doelactie {opgave}"))]}
         ])
@@ -99,7 +101,7 @@ fn an_agenda_with_local_codes_and_none_round_trips_through_json_and_csv() {
         (&json!("A.2"), &json!("A.2.1"))
     );
     assert_eq!(
-        roken["doelen"][0]["subdoelen"][0]["weergavecode"],
+        roken["doelen"][0]["subdoelen"][1]["weergavecode"],
         json!(null)
     );
     let buurten = &export["agenda"]["groeperingen"][1]["opgaven"][0];
@@ -111,8 +113,15 @@ fn an_agenda_with_local_codes_and_none_round_trips_through_json_and_csv() {
     let kenmerk = |v: &Value| v["acties"][0]["kenmerk"].clone();
     assert_eq!(kenmerk(&roken["doelen"][1]), json!("A.2.2-1"));
     assert_eq!(
-        kenmerk(&roken["doelen"][0]["subdoelen"][0]),
+        kenmerk(&roken["doelen"][0]["subdoelen"][1]),
         json!("A.2.1-1")
+    );
+    // A result numbered 2 under doel 1 is not the opgave's doel 2 (coded
+    // results come before uncoded ones).
+    let tweede = &roken["doelen"][0]["subdoelen"][0];
+    assert_eq!(
+        (&tweede["weergavecode"], kenmerk(tweede)),
+        (&json!("A.2.1.2"), json!("A.2.1.2-1"))
     );
     assert_eq!(kenmerk(buurten), json!("1"));
 
@@ -129,7 +138,7 @@ fn an_agenda_with_local_codes_and_none_round_trips_through_json_and_csv() {
     let third = Pm::for_agenda(Rc::new(rebuilt(&app)), b.clone());
     let csv2 = third.text(&format!("/agendas/{b}/export?formaat=csv"));
     assert_eq!(rows(&csv2), rows(&csv));
-    assert_eq!(csv.lines().count(), 7, "a header and six acties");
+    assert_eq!(csv.lines().count(), 9, "a header and eight acties");
 }
 
 #[test]
