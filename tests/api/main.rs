@@ -14,6 +14,7 @@ mod codes_lokaal;
 mod codes_uitwisseling;
 mod contract;
 mod contract_truth;
+mod gemeente;
 mod hardening;
 mod herimport;
 mod indicatoren;

@@ -10,6 +10,7 @@ mod backup;
 mod codes;
 mod first_run;
 mod fsync_trace;
+mod gemeente;
 mod indicatoren;
 mod invoer;
 mod logs;

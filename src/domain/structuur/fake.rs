@@ -44,6 +44,7 @@ pub fn agenda() -> Agenda {
             enkelvoud: "themalijn".into(),
             meervoud: "themalijnen".into(),
         }],
+        uitvoeringsperioden: vec![],
     }
 }
 

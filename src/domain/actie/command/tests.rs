@@ -118,6 +118,7 @@ fn twenterand() -> Fake {
             gepubliceerd: true,
             signaleringstermijn_dagen: 90,
             groeperingsniveaus: vec![],
+            uitvoeringsperioden: vec![],
         },
     );
     f.opgaven.insert(OPGAVE, opgave(AGENDA, "1.1"));
@@ -139,6 +140,7 @@ fn twenterand() -> Fake {
         trekker: None,
         partners: vec![],
         status: ActieStatus::Gepland,
+        gemeenten: vec![],
     };
     let mut actie = Actie::created(&created, Kenmerk::parse("1.1.1-1").unwrap(), Utc::now());
     actie.apply(
@@ -162,6 +164,7 @@ fn nieuw(omschrijving: &str) -> NieuweActie {
         geplande_eind_datum: None,
         trekker: None,
         partners: vec![],
+        gemeenten: vec![],
     }
 }
 
@@ -296,6 +299,7 @@ fn maak_aan(onder: Ouder, actie: NieuweActie) -> ActieCommand {
         id: Uuid::from_u128(31),
         onder,
         actie,
+        beperkt_tot: None,
     }
 }
 
@@ -363,6 +367,7 @@ fn wijzig(w: ActieWijziging) -> ActieCommand {
     ActieCommand::Wijzig {
         id: ACTIE,
         wijziging: w,
+        beperkt_tot: None,
     }
 }
 
@@ -419,3 +424,5 @@ fn a_move_starts_from_where_the_actie_is_now_and_naming_it_changes_nothing() {
             nieuw_doel_id: None,
         })]);
 }
+
+mod gemeente;
