@@ -60,6 +60,10 @@ pub enum Event {
     CheckmomentGewijzigd(CheckmomentGewijzigd),
     TokenAangemaakt(TokenAangemaakt),
     TokenIngetrokken(TokenIngetrokken),
+    OpgaveBijdrageToegevoegd(BijdrageToegevoegd),
+    OpgaveBijdrageVerwijderd(BijdrageVerwijderd),
+    DoelBijdrageToegevoegd(BijdrageToegevoegd),
+    DoelBijdrageVerwijderd(BijdrageVerwijderd),
 }
 
 /// Calls macro `$m` with the name of every [`Event`] variant, so the
@@ -105,6 +109,10 @@ macro_rules! with_event_variants {
             CheckmomentGewijzigd,
             TokenAangemaakt,
             TokenIngetrokken,
+            OpgaveBijdrageToegevoegd,
+            OpgaveBijdrageVerwijderd,
+            DoelBijdrageToegevoegd,
+            DoelBijdrageVerwijderd,
         )
     };
 }
@@ -212,11 +220,19 @@ impl Event {
             OrganisatieGeregistreerd(_) | OrganisatieGewijzigd(_) => "organisatie",
             AgendaAangemaakt(_) | AgendaGewijzigd(_) => "agenda",
             GroeperingAangemaakt(_) | GroeperingGewijzigd(_) => "groepering",
-            OpgaveAangemaakt(_) | OpgaveGewijzigd(_) | OpgaveHernummerd(_) | OpgaveVervallen(_) => {
-                "opgave"
-            }
-            DoelAangemaakt(_) | DoelGewijzigd(_) | DoelHernummerd(_) | DoelVerplaatst(_)
-            | DoelVervallen(_) => "doel",
+            OpgaveAangemaakt(_)
+            | OpgaveGewijzigd(_)
+            | OpgaveHernummerd(_)
+            | OpgaveVervallen(_)
+            | OpgaveBijdrageToegevoegd(_)
+            | OpgaveBijdrageVerwijderd(_) => "opgave",
+            DoelAangemaakt(_)
+            | DoelGewijzigd(_)
+            | DoelHernummerd(_)
+            | DoelVerplaatst(_)
+            | DoelVervallen(_)
+            | DoelBijdrageToegevoegd(_)
+            | DoelBijdrageVerwijderd(_) => "doel",
             ActieAangemaakt(_)
             | TrekkerGewijzigd(_)
             | ActieStatusGewijzigd(_)
@@ -425,6 +441,21 @@ pub struct Hernummerd {
 #[serde(rename_all = "camelCase")]
 pub struct Vervallen {
     pub reden: String,
+}
+
+/// An opgave or doel contributes to a further groepering (an effect, a
+/// theme) besides its one primary place in the tree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BijdrageToegevoegd {
+    pub groepering_id: Uuid,
+}
+
+/// A contribution of an opgave or doel to a groepering taken away.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BijdrageVerwijderd {
+    pub groepering_id: Uuid,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

@@ -43,6 +43,7 @@ macro_rules! foutcodes {
 foutcodes! {
     ActieVervallen = "actie-vervallen", 409, "De actie is vervallen; heropen haar eerst.";
     AfterClose = "after-close", 400, "De datum ligt na het sluiten van het checkmoment.";
+    AmbiguousGroepering = "ambiguous-groepering", 400, "Meer dan één groepering in het bestand heeft deze naam; geef de groepering een sleutel en verwijs daarnaar.";
     AuthenticationRequired = "authentication-required", 401, "Geen (geldig) token meegestuurd.";
     BadRequest = "bad-request", 400, "Het verzoek kon niet worden verwerkt.";
     BandRequired = "band-required", 400, "Een streefwaarde 'binnen bandbreedte' heeft een onder- en bovengrens nodig.";
@@ -57,6 +58,7 @@ foutcodes! {
     ConflictingFields = "conflicting-fields", 400, "Deze velden gaan niet samen.";
     ConflictingParameters = "conflicting-parameters", 400, "Deze parameters gaan niet samen (bijv. peildatum en positie).";
     DoelVervallen = "doel-vervallen", 409, "Het doel is vervallen.";
+    DuplicateBijdrage = "duplicate-bijdrage", 409, "Het onderdeel draagt al bij aan deze groepering.";
     DuplicateCode = "duplicate-code", 409, "De code is in deze agenda al in gebruik.";
     DuplicateKenmerk = "duplicate-kenmerk", 400, "Het kenmerk komt twee keer voor in het bestand.";
     DuplicateNaam = "duplicate-naam", 409, "Er is al een organisatie met deze naam (ook in een andere spelling).";
@@ -117,6 +119,7 @@ foutcodes! {
     OutOfRange = "out-of-range", 400, "Buiten het toegestane bereik (datums: 1900 tot en met 2200).";
     OutsidePeriod = "outside-period", 400, "De datum ligt buiten de periode van de agenda.";
     PayloadTooLarge = "payload-too-large", 413, "Het verzoek is te groot.";
+    PrimaryGroepering = "primary-groepering", 409, "Dit is de eigen groepering van het onderdeel; een bijdrage gaat naar een andere.";
     Range = "range", 400, "Ongeldig bereik.";
     ReasonRequired = "reason-required", 400, "Deze statusovergang (vervallen, heropenen) vraagt een reden.";
     RateLimited = "rate-limited", 429, "Te veel verzoeken; probeer het zo opnieuw (Retry-After).";

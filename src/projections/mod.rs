@@ -250,9 +250,10 @@ impl ReadModel {
                 }
                 evolve(&mut self.opgaven, r, |o| o.apply(event));
             }
-            E::OpgaveGewijzigd(_) | E::OpgaveVervallen(_) => {
-                evolve(&mut self.opgaven, r, |o| o.apply(event))
-            }
+            E::OpgaveGewijzigd(_)
+            | E::OpgaveVervallen(_)
+            | E::OpgaveBijdrageToegevoegd(_)
+            | E::OpgaveBijdrageVerwijderd(_) => evolve(&mut self.opgaven, r, |o| o.apply(event)),
             E::DoelAangemaakt(e) => {
                 if let Some(code) = &e.code {
                     self.doel_codes
@@ -274,9 +275,11 @@ impl ReadModel {
                 }
                 evolve(&mut self.doelen, r, |d| d.apply(event));
             }
-            E::DoelGewijzigd(_) | E::DoelVerplaatst(_) | E::DoelVervallen(_) => {
-                evolve(&mut self.doelen, r, |d| d.apply(event))
-            }
+            E::DoelGewijzigd(_)
+            | E::DoelVerplaatst(_)
+            | E::DoelVervallen(_)
+            | E::DoelBijdrageToegevoegd(_)
+            | E::DoelBijdrageVerwijderd(_) => evolve(&mut self.doelen, r, |d| d.apply(event)),
             E::ActieAangemaakt(e) => {
                 // Events written before kenmerken were recorded get theirs
                 // here, in log order, by the rule new acties follow.
@@ -430,8 +433,13 @@ impl ReadModel {
                 .opgaven
                 .contains_key(&id)
                 .then_some(PdcaScope::Opgave(id)),
-            // The PDCA state names no organisatie and reads no token.
-            E::OrganisatieGeregistreerd(_)
+            // The PDCA state names no organisatie, reads no token and no
+            // contribution (the overzicht, which shows them, is not cached).
+            E::OpgaveBijdrageToegevoegd(_)
+            | E::OpgaveBijdrageVerwijderd(_)
+            | E::DoelBijdrageToegevoegd(_)
+            | E::DoelBijdrageVerwijderd(_)
+            | E::OrganisatieGeregistreerd(_)
             | E::OrganisatieGewijzigd(_)
             | E::TokenAangemaakt(_)
             | E::TokenIngetrokken(_) => None,
@@ -720,7 +728,12 @@ fn read_by_actie_dto(event: &Event) -> bool {
         | E::BijsturingDoorgevoerd(_)
         | E::CheckmomentGewijzigd(_)
         | E::TokenAangemaakt(_)
-        | E::TokenIngetrokken(_) => false,
+        | E::TokenIngetrokken(_)
+        // The actie's DTO does not show its opgave's or doel's contributions.
+        | E::OpgaveBijdrageToegevoegd(_)
+        | E::OpgaveBijdrageVerwijderd(_)
+        | E::DoelBijdrageToegevoegd(_)
+        | E::DoelBijdrageVerwijderd(_) => false,
     }
 }
 

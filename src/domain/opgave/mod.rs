@@ -21,6 +21,10 @@ pub struct Opgave {
     pub geprioriteerd: bool,
     /// Set when the opgave was dropped, with the reason.
     pub vervallen: Option<String>,
+    /// Further groeperingen it contributes to, in the order they were added
+    /// (see `domain::bijdrage`).
+    #[serde(default)]
+    pub bijdragen: Vec<Uuid>,
 }
 
 pub fn create(e: OpgaveAangemaakt) -> Decision {
@@ -44,6 +48,7 @@ impl Opgave {
             omschrijving: e.omschrijving.clone(),
             geprioriteerd: e.geprioriteerd,
             vervallen: None,
+            bijdragen: Vec::new(),
         }
     }
 
@@ -65,6 +70,8 @@ impl Opgave {
             }
             Event::OpgaveHernummerd(e) => self.code = e.nieuwe_code.clone(),
             Event::OpgaveVervallen(e) => self.vervallen = Some(e.reden.clone()),
+            Event::OpgaveBijdrageToegevoegd(e) => self.bijdragen.push(e.groepering_id),
+            Event::OpgaveBijdrageVerwijderd(e) => self.bijdragen.retain(|g| *g != e.groepering_id),
             _ => {}
         }
     }
@@ -97,8 +104,19 @@ impl Opgave {
         change.geprioriteerd = change.geprioriteerd.filter(|v| *v != self.geprioriteerd);
         change.groepering_id = change.groepering_id.filter(|v| *v != self.groepering_id);
         let mut events = Vec::new();
+        // Moved into a groepering it contributed to: that is its primary
+        // place now, so the contribution ends in the same decision.
+        let ended = change
+            .groepering_id
+            .flatten()
+            .filter(|g| self.bijdragen.contains(g));
         if change != OpgaveGewijzigd::default() {
             events.push(Event::OpgaveGewijzigd(change));
+        }
+        if let Some(groepering_id) = ended {
+            events.push(Event::OpgaveBijdrageVerwijderd(
+                super::events::BijdrageVerwijderd { groepering_id },
+            ));
         }
         if let Some(code) = code.filter(|c| *c != self.code) {
             events.push(Event::OpgaveHernummerd(Hernummerd {

@@ -66,6 +66,7 @@ impl Structuur {
                 omschrijving: String::new(),
                 geprioriteerd: true,
                 vervallen: None,
+                bijdragen: Vec::new(),
             },
             1,
         ));
@@ -84,6 +85,7 @@ impl Structuur {
                 omschrijving: String::new(),
                 geprioriteerd: true,
                 vervallen: None,
+                bijdragen: Vec::new(),
             },
             1,
         ));
