@@ -436,6 +436,8 @@ pub struct OverzichtGroep {
     #[schema(example = "themalijn")]
     pub niveau_naam: Option<String>,
     pub opgaven: Vec<PdcaDto>,
+    /// Opgaven en doelen met hun eigen plaats elders die ook aan deze groepering bijdragen (niet meegeteld in de totalen).
+    pub bijdragen: Vec<super::structuur::bijdrage::OverzichtBijdrage>,
 }
 
 /// The PDCA state of every opgave of an agenda, grouped as the agenda groups them.
@@ -506,10 +508,12 @@ fn overzicht(
                             .map(|n| n.enkelvoud.clone())
                     }),
                     opgaven: vec![dto],
+                    bijdragen: Vec::new(),
                 })
             }
         }
     }
+    add_bijdragen(m, agenda_id, &mut groepen);
     // Groeperingen by code (then name); opgaven without one last.
     groepen.sort_by_key(|g| {
         (
@@ -534,6 +538,44 @@ fn overzicht(
         totalen,
         groepen,
     })
+}
+
+/// Each groepering's contributions, in its section (a section of its own
+/// when nothing has it as primary place).
+fn add_bijdragen(m: &ReadModel, agenda_id: Uuid, groepen: &mut Vec<OverzichtGroep>) {
+    let fasen: std::collections::HashMap<Uuid, String> = groepen
+        .iter()
+        .flat_map(|g| g.opgaven.iter())
+        .map(|o| (o.opgave_id, o.fase.clone()))
+        .collect();
+    let Some(agenda) = m.agendas.get(&agenda_id) else {
+        return;
+    };
+    for g in m.groeperingen.values() {
+        if g.state.agenda_id != agenda_id {
+            continue;
+        }
+        let bijdragen =
+            super::structuur::bijdrage::overzicht_bijdragen(m, g.id, |o| fasen.get(&o).cloned());
+        if bijdragen.is_empty() {
+            continue;
+        }
+        match groepen.iter_mut().find(|x| x.groepering_id == Some(g.id)) {
+            Some(groep) => groep.bijdragen = bijdragen,
+            None => groepen.push(OverzichtGroep {
+                groepering_id: Some(g.id),
+                code: g.state.code.as_ref().map(|c| c.to_string()),
+                naam: Some(g.state.naam.clone()),
+                niveau_naam: agenda
+                    .state
+                    .groeperingsniveaus
+                    .get(g.state.niveau)
+                    .map(|n| n.enkelvoud.clone()),
+                opgaven: Vec::new(),
+                bijdragen,
+            }),
+        }
+    }
 }
 
 /// De PDCA-toestand van alle opgaven van een agenda in één keer, gegroepeerd per groepering (bij Twenterand: themalijn).

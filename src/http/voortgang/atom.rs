@@ -178,8 +178,27 @@ pub fn feed(v: &Voortgang, base: &str, agenda_updated: DateTime<Utc>) -> String 
     let tag = format!("tag:mag-tracker.nl,2024:agenda:{}", v.agenda_id);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     out.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"nl\">\n");
-    out.push_str(&format!("  <id>{}:voortgang</id>\n", xml(&tag)));
-    out.push_str(&format!("  <title>Voortgang {}</title>\n", xml(&v.agenda)));
+    // A feed of one groepering is a feed of its own (the entries keep their ids).
+    let (feed_id, title, query) = match v.groepering_id {
+        Some(g) => {
+            let naam = v.groeperingen.first().map(|s| s.naam.as_str());
+            (
+                format!("{tag}:voortgang:groepering:{g}"),
+                match naam {
+                    Some(n) => format!("Voortgang {} — {n}", v.agenda),
+                    None => format!("Voortgang {}", v.agenda),
+                },
+                format!("?groepering={g}"),
+            )
+        }
+        None => (
+            format!("{tag}:voortgang"),
+            format!("Voortgang {}", v.agenda),
+            String::new(),
+        ),
+    };
+    out.push_str(&format!("  <id>{}</id>\n", xml(&feed_id)));
+    out.push_str(&format!("  <title>{}</title>\n", xml(&title)));
     out.push_str(&format!("  <updated>{}</updated>\n", ts(updated)));
     out.push_str(&format!(
         "  <author><name>{}</name></author>\n",
@@ -187,13 +206,20 @@ pub fn feed(v: &Voortgang, base: &str, agenda_updated: DateTime<Utc>) -> String 
     ));
     out.push_str(&format!(
         "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
-        xml(&format!("{base}/v1/agendas/{}/voortgang.atom", v.agenda_id))
+        xml(&format!(
+            "{base}/v1/agendas/{}/voortgang.atom{query}",
+            v.agenda_id
+        ))
     ));
     out.push_str(&format!(
         "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
         xml(&format!(
-            "{base}/v1/agendas/{}/voortgang?sindsPositie={}&formaat=html",
-            v.agenda_id, v.sinds_positie
+            "{base}/v1/agendas/{}/voortgang?sindsPositie={}&formaat=html{}",
+            v.agenda_id,
+            v.sinds_positie,
+            v.groepering_id
+                .map(|g| format!("&groepering={g}"))
+                .unwrap_or_default()
         ))
     ));
     out.push_str(&format!(
@@ -229,7 +255,7 @@ pub fn feed(v: &Voortgang, base: &str, agenda_updated: DateTime<Utc>) -> String 
 /// zonder die zijn het paden vanaf de root van de server (nooit afgeleid van Host of
 /// X-Forwarded-*-headers).
 #[utoipa::path(get, path = "/agendas/{id}/voortgang.atom", tag = "Nieuwsbrief",
-    params(("id" = Uuid, Path, description = "Id van de agenda")),
+    params(("id" = Uuid, Path, description = "Id van de agenda"), super::GroeperingQuery),
     responses(
         (status = 200, description = "De Atom-feed", content_type = "application/atom+xml", body = String),
         (status = 400, description = "Ongeldig id", body = Problem, content_type = "application/problem+json"),
@@ -239,8 +265,10 @@ pub async fn get_feed(
     state: web::Data<AppState>,
     reader: crate::http::peil::view::Reader,
     id: web::Path<Uuid>,
+    q: web::Query<super::GroeperingQuery>,
 ) -> Result<HttpResponse, Problem> {
     reader.check(crate::access::policy::Target::Agenda(*id))?;
+    let groepering = super::groepering_param(&state, *id, q.groepering)?;
     let agenda_updated = state
         .projection
         .read()
@@ -262,7 +290,7 @@ pub async fn get_feed(
         tot_datum: None,
     };
     let agenda_id: Uuid = *id;
-    let v = compute(&state, agenda_id, window).await?;
+    let v = compute(&state, agenda_id, window, groepering).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/atom+xml; charset=utf-8")
         .insert_header(("ETag", format!("W/\"{head}\"")))

@@ -164,6 +164,12 @@ pub struct FaseWijziging {
 #[serde(rename_all = "camelCase")]
 pub struct OpgaveVoortgang {
     pub opgave_id: Uuid,
+    /// Alleen met ?groepering=: primair (de opgave staat in de groepering) of bijdrage (de opgave, of een doel ervan, draagt eraan bij).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub soort: Option<crate::http::structuur::bijdrage::BijdrageSoort>,
+    /// Alleen met ?groepering=, als niet de opgave maar doelen ervan bijdragen: hun titels (dan staan alleen de wijzigingen van die doelen hier).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub via_doelen: Vec<String>,
     #[schema(example = "1.1")]
     pub code: String,
     pub titel: String,
@@ -221,6 +227,9 @@ pub struct Voortgang {
     pub tot_positie: u64,
     pub sinds_datum: Option<NaiveDate>,
     pub tot_datum: Option<NaiveDate>,
+    /// De groepering van ?groepering= (dan staat alles in haar ene sectie onder groeperingen).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groepering_id: Option<Uuid>,
     /// Aantal gemelde wijzigingen (fasewijzigingen niet meegeteld).
     pub aantal_wijzigingen: usize,
     /// Bijsturingen op checkmomenten over de hele agenda.

@@ -113,6 +113,7 @@ pub fn compute(
     store: &dyn EventStore,
     agenda_id: Uuid,
     window: Window,
+    groepering: Option<Uuid>,
 ) -> Result<Option<Voortgang>, String> {
     let start = ReadModel::replay(store, window.sinds_positie)?;
     let mut model = start.clone();
@@ -179,6 +180,15 @@ pub fn compute(
         }
     }
 
+    // ?groepering=: what concerns it, all in its one section.
+    let per_opgave = match groepering {
+        Some(g) => super::groepering::filter(end, g, per_opgave),
+        None => per_opgave,
+    };
+    let section = |o: &crate::domain::opgave::Opgave| match groepering {
+        Some(g) => Some(g),
+        None => o.groepering_id.and_then(|g| root(end, g)),
+    };
     let mut groeperingen: BTreeMap<Uuid, GroeperingVoortgang> = BTreeMap::new();
     let mut losse = Vec::new();
     let mut aantal = agendabreed.len();
@@ -190,9 +200,11 @@ pub fn compute(
         v.code = o.state.code.to_string();
         v.titel = o.state.titel.clone();
         aantal += v.count();
-        match o.state.groepering_id.and_then(|g| root(end, g)) {
+        match section(&o.state) {
             Some(g) => {
-                let grp = &end.groeperingen[&g].state;
+                let Some(grp) = end.groeperingen.get(&g).map(|x| &x.state) else {
+                    continue;
+                };
                 groeperingen
                     .entry(g)
                     .or_insert_with(|| GroeperingVoortgang {
@@ -233,6 +245,7 @@ pub fn compute(
         tot_positie: window.tot_positie,
         sinds_datum: window.sinds_datum,
         tot_datum: window.tot_datum,
+        groepering_id: groepering,
         aantal_wijzigingen: aantal,
         agendabrede_bijsturingen: agendabreed,
         groeperingen,

@@ -121,6 +121,26 @@ fn opgave_nodes(o: &OpgaveVoortgang, level: usize, out: &mut Vec<Node>) {
         level,
         vec![own("Opgave "), user(&o.code), own(" "), user(&o.titel)],
     ));
+    if o.soort == Some(crate::http::structuur::bijdrage::BijdrageSoort::Bijdrage) {
+        let mut line = vec![own("Draagt bij aan deze groepering")];
+        if !o.via_doelen.is_empty() {
+            let label = if o.via_doelen.len() == 1 {
+                "doel"
+            } else {
+                "doelen"
+            };
+            line.push(own(format!(" via {label} ")));
+            for (i, t) in o.via_doelen.iter().enumerate() {
+                if i > 0 {
+                    line.push(own(", "));
+                }
+                line.push(user(t));
+            }
+            line.push(own(" (alleen de wijzigingen daarvan)"));
+        }
+        line.push(own("; de eigen plaats van de opgave is elders."));
+        out.push(Node::Para(line));
+    }
     if let Some(f) = &o.pdca_fase {
         let text = match &f.van {
             Some(van) => format!("PDCA-fase: {} → {}", fase(van), fase(&f.naar)),
