@@ -66,6 +66,8 @@ impl RowMap {
                         (Level::Opgave, "titel") => "opgaveTitel",
                         (Level::Opgave, "vervalreden") => "opgaveVervalreden",
                         (Level::Doel, "vervalreden") => "doelVervalreden",
+                        (Level::Opgave, "bijdragenAan") => "opgaveBijdragenAan",
+                        (Level::Doel, "bijdragenAan") => "doelBijdragenAan",
                         (Level::Opgave, _) => "opgaveCode",
                         (Level::Doel, "titel") => "doelTitel",
                         (Level::Doel, _) => "doelCode",
@@ -77,6 +79,39 @@ impl RowMap {
                 e
             })
             .collect()
+    }
+}
+
+/// The names in a `…BijdragenAan` cell.
+fn namen(cell: &str) -> Vec<String> {
+    cell.split(PARTNER_SEPARATOR.trim())
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The first row's `…BijdragenAan` of an opgave or doel holds; a later row
+/// that says otherwise is inconsistent.
+fn same_bijdragen(
+    errors: &mut Vec<FieldError>,
+    (row, column): (usize, &str),
+    first: (usize, &mut String),
+    cell: &str,
+) {
+    if first.0 == row {
+        *first.1 = cell.to_owned();
+    } else if namen(first.1) != namen(cell) {
+        problem(
+            errors,
+            row,
+            column,
+            Foutcode::Inconsistent,
+            format!(
+                "In rij {} staat hier '{}', in deze rij '{cell}'.",
+                first.0, first.1
+            ),
+        );
     }
 }
 
@@ -103,6 +138,8 @@ struct DoelAcc {
     parent: Option<usize>,
     /// Empty for an active doel.
     vervalreden: String,
+    /// The `…BijdragenAan` cell as first given.
+    bijdragen: String,
     acties: Vec<(usize, ActieIn)>,
 }
 
@@ -152,6 +189,7 @@ fn find_doel(
                 row,
                 parent,
                 vervalreden: vervalreden.to_owned(),
+                bijdragen: String::new(),
                 acties: Vec::new(),
             });
             Ok(opgave.doelen.len() - 1)
@@ -167,6 +205,8 @@ struct OpgaveAcc {
     groepering: Option<usize>,
     /// Empty for an active opgave.
     vervalreden: String,
+    /// The `opgaveBijdragenAan` cell as first given.
+    bijdragen: String,
     doelen: Vec<DoelAcc>,
     acties: Vec<(usize, ActieIn)>,
 }
@@ -196,9 +236,51 @@ fn doel_tree(accs: &mut [Option<DoelAcc>], di: usize, path: &str, map: &mut RowM
         omschrijving: String::new(),
         geprioriteerd: true,
         vervalreden: (!d.vervalreden.is_empty()).then_some(d.vervalreden),
+        bijdragen_aan: namen(&d.bijdragen),
         subdoelen,
         indicatoren: Vec::new(),
         acties,
+    }
+}
+
+/// Adds a groepering for every name in a `bijdragenAan` of the tree that
+/// no groepering of it has.
+fn add_named_groeperingen(groepen: &mut Vec<GroeperingIn>, losse: &[OpgaveIn]) {
+    fn doel_refs<'a>(d: &'a DoelIn, out: &mut Vec<&'a String>) {
+        out.extend(&d.bijdragen_aan);
+        for s in &d.subdoelen {
+            doel_refs(s, out);
+        }
+    }
+    let mut refs: Vec<String> = Vec::new();
+    {
+        let mut all = Vec::new();
+        for o in groepen.iter().flat_map(|g| g.opgaven.iter()).chain(losse) {
+            all.extend(&o.bijdragen_aan);
+            for d in &o.doelen {
+                doel_refs(d, &mut all);
+            }
+        }
+        for r in all {
+            if !refs.iter().any(|x| crate::domain::naam::same(x, r)) {
+                refs.push(r.clone());
+            }
+        }
+    }
+    for r in refs {
+        if !groepen
+            .iter()
+            .any(|g| crate::domain::naam::same(&g.naam, &r))
+        {
+            groepen.push(GroeperingIn {
+                sleutel: None,
+                code: None,
+                naam: r,
+                omschrijving: String::new(),
+                groeperingen: Vec::new(),
+                opgaven: Vec::new(),
+            });
+        }
     }
 }
 
@@ -397,6 +479,15 @@ pub fn read(
                 opgaven.len() - 1
             }
         };
+        {
+            let o = &mut opgaven[oi];
+            same_bijdragen(
+                &mut errors,
+                (row, "opgaveBijdragenAan"),
+                (o.row, &mut o.bijdragen),
+                &get("opgaveBijdragenAan"),
+            );
+        }
         // actie
         let jaar = match get("jaar").parse::<i32>() {
             Ok(j) => j,
@@ -501,6 +592,15 @@ pub fn read(
             } else {
                 find_doel(opgave, (&pcode, &ptitel, &preden), None, row).map(Some)
             };
+            if let Ok(Some(pi)) = parent {
+                let p = &mut opgave.doelen[pi];
+                same_bijdragen(
+                    &mut errors,
+                    (row, "bovenliggendDoelBijdragenAan"),
+                    (p.row, &mut p.bijdragen),
+                    &get("bovenliggendDoelBijdragenAan"),
+                );
+            }
             let parent = match parent {
                 Ok(p) => p,
                 Err(msg) => {
@@ -515,7 +615,16 @@ pub fn read(
                 }
             };
             match find_doel(opgave, (&dcode, &dtitel, &dreden), parent, row) {
-                Ok(di) => opgave.doelen[di].acties.push((row, actie)),
+                Ok(di) => {
+                    let d = &mut opgave.doelen[di];
+                    same_bijdragen(
+                        &mut errors,
+                        (row, "doelBijdragenAan"),
+                        (d.row, &mut d.bijdragen),
+                        &get("doelBijdragenAan"),
+                    );
+                    d.acties.push((row, actie));
+                }
                 Err(msg) => problem(&mut errors, row, "doelTitel", Foutcode::Inconsistent, msg),
             }
         }
@@ -528,6 +637,7 @@ pub fn read(
     let mut tree_groepen: Vec<GroeperingIn> = groeperingen
         .iter()
         .map(|(code, naam, _)| GroeperingIn {
+            sleutel: None,
             code: code.clone(),
             naam: naam.clone(),
             omschrijving: String::new(),
@@ -573,6 +683,7 @@ pub fn read(
             omschrijving: String::new(),
             geprioriteerd: true,
             vervalreden: (!o.vervalreden.is_empty()).then_some(o.vervalreden),
+            bijdragen_aan: namen(&o.bijdragen),
             doelen,
             acties,
         };
@@ -581,6 +692,9 @@ pub fn read(
             None => losse.push(opgave),
         }
     }
+    // A groepering named only as a contribution (no row has it as its
+    // place) is created by its naam.
+    add_named_groeperingen(&mut tree_groepen, &losse);
     let niveau = agenda
         .groeperingsniveau
         .clone()

@@ -15,7 +15,7 @@
 //! or `opgaveVervalreden`/`doelVervalreden`/`bovenliggendDoelVervalreden`
 //! (CSV), and imports as vervallen again.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use uuid::Uuid;
 
@@ -32,7 +32,10 @@ use crate::projections::{Entity, ReadModel};
 /// `kenmerk` is kept (an empty one is given by the import). The
 /// `…Vervalreden` columns (last, so older files keep their positions) are
 /// empty for an active opgave or doel and hold the reason for a vervallen one.
-pub const CSV_COLUMNS: [&str; 24] = [
+/// The `…BijdragenAan` columns (after those) name the further groeperingen
+/// the opgave, doel or parent doel contributes to, by naam, separated by
+/// ` | ` as partners are.
+pub const CSV_COLUMNS: [&str; 27] = [
     "groeperingCode",
     "groeperingNaam",
     "opgaveCode",
@@ -57,6 +60,9 @@ pub const CSV_COLUMNS: [&str; 24] = [
     "opgaveVervalreden",
     "doelVervalreden",
     "bovenliggendDoelVervalreden",
+    "opgaveBijdragenAan",
+    "doelBijdragenAan",
+    "bovenliggendDoelBijdragenAan",
 ];
 
 /// Separator of several partners in one CSV field.
@@ -86,6 +92,60 @@ struct Tree<'a> {
     model: &'a ReadModel,
     agenda_id: Uuid,
     orgs: BTreeSet<Uuid>,
+    /// The `sleutel` of every groepering a contribution names.
+    sleutels: HashMap<Uuid, String>,
+}
+
+/// A `sleutel` for every groepering of the agenda that an opgave or doel
+/// contributes to: its naam, made unique with its code (or a number) when
+/// another groepering of the agenda has the same naam.
+fn sleutels(model: &ReadModel, agenda_id: Uuid) -> HashMap<Uuid, String> {
+    let named: BTreeSet<Uuid> = model
+        .opgaven
+        .values()
+        .filter(|o| o.state.agenda_id == agenda_id)
+        .flat_map(|o| o.state.bijdragen.iter().copied())
+        .chain(
+            model
+                .doelen
+                .values()
+                .filter(|d| d.state.agenda_id == agenda_id)
+                .flat_map(|d| d.state.bijdragen.iter().copied()),
+        )
+        .collect();
+    let mut taken = BTreeSet::new();
+    let mut out = HashMap::new();
+    for id in named {
+        let Some(g) = model.groeperingen.get(&id) else {
+            continue;
+        };
+        let naam = &g.state.naam;
+        let shared = model.groeperingen.values().any(|x| {
+            x.id != id
+                && x.state.agenda_id == agenda_id
+                && crate::domain::naam::same(&x.state.naam, naam)
+        });
+        let mut sleutel = match (&g.state.code, shared) {
+            (_, false) => naam.clone(),
+            (Some(c), true) => format!("{naam} ({c})"),
+            (None, true) => format!("{naam} (1)"),
+        };
+        let mut n = 1;
+        while !taken.insert(crate::domain::naam::key(&sleutel)) {
+            n += 1;
+            sleutel = format!("{naam} ({n})");
+        }
+        out.insert(id, sleutel);
+    }
+    out
+}
+
+impl Tree<'_> {
+    fn verwijzingen(&self, ids: &[Uuid]) -> Vec<String> {
+        ids.iter()
+            .filter_map(|g| self.sleutels.get(g).cloned())
+            .collect()
+    }
 }
 
 impl Tree<'_> {
@@ -153,6 +213,7 @@ impl Tree<'_> {
                 omschrijving: d.state.omschrijving.clone(),
                 geprioriteerd: d.state.geprioriteerd,
                 vervalreden: d.state.vervallen.clone(),
+                bijdragen_aan: self.verwijzingen(&d.state.bijdragen),
                 subdoelen: self.doelen(opgave, Some(d.id)),
                 indicatoren: Vec::new(),
                 acties: self.acties(|a| a.doel_id == Some(d.id)),
@@ -179,6 +240,7 @@ impl Tree<'_> {
                 omschrijving: o.state.omschrijving.clone(),
                 geprioriteerd: o.state.geprioriteerd,
                 vervalreden: o.state.vervallen.clone(),
+                bijdragen_aan: self.verwijzingen(&o.state.bijdragen),
                 doelen: self.doelen(o.id, None),
                 acties: self.acties(|a| a.doel_id.is_none() && a.opgave_id == o.id),
             })
@@ -197,6 +259,7 @@ impl Tree<'_> {
         groepen
             .into_iter()
             .map(|g| GroeperingIn {
+                sleutel: self.sleutels.get(&g.id).cloned(),
                 code: g.state.code.as_ref().map(|c| c.to_string()),
                 naam: g.state.naam.clone(),
                 omschrijving: g.state.omschrijving.clone(),
@@ -214,6 +277,7 @@ pub fn agenda_file(model: &ReadModel, agenda_id: Uuid) -> Option<AgendaFile> {
         model,
         agenda_id,
         orgs: BTreeSet::new(),
+        sleutels: sleutels(model, agenda_id),
     };
     let groeperingen = tree.groeperingen(None);
     let opgaven = tree.opgaven(None);
@@ -286,6 +350,14 @@ pub fn csv(model: &ReadModel, agenda_id: Uuid) -> Option<Vec<u8>> {
                 .map(|o| o.state.naam.clone())
                 .unwrap_or_default()
         };
+        let namen = |ids: Option<&[Uuid]>| {
+            ids.unwrap_or_default()
+                .iter()
+                .filter_map(|g| model.groeperingen.get(g))
+                .map(|g| g.state.naam.clone())
+                .collect::<Vec<_>>()
+                .join(PARTNER_SEPARATOR)
+        };
         for e in acties {
             let a = &e.state;
             let opgave = model.opgaven.get(&model.opgave_of(a));
@@ -356,6 +428,9 @@ pub fn csv(model: &ReadModel, agenda_id: Uuid) -> Option<Vec<u8>> {
                 parent
                     .and_then(|p| p.state.vervallen.clone())
                     .unwrap_or_default(),
+                namen(opgave.map(|o| &o.state.bijdragen[..])),
+                namen(doel.map(|d| &d.state.bijdragen[..])),
+                namen(parent.map(|p| &p.state.bijdragen[..])),
             ];
             w.write_record(
                 row.iter()

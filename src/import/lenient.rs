@@ -114,6 +114,7 @@ fn niveau() -> &'static [Field] {
 
 fn groepering() -> &'static [Field] {
     &[
+        ("sleutel", Kind::OptStr),
         ("code", Kind::OptStr),
         ("naam", Kind::Str { required: true }),
         ("omschrijving", Kind::OptStr),
@@ -129,6 +130,7 @@ fn opgave() -> &'static [Field] {
         ("omschrijving", Kind::OptStr),
         ("geprioriteerd", Kind::Bool),
         ("vervalreden", Kind::OptStr),
+        ("bijdragenAan", Kind::StrArr { required: false }),
         ("doelen", Kind::Arr(doel)),
         ("acties", Kind::Arr(actie)),
     ]
@@ -141,6 +143,7 @@ fn doel() -> &'static [Field] {
         ("omschrijving", Kind::OptStr),
         ("geprioriteerd", Kind::Bool),
         ("vervalreden", Kind::OptStr),
+        ("bijdragenAan", Kind::StrArr { required: false }),
         ("subdoelen", Kind::Arr(doel)),
         ("indicatoren", Kind::AnyArr),
         ("acties", Kind::Arr(actie)),

@@ -24,6 +24,7 @@ use crate::projections::ReadModel;
 use crate::service::StreamEvents;
 
 pub mod apply;
+mod bijdragen;
 pub mod csv;
 pub mod export;
 pub mod lenient;
@@ -86,6 +87,10 @@ fn ninety() -> u32 {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GroeperingIn {
+    /// A file-local name other parts of the file use to refer to this
+    /// groepering (`bijdragenAan`); not stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sleutel: Option<String>,
     #[serde(default)]
     pub code: Option<String>,
     pub naam: String,
@@ -109,6 +114,10 @@ pub struct OpgaveIn {
     /// Present when the opgave is vervallen: the reason given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vervalreden: Option<String>,
+    /// Further groeperingen the opgave contributes to: the `sleutel`, else
+    /// the `naam`, of a groepering of the file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bijdragen_aan: Vec<String>,
     #[serde(default)]
     pub doelen: Vec<DoelIn>,
     #[serde(default)]
@@ -128,6 +137,10 @@ pub struct DoelIn {
     /// Present when the doel is vervallen: the reason given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vervalreden: Option<String>,
+    /// Groeperingen the doel contributes to besides its opgave's (as for
+    /// an opgave).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bijdragen_aan: Vec<String>,
     #[serde(default)]
     pub subdoelen: Vec<DoelIn>,
     #[serde(default)]
@@ -211,6 +224,8 @@ struct Planner<'a> {
     /// Acties without a kenmerk in the file: their stream and prefix,
     /// given one when the whole file is read.
     zonder_kenmerk: Vec<(usize, Option<Code>)>,
+    /// The file's groeperingen and the contributions that name them.
+    bijdragen: bijdragen::Bijdragen,
     errors: Vec<FieldError>,
     streams: Vec<StreamEvents>,
     summary: ImportSummary,
@@ -300,6 +315,8 @@ impl Planner<'_> {
             omschrijving: g.omschrijving.clone(),
         })]);
         self.summary.groeperingen += 1;
+        self.bijdragen
+            .groepering(&path, id, g.sleutel.as_deref(), &g.naam, &mut self.errors);
         for (i, child) in g.groeperingen.iter().enumerate() {
             self.groepering(
                 format!("{path}.groeperingen[{i}]"),
@@ -337,6 +354,14 @@ impl Planner<'_> {
             events.push(Event::OpgaveVervallen(Vervallen { reden }));
         }
         let id = self.create(events);
+        self.bijdragen.opgave(id, groepering);
+        self.bijdragen.bijdrager(
+            &path,
+            self.streams.len() - 1,
+            &o.bijdragen_aan,
+            groepering,
+            true,
+        );
         self.summary.opgaven += 1;
         for (i, d) in o.doelen.iter().enumerate() {
             self.doel(format!("{path}.doelen[{i}]"), d, id, None, code.as_ref());
@@ -395,6 +420,14 @@ impl Planner<'_> {
             events.push(Event::DoelVervallen(Vervallen { reden }));
         }
         let id = self.create(events);
+        let primair = self.bijdragen.groepering_van(opgave);
+        self.bijdragen.bijdrager(
+            &path,
+            self.streams.len() - 1,
+            &d.bijdragen_aan,
+            primair,
+            false,
+        );
         self.summary.doelen += 1;
         if parent.is_some() && !d.subdoelen.is_empty() {
             self.problem(
@@ -563,6 +596,7 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
         kenmerken: HashSet::new(),
         volgnummers: HashMap::new(),
         zonder_kenmerk: Vec::new(),
+        bijdragen: bijdragen::Bijdragen::default(),
         errors: Vec::new(),
         streams: Vec::new(),
         summary: ImportSummary::default(),
@@ -662,6 +696,8 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
         p.opgave(format!("agenda.opgaven[{i}]"), o, None);
     }
     p.assign_kenmerken();
+    let b = std::mem::take(&mut p.bijdragen);
+    b.resolve(&mut p.streams, &mut p.errors);
     p.summary.agenda_id = agenda_id;
     if p.errors.is_empty() {
         Ok(ImportPlan {

@@ -544,7 +544,9 @@ fn vervallen_opgaven_and_doelen_stay_vervallen_through_export_and_import() {
     let csv_export = text(&app, &format!("/agendas/{agenda}/export?formaat=csv"));
     let header = csv_export.lines().next().unwrap();
     assert!(
-        header.ends_with(";opgaveVervalreden;doelVervalreden;bovenliggendDoelVervalreden"),
+        header.contains(";opgaveVervalreden;doelVervalreden;bovenliggendDoelVervalreden;")
+            && header
+                .ends_with(";opgaveBijdragenAan;doelBijdragenAan;bovenliggendDoelBijdragenAan"),
         "{header}"
     );
     assert!(
