@@ -5,6 +5,7 @@ mod actie_cache;
 mod actie_invoer;
 mod actiebeheer;
 mod audit_names;
+mod bijdragen;
 mod checkmomenten;
 mod client;
 mod contract;
