@@ -805,3 +805,34 @@ fn refused_contributions_change_nothing() {
     );
     assert_eq!(r.status, 412, "{}", r.body);
 }
+
+#[test]
+fn the_example_in_the_docs_imports_with_its_contributions() {
+    let app = spawn();
+    let doc = include_str!("../../docs/model-flexibility.md");
+    let example = doc
+        .split("```json\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a JSON example in docs/model-flexibility.md");
+    let agenda = import(&app, "", "application/json", example);
+    let (_, list) = text(
+        &app,
+        &app.beheerder,
+        &format!("/agendas/{agenda}/groeperingen"),
+    );
+    let list: Value = serde_json::from_str(&list).unwrap();
+    let meedoen = list["resultaten"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["naam"] == "Iedereen doet mee")
+        .unwrap();
+    assert_eq!(
+        titels(&meedoen["onderdelen"]),
+        pairs(&[
+            ("Bewegen in de buurt", "bijdrage"),
+            ("Huiskamers voor iedereen", "bijdrage")
+        ])
+    );
+}
