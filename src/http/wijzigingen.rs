@@ -130,6 +130,8 @@ pub struct WijzigingenDto {
     pub verplaatsingen: Vec<super::structuurwijzigingen::VerplaatsingRegel>,
     /// Bijsturingen vastgelegd of doorgevoerd.
     pub bijsturingen: Vec<super::structuurwijzigingen::BijsturingRegel>,
+    /// Opgaven en doelen die (niet langer) bijdragen aan een andere groepering dan hun eigen.
+    pub bijdragen: Vec<super::structuurwijzigingen::BijdrageRegel>,
 }
 
 fn date_param(
@@ -261,6 +263,7 @@ pub async fn wijzigingen(
         hernummeringen: Vec::new(),
         verplaatsingen: Vec::new(),
         bijsturingen: Vec::new(),
+        bijdragen: Vec::new(),
     };
     let mut structuur = super::structuurwijzigingen::Regels::new(store);
     let m = &*model;
@@ -324,6 +327,7 @@ pub async fn wijzigingen(
     out.hernummeringen = structuur.hernummeringen;
     out.verplaatsingen = structuur.verplaatsingen;
     out.bijsturingen = structuur.bijsturingen;
+    out.bijdragen = structuur.bijdragen;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", format!("W/\"{until}\"")))
         .insert_header(("X-Positie", until.to_string()))

@@ -638,6 +638,57 @@ fn removing_a_contribution_keeps_it_in_history_and_the_audittrail() {
     assert_eq!(entries[3]["gebeurtenisType"], "OpgaveBijdrageVerwijderd");
     assert_eq!(entries[3]["toelichting"], "Past beter bij Sterke wijken");
     assert_eq!(entries[3]["wijzigingen"][0]["nieuwWeergave"], "2");
+    // The agenda's change report lists each contribution that began or ended.
+    let w = read(
+        &app,
+        &o.pm,
+        &format!(
+            "/agendas/{}/wijzigingen?sindsPositie={}",
+            o.agenda, o.voor_acties
+        ),
+    );
+    let regels: Vec<(&str, &str, &str, &str)> = w["bijdragen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["soort"].as_str().unwrap(),
+                r["onderdeel"].as_str().unwrap(),
+                r["titel"].as_str().unwrap(),
+                r["groeperingNaam"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        regels,
+        [
+            (
+                "toegevoegd",
+                "opgave",
+                "Bewegen in de buurt",
+                "Sterke wijken"
+            ),
+            (
+                "toegevoegd",
+                "opgave",
+                "Bewegen in de buurt",
+                "Iedereen doet mee"
+            ),
+            (
+                "toegevoegd",
+                "doel",
+                "Huiskamers voor iedereen",
+                "Iedereen doet mee"
+            ),
+            (
+                "verwijderd",
+                "opgave",
+                "Bewegen in de buurt",
+                "Iedereen doet mee"
+            ),
+        ]
+    );
     let trail = read(&app, &o.pm, &format!("/doelen/{}/audittrail", o.doel));
     assert_eq!(
         trail["resultaten"][1]["gebeurtenisType"],
