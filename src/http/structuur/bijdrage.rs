@@ -190,7 +190,7 @@ pub struct GroeperingOpgaveDto {
 #[utoipa::path(get, path = "/groeperingen/{id}/opgaven", tag = "Agenda",
     params(("id" = Uuid, Path, description = "Id van de groepering"), Paging, PeilQuery),
     responses((status = 200, description = "Een pagina opgaven, eerst de primaire, dan de bijdragende, elk op code", body = Pagina<GroeperingOpgaveDto>), crate::http::responses::ReadErrors))]
-pub async fn list_opgaven(
+pub async fn list_groepering_opgaven(
     view: View,
     req: HttpRequest,
     id: web::Path<Uuid>,

@@ -42,7 +42,7 @@ pub fn configure(cfg: &mut super::Routes) {
         .route("/doelen/{id}", web::patch().to(doel::patch_doel))
         .route(
             "/groeperingen/{id}/opgaven",
-            web::get().to(bijdrage::list_opgaven),
+            web::get().to(bijdrage::list_groepering_opgaven),
         )
         .route(
             "/opgaven/{id}/bijdragen",
@@ -76,7 +76,7 @@ pub fn configure(cfg: &mut super::Routes) {
     doel::post_doel,
     doel::get_doel,
     doel::patch_doel,
-    bijdrage::list_opgaven,
+    bijdrage::list_groepering_opgaven,
     bijdrage::post_opgave_bijdrage,
     bijdrage::post_doel_bijdrage,
     bijdrage::delete_opgave_bijdrage,
