@@ -709,6 +709,29 @@ fn removing_a_contribution_keeps_it_in_history_and_the_audittrail() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["groeperingNaam"], "Sterke wijken");
     assert_eq!(r.body["bijdragen"], json!([]));
+
+    // So does moving a doel to an opgave of a groepering it contributes
+    // to: the doel 2.1.1 contributes to C, and goes to an opgave in C.
+    let path = format!("/agendas/{}/opgaven", o.agenda);
+    let body = json!({"code": "3.1", "titel": "Meedoen", "groeperingId": o.c});
+    let in_c = ok(post(&app, &o.pm, &path, body), 201, "opgave in C")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let doel = read(&app, &o.pm, &format!("/doelen/{}", o.doel));
+    let etag = format!("\"{}\"", doel["versie"]);
+    let r = request(
+        &app,
+        "PATCH",
+        &format!("/doelen/{}", o.doel),
+        Some(&o.pm),
+        &[("If-Match", &etag)],
+        Some(&json!({"opgaveId": in_c, "code": "3.1.1"}).to_string()),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["bijdragen"], json!([]));
+    let c = read(&app, &o.pm, &format!("/groeperingen/{}", o.c));
+    assert_eq!(titels(&c["onderdelen"]), pairs(&[("Meedoen", "primair")]));
 }
 
 /// Method, path, token, body, the status and the code refused with.

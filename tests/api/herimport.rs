@@ -51,6 +51,14 @@ enum Op {
         to: usize,
         doel: bool,
     },
+    /// An opgave or doel contributes to (or stops contributing to) one of
+    /// the agenda's two groeperingen.
+    Bijdrage {
+        doel: bool,
+        idx: usize,
+        tweede: bool,
+        weg: bool,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -65,6 +73,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (any::<bool>(), i()).prop_map(|(opgave, idx)| Op::Vervallen { opgave, idx }),
         4 => (i(), any::<bool>()).prop_map(|(under, doel)| Op::Actie { under, doel }),
         1 => (i(), i(), any::<bool>()).prop_map(|(actie, to, doel)| Op::MoveActie { actie, to, doel }),
+        5 => (any::<bool>(), i(), any::<bool>(), proptest::bool::weighted(0.2))
+            .prop_map(|(doel, idx, tweede, weg)| Op::Bijdrage { doel, idx, tweede, weg }),
     ]
 }
 
@@ -86,6 +96,8 @@ struct Built {
     /// Each actie's kenmerk when it was created.
     kenmerken: Vec<String>,
     n: usize,
+    /// A programmamanager token of the case's agenda (for contributions).
+    pm: Option<String>,
 }
 
 fn pick(v: &[String], i: usize) -> Option<&String> {
@@ -100,7 +112,8 @@ fn code_of(app: &TestApp, path: &str) -> (Option<String>, String, Value) {
 
 /// Performs one write; any answer but a 5xx is fine (a refused write
 /// changes nothing, which the export comparison then also shows).
-fn perform(app: &TestApp, agenda: &str, groepering: &str, b: &mut Built, op: &Op) {
+fn perform(app: &TestApp, agenda: &str, groeperingen: &[String; 2], b: &mut Built, op: &Op) {
+    let groepering = &groeperingen[0];
     b.n += 1;
     let n = b.n;
     let r = match op {
@@ -232,6 +245,31 @@ fn perform(app: &TestApp, agenda: &str, groepering: &str, b: &mut Built, op: &Op
             };
             patch(app, &format!("/acties/{a}"), &etag, &body)
         }
+        Op::Bijdrage {
+            doel,
+            idx,
+            tweede,
+            weg,
+        } => {
+            let (list, kind) = if *doel {
+                (&b.doelen, "doelen")
+            } else {
+                (&b.opgaven, "opgaven")
+            };
+            let Some(id) = pick(list, *idx) else { return };
+            let g = &groeperingen[usize::from(*tweede)];
+            let pm = b.pm.as_deref();
+            let r = if *weg {
+                let path = format!("/{kind}/{id}/bijdragen/{g}");
+                request(app, "DELETE", &path, pm, &[], None)
+            } else {
+                let body = json!({"groeperingId": g}).to_string();
+                let path = format!("/{kind}/{id}/bijdragen");
+                request(app, "POST", &path, pm, &[], Some(&body))
+            };
+            assert!(r.status < 500, "{op:?}: {:?}", r.body);
+            return;
+        }
     };
     assert!(r.status < 500, "{op:?}: {:?}", r.body);
 }
@@ -338,6 +376,9 @@ fn tree_rows(csv: &str) -> Vec<Vec<String>> {
         "opgaveVervalreden",
         "doelVervalreden",
         "bovenliggendDoelVervalreden",
+        "opgaveBijdragenAan",
+        "doelBijdragenAan",
+        "bovenliggendDoelBijdragenAan",
     ];
     let index: Vec<usize> = columns
         .iter()
@@ -369,15 +410,25 @@ fn run_case(app: &TestApp, ops: &[Op]) {
     );
     assert_eq!(agenda.status, 201);
     let agenda = agenda.id();
-    let groepering = post(
-        app,
-        &format!("/agendas/{agenda}/groeperingen"),
-        &json!({"naam": "Iedereen doet mee"}),
-    )
-    .id();
-    let mut built = Built::default();
+    let groepering = |naam: &str| {
+        post(
+            app,
+            &format!("/agendas/{agenda}/groeperingen"),
+            &json!({ "naam": naam }),
+        )
+        .id()
+    };
+    let groeperingen = [groepering("Iedereen doet mee"), groepering("Sterke wijken")];
+    let mut built = Built {
+        pm: Some(app.token(
+            mag_tracker::access::Rol::Programmamanager,
+            "Gemeente Twenterand",
+            vec![agenda.parse().unwrap()],
+        )),
+        ..Built::default()
+    };
     for op in ops {
-        perform(app, &agenda, &groepering, &mut built, op);
+        perform(app, &agenda, &groeperingen, &mut built, op);
     }
 
     // Every actie keeps the kenmerk it was created with, whatever moved or

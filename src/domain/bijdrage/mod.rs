@@ -14,12 +14,74 @@
 
 use uuid::Uuid;
 
-use super::events::{BijdrageToegevoegd, BijdrageVerwijderd, Event};
+use super::events::{BijdrageToegevoegd, BijdrageVerwijderd, Event, OpgaveGewijzigd};
 use super::structuur::{geen_fouten, groepering_in_agenda, StructuurView};
 use super::{Besluit, DomainError, Foutcode, StreamBesluit};
 
 #[cfg(test)]
 mod tests;
+
+/// A move that makes a groepering the primary place of an opgave or doel
+/// ends its contribution to that groepering, in the same decision: an
+/// opgave moved into a groepering (its own contribution and those of its
+/// doelen), a doel moved to an opgave of that groepering. So a
+/// contribution is never to the item's own groepering. Called by the
+/// opgave's and the doel's change commands on what they decided.
+pub fn na_verplaatsing(
+    view: &impl StructuurView,
+    mut streams: Vec<StreamBesluit>,
+) -> Vec<StreamBesluit> {
+    let ended = |g: Uuid| BijdrageVerwijderd { groepering_id: g };
+    let mut doelen: Vec<(Uuid, Uuid)> = Vec::new();
+    for s in &mut streams {
+        let mut extra = Vec::new();
+        for e in &s.events {
+            match e {
+                Event::OpgaveGewijzigd(OpgaveGewijzigd {
+                    groepering_id: Some(Some(g)),
+                    ..
+                }) => {
+                    if view
+                        .opgave(s.stream_id)
+                        .is_some_and(|(o, _)| o.bijdragen.contains(g))
+                    {
+                        extra.push(Event::OpgaveBijdrageVerwijderd(ended(*g)));
+                    }
+                    for d in view.doelen_van_opgave(s.stream_id) {
+                        if view.doel(d).is_some_and(|(x, _)| x.bijdragen.contains(g)) {
+                            doelen.push((d, *g));
+                        }
+                    }
+                }
+                Event::DoelVerplaatst(v) => {
+                    let g = view
+                        .opgave(v.nieuwe_opgave_id)
+                        .and_then(|(o, _)| o.groepering_id);
+                    if let Some(g) = g.filter(|g| {
+                        view.doel(s.stream_id)
+                            .is_some_and(|(x, _)| x.bijdragen.contains(g))
+                    }) {
+                        extra.push(Event::DoelBijdrageVerwijderd(ended(g)));
+                    }
+                }
+                _ => {}
+            }
+        }
+        s.events.extend(extra);
+    }
+    for (d, g) in doelen {
+        let event = Event::DoelBijdrageVerwijderd(ended(g));
+        match streams.iter_mut().find(|s| s.stream_id == d) {
+            Some(s) => s.events.push(event),
+            None => {
+                if let Some((_, version)) = view.doel(d) {
+                    streams.push(StreamBesluit::bij(d, version, vec![event]));
+                }
+            }
+        }
+    }
+    streams
+}
 
 /// What contributes: an opgave or a doel (its own stream).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -126,30 +126,76 @@ fn unknown_items_are_not_found_and_vervallen_ones_do_not_change() {
 }
 
 #[test]
-fn moving_an_opgave_into_a_groepering_it_contributes_to_ends_the_contribution() {
-    let mut view = drie_effecten();
-    view.opgaven[0].1.bijdragen = vec![id(31)];
-    let (o, _) = crate::domain::structuur::StructuurView::opgave(&view, id(10)).unwrap();
-    let events = o
-        .update(
-            crate::domain::events::OpgaveGewijzigd {
-                groepering_id: Some(Some(id(31))),
-                ..Default::default()
-            },
-            None,
-            None,
-        )
-        .unwrap();
+fn moving_an_opgave_into_a_groepering_ends_its_and_its_doelens_contribution_to_it() {
+    let mut view = drie_effecten().doel(21, 10, Some(20), None);
+    view.opgaven[0].1.bijdragen = vec![id(31), id(32)];
+    view.doelen[0].1.bijdragen = vec![id(31)];
+    view.doelen[1].1.bijdragen = vec![id(31), id(32)];
+    let verplaats = crate::domain::opgave::OpgaveCommand::Wijzig {
+        id: id(10),
+        code: None,
+        titel: None,
+        omschrijving: None,
+        geprioriteerd: None,
+        groepering_id: Some(Some(id(31))),
+        vervalt: false,
+        reden: None,
+    };
+    let streams = given(view).when(|v| verplaats.decide(v)).then(vec![
+        Event::OpgaveGewijzigd(crate::domain::events::OpgaveGewijzigd {
+            groepering_id: Some(Some(id(31))),
+            ..Default::default()
+        }),
+        Event::OpgaveBijdrageVerwijderd(BijdrageVerwijderd {
+            groepering_id: id(31),
+        }),
+        Event::DoelBijdrageVerwijderd(BijdrageVerwijderd {
+            groepering_id: id(31),
+        }),
+        Event::DoelBijdrageVerwijderd(BijdrageVerwijderd {
+            groepering_id: id(31),
+        }),
+    ]);
     assert_eq!(
-        events,
-        vec![
-            Event::OpgaveGewijzigd(crate::domain::events::OpgaveGewijzigd {
-                groepering_id: Some(Some(id(31))),
-                ..Default::default()
-            }),
-            Event::OpgaveBijdrageVerwijderd(BijdrageVerwijderd {
-                groepering_id: id(31)
-            }),
-        ]
+        streams.iter().map(|s| s.stream_id).collect::<Vec<_>>(),
+        [id(10), id(20), id(21)]
+    );
+}
+
+#[test]
+fn moving_a_doel_to_an_opgave_of_a_groepering_it_contributes_to_ends_that_contribution() {
+    let mut view = drie_effecten().opgave(11, "2").doel(22, 10, Some(20), None);
+    view.opgaven[1].1.groepering_id = Some(id(31));
+    view.doelen[0].1.bijdragen = vec![id(31), id(32)];
+    view.doelen[1].1.bijdragen = vec![id(31)];
+    let verplaats = crate::domain::doel::DoelCommand::Wijzig {
+        id: id(20),
+        code: None,
+        titel: None,
+        omschrijving: None,
+        geprioriteerd: None,
+        opgave_id: Some(id(11)),
+        vervalt: false,
+        reden: None,
+    };
+    let streams = given(view).when(|v| verplaats.decide(v)).then(vec![
+        Event::DoelVerplaatst(crate::domain::events::DoelVerplaatst {
+            vorige_opgave_id: id(10),
+            nieuwe_opgave_id: id(11),
+        }),
+        Event::DoelBijdrageVerwijderd(BijdrageVerwijderd {
+            groepering_id: id(31),
+        }),
+        Event::DoelVerplaatst(crate::domain::events::DoelVerplaatst {
+            vorige_opgave_id: id(10),
+            nieuwe_opgave_id: id(11),
+        }),
+        Event::DoelBijdrageVerwijderd(BijdrageVerwijderd {
+            groepering_id: id(31),
+        }),
+    ]);
+    assert_eq!(
+        streams.iter().map(|s| s.stream_id).collect::<Vec<_>>(),
+        [id(20), id(22)]
     );
 }

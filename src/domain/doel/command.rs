@@ -114,7 +114,7 @@ impl DoelCommand {
                 )];
                 // Sub-doelen move with their parent, and their codes follow.
                 streams.extend(cascade::doel_gewijzigd(view, id, code.as_ref(), opgave_id)?);
-                Ok(streams)
+                Ok(crate::domain::bijdrage::na_verplaatsing(view, streams))
             }
         }
     }

@@ -89,7 +89,7 @@ impl OpgaveCommand {
                     None
                 });
                 geen_fouten(errors)?;
-                wijzig(
+                let streams = wijzig(
                     view,
                     id,
                     o,
@@ -102,7 +102,8 @@ impl OpgaveCommand {
                         geprioriteerd,
                         groepering_id,
                     },
-                )
+                )?;
+                Ok(crate::domain::bijdrage::na_verplaatsing(view, streams))
             }
         }
     }

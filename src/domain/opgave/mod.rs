@@ -104,19 +104,8 @@ impl Opgave {
         change.geprioriteerd = change.geprioriteerd.filter(|v| *v != self.geprioriteerd);
         change.groepering_id = change.groepering_id.filter(|v| *v != self.groepering_id);
         let mut events = Vec::new();
-        // Moved into a groepering it contributed to: that is its primary
-        // place now, so the contribution ends in the same decision.
-        let ended = change
-            .groepering_id
-            .flatten()
-            .filter(|g| self.bijdragen.contains(g));
         if change != OpgaveGewijzigd::default() {
             events.push(Event::OpgaveGewijzigd(change));
-        }
-        if let Some(groepering_id) = ended {
-            events.push(Event::OpgaveBijdrageVerwijderd(
-                super::events::BijdrageVerwijderd { groepering_id },
-            ));
         }
         if let Some(code) = code.filter(|c| *c != self.code) {
             events.push(Event::OpgaveHernummerd(Hernummerd {
