@@ -32,10 +32,10 @@ use crate::projections::{Entity, ReadModel};
 /// `kenmerk` is kept (an empty one is given by the import). The
 /// `…Vervalreden` columns (last, so older files keep their positions) are
 /// empty for an active opgave or doel and hold the reason for a vervallen one.
-/// The `…BijdragenAan` columns (after those) name the further groeperingen
-/// the opgave, doel or parent doel contributes to, by naam, separated by
-/// ` | ` as partners are.
-pub const CSV_COLUMNS: [&str; 27] = [
+/// `gemeenten` follows them; the `…BijdragenAan` columns (after that) name
+/// the further groeperingen the opgave, doel or parent doel contributes
+/// to, by naam, separated by ` | ` as partners are.
+pub const CSV_COLUMNS: [&str; 28] = [
     "groeperingCode",
     "groeperingNaam",
     "opgaveCode",
@@ -60,6 +60,7 @@ pub const CSV_COLUMNS: [&str; 27] = [
     "opgaveVervalreden",
     "doelVervalreden",
     "bovenliggendDoelVervalreden",
+    "gemeenten",
     "opgaveBijdragenAan",
     "doelBijdragenAan",
     "bovenliggendDoelBijdragenAan",
@@ -91,6 +92,8 @@ where
 struct Tree<'a> {
     model: &'a ReadModel,
     agenda_id: Uuid,
+    /// Only the acties for this gemeente (and the whole agenda).
+    gemeente: Option<&'a str>,
     orgs: BTreeSet<Uuid>,
     /// The `sleutel` of every groepering a contribution names.
     sleutels: HashMap<Uuid, String>,
@@ -180,6 +183,7 @@ impl Tree<'_> {
             geplande_eind_datum: a.geplande_eind,
             trekker,
             partners: a.partners.iter().map(|p| self.org_name(p)).collect(),
+            gemeenten: a.gemeenten.clone(),
             status: a.status,
         }
     }
@@ -191,6 +195,7 @@ impl Tree<'_> {
             .values()
             .map(|e| &**e)
             .filter(|a| a.state.agenda_id == self.agenda_id && filter(&a.state))
+            .filter(|a| voor(self.gemeente, &a.state))
             .collect();
         v.sort_by_key(|a| a.id);
         v.into_iter().map(|a| self.actie(&a.state)).collect()
@@ -270,12 +275,23 @@ impl Tree<'_> {
     }
 }
 
-/// The whole agenda as an agenda file; `None` for an unknown agenda.
-pub fn agenda_file(model: &ReadModel, agenda_id: Uuid) -> Option<AgendaFile> {
+/// Whether an actie is exported for `gemeente` (`None`: every actie).
+fn voor(gemeente: Option<&str>, a: &Actie) -> bool {
+    gemeente.is_none_or(|g| crate::domain::gemeente::hoort_bij(&a.gemeenten, g))
+}
+
+/// The whole agenda as an agenda file (with a `gemeente`: only its acties
+/// and those for the whole agenda); `None` for an unknown agenda.
+pub fn agenda_file(
+    model: &ReadModel,
+    agenda_id: Uuid,
+    gemeente: Option<&str>,
+) -> Option<AgendaFile> {
     let agenda = &model.agendas.get(&agenda_id)?.state;
     let mut tree = Tree {
         model,
         agenda_id,
+        gemeente,
         orgs: BTreeSet::new(),
         sleutels: sleutels(model, agenda_id),
     };
@@ -311,20 +327,27 @@ pub fn agenda_file(model: &ReadModel, agenda_id: Uuid) -> Option<AgendaFile> {
                 .cloned()
                 .map(Into::into)
                 .collect(),
+            uitvoeringsperioden: agenda
+                .uitvoeringsperioden
+                .iter()
+                .cloned()
+                .map(Into::into)
+                .collect(),
             groeperingen,
             opgaven,
         },
     })
 }
 
-/// One row per actie, in the order of the tree (groepering, opgave, doel).
-pub fn csv(model: &ReadModel, agenda_id: Uuid) -> Option<Vec<u8>> {
+/// One row per actie, in the order of the tree (groepering, opgave, doel);
+/// with a `gemeente`, only its acties and those for the whole agenda.
+pub fn csv(model: &ReadModel, agenda_id: Uuid, gemeente: Option<&str>) -> Option<Vec<u8>> {
     model.agendas.get(&agenda_id)?;
     let mut acties: Vec<&Entity<Actie>> = model
         .acties
         .values()
         .map(|e| &**e)
-        .filter(|a| a.state.agenda_id == agenda_id)
+        .filter(|a| a.state.agenda_id == agenda_id && voor(gemeente, &a.state))
         .collect();
     let order = |a: &Entity<Actie>| {
         let opgave = model.opgaven.get(&model.opgave_of(&a.state));
@@ -433,6 +456,7 @@ pub fn csv(model: &ReadModel, agenda_id: Uuid) -> Option<Vec<u8>> {
                 parent
                     .and_then(|p| p.state.vervallen.clone())
                     .unwrap_or_default(),
+                a.gemeenten.join(PARTNER_SEPARATOR),
                 namen(opgave.map(|o| &o.state.bijdragen[..])),
                 namen(doel.map(|d| &d.state.bijdragen[..])),
                 namen(parent.map(|p| &p.state.bijdragen[..])),

@@ -79,6 +79,9 @@ pub struct PdcaState {
     pub open_bijsturingen: Vec<OpenBijsturing>,
     /// The year whose streefwaarden the indicators are compared with.
     pub peiljaar: i32,
+    /// The gemeente judged (`?gemeente=`): only its acties and those for
+    /// the whole agenda count; `None`: every actie.
+    pub gemeente: Option<String>,
     pub redenen: Vec<String>,
     /// The first instant after `now` at which the clock alone changes this
     /// state (an active actie passes the signaleringstermijn, or a new year
@@ -168,22 +171,28 @@ impl ReadModel {
 
     /// The PDCA state of an opgave as of `now`; `None` for an unknown opgave.
     pub fn pdca(&self, opgave_id: Uuid, now: DateTime<Utc>) -> Option<PdcaState> {
-        self.pdca_in(opgave_id, now, None)
+        self.pdca_in(opgave_id, now, None, None)
     }
 
     /// [`Self::pdca`], with the indicators judged against the streefwaarden
-    /// of `jaar` (`None`: the agenda's [`crate::domain::agenda::Agenda::peiljaar`]).
+    /// of `jaar` (`None`: the agenda's [`crate::domain::agenda::Agenda::peiljaar`]),
+    /// and for one `gemeente` of a shared agenda: only its acties and those
+    /// for the whole agenda count (`None`: every actie).
     pub fn pdca_in(
         &self,
         opgave_id: Uuid,
         now: DateTime<Utc>,
         jaar: Option<i32>,
+        gemeente: Option<&str>,
     ) -> Option<PdcaState> {
         let opgave = self.opgaven.get(&opgave_id)?;
         let agenda_id = opgave.state.agenda_id;
         let agenda = self.agendas.get(&agenda_id);
         let threshold = agenda.map_or(90, |a| a.state.signaleringstermijn_dagen);
         let mut acties = self.acties_of_opgave(opgave_id);
+        if let Some(g) = gemeente {
+            acties.retain(|a| crate::domain::gemeente::hoort_bij(&a.state.gemeenten, g));
+        }
         acties.sort_by_cached_key(|a| (self.actie_code(&a.state), a.id));
         let next_year = NaiveDate::from_ymd_opt(now.year() + 1, 1, 1)
             .map_or(DateTime::<Utc>::MAX_UTC, |d| {
@@ -434,6 +443,7 @@ impl ReadModel {
             open_checkmoment_id: open_check.map(|c| c.id),
             open_bijsturingen,
             peiljaar: year,
+            gemeente: gemeente.map(str::to_owned),
             redenen,
             valid_until,
         })
@@ -546,6 +556,7 @@ mod tests {
                 gepubliceerd: true,
                 signaleringstermijn_dagen: 90,
                 groeperingsniveaus: vec![],
+                uitvoeringsperioden: vec![],
             }),
             t0,
         );
@@ -591,6 +602,7 @@ mod tests {
                 trekker: None,
                 partners: vec![],
                 status: ActieStatus::Gepland,
+                gemeenten: vec![],
             }),
             t0,
         );

@@ -608,11 +608,11 @@ fn vervallen_opgaven_and_doelen_stay_vervallen_through_export_and_import() {
         "{header}"
     );
     assert!(
-        csv_export.contains(";Opgegaan in 1.1;;;;;\r\n"),
+        csv_export.contains(";Opgegaan in 1.1;;;;;;\r\n"),
         "{csv_export}"
     );
     assert!(
-        csv_export.contains(";;\"Bereikt; niet meer nodig\";;;;\r\n"),
+        csv_export.contains(";;\"Bereikt; niet meer nodig\";;;;;\r\n"),
         "{csv_export}"
     );
     let q =

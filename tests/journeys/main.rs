@@ -10,6 +10,7 @@ mod backup;
 mod bijdragen;
 mod first_run;
 mod fsync_trace;
+mod gemeente;
 mod indicatoren;
 mod invoer;
 mod logs;

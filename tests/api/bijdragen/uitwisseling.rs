@@ -188,6 +188,9 @@ fn the_example_in_the_docs_imports_with_its_contributions() {
     let app = spawn();
     let doc = include_str!("../../../docs/model-flexibility.md");
     let example = doc
+        .split("## Bijdragen")
+        .nth(1)
+        .expect("the section Bijdragen")
         .split("```json\n")
         .nth(1)
         .and_then(|rest| rest.split("```").next())
