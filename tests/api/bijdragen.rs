@@ -366,6 +366,31 @@ fn the_voortgang_of_one_effect_includes_what_contributes_to_it() {
     );
     assert!(atom.contains("Huiskamer in De Schakel openen"), "{atom}");
     assert!(!atom.contains("Buurtbudget uitkeren"), "{atom}");
+    // With the gemeente scope too (these acties are for the whole agenda).
+    let both = read(&app, &o.pm, &format!("{path}&gemeente=Maashorst"));
+    assert_eq!(both["groeperingen"], v["groeperingen"]);
+    let (_, atom) = text(
+        &app,
+        &o.pm,
+        &format!(
+            "/agendas/{}/voortgang.atom?gemeente=Maashorst&groepering={}",
+            o.agenda, o.c
+        ),
+    );
+    assert!(
+        atom.contains(&format!(
+            "voortgang:gemeente:Maashorst:groepering:{}</id>",
+            o.c
+        )),
+        "{atom}"
+    );
+    assert!(
+        atom.contains(&format!(
+            "voortgang.atom?gemeente=Maashorst&amp;groepering={}",
+            o.c
+        )),
+        "{atom}"
+    );
 
     // A groepering of another agenda is no filter of this one.
     let demo_groepering = {
