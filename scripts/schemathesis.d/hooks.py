@@ -56,6 +56,10 @@ RULES_NO_SCHEMA_STATES = {
     # in the agenda, an organisatie named once in 'organisaties' (case and
     # spacing ignored)
     "duplicate-code", "duplicate-kenmerk", "duplicate-organisatie",
+    # references inside an agenda file (bijdragenAan by sleutel, else naam):
+    # a sleutel once in the file, a naam that names one groepering, not the
+    # item's own groepering, not the same one twice
+    "duplicate-sleutel", "ambiguous-groepering", "primary-groepering", "duplicate-bijdrage",
 }
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 

@@ -64,6 +64,7 @@ foutcodes! {
     DuplicateNaam = "duplicate-naam", 409, "Er is al een organisatie met deze naam (ook in een andere spelling).";
     DuplicateOrganisatie = "duplicate-organisatie", 400, "De organisatie komt twee keer voor in het bestand.";
     DuplicateParameter = "duplicate-parameter", 400, "Een parameter staat meer dan eens in het verzoek.";
+    DuplicateSleutel = "duplicate-sleutel", 400, "Twee groeperingen in het bestand hebben dezelfde sleutel.";
     DuplicateYear = "duplicate-year", 400, "Voor dit jaar is al een streefwaarde opgegeven.";
     Duplicate = "duplicate", 400, "De waarde staat er al (bijv. een naam die al in gebruik is).";
     Forbidden = "forbidden", 403, "Dit token mag dit niet.";

@@ -67,7 +67,7 @@ impl Bijdragen {
                 problem(
                     errors,
                     format!("{path}.sleutel"),
-                    Foutcode::Duplicate,
+                    Foutcode::DuplicateSleutel,
                     format!("Sleutel '{s}' staat ook bij {first}; een sleutel komt één keer voor in het bestand."),
                 );
             } else {

@@ -171,7 +171,7 @@ fn an_import_names_every_wrong_reference_by_its_place() {
             (format!("{o}[3]"), "duplicate-bijdrage".into()),
             (
                 "body.agenda.groeperingen[3].sleutel".into(),
-                "duplicate".into()
+                "duplicate-sleutel".into()
             ),
             (
                 "body.agenda.opgaven[0].doelen[0].bijdragenAan[0]".into(),
