@@ -396,7 +396,7 @@ impl World {
                         d,
                         Event::DoelHernummerd(Hernummerd {
                             vorige_code: vorige,
-                            nieuwe_code: nieuwe,
+                            nieuwe_code: Some(nieuwe),
                         }),
                         None,
                     );
@@ -413,7 +413,7 @@ impl World {
                 let e = Event::OpgaveAangemaakt(OpgaveAangemaakt {
                     agenda_id: a,
                     groepering_id: None,
-                    code: self.code(),
+                    code: Some(self.code()),
                     titel: "Nieuwe opgave".into(),
                     omschrijving: String::new(),
                     geprioriteerd: false,

@@ -326,7 +326,10 @@ fn the_voortgang_of_one_effect_includes_what_contributes_to_it() {
     assert_eq!(opgaven[0]["soort"], "bijdrage");
     assert_eq!(toegevoegd(&opgaven[0]), ["Beweegtuin bij het dorpshuis"]);
     assert_eq!(opgaven[1]["titel"], "Ontmoeten in de wijk");
-    assert_eq!(opgaven[1]["viaDoelen"], json!(["Huiskamers voor iedereen"]));
+    assert_eq!(
+        opgaven[1]["viaDoelen"],
+        json!(["2.1.1 Huiskamers voor iedereen"])
+    );
     // Only the contributing doel's actie, not the other doel's.
     assert_eq!(toegevoegd(&opgaven[1]), ["Huiskamer in De Schakel openen"]);
     assert_eq!(v["aantalWijzigingen"], 2);
@@ -347,7 +350,7 @@ fn the_voortgang_of_one_effect_includes_what_contributes_to_it() {
     assert_eq!(status, 200);
     assert!(md.contains("## Effect Iedereen doet mee"), "{md}");
     assert!(
-        md.contains("Draagt bij aan deze groepering via doel Huiskamers voor iedereen"),
+        md.contains("Draagt bij aan deze groepering via doel 2.1.1 Huiskamers voor iedereen"),
         "{md}"
     );
     assert!(md.contains("Huiskamer in De Schakel openen"), "{md}");

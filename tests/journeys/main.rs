@@ -8,6 +8,7 @@ mod acties;
 mod acties_invoer;
 mod backup;
 mod bijdragen;
+mod codes;
 mod first_run;
 mod fsync_trace;
 mod gemeente;

@@ -82,19 +82,17 @@ pub fn filter(
                 continue;
             }
             v.soort = Some(BijdrageSoort::Bijdrage);
-            let mut titels: Vec<(Option<Vec<u32>>, String)> = doelen
+            let mut titels: Vec<_> = doelen
                 .iter()
                 .filter_map(|d| m.doelen.get(d))
                 .filter(|d| d.state.bijdragen.contains(&g))
                 .map(|d| {
-                    (
-                        d.state.code.as_ref().map(|c| c.sort_key()),
-                        d.state.titel.clone(),
-                    )
+                    let code = m.doel_weergavecode(d.id).map(|c| c.sort_key());
+                    (code.is_none(), code, m.doel_label(d.id))
                 })
                 .collect();
             titels.sort();
-            v.via_doelen = titels.into_iter().map(|(_, t)| t).collect();
+            v.via_doelen = titels.into_iter().map(|(_, _, t)| t).collect();
         }
         out.insert(id, v);
     }

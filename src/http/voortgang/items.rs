@@ -19,9 +19,10 @@ pub struct ActieItem {
     /// Het kenmerk van de actie (uniek in de agenda, vast).
     #[schema(example = "1.1.1-2")]
     pub kenmerk: String,
-    /// Code van het doel (of de opgave) waar de actie onder valt.
+    /// Weergavecode van het doel (of de opgave) waar de actie onder valt;
+    /// leeg als daar geen code is.
     #[schema(example = "1.1.1")]
-    pub code: String,
+    pub code: Option<String>,
     pub omschrijving: String,
     /// Naam van de huidige trekker; leeg als de trekkersrol nog in te vullen is.
     pub trekker: Option<String>,
@@ -40,7 +41,8 @@ pub struct TrekkerItem {
     pub actie_id: Uuid,
     /// Het kenmerk van de actie.
     pub kenmerk: String,
-    pub code: String,
+    /// Weergavecode van het doel (of de opgave); leeg zonder code.
+    pub code: Option<String>,
     pub omschrijving: String,
     pub vorige_trekker: Option<String>,
     pub nieuwe_trekker: Option<String>,
@@ -60,9 +62,10 @@ pub struct VoortgangsberichtItem {
     /// Het kenmerk van de actie.
     #[schema(example = "1.1.1-2")]
     pub kenmerk: String,
-    /// Code van het doel (of de opgave) waar de actie onder valt.
+    /// Weergavecode van het doel (of de opgave) waar de actie onder valt;
+    /// leeg als daar geen code is.
     #[schema(example = "1.1.1")]
-    pub code: String,
+    pub code: Option<String>,
     /// Omschrijving van de actie.
     pub omschrijving: String,
     /// Naam van de huidige trekker van de actie.
@@ -89,8 +92,9 @@ pub struct ReflectieItem {
     /// actie, doel of opgave.
     #[schema(value_type = crate::domain::reflectie::OnderwerpSoort)]
     pub over: String,
-    /// Code van waar de reflectie over gaat (van het doel of de opgave; bij een actie haar kenmerk).
-    pub over_code: String,
+    /// Code van waar de reflectie over gaat (de weergavecode van het doel of
+    /// de opgave; bij een actie haar kenmerk); leeg zonder code.
+    pub over_code: Option<String>,
     /// Omschrijving of titel van waar de reflectie over gaat.
     pub over_titel: String,
     pub auteur_organisatie: Option<String>,
@@ -167,11 +171,12 @@ pub struct OpgaveVoortgang {
     /// Alleen met ?groepering=: primair (de opgave staat in de groepering) of bijdrage (de opgave, of een doel ervan, draagt eraan bij).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub soort: Option<crate::http::structuur::bijdrage::BijdrageSoort>,
-    /// Alleen met ?groepering=, als niet de opgave maar doelen ervan bijdragen: hun titels (dan staan alleen de wijzigingen van die doelen hier).
+    /// Alleen met ?groepering=, als niet de opgave maar doelen ervan bijdragen: die doelen (weergavecode en titel, of de titel; dan staan alleen hun wijzigingen hier).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub via_doelen: Vec<String>,
+    /// De weergavecode van de opgave; leeg als die geen code heeft.
     #[schema(example = "1.1")]
-    pub code: String,
+    pub code: Option<String>,
     pub titel: String,
     pub pdca_fase: Option<FaseWijziging>,
     pub acties_afgerond: Vec<ActieItem>,
@@ -208,6 +213,7 @@ impl OpgaveVoortgang {
 #[serde(rename_all = "camelCase")]
 pub struct GroeperingVoortgang {
     pub groepering_id: Uuid,
+    /// De weergavecode van de groepering; leeg zonder code.
     pub code: Option<String>,
     pub naam: String,
     pub opgaven: Vec<OpgaveVoortgang>,

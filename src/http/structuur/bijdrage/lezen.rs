@@ -20,25 +20,6 @@ pub struct BijdrageDto {
     pub weergavecode: Option<String>,
 }
 
-/// The display code of a groepering: its own code with more than one
-/// segment as written, a single segment after its parent's display code,
-/// none without a code. (The codes slice of issue 18 owns the one
-/// function for every level; this is the groepering case of that rule.)
-pub fn groepering_weergavecode(m: &ReadModel, id: Uuid) -> Option<String> {
-    let g = &m.groeperingen.get(&id)?.state;
-    let own = g.code.as_ref()?.to_string();
-    if own.contains('.') {
-        return Some(own);
-    }
-    match g
-        .bovenliggende_groepering_id
-        .and_then(|p| groepering_weergavecode(m, p))
-    {
-        Some(parent) => Some(format!("{parent}.{own}")),
-        None => Some(own),
-    }
-}
-
 /// The contributions `ids` as the DTOs of opgaven and doelen show them.
 pub fn bijdragen_dto(m: &ReadModel, ids: &[Uuid]) -> Vec<BijdrageDto> {
     ids.iter()
@@ -47,7 +28,7 @@ pub fn bijdragen_dto(m: &ReadModel, ids: &[Uuid]) -> Vec<BijdrageDto> {
             Some(BijdrageDto {
                 groepering_id: *g,
                 naam: e.state.naam.clone(),
-                weergavecode: groepering_weergavecode(m, *g),
+                weergavecode: m.groepering_weergavecode(*g).map(String::from),
             })
         })
         .collect()
@@ -80,8 +61,9 @@ pub struct OnderdeelDto {
     pub id: Uuid,
     /// De opgave zelf, of de opgave van het doel.
     pub opgave_id: Uuid,
+    /// Leeg als het onderdeel (of een niveau erboven) geen code heeft.
     #[schema(example = "1.1")]
-    pub code: Option<String>,
+    pub weergavecode: Option<String>,
     pub titel: String,
 }
 
@@ -125,10 +107,13 @@ pub fn opgaven_van(m: &ReadModel, g: Uuid) -> Vec<(Uuid, BijdrageSoort)> {
         .opgaven
         .values()
         .filter(|o| o.state.agenda_id == agenda)
-        .filter_map(|o| soort_opgave(&o.state, g).map(|s| (s, o.state.code.sort_key(), o.id)))
+        .filter_map(|o| {
+            let code = m.opgave_weergavecode(o.id).map(|c| c.sort_key());
+            soort_opgave(&o.state, g).map(|s| (s, code.is_none(), code, o.id))
+        })
         .collect();
     v.sort();
-    v.into_iter().map(|(s, _, id)| (id, s)).collect()
+    v.into_iter().map(|(s, _, _, id)| (id, s)).collect()
 }
 
 /// Everything that contributes to groepering `g`: its opgaven (primary,
@@ -141,7 +126,7 @@ pub fn onderdelen(m: &ReadModel, g: Uuid) -> Vec<OnderdeelDto> {
             soort,
             id,
             opgave_id: id,
-            code: Some(o.code.to_string()),
+            weergavecode: m.opgave_weergavecode(id).map(String::from),
             titel: o.titel.clone(),
         })
     });
@@ -152,7 +137,7 @@ pub fn onderdelen(m: &ReadModel, g: Uuid) -> Vec<OnderdeelDto> {
             soort: BijdrageSoort::Bijdrage,
             id,
             opgave_id: d.opgave_id,
-            code: d.code.as_ref().map(|c| c.to_string()),
+            weergavecode: m.doel_weergavecode(id).map(String::from),
             titel: d.titel.clone(),
         })
     });
@@ -169,8 +154,9 @@ pub struct OverzichtBijdrage {
     pub id: Uuid,
     /// De opgave zelf, of de opgave van het doel.
     pub opgave_id: Uuid,
+    /// Leeg als het onderdeel (of een niveau erboven) geen code heeft.
     #[schema(example = "1.1")]
-    pub code: Option<String>,
+    pub weergavecode: Option<String>,
     pub titel: String,
     /// De PDCA-fase van de opgave (zie haar eigen plaats in het overzicht).
     #[schema(value_type = Option<crate::domain::reflectie::PdcaFase>, example = "do")]
@@ -191,7 +177,7 @@ pub fn overzicht_bijdragen(
             onderdeel: o.onderdeel,
             id: o.id,
             opgave_id: o.opgave_id,
-            code: o.code,
+            weergavecode: o.weergavecode,
             titel: o.titel,
             fase: fase(o.opgave_id),
         })
