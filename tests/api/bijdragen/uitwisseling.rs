@@ -216,3 +216,54 @@ fn the_example_in_the_docs_imports_with_its_contributions() {
         ])
     );
 }
+
+/// An agenda without any code: contributions are named by title and
+/// naam, never by an invented code, and the export round-trips them.
+#[test]
+fn contributions_need_no_codes() {
+    let app = spawn();
+    let file = json!({"formaat": "mag-tracker/agenda", "formaatVersie": 1,
+        "agenda": {"naam": "Zonder codes", "gemeenten": ["Hellendoorn"],
+            "periodeStartDatum": "2025-01-01", "periodeEindDatum": "2030-12-31",
+            "groeperingsniveaus": [{"enkelvoud": "thema", "meervoud": "thema's"}],
+            "groeperingen": [
+                {"naam": "Wonen", "opgaven": [
+                    {"titel": "Levensloopbestendig bouwen", "bijdragenAan": ["Zorg"],
+                     "doelen": [{"titel": "Mantelzorgwoningen", "bijdragenAan": ["Zorg"]}]}]},
+                {"naam": "Zorg"}]}});
+    let agenda = import(&app, "", "application/json", &file.to_string());
+    let (_, list) = text(
+        &app,
+        &app.beheerder,
+        &format!("/agendas/{agenda}/groeperingen"),
+    );
+    let list: Value = serde_json::from_str(&list).unwrap();
+    let zorg = list["resultaten"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["naam"] == "Zorg")
+        .unwrap();
+    assert_eq!(
+        titels(&zorg["onderdelen"]),
+        pairs(&[
+            ("Levensloopbestendig bouwen", "bijdrage"),
+            ("Mantelzorgwoningen", "bijdrage")
+        ])
+    );
+    assert!(zorg["onderdelen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|o| o["weergavecode"].is_null()));
+    let (_, export) = text(
+        &app,
+        &app.beheerder,
+        &format!("/agendas/{agenda}/export?formaat=json"),
+    );
+    let export: Value = serde_json::from_str(&export).unwrap();
+    let opgave = &export["agenda"]["groeperingen"][0]["opgaven"][0];
+    assert_eq!(opgave["bijdragenAan"], json!(["Zorg"]));
+    assert_eq!(opgave["doelen"][0]["bijdragenAan"], json!(["Zorg"]));
+    assert!(opgave.get("code").is_none_or(Value::is_null), "{opgave}");
+}
