@@ -176,7 +176,7 @@ impl Planner {
                     });
                 self.problem(
                     format!("{path}.weergavecode"),
-                    Foutcode::InvalidCode,
+                    Foutcode::WeergavecodeMismatch,
                     format!("Weergavecode {g:?} past niet bij de codes: afgeleid is {afgeleid}. De weergavecode volgt uit de codes; laat haar weg of pas code aan."),
                 );
             }
