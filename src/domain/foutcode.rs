@@ -142,6 +142,7 @@ foutcodes! {
     UnknownDoel = "unknown-doel", 400, "Er is geen doel met dit id.";
     UnknownField = "unknown-field", 400, "Onbekend veld in de body.";
     UnknownFormat = "unknown-format", 400, "Onbekend formaat.";
+    UnknownGemeente = "unknown-gemeente", 400, "Deze gemeente hoort niet bij de agenda; kies een van haar gemeenten.";
     UnknownGroepering = "unknown-groepering", 400, "Er is geen groepering met dit id.";
     UnknownLevel = "unknown-level", 400, "De agenda heeft dit groeperingsniveau niet.";
     UnknownOnderwerp = "unknown-onderwerp", 400, "Het onderwerp bestaat niet (in deze agenda).";

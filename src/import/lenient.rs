@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use super::AgendaFile;
 use crate::domain::actie::ActieStatus;
 use crate::domain::agenda::AgendaStatus;
+use crate::domain::indicator::{MetingStatus, Richting};
 use crate::domain::organisatie::OrganisatieSoort;
 use crate::domain::FieldError;
 use crate::domain::Foutcode;
@@ -23,6 +24,10 @@ enum Kind {
     },
     OptStr,
     Int {
+        required: bool,
+    },
+    /// A number (an indicator's value).
+    Num {
         required: bool,
     },
     Bool,
@@ -37,7 +42,6 @@ enum Kind {
     StrArr {
         required: bool,
     },
-    AnyArr,
 }
 
 type Field = (&'static str, Kind);
@@ -142,8 +146,59 @@ fn doel() -> &'static [Field] {
         ("geprioriteerd", Kind::Bool),
         ("vervalreden", Kind::OptStr),
         ("subdoelen", Kind::Arr(doel)),
-        ("indicatoren", Kind::AnyArr),
+        ("indicatoren", Kind::Arr(indicator)),
         ("acties", Kind::Arr(actie)),
+    ]
+}
+
+fn indicator() -> &'static [Field] {
+    &[
+        ("naam", Kind::Str { required: true }),
+        ("eenheid", Kind::Str { required: true }),
+        (
+            "richting",
+            Kind::Enum(
+                is::<Richting>,
+                "hogerIsBeter",
+                "hogerIsBeter, lagerIsBeter, binnenBandbreedte",
+            ),
+        ),
+        ("bron", Kind::OptStr),
+        ("eigenaar", Kind::OptStr),
+        ("nulmeting", Kind::OptObj(waarde)),
+        ("streefwaarden", Kind::Arr(waarde)),
+        ("metingen", Kind::Arr(meting)),
+    ]
+}
+
+fn waarde() -> &'static [Field] {
+    &[
+        ("jaar", Kind::Int { required: false }),
+        ("waarde", Kind::Num { required: true }),
+        ("ondergrens", Kind::Num { required: false }),
+        ("bovengrens", Kind::Num { required: false }),
+    ]
+}
+
+fn meting() -> &'static [Field] {
+    &[
+        ("periode", Kind::Str { required: true }),
+        (
+            "meetDatum",
+            Kind::Date {
+                required: false,
+                stand_in: "",
+            },
+        ),
+        ("waarde", Kind::Num { required: true }),
+        (
+            "status",
+            Kind::Enum(is::<MetingStatus>, "voorlopig", "voorlopig, definitief"),
+        ),
+        ("gemeente", Kind::OptStr),
+        ("bron", Kind::OptStr),
+        ("toelichting", Kind::OptStr),
+        ("doorOrganisatie", Kind::OptStr),
     ]
 }
 
@@ -225,7 +280,9 @@ impl Checker {
                 map.remove(*name);
                 let stand_in = match kind {
                     Kind::Str { required: true } => Some(Value::from("")),
-                    Kind::Int { required: true } => Some(Value::from(0)),
+                    Kind::Int { required: true } | Kind::Num { required: true } => {
+                        Some(Value::from(0))
+                    }
                     Kind::Date {
                         required: true,
                         stand_in,
@@ -299,6 +356,20 @@ impl Checker {
                         field.into(),
                         Foutcode::InvalidNumber,
                         "Moet een geheel getal zijn.".into(),
+                    );
+                    *value = if required {
+                        Value::from(0)
+                    } else {
+                        Value::Null
+                    };
+                }
+            }
+            Kind::Num { required } => {
+                if !value.is_number() {
+                    self.problem(
+                        field.into(),
+                        Foutcode::InvalidNumber,
+                        "Moet een getal zijn.".into(),
                     );
                     *value = if required {
                         Value::from(0)
@@ -411,16 +482,6 @@ impl Checker {
                     *value = Value::Array(Vec::new());
                 }
             },
-            Kind::AnyArr => {
-                if !value.is_array() {
-                    self.problem(
-                        field.into(),
-                        Foutcode::InvalidType,
-                        "Moet een lijst zijn.".into(),
-                    );
-                    *value = Value::Array(Vec::new());
-                }
-            }
         }
     }
 }

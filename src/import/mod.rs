@@ -26,7 +26,10 @@ use crate::service::StreamEvents;
 pub mod apply;
 pub mod csv;
 pub mod export;
+mod indicatoren;
 pub mod lenient;
+
+pub use indicatoren::{IndicatorIn, MetingIn};
 
 /// The Twenterand Maatschappelijke Agenda 2024, transcribed (see src/demo/README.md).
 pub const TWENTERAND_2024: &str = include_str!("../demo/twenterand-2024.json");
@@ -130,8 +133,8 @@ pub struct DoelIn {
     pub vervalreden: Option<String>,
     #[serde(default)]
     pub subdoelen: Vec<DoelIn>,
-    #[serde(default)]
-    pub indicatoren: Vec<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indicatoren: Vec<IndicatorIn>,
     #[serde(default)]
     pub acties: Vec<ActieIn>,
 }
@@ -180,6 +183,7 @@ pub struct ImportSummary {
     pub opgaven: usize,
     pub doelen: usize,
     pub acties: usize,
+    pub indicatoren: usize,
 }
 
 /// The events of an import plus what they create.
@@ -202,6 +206,8 @@ pub fn parse(json: &str) -> Result<AgendaFile, Vec<FieldError>> {
 struct Planner<'a> {
     model: &'a ReadModel,
     agenda_id: Uuid,
+    /// The agenda's gemeenten, as it spells them.
+    gemeenten: Vec<String>,
     period: (NaiveDate, NaiveDate),
     orgs: HashMap<String, Uuid>,
     codes: HashSet<String>,
@@ -375,13 +381,6 @@ impl Planner<'_> {
                 "Titel is verplicht.".into(),
             );
         }
-        if !d.indicatoren.is_empty() {
-            self.problem(
-                format!("{path}.indicatoren"),
-                Foutcode::NotSupportedYet,
-                "Indicatoren importeren kan nog niet in deze versie.".into(),
-            );
-        }
         let mut events = vec![Event::DoelAangemaakt(DoelAangemaakt {
             agenda_id: self.agenda_id,
             opgave_id: opgave,
@@ -396,6 +395,9 @@ impl Planner<'_> {
         }
         let id = self.create(events);
         self.summary.doelen += 1;
+        for (i, ind) in d.indicatoren.iter().enumerate() {
+            self.indicator(format!("{path}.indicatoren[{i}]"), ind, id);
+        }
         if parent.is_some() && !d.subdoelen.is_empty() {
             self.problem(
                 format!("{path}.subdoelen"),
@@ -557,6 +559,11 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
     let mut p = Planner {
         model,
         agenda_id: Uuid::now_v7(),
+        gemeenten: a
+            .gemeenten
+            .iter()
+            .map(|g| crate::domain::naam::normalise(g))
+            .collect(),
         period: (a.periode_start_datum, a.periode_eind_datum),
         orgs: HashMap::new(),
         codes: HashSet::new(),

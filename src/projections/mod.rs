@@ -5,6 +5,7 @@
 
 mod agenda_of;
 mod bijsturing;
+pub mod indicator_signaal;
 mod pdca;
 mod related;
 pub mod replay;
@@ -32,7 +33,9 @@ use crate::domain::{Code, Event};
 use crate::event_store::{CommitListener, EventStore, RecordedEvent};
 
 pub use bijsturing::Uitvoering;
-pub use pdca::{ActieSignaal, IndicatorSignaal, OpenBijsturing, PdcaState, VorigJaar};
+pub use pdca::{
+    ActieSignaal, GebiedSignaal, IndicatorSignaal, OpenBijsturing, PdcaState, VorigJaar,
+};
 
 /// An aggregate's state with what the log says about it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -30,11 +30,18 @@ impl IndicatorView for Fake {
     fn organisatie_bestaat(&self, id: Uuid) -> bool {
         id == ORG
     }
+    fn agenda_gemeenten(&self, agenda_id: Uuid) -> Vec<String> {
+        if agenda_id == AGENDA {
+            vec!["Gemeente Noord".into(), "Gemeente Zuid".into()]
+        } else {
+            vec![]
+        }
+    }
 }
 
 fn w(jaar: i32, waarde: f64) -> Waarde {
     Waarde {
-        jaar,
+        jaar: Some(jaar),
         waarde,
         ondergrens: None,
         bovengrens: None,
@@ -80,6 +87,7 @@ fn meting() -> IndicatorCommand {
         bron: Some("  Monitor ".into()),
         toelichting: Some("   ".into()),
         door_organisatie_id: Some(ORG),
+        gemeente: None,
         vandaag: vandaag(),
     }
 }
@@ -103,6 +111,7 @@ fn a_meting_of_today_counts_for_its_year_with_trimmed_texts() {
             bron: Some("Monitor".into()),
             toelichting: None,
             door_organisatie_id: Some(ORG),
+            gemeente: None,
         })]);
     assert_eq!(streams[0].versie, Versie::Exact(5));
 }
