@@ -114,17 +114,20 @@ impl Planner<'_> {
             nulmeting: ind.nulmeting.clone(),
             streefwaarden: ind.streefwaarden.clone(),
         };
+        // The metingen are checked even when the indicator itself is not
+        // valid, so that every problem of the file is named at once.
+        let mut state = Indicator::created(&aangemaakt);
         let mut events = match create(aangemaakt) {
             Ok(events) => events,
             Err(e) => {
                 self.domain_problems(&path, e);
-                return;
+                Vec::new()
             }
         };
-        let Some(Event::IndicatorAangemaakt(made)) = events.first() else {
-            return;
-        };
-        let mut state = Indicator::created(made);
+        if let Some(Event::IndicatorAangemaakt(made)) = events.first() {
+            // As decided (numbers normalised).
+            state = Indicator::created(made);
+        }
         // Only to replay supersession within the file; the store records its own times.
         let at: DateTime<Utc> = DateTime::<Utc>::UNIX_EPOCH;
         for (i, m) in ind.metingen.iter().enumerate() {
@@ -177,6 +180,9 @@ impl Planner<'_> {
                 }
                 Err(e) => self.domain_problems(&mpath, e),
             }
+        }
+        if events.is_empty() {
+            return;
         }
         self.streams.push(StreamEvents {
             stream_id: Uuid::now_v7(),

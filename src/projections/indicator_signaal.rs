@@ -182,3 +182,96 @@ pub fn redenen(i: &IndicatorSignaal, year: i32) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+    use crate::domain::events::{Event, IndicatorAangemaakt, MetingVastgelegd};
+    use crate::domain::indicator::MetingStatus;
+
+    fn indicator(streefwaarden: Vec<Waarde>, metingen: &[(&str, Option<&str>, f64)]) -> Indicator {
+        let mut i = Indicator::created(&IndicatorAangemaakt {
+            agenda_id: Uuid::nil(),
+            doel_id: Uuid::nil(),
+            naam: "Bereik".into(),
+            eenheid: "%".into(),
+            richting: Richting::HogerIsBeter,
+            bron: None,
+            eigenaar_organisatie_id: None,
+            nulmeting: None,
+            streefwaarden,
+        });
+        for (periode, gemeente, waarde) in metingen {
+            let e = Event::MetingVastgelegd(MetingVastgelegd {
+                meting_id: Uuid::now_v7(),
+                periode: (*periode).into(),
+                meet_datum: None,
+                waarde: *waarde,
+                status: MetingStatus::Definitief,
+                bron: None,
+                toelichting: None,
+                door_organisatie_id: None,
+                gemeente: gemeente.map(str::to_owned),
+            });
+            i.apply(&e, Utc::now());
+        }
+        i
+    }
+
+    fn heel(waarde: f64) -> Waarde {
+        Waarde {
+            jaar: None,
+            waarde,
+            ondergrens: None,
+            bovengrens: None,
+        }
+    }
+
+    #[test]
+    fn off_track_for_one_gemeente_is_off_track_and_the_reason_names_it() {
+        let i = indicator(
+            vec![heel(50.0)],
+            &[("2025", Some("Noord"), 40.0), ("2025", Some("Zuid"), 60.0)],
+        );
+        let s = judge(Uuid::nil(), &i, 2025, None);
+        assert_eq!(s.koers, Some(Koers::NietOpKoers));
+        assert_eq!(s.per_gemeente.len(), 2);
+        assert_eq!(
+            redenen(&s, 2025),
+            ["Indicator 'Bereik' niet op koers in Noord: 40 tegen streefwaarde 50 voor 2025."]
+        );
+        let zuid = judge(Uuid::nil(), &i, 2025, Some("Zuid"));
+        assert_eq!(
+            (zuid.koers, zuid.waarde),
+            (Some(Koers::OpKoers), Some(60.0))
+        );
+        assert!(redenen(&zuid, 2025).is_empty());
+        // A year later, the missed 2025 stays visible with its year and gemeente.
+        let later = judge(Uuid::nil(), &i, 2026, None);
+        assert_eq!(
+            redenen(&later, 2026),
+            [
+                "Indicator 'Bereik' heeft nog geen meting voor 2026 in Noord.",
+                "Indicator 'Bereik' was in 2025 niet op koers in Noord: 40 tegen streefwaarde 50.",
+                "Indicator 'Bereik' heeft nog geen meting voor 2026 in Zuid.",
+            ]
+        );
+        assert_eq!(
+            later.vorig_jaar.map(|v| (v.jaar, v.gemeente)),
+            Some((2025, Some("Noord".into())))
+        );
+    }
+
+    #[test]
+    fn nog_te_vullen_is_information_never_off_track() {
+        let i = indicator(vec![], &[("2025", None, 1.0)]);
+        let s = judge(Uuid::nil(), &i, 2025, None);
+        assert_eq!((s.koers, s.nog_te_vullen), (None, true));
+        assert_eq!(
+            redenen(&s, 2025),
+            ["Indicator 'Bereik' heeft nog geen streefwaarde (nog te vullen)."]
+        );
+    }
+}

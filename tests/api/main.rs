@@ -12,6 +12,7 @@ mod contract_truth;
 mod hardening;
 mod herimport;
 mod indicatoren;
+mod indicatoren_gemeenten;
 mod invoer;
 mod jaar;
 mod kenmerken;

@@ -159,3 +159,6 @@ impl Indicator {
 pub fn jaar_tekst(jaar: Option<i32>) -> String {
     jaar.map_or_else(|| "de hele periode".to_owned(), |j| j.to_string())
 }
+
+#[cfg(test)]
+mod tests;
