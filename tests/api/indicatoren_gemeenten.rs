@@ -262,6 +262,38 @@ fn a_shared_nota_shows_each_gemeentes_value_for_the_same_period_side_by_side() {
     );
     assert!(!r.iter().any(|x| x.contains("Gemeente Zuid")), "{r:?}");
 
+    // The voortgang (nieuwsbrief) says which gemeente a meting is for.
+    let voortgang = call(
+        &app,
+        &pm,
+        "GET",
+        &format!("/agendas/{agenda}/voortgang?sindsPositie=1"),
+        None,
+    )
+    .body;
+    let metingen = voortgang["opgaven"][0]["metingen"].as_array().unwrap();
+    assert_eq!(metingen.len(), 4, "{voortgang}");
+    assert!(
+        metingen.iter().all(|m| m["gemeente"].is_string()),
+        "{metingen:?}"
+    );
+    let md = {
+        let mut r = plain_agent()
+            .get(format!(
+                "{}/agendas/{agenda}/voortgang?sindsPositie=1",
+                app.base
+            ))
+            .header("Authorization", format!("Bearer {pm}"))
+            .header("Accept", "text/markdown")
+            .call()
+            .unwrap();
+        r.body_mut().read_to_string().unwrap()
+    };
+    assert!(
+        md.contains("over 2025 voor Gemeente Zuid (definitief); streefwaarde 50; op koers"),
+        "{md}"
+    );
+
     // The same after a restart (rebuilt from the log).
     let again = rebuilt(&app);
     for path in [

@@ -450,6 +450,7 @@ impl Names<'_> {
                         richting: crate::http::dto::enum_str(&i.richting),
                         doel_code: doel.and_then(|d| d.state.code.as_ref().map(|c| c.to_string())),
                         periode: meting.periode.clone(),
+                        gemeente: meting.gemeente.clone(),
                         meet_datum: meting.meet_datum,
                         waarde: meting.waarde,
                         status: crate::http::dto::enum_str(&meting.status),
