@@ -133,7 +133,7 @@ pub struct DoelIn {
     pub vervalreden: Option<String>,
     #[serde(default)]
     pub subdoelen: Vec<DoelIn>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub indicatoren: Vec<IndicatorIn>,
     #[serde(default)]
     pub acties: Vec<ActieIn>,
