@@ -11,7 +11,9 @@ use std::sync::Arc;
 
 fn first_actie(app: &TestApp, opgave: &str) -> String {
     let a = agenda_id(app);
-    let (_, list) = get(app, &format!("/agendas/{a}/acties?opgave={opgave}"));
+    let (_, list) = app
+        .als_pm()
+        .get(&format!("/agendas/{a}/acties?opgave={opgave}"));
     list["resultaten"][0]["id"].as_str().unwrap().to_owned()
 }
 
@@ -326,9 +328,9 @@ fn a_partner_cannot_touch_another_organisations_actie_nor_write_as_another() {
 fn an_unpublished_agenda_does_not_exist_for_anonymous_callers() {
     let app = spawn();
     let a = agenda_id(&app);
-    let (_, acties) = get(&app, &format!("/agendas/{a}/acties"));
+    let (_, acties) = app.als_pm().get(&format!("/agendas/{a}/acties"));
     let actie = acties["resultaten"][0]["id"].as_str().unwrap().to_owned();
-    let opgave = get(&app, &format!("/agendas/{a}/opgaven")).1["resultaten"][0]["id"]
+    let opgave = app.als_pm().get(&format!("/agendas/{a}/opgaven")).1["resultaten"][0]["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -341,8 +343,7 @@ fn an_unpublished_agenda_does_not_exist_for_anonymous_callers() {
         None,
     );
     let etag = etag.header("etag").unwrap().to_owned();
-    let (status, _, _) = send(
-        &app,
+    let (status, _, _) = app.als_pm().send(
         "PATCH",
         &format!("/agendas/{a}"),
         &[("If-Match", &etag)],

@@ -6,22 +6,28 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{agenda_id, call, get, patch, spawn, Resp, TestApp};
+use crate::support::{agenda_id, spawn, Resp, TestApp};
 
 /// `GET /acties/{id}` twice (the second from the cache), checked against
 /// the same actie rendered afresh in the agenda's list, with its version
 /// as ETag.
 fn served(app: &TestApp, agenda: &str, id: &str) -> Resp {
-    let r = call(app, "GET", &format!("/acties/{id}"), &[], None);
+    let r = app
+        .als_pm()
+        .call("GET", &format!("/acties/{id}"), &[], None);
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.etag, format!("\"{}\"", r.body["versie"]));
     assert!(
         !app.state.actie_cache.is_empty(),
         "the GET filled the actie cache"
     );
-    let again = call(app, "GET", &format!("/acties/{id}"), &[], None);
+    let again = app
+        .als_pm()
+        .call("GET", &format!("/acties/{id}"), &[], None);
     assert_eq!((&again.etag, &again.body), (&r.etag, &r.body));
-    let (_, list) = get(app, &format!("/agendas/{agenda}/acties?pageSize=500"));
+    let (_, list) = app
+        .als_pm()
+        .get(&format!("/agendas/{agenda}/acties?pageSize=500"));
     let fresh = list["resultaten"]
         .as_array()
         .unwrap()
@@ -41,14 +47,16 @@ fn ok(r: Resp, what: &str) -> Resp {
 }
 
 fn etag_of(app: &TestApp, path: &str) -> String {
-    call(app, "GET", path, &[], None).etag
+    app.als_pm().call("GET", path, &[], None).etag
 }
 
 #[test]
 fn actie_reads_see_every_write_it_depends_on_through_the_cache() {
     let app = spawn();
     let agenda = agenda_id(&app);
-    let (_, list) = get(&app, &format!("/agendas/{agenda}/acties?pageSize=500"));
+    let (_, list) = app
+        .als_pm()
+        .get(&format!("/agendas/{agenda}/acties?pageSize=500"));
     let acties = list["resultaten"].as_array().unwrap().clone();
     // An actie under a doel with a code, led by an organisatie.
     let actie = acties
@@ -65,8 +73,7 @@ fn actie_reads_see_every_write_it_depends_on_through_the_cache() {
     // a status change
     assert_ne!(start.body["status"], "lopend");
     ok(
-        call(
-            &app,
+        app.als_pm().call(
             "POST",
             &format!("{path}/statuswijzigingen"),
             &[],
@@ -80,8 +87,7 @@ fn actie_reads_see_every_write_it_depends_on_through_the_cache() {
     // a voortgangsbericht
     let before = now.body["aantalVoortgangsberichten"].as_u64().unwrap();
     ok(
-        call(
-            &app,
+        app.als_pm().call(
             "POST",
             &format!("{path}/voortgangsberichten"),
             &[],
@@ -93,7 +99,7 @@ fn actie_reads_see_every_write_it_depends_on_through_the_cache() {
     assert_eq!(now.body["aantalVoortgangsberichten"], before + 1);
 
     // another organisatie as trekker, a third one as partner
-    let (_, orgs) = get(&app, "/organisaties?pageSize=500");
+    let (_, orgs) = app.als_pm().get("/organisaties?pageSize=500");
     let others: Vec<String> = orgs["resultaten"]
         .as_array()
         .unwrap()
@@ -103,8 +109,7 @@ fn actie_reads_see_every_write_it_depends_on_through_the_cache() {
         .collect();
     let (trekker, partner) = (others[0].clone(), others[1].clone());
     ok(
-        call(
-            &app,
+        app.als_pm().call(
             "PUT",
             &format!("{path}/trekker"),
             &[("If-Match", &now.etag)],
@@ -115,7 +120,8 @@ fn actie_reads_see_every_write_it_depends_on_through_the_cache() {
     let now = served(&app, &agenda, &id);
     assert_eq!(now.body["trekker"]["organisatieId"], trekker.as_str());
     ok(
-        patch(&app, &path, &now.etag, &json!({"partners": [partner]})),
+        app.als_pm()
+            .patch(&path, &now.etag, &json!({"partners": [partner]})),
         "partners",
     );
     let now = served(&app, &agenda, &id);
@@ -127,12 +133,8 @@ fn actie_reads_see_every_write_it_depends_on_through_the_cache() {
         let naam = format!("Hernoemde {field}");
         let org_path = format!("/organisaties/{org}");
         ok(
-            patch(
-                &app,
-                &org_path,
-                &etag_of(&app, &org_path),
-                &json!({"naam": naam}),
-            ),
+            app.als_beheerder()
+                .patch(&org_path, &etag_of(&app, &org_path), &json!({"naam": naam})),
             "rename",
         );
         let now = served(&app, &agenda, &id);
@@ -152,8 +154,7 @@ fn actie_reads_see_every_write_it_depends_on_through_the_cache() {
     let opgave_code = now_opgave_code(&app, &id);
     let code = format!("{opgave_code}.97");
     ok(
-        patch(
-            &app,
+        app.als_pm().patch(
             &doel_path,
             &etag_of(&app, &doel_path),
             &json!({"code": code}),
@@ -177,8 +178,7 @@ fn actie_reads_see_every_write_it_depends_on_through_the_cache() {
         })
         .unwrap();
     ok(
-        patch(
-            &app,
+        app.als_pm().patch(
             &doel_path,
             &etag_of(&app, &doel_path),
             &json!({"opgaveId": other, "code": format!("{other_code}.97")}),
@@ -195,8 +195,7 @@ fn actie_reads_see_every_write_it_depends_on_through_the_cache() {
     // renumbering that opgave
     let opgave_path = format!("/opgaven/{other}");
     ok(
-        patch(
-            &app,
+        app.als_pm().patch(
             &opgave_path,
             &etag_of(&app, &opgave_path),
             &json!({"code": "9.97"}),
@@ -214,14 +213,17 @@ fn actie_reads_see_every_write_it_depends_on_through_the_cache() {
         .map(|a| a["doelId"].as_str().unwrap().to_owned())
         .unwrap();
     ok(
-        patch(&app, &path, &now.etag, &json!({"doelId": elsewhere})),
+        app.als_pm()
+            .patch(&path, &now.etag, &json!({"doelId": elsewhere})),
         "actie move",
     );
     let now = served(&app, &agenda, &id);
     assert_eq!(now.body["doelId"], elsewhere.as_str());
 
     // as of the start: the body from before every write above
-    let past = call(&app, "GET", &format!("{path}?positie={p0}"), &[], None);
+    let past = app
+        .als_pm()
+        .call("GET", &format!("{path}?positie={p0}"), &[], None);
     assert_eq!(past.status, 200, "{:?}", past.body);
     assert_eq!((&past.etag, &past.body), (&start.etag, &start.body));
     // and the live one again, from the cache
@@ -230,6 +232,6 @@ fn actie_reads_see_every_write_it_depends_on_through_the_cache() {
 }
 
 fn now_opgave_code(app: &TestApp, id: &str) -> String {
-    let (_, a): (u16, Value) = get(app, &format!("/acties/{id}"));
+    let (_, a): (u16, Value) = app.als_pm().get(&format!("/acties/{id}"));
     a["opgaveCode"].as_str().unwrap().to_owned()
 }

@@ -13,7 +13,9 @@ fn merge_patch(app: &TestApp, path: &str, etag: &str, body: &Value) -> (u16, Str
         ("If-Match", etag),
         ("Content-Type", "application/merge-patch+json"),
     ];
-    let r = call(app, "PATCH", path, &headers, Some(&body.to_string()));
+    let r = app
+        .als_pm()
+        .call("PATCH", path, &headers, Some(&body.to_string()));
     (r.status, r.etag, r.body)
 }
 
@@ -21,8 +23,7 @@ fn merge_patch(app: &TestApp, path: &str, etag: &str, body: &Value) -> (u16, Str
 /// planned within the agenda's period.
 fn new_actie(app: &TestApp) -> Resp {
     let doel = actie(app, "1.1")["doelId"].as_str().unwrap().to_owned();
-    created(
-        app,
+    app.als_pm().created(
         &format!("/doelen/{doel}/acties"),
         &json!({"omschrijving": "Taalcafé in Vroomshoop",
             "geplandeStartDatum": "2024-03-01", "geplandeEindDatum": "2024-09-30"}),
@@ -41,7 +42,7 @@ fn an_actie_patch_clears_with_null_and_refuses_null_where_nothing_can_be_cleared
         &json!({"geplandeEindDatum": null, "doelId": null}),
     );
     assert_eq!(status, 200, "{body}");
-    let (_, read) = get(&app, &path);
+    let (_, read) = app.als_pm().get(&path);
     assert_eq!(
         (
             read["geplandeStartDatum"].as_str(),
@@ -52,8 +53,7 @@ fn an_actie_patch_clears_with_null_and_refuses_null_where_nothing_can_be_cleared
         (Some("2024-03-01"), true, true, Some("1.1")),
         "the end date cleared, the actie moved directly under its opgave: {read}"
     );
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "PATCH",
         &path,
         &[("If-Match", &etag)],
@@ -70,7 +70,7 @@ fn an_actie_patch_clears_with_null_and_refuses_null_where_nothing_can_be_cleared
             "body.partners"
         ]
     );
-    assert_eq!(get(&app, &path).1, read, "nothing changed");
+    assert_eq!(app.als_pm().get(&path).1, read, "nothing changed");
 }
 
 #[test]
@@ -78,10 +78,11 @@ fn a_voortgangsbericht_patch_takes_merge_patch_and_refuses_a_null_text() {
     let app = spawn();
     let a = new_actie(&app);
     let berichten = format!("/acties/{}/voortgangsberichten", a.id());
-    let b = created(&app, &berichten, &json!({"tekst": "Locatie gevonden"}));
+    let b = app
+        .als_pm()
+        .created(&berichten, &json!({"tekst": "Locatie gevonden"}));
     let path = format!("{berichten}/{}", b.id());
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "PATCH",
         &path,
         &[("If-Match", &b.etag)],
@@ -108,8 +109,7 @@ fn a_voortgangsbericht_patch_takes_merge_patch_and_refuses_a_null_text() {
         (200, Some("Locatie gevonden in de bibliotheek"), Some(true))
     );
     // a create takes no PATCH fields
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "POST",
         &berichten,
         &[],
@@ -125,13 +125,8 @@ fn the_trekker_is_an_organisatie_a_group_or_nobody() {
     let a = new_actie(&app);
     let path = format!("/acties/{}/trekker", a.id());
     let put = |etag: &str, body: Value| {
-        call(
-            &app,
-            "PUT",
-            &path,
-            &[("If-Match", etag)],
-            Some(&body.to_string()),
-        )
+        app.als_pm()
+            .call("PUT", &path, &[("If-Match", etag)], Some(&body.to_string()))
     };
     let r = put(
         &a.etag,
@@ -158,14 +153,9 @@ fn the_trekker_is_an_organisatie_a_group_or_nobody() {
             "unknown-organisatie",
         ),
     ] {
-        let r = refused(
-            &app,
-            "PUT",
-            &path,
-            &[("If-Match", &etag)],
-            &body.to_string(),
-            400,
-        );
+        let r = app
+            .als_pm()
+            .refused("PUT", &path, &[("If-Match", &etag)], &body.to_string(), 400);
         assert_eq!(
             (r.invalid(), r.body["invalidParams"][0]["code"].as_str()),
             (
@@ -195,14 +185,9 @@ fn the_trekker_is_an_organisatie_a_group_or_nobody() {
             "Onbekend veld 'naam'",
         ),
     ] {
-        let r = refused(
-            &app,
-            "PUT",
-            &path,
-            &[("If-Match", &etag)],
-            &body.to_string(),
-            400,
-        );
+        let r = app
+            .als_pm()
+            .refused("PUT", &path, &[("If-Match", &etag)], &body.to_string(), 400);
         let problems: Vec<(String, String)> = r.body["invalidParams"]
             .as_array()
             .unwrap()
@@ -244,8 +229,7 @@ fn a_statuswijziging_names_every_wrong_field_and_lists_the_statuses() {
     let app = spawn();
     let a = new_actie(&app);
     let path = format!("/acties/{}/statuswijzigingen", a.id());
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "POST",
         &path,
         &[],
@@ -274,8 +258,7 @@ fn a_statuswijziging_names_every_wrong_field_and_lists_the_statuses() {
         status.contains("gepland, lopend, gepauzeerd, afgerond, vervallen"),
         "{status}"
     );
-    let r = post(
-        &app,
+    let r = app.als_pm().post(
         &path,
         &json!({"status": "lopend", "ingangsDatum": "2024-03-04"}),
     );
@@ -288,8 +271,7 @@ fn rules_between_fields_are_refused_on_the_field_they_are_about() {
     let a = new_actie(&app);
     let gemeente = organisatie_id(&app.state, "Gemeente Twenterand").to_string();
     let doel = actie(&app, "1.1")["doelId"].as_str().unwrap().to_owned();
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "POST",
         &format!("/doelen/{doel}/acties"),
         &[],
@@ -297,8 +279,7 @@ fn rules_between_fields_are_refused_on_the_field_they_are_about() {
         400,
     );
     assert_eq!(r.invalid(), ["body.partners[1]"], "{:?}", r.body);
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "POST",
         &format!("/acties/{}/statuswijzigingen", a.id()),
         &[],

@@ -13,46 +13,53 @@ struct Fixture {
     d2: String,
     org: String,
     org2: String,
+    /// A programmamanager token that lists the new agenda (and the demo's).
+    pm: String,
 }
 
 fn fixture(app: &TestApp) -> Fixture {
     let a = new_agenda(app).id();
-    let o1 = created(
-        app,
-        &format!("/agendas/{a}/opgaven"),
-        &json!({"code": "1.1", "titel": "Armoede"}),
-    )
-    .id();
-    let o2 = created(
-        app,
-        &format!("/agendas/{a}/opgaven"),
-        &json!({"code": "1.2", "titel": "Meedoen"}),
-    )
-    .id();
-    let d1 = created(
-        app,
-        &format!("/opgaven/{o1}/doelen"),
-        &json!({"code": "1.1.1", "titel": "Schulden"}),
-    )
-    .id();
-    let d2 = created(
-        app,
-        &format!("/opgaven/{o2}/doelen"),
-        &json!({"code": "1.2.1", "titel": "Sport"}),
-    )
-    .id();
-    let org = created(
-        app,
-        "/organisaties",
-        &json!({"naam": "Bibliotheek Voorbeeld", "soort": "bibliotheek"}),
-    )
-    .id();
-    let org2 = created(
-        app,
-        "/organisaties",
-        &json!({"naam": "Welzijn Voorbeeld", "soort": "welzijn"}),
-    )
-    .id();
+    // the pm token of spawn time does not list the new agenda
+    let token = app.pm_token_for_every_agenda();
+    let pm = app.als(&token);
+    let o1 = pm
+        .created(
+            &format!("/agendas/{a}/opgaven"),
+            &json!({"code": "1.1", "titel": "Armoede"}),
+        )
+        .id();
+    let o2 = pm
+        .created(
+            &format!("/agendas/{a}/opgaven"),
+            &json!({"code": "1.2", "titel": "Meedoen"}),
+        )
+        .id();
+    let d1 = pm
+        .created(
+            &format!("/opgaven/{o1}/doelen"),
+            &json!({"code": "1.1.1", "titel": "Schulden"}),
+        )
+        .id();
+    let d2 = pm
+        .created(
+            &format!("/opgaven/{o2}/doelen"),
+            &json!({"code": "1.2.1", "titel": "Sport"}),
+        )
+        .id();
+    let org = app
+        .als_beheerder()
+        .created(
+            "/organisaties",
+            &json!({"naam": "Bibliotheek Voorbeeld", "soort": "bibliotheek"}),
+        )
+        .id();
+    let org2 = app
+        .als_beheerder()
+        .created(
+            "/organisaties",
+            &json!({"naam": "Welzijn Voorbeeld", "soort": "welzijn"}),
+        )
+        .id();
     Fixture {
         a,
         o1,
@@ -61,6 +68,7 @@ fn fixture(app: &TestApp) -> Fixture {
         d2,
         org,
         org2,
+        pm: token,
     }
 }
 
@@ -77,10 +85,10 @@ fn ids(v: &Value) -> Vec<String> {
 fn acties_are_created_edited_moved_and_followed() {
     let app = spawn();
     let f = fixture(&app);
+    let pm = app.als(&f.pm);
 
     // under a doel, with trekker, partners and planning
-    let r = created(
-        &app,
+    let r = pm.created(
         &format!("/doelen/{}/acties", f.d1),
         &json!({
         "omschrijving": "Budgetcafé in elke kern", "jaar": 2025,
@@ -106,8 +114,7 @@ fn acties_are_created_edited_moved_and_followed() {
         (Some("Bibliotheek Voorbeeld"), Some("Welzijn Voorbeeld"))
     );
     // directly under an opgave: a named group, or nobody yet
-    let r = created(
-        &app,
+    let r = pm.created(
         &format!("/opgaven/{}/acties", f.o2),
         &json!({"omschrijving": "Sportmaatjes", "trekker": {"soort": "groep", "naam": " Werkgroep Sport "}}),
     );
@@ -119,25 +126,24 @@ fn acties_are_created_edited_moved_and_followed() {
         (true, Some("Werkgroep Sport"))
     );
     let a2 = r.id();
-    let r = created(
-        &app,
+    let r = pm.created(
         &format!("/opgaven/{}/acties", f.o2),
         &json!({"omschrijving": "Nog uit te werken"}),
     );
     assert_eq!(r.body["trekkersrolNogInTeVullen"], true);
     assert_eq!(
-        ids(&get(&app, &format!("/doelen/{}/acties", f.d1)).1),
+        ids(&pm.get(&format!("/doelen/{}/acties", f.d1)).1),
         [a1.as_str()]
     );
     assert_eq!(
-        get(&app, &format!("/agendas/{}/acties?zonderTrekker=true", f.a)).1["totaal"],
+        pm.get(&format!("/agendas/{}/acties?zonderTrekker=true", f.a))
+            .1["totaal"],
         1
     );
 
     // edit: two events (ActieGewijzigd, PartnersGewijzigd)
     let path = format!("/acties/{a1}");
-    let r = patch(
-        &app,
+    let r = pm.patch(
         &path,
         "\"1\"",
         &json!({"omschrijving": "Budgetcafé in drie kernen", "geplandeEindDatum": null, "partners": []}),
@@ -150,22 +156,22 @@ fn acties_are_created_edited_moved_and_followed() {
         ),
         (true, 0)
     );
-    assert_eq!(get(&app, &path).1, r.body);
+    assert_eq!(pm.get(&path).1, r.body);
     // naming the current opgave changes nothing (the actie stays under its doel)
     let head = app.head();
-    let r = patch(&app, &path, "\"3\"", &json!({"opgaveId": f.o1}));
+    let r = pm.patch(&path, "\"3\"", &json!({"opgaveId": f.o1}));
     assert_eq!(
         (r.status, r.body["doelId"].as_str()),
         (200, Some(f.d1.as_str()))
     );
     assert_eq!(app.head(), head);
     // move to another doel, then directly under its opgave
-    let r = patch(&app, &path, "\"3\"", &json!({"doelId": f.d2}));
+    let r = pm.patch(&path, "\"3\"", &json!({"doelId": f.d2}));
     assert_eq!(
         (r.body["opgaveId"].as_str(), r.body["doelCode"].as_str()),
         (Some(f.o2.as_str()), Some("1.2.1"))
     );
-    let r = patch(&app, &path, "\"4\"", &json!({"doelId": null}));
+    let r = pm.patch(&path, "\"4\"", &json!({"doelId": null}));
     assert_eq!(
         (
             r.status,
@@ -177,8 +183,7 @@ fn acties_are_created_edited_moved_and_followed() {
 
     // voortgangsberichten: newest first; correct and withdraw keep the original in history
     let berichten = format!("/acties/{a1}/voortgangsberichten");
-    let first = created(
-        &app,
+    let first = pm.created(
         &berichten,
         &json!({"tekst": "Locaties gevonden", "datum": "2025-02-10", "auteurOrganisatieId": f.org}),
     );
@@ -192,21 +197,20 @@ fn acties_are_created_edited_moved_and_followed() {
     );
     let key = [("Idempotency-Key", "bericht-2")];
     let body = r#"{"tekst":"Eerste café gehouden","datum":"2025-03-01"}"#;
-    let second = call(&app, "POST", &berichten, &key, Some(body));
-    let third = post(&app, &berichten, &json!({"tekst": "Tweede café"}));
+    let second = pm.call("POST", &berichten, &key, Some(body));
+    let third = pm.post(&berichten, &json!({"tekst": "Tweede café"}));
     let head = app.head();
-    let retry = call(&app, "POST", &berichten, &key, Some(body));
+    let retry = pm.call("POST", &berichten, &key, Some(body));
     assert_eq!(
         (retry.status, retry.id()),
         (201, second.id()),
         "a retry returns its own bericht, not the newest"
     );
     assert_eq!(app.head(), head);
-    let (_, list) = get(&app, &berichten);
+    let (_, list) = pm.get(&berichten);
     assert_eq!(ids(&list), [third.id(), second.id(), first.id()]);
     let bpath = format!("{berichten}/{}", first.id());
-    let r = patch(
-        &app,
+    let r = pm.patch(
         &bpath,
         "\"8\"",
         &json!({"tekst": "Locaties gevonden in drie kernen"}),
@@ -215,8 +219,7 @@ fn acties_are_created_edited_moved_and_followed() {
         (r.status, r.body["gecorrigeerd"].as_bool(), r.etag.as_str()),
         (200, Some(true), "\"9\"")
     );
-    let r = patch(
-        &app,
+    let r = pm.patch(
         &bpath,
         "\"9\"",
         &json!({"ingetrokken": true, "reden": "Dubbel"}),
@@ -225,7 +228,7 @@ fn acties_are_created_edited_moved_and_followed() {
         (r.status, r.body["ingetrokken"].as_bool()),
         (200, Some(true))
     );
-    let (_, list) = get(&app, &berichten);
+    let (_, list) = pm.get(&berichten);
     assert_eq!(
         (
             list["totaal"].as_u64(),
@@ -233,12 +236,11 @@ fn acties_are_created_edited_moved_and_followed() {
         ),
         (Some(3), Some(true))
     );
-    assert_eq!(get(&app, &path).1["aantalVoortgangsberichten"], 3);
+    assert_eq!(pm.get(&path).1["aantalVoortgangsberichten"], 3);
 
     // status history, oldest first, with the audit toelichting
     let st = format!("/acties/{a1}/statuswijzigingen");
-    let r = call(
-        &app,
+    let r = pm.call(
         "POST",
         &st,
         &[("X-Audit-Toelichting", "Gestart na de aftrap")],
@@ -246,15 +248,14 @@ fn acties_are_created_edited_moved_and_followed() {
     );
     assert_eq!(r.status, 201);
     assert_eq!(
-        post(
-            &app,
+        pm.post(
             &st,
             &json!({"status": "afgerond", "ingangsDatum": "2025-06-01"})
         )
         .status,
         201
     );
-    let (status, hist) = get(&app, &st);
+    let (status, hist) = pm.get(&st);
     assert_eq!((status, hist["totaal"].as_u64()), (200, Some(2)));
     let h = &hist["resultaten"];
     assert_eq!(
@@ -275,19 +276,17 @@ fn acties_are_created_edited_moved_and_followed() {
     );
     assert!(h[0]["positie"].as_u64() < h[1]["positie"].as_u64());
     // an invalid transition is 409; a vervallen actie takes no voortgang
-    let r = refused(&app, "POST", &st, &[], r#"{"status":"gepauzeerd"}"#, 409);
+    let r = pm.refused("POST", &st, &[], r#"{"status":"gepauzeerd"}"#, 409);
     assert_eq!(r.code(), "invalid-status-transition");
     assert_eq!(
-        post(
-            &app,
+        pm.post(
             &format!("/acties/{a2}/statuswijzigingen"),
             &json!({"status": "vervallen", "reden": "Geen budget"})
         )
         .status,
         201
     );
-    let r = refused(
-        &app,
+    let r = pm.refused(
         "POST",
         &format!("/acties/{a2}/voortgangsberichten"),
         &[],
@@ -297,6 +296,7 @@ fn acties_are_created_edited_moved_and_followed() {
     assert_eq!(r.code(), "actie-vervallen");
     same_after_rebuild(
         &app,
+        &f.pm,
         &[
             path.clone(),
             berichten.clone(),
@@ -310,13 +310,13 @@ fn acties_are_created_edited_moved_and_followed() {
 fn bad_actie_requests_are_refused_and_append_nothing() {
     let app = spawn();
     let f = fixture(&app);
+    let pm = app.als(&f.pm);
     let missing = uuid::Uuid::now_v7();
     let create = format!("/doelen/{}/acties", f.d1);
 
-    refused(&app, "POST", &create, &[], "{omschrijving}", 400);
+    pm.refused("POST", &create, &[], "{omschrijving}", 400);
     // What the schema refuses, every field at once (the body's shape) ...
-    let r = refused(
-        &app,
+    let r = pm.refused(
         "POST",
         &create,
         &[],
@@ -339,8 +339,7 @@ fn bad_actie_requests_are_refused_and_append_nothing() {
     );
     // ... then what the domain refuses, every field at once (the agenda's
     // period, organisaties that do not exist).
-    let r = refused(
-        &app,
+    let r = pm.refused(
         "POST",
         &create,
         &[],
@@ -376,52 +375,42 @@ fn bad_actie_requests_are_refused_and_append_nothing() {
         .as_str()
         .unwrap()
         .contains("buiten de periode van de agenda"));
-    refused(
-        &app,
+    pm.refused(
         "POST",
         &create,
         &[],
         r#"{"omschrijving":"x","geplandeStartDatum":"2025-05-01","geplandeEindDatum":"2025-04-01"}"#,
         400,
     );
-    refused(
-        &app,
+    pm.refused(
         "POST",
         &format!("/doelen/{missing}/acties"),
         &[],
         r#"{"omschrijving":"x"}"#,
         404,
     );
-    refused(
-        &app,
+    pm.refused(
         "POST",
         &format!("/opgaven/{missing}/acties"),
         &[],
         r#"{"omschrijving":"x"}"#,
         404,
     );
-    refused(
-        &app,
-        "GET",
-        &format!("/doelen/{missing}/acties"),
-        &[],
-        "",
-        404,
-    );
+    pm.refused("GET", &format!("/doelen/{missing}/acties"), &[], "", 404);
 
-    let a1 = created(&app, &create, &json!({"omschrijving": "Budgetcafé"})).id();
+    let a1 = pm
+        .created(&create, &json!({"omschrijving": "Budgetcafé"}))
+        .id();
     let path = format!("/acties/{a1}");
-    refused(&app, "PATCH", &path, &[], r#"{"jaar":2025}"#, 428);
-    refused(
-        &app,
+    pm.refused("PATCH", &path, &[], r#"{"jaar":2025}"#, 428);
+    pm.refused(
         "PATCH",
         &path,
         &[("If-Match", "\"2\"")],
         r#"{"omschrijving":"y"}"#,
         412,
     );
-    refused(
-        &app,
+    pm.refused(
         "PATCH",
         &format!("/acties/{missing}"),
         &[("If-Match", "\"1\"")],
@@ -429,8 +418,7 @@ fn bad_actie_requests_are_refused_and_append_nothing() {
         404,
     );
     // the trekker is not changed here (PUT /acties/{id}/trekker): unknown field
-    let r = refused(
-        &app,
+    let r = pm.refused(
         "PATCH",
         &path,
         &[("If-Match", "\"1\"")],
@@ -438,8 +426,7 @@ fn bad_actie_requests_are_refused_and_append_nothing() {
         400,
     );
     assert_eq!(r.invalid(), ["body.trekker"]);
-    let r = refused(
-        &app,
+    let r = pm.refused(
         "PATCH",
         &path,
         &[("If-Match", "\"1\"")],
@@ -447,16 +434,14 @@ fn bad_actie_requests_are_refused_and_append_nothing() {
         400,
     );
     assert_eq!(r.invalid(), ["body.geplandeStartDatum", "body.doelId"]);
-    refused(
-        &app,
+    pm.refused(
         "PATCH",
         &path,
         &[("If-Match", "\"1\"")],
         &json!({"opgaveId": missing}).to_string(),
         400,
     );
-    refused(
-        &app,
+    pm.refused(
         "PATCH",
         &path,
         &[("If-Match", "\"1\"")],
@@ -466,8 +451,7 @@ fn bad_actie_requests_are_refused_and_append_nothing() {
 
     // voortgangsberichten
     let berichten = format!("{path}/voortgangsberichten");
-    let r = refused(
-        &app,
+    let r = pm.refused(
         "POST",
         &berichten,
         &[],
@@ -475,8 +459,7 @@ fn bad_actie_requests_are_refused_and_append_nothing() {
         400,
     );
     assert_eq!(r.invalid(), ["body.datum", "body.tekst"]);
-    let r = refused(
-        &app,
+    let r = pm.refused(
         "POST",
         &berichten,
         &[],
@@ -490,59 +473,46 @@ fn bad_actie_requests_are_refused_and_append_nothing() {
             Some("unknown-organisatie")
         )
     );
-    refused(
-        &app,
+    pm.refused(
         "POST",
         &format!("/acties/{missing}/voortgangsberichten"),
         &[],
         r#"{"tekst":"x"}"#,
         404,
     );
-    refused(
-        &app,
+    pm.refused(
         "GET",
         &format!("/acties/{missing}/voortgangsberichten"),
         &[],
         "",
         404,
     );
-    refused(
-        &app,
+    pm.refused(
         "POST",
         &berichten,
         &[("If-Match", "\"7\"")],
         r#"{"tekst":"x"}"#,
         412,
     );
-    let b = created(&app, &berichten, &json!({"tekst": "Gestart"})).id();
+    let b = pm.created(&berichten, &json!({"tekst": "Gestart"})).id();
     let bpath = format!("{berichten}/{b}");
-    refused(&app, "PATCH", &bpath, &[], r#"{"tekst":"x"}"#, 428);
-    refused(
-        &app,
+    pm.refused("PATCH", &bpath, &[], r#"{"tekst":"x"}"#, 428);
+    pm.refused(
         "PATCH",
         &bpath,
         &[("If-Match", "\"1\"")],
         r#"{"tekst":"x"}"#,
         412,
     );
-    refused(
-        &app,
+    pm.refused(
         "PATCH",
         &bpath,
         &[("If-Match", "\"2\"")],
         r#"{"tekst":"x","ingetrokken":true}"#,
         400,
     );
-    refused(
-        &app,
-        "PATCH",
-        &bpath,
-        &[("If-Match", "\"2\"")],
-        r#"{}"#,
-        400,
-    );
-    let r = refused(
-        &app,
+    pm.refused("PATCH", &bpath, &[("If-Match", "\"2\"")], r#"{}"#, 400);
+    let r = pm.refused(
         "PATCH",
         &format!("{berichten}/{missing}"),
         &[("If-Match", "\"2\"")],
@@ -556,30 +526,28 @@ fn bad_actie_requests_are_refused_and_append_nothing() {
     );
     let key = [("Idempotency-Key", "b-1")];
     assert_eq!(
-        call(&app, "POST", &berichten, &key, Some(r#"{"tekst":"a"}"#)).status,
+        pm.call("POST", &berichten, &key, Some(r#"{"tekst":"a"}"#))
+            .status,
         201
     );
-    refused(&app, "POST", &berichten, &key, r#"{"tekst":"b"}"#, 422);
+    pm.refused("POST", &berichten, &key, r#"{"tekst":"b"}"#, 422);
 
     // status: wrong values, unknown actie
-    refused(
-        &app,
+    pm.refused(
         "GET",
         &format!("/acties/{missing}/statuswijzigingen"),
         &[],
         "",
         404,
     );
-    refused(
-        &app,
+    pm.refused(
         "POST",
         &format!("/acties/{missing}/statuswijzigingen"),
         &[],
         r#"{"status":"lopend"}"#,
         404,
     );
-    let r = refused(
-        &app,
+    let r = pm.refused(
         "POST",
         &format!("{path}/statuswijzigingen"),
         &[],

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::support::*;
 
 fn org_id(app: &TestApp, naam: &str) -> String {
-    let (_, list) = get(app, "/organisaties?pageSize=500");
+    let (_, list) = app.als_pm().get("/organisaties?pageSize=500");
     list["resultaten"]
         .as_array()
         .unwrap()
@@ -32,45 +32,42 @@ fn change<'a>(entry: &'a Value, veld: &str) -> &'a Value {
 fn the_audittrail_names_the_actor_and_the_references_as_they_were_then() {
     let app = spawn();
     let a = agenda_id(&app);
-    let (_, list) = get(&app, &format!("/agendas/{a}/acties?opgave=2.5"));
+    let (_, list) = app.als_pm().get(&format!("/agendas/{a}/acties?opgave=2.5"));
     let actie = list["resultaten"][0]["id"].as_str().unwrap().to_owned();
-    let (_, before) = get(&app, &format!("/acties/{actie}"));
+    let (_, before) = app.als_pm().get(&format!("/acties/{actie}"));
     let old_org = before["trekker"]["organisatieId"]
         .as_str()
         .unwrap()
         .to_owned();
-    let (_, old) = get(&app, &format!("/organisaties/{old_org}"));
+    let (_, old) = app.als_pm().get(&format!("/organisaties/{old_org}"));
     let old_name = old["naam"].as_str().unwrap().to_owned();
     let mijande = org_id(&app, "Mijande");
     let bieb = org_id(&app, "Bibliotheek Twenterand");
 
-    let r = call(
-        &app,
+    let r = app.als_pm().call(
         "PUT",
         &format!("/acties/{actie}/trekker"),
         &[("If-Match", "\"1\"")],
         Some(&json!({"soort": "organisatie", "organisatieId": mijande}).to_string()),
     );
     assert_eq!(r.status, 200, "{:?}", r.body);
-    let r = patch(
-        &app,
+    let r = app.als_pm().patch(
         &format!("/acties/{actie}"),
         &r.etag,
         &json!({"partners": [bieb, mijande]}),
     );
     assert_eq!(r.status, 200, "{:?}", r.body);
     // Renamed afterwards: the trail keeps the name of then.
-    let (_, o) = get(&app, &format!("/organisaties/{old_org}"));
+    let (_, o) = app.als_pm().get(&format!("/organisaties/{old_org}"));
     let v = o["versie"].as_u64().unwrap().to_string();
-    let r = patch(
-        &app,
+    let r = app.als_beheerder().patch(
         &format!("/organisaties/{old_org}"),
         &format!("\"{v}\""),
         &json!({"naam": "Hernoemde organisatie"}),
     );
     assert_eq!(r.status, 200, "{:?}", r.body);
 
-    let (_, trail) = get(&app, &format!("/acties/{actie}/audittrail"));
+    let (_, trail) = app.als_pm().get(&format!("/acties/{actie}/audittrail"));
     let e = trail["resultaten"].as_array().unwrap();
     let created = &e[0];
     assert_eq!(change(created, "opgaveId")["nieuwWeergave"], "2.5");
@@ -94,7 +91,9 @@ fn the_audittrail_names_the_actor_and_the_references_as_they_were_then() {
     assert_eq!(p["nieuwWeergave"], "Bibliotheek Twenterand, Mijande", "{p}");
 
     // Names of then in the organisatie's own trail, too.
-    let (_, trail) = get(&app, &format!("/organisaties/{old_org}/audittrail"));
+    let (_, trail) = app
+        .als_pm()
+        .get(&format!("/organisaties/{old_org}/audittrail"));
     let renamed = &trail["resultaten"][1];
     assert_eq!(renamed["actor"]["rol"], "beheerder");
     assert_eq!(renamed["actor"]["organisatieNaam"], "Gemeente Twenterand");
@@ -109,9 +108,8 @@ fn wijzigingen_lists_renumbers_moves_and_bijsturingen() {
     let a = agenda_id(&app);
     let from = app.head();
     let o = opgave(&app, "2.5");
-    let (_, before) = get(&app, &format!("/opgaven/{o}"));
-    let r = patch(
-        &app,
+    let (_, before) = app.als_pm().get(&format!("/opgaven/{o}"));
+    let r = app.als_pm().patch(
         &format!("/opgaven/{o}"),
         &format!("\"{}\"", before["versie"]),
         &json!({"code": "2.9"}),
@@ -119,17 +117,16 @@ fn wijzigingen_lists_renumbers_moves_and_bijsturingen() {
     assert_eq!(r.status, 200, "{:?}", r.body);
     // A doel of 1.1 moves to 2.9.
     let o11 = opgave(&app, "1.1");
-    let (_, doelen) = get(&app, &format!("/opgaven/{o11}/doelen"));
+    let (_, doelen) = app.als_pm().get(&format!("/opgaven/{o11}/doelen"));
     let doel = &doelen["resultaten"][0];
     let doel_id = doel["id"].as_str().unwrap();
-    let r = patch(
-        &app,
+    let r = app.als_pm().patch(
         &format!("/doelen/{doel_id}"),
         &format!("\"{}\"", doel["versie"]),
         &json!({"opgaveId": o, "code": "2.9.9"}),
     );
     assert_eq!(r.status, 200, "{:?}", r.body);
-    let (_, trail) = get(&app, &format!("/doelen/{doel_id}/audittrail"));
+    let (_, trail) = app.als_pm().get(&format!("/doelen/{doel_id}/audittrail"));
     let moved = trail["resultaten"]
         .as_array()
         .unwrap()
@@ -145,22 +142,22 @@ fn wijzigingen_lists_renumbers_moves_and_bijsturingen() {
         (Some("1.1"), Some("2.9")),
         "{moved}"
     );
-    let cm = post(
-        &app,
+    let cm = app.als_pm().post(
         &format!("/opgaven/{o}/checkmomenten"),
         &json!({"datum": "2024-06-15", "onderwerp": "Halfjaar",
             "deelnemers": [org_id(&app, "Gemeente Twenterand"), org_id(&app, "Mijande")]}),
     );
     assert_eq!(cm.status, 201, "{:?}", cm.body);
-    let (_, trail) = get(&app, &format!("/checkmomenten/{}/audittrail", cm.id()));
+    let (_, trail) = app
+        .als_pm()
+        .get(&format!("/checkmomenten/{}/audittrail", cm.id()));
     let created = &trail["resultaten"][0];
     assert_eq!(
         change(created, "deelnemers")["nieuwWeergave"],
         "Gemeente Twenterand, Mijande"
     );
     assert_eq!(change(created, "opgaveId")["nieuwWeergave"], "2.9");
-    let b = post(
-        &app,
+    let b = app.als_pm().post(
         &format!("/checkmomenten/{}/bijsturingen", cm.id()),
         &json!({"besluit": "Meer inzet op huisvesting", "onderbouwing": "Achterstand",
             "datum": "2024-06-15", "voorgenomenWijzigingen": []}),
@@ -168,18 +165,16 @@ fn wijzigingen_lists_renumbers_moves_and_bijsturingen() {
     assert_eq!(b.status, 201, "{:?}", b.body);
 
     // Renumbered once more: the lines keep the codes of then.
-    let (_, now) = get(&app, &format!("/opgaven/{o}"));
-    let r = patch(
-        &app,
+    let (_, now) = app.als_pm().get(&format!("/opgaven/{o}"));
+    let r = app.als_pm().patch(
         &format!("/opgaven/{o}"),
         &format!("\"{}\"", now["versie"]),
         &json!({"code": "2.8"}),
     );
     assert_eq!(r.status, 200, "{:?}", r.body);
-    let (status, w) = get(
-        &app,
-        &format!("/agendas/{a}/wijzigingen?sindsPositie={from}"),
-    );
+    let (status, w) = app
+        .als_pm()
+        .get(&format!("/agendas/{a}/wijzigingen?sindsPositie={from}"));
     assert_eq!(status, 200, "{w}");
     let h = &w["hernummeringen"][0];
     assert_eq!(

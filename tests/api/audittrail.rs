@@ -2,33 +2,30 @@
 
 use serde_json::Value;
 
-use crate::support::{agenda_id, agent, get, send, spawn};
+use crate::support::{agenda_id, spawn};
 
 #[test]
 fn the_audittrail_lists_every_change_with_who_what_and_why() {
     let app = spawn();
     let a = agenda_id(&app);
-    let (_, list) = get(&app, &format!("/agendas/{a}/acties?opgave=2.5"));
+    let (_, list) = app.als_pm().get(&format!("/agendas/{a}/acties?opgave=2.5"));
     let actie = list["resultaten"][0]["id"].as_str().unwrap().to_owned();
     let path = format!("/acties/{actie}/statuswijzigingen");
-    let (status, _, _) = send(
-        &app,
+    let (status, _, _) = app.als_pm().send(
         "POST",
         &path,
         &[("X-Audit-Toelichting", "Gestart na de informatieavond")],
         r#"{"status":"lopend","ingangsDatum":"2024-02-01"}"#,
     );
     assert_eq!(status, 201);
-    let (status, _, _) = send(
-        &app,
+    let (status, _, _) = app.als_pm().send(
         "PUT",
         &format!("/acties/{actie}/trekker"),
         &[("If-Match", "\"2\"")],
         r#"{"soort":"groep","naam":"Werkgroep Huisvesting","toelichting":"De bibliotheek neemt het over"}"#,
     );
     assert_eq!(status, 200);
-    let (status, _, _) = send(
-        &app,
+    let (status, _, _) = app.als_pm().send(
         "POST",
         &path,
         &[],
@@ -36,7 +33,7 @@ fn the_audittrail_lists_every_change_with_who_what_and_why() {
     );
     assert_eq!(status, 201);
 
-    let (status, trail) = get(&app, &format!("/acties/{actie}/audittrail"));
+    let (status, trail) = app.als_pm().get(&format!("/acties/{actie}/audittrail"));
     assert_eq!(status, 200);
     assert_eq!(trail["totaal"], 4);
     let e = trail["resultaten"].as_array().unwrap();
@@ -78,25 +75,26 @@ fn the_audittrail_lists_every_change_with_who_what_and_why() {
     assert!(positions.windows(2).all(|w| w[0] < w[1]));
 
     // paged
-    let (_, page) = get(
-        &app,
-        &format!("/acties/{actie}/audittrail?pageSize=1&page=2"),
-    );
+    let (_, page) = app
+        .als_pm()
+        .get(&format!("/acties/{actie}/audittrail?pageSize=1&page=2"));
     assert_eq!(page["resultaten"][0]["soortWijziging"], "status gewijzigd");
     assert_eq!(page["aantalPaginas"], 4);
 
     // an organisatie changed with PATCH
-    let (_, orgs) = get(&app, "/organisaties?pageSize=1");
+    let (_, orgs) = app.als_pm().get("/organisaties?pageSize=1");
     let org = orgs["resultaten"][0]["id"].as_str().unwrap().to_owned();
     let old_name = orgs["resultaten"][0]["naam"].as_str().unwrap().to_owned();
-    let r = agent()
-        .patch(format!("{}/organisaties/{org}", app.base))
+    let beheerder = app.als_beheerder();
+    let r = beheerder
+        .agent()
+        .patch(beheerder.url(&format!("/organisaties/{org}")))
         .header("Content-Type", "application/json")
         .header("If-Match", "\"1\"")
         .send(r#"{"naam":"Nieuwe Naam"}"#)
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
-    let (_, trail) = get(&app, &format!("/organisaties/{org}/audittrail"));
+    let (_, trail) = app.als_pm().get(&format!("/organisaties/{org}/audittrail"));
     assert_eq!(trail["totaal"], 2);
     let n = field(&trail["resultaten"][1], "naam");
     assert_eq!(
@@ -105,21 +103,30 @@ fn the_audittrail_lists_every_change_with_who_what_and_why() {
     );
 
     // the other resources have one too
-    let (_, opgaven) = get(&app, &format!("/agendas/{a}/opgaven?pageSize=1"));
+    let (_, opgaven) = app
+        .als_pm()
+        .get(&format!("/agendas/{a}/opgaven?pageSize=1"));
     let opgave = opgaven["resultaten"][0]["id"].as_str().unwrap().to_owned();
-    let (status, trail) = get(&app, &format!("/opgaven/{opgave}/audittrail"));
+    let (status, trail) = app.als_pm().get(&format!("/opgaven/{opgave}/audittrail"));
     assert_eq!(
         (status, trail["resultaten"][0]["soortWijziging"].as_str()),
         (200, Some("aangemaakt"))
     );
-    assert_eq!(get(&app, &format!("/agendas/{a}/audittrail")).0, 200);
+    assert_eq!(app.als_pm().get(&format!("/agendas/{a}/audittrail")).0, 200);
 
     // 404: unknown id, or an id of another kind of resource
-    let (status, problem) = get(
-        &app,
-        &format!("/acties/{}/audittrail", uuid::Uuid::now_v7()),
-    );
+    let (status, problem) = app
+        .als_pm()
+        .get(&format!("/acties/{}/audittrail", uuid::Uuid::now_v7()));
     assert_eq!((status, problem["code"].as_str()), (404, Some("not-found")));
-    assert_eq!(get(&app, &format!("/opgaven/{actie}/audittrail")).0, 404);
-    assert_eq!(get(&app, &format!("/reflecties/{actie}/audittrail")).0, 404);
+    assert_eq!(
+        app.als_pm().get(&format!("/opgaven/{actie}/audittrail")).0,
+        404
+    );
+    assert_eq!(
+        app.als_pm()
+            .get(&format!("/reflecties/{actie}/audittrail"))
+            .0,
+        404
+    );
 }

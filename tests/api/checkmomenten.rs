@@ -7,11 +7,11 @@ use crate::client::{start, Running};
 
 fn app() -> (Running, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    (start(dir.path().to_path_buf(), true), dir)
+    (start(dir.path().to_path_buf()), dir)
 }
 
 fn organisatie(app: &Running, naam: &str) -> String {
-    let list = app.get("/organisaties?pageSize=500").body;
+    let list = app.als_pm().get("/organisaties?pageSize=500").body;
     list["resultaten"]
         .as_array()
         .unwrap()
@@ -34,7 +34,7 @@ fn checkmoment_lifecycle_and_bijsturing_with_its_changes() {
     // open on the opgave: 201, Location, ETag, the body as stored
     let body =
         json!({"datum": "2024-06-15", "onderwerp": "Halfjaarcheck taal", "deelnemers": [gemeente]});
-    let r = app.call(
+    let r = app.als_pm().call(
         "POST",
         &format!("/opgaven/{opgave}/checkmomenten"),
         &[],
@@ -55,18 +55,23 @@ fn checkmoment_lifecycle_and_bijsturing_with_its_changes() {
     assert_eq!(r.body["deelnemers"][0]["naam"], "Gemeente Twenterand");
 
     // listed under the opgave and the agenda; filter on status
-    let list = app.get(&format!("/opgaven/{opgave}/checkmomenten")).body;
+    let list = app
+        .als_pm()
+        .get(&format!("/opgaven/{opgave}/checkmomenten"))
+        .body;
     assert_eq!(list["totaal"], 1);
     let list = app
+        .als_pm()
         .get(&format!("/agendas/{agenda}/checkmomenten?status=gesloten"))
         .body;
     assert_eq!(list["totaal"], 0);
     assert_eq!(
-        app.get(&format!("/agendas/{agenda}/checkmomenten?status=open"))
+        app.als_pm()
+            .get(&format!("/agendas/{agenda}/checkmomenten?status=open"))
             .body["totaal"],
         1
     );
-    let r = app.call(
+    let r = app.als_pm().call(
         "GET",
         &format!("/agendas/{agenda}/checkmomenten?status=dicht"),
         &[],
@@ -90,7 +95,7 @@ fn checkmoment_lifecycle_and_bijsturing_with_its_changes() {
         names
     };
     let bad = json!({"datum": "2023-06-15", "deelnemers": ["nope", uuid::Uuid::now_v7()], "x": 1});
-    let r = app.call(
+    let r = app.als_pm().call(
         "POST",
         &format!("/opgaven/{opgave}/checkmomenten"),
         &[],
@@ -104,7 +109,7 @@ fn checkmoment_lifecycle_and_bijsturing_with_its_changes() {
     );
     // a well-formed body: every rule of the domain at once (period, organisaties)
     let bad = json!({"datum": "2023-06-15", "onderwerp": "Te vroeg", "deelnemers": [gemeente, uuid::Uuid::now_v7()]});
-    let r = app.call(
+    let r = app.als_pm().call(
         "POST",
         &format!("/opgaven/{opgave}/checkmomenten"),
         &[],
@@ -121,13 +126,16 @@ fn checkmoment_lifecycle_and_bijsturing_with_its_changes() {
     // PATCH: If-Match required, then change deelnemers and datum
     let path = format!("/checkmomenten/{cm}");
     let change = json!({"deelnemers": [gemeente, bieb], "datum": "2024-06-20"}).to_string();
-    assert_eq!(app.call("PATCH", &path, &[], &change).status, 428);
+    assert_eq!(app.als_pm().call("PATCH", &path, &[], &change).status, 428);
     assert_eq!(
-        app.call("PATCH", &path, &[("If-Match", "\"7\"")], &change)
+        app.als_pm()
+            .call("PATCH", &path, &[("If-Match", "\"7\"")], &change)
             .status,
         412
     );
-    let r = app.call("PATCH", &path, &[("If-Match", "\"1\"")], &change);
+    let r = app
+        .als_pm()
+        .call("PATCH", &path, &[("If-Match", "\"1\"")], &change);
     assert_eq!(
         (r.status, r.body["versie"].as_u64()),
         (200, Some(2)),
@@ -139,6 +147,7 @@ fn checkmoment_lifecycle_and_bijsturing_with_its_changes() {
 
     // a bijsturing: 201 with Location under the checkmoment
     let actie = app
+        .als_pm()
         .get(&format!("/agendas/{agenda}/acties?opgave=3.4"))
         .body["resultaten"][0]["id"]
         .as_str()
@@ -150,7 +159,7 @@ fn checkmoment_lifecycle_and_bijsturing_with_its_changes() {
         "datum": "2024-06-20",
         "voorgenomenWijzigingen": [{"soort": "trekkerWijzigen", "omschrijving": "Trekker naar de bibliotheek", "onderwerpId": actie}]
     });
-    let r = app.call(
+    let r = app.als_pm().call(
         "POST",
         &format!("{path}/bijsturingen"),
         &[("Idempotency-Key", "b-1")],
@@ -169,7 +178,7 @@ fn checkmoment_lifecycle_and_bijsturing_with_its_changes() {
     );
     // retried with the same key: same bijsturing, nothing appended
     let head = app.head();
-    let again = app.call(
+    let again = app.als_pm().call(
         "POST",
         &format!("{path}/bijsturingen"),
         &[("Idempotency-Key", "b-1")],
@@ -182,7 +191,7 @@ fn checkmoment_lifecycle_and_bijsturing_with_its_changes() {
     assert_eq!(app.head(), head);
     // invalid bijsturing: all problems, nothing appended
     let bad = json!({"besluit": " ", "voorgenomenWijzigingen": [{"soort": "weg", "omschrijving": "x", "onderwerpId": uuid::Uuid::now_v7()}]});
-    let r = app.call(
+    let r = app.als_pm().call(
         "POST",
         &format!("{path}/bijsturingen"),
         &[],
@@ -201,7 +210,7 @@ fn checkmoment_lifecycle_and_bijsturing_with_its_changes() {
     );
     // well-formed, but naming something that is not in this agenda
     let bad = json!({"besluit": "b", "onderbouwing": "o", "voorgenomenWijzigingen": [{"soort": "overig", "omschrijving": "x", "onderwerpId": uuid::Uuid::now_v7()}]});
-    let r = app.call(
+    let r = app.als_pm().call(
         "POST",
         &format!("{path}/bijsturingen"),
         &[],
@@ -220,9 +229,9 @@ fn checkmoment_lifecycle_and_bijsturing_with_its_changes() {
     // X-Bijsturing-Id: malformed and unknown are 400, nothing appended
     let tpath = format!("/acties/{actie}/trekker");
     let trekker = json!({"soort": "organisatie", "organisatieId": bieb}).to_string();
-    let version = app.get(&format!("/acties/{actie}")).body["versie"].to_string();
+    let version = app.als_pm().get(&format!("/acties/{actie}")).body["versie"].to_string();
     let if_match = format!("\"{version}\"");
-    let r = app.call(
+    let r = app.als_pm().call(
         "PUT",
         &tpath,
         &[("If-Match", &if_match), ("X-Bijsturing-Id", "zomaar")],
@@ -233,7 +242,7 @@ fn checkmoment_lifecycle_and_bijsturing_with_its_changes() {
         (400, Some("header.X-Bijsturing-Id"))
     );
     let unknown = uuid::Uuid::now_v7().to_string();
-    let r = app.call(
+    let r = app.als_pm().call(
         "PUT",
         &tpath,
         &[("If-Match", &if_match), ("X-Bijsturing-Id", &unknown)],
@@ -245,14 +254,14 @@ fn checkmoment_lifecycle_and_bijsturing_with_its_changes() {
     );
     assert_eq!(app.head(), head);
     // with the bijsturing: recorded in the event's metadata and shown on the bijsturing
-    let r = app.call(
+    let r = app.als_pm().call(
         "PUT",
         &tpath,
         &[("If-Match", &if_match), ("X-Bijsturing-Id", &bs)],
         &trekker,
     );
     assert_eq!(r.status, 200, "{}", r.body);
-    let b = app.get(&format!("{path}/bijsturingen/{bs}")).body;
+    let b = app.als_pm().get(&format!("{path}/bijsturingen/{bs}")).body;
     assert_eq!(b["uitvoeringen"][0]["type"], "TrekkerGewijzigd");
     assert_eq!(
         b["uitvoeringen"][0]["streamId"].as_str(),
@@ -261,23 +270,25 @@ fn checkmoment_lifecycle_and_bijsturing_with_its_changes() {
 
     // mark doorgevoerd: If-Match required (checkmoment version), false refused
     let bpath = format!("{path}/bijsturingen/{bs}");
-    let v = app.get(&path).etag;
+    let v = app.als_pm().get(&path).etag;
     assert_eq!(
-        app.call("PATCH", &bpath, &[], r#"{"doorgevoerd":true}"#)
+        app.als_pm()
+            .call("PATCH", &bpath, &[], r#"{"doorgevoerd":true}"#)
             .status,
         428
     );
     assert_eq!(
-        app.call(
-            "PATCH",
-            &bpath,
-            &[("If-Match", &v)],
-            r#"{"doorgevoerd":false}"#
-        )
-        .status,
+        app.als_pm()
+            .call(
+                "PATCH",
+                &bpath,
+                &[("If-Match", &v)],
+                r#"{"doorgevoerd":false}"#
+            )
+            .status,
         400
     );
-    let r = app.call(
+    let r = app.als_pm().call(
         "PATCH",
         &bpath,
         &[("If-Match", &v)],
@@ -289,8 +300,8 @@ fn checkmoment_lifecycle_and_bijsturing_with_its_changes() {
         "{}",
         r.body
     );
-    let v = app.get(&path).etag;
-    let r = app.call(
+    let v = app.als_pm().get(&path).etag;
+    let r = app.als_pm().call(
         "PATCH",
         &bpath,
         &[("If-Match", &v)],
@@ -302,14 +313,14 @@ fn checkmoment_lifecycle_and_bijsturing_with_its_changes() {
     );
 
     // close: samenvatting without closing is refused; closing cannot be undone
-    let r = app.call(
+    let r = app.als_pm().call(
         "PATCH",
         &path,
         &[("If-Match", &v)],
         r#"{"samenvatting":"x"}"#,
     );
     assert_eq!(r.status, 400);
-    let r = app.call(
+    let r = app.als_pm().call(
         "PATCH",
         &path,
         &[("If-Match", &v)],
@@ -319,7 +330,7 @@ fn checkmoment_lifecycle_and_bijsturing_with_its_changes() {
         (r.status, r.body["invalidParams"][0]["name"].as_str()),
         (400, Some("body.geslotenDatum"))
     );
-    let r = app.call(
+    let r = app.als_pm().call(
         "PATCH",
         &path,
         &[("If-Match", &v)],
@@ -332,7 +343,7 @@ fn checkmoment_lifecycle_and_bijsturing_with_its_changes() {
         r.body
     );
     assert_eq!(r.body["samenvatting"], "Trekker gewisseld");
-    let r = app.call(
+    let r = app.als_pm().call(
         "PATCH",
         &path,
         &[("If-Match", &r.etag)],
@@ -344,15 +355,20 @@ fn checkmoment_lifecycle_and_bijsturing_with_its_changes() {
     );
 
     // list of bijsturingen; unknown ids are 404
-    assert_eq!(app.get(&format!("{path}/bijsturingen")).body["totaal"], 1);
+    assert_eq!(
+        app.als_pm().get(&format!("{path}/bijsturingen")).body["totaal"],
+        1
+    );
     let missing = uuid::Uuid::now_v7();
     assert_eq!(
-        app.call("GET", &format!("/checkmomenten/{missing}"), &[], "")
+        app.als_pm()
+            .call("GET", &format!("/checkmomenten/{missing}"), &[], "")
             .status,
         404
     );
     assert_eq!(
-        app.call("GET", &format!("{path}/bijsturingen/{missing}"), &[], "")
+        app.als_pm()
+            .call("GET", &format!("{path}/bijsturingen/{missing}"), &[], "")
             .status,
         404
     );
@@ -365,7 +381,7 @@ fn agenda_wide_checkmoment() {
     let agenda = app.agenda_id();
     let body = json!({"datum": "2024-12-01", "onderwerp": "Jaarevaluatie"}).to_string();
     let key = [("Idempotency-Key", "jaar-2024")];
-    let r = app.call(
+    let r = app.als_pm().call(
         "POST",
         &format!("/agendas/{agenda}/checkmomenten"),
         &key,
@@ -378,7 +394,7 @@ fn agenda_wide_checkmoment() {
     );
     // a retry with the same key answers with the same checkmoment and appends nothing
     let head = app.head();
-    let again = app.call(
+    let again = app.als_pm().call(
         "POST",
         &format!("/agendas/{agenda}/checkmomenten"),
         &key,
@@ -391,7 +407,7 @@ fn agenda_wide_checkmoment() {
     // a bijsturing of this agenda cannot be carried out in another agenda
     let besluit =
         json!({"besluit": "Meer samenwerking", "onderbouwing": "Evaluatie", "datum": "2024-12-01"});
-    let bs = app.call(
+    let bs = app.als_pm().call(
         "POST",
         &format!("/checkmomenten/{cm}/bijsturingen"),
         &[],
@@ -399,12 +415,17 @@ fn agenda_wide_checkmoment() {
     );
     let bs = bs.body["id"].as_str().unwrap().to_owned();
     let other = json!({"naam": "Andere agenda", "gemeenten": ["Elders"], "periodeStartDatum": "2025-01-01", "periodeEindDatum": "2025-12-31"});
-    let other = app.call("POST", "/agendas", &[], &other.to_string()).body["id"]
+    let other = app
+        .als_beheerder()
+        .call("POST", "/agendas", &[], &other.to_string())
+        .body["id"]
         .as_str()
         .unwrap()
         .to_owned();
+    // the first pm token does not list the new agenda: one that lists every agenda
+    let pm = app.pm_token_for_every_agenda();
     let head = app.head();
-    let r = app.call(
+    let r = app.als(&pm).call(
         "POST",
         &format!("/agendas/{other}/checkmomenten"),
         &[("X-Bijsturing-Id", &bs)],
@@ -419,16 +440,20 @@ fn agenda_wide_checkmoment() {
     assert!(r.body["detail"].as_str().unwrap().contains("andere agenda"));
     assert_eq!(app.head(), head);
     assert_eq!(
-        app.get(&format!("/agendas/{agenda}/checkmomenten")).body["totaal"],
+        app.als(&pm)
+            .get(&format!("/agendas/{agenda}/checkmomenten"))
+            .body["totaal"],
         1
     );
     let opgave = app.opgave_id(&agenda, "1.1");
     assert_eq!(
-        app.get(&format!("/opgaven/{opgave}/checkmomenten")).body["totaal"],
+        app.als(&pm)
+            .get(&format!("/opgaven/{opgave}/checkmomenten"))
+            .body["totaal"],
         0
     );
     let missing = uuid::Uuid::now_v7();
-    let r = app.call(
+    let r = app.als(&pm).call(
         "POST",
         &format!("/agendas/{missing}/checkmomenten"),
         &[],
@@ -443,7 +468,7 @@ fn checkmoment_bodies_are_their_schemas_and_a_change_is_a_merge_patch() {
     let (app, _dir) = app();
     let agenda = app.agenda_id();
     let gemeente = organisatie(&app, "Gemeente Twenterand");
-    let r = app.call(
+    let r = app.als_pm().call(
         "POST",
         &format!("/agendas/{agenda}/checkmomenten"),
         &[],
@@ -455,7 +480,7 @@ fn checkmoment_bodies_are_their_schemas_and_a_change_is_a_merge_patch() {
 
     // several wrong fields at once, each named
     let head = app.head();
-    let r = app.call(
+    let r = app.als_pm().call(
         "PATCH",
         &path,
         &[("If-Match", "\"1\"")],
@@ -482,7 +507,7 @@ fn checkmoment_bodies_are_their_schemas_and_a_change_is_a_merge_patch() {
     );
     // no field of a checkmoment can be emptied: null is refused, naming it
     for field in ["datum", "onderwerp", "deelnemers", "status"] {
-        let r = app.call(
+        let r = app.als_pm().call(
             "PATCH",
             &path,
             &[("If-Match", "\"1\"")],
@@ -500,14 +525,14 @@ fn checkmoment_bodies_are_their_schemas_and_a_change_is_a_merge_patch() {
         ("If-Match", "\"1\""),
         ("Content-Type", "application/merge-patch+json"),
     ];
-    let r = app.call(
+    let r = app.als_pm().call(
         "PATCH",
         &path,
         &merge,
         r#"{"onderwerp":"Halfjaarcheck","deelnemers":[]}"#,
     );
     assert_eq!(r.status, 200, "{}", r.body);
-    let back = app.get(&path).body;
+    let back = app.als_pm().get(&path).body;
     assert_eq!(
         (back["onderwerp"].as_str(), back["datum"].as_str()),
         (Some("Halfjaarcheck"), Some("2024-06-15"))
@@ -515,7 +540,7 @@ fn checkmoment_bodies_are_their_schemas_and_a_change_is_a_merge_patch() {
     assert_eq!(back["deelnemers"], json!([]));
 
     // a bijsturing cannot be un-doorgevoerd: null and false refused by the schema
-    let r = app.call(
+    let r = app.als_pm().call(
         "POST",
         &format!("{path}/bijsturingen"),
         &[],
@@ -528,13 +553,15 @@ fn checkmoment_bodies_are_their_schemas_and_a_change_is_a_merge_patch() {
         .max(chrono::NaiveDate::from_ymd_opt(2024, 6, 15).unwrap());
     assert_eq!(r.body["datum"], today.to_string());
     let bpath = format!("{path}/bijsturingen/{}", r.body["id"].as_str().unwrap());
-    let etag = app.get(&path).etag;
+    let etag = app.als_pm().get(&path).etag;
     for body in [
         r#"{"doorgevoerd":null}"#,
         r#"{"doorgevoerd":false}"#,
         r#"{}"#,
     ] {
-        let r = app.call("PATCH", &bpath, &[("If-Match", &etag)], body);
+        let r = app
+            .als_pm()
+            .call("PATCH", &bpath, &[("If-Match", &etag)], body);
         assert_eq!(
             (r.status, r.body["invalidParams"][0]["name"].as_str()),
             (400, Some("body.doorgevoerd")),

@@ -196,9 +196,8 @@ fn if_match_star_writes_to_whatever_version_there_is() {
     let app = spawn();
     let opgave = opgave(&app, "1.1");
     let path = format!("/opgaven/{opgave}");
-    let before = call(&app, "GET", &path, &[], None);
-    let r = patch(
-        &app,
+    let before = app.als_pm().call("GET", &path, &[], None);
+    let r = app.als_pm().patch(
         &path,
         "*",
         &json!({"omschrijving": "Bijgewerkt met If-Match: *"}),
@@ -208,12 +207,11 @@ fn if_match_star_writes_to_whatever_version_there_is() {
     let version = before.body["versie"].as_u64().unwrap();
     assert_eq!(r.body["versie"].as_u64().unwrap(), version + 1);
     assert_eq!(r.etag, format!("\"{}\"", version + 1));
-    let after = call(&app, "GET", &path, &[], None);
+    let after = app.als_pm().call("GET", &path, &[], None);
     assert_eq!(after.body["omschrijving"], "Bijgewerkt met If-Match: *");
     // an actie with its required If-Match, and a sub-resource through its actie
     let actie = actie(&app, "1.1")["id"].as_str().unwrap().to_owned();
-    let r = call(
-        &app,
+    let r = app.als_pm().call(
         "PUT",
         &format!("/acties/{actie}/trekker"),
         &[("If-Match", "*")],
@@ -223,8 +221,7 @@ fn if_match_star_writes_to_whatever_version_there_is() {
     assert_eq!(r.body["trekker"]["naam"], "Werkgroep Ster");
     // no resource: `*` matches nothing, and the id is unknown
     let missing = uuid::Uuid::now_v7();
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "PATCH",
         &format!("/opgaven/{missing}"),
         &[("If-Match", "*")],
@@ -236,9 +233,9 @@ fn if_match_star_writes_to_whatever_version_there_is() {
         .unwrap()
         .contains(&missing.to_string()));
     // still required: no If-Match at all is a 428, an ill-formed one a 400
-    refused(&app, "PATCH", &path, &[], r#"{"omschrijving": "y"}"#, 428);
-    let r = refused(
-        &app,
+    app.als_pm()
+        .refused("PATCH", &path, &[], r#"{"omschrijving": "y"}"#, 428);
+    let r = app.als_pm().refused(
         "PATCH",
         &path,
         &[("If-Match", "**")],

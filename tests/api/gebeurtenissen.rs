@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::support::{agenda_id, agent, get, send, spawn, TestApp};
+use crate::support::{agenda_id, spawn, TestApp};
 
 fn head(app: &TestApp) -> u64 {
-    get(app, "/gebeurtenissen?pageSize=1").1["laatstePositie"]
+    app.als_beheerder().get("/gebeurtenissen?pageSize=1").1["laatstePositie"]
         .as_u64()
         .unwrap()
 }
@@ -19,7 +19,9 @@ fn drain(app: &TestApp, after: u64, query: &str) -> Vec<Value> {
     let mut out = Vec::new();
     let mut na = after;
     loop {
-        let (status, page) = get(app, &format!("/gebeurtenissen?na={na}&pageSize=50{query}"));
+        let (status, page) = app
+            .als_beheerder()
+            .get(&format!("/gebeurtenissen?na={na}&pageSize=50{query}"));
         assert_eq!(status, 200, "{page}");
         let events = page["gebeurtenissen"].as_array().unwrap().clone();
         let next = page["volgende"].as_u64().unwrap();
@@ -35,7 +37,9 @@ fn drain(app: &TestApp, after: u64, query: &str) -> Vec<Value> {
 
 fn first_actie(app: &TestApp) -> String {
     let a = agenda_id(app);
-    get(app, &format!("/agendas/{a}/acties?pageSize=1")).1["resultaten"][0]["id"]
+    app.als_pm()
+        .get(&format!("/agendas/{a}/acties?pageSize=1"))
+        .1["resultaten"][0]["id"]
         .as_str()
         .unwrap()
         .to_owned()
@@ -76,8 +80,7 @@ fn the_feed_is_gap_free_in_order_and_filters_with_a_cursor() {
 
     // a write made through the API carries the agenda too, and the type filter finds it
     let actie = first_actie(&app);
-    let (status, _, _) = send(
-        &app,
+    let (status, _, _) = app.als_pm().send(
         "POST",
         &format!("/acties/{actie}/statuswijzigingen"),
         &[("X-Audit-Toelichting", "gestart")],
@@ -92,16 +95,17 @@ fn the_feed_is_gap_free_in_order_and_filters_with_a_cursor() {
     assert_eq!(changes[0]["data"]["naar"], "lopend");
 
     // a filtered page that matches nothing still moves the cursor to the head
-    let (_, page) = get(&app, "/gebeurtenissen?na=0&pageSize=5&type=BestaatNiet");
+    let (_, page) = app
+        .als_beheerder()
+        .get("/gebeurtenissen?na=0&pageSize=5&type=BestaatNiet");
     assert_eq!(page["gebeurtenissen"].as_array().unwrap().len(), 0);
     assert_eq!(page["volgende"].as_u64(), Some(h + 1));
 
     // the Link header names the next cursor with the same filters
-    let r = agent()
-        .get(format!(
-            "{}/gebeurtenissen?na=3&pageSize=2&streamType=actie",
-            app.base
-        ))
+    let beheerder = app.als_beheerder();
+    let r = beheerder
+        .agent()
+        .get(beheerder.url("/gebeurtenissen?na=3&pageSize=2&streamType=actie"))
         .call()
         .unwrap();
     let link = r
@@ -125,7 +129,7 @@ fn the_feed_is_gap_free_in_order_and_filters_with_a_cursor() {
         "onbekend=1",
         "na=999999",
     ] {
-        let (status, problem) = get(&app, &format!("/gebeurtenissen?{bad}"));
+        let (status, problem) = app.als_beheerder().get(&format!("/gebeurtenissen?{bad}"));
         assert_eq!(status, 400, "{bad}");
         assert_eq!(problem["code"], "invalid-input", "{bad}");
     }
@@ -147,7 +151,10 @@ impl Rng {
 fn a_stream_consumer_that_reconnects_at_random_points_sees_every_event_once_in_order() {
     let app = Arc::new(spawn());
     let a = agenda_id(&app);
-    let acties: Vec<String> = get(&app, &format!("/agendas/{a}/acties?pageSize=3")).1["resultaten"]
+    let acties: Vec<String> = app
+        .als_pm()
+        .get(&format!("/agendas/{a}/acties?pageSize=3"))
+        .1["resultaten"]
         .as_array()
         .unwrap()
         .iter()
@@ -160,8 +167,7 @@ fn a_stream_consumer_that_reconnects_at_random_points_sees_every_event_once_in_o
             let actie = acties[w].clone();
             std::thread::spawn(move || {
                 for i in 0..40 {
-                    let (status, _, _) = send(
-                        &app,
+                    let (status, _, _) = app.als_pm().send(
                         "POST",
                         &format!("/acties/{actie}/voortgangsberichten"),
                         &[],
@@ -191,7 +197,10 @@ fn a_stream_consumer_that_reconnects_at_random_points_sees_every_event_once_in_o
     let mut reconnects = 0;
     loop {
         let last = seen.last().copied();
-        let mut req = agent().get(format!("{}/gebeurtenissen/stream", app.base));
+        let beheerder = app.als_beheerder();
+        let mut req = beheerder
+            .agent()
+            .get(beheerder.url("/gebeurtenissen/stream"));
         req = match last {
             Some(id) => req.header("Last-Event-ID", id.to_string()),
             None => req.query("na", "0"),
@@ -247,8 +256,10 @@ fn a_stream_consumer_that_reconnects_at_random_points_sees_every_event_once_in_o
     assert!(reconnects > 3, "the test reconnected {reconnects} times");
 
     // a bad Last-Event-ID is a problem, not a stream
-    let mut r = agent()
-        .get(format!("{}/gebeurtenissen/stream", app.base))
+    let beheerder = app.als_beheerder();
+    let mut r = beheerder
+        .agent()
+        .get(beheerder.url("/gebeurtenissen/stream"))
         .header("Last-Event-ID", "gisteren")
         .call()
         .unwrap();

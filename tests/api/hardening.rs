@@ -81,7 +81,8 @@ fn security_headers_and_a_working_swagger_ui_under_a_strict_csp() {
     );
 
     // Swagger UI: the page has a strict CSP, no inline script, and its assets load.
-    let mut page = agent().get(format!("{}/docs/", app.base)).call().unwrap();
+    let pm = app.als_pm();
+    let mut page = pm.agent().get(pm.url("/docs/")).call().unwrap();
     let csp = page
         .headers()
         .get("content-security-policy")
@@ -108,7 +109,7 @@ fn security_headers_and_a_working_swagger_ui_under_a_strict_csp() {
             .unwrap();
         let url = format!("{}/docs/{}", app.base, src.trim_start_matches("./"));
         assert_eq!(
-            agent().get(&url).call().unwrap().status().as_u16(),
+            pm.agent().get(&url).call().unwrap().status().as_u16(),
             200,
             "{url}"
         );

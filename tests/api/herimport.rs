@@ -9,6 +9,8 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{json, Value};
 
+use mag_tracker::access::Rol;
+
 use crate::support::*;
 
 #[derive(Debug, Clone)]
@@ -92,15 +94,15 @@ fn pick(v: &[String], i: usize) -> Option<&String> {
     (!v.is_empty()).then(|| &v[i % v.len()])
 }
 
-fn code_of(app: &TestApp, path: &str) -> (Option<String>, String, Value) {
-    let r = call(app, "GET", path, &[], None);
+fn code_of(pm: Caller, path: &str) -> (Option<String>, String, Value) {
+    let r = pm.call("GET", path, &[], None);
     assert_eq!(r.status, 200, "GET {path}");
     (r.body["code"].as_str().map(str::to_owned), r.etag, r.body)
 }
 
 /// Performs one write; any answer but a 5xx is fine (a refused write
 /// changes nothing, which the export comparison then also shows).
-fn perform(app: &TestApp, agenda: &str, groepering: &str, b: &mut Built, op: &Op) {
+fn perform(pm: Caller, agenda: &str, groepering: &str, b: &mut Built, op: &Op) {
     b.n += 1;
     let n = b.n;
     let r = match op {
@@ -109,7 +111,7 @@ fn perform(app: &TestApp, agenda: &str, groepering: &str, b: &mut Built, op: &Op
             if *in_groepering {
                 body["groeperingId"] = json!(groepering);
             }
-            let r = post(app, &format!("/agendas/{agenda}/opgaven"), &body);
+            let r = pm.post(&format!("/agendas/{agenda}/opgaven"), &body);
             if r.status == 201 {
                 b.opgaven.push(r.id());
             }
@@ -119,12 +121,12 @@ fn perform(app: &TestApp, agenda: &str, groepering: &str, b: &mut Built, op: &Op
             let Some(o) = pick(&b.opgaven, *opgave) else {
                 return;
             };
-            let (code, _, _) = code_of(app, &format!("/opgaven/{o}"));
+            let (code, _, _) = code_of(pm, &format!("/opgaven/{o}"));
             let mut body = json!({"titel": format!("Doel {n}")});
             if let (Some(c), Some(nr)) = (code, nr) {
                 body["code"] = json!(format!("{c}.{nr}"));
             }
-            let r = post(app, &format!("/opgaven/{o}/doelen"), &body);
+            let r = pm.post(&format!("/opgaven/{o}/doelen"), &body);
             if r.status == 201 {
                 b.doelen.push(r.id());
             }
@@ -134,13 +136,13 @@ fn perform(app: &TestApp, agenda: &str, groepering: &str, b: &mut Built, op: &Op
             let Some(d) = pick(&b.doelen, *doel) else {
                 return;
             };
-            let (code, _, body) = code_of(app, &format!("/doelen/{d}"));
+            let (code, _, body) = code_of(pm, &format!("/doelen/{d}"));
             let opgave = body["opgaveId"].as_str().unwrap().to_owned();
             let mut req = json!({"titel": format!("Subdoel {n}"), "bovenliggendDoelId": d});
             if let (Some(c), Some(nr)) = (code, nr) {
                 req["code"] = json!(format!("{c}.{nr}"));
             }
-            let r = post(app, &format!("/opgaven/{opgave}/doelen"), &req);
+            let r = pm.post(&format!("/opgaven/{opgave}/doelen"), &req);
             if r.status == 201 {
                 b.doelen.push(r.id());
             }
@@ -150,9 +152,8 @@ fn perform(app: &TestApp, agenda: &str, groepering: &str, b: &mut Built, op: &Op
             let Some(o) = pick(&b.opgaven, *opgave) else {
                 return;
             };
-            let (_, etag, _) = code_of(app, &format!("/opgaven/{o}"));
-            patch(
-                app,
+            let (_, etag, _) = code_of(pm, &format!("/opgaven/{o}"));
+            pm.patch(
                 &format!("/opgaven/{o}"),
                 &etag,
                 &json!({"code": format!("1.{nr}")}),
@@ -162,21 +163,21 @@ fn perform(app: &TestApp, agenda: &str, groepering: &str, b: &mut Built, op: &Op
             let Some(d) = pick(&b.doelen, *doel) else {
                 return;
             };
-            let (_, etag, body) = code_of(app, &format!("/doelen/{d}"));
+            let (_, etag, body) = code_of(pm, &format!("/doelen/{d}"));
             let code = format!("{}.{nr}", body["opgaveCode"].as_str().unwrap());
-            patch(app, &format!("/doelen/{d}"), &etag, &json!({"code": code}))
+            pm.patch(&format!("/doelen/{d}"), &etag, &json!({"code": code}))
         }
         Op::MoveDoel { doel, opgave, nr } => {
             let (Some(d), Some(o)) = (pick(&b.doelen, *doel), pick(&b.opgaven, *opgave)) else {
                 return;
             };
-            let (_, etag, _) = code_of(app, &format!("/doelen/{d}"));
-            let (ocode, _, _) = code_of(app, &format!("/opgaven/{o}"));
+            let (_, etag, _) = code_of(pm, &format!("/doelen/{d}"));
+            let (ocode, _, _) = code_of(pm, &format!("/opgaven/{o}"));
             let mut body = json!({"opgaveId": o});
             if let (Some(c), Some(nr)) = (ocode, nr) {
                 body["code"] = json!(format!("{c}.{nr}"));
             }
-            patch(app, &format!("/doelen/{d}"), &etag, &body)
+            pm.patch(&format!("/doelen/{d}"), &etag, &body)
         }
         Op::Vervallen { opgave, idx } => {
             let (list, kind) = if *opgave {
@@ -185,9 +186,8 @@ fn perform(app: &TestApp, agenda: &str, groepering: &str, b: &mut Built, op: &Op
                 (&b.doelen, "doelen")
             };
             let Some(id) = pick(list, *idx) else { return };
-            let (_, etag, _) = code_of(app, &format!("/{kind}/{id}"));
-            patch(
-                app,
+            let (_, etag, _) = code_of(pm, &format!("/{kind}/{id}"));
+            pm.patch(
                 &format!("/{kind}/{id}"),
                 &etag,
                 &json!({"status": "vervallen", "reden": "Bijsturing"}),
@@ -206,7 +206,7 @@ fn perform(app: &TestApp, agenda: &str, groepering: &str, b: &mut Built, op: &Op
                 format!("/opgaven/{o}/acties")
             };
             let omschrijving = format!("{} {n}", WOORDEN[n % WOORDEN.len()]);
-            let r = post(app, &path, &json!({"omschrijving": omschrijving}));
+            let r = pm.post(&path, &json!({"omschrijving": omschrijving}));
             if r.status == 201 {
                 b.acties.push(r.id());
                 b.kenmerken
@@ -218,7 +218,7 @@ fn perform(app: &TestApp, agenda: &str, groepering: &str, b: &mut Built, op: &Op
             let Some(a) = pick(&b.acties, *actie) else {
                 return;
             };
-            let (_, etag, _) = code_of(app, &format!("/acties/{a}"));
+            let (_, etag, _) = code_of(pm, &format!("/acties/{a}"));
             let body = if *doel {
                 let Some(d) = pick(&b.doelen, *to) else {
                     return;
@@ -230,21 +230,24 @@ fn perform(app: &TestApp, agenda: &str, groepering: &str, b: &mut Built, op: &Op
                 };
                 json!({"opgaveId": o, "doelId": null})
             };
-            patch(app, &format!("/acties/{a}"), &etag, &body)
+            pm.patch(&format!("/acties/{a}"), &etag, &body)
         }
     };
     assert!(r.status < 500, "{op:?}: {:?}", r.body);
 }
 
-fn text(app: &TestApp, path: &str) -> String {
-    let mut r = agent().get(format!("{}{path}", app.base)).call().unwrap();
+fn text(pm: Caller, path: &str) -> String {
+    let mut r = pm.agent().get(pm.url(path)).call().unwrap();
     assert_eq!(r.status().as_u16(), 200, "GET {path}");
     r.body_mut().read_to_string().unwrap()
 }
 
+/// Imports as the beheerder; the new agenda's id.
 fn import(app: &TestApp, query: &str, content_type: &str, body: &str) -> String {
-    let mut r = agent()
-        .post(format!("{}/agenda-imports{query}", app.base))
+    let beheerder = app.als_beheerder();
+    let mut r = beheerder
+        .agent()
+        .post(beheerder.url(&format!("/agenda-imports{query}")))
         .header("Content-Type", content_type)
         .send(body)
         .unwrap();
@@ -279,7 +282,7 @@ fn assert_consistent(opgaven: &Value) {
 
 /// Every opgave and doel of an agenda as the API shows it, by titel (the
 /// titles are unique in a case): code, status and vervalreden.
-fn states(app: &TestApp, agenda: &str) -> std::collections::BTreeMap<String, String> {
+fn states(pm: Caller, agenda: &str) -> std::collections::BTreeMap<String, String> {
     let mut out = std::collections::BTreeMap::new();
     let mut put = |v: &Value| {
         out.insert(
@@ -287,8 +290,7 @@ fn states(app: &TestApp, agenda: &str) -> std::collections::BTreeMap<String, Str
             format!("{} {} {}", v["code"], v["status"], v["vervalreden"]),
         );
     };
-    let opgaven = call(
-        app,
+    let opgaven = pm.call(
         "GET",
         &format!("/agendas/{agenda}/opgaven?pageSize=500"),
         &[],
@@ -298,8 +300,7 @@ fn states(app: &TestApp, agenda: &str) -> std::collections::BTreeMap<String, Str
     for o in opgaven.body["resultaten"].as_array().unwrap() {
         put(o);
         let id = o["id"].as_str().unwrap();
-        let doelen = call(
-            app,
+        let doelen = pm.call(
             "GET",
             &format!("/opgaven/{id}/doelen?pageSize=500"),
             &[],
@@ -359,9 +360,18 @@ fn tree_rows(csv: &str) -> Vec<Vec<String>> {
     rows
 }
 
+/// A programmamanager token of Gemeente Twenterand for this one agenda
+/// (the tokens of spawn time do not list agendas made in the test).
+fn pm_of(app: &TestApp, agenda: &str) -> String {
+    app.token(
+        Rol::Programmamanager,
+        "Gemeente Twenterand",
+        vec![agenda.parse().unwrap()],
+    )
+}
+
 fn run_case(app: &TestApp, ops: &[Op]) {
-    let agenda = post(
-        app,
+    let agenda = app.als_beheerder().post(
         "/agendas",
         &json!({"naam": "Eigenschap", "gemeenten": ["Voorbeeld"],
             "periodeStartDatum": "2025-01-01", "periodeEindDatum": "2025-12-31",
@@ -369,21 +379,23 @@ fn run_case(app: &TestApp, ops: &[Op]) {
     );
     assert_eq!(agenda.status, 201);
     let agenda = agenda.id();
-    let groepering = post(
-        app,
-        &format!("/agendas/{agenda}/groeperingen"),
-        &json!({"naam": "Iedereen doet mee"}),
-    )
-    .id();
+    let token = pm_of(app, &agenda);
+    let pm = app.als(&token);
+    let groepering = pm
+        .post(
+            &format!("/agendas/{agenda}/groeperingen"),
+            &json!({"naam": "Iedereen doet mee"}),
+        )
+        .id();
     let mut built = Built::default();
     for op in ops {
-        perform(app, &agenda, &groepering, &mut built, op);
+        perform(pm, &agenda, &groepering, &mut built, op);
     }
 
     // Every actie keeps the kenmerk it was created with, whatever moved or
     // was renumbered since; no two share one.
     for (id, kenmerk) in built.acties.iter().zip(&built.kenmerken) {
-        let (_, _, now) = code_of(app, &format!("/acties/{id}"));
+        let (_, _, now) = code_of(pm, &format!("/acties/{id}"));
         assert_eq!(now["kenmerk"].as_str(), Some(kenmerk.as_str()), "{ops:?}");
     }
     let mut unique = built.kenmerken.clone();
@@ -392,36 +404,43 @@ fn run_case(app: &TestApp, ops: &[Op]) {
     assert_eq!(unique.len(), built.kenmerken.len(), "{ops:?}");
 
     // JSON: export → import → export gives the same tree.
-    let json_export = text(app, &format!("/agendas/{agenda}/export?formaat=json"));
+    let json_export = text(pm, &format!("/agendas/{agenda}/export?formaat=json"));
     let before: Value = serde_json::from_str(&json_export).unwrap();
     assert_consistent(&before["agenda"]["opgaven"]);
     for g in before["agenda"]["groeperingen"].as_array().unwrap() {
         assert_consistent(&g["opgaven"]);
     }
     let copy = import(app, "", "application/json", &json_export);
-    let after: Value =
-        serde_json::from_str(&text(app, &format!("/agendas/{copy}/export?formaat=json"))).unwrap();
+    let copy_token = pm_of(app, &copy);
+    let copy_pm = app.als(&copy_token);
+    let after: Value = serde_json::from_str(&text(
+        copy_pm,
+        &format!("/agendas/{copy}/export?formaat=json"),
+    ))
+    .unwrap();
     assert_eq!(
         after["agenda"], before["agenda"],
         "JSON round trip of {ops:?}"
     );
-    let original = states(app, &agenda);
+    let original = states(pm, &agenda);
     assert_eq!(
-        states(app, &copy),
+        states(copy_pm, &copy),
         original,
         "JSON round trip (vervallen state) of {ops:?}"
     );
 
     // CSV: export → import → export gives the same rows (one per actie,
     // with the whole path above it).
-    let csv_export = text(app, &format!("/agendas/{agenda}/export?formaat=csv"));
+    let csv_export = text(pm, &format!("/agendas/{agenda}/export?formaat=csv"));
     if tree_rows(&csv_export).is_empty() {
         return; // a CSV without acties describes no agenda
     }
     let q =
         "?naam=Kopie&gemeenten=Voorbeeld&periodeStartDatum=2025-01-01&periodeEindDatum=2025-12-31";
     let copy = import(app, q, "text/csv", &csv_export);
-    let again = text(app, &format!("/agendas/{copy}/export?formaat=csv"));
+    let copy_token = pm_of(app, &copy);
+    let copy_pm = app.als(&copy_token);
+    let again = text(copy_pm, &format!("/agendas/{copy}/export?formaat=csv"));
     assert_eq!(
         tree_rows(&again),
         tree_rows(&csv_export),
@@ -429,7 +448,7 @@ fn run_case(app: &TestApp, ops: &[Op]) {
     );
     // The CSV holds the opgaven and doelen its acties name, each as in the
     // original (vervallen or not).
-    for (titel, state) in states(app, &copy) {
+    for (titel, state) in states(copy_pm, &copy) {
         assert_eq!(
             Some(&state),
             original.get(&titel),
@@ -460,34 +479,36 @@ fn any_sequence_of_structural_writes_keeps_the_agenda_consistent_and_its_exports
 #[test]
 fn vervallen_opgaven_and_doelen_stay_vervallen_through_export_and_import() {
     let app = spawn();
-    let agenda = post(
-        &app,
-        "/agendas",
-        &json!({"naam": "Vervallen", "gemeenten": ["Voorbeeld"],
+    let agenda = app
+        .als_beheerder()
+        .post(
+            "/agendas",
+            &json!({"naam": "Vervallen", "gemeenten": ["Voorbeeld"],
             "periodeStartDatum": "2025-01-01", "periodeEindDatum": "2025-12-31"}),
-    )
-    .id();
-    let o1 = post(
-        &app,
-        &format!("/agendas/{agenda}/opgaven"),
-        &json!({"code": "1.1", "titel": "Blijft"}),
-    )
-    .id();
-    let o2 = post(
-        &app,
-        &format!("/agendas/{agenda}/opgaven"),
-        &json!({"code": "1.2", "titel": "Vervalt"}),
-    )
-    .id();
-    let d = post(
-        &app,
-        &format!("/opgaven/{o1}/doelen"),
-        &json!({"code": "1.1.1", "titel": "Doel vervalt"}),
-    )
-    .id();
+        )
+        .id();
+    let token = pm_of(&app, &agenda);
+    let pm = app.als(&token);
+    let o1 = pm
+        .post(
+            &format!("/agendas/{agenda}/opgaven"),
+            &json!({"code": "1.1", "titel": "Blijft"}),
+        )
+        .id();
+    let o2 = pm
+        .post(
+            &format!("/agendas/{agenda}/opgaven"),
+            &json!({"code": "1.2", "titel": "Vervalt"}),
+        )
+        .id();
+    let d = pm
+        .post(
+            &format!("/opgaven/{o1}/doelen"),
+            &json!({"code": "1.1.1", "titel": "Doel vervalt"}),
+        )
+        .id();
     assert_eq!(
-        post(
-            &app,
+        pm.post(
             &format!("/doelen/{d}/acties"),
             &json!({"omschrijving": "Onder het doel"})
         )
@@ -495,8 +516,7 @@ fn vervallen_opgaven_and_doelen_stay_vervallen_through_export_and_import() {
         201
     );
     assert_eq!(
-        post(
-            &app,
+        pm.post(
             &format!("/opgaven/{o2}/acties"),
             &json!({"omschrijving": "Onder de opgave"})
         )
@@ -507,9 +527,8 @@ fn vervallen_opgaven_and_doelen_stay_vervallen_through_export_and_import() {
         (format!("/opgaven/{o2}"), "Opgegaan in 1.1"),
         (format!("/doelen/{d}"), "Bereikt; niet meer nodig"),
     ] {
-        let (_, etag, _) = code_of(&app, &path);
-        let r = patch(
-            &app,
+        let (_, etag, _) = code_of(pm, &path);
+        let r = pm.patch(
             &path,
             &etag,
             &json!({"status": "vervallen", "reden": reden}),
@@ -517,7 +536,7 @@ fn vervallen_opgaven_and_doelen_stay_vervallen_through_export_and_import() {
         assert_eq!(r.status, 200, "{:?}", r.body);
     }
 
-    let json_export = text(&app, &format!("/agendas/{agenda}/export?formaat=json"));
+    let json_export = text(pm, &format!("/agendas/{agenda}/export?formaat=json"));
     let file: Value = serde_json::from_str(&json_export).unwrap();
     let opgaven = &file["agenda"]["opgaven"];
     assert_eq!(opgaven[0]["vervalreden"], Value::Null, "{file}");
@@ -538,10 +557,11 @@ fn vervallen_opgaven_and_doelen_stay_vervallen_through_export_and_import() {
             "\"1.2\" \"vervallen\" \"Opgegaan in 1.1\"".to_owned(),
         ),
     ]);
-    assert_eq!(states(&app, &agenda), expected);
-    assert_eq!(states(&app, &copy), expected);
+    assert_eq!(states(pm, &agenda), expected);
+    let copy_token = pm_of(&app, &copy);
+    assert_eq!(states(app.als(&copy_token), &copy), expected);
 
-    let csv_export = text(&app, &format!("/agendas/{agenda}/export?formaat=csv"));
+    let csv_export = text(pm, &format!("/agendas/{agenda}/export?formaat=csv"));
     let header = csv_export.lines().next().unwrap();
     assert!(
         header.ends_with(";opgaveVervalreden;doelVervalreden;bovenliggendDoelVervalreden"),
@@ -558,14 +578,17 @@ fn vervallen_opgaven_and_doelen_stay_vervallen_through_export_and_import() {
     let q =
         "?naam=Kopie&gemeenten=Voorbeeld&periodeStartDatum=2025-01-01&periodeEindDatum=2025-12-31";
     let copy = import(&app, q, "text/csv", &csv_export);
-    assert_eq!(states(&app, &copy), expected);
+    let copy_token = pm_of(&app, &copy);
+    assert_eq!(states(app.als(&copy_token), &copy), expected);
 
     // An empty reason is refused with its place in the file.
     let mut bad = file.clone();
     bad["agenda"]["naam"] = json!("Nog een");
     bad["agenda"]["opgaven"][1]["vervalreden"] = json!("  ");
-    let mut r = agent()
-        .post(format!("{}/agenda-imports", app.base))
+    let beheerder = app.als_beheerder();
+    let mut r = beheerder
+        .agent()
+        .post(beheerder.url("/agenda-imports"))
         .header("Content-Type", "application/json")
         .send(bad.to_string())
         .unwrap();

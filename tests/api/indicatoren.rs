@@ -7,14 +7,14 @@ use crate::support::*;
 
 fn doel(app: &TestApp) -> String {
     let o = opgave(app, "1.1");
-    get(app, &format!("/opgaven/{o}/doelen")).1["resultaten"][0]["id"]
+    app.als_pm().get(&format!("/opgaven/{o}/doelen")).1["resultaten"][0]["id"]
         .as_str()
         .unwrap()
         .to_owned()
 }
 
 fn organisatie(app: &TestApp) -> String {
-    get(app, "/organisaties?naam=bibliotheek").1["resultaten"][0]["id"]
+    app.als_pm().get("/organisaties?naam=bibliotheek").1["resultaten"][0]["id"]
         .as_str()
         .unwrap()
         .to_owned()
@@ -30,8 +30,7 @@ fn indicator_metingen_supersede_and_streefwaarden_are_revised_in_history() {
     let y = 2024;
     let ys = y.to_string();
 
-    let r = created(
-        &app,
+    let r = app.als_pm().created(
         &format!("/doelen/{d}/indicatoren"),
         &json!({"naam": "Huishoudens met betalingsachterstand", "eenheid": "%", "richting": "lagerIsBeter",
             "bron": "Monitor", "eigenaarOrganisatieId": org, "nulmeting": {"jaar": 2023, "waarde": 12},
@@ -53,7 +52,7 @@ fn indicator_metingen_supersede_and_streefwaarden_are_revised_in_history() {
         (b["koers"]["status"].as_str(), b["koers"]["jaar"].as_i64()),
         (Some("onbekend"), Some(y as i64))
     );
-    let (_, list) = get(&app, &format!("/doelen/{d}/indicatoren"));
+    let (_, list) = app.als_pm().get(&format!("/doelen/{d}/indicatoren"));
     assert_eq!(
         (
             list["totaal"].as_u64(),
@@ -61,12 +60,14 @@ fn indicator_metingen_supersede_and_streefwaarden_are_revised_in_history() {
         ),
         (Some(1), Some(id.as_str()))
     );
-    assert_eq!(get(&app, &format!("/doelen/{d}")).1["aantalIndicatoren"], 1);
+    assert_eq!(
+        app.als_pm().get(&format!("/doelen/{d}")).1["aantalIndicatoren"],
+        1
+    );
 
     // a first, provisional meting: above target, and lower is better
     let metingen = format!("/indicatoren/{id}/metingen");
-    let first = created(
-        &app,
+    let first = app.als_pm().created(
         &metingen,
         &json!({"periode": ys, "waarde": 11, "status": "voorlopig", "bron": "Monitor Q1"}),
     );
@@ -79,7 +80,7 @@ fn indicator_metingen_supersede_and_streefwaarden_are_revised_in_history() {
         ),
         (Some(false), Some("voorlopig"))
     );
-    let (_, ind) = get(&app, &format!("/indicatoren/{id}"));
+    let (_, ind) = app.als_pm().get(&format!("/indicatoren/{id}"));
     assert_eq!(
         (
             ind["koers"]["status"].as_str(),
@@ -90,19 +91,17 @@ fn indicator_metingen_supersede_and_streefwaarden_are_revised_in_history() {
 
     // a later meting for the same period supersedes it; both stay
     let today = format!("{y}-12-31");
-    let second = created(
-        &app,
+    let second = app.als_pm().created(
         &metingen,
         &json!({"periode": ys, "meetDatum": today, "waarde": 9.5, "status": "definitief", "doorOrganisatieId": org}),
     );
     // a meting with only a date counts for that date's year
-    let older = created(
-        &app,
+    let older = app.als_pm().created(
         &metingen,
         &json!({"meetDatum": format!("{}-06-30", y - 1), "waarde": 12.5, "status": "definitief"}),
     );
     assert_eq!(older.body["periode"], (y - 1).to_string());
-    let (status, list) = get(&app, &metingen);
+    let (status, list) = app.als_pm().get(&metingen);
     assert_eq!((status, list["totaal"].as_u64()), (200, Some(3)));
     let rows: Vec<(&str, bool)> = list["resultaten"]
         .as_array()
@@ -115,9 +114,9 @@ fn indicator_metingen_supersede_and_streefwaarden_are_revised_in_history() {
         rows,
         [(s.as_str(), false), (f.as_str(), true), (o.as_str(), false)]
     );
-    let (_, m) = get(&app, &format!("{metingen}/{f}"));
+    let (_, m) = app.als_pm().get(&format!("{metingen}/{f}"));
     assert_eq!(m["vervangen"], true, "the superseded meting says so");
-    let (_, ind) = get(&app, &format!("/indicatoren/{id}"));
+    let (_, ind) = app.als_pm().get(&format!("/indicatoren/{id}"));
     assert_eq!(ind["koers"]["status"], "opKoers");
     assert_eq!(
         (
@@ -134,7 +133,7 @@ fn indicator_metingen_supersede_and_streefwaarden_are_revised_in_history() {
 
     // revising this year's streefwaarde is a PATCH, visible in history with the old value
     let path = format!("/indicatoren/{id}");
-    let r = call(&app, "PATCH", &path, &[("If-Match", "\"4\""), ("X-Audit-Toelichting", "Bijgesteld na checkmoment")],
+    let r = app.als_pm().call("PATCH", &path, &[("If-Match", "\"4\""), ("X-Audit-Toelichting", "Bijgesteld na checkmoment")],
         Some(&json!({"streefwaarden": [{"jaar": y, "waarde": 9}], "naam": "Huishoudens met achterstand", "bron": null}).to_string()));
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(
@@ -150,8 +149,10 @@ fn indicator_metingen_supersede_and_streefwaarden_are_revised_in_history() {
         (r.body["naam"].as_str(), r.body["bron"].is_null()),
         (Some("Huishoudens met achterstand"), true)
     );
-    assert_eq!(get(&app, &path).1, r.body, "read-your-writes");
-    let (_, history) = get(&app, &format!("/indicatoren/{id}/streefwaarden"));
+    assert_eq!(app.als_pm().get(&path).1, r.body, "read-your-writes");
+    let (_, history) = app
+        .als_pm()
+        .get(&format!("/indicatoren/{id}/streefwaarden"));
     let h: Vec<(i64, f64, bool)> = history["resultaten"]
         .as_array()
         .unwrap()
@@ -180,8 +181,7 @@ fn indicator_metingen_supersede_and_streefwaarden_are_revised_in_history() {
 
     // the same values again change nothing and append nothing
     let head = app.head();
-    let r = patch(
-        &app,
+    let r = app.als_pm().patch(
         &path,
         "\"6\"",
         &json!({"streefwaarden": [{"jaar": y, "waarde": 9}], "eenheid": "%"}),
@@ -189,8 +189,7 @@ fn indicator_metingen_supersede_and_streefwaarden_are_revised_in_history() {
     assert_eq!((r.status, r.etag.as_str()), (200, "\"6\""));
     assert_eq!(app.head(), head);
     // a band direction needs bands on every streefwaarde
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "PATCH",
         &path,
         &[("If-Match", "\"6\"")],
@@ -200,7 +199,7 @@ fn indicator_metingen_supersede_and_streefwaarden_are_revised_in_history() {
     assert_eq!(r.body["invalidParams"][0]["code"], "band-required");
     let band = json!({"richting": "binnenBandbreedte", "eigenaarOrganisatieId": null, "streefwaarden": [
         {"jaar": y, "waarde": 9, "ondergrens": 8, "bovengrens": 10}, {"jaar": y + 1, "waarde": 8, "ondergrens": 7, "bovengrens": 9}]});
-    let r = patch(&app, &path, "\"6\"", &band);
+    let r = app.als_pm().patch(&path, "\"6\"", &band);
     assert_eq!(
         (r.status, r.body["koers"]["status"].as_str()),
         (200, Some("opKoers")),
@@ -210,6 +209,7 @@ fn indicator_metingen_supersede_and_streefwaarden_are_revised_in_history() {
     assert!(r.body["eigenaarOrganisatieId"].is_null());
     same_after_rebuild(
         &app,
+        &app.pm,
         &[
             path.clone(),
             metingen.clone(),
@@ -226,9 +226,8 @@ fn bad_indicatoren_and_metingen_are_refused_and_append_nothing() {
     let missing = uuid::Uuid::now_v7();
     let path = format!("/doelen/{d}/indicatoren");
 
-    refused(&app, "POST", &path, &[], "{\"naam\": ", 400);
-    let r = refused(
-        &app,
+    app.als_pm().refused("POST", &path, &[], "{\"naam\": ", 400);
+    let r = app.als_pm().refused(
         "POST",
         &path,
         &[],
@@ -249,8 +248,7 @@ fn bad_indicatoren_and_metingen_are_refused_and_append_nothing() {
             "body.streefwaarden[0].waarde",
         ]
     );
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "POST",
         &path,
         &[],
@@ -260,7 +258,7 @@ fn bad_indicatoren_and_metingen_are_refused_and_append_nothing() {
         400,
     );
     assert_eq!(r.body["invalidParams"][0]["code"], "unknown-organisatie");
-    let r = refused(&app, "POST", &path, &[], &json!({"naam": "x", "eenheid": "%", "richting": "binnenBandbreedte",
+    let r = app.als_pm().refused("POST", &path, &[], &json!({"naam": "x", "eenheid": "%", "richting": "binnenBandbreedte",
         "streefwaarden": [{"jaar": 2025, "waarde": 1}, {"jaar": 2025, "waarde": 2, "ondergrens": 1, "bovengrens": 3}]}).to_string(), 400);
     let codes: Vec<&str> = r.body["invalidParams"]
         .as_array()
@@ -269,16 +267,14 @@ fn bad_indicatoren_and_metingen_are_refused_and_append_nothing() {
         .map(|p| p["code"].as_str().unwrap())
         .collect();
     assert_eq!(codes, ["band-required", "duplicate-year"]);
-    refused(
-        &app,
+    app.als_pm().refused(
         "POST",
         &format!("/doelen/{missing}/indicatoren"),
         &[],
         r#"{"naam":"x","eenheid":"%","richting":"hogerIsBeter"}"#,
         404,
     );
-    refused(
-        &app,
+    app.als_pm().refused(
         "GET",
         &format!("/doelen/{missing}/indicatoren"),
         &[],
@@ -286,15 +282,15 @@ fn bad_indicatoren_and_metingen_are_refused_and_append_nothing() {
         404,
     );
 
-    let ind = created(
-        &app,
-        &path,
-        &json!({"naam": "Deelnemers", "eenheid": "aantal", "richting": "hogerIsBeter"}),
-    )
-    .id();
+    let ind = app
+        .als_pm()
+        .created(
+            &path,
+            &json!({"naam": "Deelnemers", "eenheid": "aantal", "richting": "hogerIsBeter"}),
+        )
+        .id();
     let metingen = format!("/indicatoren/{ind}/metingen");
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "POST",
         &metingen,
         &[],
@@ -314,8 +310,7 @@ fn bad_indicatoren_and_metingen_are_refused_and_append_nothing() {
             "body.waarde"
         ]
     );
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "POST",
         &metingen,
         &[],
@@ -326,8 +321,7 @@ fn bad_indicatoren_and_metingen_are_refused_and_append_nothing() {
         (r.invalid(), r.body["invalidParams"][0]["code"].as_str()),
         (vec!["body.periode".to_owned()], Some("required"))
     );
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "POST",
         &metingen,
         &[],
@@ -339,8 +333,7 @@ fn bad_indicatoren_and_metingen_are_refused_and_append_nothing() {
         (vec!["body.periode".to_owned()], Some("invalid-period")),
         "the schema's pattern"
     );
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "POST",
         &metingen,
         &[],
@@ -362,33 +355,25 @@ fn bad_indicatoren_and_metingen_are_refused_and_append_nothing() {
             ("body.meetDatum", "future-date")
         ]
     );
-    refused(
-        &app,
+    app.als_pm().refused(
         "POST",
         &format!("/indicatoren/{missing}/metingen"),
         &[],
         r#"{"periode":"2024","waarde":1,"status":"voorlopig"}"#,
         404,
     );
-    refused(
-        &app,
+    app.als_pm().refused(
         "GET",
         &format!("/indicatoren/{missing}/metingen"),
         &[],
         "",
         404,
     );
-    refused(&app, "GET", &format!("{metingen}/{missing}"), &[], "", 404);
-    refused(
-        &app,
-        "GET",
-        &format!("/indicatoren/{missing}"),
-        &[],
-        "",
-        404,
-    );
-    refused(
-        &app,
+    app.als_pm()
+        .refused("GET", &format!("{metingen}/{missing}"), &[], "", 404);
+    app.als_pm()
+        .refused("GET", &format!("/indicatoren/{missing}"), &[], "", 404);
+    app.als_pm().refused(
         "GET",
         &format!("/indicatoren/{missing}/streefwaarden"),
         &[],
@@ -398,18 +383,19 @@ fn bad_indicatoren_and_metingen_are_refused_and_append_nothing() {
 
     // If-Match on POST is optional, but a stale one is 412
     let body = r#"{"periode":"2024","waarde":5,"status":"voorlopig"}"#;
-    let r = refused(&app, "POST", &metingen, &[("If-Match", "\"9\"")], body, 412);
+    let r = app
+        .als_pm()
+        .refused("POST", &metingen, &[("If-Match", "\"9\"")], body, 412);
     assert_eq!(r.code(), "stale-etag");
     // idempotent retry: the original meting, nothing appended; another body with the key is 422
     let key = [("Idempotency-Key", "meting-2024")];
-    let first = call(&app, "POST", &metingen, &key, Some(body));
+    let first = app.als_pm().call("POST", &metingen, &key, Some(body));
     assert_eq!(first.status, 201);
     let head = app.head();
-    let again = call(&app, "POST", &metingen, &key, Some(body));
+    let again = app.als_pm().call("POST", &metingen, &key, Some(body));
     assert_eq!((again.status, again.id()), (201, first.id()));
     assert_eq!(app.head(), head);
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "POST",
         &metingen,
         &key,
@@ -417,29 +403,27 @@ fn bad_indicatoren_and_metingen_are_refused_and_append_nothing() {
         422,
     );
     assert_eq!(r.code(), "idempotency-key-reused");
-    assert_eq!(get(&app, &metingen).1["totaal"], 1);
+    assert_eq!(app.als_pm().get(&metingen).1["totaal"], 1);
 
     // PATCH: If-Match required and checked; invalid fields all at once
     let ipath = format!("/indicatoren/{ind}");
-    refused(&app, "PATCH", &ipath, &[], r#"{"naam":"y"}"#, 428);
-    refused(
-        &app,
+    app.als_pm()
+        .refused("PATCH", &ipath, &[], r#"{"naam":"y"}"#, 428);
+    app.als_pm().refused(
         "PATCH",
         &ipath,
         &[("If-Match", "\"1\"")],
         r#"{"naam":"y"}"#,
         412,
     );
-    refused(
-        &app,
+    app.als_pm().refused(
         "PATCH",
         &format!("/indicatoren/{missing}"),
         &[("If-Match", "\"1\"")],
         r#"{"naam":"y"}"#,
         404,
     );
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "PATCH",
         &ipath,
         &[("If-Match", "\"2\"")],
@@ -459,8 +443,7 @@ fn bad_indicatoren_and_metingen_are_refused_and_append_nothing() {
         "{:?}",
         r.body
     );
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "PATCH",
         &ipath,
         &[("If-Match", "\"2\"")],
@@ -470,15 +453,13 @@ fn bad_indicatoren_and_metingen_are_refused_and_append_nothing() {
     assert_eq!(r.invalid(), ["body.naam"]);
 
     // a vervallen doel takes no new indicatoren
-    let r = patch(
-        &app,
+    let r = app.als_pm().patch(
         &format!("/doelen/{d}"),
         "\"1\"",
         &json!({"status": "vervallen", "reden": "Opgeheven"}),
     );
     assert_eq!(r.status, 200, "{:?}", r.body);
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "POST",
         &path,
         &[],
@@ -497,12 +478,13 @@ fn bad_indicatoren_and_metingen_are_refused_and_append_nothing() {
 fn meting_values_are_kept_exactly_through_the_log() {
     let app = spawn();
     let d = doel(&app);
-    let id = created(
-        &app,
-        &format!("/doelen/{d}/indicatoren"),
-        &json!({"naam": "Bereik", "eenheid": "aantal", "richting": "hogerIsBeter"}),
-    )
-    .id();
+    let id = app
+        .als_pm()
+        .created(
+            &format!("/doelen/{d}/indicatoren"),
+            &json!({"naam": "Bereik", "eenheid": "aantal", "richting": "hogerIsBeter"}),
+        )
+        .id();
     let metingen = format!("/indicatoren/{id}/metingen");
     let year = chrono::Utc::now().year();
     let values = [
@@ -518,7 +500,7 @@ fn meting_values_are_kept_exactly_through_the_log() {
         .iter()
         .map(|w| {
             let body = format!(r#"{{"periode": "{year}", "waarde": {w}, "status": "voorlopig"}}"#);
-            let r = call(&app, "POST", &metingen, &[], Some(&body));
+            let r = app.als_pm().call("POST", &metingen, &[], Some(&body));
             assert_eq!(r.status, 201, "{}", r.body);
             r.id()
         })
@@ -533,12 +515,11 @@ fn meting_values_are_kept_exactly_through_the_log() {
 }
 
 /// The `waarde` of a meting as the server wrote it in the response text,
-/// parsed by the standard library (exact).
+/// parsed by the standard library (exact); read anonymously (the demo
+/// agenda is published).
 fn waarde_as_sent(app: &TestApp, path: &str) -> f64 {
-    let mut r = plain_agent()
-        .get(format!("{}{path}", app.base))
-        .call()
-        .unwrap();
+    let anoniem = app.anoniem();
+    let mut r = anoniem.agent().get(anoniem.url(path)).call().unwrap();
     let text = r.body_mut().read_to_string().unwrap();
     let key = "\"waarde\":";
     let from = text.find(key).expect("a waarde") + key.len();
@@ -551,13 +532,14 @@ fn waarde_as_sent(app: &TestApp, path: &str) -> f64 {
 
 /// A PATCH as JSON Merge Patch (RFC 7396), sent with its own content type.
 fn merge_patch(
-    app: &TestApp,
+    caller: Caller,
     path: &str,
     etag: &str,
     body: &serde_json::Value,
 ) -> (u16, String, serde_json::Value) {
-    let mut r = agent()
-        .patch(format!("{}{path}", app.base))
+    let mut r = caller
+        .agent()
+        .patch(caller.url(path))
         .header("Content-Type", "application/merge-patch+json")
         .header("If-Match", etag)
         .send(body.to_string())
@@ -580,8 +562,7 @@ fn a_merge_patch_clears_with_null_only_what_may_be_cleared() {
     let app = spawn();
     let d = doel(&app);
     let org = organisatie(&app);
-    let id = created(
-        &app,
+    let id = app.als_pm().created(
         &format!("/doelen/{d}/indicatoren"),
         &json!({"naam": "Bereik", "eenheid": "aantal", "richting": "hogerIsBeter", "bron": "Monitor",
             "eigenaarOrganisatieId": org, "nulmeting": {"jaar": 2023, "waarde": 4}}),
@@ -593,7 +574,7 @@ fn a_merge_patch_clears_with_null_only_what_may_be_cleared() {
     // refused, each named, and nothing changes
     let head = app.head();
     let (status, _, body) = merge_patch(
-        &app,
+        app.als_pm(),
         &path,
         "\"1\"",
         &json!({"naam": null, "eenheid": null, "richting": null, "streefwaarden": null}),
@@ -619,7 +600,7 @@ fn a_merge_patch_clears_with_null_only_what_may_be_cleared() {
 
     // several wrong values in nested objects: all named at once
     let (status, _, body) = merge_patch(
-        &app,
+        app.als_pm(),
         &path,
         "\"1\"",
         &json!({"naam": " ", "streefwaarden": [{"jaar": 1800, "waarde": 2e15, "extra": 1}]}),
@@ -644,7 +625,7 @@ fn a_merge_patch_clears_with_null_only_what_may_be_cleared() {
 
     // a wrong nulmeting is explained as a nulmeting (not as "must be null")
     let (status, _, body) = merge_patch(
-        &app,
+        app.als_pm(),
         &path,
         "\"1\"",
         &json!({"nulmeting": {"jaar": 1800, "waarde": 1, "bron": "x"}}),
@@ -665,13 +646,13 @@ fn a_merge_patch_clears_with_null_only_what_may_be_cleared() {
 
     // bron, eigenaar and nulmeting can: null clears them, the rest stays
     let (status, etag, body) = merge_patch(
-        &app,
+        app.als_pm(),
         &path,
         "\"1\"",
         &json!({"bron": null, "eigenaarOrganisatieId": null, "nulmeting": null}),
     );
     assert_eq!((status, etag.as_str()), (200, "\"2\""), "{body}");
-    let (_, read) = get(&app, &path);
+    let (_, read) = app.als_pm().get(&path);
     assert_eq!(read, body, "read back as answered");
     assert_eq!(
         (
@@ -688,7 +669,7 @@ fn a_merge_patch_clears_with_null_only_what_may_be_cleared() {
     );
     // and setting a nulmeting again through the same content type
     let (status, _, body) = merge_patch(
-        &app,
+        app.als_pm(),
         &path,
         "\"2\"",
         &json!({"nulmeting": {"jaar": 2024, "waarde": 5}}),

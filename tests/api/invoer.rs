@@ -11,7 +11,7 @@ const RANGE: &str = "1900-01-01 t/m 2200-12-31";
 /// A GET that must be a 400 problem naming `param` with `code`, whose reason
 /// says the accepted range.
 fn refused_param(app: &TestApp, path: &str, param: &str, code: &str) {
-    let r = call(app, "GET", path, &[], None);
+    let r = app.als_pm().call("GET", path, &[], None);
     assert_eq!(r.status, 400, "GET {path}: {:?}", r.body);
     assert!(r.content_type.starts_with("application/problem+json"));
     let p = &r.body["invalidParams"][0];
@@ -69,7 +69,10 @@ fn extreme_and_sloppy_dates_in_queries_are_a_400_naming_the_field() {
             );
         }
         // the edges of the range are fine
-        assert_eq!(get(&app, &format!("{path}?peildatum=2200-12-31")).0, 200);
+        assert_eq!(
+            app.als_pm().get(&format!("{path}?peildatum=2200-12-31")).0,
+            200
+        );
     }
     for report in [
         format!("/agendas/{a}/voortgang"),
@@ -99,7 +102,9 @@ fn extreme_and_sloppy_dates_in_queries_are_a_400_naming_the_field() {
             "query.sinds",
             "invalid-date",
         );
-        let (status, _) = get(&app, &format!("{report}?sinds=1900-01-01&tot=2200-12-31"));
+        let (status, _) = app
+            .als_pm()
+            .get(&format!("{report}?sinds=1900-01-01&tot=2200-12-31"));
         assert_eq!(status, 200, "{report}");
     }
 }
@@ -116,7 +121,7 @@ fn dates_in_bodies_are_strict_and_in_range() {
         ("+2024-01-01", "invalid-date"),
     ] {
         let body = json!({"tekst": "Bericht", "datum": datum}).to_string();
-        let r = refused(&app, "POST", &berichten, &[], &body, 400);
+        let r = app.als_pm().refused("POST", &berichten, &[], &body, 400);
         let p = &r.body["invalidParams"][0];
         assert_eq!(
             (p["name"].as_str(), p["code"].as_str()),
@@ -125,16 +130,14 @@ fn dates_in_bodies_are_strict_and_in_range() {
         );
         assert!(p["reason"].as_str().unwrap().contains(RANGE));
     }
-    let ok = created(
-        &app,
+    let ok = app.als_pm().created(
         &berichten,
         &json!({"tekst": "Bericht", "datum": "2024-03-01"}),
     );
     assert_eq!(ok.body["datum"], "2024-03-01");
 
     // statuswijziging ingangsDatum and a token's verloopTijdstip
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "POST",
         &format!("/acties/{actie}/statuswijzigingen"),
         &[],
@@ -147,8 +150,7 @@ fn dates_in_bodies_are_strict_and_in_range() {
         r.body
     );
     let taalpunt = organisatie_id(&app.state, "Taalpunt").to_string();
-    let r = refused(
-        &app,
+    let r = app.als_beheerder().refused(
         "POST",
         "/tokens",
         &[],
@@ -167,14 +169,16 @@ fn dates_in_bodies_are_strict_and_in_range() {
 }
 
 fn indicator(app: &TestApp) -> String {
-    let (_, doelen) = get(app, &format!("/opgaven/{}/doelen", opgave(app, "2.5")));
+    let (_, doelen) = app
+        .als_pm()
+        .get(&format!("/opgaven/{}/doelen", opgave(app, "2.5")));
     let d = doelen["resultaten"][0]["id"].as_str().unwrap().to_owned();
-    created(
-        app,
-        &format!("/doelen/{d}/indicatoren"),
-        &json!({"naam": "Bereik", "eenheid": "aantal", "richting": "hogerIsBeter"}),
-    )
-    .id()
+    app.als_pm()
+        .created(
+            &format!("/doelen/{d}/indicatoren"),
+            &json!({"naam": "Bereik", "eenheid": "aantal", "richting": "hogerIsBeter"}),
+        )
+        .id()
 }
 
 #[test]
@@ -184,7 +188,7 @@ fn metingen_outside_the_range_are_refused_and_minus_zero_is_stored_as_zero() {
     let metingen = format!("/indicatoren/{id}/metingen");
     for waarde in ["1e308", "-1e308", "1000000000000001", "-1.5e15"] {
         let body = format!(r#"{{"periode":"2024","waarde":{waarde},"status":"voorlopig"}}"#);
-        let r = refused(&app, "POST", &metingen, &[], &body, 400);
+        let r = app.als_pm().refused("POST", &metingen, &[], &body, 400);
         let p = &r.body["invalidParams"][0];
         // The range is the schema's (minimum/maximum), refused like every
         // other number outside its published range.
@@ -203,13 +207,11 @@ fn metingen_outside_the_range_are_refused_and_minus_zero_is_stored_as_zero() {
         assert!(reason.len() < 150, "{reason}");
     }
     // the edge is accepted; -0 is stored and shown as 0
-    created(
-        &app,
+    app.als_pm().created(
         &metingen,
         &json!({"periode": "2023", "waarde": 1e15, "status": "voorlopig"}),
     );
-    let zero = call(
-        &app,
+    let zero = app.als_pm().call(
         "POST",
         &metingen,
         &[],
@@ -218,7 +220,7 @@ fn metingen_outside_the_range_are_refused_and_minus_zero_is_stored_as_zero() {
     assert_eq!(zero.status, 201, "{:?}", zero.body);
     let shown = zero.body["waarde"].to_string();
     assert!(!shown.starts_with('-'), "-0 is normalised: {shown}");
-    let (_, list) = get(&app, &metingen);
+    let (_, list) = app.als_pm().get(&metingen);
     let texts: Vec<String> = list["resultaten"]
         .as_array()
         .unwrap()
@@ -227,8 +229,7 @@ fn metingen_outside_the_range_are_refused_and_minus_zero_is_stored_as_zero() {
         .collect();
     assert!(texts.iter().all(|t| !t.starts_with('-')), "{texts:?}");
     // a streefwaarde and a band too
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "PATCH",
         &format!("/indicatoren/{id}"),
         &[("If-Match", "\"3\"")],
@@ -252,11 +253,13 @@ fn paging_at_the_limits_of_the_integer_types_is_a_400_or_an_empty_page() {
         "page=2147483648",
         "page=4294967295",
     ] {
-        let r = call(&app, "GET", &format!("{path}?{q}"), &[], None);
+        let r = app.als_pm().call("GET", &format!("{path}?{q}"), &[], None);
         assert_eq!(r.status, 400, "{q}: {:?}", r.body);
         assert!(r.content_type.starts_with("application/problem+json"));
     }
-    let (status, last): (u16, Value) = get(&app, &format!("{path}?page=2147483647&pageSize=500"));
+    let (status, last): (u16, Value) = app
+        .als_pm()
+        .get(&format!("{path}?page=2147483647&pageSize=500"));
     assert_eq!(status, 200);
     assert_eq!(
         (
@@ -270,11 +273,12 @@ fn paging_at_the_limits_of_the_integer_types_is_a_400_or_an_empty_page() {
         "na=18446744073709551616",
         "pageSize=4294967295",
     ] {
-        let r = call(&app, "GET", &format!("/gebeurtenissen?{q}"), &[], None);
+        let r = app
+            .als_beheerder()
+            .call("GET", &format!("/gebeurtenissen?{q}"), &[], None);
         assert_eq!(r.status, 400, "{q}: {:?}", r.body);
     }
-    let r = call(
-        &app,
+    let r = app.als_pm().call(
         "GET",
         &format!("/agendas/{a}?positie=18446744073709551615"),
         &[],
@@ -296,7 +300,9 @@ fn lookalike_organisatie_names_are_the_same_name() {
         "Taal\u{200d}punt\u{a0}",
     ] {
         let body = json!({"naam": lookalike, "soort": "welzijn"}).to_string();
-        let r = refused(&app, "POST", "/organisaties", &[], &body, 409);
+        let r = app
+            .als_beheerder()
+            .refused("POST", "/organisaties", &[], &body, 409);
         assert_eq!(r.code(), "duplicate-naam", "{lookalike:?}: {:?}", r.body);
         assert!(r.body["detail"]
             .as_str()
@@ -305,20 +311,19 @@ fn lookalike_organisatie_names_are_the_same_name() {
             .contains("taalpunt"));
     }
     // a new name is stored in its normalised form, and then taken
-    let r = created(
-        &app,
+    let r = app.als_beheerder().created(
         "/organisaties",
         &json!({"naam": " Nieuw\u{200b}  Netwerk\u{a0}Twente\u{301}\u{202c} ", "soort": "samenwerkingsverband"}),
     );
     assert_eq!(r.body["naam"], "Nieuw Netwerk Twenté");
     let again = json!({"naam": "nieuw netwerk twenté", "soort": "welzijn"}).to_string();
-    refused(&app, "POST", "/organisaties", &[], &again, 409);
+    app.als_beheerder()
+        .refused("POST", "/organisaties", &[], &again, 409);
     // renaming to a lookalike of another is refused too; an empty name after
     // normalising is no name
     let id = r.id();
     let rename = json!({"naam": "Taal\u{200b}punt"}).to_string();
-    let r2 = refused(
-        &app,
+    let r2 = app.als_beheerder().refused(
         "PATCH",
         &format!("/organisaties/{id}"),
         &[("If-Match", r.etag.as_str())],
@@ -327,7 +332,9 @@ fn lookalike_organisatie_names_are_the_same_name() {
     );
     assert_eq!(r2.code(), "duplicate-naam");
     let empty = json!({"naam": "\u{200b}\u{2060}", "soort": "welzijn"}).to_string();
-    let r3 = refused(&app, "POST", "/organisaties", &[], &empty, 400);
+    let r3 = app
+        .als_beheerder()
+        .refused("POST", "/organisaties", &[], &empty, 400);
     assert_eq!(r3.invalid(), vec!["body.naam".to_owned()]);
 }
 
@@ -336,10 +343,12 @@ fn a_named_group_as_trekker_is_stored_under_its_normalised_name() {
     let app = spawn();
     let actie = actie(&app, "2.5");
     let id = actie["id"].as_str().unwrap().to_owned();
-    let etag = call(&app, "GET", &format!("/acties/{id}"), &[], None).etag;
+    let etag = app
+        .als_pm()
+        .call("GET", &format!("/acties/{id}"), &[], None)
+        .etag;
     let path = format!("/acties/{id}/trekker");
-    let r = call(
-        &app,
+    let r = app.als_pm().call(
         "PUT",
         &path,
         &[("If-Match", etag.as_str())],
@@ -351,8 +360,7 @@ fn a_named_group_as_trekker_is_stored_under_its_normalised_name() {
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["trekker"]["naam"], "Werkgroep Armoede");
     // the same group spelled another way is no change
-    let r2 = call(
-        &app,
+    let r2 = app.als_pm().call(
         "PUT",
         &path,
         &[("If-Match", r.etag.as_str())],
@@ -360,8 +368,7 @@ fn a_named_group_as_trekker_is_stored_under_its_normalised_name() {
     );
     assert_eq!((r2.status, r2.code()), (409, "trekker-unchanged"));
     // invisible characters only are no name
-    let r3 = refused(
-        &app,
+    let r3 = app.als_pm().refused(
         "PUT",
         &path,
         &[("If-Match", r.etag.as_str())],
@@ -374,8 +381,7 @@ fn a_named_group_as_trekker_is_stored_under_its_normalised_name() {
 #[test]
 fn an_agenda_name_and_its_gemeenten_are_stored_normalised() {
     let app = spawn();
-    let r = created(
-        &app,
+    let r = app.als_beheerder().created(
         "/agendas",
         &json!({"naam": "\u{feff}MAG\u{200b} Voorbeeld\u{a0}\u{a0}2025 ", "gemeenten": ["Voor\u{202e}beeld\u{202c}", " Buur\u{ad}dorp"],
             "periodeStartDatum": "2025-01-01", "periodeEindDatum": "2025-12-31",
@@ -384,8 +390,10 @@ fn an_agenda_name_and_its_gemeenten_are_stored_normalised() {
     assert_eq!(r.body["naam"], "MAG Voorbeeld 2025");
     assert_eq!(r.body["gemeenten"], json!(["Voorbeeld", "Buurdorp"]));
     let id = r.id();
-    let renamed = call(
-        &app,
+    // the pm token of spawn time does not list the new agenda
+    let token = app.pm_token_for_every_agenda();
+    let pm = app.als(&token);
+    let renamed = pm.call(
         "PATCH",
         &format!("/agendas/{id}"),
         &[("If-Match", r.etag.as_str())],
@@ -396,8 +404,7 @@ fn an_agenda_name_and_its_gemeenten_are_stored_normalised() {
         renamed.etag, r.etag,
         "a lookalike of the same name is no change"
     );
-    let empty = refused(
-        &app,
+    let empty = pm.refused(
         "PATCH",
         &format!("/agendas/{id}"),
         &[("If-Match", r.etag.as_str())],
@@ -427,13 +434,9 @@ fn dates_in_an_import_file_are_strict_and_in_range() {
             ]}]
         }
     });
-    let r = call(
-        &app,
-        "POST",
-        "/agenda-imports",
-        &[],
-        Some(&file.to_string()),
-    );
+    let r = app
+        .als_beheerder()
+        .call("POST", "/agenda-imports", &[], Some(&file.to_string()));
     assert_eq!(r.status, 400, "{:?}", r.body);
     let found: Vec<(String, String)> = r.body["invalidParams"]
         .as_array()
@@ -482,16 +485,15 @@ fn an_import_file_names_an_existing_organisatie_in_any_case() {
             ]}]
         }
     });
-    let r = call(
-        &app,
-        "POST",
-        "/agenda-imports",
-        &[],
-        Some(&file.to_string()),
-    );
+    let r = app
+        .als_beheerder()
+        .call("POST", "/agenda-imports", &[], Some(&file.to_string()));
     assert_eq!(r.status, 201, "{:?}", r.body);
     assert_eq!(r.body["organisaties"], 0, "{:?}", r.body);
-    let orgs = call(&app, "GET", "/organisaties?pageSize=500", &[], None);
+    // the pm token of spawn time does not list the imported agenda
+    let token = app.pm_token_for_every_agenda();
+    let pm = app.als(&token);
+    let orgs = pm.call("GET", "/organisaties?pageSize=500", &[], None);
     let taalpunt: Vec<&Value> = orgs.body["resultaten"]
         .as_array()
         .unwrap()
@@ -501,7 +503,7 @@ fn an_import_file_names_an_existing_organisatie_in_any_case() {
     assert_eq!(taalpunt.len(), 1, "one Taalpunt: {taalpunt:?}");
     assert_eq!(taalpunt[0]["naam"], "Taalpunt");
     let agenda = r.body["agendaId"].as_str().unwrap();
-    let acties = call(&app, "GET", &format!("/agendas/{agenda}/acties"), &[], None);
+    let acties = pm.call("GET", &format!("/agendas/{agenda}/acties"), &[], None);
     let trekker = &acties.body["resultaten"][0]["trekker"];
     assert_eq!(trekker["naam"], "Taalpunt", "{trekker}");
     assert_eq!(trekker["organisatieId"], taalpunt[0]["id"]);

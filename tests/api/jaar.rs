@@ -8,19 +8,17 @@ use crate::support::*;
 
 /// An indicator 'Bereik' (hoger is beter) on the first doel of `opgave`,
 /// with the given streefwaarden and one definitive meting.
-fn indicator(app: &TestApp, opgave: &str, streef: Value, periode: &str, waarde: f64) -> String {
-    let d = get(app, &format!("/opgaven/{opgave}/doelen")).1["resultaten"][0]["id"]
+fn indicator(caller: Caller, opgave: &str, streef: Value, periode: &str, waarde: f64) -> String {
+    let d = caller.get(&format!("/opgaven/{opgave}/doelen")).1["resultaten"][0]["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let id = created(
-        app,
+    let id = caller.created(
         &format!("/doelen/{d}/indicatoren"),
         &json!({"naam": "Bereik", "eenheid": "%", "richting": "hogerIsBeter", "streefwaarden": streef}),
     )
     .id();
-    created(
-        app,
+    caller.created(
         &format!("/indicatoren/{id}/metingen"),
         &json!({"periode": periode, "waarde": waarde, "status": "definitief"}),
     );
@@ -54,7 +52,7 @@ fn a_2024_agenda_is_judged_in_2024_by_the_indicator_view_the_pdca_and_the_overzi
     let a = agenda_id(&app);
     let o = opgave(&app, "1.1");
     let id = indicator(
-        &app,
+        app.als_pm(),
         &o,
         json!([{"jaar": 2023, "waarde": 30}, {"jaar": 2024, "waarde": 50}]),
         "2024",
@@ -62,29 +60,29 @@ fn a_2024_agenda_is_judged_in_2024_by_the_indicator_view_the_pdca_and_the_overzi
     );
 
     // Default: the demo agenda's period (2024) has ended, so all judge 2024.
-    let (_, ind) = get(&app, &format!("/indicatoren/{id}"));
+    let (_, ind) = app.als_pm().get(&format!("/indicatoren/{id}"));
     assert_eq!(ind["koers"]["jaar"], 2024, "{ind}");
     assert_eq!(ind["koers"]["status"], "nietOpKoers");
     assert_eq!(
         ind["koers"]["uitleg"],
         "niet op koers: 40 % tegen streefwaarde 50 voor 2024 (hoger is beter)."
     );
-    let (_, pdca) = get(&app, &format!("/opgaven/{o}/pdca"));
+    let (_, pdca) = app.als_pm().get(&format!("/opgaven/{o}/pdca"));
     assert_eq!(pdca["peiljaar"], 2024);
     assert_eq!(pdca["indicatoren"][0]["koers"], "nietOpKoers");
     assert!(redenen(&pdca)
         .contains(&"Indicator 'Bereik' niet op koers: 40 tegen streefwaarde 50 voor 2024.".into()));
-    let (_, overzicht) = get(&app, &format!("/agendas/{a}/overzicht"));
+    let (_, overzicht) = app.als_pm().get(&format!("/agendas/{a}/overzicht"));
     assert_eq!(overzicht["peiljaar"], 2024);
     assert_eq!(in_overzicht(&overzicht, &o)["koers"], "nietOpKoers");
-    let (_, list) = get(
-        &app,
-        &format!("/doelen/{}/indicatoren", ind["doelId"].as_str().unwrap()),
-    );
+    let (_, list) = app.als_pm().get(&format!(
+        "/doelen/{}/indicatoren",
+        ind["doelId"].as_str().unwrap()
+    ));
     assert_eq!(list["resultaten"][0]["koers"]["jaar"], 2024);
 
     // ?jaar=2023 changes the judged year in all of them alike.
-    let (_, ind) = get(&app, &format!("/indicatoren/{id}?jaar=2023"));
+    let (_, ind) = app.als_pm().get(&format!("/indicatoren/{id}?jaar=2023"));
     assert_eq!(
         (
             ind["koers"]["jaar"].as_i64(),
@@ -92,29 +90,33 @@ fn a_2024_agenda_is_judged_in_2024_by_the_indicator_view_the_pdca_and_the_overzi
         ),
         (Some(2023), Some("Nog geen meting voor 2023."))
     );
-    let (_, pdca) = get(&app, &format!("/opgaven/{o}/pdca?jaar=2023"));
+    let (_, pdca) = app.als_pm().get(&format!("/opgaven/{o}/pdca?jaar=2023"));
     assert_eq!(pdca["peiljaar"], 2023);
     assert!(pdca["indicatoren"][0]["koers"].is_null());
     assert!(redenen(&pdca).contains(&"Indicator 'Bereik' heeft nog geen meting voor 2023.".into()));
-    let (_, overzicht) = get(&app, &format!("/agendas/{a}/overzicht?jaar=2023"));
+    let (_, overzicht) = app
+        .als_pm()
+        .get(&format!("/agendas/{a}/overzicht?jaar=2023"));
     assert_eq!(overzicht["peiljaar"], 2023);
     assert!(in_overzicht(&overzicht, &o)["koers"].is_null());
 
     // Judging 2025, the missed 2024 target stays visible with its year.
     let vorig = json!({"jaar": 2024, "koers": "nietOpKoers", "waarde": 40.0,
         "streefwaarde": 50.0, "ondergrens": null, "bovengrens": null});
-    let (_, ind) = get(&app, &format!("/indicatoren/{id}?jaar=2025"));
+    let (_, ind) = app.als_pm().get(&format!("/indicatoren/{id}?jaar=2025"));
     assert_eq!(ind["koers"]["status"], "onbekend");
     assert_eq!(ind["koers"]["vorigJaar"], vorig);
-    let (_, pdca) = get(&app, &format!("/opgaven/{o}/pdca?jaar=2025"));
+    let (_, pdca) = app.als_pm().get(&format!("/opgaven/{o}/pdca?jaar=2025"));
     assert_eq!(pdca["indicatoren"][0]["vorigJaar"], vorig);
     assert!(redenen(&pdca).contains(
         &"Indicator 'Bereik' was in 2024 niet op koers: 40 tegen streefwaarde 50.".into()
     ));
-    let (_, overzicht) = get(&app, &format!("/agendas/{a}/overzicht?jaar=2025"));
+    let (_, overzicht) = app
+        .als_pm()
+        .get(&format!("/agendas/{a}/overzicht?jaar=2025"));
     assert_eq!(in_overzicht(&overzicht, &o)["vorigJaar"], vorig);
     // In 2024 itself there is no earlier missed year.
-    let (_, pdca) = get(&app, &format!("/opgaven/{o}/pdca"));
+    let (_, pdca) = app.als_pm().get(&format!("/opgaven/{o}/pdca"));
     assert!(pdca["indicatoren"][0]["vorigJaar"].is_null());
 
     // A bad jaar is a 400 naming it.
@@ -124,7 +126,7 @@ fn a_2024_agenda_is_judged_in_2024_by_the_indicator_view_the_pdca_and_the_overzi
             format!("/opgaven/{o}/pdca?{q}"),
             format!("/agendas/{a}/overzicht?{q}"),
         ] {
-            let r = refused(&app, "GET", &path, &[], "", 400);
+            let r = app.als_pm().refused("GET", &path, &[], "", 400);
             assert!(r.body.to_string().contains("jaar"), "{path}: {:?}", r.body);
         }
     }
@@ -134,26 +136,29 @@ fn a_2024_agenda_is_judged_in_2024_by_the_indicator_view_the_pdca_and_the_overzi
 fn a_missed_target_of_last_year_stays_visible_after_the_year_ends() {
     let app = spawn();
     // A two-year agenda that has ended: its peiljaar is 2025.
-    let a = created(
-        &app,
-        "/agendas",
-        &json!({"naam": "Agenda 2024-2025", "gemeenten": ["Elders"],
+    let a = app
+        .als_beheerder()
+        .created(
+            "/agendas",
+            &json!({"naam": "Agenda 2024-2025", "gemeenten": ["Elders"],
             "periodeStartDatum": "2024-01-01", "periodeEindDatum": "2025-12-31"}),
-    )
-    .id();
-    let o = created(
-        &app,
-        &format!("/agendas/{a}/opgaven"),
-        &json!({"code": "1.1", "titel": "Meedoen"}),
-    )
-    .id();
-    created(
-        &app,
+        )
+        .id();
+    // the pm token of spawn time does not list the new agenda
+    let token = app.pm_token_for_every_agenda();
+    let pm = app.als(&token);
+    let o = pm
+        .created(
+            &format!("/agendas/{a}/opgaven"),
+            &json!({"code": "1.1", "titel": "Meedoen"}),
+        )
+        .id();
+    pm.created(
         &format!("/opgaven/{o}/doelen"),
         &json!({"code": "1.1.1", "titel": "Meer bereik"}),
     );
     let id = indicator(
-        &app,
+        pm,
         &o,
         json!([{"jaar": 2024, "waarde": 50}, {"jaar": 2025, "waarde": 60}]),
         "2024",
@@ -161,26 +166,25 @@ fn a_missed_target_of_last_year_stays_visible_after_the_year_ends() {
     );
     let vorig = json!({"jaar": 2024, "koers": "nietOpKoers", "waarde": 40.0,
         "streefwaarde": 50.0, "ondergrens": null, "bovengrens": null});
-    let (_, ind) = get(&app, &format!("/indicatoren/{id}"));
+    let (_, ind) = pm.get(&format!("/indicatoren/{id}"));
     assert_eq!(ind["koers"]["jaar"], 2025, "{ind}");
     assert_eq!(ind["koers"]["uitleg"], "Nog geen meting voor 2025.");
     assert_eq!(ind["koers"]["vorigJaar"], vorig);
-    let (_, pdca) = get(&app, &format!("/opgaven/{o}/pdca"));
+    let (_, pdca) = pm.get(&format!("/opgaven/{o}/pdca"));
     assert_eq!(pdca["peiljaar"], 2025);
     assert_eq!(pdca["indicatoren"][0]["vorigJaar"], vorig);
     assert!(redenen(&pdca).contains(
         &"Indicator 'Bereik' was in 2024 niet op koers: 40 tegen streefwaarde 50.".into()
     ));
-    let (_, overzicht) = get(&app, &format!("/agendas/{a}/overzicht"));
+    let (_, overzicht) = pm.get(&format!("/agendas/{a}/overzicht"));
     assert_eq!(overzicht["peiljaar"], 2025);
     assert_eq!(in_overzicht(&overzicht, &o)["vorigJaar"], vorig);
 
     // Met in 2024: nothing to carry over.
-    created(
-        &app,
+    pm.created(
         &format!("/indicatoren/{id}/metingen"),
         &json!({"periode": "2024", "waarde": 55, "status": "definitief"}),
     );
-    let (_, ind) = get(&app, &format!("/indicatoren/{id}"));
+    let (_, ind) = pm.get(&format!("/indicatoren/{id}"));
     assert!(ind["koers"]["vorigJaar"].is_null(), "{ind}");
 }

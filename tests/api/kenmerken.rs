@@ -9,7 +9,9 @@ use crate::support::*;
 
 fn acties(app: &TestApp, query: &str) -> Vec<Value> {
     let a = agenda_id(app);
-    let (status, body) = get(app, &format!("/agendas/{a}/acties?pageSize=500&{query}"));
+    let (status, body) = app
+        .als_pm()
+        .get(&format!("/agendas/{a}/acties?pageSize=500&{query}"));
     assert_eq!(status, 200, "{query}: {body}");
     body["resultaten"].as_array().unwrap().clone()
 }
@@ -22,7 +24,9 @@ fn kenmerken(list: &[Value]) -> Vec<&str> {
 
 fn doel(app: &TestApp, code: &str) -> Value {
     let o = opgave(app, &code[..code.rfind('.').unwrap()]);
-    get(app, &format!("/opgaven/{o}/doelen?pageSize=500")).1["resultaten"]
+    app.als_pm()
+        .get(&format!("/opgaven/{o}/doelen?pageSize=500"))
+        .1["resultaten"]
         .as_array()
         .unwrap()
         .iter()
@@ -55,8 +59,7 @@ fn every_actie_has_a_kenmerk_that_finds_it_and_words_find_acties() {
     // A new actie takes the next number of its doel.
     let d = doel(&app, "1.1.3")["id"].as_str().unwrap().to_owned();
     let head = app.head();
-    let new = created(
-        &app,
+    let new = app.als_pm().created(
         &format!("/doelen/{d}/acties"),
         &json!({"omschrijving": "Een taalcafé voor ervaringsdeskundigen in de Bibliotheek"}),
     );
@@ -67,10 +70,9 @@ fn every_actie_has_a_kenmerk_that_finds_it_and_words_find_acties() {
     assert!(acties(&app, "kenmerk=9.9.9-1").is_empty());
     // The agenda's list of changes names it by kenmerk too.
     let a = agenda_id(&app);
-    let (status, w) = get(
-        &app,
-        &format!("/agendas/{a}/wijzigingen?sindsPositie={head}"),
-    );
+    let (status, w) = app
+        .als_pm()
+        .get(&format!("/agendas/{a}/wijzigingen?sindsPositie={head}"));
     assert_eq!(status, 200, "{w}");
     assert!(w.to_string().contains(r#""kenmerk":"1.1.3-4""#), "{w}");
 
@@ -94,8 +96,7 @@ fn every_actie_has_a_kenmerk_that_finds_it_and_words_find_acties() {
         .all(|a| a["omschrijving"].as_str().unwrap().contains("Oekraïners")));
 
     // Bad parameters are refused, naming them.
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "GET",
         &format!("/agendas/{a}/acties?kenmerk=abc&zoek=%20"),
         &[],
@@ -108,7 +109,7 @@ fn every_actie_has_a_kenmerk_that_finds_it_and_words_find_acties() {
 
     // The PDCA state names the acties by kenmerk.
     let o = opgave(&app, "1.1");
-    let (_, pdca) = get(&app, &format!("/opgaven/{o}/pdca"));
+    let (_, pdca) = app.als_pm().get(&format!("/opgaven/{o}/pdca"));
     let signals = pdca["actiesZonderTrekker"].as_array().unwrap();
     assert!(signals.iter().any(|s| s["kenmerk"] == "1.1.3-4"), "{pdca}");
 }
@@ -122,9 +123,8 @@ fn renumbering_an_opgave_carries_its_doelen_along_in_one_append_and_keeps_kenmer
         .into_iter()
         .find(|a| a["doelCode"] == "1.1.1")
         .unwrap();
-    let (_, current) = get(&app, &format!("/opgaven/{o}"));
-    let r = patch(
-        &app,
+    let (_, current) = app.als_pm().get(&format!("/opgaven/{o}"));
+    let r = app.als_pm().patch(
         &format!("/opgaven/{o}"),
         &format!("\"{}\"", current["versie"]),
         &json!({"code": "1.9"}),
@@ -135,7 +135,7 @@ fn renumbering_an_opgave_carries_its_doelen_along_in_one_append_and_keeps_kenmer
         "{:?}",
         r.body
     );
-    let (_, doelen) = get(&app, &format!("/opgaven/{o}/doelen"));
+    let (_, doelen) = app.als_pm().get(&format!("/opgaven/{o}/doelen"));
     let codes: Vec<&str> = doelen["resultaten"]
         .as_array()
         .unwrap()
@@ -147,7 +147,7 @@ fn renumbering_an_opgave_carries_its_doelen_along_in_one_append_and_keeps_kenmer
     // The doel's audittrail shows the carried renumber, at the position
     // right after the opgave's own (one atomic append).
     let id = before["id"].as_str().unwrap();
-    let (_, trail) = get(&app, &format!("/doelen/{id}/audittrail"));
+    let (_, trail) = app.als_pm().get(&format!("/doelen/{id}/audittrail"));
     let last = trail["resultaten"]
         .as_array()
         .unwrap()
@@ -157,7 +157,7 @@ fn renumbering_an_opgave_carries_its_doelen_along_in_one_append_and_keeps_kenmer
     assert_eq!(last["soortWijziging"], "hernummerd");
     assert_eq!(last["wijzigingen"][0]["oud"], "1.1.1");
     assert_eq!(last["wijzigingen"][0]["nieuw"], "1.9.1");
-    let (_, otrail) = get(&app, &format!("/opgaven/{o}/audittrail"));
+    let (_, otrail) = app.als_pm().get(&format!("/opgaven/{o}/audittrail"));
     let opgave_renumber = otrail["resultaten"].as_array().unwrap().last().unwrap()["positie"]
         .as_u64()
         .unwrap();
@@ -168,22 +168,22 @@ fn renumbering_an_opgave_carries_its_doelen_along_in_one_append_and_keeps_kenmer
     );
 
     // The actie keeps its kenmerk; its doel code follows.
-    let (_, now) = get(&app, &format!("/acties/{}", actie["id"].as_str().unwrap()));
+    let (_, now) = app
+        .als_pm()
+        .get(&format!("/acties/{}", actie["id"].as_str().unwrap()));
     assert_eq!(
         (now["kenmerk"].as_str(), now["doelCode"].as_str()),
         (actie["kenmerk"].as_str(), Some("1.9.1"))
     );
     // A new actie there starts a new series under the new code.
-    let new = created(
-        &app,
+    let new = app.als_pm().created(
         &format!("/doelen/{id}/acties"),
         &json!({"omschrijving": "Nieuw"}),
     );
     assert_eq!(new.body["kenmerk"], "1.9.1-1");
     // Moving the actie to another doel keeps its kenmerk too.
     let other = doel(&app, "1.9.2")["id"].as_str().unwrap().to_owned();
-    let r = patch(
-        &app,
+    let r = app.als_pm().patch(
         &format!("/acties/{}", actie["id"].as_str().unwrap()),
         &format!("\"{}\"", now["versie"]),
         &json!({"doelId": other}),
@@ -200,21 +200,18 @@ fn renumbering_or_moving_a_doel_carries_its_sub_doelen_and_a_taken_code_refuses_
     let app = spawn();
     let o11 = opgave(&app, "1.1");
     let o21 = opgave(&app, "2.1");
-    let parent = created(
-        &app,
+    let parent = app.als_pm().created(
         &format!("/opgaven/{o11}/doelen"),
         &json!({"code": "1.1.7", "titel": "Nieuw doel"}),
     );
     let pid = parent.id();
-    let sub = created(
-        &app,
+    let sub = app.als_pm().created(
         &format!("/opgaven/{o11}/doelen"),
         &json!({"code": "1.1.7.1", "titel": "Resultaat", "bovenliggendDoelId": pid}),
     );
     let sid = sub.id();
     // No deeper than one level.
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "POST",
         &format!("/opgaven/{o11}/doelen"),
         &[],
@@ -223,24 +220,25 @@ fn renumbering_or_moving_a_doel_carries_its_sub_doelen_and_a_taken_code_refuses_
     );
     assert_eq!(r.body["invalidParams"][0]["code"], "nested-subdoel");
 
-    let r = patch(
-        &app,
+    let r = app.als_pm().patch(
         &format!("/doelen/{pid}"),
         &parent.etag,
         &json!({"code": "1.1.8"}),
     );
     assert_eq!(r.status, 200, "{:?}", r.body);
-    assert_eq!(get(&app, &format!("/doelen/{sid}")).1["code"], "1.1.8.1");
+    assert_eq!(
+        app.als_pm().get(&format!("/doelen/{sid}")).1["code"],
+        "1.1.8.1"
+    );
 
     // Moving to opgave 2.1 with a new code there: the sub-doel follows.
-    let r = patch(
-        &app,
+    let r = app.als_pm().patch(
         &format!("/doelen/{pid}"),
         &r.etag,
         &json!({"opgaveId": o21, "code": "2.1.8"}),
     );
     assert_eq!(r.status, 200, "{:?}", r.body);
-    let (_, s) = get(&app, &format!("/doelen/{sid}"));
+    let (_, s) = app.als_pm().get(&format!("/doelen/{sid}"));
     assert_eq!(
         (s["code"].as_str(), s["opgaveCode"].as_str()),
         (Some("2.1.8.1"), Some("2.1"))
@@ -248,14 +246,12 @@ fn renumbering_or_moving_a_doel_carries_its_sub_doelen_and_a_taken_code_refuses_
 
     // A carried code that something else holds refuses the whole change.
     let a = agenda_id(&app);
-    created(
-        &app,
+    app.als_pm().created(
         &format!("/agendas/{a}/groeperingen"),
         &json!({"naam": "In de weg", "code": "2.9.8"}),
     );
-    let (_, o) = get(&app, &format!("/opgaven/{o21}"));
-    let r = refused(
-        &app,
+    let (_, o) = app.als_pm().get(&format!("/opgaven/{o21}"));
+    let r = app.als_pm().refused(
         "PATCH",
         &format!("/opgaven/{o21}"),
         &[("If-Match", &format!("\"{}\"", o["versie"]))],
@@ -263,7 +259,10 @@ fn renumbering_or_moving_a_doel_carries_its_sub_doelen_and_a_taken_code_refuses_
         409,
     );
     assert_eq!(r.code(), "duplicate-code");
-    assert_eq!(get(&app, &format!("/opgaven/{o21}")).1["code"], "2.1");
+    assert_eq!(
+        app.als_pm().get(&format!("/opgaven/{o21}")).1["code"],
+        "2.1"
+    );
 }
 
 #[test]
@@ -275,23 +274,20 @@ fn a_reflectie_about_an_actie_names_it_by_its_kenmerk() {
     let actie = &list[1];
     let id = actie["id"].as_str().unwrap();
     let kenmerk = actie["kenmerk"].as_str().unwrap();
-    let r = created(
-        &app,
+    let r = app.als_pm().created(
         "/reflecties",
         &json!({"over": id, "tekst": "Goede opkomst"}),
     );
     assert_eq!(r.body["over"]["kenmerk"], kenmerk, "{}", r.body);
-    let listed = get(&app, &format!("/reflecties?over={id}")).1;
+    let listed = app.als_pm().get(&format!("/reflecties?over={id}")).1;
     assert_eq!(
         listed["resultaten"][0]["over"]["kenmerk"], kenmerk,
         "{listed}"
     );
     // A reflectie about an opgave has no kenmerk.
     let opgave = opgave(&app, "2.5");
-    let r = created(
-        &app,
-        "/reflecties",
-        &json!({"over": opgave, "tekst": "Loopt"}),
-    );
+    let r = app
+        .als_pm()
+        .created("/reflecties", &json!({"over": opgave, "tekst": "Loopt"}));
     assert!(r.body["over"]["kenmerk"].is_null(), "{}", r.body);
 }

@@ -5,6 +5,7 @@ mod actie_cache;
 mod actie_invoer;
 mod actiebeheer;
 mod audit_names;
+mod caller;
 mod checkmomenten;
 mod client;
 mod contract;
@@ -33,17 +34,19 @@ mod uitwisseling;
 mod verzoekfouten;
 
 use serde_json::json;
-use support::{agenda_id, get, send, spawn};
+use support::{agenda_id, spawn};
 
 #[test]
 fn demo_agenda_loads_with_the_documents_counts() {
     let app = spawn();
     let a = agenda_id(&app);
-    let (_, agenda) = get(&app, &format!("/agendas/{a}"));
+    let (_, agenda) = app.als_pm().get(&format!("/agendas/{a}"));
     assert_eq!(agenda["aantalOpgaven"], 18);
     assert_eq!(agenda["aantalActies"], 79);
     assert_eq!(agenda["groeperingsniveaus"][0]["enkelvoud"], "themalijn");
-    let (_, opgaven) = get(&app, &format!("/agendas/{a}/opgaven?pageSize=500"));
+    let (_, opgaven) = app
+        .als_pm()
+        .get(&format!("/agendas/{a}/opgaven?pageSize=500"));
     let prioritised = opgaven["resultaten"]
         .as_array()
         .unwrap()
@@ -51,13 +54,15 @@ fn demo_agenda_loads_with_the_documents_counts() {
         .filter(|o| o["geprioriteerd"] == true)
         .count();
     assert_eq!(prioritised, 13);
-    let (_, by_code) = get(&app, &format!("/agendas/{a}/opgaven?code=2.6"));
+    let (_, by_code) = app.als_pm().get(&format!("/agendas/{a}/opgaven?code=2.6"));
     assert_eq!(by_code["totaal"], 1);
     assert!(by_code["resultaten"][0]["titel"]
         .as_str()
         .unwrap()
         .contains("thuis voelt"));
-    let (_, zonder) = get(&app, &format!("/agendas/{a}/acties?zonderTrekker=true"));
+    let (_, zonder) = app
+        .als_pm()
+        .get(&format!("/agendas/{a}/acties?zonderTrekker=true"));
     assert_eq!(
         zonder["totaal"], 28,
         "acties whose sentence names nobody have no trekker"
@@ -68,7 +73,7 @@ fn demo_agenda_loads_with_the_documents_counts() {
 fn status_changes_trekker_and_concurrency_rules() {
     let app = spawn();
     let a = agenda_id(&app);
-    let (_, list) = get(&app, &format!("/agendas/{a}/acties?opgave=2.5"));
+    let (_, list) = app.als_pm().get(&format!("/agendas/{a}/acties?opgave=2.5"));
     let actie = list["resultaten"][0]["id"].as_str().unwrap().to_owned();
     assert_eq!(
         list["resultaten"][0]["trekker"]["naam"],
@@ -77,8 +82,7 @@ fn status_changes_trekker_and_concurrency_rules() {
     let path = format!("/acties/{actie}/statuswijzigingen");
 
     // every problem at once, nothing appended
-    let (status, meta, problem) = send(
-        &app,
+    let (status, meta, problem) = app.als_pm().send(
         "POST",
         &path,
         &[],
@@ -87,17 +91,16 @@ fn status_changes_trekker_and_concurrency_rules() {
     assert_eq!(status, 400);
     assert!(meta.starts_with("application/problem+json"));
     assert_eq!(problem["invalidParams"].as_array().unwrap().len(), 3);
-    let (status, _, problem) = send(&app, "POST", &path, &[], "{broken");
+    let (status, _, problem) = app.als_pm().send("POST", &path, &[], "{broken");
     assert_eq!(
         (status, problem["code"].as_str()),
         (400, Some("invalid-input"))
     );
-    assert_eq!(get(&app, &format!("/acties/{actie}")).1["versie"], 1);
+    assert_eq!(app.als_pm().get(&format!("/acties/{actie}")).1["versie"], 1);
 
     // a change, retried with the same key, appends once
     let key = [("Idempotency-Key", "edition-1")];
-    let (status, meta, body) = send(
-        &app,
+    let (status, meta, body) = app.als_pm().send(
         "POST",
         &path,
         &key,
@@ -108,26 +111,31 @@ fn status_changes_trekker_and_concurrency_rules() {
         (201, Some("lopend"), Some(2))
     );
     assert!(meta.ends_with("|\"2\""));
-    let (status, _, body) = send(
-        &app,
+    let (status, _, body) = app.als_pm().send(
         "POST",
         &path,
         &key,
         r#"{"status":"lopend","ingangsDatum":"2024-02-01"}"#,
     );
     assert_eq!((status, body["versie"].as_u64()), (201, Some(2)));
-    let (status, _, problem) = send(&app, "POST", &path, &key, r#"{"status":"afgerond"}"#);
+    let (status, _, problem) = app
+        .als_pm()
+        .send("POST", &path, &key, r#"{"status":"afgerond"}"#);
     assert_eq!(
         (status, problem["code"].as_str()),
         (422, Some("idempotency-key-reused"))
     );
 
     // invalid transition is a 409 that says what is allowed
-    let (status, _, problem) = send(&app, "POST", &path, &[], r#"{"status":"gepland"}"#);
+    let (status, _, problem) = app
+        .als_pm()
+        .send("POST", &path, &[], r#"{"status":"gepland"}"#);
     assert_eq!(status, 409);
     assert!(problem["detail"].as_str().unwrap().contains("Toegestaan"));
     // vervallen needs a reason
-    let (status, _, problem) = send(&app, "POST", &path, &[], r#"{"status":"vervallen"}"#);
+    let (status, _, problem) = app
+        .als_pm()
+        .send("POST", &path, &[], r#"{"status":"vervallen"}"#);
     assert_eq!(
         (status, problem["invalidParams"][0]["name"].as_str()),
         (400, Some("body.reden"))
@@ -136,12 +144,16 @@ fn status_changes_trekker_and_concurrency_rules() {
     // PUT trekker: If-Match required, stale is 412, current succeeds
     let tpath = format!("/acties/{actie}/trekker");
     let body = r#"{"soort":"groep","naam":"Werkgroep Huisvesting"}"#;
-    assert_eq!(send(&app, "PUT", &tpath, &[], body).0, 428);
+    assert_eq!(app.als_pm().send("PUT", &tpath, &[], body).0, 428);
     assert_eq!(
-        send(&app, "PUT", &tpath, &[("If-Match", "\"1\"")], body).0,
+        app.als_pm()
+            .send("PUT", &tpath, &[("If-Match", "\"1\"")], body)
+            .0,
         412
     );
-    let (status, _, after) = send(&app, "PUT", &tpath, &[("If-Match", "\"2\"")], body);
+    let (status, _, after) = app
+        .als_pm()
+        .send("PUT", &tpath, &[("If-Match", "\"2\"")], body);
     assert_eq!(
         (
             status,
@@ -152,13 +164,17 @@ fn status_changes_trekker_and_concurrency_rules() {
     );
     let unknown =
         json!({"soort": "organisatie", "organisatieId": uuid::Uuid::now_v7()}).to_string();
-    let (status, _, problem) = send(&app, "PUT", &tpath, &[("If-Match", "\"3\"")], &unknown);
+    let (status, _, problem) = app
+        .als_pm()
+        .send("PUT", &tpath, &[("If-Match", "\"3\"")], &unknown);
     assert_eq!(
         (status, problem["invalidParams"][0]["code"].as_str()),
         (400, Some("unknown-organisatie"))
     );
-    assert_eq!(get(&app, &format!("/acties/{actie}")).1["versie"], 3);
-    let (status, missing) = get(&app, &format!("/acties/{}", uuid::Uuid::now_v7()));
+    assert_eq!(app.als_pm().get(&format!("/acties/{actie}")).1["versie"], 3);
+    let (status, missing) = app
+        .als_pm()
+        .get(&format!("/acties/{}", uuid::Uuid::now_v7()));
     assert_eq!((status, missing["code"].as_str()), (404, Some("not-found")));
 }
 

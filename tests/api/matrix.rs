@@ -587,15 +587,21 @@ fn world() -> World {
         Some(app.token(Rol::Partner, "Taalpunt", vec![])),
         Some(app.token(Rol::Partner, "Mijande", vec![])),
     ];
-    let opgave = get(&app, &format!("/agendas/{agenda}/opgaven?code=2.5")).1["resultaten"][0]["id"]
+    let opgave = app
+        .als_pm()
+        .get(&format!("/agendas/{agenda}/opgaven?code=2.5"))
+        .1["resultaten"][0]["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let doel = get(&app, &format!("/opgaven/{opgave}/doelen")).1["resultaten"][0]["id"]
+    let doel = app.als_pm().get(&format!("/opgaven/{opgave}/doelen")).1["resultaten"][0]["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let groepering = get(&app, &format!("/agendas/{agenda}/groeperingen")).1["resultaten"][0]["id"]
+    let groepering = app
+        .als_pm()
+        .get(&format!("/agendas/{agenda}/groeperingen"))
+        .1["resultaten"][0]["id"]
         .as_str()
         .unwrap()
         .to_owned();

@@ -1,65 +1,36 @@
 //! Nieuwsbrief and exchange: voortgang over a scripted year (JSON, Markdown,
 //! HTML), the Atom feed, the CSV/JSON export and the agenda import.
 
-use std::net::TcpListener;
-use std::sync::Arc;
-
 use chrono::NaiveDate;
-use mag_tracker::app::{load_demo, open_state, AppState, Application};
+use mag_tracker::app::AppState;
 use mag_tracker::domain::actie::{ActieStatus, Trekker};
 use mag_tracker::domain::checkmoment::{self, VoorgenomenWijziging, WijzigingSoort};
 use mag_tracker::domain::events::*;
 use mag_tracker::domain::indicator::{self, MetingStatus, Richting, Waarde};
 use mag_tracker::domain::reflectie::{self, Onderwerp, OnderwerpSoort, PdcaFase};
 use mag_tracker::domain::{Code, Event};
-use mag_tracker::event_store::{ExpectedVersion, SledOptions, SledStore};
+use mag_tracker::event_store::ExpectedVersion;
 use mag_tracker::service::{StreamEvents, WriteContext};
 use serde_json::Value;
+
+use crate::support::Caller;
 use uuid::Uuid;
 
-pub struct App {
-    pub base: String,
-    pub state: AppState,
-    _dir: tempfile::TempDir,
-}
+/// The test server of [`crate::support`].
+pub type App = crate::support::TestApp;
 
+/// A server on the demo agenda (`demo`) or an empty store, with
+/// `--public-url` if given.
 pub fn spawn_with(demo: bool, public_url: Option<&str>) -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().to_path_buf();
     let public_url = public_url.map(str::to_owned);
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let store = Arc::new(SledStore::open(&path, SledOptions::default()).unwrap());
-            let mut state = open_state(store).unwrap();
-            state.public_url = public_url;
-            if demo {
-                load_demo(&state).await.unwrap();
-            }
-            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-            let app = Application::build(state.clone(), listener).unwrap();
-            tx.send((app.port, state)).unwrap();
-            let _ = app.server.await;
-        })
-    });
-    let (port, state) = rx.recv().unwrap();
-    let base = format!("http://127.0.0.1:{port}/v1");
-    crate::support::register(&base, &state);
-    App {
-        base,
-        state,
-        _dir: dir,
-    }
-}
-
-fn agent() -> ureq::Agent {
-    crate::support::agent()
+    crate::support::spawn_on(demo, move |state| state.public_url = public_url)
 }
 
 /// GET with an Accept header: (status, content type, body text).
-pub fn fetch(app: &App, path: &str, accept: &str) -> (u16, String, String) {
-    let mut r = agent()
-        .get(format!("{}{path}", app.base))
+pub fn fetch(caller: Caller, path: &str, accept: &str) -> (u16, String, String) {
+    let mut r = caller
+        .agent()
+        .get(caller.url(path))
         .header("Accept", accept)
         .call()
         .unwrap();
@@ -75,8 +46,8 @@ pub fn fetch(app: &App, path: &str, accept: &str) -> (u16, String, String) {
     )
 }
 
-pub fn fetch_json(app: &App, path: &str) -> (u16, Value) {
-    let (status, _, body) = fetch(app, path, "application/json");
+pub fn fetch_json(caller: Caller, path: &str) -> (u16, Value) {
+    let (status, _, body) = fetch(caller, path, "application/json");
     (status, serde_json::from_str(&body).unwrap())
 }
 
@@ -317,7 +288,7 @@ fn voortgang_over_a_scripted_year_in_json_markdown_and_html() {
     let app = spawn_with(true, None);
     let y = script_year(&app);
     let path = format!("/agendas/{}/voortgang?sindsPositie={}", y.agenda, y.start);
-    let (status, v) = fetch_json(&app, &path);
+    let (status, v) = fetch_json(app.als_pm(), &path);
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["totPositie"], y.end);
     assert_eq!(v["sindsPositie"], y.start);
@@ -383,7 +354,7 @@ fn voortgang_over_a_scripted_year_in_json_markdown_and_html() {
     assert!(o21["pdcaFase"].is_null());
 
     // Markdown: the same sections, Dutch headings, no empty ones, user text escaped.
-    let (status, ct, md) = fetch(&app, &path, "text/markdown");
+    let (status, ct, md) = fetch(app.als_pm(), &path, "text/markdown");
     assert_eq!(status, 200);
     assert!(ct.starts_with("text/markdown"), "{ct}");
     let headings: Vec<&str> = md.lines().filter(|l| l.starts_with('#')).collect();
@@ -420,7 +391,11 @@ fn voortgang_over_a_scripted_year_in_json_markdown_and_html() {
     assert!(md.contains("(volledig tot en met positie"));
 
     // HTML: the same sections, everything escaped.
-    let (status, ct, html) = fetch(&app, &format!("{path}&formaat=html"), "application/json");
+    let (status, ct, html) = fetch(
+        app.als_pm(),
+        &format!("{path}&formaat=html"),
+        "application/json",
+    );
     assert_eq!(status, 200);
     assert!(ct.starts_with("text/html"));
     assert!(!html.contains("<script>"), "{html}");
@@ -432,25 +407,25 @@ fn voortgang_over_a_scripted_year_in_json_markdown_and_html() {
 
     // The next edition continues at totPositie: nothing new.
     let next = format!("/agendas/{}/voortgang?sindsPositie={}", y.agenda, y.end);
-    let (_, v2) = fetch_json(&app, &next);
+    let (_, v2) = fetch_json(app.als_pm(), &next);
     assert_eq!(
         (v2["aantalWijzigingen"].as_u64(), v2["totPositie"].as_u64()),
         (Some(0), Some(y.end))
     );
-    let (_, _, md2) = fetch(&app, &format!("{next}&formaat=markdown"), "*/*");
+    let (_, _, md2) = fetch(app.als_pm(), &format!("{next}&formaat=markdown"), "*/*");
     assert!(md2.contains("Geen wijzigingen in deze periode."));
     assert_eq!(md2.lines().filter(|l| l.starts_with('#')).count(), 1);
 
     // Dates: everything was recorded today (Amsterdam); tomorrow has nothing.
     let today = mag_tracker::kalender::today();
     let (_, by_date) = fetch_json(
-        &app,
+        app.als_pm(),
         &format!("/agendas/{}/voortgang?sinds={today}", y.agenda),
     );
     assert!(by_date["aantalWijzigingen"].as_u64().unwrap() >= 8);
     let tomorrow = today.succ_opt().unwrap();
     let (_, none) = fetch_json(
-        &app,
+        app.als_pm(),
         &format!("/agendas/{}/voortgang?sinds={tomorrow}", y.agenda),
     );
     assert_eq!(none["aantalWijzigingen"], 0);
@@ -462,7 +437,7 @@ fn voortgang_parameters_are_validated_all_at_once() {
     let agenda = *app.state.service.model().agendas.keys().next().unwrap();
     let head = app.state.store.head();
     let (status, p) = fetch_json(
-        &app,
+        app.als_pm(),
         &format!(
             "/agendas/{agenda}/voortgang?sinds=2024-02-30&tot=gisteren&sindsPositie=1&formaat=pdf"
         ),
@@ -477,20 +452,20 @@ fn voortgang_parameters_are_validated_all_at_once() {
     // formaat is checked first and alone; then the range.
     assert_eq!(names, ["query.formaat"]);
     let (status, p) = fetch_json(
-        &app,
+        app.als_pm(),
         &format!("/agendas/{agenda}/voortgang?sinds=2024-02-30&tot=gisteren&sindsPositie=1"),
     );
     assert_eq!(status, 400);
     assert_eq!(p["invalidParams"].as_array().unwrap().len(), 3, "{p}");
-    let (status, _) = fetch_json(&app, &format!("/agendas/{agenda}/voortgang"));
+    let (status, _) = fetch_json(app.als_pm(), &format!("/agendas/{agenda}/voortgang"));
     assert_eq!(status, 400);
     let (status, p) = fetch_json(
-        &app,
+        app.als_pm(),
         &format!("/agendas/{}/voortgang?sindsPositie=0", Uuid::now_v7()),
     );
     assert_eq!((status, p["code"].as_str()), (404, Some("not-found")));
     let (status, ct, _) = fetch(
-        &app,
+        app.als_pm(),
         &format!("/agendas/{agenda}/voortgang?sindsPositie=0"),
         "image/png",
     );
@@ -503,7 +478,7 @@ fn voortgang_parameters_are_validated_all_at_once() {
         ("image/png, */*;q=0.1", "application/json"),
         ("", "application/json"),
     ] {
-        let (status, ct, _) = fetch(&app, &ok, accept);
+        let (status, ct, _) = fetch(app.als_pm(), &ok, accept);
         assert_eq!(status, 200);
         assert!(ct.starts_with(expected), "{accept} gave {ct}");
     }
@@ -518,7 +493,7 @@ fn atom_feed_is_well_formed_and_has_what_rfc_4287_requires() {
     let app = spawn_with(true, Some("https://mag.example.nl/"));
     let y = script_year(&app);
     let (status, ct, xml) = fetch(
-        &app,
+        app.als_pm(),
         &format!("/agendas/{}/voortgang.atom", y.agenda),
         "*/*",
     );

@@ -7,8 +7,7 @@ use crate::support::*;
 #[test]
 fn organisaties_are_registered_listed_and_changed() {
     let app = spawn();
-    let r = created(
-        &app,
+    let r = app.als_beheerder().created(
         "/organisaties",
         &json!({"naam": "Stichting Taalhuis", "soort": "welzijn", "contactadres": "info@taalhuis.nl"}),
     );
@@ -17,7 +16,7 @@ fn organisaties_are_registered_listed_and_changed() {
         (r.body["soort"].as_str(), r.location.clone()),
         (Some("welzijn"), format!("/v1/organisaties/{id}"))
     );
-    let (_, list) = get(&app, "/organisaties?naam=TAALHUIS");
+    let (_, list) = app.als_pm().get("/organisaties?naam=TAALHUIS");
     assert_eq!(
         (
             list["totaal"].as_u64(),
@@ -26,8 +25,7 @@ fn organisaties_are_registered_listed_and_changed() {
         (Some(1), Some(id.as_str()))
     );
     let path = format!("/organisaties/{id}");
-    let r = patch(
-        &app,
+    let r = app.als_beheerder().patch(
         &path,
         "\"1\"",
         &json!({"naam": "Taalhuis Twenterand", "contactadres": null}),
@@ -37,10 +35,12 @@ fn organisaties_are_registered_listed_and_changed() {
         (r.body["naam"].as_str(), r.body["contactadres"].is_null()),
         (Some("Taalhuis Twenterand"), true)
     );
-    assert_eq!(get(&app, &path).1, r.body);
+    assert_eq!(app.als_pm().get(&path).1, r.body);
     // nothing to change: no event
     let head = app.head();
-    let r = patch(&app, &path, "\"2\"", &json!({"soort": "welzijn"}));
+    let r = app
+        .als_beheerder()
+        .patch(&path, "\"2\"", &json!({"soort": "welzijn"}));
     assert_eq!((r.status, r.etag.as_str()), (200, "\"2\""));
     assert_eq!(app.head(), head);
 }
@@ -49,9 +49,9 @@ fn organisaties_are_registered_listed_and_changed() {
 fn bad_organisaties_are_refused_and_append_nothing() {
     let app = spawn();
     let missing = uuid::Uuid::now_v7();
-    refused(&app, "POST", "/organisaties", &[], "niet-json", 400);
-    let r = refused(
-        &app,
+    app.als_beheerder()
+        .refused("POST", "/organisaties", &[], "niet-json", 400);
+    let r = app.als_beheerder().refused(
         "POST",
         "/organisaties",
         &[],
@@ -67,8 +67,7 @@ fn bad_organisaties_are_refused_and_append_nothing() {
             "body.website"
         ]
     );
-    let r = refused(
-        &app,
+    let r = app.als_beheerder().refused(
         "POST",
         "/organisaties",
         &[],
@@ -76,40 +75,38 @@ fn bad_organisaties_are_refused_and_append_nothing() {
         409,
     );
     assert_eq!(r.code(), "duplicate-naam");
-    let id = created(
-        &app,
-        "/organisaties",
-        &json!({"naam": "Sportclub", "soort": "sport"}),
-    )
-    .id();
+    let id = app
+        .als_beheerder()
+        .created(
+            "/organisaties",
+            &json!({"naam": "Sportclub", "soort": "sport"}),
+        )
+        .id();
     let path = format!("/organisaties/{id}");
-    refused(&app, "PATCH", &path, &[], r#"{"naam":"x"}"#, 428);
-    refused(
-        &app,
+    app.als_beheerder()
+        .refused("PATCH", &path, &[], r#"{"naam":"x"}"#, 428);
+    app.als_beheerder().refused(
         "PATCH",
         &path,
         &[("If-Match", "\"3\"")],
         r#"{"naam":"x"}"#,
         412,
     );
-    refused(
-        &app,
+    app.als_beheerder().refused(
         "PATCH",
         &path,
         &[("If-Match", "nonsense")],
         r#"{"naam":"x"}"#,
         400,
     );
-    refused(
-        &app,
+    app.als_beheerder().refused(
         "PATCH",
         &path,
         &[("If-Match", "\"1\"")],
         r#"{"naam":""}"#,
         400,
     );
-    let r = refused(
-        &app,
+    let r = app.als_beheerder().refused(
         "PATCH",
         &path,
         &[("If-Match", "\"1\"")],
@@ -117,36 +114,33 @@ fn bad_organisaties_are_refused_and_append_nothing() {
         409,
     );
     assert_eq!(r.code(), "duplicate-naam", "renaming to a taken name");
-    refused(
-        &app,
+    app.als_beheerder().refused(
         "PATCH",
         &format!("/organisaties/{missing}"),
         &[("If-Match", "\"1\"")],
         r#"{"naam":"x"}"#,
         404,
     );
-    refused(
-        &app,
-        "GET",
-        &format!("/organisaties/{missing}"),
-        &[],
-        "",
-        404,
-    );
-    refused(&app, "GET", "/organisaties?pageSize=501", &[], "", 400);
+    app.als_pm()
+        .refused("GET", &format!("/organisaties/{missing}"), &[], "", 404);
+    app.als_pm()
+        .refused("GET", "/organisaties?pageSize=501", &[], "", 400);
     // idempotency
     let key = [("Idempotency-Key", "org-1")];
     let body = r#"{"naam":"Buurtteam","soort":"welzijn"}"#;
-    let first = call(&app, "POST", "/organisaties", &key, Some(body));
+    let first = app
+        .als_beheerder()
+        .call("POST", "/organisaties", &key, Some(body));
     let head = app.head();
-    let again = call(&app, "POST", "/organisaties", &key, Some(body));
+    let again = app
+        .als_beheerder()
+        .call("POST", "/organisaties", &key, Some(body));
     assert_eq!(
         (first.status, again.status, again.id()),
         (201, 201, first.id())
     );
     assert_eq!(app.head(), head);
-    refused(
-        &app,
+    app.als_beheerder().refused(
         "POST",
         "/organisaties",
         &key,
@@ -162,15 +156,13 @@ fn bad_organisaties_are_refused_and_append_nothing() {
 #[test]
 fn an_organisatie_is_changed_with_a_json_merge_patch() {
     let app = spawn();
-    let r = created(
-        &app,
+    let r = app.als_beheerder().created(
         "/organisaties",
         &json!({"naam": "Buurtteam Vroomshoop", "soort": "welzijn", "contactadres": "info@buurtteam.nl"}),
     );
     let path = format!("/organisaties/{}", r.id());
     let merge = |etag: &str, body: &str| {
-        call(
-            &app,
+        app.als_beheerder().call(
             "PATCH",
             &path,
             &[
@@ -182,7 +174,7 @@ fn an_organisatie_is_changed_with_a_json_merge_patch() {
     };
     let r = merge("\"1\"", r#"{"contactadres": null}"#);
     assert_eq!(r.status, 200, "{}", r.body);
-    let (_, read) = get(&app, &path);
+    let (_, read) = app.als_pm().get(&path);
     assert_eq!(
         (
             read["naam"].as_str(),

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::support::{actie, agenda_id, call, get, opgave, refused, spawn};
+use crate::support::{actie, agenda_id, opgave, spawn};
 
 #[test]
 fn an_unknown_query_parameter_is_refused_on_every_kind_of_endpoint() {
@@ -13,33 +13,31 @@ fn an_unknown_query_parameter_is_refused_on_every_kind_of_endpoint() {
     let o = opgave(&app, "1.1");
     let act = actie(&app, "1.1");
     let act_id = act["id"].as_str().unwrap();
-    let act_etag = call(&app, "GET", &format!("/acties/{act_id}"), &[], None).etag;
+    let act_etag = app
+        .als_pm()
+        .call("GET", &format!("/acties/{act_id}"), &[], None)
+        .etag;
+    // the feed and the tokens as the beheerder, who may read them
+    let (pm, beheerder) = (app.als_pm(), app.als_beheerder());
     let reads = [
-        format!("/agendas/{a}"),
-        "/agendas".to_owned(),
-        format!("/opgaven/{o}"),
-        format!("/opgaven/{o}/pdca"),
-        format!("/agendas/{a}/overzicht"),
-        format!("/agendas/{a}/acties"),
-        format!("/acties/{act_id}/audittrail"),
-        format!("/agendas/{a}/wijzigingen"),
-        format!("/agendas/{a}/voortgang"),
-        format!("/agendas/{a}/voortgang.atom"),
-        format!("/agendas/{a}/export"),
-        "/gebeurtenissen".to_owned(),
-        "/organisaties".to_owned(),
-        "/tokens".to_owned(),
+        (pm, format!("/agendas/{a}")),
+        (pm, "/agendas".to_owned()),
+        (pm, format!("/opgaven/{o}")),
+        (pm, format!("/opgaven/{o}/pdca")),
+        (pm, format!("/agendas/{a}/overzicht")),
+        (pm, format!("/agendas/{a}/acties")),
+        (pm, format!("/acties/{act_id}/audittrail")),
+        (pm, format!("/agendas/{a}/wijzigingen")),
+        (pm, format!("/agendas/{a}/voortgang")),
+        (pm, format!("/agendas/{a}/voortgang.atom")),
+        (pm, format!("/agendas/{a}/export")),
+        (beheerder, "/gebeurtenissen".to_owned()),
+        (pm, "/organisaties".to_owned()),
+        (beheerder, "/tokens".to_owned()),
     ];
-    for path in &reads {
+    for (caller, path) in &reads {
         let sep = if path.contains('?') { '&' } else { '?' };
-        let r = refused(
-            &app,
-            "GET",
-            &format!("{path}{sep}sorteer=naam"),
-            &[],
-            "",
-            400,
-        );
+        let r = caller.refused("GET", &format!("{path}{sep}sorteer=naam"), &[], "", 400);
         assert_eq!(r.code(), "invalid-input", "{path}: {:?}", r.body);
         assert_eq!(r.invalid(), ["query.sorteer"], "{path}: {:?}", r.body);
         let p = &r.body["invalidParams"][0];
@@ -50,7 +48,9 @@ fn an_unknown_query_parameter_is_refused_on_every_kind_of_endpoint() {
         );
     }
     // The reason lists what the operation accepts.
-    let r = refused(&app, "GET", "/agendas?pagina=2", &[], "", 400);
+    let r = app
+        .als_pm()
+        .refused("GET", "/agendas?pagina=2", &[], "", 400);
     let reason = r.body["invalidParams"][0]["reason"].as_str().unwrap();
     assert!(
         reason.contains("page, pageSize, peildatum, peiltijdstip, positie"),
@@ -58,8 +58,7 @@ fn an_unknown_query_parameter_is_refused_on_every_kind_of_endpoint() {
     );
     // Writes: POST, PATCH, PUT refuse too, and append nothing.
     let body = json!({"titel": "Nieuwe opgave"}).to_string();
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "POST",
         &format!("/agendas/{a}/opgaven?dryRun=true"),
         &[],
@@ -71,8 +70,7 @@ fn an_unknown_query_parameter_is_refused_on_every_kind_of_endpoint() {
         .as_str()
         .unwrap()
         .contains("kent geen queryparameters"));
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "PATCH",
         &format!("/acties/{act_id}?x=1"),
         &[
@@ -83,8 +81,7 @@ fn an_unknown_query_parameter_is_refused_on_every_kind_of_endpoint() {
         400,
     );
     assert_eq!(r.invalid(), ["query.x"]);
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "PUT",
         &format!("/acties/{act_id}/trekker?force=1"),
         &[("If-Match", &act_etag)],
@@ -93,18 +90,12 @@ fn an_unknown_query_parameter_is_refused_on_every_kind_of_endpoint() {
     );
     assert_eq!(r.invalid(), ["query.force"]);
     let token = uuid::Uuid::now_v7();
-    let r = refused(
-        &app,
-        "DELETE",
-        &format!("/tokens/{token}?x=1"),
-        &[],
-        "",
-        400,
-    );
+    let r = app
+        .als_beheerder()
+        .refused("DELETE", &format!("/tokens/{token}?x=1"), &[], "", 400);
     assert_eq!(r.invalid(), ["query.x"]);
     // Time travel where it is not possible keeps its own code.
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "POST",
         &format!("/agendas/{a}/opgaven?positie=3"),
         &[],
@@ -113,8 +104,7 @@ fn an_unknown_query_parameter_is_refused_on_every_kind_of_endpoint() {
     );
     assert_eq!(r.body["invalidParams"][0]["code"], "not-supported");
     // Several unknown ones are all named.
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "GET",
         &format!("/opgaven/{o}/pdca?a=1&b=2&a=3"),
         &[],
@@ -129,17 +119,21 @@ fn declared_query_parameters_still_work() {
     let app = spawn();
     let a = agenda_id(&app);
     let o = opgave(&app, "1.1");
-    for path in [
-        "/agendas?page=1&pageSize=5".to_owned(),
-        format!("/agendas/{a}?positie=140"),
-        format!("/opgaven/{o}/pdca?positie=140"),
-        format!("/agendas/{a}/acties?opgave=1.1&pageSize=2"),
-        format!("/agendas/{a}/voortgang?sindsPositie=1&formaat=json"),
-        format!("/agendas/{a}/export?formaat=json"),
-        "/gebeurtenissen?na=0&pageSize=3".to_owned(),
-        format!("/agendas/{a}/wijzigingen?sindsPositie=1"),
+    let (pm, beheerder) = (app.als_pm(), app.als_beheerder());
+    for (caller, path) in [
+        (pm, "/agendas?page=1&pageSize=5".to_owned()),
+        (pm, format!("/agendas/{a}?positie=140")),
+        (pm, format!("/opgaven/{o}/pdca?positie=140")),
+        (pm, format!("/agendas/{a}/acties?opgave=1.1&pageSize=2")),
+        (
+            pm,
+            format!("/agendas/{a}/voortgang?sindsPositie=1&formaat=json"),
+        ),
+        (pm, format!("/agendas/{a}/export?formaat=json")),
+        (beheerder, "/gebeurtenissen?na=0&pageSize=3".to_owned()),
+        (pm, format!("/agendas/{a}/wijzigingen?sindsPositie=1")),
     ] {
-        let (status, body) = get(&app, &path);
+        let (status, body) = caller.get(&path);
         assert_eq!(status, 200, "{path}: {body:?}");
     }
 }
@@ -157,7 +151,7 @@ fn a_percent_encoded_path_does_not_get_an_unknown_parameter_past_the_check() {
         format!("/agend%61s/{a}?sorteer=naam"),
         format!("/agendas/{a}/acti%65s?sorteer=naam"),
     ] {
-        let r = refused(&app, "GET", &path, &[], "", 400);
+        let r = app.als_pm().refused("GET", &path, &[], "", 400);
         assert_eq!(r.invalid(), ["query.sorteer"], "{path}: {:?}", r.body);
         assert_eq!(
             r.body["invalidParams"][0]["code"], "unknown-parameter",

@@ -8,11 +8,11 @@ use crate::client::{start, Running};
 
 fn app() -> (Running, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    (start(dir.path().to_path_buf(), true), dir)
+    (start(dir.path().to_path_buf()), dir)
 }
 
 fn pdca(app: &Running, opgave: &str) -> Value {
-    let r = app.get(&format!("/opgaven/{opgave}/pdca"));
+    let r = app.als_pm().get(&format!("/opgaven/{opgave}/pdca"));
     assert_eq!(
         r.etag,
         format!("W/\"{}\"", app.head()),
@@ -41,6 +41,7 @@ fn opgave_moves_plan_do_check_act_do() {
     // 2.1 has three acties directly under it, none with a trekker
     let opgave = app.opgave_id(&agenda, "2.1");
     let acties: Vec<String> = app
+        .als_pm()
         .get(&format!("/agendas/{agenda}/acties?opgave=2.1"))
         .body["resultaten"]
         .as_array()
@@ -69,7 +70,7 @@ fn opgave_moves_plan_do_check_act_do() {
     assert_eq!(p["actiesZonderTrekker"].as_array().unwrap().len(), 3);
 
     // Do: an actie starts
-    let r = app.call(
+    let r = app.als_pm().call(
         "POST",
         &format!("/acties/{}/statuswijzigingen", acties[0]),
         &[],
@@ -89,7 +90,7 @@ fn opgave_moves_plan_do_check_act_do() {
 
     // Check: a checkmoment on the opgave opens
     let body = json!({"datum": "2024-06-01", "onderwerp": "Voortgang 2.1"}).to_string();
-    let r = app.call(
+    let r = app.als_pm().call(
         "POST",
         &format!("/opgaven/{opgave}/checkmomenten"),
         &[],
@@ -112,7 +113,7 @@ fn opgave_moves_plan_do_check_act_do() {
     );
 
     // a bijsturing is decided: still Check while the checkmoment is open
-    let bieb = app.get("/organisaties?pageSize=500").body["resultaten"]
+    let bieb = app.als_pm().get("/organisaties?pageSize=500").body["resultaten"]
         .as_array()
         .unwrap()
         .iter()
@@ -130,7 +131,7 @@ fn opgave_moves_plan_do_check_act_do() {
             {"soort": "actieToevoegen", "omschrijving": "Leesclub voor werkzoekenden", "onderwerpId": opgave}
         ]
     });
-    let r = app.call(
+    let r = app.als_pm().call(
         "POST",
         &format!("/checkmomenten/{cm}/bijsturingen"),
         &[],
@@ -146,8 +147,8 @@ fn opgave_moves_plan_do_check_act_do() {
     );
 
     // Act: the checkmoment closes with the bijsturing still to do
-    let etag = app.get(&format!("/checkmomenten/{cm}")).etag;
-    let r = app.call(
+    let etag = app.als_pm().get(&format!("/checkmomenten/{cm}")).etag;
+    let r = app.als_pm().call(
         "PATCH",
         &format!("/checkmomenten/{cm}"),
         &[("If-Match", &etag)],
@@ -166,9 +167,9 @@ fn opgave_moves_plan_do_check_act_do() {
     );
 
     // its changes, carrying the bijsturing: a trekker and a new actie
-    let v = app.get(&format!("/acties/{}", acties[1])).etag;
+    let v = app.als_pm().get(&format!("/acties/{}", acties[1])).etag;
     let trekker = json!({"soort": "organisatie", "organisatieId": bieb}).to_string();
-    let r = app.call(
+    let r = app.als_pm().call(
         "PUT",
         &format!("/acties/{}/trekker", acties[1]),
         &[("If-Match", &v), ("X-Bijsturing-Id", &bs)],
@@ -176,7 +177,7 @@ fn opgave_moves_plan_do_check_act_do() {
     );
     assert_eq!(r.status, 200, "{}", r.body);
     let nieuw = json!({"omschrijving": "Leesclub voor werkzoekenden", "trekker": {"soort": "organisatie", "organisatieId": bieb}}).to_string();
-    let r = app.call(
+    let r = app.als_pm().call(
         "POST",
         &format!("/opgaven/{opgave}/acties"),
         &[("X-Bijsturing-Id", &bs)],
@@ -194,6 +195,7 @@ fn opgave_moves_plan_do_check_act_do() {
     );
     assert_eq!(p["aantalActies"], 4);
     let b = app
+        .als_pm()
         .get(&format!("/checkmomenten/{cm}/bijsturingen/{bs}"))
         .body;
     let types: Vec<&str> = b["uitvoeringen"]
@@ -205,8 +207,8 @@ fn opgave_moves_plan_do_check_act_do() {
     assert_eq!(types, ["TrekkerGewijzigd", "ActieAangemaakt"]);
 
     // Do again once the bijsturing is doorgevoerd
-    let etag = app.get(&format!("/checkmomenten/{cm}")).etag;
-    let r = app.call(
+    let etag = app.als_pm().get(&format!("/checkmomenten/{cm}")).etag;
+    let r = app.als_pm().call(
         "PATCH",
         &format!("/checkmomenten/{cm}/bijsturingen/{bs}"),
         &[("If-Match", &etag)],
@@ -225,7 +227,7 @@ fn agenda_wide_checkmoment_puts_every_opgave_in_check() {
     let (app, _dir) = app();
     let agenda = app.agenda_id();
     let body = json!({"datum": "2024-12-01", "onderwerp": "Jaarevaluatie"}).to_string();
-    let r = app.call(
+    let r = app.als_pm().call(
         "POST",
         &format!("/agendas/{agenda}/checkmomenten"),
         &[],
@@ -233,7 +235,10 @@ fn agenda_wide_checkmoment_puts_every_opgave_in_check() {
     );
     assert_eq!(r.status, 201, "{}", r.body);
     let cm = r.body["id"].as_str().unwrap().to_owned();
-    let o = app.get(&format!("/agendas/{agenda}/overzicht")).body;
+    let o = app
+        .als_pm()
+        .get(&format!("/agendas/{agenda}/overzicht"))
+        .body;
     assert_eq!(
         (
             o["totalen"]["opgaven"].as_u64(),
@@ -250,6 +255,7 @@ fn agenda_wide_checkmoment_puts_every_opgave_in_check() {
 
     // a bijsturing of the agenda-wide check that names one actie puts only its opgave in Act
     let actie = app
+        .als_pm()
         .get(&format!("/agendas/{agenda}/acties?opgave=1.1"))
         .body["resultaten"][0]["id"]
         .as_str()
@@ -257,22 +263,25 @@ fn agenda_wide_checkmoment_puts_every_opgave_in_check() {
         .to_owned();
     let besluit = json!({"besluit": "Actie 1.1 bijstellen", "onderbouwing": "Te breed.", "datum": "2024-12-01",
         "voorgenomenWijzigingen": [{"soort": "actieWijzigen", "omschrijving": "Smaller", "onderwerpId": actie}]});
-    let r = app.call(
+    let r = app.als_pm().call(
         "POST",
         &format!("/checkmomenten/{cm}/bijsturingen"),
         &[],
         &besluit.to_string(),
     );
     assert_eq!(r.status, 201, "{}", r.body);
-    let etag = app.get(&format!("/checkmomenten/{cm}")).etag;
-    let r = app.call(
+    let etag = app.als_pm().get(&format!("/checkmomenten/{cm}")).etag;
+    let r = app.als_pm().call(
         "PATCH",
         &format!("/checkmomenten/{cm}"),
         &[("If-Match", &etag)],
         r#"{"status":"gesloten","geslotenDatum":"2024-12-02"}"#,
     );
     assert_eq!(r.status, 200, "{}", r.body);
-    let o = app.get(&format!("/agendas/{agenda}/overzicht")).body;
+    let o = app
+        .als_pm()
+        .get(&format!("/agendas/{agenda}/overzicht"))
+        .body;
     assert_eq!(
         (
             o["totalen"]["fasen"]["act"].as_u64(),
@@ -288,7 +297,7 @@ fn agenda_wide_checkmoment_puts_every_opgave_in_check() {
 fn demo_overzicht_has_18_opgaven_and_the_documents_counts() {
     let (app, _dir) = app();
     let agenda = app.agenda_id();
-    let r = app.get(&format!("/agendas/{agenda}/overzicht"));
+    let r = app.als_pm().get(&format!("/agendas/{agenda}/overzicht"));
     assert_eq!(r.etag, format!("W/\"{}\"", app.head()));
     let o = r.body;
     let t = &o["totalen"];
@@ -340,12 +349,14 @@ fn demo_overzicht_has_18_opgaven_and_the_documents_counts() {
     assert_eq!(empty, ["2.2", "2.3", "2.4", "3.1", "3.3"]);
     let missing = uuid::Uuid::now_v7();
     assert_eq!(
-        app.call("GET", &format!("/agendas/{missing}/overzicht"), &[], "")
+        app.als_pm()
+            .call("GET", &format!("/agendas/{missing}/overzicht"), &[], "")
             .status,
         404
     );
     assert_eq!(
-        app.call("GET", &format!("/opgaven/{missing}/pdca"), &[], "")
+        app.als_pm()
+            .call("GET", &format!("/opgaven/{missing}/pdca"), &[], "")
             .status,
         404
     );
@@ -356,11 +367,15 @@ fn demo_overzicht_has_18_opgaven_and_the_documents_counts() {
 fn overzicht_of_an_ungrouped_agenda_has_one_group_without_groepering() {
     let (app, _dir) = app();
     let body = json!({"naam": "Ongegroepeerd", "gemeenten": ["Elders"], "periodeStartDatum": "2025-01-01", "periodeEindDatum": "2025-12-31"});
-    let r = app.call("POST", "/agendas", &[], &body.to_string());
+    let r = app
+        .als_beheerder()
+        .call("POST", "/agendas", &[], &body.to_string());
     assert_eq!(r.status, 201, "{}", r.body);
     let agenda = r.body["id"].as_str().unwrap().to_owned();
+    // the first pm token does not list the new agenda: one that lists every agenda
+    let pm = app.pm_token_for_every_agenda();
     for (code, titel) in [("2", "Wonen"), ("1", "Werk")] {
-        let r = app.call(
+        let r = app.als(&pm).call(
             "POST",
             &format!("/agendas/{agenda}/opgaven"),
             &[],
@@ -368,7 +383,10 @@ fn overzicht_of_an_ungrouped_agenda_has_one_group_without_groepering() {
         );
         assert_eq!(r.status, 201, "{}", r.body);
     }
-    let o = app.get(&format!("/agendas/{agenda}/overzicht")).body;
+    let o = app
+        .als(&pm)
+        .get(&format!("/agendas/{agenda}/overzicht"))
+        .body;
     assert!(o["groeperingsniveau"].is_null());
     let groepen = o["groepen"].as_array().unwrap();
     assert_eq!(groepen.len(), 1);
@@ -389,7 +407,10 @@ fn overzicht_of_an_ungrouped_agenda_has_one_group_without_groepering() {
 /// the overzicht computes it afresh on every request. Returns the states by
 /// opgave id.
 fn served_as_computed(app: &Running, agenda: &str) -> std::collections::HashMap<String, Value> {
-    let o = app.get(&format!("/agendas/{agenda}/overzicht")).body;
+    let o = app
+        .als_pm()
+        .get(&format!("/agendas/{agenda}/overzicht"))
+        .body;
     let fresh: Vec<&Value> = o["groepen"]
         .as_array()
         .unwrap()
@@ -422,6 +443,7 @@ fn pdca_reads_see_every_write_under_the_opgave_at_once() {
     let before = served_as_computed(&app, &agenda);
     // An actie under a doel, and that doel's opgave.
     let acties = app
+        .als_pm()
         .get(&format!("/agendas/{agenda}/acties?pageSize=500"))
         .body;
     let actie = acties["resultaten"]
@@ -440,7 +462,7 @@ fn pdca_reads_see_every_write_under_the_opgave_at_once() {
     assert_eq!(pdca(&app, &opgave), before[&opgave]);
 
     // a status change of an actie under one of its doelen
-    let r = app.call(
+    let r = app.als_pm().call(
         "POST",
         &format!("/acties/{actie_id}/statuswijzigingen"),
         &[],
@@ -460,7 +482,7 @@ fn pdca_reads_see_every_write_under_the_opgave_at_once() {
 
     // an indicator on the doel, then a meting
     let jaar = now[&opgave]["peiljaar"].as_i64().unwrap();
-    let r = app.call(
+    let r = app.als_pm().call(
         "POST",
         &format!("/doelen/{doel}/indicatoren"),
         &[],
@@ -475,7 +497,7 @@ fn pdca_reads_see_every_write_under_the_opgave_at_once() {
         &now[&opgave],
         &format!("Indicator 'Bereik' heeft nog geen meting voor {jaar}.")
     ));
-    let r = app.call(
+    let r = app.als_pm().call(
         "POST",
         &format!("/indicatoren/{indicator}/metingen"),
         &[],
@@ -491,7 +513,7 @@ fn pdca_reads_see_every_write_under_the_opgave_at_once() {
 
     // a reflectie about the actie
     assert!(has(&now[&opgave], "nog geen reflectie"));
-    let r = app.call(
+    let r = app.als_pm().call(
         "POST",
         "/reflecties",
         &[],
@@ -507,11 +529,14 @@ fn pdca_reads_see_every_write_under_the_opgave_at_once() {
         .find(|(id, p)| **id != opgave && p["aantalActies"] == 0)
         .map(|(id, p)| (id.clone(), p["opgaveCode"].as_str().unwrap().to_owned()))
         .unwrap();
-    let under_doel = app.get(&format!("/doelen/{doel}/acties?pageSize=500")).body["totaal"]
+    let under_doel = app
+        .als_pm()
+        .get(&format!("/doelen/{doel}/acties?pageSize=500"))
+        .body["totaal"]
         .as_u64()
         .unwrap();
-    let etag = app.get(&format!("/doelen/{doel}")).etag;
-    let r = app.call(
+    let etag = app.als_pm().get(&format!("/doelen/{doel}")).etag;
+    let r = app.als_pm().call(
         "PATCH",
         &format!("/doelen/{doel}"),
         &[("If-Match", &etag)],

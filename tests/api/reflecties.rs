@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::support::*;
 
 fn organisatie(app: &TestApp) -> String {
-    get(app, "/organisaties?naam=bibliotheek").1["resultaten"][0]["id"]
+    app.als_pm().get("/organisaties?naam=bibliotheek").1["resultaten"][0]["id"]
         .as_str()
         .unwrap()
         .to_owned()
@@ -19,7 +19,8 @@ fn reflecties_are_created_listed_corrected_and_withdrawn() {
     let actie = actie(&app, "2.5");
     let actie_id = actie["id"].as_str().unwrap();
     let opgave_id = opgave(&app, "1.1");
-    let doel_id = get(&app, &format!("/opgaven/{opgave_id}/doelen")).1["resultaten"][0]["id"]
+    let doel_id = app.als_pm().get(&format!("/opgaven/{opgave_id}/doelen")).1["resultaten"][0]
+        ["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -27,8 +28,7 @@ fn reflecties_are_created_listed_corrected_and_withdrawn() {
     let today = chrono::Utc::now().date_naive().to_string();
 
     // about an actie; the fase defaults to the opgave's PDCA phase (nothing started: plan)
-    let r = created(
-        &app,
+    let r = app.als_pm().created(
         "/reflecties",
         &json!({"over": actie_id, "auteurOrganisatieId": org,
             "watGingGoed": " Goede opkomst ", "watKanBeter": "Eerder aankondigen"}),
@@ -58,8 +58,7 @@ fn reflecties_are_created_listed_corrected_and_withdrawn() {
     let about_actie = r.id();
 
     // about an opgave, in an explicit phase and on a past date, free text
-    let r = created(
-        &app,
+    let r = app.als_pm().created(
         "/reflecties",
         &json!({"over": opgave_id, "fase": "check", "datum": "2024-06-01", "tekst": "Halverwege."}),
     );
@@ -73,8 +72,7 @@ fn reflecties_are_created_listed_corrected_and_withdrawn() {
     assert_eq!(r.body["fase"], "check");
     let about_opgave = r.id();
     // about a doel
-    let r = created(
-        &app,
+    let r = app.als_pm().created(
         "/reflecties",
         &json!({"over": doel_id, "volgendeStappen": "Werkgroep starten"}),
     );
@@ -82,10 +80,10 @@ fn reflecties_are_created_listed_corrected_and_withdrawn() {
     let about_doel = r.id();
 
     // filters, newest first (datum, then registration), paging
-    let (status, list) = get(&app, &format!("/reflecties?over={actie_id}"));
+    let (status, list) = app.als_pm().get(&format!("/reflecties?over={actie_id}"));
     assert_eq!((status, list["totaal"].as_u64()), (200, Some(1)));
     assert_eq!(list["resultaten"][0]["id"], about_actie.as_str());
-    let (_, list) = get(&app, &format!("/reflecties?agenda={a}"));
+    let (_, list) = app.als_pm().get(&format!("/reflecties?agenda={a}"));
     let ids: Vec<&str> = list["resultaten"]
         .as_array()
         .unwrap()
@@ -100,7 +98,9 @@ fn reflecties_are_created_listed_corrected_and_withdrawn() {
             about_opgave.as_str()
         ]
     );
-    let (_, page) = get(&app, &format!("/reflecties?agenda={a}&page=2&pageSize=1"));
+    let (_, page) = app
+        .als_pm()
+        .get(&format!("/reflecties?agenda={a}&page=2&pageSize=1"));
     assert_eq!(
         (page["totaal"].as_u64(), page["aantalPaginas"].as_u64()),
         (Some(3), Some(3))
@@ -109,8 +109,7 @@ fn reflecties_are_created_listed_corrected_and_withdrawn() {
 
     // correct: only the given fields change, null clears one; the original stays in history
     let path = format!("/reflecties/{about_actie}");
-    let r = patch(
-        &app,
+    let r = app.als_pm().patch(
         &path,
         "\"1\"",
         &json!({"watKanBeter": "Twee weken eerder aankondigen", "watGingGoed": null, "tekst": "Aanvulling"}),
@@ -121,16 +120,17 @@ fn reflecties_are_created_listed_corrected_and_withdrawn() {
     assert_eq!(r.body["watGingGoed"], serde_json::Value::Null);
     assert_eq!(r.body["tekst"], "Aanvulling");
     assert_eq!(r.body["gecorrigeerd"], true);
-    assert_eq!(get(&app, &path).1, r.body, "read-your-writes");
+    assert_eq!(app.als_pm().get(&path).1, r.body, "read-your-writes");
     // the same correction again changes nothing and appends nothing
     let head = app.head();
-    let r = patch(&app, &path, "\"2\"", &json!({"tekst": "Aanvulling"}));
+    let r = app
+        .als_pm()
+        .patch(&path, "\"2\"", &json!({"tekst": "Aanvulling"}));
     assert_eq!((r.status, r.etag.as_str()), (200, "\"2\""));
     assert_eq!(app.head(), head);
 
     // withdraw: stays listed, marked ingetrokken, with the reason
-    let r = patch(
-        &app,
+    let r = app.als_pm().patch(
         &path,
         "\"2\"",
         &json!({"ingetrokken": true, "reden": "Dubbel ingevoerd"}),
@@ -144,11 +144,10 @@ fn reflecties_are_created_listed_corrected_and_withdrawn() {
         (Some(true), Some("Dubbel ingevoerd"))
     );
     assert_eq!(r.body["watKanBeter"], "Twee weken eerder aankondigen");
-    let (_, list) = get(&app, &format!("/reflecties?over={actie_id}"));
+    let (_, list) = app.als_pm().get(&format!("/reflecties?over={actie_id}"));
     assert_eq!(list["resultaten"][0]["ingetrokken"], true);
     // a withdrawn reflectie cannot be corrected or withdrawn again
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "PATCH",
         &path,
         &[("If-Match", "\"3\"")],
@@ -156,8 +155,7 @@ fn reflecties_are_created_listed_corrected_and_withdrawn() {
         409,
     );
     assert_eq!(r.code(), "reflectie-ingetrokken");
-    refused(
-        &app,
+    app.als_pm().refused(
         "PATCH",
         &path,
         &[("If-Match", "\"3\"")],
@@ -166,6 +164,7 @@ fn reflecties_are_created_listed_corrected_and_withdrawn() {
     );
     same_after_rebuild(
         &app,
+        &app.pm,
         &[
             path.clone(),
             format!("/reflecties?agenda={a}"),
@@ -182,12 +181,14 @@ fn bad_reflecties_are_refused_and_append_nothing() {
     let missing = uuid::Uuid::now_v7();
 
     // malformed JSON, not an object
-    let r = refused(&app, "POST", "/reflecties", &[], "{\"over\":", 400);
+    let r = app
+        .als_pm()
+        .refused("POST", "/reflecties", &[], "{\"over\":", 400);
     assert_eq!(r.invalid(), ["body"]);
-    refused(&app, "POST", "/reflecties", &[], "[1,2]", 400);
+    app.als_pm()
+        .refused("POST", "/reflecties", &[], "[1,2]", 400);
     // wrong types and an unknown field, all reported at once
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "POST",
         "/reflecties",
         &[],
@@ -208,10 +209,9 @@ fn bad_reflecties_are_refused_and_append_nothing() {
         ]
     );
     // required: what it is about and at least one text
-    let r = refused(&app, "POST", "/reflecties", &[], "{}", 400);
+    let r = app.als_pm().refused("POST", "/reflecties", &[], "{}", 400);
     assert_eq!(r.invalid(), ["body.over", "body.tekst"]);
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "POST",
         "/reflecties",
         &[],
@@ -220,8 +220,7 @@ fn bad_reflecties_are_refused_and_append_nothing() {
     );
     assert_eq!(r.invalid(), ["body.tekst"]);
     // unknown ids in the body are 400, not 404
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "POST",
         "/reflecties",
         &[],
@@ -231,8 +230,7 @@ fn bad_reflecties_are_refused_and_append_nothing() {
     assert_eq!(r.invalid(), ["body.auteurOrganisatieId", "body.over"]);
     assert_eq!(r.body["invalidParams"][1]["code"], "unknown-onderwerp");
     // a reflectie looks back: no future dates
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "POST",
         "/reflecties",
         &[],
@@ -242,44 +240,43 @@ fn bad_reflecties_are_refused_and_append_nothing() {
     assert_eq!(r.body["invalidParams"][0]["code"], "future-date");
 
     // unknown id in the path
-    let r = call(&app, "GET", &format!("/reflecties/{missing}"), &[], None);
+    let r = app
+        .als_pm()
+        .call("GET", &format!("/reflecties/{missing}"), &[], None);
     assert_eq!((r.status, r.code()), (404, "not-found"));
     assert!(r.content_type.starts_with("application/problem+json"));
-    refused(
-        &app,
+    app.als_pm().refused(
         "PATCH",
         &format!("/reflecties/{missing}"),
         &[("If-Match", "\"1\"")],
         r#"{"tekst":"x"}"#,
         404,
     );
-    refused(&app, "GET", "/reflecties/niet-een-uuid", &[], "", 400);
+    app.als_pm()
+        .refused("GET", "/reflecties/niet-een-uuid", &[], "", 400);
     // bad filters
-    let r = call(
-        &app,
-        "GET",
-        &format!("/reflecties?over={missing}"),
-        &[],
-        None,
-    );
+    let r = app
+        .als_pm()
+        .call("GET", &format!("/reflecties?over={missing}"), &[], None);
     assert_eq!(
         (r.status, r.invalid()),
         (400, vec!["query.over".to_owned()])
     );
-    let r = call(&app, "GET", "/reflecties?pageSize=0&onbekend=1", &[], None);
+    let r = app
+        .als_pm()
+        .call("GET", "/reflecties?pageSize=0&onbekend=1", &[], None);
     assert_eq!(r.status, 400);
 
     // idempotent create: a retry appends nothing and returns the original
     let body = json!({"over": actie_id, "tekst": "Eerste ronde"}).to_string();
     let key = [("Idempotency-Key", "reflectie-1")];
-    let first = call(&app, "POST", "/reflecties", &key, Some(&body));
+    let first = app.als_pm().call("POST", "/reflecties", &key, Some(&body));
     assert_eq!(first.status, 201);
     let head = app.head();
-    let again = call(&app, "POST", "/reflecties", &key, Some(&body));
+    let again = app.als_pm().call("POST", "/reflecties", &key, Some(&body));
     assert_eq!((again.status, again.id()), (201, first.id()));
     assert_eq!(app.head(), head);
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "POST",
         "/reflecties",
         &key,
@@ -290,10 +287,11 @@ fn bad_reflecties_are_refused_and_append_nothing() {
 
     // PATCH: If-Match required, stale is 412, conflicting or empty corrections 400
     let path = format!("/reflecties/{}", first.id());
-    let r = refused(&app, "PATCH", &path, &[], r#"{"tekst":"x"}"#, 428);
+    let r = app
+        .als_pm()
+        .refused("PATCH", &path, &[], r#"{"tekst":"x"}"#, 428);
     assert_eq!(r.code(), "if-match-required");
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "PATCH",
         &path,
         &[("If-Match", "\"7\"")],
@@ -301,25 +299,23 @@ fn bad_reflecties_are_refused_and_append_nothing() {
         412,
     );
     assert_eq!(r.code(), "stale-etag");
-    refused(
-        &app,
+    app.als_pm().refused(
         "PATCH",
         &path,
         &[("If-Match", "\"1\"")],
         r#"{"tekst":"x","ingetrokken":true}"#,
         400,
     );
-    refused(&app, "PATCH", &path, &[("If-Match", "\"1\"")], r#"{}"#, 400);
-    refused(
-        &app,
+    app.als_pm()
+        .refused("PATCH", &path, &[("If-Match", "\"1\"")], r#"{}"#, 400);
+    app.als_pm().refused(
         "PATCH",
         &path,
         &[("If-Match", "\"1\"")],
         r#"{"over":"x","fase":"do"}"#,
         400,
     );
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "PATCH",
         &path,
         &[("If-Match", "\"1\"")],
@@ -331,7 +327,7 @@ fn bad_reflecties_are_refused_and_append_nothing() {
         ["body.tekst"],
         "a reflectie keeps at least one text"
     );
-    assert_eq!(get(&app, &path).1["versie"], 1);
+    assert_eq!(app.als_pm().get(&path).1["versie"], 1);
 }
 
 #[test]
@@ -341,8 +337,7 @@ fn a_reflectie_body_is_its_schema_and_a_change_is_a_merge_patch() {
     let actie_id = actie["id"].as_str().unwrap();
 
     // several wrong fields at once, each named with what would be right
-    let r = refused(
-        &app,
+    let r = app.als_pm().refused(
         "POST",
         "/reflecties",
         &[],
@@ -367,8 +362,7 @@ fn a_reflectie_body_is_its_schema_and_a_change_is_a_merge_patch() {
         "{fase}"
     );
 
-    let r = created(
-        &app,
+    let r = app.als_pm().created(
         "/reflecties",
         &json!({"over": actie_id, "watGingGoed": "Opkomst", "tekst": "Verder"}),
     );
@@ -378,22 +372,20 @@ fn a_reflectie_body_is_its_schema_and_a_change_is_a_merge_patch() {
         ("If-Match", "\"1\""),
         ("Content-Type", "application/merge-patch+json"),
     ];
-    let r = call(
-        &app,
-        "PATCH",
-        &path,
-        &merge,
-        Some(r#"{"watGingGoed":null}"#),
-    );
+    let r = app
+        .als_pm()
+        .call("PATCH", &path, &merge, Some(r#"{"watGingGoed":null}"#));
     assert_eq!(r.status, 200, "{}", r.body);
-    let (_, back) = get(&app, &path);
+    let (_, back) = app.als_pm().get(&path);
     assert_eq!(back["watGingGoed"], serde_json::Value::Null);
     assert_eq!(back["tekst"], "Verder");
     assert_eq!(back["gecorrigeerd"], true);
     // ingetrokken cannot be cleared or set back: null and false are refused by the schema
     for body in [r#"{"ingetrokken":null}"#, r#"{"ingetrokken":false}"#] {
-        let r = refused(&app, "PATCH", &path, &[("If-Match", "\"2\"")], body, 400);
+        let r = app
+            .als_pm()
+            .refused("PATCH", &path, &[("If-Match", "\"2\"")], body, 400);
         assert_eq!(r.invalid(), ["body.ingetrokken"], "{body}");
     }
-    assert_eq!(get(&app, &path).1["versie"], 2);
+    assert_eq!(app.als_pm().get(&path).1["versie"], 2);
 }

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::client::{start, Resp, Running};
+use crate::client::{reopen, start, Caller, Resp, Running};
 
 fn ok(r: Resp, status: u16) -> Value {
     assert_eq!(r.status, status, "{}", r.body);
@@ -15,42 +15,45 @@ fn id(v: &Value) -> String {
     v["id"].as_str().unwrap().to_owned()
 }
 
-/// PATCH/PUT with the resource's current ETag.
-fn change(app: &Running, method: &str, resource: &str, path: &str, body: Value) -> Value {
-    let etag = app.get(resource).etag;
+/// PATCH/PUT with the resource's current ETag, both by `caller`.
+fn change(caller: Caller, method: &str, resource: &str, path: &str, body: Value) -> Value {
+    let etag = caller.get(resource).etag;
     ok(
-        app.call(method, path, &[("If-Match", &etag)], &body.to_string()),
+        caller.call(method, path, &[("If-Match", &etag)], &body.to_string()),
         200,
     )
 }
 
-fn post(app: &Running, path: &str, body: Value) -> Value {
-    ok(app.call("POST", path, &[], &body.to_string()), 201)
+fn post(caller: Caller, path: &str, body: Value) -> Value {
+    ok(caller.call("POST", path, &[], &body.to_string()), 201)
 }
 
-fn writes(app: &Running) -> Vec<String> {
+/// Writes of every kind; the paths to read back, and a programmamanager
+/// token for both agendas (the demo agenda and the one made here).
+fn writes(app: &Running) -> (Vec<String>, String) {
     let demo = app.agenda_id();
+    let beheerder = app.als_beheerder();
     let org = id(&post(
-        app,
+        beheerder,
         "/organisaties",
         json!({"naam": "Stichting Testwerk", "soort": "welzijn"}),
     ));
     change(
-        app,
+        beheerder,
         "PATCH",
         &format!("/organisaties/{org}"),
         &format!("/organisaties/{org}"),
         json!({"contactadres": "info@testwerk.nl"}),
     );
     change(
-        app,
+        app.als_pm(),
         "PATCH",
         &format!("/agendas/{demo}"),
         &format!("/agendas/{demo}"),
         json!({"signaleringstermijnDagen": 60}),
     );
     let ag = id(&post(
-        app,
+        beheerder,
         "/agendas",
         json!({
             "naam": "Zorgagenda Testdorp", "gemeenten": ["Testdorp"],
@@ -58,6 +61,9 @@ fn writes(app: &Running) -> Vec<String> {
             "groeperingsniveaus": [{"enkelvoud": "maatschappelijk effect", "meervoud": "maatschappelijke effecten"}]
         }),
     ));
+    // the first pm token does not list the new agenda: one that lists both
+    let token = app.pm_token_for_every_agenda();
+    let app = app.als(&token);
     let g = id(&post(
         app,
         &format!("/agendas/{ag}/groeperingen"),
@@ -187,7 +193,7 @@ fn writes(app: &Running) -> Vec<String> {
         json!({"status": "afgerond", "ingangsDatum": "2024-10-01"}),
     );
 
-    vec![
+    let reads = vec![
         "/agendas".into(),
         format!("/agendas/{demo}/overzicht"),
         format!("/agendas/{ag}/overzicht"),
@@ -206,12 +212,13 @@ fn writes(app: &Running) -> Vec<String> {
         a.clone(),
         format!("{a}/voortgangsberichten"),
         format!("{a}/statuswijzigingen"),
-    ]
+    ];
+    (reads, token)
 }
 
 /// The JSON and ETag of a read, without the instant a derived view was computed at.
-fn capture(app: &Running, path: &str) -> (String, Value) {
-    let r = app.get(path);
+fn capture(caller: Caller, path: &str) -> (String, Value) {
+    let r = caller.get(path);
     let mut body = r.body;
     if let Some(o) = body.as_object_mut() {
         o.remove("peilTijdstip");
@@ -222,19 +229,21 @@ fn capture(app: &Running, path: &str) -> (String, Value) {
 #[test]
 fn restart_keeps_everything() {
     let dir = tempfile::tempdir().unwrap();
-    let app = start(dir.path().to_path_buf(), true);
-    let reads = writes(&app);
+    let app = start(dir.path().to_path_buf());
+    let (reads, pm) = writes(&app);
     let head = app.head();
-    let before: Vec<_> = reads.iter().map(|p| capture(&app, p)).collect();
+    let before: Vec<_> = reads.iter().map(|p| capture(app.als(&pm), p)).collect();
     assert_eq!(before[3].1["fase"], "do");
     assert_eq!(before[1].1["totalen"]["fasen"]["check"], 18);
+    let (first_pm, first_beheerder) = (app.pm.clone(), app.beheerder.clone());
     app.stop();
 
-    let app = start(dir.path().to_path_buf(), false);
+    // the tokens issued before the restart are in the log
+    let app = reopen(dir.path().to_path_buf(), &first_pm, &first_beheerder);
     assert_eq!(app.head(), head);
     for (path, expected) in reads.iter().zip(&before) {
         assert_eq!(
-            &capture(&app, path),
+            &capture(app.als(&pm), path),
             expected,
             "GET {path} differs after restart"
         );

@@ -7,8 +7,7 @@ use crate::support::*;
 
 /// A fresh agenda for 2025 with one grouping level ("maatschappelijk effect").
 pub fn new_agenda(app: &TestApp) -> Resp {
-    created(
-        app,
+    app.als_beheerder().created(
         "/agendas",
         &json!({"naam": "MAG Voorbeeld 2025", "gemeenten": ["Voorbeeld", "Buurdorp"],
             "periodeStartDatum": "2025-01-01", "periodeEindDatum": "2025-12-31",
@@ -16,8 +15,8 @@ pub fn new_agenda(app: &TestApp) -> Resp {
     )
 }
 
-fn list(app: &TestApp, path: &str) -> Vec<Value> {
-    let (status, body) = get(app, path);
+fn list(caller: Caller, path: &str) -> Vec<Value> {
+    let (status, body) = caller.get(path);
     assert_eq!(status, 200, "GET {path}: {body}");
     body["resultaten"].as_array().unwrap().clone()
 }
@@ -26,6 +25,9 @@ fn list(app: &TestApp, path: &str) -> Vec<Value> {
 fn an_agenda_is_built_renumbered_moved_and_dropped() {
     let app = spawn();
     let agenda = new_agenda(&app);
+    // the pm token of spawn time does not list the new agenda
+    let token = app.pm_token_for_every_agenda();
+    let pm = app.als(&token);
     let a = agenda.id();
     assert_eq!(agenda.location, format!("/v1/agendas/{a}"));
     let b = &agenda.body;
@@ -37,11 +39,10 @@ fn an_agenda_is_built_renumbered_moved_and_dropped() {
         b["groeperingsniveaus"][0]["meervoud"],
         "maatschappelijke effecten"
     );
-    assert_eq!(list(&app, "/agendas").len(), 2);
+    assert_eq!(list(pm, "/agendas").len(), 2);
 
     // patch the agenda (If-Match required)
-    let r = patch(
-        &app,
+    let r = pm.patch(
         &format!("/agendas/{a}"),
         "\"1\"",
         &json!({"status": "vastgesteld", "signaleringstermijnDagen": 60}),
@@ -52,8 +53,7 @@ fn an_agenda_is_built_renumbered_moved_and_dropped() {
     );
 
     // groepering (an effect), then patch it
-    let g = created(
-        &app,
+    let g = pm.created(
         &format!("/agendas/{a}/groeperingen"),
         &json!({"naam": "Iedereen doet mee", "code": "1"}),
     );
@@ -62,8 +62,7 @@ fn an_agenda_is_built_renumbered_moved_and_dropped() {
         (Some("maatschappelijk effect"), Some(0))
     );
     let gid = g.id();
-    let r = patch(
-        &app,
+    let r = pm.patch(
         &format!("/groeperingen/{gid}"),
         "\"1\"",
         &json!({"omschrijving": "Meedoen naar vermogen"}),
@@ -72,11 +71,10 @@ fn an_agenda_is_built_renumbered_moved_and_dropped() {
         (r.status, r.body["omschrijving"].as_str()),
         (200, Some("Meedoen naar vermogen"))
     );
-    assert_eq!(list(&app, &format!("/agendas/{a}/groeperingen")).len(), 1);
+    assert_eq!(list(pm, &format!("/agendas/{a}/groeperingen")).len(), 1);
 
     // opgaven and doelen
-    let o1 = created(
-        &app,
+    let o1 = pm.created(
         &format!("/agendas/{a}/opgaven"),
         &json!({"code": "1.1", "titel": "Armoede", "groeperingId": gid}),
     );
@@ -87,30 +85,27 @@ fn an_agenda_is_built_renumbered_moved_and_dropped() {
         ),
         (Some("Iedereen doet mee"), Some(true))
     );
-    let o2 = created(
-        &app,
+    let o2 = pm.created(
         &format!("/agendas/{a}/opgaven"),
         &json!({"code": "1.2", "titel": "Eenzaamheid", "geprioriteerd": false}),
     );
     let (o1, o2) = (o1.id(), o2.id());
     assert_eq!(
-        get(&app, &format!("/groeperingen/{gid}")).1["opgaveCodes"],
+        pm.get(&format!("/groeperingen/{gid}")).1["opgaveCodes"],
         json!(["1.1"])
     );
-    let d = created(
-        &app,
+    let d = pm.created(
         &format!("/opgaven/{o1}/doelen"),
         &json!({"code": "1.1.1", "titel": "Schulden voorkomen"}),
     );
     let did = d.id();
     assert_eq!(d.body["opgaveCode"], "1.1");
-    let sub = created(
-        &app,
+    let sub = pm.created(
         &format!("/opgaven/{o1}/doelen"),
         &json!({"titel": "Vroegsignalering", "bovenliggendDoelId": did}),
     );
     assert!(sub.body["code"].is_null());
-    let doelen = list(&app, &format!("/opgaven/{o1}/doelen"));
+    let doelen = list(pm, &format!("/opgaven/{o1}/doelen"));
     assert_eq!(
         doelen
             .iter()
@@ -119,8 +114,7 @@ fn an_agenda_is_built_renumbered_moved_and_dropped() {
         [did.as_str(), sub.id().as_str()]
     );
     assert_eq!(doelen[0]["aantalSubdoelen"], 1);
-    let actie = created(
-        &app,
+    let actie = pm.created(
         &format!("/doelen/{did}/acties"),
         &json!({"omschrijving": "Budgetcafé starten"}),
     );
@@ -134,8 +128,7 @@ fn an_agenda_is_built_renumbered_moved_and_dropped() {
     let actie = actie.id();
 
     // renumber an opgave: the code lookup follows, the old code is free again
-    let r = patch(
-        &app,
+    let r = pm.patch(
         &format!("/opgaven/{o2}"),
         "\"1\"",
         &json!({"code": "1.3", "titel": "Eenzaamheid verminderen"}),
@@ -145,13 +138,12 @@ fn an_agenda_is_built_renumbered_moved_and_dropped() {
         (200, Some("1.3"), "\"3\"")
     );
     assert_eq!(
-        list(&app, &format!("/agendas/{a}/opgaven?code=1.3"))[0]["id"],
+        list(pm, &format!("/agendas/{a}/opgaven?code=1.3"))[0]["id"],
         o2.as_str()
     );
-    assert!(list(&app, &format!("/agendas/{a}/opgaven?code=1.2")).is_empty());
+    assert!(list(pm, &format!("/agendas/{a}/opgaven?code=1.2")).is_empty());
     // renumber a doel
-    let r = patch(
-        &app,
+    let r = pm.patch(
         &format!("/doelen/{did}"),
         "\"1\"",
         &json!({"code": "1.1.2"}),
@@ -159,8 +151,7 @@ fn an_agenda_is_built_renumbered_moved_and_dropped() {
     assert_eq!((r.status, r.body["code"].as_str()), (200, Some("1.1.2")));
 
     // move the doel to the other opgave (with a code under it): its sub-doel and acties follow
-    let r = patch(
-        &app,
+    let r = pm.patch(
         &format!("/doelen/{did}"),
         "\"2\"",
         &json!({"opgaveId": o2, "code": "1.3.1"}),
@@ -176,10 +167,10 @@ fn an_agenda_is_built_renumbered_moved_and_dropped() {
         r.body
     );
     assert_eq!(
-        get(&app, &format!("/doelen/{}", sub.id())).1["opgaveId"],
+        pm.get(&format!("/doelen/{}", sub.id())).1["opgaveId"],
         o2.as_str()
     );
-    let (_, moved) = get(&app, &format!("/acties/{actie}"));
+    let (_, moved) = pm.get(&format!("/acties/{actie}"));
     assert_eq!(
         (
             moved["opgaveId"].as_str(),
@@ -189,18 +180,18 @@ fn an_agenda_is_built_renumbered_moved_and_dropped() {
         (Some(o2.as_str()), Some("1.3"), Some("1.3.1"))
     );
     assert_eq!(
-        list(&app, &format!("/agendas/{a}/acties?opgave=1.3")).len(),
+        list(pm, &format!("/agendas/{a}/acties?opgave=1.3")).len(),
         1
     );
-    assert!(list(&app, &format!("/agendas/{a}/acties?opgave=1.1")).is_empty());
+    assert!(list(pm, &format!("/agendas/{a}/acties?opgave=1.1")).is_empty());
     assert_eq!(
-        get(&app, &format!("/opgaven/{o2}")).1["aantalActies"],
+        pm.get(&format!("/opgaven/{o2}")).1["aantalActies"],
         1,
         "counts follow the doel"
     );
     // The PDCA state (per-opgave indexes) follows the moved doel too.
     let count = |o: &str| -> u64 {
-        let (status, pdca) = get(&app, &format!("/opgaven/{o}/pdca"));
+        let (status, pdca) = pm.get(&format!("/opgaven/{o}/pdca"));
         assert_eq!(status, 200, "{pdca}");
         pdca["actiesPerStatus"]
             .as_object()
@@ -214,19 +205,17 @@ fn an_agenda_is_built_renumbered_moved_and_dropped() {
         (0, 1),
         "PDCA counts follow the doel"
     );
-    assert_eq!(get(&app, &format!("/opgaven/{o1}")).1["aantalActies"], 0);
-    assert_eq!(list(&app, &format!("/opgaven/{o2}/doelen")).len(), 2);
+    assert_eq!(pm.get(&format!("/opgaven/{o1}")).1["aantalActies"], 0);
+    assert_eq!(list(pm, &format!("/opgaven/{o2}/doelen")).len(), 2);
 
     // vervallen: with a reason; afterwards no more changes
-    let r = patch(
-        &app,
+    let r = pm.patch(
         &format!("/opgaven/{o1}"),
         "\"1\"",
         &json!({"status": "vervallen", "reden": "Samengevoegd met 1.3"}),
     );
     assert_eq!(r.status, 200, "{:?}", r.body);
-    let r = refused(
-        &app,
+    let r = pm.refused(
         "PATCH",
         &format!("/opgaven/{o1}"),
         &[("If-Match", "\"2\"")],
@@ -235,8 +224,7 @@ fn an_agenda_is_built_renumbered_moved_and_dropped() {
     );
     assert_eq!(r.code(), "opgave-vervallen");
     // nothing new goes under a vervallen opgave, and nothing moves into it
-    let r = refused(
-        &app,
+    let r = pm.refused(
         "POST",
         &format!("/opgaven/{o1}/doelen"),
         &[],
@@ -244,24 +232,21 @@ fn an_agenda_is_built_renumbered_moved_and_dropped() {
         409,
     );
     assert_eq!(r.code(), "opgave-vervallen");
-    refused(
-        &app,
+    pm.refused(
         "POST",
         &format!("/opgaven/{o1}/acties"),
         &[],
         r#"{"omschrijving":"x"}"#,
         409,
     );
-    refused(
-        &app,
+    pm.refused(
         "PATCH",
         &format!("/doelen/{did}"),
         &[("If-Match", "\"4\"")],
         &json!({"opgaveId": o1, "code": "1.1.5"}).to_string(),
         409,
     );
-    let r = patch(
-        &app,
+    let r = pm.patch(
         &format!("/doelen/{}", sub.id()),
         "\"2\"",
         &json!({"status": "vervallen", "reden": "Opgenomen in het hoofddoel"}),
@@ -274,8 +259,7 @@ fn an_agenda_is_built_renumbered_moved_and_dropped() {
         ),
         (200, Some("vervallen"), Some("Opgenomen in het hoofddoel"))
     );
-    let r = refused(
-        &app,
+    let r = pm.refused(
         "POST",
         &format!("/doelen/{}/acties", sub.id()),
         &[],
@@ -285,6 +269,7 @@ fn an_agenda_is_built_renumbered_moved_and_dropped() {
     assert_eq!(r.code(), "doel-vervallen");
     same_after_rebuild(
         &app,
+        &token,
         &[
             format!("/agendas/{a}"),
             format!("/agendas/{a}/opgaven"),
@@ -299,30 +284,33 @@ fn an_agenda_is_built_renumbered_moved_and_dropped() {
 fn bad_structure_requests_are_refused_and_append_nothing() {
     let app = spawn();
     let a = new_agenda(&app).id();
+    // the pm token of spawn time does not list the new agenda
+    let token = app.pm_token_for_every_agenda();
+    let pm = app.als(&token);
     let missing = uuid::Uuid::now_v7();
-    let o1 = created(
-        &app,
-        &format!("/agendas/{a}/opgaven"),
-        &json!({"code": "1.1", "titel": "Armoede"}),
-    )
-    .id();
-    let o2 = created(
-        &app,
-        &format!("/agendas/{a}/opgaven"),
-        &json!({"code": "1.2", "titel": "Meedoen"}),
-    )
-    .id();
-    let d = created(
-        &app,
-        &format!("/opgaven/{o1}/doelen"),
-        &json!({"code": "1.1.1", "titel": "Schulden"}),
-    )
-    .id();
+    let o1 = pm
+        .created(
+            &format!("/agendas/{a}/opgaven"),
+            &json!({"code": "1.1", "titel": "Armoede"}),
+        )
+        .id();
+    let o2 = pm
+        .created(
+            &format!("/agendas/{a}/opgaven"),
+            &json!({"code": "1.2", "titel": "Meedoen"}),
+        )
+        .id();
+    let d = pm
+        .created(
+            &format!("/opgaven/{o1}/doelen"),
+            &json!({"code": "1.1.1", "titel": "Schulden"}),
+        )
+        .id();
 
     // agenda: malformed, wrong types, several invalid fields at once
-    refused(&app, "POST", "/agendas", &[], "{\"naam\"", 400);
-    let r = refused(
-        &app,
+    app.als_beheerder()
+        .refused("POST", "/agendas", &[], "{\"naam\"", 400);
+    let r = app.als_beheerder().refused(
         "POST",
         "/agendas",
         &[],
@@ -343,8 +331,7 @@ fn bad_structure_requests_are_refused_and_append_nothing() {
             "body.status"
         ]
     );
-    let r = refused(
-        &app,
+    let r = app.als_beheerder().refused(
         "POST",
         "/agendas",
         &[],
@@ -352,32 +339,28 @@ fn bad_structure_requests_are_refused_and_append_nothing() {
         400,
     );
     assert_eq!(r.invalid(), ["body.periodeEindDatum"]);
-    refused(
-        &app,
+    pm.refused(
         "PATCH",
         &format!("/agendas/{a}"),
         &[],
         r#"{"naam":"y"}"#,
         428,
     );
-    refused(
-        &app,
+    pm.refused(
         "PATCH",
         &format!("/agendas/{a}"),
         &[("If-Match", "\"5\"")],
         r#"{"naam":"y"}"#,
         412,
     );
-    refused(
-        &app,
+    pm.refused(
         "PATCH",
         &format!("/agendas/{missing}"),
         &[("If-Match", "\"1\"")],
         r#"{"naam":"y"}"#,
         404,
     );
-    refused(
-        &app,
+    pm.refused(
         "PATCH",
         &format!("/agendas/{a}"),
         &[("If-Match", "\"1\"")],
@@ -386,8 +369,7 @@ fn bad_structure_requests_are_refused_and_append_nothing() {
     );
 
     // groepering: unknown level, unknown parent, duplicate code
-    let r = refused(
-        &app,
+    let r = pm.refused(
         "POST",
         &format!("/agendas/{a}/groeperingen"),
         &[],
@@ -398,24 +380,21 @@ fn bad_structure_requests_are_refused_and_append_nothing() {
         r.invalid(),
         ["body.niveau", "body.bovenliggendeGroeperingId"]
     );
-    refused(
-        &app,
+    pm.refused(
         "POST",
         &format!("/agendas/{a}/groeperingen"),
         &[],
         &json!({"naam": "x", "bovenliggendeGroeperingId": missing}).to_string(),
         400,
     );
-    refused(
-        &app,
+    pm.refused(
         "POST",
         &format!("/agendas/{missing}/groeperingen"),
         &[],
         r#"{"naam":"x"}"#,
         404,
     );
-    let r = refused(
-        &app,
+    let r = pm.refused(
         "POST",
         &format!("/agendas/{a}/groeperingen"),
         &[],
@@ -423,16 +402,8 @@ fn bad_structure_requests_are_refused_and_append_nothing() {
         409,
     );
     assert_eq!(r.code(), "duplicate-code");
-    refused(
-        &app,
-        "GET",
-        &format!("/groeperingen/{missing}"),
-        &[],
-        "",
-        404,
-    );
-    refused(
-        &app,
+    pm.refused("GET", &format!("/groeperingen/{missing}"), &[], "", 404);
+    pm.refused(
         "PATCH",
         &format!("/groeperingen/{missing}"),
         &[("If-Match", "\"1\"")],
@@ -441,8 +412,7 @@ fn bad_structure_requests_are_refused_and_append_nothing() {
     );
 
     // opgave: duplicate code (409), bad code, unknown groepering in the body (400), unknown agenda (404)
-    let r = refused(
-        &app,
+    let r = pm.refused(
         "POST",
         &format!("/agendas/{a}/opgaven"),
         &[],
@@ -450,8 +420,7 @@ fn bad_structure_requests_are_refused_and_append_nothing() {
         409,
     );
     assert_eq!(r.code(), "duplicate-code");
-    let r = refused(
-        &app,
+    let r = pm.refused(
         "POST",
         &format!("/agendas/{a}/opgaven"),
         &[],
@@ -459,8 +428,7 @@ fn bad_structure_requests_are_refused_and_append_nothing() {
         400,
     );
     assert_eq!(r.invalid(), ["body.code", "body.titel"]);
-    let r = refused(
-        &app,
+    let r = pm.refused(
         "POST",
         &format!("/agendas/{a}/opgaven"),
         &[],
@@ -468,16 +436,14 @@ fn bad_structure_requests_are_refused_and_append_nothing() {
         400,
     );
     assert_eq!(r.invalid(), ["body.groeperingId"]);
-    refused(
-        &app,
+    pm.refused(
         "POST",
         &format!("/agendas/{missing}/opgaven"),
         &[],
         r#"{"code":"9.1","titel":"x"}"#,
         404,
     );
-    let r = refused(
-        &app,
+    let r = pm.refused(
         "PATCH",
         &format!("/opgaven/{o2}"),
         &[("If-Match", "\"1\"")],
@@ -485,24 +451,21 @@ fn bad_structure_requests_are_refused_and_append_nothing() {
         409,
     );
     assert_eq!(r.code(), "duplicate-code");
-    refused(
-        &app,
+    pm.refused(
         "PATCH",
         &format!("/opgaven/{o2}"),
         &[("If-Match", "\"1\"")],
         r#"{"status":"vervallen"}"#,
         400,
     );
-    refused(
-        &app,
+    pm.refused(
         "PATCH",
         &format!("/opgaven/{o2}"),
         &[],
         r#"{"titel":"x"}"#,
         428,
     );
-    refused(
-        &app,
+    pm.refused(
         "PATCH",
         &format!("/opgaven/{o2}"),
         &[("If-Match", "\"2\"")],
@@ -511,8 +474,7 @@ fn bad_structure_requests_are_refused_and_append_nothing() {
     );
 
     // doel: code outside the opgave, duplicate, unknown parent doel, move without a fitting code
-    let r = refused(
-        &app,
+    let r = pm.refused(
         "POST",
         &format!("/opgaven/{o1}/doelen"),
         &[],
@@ -520,41 +482,30 @@ fn bad_structure_requests_are_refused_and_append_nothing() {
         400,
     );
     assert_eq!(r.body["invalidParams"][0]["code"], "code-outside-parent");
-    refused(
-        &app,
+    pm.refused(
         "POST",
         &format!("/opgaven/{o1}/doelen"),
         &[],
         r#"{"code":"1.1.1","titel":"x"}"#,
         409,
     );
-    refused(
-        &app,
+    pm.refused(
         "POST",
         &format!("/opgaven/{o1}/doelen"),
         &[],
         &json!({"titel": "x", "bovenliggendDoelId": missing}).to_string(),
         400,
     );
-    refused(
-        &app,
+    pm.refused(
         "POST",
         &format!("/opgaven/{missing}/doelen"),
         &[],
         r#"{"titel":"x"}"#,
         404,
     );
-    refused(
-        &app,
-        "GET",
-        &format!("/opgaven/{missing}/doelen"),
-        &[],
-        "",
-        404,
-    );
-    refused(&app, "GET", &format!("/doelen/{missing}"), &[], "", 404);
-    let r = refused(
-        &app,
+    pm.refused("GET", &format!("/opgaven/{missing}/doelen"), &[], "", 404);
+    pm.refused("GET", &format!("/doelen/{missing}"), &[], "", 404);
+    let r = pm.refused(
         "PATCH",
         &format!("/doelen/{d}"),
         &[("If-Match", "\"1\"")],
@@ -562,8 +513,7 @@ fn bad_structure_requests_are_refused_and_append_nothing() {
         400,
     );
     assert_eq!(r.body["invalidParams"][0]["code"], "code-outside-parent");
-    refused(
-        &app,
+    pm.refused(
         "PATCH",
         &format!("/doelen/{d}"),
         &[("If-Match", "\"1\"")],
@@ -571,24 +521,21 @@ fn bad_structure_requests_are_refused_and_append_nothing() {
         400,
     );
 
-    refused(
-        &app,
+    pm.refused(
         "PATCH",
         &format!("/doelen/{d}"),
         &[],
         r#"{"titel":"x"}"#,
         428,
     );
-    refused(
-        &app,
+    pm.refused(
         "PATCH",
         &format!("/doelen/{d}"),
         &[("If-Match", "\"4\"")],
         r#"{"titel":"x"}"#,
         412,
     );
-    let r = refused(
-        &app,
+    let r = pm.refused(
         "PATCH",
         &format!("/doelen/{d}"),
         &[("If-Match", "\"1\"")],
@@ -596,38 +543,34 @@ fn bad_structure_requests_are_refused_and_append_nothing() {
         400,
     );
     assert_eq!(r.invalid().len(), 3);
-    refused(
-        &app,
+    pm.refused(
         "PATCH",
         &format!("/doelen/{missing}"),
         &[("If-Match", "\"1\"")],
         r#"{"titel":"x"}"#,
         404,
     );
-    let g = created(
-        &app,
-        &format!("/agendas/{a}/groeperingen"),
-        &json!({"naam": "Effect"}),
-    )
-    .id();
-    refused(
-        &app,
+    let g = pm
+        .created(
+            &format!("/agendas/{a}/groeperingen"),
+            &json!({"naam": "Effect"}),
+        )
+        .id();
+    pm.refused(
         "PATCH",
         &format!("/groeperingen/{g}"),
         &[],
         r#"{"naam":"x"}"#,
         428,
     );
-    refused(
-        &app,
+    pm.refused(
         "PATCH",
         &format!("/groeperingen/{g}"),
         &[("If-Match", "\"2\"")],
         r#"{"naam":"x"}"#,
         412,
     );
-    refused(
-        &app,
+    pm.refused(
         "PATCH",
         &format!("/groeperingen/{g}"),
         &[("If-Match", "\"1\"")],
@@ -638,26 +581,13 @@ fn bad_structure_requests_are_refused_and_append_nothing() {
     // idempotent create: the retry returns the original and appends nothing; another body is 422
     let key = [("Idempotency-Key", "opgave-2-1")];
     let body = r#"{"code":"2.1","titel":"Gezondheid"}"#;
-    let first = call(
-        &app,
-        "POST",
-        &format!("/agendas/{a}/opgaven"),
-        &key,
-        Some(body),
-    );
+    let first = pm.call("POST", &format!("/agendas/{a}/opgaven"), &key, Some(body));
     assert_eq!(first.status, 201);
     let head = app.head();
-    let again = call(
-        &app,
-        "POST",
-        &format!("/agendas/{a}/opgaven"),
-        &key,
-        Some(body),
-    );
+    let again = pm.call("POST", &format!("/agendas/{a}/opgaven"), &key, Some(body));
     assert_eq!((again.status, again.id()), (201, first.id()));
     assert_eq!(app.head(), head);
-    refused(
-        &app,
+    pm.refused(
         "POST",
         &format!("/agendas/{a}/opgaven"),
         &key,

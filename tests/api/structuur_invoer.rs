@@ -9,16 +9,14 @@ use crate::structuur::new_agenda;
 use crate::support::*;
 
 /// A PATCH sent as `application/merge-patch+json` (the only Content-Type).
-pub fn merge_patch(app: &TestApp, path: &str, etag: &str, body: &str) -> Resp {
-    let url = format!("{}{path}", app.base);
-    let mut req = agent()
-        .patch(&url)
+pub fn merge_patch(caller: Caller, path: &str, etag: &str, body: &str) -> Resp {
+    let mut r = caller
+        .agent()
+        .patch(caller.url(path))
         .header("Content-Type", "application/merge-patch+json")
-        .header("If-Match", etag);
-    if let Some(auth) = auth_for(&url, "PATCH") {
-        req = req.header("Authorization", auth);
-    }
-    let mut r = req.send(body).unwrap();
+        .header("If-Match", etag)
+        .send(body)
+        .unwrap();
     let header = |name: &str| {
         r.headers()
             .get(name)
@@ -41,8 +39,10 @@ pub fn merge_patch(app: &TestApp, path: &str, etag: &str, body: &str) -> Resp {
 fn agenda_bodies_name_every_wrong_field_and_null_cannot_clear_a_name() {
     let app = spawn();
     let a = new_agenda(&app).id();
-    let r = refused(
-        &app,
+    // the pm token of spawn time does not list the new agenda
+    let token = app.pm_token_for_every_agenda();
+    let pm = app.als(&token);
+    let r = app.als_beheerder().refused(
         "POST",
         "/agendas",
         &[],
@@ -63,18 +63,18 @@ fn agenda_bodies_name_every_wrong_field_and_null_cannot_clear_a_name() {
         ]
     );
     let before = app.head();
-    let r = merge_patch(&app, &format!("/agendas/{a}"), "\"1\"", r#"{"naam":null}"#);
+    let r = merge_patch(pm, &format!("/agendas/{a}"), "\"1\"", r#"{"naam":null}"#);
     assert_eq!((r.status, r.invalid()), (400, vec!["body.naam".to_owned()]));
     assert_eq!(app.head(), before);
     // a merge patch changes only what it names
     let r = merge_patch(
-        &app,
+        pm,
         &format!("/agendas/{a}"),
         "\"1\"",
         r#"{"omschrijving":"Samen met de partners","gepubliceerd":false}"#,
     );
     assert_eq!(r.status, 200, "{:?}", r.body);
-    let (_, body) = get(&app, &format!("/agendas/{a}"));
+    let (_, body) = pm.get(&format!("/agendas/{a}"));
     assert_eq!(
         (
             body["naam"].as_str(),
@@ -93,8 +93,10 @@ fn agenda_bodies_name_every_wrong_field_and_null_cannot_clear_a_name() {
 fn opgave_bodies_name_every_wrong_field_and_null_takes_it_out_of_its_groepering() {
     let app = spawn();
     let a = new_agenda(&app).id();
-    let r = refused(
-        &app,
+    // the pm token of spawn time does not list the new agenda
+    let token = app.pm_token_for_every_agenda();
+    let pm = app.als(&token);
+    let r = pm.refused(
         "POST",
         &format!("/agendas/{a}/opgaven"),
         &[],
@@ -111,26 +113,20 @@ fn opgave_bodies_name_every_wrong_field_and_null_takes_it_out_of_its_groepering(
             "body.titel"
         ]
     );
-    let g = created(
-        &app,
-        &format!("/agendas/{a}/groeperingen"),
-        &json!({"naam": "Iedereen doet mee", "code": "1"}),
-    )
-    .id();
-    let o = created(
-        &app,
+    let g = pm
+        .created(
+            &format!("/agendas/{a}/groeperingen"),
+            &json!({"naam": "Iedereen doet mee", "code": "1"}),
+        )
+        .id();
+    let o = pm.created(
         &format!("/agendas/{a}/opgaven"),
         &json!({"code": "1.1", "titel": "Armoede", "groeperingId": g}),
     );
     assert_eq!(o.body["groeperingId"], g);
     let path = format!("/opgaven/{}", o.id());
     let before = app.head();
-    let r = merge_patch(
-        &app,
-        &path,
-        "\"1\"",
-        r#"{"titel":null,"geprioriteerd":null}"#,
-    );
+    let r = merge_patch(pm, &path, "\"1\"", r#"{"titel":null,"geprioriteerd":null}"#);
     assert_eq!(
         (r.status, r.invalid()),
         (
@@ -139,14 +135,14 @@ fn opgave_bodies_name_every_wrong_field_and_null_takes_it_out_of_its_groepering(
         )
     );
     assert_eq!(app.head(), before);
-    let r = merge_patch(&app, &path, "\"1\"", r#"{"groeperingId":null}"#);
+    let r = merge_patch(pm, &path, "\"1\"", r#"{"groeperingId":null}"#);
     assert_eq!((r.status, r.etag.as_str()), (200, "\"2\""), "{:?}", r.body);
-    let (_, body) = get(&app, &path);
+    let (_, body) = pm.get(&path);
     assert_eq!(
         (body["groeperingId"].clone(), body["titel"].as_str()),
         (Value::Null, Some("Armoede"))
     );
-    let (_, groepering) = get(&app, &format!("/groeperingen/{g}"));
+    let (_, groepering) = pm.get(&format!("/groeperingen/{g}"));
     assert_eq!(groepering["opgaveCodes"], json!([]));
 }
 
@@ -154,17 +150,18 @@ fn opgave_bodies_name_every_wrong_field_and_null_takes_it_out_of_its_groepering(
 fn doel_bodies_name_every_wrong_field_and_a_move_takes_the_sub_doelen_along() {
     let app = spawn();
     let a = new_agenda(&app).id();
+    // the pm token of spawn time does not list the new agenda
+    let token = app.pm_token_for_every_agenda();
+    let pm = app.als(&token);
     let opgave = |code: &str| {
-        created(
-            &app,
+        pm.created(
             &format!("/agendas/{a}/opgaven"),
             &json!({"code": code, "titel": format!("Opgave {code}")}),
         )
         .id()
     };
     let (o1, o2) = (opgave("1.1"), opgave("1.2"));
-    let r = refused(
-        &app,
+    let r = pm.refused(
         "POST",
         &format!("/opgaven/{o1}/doelen"),
         &[],
@@ -180,21 +177,20 @@ fn doel_bodies_name_every_wrong_field_and_a_move_takes_the_sub_doelen_along() {
             "body.titel"
         ]
     );
-    let d = created(
-        &app,
-        &format!("/opgaven/{o1}/doelen"),
-        &json!({"code": "1.1.1", "titel": "Schulden voorkomen"}),
-    )
-    .id();
-    let sub = created(
-        &app,
-        &format!("/opgaven/{o1}/doelen"),
-        &json!({"code": "1.1.1.1", "titel": "Vroeg signaleren", "bovenliggendDoelId": d}),
-    )
-    .id();
+    let d = pm
+        .created(
+            &format!("/opgaven/{o1}/doelen"),
+            &json!({"code": "1.1.1", "titel": "Schulden voorkomen"}),
+        )
+        .id();
+    let sub = pm
+        .created(
+            &format!("/opgaven/{o1}/doelen"),
+            &json!({"code": "1.1.1.1", "titel": "Vroeg signaleren", "bovenliggendDoelId": d}),
+        )
+        .id();
     // a sub-doel of a sub-doel: the domain names the field
-    let r = refused(
-        &app,
+    let r = pm.refused(
         "POST",
         &format!("/opgaven/{o1}/doelen"),
         &[],
@@ -204,20 +200,20 @@ fn doel_bodies_name_every_wrong_field_and_a_move_takes_the_sub_doelen_along() {
     assert_eq!(r.body["invalidParams"][0]["code"], "nested-subdoel");
     let path = format!("/doelen/{d}");
     let before = app.head();
-    let r = merge_patch(&app, &path, "\"1\"", r#"{"opgaveId":null}"#);
+    let r = merge_patch(pm, &path, "\"1\"", r#"{"opgaveId":null}"#);
     assert_eq!(
         (r.status, r.invalid()),
         (400, vec!["body.opgaveId".to_owned()])
     );
     assert_eq!(app.head(), before);
     let r = merge_patch(
-        &app,
+        pm,
         &path,
         "\"1\"",
         &json!({"opgaveId": o2, "code": "1.2.1"}).to_string(),
     );
     assert_eq!(r.status, 200, "{:?}", r.body);
-    let (_, moved) = get(&app, &format!("/doelen/{sub}"));
+    let (_, moved) = pm.get(&format!("/doelen/{sub}"));
     assert_eq!(
         (moved["opgaveCode"].as_str(), moved["code"].as_str()),
         (Some("1.2"), Some("1.2.1.1"))
@@ -228,8 +224,10 @@ fn doel_bodies_name_every_wrong_field_and_a_move_takes_the_sub_doelen_along() {
 fn groepering_bodies_name_every_wrong_field_and_the_hierarchy_is_the_domains() {
     let app = spawn();
     let a = new_agenda(&app).id();
-    let r = refused(
-        &app,
+    // the pm token of spawn time does not list the new agenda
+    let token = app.pm_token_for_every_agenda();
+    let pm = app.als(&token);
+    let r = pm.refused(
         "POST",
         &format!("/agendas/{a}/groeperingen"),
         &[],
@@ -246,8 +244,7 @@ fn groepering_bodies_name_every_wrong_field_and_the_hierarchy_is_the_domains() {
         ]
     );
     // the agenda has one level: level 1 is unknown and needs a parent
-    let r = refused(
-        &app,
+    let r = pm.refused(
         "POST",
         &format!("/agendas/{a}/groeperingen"),
         &[],
@@ -263,25 +260,25 @@ fn groepering_bodies_name_every_wrong_field_and_the_hierarchy_is_the_domains() {
             .collect::<Vec<_>>(),
         ["unknown-level", "invalid-parent"]
     );
-    let g = created(
-        &app,
-        &format!("/agendas/{a}/groeperingen"),
-        &json!({"naam": "Iedereen doet mee", "code": "1", "omschrijving": "Meedoen"}),
-    )
-    .id();
+    let g = pm
+        .created(
+            &format!("/agendas/{a}/groeperingen"),
+            &json!({"naam": "Iedereen doet mee", "code": "1", "omschrijving": "Meedoen"}),
+        )
+        .id();
     let path = format!("/groeperingen/{g}");
     let before = app.head();
-    let r = merge_patch(&app, &path, "\"1\"", r#"{"naam":null}"#);
+    let r = merge_patch(pm, &path, "\"1\"", r#"{"naam":null}"#);
     assert_eq!((r.status, r.invalid()), (400, vec!["body.naam".to_owned()]));
     assert_eq!(app.head(), before);
     let r = merge_patch(
-        &app,
+        pm,
         &path,
         "\"1\"",
         r#"{"omschrijving":"Iedereen telt mee"}"#,
     );
     assert_eq!(r.status, 200, "{:?}", r.body);
-    let (_, body) = get(&app, &path);
+    let (_, body) = pm.get(&path);
     assert_eq!(
         (
             body["naam"].as_str(),

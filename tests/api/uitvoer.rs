@@ -8,6 +8,7 @@
 //! never follow `Host` or forwarded headers.
 
 use chrono::NaiveDate;
+use mag_tracker::access::Rol;
 use mag_tracker::domain::actie::{ActieStatus, Trekker};
 use mag_tracker::domain::checkmoment;
 use mag_tracker::domain::events::*;
@@ -101,8 +102,10 @@ fn hostile_agenda(app: &App, v: &str) -> (Uuid, u64) {
             }]}]
         }
     });
-    let mut r = crate::support::agent()
-        .post(format!("{}/agenda-imports", app.base))
+    let beheerder = app.als_beheerder();
+    let mut r = beheerder
+        .agent()
+        .post(beheerder.url("/agenda-imports"))
         .header("Content-Type", "application/json")
         .send(file.to_string())
         .unwrap();
@@ -381,10 +384,13 @@ fn hostile_text_in_every_field_stays_text_in_every_output() {
     let app = spawn_with(true, Some("https://mag.example.nl"));
     for v in HOSTILE.iter().chain(ORDINARY) {
         let (agenda, start) = hostile_agenda(&app, v);
+        // the pm token of spawn time does not list the new agenda
+        let token = app.token(Rol::Programmamanager, "Gemeente Twenterand", vec![agenda]);
+        let pm = app.als(&token);
         let path = format!("/agendas/{agenda}/voortgang?sindsPositie={start}");
 
         // JSON: the value itself, in every field.
-        let (status, j) = fetch_json(&app, &path);
+        let (status, j) = fetch_json(pm, &path);
         assert_eq!(status, 200, "{j}");
         let g = &j["groeperingen"][0];
         let o = &g["opgaven"][0];
@@ -417,8 +423,8 @@ fn hostile_text_in_every_field_stays_text_in_every_output() {
         }
 
         // Markdown and HTML show the same text, and only their own markup.
-        let (_, _, md) = fetch(&app, &format!("{path}&formaat=markdown"), "*/*");
-        let (_, _, html) = fetch(&app, &format!("{path}&formaat=html"), "*/*");
+        let (_, _, md) = fetch(pm, &format!("{path}&formaat=markdown"), "*/*");
+        let (_, _, html) = fetch(pm, &format!("{path}&formaat=html"), "*/*");
         let (md_text, html_text) = (squash(&markdown_text(&md)), squash(&html_text(&html)));
         assert_eq!(md_text, html_text, "{v:?}:\n{md}\n{html}");
         if ORDINARY.contains(v) {
@@ -428,7 +434,7 @@ fn hostile_text_in_every_field_stays_text_in_every_output() {
         assert!(shown >= 17, "{v:?} shown {shown} times:\n{md}");
 
         // Atom: well-formed, the value as text, links from --public-url only.
-        let (_, _, xml) = fetch(&app, &format!("/agendas/{agenda}/voortgang.atom"), "*/*");
+        let (_, _, xml) = fetch(pm, &format!("/agendas/{agenda}/voortgang.atom"), "*/*");
         let (text, hrefs) = atom_text(&xml);
         assert!(text.matches(v).count() >= 10, "{v:?} in\n{xml}");
         assert!(
@@ -439,11 +445,7 @@ fn hostile_text_in_every_field_stays_text_in_every_output() {
         );
 
         // CSV: no cell starts a formula; the export imports back to the same text.
-        let (status, _, csv) = fetch(
-            &app,
-            &format!("/agendas/{agenda}/export?formaat=csv"),
-            "*/*",
-        );
+        let (status, _, csv) = fetch(pm, &format!("/agendas/{agenda}/export?formaat=csv"), "*/*");
         assert_eq!(status, 200);
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(b';')
@@ -489,15 +491,25 @@ fn hostile_text_in_every_field_stays_text_in_every_output() {
             csv
         };
         let q = "/agenda-imports?naam=Terug&gemeenten=Twenterand&periodeStartDatum=2024-01-01&periodeEindDatum=2024-12-31";
-        let mut r = crate::support::agent()
-            .post(format!("{}{q}", app.base))
+        let mut r = app
+            .als_beheerder()
+            .agent()
+            .post(app.als_beheerder().url(q))
             .header("Content-Type", "text/csv")
             .send(csv.as_bytes())
             .unwrap();
         let created: Value = r.body_mut().read_json().unwrap();
         assert_eq!(r.status().as_u16(), 201, "{v:?}: {created}");
         let again = created["agendaId"].as_str().unwrap();
-        let (_, file) = fetch_json(&app, &format!("/agendas/{again}/export?formaat=json"));
+        let token = app.token(
+            Rol::Programmamanager,
+            "Gemeente Twenterand",
+            vec![again.parse().unwrap()],
+        );
+        let (_, file) = fetch_json(
+            app.als(&token),
+            &format!("/agendas/{again}/export?formaat=json"),
+        );
         let g = &file["agenda"]["groeperingen"][0];
         let o = &g["opgaven"][0];
         let a = &o["doelen"][0]["acties"][0];
@@ -530,8 +542,10 @@ fn links_never_follow_host_or_forwarded_headers() {
     ];
     let app = spawn_with(true, None);
     let agenda = *app.state.service.model().agendas.keys().next().unwrap();
-    let mut req =
-        crate::support::plain_agent().get(format!("{}/agendas/{agenda}/voortgang.atom", app.base));
+    let mut req = app.anoniem().agent().get(
+        app.anoniem()
+            .url(&format!("/agendas/{agenda}/voortgang.atom")),
+    );
     for (k, v) in forged {
         req = req.header(*k, *v);
     }
@@ -542,7 +556,10 @@ fn links_never_follow_host_or_forwarded_headers() {
     let (_, hrefs) = atom_text(&xml);
     assert!(!hrefs.is_empty());
     assert!(hrefs.iter().all(|h| h.starts_with("/v1/")), "{hrefs:?}");
-    let mut req = crate::support::plain_agent().get(format!("{}/agendas?pageSize=1", app.base));
+    let mut req = app
+        .anoniem()
+        .agent()
+        .get(app.anoniem().url("/agendas?pageSize=1"));
     for (k, v) in forged {
         req = req.header(*k, *v);
     }
@@ -551,7 +568,10 @@ fn links_never_follow_host_or_forwarded_headers() {
     assert!(link.starts_with("</v1/agendas?"), "{link}");
 
     let app = spawn_with(true, Some("https://mag.example.nl/"));
-    let mut req = crate::support::plain_agent().get(format!("{}/agendas?pageSize=1", app.base));
+    let mut req = app
+        .anoniem()
+        .agent()
+        .get(app.anoniem().url("/agendas?pageSize=1"));
     for (k, v) in forged {
         req = req.header(*k, *v);
     }
@@ -562,8 +582,10 @@ fn links_never_follow_host_or_forwarded_headers() {
         "{link}"
     );
     assert!(!link.contains("evil"), "{link}");
-    let r = crate::support::agent()
-        .post(format!("{}/organisaties", app.base))
+    let r = app
+        .als_beheerder()
+        .agent()
+        .post(app.als_beheerder().url("/organisaties"))
         .header("Content-Type", "application/json")
         .header("X-Forwarded-Host", "evil.example")
         .send(json!({"naam": "Stichting Link", "soort": "overig"}).to_string())

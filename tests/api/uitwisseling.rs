@@ -4,22 +4,22 @@
 
 use serde_json::{json, Value};
 
-use super::nieuwsbrief::{fetch, fetch_json, script_year, spawn_with, App};
+use mag_tracker::access::Rol;
 
-fn agent() -> ureq::Agent {
-    crate::support::agent()
-}
+use super::nieuwsbrief::{fetch, fetch_json, script_year, spawn_with};
+use crate::support::Caller;
 
 /// POST raw bytes: (status, location, body).
 fn post(
-    app: &App,
+    caller: Caller,
     path: &str,
     content_type: &str,
     key: Option<&str>,
     body: &[u8],
 ) -> (u16, String, Value) {
-    let mut req = agent()
-        .post(format!("{}{path}", app.base))
+    let mut req = caller
+        .agent()
+        .post(caller.url(path))
         .header("Content-Type", content_type);
     if let Some(k) = key {
         req = req.header("Idempotency-Key", k);
@@ -37,8 +37,8 @@ fn post(
     )
 }
 
-fn bytes(app: &App, path: &str) -> (u16, String, Vec<u8>) {
-    let mut r = agent().get(format!("{}{path}", app.base)).call().unwrap();
+fn bytes(caller: Caller, path: &str) -> (u16, String, Vec<u8>) {
+    let mut r = caller.agent().get(caller.url(path)).call().unwrap();
     let ct = r
         .headers()
         .get("content-type")
@@ -51,7 +51,10 @@ fn bytes(app: &App, path: &str) -> (u16, String, Vec<u8>) {
 fn csv_export_is_the_documented_dialect_and_reads_back() {
     let app = spawn_with(true, None);
     let y = script_year(&app);
-    let (status, ct, body) = bytes(&app, &format!("/agendas/{}/export?formaat=csv", y.agenda));
+    let (status, ct, body) = bytes(
+        app.als_pm(),
+        &format!("/agendas/{}/export?formaat=csv", y.agenda),
+    );
     assert_eq!(status, 200);
     assert!(ct.starts_with("text/csv"), "{ct}");
     assert!(body.starts_with("\u{FEFF}".as_bytes()), "BOM first");
@@ -119,7 +122,7 @@ fn csv_export_is_the_documented_dialect_and_reads_back() {
 
     // peildatum before anything existed: 404; today: the same rows
     let (status, p) = fetch_json(
-        &app,
+        app.als_pm(),
         &format!("/agendas/{}/export?peildatum=2000-01-01", y.agenda),
     );
     assert_eq!(
@@ -128,18 +131,21 @@ fn csv_export_is_the_documented_dialect_and_reads_back() {
     );
     let today = mag_tracker::kalender::today();
     let (status, _, again) = bytes(
-        &app,
+        app.als_pm(),
         &format!("/agendas/{}/export?peildatum={today}", y.agenda),
     );
     assert_eq!(status, 200);
     assert_eq!(again, body);
-    let (status, p) = fetch_json(&app, &format!("/agendas/{}/export?formaat=xls", y.agenda));
+    let (status, p) = fetch_json(
+        app.als_pm(),
+        &format!("/agendas/{}/export?formaat=xls", y.agenda),
+    );
     assert_eq!(
         (status, p["invalidParams"][0]["name"].as_str()),
         (400, Some("query.formaat"))
     );
     let (status, p) = fetch_json(
-        &app,
+        app.als_pm(),
         &format!("/agendas/{}/export?peildatum=gisteren", y.agenda),
     );
     assert_eq!(
@@ -153,7 +159,7 @@ fn export_import_export_round_trips_and_retries_create_nothing() {
     let source = spawn_with(true, None);
     let y = script_year(&source);
     let (status, ct, exported) = fetch(
-        &source,
+        source.als_pm(),
         &format!("/agendas/{}/export?formaat=json", y.agenda),
         "*/*",
     );
@@ -164,8 +170,10 @@ fn export_import_export_round_trips_and_retries_create_nothing() {
 
     let target = spawn_with(false, None);
     assert_eq!(target.state.store.head(), 0);
+    // an empty store has no organisatie to issue a token for
+    let beheerder = target.token_on_empty_store(Rol::Beheerder);
     let (status, location, created) = post(
-        &target,
+        target.als(&beheerder),
         "/agenda-imports",
         "application/json",
         Some("import-1"),
@@ -187,7 +195,7 @@ fn export_import_export_round_trips_and_retries_create_nothing() {
 
     // the same request again: the original result, nothing appended
     let (status, _, again) = post(
-        &target,
+        target.als(&beheerder),
         "/agenda-imports",
         "application/json",
         Some("import-1"),
@@ -204,7 +212,7 @@ fn export_import_export_round_trips_and_retries_create_nothing() {
     assert_eq!(target.state.store.head(), head);
     // the same key with another body is refused
     let (status, _, p) = post(
-        &target,
+        target.als(&beheerder),
         "/agenda-imports",
         "application/json",
         Some("import-1"),
@@ -215,8 +223,14 @@ fn export_import_export_round_trips_and_retries_create_nothing() {
         (422, Some("idempotency-key-reused"))
     );
 
+    // the imported agenda's programmamanager
+    let pm = target.token(
+        Rol::Programmamanager,
+        "Gemeente Twenterand",
+        vec![id.parse().unwrap()],
+    );
     let (_, _, reexported) = fetch(
-        &target,
+        target.als(&pm),
         &format!("/agendas/{id}/export?formaat=json"),
         "*/*",
     );
@@ -259,7 +273,7 @@ fn an_import_with_ten_problems_reports_all_ten_and_appends_nothing() {
         }
     });
     let (status, _, p) = post(
-        &app,
+        app.als_beheerder(),
         "/agenda-imports",
         "application/json",
         Some("bad-1"),
@@ -321,7 +335,13 @@ fn csv_import_names_rows_and_columns_and_creates_the_agenda() {
     let bad = "\u{FEFF}groeperingCode;groeperingNaam;opgaveCode;opgaveTitel;doelCode;doelTitel;omschrijving;jaar;trekker;trekkerSoort;partners;status\r\n\
 1;Zelfredzaam;1.1;Bestaanszekerheid;1.1.1;Vroegsignalering;Huisbezoeken;2025;Mijande;;Gemeente Twenterand | Onbekend;lopend\r\n\
 1;Zelfredzaam;1.1;Bestaanszekerheid;;;Fout jaar;twintig;;;;klaar\r\n";
-    let (status, _, p) = post(&app, q, "text/csv; charset=utf-8", None, bad.as_bytes());
+    let (status, _, p) = post(
+        app.als_beheerder(),
+        q,
+        "text/csv; charset=utf-8",
+        None,
+        bad.as_bytes(),
+    );
     assert_eq!(status, 400, "{p}");
     let mut names: Vec<&str> = p["invalidParams"]
         .as_array()
@@ -344,7 +364,8 @@ fn csv_import_names_rows_and_columns_and_creates_the_agenda() {
         .replace(" | Onbekend", "")
         .replace("twintig", "2025")
         .replace("klaar", "gepland");
-    let (status, location, created) = post(&app, q, "text/csv", None, good.as_bytes());
+    let (status, location, created) =
+        post(app.als_beheerder(), q, "text/csv", None, good.as_bytes());
     assert_eq!(status, 201, "{created}");
     assert_eq!(
         (
@@ -355,10 +376,13 @@ fn csv_import_names_rows_and_columns_and_creates_the_agenda() {
         ),
         (Some(1), Some(1), Some(1), Some(2))
     );
-    let (_, agenda) = fetch_json(&app, location.trim_start_matches("/v1"));
+    // the pm token of spawn time does not list the new agenda
+    let id = location.trim_start_matches("/v1/agendas/").parse().unwrap();
+    let pm = app.token(Rol::Programmamanager, "Gemeente Twenterand", vec![id]);
+    let (_, agenda) = fetch_json(app.als(&pm), location.trim_start_matches("/v1"));
     assert_eq!(agenda["naam"], "Agenda 2025");
     let (status, p) = fetch_json(
-        &app,
+        app.als(&pm),
         &format!(
             "/agendas/{}/acties?status=lopend",
             agenda["id"].as_str().unwrap()
@@ -383,7 +407,10 @@ fn normalise(v: &mut Value) {
 fn the_demo_agenda_exports_as_the_file_it_was_imported_from() {
     let app = spawn_with(true, None);
     let agenda = *app.state.service.model().agendas.keys().next().unwrap();
-    let (_, mut exported) = fetch_json(&app, &format!("/agendas/{agenda}/export?formaat=json"));
+    let (_, mut exported) = fetch_json(
+        app.als_pm(),
+        &format!("/agendas/{agenda}/export?formaat=json"),
+    );
     let mut demo: Value = serde_json::from_str(mag_tracker::import::TWENTERAND_2024).unwrap();
     normalise(&mut exported);
     normalise(&mut demo);
@@ -465,8 +492,7 @@ fn cli_import_and_nieuwsbrief() {
         .unwrap()
         .to_string();
     let server = app.base.trim_end_matches("/v1").to_owned();
-    let token = crate::support::auth_for(&format!("{}/organisaties", app.base), "POST").unwrap();
-    let token = token.trim_start_matches("Bearer ");
+    let token = app.beheerder.as_str();
     let (ok, out, err) = cli(&["import", demo, "--server", &server, "--token", token]);
     assert!(ok, "{err}");
     let created: Value = serde_json::from_str(&out).unwrap();

@@ -5,11 +5,11 @@
 
 use serde_json::Value;
 
-use crate::support::{agenda_id, get, opgave, refused, spawn, TestApp};
+use crate::support::{agenda_id, opgave, spawn, Caller, TestApp};
 
 /// The invalidParams of a refused GET as (name, code, reason).
-fn problems(app: &TestApp, path: &str) -> Vec<(String, String, String)> {
-    let r = refused(app, "GET", path, &[], "", 400);
+fn problems(caller: Caller, path: &str) -> Vec<(String, String, String)> {
+    let r = caller.refused("GET", path, &[], "", 400);
     let text = r.body.to_string();
     for english in [
         "deserialize",
@@ -42,17 +42,19 @@ fn a_repeated_query_parameter_is_named_in_dutch_on_every_endpoint() {
     let app = spawn();
     let a = agenda_id(&app);
     let o = opgave(&app, "1.1");
-    for (path, param) in [
-        (format!("/agendas/{a}/acties?zoek=a&zoek=b"), "zoek"),
-        ("/agendas?page=1&page=2".to_owned(), "page"),
-        ("/gebeurtenissen?na=1&na=2".to_owned(), "na"),
-        (format!("/opgaven/{o}/pdca?jaar=2024&jaar=2025"), "jaar"),
+    let (pm, beheerder) = (app.als_pm(), app.als_beheerder());
+    for (caller, path, param) in [
+        (pm, format!("/agendas/{a}/acties?zoek=a&zoek=b"), "zoek"),
+        (pm, "/agendas?page=1&page=2".to_owned(), "page"),
+        (beheerder, "/gebeurtenissen?na=1&na=2".to_owned(), "na"),
+        (pm, format!("/opgaven/{o}/pdca?jaar=2024&jaar=2025"), "jaar"),
         (
+            pm,
             format!("/agendas/{a}/export?formaat=csv&formaat=json"),
             "formaat",
         ),
     ] {
-        let p = problems(&app, &path);
+        let p = problems(caller, &path);
         assert_eq!(p.len(), 1, "{path}: {p:?}");
         assert_eq!(p[0].0, format!("query.{param}"), "{path}");
         assert_eq!(p[0].1, "duplicate-parameter", "{path}");
@@ -70,23 +72,31 @@ fn a_number_or_boolean_parameter_takes_exactly_that_and_every_problem_is_named()
     let a = agenda_id(&app);
     let o = opgave(&app, "1.1");
     // Surrounding spaces (encoded or as '+'), a sign or letters: refused.
-    for (path, param, value) in [
-        (format!("/opgaven/{o}/pdca?jaar=2024%20"), "jaar", "2024 "),
-        (format!("/opgaven/{o}/pdca?jaar=+2024"), "jaar", " 2024"),
+    let (pm, beheerder) = (app.als_pm(), app.als_beheerder());
+    for (caller, path, param, value) in [
         (
+            pm,
+            format!("/opgaven/{o}/pdca?jaar=2024%20"),
+            "jaar",
+            "2024 ",
+        ),
+        (pm, format!("/opgaven/{o}/pdca?jaar=+2024"), "jaar", " 2024"),
+        (
+            pm,
             format!("/agendas/{a}/overzicht?jaar=%2B2024"),
             "jaar",
             "+2024",
         ),
-        ("/agendas?page=abc".to_owned(), "page", "abc"),
+        (pm, "/agendas?page=abc".to_owned(), "page", "abc"),
         (
+            pm,
             "/agendas?pageSize=99999999999".to_owned(),
             "pageSize",
             "99999999999",
         ),
-        ("/gebeurtenissen?na=1.5".to_owned(), "na", "1.5"),
+        (beheerder, "/gebeurtenissen?na=1.5".to_owned(), "na", "1.5"),
     ] {
-        let p = problems(&app, &path);
+        let p = problems(caller, &path);
         assert_eq!(p.len(), 1, "{path}: {p:?}");
         assert_eq!(
             (p[0].0.as_str(), p[0].1.as_str()),
@@ -99,20 +109,31 @@ fn a_number_or_boolean_parameter_takes_exactly_that_and_every_problem_is_named()
             p[0].2
         );
     }
-    let p = problems(&app, &format!("/agendas/{a}/acties?zonderTrekker=ja"));
+    let p = problems(
+        app.als_pm(),
+        &format!("/agendas/{a}/acties?zonderTrekker=ja"),
+    );
     assert_eq!(p[0].0, "query.zonderTrekker");
     assert_eq!(p[0].1, "invalid-boolean");
     assert_eq!(p[0].2, "zonderTrekker is true of false, niet 'ja'.");
     // Several problems at once, each named.
-    let p = problems(&app, "/agendas?page=x&pageSize=1&pageSize=2&sorteer=naam");
+    let p = problems(
+        app.als_pm(),
+        "/agendas?page=x&pageSize=1&pageSize=2&sorteer=naam",
+    );
     let mut names: Vec<&str> = p.iter().map(|x| x.0.as_str()).collect();
     names.sort();
     assert_eq!(names, ["query.page", "query.pageSize", "query.sorteer"]);
     // Exactly a number still works.
-    assert_eq!(get(&app, &format!("/opgaven/{o}/pdca?jaar=2024")).0, 200);
-    assert_eq!(get(&app, "/agendas?page=1&pageSize=5").0, 200);
     assert_eq!(
-        get(&app, &format!("/agendas/{a}/acties?zonderTrekker=true")).0,
+        app.als_pm().get(&format!("/opgaven/{o}/pdca?jaar=2024")).0,
+        200
+    );
+    assert_eq!(app.als_pm().get("/agendas?page=1&pageSize=5").0, 200);
+    assert_eq!(
+        app.als_pm()
+            .get(&format!("/agendas/{a}/acties?zonderTrekker=true"))
+            .0,
         200
     );
 }
@@ -121,7 +142,7 @@ fn a_number_or_boolean_parameter_takes_exactly_that_and_every_problem_is_named()
 fn a_path_segment_that_is_no_id_is_named_in_dutch() {
     let app = spawn();
     for (path, value) in [("/acties/geen-uuid", "geen-uuid"), ("/agendas/123", "123")] {
-        let p = problems(&app, path);
+        let p = problems(app.als_pm(), path);
         assert_eq!(
             (p[0].0.as_str(), p[0].1.as_str()),
             ("path.id", "invalid-id"),
@@ -164,13 +185,16 @@ fn raw(app: &TestApp, request: &[u8]) -> String {
 fn a_non_ascii_character_percent_encoded_is_a_problem_and_raw_is_refused_by_the_http_layer() {
     let app = spawn();
     let a = agenda_id(&app);
-    let p = problems(&app, "/agendas/%C3%A9");
+    let p = problems(app.als_pm(), "/agendas/%C3%A9");
     assert_eq!(
         (p[0].0.as_str(), p[0].1.as_str()),
         ("path.id", "invalid-id")
     );
     assert!(p[0].2.starts_with("'é' is geen geldig id"), "{}", p[0].2);
-    let p = problems(&app, &format!("/agendas/{a}/acties?zonderTrekker=%C3%A9"));
+    let p = problems(
+        app.als_pm(),
+        &format!("/agendas/{a}/acties?zonderTrekker=%C3%A9"),
+    );
     assert_eq!(p[0].2, "zonderTrekker is true of false, niet 'é'.");
 
     for target in [
@@ -191,5 +215,5 @@ fn a_non_ascii_character_percent_encoded_is_a_problem_and_raw_is_refused_by_the_
         );
     }
     // The server goes on answering.
-    assert_eq!(get(&app, &format!("/agendas/{a}")).0, 200);
+    assert_eq!(app.als_pm().get(&format!("/agendas/{a}")).0, 200);
 }

@@ -40,90 +40,85 @@ pub struct Hidden {
 pub fn hidden_agenda(app: &TestApp) -> Hidden {
     let m = |what: &str| format!("{MARK} {what}");
     let bieb = organisatie_id(&app.state, "Bibliotheek Twenterand").to_string();
-    let agenda = created(
-        app,
+    let agenda = app.als_beheerder().created(
         "/agendas",
         &json!({"naam": m("agenda"), "omschrijving": m("plannen"), "gemeenten": [m("dorp")],
             "periodeStartDatum": "2024-01-01", "periodeEindDatum": "2024-12-31", "gepubliceerd": false,
             "groeperingsniveaus": [{"enkelvoud": m("thema"), "meervoud": m("themas")}]}),
     )
     .id();
-    let groepering = created(
-        app,
-        &format!("/agendas/{agenda}/groeperingen"),
-        &json!({"naam": m("groep"), "code": "1"}),
-    )
-    .id();
-    let opgave = created(
-        app,
+    // the pm token of spawn time does not list the new agenda
+    let token = app.pm_token_for_every_agenda();
+    let pm = app.als(&token);
+    let groepering = pm
+        .created(
+            &format!("/agendas/{agenda}/groeperingen"),
+            &json!({"naam": m("groep"), "code": "1"}),
+        )
+        .id();
+    let opgave = pm.created(
         &format!("/agendas/{agenda}/opgaven"),
         &json!({"code": "1.1", "titel": m("opgave"), "omschrijving": m("uitleg"), "groeperingId": groepering}),
     )
     .id();
-    let doel = created(
-        app,
-        &format!("/opgaven/{opgave}/doelen"),
-        &json!({"code": "1.1.1", "titel": m("doel")}),
-    )
-    .id();
-    let actie = created(
-        app,
-        &format!("/doelen/{doel}/acties"),
-        &json!({"omschrijving": m("actie"), "jaar": 2024,
+    let doel = pm
+        .created(
+            &format!("/opgaven/{opgave}/doelen"),
+            &json!({"code": "1.1.1", "titel": m("doel")}),
+        )
+        .id();
+    let actie = pm
+        .created(
+            &format!("/doelen/{doel}/acties"),
+            &json!({"omschrijving": m("actie"), "jaar": 2024,
             "trekker": {"soort": "organisatie", "organisatieId": bieb}}),
-    )
-    .id();
-    let bericht = created(
-        app,
-        &format!("/acties/{actie}/voortgangsberichten"),
-        &json!({"tekst": m("bericht"), "auteurOrganisatieId": bieb}),
-    )
-    .id();
-    let status = post(
-        app,
+        )
+        .id();
+    let bericht = pm
+        .created(
+            &format!("/acties/{actie}/voortgangsberichten"),
+            &json!({"tekst": m("bericht"), "auteurOrganisatieId": bieb}),
+        )
+        .id();
+    let status = pm.post(
         &format!("/acties/{actie}/statuswijzigingen"),
         &json!({"status": "lopend", "reden": m("reden"), "ingangsDatum": "2024-03-01"}),
     );
     assert_eq!(status.status, 201, "{:?}", status.body);
-    let reflectie = created(
-        app,
+    let reflectie = pm.created(
         "/reflecties",
         &json!({"over": actie, "datum": "2024-06-01", "tekst": m("reflectie"), "watGingGoed": m("goed")}),
     )
     .id();
-    let opgave_reflectie = created(
-        app,
+    let opgave_reflectie = pm.created(
         "/reflecties",
         &json!({"over": opgave, "fase": "check", "datum": "2024-06-01", "tekst": m("opgavereflectie")}),
     )
     .id();
-    let indicator = created(
-        app,
+    let indicator = pm.created(
         &format!("/doelen/{doel}/indicatoren"),
         &json!({"naam": m("indicator"), "eenheid": "%", "richting": "lagerIsBeter", "bron": m("bron"),
             "eigenaarOrganisatieId": bieb, "streefwaarden": [{"jaar": 2024, "waarde": 9}]}),
     )
     .id();
-    let meting = created(
-        app,
+    let meting = pm.created(
         &format!("/indicatoren/{indicator}/metingen"),
         &json!({"periode": "2024", "meetDatum": "2024-06-30", "waarde": 11, "status": "voorlopig", "bron": m("meetbron")}),
     )
     .id();
-    let checkmoment = created(
-        app,
-        &format!("/opgaven/{opgave}/checkmomenten"),
-        &json!({"datum": "2024-06-15", "onderwerp": m("check")}),
-    )
-    .id();
-    let agenda_checkmoment = created(
-        app,
-        &format!("/agendas/{agenda}/checkmomenten"),
-        &json!({"datum": "2024-12-01", "onderwerp": m("jaarcheck")}),
-    )
-    .id();
-    let bijsturing = created(
-        app,
+    let checkmoment = pm
+        .created(
+            &format!("/opgaven/{opgave}/checkmomenten"),
+            &json!({"datum": "2024-06-15", "onderwerp": m("check")}),
+        )
+        .id();
+    let agenda_checkmoment = pm
+        .created(
+            &format!("/agendas/{agenda}/checkmomenten"),
+            &json!({"datum": "2024-12-01", "onderwerp": m("jaarcheck")}),
+        )
+        .id();
+    let bijsturing = pm.created(
         &format!("/checkmomenten/{checkmoment}/bijsturingen"),
         &json!({"besluit": m("besluit"), "onderbouwing": m("onderbouwing"), "datum": "2024-06-20",
             "voorgenomenWijzigingen": [{"soort": "trekkerWijzigen", "omschrijving": m("wijziging"), "onderwerpId": actie}]}),
@@ -418,8 +413,7 @@ fn a_hidden_agenda_stays_hidden_in_every_get_however_its_ids_are_spelled() {
     let h = hidden_agenda(&app);
     // One public write after it, so `positie=head-1` is a past state that
     // holds the whole hidden agenda.
-    created(
-        &app,
+    app.als_beheerder().created(
         "/organisaties",
         &json!({"naam": "Stichting Na", "soort": "welzijn"}),
     );

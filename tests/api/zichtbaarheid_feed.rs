@@ -155,39 +155,37 @@ impl Live {
 #[test]
 fn a_stream_stops_showing_an_agenda_the_moment_it_is_unpublished() {
     let app = spawn();
-    let agenda = created(
-        &app,
+    let agenda = app.als_beheerder().created(
         "/agendas",
         &json!({"naam": "Ywv open agenda", "gemeenten": ["Ywv"],
             "periodeStartDatum": "2024-01-01", "periodeEindDatum": "2024-12-31"}),
     );
     let a = agenda.id();
+    // the pm token of spawn time does not list the new agenda
+    let token = app.pm_token_for_every_agenda();
+    let pm = app.als(&token);
     let stream = Live::open(
         &app,
         &format!("/gebeurtenissen/stream?na={}", app.head()),
         None,
     );
-    created(
-        &app,
+    pm.created(
         &format!("/agendas/{a}/opgaven"),
         &json!({"code": "1.1", "titel": "Ywv voor"}),
     );
     stream.wait_for("Ywv voor", Duration::from_secs(5));
-    let r = patch(
-        &app,
+    let r = pm.patch(
         &format!("/agendas/{a}"),
         &agenda.etag,
         &json!({"gepubliceerd": false}),
     );
     assert_eq!(r.status, 200, "{:?}", r.body);
-    created(
-        &app,
+    pm.created(
         &format!("/agendas/{a}/opgaven"),
         &json!({"code": "1.2", "titel": "Ywv na"}),
     );
     // a public event after it: once that arrived, the one before was judged
-    created(
-        &app,
+    app.als_beheerder().created(
         "/organisaties",
         &json!({"naam": "Ywv daarna", "soort": "welzijn"}),
     );
