@@ -13,7 +13,7 @@
 //! Indicatoren go with their doel in the JSON tree: their current
 //! streefwaarden (per year, or without `jaar` for the whole period) and
 //! current metingen (each with its `gemeente`, if any); the CSV carries them
-//! as rows of their own (see [`super::csv::indicatoren`]). What the file
+//! as rows of their own (see [`indicatoren`] and [`super::csv::indicatoren`]). What the file
 //! format cannot hold yet is left out: reflecties and history (superseded
 //! metingen and revised streefwaarden stay in the log). A vervallen opgave or doel carries its `vervalreden` (JSON)
 //! or `opgaveVervalreden`/`doelVervalreden`/`bovenliggendDoelVervalreden`
@@ -25,16 +25,14 @@ use uuid::Uuid;
 
 use super::csv::indicatoren::COLUMNS as INDICATOR_COLUMNS;
 use super::{
-    ActieIn, AgendaFile, AgendaIn, DoelIn, GroeperingIn, IndicatorIn, MetingIn, OpgaveIn,
-    OrganisatieIn, TrekkerIn,
+    ActieIn, AgendaFile, AgendaIn, DoelIn, GroeperingIn, OpgaveIn, OrganisatieIn, TrekkerIn,
 };
 use crate::domain::actie::{Actie, Trekker};
-use crate::domain::doel::Doel;
-use crate::domain::indicator::Indicator;
-use crate::domain::opgave::Opgave;
 use crate::domain::reflectie::OnderwerpSoort;
 use crate::escape;
 use crate::projections::{Entity, ReadModel};
+
+mod indicatoren;
 
 /// The CSV columns, in order. `actieId`, `statusSindsDatum`,
 /// `laatstGewijzigdTijdstip` and `aantalReflecties` are ignored on import;
@@ -169,55 +167,6 @@ impl Tree<'_> {
             .collect()
     }
 
-    /// The indicatoren of a doel (by name, then creation) with their
-    /// current streefwaarden and metingen (in the order they were recorded).
-    fn indicatoren(&mut self, doel: Uuid) -> Vec<IndicatorIn> {
-        let model = self.model;
-        let mut list: Vec<_> = model
-            .indicatoren
-            .values()
-            .filter(|i| i.state.doel_id == doel)
-            .collect();
-        list.sort_by(|a, b| {
-            (a.state.naam.to_lowercase(), a.id).cmp(&(b.state.naam.to_lowercase(), b.id))
-        });
-        list.into_iter()
-            .map(|e| {
-                let i = &e.state;
-                let mut org = |id: Option<Uuid>| {
-                    id.map(|o| {
-                        self.orgs.insert(o);
-                        self.org_name(&o)
-                    })
-                };
-                IndicatorIn {
-                    naam: i.naam.clone(),
-                    eenheid: i.eenheid.clone(),
-                    richting: Some(i.richting),
-                    bron: i.bron.clone(),
-                    eigenaar: org(i.eigenaar_organisatie_id),
-                    nulmeting: i.nulmeting.clone(),
-                    streefwaarden: i.streefwaarden.clone(),
-                    metingen: i
-                        .metingen
-                        .iter()
-                        .filter(|m| !m.vervangen)
-                        .map(|m| MetingIn {
-                            periode: m.periode.clone(),
-                            meet_datum: m.meet_datum,
-                            waarde: m.waarde,
-                            status: Some(m.status),
-                            gemeente: m.gemeente.clone(),
-                            bron: m.bron.clone(),
-                            toelichting: m.toelichting.clone(),
-                            door_organisatie: org(m.door_organisatie_id),
-                        })
-                        .collect(),
-                }
-            })
-            .collect()
-    }
-
     fn opgaven(&mut self, groepering: Option<Uuid>) -> Vec<OpgaveIn> {
         let model = self.model;
         let agenda = self.agenda_id;
@@ -306,79 +255,6 @@ pub fn agenda_file(model: &ReadModel, agenda_id: Uuid) -> Option<AgendaFile> {
     })
 }
 
-type Placed<'a, T> = &'a std::sync::Arc<Entity<T>>;
-
-/// The indicatoren of an agenda in the order of the tree, each with the
-/// actie columns of its rows (its doel's place; the rest empty) and its
-/// indicator rows.
-fn indicator_rows(
-    model: &ReadModel,
-    agenda_id: Uuid,
-    org: &dyn Fn(&Uuid) -> String,
-) -> Vec<(Vec<String>, Vec<[String; INDICATOR_COLUMNS.len()]>)> {
-    let mut list: Vec<_> = model
-        .indicatoren
-        .values()
-        .filter(|i| i.state.agenda_id == agenda_id)
-        .filter_map(|i| {
-            let doel = model.doelen.get(&i.state.doel_id)?;
-            let opgave = model.opgaven.get(&doel.state.opgave_id)?;
-            Some((i, doel, opgave))
-        })
-        .collect();
-    let key = |(i, d, o): &(Placed<Indicator>, Placed<Doel>, Placed<Opgave>)| {
-        let g = o
-            .state
-            .groepering_id
-            .and_then(|g| model.groeperingen.get(&g));
-        (
-            code_key(g.and_then(|g| g.state.code.as_ref())),
-            code_key(Some(&o.state.code)),
-            code_key(d.state.code.as_ref()),
-            d.id,
-            i.state.naam.to_lowercase(),
-            i.id,
-        )
-    };
-    list.sort_by_cached_key(key);
-    list.into_iter()
-        .map(|(i, d, o)| {
-            let g = o
-                .state
-                .groepering_id
-                .and_then(|g| model.groeperingen.get(&g));
-            let parent = d
-                .state
-                .bovenliggend_doel_id
-                .and_then(|p| model.doelen.get(&p));
-            let code =
-                |c: Option<&crate::domain::Code>| c.map(|c| c.to_string()).unwrap_or_default();
-            let mut place = vec![String::new(); CSV_COLUMNS.len()];
-            let at = |name: &str| {
-                CSV_COLUMNS
-                    .iter()
-                    .position(|c| *c == name)
-                    .expect("a column of the CSV")
-            };
-            place[at("groeperingCode")] = code(g.and_then(|g| g.state.code.as_ref()));
-            place[at("groeperingNaam")] = g.map(|g| g.state.naam.clone()).unwrap_or_default();
-            place[at("opgaveCode")] = o.state.code.to_string();
-            place[at("opgaveTitel")] = o.state.titel.clone();
-            place[at("doelCode")] = code(d.state.code.as_ref());
-            place[at("doelTitel")] = d.state.titel.clone();
-            place[at("bovenliggendDoelCode")] = code(parent.and_then(|p| p.state.code.as_ref()));
-            place[at("bovenliggendDoelTitel")] =
-                parent.map(|p| p.state.titel.clone()).unwrap_or_default();
-            place[at("opgaveVervalreden")] = o.state.vervallen.clone().unwrap_or_default();
-            place[at("doelVervalreden")] = d.state.vervallen.clone().unwrap_or_default();
-            place[at("bovenliggendDoelVervalreden")] = parent
-                .and_then(|p| p.state.vervallen.clone())
-                .unwrap_or_default();
-            (place, super::csv::indicatoren::export_rows(&i.state, org))
-        })
-        .collect()
-}
-
 /// One row per actie, in the order of the tree (groepering, opgave, doel),
 /// then the rows of the indicatoren (see [`super::csv::indicatoren`]).
 /// With `met_indicatoren`, the indicator columns too and after the acties
@@ -424,7 +300,7 @@ pub fn csv(model: &ReadModel, agenda_id: Uuid, met_indicatoren: bool) -> Option<
         // acties stays one row per actie for the scripts that read it.
         let (indicatoren, extra) = if met_indicatoren {
             (
-                indicator_rows(model, agenda_id, &org),
+                indicatoren::csv_rows(model, agenda_id, &org),
                 INDICATOR_COLUMNS.len(),
             )
         } else {

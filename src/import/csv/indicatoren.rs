@@ -9,7 +9,7 @@
 //! take a decimal point or a decimal comma (`12,5`).
 
 use super::{problem, Level, RowMap};
-use crate::domain::indicator::{Indicator, MetingStatus, Richting, Waarde};
+use crate::domain::indicator::{MetingStatus, Richting, Waarde};
 use crate::domain::FieldError;
 use crate::domain::Foutcode;
 use crate::import::{IndicatorIn, MetingIn};
@@ -350,69 +350,4 @@ pub(super) fn check_richting(
             ),
         );
     }
-}
-
-/// An enum value as its JSON spelling (`hogerIsBeter`, `definitief`).
-fn as_text<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-/// The indicator rows of the export: one per nulmeting, streefwaarde and
-/// current meting (one without values when it has none), each with the
-/// indicator's own columns.
-pub fn export_rows(
-    i: &Indicator,
-    org: &dyn Fn(&uuid::Uuid) -> String,
-) -> Vec<[String; COLUMNS.len()]> {
-    let getal = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-    let eigen = [
-        i.naam.clone(),
-        i.eenheid.clone(),
-        as_text(&i.richting),
-        i.bron.clone().unwrap_or_default(),
-        i.eigenaar_organisatie_id
-            .as_ref()
-            .map(org)
-            .unwrap_or_default(),
-    ];
-    let waarde_rij = |soort: &str, w: &Waarde| {
-        let mut r: [String; COLUMNS.len()] = Default::default();
-        r[..5].clone_from_slice(&eigen);
-        r[5] = soort.to_owned();
-        r[6] = w.jaar.map(|j| j.to_string()).unwrap_or_default();
-        r[8] = w.waarde.to_string();
-        r[9] = getal(w.ondergrens);
-        r[10] = getal(w.bovengrens);
-        r
-    };
-    let mut rows: Vec<[String; COLUMNS.len()]> = Vec::new();
-    rows.extend(i.nulmeting.iter().map(|w| waarde_rij("nulmeting", w)));
-    rows.extend(
-        i.streefwaarden
-            .iter()
-            .map(|w| waarde_rij("streefwaarde", w)),
-    );
-    for m in i.metingen.iter().filter(|m| !m.vervangen) {
-        let mut r: [String; COLUMNS.len()] = Default::default();
-        r[..5].clone_from_slice(&eigen);
-        r[5] = "meting".into();
-        r[7] = m.periode.clone();
-        r[8] = m.waarde.to_string();
-        r[11] = as_text(&m.status);
-        r[12] = m.gemeente.clone().unwrap_or_default();
-        r[13] = m.meet_datum.map(|d| d.to_string()).unwrap_or_default();
-        r[14] = m.bron.clone().unwrap_or_default();
-        r[15] = m.toelichting.clone().unwrap_or_default();
-        r[16] = m.door_organisatie_id.as_ref().map(org).unwrap_or_default();
-        rows.push(r);
-    }
-    if rows.is_empty() {
-        let mut r: [String; COLUMNS.len()] = Default::default();
-        r[..5].clone_from_slice(&eigen);
-        rows.push(r);
-    }
-    rows
 }
