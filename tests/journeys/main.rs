@@ -10,6 +10,7 @@ mod backup;
 mod first_run;
 mod fsync_trace;
 mod indicatoren;
+mod indicatoren_gemeenten;
 mod invoer;
 mod logs;
 mod structuur;
