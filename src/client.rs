@@ -243,7 +243,16 @@ fn import_local(args: &ImportArgs, bytes: &[u8], is_csv: bool) -> anyhow::Result
             },
         )
     } else {
-        Source::Json(bytes)
+        match crate::http::agendabestand::lees(bytes) {
+            Ok(file) => Source::Json(file),
+            Err(problem) => {
+                let errors = problem.invalid_params.into_iter().map(|p| {
+                    let field = p.name.strip_prefix("body.").unwrap_or(&p.name).to_owned();
+                    (field, p.reason)
+                });
+                bail!(rejected(errors.collect()))
+            }
+        }
     };
     let store = match SledStore::open(&args.data_dir, SledOptions::default()) {
         Ok(s) => s,
@@ -281,23 +290,28 @@ fn import_local(args: &ImportArgs, bytes: &[u8], is_csv: bool) -> anyhow::Result
             print_result(&r);
             Ok(())
         }
-        Err(ImportError::Invalid(errors)) => {
-            let mut msg = format!(
-                "Import afgewezen: {} {}; er is niets aangemaakt.",
-                errors.len(),
-                if errors.len() == 1 {
-                    "probleem"
-                } else {
-                    "problemen"
-                }
-            );
-            for e in errors {
-                msg.push_str(&format!("\n  - {}: {}", e.field, e.message));
-            }
-            bail!(msg)
-        }
+        Err(ImportError::Invalid(errors)) => bail!(rejected(
+            errors.into_iter().map(|e| (e.field, e.message)).collect()
+        )),
         Err(ImportError::Service(e)) => bail!("the import failed, nothing was created: {e}"),
     }
+}
+
+/// The message of a refused import: every problem, with the field it is about.
+fn rejected(errors: Vec<(String, String)>) -> String {
+    let mut msg = format!(
+        "Import afgewezen: {} {}; er is niets aangemaakt.",
+        errors.len(),
+        if errors.len() == 1 {
+            "probleem"
+        } else {
+            "problemen"
+        }
+    );
+    for (field, message) in errors {
+        msg.push_str(&format!("\n  - {field}: {message}"));
+    }
+    msg
 }
 
 pub fn nieuwsbrief(args: NieuwsbriefArgs) -> anyhow::Result<()> {

@@ -175,4 +175,20 @@ for value, media_type, marker in ((formaat_enum("markdown"), "text/markdown", "#
     check(marker in raw.text and tekst in raw.text and actie.kenmerk in raw.text,
           f"the {media_type} text holds the heading, the actie's kenmerk and the bericht")
 
+# 6. The beheerder imports an agenda file built with the generated models of
+#    its schema (Agendabestand): the spec's own example, renamed.
+post_import = operation("post_import")
+spec = beheerder.get_httpx_client().get("/openapi.json").json()
+bestand = body_model(post_import).from_dict(spec["components"]["schemas"]["Agendabestand"]["example"])
+bestand.agenda.naam = "Agenda uit de klantreis"
+check(type(bestand.agenda.groeperingen[0].opgaven[0].doelen[0]).__name__ == "BestandDoel",
+      "the example reads into the generated models of the agenda file (BestandDoel, ...)")
+imported = ok(post_import.sync_detailed(client=beheerder, body=bestand, idempotency_key=str(uuid.uuid4())),
+              201, "import the agenda file built with the generated client")
+check((imported.opgaven, imported.doelen, imported.acties) == (1, 1, 1),
+      "the import created one opgave, one doel and one actie")
+created = ok(operation("get_agenda").sync_detailed(imported.agenda_id, client=beheerder), 200,
+             "read the imported agenda")
+check(created.naam == "Agenda uit de klantreis", f"the imported agenda is '{created.naam}'")
+
 print(f"client journey: PASS ({checks} checks)")

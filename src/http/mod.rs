@@ -10,6 +10,7 @@ pub mod access;
 mod actie_cache;
 mod actiebeheer;
 mod acties;
+pub mod agendabestand;
 mod agendas;
 mod audittrail;
 mod bijsturingen;

@@ -106,6 +106,17 @@ fn rules() -> Vec<(&'static str, Vec<Value>)> {
             })],
         ),
         (
+            // The agenda file's doelen (`crate::import::bestand`): a sub-doel
+            // has no sub-doelen of its own.
+            "BestandDoel",
+            vec![crate::import::bestand::rule(
+                json!({"properties": {"subdoelen": {"items": {"properties": {"subdoelen": {"maxItems": 0}}}}}}),
+                "subdoelen",
+                "nested-subdoel",
+                "Een sub-doel kan zelf geen sub-doelen hebben.",
+            )],
+        ),
+        (
             "TokenNieuw",
             vec![
                 json!({

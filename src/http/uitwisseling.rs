@@ -23,6 +23,7 @@ use crate::http::AppState;
 use crate::import::apply::{self, ImportError, ImportResult, Source};
 use crate::import::csv::CsvAgenda;
 use crate::import::export;
+use crate::import::AgendaFile;
 use crate::projections::ReadModel;
 
 /// Largest import body (the Twenterand agenda is ~70 KB).
@@ -231,7 +232,7 @@ fn csv_agenda(q: &ImportQuery) -> Result<CsvAgenda, Vec<InvalidParam>> {
 
 /// Problems of an import, named after the body (JSON path or CSV row).
 pub fn import_problem(errors: Vec<FieldError>) -> Problem {
-    let mut p = Problem::invalid(
+    super::agendabestand::afgewezen(Problem::invalid(
         errors
             .into_iter()
             .map(|f| {
@@ -243,20 +244,19 @@ pub fn import_problem(errors: Vec<FieldError>) -> Problem {
                 InvalidParam::new(name, f.code, f.message)
             })
             .collect(),
-    );
-    p.title = "Import afgewezen".into();
-    p.detail = format!(
-        "Het bestand bevat {} {}; er is niets aangemaakt. Zie invalidParams, verbeter het bestand en probeer het opnieuw.",
-        p.invalid_params.len(),
-        if p.invalid_params.len() == 1 { "probleem" } else { "problemen" }
-    );
-    p
+    ))
 }
 
 /// Importeer een agenda (agendabestand als JSON, of CSV-rijen).
 ///
 /// `Content-Type: application/json`: een agendabestand (`mag-tracker/agenda` versie 1, het
-/// formaat van de JSON-export). `Content-Type: text/csv`: één rij per actie met de kolommen
+/// formaat van de JSON-export; schema `Agendabestand`). Het bestand wordt eerst aan dat schema
+/// getoetst (elk probleem tegelijk, één per veld); daarna de regels die een schema niet kan
+/// zeggen: codes en kenmerken uniek in de agenda, de code van een doel onder die van zijn opgave,
+/// organisaties die bestaan (in `organisaties` of al geregistreerd), geplande datums binnen de
+/// periode, groeperingen niet dieper dan `groeperingsniveaus`, de einddatum niet vóór de
+/// startdatum. `null` betekent bij elk weg te laten veld hetzelfde als weglaten.
+/// `Content-Type: text/csv`: één rij per actie met de kolommen
 /// van de CSV-export (opgaveCode, opgaveTitel, omschrijving en jaar verplicht); naam,
 /// gemeenten en periode van de agenda als queryparameters; organisaties moeten al bestaan.
 /// Een rij met indicatorNaam is geen actie maar één waarde (nulmeting, streefwaarde of
@@ -274,7 +274,7 @@ pub fn import_problem(errors: Vec<FieldError>) -> Problem {
         ("Idempotency-Key" = Option<String>, Header, description = "Maakt het verzoek veilig herhaalbaar"),
         ("X-Audit-Toelichting" = Option<String>, Header, description = "Waarom (komt in de metadata van de gebeurtenissen)")),
     request_body(description = "Een agendabestand (JSON) of CSV-rijen", content(
-        (serde_json::Value = "application/json"),
+        (AgendaFile = "application/json"),
         (String = "text/csv"),
     )),
     responses(
@@ -318,10 +318,22 @@ pub async fn post_import(
             ))
         }
     };
-    let source = if is_csv {
-        Source::Csv(&body, csv_agenda(&q).map_err(Problem::invalid)?)
+    let csv = if is_csv {
+        Some(csv_agenda(&q).map_err(Problem::invalid)?)
     } else {
-        Source::Json(&body)
+        // The CSV's parameters say nothing to an agenda file, but a date
+        // given must still be one (what the spec promises of the parameter).
+        let errors: Vec<InvalidParam> = [
+            ("periodeStartDatum", &q.periode_start_datum),
+            ("periodeEindDatum", &q.periode_eind_datum),
+        ]
+        .into_iter()
+        .filter_map(|(name, raw)| super::datum::date("query", name, raw.as_deref()?).err())
+        .collect();
+        if !errors.is_empty() {
+            return Err(Problem::invalid(errors));
+        }
+        None
     };
     // The fingerprint covers the type, the query and the body's hash.
     let digest = {
@@ -337,6 +349,13 @@ pub async fn post_import(
         "sha256": digest,
     });
     let ctx = context(&bevoegd, &req, &fingerprint, IfMatch::Optional)?;
+    // A reused Idempotency-Key with another body is a 422 whatever that body
+    // holds, so the key is checked before the file is.
+    state.service.replayed(&ctx)?;
+    let source = match csv {
+        Some(agenda) => Source::Csv(&body, agenda),
+        None => Source::Json(super::agendabestand::lees(&body)?),
+    };
     let result = apply::run(&state.service, source, ctx)
         .await
         .map_err(|e| match e {
@@ -350,7 +369,10 @@ pub async fn post_import(
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(get_export, post_import), components(schemas(ImportResult)))]
+#[openapi(
+    paths(get_export, post_import),
+    components(schemas(ImportResult, AgendaFile))
+)]
 pub struct Api;
 
 pub fn configure(cfg: &mut super::Routes) {

@@ -7,7 +7,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::csv::CsvAgenda;
-use super::{lenient, plan};
+use super::{plan, AgendaFile};
 use crate::domain::Foutcode;
 use crate::domain::{DomainError, FieldError};
 use crate::event_store::{AppendOutcome, MAX_EVENTS_PER_APPEND};
@@ -15,7 +15,9 @@ use crate::projections::ReadModel;
 use crate::service::{Service, ServiceError, WriteContext};
 
 pub enum Source<'a> {
-    Json(&'a [u8]),
+    /// An agenda file, already checked against its schema (the HTTP layer's
+    /// `agendabestand::lees`, also behind `mag-tracker import`).
+    Json(AgendaFile),
     Csv(&'a [u8], CsvAgenda),
 }
 
@@ -74,17 +76,7 @@ pub async fn run(
     ctx: WriteContext,
 ) -> Result<ImportResult, ImportError> {
     let (file, early, rows) = match source {
-        Source::Json(bytes) => {
-            let text = std::str::from_utf8(bytes).map_err(|e| {
-                ImportError::Invalid(vec![FieldError {
-                    field: "".into(),
-                    code: Foutcode::InvalidEncoding,
-                    message: format!("Het bestand is geen UTF-8: {e}"),
-                }])
-            })?;
-            let (file, errors) = lenient::read(text).map_err(ImportError::Invalid)?;
-            (file, errors, None)
-        }
+        Source::Json(file) => (file, Vec::new(), None),
         Source::Csv(bytes, agenda) => {
             let (file, errors, rows) =
                 super::csv::read(bytes, &agenda).map_err(ImportError::Invalid)?;
@@ -100,7 +92,7 @@ pub async fn run(
             };
             match planned {
                 Err(errors) => {
-                    Err(DomainError::Invalid(lenient::merge(early.clone(), rename(errors))).into())
+                    Err(DomainError::Invalid(merge(early.clone(), rename(errors))).into())
                 }
                 Ok(_) if !early.is_empty() => Err(DomainError::Invalid(early.clone()).into()),
                 Ok(p) => {
@@ -128,4 +120,15 @@ pub async fn run(
             "Het importresultaat is niet meer te vinden.".into(),
         ))
     })
+}
+
+/// `first` plus those of `then` on fields `first` does not mention yet (a
+/// CSV cell refused while reading is not reported again by the planner).
+fn merge(mut first: Vec<FieldError>, then: Vec<FieldError>) -> Vec<FieldError> {
+    for e in then {
+        if !first.iter().any(|f| f.field == e.field) {
+            first.push(e);
+        }
+    }
+    first
 }

@@ -18,9 +18,9 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::export::{CSV_COLUMNS, PARTNER_SEPARATOR};
-use super::{ActieIn, AgendaFile, AgendaIn, DoelIn, GroeperingIn, OpgaveIn, TrekkerIn};
+use super::{ActieIn, AgendaFile, AgendaIn, DoelIn, GroeperingIn, NiveauIn, OpgaveIn, TrekkerIn};
 use crate::domain::actie::ActieStatus;
-use crate::domain::agenda::{AgendaStatus, Niveau};
+use crate::domain::agenda::AgendaStatus;
 use crate::domain::FieldError;
 use crate::domain::Foutcode;
 
@@ -658,7 +658,7 @@ pub fn read(
             groeperingsniveaus: if tree_groepen.is_empty() {
                 Vec::new()
             } else {
-                vec![Niveau {
+                vec![NiveauIn {
                     meervoud: format!("{niveau}en"),
                     enkelvoud: niveau,
                 }]

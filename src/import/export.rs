@@ -248,7 +248,12 @@ pub fn agenda_file(model: &ReadModel, agenda_id: Uuid) -> Option<AgendaFile> {
             status: agenda.status,
             gepubliceerd: agenda.gepubliceerd,
             signaleringstermijn_dagen: agenda.signaleringstermijn_dagen,
-            groeperingsniveaus: agenda.groeperingsniveaus.clone(),
+            groeperingsniveaus: agenda
+                .groeperingsniveaus
+                .iter()
+                .cloned()
+                .map(Into::into)
+                .collect(),
             groeperingen,
             opgaven,
         },

@@ -7,6 +7,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::Planner;
@@ -16,48 +17,114 @@ use crate::domain::{DomainError, Event, FieldError, Foutcode};
 use crate::event_store::ExpectedVersion;
 use crate::service::StreamEvents;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Een indicator van een doel in een agendabestand, met haar streefwaarden en metingen.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = BestandIndicator)]
 pub struct IndicatorIn {
+    #[schema(
+        min_length = 1,
+        pattern = r"\S",
+        example = "Inwoners met een betalingsachterstand"
+    )]
     pub naam: String,
+    #[schema(min_length = 1, pattern = r"\S", example = "%")]
     pub eenheid: String,
-    /// Required; optional here so that its absence is one named problem.
+    // Optional in the type (a CSV row may leave it out, and the planner then
+    // names it); required in the schema.
     #[serde(default)]
+    #[schema(required = true, value_type = Richting)]
     pub richting: Option<Richting>,
+    /// Waar de cijfers vandaan komen.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bron: Option<String>,
-    /// The naam of the organisatie that delivers the metingen.
+    /// De organisatie (naam) die de metingen aanlevert.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eigenaar: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nulmeting: Option<Waarde>,
-    /// Per year, and/or one without `jaar` for the whole period.
+    pub nulmeting: Option<WaardeIn>,
+    /// Per jaar hoogstens één, en/of één zonder jaar voor de hele periode van de agenda.
     #[serde(default)]
-    pub streefwaarden: Vec<Waarde>,
-    /// The current metingen (a later one for the same periode and gemeente
-    /// supersedes an earlier one in the file, as in the API).
+    #[schema(nullable)]
+    pub streefwaarden: Vec<WaardeIn>,
+    /// De geldende metingen; een latere voor dezelfde periode en gemeente vervangt een eerdere.
     #[serde(default)]
+    #[schema(nullable)]
     pub metingen: Vec<MetingIn>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Een nulmeting of streefwaarde in een agendabestand; zonder jaar geldt ze voor de hele
+/// periode van de agenda. Bij richting binnenBandbreedte ook onder- en bovengrens.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct MetingIn {
-    pub periode: String,
+#[schema(as = BestandWaarde)]
+pub struct WaardeIn {
+    /// Weglaten: voor de hele periode van de agenda.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meet_datum: Option<NaiveDate>,
+    #[schema(minimum = 1900, maximum = 2200, example = 2026)]
+    pub jaar: Option<i32>,
+    #[schema(minimum = -1e15, maximum = 1e15, example = 40.0)]
     pub waarde: f64,
-    /// Required; optional here so that its absence is one named problem.
-    #[serde(default)]
-    pub status: Option<MetingStatus>,
-    /// A gemeente of the agenda; absent: the whole area.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = -1e15, maximum = 1e15)]
+    pub ondergrens: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = -1e15, maximum = 1e15)]
+    pub bovengrens: Option<f64>,
+}
+
+impl From<WaardeIn> for Waarde {
+    fn from(w: WaardeIn) -> Self {
+        Self {
+            jaar: w.jaar,
+            waarde: w.waarde,
+            ondergrens: w.ondergrens,
+            bovengrens: w.bovengrens,
+        }
+    }
+}
+
+impl From<Waarde> for WaardeIn {
+    fn from(w: Waarde) -> Self {
+        Self {
+            jaar: w.jaar,
+            waarde: w.waarde,
+            ondergrens: w.ondergrens,
+            bovengrens: w.bovengrens,
+        }
+    }
+}
+
+/// Een meting in een agendabestand.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = BestandMeting)]
+pub struct MetingIn {
+    /// 2024, 2024-Q2 of 2024-03.
+    #[schema(
+        pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)(-Q[1-4]|-(0[1-9]|1[0-2]))?$",
+        example = "2025"
+    )]
+    pub periode: String,
+    /// Precies JJJJ-MM-DD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-")]
+    pub meet_datum: Option<NaiveDate>,
+    #[schema(minimum = -1e15, maximum = 1e15, example = 42.5)]
+    pub waarde: f64,
+    // Optional in the type (see `IndicatorIn::richting`); required in the schema.
+    #[serde(default)]
+    #[schema(required = true, value_type = MetingStatus)]
+    pub status: Option<MetingStatus>,
+    /// Een gemeente van de agenda; weglaten: het hele gebied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "Twenterand")]
     pub gemeente: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bron: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub toelichting: Option<String>,
-    /// The naam of the organisatie that delivered the meting.
+    /// De organisatie (naam) die de meting aanleverde.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub door_organisatie: Option<String>,
 }
@@ -111,8 +178,13 @@ impl Planner<'_> {
             richting,
             bron: tekst(&ind.bron),
             eigenaar_organisatie_id: eigenaar,
-            nulmeting: ind.nulmeting.clone(),
-            streefwaarden: ind.streefwaarden.clone(),
+            nulmeting: ind.nulmeting.clone().map(Waarde::from),
+            streefwaarden: ind
+                .streefwaarden
+                .iter()
+                .cloned()
+                .map(Waarde::from)
+                .collect(),
         };
         // The metingen are checked even when the indicator itself is not
         // valid, so that every problem of the file is named at once.

@@ -9,14 +9,11 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::domain::actie::kenmerk::{self, KenmerkRegister};
-use crate::domain::actie::{ActieStatus, Kenmerk, Trekker};
-use crate::domain::agenda::{AgendaStatus, Niveau};
+use crate::domain::actie::{Kenmerk, Trekker};
 use crate::domain::events::*;
-use crate::domain::organisatie::OrganisatieSoort;
 use crate::domain::Foutcode;
 use crate::domain::{Code, Event, FieldError};
 use crate::event_store::ExpectedVersion;
@@ -24,155 +21,20 @@ use crate::projections::ReadModel;
 use crate::service::StreamEvents;
 
 pub mod apply;
+pub mod bestand;
 pub mod csv;
 pub mod export;
 mod indicatoren;
-pub mod lenient;
 
-pub use indicatoren::{IndicatorIn, MetingIn};
+pub use bestand::{
+    ActieIn, AgendaFile, AgendaIn, DoelIn, GroeperingIn, NiveauIn, OpgaveIn, OrganisatieIn,
+    TrekkerIn,
+};
+
+pub use indicatoren::{IndicatorIn, MetingIn, WaardeIn};
 
 /// The Twenterand Maatschappelijke Agenda 2024, transcribed (see src/demo/README.md).
 pub const TWENTERAND_2024: &str = include_str!("../demo/twenterand-2024.json");
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct AgendaFile {
-    pub formaat: String,
-    pub formaat_versie: u32,
-    #[serde(default)]
-    pub organisaties: Vec<OrganisatieIn>,
-    pub agenda: AgendaIn,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct OrganisatieIn {
-    pub naam: String,
-    pub soort: OrganisatieSoort,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contactadres: Option<String>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct AgendaIn {
-    pub naam: String,
-    #[serde(default)]
-    pub omschrijving: String,
-    pub gemeenten: Vec<String>,
-    pub periode_start_datum: NaiveDate,
-    pub periode_eind_datum: NaiveDate,
-    #[serde(default = "concept")]
-    pub status: AgendaStatus,
-    #[serde(default = "yes")]
-    pub gepubliceerd: bool,
-    #[serde(default = "ninety")]
-    pub signaleringstermijn_dagen: u32,
-    #[serde(default)]
-    pub groeperingsniveaus: Vec<Niveau>,
-    #[serde(default)]
-    pub groeperingen: Vec<GroeperingIn>,
-    #[serde(default)]
-    pub opgaven: Vec<OpgaveIn>,
-}
-
-fn concept() -> AgendaStatus {
-    AgendaStatus::Concept
-}
-fn yes() -> bool {
-    true
-}
-fn ninety() -> u32 {
-    90
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct GroeperingIn {
-    #[serde(default)]
-    pub code: Option<String>,
-    pub naam: String,
-    #[serde(default)]
-    pub omschrijving: String,
-    #[serde(default)]
-    pub groeperingen: Vec<GroeperingIn>,
-    #[serde(default)]
-    pub opgaven: Vec<OpgaveIn>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct OpgaveIn {
-    pub code: String,
-    pub titel: String,
-    #[serde(default)]
-    pub omschrijving: String,
-    #[serde(default = "yes")]
-    pub geprioriteerd: bool,
-    /// Present when the opgave is vervallen: the reason given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vervalreden: Option<String>,
-    #[serde(default)]
-    pub doelen: Vec<DoelIn>,
-    #[serde(default)]
-    pub acties: Vec<ActieIn>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct DoelIn {
-    #[serde(default)]
-    pub code: Option<String>,
-    pub titel: String,
-    #[serde(default)]
-    pub omschrijving: String,
-    #[serde(default = "yes")]
-    pub geprioriteerd: bool,
-    /// Present when the doel is vervallen: the reason given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vervalreden: Option<String>,
-    #[serde(default)]
-    pub subdoelen: Vec<DoelIn>,
-    #[serde(default)]
-    pub indicatoren: Vec<IndicatorIn>,
-    #[serde(default)]
-    pub acties: Vec<ActieIn>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ActieIn {
-    /// The actie's kenmerk (`1.1.3-2`); an export carries it and an import
-    /// keeps it. Without one, the import gives the actie one by the rule of
-    /// `domain::actie::kenmerk`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kenmerk: Option<String>,
-    pub omschrijving: String,
-    pub jaar: i32,
-    #[serde(default)]
-    pub geplande_start_datum: Option<NaiveDate>,
-    #[serde(default)]
-    pub geplande_eind_datum: Option<NaiveDate>,
-    #[serde(default)]
-    pub trekker: Option<TrekkerIn>,
-    #[serde(default)]
-    pub partners: Vec<String>,
-    #[serde(default = "gepland")]
-    pub status: ActieStatus,
-}
-
-fn gepland() -> ActieStatus {
-    ActieStatus::Gepland
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct TrekkerIn {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organisatie: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub groep: Option<String>,
-}
 
 /// What an import creates, counted.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -192,15 +54,18 @@ pub struct ImportPlan {
     pub summary: ImportSummary,
 }
 
-/// Parses the file's JSON; a syntax or shape error is one problem with its location.
+/// Parses the file's JSON (`null` read as absent) without checking it
+/// against its schema (the HTTP layer does that, naming every problem); a
+/// syntax or shape error is one problem with its location.
 pub fn parse(json: &str) -> Result<AgendaFile, Vec<FieldError>> {
-    serde_json::from_str(json).map_err(|e| {
+    let problem = |e: serde_json::Error| {
         vec![FieldError {
             field: format!("regel {} kolom {}", e.line(), e.column()),
             code: Foutcode::InvalidAgendaFile,
             message: format!("Het agendabestand is ongeldig: {e}"),
         }]
-    })
+    };
+    bestand::from_value(serde_json::from_str(json).map_err(problem)?).map_err(problem)
 }
 
 struct Planner<'a> {
@@ -574,7 +439,8 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
         streams: Vec::new(),
         summary: ImportSummary::default(),
     };
-    if file.formaat != "mag-tracker/agenda" || file.formaat_versie != 1 {
+    if file.formaat != bestand::FORMAAT || !bestand::FORMAAT_VERSIES.contains(&file.formaat_versie)
+    {
         p.problem(
             "formaat".into(),
             Foutcode::UnknownFormat,
@@ -658,7 +524,12 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
             status: a.status,
             gepubliceerd: a.gepubliceerd,
             signaleringstermijn_dagen: a.signaleringstermijn_dagen,
-            groeperingsniveaus: a.groeperingsniveaus.clone(),
+            groeperingsniveaus: a
+                .groeperingsniveaus
+                .iter()
+                .cloned()
+                .map(Into::into)
+                .collect(),
         })],
     });
     let levels = a.groeperingsniveaus.len();

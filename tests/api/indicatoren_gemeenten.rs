@@ -737,23 +737,27 @@ fn every_problem_of_the_indicatoren_in_a_file_is_named_by_its_place() {
         named,
         [
             (
+                format!("{at}.metingen[1].periode"),
+                "invalid-period".to_owned()
+            ),
+            (
                 format!("{at}.metingen[1].status"),
                 "invalid-value".to_owned()
             ),
             (
                 format!("{at}.metingen[1].waarde"),
-                "invalid-number".to_owned()
+                "invalid-type".to_owned()
             ),
             (format!("{at}.richting"), "required".to_owned()),
         ]
     );
-    // With those fixed, the rules of the domain speak (each with its place).
+    // With the shape right, the rules of the domain speak (each with its place).
     let file = nota(json!([{
         "naam": "Bereik", "eenheid": "%", "richting": "hogerIsBeter",
         "streefwaarden": [{"waarde": 50}, {"waarde": 60}],
         "metingen": [
             {"periode": "2025", "waarde": 1, "status": "definitief", "gemeente": "Gemeente West"},
-            {"periode": "2025-Q5", "waarde": 2, "status": "voorlopig"}
+            {"periode": "2025-Q4", "waarde": 2, "status": "voorlopig", "doorOrganisatie": "Onbekende club"}
         ]
     }]));
     let (status, problem) = import(&app, "", "application/json", &file.to_string());
@@ -773,7 +777,10 @@ fn every_problem_of_the_indicatoren_in_a_file_is_named_by_its_place() {
         "{named:?}"
     );
     assert!(
-        named.contains(&(&format!("{at}.metingen[1].periode"), "invalid-period")),
+        named.contains(&(
+            &format!("{at}.metingen[1].doorOrganisatie"),
+            "unknown-organisatie"
+        )),
         "{named:?}"
     );
     assert_eq!(app.head(), head, "nothing created");

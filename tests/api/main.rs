@@ -4,6 +4,7 @@ mod access;
 mod actie_cache;
 mod actie_invoer;
 mod actiebeheer;
+mod agendabestand;
 mod audit_names;
 mod caller;
 mod checkmomenten;

@@ -16,6 +16,10 @@ use uuid::Uuid;
 
 use crate::domain::Code;
 
+/// The pattern of a kenmerk as published (an agenda file's `kenmerk`):
+/// exactly what [`Kenmerk::parse`] takes, without surrounding spaces.
+pub const KENMERK_PATTERN: &str = r"^([0-9]{1,4}(\.[0-9]{1,4}){0,5}-)?[1-9][0-9]{0,8}$";
+
 /// `<code>-<n>` or `<n>`; `n` is 1 or more, without leading zeros.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

@@ -53,6 +53,28 @@ fn schemas() -> &'static Map<String, Value> {
 
 /// Checks `json` against `T`'s published schema, then deserialises it.
 pub fn parse<T: DeserializeOwned + ToSchema>(json: Value) -> Result<Invoer<T>, Problem> {
+    check::<T>(&json)?;
+    let name = T::name();
+    match serde_json::from_value::<T>(whole_numbers(json.clone())) {
+        Ok(waarde) => Ok(Invoer { waarde, json }),
+        Err(e) => Err(mismatch(&name, &e)),
+    }
+}
+
+/// The schema admitted what the type refuses: a mismatch between the two,
+/// reported (never silently accepted).
+pub fn mismatch(schema: &str, e: &serde_json::Error) -> Problem {
+    tracing::warn!(schema = %schema, error = %e, "body passed its schema but not its type");
+    Problem::invalid(vec![InvalidParam::new(
+        "body",
+        Foutcode::InvalidValue,
+        format!("De body past niet: {e}."),
+    )])
+}
+
+/// Checks `json` against `T`'s published schema: every problem at once, one
+/// per field, in field order (a 400 with `invalidParams`).
+pub fn check<T: ToSchema>(json: &Value) -> Result<(), Problem> {
     let name = T::name();
     let Some(schema) = schemas().get(name.as_ref()) else {
         tracing::error!(schema = %name, "request type is not in the OpenAPI document");
@@ -63,7 +85,7 @@ pub fn parse<T: DeserializeOwned + ToSchema>(json: Value) -> Result<Invoer<T>, P
             "Dit endpoint kent zijn eigen invoer niet; er is niets gewijzigd. Meld dit aan de beheerder.",
         ));
     };
-    let mut problems = schema::check(schemas(), schema, &json, "body");
+    let mut problems = schema::check(schemas(), schema, json, "body");
     // In field order, so a person reads them top to bottom; one problem per
     // field (a field's own problem before a rule between fields about it).
     problems.sort_by(|a, b| a.name.cmp(&b.name));
@@ -71,24 +93,12 @@ pub fn parse<T: DeserializeOwned + ToSchema>(json: Value) -> Result<Invoer<T>, P
     if !problems.is_empty() {
         return Err(Problem::invalid(problems));
     }
-    match serde_json::from_value::<T>(whole_numbers(json.clone())) {
-        Ok(waarde) => Ok(Invoer { waarde, json }),
-        Err(e) => {
-            // The schema admitted what the type refuses: a mismatch between
-            // the two, reported (never silently accepted).
-            tracing::warn!(schema = %name, error = %e, "body passed its schema but not its type");
-            Err(Problem::invalid(vec![InvalidParam::new(
-                "body",
-                Foutcode::InvalidValue,
-                format!("De body past niet: {e}."),
-            )]))
-        }
-    }
+    Ok(())
 }
 
 /// `2.0` as `2`: JSON Schema counts a number without a fraction as an
 /// integer, so an integer field must take it; a float field takes either.
-fn whole_numbers(value: Value) -> Value {
+pub fn whole_numbers(value: Value) -> Value {
     match value {
         Value::Number(n) if !n.is_i64() && !n.is_u64() => match n.as_f64() {
             Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Value::from(f as i64),

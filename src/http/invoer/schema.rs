@@ -56,6 +56,12 @@ pub const PATTERNS: &[Pattern] = &[
         holds: |s| s == s.trim() && crate::domain::Code::parse(s).is_ok(),
     },
     Pattern {
+        regex: crate::domain::actie::kenmerk::KENMERK_PATTERN,
+        code: Foutcode::InvalidKenmerk,
+        meaning: "is geen kenmerk: schrijf een code met een volgnummer (1.1.3-2) of alleen een volgnummer (7)",
+        holds: |s| s == s.trim() && crate::domain::actie::Kenmerk::parse(s).is_ok(),
+    },
+    Pattern {
         regex: crate::domain::indicator::PERIODE_PATTERN,
         code: Foutcode::InvalidPeriod,
         meaning: "moet een periode zijn: 2024, 2024-Q2 of 2024-03 (jaren 1900 tot en met 2200)",

@@ -323,8 +323,12 @@ pub(super) fn tree(acc: IndicatorAcc, path: &str, map: &mut RowMap) -> Indicator
         richting: richting.and_then(|r| serde_json::from_value(serde_json::Value::from(r)).ok()),
         bron,
         eigenaar,
-        nulmeting: acc.nulmeting.map(|(w, _)| w),
-        streefwaarden: acc.streefwaarden.into_iter().map(|(w, _)| w).collect(),
+        nulmeting: acc.nulmeting.map(|(w, _)| w.into()),
+        streefwaarden: acc
+            .streefwaarden
+            .into_iter()
+            .map(|(w, _)| w.into())
+            .collect(),
         metingen: acc.metingen.into_iter().map(|(m, _)| m).collect(),
     }
 }

@@ -41,8 +41,8 @@ impl Tree<'_> {
                     richting: Some(i.richting),
                     bron: i.bron.clone(),
                     eigenaar: org(i.eigenaar_organisatie_id),
-                    nulmeting: i.nulmeting.clone(),
-                    streefwaarden: i.streefwaarden.clone(),
+                    nulmeting: i.nulmeting.clone().map(Into::into),
+                    streefwaarden: i.streefwaarden.iter().cloned().map(Into::into).collect(),
                     metingen: i
                         .metingen
                         .iter()
