@@ -53,6 +53,10 @@ pub struct ImportArgs {
     /// CSV only: name of the groepering level (default themalijn).
     #[arg(long)]
     pub groeperingsniveau: Option<String>,
+    /// CSV only: the uitvoeringsperiode per gemeente,
+    /// `Gemeente:YYYY-MM-DD/YYYY-MM-DD`, comma-separated.
+    #[arg(long)]
+    pub uitvoeringsperioden: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -80,6 +84,10 @@ pub struct NieuwsbriefArgs {
     /// markdown, html or json.
     #[arg(long, default_value = "markdown")]
     pub formaat: String,
+    /// For one gemeente of a shared nota: its acties and those for the
+    /// whole agenda.
+    #[arg(long)]
+    pub gemeente: Option<String>,
 }
 
 fn agent() -> ureq::Agent {
@@ -196,6 +204,7 @@ fn import_remote(
             ),
             ("periodeEindDatum", args.periode_eind.map(|d| d.to_string())),
             ("groeperingsniveau", args.groeperingsniveau.clone()),
+            ("uitvoeringsperioden", args.uitvoeringsperioden.clone()),
         ];
         for (k, v) in params {
             if let Some(v) = v {
@@ -240,6 +249,10 @@ fn import_local(args: &ImportArgs, bytes: &[u8], is_csv: bool) -> anyhow::Result
                 periode_start_datum: start,
                 periode_eind_datum: eind,
                 groeperingsniveau: args.groeperingsniveau.clone(),
+                uitvoeringsperioden: crate::import::csv::parse_uitvoeringsperioden(
+                    args.uitvoeringsperioden.as_deref().unwrap_or(""),
+                )
+                .map_err(|reason| anyhow::anyhow!(reason))?,
             },
         )
     } else {
@@ -332,6 +345,9 @@ pub fn nieuwsbrief(args: NieuwsbriefArgs) -> anyhow::Result<()> {
     }
     if let Some(p) = args.sinds_positie {
         req = req.query("sindsPositie", p.to_string());
+    }
+    if let Some(g) = &args.gemeente {
+        req = req.query("gemeente", g);
     }
     let mut res = req.call().with_context(|| {
         format!("cannot reach {url} (is the server running? only http:// is supported)")

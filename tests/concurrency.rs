@@ -44,6 +44,7 @@ fn spawn() -> TestApp {
                     omschrijving: "concurrency test".into(),
                     agendas: vec![agenda],
                     verloop: None,
+                    gemeente: None,
                 },
             )
             .await

@@ -116,3 +116,38 @@ fn acties_stored_before_kenmerken_get_the_ones_a_fresh_load_records() {
     assert_eq!(all.len(), 79);
     assert!(all.iter().any(|k| k == "1.1.3-3"));
 }
+
+/// Events written before the gemeente scope (a shared nota's agenda and
+/// actie, their changes, two tokens; `tests/fixtures/gedeelde-nota-voor-
+/// gemeenten-v1.jsonl`, written by the program of commit 1399daf) read back
+/// with the meaning they had: an actie without `gemeenten` is for the whole
+/// agenda, an agenda has no uitvoeringsperioden, a token no gemeente; and
+/// each event's data, decoded and written again, is the stored data.
+#[test]
+fn events_from_before_the_gemeente_scope_read_back_unchanged() {
+    const OLD: &str = include_str!("fixtures/gedeelde-nota-voor-gemeenten-v1.jsonl");
+    let dir = tempfile::tempdir().unwrap();
+    let events: Vec<RecordedEvent> = OLD
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for e in &events {
+        let decoded = Event::decode(&e.event_type, e.schema_version, &e.data).unwrap();
+        assert_eq!(decoded.data(), e.data, "{} written again", e.event_type);
+    }
+    import_events(dir.path(), 16 << 20, events, false).unwrap();
+    let store = Arc::new(SledStore::open(dir.path(), SledOptions::default()).unwrap());
+    let model = ReadModel::replay(store.as_ref(), store.head()).unwrap();
+    let agenda = &model.agendas.values().next().unwrap().state;
+    assert_eq!(agenda.gemeenten, ["Almelo", "Borne", "Hengelo"]);
+    assert_eq!(agenda.omschrijving, "Drie gemeenten, één nota.");
+    assert!(agenda.uitvoeringsperioden.is_empty());
+    let actie = &model.acties.values().next().unwrap().state;
+    assert_eq!((actie.jaar, actie.gemeenten.len()), (2025, 0));
+    assert!(mag_tracker::domain::gemeente::hoort_bij(
+        &actie.gemeenten,
+        "Borne"
+    ));
+    assert_eq!(model.tokens.len(), 2);
+    assert!(model.tokens.values().all(|t| t.state.gemeente.is_none()));
+}

@@ -146,6 +146,13 @@ fn no_module_imports_upwards() {
                 .chars()
                 .take_while(|c| c.is_ascii_lowercase() || *c == '_')
                 .collect();
+            if used.is_empty() && code[i + 7..].starts_with('{') {
+                problems.insert(format!(
+                    "src/{} groups crate::{{..}}: write one `use crate::<module>::..` per module so its layer is checked",
+                    rel.display()
+                ));
+                continue;
+            }
             let Some(r) = rank(&used) else { continue };
             if used == top {
                 continue;

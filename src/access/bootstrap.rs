@@ -19,6 +19,8 @@ pub struct NewToken {
     pub omschrijving: String,
     pub agendas: Vec<Uuid>,
     pub verloop: Option<DateTime<Utc>>,
+    /// Scope a programmamanager token to one gemeente of its agendas.
+    pub gemeente: Option<String>,
 }
 
 /// An issued token: the secret is shown once and then forgotten.
@@ -57,6 +59,7 @@ async fn issue_with(
         agendas: new.agendas,
         verloop_tijdstip: new.verloop,
         geheim_hash: issued.hash,
+        gemeente: new.gemeente,
         eerste_organisatie: first,
         nu: Utc::now(),
     };

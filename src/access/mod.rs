@@ -41,6 +41,8 @@ pub struct TokenCaller {
     pub rol: Rol,
     /// The agendas of a programmamanager.
     pub agendas: Vec<Uuid>,
+    /// The gemeente a programmamanager token is scoped to (none: the whole agenda).
+    pub gemeente: Option<String>,
 }
 
 impl Caller {
@@ -71,6 +73,11 @@ impl Caller {
             Caller::Anonymous => None,
             Caller::Token(t) => Some(t),
         }
+    }
+
+    /// The gemeente a scoped programmamanager token is limited to.
+    pub fn gemeente(&self) -> Option<&str> {
+        self.token().and_then(|t| t.gemeente.as_deref())
     }
 
     pub fn rol(&self) -> Option<Rol> {
@@ -144,5 +151,6 @@ pub fn authenticate(
         organisatie_id: t.organisatie_id,
         rol: t.rol,
         agendas: t.agendas.clone(),
+        gemeente: t.gemeente.clone(),
     }))
 }

@@ -14,9 +14,12 @@
 use uuid::Uuid;
 
 use super::{Caller, Rol, TokenCaller};
+
+mod gemeente;
 use crate::domain::actie::{Actie, Trekker};
 use crate::domain::reflectie::OnderwerpSoort;
 use crate::projections::ReadModel;
+use gemeente::binnen_gemeente;
 
 /// A resource that belongs to an agenda.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,6 +115,10 @@ pub enum Action {
     /// Build, restructure or steer an agenda: structure, acties, indicatoren,
     /// checkmomenten, bijsturingen (programmamanager of that agenda).
     Beheren(Target),
+    /// Create an actie under an opgave or doel (programmamanager of that
+    /// agenda, also one scoped to a gemeente: the domain gives the actie that
+    /// gemeente).
+    ActieAanmaken(Target),
     /// Assign the trekker of an actie (programmamanager only).
     TrekkerToewijzen(Uuid),
     /// Change the status of an actie (programmamanager, trekker).
@@ -135,6 +142,8 @@ pub enum Denied {
     Unauthenticated,
     /// 403, with the reason in Dutch.
     Forbidden(String),
+    /// 403 for a token scoped to one gemeente (`gemeente-scope`), with the reason.
+    OutsideScope(String),
     /// 404: the resource the action is about does not exist.
     NotFound(String),
 }
@@ -182,12 +191,14 @@ fn programmamanager(t: &TokenCaller, m: &ReadModel, action: Action) -> Result<()
         }
         other => {
             let agenda = agenda_of(m, other)?;
-            if t.agendas.contains(&agenda) {
-                Ok(())
-            } else {
-                Err(forbidden(format!(
+            if !t.agendas.contains(&agenda) {
+                return Err(forbidden(format!(
                     "Dit programmamanager-token beheert agenda {agenda} niet. Vraag de beheerder om een token voor die agenda."
-                )))
+                )));
+            }
+            match &t.gemeente {
+                None => Ok(()),
+                Some(g) => binnen_gemeente(g, m, other),
             }
         }
     }
@@ -205,7 +216,7 @@ fn partner(t: &TokenCaller, m: &ReadModel, action: Action) -> Result<(), Denied>
         Action::OrganisatiesBeheren | Action::TokensBeheren | Action::AgendaAanmaken => {
             Err(forbidden(only_beheerder(action)))
         }
-        Action::Beheren(target) => {
+        Action::Beheren(target) | Action::ActieAanmaken(target) => {
             target
                 .agenda(m)
                 .ok_or_else(|| Denied::NotFound(target.describe()))?;
@@ -444,7 +455,7 @@ fn only_beheerder(action: Action) -> &'static str {
 /// The resource an action is about, if it belongs to an agenda.
 fn target_of(action: Action) -> Option<Target> {
     Some(match action {
-        Action::Beheren(t) | Action::ReflectieToevoegen(t) => t,
+        Action::Beheren(t) | Action::ActieAanmaken(t) | Action::ReflectieToevoegen(t) => t,
         Action::TrekkerToewijzen(id)
         | Action::StatusWijzigen(id)
         | Action::VoortgangToevoegen(id)
@@ -527,6 +538,7 @@ mod tests {
                     gepubliceerd: true,
                     signaleringstermijn_dagen: 90,
                     groeperingsniveaus: vec![],
+                    uitvoeringsperioden: vec![],
                 }),
             ),
             (
@@ -554,6 +566,7 @@ mod tests {
                     trekker: Some(Trekker::Organisatie { organisatie_id: a }),
                     partners: vec![b],
                     status: ActieStatus::Gepland,
+                    gemeenten: vec![],
                 }),
             ),
             (
@@ -615,6 +628,7 @@ mod tests {
             organisatie_id: org,
             rol,
             agendas,
+            gemeente: None,
         })
     }
 
@@ -728,5 +742,54 @@ mod tests {
             check(&pm, &g.model, missing),
             Err(Denied::NotFound(_))
         ));
+    }
+
+    #[test]
+    fn a_programmamanager_scoped_to_a_gemeente_changes_only_that_gemeentes_acties() {
+        let mut g = given();
+        let scoped = Caller::Token(TokenCaller {
+            token_id: Uuid::now_v7(),
+            organisatie_id: g.a,
+            rol: Rol::Programmamanager,
+            agendas: vec![g.agenda],
+            gemeente: Some("X".into()),
+        });
+        let scope = |g: &Given, action| match check(&scoped, &g.model, action) {
+            Err(Denied::OutsideScope(reason)) => reason,
+            other => panic!("expected a refusal for the scope, got {other:?}"),
+        };
+        // an actie for the whole agenda is not its to change
+        let reason = scope(&g, Action::Beheren(Target::Actie(g.actie)));
+        assert!(reason.contains("voor de hele agenda"), "{reason}");
+        scope(&g, Action::StatusWijzigen(g.actie));
+        // the structure, never; metingen neither
+        let reason = scope(&g, Action::Beheren(Target::Agenda(g.agenda)));
+        assert!(
+            reason.contains("wijzigt de indeling van de agenda niet"),
+            "{reason}"
+        );
+        scope(&g, Action::MetingVastleggen(g.indicator));
+        // creating an actie is allowed (the domain gives it the gemeente)
+        assert!(allowed(
+            &g,
+            &scoped,
+            Action::ActieAanmaken(Target::Agenda(g.agenda))
+        ));
+        // an actie of exactly its gemeente it changes like any programmamanager
+        let actie = std::sync::Arc::make_mut(g.model.acties.get_mut(&g.actie).unwrap());
+        actie.state.gemeenten = vec!["x".into()];
+        for action in [
+            Action::Beheren(Target::Actie(g.actie)),
+            Action::StatusWijzigen(g.actie),
+            Action::TrekkerToewijzen(g.actie),
+            Action::VoortgangToevoegen(g.actie),
+            Action::ReflectieToevoegen(Target::Actie(g.actie)),
+        ] {
+            assert!(allowed(&g, &scoped, action), "{action:?}");
+        }
+        let actie = std::sync::Arc::make_mut(g.model.acties.get_mut(&g.actie).unwrap());
+        actie.state.gemeenten = vec!["X".into(), "Y".into()];
+        let reason = scope(&g, Action::Beheren(Target::Actie(g.actie)));
+        assert!(reason.contains("is voor X, Y"), "{reason}");
     }
 }

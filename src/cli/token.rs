@@ -40,6 +40,10 @@ pub struct CreateArgs {
     /// For a programmamanager: every agenda in the store now (e.g. the demo).
     #[arg(long, conflicts_with = "agendas")]
     pub alle_agendas: bool,
+    /// For a programmamanager: scope the token to this gemeente of its
+    /// agendas (it then creates and changes only that gemeente's acties).
+    #[arg(long)]
+    pub gemeente: Option<String>,
     /// What the token is for.
     #[arg(long, default_value = "aangemaakt met mag-tracker token create")]
     pub omschrijving: String,
@@ -136,6 +140,7 @@ pub fn create(args: CreateArgs) -> anyhow::Result<(Rol, crate::access::bootstrap
             omschrijving: args.omschrijving.clone(),
             agendas,
             verloop: args.verloopt,
+            gemeente: args.gemeente.clone(),
         };
         let issued = match organisatie_id {
             Some(_) => issue_as_system(&state.service, "system (mag-tracker token create)", new)

@@ -266,6 +266,10 @@ pub struct AgendaAangemaakt {
     /// Names of the grouping levels above opgave, outermost first
     /// (Twenterand: one level, "themalijn"; none for an ungrouped agenda).
     pub groeperingsniveaus: Vec<Niveau>,
+    /// The period in which a gemeente carries out its part (a shared nota);
+    /// empty in events written before there were any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uitvoeringsperioden: Vec<crate::domain::gemeente::Uitvoeringsperiode>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -323,6 +327,10 @@ pub struct ActieAangemaakt {
     pub trekker: Option<Trekker>,
     pub partners: Vec<Uuid>,
     pub status: ActieStatus,
+    /// The gemeenten of the agenda this actie is for; empty (and absent in
+    /// events written before gemeenten existed): the whole agenda.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gemeenten: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -383,6 +391,9 @@ pub struct AgendaGewijzigd {
     pub gepubliceerd: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signaleringstermijn_dagen: Option<u32>,
+    /// Replaces the list of uitvoeringsperioden (empty: none any more).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uitvoeringsperioden: Option<Vec<crate::domain::gemeente::Uitvoeringsperiode>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -464,6 +475,9 @@ pub struct ActieGewijzigd {
         deserialize_with = "double_option"
     )]
     pub geplande_eind_datum: Option<Option<NaiveDate>>,
+    /// Replaces the actie's gemeenten (empty: the whole agenda).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gemeenten: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -66,6 +66,7 @@ foutcodes! {
     Duplicate = "duplicate", 400, "De waarde staat er al (bijv. een naam die al in gebruik is).";
     Forbidden = "forbidden", 403, "Dit token mag dit niet.";
     FutureDate = "future-date", 400, "De datum ligt in de toekomst.";
+    GemeenteScope = "gemeente-scope", 403, "Dit token is beperkt tot één gemeente van de agenda en mag dit daarom niet.";
     IdempotencyKeyReused = "idempotency-key-reused", 422, "De Idempotency-Key is al gebruikt voor een ander verzoek.";
     IfMatchRequired = "if-match-required", 428, "Stuur de ETag mee in If-Match.";
     ImportTooLarge = "import-too-large", 413, "Het importbestand is te groot.";
@@ -116,6 +117,7 @@ foutcodes! {
     OpgaveVervallen = "opgave-vervallen", 409, "De opgave is vervallen.";
     OutOfRange = "out-of-range", 400, "Buiten het toegestane bereik (datums: 1900 tot en met 2200).";
     OutsidePeriod = "outside-period", 400, "De datum ligt buiten de periode van de agenda.";
+    OutsideUitvoeringsperiode = "outside-uitvoeringsperiode", 400, "Het jaar of de datum ligt buiten de uitvoeringsperiode van een gemeente van de actie.";
     PayloadTooLarge = "payload-too-large", 413, "Het verzoek is te groot.";
     Range = "range", 400, "Ongeldig bereik.";
     ReasonRequired = "reason-required", 400, "Deze statusovergang (vervallen, heropenen) vraagt een reden.";
@@ -142,7 +144,7 @@ foutcodes! {
     UnknownDoel = "unknown-doel", 400, "Er is geen doel met dit id.";
     UnknownField = "unknown-field", 400, "Onbekend veld in de body.";
     UnknownFormat = "unknown-format", 400, "Onbekend formaat.";
-    UnknownGemeente = "unknown-gemeente", 400, "Deze gemeente hoort niet bij de agenda; kies een van haar gemeenten.";
+    UnknownGemeente = "unknown-gemeente", 400, "Dit is geen gemeente van de agenda.";
     UnknownGroepering = "unknown-groepering", 400, "Er is geen groepering met dit id.";
     UnknownLevel = "unknown-level", 400, "De agenda heeft dit groeperingsniveau niet.";
     UnknownOnderwerp = "unknown-onderwerp", 400, "Het onderwerp bestaat niet (in deze agenda).";

@@ -14,6 +14,7 @@ pub mod datum;
 pub mod doel;
 pub mod events;
 pub mod foutcode;
+pub mod gemeente;
 pub mod indicator;
 pub mod naam;
 pub mod opgave;
@@ -54,6 +55,10 @@ pub enum DomainError {
     /// (`actie`, `opgave`, ...); the message is built once, here.
     #[error("{}", niet_gevonden(soort, id))]
     NotFound { soort: &'static str, id: uuid::Uuid },
+    /// The caller may do this kind of thing, but not with these values
+    /// (403): a token scoped to one gemeente naming another.
+    #[error("{message}")]
+    Forbidden { code: Foutcode, message: String },
 }
 
 /// "Er is geen actie met id …": the one wording for an id that names
@@ -68,6 +73,12 @@ impl DomainError {
     }
     pub fn conflict(code: Foutcode, message: impl Into<String>) -> Self {
         Self::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn forbidden(code: Foutcode, message: impl Into<String>) -> Self {
+        Self::Forbidden {
             code,
             message: message.into(),
         }

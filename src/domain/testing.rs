@@ -45,7 +45,9 @@ impl Then {
             Err(e) => e,
         };
         let matches = match &error {
-            DomainError::Conflict { code: c, .. } => *c == code,
+            DomainError::Conflict { code: c, .. } | DomainError::Forbidden { code: c, .. } => {
+                *c == code
+            }
             DomainError::Invalid(fields) => fields.iter().any(|f| f.code == code),
             DomainError::NotFound { .. } => code == Foutcode::NotFound,
         };

@@ -369,6 +369,7 @@ impl World {
                     trekker: None,
                     partners: vec![],
                     status: ActieStatus::Gepland,
+                    gemeenten: vec![],
                 });
                 (Uuid::now_v7(), e, None)
             }

@@ -63,6 +63,12 @@ pub fn denied(d: Denied) -> Problem {
             "Niet toegestaan",
             reason,
         ),
+        Denied::OutsideScope(reason) => Problem::new(
+            StatusCode::FORBIDDEN,
+            Foutcode::GemeenteScope,
+            "Niet toegestaan voor dit gemeentetoken",
+            reason,
+        ),
         Denied::NotFound(what) => Problem::not_found(what),
     }
 }

@@ -51,6 +51,9 @@ pub struct ActieNieuw {
     trekker: Option<TrekkerNieuw>,
     /// Id's van samenwerkingspartners (organisaties), elk hoogstens één keer.
     partners: Option<Vec<Uuid>>,
+    /// De gemeenten van de agenda waarvoor de actie is, elk hoogstens één keer. Weglaten of leeg: de hele agenda (een token dat tot één gemeente beperkt is: die gemeente).
+    #[schema(example = json!(["Borne"]))]
+    gemeenten: Option<Vec<Tekst>>,
     /// Waarom (komt in de audittrail); ook als header X-Audit-Toelichting.
     toelichting: Option<String>,
 }
@@ -83,6 +86,9 @@ pub struct ActieWijziging {
     #[serde(default)]
     #[schema(value_type = Option<Uuid>)]
     doel_id: Patch<Uuid>,
+    /// Vervangt de gemeenten van de actie (gemeenten van de agenda, elk hoogstens één keer); een lege lijst: de hele agenda.
+    #[schema(nullable = false, example = json!(["Borne"]))]
+    gemeenten: Option<Vec<Tekst>>,
     /// Waarom (komt in de audittrail); ook als header X-Audit-Toelichting.
     toelichting: Option<String>,
 }
@@ -109,7 +115,9 @@ async fn create(
             geplande_eind_datum: b.geplande_eind_datum.map(|d| d.0),
             trekker: b.trekker.map(Trekker::from),
             partners: b.partners.unwrap_or_default(),
+            gemeenten: teksten(b.gemeenten.unwrap_or_default()),
         },
+        beperkt_tot: bevoegd.gemeente().map(str::to_owned),
     };
     let outcome = state.service.execute(ctx, &command).await?;
     actie_response(state, outcome.streams[0].stream_id, StatusCode::CREATED)
@@ -126,7 +134,7 @@ pub async fn post_actie_onder_doel(
     id: web::Path<Uuid>,
     body: Invoer<ActieNieuw>,
 ) -> Result<HttpResponse, Problem> {
-    let bevoegd = require(&req, &state, Action::Beheren(Target::Doel(*id)))?;
+    let bevoegd = require(&req, &state, Action::ActieAanmaken(Target::Doel(*id)))?;
     let agenda = state
         .projection
         .read()
@@ -147,7 +155,7 @@ pub async fn post_actie_onder_opgave(
     id: web::Path<Uuid>,
     body: Invoer<ActieNieuw>,
 ) -> Result<HttpResponse, Problem> {
-    let bevoegd = require(&req, &state, Action::Beheren(Target::Opgave(*id)))?;
+    let bevoegd = require(&req, &state, Action::ActieAanmaken(Target::Opgave(*id)))?;
     let agenda = state
         .projection
         .read()
@@ -210,10 +218,16 @@ pub async fn patch_actie(
             partners: b.partners,
             opgave_id: b.opgave_id,
             doel_id: b.doel_id.into_change(),
+            gemeenten: b.gemeenten.map(teksten),
         },
+        beperkt_tot: bevoegd.gemeente().map(str::to_owned),
     };
     state.service.execute(ctx, &command).await?;
     actie_response(&state, id, StatusCode::OK)
+}
+
+fn teksten(v: Vec<Tekst>) -> Vec<String> {
+    v.into_iter().map(Tekst::into_string).collect()
 }
 
 /// The agenda of an actie (for the write's metadata), if it exists.

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::access::require;
 use super::dto::{ActieDto, Pagina, Paging};
+use super::gemeente::GemeenteQuery;
 use super::invoer::{Datum, Invoer};
 use super::paging;
 use super::peil::view::View;
@@ -19,6 +20,7 @@ use super::problem::Problem;
 use super::write::{context, etag, IfMatch};
 use crate::access::policy::Action;
 use crate::domain::actie::{ActieCommand, ActieStatus, Kenmerk, Trekker};
+use crate::domain::gemeente::hoort_bij;
 use crate::domain::zoeken::Zoekvraag;
 use crate::domain::Foutcode;
 use crate::http::AppState;
@@ -34,8 +36,9 @@ const STATUSES: [(&str, ActieStatus); 5] = [
     ("vervallen", ActieStatus::Vervallen),
 ];
 
+/// Not closed: `?gemeente=` is read by [`GemeenteQuery`] beside it.
 #[derive(Debug, Deserialize, IntoParams)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct ActiesQuery {
     /// Alleen acties met deze status.
@@ -70,7 +73,7 @@ pub struct ActiesQuery {
 
 /// Acties van een agenda, gefilterd.
 #[utoipa::path(get, path = "/agendas/{id}/acties", tag = "Acties",
-    params(("id" = Uuid, Path, description = "Id van de agenda"), ActiesQuery, PeilQuery),
+    params(("id" = Uuid, Path, description = "Id van de agenda"), ActiesQuery, GemeenteQuery, PeilQuery),
     responses(
         (status = 200, description = "Een pagina acties, op code van opgave/doel", body = Pagina<ActieDto>),
         (status = 400, description = "Ongeldige parameters", body = Problem, content_type = "application/problem+json"),
@@ -81,6 +84,7 @@ pub async fn list_acties(
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<ActiesQuery>,
+    g: web::Query<GemeenteQuery>,
 ) -> Result<HttpResponse, Problem> {
     let status = match &q.status {
         None => None,
@@ -90,12 +94,17 @@ pub async fn list_acties(
     };
     let (kenmerk, zoek) = search_params(&q)?;
     let seen = view.read();
-    seen.agenda(*id)?;
+    let gemeente = g.van(&seen.agenda(*id)?.state)?;
     let model = seen.model();
     let mut items: Vec<ActieDto> = model
         .acties
         .values()
         .filter(|a| a.state.agenda_id == *id)
+        .filter(|a| {
+            gemeente
+                .as_deref()
+                .is_none_or(|g| hoort_bij(&a.state.gemeenten, g))
+        })
         .filter(|a| kenmerk.as_ref().is_none_or(|k| a.state.kenmerk == *k))
         .filter(|a| {
             zoek.as_ref()

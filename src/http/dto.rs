@@ -28,6 +28,8 @@ pub struct AgendaDto {
     pub signaleringstermijn_dagen: u32,
     /// Namen van de groeperingsniveaus boven opgave, buitenste eerst.
     pub groeperingsniveaus: Vec<NiveauDto>,
+    /// Per gemeente de periode waarin zij haar acties uitvoert (leeg: alleen de periode van de agenda).
+    pub uitvoeringsperioden: Vec<UitvoeringsperiodeDto>,
     pub aantal_opgaven: usize,
     pub aantal_acties: usize,
     pub versie: u64,
@@ -40,6 +42,16 @@ pub struct NiveauDto {
     pub enkelvoud: String,
     #[schema(example = "themalijnen")]
     pub meervoud: String,
+}
+
+/// The period in which one gemeente of a shared agenda carries out its acties.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UitvoeringsperiodeDto {
+    #[schema(example = "Borne")]
+    pub gemeente: String,
+    pub start_datum: NaiveDate,
+    pub eind_datum: NaiveDate,
 }
 
 impl AgendaDto {
@@ -64,6 +76,15 @@ impl AgendaDto {
                 .map(|n| NiveauDto {
                     enkelvoud: n.enkelvoud.clone(),
                     meervoud: n.meervoud.clone(),
+                })
+                .collect(),
+            uitvoeringsperioden: a
+                .uitvoeringsperioden
+                .iter()
+                .map(|p| UitvoeringsperiodeDto {
+                    gemeente: p.gemeente.clone(),
+                    start_datum: p.start_datum,
+                    eind_datum: p.eind_datum,
                 })
                 .collect(),
             aantal_opgaven: model
@@ -198,6 +219,9 @@ pub struct ActieDto {
     pub trekker: Option<TrekkerDto>,
     pub trekkersrol_nog_in_te_vullen: bool,
     pub partners: Vec<OrganisatieRef>,
+    /// De gemeenten van de agenda waarvoor de actie is; leeg: de hele agenda.
+    #[schema(example = json!(["Borne"]))]
+    pub gemeenten: Vec<String>,
     /// gepland, lopend, gepauzeerd, afgerond of vervallen.
     #[schema(value_type = crate::domain::actie::ActieStatus, example = "lopend")]
     pub status: String,
@@ -249,6 +273,7 @@ impl ActieDto {
                         .unwrap_or_default(),
                 })
                 .collect(),
+            gemeenten: a.gemeenten.clone(),
             status: a.status.as_str().to_owned(),
             status_sinds_datum: a.status_sinds,
             reden: a.reden.clone(),

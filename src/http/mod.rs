@@ -22,6 +22,7 @@ pub mod dto;
 mod enums;
 mod gate;
 pub mod gebeurtenissen;
+mod gemeente;
 mod indicatoren;
 pub mod invoer;
 pub mod links;

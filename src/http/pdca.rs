@@ -12,6 +12,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
 
 use super::dto::NiveauDto;
+use super::gemeente::GemeenteQuery;
 use super::problem::Problem;
 use crate::access::policy::Target;
 use crate::domain::indicator::Koers;
@@ -157,8 +158,9 @@ impl VorigJaarDto {
 }
 
 /// `?jaar=`: the year whose streefwaarden the year-dependent signals judge.
+/// Not closed: `?gemeente=` ([`GemeenteQuery`]) may sit beside it.
 #[derive(Debug, Deserialize, IntoParams)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct JaarQuery {
     /// Het jaar waarvan de streefwaarden gelden (1900–2200). Standaard: het lopende jaar zolang de periode van de agenda loopt, anders het dichtstbijzijnde jaar van die periode (het laatste jaar na afloop).
@@ -220,6 +222,10 @@ pub struct PdcaDto {
     pub signaleringstermijn_dagen: u32,
     /// Het jaar waarvan de streefwaarden gelden: ?jaar=, anders het lopende jaar zolang de periode van de agenda loopt, daarbuiten het dichtstbijzijnde jaar van de periode (zie docs/pdca.md).
     pub peiljaar: i32,
+    /// Met ?gemeente=: de gemeente waarvoor dit geldt (alleen haar acties en die voor de hele agenda tellen).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "Borne")]
+    pub gemeente: Option<String>,
     pub indicatoren: Vec<IndicatorSignaalDto>,
     pub laatste_reflectie_datum: Option<NaiveDate>,
     pub laatste_checkmoment_datum: Option<NaiveDate>,
@@ -250,6 +256,7 @@ fn pdca_dto(m: &ReadModel, s: PdcaState) -> PdcaDto {
         acties_zonder_update: s.zonder_update.iter().map(ActieSignaalDto::from).collect(),
         signaleringstermijn_dagen: threshold,
         peiljaar: s.peiljaar,
+        gemeente: s.gemeente,
         indicatoren: s
             .indicatoren
             .into_iter()
@@ -366,23 +373,34 @@ fn pdca_body(
     m: &ReadModel,
     id: Uuid,
     now: DateTime<Utc>,
-    jaar: Option<i32>,
-) -> Option<(web::Bytes, DateTime<Utc>)> {
-    let s = m.pdca_in(id, now, jaar, None)?;
+    (jaar, gemeente): (Option<i32>, &GemeenteQuery),
+) -> Result<Option<(web::Bytes, DateTime<Utc>)>, Problem> {
+    let Some(agenda) = m
+        .opgaven
+        .get(&id)
+        .and_then(|o| m.agendas.get(&o.state.agenda_id))
+    else {
+        return Ok(None);
+    };
+    let gemeente = gemeente.van(&agenda.state)?;
+    let Some(s) = m.pdca_in(id, now, jaar, gemeente.as_deref()) else {
+        return Ok(None);
+    };
     let valid_until = s.valid_until;
     let body = serde_json::to_vec(&pdca_dto(m, s)).expect("a PDCA state serializes");
-    Some((web::Bytes::from(body), valid_until))
+    Ok(Some((web::Bytes::from(body), valid_until)))
 }
 
 /// De PDCA-toestand van een opgave: fase met reden, acties per status, signalen en redenen.
 #[utoipa::path(get, path = "/opgaven/{id}/pdca", tag = "PDCA",
-    params(("id" = Uuid, Path, description = "Id van de opgave"), JaarQuery, super::peil::PeilQuery),
+    params(("id" = Uuid, Path, description = "Id van de opgave"), JaarQuery, GemeenteQuery, super::peil::PeilQuery),
     responses((status = 200, description = "De PDCA-toestand; zwakke ETag met de positie in het log", body = PdcaDto), super::responses::ReadErrors))]
 pub async fn get_pdca(
     reader: super::peil::view::Reader,
     peil: super::peil::PeilMoment,
     id: web::Path<Uuid>,
     q: web::Query<JaarQuery>,
+    g: web::Query<GemeenteQuery>,
 ) -> Result<HttpResponse, Problem> {
     let id = *id;
     let jaar = q.checked()?;
@@ -402,8 +420,8 @@ pub async fn get_pdca(
         let now = peil.now();
         let cache = &peil.state().pdca_cache;
         let cached = match m.pdca_stamp(id) {
-            // Only the default year is cached.
-            Some(stamp) if peil.is_live_now() && jaar.is_none() => {
+            // Only the default year for the whole agenda is cached.
+            Some(stamp) if peil.is_live_now() && jaar.is_none() && g.gemeente.is_none() => {
                 cache.get(id, stamp, now).ok_or(Some(stamp))
             }
             _ => Err(None),
@@ -411,7 +429,8 @@ pub async fn get_pdca(
         let body = match cached {
             Ok(body) => body,
             Err(stamp) => {
-                let (body, valid_until) = pdca_body(&m, id, now, jaar).ok_or_else(not_found)?;
+                let (body, valid_until) =
+                    pdca_body(&m, id, now, (jaar, &g))?.ok_or_else(not_found)?;
                 if let Some(stamp) = stamp {
                     cache.put(id, stamp, (now, valid_until), body.clone());
                 }
@@ -431,7 +450,7 @@ pub async fn get_pdca(
     // `X-Positie` also on a 404, as for every other as-of read.
     peil.record_position(position);
     let m = model.ok_or_else(not_found)?;
-    let (body, _) = pdca_body(&m, id, peil.now(), jaar).ok_or_else(not_found)?;
+    let (body, _) = pdca_body(&m, id, peil.now(), (jaar, &g))?.ok_or_else(not_found)?;
     Ok(respond(m.position, body))
 }
 
@@ -490,6 +509,10 @@ pub struct OverzichtDto {
     /// Het jaar waarvan de streefwaarden gelden (?jaar=, anders de regel van docs/pdca.md).
     #[schema(example = 2024)]
     pub peiljaar: i32,
+    /// Met ?gemeente=: de gemeente waarvoor dit overzicht geldt (alleen haar acties en die voor de hele agenda tellen).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "Borne")]
+    pub gemeente: Option<String>,
     pub totalen: OverzichtTotalen,
     pub groepen: Vec<OverzichtGroep>,
 }
@@ -499,6 +522,7 @@ fn overzicht(
     agenda_id: Uuid,
     now: DateTime<Utc>,
     jaar: Option<i32>,
+    gemeente: Option<&str>,
 ) -> Option<OverzichtDto> {
     let agenda = m.agendas.get(&agenda_id)?;
     let mut opgaven: Vec<_> = m
@@ -510,7 +534,7 @@ fn overzicht(
     let mut totalen = OverzichtTotalen::default();
     let mut groepen: Vec<OverzichtGroep> = Vec::new();
     for o in opgaven {
-        let Some(s) = m.pdca_in(o.id, now, jaar, None) else {
+        let Some(s) = m.pdca_in(o.id, now, jaar, gemeente) else {
             continue;
         };
         let dto = pdca_dto(m, s);
@@ -567,6 +591,7 @@ fn overzicht(
         positie: m.position,
         peil_tijdstip: now,
         peiljaar: jaar.unwrap_or_else(|| agenda.state.peiljaar(now.date_naive())),
+        gemeente: gemeente.map(str::to_owned),
         totalen,
         groepen,
     })
@@ -574,18 +599,19 @@ fn overzicht(
 
 /// De PDCA-toestand van alle opgaven van een agenda in één keer, gegroepeerd per groepering (bij Twenterand: themalijn).
 #[utoipa::path(get, path = "/agendas/{id}/overzicht", tag = "PDCA",
-    params(("id" = Uuid, Path, description = "Id van de agenda"), JaarQuery, super::peil::PeilQuery),
+    params(("id" = Uuid, Path, description = "Id van de agenda"), JaarQuery, GemeenteQuery, super::peil::PeilQuery),
     responses((status = 200, description = "Het overzicht; zwakke ETag met de positie in het log", body = OverzichtDto), super::responses::ReadErrors))]
 pub async fn get_overzicht(
     view: super::peil::view::View,
     id: web::Path<Uuid>,
     q: web::Query<JaarQuery>,
+    g: web::Query<GemeenteQuery>,
 ) -> Result<HttpResponse, Problem> {
     let jaar = q.checked()?;
     let seen = view.read();
-    seen.agenda(*id)?;
+    let gemeente = g.van(&seen.agenda(*id)?.state)?;
     let m = seen.model();
-    let dto = overzicht(m, *id, view.now(), jaar)
+    let dto = overzicht(m, *id, view.now(), jaar, gemeente.as_deref())
         .ok_or_else(|| view.not_found(crate::domain::niet_gevonden("agenda", *id), *id))?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", weak_etag(m.position)))

@@ -37,6 +37,9 @@ pub struct TokenDto {
     pub omschrijving: String,
     /// De agenda's van een programmamanager.
     pub agendas: Vec<Uuid>,
+    /// De gemeente waartoe een programmamanager-token beperkt is (leeg: de hele agenda).
+    #[schema(example = "Borne")]
+    pub gemeente: Option<String>,
     /// Na dit tijdstip wordt het token geweigerd (leeg: verloopt niet).
     #[schema(value_type = Option<String>, format = DateTime)]
     pub verloop_tijdstip: Option<DateTime<Utc>>,
@@ -64,6 +67,7 @@ impl TokenDto {
             rol: t.rol.as_str().to_owned(),
             omschrijving: t.omschrijving.clone(),
             agendas: t.agendas.clone(),
+            gemeente: t.gemeente.clone(),
             verloop_tijdstip: t.verloop,
             ingetrokken: t.ingetrokken.is_some(),
             ingetrokken_tijdstip: t.ingetrokken,
@@ -104,6 +108,9 @@ pub struct TokenNieuw {
     /// Verplicht voor een programmamanager, en alleen dan: de agenda's die het beheert.
     #[schema(nullable = false)]
     agendas: Option<Vec<Uuid>>,
+    /// Alleen voor een programmamanager: beperk het token tot deze gemeente van zijn agenda's. Het leest dan de hele agenda, maar maakt en wijzigt alleen acties van die gemeente en wijzigt de indeling van de agenda niet.
+    #[schema(nullable = false, min_length = 1, pattern = r"\S", example = "Borne")]
+    gemeente: Option<String>,
     /// Optioneel verlooptijdstip, in de toekomst.
     #[schema(nullable = false)]
     verloop_tijdstip: Option<Tijdstip>,
@@ -170,6 +177,7 @@ pub async fn post_token(
         omschrijving: b.omschrijving,
         agendas: b.agendas.unwrap_or_default(),
         verloop: b.verloop_tijdstip.map(|t| t.0),
+        gemeente: b.gemeente,
     };
     let issued = bootstrap::issue(&state.service, ctx, new).await?;
     if issued.outcome.duplicate {

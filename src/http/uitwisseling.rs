@@ -19,6 +19,7 @@ use super::write::{context, service_problem, IfMatch};
 use crate::access::policy::Action;
 use crate::domain::FieldError;
 use crate::domain::Foutcode;
+use crate::http::gemeente::GemeenteQuery;
 use crate::http::AppState;
 use crate::import::apply::{self, ImportError, ImportResult, Source};
 use crate::import::csv::CsvAgenda;
@@ -29,8 +30,9 @@ use crate::projections::ReadModel;
 /// Largest import body (the Twenterand agenda is ~70 KB).
 const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
 
+/// Not closed: `?gemeente=` is read by [`GemeenteQuery`] beside it.
 #[derive(Debug, Deserialize, IntoParams)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// csv (text/csv, de standaard) of json (application/json, het agendabestand).
@@ -74,13 +76,15 @@ impl ExportFormaat {
 /// indicatoren en na de acties één rij per nulmeting, streefwaarde en geldende meting.
 /// JSON: de hele agenda als agendabestand (`mag-tracker/agenda` versie 1), precies het
 /// formaat dat `POST /agenda-imports` inleest.
+/// Met `?gemeente=` alleen de acties van die gemeente en die voor de hele agenda (de
+/// indeling van de agenda blijft heel).
 #[utoipa::path(get, path = "/agendas/{id}/export", tag = "Uitwisseling",
-    params(("id" = Uuid, Path, description = "Id van de agenda"), ExportQuery, PeilQuery),
+    params(("id" = Uuid, Path, description = "Id van de agenda"), ExportQuery, GemeenteQuery, PeilQuery),
     responses(
         (status = 200, description = "De agenda als CSV of als agendabestand (JSON)",
             headers(("ETag" = String, description = "Zwakke ETag met de positie van de export")),
             content(
-                (String = "text/csv", example = "groeperingCode;groeperingNaam;opgaveCode;opgaveTitel;doelCode;doelTitel;bovenliggendDoelCode;bovenliggendDoelTitel;actieId;kenmerk;omschrijving;jaar;geplandeStartDatum;geplandeEindDatum;trekker;trekkerSoort;partners;status;statusSindsDatum;laatstGewijzigdTijdstip;aantalReflecties;opgaveVervalreden;doelVervalreden;bovenliggendDoelVervalreden\r\n"),
+                (String = "text/csv", example = "groeperingCode;groeperingNaam;opgaveCode;opgaveTitel;doelCode;doelTitel;bovenliggendDoelCode;bovenliggendDoelTitel;actieId;kenmerk;omschrijving;jaar;geplandeStartDatum;geplandeEindDatum;trekker;trekkerSoort;partners;status;statusSindsDatum;laatstGewijzigdTijdstip;aantalReflecties;opgaveVervalreden;doelVervalreden;bovenliggendDoelVervalreden;gemeenten\r\n"),
                 (serde_json::Value = "application/json"),
             )),
         (status = 400, description = "Ongeldige parameters", body = Problem, content_type = "application/problem+json"),
@@ -90,6 +94,7 @@ pub async fn get_export(
     view: View,
     id: web::Path<Uuid>,
     q: web::Query<ExportQuery>,
+    g: web::Query<GemeenteQuery>,
 ) -> Result<HttpResponse, Problem> {
     let mut errors = Vec::new();
     let csv = match ExportFormaat::parse(q.formaat.as_deref()) {
@@ -109,20 +114,20 @@ pub async fn get_export(
     }
     let agenda_id = *id;
     let met_indicatoren = q.indicatoren.unwrap_or(false);
-    let render = move |model: &ReadModel| -> Option<(Vec<u8>, String)> {
+    let render = move |model: &ReadModel, g: Option<&str>| -> Option<(Vec<u8>, String)> {
         let name = model.agendas.get(&agenda_id)?.state.naam.clone();
         let body = if csv {
-            export::csv(model, agenda_id, met_indicatoren)?
+            export::csv(model, agenda_id, g, met_indicatoren)?
         } else {
-            serde_json::to_vec_pretty(&export::agenda_file(model, agenda_id)?).ok()?
+            serde_json::to_vec_pretty(&export::agenda_file(model, agenda_id, g)?).ok()?
         };
         Some((body, name))
     };
     let (position, rendered) = {
         let seen = view.read();
-        seen.agenda(agenda_id)?;
+        let gemeente = g.van(&seen.agenda(agenda_id)?.state)?;
         let model = seen.model();
-        (model.position, render(model))
+        (model.position, render(model, gemeente.as_deref()))
     };
     let (body, name) = rendered.ok_or_else(|| {
         view.not_found(crate::domain::niet_gevonden("agenda", agenda_id), agenda_id)
@@ -172,6 +177,9 @@ pub struct ImportQuery {
     pub periode_eind_datum: Option<String>,
     /// Alleen bij CSV: naam van het groeperingsniveau (standaard themalijn).
     pub groeperingsniveau: Option<String>,
+    /// Alleen bij CSV: de uitvoeringsperiode per gemeente, `Gemeente:JJJJ-MM-DD/JJJJ-MM-DD`, gescheiden door komma's.
+    #[param(example = "Borne:2024-01-01/2025-12-31,Hengelo:2026-01-01/2027-12-31")]
+    pub uitvoeringsperioden: Option<String>,
 }
 
 fn csv_agenda(q: &ImportQuery) -> Result<CsvAgenda, Vec<InvalidParam>> {
@@ -218,6 +226,17 @@ fn csv_agenda(q: &ImportQuery) -> Result<CsvAgenda, Vec<InvalidParam>> {
     };
     let start = date("periodeStartDatum", &q.periode_start_datum);
     let eind = date("periodeEindDatum", &q.periode_eind_datum);
+    let uitvoeringsperioden = crate::import::csv::parse_uitvoeringsperioden(
+        q.uitvoeringsperioden.as_deref().unwrap_or(""),
+    )
+    .unwrap_or_else(|reason| {
+        errors.push(InvalidParam::new(
+            "query.uitvoeringsperioden",
+            Foutcode::InvalidValue,
+            reason,
+        ));
+        Vec::new()
+    });
     match (naam, start, eind, errors.is_empty()) {
         (Some(naam), Some(s), Some(e), true) => Ok(CsvAgenda {
             naam,
@@ -225,6 +244,7 @@ fn csv_agenda(q: &ImportQuery) -> Result<CsvAgenda, Vec<InvalidParam>> {
             periode_start_datum: s,
             periode_eind_datum: e,
             groeperingsniveau: q.groeperingsniveau.clone(),
+            uitvoeringsperioden,
         }),
         _ => Err(errors),
     }
@@ -238,6 +258,8 @@ pub fn import_problem(errors: Vec<FieldError>) -> Problem {
             .map(|f| {
                 let name = if f.field.is_empty() {
                     "body".to_owned()
+                } else if f.field.starts_with("query.") {
+                    f.field
                 } else {
                     format!("body.{}", f.field)
                 };

@@ -14,6 +14,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
 
 use super::dto::TrekkerDto;
+use super::gemeente::GemeenteQuery;
 use super::problem::{InvalidParam, Problem};
 use super::write::service_problem;
 use crate::domain::actie::Trekker;
@@ -25,8 +26,9 @@ use crate::http::AppState;
 use crate::projections::ReadModel;
 use crate::service::ServiceError;
 
+/// Not closed: `?gemeente=` is read by [`GemeenteQuery`] beside it.
 #[derive(Debug, Deserialize, IntoParams)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct WijzigingenQuery {
     /// Vanaf het begin van deze dag (Europe/Amsterdam), precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
@@ -185,7 +187,7 @@ fn name(v: Value) -> String {
 
 /// Wat er in een agenda veranderde tussen twee momenten (voor evaluaties en raadsrapportages).
 #[utoipa::path(get, path = "/agendas/{id}/wijzigingen", tag = "Historie",
-    params(("id" = Uuid, Path, description = "Id van de agenda"), WijzigingenQuery),
+    params(("id" = Uuid, Path, description = "Id van de agenda"), WijzigingenQuery, GemeenteQuery),
     responses(
         (status = 200, description = "De wijzigingen in de periode, per soort, oudste eerst", body = WijzigingenDto),
         super::responses::ReadErrors,
@@ -195,9 +197,11 @@ pub async fn wijzigingen(
     reader: super::peil::view::Reader,
     id: web::Path<Uuid>,
     q: web::Query<WijzigingenQuery>,
+    g: web::Query<GemeenteQuery>,
 ) -> Result<HttpResponse, Problem> {
     let id = *id;
     reader.check(crate::access::policy::Target::Agenda(id))?;
+    let gemeente = super::voortgang::gemeente(&state, id, &g)?;
     let mut errors = Vec::new();
     let sinds = date_param(&q.sinds, "sinds", &mut errors);
     let tot = date_param(&q.tot, "tot", &mut errors);
@@ -275,6 +279,11 @@ pub async fn wijzigingen(
             let Ok(event) = Event::decode(&e.event_type, e.schema_version, &e.data) else {
                 return ControlFlow::Continue(());
             };
+            if let Some(g) = &gemeente {
+                if !voor_gemeente(m, &e, &event, g) {
+                    return ControlFlow::Continue(());
+                }
+            }
             match event {
                 Event::ActieAangemaakt(_) => out.acties_toegevoegd.push(actie_regel(m, &e)),
                 Event::ActieStatusGewijzigd(s) => {
@@ -329,6 +338,23 @@ pub async fn wijzigingen(
         .insert_header(("ETag", format!("W/\"{until}\"")))
         .insert_header(("X-Positie", until.to_string()))
         .json(out))
+}
+
+/// With `?gemeente=`: whether an event holds for it. Events of an actie,
+/// and reflecties on one, only when the actie (as it is now) is for that
+/// gemeente or for the whole agenda; everything else always.
+fn voor_gemeente(m: &ReadModel, e: &RecordedEvent, event: &Event, gemeente: &str) -> bool {
+    let actie = match event {
+        Event::ReflectieToegevoegd(r)
+            if r.over.soort == crate::domain::reflectie::OnderwerpSoort::Actie =>
+        {
+            r.over.id
+        }
+        _ => e.stream_id,
+    };
+    m.acties
+        .get(&actie)
+        .is_none_or(|a| crate::domain::gemeente::hoort_bij(&a.state.gemeenten, gemeente))
 }
 
 #[derive(OpenApi)]

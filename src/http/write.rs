@@ -152,6 +152,9 @@ pub fn service_problem(error: ServiceError) -> Problem {
         ServiceError::Domain(DomainError::Conflict { code, message }) => {
             Problem::new(StatusCode::CONFLICT, code, "Conflict met de huidige toestand", message)
         }
+        ServiceError::Domain(DomainError::Forbidden { code, message }) => {
+            Problem::new(StatusCode::FORBIDDEN, code, "Niet toegestaan", message)
+        }
         ServiceError::NotFound(what) => Problem::not_found(what),
         ServiceError::Domain(e @ DomainError::NotFound { .. }) => Problem::not_found(e.to_string()),
         ServiceError::InvalidBijsturing(reason) => Problem::invalid(vec![InvalidParam::new(

@@ -30,6 +30,7 @@ use utoipa::{PartialSchema, ToSchema};
 
 use crate::domain::actie::ActieStatus;
 use crate::domain::agenda::{AgendaStatus, Niveau};
+use crate::domain::gemeente::Uitvoeringsperiode;
 use crate::domain::organisatie::OrganisatieSoort;
 use crate::domain::Code;
 
@@ -104,6 +105,11 @@ pub struct AgendaIn {
     #[serde(default)]
     #[schema(nullable)]
     pub groeperingsniveaus: Vec<NiveauIn>,
+    /// Per gemeente de periode waarin zij haar acties uitvoert (binnen de periode van de
+    /// agenda, hoogstens één per gemeente).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(nullable)]
+    pub uitvoeringsperioden: Vec<UitvoeringsperiodeIn>,
     #[serde(default)]
     #[schema(nullable)]
     pub groeperingen: Vec<GroeperingIn>,
@@ -148,6 +154,42 @@ impl From<Niveau> for NiveauIn {
         Self {
             enkelvoud: n.enkelvoud,
             meervoud: n.meervoud,
+        }
+    }
+}
+
+/// De uitvoeringsperiode van één gemeente van de agenda.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = BestandUitvoeringsperiode)]
+pub struct UitvoeringsperiodeIn {
+    /// Een van de gemeenten van de agenda.
+    #[schema(min_length = 1, pattern = r"\S", example = "Borne")]
+    pub gemeente: String,
+    /// Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
+    #[schema(value_type = String, format = Date, pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-")]
+    pub start_datum: NaiveDate,
+    /// Precies JJJJ-MM-DD, van 1900-01-01 t/m 2200-12-31.
+    #[schema(value_type = String, format = Date, pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-")]
+    pub eind_datum: NaiveDate,
+}
+
+impl From<UitvoeringsperiodeIn> for Uitvoeringsperiode {
+    fn from(u: UitvoeringsperiodeIn) -> Self {
+        Self {
+            gemeente: u.gemeente,
+            start_datum: u.start_datum,
+            eind_datum: u.eind_datum,
+        }
+    }
+}
+
+impl From<Uitvoeringsperiode> for UitvoeringsperiodeIn {
+    fn from(u: Uitvoeringsperiode) -> Self {
+        Self {
+            gemeente: u.gemeente,
+            start_datum: u.start_datum,
+            eind_datum: u.eind_datum,
         }
     }
 }
@@ -273,6 +315,10 @@ pub struct ActieIn {
     #[serde(default)]
     #[schema(nullable)]
     pub partners: Vec<String>,
+    /// De gemeenten van de agenda waarvoor de actie is; leeg of weglaten: de hele agenda.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(nullable)]
+    pub gemeenten: Vec<String>,
     /// Standaard gepland.
     #[serde(default = "gepland")]
     #[schema(nullable)]

@@ -35,6 +35,32 @@ pub struct CsvAgenda {
     pub periode_eind_datum: NaiveDate,
     /// Name of the groepering level (default `themalijn`).
     pub groeperingsniveau: Option<String>,
+    /// Per gemeente the period in which it carries out its acties.
+    pub uitvoeringsperioden: Vec<crate::domain::gemeente::Uitvoeringsperiode>,
+}
+
+/// Parses the CSV import's uitvoeringsperioden, `Gemeente:JJJJ-MM-DD/JJJJ-MM-DD`
+/// separated by commas (`Borne:2024-01-01/2025-12-31,Hengelo:2026-01-01/2027-12-31`);
+/// `Err` with a Dutch reason. Which gemeenten and dates are allowed is the
+/// planner's to check, as for the JSON file.
+pub fn parse_uitvoeringsperioden(
+    raw: &str,
+) -> Result<Vec<crate::domain::gemeente::Uitvoeringsperiode>, String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let wrong = || format!("'{p}' is geen uitvoeringsperiode; schrijf Gemeente:JJJJ-MM-DD/JJJJ-MM-DD, bijvoorbeeld Borne:2024-01-01/2025-12-31.");
+            let (gemeente, dates) = p.rsplit_once(':').ok_or_else(wrong)?;
+            let (start, eind) = dates.split_once('/').ok_or_else(wrong)?;
+            let date = |d: &str| crate::domain::datum::parse_date(d.trim()).map_err(|_| wrong());
+            Ok(crate::domain::gemeente::Uitvoeringsperiode {
+                gemeente: gemeente.trim().to_owned(),
+                start_datum: date(start)?,
+                eind_datum: date(eind)?,
+            })
+        })
+        .collect()
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -56,11 +82,17 @@ pub struct RowMap {
 
 impl RowMap {
     /// Renames `agenda.groeperingen[0].opgaven[1].acties[2].partners[0]`
-    /// to `rij[7].partners`; leaves other fields as they are.
+    /// to `rij[7].partners`, and the agenda's uitvoeringsperioden (which
+    /// came from the query) to `query.uitvoeringsperioden[0].gemeente`;
+    /// leaves other fields as they are.
     pub fn rename(&self, errors: Vec<FieldError>) -> Vec<FieldError> {
         errors
             .into_iter()
             .map(|mut e| {
+                if let Some(rest) = e.field.strip_prefix("agenda.uitvoeringsperioden") {
+                    e.field = format!("query.uitvoeringsperioden{rest}");
+                    return e;
+                }
                 let best = self
                     .entries
                     .iter()
@@ -559,6 +591,12 @@ pub fn read(
             .filter(|p| !p.is_empty())
             .map(str::to_owned)
             .collect();
+        let gemeenten = get("gemeenten")
+            .split(PARTNER_SEPARATOR.trim())
+            .map(str::trim)
+            .filter(|g| !g.is_empty())
+            .map(str::to_owned)
+            .collect();
         let kenmerk = get("kenmerk");
         let actie = ActieIn {
             kenmerk: (!kenmerk.is_empty()).then_some(kenmerk),
@@ -568,6 +606,7 @@ pub fn read(
             geplande_eind_datum: eind,
             trekker,
             partners,
+            gemeenten,
             status,
         };
         // doel, under its parent doel when the row names one
@@ -663,6 +702,12 @@ pub fn read(
                     enkelvoud: niveau,
                 }]
             },
+            uitvoeringsperioden: agenda
+                .uitvoeringsperioden
+                .iter()
+                .cloned()
+                .map(Into::into)
+                .collect(),
             groeperingen: tree_groepen,
             opgaven: losse,
         },

@@ -39,7 +39,7 @@ mod indicatoren;
 /// `kenmerk` is kept (an empty one is given by the import). The
 /// `…Vervalreden` columns (last, so older files keep their positions) are
 /// empty for an active opgave or doel and hold the reason for a vervallen one.
-pub const CSV_COLUMNS: [&str; 24] = [
+pub const CSV_COLUMNS: [&str; 25] = [
     "groeperingCode",
     "groeperingNaam",
     "opgaveCode",
@@ -64,6 +64,7 @@ pub const CSV_COLUMNS: [&str; 24] = [
     "opgaveVervalreden",
     "doelVervalreden",
     "bovenliggendDoelVervalreden",
+    "gemeenten",
 ];
 
 /// Separator of several partners in one CSV field.
@@ -92,6 +93,8 @@ where
 struct Tree<'a> {
     model: &'a ReadModel,
     agenda_id: Uuid,
+    /// Only the acties for this gemeente (and the whole agenda).
+    gemeente: Option<&'a str>,
     orgs: BTreeSet<Uuid>,
 }
 
@@ -127,6 +130,7 @@ impl Tree<'_> {
             geplande_eind_datum: a.geplande_eind,
             trekker,
             partners: a.partners.iter().map(|p| self.org_name(p)).collect(),
+            gemeenten: a.gemeenten.clone(),
             status: a.status,
         }
     }
@@ -138,6 +142,7 @@ impl Tree<'_> {
             .values()
             .map(|e| &**e)
             .filter(|a| a.state.agenda_id == self.agenda_id && filter(&a.state))
+            .filter(|a| voor(self.gemeente, &a.state))
             .collect();
         v.sort_by_key(|a| a.id);
         v.into_iter().map(|a| self.actie(&a.state)).collect()
@@ -214,12 +219,23 @@ impl Tree<'_> {
     }
 }
 
-/// The whole agenda as an agenda file; `None` for an unknown agenda.
-pub fn agenda_file(model: &ReadModel, agenda_id: Uuid) -> Option<AgendaFile> {
+/// Whether an actie is exported for `gemeente` (`None`: every actie).
+fn voor(gemeente: Option<&str>, a: &Actie) -> bool {
+    gemeente.is_none_or(|g| crate::domain::gemeente::hoort_bij(&a.gemeenten, g))
+}
+
+/// The whole agenda as an agenda file (with a `gemeente`: only its acties
+/// and those for the whole agenda); `None` for an unknown agenda.
+pub fn agenda_file(
+    model: &ReadModel,
+    agenda_id: Uuid,
+    gemeente: Option<&str>,
+) -> Option<AgendaFile> {
     let agenda = &model.agendas.get(&agenda_id)?.state;
     let mut tree = Tree {
         model,
         agenda_id,
+        gemeente,
         orgs: BTreeSet::new(),
     };
     let groeperingen = tree.groeperingen(None);
@@ -254,23 +270,35 @@ pub fn agenda_file(model: &ReadModel, agenda_id: Uuid) -> Option<AgendaFile> {
                 .cloned()
                 .map(Into::into)
                 .collect(),
+            uitvoeringsperioden: agenda
+                .uitvoeringsperioden
+                .iter()
+                .cloned()
+                .map(Into::into)
+                .collect(),
             groeperingen,
             opgaven,
         },
     })
 }
 
-/// One row per actie, in the order of the tree (groepering, opgave, doel),
-/// then the rows of the indicatoren (see [`super::csv::indicatoren`]).
-/// With `met_indicatoren`, the indicator columns too and after the acties
-/// one row per value of each indicator (the form the CSV import reads).
-pub fn csv(model: &ReadModel, agenda_id: Uuid, met_indicatoren: bool) -> Option<Vec<u8>> {
+/// One row per actie, in the order of the tree (groepering, opgave, doel);
+/// with a `gemeente`, only its acties and those for the whole agenda. With
+/// `met_indicatoren`, the indicator columns too and after the acties one
+/// row per value of each indicator (see [`indicatoren`]; the form the CSV
+/// import reads).
+pub fn csv(
+    model: &ReadModel,
+    agenda_id: Uuid,
+    gemeente: Option<&str>,
+    met_indicatoren: bool,
+) -> Option<Vec<u8>> {
     model.agendas.get(&agenda_id)?;
     let mut acties: Vec<&Entity<Actie>> = model
         .acties
         .values()
         .map(|e| &**e)
-        .filter(|a| a.state.agenda_id == agenda_id)
+        .filter(|a| a.state.agenda_id == agenda_id && voor(gemeente, &a.state))
         .collect();
     let order = |a: &Entity<Actie>| {
         let opgave = model.opgaven.get(&model.opgave_of(&a.state));
@@ -383,6 +411,7 @@ pub fn csv(model: &ReadModel, agenda_id: Uuid, met_indicatoren: bool) -> Option<
                 parent
                     .and_then(|p| p.state.vervallen.clone())
                     .unwrap_or_default(),
+                a.gemeenten.join(PARTNER_SEPARATOR),
             ];
             w.write_record(
                 row.iter()

@@ -205,16 +205,13 @@ impl Planner<'_> {
         for (i, m) in ind.metingen.iter().enumerate() {
             let mpath = format!("{path}.metingen[{i}]");
             let gemeente = tekst(&m.gemeente).and_then(|g| {
-                let found = self
-                    .gemeenten
-                    .iter()
-                    .find(|x| crate::domain::naam::same(x, &g))
-                    .cloned();
+                let alle = &self.gemeenten.0;
+                let found = crate::domain::gemeente::vind(alle, &g).map(str::to_owned);
                 if found.is_none() {
                     let e = crate::domain::indicator::onbekende_gemeente(
                         &format!("{mpath}.gemeente"),
                         &g,
-                        &self.gemeenten,
+                        alle,
                     );
                     self.errors.push(e);
                 }

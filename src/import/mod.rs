@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::domain::actie::kenmerk::{self, KenmerkRegister};
 use crate::domain::actie::{Kenmerk, Trekker};
 use crate::domain::events::*;
+use crate::domain::gemeente::{self, Uitvoeringsperiode};
 use crate::domain::Foutcode;
 use crate::domain::{Code, Event, FieldError};
 use crate::event_store::ExpectedVersion;
@@ -71,9 +72,9 @@ pub fn parse(json: &str) -> Result<AgendaFile, Vec<FieldError>> {
 struct Planner<'a> {
     model: &'a ReadModel,
     agenda_id: Uuid,
-    /// The agenda's gemeenten, as it spells them.
-    gemeenten: Vec<String>,
     period: (NaiveDate, NaiveDate),
+    /// The agenda's gemeenten and their uitvoeringsperioden (checked).
+    gemeenten: (Vec<String>, Vec<Uitvoeringsperiode>),
     orgs: HashMap<String, Uuid>,
     codes: HashSet<String>,
     /// Kenmerken given in the file, and the highest number per prefix.
@@ -401,6 +402,16 @@ impl Planner<'_> {
             .enumerate()
             .filter_map(|(i, naam)| self.org(format!("{path}.partners[{i}]"), naam))
             .collect();
+        let (alle, perioden) = &self.gemeenten;
+        let field = format!("{path}.gemeenten");
+        let gemeenten = gemeente::van_actie(alle, &a.gemeenten, &field, &mut self.errors);
+        let planning = gemeente::Planning {
+            jaar: a.jaar,
+            geplande_start_datum: a.geplande_start_datum,
+            geplande_eind_datum: a.geplande_eind_datum,
+        };
+        let prefix = format!("{path}.");
+        gemeente::binnen_uitvoering(perioden, &gemeenten, &planning, &prefix, &mut self.errors);
         self.create(vec![Event::ActieAangemaakt(ActieAangemaakt {
             kenmerk,
             agenda_id: self.agenda_id,
@@ -413,6 +424,7 @@ impl Planner<'_> {
             trekker,
             partners,
             status: a.status,
+            gemeenten,
         })]);
         self.summary.acties += 1;
     }
@@ -421,21 +433,35 @@ impl Planner<'_> {
 /// Validates the whole file against the current state and plans its events.
 pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<FieldError>> {
     let a = &file.agenda;
+    let gemeenten: Vec<String> = a
+        .gemeenten
+        .iter()
+        .map(|g| crate::domain::naam::normalise(g))
+        .collect();
+    let period = (a.periode_start_datum, a.periode_eind_datum);
+    let mut errors = Vec::new();
+    let perioden = gemeente::uitvoeringsperioden(
+        &gemeenten,
+        period,
+        a.uitvoeringsperioden
+            .iter()
+            .cloned()
+            .map(Into::into)
+            .collect(),
+        "agenda.uitvoeringsperioden",
+        &mut errors,
+    );
     let mut p = Planner {
         model,
         agenda_id: Uuid::now_v7(),
-        gemeenten: a
-            .gemeenten
-            .iter()
-            .map(|g| crate::domain::naam::normalise(g))
-            .collect(),
-        period: (a.periode_start_datum, a.periode_eind_datum),
+        period,
+        gemeenten: (gemeenten, perioden),
         orgs: HashMap::new(),
         codes: HashSet::new(),
         kenmerken: HashSet::new(),
         volgnummers: HashMap::new(),
         zonder_kenmerk: Vec::new(),
-        errors: Vec::new(),
+        errors,
         streams: Vec::new(),
         summary: ImportSummary::default(),
     };
@@ -514,11 +540,7 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
         events: vec![Event::AgendaAangemaakt(AgendaAangemaakt {
             naam: crate::domain::naam::normalise(&a.naam),
             omschrijving: a.omschrijving.clone(),
-            gemeenten: a
-                .gemeenten
-                .iter()
-                .map(|g| crate::domain::naam::normalise(g))
-                .collect(),
+            gemeenten: p.gemeenten.0.clone(),
             periode_start_datum: a.periode_start_datum,
             periode_eind_datum: a.periode_eind_datum,
             status: a.status,
@@ -530,6 +552,7 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
                 .cloned()
                 .map(Into::into)
                 .collect(),
+            uitvoeringsperioden: p.gemeenten.1.clone(),
         })],
     });
     let levels = a.groeperingsniveaus.len();

@@ -57,6 +57,9 @@ pub struct PdcaState {
     pub open_bijsturingen: Vec<OpenBijsturing>,
     /// The year whose streefwaarden the indicators are compared with.
     pub peiljaar: i32,
+    /// The gemeente judged (`?gemeente=`): only its acties and those for
+    /// the whole agenda count; `None`: every actie.
+    pub gemeente: Option<String>,
     pub redenen: Vec<String>,
     /// The first instant after `now` at which the clock alone changes this
     /// state (an active actie passes the signaleringstermijn, or a new year
@@ -151,8 +154,10 @@ impl ReadModel {
 
     /// [`Self::pdca`], with the indicators judged against the streefwaarden
     /// of `jaar` (`None`: the agenda's [`crate::domain::agenda::Agenda::peiljaar`]),
-    /// on the values of `gemeente` only (`None`: every gemeente, side by side;
-    /// the name as the agenda spells it).
+    /// and for one `gemeente` of a shared agenda (as the agenda spells it):
+    /// only its acties and those for the whole agenda count, and the
+    /// indicators are judged on that gemeente's values only (`None`: every
+    /// actie, and each gemeente's values side by side).
     pub fn pdca_in(
         &self,
         opgave_id: Uuid,
@@ -165,6 +170,9 @@ impl ReadModel {
         let agenda = self.agendas.get(&agenda_id);
         let threshold = agenda.map_or(90, |a| a.state.signaleringstermijn_dagen);
         let mut acties = self.acties_of_opgave(opgave_id);
+        if let Some(g) = gemeente {
+            acties.retain(|a| crate::domain::gemeente::hoort_bij(&a.state.gemeenten, g));
+        }
         acties.sort_by_cached_key(|a| (self.actie_code(&a.state), a.id));
         let next_year = NaiveDate::from_ymd_opt(now.year() + 1, 1, 1)
             .map_or(DateTime::<Utc>::MAX_UTC, |d| {
@@ -360,6 +368,7 @@ impl ReadModel {
             open_checkmoment_id: open_check.map(|c| c.id),
             open_bijsturingen,
             peiljaar: year,
+            gemeente: gemeente.map(str::to_owned),
             redenen,
             valid_until,
         })
@@ -473,6 +482,7 @@ mod tests {
                 gepubliceerd: true,
                 signaleringstermijn_dagen: 90,
                 groeperingsniveaus: vec![],
+                uitvoeringsperioden: vec![],
             }),
             t0,
         );
@@ -518,6 +528,7 @@ mod tests {
                 trekker: None,
                 partners: vec![],
                 status: ActieStatus::Gepland,
+                gemeenten: vec![],
             }),
             t0,
         );

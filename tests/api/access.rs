@@ -78,6 +78,7 @@ fn an_expired_token_is_refused() {
                 omschrijving: "kort".into(),
                 agendas: vec![agenda],
                 verloop: Some(chrono::Utc::now() + chrono::Duration::milliseconds(600)),
+                gemeente: None,
             };
             issue_as_system(&service, "test", new).await.unwrap()
         })

@@ -294,6 +294,46 @@ fn a_shared_nota_shows_each_gemeentes_value_for_the_same_period_side_by_side() {
         "{md}"
     );
 
+    // One gemeente's PDCA state, overzicht and voortgang: only its values count.
+    let zuid = call(
+        &app,
+        &pm,
+        "GET",
+        &format!("/opgaven/{o}/pdca?jaar=2025&gemeente=Gemeente%20Zuid"),
+        None,
+    )
+    .body;
+    assert_eq!(zuid["indicatoren"][0]["koers"], "opKoers", "{zuid}");
+    assert_eq!(zuid["indicatoren"][0]["waarde"], 60.0);
+    assert!(
+        !redenen(&zuid).iter().any(|r| r.contains("Indicator")),
+        "{zuid}"
+    );
+    let overzicht = call(
+        &app,
+        &pm,
+        "GET",
+        &format!("/agendas/{agenda}/overzicht?jaar=2025&gemeente=gemeente%20noord"),
+        None,
+    )
+    .body;
+    let noord = &overzicht["groepen"][0]["opgaven"][0]["indicatoren"][0];
+    assert_eq!(
+        (noord["koers"].clone(), noord["waarde"].clone()),
+        (json!("nietOpKoers"), json!(45.0))
+    );
+    let voortgang = call(
+        &app,
+        &pm,
+        "GET",
+        &format!("/agendas/{agenda}/voortgang?sindsPositie=1&gemeente=Gemeente%20Zuid"),
+        None,
+    )
+    .body;
+    let metingen = voortgang["opgaven"][0]["metingen"].as_array().unwrap();
+    assert_eq!(metingen.len(), 1, "{voortgang}");
+    assert_eq!(metingen[0]["gemeente"], "Gemeente Zuid");
+
     // The same after a restart (rebuilt from the log).
     let again = rebuilt(&app);
     for path in [
@@ -330,7 +370,7 @@ fn a_gemeente_outside_the_agenda_is_refused_and_changes_nothing() {
     assert_eq!(r.body["invalidParams"][0]["code"], "unknown-gemeente");
     assert_eq!(
         r.body["invalidParams"][0]["reason"],
-        "\"Gemeente West\" is geen gemeente van deze agenda; kies uit: Gemeente Noord, Gemeente Midden, Gemeente Zuid."
+        "'Gemeente West' is geen gemeente van deze agenda; kies uit Gemeente Noord, Gemeente Midden, Gemeente Zuid."
     );
     assert_eq!(app.head(), head, "nothing appended");
     let r = call(

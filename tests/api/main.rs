@@ -11,6 +11,7 @@ mod checkmomenten;
 mod client;
 mod contract;
 mod contract_truth;
+mod gemeente;
 mod hardening;
 mod herimport;
 mod indicatoren;

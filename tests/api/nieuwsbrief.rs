@@ -177,6 +177,7 @@ pub fn script_year(app: &App) -> Script {
             }),
             partners: vec![mijande],
             status: ActieStatus::Gepland,
+            gemeenten: vec![],
         })]),
     );
     create(

@@ -126,6 +126,7 @@ pub fn issue_with(
         omschrijving: format!("test {}", rol.as_str()),
         agendas,
         verloop: None,
+        gemeente: None,
     };
     std::thread::spawn(move || {
         actix_web::rt::System::new()
@@ -406,6 +407,7 @@ fn issue_new(
         agendas,
         verloop_tijdstip: None,
         geheim_hash: issued.hash.clone(),
+        gemeente: None,
     };
     let service = service.clone();
     let id = issued.id;

@@ -9,6 +9,7 @@ mod acties_invoer;
 mod backup;
 mod first_run;
 mod fsync_trace;
+mod gemeente;
 mod indicatoren;
 mod indicatoren_gemeenten;
 mod invoer;

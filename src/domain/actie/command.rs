@@ -44,6 +44,9 @@ pub struct NieuweActie {
     pub geplande_eind_datum: Option<NaiveDate>,
     pub trekker: Option<Trekker>,
     pub partners: Vec<Uuid>,
+    /// Gemeenten of the agenda it is for (empty: the whole agenda, or for a
+    /// token scoped to a gemeente: that gemeente).
+    pub gemeenten: Vec<String>,
 }
 
 /// A change of an actie: only what is `Some` changes; a `Some(None)` date
@@ -58,6 +61,8 @@ pub struct ActieWijziging {
     pub partners: Option<Vec<Uuid>>,
     pub opgave_id: Option<Uuid>,
     pub doel_id: Option<Option<Uuid>>,
+    /// Replaces the gemeenten (empty: the whole agenda).
+    pub gemeenten: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -66,10 +71,15 @@ pub enum ActieCommand {
         id: Uuid,
         onder: Ouder,
         actie: NieuweActie,
+        /// The gemeente the caller's token is scoped to, if any: it creates
+        /// acties for that gemeente only.
+        beperkt_tot: Option<String>,
     },
     Wijzig {
         id: Uuid,
         wijziging: ActieWijziging,
+        /// As for `MaakAan`: the gemeenten may only become that gemeente.
+        beperkt_tot: Option<String>,
     },
     WijzigStatus {
         id: Uuid,
@@ -78,10 +88,7 @@ pub enum ActieCommand {
         reden: Option<String>,
     },
     /// `None` empties the trekkersrol.
-    WijsTrekkerToe {
-        id: Uuid,
-        trekker: Option<Trekker>,
-    },
+    WijsTrekkerToe { id: Uuid, trekker: Option<Trekker> },
     MeldVoortgang {
         id: Uuid,
         bericht_id: Uuid,
@@ -115,8 +122,17 @@ impl ActieCommand {
     /// Decides the command against `view`.
     pub fn decide(self, view: &impl ActieView) -> Besluit {
         match self {
-            Self::MaakAan { id, onder, actie } => maak_aan(view, id, onder, actie),
-            Self::Wijzig { id, wijziging } => wijzig(view, id, wijziging),
+            Self::MaakAan {
+                id,
+                onder,
+                actie,
+                beperkt_tot,
+            } => maak_aan(view, id, onder, actie, beperkt_tot.as_deref()),
+            Self::Wijzig {
+                id,
+                wijziging,
+                beperkt_tot,
+            } => wijzig(view, id, wijziging, beperkt_tot.as_deref()),
             Self::WijzigStatus {
                 id,
                 naar,

@@ -143,6 +143,8 @@ pub struct Actie {
     #[serde(with = "crate::domain::binary::trekker")]
     pub trekker: Option<Trekker>,
     pub partners: Vec<Uuid>,
+    /// The gemeenten of the agenda it is for; empty: the whole agenda.
+    pub gemeenten: Vec<String>,
     pub status: ActieStatus,
     #[serde(with = "crate::domain::binary::date_opt")]
     pub status_sinds: Option<NaiveDate>,
@@ -169,6 +171,7 @@ impl Actie {
             geplande_eind: e.geplande_eind_datum,
             trekker: e.trekker.clone(),
             partners: e.partners.clone(),
+            gemeenten: e.gemeenten.clone(),
             status: e.status,
             status_sinds: None,
             reden: None,
@@ -231,6 +234,9 @@ impl Actie {
                 }
                 if let Some(v) = e.geplande_eind_datum {
                     self.geplande_eind = v;
+                }
+                if let Some(v) = &e.gemeenten {
+                    self.gemeenten = v.clone();
                 }
             }
             Event::ActieVerplaatst(e) => {
@@ -336,6 +342,7 @@ impl Actie {
         change.geplande_eind_datum = change
             .geplande_eind_datum
             .filter(|v| *v != self.geplande_eind);
+        change.gemeenten = change.gemeenten.filter(|v| *v != self.gemeenten);
         let mut events = Vec::new();
         if change != ActieGewijzigd::default() {
             events.push(Event::ActieGewijzigd(change));
@@ -511,6 +518,7 @@ mod tests {
             trekker: None,
             partners: vec![],
             status: ActieStatus::Gepland,
+            gemeenten: vec![],
         })
     }
 

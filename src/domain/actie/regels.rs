@@ -11,7 +11,7 @@ use super::kenmerk;
 use super::{create, Actie, ActieStatus, Trekker};
 use crate::domain::agenda::Agenda;
 use crate::domain::events::{ActieAangemaakt, ActieGewijzigd};
-use crate::domain::{Besluit, DomainError, FieldError, Foutcode, StreamBesluit};
+use crate::domain::{gemeente, Besluit, DomainError, FieldError, Foutcode, StreamBesluit};
 pub(super) fn actie_van(view: &impl ActieView, id: Uuid) -> Result<(&Actie, u64), DomainError> {
     view.actie(id).ok_or(DomainError::not_found("actie", id))
 }
@@ -93,7 +93,40 @@ fn opgave_nu(view: &impl ActieView, a: &Actie) -> Uuid {
         .map_or(a.opgave_id, |d| d.opgave_id)
 }
 
-pub(super) fn maak_aan(view: &impl ActieView, id: Uuid, onder: Ouder, n: NieuweActie) -> Besluit {
+/// The gemeenten an actie gets: the agenda's spelling of those asked for.
+/// A token scoped to gemeente `g` may name no other (403); a new actie it
+/// creates without gemeenten gets `[g]` (`nieuw`), while emptying the
+/// list of an existing one (the whole agenda) is refused.
+fn gemeenten(
+    agenda: &Agenda,
+    gevraagd: &[String],
+    (beperkt_tot, nieuw): (Option<&str>, bool),
+    errors: &mut Vec<FieldError>,
+) -> Result<Vec<String>, DomainError> {
+    let gemeenten = gemeente::van_actie(&agenda.gemeenten, gevraagd, "gemeenten", errors);
+    let Some(eigen) = beperkt_tot else {
+        return Ok(gemeenten);
+    };
+    let eigen = gemeente::vind(&agenda.gemeenten, eigen).unwrap_or(eigen);
+    if gevraagd.is_empty() && nieuw {
+        return Ok(vec![eigen.to_owned()]);
+    }
+    if gemeenten.len() != 1 || gemeenten[0] != eigen || gevraagd.len() != 1 {
+        return Err(DomainError::forbidden(
+            Foutcode::GemeenteScope,
+            format!("Dit token is beperkt tot gemeente {eigen}: het maakt en wijzigt alleen acties van {eigen}. Laat gemeenten weg of geef [\"{eigen}\"]; acties van andere gemeenten of van de hele agenda beheert een programmamanager van de hele agenda."),
+        ));
+    }
+    Ok(gemeenten)
+}
+
+pub(super) fn maak_aan(
+    view: &impl ActieView,
+    id: Uuid,
+    onder: Ouder,
+    n: NieuweActie,
+    beperkt_tot: Option<&str>,
+) -> Besluit {
     let (opgave_id, doel) = match onder {
         Ouder::Opgave(o) => (o, None),
         Ouder::Doel(d) => {
@@ -124,6 +157,15 @@ pub(super) fn maak_aan(view: &impl ActieView, id: Uuid, onder: Ouder, n: NieuweA
         organisatie(view, &mut errors, "trekker.organisatieId", *organisatie_id);
     }
     partners(view, &mut errors, &n.partners);
+    let gemeenten = gemeenten(agenda, &n.gemeenten, (beperkt_tot, true), &mut errors)?;
+    let jaar = n.jaar.unwrap_or(agenda.periode_start.year());
+    let planning = gemeente::Planning {
+        jaar,
+        geplande_start_datum: n.geplande_start_datum,
+        geplande_eind_datum: n.geplande_eind_datum,
+    };
+    let perioden = &agenda.uitvoeringsperioden;
+    gemeente::binnen_uitvoering(perioden, &gemeenten, &planning, "", &mut errors);
     let doel_id = doel.map(|(d, _)| d);
     let parent = doel
         .and_then(|(_, d)| d.bovenliggend_doel_id)
@@ -139,12 +181,13 @@ pub(super) fn maak_aan(view: &impl ActieView, id: Uuid, onder: Ouder, n: NieuweA
         opgave_id,
         doel_id,
         omschrijving: n.omschrijving.trim().to_owned(),
-        jaar: n.jaar.unwrap_or(agenda.periode_start.year()),
+        jaar,
         geplande_start_datum: n.geplande_start_datum,
         geplande_eind_datum: n.geplande_eind_datum,
         trekker: n.trekker,
         partners: n.partners,
         status: ActieStatus::Gepland,
+        gemeenten,
     };
     let events = match create(event) {
         Err(DomainError::Invalid(own)) => {
@@ -160,7 +203,12 @@ pub(super) fn maak_aan(view: &impl ActieView, id: Uuid, onder: Ouder, n: NieuweA
     Ok(vec![StreamBesluit::nieuw(id, events)])
 }
 
-pub(super) fn wijzig(view: &impl ActieView, id: Uuid, w: ActieWijziging) -> Besluit {
+pub(super) fn wijzig(
+    view: &impl ActieView,
+    id: Uuid,
+    mut w: ActieWijziging,
+    beperkt_tot: Option<&str>,
+) -> Besluit {
     let (a, version) = actie_van(view, id)?;
     let mut errors = Vec::new();
     if let Some(agenda) = view.agenda(a.agenda_id) {
@@ -168,6 +216,24 @@ pub(super) fn wijzig(view: &impl ActieView, id: Uuid, w: ActieWijziging) -> Besl
         in_periode(&mut errors, "geplandeStartDatum", start, agenda);
         let eind = w.geplande_eind_datum.flatten();
         in_periode(&mut errors, "geplandeEindDatum", eind, agenda);
+        if let Some(g) = &w.gemeenten {
+            w.gemeenten = Some(gemeenten(agenda, g, (beperkt_tot, false), &mut errors)?);
+        }
+        // Checked when the change touches what the period binds.
+        if w.gemeenten.is_some()
+            || w.jaar.is_some()
+            || w.geplande_start_datum.is_some()
+            || w.geplande_eind_datum.is_some()
+        {
+            let planning = gemeente::Planning {
+                jaar: w.jaar.unwrap_or(a.jaar),
+                geplande_start_datum: w.geplande_start_datum.unwrap_or(a.geplande_start),
+                geplande_eind_datum: w.geplande_eind_datum.unwrap_or(a.geplande_eind),
+            };
+            let g = w.gemeenten.as_deref().unwrap_or(&a.gemeenten);
+            let perioden = &agenda.uitvoeringsperioden;
+            gemeente::binnen_uitvoering(perioden, g, &planning, "", &mut errors);
+        }
     }
     if let Some(p) = &w.partners {
         partners(view, &mut errors, p);
@@ -180,6 +246,7 @@ pub(super) fn wijzig(view: &impl ActieView, id: Uuid, w: ActieWijziging) -> Besl
         jaar: w.jaar,
         geplande_start_datum: w.geplande_start_datum,
         geplande_eind_datum: w.geplande_eind_datum,
+        gemeenten: w.gemeenten,
     };
     let events = a.update(here, change, verplaats, w.partners)?;
     Ok(vec![StreamBesluit::bij(id, version, events)])

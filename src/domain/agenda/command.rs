@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::{create, AgendaStatus, Niveau};
 use crate::domain::events::{AgendaAangemaakt, AgendaGewijzigd};
+use crate::domain::gemeente::Uitvoeringsperiode;
 use crate::domain::structuur::StructuurView;
 use crate::domain::{Besluit, DomainError, StreamBesluit};
 
@@ -22,6 +23,7 @@ pub enum AgendaCommand {
         gepubliceerd: bool,
         signaleringstermijn_dagen: u32,
         groeperingsniveaus: Vec<Niveau>,
+        uitvoeringsperioden: Vec<Uitvoeringsperiode>,
     },
     /// Only the fields given change.
     Wijzig {
@@ -31,6 +33,8 @@ pub enum AgendaCommand {
         status: Option<AgendaStatus>,
         gepubliceerd: Option<bool>,
         signaleringstermijn_dagen: Option<u32>,
+        /// Replaces the list (empty: none).
+        uitvoeringsperioden: Option<Vec<Uitvoeringsperiode>>,
     },
 }
 
@@ -49,6 +53,7 @@ impl AgendaCommand {
                 gepubliceerd,
                 signaleringstermijn_dagen,
                 groeperingsniveaus,
+                uitvoeringsperioden,
             } => {
                 let events = create(AgendaAangemaakt {
                     naam,
@@ -60,6 +65,7 @@ impl AgendaCommand {
                     gepubliceerd,
                     signaleringstermijn_dagen,
                     groeperingsniveaus,
+                    uitvoeringsperioden,
                 })?;
                 Ok(vec![StreamBesluit::nieuw(id, events)])
             }
@@ -70,6 +76,7 @@ impl AgendaCommand {
                 status,
                 gepubliceerd,
                 signaleringstermijn_dagen,
+                uitvoeringsperioden,
             } => {
                 let (agenda, version) = view
                     .agenda(id)
@@ -80,6 +87,7 @@ impl AgendaCommand {
                     status,
                     gepubliceerd,
                     signaleringstermijn_dagen,
+                    uitvoeringsperioden,
                 })?;
                 Ok(vec![StreamBesluit::bij(id, version, events)])
             }
@@ -108,6 +116,7 @@ mod tests {
             gepubliceerd: true,
             signaleringstermijn_dagen: 90,
             groeperingsniveaus: vec![],
+            uitvoeringsperioden: vec![],
         }
     }
 
@@ -125,6 +134,7 @@ mod tests {
                 gepubliceerd: true,
                 signaleringstermijn_dagen: 90,
                 groeperingsniveaus: vec![],
+                uitvoeringsperioden: vec![],
             })]);
         assert_eq!(streams[0].stream_id, id(7));
     }
@@ -146,6 +156,7 @@ mod tests {
             status,
             gepubliceerd: Some(true),
             signaleringstermijn_dagen: None,
+            uitvoeringsperioden: None,
         };
         given(Structuur::met_agenda())
             .when(|v| wijzig(Some(AgendaStatus::Vastgesteld)).decide(v))
@@ -169,9 +180,75 @@ mod tests {
                     status: None,
                     gepubliceerd: None,
                     signaleringstermijn_dagen: None,
+                    uitvoeringsperioden: None,
                 }
                 .decide(v)
             })
             .then_refused(Foutcode::NotFound);
+    }
+
+    fn periode(g: &str, start: (u32, u32), eind: (u32, u32)) -> Uitvoeringsperiode {
+        let d = |(m, dd)| NaiveDate::from_ymd_opt(2025, m, dd).unwrap();
+        Uitvoeringsperiode {
+            gemeente: g.into(),
+            start_datum: d(start),
+            eind_datum: d(eind),
+        }
+    }
+
+    #[test]
+    fn a_shared_agenda_records_an_uitvoeringsperiode_per_gemeente() {
+        let mut gedeeld = Structuur::met_agenda();
+        gedeeld.agendas[0].1.gemeenten = vec!["Almelo".into(), "Borne".into()];
+        let wijzig = |perioden| AgendaCommand::Wijzig {
+            id: id(AGENDA),
+            naam: None,
+            omschrijving: None,
+            status: None,
+            gepubliceerd: None,
+            signaleringstermijn_dagen: None,
+            uitvoeringsperioden: Some(perioden),
+        };
+        given(gedeeld)
+            .when(|v| wijzig(vec![periode("borne", (1, 1), (6, 30))]).decide(v))
+            .then(vec![Event::AgendaGewijzigd(AgendaGewijzigd {
+                uitvoeringsperioden: Some(vec![periode("Borne", (1, 1), (6, 30))]),
+                ..Default::default()
+            })]);
+        let mut gedeeld = Structuur::met_agenda();
+        gedeeld.agendas[0].1.gemeenten = vec!["Almelo".into(), "Borne".into()];
+        let e = given(gedeeld)
+            .when(|v| {
+                wijzig(vec![
+                    periode("Enschede", (1, 1), (6, 30)),
+                    periode("Almelo", (7, 1), (3, 1)),
+                ])
+                .decide(v)
+            })
+            .then_refused(Foutcode::UnknownGemeente);
+        assert!(matches!(&e, DomainError::Invalid(f)
+            if f.iter().map(|f| f.field.as_str()).collect::<Vec<_>>()
+                == ["uitvoeringsperioden[0].gemeente", "uitvoeringsperioden[1].eindDatum"]));
+    }
+
+    #[test]
+    fn a_new_agendas_uitvoeringsperiode_lies_within_its_period() {
+        let mut c = maak((2025, 1, 1), (2025, 12, 31));
+        if let AgendaCommand::Maak {
+            uitvoeringsperioden,
+            ..
+        } = &mut c
+        {
+            uitvoeringsperioden.push(Uitvoeringsperiode {
+                eind_datum: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
+                ..periode("twenterand", (1, 1), (1, 1))
+            });
+        }
+        let e = given(Structuur::default())
+            .when(|v| c.decide(v))
+            .then_refused(Foutcode::OutsidePeriod);
+        assert!(
+            matches!(&e, DomainError::Invalid(f) if f[0].field == "uitvoeringsperioden[0].eindDatum")
+        );
     }
 }

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::events::{
     AgendaAangemaakt, AgendaGewijzigd, Event, GroeperingAangemaakt, GroeperingGewijzigd,
 };
+use super::gemeente::Uitvoeringsperiode;
 use super::naam::normalise;
 use super::{Code, Decision, DomainError, FieldError};
 use crate::domain::Foutcode;
@@ -45,6 +46,8 @@ pub struct Agenda {
     pub gepubliceerd: bool,
     pub signaleringstermijn_dagen: u32,
     pub groeperingsniveaus: Vec<Niveau>,
+    /// Per gemeente, the period in which it carries out its acties.
+    pub uitvoeringsperioden: Vec<Uitvoeringsperiode>,
 }
 
 impl Agenda {
@@ -71,6 +74,7 @@ impl Agenda {
             gepubliceerd: e.gepubliceerd,
             signaleringstermijn_dagen: e.signaleringstermijn_dagen,
             groeperingsniveaus: e.groeperingsniveaus.clone(),
+            uitvoeringsperioden: e.uitvoeringsperioden.clone(),
         }
     }
 
@@ -90,6 +94,9 @@ impl Agenda {
             }
             if let Some(v) = e.signaleringstermijn_dagen {
                 self.signaleringstermijn_dagen = v;
+            }
+            if let Some(v) = &e.uitvoeringsperioden {
+                self.uitvoeringsperioden = v.clone();
             }
         }
     }
@@ -111,10 +118,22 @@ impl Agenda {
                 message: "De signaleringstermijn is minstens 1 dag.".into(),
             });
         }
+        e.uitvoeringsperioden = e.uitvoeringsperioden.map(|p| {
+            super::gemeente::uitvoeringsperioden(
+                &self.gemeenten,
+                (self.periode_start, self.periode_eind),
+                p,
+                "uitvoeringsperioden",
+                &mut errors,
+            )
+        });
         if !errors.is_empty() {
             return Err(DomainError::Invalid(errors));
         }
         e.naam = e.naam.filter(|v| *v != self.naam);
+        e.uitvoeringsperioden = e
+            .uitvoeringsperioden
+            .filter(|v| *v != self.uitvoeringsperioden);
         e.omschrijving = e.omschrijving.filter(|v| *v != self.omschrijving);
         e.status = e.status.filter(|v| *v != self.status);
         e.gepubliceerd = e.gepubliceerd.filter(|v| *v != self.gepubliceerd);
@@ -203,6 +222,13 @@ pub fn create(mut e: AgendaAangemaakt) -> Decision {
             message: "De signaleringstermijn is minstens 1 dag.".into(),
         });
     }
+    e.uitvoeringsperioden = super::gemeente::uitvoeringsperioden(
+        &e.gemeenten,
+        (e.periode_start_datum, e.periode_eind_datum),
+        std::mem::take(&mut e.uitvoeringsperioden),
+        "uitvoeringsperioden",
+        &mut errors,
+    );
     if !errors.is_empty() {
         return Err(DomainError::Invalid(errors));
     }
@@ -244,6 +270,7 @@ mod peiljaar_tests {
             gepubliceerd: false,
             signaleringstermijn_dagen: 90,
             groeperingsniveaus: vec![],
+            uitvoeringsperioden: vec![],
         };
         assert_eq!(a.peiljaar(d(2025, 3, 1)), 2025, "during the period");
         assert_eq!(a.peiljaar(d(2026, 12, 4)), 2025, "after: its last year");

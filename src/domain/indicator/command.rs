@@ -171,10 +171,7 @@ impl IndicatorCommand {
                 let mut errors = Vec::new();
                 let gemeente = tekst(gemeente).and_then(|g| {
                     let gemeenten = view.agenda_gemeenten(current.agenda_id);
-                    let found = gemeenten
-                        .iter()
-                        .find(|x| crate::domain::naam::same(x, &g))
-                        .cloned();
+                    let found = crate::domain::gemeente::vind(&gemeenten, &g).map(str::to_owned);
                     if found.is_none() {
                         errors.push(onbekende_gemeente("gemeente", &g, &gemeenten));
                     }
@@ -230,8 +227,9 @@ pub fn onbekende_gemeente(field: &str, naam: &str, gemeenten: &[String]) -> Fiel
     FieldError {
         field: field.into(),
         code: Foutcode::UnknownGemeente,
+        // The wording of the other gemeente checks (`domain::gemeente`).
         message: format!(
-            "{naam:?} is geen gemeente van deze agenda; kies uit: {}.",
+            "'{naam}' is geen gemeente van deze agenda; kies uit {}.",
             gemeenten.join(", ")
         ),
     }

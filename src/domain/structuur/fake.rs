@@ -43,6 +43,7 @@ pub fn agenda() -> Agenda {
             enkelvoud: "themalijn".into(),
             meervoud: "themalijnen".into(),
         }],
+        uitvoeringsperioden: vec![],
     }
 }
 

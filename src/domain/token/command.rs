@@ -24,6 +24,8 @@ pub enum TokenCommand {
         verloop_tijdstip: Option<DateTime<Utc>>,
         /// `sha256:<64 hex>` of the token; the secret never enters the domain.
         geheim_hash: String,
+        /// Scope a programmamanager token to one gemeente of its agendas.
+        gemeente: Option<String>,
         /// On a store without any organisatie (the first `token create`):
         /// register the token's organisatie (`organisatie_id`) in the same
         /// decision. Refused once any organisatie exists.
@@ -41,6 +43,8 @@ pub trait TokenView {
     fn token(&self, id: Uuid) -> Option<(&Token, u64)>;
     fn organisatie_geregistreerd(&self, id: Uuid) -> bool;
     fn agenda_bestaat(&self, id: Uuid) -> bool;
+    /// The gemeenten of an agenda (`None`: no such agenda).
+    fn agenda_gemeenten(&self, id: Uuid) -> Option<&[String]>;
     /// Whether any organisatie is registered.
     fn heeft_organisaties(&self) -> bool;
 }
@@ -51,6 +55,42 @@ fn field(field: impl Into<String>, code: Foutcode, message: impl Into<String>) -
         code,
         message: message.into(),
     }
+}
+
+/// The gemeente a token is scoped to, in the spelling of its (first)
+/// agenda: it must be a gemeente of every agenda the token names.
+fn scope(
+    view: &impl TokenView,
+    agendas: &[Uuid],
+    gemeente: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    let mut found: Option<String> = None;
+    for a in agendas {
+        let Some(gemeenten) = view.agenda_gemeenten(*a) else {
+            continue;
+        };
+        match crate::domain::gemeente::vind(gemeenten, gemeente) {
+            Some(g) => {
+                found.get_or_insert_with(|| g.to_owned());
+            }
+            None => {
+                errors.push(field(
+                    "gemeente",
+                    Foutcode::UnknownGemeente,
+                    format!(
+                        "'{gemeente}' is geen gemeente van agenda {a}; kies uit {}.",
+                        gemeenten.join(", ")
+                    ),
+                ));
+                return None;
+            }
+        }
+    }
+    found.or_else(|| {
+        let m = crate::domain::naam::normalise(gemeente);
+        (!m.is_empty()).then_some(m)
+    })
 }
 
 impl TokenCommand {
@@ -65,6 +105,7 @@ impl TokenCommand {
                 agendas,
                 verloop_tijdstip,
                 geheim_hash,
+                gemeente,
                 eerste_organisatie,
                 nu,
             } => {
@@ -99,6 +140,7 @@ impl TokenCommand {
                         ));
                     }
                 }
+                let gemeente = gemeente.and_then(|g| scope(view, &agendas, &g, &mut errors));
                 let created = create(
                     TokenAangemaakt {
                         organisatie_id,
@@ -107,6 +149,7 @@ impl TokenCommand {
                         agendas,
                         verloop_tijdstip,
                         geheim_hash,
+                        gemeente,
                     },
                     nu,
                 );
@@ -149,12 +192,14 @@ mod tests {
     struct Fake {
         leeg: bool,
         tokens: Vec<(Uuid, Token, u64)>,
+        gemeenten: Vec<String>,
     }
 
     fn store() -> Fake {
         Fake {
             leeg: false,
             tokens: vec![],
+            gemeenten: vec!["Almelo".into(), "Borne".into(), "Hengelo".into()],
         }
     }
 
@@ -167,6 +212,9 @@ mod tests {
         }
         fn agenda_bestaat(&self, id: Uuid) -> bool {
             id == AGENDA
+        }
+        fn agenda_gemeenten(&self, id: Uuid) -> Option<&[String]> {
+            (id == AGENDA).then_some(&self.gemeenten[..])
         }
         fn heeft_organisaties(&self) -> bool {
             !self.leeg
@@ -190,9 +238,50 @@ mod tests {
             agendas,
             verloop_tijdstip: None,
             geheim_hash: hash(),
+            gemeente: None,
             eerste_organisatie: None,
             nu: nu(),
         }
+    }
+
+    fn maak_voor(rol: Rol, gemeente: &str) -> TokenCommand {
+        let mut c = maak(
+            rol,
+            if rol == Rol::Programmamanager {
+                vec![AGENDA]
+            } else {
+                vec![]
+            },
+        );
+        if let TokenCommand::Maak { gemeente: g, .. } = &mut c {
+            *g = Some(gemeente.into());
+        }
+        c
+    }
+
+    #[test]
+    fn a_programmamanager_token_is_scoped_to_a_gemeente_of_its_agenda() {
+        given(store())
+            .when(|v| maak_voor(Rol::Programmamanager, " borne").decide(v))
+            .then(vec![Event::TokenAangemaakt(TokenAangemaakt {
+                organisatie_id: ORG,
+                rol: Rol::Programmamanager,
+                omschrijving: "script voortgang".into(),
+                agendas: vec![AGENDA],
+                verloop_tijdstip: None,
+                geheim_hash: hash(),
+                gemeente: Some("Borne".into()),
+            })]);
+        let e = given(store())
+            .when(|v| maak_voor(Rol::Programmamanager, "Enschede").decide(v))
+            .then_refused(Foutcode::UnknownGemeente);
+        assert!(e.to_string().contains("ongeldige velden"));
+        assert!(
+            matches!(&e, DomainError::Invalid(f) if f[0].field == "gemeente" && f[0].message.contains("kies uit Almelo, Borne, Hengelo"))
+        );
+        given(store())
+            .when(|v| maak_voor(Rol::Partner, "Borne").decide(v))
+            .then_refused(Foutcode::NotAllowed);
     }
 
     #[test]
@@ -206,6 +295,7 @@ mod tests {
                 agendas: vec![AGENDA],
                 verloop_tijdstip: None,
                 geheim_hash: hash(),
+                gemeente: None,
             })]);
         given(store())
             .when(|v| maak(Rol::Programmamanager, vec![]).decide(v))
@@ -252,7 +342,7 @@ mod tests {
         }
         let streams = given(Fake {
             leeg: true,
-            tokens: vec![],
+            ..store()
         })
         .when(|v| c.clone().decide(v))
         .then(vec![
@@ -268,6 +358,7 @@ mod tests {
                 agendas: vec![],
                 verloop_tijdstip: None,
                 geheim_hash: hash(),
+                gemeente: None,
             }),
         ]);
         assert_eq!(
@@ -288,11 +379,12 @@ mod tests {
             agendas: vec![],
             verloop_tijdstip: None,
             geheim_hash: hash(),
+            gemeente: None,
         };
         let mut t = Token::created(&e);
         let fake = |t: &Token| Fake {
-            leeg: false,
             tokens: vec![(TOKEN, t.clone(), 1)],
+            ..store()
         };
         let trek_in = || TokenCommand::TrekIn {
             id: TOKEN,

@@ -65,6 +65,11 @@ pub struct TokenAangemaakt {
     pub verloop_tijdstip: Option<DateTime<Utc>>,
     /// `sha256:<64 hex>` of the whole token string; never the secret itself.
     pub geheim_hash: String,
+    /// A programmamanager token scoped to one gemeente of its agendas: it
+    /// reads the whole agenda but creates and changes only that gemeente's
+    /// acties (see `access::policy`). Absent: the whole agenda.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gemeente: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -79,6 +84,8 @@ pub struct Token {
     pub rol: Rol,
     pub omschrijving: String,
     pub agendas: Vec<Uuid>,
+    /// The gemeente a programmamanager token is scoped to.
+    pub gemeente: Option<String>,
     pub verloop: Option<DateTime<Utc>>,
     /// The stored hash; `None` if the event held no valid hash (never matches).
     pub hash: Option<[u8; 32]>,
@@ -136,6 +143,13 @@ pub fn create(e: TokenAangemaakt, now: DateTime<Utc>) -> Decision {
         ),
         _ => {}
     }
+    if e.rol != Rol::Programmamanager && e.gemeente.is_some() {
+        err(
+            "gemeente",
+            Foutcode::NotAllowed,
+            "Alleen een programmamanager-token kan tot één gemeente beperkt worden.",
+        );
+    }
     if e.verloop_tijdstip.is_some_and(|t| t <= now) {
         err(
             "verloopTijdstip",
@@ -162,6 +176,7 @@ impl Token {
             rol: e.rol,
             omschrijving: e.omschrijving.clone(),
             agendas: e.agendas.clone(),
+            gemeente: e.gemeente.clone(),
             verloop: e.verloop_tijdstip,
             hash: parse_hash(&e.geheim_hash),
             ingetrokken: None,
@@ -199,6 +214,7 @@ mod tests {
             agendas,
             verloop_tijdstip: None,
             geheim_hash: format!("sha256:{}", "ab".repeat(32)),
+            gemeente: None,
         }
     }
 

@@ -62,8 +62,8 @@ pub(crate) fn gemeente_param(
         .get(&agenda_id)
         .map(|a| a.state.gemeenten.clone())
         .unwrap_or_default();
-    match gemeenten.iter().find(|g| crate::domain::naam::same(g, raw)) {
-        Some(g) => Ok(Some(g.clone())),
+    match crate::domain::gemeente::vind(&gemeenten, raw) {
+        Some(g) => Ok(Some(g.to_owned())),
         None => {
             let e = crate::domain::indicator::onbekende_gemeente("query.gemeente", raw, &gemeenten);
             Err(Problem::invalid(vec![InvalidParam::new(

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::access::policy::{Action, Target};
 use crate::domain::agenda::{AgendaCommand, AgendaStatus, Niveau};
+use crate::domain::gemeente::Uitvoeringsperiode;
 use crate::http::access::require;
 use crate::http::dto::AgendaDto;
 use crate::http::invoer::{Datum, Invoer, Tekst};
@@ -41,6 +42,9 @@ pub struct AgendaNieuw {
     /// Namen van de niveaus boven opgave, buitenste eerst.
     #[schema(nullable = false)]
     groeperingsniveaus: Option<Vec<NiveauNieuw>>,
+    /// Per gemeente de periode waarin zij haar deel uitvoert (binnen de periode van de agenda, hoogstens één per gemeente). Acties van die gemeente moeten erin vallen.
+    #[schema(nullable = false)]
+    uitvoeringsperioden: Option<Vec<UitvoeringsperiodeNieuw>>,
     /// Waarom (komt in de audittrail); ook als header X-Audit-Toelichting.
     toelichting: Option<String>,
 }
@@ -53,6 +57,28 @@ pub struct NiveauNieuw {
     enkelvoud: Tekst,
     #[schema(example = "maatschappelijke effecten")]
     meervoud: Tekst,
+}
+
+/// The period in which one gemeente of a shared agenda carries out its acties.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UitvoeringsperiodeNieuw {
+    /// Een van de gemeenten van de agenda.
+    #[schema(example = "Borne")]
+    gemeente: Tekst,
+    start_datum: Datum,
+    /// Niet vóór de startdatum.
+    eind_datum: Datum,
+}
+
+fn uitvoeringsperioden(v: Vec<UitvoeringsperiodeNieuw>) -> Vec<Uitvoeringsperiode> {
+    v.into_iter()
+        .map(|p| Uitvoeringsperiode {
+            gemeente: p.gemeente.into_string(),
+            start_datum: p.start_datum.0,
+            eind_datum: p.eind_datum.0,
+        })
+        .collect()
 }
 
 /// Body to change an agenda (JSON Merge Patch: only the fields given change;
@@ -71,6 +97,9 @@ pub struct AgendaWijziging {
     /// Na hoeveel dagen zonder update een actie 'stil' is.
     #[schema(nullable = false, minimum = 1, maximum = 3650)]
     signaleringstermijn_dagen: Option<u32>,
+    /// Vervangt de uitvoeringsperioden per gemeente (een lege lijst: geen).
+    #[schema(nullable = false)]
+    uitvoeringsperioden: Option<Vec<UitvoeringsperiodeNieuw>>,
     /// Waarom (komt in de audittrail); ook als header X-Audit-Toelichting.
     toelichting: Option<String>,
 }
@@ -121,12 +150,13 @@ pub async fn post_agenda(
                 meervoud: n.meervoud.into_string(),
             })
             .collect(),
+        uitvoeringsperioden: uitvoeringsperioden(b.uitvoeringsperioden.unwrap_or_default()),
     };
     let outcome = state.service.execute(ctx, &command).await?;
     agenda_response(&state, outcome.streams[0].stream_id, StatusCode::CREATED)
 }
 
-/// Wijzig naam, omschrijving, status, publicatie of signaleringstermijn van een agenda.
+/// Wijzig naam, omschrijving, status, publicatie, signaleringstermijn of uitvoeringsperioden van een agenda.
 #[utoipa::path(patch, path = "/agendas/{id}", tag = "Agenda",
     params(("id" = Uuid, Path, description = "Id van de agenda"), ("If-Match" = String, Header, description = "ETag van de agenda (verplicht)")),
     request_body(content(
@@ -152,6 +182,7 @@ pub async fn patch_agenda(
         status: b.status,
         gepubliceerd: b.gepubliceerd,
         signaleringstermijn_dagen: b.signaleringstermijn_dagen,
+        uitvoeringsperioden: b.uitvoeringsperioden.map(uitvoeringsperioden),
     };
     state.service.execute(ctx, &command).await?;
     agenda_response(&state, id, StatusCode::OK)

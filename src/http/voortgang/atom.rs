@@ -5,6 +5,7 @@
 //! server moves behind another `--public-url`; links start with that URL,
 //! or without it are paths relative to the server's root.
 
+use crate::http::gemeente::GemeenteQuery;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use uuid::Uuid;
@@ -170,6 +171,19 @@ fn entries(v: &Voortgang) -> Vec<Entry> {
 }
 
 /// The feed document.
+/// A query value percent-encoded (everything but RFC 3986's unreserved
+/// characters), for the feed's links.
+fn query_value(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 pub fn feed(v: &Voortgang, base: &str, agenda_updated: DateTime<Utc>) -> String {
     let entries = entries(v);
     let updated = entries
@@ -179,10 +193,27 @@ pub fn feed(v: &Voortgang, base: &str, agenda_updated: DateTime<Utc>) -> String 
         .map_or(agenda_updated, |e| e.max(agenda_updated));
     let ts = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
     let tag = format!("tag:mag-tracker.nl,2024:agenda:{}", v.agenda_id);
+    // A feed per gemeente is a feed of its own (its id, title and links).
+    let (voor, query, extra) = match &v.gemeente {
+        Some(g) => (
+            format!(" voor {g}"),
+            format!("?gemeente={}", query_value(g)),
+            format!("&gemeente={}", query_value(g)),
+        ),
+        None => Default::default(),
+    };
+    let feed_id = match &v.gemeente {
+        Some(g) => format!("{tag}:voortgang:gemeente:{}", query_value(g)),
+        None => format!("{tag}:voortgang"),
+    };
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     out.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"nl\">\n");
-    out.push_str(&format!("  <id>{}:voortgang</id>\n", xml(&tag)));
-    out.push_str(&format!("  <title>Voortgang {}</title>\n", xml(&v.agenda)));
+    out.push_str(&format!("  <id>{}</id>\n", xml(&feed_id)));
+    out.push_str(&format!(
+        "  <title>Voortgang {}{}</title>\n",
+        xml(&v.agenda),
+        xml(&voor)
+    ));
     out.push_str(&format!("  <updated>{}</updated>\n", ts(updated)));
     out.push_str(&format!(
         "  <author><name>{}</name></author>\n",
@@ -190,12 +221,15 @@ pub fn feed(v: &Voortgang, base: &str, agenda_updated: DateTime<Utc>) -> String 
     ));
     out.push_str(&format!(
         "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
-        xml(&format!("{base}/v1/agendas/{}/voortgang.atom", v.agenda_id))
+        xml(&format!(
+            "{base}/v1/agendas/{}/voortgang.atom{query}",
+            v.agenda_id
+        ))
     ));
     out.push_str(&format!(
         "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
         xml(&format!(
-            "{base}/v1/agendas/{}/voortgang?sindsPositie={}&formaat=html",
+            "{base}/v1/agendas/{}/voortgang?sindsPositie={}&formaat=html{extra}",
             v.agenda_id, v.sinds_positie
         ))
     ));
@@ -232,7 +266,7 @@ pub fn feed(v: &Voortgang, base: &str, agenda_updated: DateTime<Utc>) -> String 
 /// zonder die zijn het paden vanaf de root van de server (nooit afgeleid van Host of
 /// X-Forwarded-*-headers).
 #[utoipa::path(get, path = "/agendas/{id}/voortgang.atom", tag = "Nieuwsbrief",
-    params(("id" = Uuid, Path, description = "Id van de agenda")),
+    params(("id" = Uuid, Path, description = "Id van de agenda"), GemeenteQuery),
     responses(
         (status = 200, description = "De Atom-feed", content_type = "application/atom+xml", body = String),
         (status = 400, description = "Ongeldig id", body = Problem, content_type = "application/problem+json"),
@@ -242,8 +276,10 @@ pub async fn get_feed(
     state: web::Data<AppState>,
     reader: crate::http::peil::view::Reader,
     id: web::Path<Uuid>,
+    g: web::Query<GemeenteQuery>,
 ) -> Result<HttpResponse, Problem> {
     reader.check(crate::access::policy::Target::Agenda(*id))?;
+    let gemeente = super::gemeente(&state, *id, &g)?;
     let agenda_updated = state
         .projection
         .read()
@@ -265,7 +301,7 @@ pub async fn get_feed(
         tot_datum: None,
     };
     let agenda_id: Uuid = *id;
-    let v = compute(&state, agenda_id, window).await?;
+    let v = compute(&state, agenda_id, window, gemeente).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/atom+xml; charset=utf-8")
         .insert_header(("ETag", format!("W/\"{head}\"")))

@@ -217,6 +217,10 @@ pub struct GroeperingVoortgang {
 pub struct Voortgang {
     pub agenda_id: Uuid,
     pub agenda: String,
+    /// Met ?gemeente=: de gemeente waarvoor deze voortgang geldt (haar acties en die voor de hele agenda).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "Borne")]
+    pub gemeente: Option<String>,
     /// Naam van het groeperingsniveau (bijv. themalijn), als de agenda er een heeft.
     pub groeperingsniveau: Option<String>,
     /// De wijzigingen ná deze positie zijn meegenomen.

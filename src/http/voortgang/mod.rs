@@ -18,14 +18,16 @@ use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
 use uuid::Uuid;
 
+use super::gemeente::GemeenteQuery;
 use super::problem::{InvalidParam, Problem};
 use crate::domain::Foutcode;
 use crate::http::AppState;
 use crate::kalender;
 use model::{Voortgang, Window};
 
+/// Not closed: `?gemeente=` is read by [`GemeenteQuery`] beside it.
 #[derive(Debug, Deserialize, IntoParams)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct VoortgangQuery {
     /// Eerste dag van de periode (precies JJJJ-MM-DD, Europe/Amsterdam, van 1900-01-01 t/m 2200-12-31). Of gebruik sindsPositie.
@@ -200,17 +202,32 @@ pub async fn compute(
     state: &AppState,
     agenda_id: Uuid,
     window: Window,
+    gemeente: Option<String>,
 ) -> Result<Voortgang, Problem> {
     let store = state.store.clone();
-    let result = web::block(move || model::compute(store.as_ref(), agenda_id, window))
-        .await
-        .map_err(|_| internal_problem("the voortgang computation was cancelled".into()))?;
+    let result =
+        web::block(move || model::compute(store.as_ref(), agenda_id, window, gemeente.as_deref()))
+            .await
+            .map_err(|_| internal_problem("the voortgang computation was cancelled".into()))?;
     match result {
         Ok(Some(v)) => Ok(v),
         Ok(None) => Err(Problem::not_found(crate::domain::niet_gevonden(
             "agenda", agenda_id,
         ))),
         Err(e) => Err(internal_problem(e)),
+    }
+}
+
+/// `?gemeente=` in the spelling of the agenda (as it is now; 404 is the
+/// caller's to give for an unknown agenda).
+pub fn gemeente(
+    state: &AppState,
+    agenda_id: Uuid,
+    g: &GemeenteQuery,
+) -> Result<Option<String>, Problem> {
+    match state.projection.read().agendas.get(&agenda_id) {
+        Some(a) => g.van(&a.state),
+        None => Ok(None),
     }
 }
 
@@ -245,7 +262,7 @@ pub fn base_url(state: &AppState) -> String {
 /// kies met Accept of `?formaat=`. `totPositie` in het antwoord is de sindsPositie van
 /// de volgende editie. Datums zijn kalenderdagen in Europe/Amsterdam.
 #[utoipa::path(get, path = "/agendas/{id}/voortgang", tag = "Nieuwsbrief",
-    params(("id" = Uuid, Path, description = "Id van de agenda"), VoortgangQuery),
+    params(("id" = Uuid, Path, description = "Id van de agenda"), VoortgangQuery, GemeenteQuery),
     responses(
         (status = 200, description = "De voortgang in het gevraagde formaat: application/json (formaat=json, of Accept: application/json; de standaard), text/markdown (formaat=markdown) of text/html (formaat=html, een HTML-fragment). Elk mediatype heeft een eigen schema; een client die per antwoord één mediatype leest (zoals openapi-python-client) leest Markdown en HTML als tekst van het ruwe antwoord (docs/client.md).",
             headers(("ETag" = String, description = "Zwakke ETag met de totPositie")),
@@ -264,11 +281,13 @@ pub async fn get_voortgang(
     req: HttpRequest,
     id: web::Path<Uuid>,
     q: web::Query<VoortgangQuery>,
+    g: web::Query<GemeenteQuery>,
 ) -> Result<HttpResponse, Problem> {
     reader.check(crate::access::policy::Target::Agenda(*id))?;
+    let gemeente = gemeente(&state, *id, &g)?;
     let formaat = negotiate(&req, q.formaat.as_deref())?;
     let window = window(&state, &q)?;
-    let v = compute(&state, *id, window).await?;
+    let v = compute(&state, *id, window, gemeente).await?;
     let mut res = HttpResponse::Ok();
     res.insert_header(("ETag", format!("W/\"{}\"", v.tot_positie)))
         .insert_header(("Vary", "Accept"));

@@ -108,11 +108,14 @@ fn note(e: &RecordedEvent, event: &Event) -> Option<Fact> {
 }
 
 /// Computes the voortgang of `agenda_id` in the window; `None` when the
-/// agenda does not exist at the window's end.
+/// agenda does not exist at the window's end. With a `gemeente`, only what
+/// holds for it: facts about acties of other gemeenten are left out, and
+/// the PDCA phases are judged for it.
 pub fn compute(
     store: &dyn EventStore,
     agenda_id: Uuid,
     window: Window,
+    gemeente: Option<&str>,
 ) -> Result<Option<Voortgang>, String> {
     let start = ReadModel::replay(store, window.sinds_positie)?;
     let mut model = start.clone();
@@ -160,6 +163,9 @@ pub fn compute(
     let mut per_opgave: HashMap<Uuid, OpgaveVoortgang> = HashMap::new();
     let mut agendabreed = Vec::new();
     for n in noted {
+        if gemeente.is_some_and(|g| !for_gemeente(end, &n.fact, g)) {
+            continue;
+        }
         names.place(n, &mut per_opgave, &mut agendabreed);
     }
 
@@ -169,8 +175,8 @@ pub fn compute(
         if o.state.agenda_id != agenda_id {
             continue;
         }
-        let naar = end.pdca(*id, now).map(|p| p.fase);
-        let van = start.pdca(*id, now).map(|p| p.fase);
+        let naar = end.pdca_in(*id, now, None, gemeente).map(|p| p.fase);
+        let van = start.pdca_in(*id, now, None, gemeente).map(|p| p.fase);
         if let Some(naar) = naar.filter(|n| Some(*n) != van) {
             per_opgave.entry(*id).or_default().pdca_fase = Some(FaseWijziging {
                 van: van.map(|v| v.as_str().to_owned()),
@@ -224,6 +230,7 @@ pub fn compute(
     Ok(Some(Voortgang {
         agenda_id,
         agenda: agenda.state.naam.clone(),
+        gemeente: gemeente.map(str::to_owned),
         groeperingsniveau: agenda
             .state
             .groeperingsniveaus
@@ -238,6 +245,33 @@ pub fn compute(
         groeperingen,
         opgaven: losse,
     }))
+}
+
+/// Whether a fact holds for `gemeente`: facts about an actie (or a
+/// reflectie on one) only when the actie, as it is at the window's end, is
+/// for that gemeente or for the whole agenda; a meting only when it is for
+/// that gemeente or for the whole area; other facts always.
+fn for_gemeente(m: &ReadModel, fact: &Fact, gemeente: &str) -> bool {
+    if let Fact::Meting(indicator, meting) = fact {
+        return m
+            .indicatoren
+            .get(indicator)
+            .and_then(|i| i.state.metingen.iter().find(|x| x.id == *meting))
+            .and_then(|x| x.gemeente.as_deref())
+            .is_none_or(|g| crate::domain::naam::same(g, gemeente));
+    }
+    let actie = match fact {
+        Fact::Actie(_, id, ..) | Fact::Trekker(id, ..) | Fact::Bericht(id, _) => Some(*id),
+        Fact::Reflectie(id) => m
+            .reflecties
+            .get(id)
+            .filter(|r| r.state.over.soort == OnderwerpSoort::Actie)
+            .map(|r| r.state.over.id),
+        Fact::Meting(..) | Fact::Bijsturing(..) => None,
+    };
+    actie
+        .and_then(|a| m.acties.get(&a))
+        .is_none_or(|a| crate::domain::gemeente::hoort_bij(&a.state.gemeenten, gemeente))
 }
 
 fn code_key(code: &str) -> Vec<u32> {

@@ -260,7 +260,11 @@ fn opgave_nodes(o: &OpgaveVoortgang, level: usize, out: &mut Vec<Node>) {
 }
 
 fn outline(v: &Voortgang) -> Vec<Node> {
-    let mut out = vec![Node::Heading(1, vec![own("Voortgang "), user(&v.agenda)])];
+    let mut heading = vec![own("Voortgang "), user(&v.agenda)];
+    if let Some(g) = &v.gemeente {
+        heading.extend([own(" voor "), user(g)]);
+    }
+    let mut out = vec![Node::Heading(1, heading)];
     let period = match (v.sinds_datum, v.tot_datum) {
         (Some(s), Some(t)) => format!("Wijzigingen van {} tot en met {}", datum(s), datum(t)),
         (Some(s), None) => format!("Wijzigingen sinds {}", datum(s)),

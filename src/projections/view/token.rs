@@ -16,6 +16,10 @@ impl TokenView for ReadModel {
         self.agendas.contains_key(&id)
     }
 
+    fn agenda_gemeenten(&self, id: Uuid) -> Option<&[String]> {
+        self.agendas.get(&id).map(|a| &a.state.gemeenten[..])
+    }
+
     fn heeft_organisaties(&self) -> bool {
         !self.organisaties.is_empty()
     }

@@ -106,6 +106,7 @@ fn twenterand() -> Fake {
             gepubliceerd: true,
             signaleringstermijn_dagen: 90,
             groeperingsniveaus: vec![],
+            uitvoeringsperioden: vec![],
         },
     );
     f.opgaven.insert(OPGAVE, opgave(AGENDA, "1.1"));
@@ -127,6 +128,7 @@ fn twenterand() -> Fake {
         trekker: None,
         partners: vec![],
         status: ActieStatus::Gepland,
+        gemeenten: vec![],
     };
     let mut actie = Actie::created(&created, Kenmerk::parse("1.1.1-1").unwrap(), Utc::now());
     actie.apply(
@@ -150,6 +152,7 @@ fn nieuw(omschrijving: &str) -> NieuweActie {
         geplande_eind_datum: None,
         trekker: None,
         partners: vec![],
+        gemeenten: vec![],
     }
 }
 
@@ -284,6 +287,7 @@ fn maak_aan(onder: Ouder, actie: NieuweActie) -> ActieCommand {
         id: Uuid::from_u128(31),
         onder,
         actie,
+        beperkt_tot: None,
     }
 }
 
@@ -351,6 +355,7 @@ fn wijzig(w: ActieWijziging) -> ActieCommand {
     ActieCommand::Wijzig {
         id: ACTIE,
         wijziging: w,
+        beperkt_tot: None,
     }
 }
 
@@ -407,3 +412,5 @@ fn a_move_starts_from_where_the_actie_is_now_and_naming_it_changes_nothing() {
             nieuw_doel_id: None,
         })]);
 }
+
+mod gemeente;

@@ -395,6 +395,6 @@ fn a_meting_for_a_gemeente_outside_the_agenda_is_refused_naming_the_agendas_geme
     assert_eq!(errors[0].field, "gemeente");
     assert_eq!(
         errors[0].message,
-        "\"Gemeente West\" is geen gemeente van deze agenda; kies uit: Gemeente Noord, Gemeente Zuid."
+        "'Gemeente West' is geen gemeente van deze agenda; kies uit Gemeente Noord, Gemeente Zuid."
     );
 }
