@@ -333,7 +333,7 @@ pub fn csv(
         // acties stays one row per actie for the scripts that read it.
         let (indicatoren, extra) = if met_indicatoren {
             (
-                indicatoren::csv_rows(model, agenda_id, &org),
+                indicatoren::csv_rows(model, agenda_id, gemeente, &org),
                 INDICATOR_COLUMNS.len(),
             )
         } else {

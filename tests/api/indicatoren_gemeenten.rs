@@ -714,6 +714,25 @@ fn an_agenda_file_with_indicatoren_loads_and_export_import_keeps_them() {
     let (agenda2, pm2) = load(&app, &file);
     assert_eq!(exported_indicatoren(&app, &pm2, &agenda2), exported);
 
+    // One gemeente's export: its metingen and those for the whole area.
+    let zuid: Value = serde_json::from_str(&text(
+        &app,
+        &pm,
+        &format!("/agendas/{agenda}/export?formaat=json&gemeente=Gemeente%20Zuid"),
+    ))
+    .unwrap();
+    let periodes: Vec<(&str, Option<&str>)> = zuid["agenda"]["opgaven"][0]["doelen"][0]
+        ["indicatoren"][1]["metingen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["periode"].as_str().unwrap(), m["gemeente"].as_str()))
+        .collect();
+    assert_eq!(
+        periodes,
+        [("2025", Some("Gemeente Zuid")), ("2026-Q1", None)]
+    );
+
     // CSV: the export with ?indicatoren=true imports back to the same indicatoren.
     let csv = text(
         &app,

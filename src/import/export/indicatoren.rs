@@ -7,17 +7,27 @@ use uuid::Uuid;
 
 use super::{code_key, Tree, CSV_COLUMNS};
 use crate::domain::doel::Doel;
-use crate::domain::indicator::{Indicator, Waarde};
+use crate::domain::indicator::{Indicator, Meting, Waarde};
 use crate::domain::opgave::Opgave;
 use crate::import::csv::indicatoren::COLUMNS;
 use crate::import::{IndicatorIn, MetingIn};
 use crate::projections::{Entity, ReadModel};
+
+/// Whether a meting is exported for `gemeente` (`None`: every meting): it
+/// is for that gemeente or for the whole area.
+fn voor(gemeente: Option<&str>, m: &Meting) -> bool {
+    match (gemeente, &m.gemeente) {
+        (Some(g), Some(mg)) => crate::domain::naam::same(g, mg),
+        _ => true,
+    }
+}
 
 impl Tree<'_> {
     /// The indicatoren of a doel (by name, then creation) with their
     /// current streefwaarden and metingen (in the order they were recorded).
     pub(super) fn indicatoren(&mut self, doel: Uuid) -> Vec<IndicatorIn> {
         let model = self.model;
+        let gemeente = self.gemeente;
         let mut list: Vec<_> = model
             .indicatoren
             .values()
@@ -46,7 +56,7 @@ impl Tree<'_> {
                     metingen: i
                         .metingen
                         .iter()
-                        .filter(|m| !m.vervangen)
+                        .filter(|m| !m.vervangen && voor(gemeente, m))
                         .map(|m| MetingIn {
                             periode: m.periode.clone(),
                             meet_datum: m.meet_datum,
@@ -72,6 +82,7 @@ type Placed<'a, T> = &'a std::sync::Arc<Entity<T>>;
 pub(super) fn csv_rows(
     model: &ReadModel,
     agenda_id: Uuid,
+    gemeente: Option<&str>,
     org: &dyn Fn(&Uuid) -> String,
 ) -> Vec<(Vec<String>, Vec<[String; COLUMNS.len()]>)> {
     let mut list: Vec<_> = model
@@ -132,7 +143,7 @@ pub(super) fn csv_rows(
             place[at("bovenliggendDoelVervalreden")] = parent
                 .and_then(|p| p.state.vervallen.clone())
                 .unwrap_or_default();
-            (place, export_rows(&i.state, org))
+            (place, export_rows(&i.state, gemeente, org))
         })
         .collect()
 }
@@ -150,6 +161,7 @@ fn as_text<T: serde::Serialize>(value: &T) -> String {
 /// indicator's own columns.
 pub fn export_rows(
     i: &Indicator,
+    gemeente: Option<&str>,
     org: &dyn Fn(&uuid::Uuid) -> String,
 ) -> Vec<[String; COLUMNS.len()]> {
     let getal = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
@@ -180,7 +192,11 @@ pub fn export_rows(
             .iter()
             .map(|w| waarde_rij("streefwaarde", w)),
     );
-    for m in i.metingen.iter().filter(|m| !m.vervangen) {
+    for m in i
+        .metingen
+        .iter()
+        .filter(|m| !m.vervangen && voor(gemeente, m))
+    {
         let mut r: [String; COLUMNS.len()] = Default::default();
         r[..5].clone_from_slice(&eigen);
         r[5] = "meting".into();
