@@ -117,6 +117,84 @@ fn acties_stored_before_kenmerken_get_the_ones_a_fresh_load_records() {
     assert!(all.iter().any(|k| k == "1.1.3-3"));
 }
 
+/// Codes became optional and local (issue 18): `OpgaveAangemaakt.code` and
+/// `Hernummerd.nieuweCode` may now be `null`. A log written before that
+/// (a committed fixture written by the previous build: an agenda imported,
+/// opgave 1.1 renumbered to 1.4 carrying doel 1.1.1 to 1.4.1, which was then
+/// renumbered to 1.4.2) reads back with the same meaning, no upcaster needed.
+#[test]
+fn a_log_written_when_codes_were_required_reads_back_unchanged_in_meaning() {
+    use mag_tracker::domain::events::Hernummerd;
+    use mag_tracker::domain::Code;
+
+    const CODES: &str = include_str!("fixtures/codes-v1.jsonl");
+    let dir = tempfile::tempdir().unwrap();
+    let events: Vec<RecordedEvent> = CODES
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    import_events(dir.path(), 16 << 20, events, false).unwrap();
+    let store = Arc::new(SledStore::open(dir.path(), SledOptions::default()).unwrap());
+    let model = ReadModel::replay(store.as_ref(), store.head()).unwrap();
+    let code = |c: &str| Some(Code::parse(c).unwrap());
+
+    let mut opgaven: Vec<(Option<Code>, String, Option<Code>)> = model
+        .opgaven
+        .values()
+        .map(|o| {
+            (
+                o.state.code.clone(),
+                o.state.titel.clone(),
+                model.opgave_weergavecode(o.id),
+            )
+        })
+        .collect();
+    opgaven.sort_by(|a, b| a.1.cmp(&b.1));
+    assert_eq!(
+        opgaven,
+        [
+            (code("1.4"), "Armoede".into(), code("1.4")),
+            (code("2.1"), "Wonen".into(), code("2.1")),
+        ]
+    );
+    let mut doelen: Vec<(Option<Code>, String)> = model
+        .doelen
+        .values()
+        .map(|d| (model.doel_weergavecode(d.id), d.state.titel.clone()))
+        .collect();
+    doelen.sort_by(|a, b| a.1.cmp(&b.1));
+    assert_eq!(
+        doelen,
+        [
+            (code("2.1.1"), "Betaalbaar bouwen".into()),
+            (code("1.4.2"), "Schulden voorkomen".into()),
+            (None, "Vroegsignalering".into()),
+        ]
+    );
+    let mut kenmerken: Vec<String> = model
+        .acties
+        .values()
+        .map(|a| a.state.kenmerk.to_string())
+        .collect();
+    kenmerken.sort();
+    assert_eq!(kenmerken, ["1.1-1", "1.1.1-1"], "kenmerken never change");
+    // The stored renumber decodes with its new code present.
+    let last = store.event_at(store.head()).unwrap().unwrap();
+    match Event::decode(&last.event_type, last.schema_version, &last.data).unwrap() {
+        Event::DoelHernummerd(Hernummerd {
+            vorige_code,
+            nieuwe_code,
+        }) => assert_eq!((vorige_code, nieuwe_code), (code("1.4.1"), code("1.4.2"))),
+        other => panic!("{other:?}"),
+    }
+    // Each event's data, decoded and written again, is the stored data.
+    for l in CODES.lines() {
+        let e: RecordedEvent = serde_json::from_str(l).unwrap();
+        let decoded = Event::decode(&e.event_type, e.schema_version, &e.data).unwrap();
+        assert_eq!(decoded.data(), e.data, "{} written again", e.event_type);
+    }
+}
+
 /// Events written before the gemeente scope (a shared nota's agenda and
 /// actie, their changes, two tokens; `tests/fixtures/gedeelde-nota-voor-
 /// gemeenten-v1.jsonl`, written by the program of commit 1399daf) read back

@@ -296,17 +296,20 @@ fn enumerated_properties_list_their_values() {
     );
 }
 
-/// A query parameter that takes a code publishes the same pattern as the
-/// code fields of the bodies (one rule: `invoer::waarden::CODE_PATTERN`).
+/// A query parameter that looks a code up takes a weergavecode (up to 12
+/// levels: a local code under coded parents) and publishes one pattern for
+/// it (`invoer::waarden::WEERGAVECODE_PATTERN`), the code fields of the
+/// bodies another (`CODE_PATTERN`, up to 6 levels).
 #[test]
 fn the_code_query_parameter_has_the_code_pattern() {
     let doc = spec();
-    let params = doc["paths"]["/agendas/{id}/opgaven"]["get"]["parameters"]
-        .as_array()
-        .unwrap();
-    let code = params.iter().find(|p| p["name"] == "code").unwrap();
-    assert_eq!(
-        code["schema"]["pattern"],
-        mag_tracker::http::invoer::waarden::CODE_PATTERN
-    );
+    for path in ["/agendas/{id}/opgaven", "/opgaven/{id}/doelen"] {
+        let params = doc["paths"][path]["get"]["parameters"].as_array().unwrap();
+        let code = params.iter().find(|p| p["name"] == "code").unwrap();
+        assert_eq!(
+            code["schema"]["pattern"],
+            mag_tracker::http::invoer::waarden::WEERGAVECODE_PATTERN,
+            "{path}"
+        );
+    }
 }

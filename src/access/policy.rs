@@ -546,7 +546,7 @@ mod tests {
                 Event::OpgaveAangemaakt(OpgaveAangemaakt {
                     agenda_id: agenda,
                     groepering_id: None,
-                    code: Code::parse("1.1").unwrap(),
+                    code: Some(Code::parse("1.1").unwrap()),
                     titel: "Opgave".into(),
                     omschrijving: String::new(),
                     geprioriteerd: true,

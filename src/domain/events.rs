@@ -289,7 +289,10 @@ pub struct GroeperingAangemaakt {
 pub struct OpgaveAangemaakt {
     pub agenda_id: Uuid,
     pub groepering_id: Option<Uuid>,
-    pub code: Code,
+    /// `null` for an opgave without a code (always set before codes
+    /// became optional; old events read unchanged).
+    #[serde(default)]
+    pub code: Option<Code>,
     pub titel: String,
     pub omschrijving: String,
     pub geprioriteerd: bool,
@@ -423,12 +426,13 @@ pub struct OpgaveGewijzigd {
     pub groepering_id: Option<Option<Uuid>>,
 }
 
-/// A new code for an opgave or doel; the old code is kept in history.
+/// A new code for an opgave or doel, or its code removed (`nieuweCode`
+/// `null`); the old code is kept in history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Hernummerd {
     pub vorige_code: Option<Code>,
-    pub nieuwe_code: Code,
+    pub nieuwe_code: Option<Code>,
 }
 
 /// Dropped (never deleted), with the reason.

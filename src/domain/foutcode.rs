@@ -53,7 +53,6 @@ foutcodes! {
     BeyondHead = "beyond-head", 400, "De gevraagde positie ligt voorbij het laatste event.";
     BijsturingDoorgevoerd = "bijsturing-doorgevoerd", 409, "De bijsturing is al doorgevoerd.";
     CheckmomentGesloten = "checkmoment-gesloten", 409, "Het checkmoment is gesloten.";
-    CodeOutsideParent = "code-outside-parent", 400, "De code begint niet met de code van het niveau erboven.";
     ConflictingFields = "conflicting-fields", 400, "Deze velden gaan niet samen.";
     ConflictingParameters = "conflicting-parameters", 400, "Deze parameters gaan niet samen (bijv. peildatum en positie).";
     DoelVervallen = "doel-vervallen", 409, "Het doel is vervallen.";

@@ -1,15 +1,18 @@
-//! The structural rule on codes, kept after every change: a doel's code
-//! lies under its opgave's code (`1.4.2` under `1.4`). Renumbering an opgave
-//! carries the codes of its doelen (and sub-doelen) along; renumbering or
-//! moving a doel carries its sub-doelen's codes along. The carried codes are
-//! ordinary `DoelHernummerd` events, appended in the same atomic batch as
-//! the change that caused them, so the audittrail of each doel shows them.
+//! Codes written out in full follow their parent: when a doel's code lies
+//! under its opgave's code (`1.4.2` under `1.4`), renumbering the opgave
+//! carries it along; renumbering or moving a doel carries its sub-doelen's
+//! codes along. Local codes (one segment, `3`) need nothing: they show under
+//! whatever their parent's code is now. Removing a code carries nothing.
+//! The carried codes are ordinary `DoelHernummerd` events, appended in the
+//! same atomic batch as the change that caused them, so the audittrail of
+//! each doel shows them.
 
 use std::collections::HashSet;
 
 use uuid::Uuid;
 
 use super::events::Hernummerd;
+use super::structuur::{dubbele_code, Plek};
 use super::{Code, DomainError};
 use crate::domain::Foutcode;
 
@@ -48,7 +51,7 @@ pub fn carry_along(
                 item.id,
                 Hernummerd {
                     vorige_code: Some(code.clone()),
-                    nieuwe_code: nieuwe,
+                    nieuwe_code: Some(nieuwe),
                 },
             )),
             Some(Err(reason)) => {
@@ -63,22 +66,21 @@ pub fn carry_along(
     Ok(out)
 }
 
-/// Refuses the batch when a code it gives (`new_codes`, with the ids that
-/// get them) is held by anything that keeps it: `owner` names what holds a
-/// code now; items renumbered in the same batch give theirs up.
+/// Refuses the batch when a code it gives (`new_codes`: the ids that get
+/// them and the place each ends up) is held at that place by a sibling
+/// that keeps it: `owner` names what holds a code at a place now, not
+/// counting the given ids; items renumbered in the same batch give theirs
+/// up.
 pub fn check_free(
-    new_codes: &[(Uuid, &Code)],
-    owner: impl Fn(&Code) -> Option<Uuid>,
+    new_codes: &[(Uuid, Plek, &Code)],
+    owner: impl Fn(Plek, &Code, &[Uuid]) -> Option<Uuid>,
 ) -> Result<(), DomainError> {
-    let moving: HashSet<Uuid> = new_codes.iter().map(|(id, _)| *id).collect();
+    let moving: Vec<Uuid> = new_codes.iter().map(|(id, _, _)| *id).collect();
     let mut seen = HashSet::new();
-    for (id, code) in new_codes {
-        let held_elsewhere = owner(code).is_some_and(|o| o != *id && !moving.contains(&o));
-        if held_elsewhere || !seen.insert(code.as_str()) {
-            return Err(DomainError::conflict(
-                Foutcode::DuplicateCode,
-                format!("Code {code} is in deze agenda al in gebruik (de codes eronder schuiven mee). Kies een andere code of hernummer eerst de bestaande."),
-            ));
+    for (_, plek, code) in new_codes {
+        let held_elsewhere = owner(*plek, code, &moving).is_some();
+        if held_elsewhere || !seen.insert((*plek, code.as_str().to_ascii_lowercase())) {
+            return Err(dubbele_code(code, *plek));
         }
     }
     Ok(())
@@ -118,7 +120,7 @@ mod tests {
         let out = carry_along(&below, &c("1.4"), &c("1.5")).unwrap();
         let codes: Vec<(Uuid, String)> = out
             .iter()
-            .map(|(id, h)| (*id, h.nieuwe_code.to_string()))
+            .map(|(id, h)| (*id, h.nieuwe_code.as_ref().unwrap().to_string()))
             .collect();
         assert_eq!(codes, vec![(a, "1.5.1".into()), (b, "1.5.2.1".into())]);
         assert_eq!(out[0].1.vorige_code, Some(c("1.4.1")));
@@ -133,11 +135,24 @@ mod tests {
     fn a_carried_code_may_take_one_given_up_in_the_same_batch_but_no_other() {
         let (a, b, x) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(9));
         let (c1, c2) = (c("1.5.1"), c("1.5.2"));
+        let hier = Plek::Doel {
+            opgave_id: Uuid::from_u128(7),
+            bovenliggend: None,
+        };
+        let elders = Plek::Doel {
+            opgave_id: Uuid::from_u128(8),
+            bovenliggend: None,
+        };
         // a takes 1.5.1, which b holds now and gives up in the same batch.
-        let owner = |code: &Code| (code.as_str() == "1.5.1").then_some(b);
-        assert!(check_free(&[(a, &c1), (b, &c2)], owner).is_ok());
-        let owner = |code: &Code| (code.as_str() == "1.5.1").then_some(x);
-        assert!(check_free(&[(a, &c1)], owner).is_err());
-        assert!(check_free(&[(a, &c1), (b, &c1)], |_| None).is_err());
+        let holder = |h: Uuid| {
+            move |_: Plek, code: &Code, except: &[Uuid]| {
+                (code.as_str() == "1.5.1" && !except.contains(&h)).then_some(h)
+            }
+        };
+        assert!(check_free(&[(a, hier, &c1), (b, hier, &c2)], holder(b)).is_ok());
+        assert!(check_free(&[(a, hier, &c1)], holder(x)).is_err());
+        assert!(check_free(&[(a, hier, &c1), (b, hier, &c1)], |_, _, _| None).is_err());
+        // The same code at two places is no clash.
+        assert!(check_free(&[(a, hier, &c1), (b, elders, &c1)], |_, _, _| None).is_ok());
     }
 }

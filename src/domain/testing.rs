@@ -36,6 +36,18 @@ impl Then {
         streams
     }
 
+    /// Accepted, with `n` events over all streams (when which events is
+    /// not the point of the test).
+    #[track_caller]
+    pub fn then_count(self, n: usize) -> Vec<StreamBesluit> {
+        let streams = self
+            .0
+            .unwrap_or_else(|e| panic!("refused, expected {n} events: {e:?}"));
+        let count: usize = streams.iter().map(|s| s.events.len()).sum();
+        assert_eq!(count, n, "{streams:?}");
+        streams
+    }
+
     /// Refused with this stable code (`duplicate`, `not-found`, a 409 code,
     /// or the code of any invalid field); returns the error for more checks.
     #[track_caller]

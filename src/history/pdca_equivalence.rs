@@ -400,7 +400,7 @@ impl World {
                         d,
                         Event::DoelHernummerd(Hernummerd {
                             vorige_code: vorige,
-                            nieuwe_code: nieuwe,
+                            nieuwe_code: Some(nieuwe),
                         }),
                         None,
                     );
@@ -417,7 +417,7 @@ impl World {
                 let e = Event::OpgaveAangemaakt(OpgaveAangemaakt {
                     agenda_id: a,
                     groepering_id: None,
-                    code: self.code(),
+                    code: Some(self.code()),
                     titel: "Nieuwe opgave".into(),
                     omschrijving: String::new(),
                     geprioriteerd: false,

@@ -50,13 +50,13 @@ pub struct ActiesQuery {
     pub trekker: Option<Uuid>,
     /// Alleen acties van dit jaar.
     pub jaar: Option<i32>,
-    /// Alleen acties onder de opgave met deze code.
+    /// Alleen acties onder de opgave met deze weergavecode.
     #[param(example = "1.1")]
     pub opgave: Option<String>,
     /// De actie met dit kenmerk (uniek in de agenda): een code met een volgnummer (1.1.3-2) of alleen een volgnummer (7).
     #[param(
         example = "1.1.3-2",
-        pattern = r"^([0-9]{1,4}(\.[0-9]{1,4}){0,5}-)?[1-9][0-9]{0,8}$"
+        pattern = r"^([0-9A-Za-z]{1,4}(\.[0-9A-Za-z]{1,4}){0,11}-)?[1-9][0-9]{0,8}$"
     )]
     pub kenmerk: Option<String>,
     /// Woorden die alle in de omschrijving moeten voorkomen; hoofdletters
@@ -121,14 +121,20 @@ pub async fn list_acties(
         })
         .filter(|a| q.jaar.is_none_or(|j| a.state.jaar == j))
         .map(|a| ActieDto::from(a, model))
-        .filter(|a| q.opgave.as_ref().is_none_or(|c| &a.opgave_code == c))
+        .filter(|a| {
+            q.opgave.as_ref().is_none_or(|c| {
+                a.opgave_code
+                    .as_deref()
+                    .is_some_and(|o| o.eq_ignore_ascii_case(c))
+            })
+        })
         .collect();
     items.sort_by(|a, b| {
         let key = |x: &ActieDto| {
+            let code = x.doel_code.as_deref().or(x.opgave_code.as_deref());
             (
-                crate::domain::Code::parse(x.doel_code.as_deref().unwrap_or(&x.opgave_code))
-                    .map(|c| c.sort_key())
-                    .unwrap_or_default(),
+                code.is_none(),
+                code.map(crate::domain::code::sort_key).unwrap_or_default(),
                 x.id,
             )
         };

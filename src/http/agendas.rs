@@ -14,6 +14,7 @@ use super::problem::{InvalidParam, Problem};
 use super::write::etag;
 use crate::domain::Code;
 use crate::domain::Foutcode;
+use crate::projections::codes::{code_past, sorteer};
 
 /// Lijst van agenda's.
 #[utoipa::path(get, path = "/agendas", tag = "Agenda", params(Paging, PeilQuery),
@@ -57,9 +58,15 @@ pub async fn get_agenda(view: View, id: web::Path<Uuid>) -> Result<HttpResponse,
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct OpgavenQuery {
-    /// Alleen de opgave met deze code (bijv. 1.1).
-    #[param(example = "1.1", pattern = r"^[0-9]{1,4}(\.[0-9]{1,4}){0,5}$")]
+    /// Alleen de opgave(n) met deze weergavecode (bijv. 1.1), of met deze
+    /// eigen code binnen de gevraagde groepering; hoofdletters tellen niet.
+    #[param(
+        example = "1.1",
+        pattern = r"^[0-9A-Za-z]{1,4}(\.[0-9A-Za-z]{1,4}){0,11}$"
+    )]
     pub code: Option<String>,
+    /// Alleen de opgaven in deze groepering (id).
+    pub groepering: Option<Uuid>,
     /// Paginanummer, vanaf 1.
     #[param(minimum = 1, example = 1)]
     pub page: Option<u32>,
@@ -87,7 +94,7 @@ pub async fn list_opgaven(
     let model = seen.model();
     let code = match &q.code {
         None => None,
-        Some(raw) => Some(Code::parse(raw).map_err(|r| {
+        Some(raw) => Some(Code::parse_weergave(raw).map_err(|r| {
             Problem::invalid(vec![InvalidParam::new(
                 "query.code",
                 Foutcode::InvalidCode,
@@ -95,15 +102,40 @@ pub async fn list_opgaven(
             )])
         })?),
     };
+    if let Some(g) = q.groepering {
+        if model
+            .groeperingen
+            .get(&g)
+            .is_none_or(|x| x.state.agenda_id != *id)
+        {
+            return Err(Problem::invalid(vec![InvalidParam::new(
+                "query.groepering",
+                Foutcode::UnknownGroepering,
+                format!("Er is geen groepering {g} in deze agenda."),
+            )]));
+        }
+    }
     let mut opgaven: Vec<_> = model
         .opgaven
         .values()
-        .filter(|o| o.state.agenda_id == *id && code.as_ref().is_none_or(|c| &o.state.code == c))
+        .filter(|o| o.state.agenda_id == *id)
+        .filter(|o| {
+            q.groepering
+                .is_none_or(|g| o.state.groepering_id == Some(g))
+        })
+        .map(|o| (o, model.opgave_weergavecode(o.id)))
+        .filter(|(o, w)| {
+            code.as_ref().is_none_or(|c| {
+                // Within a given groepering its own code counts too.
+                let own = o.state.code.as_ref().filter(|_| q.groepering.is_some());
+                code_past(c, w.as_ref(), own)
+            })
+        })
         .collect();
-    opgaven.sort_by_key(|o| o.state.code.sort_key());
+    opgaven.sort_by_key(|(o, w)| (sorteer(w.as_ref()), o.aangemaakt, o.id));
     let items = opgaven
         .into_iter()
-        .map(|o| OpgaveDto::from(o, model))
+        .map(|(o, _)| OpgaveDto::from(o, model))
         .collect();
     paging::respond(
         &req,

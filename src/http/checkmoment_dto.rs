@@ -143,8 +143,8 @@ pub fn checkmoment_dto(e: &Entity<Checkmoment>, m: &ReadModel) -> CheckmomentDto
         opgave_id: c.opgave_id,
         opgave_code: c
             .opgave_id
-            .and_then(|o| m.opgaven.get(&o))
-            .map(|o| o.state.code.to_string()),
+            .and_then(|o| m.opgave_weergavecode(o))
+            .map(String::from),
         niveau: if c.opgave_id.is_some() {
             "opgave"
         } else {

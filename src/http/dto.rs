@@ -107,8 +107,14 @@ impl AgendaDto {
 pub struct OpgaveDto {
     pub id: Uuid,
     pub agenda_id: Uuid,
+    /// De eigen code zoals ingevoerd; leeg bij een opgave zonder code.
     #[schema(example = "1.1")]
-    pub code: String,
+    pub code: Option<String>,
+    /// De code zoals getoond (afgeleid, alleen-lezen): een code van één deel
+    /// onder de weergavecode van de groepering (`2` onder `1` wordt `1.2`),
+    /// een langere code zoals geschreven; leeg zonder eigen code.
+    #[schema(example = "1.1")]
+    pub weergavecode: Option<String>,
     #[schema(example = "Borgen van bestaanszekerheid")]
     pub titel: String,
     pub omschrijving: String,
@@ -132,7 +138,8 @@ impl OpgaveDto {
         Self {
             id: e.id,
             agenda_id: o.agenda_id,
-            code: o.code.to_string(),
+            code: o.code.as_ref().map(ToString::to_string),
+            weergavecode: model.opgave_weergavecode(e.id).map(String::from),
             titel: o.titel.clone(),
             omschrijving: o.omschrijving.clone(),
             geprioriteerd: o.geprioriteerd,
@@ -206,9 +213,11 @@ pub struct ActieDto {
     pub kenmerk: String,
     pub agenda_id: Uuid,
     pub opgave_id: Uuid,
+    /// De weergavecode van de opgave; leeg als die geen code heeft.
     #[schema(example = "1.1")]
-    pub opgave_code: String,
+    pub opgave_code: Option<String>,
     pub doel_id: Option<Uuid>,
+    /// De weergavecode van het doel; leeg zonder doel of zonder code.
     #[schema(example = "1.1.1")]
     pub doel_code: Option<String>,
     pub omschrijving: String,
@@ -245,16 +254,12 @@ impl ActieDto {
             kenmerk: a.kenmerk.to_string(),
             agenda_id: a.agenda_id,
             opgave_id,
-            opgave_code: model
-                .opgaven
-                .get(&opgave_id)
-                .map(|o| o.state.code.to_string())
-                .unwrap_or_default(),
+            opgave_code: model.opgave_weergavecode(opgave_id).map(String::from),
             doel_id: a.doel_id,
             doel_code: a
                 .doel_id
-                .and_then(|d| model.doelen.get(&d))
-                .and_then(|d| d.state.code.as_ref().map(|c| c.to_string())),
+                .and_then(|d| model.doel_weergavecode(d))
+                .map(String::from),
             omschrijving: a.omschrijving.clone(),
             jaar: a.jaar,
             geplande_start_datum: a.geplande_start,

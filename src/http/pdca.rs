@@ -17,6 +17,7 @@ use super::problem::Problem;
 use crate::access::policy::Target;
 use crate::domain::indicator::Koers;
 use crate::domain::Foutcode;
+use crate::projections::codes::sorteer;
 use crate::projections::{ActieSignaal, PdcaState, ReadModel};
 
 /// Number of acties per status.
@@ -59,9 +60,10 @@ pub struct ActieSignaalDto {
     /// Het kenmerk van de actie (uniek in de agenda).
     #[schema(example = "1.2.5-1")]
     pub kenmerk: String,
-    /// Code van het doel (of van de opgave als de actie direct onder de opgave hangt).
+    /// Weergavecode van het doel (of van de opgave als de actie direct onder
+    /// de opgave hangt of het doel geen code heeft); leeg zonder codes.
     #[schema(example = "1.2.5")]
-    pub code: String,
+    pub code: Option<String>,
     /// Begin van de omschrijving (hoogstens 60 tekens).
     pub omschrijving: String,
 }
@@ -200,9 +202,13 @@ pub struct OpenBijsturingDto {
 #[serde(rename_all = "camelCase")]
 pub struct PdcaDto {
     pub opgave_id: Uuid,
+    /// De weergavecode van de opgave; leeg als die geen code heeft.
     #[schema(example = "1.1")]
-    pub opgave_code: String,
+    pub opgave_code: Option<String>,
     pub opgave_titel: String,
+    /// Hoe de opgave in tekst heet: weergavecode en titel, of alleen de titel.
+    #[schema(example = "1.1 Borgen van bestaanszekerheid")]
+    pub opgave_label: String,
     pub geprioriteerd: bool,
     pub vervallen: bool,
     /// plan, do, check of act (regel: zie docs/pdca.md en faseReden).
@@ -244,8 +250,9 @@ fn pdca_dto(m: &ReadModel, s: PdcaState) -> PdcaDto {
     let per_status = ActiesPerStatus::from(&s.acties_per_status);
     PdcaDto {
         opgave_id: s.opgave_id,
-        opgave_code: o.map(|o| o.state.code.to_string()).unwrap_or_default(),
+        opgave_code: m.opgave_weergavecode(s.opgave_id).map(String::from),
         opgave_titel: o.map(|o| o.state.titel.clone()).unwrap_or_default(),
+        opgave_label: m.opgave_label(s.opgave_id),
         geprioriteerd: o.is_some_and(|o| o.state.geprioriteerd),
         vervallen: o.is_some_and(|o| o.state.vervallen.is_some()),
         fase: s.fase.as_str().to_owned(),
@@ -483,6 +490,7 @@ pub struct OverzichtTotalen {
 pub struct OverzichtGroep {
     /// Leeg: opgaven zonder groepering.
     pub groepering_id: Option<Uuid>,
+    /// De weergavecode van de groepering; leeg zonder code.
     #[schema(example = "1")]
     pub code: Option<String>,
     #[schema(example = "Zelfredzame Twenterander")]
@@ -530,7 +538,13 @@ fn overzicht(
         .values()
         .filter(|o| o.state.agenda_id == agenda_id)
         .collect();
-    opgaven.sort_by_key(|o| o.state.code.sort_key());
+    opgaven.sort_by_cached_key(|o| {
+        (
+            sorteer(m.opgave_weergavecode(o.id).as_ref()),
+            o.aangemaakt,
+            o.id,
+        )
+    });
     let mut totalen = OverzichtTotalen::default();
     let mut groepen: Vec<OverzichtGroep> = Vec::new();
     for o in opgaven {
@@ -556,7 +570,9 @@ fn overzicht(
                 let ge = g.and_then(|g| m.groeperingen.get(&g));
                 groepen.push(OverzichtGroep {
                     groepering_id: g,
-                    code: ge.and_then(|g| g.state.code.as_ref().map(|c| c.to_string())),
+                    code: g
+                        .and_then(|g| m.groepering_weergavecode(g))
+                        .map(String::from),
                     naam: ge.map(|g| g.state.naam.clone()),
                     niveau_naam: ge.and_then(|g| {
                         agenda
@@ -572,12 +588,13 @@ fn overzicht(
     }
     // Groeperingen by code (then name); opgaven without one last.
     groepen.sort_by_key(|g| {
+        let code = g
+            .code
+            .as_deref()
+            .and_then(|c| crate::domain::Code::parse_weergave(c).ok());
         (
             g.groepering_id.is_none(),
-            g.code
-                .as_deref()
-                .and_then(|c| crate::domain::Code::parse(c).ok())
-                .map(|c| c.sort_key()),
+            sorteer(code.as_ref()),
             g.naam.clone(),
         )
     });

@@ -76,16 +76,19 @@ pub struct ReflectieDto {
 fn onderwerp_dto(o: &Onderwerp, m: &ReadModel) -> OnderwerpDto {
     let (code, titel) = match o.soort {
         OnderwerpSoort::Actie => m.acties.get(&o.id).map_or((None, String::new()), |a| {
-            (Some(m.actie_code(&a.state)), a.state.omschrijving.clone())
+            (m.actie_code(&a.state), a.state.omschrijving.clone())
         }),
         OnderwerpSoort::Doel => m.doelen.get(&o.id).map_or((None, String::new()), |d| {
             (
-                d.state.code.as_ref().map(|c| c.to_string()),
+                m.doel_weergavecode(o.id).map(String::from),
                 d.state.titel.clone(),
             )
         }),
         OnderwerpSoort::Opgave => m.opgaven.get(&o.id).map_or((None, String::new()), |x| {
-            (Some(x.state.code.to_string()), x.state.titel.clone())
+            (
+                m.opgave_weergavecode(o.id).map(String::from),
+                x.state.titel.clone(),
+            )
         }),
     };
     let kenmerk = match o.soort {

@@ -26,8 +26,9 @@ pub struct HernummeringRegel {
     pub titel: String,
     #[schema(example = "1.4")]
     pub vorige_code: Option<String>,
+    /// Leeg als de code is weggehaald.
     #[schema(example = "1.5")]
-    pub nieuwe_code: String,
+    pub nieuwe_code: Option<String>,
 }
 
 /// A doel moved to another opgave, or an actie to another opgave or doel.
@@ -110,7 +111,7 @@ impl<'a> Regels<'a> {
                     id: e.stream_id,
                     titel: titel.unwrap_or_default(),
                     vorige_code: h.vorige_code.as_ref().map(|c| c.to_string()),
-                    nieuwe_code: h.nieuwe_code.to_string(),
+                    nieuwe_code: h.nieuwe_code.as_ref().map(|c| c.to_string()),
                 });
             }
             Event::DoelVerplaatst(v) => {

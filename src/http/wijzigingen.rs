@@ -154,12 +154,12 @@ fn actie_regel(m: &ReadModel, e: &RecordedEvent) -> ActieRegel {
         kenmerk: a.map(|a| a.state.kenmerk.to_string()),
         omschrijving: a.map(|a| a.state.omschrijving.clone()).unwrap_or_default(),
         opgave_code: a
-            .and_then(|a| m.opgaven.get(&m.opgave_of(&a.state)))
-            .map(|o| o.state.code.to_string()),
+            .and_then(|a| m.opgave_weergavecode(m.opgave_of(&a.state)))
+            .map(String::from),
         doel_code: a
             .and_then(|a| a.state.doel_id)
-            .and_then(|d| m.doelen.get(&d))
-            .and_then(|d| d.state.code.as_ref().map(|c| c.to_string())),
+            .and_then(|d| m.doel_weergavecode(d))
+            .map(String::from),
         van: None,
         naar: None,
         ingangs_datum: None,

@@ -10,8 +10,9 @@
 //! `indicatoren.rs`).
 //! The HTTP layer checks a file against it before it is read (`invoer::schema::check`), so
 //! every such problem is reported at once, one per field. What it cannot
-//! state is left to [`super::plan`]: codes and kenmerken unique in the
-//! agenda, a doel's code under its opgave's, organisatie names that exist,
+//! state is left to [`super::plan`]: codes unique among the siblings of the
+//! same kind, a `weergavecode` that follows from the codes, kenmerken unique
+//! in the agenda, organisatie names that exist,
 //! dates inside the agenda's period, groeperingen no deeper than the levels
 //! the agenda names.
 //!
@@ -199,10 +200,16 @@ impl From<Uitvoeringsperiode> for UitvoeringsperiodeIn {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = BestandGroepering)]
 pub struct GroeperingIn {
-    /// Uniek binnen de agenda; mag ontbreken.
+    /// Mag ontbreken; uniek onder de groeperingen met dezelfde bovenliggende groepering
+    /// (hoofdletters tellen niet).
     #[serde(default)]
     #[schema(value_type = Option<Code>)]
     pub code: Option<String>,
+    /// Alleen ter informatie (de export schrijft haar): de code zoals getoond, afgeleid uit de
+    /// codes. Wie haar meegeeft, moet de afgeleide geven.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, pattern = r"^[0-9A-Za-z]{1,4}(\.[0-9A-Za-z]{1,4}){0,11}$")]
+    pub weergavecode: Option<String>,
     #[schema(min_length = 1, pattern = r"\S")]
     pub naam: String,
     #[serde(default)]
@@ -222,9 +229,16 @@ pub struct GroeperingIn {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = BestandOpgave)]
 pub struct OpgaveIn {
-    /// Uniek binnen de agenda.
-    #[schema(value_type = Code)]
-    pub code: String,
+    /// Mag ontbreken; uniek onder de opgaven van dezelfde groepering (of, zonder groepering,
+    /// van de agenda); hoofdletters tellen niet. Een code van één deel toont onder die van de
+    /// groepering.
+    #[serde(default)]
+    #[schema(value_type = Option<Code>)]
+    pub code: Option<String>,
+    /// Alleen ter informatie, als bij een groepering.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, pattern = r"^[0-9A-Za-z]{1,4}(\.[0-9A-Za-z]{1,4}){0,11}$")]
+    pub weergavecode: Option<String>,
     #[schema(min_length = 1, pattern = r"\S")]
     pub titel: String,
     #[serde(default)]
@@ -252,10 +266,16 @@ pub struct OpgaveIn {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = BestandDoel)]
 pub struct DoelIn {
-    /// Onder de code van de opgave (1.1 → 1.1.4); uniek binnen de agenda; mag ontbreken.
+    /// Mag ontbreken; uniek onder de doelen van dezelfde opgave (een sub-doel: onder dezelfde
+    /// bovenliggende doel); hoofdletters tellen niet. Een code van één deel (`4`) toont onder
+    /// de code erboven (`1.1.4`), een langere (`1.1.4`) zoals geschreven.
     #[serde(default)]
     #[schema(value_type = Option<Code>)]
     pub code: Option<String>,
+    /// Alleen ter informatie, als bij een groepering.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, pattern = r"^[0-9A-Za-z]{1,4}(\.[0-9A-Za-z]{1,4}){0,11}$")]
+    pub weergavecode: Option<String>,
     #[schema(min_length = 1, pattern = r"\S")]
     pub titel: String,
     #[serde(default)]
@@ -292,7 +312,7 @@ pub struct ActieIn {
     /// de import houdt het. Zonder kenmerk krijgt de actie het volgende van de code erboven.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(
-        pattern = "^([0-9]{1,4}(\\.[0-9]{1,4}){0,5}-)?[1-9][0-9]{0,8}$",
+        pattern = "^([0-9A-Za-z]{1,4}(\\.[0-9A-Za-z]{1,4}){0,11}-)?[1-9][0-9]{0,8}$",
         example = "1.1.3-2"
     )]
     pub kenmerk: Option<String>,

@@ -1,14 +1,17 @@
 //! Reads an agenda from CSV: one row per actie, the columns of the export
-//! (see [`super::export::CSV_COLUMNS`]; `opgaveCode`, `opgaveTitel`,
-//! `omschrijving` and `jaar` are required, the informative export columns
-//! are ignored). The agenda itself (naam, gemeenten, periode) comes from
-//! [`CsvAgenda`], since a row has no place for it.
+//! (see [`super::export::CSV_COLUMNS`]; `opgaveTitel`, `omschrijving` and
+//! `jaar` are required, every code column is optional, the informative
+//! export columns are ignored). The agenda itself (naam, gemeenten,
+//! periode) comes from [`CsvAgenda`], since a row has no place for it.
 //!
-//! Rows are grouped into groeperingen (by code, else naam), opgaven (by
-//! code) and doelen (by code, else titel) and become an agenda file, so the
-//! same planner validates them. Problems name the row as a spreadsheet shows
-//! it (the header is row 1) and the column: `rij[7].partners`.
-//! Organisaties must be registered already: a CSV row cannot describe one.
+//! Rows are grouped into groeperingen (by code, else naam), opgaven (within
+//! their groepering: by code, else titel) and doelen (within their opgave
+//! and parent doel: by code, else titel) and become an agenda file, so the
+//! same planner validates them. So a spreadsheet without any codes works:
+//! repeat the titles in the parent columns of each row. Problems name the
+//! row as a spreadsheet shows it (the header is row 1) and the column:
+//! `rij[7].partners`. Organisaties must be registered already: a CSV row
+//! cannot describe one.
 //!
 //! A row whose `indicatorNaam` is filled is one value of an indicator of
 //! its doel instead of an actie (see [`indicatoren`]).
@@ -149,22 +152,30 @@ struct DoelAcc {
     indicatoren: Vec<indicatoren::IndicatorAcc>,
 }
 
-/// The doel of `opgave` with this code (or, without one, this titel),
-/// added when it is not there yet; `Err` with a message when it is there
-/// with another titel, under another parent or with another vervalreden.
+/// The doel of `opgave` with this code (or, without one, this titel)
+/// among the doelen under `parent` (none: the opgave's own doelen), added
+/// when it is not there yet; `Err` with a message when it is there with
+/// another titel or another vervalreden. Codes compare without case, and
+/// are unique only among those siblings.
 fn find_doel(
     opgave: &mut OpgaveAcc,
     (code, titel, vervalreden): (&str, &str, &str),
     parent: Option<usize>,
     row: usize,
 ) -> Result<usize, String> {
-    let found = opgave.doelen.iter().position(|d| {
+    let same = |d: &DoelAcc| {
         if code.is_empty() {
             d.code.is_none() && d.titel == titel
         } else {
-            d.code.as_deref() == Some(code)
+            d.code
+                .as_deref()
+                .is_some_and(|c| c.eq_ignore_ascii_case(code))
         }
-    });
+    };
+    let found = opgave
+        .doelen
+        .iter()
+        .position(|d| d.parent == parent && same(d));
     match found {
         Some(di) => {
             let d = &opgave.doelen[di];
@@ -172,12 +183,6 @@ fn find_doel(
                 return Err(format!(
                     "Doel {code} heet in rij {} '{}', hier '{titel}'.",
                     d.row, d.titel
-                ));
-            }
-            if parent.is_some() && d.parent != parent {
-                return Err(format!(
-                    "Doel '{titel}' staat in rij {} onder een ander bovenliggend doel.",
-                    d.row
                 ));
             }
             if d.vervalreden != vervalreden {
@@ -205,7 +210,7 @@ fn find_doel(
 
 #[derive(Default)]
 struct OpgaveAcc {
-    code: String,
+    code: Option<String>,
     titel: String,
     row: usize,
     groepering: Option<usize>,
@@ -242,6 +247,7 @@ fn doel_tree(accs: &mut [Option<DoelAcc>], di: usize, path: &str, map: &mut RowM
         .collect();
     DoelIn {
         code: d.code,
+        weergavecode: None,
         titel: d.titel,
         omschrijving: String::new(),
         geprioriteerd: true,
@@ -344,7 +350,7 @@ pub fn read(
             });
         }
     }
-    for required in ["opgaveCode", "opgaveTitel", "omschrijving", "jaar"] {
+    for required in ["opgaveTitel", "omschrijving", "jaar"] {
         if !headers.iter().any(|h| h == required) {
             errors.push(FieldError {
                 field: "rij[1]".into(),
@@ -359,7 +365,8 @@ pub fn read(
     let col = |name: &str| headers.iter().position(|h| h == name);
     let mut groeperingen: Vec<(Option<String>, String, usize)> = Vec::new();
     let mut opgaven: Vec<OpgaveAcc> = Vec::new();
-    let mut opgave_index: HashMap<String, usize> = HashMap::new();
+    // (groepering, code in lower case or "titel:" and the titel) → opgave.
+    let mut opgave_index: HashMap<(Option<usize>, String), usize> = HashMap::new();
     for (i, record) in reader.records().enumerate() {
         let row = i + 2;
         let record = match record {
@@ -395,7 +402,8 @@ pub fn read(
                 if gcode.is_empty() {
                     g.0.is_none() && g.1 == gnaam
                 } else {
-                    g.0.as_deref() == Some(gcode.as_str())
+                    g.0.as_deref()
+                        .is_some_and(|c| c.eq_ignore_ascii_case(&gcode))
                 }
             };
             match groeperingen.iter().position(key) {
@@ -427,16 +435,23 @@ pub fn read(
         // opgave
         let (ocode, otitel) = (get("opgaveCode"), get("opgaveTitel"));
         let oreden = get("opgaveVervalreden");
-        if ocode.is_empty() {
+        if ocode.is_empty() && otitel.is_empty() {
             problem(
                 &mut errors,
                 row,
-                "opgaveCode",
+                "opgaveTitel",
                 Foutcode::Required,
-                "Elke actie hoort bij een opgave: vul opgaveCode in.".into(),
+                "Elke actie hoort bij een opgave: vul opgaveTitel in (en opgaveCode als de opgave een code heeft).".into(),
             );
         }
-        let oi = match opgave_index.get(&ocode) {
+        // Within its groepering an opgave is known by its code, else its titel.
+        let okey = if ocode.is_empty() {
+            (groepering, format!("titel:{otitel}"))
+        } else {
+            (groepering, ocode.to_ascii_lowercase())
+        };
+        let olabel = crate::domain::code::label((!ocode.is_empty()).then_some(&ocode), &otitel);
+        let oi = match opgave_index.get(&okey) {
             Some(&oi) => {
                 let o = &opgaven[oi];
                 if o.titel != otitel {
@@ -446,20 +461,8 @@ pub fn read(
                         "opgaveTitel",
                         Foutcode::Inconsistent,
                         format!(
-                            "Opgave {ocode} heet in rij {} '{}', hier '{otitel}'.",
+                            "Opgave {olabel} heet in rij {} '{}', hier '{otitel}'.",
                             o.row, o.titel
-                        ),
-                    );
-                }
-                if o.groepering != groepering {
-                    problem(
-                        &mut errors,
-                        row,
-                        "groeperingCode",
-                        Foutcode::Inconsistent,
-                        format!(
-                            "Opgave {ocode} staat in rij {} onder een andere groepering.",
-                            o.row
                         ),
                     );
                 }
@@ -470,7 +473,7 @@ pub fn read(
                         "opgaveVervalreden",
                         Foutcode::Inconsistent,
                         format!(
-                            "Opgave {ocode} heeft in rij {} vervalreden '{}', hier '{oreden}'.",
+                            "Opgave {olabel} heeft in rij {} vervalreden '{}', hier '{oreden}'.",
                             o.row, o.vervalreden
                         ),
                     );
@@ -479,14 +482,14 @@ pub fn read(
             }
             None => {
                 opgaven.push(OpgaveAcc {
-                    code: ocode.clone(),
+                    code: (!ocode.is_empty()).then(|| ocode.clone()),
                     titel: otitel.clone(),
                     row,
                     groepering,
                     vervalreden: oreden.clone(),
                     ..OpgaveAcc::default()
                 });
-                opgave_index.insert(ocode.clone(), opgaven.len() - 1);
+                opgave_index.insert(okey, opgaven.len() - 1);
                 opgaven.len() - 1
             }
         };
@@ -625,6 +628,7 @@ pub fn read(
         .iter()
         .map(|(code, naam, _)| GroeperingIn {
             code: code.clone(),
+            weergavecode: None,
             naam: naam.clone(),
             omschrijving: String::new(),
             groeperingen: Vec::new(),
@@ -665,6 +669,7 @@ pub fn read(
         }
         let opgave = OpgaveIn {
             code: o.code,
+            weergavecode: None,
             titel: o.titel,
             omschrijving: String::new(),
             geprioriteerd: true,

@@ -70,16 +70,15 @@ pub const CSV_COLUMNS: [&str; 25] = [
 /// Separator of several partners in one CSV field.
 pub const PARTNER_SEPARATOR: &str = " | ";
 
-fn code_key(code: Option<&crate::domain::Code>) -> (bool, Vec<u32>) {
-    (
-        code.is_none(),
-        code.map(|c| c.sort_key()).unwrap_or_default(),
-    )
+type CodeKey = (bool, Vec<crate::domain::code::Segment>);
+
+fn code_key(code: Option<&crate::domain::Code>) -> CodeKey {
+    crate::projections::codes::sorteer(code)
 }
 
 fn sorted<'a, T>(
     items: impl Iterator<Item = &'a Entity<T>>,
-    key: impl Fn(&T) -> (bool, Vec<u32>),
+    key: impl Fn(&T) -> CodeKey,
 ) -> Vec<&'a Entity<T>>
 where
     T: 'a,
@@ -161,6 +160,7 @@ impl Tree<'_> {
             .into_iter()
             .map(|d| DoelIn {
                 code: d.state.code.as_ref().map(|c| c.to_string()),
+                weergavecode: model.doel_weergavecode(d.id).map(String::from),
                 titel: d.state.titel.clone(),
                 omschrijving: d.state.omschrijving.clone(),
                 geprioriteerd: d.state.geprioriteerd,
@@ -181,12 +181,13 @@ impl Tree<'_> {
                 .values()
                 .map(|e| &**e)
                 .filter(|o| o.state.agenda_id == agenda && o.state.groepering_id == groepering),
-            |o| code_key(Some(&o.code)),
+            |o| code_key(o.code.as_ref()),
         );
         opgaven
             .into_iter()
             .map(|o| OpgaveIn {
-                code: o.state.code.to_string(),
+                code: o.state.code.as_ref().map(|c| c.to_string()),
+                weergavecode: model.opgave_weergavecode(o.id).map(String::from),
                 titel: o.state.titel.clone(),
                 omschrijving: o.state.omschrijving.clone(),
                 geprioriteerd: o.state.geprioriteerd,
@@ -210,6 +211,7 @@ impl Tree<'_> {
             .into_iter()
             .map(|g| GroeperingIn {
                 code: g.state.code.as_ref().map(|c| c.to_string()),
+                weergavecode: model.groepering_weergavecode(g.id).map(String::from),
                 naam: g.state.naam.clone(),
                 omschrijving: g.state.omschrijving.clone(),
                 groeperingen: self.groeperingen(Some(g.id)),
@@ -307,14 +309,24 @@ pub fn csv(
             .and_then(|g| model.groeperingen.get(&g));
         let doel = a.state.doel_id.and_then(|d| model.doelen.get(&d));
         (
-            code_key(groepering.and_then(|g| g.state.code.as_ref())),
-            code_key(opgave.map(|o| &o.state.code)),
-            code_key(doel.and_then(|d| d.state.code.as_ref())),
+            code_key(
+                groepering
+                    .and_then(|g| model.groepering_weergavecode(g.id))
+                    .as_ref(),
+            ),
+            groepering.map(|g| g.id),
+            code_key(
+                opgave
+                    .and_then(|o| model.opgave_weergavecode(o.id))
+                    .as_ref(),
+            ),
+            opgave.map(|o| o.id),
+            code_key(doel.and_then(|d| model.doel_weergavecode(d.id)).as_ref()),
             doel.map(|d| d.id),
             a.id,
         )
     };
-    acties.sort_by_key(|a| order(a));
+    acties.sort_by_cached_key(|a| order(a));
     let mut out = "\u{FEFF}".as_bytes().to_vec();
     {
         let mut w = ::csv::WriterBuilder::new()
@@ -374,7 +386,10 @@ pub fn csv(
                     .map(|c| c.to_string())
                     .unwrap_or_default(),
                 groepering.map(|g| g.state.naam.clone()).unwrap_or_default(),
-                opgave.map(|o| o.state.code.to_string()).unwrap_or_default(),
+                opgave
+                    .and_then(|o| o.state.code.as_ref())
+                    .map(|c| c.to_string())
+                    .unwrap_or_default(),
                 opgave.map(|o| o.state.titel.clone()).unwrap_or_default(),
                 doel.and_then(|d| d.state.code.as_ref())
                     .map(|c| c.to_string())

@@ -137,7 +137,7 @@ fn tekst(t: &Option<String>) -> Option<String> {
         .map(str::to_owned)
 }
 
-impl Planner<'_> {
+impl Planner {
     /// The domain's problems, named by their place in the file.
     fn domain_problems(&mut self, path: &str, e: DomainError) {
         match e {

@@ -15,6 +15,7 @@ use crate::domain::actie::kenmerk::{self, KenmerkRegister};
 use crate::domain::actie::{Kenmerk, Trekker};
 use crate::domain::events::*;
 use crate::domain::gemeente::{self, Uitvoeringsperiode};
+use crate::domain::structuur::Plek;
 use crate::domain::Foutcode;
 use crate::domain::{Code, Event, FieldError};
 use crate::event_store::ExpectedVersion;
@@ -69,14 +70,15 @@ pub fn parse(json: &str) -> Result<AgendaFile, Vec<FieldError>> {
     bestand::from_value(serde_json::from_str(json).map_err(problem)?).map_err(problem)
 }
 
-struct Planner<'a> {
-    model: &'a ReadModel,
+struct Planner {
     agenda_id: Uuid,
     period: (NaiveDate, NaiveDate),
     /// The agenda's gemeenten and their uitvoeringsperioden (checked).
     gemeenten: (Vec<String>, Vec<Uitvoeringsperiode>),
     orgs: HashMap<String, Uuid>,
-    codes: HashSet<String>,
+    /// Codes given in the file, by the place they must be unique at
+    /// (lower case).
+    codes: HashSet<(Plek, String)>,
     /// Kenmerken given in the file, and the highest number per prefix.
     kenmerken: HashSet<String>,
     volgnummers: HashMap<String, u32>,
@@ -88,13 +90,13 @@ struct Planner<'a> {
     summary: ImportSummary,
 }
 
-impl KenmerkRegister for Planner<'_> {
+impl KenmerkRegister for Planner {
     fn hoogste_volgnummer(&self, _agenda_id: Uuid, prefix: &str) -> u32 {
         self.volgnummers.get(prefix).copied().unwrap_or(0)
     }
 }
 
-impl Planner<'_> {
+impl Planner {
     fn problem(&mut self, field: String, code: Foutcode, message: String) {
         self.errors.push(FieldError {
             field,
@@ -128,19 +130,26 @@ impl Planner<'_> {
         Some(reden.to_owned())
     }
 
-    fn code(&mut self, path: &str, raw: &str) -> Option<Code> {
-        match Code::parse(raw) {
+    /// The item's code, when it has one: valid, and not given twice among
+    /// its siblings at `plek` (case ignored).
+    fn code(&mut self, path: &str, raw: Option<&str>, plek: Plek) -> Option<Code> {
+        match Code::parse(raw?) {
             Err(reason) => {
                 self.problem(format!("{path}.code"), Foutcode::InvalidCode, reason);
                 None
             }
             Ok(code) => {
-                let taken = self.model.code_in_use(self.agenda_id, &code);
-                if !self.codes.insert(code.to_string()) || taken {
+                if !self
+                    .codes
+                    .insert((plek, code.as_str().to_ascii_lowercase()))
+                {
                     self.problem(
                         format!("{path}.code"),
                         Foutcode::DuplicateCode,
-                        format!("Code {code} komt meer dan eens voor in de agenda."),
+                        format!(
+                            "Code {code} komt meer dan eens voor: al in gebruik {}.",
+                            plek.waar()
+                        ),
                     );
                 }
                 Some(code)
@@ -148,21 +157,60 @@ impl Planner<'_> {
         }
     }
 
+    /// The item's weergavecode, derived from its code and its parent's
+    /// (`parent`); a `weergavecode` in the file is information only and
+    /// must agree with it.
+    fn weergave(
+        &mut self,
+        path: &str,
+        code: Option<&Code>,
+        parent: Option<&Code>,
+        given: Option<&str>,
+    ) -> Option<Code> {
+        let derived = crate::domain::code::weergavecode(code, || parent.cloned());
+        if let Some(g) = given.map(str::trim) {
+            if derived
+                .as_ref()
+                .is_none_or(|d| !d.as_str().eq_ignore_ascii_case(g))
+            {
+                let afgeleid = derived
+                    .as_ref()
+                    .map_or("geen (het onderdeel heeft geen code)".to_owned(), |d| {
+                        d.to_string()
+                    });
+                self.problem(
+                    format!("{path}.weergavecode"),
+                    Foutcode::InvalidCode,
+                    format!("Weergavecode {g:?} past niet bij de codes: afgeleid is {afgeleid}. De weergavecode volgt uit de codes; laat haar weg of pas code aan."),
+                );
+            }
+        }
+        derived
+    }
+
     fn groepering(
         &mut self,
         path: String,
         g: &GroeperingIn,
         niveau: usize,
-        parent: Option<Uuid>,
+        parent: Option<(Uuid, Option<Code>)>,
         levels: usize,
     ) {
         if niveau >= levels {
             self.problem(path.clone(), Foutcode::UnknownLevel, format!("De agenda heeft {levels} groeperingsniveau(s); deze groepering ligt dieper. Vul groeperingsniveaus aan."));
         }
-        let code = match &g.code {
-            Some(c) => self.code(&path, c),
-            None => None,
+        let (parent, parent_code) = (parent.as_ref().map(|p| p.0), parent.and_then(|p| p.1));
+        let plek = Plek::Groepering {
+            agenda_id: self.agenda_id,
+            bovenliggende: parent,
         };
+        let code = self.code(&path, g.code.as_deref(), plek);
+        let weergave = self.weergave(
+            &path,
+            code.as_ref(),
+            parent_code.as_ref(),
+            g.weergavecode.as_deref(),
+        );
         let id = self.create(vec![Event::GroeperingAangemaakt(GroeperingAangemaakt {
             agenda_id: self.agenda_id,
             niveau,
@@ -177,17 +225,35 @@ impl Planner<'_> {
                 format!("{path}.groeperingen[{i}]"),
                 child,
                 niveau + 1,
-                Some(id),
+                Some((id, weergave.clone())),
                 levels,
             );
         }
         for (i, o) in g.opgaven.iter().enumerate() {
-            self.opgave(format!("{path}.opgaven[{i}]"), o, Some(id));
+            self.opgave(
+                format!("{path}.opgaven[{i}]"),
+                o,
+                Some((id, weergave.clone())),
+            );
         }
     }
 
-    fn opgave(&mut self, path: String, o: &OpgaveIn, groepering: Option<Uuid>) {
-        let code = self.code(&path, &o.code);
+    fn opgave(&mut self, path: String, o: &OpgaveIn, groepering: Option<(Uuid, Option<Code>)>) {
+        let (groepering, groepering_code) = (
+            groepering.as_ref().map(|g| g.0),
+            groepering.and_then(|g| g.1),
+        );
+        let plek = Plek::Opgave {
+            agenda_id: self.agenda_id,
+            groepering,
+        };
+        let code = self.code(&path, o.code.as_deref(), plek);
+        let weergave = self.weergave(
+            &path,
+            code.as_ref(),
+            groepering_code.as_ref(),
+            o.weergavecode.as_deref(),
+        );
         if o.titel.trim().is_empty() {
             self.problem(
                 format!("{path}.titel"),
@@ -198,9 +264,7 @@ impl Planner<'_> {
         let mut events = vec![Event::OpgaveAangemaakt(OpgaveAangemaakt {
             agenda_id: self.agenda_id,
             groepering_id: groepering,
-            code: code
-                .clone()
-                .unwrap_or_else(|| Code::parse("0").expect("valid")),
+            code,
             titel: o.titel.clone(),
             omschrijving: o.omschrijving.clone(),
             geprioriteerd: o.geprioriteerd,
@@ -211,13 +275,21 @@ impl Planner<'_> {
         let id = self.create(events);
         self.summary.opgaven += 1;
         for (i, d) in o.doelen.iter().enumerate() {
-            self.doel(format!("{path}.doelen[{i}]"), d, id, None, code.as_ref());
+            self.doel(
+                format!("{path}.doelen[{i}]"),
+                d,
+                id,
+                None,
+                weergave.as_ref(),
+            );
         }
         for (i, a) in o.acties.iter().enumerate() {
-            self.actie(format!("{path}.acties[{i}]"), a, id, None, code.clone());
+            self.actie(format!("{path}.acties[{i}]"), a, id, None, weergave.clone());
         }
     }
 
+    /// `parent`: the doel above a sub-doel, with its weergavecode;
+    /// `opgave_code`: the opgave's weergavecode.
     fn doel(
         &mut self,
         path: String,
@@ -227,19 +299,17 @@ impl Planner<'_> {
         opgave_code: Option<&Code>,
     ) {
         let (parent, parent_code) = (parent.map(|p| p.0), parent.and_then(|p| p.1));
-        let code = match &d.code {
-            Some(c) => self.code(&path, c),
-            None => None,
+        let plek = Plek::Doel {
+            opgave_id: opgave,
+            bovenliggend: parent,
         };
-        if let (Some(c), Some(oc)) = (&code, opgave_code) {
-            if !c.is_under(oc) {
-                self.problem(
-                    format!("{path}.code"),
-                    Foutcode::CodeOutsideParent,
-                    format!("Doelcode {c} hoort niet onder opgave {oc}."),
-                );
-            }
-        }
+        let code = self.code(&path, d.code.as_deref(), plek);
+        let above = if parent.is_some() {
+            parent_code
+        } else {
+            opgave_code
+        };
+        let weergave = self.weergave(&path, code.as_ref(), above, d.weergavecode.as_deref());
         if d.titel.trim().is_empty() {
             self.problem(
                 format!("{path}.titel"),
@@ -276,11 +346,12 @@ impl Planner<'_> {
                 format!("{path}.subdoelen[{i}]"),
                 sub,
                 opgave,
-                Some((id, code.as_ref())),
+                Some((id, weergave.as_ref())),
                 opgave_code,
             );
         }
-        let prefix = kenmerk::prefix(code.as_ref(), parent_code, opgave_code).cloned();
+        // The kenmerk rule: the weergavecode of the nearest coded level.
+        let prefix = weergave.or(parent_code.cloned()).or(opgave_code.cloned());
         for (i, a) in d.acties.iter().enumerate() {
             self.actie(
                 format!("{path}.acties[{i}]"),
@@ -452,7 +523,6 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
         &mut errors,
     );
     let mut p = Planner {
-        model,
         agenda_id: Uuid::now_v7(),
         period,
         gemeenten: (gemeenten, perioden),

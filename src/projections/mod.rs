@@ -5,6 +5,7 @@
 
 mod agenda_of;
 mod bijsturing;
+pub mod codes;
 pub mod indicator_signaal;
 mod pdca;
 mod related;
@@ -29,7 +30,7 @@ use crate::domain::opgave::Opgave;
 use crate::domain::organisatie::Organisatie;
 use crate::domain::reflectie::Reflectie;
 use crate::domain::token::Token;
-use crate::domain::{Code, Event};
+use crate::domain::Event;
 use crate::event_store::{CommitListener, EventStore, RecordedEvent};
 
 pub use bijsturing::Uitvoering;
@@ -72,8 +73,6 @@ pub struct ReadModel {
     pub uitvoeringen: HashMap<Uuid, Vec<Uitvoering>>,
     /// API tokens by id (hash only; see `domain::token`).
     pub tokens: HashMap<Uuid, Arc<Entity<Token>>>,
-    opgave_codes: HashMap<(Uuid, Code), Uuid>,
-    doel_codes: HashMap<(Uuid, Code), Uuid>,
     /// Actie kenmerken per agenda (see `domain::actie::kenmerk`).
     kenmerken: HashMap<(Uuid, Kenmerk), Uuid>,
     /// (agenda, code prefix or `""`) → the highest kenmerk number given.
@@ -232,54 +231,15 @@ impl ReadModel {
             E::AgendaGewijzigd(_) => evolve(&mut self.agendas, r, |a| a.apply(event)),
             E::GroeperingAangemaakt(e) => insert(&mut self.groeperingen, r, Groepering::created(e)),
             E::GroeperingGewijzigd(_) => evolve(&mut self.groeperingen, r, |g| g.apply(event)),
-            E::OpgaveAangemaakt(e) => {
-                self.opgave_codes
-                    .insert((e.agenda_id, e.code.clone()), r.stream_id);
-                insert(&mut self.opgaven, r, Opgave::created(e));
-            }
-            E::OpgaveHernummerd(e) => {
-                if let Some(o) = self.opgaven.get(&r.stream_id) {
-                    let agenda = o.state.agenda_id;
-                    // Only if it still names this opgave: a batch may hand
-                    // the old code to another item first.
-                    if let Some(old) = &e.vorige_code {
-                        let key = (agenda, old.clone());
-                        if self.opgave_codes.get(&key) == Some(&r.stream_id) {
-                            self.opgave_codes.remove(&key);
-                        }
-                    }
-                    self.opgave_codes
-                        .insert((agenda, e.nieuwe_code.clone()), r.stream_id);
-                }
-                evolve(&mut self.opgaven, r, |o| o.apply(event));
-            }
-            E::OpgaveGewijzigd(_) | E::OpgaveVervallen(_) => {
+            E::OpgaveAangemaakt(e) => insert(&mut self.opgaven, r, Opgave::created(e)),
+            E::OpgaveHernummerd(_) | E::OpgaveGewijzigd(_) | E::OpgaveVervallen(_) => {
                 evolve(&mut self.opgaven, r, |o| o.apply(event))
             }
-            E::DoelAangemaakt(e) => {
-                if let Some(code) = &e.code {
-                    self.doel_codes
-                        .insert((e.agenda_id, code.clone()), r.stream_id);
-                }
-                insert(&mut self.doelen, r, Doel::created(e));
-            }
-            E::DoelHernummerd(e) => {
-                if let Some(d) = self.doelen.get(&r.stream_id) {
-                    let agenda = d.state.agenda_id;
-                    if let Some(old) = &e.vorige_code {
-                        let key = (agenda, old.clone());
-                        if self.doel_codes.get(&key) == Some(&r.stream_id) {
-                            self.doel_codes.remove(&key);
-                        }
-                    }
-                    self.doel_codes
-                        .insert((agenda, e.nieuwe_code.clone()), r.stream_id);
-                }
-                evolve(&mut self.doelen, r, |d| d.apply(event));
-            }
-            E::DoelGewijzigd(_) | E::DoelVerplaatst(_) | E::DoelVervallen(_) => {
-                evolve(&mut self.doelen, r, |d| d.apply(event))
-            }
+            E::DoelAangemaakt(e) => insert(&mut self.doelen, r, Doel::created(e)),
+            E::DoelHernummerd(_)
+            | E::DoelGewijzigd(_)
+            | E::DoelVerplaatst(_)
+            | E::DoelVervallen(_) => evolve(&mut self.doelen, r, |d| d.apply(event)),
             E::ActieAangemaakt(e) => {
                 // Events written before kenmerken were recorded get theirs
                 // here, in log order, by the rule new acties follow.
@@ -494,6 +454,14 @@ impl ReadModel {
         let mut deps = stamp(&s.opgave_id).max(stamp(&self.opgave_of(s)));
         if let Some(d) = &s.doel_id {
             deps = deps.max(stamp(d));
+            // A sub-doel's weergavecode follows its parent doel's code.
+            let parent = self
+                .doelen
+                .get(d)
+                .and_then(|x| x.state.bovenliggend_doel_id);
+            if let Some(p) = parent {
+                deps = deps.max(stamp(&p));
+            }
         }
         if let Some(Trekker::Organisatie { organisatie_id }) = &s.trekker {
             deps = deps.max(stamp(organisatie_id));
@@ -589,14 +557,6 @@ impl ReadModel {
         Ok(model)
     }
 
-    pub fn opgave_by_code(&self, agenda_id: Uuid, code: &Code) -> Option<Uuid> {
-        self.opgave_codes.get(&(agenda_id, code.clone())).copied()
-    }
-
-    pub fn doel_by_code(&self, agenda_id: Uuid, code: &Code) -> Option<Uuid> {
-        self.doel_codes.get(&(agenda_id, code.clone())).copied()
-    }
-
     /// The kenmerk a new actie under `opgave_id` (and `doel_id`) of
     /// `agenda_id` gets now (`domain::actie::kenmerk`).
     pub fn volgend_kenmerk(
@@ -605,17 +565,8 @@ impl ReadModel {
         opgave_id: Uuid,
         doel_id: Option<Uuid>,
     ) -> Kenmerk {
-        let doel = doel_id.and_then(|d| self.doelen.get(&d));
-        let parent = doel
-            .and_then(|d| d.state.bovenliggend_doel_id)
-            .and_then(|p| self.doelen.get(&p));
-        let opgave = self.opgaven.get(&opgave_id);
-        let prefix = kenmerk::prefix(
-            doel.and_then(|d| d.state.code.as_ref()),
-            parent.and_then(|p| p.state.code.as_ref()),
-            opgave.map(|o| &o.state.code),
-        );
-        kenmerk::volgende(self, agenda_id, prefix)
+        let prefix = kenmerk::prefix(self, opgave_id, doel_id);
+        kenmerk::volgende(self, agenda_id, prefix.as_ref())
     }
 
     fn register_kenmerk(&mut self, agenda_id: Uuid, k: &Kenmerk, actie_id: Uuid) {
@@ -644,28 +595,6 @@ impl ReadModel {
                 }
             }
         }
-    }
-
-    /// What holds `code` in the agenda: an opgave, doel or groepering.
-    pub fn code_owner(&self, agenda_id: Uuid, code: &Code) -> Option<Uuid> {
-        self.opgave_by_code(agenda_id, code)
-            .or_else(|| self.doel_by_code(agenda_id, code))
-            .or_else(|| {
-                self.groeperingen
-                    .values()
-                    .find(|g| g.state.agenda_id == agenda_id && g.state.code.as_ref() == Some(code))
-                    .map(|g| g.id)
-            })
-    }
-
-    /// Whether a code is taken by an opgave, doel or groepering of the agenda.
-    pub fn code_in_use(&self, agenda_id: Uuid, code: &Code) -> bool {
-        self.opgave_by_code(agenda_id, code).is_some()
-            || self.doel_by_code(agenda_id, code).is_some()
-            || self
-                .groeperingen
-                .values()
-                .any(|g| g.state.agenda_id == agenda_id && g.state.code.as_ref() == Some(code))
     }
 }
 

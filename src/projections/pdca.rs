@@ -28,8 +28,9 @@ pub struct ActieSignaal {
     pub actie_id: Uuid,
     /// The actie's own kenmerk (`1.1.3-2`).
     pub kenmerk: String,
-    /// The doel's code, or the opgave's when the actie hangs directly under it.
-    pub code: String,
+    /// The weergavecode of the nearest coded level above the actie (doel,
+    /// parent doel, opgave); none when nothing above it has a code.
+    pub code: Option<String>,
     pub omschrijving: String,
 }
 
@@ -125,26 +126,11 @@ impl ReadModel {
             .collect()
     }
 
-    /// The code shown for an actie: its doel's, else (a sub-doel without
-    /// code) the parent doel's, else the opgave's.
-    pub fn actie_code(&self, a: &Actie) -> String {
-        a.doel_id
-            .and_then(|d| self.doelen.get(&d))
-            .and_then(|d| {
-                d.state.code.clone().or_else(|| {
-                    d.state
-                        .bovenliggend_doel_id
-                        .and_then(|p| self.doelen.get(&p))
-                        .and_then(|p| p.state.code.clone())
-                })
-            })
-            .map(|c| c.to_string())
-            .or_else(|| {
-                self.opgaven
-                    .get(&self.opgave_of(a))
-                    .map(|o| o.state.code.to_string())
-            })
-            .unwrap_or_default()
+    /// The code shown for an actie: the weergavecode of its doel, else (a
+    /// sub-doel without code) the parent doel's, else the opgave's; none
+    /// when none of them has a code.
+    pub fn actie_code(&self, a: &Actie) -> Option<String> {
+        crate::domain::actie::kenmerk::prefix(self, self.opgave_of(a), a.doel_id).map(String::from)
     }
 
     /// The PDCA state of an opgave as of `now`; `None` for an unknown opgave.
@@ -173,7 +159,14 @@ impl ReadModel {
         if let Some(g) = gemeente {
             acties.retain(|a| crate::domain::gemeente::hoort_bij(&a.state.gemeenten, g));
         }
-        acties.sort_by_cached_key(|a| (self.actie_code(&a.state), a.id));
+        acties.sort_by_cached_key(|a| {
+            let code = self.actie_code(&a.state);
+            (
+                code.is_none(),
+                code.as_deref().map(crate::domain::code::sort_key),
+                a.id,
+            )
+        });
         let next_year = NaiveDate::from_ymd_opt(now.year() + 1, 1, 1)
             .map_or(DateTime::<Utc>::MAX_UTC, |d| {
                 d.and_time(NaiveTime::MIN).and_utc()
@@ -492,7 +485,7 @@ mod tests {
             Event::OpgaveAangemaakt(OpgaveAangemaakt {
                 agenda_id: agenda,
                 groepering_id: None,
-                code: Code::parse("1.1").unwrap(),
+                code: Some(Code::parse("1.1").unwrap()),
                 titel: "Armoede".into(),
                 omschrijving: String::new(),
                 geprioriteerd: true,

@@ -244,11 +244,17 @@ fn renumbering_or_moving_a_doel_carries_its_sub_doelen_and_a_taken_code_refuses_
         (Some("2.1.8.1"), Some("2.1"))
     );
 
-    // A carried code that something else holds refuses the whole change.
+    // A carried code that a sibling holds refuses the whole change (a
+    // groepering 2.9.8 would not: codes are unique among siblings of the
+    // same kind only).
     let a = agenda_id(&app);
     app.als_pm().created(
         &format!("/agendas/{a}/groeperingen"),
-        &json!({"naam": "In de weg", "code": "2.9.8"}),
+        &json!({"naam": "Niet in de weg", "code": "2.9.8"}),
+    );
+    app.als_pm().created(
+        &format!("/opgaven/{o21}/doelen"),
+        &json!({"code": "2.9.8", "titel": "In de weg"}),
     );
     let (_, o) = app.als_pm().get(&format!("/opgaven/{o21}"));
     let r = app.als_pm().refused(

@@ -394,11 +394,13 @@ fn bad_structure_requests_are_refused_and_append_nothing() {
         r#"{"naam":"x"}"#,
         404,
     );
+    // Codes are unique among siblings of the same kind, case ignored: an
+    // opgave code at the agenda level (a groepering 1.1 would be no clash).
     let r = pm.refused(
         "POST",
-        &format!("/agendas/{a}/groeperingen"),
+        &format!("/agendas/{a}/opgaven"),
         &[],
-        r#"{"naam":"x","code":"1.1"}"#,
+        r#"{"titel":"x","code":"1.1"}"#,
         409,
     );
     assert_eq!(r.code(), "duplicate-code");
@@ -473,15 +475,15 @@ fn bad_structure_requests_are_refused_and_append_nothing() {
         412,
     );
 
-    // doel: code outside the opgave, duplicate, unknown parent doel, move without a fitting code
+    // doel: malformed code, duplicate, unknown parent doel, a move that drops without a reason
     let r = pm.refused(
         "POST",
         &format!("/opgaven/{o1}/doelen"),
         &[],
-        r#"{"code":"1.2.1","titel":"x"}"#,
+        r#"{"code":"1..1","titel":"x"}"#,
         400,
     );
-    assert_eq!(r.body["invalidParams"][0]["code"], "code-outside-parent");
+    assert_eq!(r.body["invalidParams"][0]["code"], "invalid-code");
     pm.refused(
         "POST",
         &format!("/opgaven/{o1}/doelen"),
@@ -509,10 +511,10 @@ fn bad_structure_requests_are_refused_and_append_nothing() {
         "PATCH",
         &format!("/doelen/{d}"),
         &[("If-Match", "\"1\"")],
-        &json!({"opgaveId": o2}).to_string(),
+        &json!({"opgaveId": o2, "status": "vervallen"}).to_string(),
         400,
     );
-    assert_eq!(r.body["invalidParams"][0]["code"], "code-outside-parent");
+    assert_eq!(r.body["invalidParams"][0]["code"], "required");
     pm.refused(
         "PATCH",
         &format!("/doelen/{d}"),
@@ -539,7 +541,7 @@ fn bad_structure_requests_are_refused_and_append_nothing() {
         "PATCH",
         &format!("/doelen/{d}"),
         &[("If-Match", "\"1\"")],
-        r#"{"status":"klaar","geprioriteerd":"ja","code":"x"}"#,
+        r#"{"status":"klaar","geprioriteerd":"ja","code":"x.y!"}"#,
         400,
     );
     assert_eq!(r.invalid().len(), 3);

@@ -165,7 +165,7 @@ fn doel_bodies_name_every_wrong_field_and_a_move_takes_the_sub_doelen_along() {
         "POST",
         &format!("/opgaven/{o1}/doelen"),
         &[],
-        r#"{"code":"1.1.x","titel":" ","bovenliggendDoelId":7,"status":"vervallen"}"#,
+        r#"{"code":"1.1.xxxxx","titel":" ","bovenliggendDoelId":7,"status":"vervallen"}"#,
         400,
     );
     assert_eq!(

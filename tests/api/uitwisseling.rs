@@ -287,7 +287,7 @@ fn an_import_with_ten_problems_reports_the_schema_five_then_the_rule_five() {
                 "naam": "Eén",
                 "opgaven": [
                     {"code": "1.1", "titel": "Goed", "doelen": [
-                        {"code": "2.1.1", "titel": "Doel onder de verkeerde opgave", "acties": []}
+                        {"code": "1", "weergavecode": "2.1.1", "titel": "Weergavecode die niet klopt", "acties": []}
                     ], "acties": [
                         {"omschrijving": "Datum fout", "jaar": 2025, "geplandeStartDatum": "2025-02-30"},
                         {"omschrijving": "Status fout", "jaar": 2025, "status": "bezig"},
@@ -345,7 +345,7 @@ fn an_import_with_ten_problems_reports_the_schema_five_then_the_rule_five() {
     assert_eq!(
         problems(&p),
         named(&[
-            (format!("{g}[0].doelen[0].code"), "code-outside-parent"),
+            (format!("{g}[0].doelen[0].weergavecode"), "invalid-code"),
             (
                 format!("{g}[0].acties[2].trekker.organisatie"),
                 "unknown-organisatie"
@@ -465,7 +465,30 @@ fn the_demo_agenda_exports_as_the_file_it_was_imported_from() {
     kenmerken.sort();
     kenmerken.dedup();
     assert_eq!(kenmerken.len(), 79, "unique in the agenda");
+    // The export also shows each weergavecode (information only): for
+    // Twenterand's codes, written out in full, the code itself.
+    assert_eq!(weergavecodes_are_the_codes(&mut exported), 49);
     assert_eq!(exported["agenda"], demo["agenda"]);
+}
+
+/// Removes every `weergavecode`, checks it equals the `code` beside it and
+/// counts them.
+fn weergavecodes_are_the_codes(v: &mut Value) -> usize {
+    match v {
+        Value::Object(m) => {
+            let mut n = 0;
+            if let Some(w) = m.remove("weergavecode") {
+                assert_eq!(Some(&w), m.get("code"), "{m:?}");
+                n += 1;
+            }
+            n + m
+                .values_mut()
+                .map(weergavecodes_are_the_codes)
+                .sum::<usize>()
+        }
+        Value::Array(a) => a.iter_mut().map(weergavecodes_are_the_codes).sum(),
+        _ => 0,
+    }
 }
 
 /// Removes every `kenmerk` and collects it.

@@ -7,6 +7,7 @@
 mod acties;
 mod acties_invoer;
 mod backup;
+mod codes;
 mod first_run;
 mod fsync_trace;
 mod gemeente;

@@ -148,7 +148,7 @@ fn a_new_agenda_is_built_and_the_structure_rules_answer_in_dutch() {
         json!({"titel": "Buurthuizen open", "bovenliggendDoelId": doel["id"]}),
     );
 
-    // the domain's rules: a sub-doel of a sub-doel, a code taken, a code outside the opgave
+    // the domain's rules: a sub-doel of a sub-doel, a code taken among siblings
     let r = send(
         &server,
         &t,
@@ -178,16 +178,31 @@ fn a_new_agenda_is_built_and_the_structure_rules_answer_in_dutch() {
         &format!("/agendas/{a}/opgaven"),
         "application/json",
         None,
-        r#"{"code":"1","titel":"Dubbel"}"#,
+        &json!({"code": "1.1", "titel": "Dubbel", "groeperingId": thema["id"]}).to_string(),
     );
     assert_eq!(
         (r.status, r.json()["code"].as_str()),
         (409, Some("duplicate-code"))
     );
     assert!(
-        r.text.contains("Code 1 is in deze agenda al in gebruik"),
+        r.text
+            .contains("Code 1.1 is al in gebruik bij een andere opgave in dezelfde groepering"),
         "{}",
         r.text
+    );
+    // codes are unique among siblings of the same kind: themalijn 1 and an opgave 1 coexist
+    let r = send(
+        &server,
+        &t,
+        "POST",
+        &format!("/agendas/{a}/opgaven"),
+        "application/json",
+        None,
+        r#"{"code":"1","titel":"Naast themalijn 1"}"#,
+    );
+    assert_eq!(
+        (r.status, r.json()["weergavecode"].as_str()),
+        (201, Some("1"))
     );
 
     // merge patch: null takes the opgave out of its themalijn; null for its titel is refused

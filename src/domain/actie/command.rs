@@ -18,7 +18,7 @@ use crate::domain::opgave::Opgave;
 use crate::domain::{Besluit, DomainError, Foutcode, StreamBesluit};
 
 /// What the actie rules need to know beyond the actie itself.
-pub trait ActieView: KenmerkRegister {
+pub trait ActieView: KenmerkRegister + crate::domain::structuur::weergave::CodeBoom {
     /// The actie and its stream version.
     fn actie(&self, id: Uuid) -> Option<(&Actie, u64)>;
     fn opgave(&self, id: Uuid) -> Option<&Opgave>;

@@ -1,9 +1,10 @@
 //! Kenmerk: the actie's own short reference (`1.1.3-2`), unique within its
-//! agenda and stable for its life. It is made of the nearest code above the
-//! actie when it was created (its doel's, else its parent doel's, else its
-//! opgave's) and a sequence number one past the highest already given with
-//! that code; with no code above it, just a number within the agenda
-//! (`7`). A later renumber or move never changes it.
+//! agenda and stable for its life. It is made of the weergavecode of the
+//! nearest coded level above the actie when it was created (its doel's,
+//! else its parent doel's, else its opgave's) and a sequence number one
+//! past the highest already given with that code; with no code above it,
+//! just a number within the agenda (`7`). A later renumber or move never
+//! changes it.
 //!
 //! The rule is decided here; the read model keeps what it needs to know
 //! (the highest number per prefix, the kenmerken taken) and implements
@@ -14,11 +15,13 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::domain::structuur::weergave::{self, CodeBoom};
 use crate::domain::Code;
 
 /// The pattern of a kenmerk as published (an agenda file's `kenmerk`):
 /// exactly what [`Kenmerk::parse`] takes, without surrounding spaces.
-pub const KENMERK_PATTERN: &str = r"^([0-9]{1,4}(\.[0-9]{1,4}){0,5}-)?[1-9][0-9]{0,8}$";
+pub const KENMERK_PATTERN: &str =
+    r"^([0-9A-Za-z]{1,4}(\.[0-9A-Za-z]{1,4}){0,11}-)?[1-9][0-9]{0,8}$";
 
 /// `<code>-<n>` or `<n>`; `n` is 1 or more, without leading zeros.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -39,7 +42,7 @@ impl Kenmerk {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let raw = raw.trim();
         let ok = match raw.rsplit_once('-') {
-            Some((prefix, n)) => Code::parse(prefix).is_ok() && volgnummer(n).is_some(),
+            Some((prefix, n)) => Code::parse_weergave(prefix).is_ok() && volgnummer(n).is_some(),
             None => volgnummer(raw).is_some(),
         };
         if ok {
@@ -101,13 +104,17 @@ pub trait KenmerkRegister {
     fn hoogste_volgnummer(&self, agenda_id: Uuid, prefix: &str) -> u32;
 }
 
-/// The code a new actie's kenmerk starts with: the nearest code above it.
-pub fn prefix<'a>(
-    doel: Option<&'a Code>,
-    bovenliggend_doel: Option<&'a Code>,
-    opgave: Option<&'a Code>,
-) -> Option<&'a Code> {
-    doel.or(bovenliggend_doel).or(opgave)
+/// The code a new actie's kenmerk starts with: the weergavecode of the
+/// nearest coded level above it (doel, parent doel, opgave).
+pub fn prefix(boom: &impl CodeBoom, opgave_id: Uuid, doel_id: Option<Uuid>) -> Option<Code> {
+    let parent = || {
+        let d = boom.doel_knoop(doel_id?)?;
+        weergave::doel(boom, d.bovenliggend_doel_id?)
+    };
+    doel_id
+        .and_then(|d| weergave::doel(boom, d))
+        .or_else(parent)
+        .or_else(|| weergave::opgave(boom, opgave_id))
 }
 
 /// The kenmerk of a new actie of `agenda_id` with `prefix` above it.
@@ -149,7 +156,7 @@ mod tests {
             "1.1.3-",
             "1.1.3-0",
             "1.1.3-02",
-            "a-1",
+            "é-1",
             "1.1.3 - 2",
             "0",
         ] {
@@ -163,19 +170,33 @@ mod tests {
 
     #[test]
     fn the_next_kenmerk_follows_the_highest_of_its_code_and_takes_the_nearest_code() {
-        let code = |c: &str| Code::parse(c).unwrap();
-        let (doel, opgave) = (code("1.1.3"), code("1.1"));
+        use crate::domain::structuur::fake::{id, Structuur};
+        // Opgave 1.1 (10) with doel 1.1.3 (20) and its uncoded sub-doel
+        // (21); opgave 4 (12) with local doel 2 (23); uncoded opgave (11)
+        // with an uncoded doel (22).
+        let view = Structuur::met_agenda()
+            .opgave(10, "1.1")
+            .doel(20, 10, None, Some("1.1.3"))
+            .doel(21, 10, Some(20), None)
+            .opgave_in(11, None, None)
+            .doel(22, 11, None, None)
+            .opgave(12, "4")
+            .doel(23, 12, None, Some("2"));
         let register = Register(HashMap::from([("1.1.3".into(), 2), ("".into(), 4)]));
         let agenda = Uuid::nil();
-        let p = prefix(Some(&doel), None, Some(&opgave));
-        assert_eq!(volgende(&register, agenda, p).as_str(), "1.1.3-3");
+        let next = |opgave, doel: Option<u128>| {
+            let p = prefix(&view, id(opgave), doel.map(id));
+            volgende(&register, agenda, p.as_ref()).to_string()
+        };
+        assert_eq!(next(10, Some(20)), "1.1.3-3");
         // A sub-doel without a code: the parent doel's code.
-        let p = prefix(None, Some(&doel), Some(&opgave));
-        assert_eq!(volgende(&register, agenda, p).as_str(), "1.1.3-3");
-        let p = prefix(None, None, Some(&opgave));
-        assert_eq!(volgende(&register, agenda, p).as_str(), "1.1-1");
+        assert_eq!(next(10, Some(21)), "1.1.3-3");
+        assert_eq!(next(10, None), "1.1-1");
+        // A local code: its weergavecode.
+        assert_eq!(next(12, Some(23)), "4.2-1");
         // No code above it at all: a number within the agenda.
-        assert_eq!(volgende(&register, agenda, None).as_str(), "5");
+        assert_eq!(next(11, Some(22)), "5");
+        assert_eq!(next(11, None), "5");
     }
 }
 
@@ -198,7 +219,7 @@ mod pattern_tests {
             "a",
             "1.1.3-",
             "1234567890",
-            "1.2.3.4.5.6.7-1",
+            "1.2.3.4.5.6.7.8.9.10.11.12.13-1",
         ] {
             assert!(Kenmerk::parse(bad).is_err(), "{bad}");
         }

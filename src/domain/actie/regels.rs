@@ -167,16 +167,9 @@ pub(super) fn maak_aan(
     let perioden = &agenda.uitvoeringsperioden;
     gemeente::binnen_uitvoering(perioden, &gemeenten, &planning, "", &mut errors);
     let doel_id = doel.map(|(d, _)| d);
-    let parent = doel
-        .and_then(|(_, d)| d.bovenliggend_doel_id)
-        .and_then(|p| view.doel(p));
-    let prefix = kenmerk::prefix(
-        doel.and_then(|(_, d)| d.code.as_ref()),
-        parent.and_then(|p| p.code.as_ref()),
-        Some(&opgave.code),
-    );
+    let prefix = kenmerk::prefix(view, opgave_id, doel_id);
     let event = ActieAangemaakt {
-        kenmerk: Some(kenmerk::volgende(view, opgave.agenda_id, prefix)),
+        kenmerk: Some(kenmerk::volgende(view, opgave.agenda_id, prefix.as_ref())),
         agenda_id: opgave.agenda_id,
         opgave_id,
         doel_id,

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::update_groepering;
 use crate::domain::events::{Event, GroeperingAangemaakt, GroeperingGewijzigd};
-use crate::domain::structuur::{code_vrij, fout, geen_fouten, StructuurView};
+use crate::domain::structuur::{code_vrij, fout, geen_fouten, Plek, StructuurView};
 use crate::domain::Foutcode;
 use crate::domain::{Besluit, Code, DomainError, StreamBesluit};
 
@@ -62,7 +62,11 @@ impl GroeperingCommand {
                     _ => errors.push(fout("bovenliggendeGroeperingId", Foutcode::InvalidParent, "Een groepering op niveau 0 heeft geen bovenliggende; op niveau n hoort een bovenliggende groepering van niveau n-1 in dezelfde agenda.")),
                 }
                 geen_fouten(errors)?;
-                code_vrij(view, agenda_id, code.as_ref(), None)?;
+                let plek = Plek::Groepering {
+                    agenda_id,
+                    bovenliggende: parent,
+                };
+                code_vrij(view, plek, code.as_ref(), None)?;
                 let event = GroeperingAangemaakt {
                     agenda_id,
                     niveau,
@@ -136,9 +140,16 @@ mod tests {
     }
 
     #[test]
-    fn a_groepering_hangs_under_one_of_the_level_above_with_a_free_code() {
+    fn a_groepering_hangs_under_one_of_the_level_above_with_a_code_free_among_its_siblings() {
+        // Effect 1 may have a themalijn 1: not its sibling.
         given(twee_niveaus())
             .when(|v| maak(1, Some(30), Some("1")).decide(v))
+            .then_count(1);
+        given(twee_niveaus())
+            .when(|v| maak(0, None, Some("1")).decide(v))
+            .then_refused(Foutcode::DuplicateCode);
+        given(twee_niveaus().groepering_onder(31, 1, Some(30), Some("a")))
+            .when(|v| maak(1, Some(30), Some("A")).decide(v))
             .then_refused(Foutcode::DuplicateCode);
         given(twee_niveaus())
             .when(|v| maak(1, Some(30), Some("1.1")).decide(v))

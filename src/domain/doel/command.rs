@@ -1,14 +1,16 @@
 //! What may be asked of a doel: add it under an opgave (or, one level deep,
-//! as a sub-doel under a doel of that opgave); change, renumber, move to
-//! another opgave of the agenda (its sub-doelen move along and their codes
-//! follow), or drop it (vervallen, with a reason).
+//! as a sub-doel under a doel of that opgave), with a code or without;
+//! change, renumber (or remove its code), move to another opgave of the
+//! agenda (its sub-doelen move along and their codes follow), or drop it
+//! (vervallen, with a reason). A code is unique among the doelen of the
+//! same opgave (sub-doelen: of the same doel), case ignored.
 
 use uuid::Uuid;
 
 use super::{create, Doel};
 use crate::domain::events::{DoelAangemaakt, DoelGewijzigd};
 use crate::domain::structuur::{
-    cascade, code_vrij, fout, geen_fouten, niet_vervallen, vervalreden, StructuurView,
+    cascade, code_vrij, fout, geen_fouten, niet_vervallen, vervalreden, Plek, StructuurView,
 };
 use crate::domain::Foutcode;
 use crate::domain::{Besluit, Code, DomainError, FieldError, StreamBesluit};
@@ -24,11 +26,12 @@ pub enum DoelCommand {
         omschrijving: String,
         geprioriteerd: bool,
     },
-    /// Only the fields given change; `opgave_id` moves the doel (and its
-    /// sub-doelen); `vervalt` drops it (a `reden` required).
+    /// Only the fields given change; `code: Some(None)` removes the code;
+    /// `opgave_id` moves the doel (and its sub-doelen); `vervalt` drops it
+    /// (a `reden` required).
     Wijzig {
         id: Uuid,
-        code: Option<Code>,
+        code: Option<Option<Code>>,
         titel: Option<String>,
         omschrijving: Option<String>,
         geprioriteerd: Option<bool>,
@@ -54,21 +57,14 @@ impl DoelCommand {
                 let (o, _) = view
                     .opgave(opgave_id)
                     .ok_or(DomainError::not_found("opgave", opgave_id))?;
-                let mut errors = Vec::new();
-                if code.as_ref().is_some_and(|c| !c.is_under(&o.code)) {
-                    errors.push(fout(
-                        "code",
-                        Foutcode::CodeOutsideParent,
-                        format!(
-                            "Een doelcode onder opgave {0} begint met {0}. (bijv. {0}.1).",
-                            o.code
-                        ),
-                    ));
-                }
-                errors.extend(bovenliggend(view, opgave_id, bovenliggend_doel_id));
-                geen_fouten(errors)?;
+                let errors = bovenliggend(view, opgave_id, bovenliggend_doel_id);
+                geen_fouten(errors.into_iter().collect())?;
                 niet_vervallen(view, opgave_id, bovenliggend_doel_id)?;
-                code_vrij(view, o.agenda_id, code.as_ref(), None)?;
+                let plek = Plek::Doel {
+                    opgave_id,
+                    bovenliggend: bovenliggend_doel_id,
+                };
+                code_vrij(view, plek, code.as_ref(), None)?;
                 let events = create(DoelAangemaakt {
                     agenda_id: o.agenda_id,
                     opgave_id,
@@ -91,7 +87,13 @@ impl DoelCommand {
                 reden,
             } => {
                 let (d, version) = view.doel(id).ok_or(DomainError::not_found("doel", id))?;
-                let mut errors = waarheen(view, d, code.as_ref(), opgave_id);
+                let mut errors = waarheen(view, d, opgave_id);
+                // Moved without a new code: a code written out under the old
+                // opgave's code follows to under the new one's.
+                let code = match (code, opgave_id.filter(|t| *t != d.opgave_id)) {
+                    (None, Some(t)) => meeverhuisd(view, d, t)?,
+                    (code, _) => code,
+                };
                 let vervallen = vervalreden(vervalt, reden.as_deref()).unwrap_or_else(|e| {
                     errors.push(e);
                     None
@@ -100,8 +102,6 @@ impl DoelCommand {
                 if let Some(t) = opgave_id.filter(|t| *t != d.opgave_id) {
                     niet_vervallen(view, t, None)?;
                 }
-                let renumbered = code.as_ref().filter(|c| Some(*c) != d.code.as_ref());
-                code_vrij(view, d.agenda_id, renumbered, Some(id))?;
                 let change = DoelGewijzigd {
                     titel,
                     omschrijving,
@@ -112,8 +112,10 @@ impl DoelCommand {
                     version,
                     d.update(change, opgave_id, code.clone(), vervallen)?,
                 )];
-                // Sub-doelen move with their parent, and their codes follow.
-                streams.extend(cascade::doel_gewijzigd(view, id, code.as_ref(), opgave_id)?);
+                // Its code is free where it ends up; sub-doelen move with
+                // their parent, and their codes follow.
+                let code = code.as_ref().map(Option::as_ref);
+                streams.extend(cascade::doel_gewijzigd(view, id, code, opgave_id)?);
                 Ok(streams)
             }
         }
@@ -144,25 +146,40 @@ fn bovenliggend(
     }
 }
 
-/// Where doel `d` ends up: an opgave of the same agenda, with its (new)
-/// code under that opgave's; a sub-doel only moves with its parent.
-fn waarheen(
+/// The code doel `d` gets when it moves to opgave `target` without a new
+/// code: its code carried from under the old opgave's code to under the
+/// new one's (`1.1.2` from `1.1` to `1.3` is `1.3.2`); `None` (unchanged)
+/// when it has no such code or an opgave has none.
+fn meeverhuisd(
     view: &impl StructuurView,
     d: &Doel,
-    code: Option<&Code>,
-    target: Option<Uuid>,
-) -> Vec<FieldError> {
+    target: Uuid,
+) -> Result<Option<Option<Code>>, DomainError> {
+    let opgave_code = |id: Uuid| view.opgave(id).and_then(|(o, _)| o.code.clone());
+    let (Some(own), Some(from), Some(to)) = (
+        d.code.as_ref(),
+        opgave_code(d.opgave_id),
+        opgave_code(target),
+    ) else {
+        return Ok(None);
+    };
+    match crate::domain::renumber::carried(own, &from, &to) {
+        None => Ok(None),
+        Some(Ok(c)) => Ok(Some(Some(c))),
+        Some(Err(reason)) => Err(DomainError::invalid(
+            "code",
+            Foutcode::InvalidCode,
+            format!("Verplaatsen maakt van {own} een ongeldige code: {reason}; geef een nieuwe code mee."),
+        )),
+    }
+}
+
+/// Where doel `d` ends up: an opgave of the same agenda; a sub-doel only
+/// moves with its parent.
+fn waarheen(view: &impl StructuurView, d: &Doel, target: Option<Uuid>) -> Vec<FieldError> {
     let mut errors = Vec::new();
     match view.opgave(target.unwrap_or(d.opgave_id)) {
-        Some((o, _)) if o.agenda_id == d.agenda_id => {
-            if let Some(c) = code.or(d.code.as_ref()).filter(|c| !c.is_under(&o.code)) {
-                errors.push(fout(
-                    "code",
-                    Foutcode::CodeOutsideParent,
-                    format!("Code {c} past niet onder opgave {0}; geef bij verplaatsen een nieuwe code onder {0}.", o.code),
-                ));
-            }
-        }
+        Some((o, _)) if o.agenda_id == d.agenda_id => {}
         _ => errors.push(fout(
             "opgaveId",
             Foutcode::UnknownOpgave,

@@ -61,7 +61,7 @@ impl Doel {
                     self.geprioriteerd = v;
                 }
             }
-            Event::DoelHernummerd(e) => self.code = Some(e.nieuwe_code.clone()),
+            Event::DoelHernummerd(e) => self.code.clone_from(&e.nieuwe_code),
             Event::DoelVerplaatst(e) => self.opgave_id = e.nieuwe_opgave_id,
             Event::DoelVervallen(e) => self.vervallen = Some(e.reden.clone()),
             _ => {}
@@ -72,7 +72,7 @@ impl Doel {
         &self,
         mut change: DoelGewijzigd,
         opgave: Option<Uuid>,
-        code: Option<Code>,
+        code: Option<Option<Code>>,
         vervallen: Option<String>,
     ) -> Decision {
         if change.titel.as_ref().is_some_and(|t| t.trim().is_empty()) {
@@ -101,7 +101,7 @@ impl Doel {
                 nieuwe_opgave_id: nieuwe,
             }));
         }
-        if let Some(code) = code.filter(|c| Some(c) != self.code.as_ref()) {
+        if let Some(code) = code.filter(|c| *c != self.code) {
             events.push(Event::DoelHernummerd(Hernummerd {
                 vorige_code: self.code.clone(),
                 nieuwe_code: code,

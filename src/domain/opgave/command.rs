@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::{create, Opgave};
 use crate::domain::events::{OpgaveAangemaakt, OpgaveGewijzigd};
 use crate::domain::structuur::{
-    cascade, code_vrij, geen_fouten, groepering_in_agenda, vervalreden, StructuurView,
+    cascade, code_vrij, geen_fouten, groepering_in_agenda, vervalreden, Plek, StructuurView,
 };
 use crate::domain::{Besluit, Code, DomainError, StreamBesluit};
 
@@ -17,16 +17,17 @@ pub enum OpgaveCommand {
         id: Uuid,
         agenda_id: Uuid,
         groepering_id: Option<Uuid>,
-        code: Code,
+        code: Option<Code>,
         titel: String,
         omschrijving: String,
         geprioriteerd: bool,
     },
-    /// Only the fields given change; `groepering_id: Some(None)` takes the
-    /// opgave out of its groepering; `vervalt` drops it (a `reden` required).
+    /// Only the fields given change; `code: Some(None)` removes the code;
+    /// `groepering_id: Some(None)` takes the opgave out of its groepering;
+    /// `vervalt` drops it (a `reden` required).
     Wijzig {
         id: Uuid,
-        code: Option<Code>,
+        code: Option<Option<Code>>,
         titel: Option<String>,
         omschrijving: Option<String>,
         geprioriteerd: Option<bool>,
@@ -56,7 +57,11 @@ impl OpgaveCommand {
                         .into_iter()
                         .collect(),
                 )?;
-                code_vrij(view, agenda_id, Some(&code), None)?;
+                let plek = Plek::Opgave {
+                    agenda_id,
+                    groepering: groepering_id,
+                };
+                code_vrij(view, plek, code.as_ref(), None)?;
                 let events = create(OpgaveAangemaakt {
                     agenda_id,
                     groepering_id,
@@ -109,31 +114,37 @@ impl OpgaveCommand {
 }
 
 /// The change to opgave `id` itself, then the renumbers of its doelen.
+/// Its code must be free among the opgaven where it ends up (its new
+/// groepering, when it moves).
 fn wijzig(
     view: &impl StructuurView,
     id: Uuid,
     o: &Opgave,
     version: u64,
-    code: Option<Code>,
+    code: Option<Option<Code>>,
     vervallen: Option<String>,
     change: OpgaveGewijzigd,
 ) -> Besluit {
-    let renumbered = code.as_ref().filter(|c| **c != o.code);
-    code_vrij(view, o.agenda_id, renumbered, Some(id))?;
+    let plek = Plek::Opgave {
+        agenda_id: o.agenda_id,
+        groepering: change.groepering_id.unwrap_or(o.groepering_id),
+    };
+    let new_code = code.clone().unwrap_or_else(|| o.code.clone());
+    let moves = change.groepering_id.is_some_and(|g| g != o.groepering_id);
+    if moves || code.as_ref().is_some_and(|c| *c != o.code) {
+        code_vrij(view, plek, new_code.as_ref(), Some(id))?;
+    }
     let mut streams = vec![StreamBesluit::bij(
         id,
         version,
         o.update(change, code.clone(), vervallen)?,
     )];
-    // The doelen's codes follow, in the same append.
-    if let Some(to) = renumbered {
-        streams.extend(cascade::opgave_hernummerd(
-            view,
-            o.agenda_id,
-            id,
-            &o.code,
-            to,
-        )?);
+    // The doelen's codes written out under the old code follow, in the
+    // same append.
+    if let (Some(from), Some(Some(to))) = (o.code.as_ref(), code.as_ref()) {
+        if from != to {
+            streams.extend(cascade::opgave_hernummerd(view, id, from, to)?);
+        }
     }
     Ok(streams)
 }
@@ -146,12 +157,12 @@ mod tests {
     use crate::domain::testing::given;
     use crate::domain::Foutcode;
 
-    fn maak(c: &str, groepering: Option<u128>) -> OpgaveCommand {
+    fn maak(c: Option<&str>, groepering: Option<u128>) -> OpgaveCommand {
         OpgaveCommand::Maak {
             id: id(50),
             agenda_id: id(AGENDA),
             groepering_id: groepering.map(id),
-            code: code(c),
+            code: c.map(code),
             titel: "Eenzaamheid".into(),
             omschrijving: String::new(),
             geprioriteerd: true,
@@ -171,65 +182,123 @@ mod tests {
         }
     }
 
+    fn hernummer(n: u128, c: Option<&str>) -> OpgaveCommand {
+        let mut w = wijzig(n);
+        if let OpgaveCommand::Wijzig { code: to, .. } = &mut w {
+            *to = Some(c.map(code));
+        }
+        w
+    }
+
     #[test]
-    fn a_code_held_by_a_doel_or_groepering_of_the_agenda_is_refused() {
+    fn a_code_is_unique_among_the_opgaven_of_the_same_groepering_only() {
+        // Groepering 30 (code 1) holds opgave 10 (code 1); opgave 11 (1.1)
+        // has no groepering; doel 1.1.1 under it.
         let view = || {
             Structuur::met_agenda()
-                .opgave(10, "1.1")
-                .doel(20, 10, None, Some("1.1.1"))
-                .groepering(30, 0, Some("2"))
+                .groepering(30, 0, Some("1"))
+                .groepering(31, 0, Some("2"))
+                .opgave_in(10, Some(30), Some("1"))
+                .opgave(11, "1.1")
+                .doel(20, 11, None, Some("1.1.1"))
         };
-        for c in ["1.1", "1.1.1", "2"] {
-            given(view())
-                .when(|v| maak(c, None).decide(v))
-                .then_refused(Foutcode::DuplicateCode);
-        }
+        let e = given(view())
+            .when(|v| maak(Some("1"), Some(30)).decide(v))
+            .then_refused(Foutcode::DuplicateCode);
+        assert!(e.to_string().contains("dezelfde groepering"), "{e}");
         given(view())
-            .when(|v| maak("1.2", Some(30)).decide(v))
-            .then(vec![Event::OpgaveAangemaakt(OpgaveAangemaakt {
-                agenda_id: id(AGENDA),
-                groepering_id: Some(id(30)),
-                code: code("1.2"),
-                titel: "Eenzaamheid".into(),
-                omschrijving: String::new(),
-                geprioriteerd: true,
-            })]);
+            .when(|v| maak(Some("1.1"), None).decide(v))
+            .then_refused(Foutcode::DuplicateCode);
+        // A groepering 1 and an opgave 1 coexist; so do opgave 1 of two
+        // groeperingen, and a doel's code is no opgave's business.
+        for (c, g) in [
+            (Some("1"), None),
+            (Some("1"), Some(31)),
+            (Some("1.1.1"), None),
+        ] {
+            given(view())
+                .when(|v| maak(c, g).decide(v))
+                .then(vec![Event::OpgaveAangemaakt(OpgaveAangemaakt {
+                    agenda_id: id(AGENDA),
+                    groepering_id: g.map(id),
+                    code: c.map(code),
+                    titel: "Eenzaamheid".into(),
+                    omschrijving: String::new(),
+                    geprioriteerd: true,
+                })]);
+        }
+        // Without a code at all, as often as needed.
+        given(view().opgave_in(12, Some(30), None))
+            .when(|v| maak(None, Some(30)).decide(v))
+            .then_count(1);
+    }
+
+    #[test]
+    fn moving_to_a_groepering_where_the_code_is_taken_is_refused() {
+        let view = Structuur::met_agenda()
+            .groepering(30, 0, Some("1"))
+            .groepering(31, 0, Some("2"))
+            .opgave_in(10, Some(30), Some("1"))
+            .opgave_in(11, Some(31), Some("1"));
+        let mut c = wijzig(10);
+        if let OpgaveCommand::Wijzig { groepering_id, .. } = &mut c {
+            *groepering_id = Some(Some(id(31)));
+        }
+        given(view)
+            .when(|v| c.decide(v))
+            .then_refused(Foutcode::DuplicateCode);
     }
 
     #[test]
     fn an_unknown_groepering_is_an_invalid_field_and_an_unknown_agenda_not_found() {
         given(Structuur::met_agenda())
-            .when(|v| maak("1.2", Some(99)).decide(v))
+            .when(|v| maak(Some("1.2"), Some(99)).decide(v))
             .then_refused(Foutcode::UnknownGroepering);
         given(Structuur::default())
-            .when(|v| maak("1.2", None).decide(v))
+            .when(|v| maak(Some("1.2"), None).decide(v))
             .then_refused(Foutcode::NotFound);
     }
 
     #[test]
-    fn renumbering_carries_the_doelen_along_in_the_same_decision() {
-        let view = Structuur::met_agenda()
-            .opgave(10, "1.1")
-            .doel(20, 10, None, Some("1.1.1"))
-            .doel(21, 10, Some(20), None);
-        let mut c = wijzig(10);
-        if let OpgaveCommand::Wijzig { code: to, .. } = &mut c {
-            *to = Some(code("1.4"));
-        }
-        let streams = given(view).when(|v| c.decide(v)).then(vec![
-            Event::OpgaveHernummerd(Hernummerd {
-                vorige_code: Some(code("1.1")),
-                nieuwe_code: code("1.4"),
-            }),
-            Event::DoelHernummerd(Hernummerd {
-                vorige_code: Some(code("1.1.1")),
-                nieuwe_code: code("1.4.1"),
-            }),
-        ]);
+    fn renumbering_carries_the_doelen_written_out_along_in_the_same_decision() {
+        // Doel 1.1.1 (20) with an uncoded sub-doel (21), and a local doel 2 (22).
+        let view = || {
+            Structuur::met_agenda()
+                .opgave(10, "1.1")
+                .doel(20, 10, None, Some("1.1.1"))
+                .doel(21, 10, Some(20), None)
+                .doel(22, 10, None, Some("2"))
+        };
+        let streams = given(view())
+            .when(|v| hernummer(10, Some("1.4")).decide(v))
+            .then(vec![
+                Event::OpgaveHernummerd(Hernummerd {
+                    vorige_code: Some(code("1.1")),
+                    nieuwe_code: Some(code("1.4")),
+                }),
+                Event::DoelHernummerd(Hernummerd {
+                    vorige_code: Some(code("1.1.1")),
+                    nieuwe_code: Some(code("1.4.1")),
+                }),
+            ]);
         assert_eq!(
             streams.iter().map(|s| s.stream_id).collect::<Vec<_>>(),
             [id(10), id(20)]
         );
+        // Removing the code carries nothing: the doelen keep theirs.
+        given(view())
+            .when(|v| hernummer(10, None).decide(v))
+            .then(vec![Event::OpgaveHernummerd(Hernummerd {
+                vorige_code: Some(code("1.1")),
+                nieuwe_code: None,
+            })]);
+        // An opgave without a code gets one.
+        given(Structuur::met_agenda().opgave_in(10, None, None))
+            .when(|v| hernummer(10, Some("A")).decide(v))
+            .then(vec![Event::OpgaveHernummerd(Hernummerd {
+                vorige_code: None,
+                nieuwe_code: Some(code("A")),
+            })]);
     }
 
     #[test]

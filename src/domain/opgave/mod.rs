@@ -15,7 +15,7 @@ pub use command::OpgaveCommand;
 pub struct Opgave {
     pub agenda_id: Uuid,
     pub groepering_id: Option<Uuid>,
-    pub code: Code,
+    pub code: Option<Code>,
     pub titel: String,
     pub omschrijving: String,
     pub geprioriteerd: bool,
@@ -63,20 +63,20 @@ impl Opgave {
                     self.groepering_id = v;
                 }
             }
-            Event::OpgaveHernummerd(e) => self.code = e.nieuwe_code.clone(),
+            Event::OpgaveHernummerd(e) => self.code.clone_from(&e.nieuwe_code),
             Event::OpgaveVervallen(e) => self.vervallen = Some(e.reden.clone()),
             _ => {}
         }
     }
 
     /// `change` holds the requested field values; `code`, when given and
-    /// different, renumbers (whether the code is free in the agenda, and
-    /// what its doelen carry along, [`OpgaveCommand`] decides). Unchanged
-    /// fields produce no event.
+    /// different, renumbers (`Some(None)` removes the code; whether the
+    /// code is free among the siblings, and what its doelen carry along,
+    /// [`OpgaveCommand`] decides). Unchanged fields produce no event.
     pub fn update(
         &self,
         mut change: OpgaveGewijzigd,
-        code: Option<Code>,
+        code: Option<Option<Code>>,
         vervallen: Option<String>,
     ) -> Decision {
         if change.titel.as_ref().is_some_and(|t| t.trim().is_empty()) {
@@ -102,7 +102,7 @@ impl Opgave {
         }
         if let Some(code) = code.filter(|c| *c != self.code) {
             events.push(Event::OpgaveHernummerd(Hernummerd {
-                vorige_code: Some(self.code.clone()),
+                vorige_code: self.code.clone(),
                 nieuwe_code: code,
             }));
         }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use uuid::Uuid;
 
-use super::StructuurView;
+use super::{code_houder, Plek, StructuurView};
 use crate::domain::events::{DoelVerplaatst, Event, Hernummerd};
 use crate::domain::renumber::{carry_along, check_free, Below};
 use crate::domain::{Code, DomainError, StreamBesluit};
@@ -36,20 +36,47 @@ fn doel_streams(
         .collect()
 }
 
+/// Where doel `id` sits among its siblings, when its top-level doelen sit
+/// under `opgave_id`.
+fn plek_van(view: &impl StructuurView, id: Uuid, opgave_id: Uuid) -> Option<Plek> {
+    let (d, _) = view.doel(id)?;
+    Some(Plek::Doel {
+        opgave_id,
+        bovenliggend: d.bovenliggend_doel_id,
+    })
+}
+
+/// The carried codes with the place each ends up, for [`check_free`].
+fn placed<'a>(
+    view: &impl StructuurView,
+    carried: &'a [(Uuid, Hernummerd)],
+    opgave_id: Uuid,
+) -> Vec<(Uuid, Plek, &'a Code)> {
+    carried
+        .iter()
+        .filter_map(|(id, h)| {
+            Some((
+                *id,
+                plek_van(view, *id, opgave_id)?,
+                h.nieuwe_code.as_ref()?,
+            ))
+        })
+        .collect()
+}
+
 /// Renumbering opgave `opgave_id` from `from` to `to`: the doelen whose codes
-/// lie under `from` follow. Refused when a new code (the opgave's included)
-/// is held by anything that keeps it.
+/// lie under `from` follow. Refused when a carried code is held by a
+/// sibling that keeps it. (The opgave's own code the caller checks.)
 pub fn opgave_hernummerd(
     view: &impl StructuurView,
-    agenda_id: Uuid,
     opgave_id: Uuid,
     from: &Code,
     to: &Code,
 ) -> Result<Vec<StreamBesluit>, DomainError> {
     let carried = carry_along(&below(view, view.doelen_van_opgave(opgave_id)), from, to)?;
-    let mut new_codes = vec![(opgave_id, to)];
-    new_codes.extend(carried.iter().map(|(id, h)| (*id, &h.nieuwe_code)));
-    check_free(&new_codes, |c| view.code_owner(agenda_id, c))?;
+    check_free(&placed(view, &carried, opgave_id), |p, c, except| {
+        code_houder(view, p, c, except)
+    })?;
     let events = carried
         .into_iter()
         .map(|(id, h)| (id, vec![Event::DoelHernummerd(h)]))
@@ -57,21 +84,24 @@ pub fn opgave_hernummerd(
     Ok(doel_streams(view, events))
 }
 
-/// Doel `doel_id` renumbered (`new_code`) and/or moved to opgave `target`:
-/// its sub-doelen move along (`DoelVerplaatst`), and their codes follow,
-/// from under the doel's old code to under its new one, else from under
-/// the old opgave's code to under the new opgave's.
+/// Doel `doel_id` renumbered (`new_code`; `Some(None)` removes its code)
+/// and/or moved to opgave `target`: its sub-doelen move along
+/// (`DoelVerplaatst`), and their codes written out in full follow, from
+/// under the doel's old code to under its new one, else from under the old
+/// opgave's code to under the new opgave's. The doel's own code must be
+/// free where it ends up.
 pub fn doel_gewijzigd(
     view: &impl StructuurView,
     doel_id: Uuid,
-    new_code: Option<&Code>,
+    new_code: Option<Option<&Code>>,
     target: Option<Uuid>,
 ) -> Result<Vec<StreamBesluit>, DomainError> {
     let Some((d, _)) = view.doel(doel_id) else {
         return Ok(vec![]);
     };
     let target = target.filter(|t| *t != d.opgave_id);
-    let new_code = new_code.filter(|c| Some(*c) != d.code.as_ref());
+    let own_code = new_code.unwrap_or(d.code.as_ref());
+    let new_code = new_code.filter(|c| *c != d.code.as_ref()).flatten();
     let subs = view.subdoelen(doel_id);
     let mut events: BTreeMap<Uuid, Vec<Event>> = BTreeMap::new();
     if let Some(t) = target {
@@ -94,15 +124,24 @@ pub fn doel_gewijzigd(
         below.retain(|b| !carried.iter().any(|(id, _)| *id == b.id));
         renumbers.extend(carried);
     }
-    let opgave_code = |id: Uuid| view.opgave(id).map(|(o, _)| o.code.clone());
+    let opgave_code = |id: Uuid| view.opgave(id).and_then(|(o, _)| o.code.clone());
     if let Some(t) = target {
         if let (Some(from), Some(to)) = (opgave_code(d.opgave_id), opgave_code(t)) {
             renumbers.extend(carry_along(&below, &from, &to)?);
         }
     }
-    let mut new_codes: Vec<(Uuid, &Code)> = new_code.map(|c| (doel_id, c)).into_iter().collect();
-    new_codes.extend(renumbers.iter().map(|(id, h)| (*id, &h.nieuwe_code)));
-    check_free(&new_codes, |c| view.code_owner(d.agenda_id, c))?;
+    let opgave_id = target.unwrap_or(d.opgave_id);
+    let own_plek = Plek::Doel {
+        opgave_id,
+        bovenliggend: d.bovenliggend_doel_id,
+    };
+    let mut new_codes: Vec<(Uuid, Plek, &Code)> = own_code
+        .filter(|_| new_code.is_some() || target.is_some())
+        .map(|c| (doel_id, own_plek, c))
+        .into_iter()
+        .collect();
+    new_codes.extend(placed(view, &renumbers, opgave_id));
+    check_free(&new_codes, |p, c, except| code_houder(view, p, c, except))?;
     for (id, h) in renumbers {
         events.entry(id).or_default().push(Event::DoelHernummerd(h));
     }

@@ -3,7 +3,8 @@
 
 use uuid::Uuid;
 
-use super::StructuurView;
+use super::weergave::CodeBoom;
+use super::{Plek, StructuurView};
 use crate::domain::agenda::{Agenda, AgendaStatus, Groepering, Niveau};
 use crate::domain::doel::Doel;
 use crate::domain::opgave::Opgave;
@@ -56,14 +57,20 @@ impl Structuur {
         }
     }
 
-    pub fn opgave(mut self, n: u128, c: &str) -> Self {
+    pub fn opgave(self, n: u128, c: &str) -> Self {
+        self.opgave_in(n, None, Some(c))
+    }
+
+    /// Opgave `n` in groepering `groepering` (or at the agenda level), with
+    /// code `c` or without.
+    pub fn opgave_in(mut self, n: u128, groepering: Option<u128>, c: Option<&str>) -> Self {
         self.opgaven.push((
             id(n),
             Opgave {
                 agenda_id: id(AGENDA),
-                groepering_id: None,
-                code: code(c),
-                titel: format!("Opgave {c}"),
+                groepering_id: groepering.map(id),
+                code: c.map(code),
+                titel: format!("Opgave {n}"),
                 omschrijving: String::new(),
                 geprioriteerd: true,
                 vervallen: None,
@@ -91,13 +98,24 @@ impl Structuur {
         self
     }
 
-    pub fn groepering(mut self, n: u128, niveau: usize, c: Option<&str>) -> Self {
+    pub fn groepering(self, n: u128, niveau: usize, c: Option<&str>) -> Self {
+        self.groepering_onder(n, niveau, None, c)
+    }
+
+    /// Groepering `n` on `niveau` under groepering `parent` (or at the top).
+    pub fn groepering_onder(
+        mut self,
+        n: u128,
+        niveau: usize,
+        parent: Option<u128>,
+        c: Option<&str>,
+    ) -> Self {
         self.groeperingen.push((
             id(n),
             Groepering {
                 agenda_id: id(AGENDA),
                 niveau,
-                bovenliggende_groepering_id: None,
+                bovenliggende_groepering_id: parent.map(id),
                 code: c.map(code),
                 naam: format!("Groepering {n}"),
                 omschrijving: String::new(),
@@ -125,23 +143,42 @@ impl StructuurView for Structuur {
     fn doel(&self, id: Uuid) -> Option<(&Doel, u64)> {
         find(&self.doelen, id)
     }
-    fn code_owner(&self, agenda_id: Uuid, c: &Code) -> Option<Uuid> {
-        let opgave = self
-            .opgaven
-            .iter()
-            .find(|o| o.1.agenda_id == agenda_id && o.1.code == *c);
-        let doel = self
-            .doelen
-            .iter()
-            .find(|d| d.1.agenda_id == agenda_id && d.1.code.as_ref() == Some(c));
-        let groepering = self
-            .groeperingen
-            .iter()
-            .find(|g| g.1.agenda_id == agenda_id && g.1.code.as_ref() == Some(c));
-        opgave
-            .map(|x| x.0)
-            .or(doel.map(|x| x.0))
-            .or(groepering.map(|x| x.0))
+    fn codes_op(&self, plek: Plek) -> Vec<(Uuid, Code)> {
+        let coded = |id: Uuid, c: &Option<Code>| c.clone().map(|c| (id, c));
+        match plek {
+            Plek::Groepering {
+                agenda_id,
+                bovenliggende,
+            } => self
+                .groeperingen
+                .iter()
+                .filter(|g| {
+                    g.1.agenda_id == agenda_id && g.1.bovenliggende_groepering_id == bovenliggende
+                })
+                .filter_map(|g| coded(g.0, &g.1.code))
+                .collect(),
+            Plek::Opgave {
+                agenda_id,
+                groepering,
+            } => self
+                .opgaven
+                .iter()
+                .filter(|o| o.1.agenda_id == agenda_id && o.1.groepering_id == groepering)
+                .filter_map(|o| coded(o.0, &o.1.code))
+                .collect(),
+            Plek::Doel {
+                opgave_id,
+                bovenliggend,
+            } => self
+                .doelen
+                .iter()
+                .filter(|d| match bovenliggend {
+                    Some(p) => d.1.bovenliggend_doel_id == Some(p),
+                    None => d.1.opgave_id == opgave_id && d.1.bovenliggend_doel_id.is_none(),
+                })
+                .filter_map(|d| coded(d.0, &d.1.code))
+                .collect(),
+        }
     }
     fn doelen_van_opgave(&self, opgave_id: Uuid) -> Vec<Uuid> {
         self.doelen
@@ -159,5 +196,17 @@ impl StructuurView for Structuur {
             .collect();
         subs.sort();
         subs
+    }
+}
+
+impl CodeBoom for Structuur {
+    fn groepering_knoop(&self, id: Uuid) -> Option<&Groepering> {
+        find(&self.groeperingen, id).map(|x| x.0)
+    }
+    fn opgave_knoop(&self, id: Uuid) -> Option<&Opgave> {
+        find(&self.opgaven, id).map(|x| x.0)
+    }
+    fn doel_knoop(&self, id: Uuid) -> Option<&Doel> {
+        find(&self.doelen, id).map(|x| x.0)
     }
 }

@@ -1,13 +1,15 @@
 //! What the structure aggregates (agenda, groepering, opgave, doel) read
 //! beyond themselves. One view for the four, because their rules span the
-//! kinds: a code is unique among the opgaven, doelen and groeperingen of an
-//! agenda; a doel's code lies under its opgave's; nothing new goes under a
-//! vervallen opgave or doel; a renumber or a move carries the codes below
-//! along ([`cascade`], with [`super::renumber`]).
+//! kinds: a code, where given, is unique among the siblings of the same
+//! kind ([`Plek`]); nothing new goes under a vervallen opgave or doel; a
+//! renumber or a move carries the codes written out below along
+//! ([`cascade`], with [`super::renumber`]); how an item's code shows
+//! ([`weergave`]).
 
 pub mod cascade;
 #[cfg(test)]
 pub mod fake;
+pub mod weergave;
 
 use uuid::Uuid;
 
@@ -34,31 +36,100 @@ pub trait StructuurView {
     fn groepering(&self, id: Uuid) -> Option<(&Groepering, u64)>;
     fn opgave(&self, id: Uuid) -> Option<(&Opgave, u64)>;
     fn doel(&self, id: Uuid) -> Option<(&Doel, u64)>;
-    /// The opgave, doel or groepering of the agenda that holds `code`.
-    fn code_owner(&self, agenda_id: Uuid, code: &Code) -> Option<Uuid>;
+    /// The items at `plek` that have a code, with their code.
+    fn codes_op(&self, plek: Plek) -> Vec<(Uuid, Code)>;
     /// The doelen and sub-doelen under an opgave.
     fn doelen_van_opgave(&self, opgave_id: Uuid) -> Vec<Uuid>;
     /// The sub-doelen of a doel, ordered by id.
     fn subdoelen(&self, doel_id: Uuid) -> Vec<Uuid>;
 }
 
-/// 409 `duplicate-code` when `code` is held by anything else in the agenda
-/// (an opgave, doel or groepering); `own` is the item that asks.
+/// Where an item sits among the siblings its code must differ from: the
+/// items of the same kind under the same parent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Plek {
+    /// A groepering: at the agenda's top level (`bovenliggende: None`) or
+    /// under a groepering of the level above.
+    Groepering {
+        agenda_id: Uuid,
+        bovenliggende: Option<Uuid>,
+    },
+    /// An opgave: in a groepering, or at the agenda level without one.
+    Opgave {
+        agenda_id: Uuid,
+        groepering: Option<Uuid>,
+    },
+    /// A doel directly under its opgave (`bovenliggend: None`), or a
+    /// sub-doel under a doel.
+    Doel {
+        opgave_id: Uuid,
+        bovenliggend: Option<Uuid>,
+    },
+}
+
+impl Plek {
+    /// Where it is, in words, for a refusal ("bij een ander doel van
+    /// dezelfde opgave").
+    pub fn waar(self) -> &'static str {
+        match self {
+            Plek::Groepering {
+                bovenliggende: None,
+                ..
+            } => "bij een andere groepering op het bovenste niveau van deze agenda",
+            Plek::Groepering { .. } => {
+                "bij een andere groepering onder dezelfde bovenliggende groepering"
+            }
+            Plek::Opgave {
+                groepering: None, ..
+            } => "bij een andere opgave zonder groepering in deze agenda",
+            Plek::Opgave { .. } => "bij een andere opgave in dezelfde groepering",
+            Plek::Doel {
+                bovenliggend: None, ..
+            } => "bij een ander doel van dezelfde opgave",
+            Plek::Doel { .. } => "bij een ander sub-doel onder hetzelfde doel",
+        }
+    }
+}
+
+/// The item at `plek` (other than those in `except`) whose code is the
+/// same as `code` (case ignored).
+pub fn code_houder(
+    view: &impl StructuurView,
+    plek: Plek,
+    code: &Code,
+    except: &[Uuid],
+) -> Option<Uuid> {
+    view.codes_op(plek)
+        .into_iter()
+        .find(|(id, c)| !except.contains(id) && c.same(code))
+        .map(|(id, _)| id)
+}
+
+/// 409 `duplicate-code` when a sibling of the same kind at `plek` holds
+/// `code` (case ignored); `own` is the item that asks.
 pub fn code_vrij(
     view: &impl StructuurView,
-    agenda_id: Uuid,
+    plek: Plek,
     code: Option<&Code>,
     own: Option<Uuid>,
 ) -> Result<(), DomainError> {
-    match code {
-        Some(c) if view.code_owner(agenda_id, c).is_some_and(|o| Some(o) != own) => {
-            Err(DomainError::conflict(
-                Foutcode::DuplicateCode,
-                format!("Code {c} is in deze agenda al in gebruik. Kies een andere code of hernummer eerst de bestaande."),
-            ))
-        }
-        _ => Ok(()),
+    let Some(c) = code else { return Ok(()) };
+    let except: Vec<Uuid> = own.into_iter().collect();
+    match code_houder(view, plek, c, &except) {
+        Some(_) => Err(dubbele_code(c, plek)),
+        None => Ok(()),
     }
+}
+
+/// The 409 for `code` already held at `plek`.
+pub fn dubbele_code(code: &Code, plek: Plek) -> DomainError {
+    DomainError::conflict(
+        Foutcode::DuplicateCode,
+        format!(
+            "Code {code} is al in gebruik {}. Kies een andere code of hernummer eerst de bestaande.",
+            plek.waar()
+        ),
+    )
 }
 
 /// 409 when the opgave (or the doel) something new would go under has

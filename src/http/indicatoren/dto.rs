@@ -107,6 +107,7 @@ pub struct IndicatorDto {
     pub id: Uuid,
     pub agenda_id: Uuid,
     pub doel_id: Uuid,
+    /// De weergavecode van het doel; leeg als het geen code heeft.
     #[schema(example = "1.1.1")]
     pub doel_code: Option<String>,
     #[schema(example = "Inwoners met een betalingsachterstand")]
@@ -305,10 +306,7 @@ pub fn indicator_dto_in(
         id: e.id,
         agenda_id: i.agenda_id,
         doel_id: i.doel_id,
-        doel_code: m
-            .doelen
-            .get(&i.doel_id)
-            .and_then(|d| d.state.code.as_ref().map(|c| c.to_string())),
+        doel_code: m.doel_weergavecode(i.doel_id).map(String::from),
         naam: i.naam.clone(),
         eenheid: i.eenheid.clone(),
         richting: enum_str(&i.richting),

@@ -52,8 +52,14 @@ pub const PATTERNS: &[Pattern] = &[
     Pattern {
         regex: super::waarden::CODE_PATTERN,
         code: Foutcode::InvalidCode,
-        meaning: "is geen code: gebruik 1 tot 6 groepen cijfers gescheiden door punten, zoals 1.1 of 2.6.1",
+        meaning: "is geen code: gebruik 1 tot 6 delen van 1 tot 4 letters of cijfers gescheiden door punten, zoals 1.1, 2.6.1, A of 3a",
         holds: |s| s == s.trim() && crate::domain::Code::parse(s).is_ok(),
+    },
+    Pattern {
+        regex: super::waarden::WEERGAVECODE_PATTERN,
+        code: Foutcode::InvalidCode,
+        meaning: "is geen code: gebruik 1 tot 12 delen van 1 tot 4 letters of cijfers gescheiden door punten, zoals 1.1 of 2.6.1.3",
+        holds: |s| s == s.trim() && crate::domain::Code::parse_weergave(s).is_ok(),
     },
     Pattern {
         regex: crate::domain::actie::kenmerk::KENMERK_PATTERN,

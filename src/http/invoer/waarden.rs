@@ -18,8 +18,11 @@ use crate::domain::Code;
 /// see [`crate::domain::datum`] and [`super::schema::PATTERNS`].
 pub const YEAR_PATTERN: &str = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-";
 
-/// The pattern of a code such as `1.1` or `2.6.1` ([`Code`]).
-pub const CODE_PATTERN: &str = r"^[0-9]{1,4}(\.[0-9]{1,4}){0,5}$";
+/// The pattern of a code such as `1.1`, `2.6.1`, `A` or `3a` ([`Code`]).
+pub const CODE_PATTERN: &str = r"^[0-9A-Za-z]{1,4}(\.[0-9A-Za-z]{1,4}){0,5}$";
+
+/// The pattern of a weergavecode (a `?code=` to look up): up to 12 levels.
+pub const WEERGAVECODE_PATTERN: &str = r"^[0-9A-Za-z]{1,4}(\.[0-9A-Za-z]{1,4}){0,11}$";
 
 /// The pattern of a text that must hold a visible character.
 pub const VISIBLE_PATTERN: &str = r"\S";

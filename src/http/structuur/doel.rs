@@ -4,22 +4,24 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::access::policy::{Action, Target};
 use crate::domain::doel::DoelCommand;
 use crate::domain::structuur::Vervalstatus;
-use crate::domain::Code;
+use crate::domain::{Code, Foutcode};
 use crate::http::access::require;
 use crate::http::dto::{Pagina, Paging};
-use crate::http::invoer::{Invoer, Tekst};
+use crate::http::invoer::{Invoer, Patch, Tekst};
 use crate::http::paging;
 use crate::http::peil::view::View;
 use crate::http::peil::PeilQuery;
+use crate::http::problem::InvalidParam;
 use crate::http::problem::Problem;
 use crate::http::write::{context, etag, IfMatch};
 use crate::http::AppState;
+use crate::projections::codes::{code_past, sorteer};
 use crate::projections::{Entity, ReadModel};
 
 /// A doel (or sub-doel) under an opgave.
@@ -29,11 +31,17 @@ pub struct DoelDto {
     pub id: Uuid,
     pub agenda_id: Uuid,
     pub opgave_id: Uuid,
+    /// De weergavecode van de opgave; leeg als die geen code heeft.
     #[schema(example = "1.1")]
-    pub opgave_code: String,
-    /// Leeg bij een sub-doel zonder code.
+    pub opgave_code: Option<String>,
+    /// De eigen code zoals ingevoerd; leeg bij een doel zonder code.
     #[schema(example = "1.1.1")]
     pub code: Option<String>,
+    /// De code zoals getoond (afgeleid, alleen-lezen): een code van één deel
+    /// onder de weergavecode erboven (opgave `2.1` en doel `3` geeft
+    /// `2.1.3`), een langere zoals geschreven; leeg zonder eigen code.
+    #[schema(example = "1.1.1")]
+    pub weergavecode: Option<String>,
     pub bovenliggend_doel_id: Option<Uuid>,
     #[schema(example = "Aanbod efficiënt inrichten")]
     pub titel: String,
@@ -56,12 +64,9 @@ pub fn doel_dto(e: &Entity<crate::domain::doel::Doel>, m: &ReadModel) -> DoelDto
         id: e.id,
         agenda_id: d.agenda_id,
         opgave_id: d.opgave_id,
-        opgave_code: m
-            .opgaven
-            .get(&d.opgave_id)
-            .map(|o| o.state.code.to_string())
-            .unwrap_or_default(),
+        opgave_code: m.opgave_weergavecode(d.opgave_id).map(String::from),
         code: d.code.as_ref().map(|c| c.to_string()),
+        weergavecode: m.doel_weergavecode(e.id).map(String::from),
         bovenliggend_doel_id: d.bovenliggend_doel_id,
         titel: d.titel.clone(),
         omschrijving: d.omschrijving.clone(),
@@ -103,41 +108,97 @@ fn doel_response(state: &AppState, id: Uuid, status: StatusCode) -> Result<HttpR
         .json(doel_dto(d, &m)))
 }
 
-/// De doelen van een opgave (sub-doelen na hun bovenliggende doel).
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DoelenQuery {
+    /// Alleen het doel (of de doelen) met deze weergavecode (bijv. 1.1.1),
+    /// of met deze eigen code onder deze opgave (bijv. 1); hoofdletters
+    /// tellen niet.
+    #[param(
+        example = "1.1.1",
+        pattern = r"^[0-9A-Za-z]{1,4}(\.[0-9A-Za-z]{1,4}){0,11}$"
+    )]
+    pub code: Option<String>,
+    /// Paginanummer, vanaf 1.
+    #[param(minimum = 1, example = 1)]
+    pub page: Option<u32>,
+    /// Aantal per pagina (standaard 20, maximaal 500).
+    #[param(minimum = 1, maximum = 500, example = 20)]
+    pub page_size: Option<u32>,
+}
+
+/// De doelen van een opgave (sub-doelen na hun bovenliggende doel), op code
+/// (doelen zonder code na die met een code, in volgorde van aanmaken).
 #[utoipa::path(get, path = "/opgaven/{id}/doelen", tag = "Agenda",
-    params(("id" = Uuid, Path, description = "Id van de opgave"), Paging, PeilQuery),
-    responses((status = 200, description = "Een pagina doelen", body = Pagina<DoelDto>), crate::http::responses::ReadErrors))]
+    params(("id" = Uuid, Path, description = "Id van de opgave"), DoelenQuery, PeilQuery),
+    responses(
+        (status = 200, description = "Een pagina doelen", body = Pagina<DoelDto>),
+        (status = 400, description = "Ongeldige parameters", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Onbekende opgave", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn list_doelen(
     view: View,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    q: web::Query<Paging>,
+    q: web::Query<DoelenQuery>,
 ) -> Result<HttpResponse, Problem> {
     let seen = view.read();
     seen.opgave(*id)?;
     let m = seen.model();
+    let code = match &q.code {
+        None => None,
+        Some(raw) => Some(Code::parse_weergave(raw).map_err(|r| {
+            Problem::invalid(vec![InvalidParam::new(
+                "query.code",
+                Foutcode::InvalidCode,
+                r,
+            )])
+        })?),
+    };
     let mut doelen: Vec<_> = m
         .doel_ids_of_opgave(*id)
         .into_iter()
         .filter_map(|d| m.doelen.get(&d))
+        .filter(|d| {
+            code.as_ref().is_none_or(|c| {
+                // Among the opgave's own doelen their own code counts too.
+                let own = d
+                    .state
+                    .code
+                    .as_ref()
+                    .filter(|_| d.state.bovenliggend_doel_id.is_none());
+                code_past(c, m.doel_weergavecode(d.id).as_ref(), own)
+            })
+        })
         .collect();
     let key = |d: &Entity<crate::domain::doel::Doel>| {
-        let own = d.state.code.as_ref().map(|c| c.sort_key());
-        let parent = d
+        let top = d
             .state
             .bovenliggend_doel_id
             .and_then(|p| m.doelen.get(&p))
-            .and_then(|p| p.state.code.as_ref().map(|c| c.sort_key()));
+            .map_or(d, |p| &**p);
         (
-            parent.or(own.clone()).unwrap_or_default(),
+            sorteer(m.doel_weergavecode(top.id).as_ref()),
+            top.aangemaakt,
+            top.id,
             d.state.bovenliggend_doel_id.is_some(),
+            sorteer(m.doel_weergavecode(d.id).as_ref()),
             d.aangemaakt,
             d.id,
         )
     };
     doelen.sort_by_key(|d| key(d));
     let items = doelen.into_iter().map(|d| doel_dto(d, m)).collect();
-    paging::respond(&req, &q, items, m.position)
+    paging::respond(
+        &req,
+        &Paging {
+            page: q.page,
+            page_size: q.page_size,
+        },
+        items,
+        m.position,
+    )
 }
 
 /// Eén doel.
@@ -155,7 +216,10 @@ pub async fn get_doel(view: View, id: web::Path<Uuid>) -> Result<HttpResponse, P
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DoelNieuw {
-    /// Code onder die van de opgave (1.1 → 1.1.4); mag leeg zijn.
+    /// Optioneel; uniek onder de doelen van dezelfde opgave (een sub-doel:
+    /// onder dezelfde bovenliggende doel); hoofdletters tellen niet. Een
+    /// code van één deel (`4`) toont onder de code erboven (`1.1.4`), een
+    /// langere (`1.1.4`) zoals geschreven.
     code: Option<Code>,
     #[schema(example = "Aanbod efficiënt inrichten")]
     titel: Tekst,
@@ -169,13 +233,15 @@ pub struct DoelNieuw {
 }
 
 /// Body to change a doel (JSON Merge Patch: only the fields given change;
-/// none of them can be cleared).
+/// only the code can be cleared).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DoelWijziging {
-    /// Hernummeren, onder de code van de opgave; de codes van de sub-doelen schuiven mee.
-    #[schema(nullable = false)]
-    code: Option<Code>,
+    /// Hernummeren; de uitgeschreven codes van de sub-doelen schuiven mee;
+    /// `null` haalt de code weg.
+    #[serde(default)]
+    #[schema(value_type = Option<Code>)]
+    code: Patch<Code>,
     #[schema(nullable = false)]
     titel: Option<Tekst>,
     #[schema(nullable = false)]
@@ -244,7 +310,7 @@ pub async fn patch_doel(
     ctx.metadata.agenda_id = state.projection.read().agenda_of(id);
     let command = DoelCommand::Wijzig {
         id,
-        code: b.code,
+        code: b.code.into_change(),
         titel: b.titel.map(Tekst::into_string),
         omschrijving: b.omschrijving,
         geprioriteerd: b.geprioriteerd,

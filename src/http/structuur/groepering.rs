@@ -19,6 +19,7 @@ use crate::http::peil::PeilQuery;
 use crate::http::problem::Problem;
 use crate::http::write::{context, etag, IfMatch};
 use crate::http::AppState;
+use crate::projections::codes::sorteer;
 use crate::projections::{Entity, ReadModel};
 
 /// A groepering: a themalijn, maatschappelijk effect, ... (the agenda names the level).
@@ -34,20 +35,26 @@ pub struct GroeperingDto {
     pub bovenliggende_groepering_id: Option<Uuid>,
     #[schema(example = "1")]
     pub code: Option<String>,
+    /// De code zoals getoond (afgeleid, alleen-lezen): een code van één deel
+    /// onder de weergavecode van de bovenliggende groepering; leeg zonder
+    /// eigen code.
+    #[schema(example = "1")]
+    pub weergavecode: Option<String>,
     #[schema(example = "Zelfredzame Twenterander")]
     pub naam: String,
     pub omschrijving: String,
+    /// De weergavecodes van de opgaven met een code in deze groepering.
     pub opgave_codes: Vec<String>,
     pub versie: u64,
 }
 
 fn groepering_dto(e: &Entity<crate::domain::agenda::Groepering>, m: &ReadModel) -> GroeperingDto {
     let g = &e.state;
-    let mut codes: Vec<&Code> = m
+    let mut codes: Vec<Code> = m
         .opgaven
         .values()
         .filter(|o| o.state.groepering_id == Some(e.id))
-        .map(|o| &o.state.code)
+        .filter_map(|o| m.opgave_weergavecode(o.id))
         .collect();
     codes.sort_by_key(|c| c.sort_key());
     GroeperingDto {
@@ -62,6 +69,7 @@ fn groepering_dto(e: &Entity<crate::domain::agenda::Groepering>, m: &ReadModel) 
             .unwrap_or_default(),
         bovenliggende_groepering_id: g.bovenliggende_groepering_id,
         code: g.code.as_ref().map(|c| c.to_string()),
+        weergavecode: m.groepering_weergavecode(e.id).map(String::from),
         naam: g.naam.clone(),
         omschrijving: g.omschrijving.clone(),
         opgave_codes: codes.into_iter().map(|c| c.to_string()).collect(),
@@ -105,14 +113,11 @@ pub async fn list_groeperingen(
         .map(|g| groepering_dto(g, m))
         .collect();
     items.sort_by_key(|g| {
-        (
-            g.niveau,
-            g.code
-                .as_deref()
-                .and_then(|c| Code::parse(c).ok())
-                .map(|c| c.sort_key()),
-            g.naam.clone(),
-        )
+        let code = g
+            .weergavecode
+            .as_deref()
+            .and_then(|c| Code::parse_weergave(c).ok());
+        (g.niveau, sorteer(code.as_ref()), g.naam.clone())
     });
     paging::respond(&req, &q, items, m.position)
 }

@@ -1,6 +1,8 @@
 //! Building and restructuring the agenda: create/patch agendas,
 //! groeperingen (themalijnen, effecten, ...), opgaven and doelen. Codes are
-//! unique within an agenda (409 otherwise); renumbering, moving and dropping
+//! optional and, where given, unique among the siblings of the same kind
+//! (409 otherwise; `docs/model-flexibility.md`); renumbering (also to no
+//! code), moving and dropping
 //! (vervallen) are events, so history keeps every earlier shape. Each
 //! handler extracts its typed body, checks the caller's rights, and runs a
 //! domain command (`crate::domain::{agenda, opgave, doel}`); every rule is

@@ -1,6 +1,6 @@
 //! `POST /agendas/{id}/opgaven` and `PATCH /opgaven/{id}`: typed bodies,
-//! decided by [`OpgaveCommand`] (unique code, groepering of the agenda,
-//! the doelen's renumber).
+//! decided by [`OpgaveCommand`] (optional code unique among the opgaven of
+//! the same groepering, groepering of the agenda, the doelen's renumber).
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -23,8 +23,10 @@ use crate::http::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OpgaveNieuw {
-    /// Uniek binnen de agenda.
-    code: Code,
+    /// Optioneel; uniek onder de opgaven van dezelfde groepering (of, zonder
+    /// groepering, van de agenda); hoofdletters tellen niet. Een code van
+    /// één deel (`2`) toont onder de code van de groepering (`1.2`).
+    code: Option<Code>,
     #[schema(example = "Eenzaamheid verminderen")]
     titel: Tekst,
     omschrijving: Option<String>,
@@ -41,9 +43,11 @@ pub struct OpgaveNieuw {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OpgaveWijziging {
-    /// Hernummeren: de codes van de doelen schuiven mee.
-    #[schema(nullable = false)]
-    code: Option<Code>,
+    /// Hernummeren: de uitgeschreven codes van de doelen schuiven mee;
+    /// `null` haalt de code weg.
+    #[serde(default)]
+    #[schema(value_type = Option<Code>)]
+    code: Patch<Code>,
     #[schema(nullable = false)]
     titel: Option<Tekst>,
     #[schema(nullable = false)]
@@ -129,7 +133,7 @@ pub async fn patch_opgave(
     ctx.metadata.agenda_id = state.projection.read().agenda_of(id);
     let command = OpgaveCommand::Wijzig {
         id,
-        code: b.code,
+        code: b.code.into_change(),
         titel: b.titel.map(Tekst::into_string),
         omschrijving: b.omschrijving,
         geprioriteerd: b.geprioriteerd,

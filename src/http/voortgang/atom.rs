@@ -128,7 +128,12 @@ fn entries(v: &Voortgang) -> Vec<Entry> {
             out.push(Entry {
                 position: r.positie,
                 updated: r.registratie_tijdstip,
-                title: format!("Reflectie over {} {}", r.over, r.over_code),
+                // The weergavecode (or kenmerk) when there is one, else the title.
+                title: format!(
+                    "Reflectie over {} {}",
+                    r.over,
+                    r.over_code.as_deref().unwrap_or(&r.over_titel)
+                ),
                 text: format!(
                     "{}{}: {}",
                     r.over_titel,

@@ -19,9 +19,10 @@ pub struct ActieItem {
     /// Het kenmerk van de actie (uniek in de agenda, vast).
     #[schema(example = "1.1.1-2")]
     pub kenmerk: String,
-    /// Code van het doel (of de opgave) waar de actie onder valt.
+    /// Weergavecode van het doel (of de opgave) waar de actie onder valt;
+    /// leeg als daar geen code is.
     #[schema(example = "1.1.1")]
-    pub code: String,
+    pub code: Option<String>,
     pub omschrijving: String,
     /// Naam van de huidige trekker; leeg als de trekkersrol nog in te vullen is.
     pub trekker: Option<String>,
@@ -40,7 +41,8 @@ pub struct TrekkerItem {
     pub actie_id: Uuid,
     /// Het kenmerk van de actie.
     pub kenmerk: String,
-    pub code: String,
+    /// Weergavecode van het doel (of de opgave); leeg zonder code.
+    pub code: Option<String>,
     pub omschrijving: String,
     pub vorige_trekker: Option<String>,
     pub nieuwe_trekker: Option<String>,
@@ -60,9 +62,10 @@ pub struct VoortgangsberichtItem {
     /// Het kenmerk van de actie.
     #[schema(example = "1.1.1-2")]
     pub kenmerk: String,
-    /// Code van het doel (of de opgave) waar de actie onder valt.
+    /// Weergavecode van het doel (of de opgave) waar de actie onder valt;
+    /// leeg als daar geen code is.
     #[schema(example = "1.1.1")]
-    pub code: String,
+    pub code: Option<String>,
     /// Omschrijving van de actie.
     pub omschrijving: String,
     /// Naam van de huidige trekker van de actie.
@@ -89,8 +92,9 @@ pub struct ReflectieItem {
     /// actie, doel of opgave.
     #[schema(value_type = crate::domain::reflectie::OnderwerpSoort)]
     pub over: String,
-    /// Code van waar de reflectie over gaat (van het doel of de opgave; bij een actie haar kenmerk).
-    pub over_code: String,
+    /// Code van waar de reflectie over gaat (de weergavecode van het doel of
+    /// de opgave; bij een actie haar kenmerk); leeg zonder code.
+    pub over_code: Option<String>,
     /// Omschrijving of titel van waar de reflectie over gaat.
     pub over_titel: String,
     pub auteur_organisatie: Option<String>,
@@ -168,8 +172,9 @@ pub struct FaseWijziging {
 #[serde(rename_all = "camelCase")]
 pub struct OpgaveVoortgang {
     pub opgave_id: Uuid,
+    /// De weergavecode van de opgave; leeg als die geen code heeft.
     #[schema(example = "1.1")]
-    pub code: String,
+    pub code: Option<String>,
     pub titel: String,
     pub pdca_fase: Option<FaseWijziging>,
     pub acties_afgerond: Vec<ActieItem>,
@@ -206,6 +211,7 @@ impl OpgaveVoortgang {
 #[serde(rename_all = "camelCase")]
 pub struct GroeperingVoortgang {
     pub groepering_id: Uuid,
+    /// De weergavecode van de groepering; leeg zonder code.
     pub code: Option<String>,
     pub naam: String,
     pub opgaven: Vec<OpgaveVoortgang>,

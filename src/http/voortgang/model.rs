@@ -193,7 +193,7 @@ pub fn compute(
             continue;
         };
         v.opgave_id = id;
-        v.code = o.state.code.to_string();
+        v.code = end.opgave_weergavecode(id).map(String::from);
         v.titel = o.state.titel.clone();
         aantal += v.count();
         match o.state.groepering_id.and_then(|g| root(end, g)) {
@@ -203,7 +203,7 @@ pub fn compute(
                     .entry(g)
                     .or_insert_with(|| GroeperingVoortgang {
                         groepering_id: g,
-                        code: grp.code.as_ref().map(|c| c.to_string()),
+                        code: end.groepering_weergavecode(g).map(String::from),
                         naam: grp.naam.clone(),
                         opgaven: Vec::new(),
                     })
@@ -213,19 +213,18 @@ pub fn compute(
             None => losse.push(v),
         }
     }
-    let by_code =
-        |a: &OpgaveVoortgang, b: &OpgaveVoortgang| code_key(&a.code).cmp(&code_key(&b.code));
+    let by_code = |a: &OpgaveVoortgang, b: &OpgaveVoortgang| {
+        crate::domain::code::compare(a.code.as_deref(), b.code.as_deref())
+            .then_with(|| a.titel.cmp(&b.titel))
+    };
     losse.sort_by(by_code);
     let mut groeperingen: Vec<GroeperingVoortgang> = groeperingen.into_values().collect();
     for g in &mut groeperingen {
         g.opgaven.sort_by(by_code);
     }
     groeperingen.sort_by(|a, b| {
-        (a.code.is_none(), a.code.as_deref().map(code_key), &a.naam).cmp(&(
-            b.code.is_none(),
-            b.code.as_deref().map(code_key),
-            &b.naam,
-        ))
+        crate::domain::code::compare(a.code.as_deref(), b.code.as_deref())
+            .then_with(|| a.naam.cmp(&b.naam))
     });
     Ok(Some(Voortgang {
         agenda_id,
@@ -272,12 +271,6 @@ fn for_gemeente(m: &ReadModel, fact: &Fact, gemeente: &str) -> bool {
     actie
         .and_then(|a| m.acties.get(&a))
         .is_none_or(|a| crate::domain::gemeente::hoort_bij(&a.state.gemeenten, gemeente))
-}
-
-fn code_key(code: &str) -> Vec<u32> {
-    code.split('.')
-        .map(|p| p.parse().unwrap_or(u32::MAX))
-        .collect()
 }
 
 /// The outermost groepering above `g`.
@@ -407,7 +400,7 @@ impl Names<'_> {
                     OnderwerpSoort::Actie => match m.acties.get(&r.over.id) {
                         Some(a) => (
                             m.opgave_of(&a.state),
-                            a.state.kenmerk.to_string(),
+                            Some(a.state.kenmerk.to_string()),
                             a.state.omschrijving.clone(),
                         ),
                         None => return,
@@ -415,17 +408,17 @@ impl Names<'_> {
                     OnderwerpSoort::Doel => match m.doelen.get(&r.over.id) {
                         Some(d) => (
                             d.state.opgave_id,
-                            d.state
-                                .code
-                                .as_ref()
-                                .map(|c| c.to_string())
-                                .unwrap_or_default(),
+                            m.doel_weergavecode(r.over.id).map(String::from),
                             d.state.titel.clone(),
                         ),
                         None => return,
                     },
                     OnderwerpSoort::Opgave => match m.opgaven.get(&r.over.id) {
-                        Some(o) => (r.over.id, o.state.code.to_string(), o.state.titel.clone()),
+                        Some(o) => (
+                            r.over.id,
+                            m.opgave_weergavecode(r.over.id).map(String::from),
+                            o.state.titel.clone(),
+                        ),
                         None => return,
                     },
                 };
@@ -482,7 +475,9 @@ impl Names<'_> {
                         indicator: i.naam.clone(),
                         eenheid: i.eenheid.clone(),
                         richting: crate::http::dto::enum_str(&i.richting),
-                        doel_code: doel.and_then(|d| d.state.code.as_ref().map(|c| c.to_string())),
+                        doel_code: doel
+                            .and_then(|d| m.doel_weergavecode(d.id))
+                            .map(String::from),
                         periode: meting.periode.clone(),
                         gemeente: meting.gemeente.clone(),
                         meet_datum: meting.meet_datum,

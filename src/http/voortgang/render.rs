@@ -119,7 +119,10 @@ fn bijsturing_line(b: &BijsturingItem) -> Line {
 fn opgave_nodes(o: &OpgaveVoortgang, level: usize, out: &mut Vec<Node>) {
     out.push(Node::Heading(
         level,
-        vec![own("Opgave "), user(&o.code), own(" "), user(&o.titel)],
+        vec![
+            own("Opgave "),
+            user(crate::domain::code::label(o.code.as_deref(), &o.titel)),
+        ],
     ));
     if let Some(f) = &o.pdca_fase {
         let text = match &f.van {
@@ -198,12 +201,11 @@ fn opgave_nodes(o: &OpgaveVoortgang, level: usize, out: &mut Vec<Node>) {
         o.reflecties
             .iter()
             .map(|r| {
-                let mut l = vec![
-                    strong(&r.over_code),
-                    own(" "),
-                    user(excerpt(&r.over_titel, SHORT)),
-                    own(" — "),
-                ];
+                let mut l = match &r.over_code {
+                    Some(c) => vec![strong(c), own(" ")],
+                    None => vec![],
+                };
+                l.extend([user(excerpt(&r.over_titel, SHORT)), own(" — ")]);
                 if let Some(org) = &r.auteur_organisatie {
                     l.extend([user(org), own(", ")]);
                 }

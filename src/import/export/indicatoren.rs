@@ -100,10 +100,13 @@ pub(super) fn csv_rows(
             .state
             .groepering_id
             .and_then(|g| model.groeperingen.get(&g));
+        // The order of the acties' rows: by weergavecode, then creation.
         (
-            code_key(g.and_then(|g| g.state.code.as_ref())),
-            code_key(Some(&o.state.code)),
-            code_key(d.state.code.as_ref()),
+            code_key(g.and_then(|g| model.groepering_weergavecode(g.id)).as_ref()),
+            g.map(|g| g.id),
+            code_key(model.opgave_weergavecode(o.id).as_ref()),
+            o.id,
+            code_key(model.doel_weergavecode(d.id).as_ref()),
             d.id,
             i.state.naam.to_lowercase(),
             i.id,
@@ -131,7 +134,7 @@ pub(super) fn csv_rows(
             };
             place[at("groeperingCode")] = code(g.and_then(|g| g.state.code.as_ref()));
             place[at("groeperingNaam")] = g.map(|g| g.state.naam.clone()).unwrap_or_default();
-            place[at("opgaveCode")] = o.state.code.to_string();
+            place[at("opgaveCode")] = code(o.state.code.as_ref());
             place[at("opgaveTitel")] = o.state.titel.clone();
             place[at("doelCode")] = code(d.state.code.as_ref());
             place[at("doelTitel")] = d.state.titel.clone();

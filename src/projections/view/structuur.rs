@@ -3,7 +3,8 @@ use uuid::Uuid;
 use crate::domain::agenda::{Agenda, Groepering};
 use crate::domain::doel::Doel;
 use crate::domain::opgave::Opgave;
-use crate::domain::structuur::StructuurView;
+use crate::domain::structuur::weergave::CodeBoom;
+use crate::domain::structuur::{Plek, StructuurView};
 use crate::domain::Code;
 use crate::projections::ReadModel;
 
@@ -24,8 +25,8 @@ impl StructuurView for ReadModel {
         self.doelen.get(&id).map(|e| (&e.state, e.version))
     }
 
-    fn code_owner(&self, agenda_id: Uuid, code: &Code) -> Option<Uuid> {
-        ReadModel::code_owner(self, agenda_id, code)
+    fn codes_op(&self, plek: Plek) -> Vec<(Uuid, Code)> {
+        ReadModel::codes_op(self, plek)
     }
 
     fn doelen_van_opgave(&self, opgave_id: Uuid) -> Vec<Uuid> {
@@ -41,5 +42,17 @@ impl StructuurView for ReadModel {
             .collect();
         subs.sort();
         subs
+    }
+}
+
+impl CodeBoom for ReadModel {
+    fn groepering_knoop(&self, id: Uuid) -> Option<&Groepering> {
+        self.groeperingen.get(&id).map(|e| &e.state)
+    }
+    fn opgave_knoop(&self, id: Uuid) -> Option<&Opgave> {
+        self.opgaven.get(&id).map(|e| &e.state)
+    }
+    fn doel_knoop(&self, id: Uuid) -> Option<&Doel> {
+        self.doelen.get(&id).map(|e| &e.state)
     }
 }

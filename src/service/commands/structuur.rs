@@ -17,7 +17,7 @@ impl Command for AgendaCommand {
 }
 
 impl Command for OpgaveCommand {
-    /// Codes are unique in the agenda; a renumber reads the doelen below.
+    /// A code is unique among the sibling opgaven; a renumber reads the doelen below.
     fn structural(&self) -> bool {
         true
     }
@@ -28,7 +28,7 @@ impl Command for OpgaveCommand {
 }
 
 impl Command for DoelCommand {
-    /// Codes are unique in the agenda; a move reads the opgaven and sub-doelen.
+    /// A code is unique among the sibling doelen; a move reads the opgaven and sub-doelen.
     fn structural(&self) -> bool {
         true
     }
@@ -39,7 +39,7 @@ impl Command for DoelCommand {
 }
 
 impl Command for GroeperingCommand {
-    /// A new groepering's code is unique in the agenda; a rename reads nothing else.
+    /// A new groepering's code is unique among its siblings; a rename reads nothing else.
     fn structural(&self) -> bool {
         matches!(self, Self::Maak { .. })
     }

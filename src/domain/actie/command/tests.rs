@@ -42,6 +42,18 @@ impl KenmerkRegister for Fake {
     }
 }
 
+impl crate::domain::structuur::weergave::CodeBoom for Fake {
+    fn groepering_knoop(&self, _: Uuid) -> Option<&crate::domain::agenda::Groepering> {
+        None
+    }
+    fn opgave_knoop(&self, id: Uuid) -> Option<&Opgave> {
+        self.opgaven.get(&id)
+    }
+    fn doel_knoop(&self, id: Uuid) -> Option<&Doel> {
+        self.doelen.get(&id)
+    }
+}
+
 impl ActieView for Fake {
     fn actie(&self, id: Uuid) -> Option<(&Actie, u64)> {
         self.acties.get(&id).map(|(a, v)| (a, *v))
@@ -68,7 +80,7 @@ fn opgave(agenda_id: Uuid, code: &str) -> Opgave {
     Opgave {
         agenda_id,
         groepering_id: None,
-        code: Code::parse(code).unwrap(),
+        code: Some(Code::parse(code).unwrap()),
         titel: "Armoede".into(),
         omschrijving: String::new(),
         geprioriteerd: true,

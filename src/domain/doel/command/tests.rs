@@ -13,6 +13,20 @@ fn view() -> Structuur {
         .doel(21, 10, Some(20), Some("1.1.1.1"))
 }
 
+/// Two opgaven without codes (10, 11), each with doelen numbered locally:
+/// doel 1 (20) and doel 2 (22) under 10, doel 1 (30) under 11; doel 20 has
+/// two results without a code (21, 23).
+fn lokaal() -> Structuur {
+    Structuur::met_agenda()
+        .opgave_in(10, None, None)
+        .opgave_in(11, None, None)
+        .doel(20, 10, None, Some("1"))
+        .doel(21, 10, Some(20), None)
+        .doel(22, 10, None, Some("2"))
+        .doel(23, 10, Some(20), None)
+        .doel(30, 11, None, Some("1"))
+}
+
 fn maak(opgave: u128, parent: Option<u128>, c: Option<&str>) -> DoelCommand {
     DoelCommand::Maak {
         id: id(60),
@@ -25,17 +39,39 @@ fn maak(opgave: u128, parent: Option<u128>, c: Option<&str>) -> DoelCommand {
     }
 }
 
-fn verplaats(doel: u128, opgave: u128, c: Option<&str>) -> DoelCommand {
+fn wijzig(doel: u128) -> DoelCommand {
     DoelCommand::Wijzig {
         id: id(doel),
-        code: c.map(code),
+        code: None,
         titel: None,
         omschrijving: None,
         geprioriteerd: None,
-        opgave_id: Some(id(opgave)),
+        opgave_id: None,
         vervalt: false,
         reden: None,
     }
+}
+
+fn verplaats(doel: u128, opgave: u128, c: Option<&str>) -> DoelCommand {
+    let mut w = wijzig(doel);
+    if let DoelCommand::Wijzig {
+        code: to,
+        opgave_id,
+        ..
+    } = &mut w
+    {
+        *to = c.map(|c| Some(code(c)));
+        *opgave_id = Some(id(opgave));
+    }
+    w
+}
+
+fn hernummer(doel: u128, c: Option<&str>) -> DoelCommand {
+    let mut w = wijzig(doel);
+    if let DoelCommand::Wijzig { code: to, .. } = &mut w {
+        *to = Some(c.map(code));
+    }
+    w
 }
 
 #[test]
@@ -60,13 +96,17 @@ fn a_sub_doel_is_one_level_deep_and_under_a_doel_of_the_same_opgave() {
 }
 
 #[test]
-fn a_code_lies_under_the_opgave_and_is_free_and_nothing_goes_under_a_dropped_opgave() {
-    given(view())
-        .when(|v| maak(10, None, Some("1.2.1")).decide(v))
-        .then_refused(Foutcode::CodeOutsideParent);
+fn a_code_is_unique_among_the_doelen_of_its_opgave_only_and_nothing_goes_under_a_dropped_opgave() {
     given(view())
         .when(|v| maak(10, None, Some("1.1.1")).decide(v))
         .then_refused(Foutcode::DuplicateCode);
+    // No longer tied to the opgave's code, nor unique across the agenda.
+    given(view())
+        .when(|v| maak(10, None, Some("1.2.1")).decide(v))
+        .then_count(1);
+    given(view())
+        .when(|v| maak(11, None, Some("1.1.1")).decide(v))
+        .then_count(1);
     let mut dropped = view();
     dropped.opgaven[0].1.vervallen = Some("opgegaan in 1.2".into());
     let e = given(dropped)
@@ -76,44 +116,94 @@ fn a_code_lies_under_the_opgave_and_is_free_and_nothing_goes_under_a_dropped_opg
 }
 
 #[test]
+fn every_opgave_may_have_a_doel_1_and_codes_compare_without_case() {
+    // Opgave 11 has doel 1 too; under 10, doel 1 is taken.
+    let e = given(lokaal())
+        .when(|v| maak(10, None, Some("1")).decide(v))
+        .then_refused(Foutcode::DuplicateCode);
+    assert!(e.to_string().contains("dezelfde opgave"), "{e}");
+    given(lokaal())
+        .when(|v| maak(11, None, Some("2")).decide(v))
+        .then_count(1);
+    // A sub-doel's code is unique under its parent doel, not among the top.
+    given(lokaal())
+        .when(|v| maak(10, Some(20), Some("1")).decide(v))
+        .then_count(1);
+    let a = lokaal().doel(24, 10, None, Some("A"));
+    given(a)
+        .when(|v| maak(10, None, Some("a")).decide(v))
+        .then_refused(Foutcode::DuplicateCode);
+}
+
+#[test]
 fn moving_a_doel_takes_its_sub_doelen_along_and_their_codes_follow() {
+    let expected = vec![
+        Event::DoelVerplaatst(DoelVerplaatst {
+            vorige_opgave_id: id(10),
+            nieuwe_opgave_id: id(11),
+        }),
+        Event::DoelHernummerd(Hernummerd {
+            vorige_code: Some(code("1.1.1")),
+            nieuwe_code: Some(code("1.2.1")),
+        }),
+        Event::DoelVerplaatst(DoelVerplaatst {
+            vorige_opgave_id: id(10),
+            nieuwe_opgave_id: id(11),
+        }),
+        Event::DoelHernummerd(Hernummerd {
+            vorige_code: Some(code("1.1.1.1")),
+            nieuwe_code: Some(code("1.2.1.1")),
+        }),
+    ];
     let streams = given(view())
         .when(|v| verplaats(20, 11, Some("1.2.1")).decide(v))
-        .then(vec![
-            Event::DoelVerplaatst(DoelVerplaatst {
-                vorige_opgave_id: id(10),
-                nieuwe_opgave_id: id(11),
-            }),
-            Event::DoelHernummerd(Hernummerd {
-                vorige_code: Some(code("1.1.1")),
-                nieuwe_code: code("1.2.1"),
-            }),
-            Event::DoelVerplaatst(DoelVerplaatst {
-                vorige_opgave_id: id(10),
-                nieuwe_opgave_id: id(11),
-            }),
-            Event::DoelHernummerd(Hernummerd {
-                vorige_code: Some(code("1.1.1.1")),
-                nieuwe_code: code("1.2.1.1"),
-            }),
-        ]);
+        .then(expected.clone());
     assert_eq!(
         streams.iter().map(|s| s.stream_id).collect::<Vec<_>>(),
         [id(20), id(21)]
     );
+    // Without a new code, a code written out under the opgave's follows.
+    given(view())
+        .when(|v| verplaats(20, 11, None).decide(v))
+        .then(expected);
 }
 
 #[test]
-fn a_move_needs_a_fitting_code_an_opgave_of_the_agenda_and_not_a_sub_doel() {
-    given(view())
+fn a_move_needs_a_free_code_there_an_opgave_of_the_agenda_and_not_a_sub_doel() {
+    given(view().doel(25, 11, None, Some("1.2.1")))
         .when(|v| verplaats(20, 11, None).decide(v))
-        .then_refused(Foutcode::CodeOutsideParent);
+        .then_refused(Foutcode::DuplicateCode);
+    // A local doel 1 cannot join opgave 11's doel 1; as doel 3 it can.
+    given(lokaal())
+        .when(|v| verplaats(20, 11, None).decide(v))
+        .then_refused(Foutcode::DuplicateCode);
+    given(lokaal())
+        .when(|v| verplaats(20, 11, Some("3")).decide(v))
+        .then_count(4);
     given(view())
         .when(|v| verplaats(20, 99, None).decide(v))
         .then_refused(Foutcode::UnknownOpgave);
     given(view())
         .when(|v| verplaats(21, 11, Some("1.2.9")).decide(v))
         .then_refused(Foutcode::Subdoel);
+}
+
+#[test]
+fn a_renumber_may_remove_the_code_and_the_codes_below_stay() {
+    given(view())
+        .when(|v| hernummer(20, None).decide(v))
+        .then(vec![Event::DoelHernummerd(Hernummerd {
+            vorige_code: Some(code("1.1.1")),
+            nieuwe_code: None,
+        })]);
+    // Renumbering to a code a sibling holds in another case is refused.
+    given(lokaal())
+        .when(|v| hernummer(22, Some("1")).decide(v))
+        .then_refused(Foutcode::DuplicateCode);
+    // Removing a code that is not there changes nothing.
+    given(lokaal())
+        .when(|v| hernummer(21, None).decide(v))
+        .then(vec![]);
 }
 
 #[test]
