@@ -26,11 +26,14 @@ pub mod apply;
 pub mod bestand;
 pub mod csv;
 pub mod export;
+mod indicatoren;
 
 pub use bestand::{
     ActieIn, AgendaFile, AgendaIn, DoelIn, GroeperingIn, NiveauIn, OpgaveIn, OrganisatieIn,
     TrekkerIn,
 };
+
+pub use indicatoren::{IndicatorIn, MetingIn, WaardeIn};
 
 /// The Twenterand Maatschappelijke Agenda 2024, transcribed (see src/demo/README.md).
 pub const TWENTERAND_2024: &str = include_str!("../demo/twenterand-2024.json");
@@ -44,6 +47,7 @@ pub struct ImportSummary {
     pub opgaven: usize,
     pub doelen: usize,
     pub acties: usize,
+    pub indicatoren: usize,
 }
 
 /// The events of an import plus what they create.
@@ -313,13 +317,6 @@ impl Planner {
                 "Titel is verplicht.".into(),
             );
         }
-        if !d.indicatoren.is_empty() {
-            self.problem(
-                format!("{path}.indicatoren"),
-                Foutcode::NotSupportedYet,
-                "Indicatoren importeren kan nog niet in deze versie.".into(),
-            );
-        }
         let mut events = vec![Event::DoelAangemaakt(DoelAangemaakt {
             agenda_id: self.agenda_id,
             opgave_id: opgave,
@@ -334,6 +331,9 @@ impl Planner {
         }
         let id = self.create(events);
         self.summary.doelen += 1;
+        for (i, ind) in d.indicatoren.iter().enumerate() {
+            self.indicator(format!("{path}.indicatoren[{i}]"), ind, id);
+        }
         if parent.is_some() && !d.subdoelen.is_empty() {
             self.problem(
                 format!("{path}.subdoelen"),
