@@ -618,7 +618,8 @@ pub struct IndicatorGewijzigd {
     pub nulmeting: Option<Option<Waarde>>,
 }
 
-/// A streefwaarde set or revised for one year; `vorige` is what it was.
+/// A streefwaarde set or revised for one year (or, without `jaar`, for the
+/// whole period); `vorige` is what it was.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StreefwaardeVastgesteld {
@@ -630,7 +631,7 @@ pub struct StreefwaardeVastgesteld {
 #[serde(rename_all = "camelCase")]
 pub struct MetingVastgelegd {
     pub meting_id: Uuid,
-    /// `2024`, `2024-Q2` or `2024-03`; a later meting for the same period supersedes.
+    /// `2024`, `2024-Q2` or `2024-03`; a later meting for the same period (and gemeente) supersedes.
     pub periode: String,
     pub meet_datum: Option<NaiveDate>,
     pub waarde: f64,
@@ -638,6 +639,11 @@ pub struct MetingVastgelegd {
     pub bron: Option<String>,
     pub toelichting: Option<String>,
     pub door_organisatie_id: Option<Uuid>,
+    /// The gemeente of the agenda the value is for, as the agenda spells it;
+    /// absent: the whole area (every meting before gemeenten could be named).
+    /// A later meting supersedes only one for the same periode and gemeente.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gemeente: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

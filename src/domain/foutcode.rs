@@ -58,7 +58,7 @@ foutcodes! {
     ConflictingParameters = "conflicting-parameters", 400, "Deze parameters gaan niet samen (bijv. peildatum en positie).";
     DoelVervallen = "doel-vervallen", 409, "Het doel is vervallen.";
     DuplicateBijdrage = "duplicate-bijdrage", 409, "Het onderdeel draagt al bij aan deze groepering.";
-    DuplicateCode = "duplicate-code", 409, "De code is in deze agenda al in gebruik.";
+    DuplicateCode = "duplicate-code", 409, "De code is al in gebruik bij een onderdeel van dezelfde soort op dezelfde plek.";
     DuplicateKenmerk = "duplicate-kenmerk", 400, "Het kenmerk komt twee keer voor in het bestand.";
     DuplicateNaam = "duplicate-naam", 409, "Er is al een organisatie met deze naam (ook in een andere spelling).";
     DuplicateOrganisatie = "duplicate-organisatie", 400, "De organisatie komt twee keer voor in het bestand.";
@@ -157,6 +157,7 @@ foutcodes! {
     Unknown = "unknown", 400, "Onbekende waarde.";
     Unreadable = "unreadable", 400, "Het verzoek is niet leesbaar.";
     UnsupportedMediaType = "unsupported-media-type", 415, "Dit Content-Type wordt niet ondersteund.";
+    WeergavecodeMismatch = "weergavecode-mismatch", 400, "De weergavecode volgt uit de codes en past er niet bij.";
 }
 
 // Written out: the derive would not see the renames the macro generates.

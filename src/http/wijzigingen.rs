@@ -88,7 +88,8 @@ pub struct StreefwaardeRegel {
     pub moment: Moment,
     pub indicator_id: Uuid,
     pub indicator_naam: String,
-    pub jaar: i32,
+    /// Leeg: een streefwaarde voor de hele periode van de agenda.
+    pub jaar: Option<i32>,
     pub vorige_waarde: Option<f64>,
     pub nieuwe_waarde: f64,
 }

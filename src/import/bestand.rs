@@ -6,7 +6,8 @@
 //! required fields, closed objects, enumerations, the code, kenmerk and date
 //! patterns, non-blank texts, ranges, a trekker that is an organisatie or a
 //! groep, sub-doelen one level deep (that rule is added to `BestandDoel` by
-//! `src/http/spec_rules.rs`: the derive cannot say it), no indicatoren yet.
+//! `src/http/spec_rules.rs`: the derive cannot say it), indicatoren (see
+//! `indicatoren.rs`).
 //! The HTTP layer checks a file against it before it is read (`invoer::schema::check`), so
 //! every such problem is reported at once, one per field. What it cannot
 //! state is left to [`super::plan`]: codes unique among the siblings of the
@@ -310,10 +311,10 @@ pub struct DoelIn {
     #[serde(default)]
     #[schema(nullable, no_recursion)]
     pub subdoelen: Vec<DoelIn>,
-    /// Indicatoren importeren kan nog niet: laat de lijst leeg of weg.
+    /// De indicatoren van het doel, met hun streefwaarden en metingen.
     #[serde(default)]
-    #[schema(value_type = Option<Vec<Object>>, max_items = 0)]
-    pub indicatoren: Vec<serde_json::Value>,
+    #[schema(nullable)]
+    pub indicatoren: Vec<super::IndicatorIn>,
     #[serde(default)]
     #[schema(nullable)]
     pub acties: Vec<ActieIn>,

@@ -12,6 +12,9 @@
 //! row as a spreadsheet shows it (the header is row 1) and the column:
 //! `rij[7].partners`. Organisaties must be registered already: a CSV row
 //! cannot describe one.
+//!
+//! A row whose `indicatorNaam` is filled is one value of an indicator of
+//! its doel instead of an actie (see [`indicatoren`]).
 
 use std::collections::HashMap;
 
@@ -23,6 +26,8 @@ use crate::domain::actie::ActieStatus;
 use crate::domain::agenda::AgendaStatus;
 use crate::domain::FieldError;
 use crate::domain::Foutcode;
+
+pub mod indicatoren;
 
 /// What the CSV cannot say about the agenda.
 #[derive(Debug, Clone)]
@@ -67,6 +72,10 @@ enum Level {
     Opgave,
     Doel,
     Actie,
+    Indicator,
+    /// A nulmeting or streefwaarde row of an indicator.
+    Waarde,
+    Meting,
 }
 
 /// Maps the planner's paths back to CSV rows and columns.
@@ -108,6 +117,7 @@ impl RowMap {
                         (Level::Doel, _) => "doelCode",
                         (Level::Actie, "") => "omschrijving",
                         (Level::Actie, other) => other,
+                        (level, head) => indicatoren::column(*level, head),
                     };
                     e.field = format!("rij[{row}].{column}");
                 }
@@ -176,6 +186,7 @@ struct DoelAcc {
     /// The `…BijdragenAan` cell as first given.
     bijdragen: String,
     acties: Vec<(usize, ActieIn)>,
+    indicatoren: Vec<indicatoren::IndicatorAcc>,
 }
 
 /// The doel of `opgave` with this code (or, without one, this titel)
@@ -228,6 +239,7 @@ fn find_doel(
                 vervalreden: vervalreden.to_owned(),
                 bijdragen: String::new(),
                 acties: Vec::new(),
+                indicatoren: Vec::new(),
             });
             Ok(opgave.doelen.len() - 1)
         }
@@ -267,6 +279,12 @@ fn doel_tree(accs: &mut [Option<DoelAcc>], di: usize, path: &str, map: &mut RowM
             .push((format!("{path}.acties[{ai}]"), row, Level::Actie));
         acties.push(a);
     }
+    let indicatoren = d
+        .indicatoren
+        .into_iter()
+        .enumerate()
+        .map(|(k, a)| indicatoren::tree(a, &format!("{path}.indicatoren[{k}]"), map))
+        .collect();
     DoelIn {
         code: d.code,
         weergavecode: None,
@@ -276,7 +294,7 @@ fn doel_tree(accs: &mut [Option<DoelAcc>], di: usize, path: &str, map: &mut RowM
         vervalreden: (!d.vervalreden.is_empty()).then_some(d.vervalreden),
         bijdragen_aan: namen(&d.bijdragen),
         subdoelen,
-        indicatoren: Vec::new(),
+        indicatoren,
         acties,
     }
 }
@@ -323,6 +341,66 @@ fn add_named_groeperingen(groepen: &mut Vec<GroeperingIn>, losse: &[OpgaveIn]) {
     }
 }
 
+/// The doel a row names (under its parent doel when it names one): `Ok(None)`
+/// when it names none, `Err` when the row contradicts an earlier one (the
+/// problem is recorded).
+fn doel_of_row(
+    opgave: &mut OpgaveAcc,
+    get: &dyn Fn(&str) -> String,
+    row: usize,
+    errors: &mut Vec<FieldError>,
+) -> Result<Option<usize>, ()> {
+    let (dcode, dtitel) = (get("doelCode"), get("doelTitel"));
+    let (pcode, ptitel) = (get("bovenliggendDoelCode"), get("bovenliggendDoelTitel"));
+    let (dreden, preden) = (get("doelVervalreden"), get("bovenliggendDoelVervalreden"));
+    if dcode.is_empty() && dtitel.is_empty() {
+        return Ok(None);
+    }
+    let parent = if pcode.is_empty() && ptitel.is_empty() {
+        Ok(None)
+    } else {
+        find_doel(opgave, (&pcode, &ptitel, &preden), None, row).map(Some)
+    };
+    if let Ok(Some(pi)) = parent {
+        let p = &mut opgave.doelen[pi];
+        same_bijdragen(
+            errors,
+            (row, "bovenliggendDoelBijdragenAan"),
+            (p.row, &mut p.bijdragen),
+            &get("bovenliggendDoelBijdragenAan"),
+        );
+    }
+    let parent = match parent {
+        Ok(p) => p,
+        Err(msg) => {
+            problem(
+                errors,
+                row,
+                "bovenliggendDoelTitel",
+                Foutcode::Inconsistent,
+                msg,
+            );
+            None
+        }
+    };
+    match find_doel(opgave, (&dcode, &dtitel, &dreden), parent, row) {
+        Ok(di) => {
+            let d = &mut opgave.doelen[di];
+            same_bijdragen(
+                errors,
+                (row, "doelBijdragenAan"),
+                (d.row, &mut d.bijdragen),
+                &get("doelBijdragenAan"),
+            );
+            Ok(Some(di))
+        }
+        Err(msg) => {
+            problem(errors, row, "doelTitel", Foutcode::Inconsistent, msg);
+            Err(())
+        }
+    }
+}
+
 /// Reads the CSV into an agenda file, the problems found in the rows, and
 /// the map to name the planner's problems by row.
 pub fn read(
@@ -361,13 +439,14 @@ pub fn read(
         .collect();
     let mut errors = Vec::new();
     for (i, h) in headers.iter().enumerate() {
-        if !CSV_COLUMNS.contains(&h.as_str()) {
+        if !CSV_COLUMNS.contains(&h.as_str()) && !indicatoren::COLUMNS.contains(&h.as_str()) {
             errors.push(FieldError {
                 field: format!("rij[1].kolom[{}]", i + 1),
                 code: Foutcode::UnknownColumn,
                 message: format!(
-                    "Onbekende kolom '{h}'. Bekende kolommen: {}.",
-                    CSV_COLUMNS.join(", ")
+                    "Onbekende kolom '{h}'. Bekende kolommen: {}, {}.",
+                    CSV_COLUMNS.join(", "),
+                    indicatoren::COLUMNS.join(", ")
                 ),
             });
         }
@@ -524,6 +603,27 @@ pub fn read(
                 &get("opgaveBijdragenAan"),
             );
         }
+        // an indicator row: one value of an indicator of the row's doel
+        if !get("indicatorNaam").is_empty() {
+            indicatoren::check_richting(&get, row, &mut errors);
+            match doel_of_row(&mut opgaven[oi], &get, row, &mut errors) {
+                Ok(Some(di)) => indicatoren::add(
+                    &mut opgaven[oi].doelen[di].indicatoren,
+                    &get,
+                    row,
+                    &mut errors,
+                ),
+                Ok(None) => problem(
+                    &mut errors,
+                    row,
+                    "doelTitel",
+                    Foutcode::Required,
+                    "Een indicator hoort bij een doel: vul doelCode of doelTitel in.".into(),
+                ),
+                Err(()) => {}
+            }
+            continue;
+        }
         // actie
         let jaar = match get("jaar").parse::<i32>() {
             Ok(j) => j,
@@ -623,53 +723,10 @@ pub fn read(
             status,
         };
         // doel, under its parent doel when the row names one
-        let (dcode, dtitel) = (get("doelCode"), get("doelTitel"));
-        let (pcode, ptitel) = (get("bovenliggendDoelCode"), get("bovenliggendDoelTitel"));
-        let (dreden, preden) = (get("doelVervalreden"), get("bovenliggendDoelVervalreden"));
-        let opgave = &mut opgaven[oi];
-        if dcode.is_empty() && dtitel.is_empty() {
-            opgave.acties.push((row, actie));
-        } else {
-            let parent = if pcode.is_empty() && ptitel.is_empty() {
-                Ok(None)
-            } else {
-                find_doel(opgave, (&pcode, &ptitel, &preden), None, row).map(Some)
-            };
-            if let Ok(Some(pi)) = parent {
-                let p = &mut opgave.doelen[pi];
-                same_bijdragen(
-                    &mut errors,
-                    (row, "bovenliggendDoelBijdragenAan"),
-                    (p.row, &mut p.bijdragen),
-                    &get("bovenliggendDoelBijdragenAan"),
-                );
-            }
-            let parent = match parent {
-                Ok(p) => p,
-                Err(msg) => {
-                    problem(
-                        &mut errors,
-                        row,
-                        "bovenliggendDoelTitel",
-                        Foutcode::Inconsistent,
-                        msg,
-                    );
-                    None
-                }
-            };
-            match find_doel(opgave, (&dcode, &dtitel, &dreden), parent, row) {
-                Ok(di) => {
-                    let d = &mut opgave.doelen[di];
-                    same_bijdragen(
-                        &mut errors,
-                        (row, "doelBijdragenAan"),
-                        (d.row, &mut d.bijdragen),
-                        &get("doelBijdragenAan"),
-                    );
-                    d.acties.push((row, actie));
-                }
-                Err(msg) => problem(&mut errors, row, "doelTitel", Foutcode::Inconsistent, msg),
-            }
+        match doel_of_row(&mut opgaven[oi], &get, row, &mut errors) {
+            Ok(None) => opgaven[oi].acties.push((row, actie)),
+            Ok(Some(di)) => opgaven[oi].doelen[di].acties.push((row, actie)),
+            Err(()) => {}
         }
     }
 

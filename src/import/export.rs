@@ -10,8 +10,12 @@
 //! spreadsheet does not run it as a formula (the import takes it off again).
 //! Dates are `JJJJ-MM-DD`, instants RFC 3339 in UTC.
 //!
-//! What the file format cannot hold yet is left out: indicatoren, reflecties
-//! and history. A vervallen opgave or doel carries its `vervalreden` (JSON)
+//! Indicatoren go with their doel in the JSON tree: their current
+//! streefwaarden (per year, or without `jaar` for the whole period) and
+//! current metingen (each with its `gemeente`, if any); the CSV carries them
+//! as rows of their own (see [`indicatoren`] and [`super::csv::indicatoren`]). What the file
+//! format cannot hold yet is left out: reflecties and history (superseded
+//! metingen and revised streefwaarden stay in the log). A vervallen opgave or doel carries its `vervalreden` (JSON)
 //! or `opgaveVervalreden`/`doelVervalreden`/`bovenliggendDoelVervalreden`
 //! (CSV), and imports as vervallen again.
 
@@ -19,6 +23,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use uuid::Uuid;
 
+use super::csv::indicatoren::COLUMNS as INDICATOR_COLUMNS;
 use super::{
     ActieIn, AgendaFile, AgendaIn, DoelIn, GroeperingIn, OpgaveIn, OrganisatieIn, TrekkerIn,
 };
@@ -26,6 +31,8 @@ use crate::domain::actie::{Actie, Trekker};
 use crate::domain::reflectie::OnderwerpSoort;
 use crate::escape;
 use crate::projections::{Entity, ReadModel};
+
+mod indicatoren;
 
 /// The CSV columns, in order. `actieId`, `statusSindsDatum`,
 /// `laatstGewijzigdTijdstip` and `aantalReflecties` are ignored on import;
@@ -65,6 +72,17 @@ pub const CSV_COLUMNS: [&str; 28] = [
     "doelBijdragenAan",
     "bovenliggendDoelBijdragenAan",
 ];
+
+/// A `…BijdragenAan` cell: the names of the groeperingen `ids`, separated
+/// as partners are.
+fn bijdragen_cel(model: &ReadModel, ids: Option<&[Uuid]>) -> String {
+    ids.unwrap_or_default()
+        .iter()
+        .filter_map(|g| model.groeperingen.get(g))
+        .map(|g| g.state.naam.clone())
+        .collect::<Vec<_>>()
+        .join(PARTNER_SEPARATOR)
+}
 
 /// Separator of several partners in one CSV field.
 pub const PARTNER_SEPARATOR: &str = " | ";
@@ -220,7 +238,7 @@ impl Tree<'_> {
                 vervalreden: d.state.vervallen.clone(),
                 bijdragen_aan: self.verwijzingen(&d.state.bijdragen),
                 subdoelen: self.doelen(opgave, Some(d.id)),
-                indicatoren: Vec::new(),
+                indicatoren: self.indicatoren(d.id),
                 acties: self.acties(|a| a.doel_id == Some(d.id)),
             })
             .collect()
@@ -342,8 +360,16 @@ pub fn agenda_file(
 }
 
 /// One row per actie, in the order of the tree (groepering, opgave, doel);
-/// with a `gemeente`, only its acties and those for the whole agenda.
-pub fn csv(model: &ReadModel, agenda_id: Uuid, gemeente: Option<&str>) -> Option<Vec<u8>> {
+/// with a `gemeente`, only its acties and those for the whole agenda. With
+/// `met_indicatoren`, the indicator columns too and after the acties one
+/// row per value of each indicator (see [`indicatoren`]; the form the CSV
+/// import reads).
+pub fn csv(
+    model: &ReadModel,
+    agenda_id: Uuid,
+    gemeente: Option<&str>,
+    met_indicatoren: bool,
+) -> Option<Vec<u8>> {
     model.agendas.get(&agenda_id)?;
     let mut acties: Vec<&Entity<Actie>> = model
         .acties
@@ -382,7 +408,7 @@ pub fn csv(model: &ReadModel, agenda_id: Uuid, gemeente: Option<&str>) -> Option
             .delimiter(b';')
             .terminator(::csv::Terminator::CRLF)
             .from_writer(&mut out);
-        w.write_record(CSV_COLUMNS).ok()?;
+
         let org = |id: &Uuid| {
             model
                 .organisaties
@@ -390,14 +416,18 @@ pub fn csv(model: &ReadModel, agenda_id: Uuid, gemeente: Option<&str>) -> Option
                 .map(|o| o.state.naam.clone())
                 .unwrap_or_default()
         };
-        let namen = |ids: Option<&[Uuid]>| {
-            ids.unwrap_or_default()
-                .iter()
-                .filter_map(|g| model.groeperingen.get(g))
-                .map(|g| g.state.naam.clone())
-                .collect::<Vec<_>>()
-                .join(PARTNER_SEPARATOR)
+        // The indicator columns and rows only when asked for: the CSV of
+        // acties stays one row per actie for the scripts that read it.
+        let (indicatoren, extra) = if met_indicatoren {
+            (
+                indicatoren::csv_rows(model, agenda_id, gemeente, &org),
+                INDICATOR_COLUMNS.len(),
+            )
+        } else {
+            (Vec::new(), 0)
         };
+        w.write_record(CSV_COLUMNS.iter().chain(&INDICATOR_COLUMNS[..extra]))
+            .ok()?;
         for e in acties {
             let a = &e.state;
             let opgave = model.opgaven.get(&model.opgave_of(a));
@@ -472,15 +502,27 @@ pub fn csv(model: &ReadModel, agenda_id: Uuid, gemeente: Option<&str>) -> Option
                     .and_then(|p| p.state.vervallen.clone())
                     .unwrap_or_default(),
                 a.gemeenten.join(PARTNER_SEPARATOR),
-                namen(opgave.map(|o| &o.state.bijdragen[..])),
-                namen(doel.map(|d| &d.state.bijdragen[..])),
-                namen(parent.map(|p| &p.state.bijdragen[..])),
+                bijdragen_cel(model, opgave.map(|o| &o.state.bijdragen[..])),
+                bijdragen_cel(model, doel.map(|d| &d.state.bijdragen[..])),
+                bijdragen_cel(model, parent.map(|p| &p.state.bijdragen[..])),
             ];
             w.write_record(
                 row.iter()
+                    .chain(std::iter::repeat_n(&String::new(), extra))
                     .map(|cell| escape::csv_cell(cell).as_bytes().to_vec()),
             )
             .ok()?;
+        }
+        for (place, rows) in indicatoren {
+            for r in rows {
+                w.write_record(
+                    place
+                        .iter()
+                        .chain(r.iter())
+                        .map(|cell| escape::csv_cell(cell).as_bytes().to_vec()),
+                )
+                .ok()?;
+            }
         }
         w.flush().ok()?;
     }

@@ -27,11 +27,14 @@ pub mod bestand;
 mod bijdragen;
 pub mod csv;
 pub mod export;
+mod indicatoren;
 
 pub use bestand::{
     ActieIn, AgendaFile, AgendaIn, DoelIn, GroeperingIn, NiveauIn, OpgaveIn, OrganisatieIn,
     TrekkerIn,
 };
+
+pub use indicatoren::{IndicatorIn, MetingIn, WaardeIn};
 
 /// The Twenterand Maatschappelijke Agenda 2024, transcribed (see src/demo/README.md).
 pub const TWENTERAND_2024: &str = include_str!("../demo/twenterand-2024.json");
@@ -45,6 +48,7 @@ pub struct ImportSummary {
     pub opgaven: usize,
     pub doelen: usize,
     pub acties: usize,
+    pub indicatoren: usize,
 }
 
 /// The events of an import plus what they create.
@@ -179,7 +183,7 @@ impl Planner {
                     });
                 self.problem(
                     format!("{path}.weergavecode"),
-                    Foutcode::InvalidCode,
+                    Foutcode::WeergavecodeMismatch,
                     format!("Weergavecode {g:?} past niet bij de codes: afgeleid is {afgeleid}. De weergavecode volgt uit de codes; laat haar weg of pas code aan."),
                 );
             }
@@ -326,13 +330,6 @@ impl Planner {
                 "Titel is verplicht.".into(),
             );
         }
-        if !d.indicatoren.is_empty() {
-            self.problem(
-                format!("{path}.indicatoren"),
-                Foutcode::NotSupportedYet,
-                "Indicatoren importeren kan nog niet in deze versie.".into(),
-            );
-        }
         let mut events = vec![Event::DoelAangemaakt(DoelAangemaakt {
             agenda_id: self.agenda_id,
             opgave_id: opgave,
@@ -355,6 +352,9 @@ impl Planner {
             false,
         );
         self.summary.doelen += 1;
+        for (i, ind) in d.indicatoren.iter().enumerate() {
+            self.indicator(format!("{path}.indicatoren[{i}]"), ind, id);
+        }
         if parent.is_some() && !d.subdoelen.is_empty() {
             self.problem(
                 format!("{path}.subdoelen"),

@@ -6,6 +6,7 @@
 mod agenda_of;
 mod bijsturing;
 pub mod codes;
+pub mod indicator_signaal;
 mod pdca;
 mod related;
 pub mod replay;
@@ -33,7 +34,9 @@ use crate::domain::Event;
 use crate::event_store::{CommitListener, EventStore, RecordedEvent};
 
 pub use bijsturing::Uitvoering;
-pub use pdca::{ActieSignaal, IndicatorSignaal, OpenBijsturing, PdcaState, VorigJaar};
+pub use pdca::{
+    ActieSignaal, GebiedSignaal, IndicatorSignaal, OpenBijsturing, PdcaState, VorigJaar,
+};
 
 /// An aggregate's state with what the log says about it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -19,6 +19,7 @@ mod gemeente;
 mod hardening;
 mod herimport;
 mod indicatoren;
+mod indicatoren_gemeenten;
 mod invoer;
 mod jaar;
 mod kenmerken;

@@ -13,6 +13,7 @@ mod first_run;
 mod fsync_trace;
 mod gemeente;
 mod indicatoren;
+mod indicatoren_gemeenten;
 mod invoer;
 mod logs;
 mod structuur;

@@ -150,7 +150,10 @@ fn entries(v: &Voortgang) -> Vec<Entry> {
             out.push(Entry {
                 position: m.positie,
                 updated: m.registratie_tijdstip,
-                title: format!("Meting {} over {}", m.indicator, m.periode),
+                title: match &m.gemeente {
+                    Some(g) => format!("Meting {} over {} voor {g}", m.indicator, m.periode),
+                    None => format!("Meting {} over {}", m.indicator, m.periode),
+                },
                 text: format!(
                     "{} {} ({}){}",
                     m.waarde,

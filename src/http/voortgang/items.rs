@@ -121,12 +121,16 @@ pub struct MetingItem {
     pub doel_code: Option<String>,
     #[schema(example = "2024-Q2")]
     pub periode: String,
+    /// De gemeente waarvoor de meting geldt; ontbreekt: het hele gebied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, example = "Gemeente Twenterand")]
+    pub gemeente: Option<String>,
     pub meet_datum: Option<NaiveDate>,
     pub waarde: f64,
     /// voorlopig of definitief.
     #[schema(value_type = crate::domain::indicator::MetingStatus)]
     pub status: String,
-    /// Streefwaarde voor het jaar van de periode.
+    /// Streefwaarde voor het jaar van de periode (die van dat jaar, anders die voor de hele periode).
     pub streefwaarde: Option<f64>,
     pub nulmeting: Option<f64>,
     /// opKoers of nietOpKoers ten opzichte van de streefwaarde (richting meegewogen).

@@ -261,8 +261,17 @@ pub fn compute(
 
 /// Whether a fact holds for `gemeente`: facts about an actie (or a
 /// reflectie on one) only when the actie, as it is at the window's end, is
-/// for that gemeente or for the whole agenda; other facts always.
+/// for that gemeente or for the whole agenda; a meting only when it is for
+/// that gemeente or for the whole area; other facts always.
 fn for_gemeente(m: &ReadModel, fact: &Fact, gemeente: &str) -> bool {
+    if let Fact::Meting(indicator, meting) = fact {
+        return m
+            .indicatoren
+            .get(indicator)
+            .and_then(|i| i.state.metingen.iter().find(|x| x.id == *meting))
+            .and_then(|x| x.gemeente.as_deref())
+            .is_none_or(|g| crate::domain::naam::same(g, gemeente));
+    }
     let actie = match fact {
         Fact::Actie(_, id, ..) | Fact::Trekker(id, ..) | Fact::Bericht(id, _) => Some(*id),
         Fact::Reflectie(id) => m
@@ -483,6 +492,7 @@ impl Names<'_> {
                             .and_then(|d| m.doel_weergavecode(d.id))
                             .map(String::from),
                         periode: meting.periode.clone(),
+                        gemeente: meting.gemeente.clone(),
                         meet_datum: meting.meet_datum,
                         waarde: meting.waarde,
                         status: crate::http::dto::enum_str(&meting.status),

@@ -252,8 +252,11 @@ fn opgave_nodes(o: &OpgaveVoortgang, level: usize, out: &mut Vec<Node>) {
                     user(&m.eenheid),
                     own(" over "),
                     user(&m.periode),
-                    own(format!(" ({})", m.status)),
                 ]);
+                if let Some(g) = &m.gemeente {
+                    l.extend([own(" voor "), user(g)]);
+                }
+                l.push(own(format!(" ({})", m.status)));
                 if let Some(s) = m.streefwaarde {
                     l.push(own(format!("; streefwaarde {}", getal(s))));
                 }
