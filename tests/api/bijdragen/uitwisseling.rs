@@ -105,6 +105,28 @@ fn export_carries_the_contributions_and_imports_them_again() {
             .collect()
     };
     assert_eq!(without_ids(&csv_again), without_ids(&csv));
+    // With the indicator rows too: a contributing doel with an indicator
+    // gives the same contributions in its indicator row, and imports again.
+    let path = format!("/doelen/{}/indicatoren", o.doel);
+    let body = json!({"naam": "Bezoekers huiskamers", "eenheid": "aantal",
+        "richting": "hogerIsBeter", "streefwaarden": [{"jaar": 2025, "waarde": 200}]});
+    let r = super::post(&app, &o.pm, &path, body);
+    assert_eq!(r.status, 201, "{}", r.body);
+    let (_, met) = text(
+        &app,
+        &o.pm,
+        &format!("/agendas/{}/export?formaat=csv&indicatoren=true", o.agenda),
+    );
+    let indicator_row = met
+        .lines()
+        .find(|l| l.contains("Bezoekers huiskamers"))
+        .unwrap();
+    assert!(
+        indicator_row.contains(";Iedereen doet mee;"),
+        "{indicator_row}"
+    );
+    let q = "?naam=Met+indicatoren&gemeenten=Maashorst&periodeStartDatum=2025-01-01&periodeEindDatum=2028-12-31";
+    import(&app, q, "text/csv", &met);
     // Effect C has no opgave of its own: the CSV import made it by its naam.
     let (_, groeperingen) = text(
         &app,
