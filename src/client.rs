@@ -126,7 +126,7 @@ fn report_problem(status: u16, body: &str) -> anyhow::Error {
 
 fn print_result(r: &ImportResult) {
     println!(
-        "{} agenda {}: {} organisaties, {} groeperingen, {} opgaven, {} doelen, {} acties (posities {}–{}).",
+        "{} agenda {}: {} organisaties, {} groeperingen, {} opgaven, {} doelen, {} acties, {} indicatoren (posities {}–{}).",
         if r.herhaald { "Al eerder geïmporteerd:" } else { "Aangemaakt:" },
         r.agenda_id,
         r.organisaties,
@@ -134,6 +134,7 @@ fn print_result(r: &ImportResult) {
         r.opgaven,
         r.doelen,
         r.acties,
+        r.indicatoren,
         r.eerste_positie,
         r.laatste_positie
     );

@@ -229,3 +229,47 @@ fn events_from_before_the_gemeente_scope_read_back_unchanged() {
     assert_eq!(model.tokens.len(), 2);
     assert!(model.tokens.values().all(|t| t.state.gemeente.is_none()));
 }
+
+/// Contributions (issue 18): a log of the structure as it was written
+/// before bijdragen existed (positions 1–6) reads back with no
+/// contributions; the four new events (frozen here in their stored form)
+/// add and take them away, also as of a past position.
+#[test]
+fn a_log_before_bijdragen_reads_back_without_them_and_the_new_events_apply() {
+    const BIJDRAGEN: &str = include_str!("fixtures/bijdragen-v1.jsonl");
+    let dir = tempfile::tempdir().unwrap();
+    let events: Vec<RecordedEvent> = BIJDRAGEN
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    import_events(dir.path(), 16 << 20, events, false).unwrap();
+    let store = Arc::new(SledStore::open(dir.path(), SledOptions::default()).unwrap());
+    let id = |s: &str| -> uuid::Uuid { s.parse().unwrap() };
+    let (opgave, doel) = (
+        id("01920000-0000-7000-8000-0000000000b0"),
+        id("01920000-0000-7000-8000-0000000000d0"),
+    );
+    let (b, c) = (
+        id("01920000-0000-7000-8000-0000000000f2"),
+        id("01920000-0000-7000-8000-0000000000f3"),
+    );
+    let at = |position| ReadModel::replay(store.as_ref(), position).unwrap();
+    let before = at(6);
+    assert!(before.opgaven[&opgave].state.bijdragen.is_empty());
+    assert!(before.doelen[&doel].state.bijdragen.is_empty());
+    assert_eq!(before.opgaven[&opgave].version, 1);
+    let at_9 = at(9);
+    assert_eq!(at_9.opgaven[&opgave].state.bijdragen, [b, c]);
+    assert_eq!(at_9.doelen[&doel].state.bijdragen, [c]);
+    let now = at(store.head());
+    assert_eq!(now.opgaven[&opgave].state.bijdragen, [b]);
+    assert_eq!(now.opgaven[&opgave].version, 4);
+    let stored = store.event_at(10).unwrap().unwrap();
+    assert_eq!(
+        Event::decode(&stored.event_type, stored.schema_version, &stored.data).unwrap(),
+        Event::OpgaveBijdrageVerwijderd(mag_tracker::domain::events::BijdrageVerwijderd {
+            groepering_id: c
+        })
+    );
+    assert_eq!(stored.stream_type, "opgave");
+}

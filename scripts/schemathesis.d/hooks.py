@@ -56,6 +56,16 @@ RULES_NO_SCHEMA_STATES = {
     # in the agenda, an organisatie named once in 'organisaties' (case and
     # spacing ignored)
     "duplicate-code", "duplicate-kenmerk", "duplicate-organisatie",
+    # references inside an agenda file (bijdragenAan by sleutel, else naam):
+    # a sleutel once in the file, a naam that names one groepering, not the
+    # item's own groepering, not the same one twice
+    "duplicate-sleutel", "ambiguous-groepering", "primary-groepering", "duplicate-bijdrage",
+    # a weergavecode in an agenda file is derived from the codes of the item
+    # and its parents; one given must agree with them (a value across levels)
+    "weergavecode-mismatch",
+    # a gemeente must be one the agenda lists (its own data, not the schema's):
+    # actie gemeenten, ?gemeente=, uitvoeringsperioden, a scoped token
+    "unknown-gemeente",
 }
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 

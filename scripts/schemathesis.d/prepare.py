@@ -185,6 +185,12 @@ writes = {
     ("PATCH", "/reflecties/{id}"): (P, {"id": reflectie}),
     ("POST", "/tokens"): (B, {}),
     ("DELETE", "/tokens/{id}"): (B, {"id": spare_token["id"]}),
+    ("POST", "/opgaven/{id}/bijdragen"): (M, {"id": S["opgave"]}),
+    ("POST", "/doelen/{id}/bijdragen"): (M, {"id": S["doel"]}),
+    ("DELETE", "/opgaven/{id}/bijdragen/{groeperingId}"):
+        (M, {"id": S["opgave"], "groeperingId": S["groepering2"]}),
+    ("DELETE", "/doelen/{id}/bijdragen/{groeperingId}"):
+        (M, {"id": S["doel"], "groeperingId": S["groepering2"]}),
 }
 reads_by = {"/tokens": B, "/tokens/{id}": B, "/organisaties": B, "/organisaties/{id}": B,
             "/gebeurtenissen": B}
@@ -213,6 +219,8 @@ bindings = {
     ("POST", "/agendas/{id}/groeperingen"): {"body.bovenliggendeGroeperingId": "scratchGroeperingen"},
     ("PATCH", "/groeperingen/{id}"): {"body.bovenliggendeGroeperingId": "scratchGroeperingen"},
     ("POST", "/agendas/{id}/opgaven"): {"body.groeperingId": "scratchGroeperingen"},
+    ("POST", "/opgaven/{id}/bijdragen"): {"body.groeperingId": "scratchGroeperingen"},
+    ("POST", "/doelen/{id}/bijdragen"): {"body.groeperingId": "scratchGroeperingen"},
     ("PATCH", "/opgaven/{id}"): {"body.groeperingId": "scratchGroeperingen"},
     ("POST", "/checkmomenten/{id}/bijsturingen"): {"body.voorgenomenWijzigingen[*].onderwerpId": "onderwerpen"},
     ("PATCH", "/doelen/{id}"): {"body.bovenliggendDoelId": "scratchDoelen", "body.opgaveId": "scratchOpgaven"},

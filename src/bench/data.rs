@@ -225,13 +225,13 @@ fn indicator_for(d: &DoelAangemaakt, doel_id: Uuid) -> anyhow::Result<StreamEven
         bron: Some("Monitor sociaal domein".into()),
         eigenaar_organisatie_id: None,
         nulmeting: Some(Waarde {
-            jaar: 2023,
+            jaar: Some(2023),
             waarde: 40.0,
             ondergrens: None,
             bovengrens: None,
         }),
         streefwaarden: vec![Waarde {
-            jaar: 2024,
+            jaar: Some(2024),
             waarde: 55.0,
             ondergrens: None,
             bovengrens: None,
@@ -323,6 +323,7 @@ fn activity(model: &ReadModel, room: usize, pools: &Pools, rng: &mut Rng) -> Vec
                 bron: Some("Monitor sociaal domein".into()),
                 toelichting: None,
                 door_organisatie_id: rng.pick(&pools.organisaties),
+                gemeente: None,
             });
             let Ok(events) = decision else { continue };
             for e in &events {

@@ -20,7 +20,7 @@ enum TrekkerBin {
     Groep(String),
 }
 
-type WaardeBin = (i32, f64, Option<f64>, Option<f64>);
+type WaardeBin = (Option<i32>, f64, Option<f64>, Option<f64>);
 
 fn waarde_bin(w: &Waarde) -> WaardeBin {
     (w.jaar, w.waarde, w.ondergrens, w.bovengrens)

@@ -60,6 +60,10 @@ pub enum Event {
     CheckmomentGewijzigd(CheckmomentGewijzigd),
     TokenAangemaakt(TokenAangemaakt),
     TokenIngetrokken(TokenIngetrokken),
+    OpgaveBijdrageToegevoegd(BijdrageToegevoegd),
+    OpgaveBijdrageVerwijderd(BijdrageVerwijderd),
+    DoelBijdrageToegevoegd(BijdrageToegevoegd),
+    DoelBijdrageVerwijderd(BijdrageVerwijderd),
 }
 
 /// Calls macro `$m` with the name of every [`Event`] variant, so the
@@ -105,6 +109,10 @@ macro_rules! with_event_variants {
             CheckmomentGewijzigd,
             TokenAangemaakt,
             TokenIngetrokken,
+            OpgaveBijdrageToegevoegd,
+            OpgaveBijdrageVerwijderd,
+            DoelBijdrageToegevoegd,
+            DoelBijdrageVerwijderd,
         )
     };
 }
@@ -212,11 +220,19 @@ impl Event {
             OrganisatieGeregistreerd(_) | OrganisatieGewijzigd(_) => "organisatie",
             AgendaAangemaakt(_) | AgendaGewijzigd(_) => "agenda",
             GroeperingAangemaakt(_) | GroeperingGewijzigd(_) => "groepering",
-            OpgaveAangemaakt(_) | OpgaveGewijzigd(_) | OpgaveHernummerd(_) | OpgaveVervallen(_) => {
-                "opgave"
-            }
-            DoelAangemaakt(_) | DoelGewijzigd(_) | DoelHernummerd(_) | DoelVerplaatst(_)
-            | DoelVervallen(_) => "doel",
+            OpgaveAangemaakt(_)
+            | OpgaveGewijzigd(_)
+            | OpgaveHernummerd(_)
+            | OpgaveVervallen(_)
+            | OpgaveBijdrageToegevoegd(_)
+            | OpgaveBijdrageVerwijderd(_) => "opgave",
+            DoelAangemaakt(_)
+            | DoelGewijzigd(_)
+            | DoelHernummerd(_)
+            | DoelVerplaatst(_)
+            | DoelVervallen(_)
+            | DoelBijdrageToegevoegd(_)
+            | DoelBijdrageVerwijderd(_) => "doel",
             ActieAangemaakt(_)
             | TrekkerGewijzigd(_)
             | ActieStatusGewijzigd(_)
@@ -442,6 +458,21 @@ pub struct Vervallen {
     pub reden: String,
 }
 
+/// An opgave or doel contributes to a further groepering (an effect, a
+/// theme) besides its one primary place in the tree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BijdrageToegevoegd {
+    pub groepering_id: Uuid,
+}
+
+/// A contribution of an opgave or doel to a groepering taken away.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BijdrageVerwijderd {
+    pub groepering_id: Uuid,
+}
+
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DoelGewijzigd {
@@ -587,7 +618,8 @@ pub struct IndicatorGewijzigd {
     pub nulmeting: Option<Option<Waarde>>,
 }
 
-/// A streefwaarde set or revised for one year; `vorige` is what it was.
+/// A streefwaarde set or revised for one year (or, without `jaar`, for the
+/// whole period); `vorige` is what it was.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StreefwaardeVastgesteld {
@@ -599,7 +631,7 @@ pub struct StreefwaardeVastgesteld {
 #[serde(rename_all = "camelCase")]
 pub struct MetingVastgelegd {
     pub meting_id: Uuid,
-    /// `2024`, `2024-Q2` or `2024-03`; a later meting for the same period supersedes.
+    /// `2024`, `2024-Q2` or `2024-03`; a later meting for the same period (and gemeente) supersedes.
     pub periode: String,
     pub meet_datum: Option<NaiveDate>,
     pub waarde: f64,
@@ -607,6 +639,11 @@ pub struct MetingVastgelegd {
     pub bron: Option<String>,
     pub toelichting: Option<String>,
     pub door_organisatie_id: Option<Uuid>,
+    /// The gemeente of the agenda the value is for, as the agenda spells it;
+    /// absent: the whole area (every meting before gemeenten could be named).
+    /// A later meting supersedes only one for the same periode and gemeente.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gemeente: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

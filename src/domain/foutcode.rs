@@ -43,6 +43,7 @@ macro_rules! foutcodes {
 foutcodes! {
     ActieVervallen = "actie-vervallen", 409, "De actie is vervallen; heropen haar eerst.";
     AfterClose = "after-close", 400, "De datum ligt na het sluiten van het checkmoment.";
+    AmbiguousGroepering = "ambiguous-groepering", 400, "Meer dan één groepering in het bestand heeft deze naam; geef de groepering een sleutel en verwijs daarnaar.";
     AuthenticationRequired = "authentication-required", 401, "Geen (geldig) token meegestuurd.";
     BadRequest = "bad-request", 400, "Het verzoek kon niet worden verwerkt.";
     BandRequired = "band-required", 400, "Een streefwaarde 'binnen bandbreedte' heeft een onder- en bovengrens nodig.";
@@ -56,11 +57,13 @@ foutcodes! {
     ConflictingFields = "conflicting-fields", 400, "Deze velden gaan niet samen.";
     ConflictingParameters = "conflicting-parameters", 400, "Deze parameters gaan niet samen (bijv. peildatum en positie).";
     DoelVervallen = "doel-vervallen", 409, "Het doel is vervallen.";
-    DuplicateCode = "duplicate-code", 409, "De code is in deze agenda al in gebruik.";
+    DuplicateBijdrage = "duplicate-bijdrage", 409, "Het onderdeel draagt al bij aan deze groepering.";
+    DuplicateCode = "duplicate-code", 409, "De code is al in gebruik bij een onderdeel van dezelfde soort op dezelfde plek.";
     DuplicateKenmerk = "duplicate-kenmerk", 400, "Het kenmerk komt twee keer voor in het bestand.";
     DuplicateNaam = "duplicate-naam", 409, "Er is al een organisatie met deze naam (ook in een andere spelling).";
     DuplicateOrganisatie = "duplicate-organisatie", 400, "De organisatie komt twee keer voor in het bestand.";
     DuplicateParameter = "duplicate-parameter", 400, "Een parameter staat meer dan eens in het verzoek.";
+    DuplicateSleutel = "duplicate-sleutel", 400, "Twee groeperingen in het bestand hebben dezelfde sleutel.";
     DuplicateYear = "duplicate-year", 400, "Voor dit jaar is al een streefwaarde opgegeven.";
     Duplicate = "duplicate", 400, "De waarde staat er al (bijv. een naam die al in gebruik is).";
     Forbidden = "forbidden", 403, "Dit token mag dit niet.";
@@ -118,6 +121,7 @@ foutcodes! {
     OutsidePeriod = "outside-period", 400, "De datum ligt buiten de periode van de agenda.";
     OutsideUitvoeringsperiode = "outside-uitvoeringsperiode", 400, "Het jaar of de datum ligt buiten de uitvoeringsperiode van een gemeente van de actie.";
     PayloadTooLarge = "payload-too-large", 413, "Het verzoek is te groot.";
+    PrimaryGroepering = "primary-groepering", 409, "Dit is de eigen groepering van het onderdeel; een bijdrage gaat naar een andere.";
     Range = "range", 400, "Ongeldig bereik.";
     ReasonRequired = "reason-required", 400, "Deze statusovergang (vervallen, heropenen) vraagt een reden.";
     RateLimited = "rate-limited", 429, "Te veel verzoeken; probeer het zo opnieuw (Retry-After).";
@@ -153,6 +157,7 @@ foutcodes! {
     Unknown = "unknown", 400, "Onbekende waarde.";
     Unreadable = "unreadable", 400, "Het verzoek is niet leesbaar.";
     UnsupportedMediaType = "unsupported-media-type", 415, "Dit Content-Type wordt niet ondersteund.";
+    WeergavecodeMismatch = "weergavecode-mismatch", 400, "De weergavecode volgt uit de codes en past er niet bij.";
 }
 
 // Written out: the derive would not see the renames the macro generates.

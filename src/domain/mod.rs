@@ -7,6 +7,7 @@
 pub mod actie;
 pub mod agenda;
 pub mod besluit;
+pub mod bijdrage;
 pub mod binary;
 pub mod checkmoment;
 pub mod code;

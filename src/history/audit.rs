@@ -51,6 +51,8 @@ pub fn soort(e: &RecordedEvent) -> &'static str {
         "CheckmomentGesloten" => "gesloten",
         "BijsturingVastgelegd" => "bijsturing vastgelegd",
         "BijsturingDoorgevoerd" => "bijsturing doorgevoerd",
+        "OpgaveBijdrageToegevoegd" | "DoelBijdrageToegevoegd" => "bijdrage toegevoegd",
+        "OpgaveBijdrageVerwijderd" | "DoelBijdrageVerwijderd" => "bijdrage verwijderd",
         _ if t.ends_with("Vervallen") => "vervallen",
         _ if t.ends_with("Hernummerd") => "hernummerd",
         _ if t.ends_with("Verplaatst") => "verplaatst",
@@ -98,6 +100,27 @@ pub fn fold(doc: &mut Map<String, Value>, e: &RecordedEvent) {
             set("reden", get(d, "reden"));
         }
         "DoelVerplaatst" => set("opgaveId", get(d, "nieuweOpgaveId")),
+        // The groeperingen contributed to, as a list of ids (the audittrail
+        // names them).
+        "OpgaveBijdrageToegevoegd"
+        | "DoelBijdrageToegevoegd"
+        | "OpgaveBijdrageVerwijderd"
+        | "DoelBijdrageVerwijderd" => {
+            let g = get(d, "groeperingId");
+            let mut list = match doc.get("bijdragen") {
+                Some(Value::Array(a)) => a.clone(),
+                _ => Vec::new(),
+            };
+            list.retain(|x| *x != g);
+            if e.event_type.ends_with("Toegevoegd") {
+                list.push(g);
+            }
+            if list.is_empty() {
+                doc.remove("bijdragen");
+            } else {
+                doc.insert("bijdragen".into(), Value::Array(list));
+            }
+        }
         "ActieVerplaatst" => {
             set("opgaveId", get(d, "nieuweOpgaveId"));
             set("doelId", get(d, "nieuwDoelId"));

@@ -239,7 +239,8 @@ impl World {
                 };
                 let doel = &m.doelen[&d].state;
                 let streef = Waarde {
-                    jaar: 2024,
+                    // Sometimes a streefwaarde for the whole period.
+                    jaar: (r.below(3) != 0).then_some(2024),
                     waarde: 50.0,
                     ondergrens: Some(40.0),
                     bovengrens: Some(60.0),
@@ -280,6 +281,9 @@ impl World {
                     bron: None,
                     toelichting: None,
                     door_organisatie_id: None,
+                    // Values for the whole area and per gemeente.
+                    gemeente: [None, Some("Testdorp"), Some("Anderdorp")][r.below(3)]
+                        .map(str::to_owned),
                 });
                 (i, e, None)
             }

@@ -129,6 +129,8 @@ pub struct OpgaveDto {
     pub vervalreden: Option<String>,
     pub aantal_doelen: usize,
     pub aantal_acties: usize,
+    /// De groeperingen (bijv. maatschappelijke effecten) waaraan de opgave daarnaast bijdraagt.
+    pub bijdragen: Vec<crate::http::structuur::bijdrage::BijdrageDto>,
     pub versie: u64,
 }
 
@@ -157,6 +159,7 @@ impl OpgaveDto {
             aantal_doelen: model.doel_ids_of_opgave(e.id).len(),
             // An actie belongs to its doel's opgave now (doelen can move).
             aantal_acties: model.acties_of_opgave(e.id).len(),
+            bijdragen: crate::http::structuur::bijdrage::bijdragen_dto(model, &o.bijdragen),
             versie: e.version,
         }
     }

@@ -131,6 +131,10 @@ pub enum SoortWijziging {
     Gecorrigeerd,
     #[serde(rename = "ingetrokken")]
     Ingetrokken,
+    #[serde(rename = "bijdrage toegevoegd")]
+    BijdrageToegevoegd,
+    #[serde(rename = "bijdrage verwijderd")]
+    BijdrageVerwijderd,
 }
 
 /// Het soort stream (resource) waartoe een gebeurtenis hoort.

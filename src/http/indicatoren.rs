@@ -7,7 +7,6 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
-use serde::Deserialize;
 use utoipa::OpenApi;
 use uuid::Uuid;
 
@@ -26,18 +25,12 @@ use crate::service::ServiceError;
 
 mod dto;
 mod invoer;
+mod query;
 
 use dto::{indicator_dto, indicator_dto_in, meting_dto, IndicatorDto, MetingDto, StreefwaardeDto};
 use invoer::{waarden, IndicatorNieuw, IndicatorWijziging, MetingNieuw};
-
-/// `?jaar=` with paging, for the indicatoren of a doel.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct IndicatorenQuery {
-    pub jaar: Option<String>,
-    pub page: Option<u32>,
-    pub page_size: Option<u32>,
-}
+pub(crate) use query::gemeente_param;
+use query::{GemeenteQuery, IndicatorQuery, IndicatorenQuery, MetingenQuery};
 
 fn not_found(id: Uuid) -> Problem {
     Problem::not_found(DomainError::not_found("indicator", id).to_string())
@@ -56,7 +49,7 @@ fn respond(state: &AppState, id: Uuid, status: StatusCode) -> Result<HttpRespons
 
 /// De indicatoren van een doel, op naam.
 #[utoipa::path(get, path = "/doelen/{id}/indicatoren", tag = "Indicatoren",
-    params(("id" = Uuid, Path, description = "Id van het doel"), super::pdca::JaarQuery, Paging, super::peil::PeilQuery),
+    params(("id" = Uuid, Path, description = "Id van het doel"), super::pdca::JaarQuery, GemeenteQuery, Paging, super::peil::PeilQuery),
     responses((status = 200, description = "Een pagina indicatoren", body = Pagina<IndicatorDto>), super::responses::ReadErrors))]
 pub async fn list_indicatoren(
     view: super::peil::view::View,
@@ -68,13 +61,15 @@ pub async fn list_indicatoren(
         jaar: q.jaar.clone(),
     }
     .checked()?;
+    let q_gemeente = q.gemeente.clone();
     let q = Paging {
         page: q.page,
         page_size: q.page_size,
     };
     let seen = view.read();
-    seen.doel(*id)?;
+    let doel = seen.doel(*id)?;
     let m = seen.model();
+    let gemeente = gemeente_param(m, doel.state.agenda_id, q_gemeente.as_deref())?;
     let mut list: Vec<_> = m
         .indicatoren
         .values()
@@ -87,25 +82,35 @@ pub async fn list_indicatoren(
     let now = view.now();
     let items = list
         .into_iter()
-        .map(|i| indicator_dto_in(i, m, now, jaar))
+        .map(|i| indicator_dto_in(i, m, now, jaar, gemeente.as_deref()))
         .collect();
     paging::respond(&req, &q, items, m.position)
 }
 
-/// Eén indicator, met de laatste meting en of ze in het peiljaar op koers ligt.
-#[utoipa::path(get, path = "/indicatoren/{id}", tag = "Indicatoren", params(("id" = Uuid, Path, description = "Id van de indicator"), super::pdca::JaarQuery, super::peil::PeilQuery),
+/// Eén indicator, met de laatste meting en of ze in het peiljaar op koers ligt; bij metingen per gemeente elke gemeente naast elkaar (perGemeente).
+#[utoipa::path(get, path = "/indicatoren/{id}", tag = "Indicatoren", params(("id" = Uuid, Path, description = "Id van de indicator"), super::pdca::JaarQuery, GemeenteQuery, super::peil::PeilQuery),
     responses((status = 200, description = "De indicator; ETag is haar versie", body = IndicatorDto), super::responses::ReadErrors))]
 pub async fn get_indicator(
     view: super::peil::view::View,
     id: web::Path<Uuid>,
-    q: web::Query<super::pdca::JaarQuery>,
+    q: web::Query<IndicatorQuery>,
 ) -> Result<HttpResponse, Problem> {
-    let jaar = q.checked()?;
+    let jaar = super::pdca::JaarQuery {
+        jaar: q.jaar.clone(),
+    }
+    .checked()?;
     let seen = view.read();
     let i = seen.indicator(*id)?;
+    let gemeente = gemeente_param(seen.model(), i.state.agenda_id, q.gemeente.as_deref())?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(i.version)))
-        .json(indicator_dto_in(i, seen.model(), view.now(), jaar)))
+        .json(indicator_dto_in(
+            i,
+            seen.model(),
+            view.now(),
+            jaar,
+            gemeente.as_deref(),
+        )))
 }
 
 /// Voeg een indicator toe aan een doel.
@@ -234,20 +239,38 @@ pub async fn list_streefwaarden(
 
 // ---------- metingen ----------
 
-/// De metingen van een indicator, nieuwste periode eerst (binnen een periode de laatst geregistreerde eerst); vervangen metingen blijven zichtbaar.
+/// De metingen van een indicator, nieuwste periode eerst (binnen een periode de laatst geregistreerde eerst); vervangen metingen blijven zichtbaar. Elke meting noemt haar gemeente (leeg: het hele gebied).
 #[utoipa::path(get, path = "/indicatoren/{id}/metingen", tag = "Indicatoren",
-    params(("id" = Uuid, Path, description = "Id van de indicator"), Paging, super::peil::PeilQuery),
+    params(("id" = Uuid, Path, description = "Id van de indicator"), GemeenteQuery, Paging, super::peil::PeilQuery),
     responses((status = 200, description = "Een pagina metingen", body = Pagina<MetingDto>), super::responses::ReadErrors))]
 pub async fn list_metingen(
     view: super::peil::view::View,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    q: web::Query<Paging>,
+    q: web::Query<MetingenQuery>,
 ) -> Result<HttpResponse, Problem> {
     let seen = view.read();
     let i = seen.indicator(*id)?;
     let m = seen.model();
-    let mut metingen: Vec<&Meting> = i.state.metingen.iter().collect();
+    let gemeente = gemeente_param(m, i.state.agenda_id, q.gemeente.as_deref())?;
+    let gebieden = i.state.gebieden_voor(gemeente.as_deref());
+    let q = Paging {
+        page: q.page,
+        page_size: q.page_size,
+    };
+    let mut metingen: Vec<&Meting> = i
+        .state
+        .metingen
+        .iter()
+        .filter(|x| {
+            gemeente.is_none()
+                || gebieden.iter().any(|g| match (g, &x.gemeente) {
+                    (None, None) => true,
+                    (Some(g), Some(x)) => crate::domain::naam::same(g, x),
+                    _ => false,
+                })
+        })
+        .collect();
     metingen.sort_by(|a, b| {
         (periode_jaar(&b.periode), &b.periode, b.geregistreerd).cmp(&(
             periode_jaar(&a.periode),
@@ -343,6 +366,7 @@ pub async fn post_meting(
         bron: b.bron,
         toelichting: b.toelichting,
         door_organisatie_id: door,
+        gemeente: b.gemeente,
         vandaag: Utc::now().date_naive(),
     };
     let outcome = state.service.execute(ctx, &command).await?;

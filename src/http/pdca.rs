@@ -95,12 +95,38 @@ pub struct IndicatorSignaalDto {
     pub ondergrens: Option<f64>,
     /// Bij richting binnenBandbreedte: de bovengrens van het peiljaar.
     pub bovengrens: Option<f64>,
-    /// Een gemiste streefwaarde van een eerder jaar: het laatste jaar vóór het peiljaar met een definitieve meting, als die niet op koers was (anders leeg).
+    /// Een gemiste streefwaarde van een eerder jaar: het laatste jaar vóór het peiljaar met een definitieve meting, als die niet op koers was (anders leeg). Bij waarden per gemeente: het laatste gemiste jaar van een van de gemeenten.
+    pub vorig_jaar: Option<VorigJaarDto>,
+    /// Waar: de indicator heeft nog geen enkele streefwaarde (nog te vullen); dat is informatie, geen 'niet op koers'.
+    pub nog_te_vullen: bool,
+    /// Bij metingen per gemeente: elke gemeente naast elkaar (leeg als de metingen voor het hele gebied gelden). De indicator is niet op koers als hij het voor één gemeente niet is.
+    pub per_gemeente: Vec<GemeenteSignaalDto>,
+}
+
+/// An indicator's position for one gemeente (or the whole area).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GemeenteSignaalDto {
+    /// De gemeente van de agenda; leeg: het hele gebied.
+    #[schema(example = "Gemeente Twenterand")]
+    pub gemeente: Option<String>,
+    #[schema(value_type = Option<crate::http::enums::KoersWaarde>, example = "opKoers")]
+    pub koers: Option<String>,
+    /// De laatste geldende meting van het peiljaar voor deze gemeente.
+    pub waarde: Option<f64>,
     pub vorig_jaar: Option<VorigJaarDto>,
 }
 
+fn koers_str(k: Koers) -> String {
+    match k {
+        Koers::OpKoers => "opKoers",
+        Koers::NietOpKoers => "nietOpKoers",
+    }
+    .to_owned()
+}
+
 /// The off-track signal of the last earlier year with a definitive meting.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VorigJaarDto {
     #[schema(example = 2024)]
@@ -113,6 +139,10 @@ pub struct VorigJaarDto {
     pub streefwaarde: f64,
     pub ondergrens: Option<f64>,
     pub bovengrens: Option<f64>,
+    /// De gemeente waarvoor de streefwaarde gemist werd; ontbreekt: het hele gebied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub gemeente: Option<String>,
 }
 
 impl VorigJaarDto {
@@ -124,6 +154,7 @@ impl VorigJaarDto {
             streefwaarde: v.streefwaarde,
             ondergrens: v.bandbreedte.map(|b| b.0),
             bovengrens: v.bandbreedte.map(|b| b.1),
+            gemeente: v.gemeente.clone(),
         }
     }
 }
@@ -239,18 +270,23 @@ fn pdca_dto(m: &ReadModel, s: PdcaState) -> PdcaDto {
             .map(|i| IndicatorSignaalDto {
                 indicator_id: i.indicator_id,
                 naam: i.naam,
-                koers: i.koers.map(|k| {
-                    match k {
-                        Koers::OpKoers => "opKoers",
-                        Koers::NietOpKoers => "nietOpKoers",
-                    }
-                    .to_owned()
-                }),
+                koers: i.koers.map(koers_str),
                 waarde: i.waarde,
                 streefwaarde: i.streefwaarde,
                 ondergrens: i.bandbreedte.map(|b| b.0),
                 bovengrens: i.bandbreedte.map(|b| b.1),
                 vorig_jaar: i.vorig_jaar.as_ref().map(VorigJaarDto::from),
+                nog_te_vullen: i.nog_te_vullen,
+                per_gemeente: i
+                    .per_gemeente
+                    .iter()
+                    .map(|g| GemeenteSignaalDto {
+                        gemeente: g.gemeente.clone(),
+                        koers: g.koers.map(koers_str),
+                        waarde: g.waarde,
+                        vorig_jaar: g.vorig_jaar.as_ref().map(VorigJaarDto::from),
+                    })
+                    .collect(),
             })
             .collect(),
         laatste_reflectie_datum: s.laatste_reflectie,
@@ -463,6 +499,8 @@ pub struct OverzichtGroep {
     #[schema(example = "themalijn")]
     pub niveau_naam: Option<String>,
     pub opgaven: Vec<PdcaDto>,
+    /// Opgaven en doelen met hun eigen plaats elders die ook aan deze groepering bijdragen (niet meegeteld in de totalen).
+    pub bijdragen: Vec<super::structuur::bijdrage::OverzichtBijdrage>,
 }
 
 /// The PDCA state of every opgave of an agenda, grouped as the agenda groups them.
@@ -546,10 +584,12 @@ fn overzicht(
                             .map(|n| n.enkelvoud.clone())
                     }),
                     opgaven: vec![dto],
+                    bijdragen: Vec::new(),
                 })
             }
         }
     }
+    add_bijdragen(m, agenda_id, &mut groepen);
     // Groeperingen by code (then name); opgaven without one last.
     groepen.sort_by_key(|g| {
         let code = g
@@ -576,6 +616,44 @@ fn overzicht(
         totalen,
         groepen,
     })
+}
+
+/// Each groepering's contributions, in its section (a section of its own
+/// when nothing has it as primary place).
+fn add_bijdragen(m: &ReadModel, agenda_id: Uuid, groepen: &mut Vec<OverzichtGroep>) {
+    let fasen: std::collections::HashMap<Uuid, String> = groepen
+        .iter()
+        .flat_map(|g| g.opgaven.iter())
+        .map(|o| (o.opgave_id, o.fase.clone()))
+        .collect();
+    let Some(agenda) = m.agendas.get(&agenda_id) else {
+        return;
+    };
+    for g in m.groeperingen.values() {
+        if g.state.agenda_id != agenda_id {
+            continue;
+        }
+        let bijdragen =
+            super::structuur::bijdrage::overzicht_bijdragen(m, g.id, |o| fasen.get(&o).cloned());
+        if bijdragen.is_empty() {
+            continue;
+        }
+        match groepen.iter_mut().find(|x| x.groepering_id == Some(g.id)) {
+            Some(groep) => groep.bijdragen = bijdragen,
+            None => groepen.push(OverzichtGroep {
+                groepering_id: Some(g.id),
+                code: g.state.code.as_ref().map(|c| c.to_string()),
+                naam: Some(g.state.naam.clone()),
+                niveau_naam: agenda
+                    .state
+                    .groeperingsniveaus
+                    .get(g.state.niveau)
+                    .map(|n| n.enkelvoud.clone()),
+                opgaven: Vec::new(),
+                bijdragen,
+            }),
+        }
+    }
 }
 
 /// De PDCA-toestand van alle opgaven van een agenda in één keer, gegroepeerd per groepering (bij Twenterand: themalijn).

@@ -133,6 +133,13 @@ fn rules() -> Vec<(&'static str, Vec<Value>)> {
                     "x-code": "not-allowed",
                     "description": "Alleen een programmamanager-token noemt agenda's."
                 }),
+                json!({
+                    "if": {"properties": {"rol": {"not": {"const": "programmamanager"}}}},
+                    "then": {"not": {"required": ["gemeente"]}},
+                    "x-veld": "gemeente",
+                    "x-code": "not-allowed",
+                    "description": "Alleen een programmamanager-token kan tot één gemeente beperkt zijn."
+                }),
             ],
         ),
     ]

@@ -53,6 +53,28 @@ pub struct VerplaatsingRegel {
     pub nieuwe_doel_code: Option<String>,
 }
 
+/// Whether a contribution began or ended.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum BijdrageWijziging {
+    Toegevoegd,
+    Verwijderd,
+}
+
+/// An opgave or doel began or stopped contributing to a groepering.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BijdrageRegel {
+    #[serde(flatten)]
+    pub moment: Moment,
+    pub soort: BijdrageWijziging,
+    pub onderdeel: super::structuur::bijdrage::Onderdeel,
+    pub id: Uuid,
+    pub titel: String,
+    pub groepering_id: Uuid,
+    pub groepering_naam: String,
+}
+
 /// A bijsturing recorded at a checkmoment, or marked doorgevoerd.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -76,6 +98,7 @@ pub struct Regels<'a> {
     pub hernummeringen: Vec<HernummeringRegel>,
     pub verplaatsingen: Vec<VerplaatsingRegel>,
     pub bijsturingen: Vec<BijsturingRegel>,
+    pub bijdragen: Vec<BijdrageRegel>,
     names: Names<'a>,
 }
 
@@ -85,6 +108,7 @@ impl<'a> Regels<'a> {
             hernummeringen: Vec::new(),
             verplaatsingen: Vec::new(),
             bijsturingen: Vec::new(),
+            bijdragen: Vec::new(),
             names: Names::new(store),
         }
     }
@@ -92,6 +116,50 @@ impl<'a> Regels<'a> {
     /// The code of an opgave or doel as of `position`.
     fn code(&mut self, id: Option<Uuid>, position: u64) -> Option<String> {
         id.and_then(|id| self.names.label(id, position))
+    }
+
+    fn bijdrage(&mut self, m: &ReadModel, e: &RecordedEvent, event: &Event) {
+        use super::structuur::bijdrage::Onderdeel;
+        let (soort, onderdeel, g) = match event {
+            Event::OpgaveBijdrageToegevoegd(b) => (
+                BijdrageWijziging::Toegevoegd,
+                Onderdeel::Opgave,
+                b.groepering_id,
+            ),
+            Event::OpgaveBijdrageVerwijderd(b) => (
+                BijdrageWijziging::Verwijderd,
+                Onderdeel::Opgave,
+                b.groepering_id,
+            ),
+            Event::DoelBijdrageToegevoegd(b) => (
+                BijdrageWijziging::Toegevoegd,
+                Onderdeel::Doel,
+                b.groepering_id,
+            ),
+            Event::DoelBijdrageVerwijderd(b) => (
+                BijdrageWijziging::Verwijderd,
+                Onderdeel::Doel,
+                b.groepering_id,
+            ),
+            _ => return,
+        };
+        let titel = match onderdeel {
+            Onderdeel::Opgave => m.opgaven.get(&e.stream_id).map(|o| o.state.titel.clone()),
+            Onderdeel::Doel => m.doelen.get(&e.stream_id).map(|d| d.state.titel.clone()),
+        };
+        self.bijdragen.push(BijdrageRegel {
+            moment: moment(e),
+            soort,
+            onderdeel,
+            id: e.stream_id,
+            titel: titel.unwrap_or_default(),
+            groepering_id: g,
+            groepering_naam: m
+                .groeperingen
+                .get(&g)
+                .map(|x| x.state.naam.clone())
+                .unwrap_or_default(),
+        });
     }
 
     /// Adds the line for `event` (recorded as `e`) if it is one of these kinds.
@@ -114,6 +182,10 @@ impl<'a> Regels<'a> {
                     nieuwe_code: h.nieuwe_code.as_ref().map(|c| c.to_string()),
                 });
             }
+            Event::OpgaveBijdrageToegevoegd(_)
+            | Event::OpgaveBijdrageVerwijderd(_)
+            | Event::DoelBijdrageToegevoegd(_)
+            | Event::DoelBijdrageVerwijderd(_) => self.bijdrage(m, e, event),
             Event::DoelVerplaatst(v) => {
                 let regel = VerplaatsingRegel {
                     moment: moment(e),

@@ -38,6 +38,9 @@ pub struct ExportQuery {
     /// csv (text/csv, de standaard) of json (application/json, het agendabestand).
     #[param(inline, value_type = Option<ExportFormaat>, example = "csv")]
     pub formaat: Option<String>,
+    /// Alleen bij csv: ook de indicatoren, met na de acties één rij per nulmeting, streefwaarde en meting (de kolommen indicatorNaam … metingDoorOrganisatie; zie docs/model-flexibility.md). Standaard false: één rij per actie. De JSON-export bevat de indicatoren altijd.
+    #[param(example = false)]
+    pub indicatoren: Option<bool>,
 }
 
 // The formats of the export, the spec's `enum`. The query keeps a `String`
@@ -69,7 +72,8 @@ impl ExportFormaat {
 /// partners gescheiden door ` | ` (opent zo direct in Nederlandse Excel en LibreOffice).
 /// Een cel die begint met `=`, `+`, `-`, `@`, een tab of een carriage return krijgt een `'`
 /// ervoor, zodat een spreadsheet haar als tekst toont en niet als formule uitvoert; de
-/// CSV-import haalt die `'` er weer af.
+/// CSV-import haalt die `'` er weer af. Met `?indicatoren=true` ook de kolommen van de
+/// indicatoren en na de acties één rij per nulmeting, streefwaarde en geldende meting.
 /// JSON: de hele agenda als agendabestand (`mag-tracker/agenda` versie 1), precies het
 /// formaat dat `POST /agenda-imports` inleest.
 /// Met `?gemeente=` alleen de acties van die gemeente en die voor de hele agenda (de
@@ -109,10 +113,11 @@ pub async fn get_export(
         return Err(Problem::invalid(errors));
     }
     let agenda_id = *id;
+    let met_indicatoren = q.indicatoren.unwrap_or(false);
     let render = move |model: &ReadModel, g: Option<&str>| -> Option<(Vec<u8>, String)> {
         let name = model.agendas.get(&agenda_id)?.state.naam.clone();
         let body = if csv {
-            export::csv(model, agenda_id, g)?
+            export::csv(model, agenda_id, g, met_indicatoren)?
         } else {
             serde_json::to_vec_pretty(&export::agenda_file(model, agenda_id, g)?).ok()?
         };
@@ -276,6 +281,9 @@ pub fn import_problem(errors: Vec<FieldError>) -> Problem {
 /// `Content-Type: text/csv`: één rij per actie met de kolommen
 /// van de CSV-export (opgaveCode, opgaveTitel, omschrijving en jaar verplicht); naam,
 /// gemeenten en periode van de agenda als queryparameters; organisaties moeten al bestaan.
+/// Een rij met indicatorNaam is geen actie maar één waarde (nulmeting, streefwaarde of
+/// meting, per gemeente) van een indicator van het doel van die rij (de kolommen van
+/// `?indicatoren=true` bij de CSV-export). Een agendabestand draagt indicatoren bij hun doel.
 /// De `'` die de export voor een formuleteken zet (`'=…`, `'+…`, `'-…`, `'@…`) gaat er weer af.
 /// Het kenmerk van een actie blijft zoals het bestand het geeft; een actie zonder kenmerk
 /// krijgt het volgende van de code erboven.

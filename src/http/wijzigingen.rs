@@ -88,7 +88,8 @@ pub struct StreefwaardeRegel {
     pub moment: Moment,
     pub indicator_id: Uuid,
     pub indicator_naam: String,
-    pub jaar: i32,
+    /// Leeg: een streefwaarde voor de hele periode van de agenda.
+    pub jaar: Option<i32>,
     pub vorige_waarde: Option<f64>,
     pub nieuwe_waarde: f64,
 }
@@ -132,6 +133,8 @@ pub struct WijzigingenDto {
     pub verplaatsingen: Vec<super::structuurwijzigingen::VerplaatsingRegel>,
     /// Bijsturingen vastgelegd of doorgevoerd.
     pub bijsturingen: Vec<super::structuurwijzigingen::BijsturingRegel>,
+    /// Opgaven en doelen die (niet langer) bijdragen aan een andere groepering dan hun eigen.
+    pub bijdragen: Vec<super::structuurwijzigingen::BijdrageRegel>,
 }
 
 fn date_param(
@@ -265,6 +268,7 @@ pub async fn wijzigingen(
         hernummeringen: Vec::new(),
         verplaatsingen: Vec::new(),
         bijsturingen: Vec::new(),
+        bijdragen: Vec::new(),
     };
     let mut structuur = super::structuurwijzigingen::Regels::new(store);
     let m = &*model;
@@ -333,6 +337,7 @@ pub async fn wijzigingen(
     out.hernummeringen = structuur.hernummeringen;
     out.verplaatsingen = structuur.verplaatsingen;
     out.bijsturingen = structuur.bijsturingen;
+    out.bijdragen = structuur.bijdragen;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", format!("W/\"{until}\"")))
         .insert_header(("X-Positie", until.to_string()))

@@ -31,6 +31,8 @@ pub struct ImportResult {
     pub opgaven: usize,
     pub doelen: usize,
     pub acties: usize,
+    /// Aantal indicatoren (met hun streefwaarden en metingen).
+    pub indicatoren: usize,
     /// Eerste en laatste positie van de geschreven gebeurtenissen.
     pub eerste_positie: u64,
     pub laatste_positie: u64,
@@ -60,6 +62,7 @@ pub fn result_of(outcome: &AppendOutcome, model: &ReadModel) -> Option<ImportRes
         opgaven: model.opgaven.keys().filter(|id| has(id)).count(),
         doelen: model.doelen.keys().filter(|id| has(id)).count(),
         acties: model.acties.keys().filter(|id| has(id)).count(),
+        indicatoren: model.indicatoren.keys().filter(|id| has(id)).count(),
         eerste_positie: outcome.first_position,
         laatste_positie: outcome.last_position,
         herhaald: outcome.duplicate,

@@ -6,7 +6,8 @@
 //! required fields, closed objects, enumerations, the code, kenmerk and date
 //! patterns, non-blank texts, ranges, a trekker that is an organisatie or a
 //! groep, sub-doelen one level deep (that rule is added to `BestandDoel` by
-//! `src/http/spec_rules.rs`: the derive cannot say it), no indicatoren yet.
+//! `src/http/spec_rules.rs`: the derive cannot say it), indicatoren (see
+//! `indicatoren.rs`).
 //! The HTTP layer checks a file against it before it is read (`invoer::schema::check`), so
 //! every such problem is reported at once, one per field. What it cannot
 //! state is left to [`super::plan`]: codes unique among the siblings of the
@@ -199,6 +200,12 @@ impl From<Uitvoeringsperiode> for UitvoeringsperiodeIn {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = BestandGroepering)]
 pub struct GroeperingIn {
+    /// Een naam voor dit bestand alleen, waarmee opgaven en doelen in `bijdragenAan` naar
+    /// deze groepering verwijzen (nodig als twee groeperingen dezelfde naam hebben); uniek
+    /// in het bestand; wordt niet opgeslagen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(min_length = 1, pattern = r"\S", example = "meedoen")]
+    pub sleutel: Option<String>,
     /// Mag ontbreken; uniek onder de groeperingen met dezelfde bovenliggende groepering
     /// (hoofdletters tellen niet).
     #[serde(default)]
@@ -251,6 +258,12 @@ pub struct OpgaveIn {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(pattern = r"\S")]
     pub vervalreden: Option<String>,
+    /// De groeperingen waaraan de opgave daarnaast bijdraagt (bijv. andere maatschappelijke
+    /// effecten): elk de `sleutel`, anders de `naam`, van een groepering in dit bestand; niet
+    /// de eigen groepering, niet twee keer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(nullable)]
+    pub bijdragen_aan: Vec<String>,
     #[serde(default)]
     #[schema(nullable)]
     pub doelen: Vec<DoelIn>,
@@ -288,15 +301,20 @@ pub struct DoelIn {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(pattern = r"\S")]
     pub vervalreden: Option<String>,
+    /// De groeperingen waaraan het doel bijdraagt naast die van zijn opgave: elk de
+    /// `sleutel`, anders de `naam`, van een groepering in dit bestand.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(nullable)]
+    pub bijdragen_aan: Vec<String>,
     /// Sub-doelen: één niveau diep (een sub-doel heeft zelf geen sub-doelen; die regel staat
     /// in de `allOf` van dit schema).
     #[serde(default)]
     #[schema(nullable, no_recursion)]
     pub subdoelen: Vec<DoelIn>,
-    /// Indicatoren importeren kan nog niet: laat de lijst leeg of weg.
+    /// De indicatoren van het doel, met hun streefwaarden en metingen.
     #[serde(default)]
-    #[schema(value_type = Option<Vec<Object>>, max_items = 0)]
-    pub indicatoren: Vec<serde_json::Value>,
+    #[schema(nullable)]
+    pub indicatoren: Vec<super::IndicatorIn>,
     #[serde(default)]
     #[schema(nullable)]
     pub acties: Vec<ActieIn>,

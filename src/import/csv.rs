@@ -12,6 +12,9 @@
 //! row as a spreadsheet shows it (the header is row 1) and the column:
 //! `rij[7].partners`. Organisaties must be registered already: a CSV row
 //! cannot describe one.
+//!
+//! A row whose `indicatorNaam` is filled is one value of an indicator of
+//! its doel instead of an actie (see [`indicatoren`]).
 
 use std::collections::HashMap;
 
@@ -23,6 +26,8 @@ use crate::domain::actie::ActieStatus;
 use crate::domain::agenda::AgendaStatus;
 use crate::domain::FieldError;
 use crate::domain::Foutcode;
+
+pub mod indicatoren;
 
 /// What the CSV cannot say about the agenda.
 #[derive(Debug, Clone)]
@@ -67,6 +72,10 @@ enum Level {
     Opgave,
     Doel,
     Actie,
+    Indicator,
+    /// A nulmeting or streefwaarde row of an indicator.
+    Waarde,
+    Meting,
 }
 
 /// Maps the planner's paths back to CSV rows and columns.
@@ -101,17 +110,53 @@ impl RowMap {
                         (Level::Opgave, "titel") => "opgaveTitel",
                         (Level::Opgave, "vervalreden") => "opgaveVervalreden",
                         (Level::Doel, "vervalreden") => "doelVervalreden",
+                        (Level::Opgave, "bijdragenAan") => "opgaveBijdragenAan",
+                        (Level::Doel, "bijdragenAan") => "doelBijdragenAan",
                         (Level::Opgave, _) => "opgaveCode",
                         (Level::Doel, "titel") => "doelTitel",
                         (Level::Doel, _) => "doelCode",
                         (Level::Actie, "") => "omschrijving",
                         (Level::Actie, other) => other,
+                        (level, head) => indicatoren::column(*level, head),
                     };
                     e.field = format!("rij[{row}].{column}");
                 }
                 e
             })
             .collect()
+    }
+}
+
+/// The names in a `…BijdragenAan` cell.
+fn namen(cell: &str) -> Vec<String> {
+    cell.split(PARTNER_SEPARATOR.trim())
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The first row's `…BijdragenAan` of an opgave or doel holds; a later row
+/// that says otherwise is inconsistent.
+fn same_bijdragen(
+    errors: &mut Vec<FieldError>,
+    (row, column): (usize, &str),
+    first: (usize, &mut String),
+    cell: &str,
+) {
+    if first.0 == row {
+        *first.1 = cell.to_owned();
+    } else if namen(first.1) != namen(cell) {
+        problem(
+            errors,
+            row,
+            column,
+            Foutcode::Inconsistent,
+            format!(
+                "In rij {} staat hier '{}', in deze rij '{cell}'.",
+                first.0, first.1
+            ),
+        );
     }
 }
 
@@ -138,7 +183,10 @@ struct DoelAcc {
     parent: Option<usize>,
     /// Empty for an active doel.
     vervalreden: String,
+    /// The `…BijdragenAan` cell as first given.
+    bijdragen: String,
     acties: Vec<(usize, ActieIn)>,
+    indicatoren: Vec<indicatoren::IndicatorAcc>,
 }
 
 /// The doel of `opgave` with this code (or, without one, this titel)
@@ -189,7 +237,9 @@ fn find_doel(
                 row,
                 parent,
                 vervalreden: vervalreden.to_owned(),
+                bijdragen: String::new(),
                 acties: Vec::new(),
+                indicatoren: Vec::new(),
             });
             Ok(opgave.doelen.len() - 1)
         }
@@ -204,6 +254,8 @@ struct OpgaveAcc {
     groepering: Option<usize>,
     /// Empty for an active opgave.
     vervalreden: String,
+    /// The `opgaveBijdragenAan` cell as first given.
+    bijdragen: String,
     doelen: Vec<DoelAcc>,
     acties: Vec<(usize, ActieIn)>,
 }
@@ -227,6 +279,12 @@ fn doel_tree(accs: &mut [Option<DoelAcc>], di: usize, path: &str, map: &mut RowM
             .push((format!("{path}.acties[{ai}]"), row, Level::Actie));
         acties.push(a);
     }
+    let indicatoren = d
+        .indicatoren
+        .into_iter()
+        .enumerate()
+        .map(|(k, a)| indicatoren::tree(a, &format!("{path}.indicatoren[{k}]"), map))
+        .collect();
     DoelIn {
         code: d.code,
         weergavecode: None,
@@ -234,9 +292,112 @@ fn doel_tree(accs: &mut [Option<DoelAcc>], di: usize, path: &str, map: &mut RowM
         omschrijving: String::new(),
         geprioriteerd: true,
         vervalreden: (!d.vervalreden.is_empty()).then_some(d.vervalreden),
+        bijdragen_aan: namen(&d.bijdragen),
         subdoelen,
-        indicatoren: Vec::new(),
+        indicatoren,
         acties,
+    }
+}
+
+/// Adds a groepering for every name in a `bijdragenAan` of the tree that
+/// no groepering of it has.
+fn add_named_groeperingen(groepen: &mut Vec<GroeperingIn>, losse: &[OpgaveIn]) {
+    fn doel_refs<'a>(d: &'a DoelIn, out: &mut Vec<&'a String>) {
+        out.extend(&d.bijdragen_aan);
+        for s in &d.subdoelen {
+            doel_refs(s, out);
+        }
+    }
+    let mut refs: Vec<String> = Vec::new();
+    {
+        let mut all = Vec::new();
+        for o in groepen.iter().flat_map(|g| g.opgaven.iter()).chain(losse) {
+            all.extend(&o.bijdragen_aan);
+            for d in &o.doelen {
+                doel_refs(d, &mut all);
+            }
+        }
+        for r in all {
+            if !refs.iter().any(|x| crate::domain::naam::same(x, r)) {
+                refs.push(r.clone());
+            }
+        }
+    }
+    for r in refs {
+        if !groepen
+            .iter()
+            .any(|g| crate::domain::naam::same(&g.naam, &r))
+        {
+            groepen.push(GroeperingIn {
+                sleutel: None,
+                code: None,
+                weergavecode: None,
+                naam: r,
+                omschrijving: String::new(),
+                groeperingen: Vec::new(),
+                opgaven: Vec::new(),
+            });
+        }
+    }
+}
+
+/// The doel a row names (under its parent doel when it names one): `Ok(None)`
+/// when it names none, `Err` when the row contradicts an earlier one (the
+/// problem is recorded).
+fn doel_of_row(
+    opgave: &mut OpgaveAcc,
+    get: &dyn Fn(&str) -> String,
+    row: usize,
+    errors: &mut Vec<FieldError>,
+) -> Result<Option<usize>, ()> {
+    let (dcode, dtitel) = (get("doelCode"), get("doelTitel"));
+    let (pcode, ptitel) = (get("bovenliggendDoelCode"), get("bovenliggendDoelTitel"));
+    let (dreden, preden) = (get("doelVervalreden"), get("bovenliggendDoelVervalreden"));
+    if dcode.is_empty() && dtitel.is_empty() {
+        return Ok(None);
+    }
+    let parent = if pcode.is_empty() && ptitel.is_empty() {
+        Ok(None)
+    } else {
+        find_doel(opgave, (&pcode, &ptitel, &preden), None, row).map(Some)
+    };
+    if let Ok(Some(pi)) = parent {
+        let p = &mut opgave.doelen[pi];
+        same_bijdragen(
+            errors,
+            (row, "bovenliggendDoelBijdragenAan"),
+            (p.row, &mut p.bijdragen),
+            &get("bovenliggendDoelBijdragenAan"),
+        );
+    }
+    let parent = match parent {
+        Ok(p) => p,
+        Err(msg) => {
+            problem(
+                errors,
+                row,
+                "bovenliggendDoelTitel",
+                Foutcode::Inconsistent,
+                msg,
+            );
+            None
+        }
+    };
+    match find_doel(opgave, (&dcode, &dtitel, &dreden), parent, row) {
+        Ok(di) => {
+            let d = &mut opgave.doelen[di];
+            same_bijdragen(
+                errors,
+                (row, "doelBijdragenAan"),
+                (d.row, &mut d.bijdragen),
+                &get("doelBijdragenAan"),
+            );
+            Ok(Some(di))
+        }
+        Err(msg) => {
+            problem(errors, row, "doelTitel", Foutcode::Inconsistent, msg);
+            Err(())
+        }
     }
 }
 
@@ -278,13 +439,14 @@ pub fn read(
         .collect();
     let mut errors = Vec::new();
     for (i, h) in headers.iter().enumerate() {
-        if !CSV_COLUMNS.contains(&h.as_str()) {
+        if !CSV_COLUMNS.contains(&h.as_str()) && !indicatoren::COLUMNS.contains(&h.as_str()) {
             errors.push(FieldError {
                 field: format!("rij[1].kolom[{}]", i + 1),
                 code: Foutcode::UnknownColumn,
                 message: format!(
-                    "Onbekende kolom '{h}'. Bekende kolommen: {}.",
-                    CSV_COLUMNS.join(", ")
+                    "Onbekende kolom '{h}'. Bekende kolommen: {}, {}.",
+                    CSV_COLUMNS.join(", "),
+                    indicatoren::COLUMNS.join(", ")
                 ),
             });
         }
@@ -432,6 +594,36 @@ pub fn read(
                 opgaven.len() - 1
             }
         };
+        {
+            let o = &mut opgaven[oi];
+            same_bijdragen(
+                &mut errors,
+                (row, "opgaveBijdragenAan"),
+                (o.row, &mut o.bijdragen),
+                &get("opgaveBijdragenAan"),
+            );
+        }
+        // an indicator row: one value of an indicator of the row's doel
+        if !get("indicatorNaam").is_empty() {
+            indicatoren::check_richting(&get, row, &mut errors);
+            match doel_of_row(&mut opgaven[oi], &get, row, &mut errors) {
+                Ok(Some(di)) => indicatoren::add(
+                    &mut opgaven[oi].doelen[di].indicatoren,
+                    &get,
+                    row,
+                    &mut errors,
+                ),
+                Ok(None) => problem(
+                    &mut errors,
+                    row,
+                    "doelTitel",
+                    Foutcode::Required,
+                    "Een indicator hoort bij een doel: vul doelCode of doelTitel in.".into(),
+                ),
+                Err(()) => {}
+            }
+            continue;
+        }
         // actie
         let jaar = match get("jaar").parse::<i32>() {
             Ok(j) => j,
@@ -531,35 +723,10 @@ pub fn read(
             status,
         };
         // doel, under its parent doel when the row names one
-        let (dcode, dtitel) = (get("doelCode"), get("doelTitel"));
-        let (pcode, ptitel) = (get("bovenliggendDoelCode"), get("bovenliggendDoelTitel"));
-        let (dreden, preden) = (get("doelVervalreden"), get("bovenliggendDoelVervalreden"));
-        let opgave = &mut opgaven[oi];
-        if dcode.is_empty() && dtitel.is_empty() {
-            opgave.acties.push((row, actie));
-        } else {
-            let parent = if pcode.is_empty() && ptitel.is_empty() {
-                Ok(None)
-            } else {
-                find_doel(opgave, (&pcode, &ptitel, &preden), None, row).map(Some)
-            };
-            let parent = match parent {
-                Ok(p) => p,
-                Err(msg) => {
-                    problem(
-                        &mut errors,
-                        row,
-                        "bovenliggendDoelTitel",
-                        Foutcode::Inconsistent,
-                        msg,
-                    );
-                    None
-                }
-            };
-            match find_doel(opgave, (&dcode, &dtitel, &dreden), parent, row) {
-                Ok(di) => opgave.doelen[di].acties.push((row, actie)),
-                Err(msg) => problem(&mut errors, row, "doelTitel", Foutcode::Inconsistent, msg),
-            }
+        match doel_of_row(&mut opgaven[oi], &get, row, &mut errors) {
+            Ok(None) => opgaven[oi].acties.push((row, actie)),
+            Ok(Some(di)) => opgaven[oi].doelen[di].acties.push((row, actie)),
+            Err(()) => {}
         }
     }
 
@@ -570,6 +737,7 @@ pub fn read(
     let mut tree_groepen: Vec<GroeperingIn> = groeperingen
         .iter()
         .map(|(code, naam, _)| GroeperingIn {
+            sleutel: None,
             code: code.clone(),
             weergavecode: None,
             naam: naam.clone(),
@@ -617,6 +785,7 @@ pub fn read(
             omschrijving: String::new(),
             geprioriteerd: true,
             vervalreden: (!o.vervalreden.is_empty()).then_some(o.vervalreden),
+            bijdragen_aan: namen(&o.bijdragen),
             doelen,
             acties,
         };
@@ -625,6 +794,9 @@ pub fn read(
             None => losse.push(opgave),
         }
     }
+    // A groepering named only as a contribution (no row has it as its
+    // place) is created by its naam.
+    add_named_groeperingen(&mut tree_groepen, &losse);
     let niveau = agenda
         .groeperingsniveau
         .clone()

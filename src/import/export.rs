@@ -10,15 +10,20 @@
 //! spreadsheet does not run it as a formula (the import takes it off again).
 //! Dates are `JJJJ-MM-DD`, instants RFC 3339 in UTC.
 //!
-//! What the file format cannot hold yet is left out: indicatoren, reflecties
-//! and history. A vervallen opgave or doel carries its `vervalreden` (JSON)
+//! Indicatoren go with their doel in the JSON tree: their current
+//! streefwaarden (per year, or without `jaar` for the whole period) and
+//! current metingen (each with its `gemeente`, if any); the CSV carries them
+//! as rows of their own (see [`indicatoren`] and [`super::csv::indicatoren`]). What the file
+//! format cannot hold yet is left out: reflecties and history (superseded
+//! metingen and revised streefwaarden stay in the log). A vervallen opgave or doel carries its `vervalreden` (JSON)
 //! or `opgaveVervalreden`/`doelVervalreden`/`bovenliggendDoelVervalreden`
 //! (CSV), and imports as vervallen again.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use uuid::Uuid;
 
+use super::csv::indicatoren::COLUMNS as INDICATOR_COLUMNS;
 use super::{
     ActieIn, AgendaFile, AgendaIn, DoelIn, GroeperingIn, OpgaveIn, OrganisatieIn, TrekkerIn,
 };
@@ -27,12 +32,17 @@ use crate::domain::reflectie::OnderwerpSoort;
 use crate::escape;
 use crate::projections::{Entity, ReadModel};
 
+mod indicatoren;
+
 /// The CSV columns, in order. `actieId`, `statusSindsDatum`,
 /// `laatstGewijzigdTijdstip` and `aantalReflecties` are ignored on import;
 /// `kenmerk` is kept (an empty one is given by the import). The
 /// `…Vervalreden` columns (last, so older files keep their positions) are
 /// empty for an active opgave or doel and hold the reason for a vervallen one.
-pub const CSV_COLUMNS: [&str; 25] = [
+/// `gemeenten` follows them; the `…BijdragenAan` columns (after that) name
+/// the further groeperingen the opgave, doel or parent doel contributes
+/// to, by naam, separated by ` | ` as partners are.
+pub const CSV_COLUMNS: [&str; 28] = [
     "groeperingCode",
     "groeperingNaam",
     "opgaveCode",
@@ -58,7 +68,21 @@ pub const CSV_COLUMNS: [&str; 25] = [
     "doelVervalreden",
     "bovenliggendDoelVervalreden",
     "gemeenten",
+    "opgaveBijdragenAan",
+    "doelBijdragenAan",
+    "bovenliggendDoelBijdragenAan",
 ];
+
+/// A `…BijdragenAan` cell: the names of the groeperingen `ids`, separated
+/// as partners are.
+fn bijdragen_cel(model: &ReadModel, ids: Option<&[Uuid]>) -> String {
+    ids.unwrap_or_default()
+        .iter()
+        .filter_map(|g| model.groeperingen.get(g))
+        .map(|g| g.state.naam.clone())
+        .collect::<Vec<_>>()
+        .join(PARTNER_SEPARATOR)
+}
 
 /// Separator of several partners in one CSV field.
 pub const PARTNER_SEPARATOR: &str = " | ";
@@ -88,6 +112,60 @@ struct Tree<'a> {
     /// Only the acties for this gemeente (and the whole agenda).
     gemeente: Option<&'a str>,
     orgs: BTreeSet<Uuid>,
+    /// The `sleutel` of every groepering a contribution names.
+    sleutels: HashMap<Uuid, String>,
+}
+
+/// A `sleutel` for every groepering of the agenda that an opgave or doel
+/// contributes to: its naam, made unique with its code (or a number) when
+/// another groepering of the agenda has the same naam.
+fn sleutels(model: &ReadModel, agenda_id: Uuid) -> HashMap<Uuid, String> {
+    let named: BTreeSet<Uuid> = model
+        .opgaven
+        .values()
+        .filter(|o| o.state.agenda_id == agenda_id)
+        .flat_map(|o| o.state.bijdragen.iter().copied())
+        .chain(
+            model
+                .doelen
+                .values()
+                .filter(|d| d.state.agenda_id == agenda_id)
+                .flat_map(|d| d.state.bijdragen.iter().copied()),
+        )
+        .collect();
+    let mut taken = BTreeSet::new();
+    let mut out = HashMap::new();
+    for id in named {
+        let Some(g) = model.groeperingen.get(&id) else {
+            continue;
+        };
+        let naam = &g.state.naam;
+        let shared = model.groeperingen.values().any(|x| {
+            x.id != id
+                && x.state.agenda_id == agenda_id
+                && crate::domain::naam::same(&x.state.naam, naam)
+        });
+        let mut sleutel = match (&g.state.code, shared) {
+            (_, false) => naam.clone(),
+            (Some(c), true) => format!("{naam} ({c})"),
+            (None, true) => format!("{naam} (1)"),
+        };
+        let mut n = 1;
+        while !taken.insert(crate::domain::naam::key(&sleutel)) {
+            n += 1;
+            sleutel = format!("{naam} ({n})");
+        }
+        out.insert(id, sleutel);
+    }
+    out
+}
+
+impl Tree<'_> {
+    fn verwijzingen(&self, ids: &[Uuid]) -> Vec<String> {
+        ids.iter()
+            .filter_map(|g| self.sleutels.get(g).cloned())
+            .collect()
+    }
 }
 
 impl Tree<'_> {
@@ -158,8 +236,9 @@ impl Tree<'_> {
                 omschrijving: d.state.omschrijving.clone(),
                 geprioriteerd: d.state.geprioriteerd,
                 vervalreden: d.state.vervallen.clone(),
+                bijdragen_aan: self.verwijzingen(&d.state.bijdragen),
                 subdoelen: self.doelen(opgave, Some(d.id)),
-                indicatoren: Vec::new(),
+                indicatoren: self.indicatoren(d.id),
                 acties: self.acties(|a| a.doel_id == Some(d.id)),
             })
             .collect()
@@ -185,6 +264,7 @@ impl Tree<'_> {
                 omschrijving: o.state.omschrijving.clone(),
                 geprioriteerd: o.state.geprioriteerd,
                 vervalreden: o.state.vervallen.clone(),
+                bijdragen_aan: self.verwijzingen(&o.state.bijdragen),
                 doelen: self.doelen(o.id, None),
                 acties: self.acties(|a| a.doel_id.is_none() && a.opgave_id == o.id),
             })
@@ -203,6 +283,7 @@ impl Tree<'_> {
         groepen
             .into_iter()
             .map(|g| GroeperingIn {
+                sleutel: self.sleutels.get(&g.id).cloned(),
                 code: g.state.code.as_ref().map(|c| c.to_string()),
                 weergavecode: model.groepering_weergavecode(g.id).map(String::from),
                 naam: g.state.naam.clone(),
@@ -232,6 +313,7 @@ pub fn agenda_file(
         agenda_id,
         gemeente,
         orgs: BTreeSet::new(),
+        sleutels: sleutels(model, agenda_id),
     };
     let groeperingen = tree.groeperingen(None);
     let opgaven = tree.opgaven(None);
@@ -278,8 +360,16 @@ pub fn agenda_file(
 }
 
 /// One row per actie, in the order of the tree (groepering, opgave, doel);
-/// with a `gemeente`, only its acties and those for the whole agenda.
-pub fn csv(model: &ReadModel, agenda_id: Uuid, gemeente: Option<&str>) -> Option<Vec<u8>> {
+/// with a `gemeente`, only its acties and those for the whole agenda. With
+/// `met_indicatoren`, the indicator columns too and after the acties one
+/// row per value of each indicator (see [`indicatoren`]; the form the CSV
+/// import reads).
+pub fn csv(
+    model: &ReadModel,
+    agenda_id: Uuid,
+    gemeente: Option<&str>,
+    met_indicatoren: bool,
+) -> Option<Vec<u8>> {
     model.agendas.get(&agenda_id)?;
     let mut acties: Vec<&Entity<Actie>> = model
         .acties
@@ -318,7 +408,7 @@ pub fn csv(model: &ReadModel, agenda_id: Uuid, gemeente: Option<&str>) -> Option
             .delimiter(b';')
             .terminator(::csv::Terminator::CRLF)
             .from_writer(&mut out);
-        w.write_record(CSV_COLUMNS).ok()?;
+
         let org = |id: &Uuid| {
             model
                 .organisaties
@@ -326,6 +416,18 @@ pub fn csv(model: &ReadModel, agenda_id: Uuid, gemeente: Option<&str>) -> Option
                 .map(|o| o.state.naam.clone())
                 .unwrap_or_default()
         };
+        // The indicator columns and rows only when asked for: the CSV of
+        // acties stays one row per actie for the scripts that read it.
+        let (indicatoren, extra) = if met_indicatoren {
+            (
+                indicatoren::csv_rows(model, agenda_id, gemeente, &org),
+                INDICATOR_COLUMNS.len(),
+            )
+        } else {
+            (Vec::new(), 0)
+        };
+        w.write_record(CSV_COLUMNS.iter().chain(&INDICATOR_COLUMNS[..extra]))
+            .ok()?;
         for e in acties {
             let a = &e.state;
             let opgave = model.opgaven.get(&model.opgave_of(a));
@@ -400,12 +502,27 @@ pub fn csv(model: &ReadModel, agenda_id: Uuid, gemeente: Option<&str>) -> Option
                     .and_then(|p| p.state.vervallen.clone())
                     .unwrap_or_default(),
                 a.gemeenten.join(PARTNER_SEPARATOR),
+                bijdragen_cel(model, opgave.map(|o| &o.state.bijdragen[..])),
+                bijdragen_cel(model, doel.map(|d| &d.state.bijdragen[..])),
+                bijdragen_cel(model, parent.map(|p| &p.state.bijdragen[..])),
             ];
             w.write_record(
                 row.iter()
+                    .chain(std::iter::repeat_n(&String::new(), extra))
                     .map(|cell| escape::csv_cell(cell).as_bytes().to_vec()),
             )
             .ok()?;
+        }
+        for (place, rows) in indicatoren {
+            for r in rows {
+                w.write_record(
+                    place
+                        .iter()
+                        .chain(r.iter())
+                        .map(|cell| escape::csv_cell(cell).as_bytes().to_vec()),
+                )
+                .ok()?;
+            }
         }
         w.flush().ok()?;
     }

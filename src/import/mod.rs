@@ -24,13 +24,17 @@ use crate::service::StreamEvents;
 
 pub mod apply;
 pub mod bestand;
+mod bijdragen;
 pub mod csv;
 pub mod export;
+mod indicatoren;
 
 pub use bestand::{
     ActieIn, AgendaFile, AgendaIn, DoelIn, GroeperingIn, NiveauIn, OpgaveIn, OrganisatieIn,
     TrekkerIn,
 };
+
+pub use indicatoren::{IndicatorIn, MetingIn, WaardeIn};
 
 /// The Twenterand Maatschappelijke Agenda 2024, transcribed (see src/demo/README.md).
 pub const TWENTERAND_2024: &str = include_str!("../demo/twenterand-2024.json");
@@ -44,6 +48,7 @@ pub struct ImportSummary {
     pub opgaven: usize,
     pub doelen: usize,
     pub acties: usize,
+    pub indicatoren: usize,
 }
 
 /// The events of an import plus what they create.
@@ -81,6 +86,8 @@ struct Planner {
     /// Acties without a kenmerk in the file: their stream and prefix,
     /// given one when the whole file is read.
     zonder_kenmerk: Vec<(usize, Option<Code>)>,
+    /// The file's groeperingen and the contributions that name them.
+    bijdragen: bijdragen::Bijdragen,
     errors: Vec<FieldError>,
     streams: Vec<StreamEvents>,
     summary: ImportSummary,
@@ -176,7 +183,7 @@ impl Planner {
                     });
                 self.problem(
                     format!("{path}.weergavecode"),
-                    Foutcode::InvalidCode,
+                    Foutcode::WeergavecodeMismatch,
                     format!("Weergavecode {g:?} past niet bij de codes: afgeleid is {afgeleid}. De weergavecode volgt uit de codes; laat haar weg of pas code aan."),
                 );
             }
@@ -216,6 +223,8 @@ impl Planner {
             omschrijving: g.omschrijving.clone(),
         })]);
         self.summary.groeperingen += 1;
+        self.bijdragen
+            .groepering(&path, id, g.sleutel.as_deref(), &g.naam, &mut self.errors);
         for (i, child) in g.groeperingen.iter().enumerate() {
             self.groepering(
                 format!("{path}.groeperingen[{i}]"),
@@ -269,6 +278,14 @@ impl Planner {
             events.push(Event::OpgaveVervallen(Vervallen { reden }));
         }
         let id = self.create(events);
+        self.bijdragen.opgave(id, groepering);
+        self.bijdragen.bijdrager(
+            &path,
+            self.streams.len() - 1,
+            &o.bijdragen_aan,
+            groepering,
+            true,
+        );
         self.summary.opgaven += 1;
         for (i, d) in o.doelen.iter().enumerate() {
             self.doel(
@@ -313,13 +330,6 @@ impl Planner {
                 "Titel is verplicht.".into(),
             );
         }
-        if !d.indicatoren.is_empty() {
-            self.problem(
-                format!("{path}.indicatoren"),
-                Foutcode::NotSupportedYet,
-                "Indicatoren importeren kan nog niet in deze versie.".into(),
-            );
-        }
         let mut events = vec![Event::DoelAangemaakt(DoelAangemaakt {
             agenda_id: self.agenda_id,
             opgave_id: opgave,
@@ -333,7 +343,18 @@ impl Planner {
             events.push(Event::DoelVervallen(Vervallen { reden }));
         }
         let id = self.create(events);
+        let primair = self.bijdragen.groepering_van(opgave);
+        self.bijdragen.bijdrager(
+            &path,
+            self.streams.len() - 1,
+            &d.bijdragen_aan,
+            primair,
+            false,
+        );
         self.summary.doelen += 1;
+        for (i, ind) in d.indicatoren.iter().enumerate() {
+            self.indicator(format!("{path}.indicatoren[{i}]"), ind, id);
+        }
         if parent.is_some() && !d.subdoelen.is_empty() {
             self.problem(
                 format!("{path}.subdoelen"),
@@ -531,6 +552,7 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
         kenmerken: HashSet::new(),
         volgnummers: HashMap::new(),
         zonder_kenmerk: Vec::new(),
+        bijdragen: bijdragen::Bijdragen::default(),
         errors,
         streams: Vec::new(),
         summary: ImportSummary::default(),
@@ -633,6 +655,8 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
         p.opgave(format!("agenda.opgaven[{i}]"), o, None);
     }
     p.assign_kenmerken();
+    let b = std::mem::take(&mut p.bijdragen);
+    b.resolve(&mut p.streams, &mut p.errors);
     p.summary.agenda_id = agenda_id;
     if p.errors.is_empty() {
         Ok(ImportPlan {

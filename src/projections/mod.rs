@@ -6,6 +6,7 @@
 mod agenda_of;
 mod bijsturing;
 pub mod codes;
+pub mod indicator_signaal;
 mod pdca;
 mod related;
 pub mod replay;
@@ -33,7 +34,9 @@ use crate::domain::Event;
 use crate::event_store::{CommitListener, EventStore, RecordedEvent};
 
 pub use bijsturing::Uitvoering;
-pub use pdca::{ActieSignaal, IndicatorSignaal, OpenBijsturing, PdcaState, VorigJaar};
+pub use pdca::{
+    ActieSignaal, GebiedSignaal, IndicatorSignaal, OpenBijsturing, PdcaState, VorigJaar,
+};
 
 /// An aggregate's state with what the log says about it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -229,14 +232,18 @@ impl ReadModel {
             E::GroeperingAangemaakt(e) => insert(&mut self.groeperingen, r, Groepering::created(e)),
             E::GroeperingGewijzigd(_) => evolve(&mut self.groeperingen, r, |g| g.apply(event)),
             E::OpgaveAangemaakt(e) => insert(&mut self.opgaven, r, Opgave::created(e)),
-            E::OpgaveHernummerd(_) | E::OpgaveGewijzigd(_) | E::OpgaveVervallen(_) => {
-                evolve(&mut self.opgaven, r, |o| o.apply(event))
-            }
+            E::OpgaveHernummerd(_)
+            | E::OpgaveGewijzigd(_)
+            | E::OpgaveVervallen(_)
+            | E::OpgaveBijdrageToegevoegd(_)
+            | E::OpgaveBijdrageVerwijderd(_) => evolve(&mut self.opgaven, r, |o| o.apply(event)),
             E::DoelAangemaakt(e) => insert(&mut self.doelen, r, Doel::created(e)),
             E::DoelHernummerd(_)
             | E::DoelGewijzigd(_)
             | E::DoelVerplaatst(_)
-            | E::DoelVervallen(_) => evolve(&mut self.doelen, r, |d| d.apply(event)),
+            | E::DoelVervallen(_)
+            | E::DoelBijdrageToegevoegd(_)
+            | E::DoelBijdrageVerwijderd(_) => evolve(&mut self.doelen, r, |d| d.apply(event)),
             E::ActieAangemaakt(e) => {
                 // Events written before kenmerken were recorded get theirs
                 // here, in log order, by the rule new acties follow.
@@ -390,8 +397,13 @@ impl ReadModel {
                 .opgaven
                 .contains_key(&id)
                 .then_some(PdcaScope::Opgave(id)),
-            // The PDCA state names no organisatie and reads no token.
-            E::OrganisatieGeregistreerd(_)
+            // The PDCA state names no organisatie, reads no token and no
+            // contribution (the overzicht, which shows them, is not cached).
+            E::OpgaveBijdrageToegevoegd(_)
+            | E::OpgaveBijdrageVerwijderd(_)
+            | E::DoelBijdrageToegevoegd(_)
+            | E::DoelBijdrageVerwijderd(_)
+            | E::OrganisatieGeregistreerd(_)
             | E::OrganisatieGewijzigd(_)
             | E::TokenAangemaakt(_)
             | E::TokenIngetrokken(_) => None,
@@ -649,7 +661,12 @@ fn read_by_actie_dto(event: &Event) -> bool {
         | E::BijsturingDoorgevoerd(_)
         | E::CheckmomentGewijzigd(_)
         | E::TokenAangemaakt(_)
-        | E::TokenIngetrokken(_) => false,
+        | E::TokenIngetrokken(_)
+        // The actie's DTO does not show its opgave's or doel's contributions.
+        | E::OpgaveBijdrageToegevoegd(_)
+        | E::OpgaveBijdrageVerwijderd(_)
+        | E::DoelBijdrageToegevoegd(_)
+        | E::DoelBijdrageVerwijderd(_) => false,
     }
 }
 

@@ -17,10 +17,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc};
 use uuid::Uuid;
 
+pub use super::indicator_signaal::{GebiedSignaal, IndicatorSignaal, VorigJaar};
 use super::{Entity, ReadModel};
 use crate::domain::actie::{Actie, ActieStatus};
 use crate::domain::checkmoment::Checkmoment;
-use crate::domain::indicator::{Koers, Richting};
 use crate::domain::reflectie::{OnderwerpSoort, PdcaFase};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -32,28 +32,6 @@ pub struct ActieSignaal {
     /// parent doel, opgave); none when nothing above it has a code.
     pub code: Option<String>,
     pub omschrijving: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct IndicatorSignaal {
-    pub indicator_id: Uuid,
-    pub naam: String,
-    pub koers: Option<Koers>,
-    pub waarde: Option<f64>,
-    pub streefwaarde: Option<f64>,
-    /// The band (ondergrens, bovengrens) for richting binnenBandbreedte.
-    pub bandbreedte: Option<(f64, f64)>,
-    /// A missed target of an earlier year (see [`crate::domain::indicator::Indicator::vorig_jaar`]).
-    pub vorig_jaar: Option<VorigJaar>,
-}
-
-/// The off-track signal of the last earlier year with a definitive meting.
-#[derive(Debug, Clone, PartialEq)]
-pub struct VorigJaar {
-    pub jaar: i32,
-    pub waarde: f64,
-    pub streefwaarde: f64,
-    pub bandbreedte: Option<(f64, f64)>,
 }
 
 /// A bijsturing that concerns the opgave and is not yet doorgevoerd.
@@ -162,8 +140,10 @@ impl ReadModel {
 
     /// [`Self::pdca`], with the indicators judged against the streefwaarden
     /// of `jaar` (`None`: the agenda's [`crate::domain::agenda::Agenda::peiljaar`]),
-    /// and for one `gemeente` of a shared agenda: only its acties and those
-    /// for the whole agenda count (`None`: every actie).
+    /// and for one `gemeente` of a shared agenda (as the agenda spells it):
+    /// only its acties and those for the whole agenda count, and the
+    /// indicators are judged on that gemeente's values only (`None`: every
+    /// actie, and each gemeente's values side by side).
     pub fn pdca_in(
         &self,
         opgave_id: Uuid,
@@ -240,31 +220,7 @@ impl ReadModel {
                     .get(&i.state.doel_id)
                     .is_some_and(|d| d.state.vervallen.is_none())
             })
-            .map(|i| {
-                let band = |s: &crate::domain::indicator::Waarde| {
-                    (i.state.richting == Richting::BinnenBandbreedte)
-                        .then_some(())
-                        .and_then(|_| Some((s.ondergrens?, s.bovengrens?)))
-                };
-                let stand = i.state.stand(year);
-                IndicatorSignaal {
-                    indicator_id: i.id,
-                    naam: i.state.naam.clone(),
-                    koers: stand.koers,
-                    waarde: stand.waarde,
-                    streefwaarde: stand.streefwaarde.map(|s| s.waarde),
-                    bandbreedte: stand.streefwaarde.and_then(band),
-                    vorig_jaar: i.state.vorig_jaar(year).and_then(|v| {
-                        let s = v.streefwaarde?;
-                        Some(VorigJaar {
-                            jaar: v.jaar,
-                            waarde: v.waarde?,
-                            streefwaarde: s.waarde,
-                            bandbreedte: band(s),
-                        })
-                    }),
-                }
-            })
+            .map(|i| super::indicator_signaal::judge(i.id, &i.state, year, gemeente))
             .collect();
         indicatoren.sort_by(|a, b| a.naam.cmp(&b.naam));
 
@@ -385,38 +341,7 @@ impl ReadModel {
             ));
         }
         for i in &indicatoren {
-            match (i.koers, i.waarde, i.streefwaarde) {
-                (Some(Koers::NietOpKoers), Some(w), Some(_)) if i.bandbreedte.is_some() => {
-                    let (lo, hi) = i.bandbreedte.unwrap_or_default();
-                    redenen.push(format!(
-                        "Indicator '{}' niet op koers: {w} buiten de bandbreedte {lo} tot en met {hi} voor {year}.",
-                        i.naam
-                    ))
-                }
-                (Some(Koers::NietOpKoers), Some(w), Some(s)) => redenen.push(format!(
-                    "Indicator '{}' niet op koers: {w} tegen streefwaarde {s} voor {year}.",
-                    i.naam
-                )),
-                (None, None, Some(_)) => redenen.push(format!(
-                    "Indicator '{}' heeft nog geen meting voor {year}.",
-                    i.naam
-                )),
-                (None, _, None) => redenen.push(format!(
-                    "Indicator '{}' heeft geen streefwaarde voor {year}.",
-                    i.naam
-                )),
-                _ => {}
-            }
-            if let Some(v) = &i.vorig_jaar {
-                let tegen = match v.bandbreedte {
-                    Some((lo, hi)) => format!("buiten de bandbreedte {lo} tot en met {hi}"),
-                    None => format!("tegen streefwaarde {}", v.streefwaarde),
-                };
-                redenen.push(format!(
-                    "Indicator '{}' was in {} niet op koers: {} {tegen}.",
-                    i.naam, v.jaar, v.waarde
-                ));
-            }
+            redenen.extend(super::indicator_signaal::redenen(i, year));
         }
         if laatste_reflectie.is_none() {
             redenen.push(
@@ -450,7 +375,7 @@ mod tests {
     use super::*;
     use crate::domain::actie::ActieStatus;
     use crate::domain::events::*;
-    use crate::domain::indicator::{MetingStatus, Richting, Waarde};
+    use crate::domain::indicator::{Koers, MetingStatus, Richting, Waarde};
     use crate::domain::{Code, Event};
     use crate::event_store::{Metadata, RecordedEvent};
 
@@ -510,12 +435,13 @@ mod tests {
             bron: None,
             toelichting: None,
             door_organisatie_id: None,
+            gemeente: None,
         })
     }
 
     fn waarde(w: f64, band: Option<(f64, f64)>) -> Waarde {
         Waarde {
-            jaar: 2024,
+            jaar: Some(2024),
             waarde: w,
             ondergrens: band.map(|b| b.0),
             bovengrens: band.map(|b| b.1),

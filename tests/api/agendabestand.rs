@@ -119,7 +119,7 @@ fn what_the_schema_states_is_refused_by_the_schema_all_at_once() {
     let doel = &mut file["agenda"]["groeperingen"][0]["opgaven"][0]["doelen"][0];
     // a sub-doel with a sub-doel of its own
     doel["subdoelen"] = json!([{"titel": "Sub", "subdoelen": [{"titel": "Te diep"}]}]);
-    // indicatoren cannot be imported yet
+    // an indicator without its eenheid and richting
     doel["indicatoren"] = json!([{"naam": "Aantal deelnemers"}]);
     // a trekker that is both an organisatie and a groep
     doel["acties"][0]["trekker"] =
@@ -134,7 +134,8 @@ fn what_the_schema_states_is_refused_by_the_schema_all_at_once() {
         [
             ("body.agenda.eigenaar".to_owned(), "unknown-field"),
             (format!("{d}.acties[0].trekker.groep"), "invalid-trekker"),
-            (format!("{d}.indicatoren"), "too-many"),
+            (format!("{d}.indicatoren[0].eenheid"), "required"),
+            (format!("{d}.indicatoren[0].richting"), "required"),
             (format!("{d}.subdoelen"), "nested-subdoel"),
         ]
         .map(|(n, c)| (n, c.to_owned()))

@@ -53,6 +53,14 @@ enum Op {
         to: usize,
         doel: bool,
     },
+    /// An opgave or doel contributes to (or stops contributing to) one of
+    /// the agenda's two groeperingen.
+    Bijdrage {
+        doel: bool,
+        idx: usize,
+        tweede: bool,
+        weg: bool,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -67,6 +75,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (any::<bool>(), i()).prop_map(|(opgave, idx)| Op::Vervallen { opgave, idx }),
         4 => (i(), any::<bool>()).prop_map(|(under, doel)| Op::Actie { under, doel }),
         1 => (i(), i(), any::<bool>()).prop_map(|(actie, to, doel)| Op::MoveActie { actie, to, doel }),
+        5 => (any::<bool>(), i(), any::<bool>(), proptest::bool::weighted(0.2))
+            .prop_map(|(doel, idx, tweede, weg)| Op::Bijdrage { doel, idx, tweede, weg }),
     ]
 }
 
@@ -102,7 +112,8 @@ fn code_of(pm: Caller, path: &str) -> (Option<String>, String, Value) {
 
 /// Performs one write; any answer but a 5xx is fine (a refused write
 /// changes nothing, which the export comparison then also shows).
-fn perform(pm: Caller, agenda: &str, groepering: &str, b: &mut Built, op: &Op) {
+fn perform(pm: Caller, agenda: &str, groeperingen: &[String; 2], b: &mut Built, op: &Op) {
+    let groepering = &groeperingen[0];
     b.n += 1;
     let n = b.n;
     let r = match op {
@@ -232,6 +243,28 @@ fn perform(pm: Caller, agenda: &str, groepering: &str, b: &mut Built, op: &Op) {
             };
             pm.patch(&format!("/acties/{a}"), &etag, &body)
         }
+        Op::Bijdrage {
+            doel,
+            idx,
+            tweede,
+            weg,
+        } => {
+            let (list, kind) = if *doel {
+                (&b.doelen, "doelen")
+            } else {
+                (&b.opgaven, "opgaven")
+            };
+            let Some(id) = pick(list, *idx) else { return };
+            let g = &groeperingen[usize::from(*tweede)];
+            if *weg {
+                pm.call("DELETE", &format!("/{kind}/{id}/bijdragen/{g}"), &[], None)
+            } else {
+                pm.post(
+                    &format!("/{kind}/{id}/bijdragen"),
+                    &json!({ "groeperingId": g }),
+                )
+            }
+        }
     };
     assert!(r.status < 500, "{op:?}: {:?}", r.body);
 }
@@ -339,6 +372,9 @@ fn tree_rows(csv: &str) -> Vec<Vec<String>> {
         "opgaveVervalreden",
         "doelVervalreden",
         "bovenliggendDoelVervalreden",
+        "opgaveBijdragenAan",
+        "doelBijdragenAan",
+        "bovenliggendDoelBijdragenAan",
     ];
     let index: Vec<usize> = columns
         .iter()
@@ -381,15 +417,17 @@ fn run_case(app: &TestApp, ops: &[Op]) {
     let agenda = agenda.id();
     let token = pm_of(app, &agenda);
     let pm = app.als(&token);
-    let groepering = pm
-        .post(
+    let groepering = |naam: &str| {
+        pm.post(
             &format!("/agendas/{agenda}/groeperingen"),
-            &json!({"naam": "Iedereen doet mee"}),
+            &json!({ "naam": naam }),
         )
-        .id();
+        .id()
+    };
+    let groeperingen = [groepering("Iedereen doet mee"), groepering("Sterke wijken")];
     let mut built = Built::default();
     for op in ops {
-        perform(pm, &agenda, &groepering, &mut built, op);
+        perform(pm, &agenda, &groeperingen, &mut built, op);
     }
 
     // Every actie keeps the kenmerk it was created with, whatever moved or
@@ -564,15 +602,17 @@ fn vervallen_opgaven_and_doelen_stay_vervallen_through_export_and_import() {
     let csv_export = text(pm, &format!("/agendas/{agenda}/export?formaat=csv"));
     let header = csv_export.lines().next().unwrap();
     assert!(
-        header.contains(";opgaveVervalreden;doelVervalreden;bovenliggendDoelVervalreden"),
+        header.contains(";opgaveVervalreden;doelVervalreden;bovenliggendDoelVervalreden;")
+            && header
+                .ends_with(";opgaveBijdragenAan;doelBijdragenAan;bovenliggendDoelBijdragenAan"),
         "{header}"
     );
     assert!(
-        csv_export.contains(";Opgegaan in 1.1;;;\r\n"),
+        csv_export.contains(";Opgegaan in 1.1;;;;;;\r\n"),
         "{csv_export}"
     );
     assert!(
-        csv_export.contains(";;\"Bereikt; niet meer nodig\";;\r\n"),
+        csv_export.contains(";;\"Bereikt; niet meer nodig\";;;;;\r\n"),
         "{csv_export}"
     );
     let q =

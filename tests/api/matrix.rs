@@ -114,6 +114,45 @@ fn fresh_checkmoment(w: &World, n: usize) -> String {
     )
 }
 
+/// A fresh groepering of the agenda; when `van` names an opgave or doel
+/// path (`/opgaven/{id}`), that one contributes to it already.
+fn fresh_groepering(w: &World, n: usize, van: Option<&str>) -> String {
+    let body = json!({"naam": format!("Effect {n}")}).to_string();
+    let path = format!("/agendas/{}/groeperingen", w.agenda);
+    let r = request(&w.app, "POST", &path, pm(w), &[], Some(&body));
+    assert_eq!(r.status, 201, "{}", r.body);
+    let g = r.body["id"].as_str().unwrap().to_owned();
+    if let Some(van) = van {
+        let body = json!({"groeperingId": g}).to_string();
+        let path = format!("{van}/bijdragen");
+        let r = request(&w.app, "POST", &path, pm(w), &[], Some(&body));
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    g
+}
+
+/// A contribution of `van` (`/opgaven/{id}` or `/doelen/{id}`) to a fresh
+/// groepering, or the removal of one it has.
+fn bijdrage(w: &World, n: usize, van: &str, remove: bool) -> Call {
+    if remove {
+        let g = fresh_groepering(w, n, Some(van));
+        Call {
+            method: "DELETE",
+            path: format!("{van}/bijdragen/{g}"),
+            if_match: None,
+            body: None,
+        }
+    } else {
+        let g = fresh_groepering(w, n, None);
+        call(
+            "POST",
+            format!("{van}/bijdragen"),
+            None,
+            json!({"groeperingId": g}),
+        )
+    }
+}
+
 fn call(method: &'static str, path: String, if_match: Option<String>, body: Value) -> Call {
     Call {
         method,
@@ -546,6 +585,30 @@ fn endpoints() -> Vec<Endpoint> {
                     body: None,
                 }
             },
+        },
+        Endpoint {
+            method: "POST",
+            path: "/opgaven/{id}/bijdragen",
+            expect: [A, F, F, 201, F, F, F, F],
+            prepare: |w, n| bijdrage(w, n, &format!("/opgaven/{}", w.opgave), false),
+        },
+        Endpoint {
+            method: "DELETE",
+            path: "/opgaven/{id}/bijdragen/{groeperingId}",
+            expect: [A, F, F, 204, F, F, F, F],
+            prepare: |w, n| bijdrage(w, n, &format!("/opgaven/{}", w.opgave), true),
+        },
+        Endpoint {
+            method: "POST",
+            path: "/doelen/{id}/bijdragen",
+            expect: [A, F, F, 201, F, F, F, F],
+            prepare: |w, n| bijdrage(w, n, &format!("/doelen/{}", w.doel), false),
+        },
+        Endpoint {
+            method: "DELETE",
+            path: "/doelen/{id}/bijdragen/{groeperingId}",
+            expect: [A, F, F, 204, F, F, F, F],
+            prepare: |w, n| bijdrage(w, n, &format!("/doelen/{}", w.doel), true),
         },
         Endpoint {
             method: "POST",

@@ -208,13 +208,13 @@ pub fn script_year(app: &App) -> Script {
             bron: None,
             eigenaar_organisatie_id: None,
             nulmeting: Some(Waarde {
-                jaar: 2023,
+                jaar: Some(2023),
                 waarde: 40.0,
                 ondergrens: None,
                 bovengrens: None,
             }),
             streefwaarden: vec![Waarde {
-                jaar: 2024,
+                jaar: Some(2024),
                 waarde: 60.0,
                 ondergrens: None,
                 bovengrens: None,
@@ -234,6 +234,7 @@ pub fn script_year(app: &App) -> Script {
                 bron: None,
                 toelichting: None,
                 door_organisatie_id: None,
+                gemeente: None,
             })?,
         ))
     }))

@@ -201,7 +201,7 @@ fn hostile_agenda(app: &App, v: &str) -> (Uuid, u64) {
             eigenaar_organisatie_id: None,
             nulmeting: None,
             streefwaarden: vec![Waarde {
-                jaar: 2024,
+                jaar: Some(2024),
                 waarde: 10.0,
                 ondergrens: None,
                 bovengrens: None,
@@ -220,6 +220,7 @@ fn hostile_agenda(app: &App, v: &str) -> (Uuid, u64) {
                 bron: None,
                 toelichting: None,
                 door_organisatie_id: None,
+                gemeente: None,
             })
             .unwrap()
     });

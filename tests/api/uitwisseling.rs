@@ -345,7 +345,10 @@ fn an_import_with_ten_problems_reports_the_schema_five_then_the_rule_five() {
     assert_eq!(
         problems(&p),
         named(&[
-            (format!("{g}[0].doelen[0].weergavecode"), "invalid-code"),
+            (
+                format!("{g}[0].doelen[0].weergavecode"),
+                "weergavecode-mismatch"
+            ),
             (
                 format!("{g}[0].acties[2].trekker.organisatie"),
                 "unknown-organisatie"

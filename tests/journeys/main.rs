@@ -7,11 +7,13 @@
 mod acties;
 mod acties_invoer;
 mod backup;
+mod bijdragen;
 mod codes;
 mod first_run;
 mod fsync_trace;
 mod gemeente;
 mod indicatoren;
+mod indicatoren_gemeenten;
 mod invoer;
 mod logs;
 mod structuur;

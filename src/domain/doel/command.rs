@@ -116,7 +116,7 @@ impl DoelCommand {
                 // their parent, and their codes follow.
                 let code = code.as_ref().map(Option::as_ref);
                 streams.extend(cascade::doel_gewijzigd(view, id, code, opgave_id)?);
-                Ok(streams)
+                Ok(crate::domain::bijdrage::na_verplaatsing(view, streams))
             }
         }
     }

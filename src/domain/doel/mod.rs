@@ -21,6 +21,10 @@ pub struct Doel {
     pub omschrijving: String,
     pub geprioriteerd: bool,
     pub vervallen: Option<String>,
+    /// Groeperingen it contributes to besides its opgave's (see
+    /// `domain::bijdrage`), in the order they were added.
+    #[serde(default)]
+    pub bijdragen: Vec<Uuid>,
 }
 
 pub fn create(e: DoelAangemaakt) -> Decision {
@@ -45,6 +49,7 @@ impl Doel {
             omschrijving: e.omschrijving.clone(),
             geprioriteerd: e.geprioriteerd,
             vervallen: None,
+            bijdragen: Vec::new(),
         }
     }
 
@@ -64,6 +69,8 @@ impl Doel {
             Event::DoelHernummerd(e) => self.code.clone_from(&e.nieuwe_code),
             Event::DoelVerplaatst(e) => self.opgave_id = e.nieuwe_opgave_id,
             Event::DoelVervallen(e) => self.vervallen = Some(e.reden.clone()),
+            Event::DoelBijdrageToegevoegd(e) => self.bijdragen.push(e.groepering_id),
+            Event::DoelBijdrageVerwijderd(e) => self.bijdragen.retain(|g| *g != e.groepering_id),
             _ => {}
         }
     }

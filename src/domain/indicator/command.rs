@@ -51,6 +51,9 @@ pub enum IndicatorCommand {
         bron: Option<String>,
         toelichting: Option<String>,
         door_organisatie_id: Option<Uuid>,
+        /// The gemeente of the agenda the value is for (any spelling the
+        /// agenda's name matches); none: the whole area.
+        gemeente: Option<String>,
         /// The caller's date today (the domain never reads the clock).
         vandaag: NaiveDate,
     },
@@ -73,6 +76,8 @@ pub trait IndicatorView {
     /// The doel an indicator is added to.
     fn doel_plek(&self, doel_id: Uuid) -> Option<DoelPlek>;
     fn organisatie_bestaat(&self, id: Uuid) -> bool;
+    /// The gemeenten of an agenda, as the agenda spells them.
+    fn agenda_gemeenten(&self, agenda_id: Uuid) -> Vec<String>;
 }
 
 impl IndicatorCommand {
@@ -156,6 +161,7 @@ impl IndicatorCommand {
                 bron,
                 toelichting,
                 door_organisatie_id,
+                gemeente,
                 vandaag,
             } => {
                 let (current, version) = view
@@ -163,6 +169,14 @@ impl IndicatorCommand {
                     .ok_or(DomainError::not_found("indicator", id))?;
                 let periode = tekst(periode);
                 let mut errors = Vec::new();
+                let gemeente = tekst(gemeente).and_then(|g| {
+                    let gemeenten = view.agenda_gemeenten(current.agenda_id);
+                    let found = crate::domain::gemeente::vind(&gemeenten, &g).map(str::to_owned);
+                    if found.is_none() {
+                        errors.push(onbekende_gemeente("gemeente", &g, &gemeenten));
+                    }
+                    found
+                });
                 if periode.is_none() && meet_datum.is_none() {
                     errors.push(FieldError {
                         field: "periode".into(),
@@ -194,6 +208,7 @@ impl IndicatorCommand {
                     bron: tekst(bron),
                     toelichting: tekst(toelichting),
                     door_organisatie_id,
+                    gemeente,
                 });
                 let events = merge(errors, decided)?;
                 Ok(vec![StreamBesluit::bij(id, version, events)])
@@ -205,6 +220,19 @@ impl IndicatorCommand {
 /// Free text as kept: trimmed, and blank is no text.
 fn tekst(t: Option<String>) -> Option<String> {
     t.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// A gemeente that is not one of the agenda's, with the ones it has.
+pub fn onbekende_gemeente(field: &str, naam: &str, gemeenten: &[String]) -> FieldError {
+    FieldError {
+        field: field.into(),
+        code: Foutcode::UnknownGemeente,
+        // The wording of the other gemeente checks (`domain::gemeente`).
+        message: format!(
+            "'{naam}' is geen gemeente van deze agenda; kies uit {}.",
+            gemeenten.join(", ")
+        ),
+    }
 }
 
 fn unknown_organisatie(field: &str, id: Uuid) -> FieldError {

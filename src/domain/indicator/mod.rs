@@ -1,7 +1,10 @@
 //! Indicator on a doel ("tellen"): a measurable figure with a unit, a
-//! direction, a nulmeting and a streefwaarde per year, and its metingen.
-//! A later meting for the same period supersedes an earlier one; both stay
-//! in history.
+//! direction, a nulmeting and a streefwaarde per year (or one for the whole
+//! period of the agenda), and its metingen. A meting may be for one gemeente
+//! of the agenda (none: the whole area); a later meting for the same period
+//! and the same gemeente supersedes an earlier one; both stay in history.
+//! An indicator is judged per gemeente it has values for (see
+//! [`Indicator::standen`]).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -14,7 +17,9 @@ use super::{Decision, DomainError, FieldError};
 use crate::domain::Foutcode;
 
 mod command;
-pub use command::{DoelPlek, IndicatorCommand, IndicatorView};
+mod stand;
+pub use command::{onbekende_gemeente, DoelPlek, IndicatorCommand, IndicatorView};
+pub use stand::{jaar_tekst, Gebied};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -32,11 +37,14 @@ pub enum MetingStatus {
 }
 
 /// A value for a year: a nulmeting or a streefwaarde. For
-/// `binnenBandbreedte` the band is `ondergrens`..`bovengrens`.
+/// `binnenBandbreedte` the band is `ondergrens`..`bovengrens`. Without a
+/// `jaar` it holds for the whole period of the agenda (a streefwaarde for the
+/// whole nota); a year's own streefwaarde wins over that one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Waarde {
-    pub jaar: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jaar: Option<i32>,
     pub waarde: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ondergrens: Option<f64>,
@@ -57,8 +65,11 @@ pub struct Meting {
     pub door_organisatie_id: Option<Uuid>,
     #[serde(with = "crate::domain::binary::instant")]
     pub geregistreerd: DateTime<Utc>,
-    /// A later meting for the same period replaced this one.
+    /// A later meting for the same period and gemeente replaced this one.
     pub vervangen: bool,
+    /// The gemeente of the agenda this value is for (as the agenda spells
+    /// it); none: the whole area.
+    pub gemeente: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -171,9 +182,9 @@ pub fn check_getal(field: &str, v: &mut f64, errors: &mut Vec<FieldError>) {
 /// The years a nulmeting or streefwaarde may be for (the API's years).
 pub const JAREN: std::ops::RangeInclusive<i32> = 1900..=2200;
 
-/// Checks the year of a nulmeting or streefwaarde.
-fn check_jaar(field: &str, jaar: i32, errors: &mut Vec<FieldError>) {
-    if !JAREN.contains(&jaar) {
+/// Checks the year of a nulmeting or streefwaarde (none: the whole period).
+fn check_jaar(field: &str, jaar: Option<i32>, errors: &mut Vec<FieldError>) {
+    if jaar.is_some_and(|j| !JAREN.contains(&j)) {
         errors.push(FieldError {
             field: format!("{field}.jaar"),
             code: Foutcode::InvalidNumber,
@@ -235,7 +246,7 @@ pub fn create(mut e: IndicatorAangemaakt) -> Decision {
             errors.push(FieldError {
                 field: format!("streefwaarden[{i}].jaar"),
                 code: Foutcode::DuplicateYear,
-                message: format!("Voor {} staat al een streefwaarde.", s.jaar),
+                message: format!("Voor {} staat al een streefwaarde.", jaar_tekst(s.jaar)),
             });
         }
     }
@@ -289,7 +300,11 @@ impl Indicator {
                 self.streefwaarden.sort_by_key(|s| s.jaar);
             }
             Event::MetingVastgelegd(e) => {
-                for m in self.metingen.iter_mut().filter(|m| m.periode == e.periode) {
+                for m in self
+                    .metingen
+                    .iter_mut()
+                    .filter(|m| m.periode == e.periode && m.gemeente == e.gemeente)
+                {
                     m.vervangen = true;
                 }
                 self.metingen.push(Meting {
@@ -303,6 +318,7 @@ impl Indicator {
                     door_organisatie_id: e.door_organisatie_id,
                     geregistreerd: at,
                     vervangen: false,
+                    gemeente: e.gemeente.clone(),
                 });
             }
             _ => {}
@@ -315,11 +331,15 @@ impl Indicator {
         if !errors.is_empty() {
             return Err(DomainError::Invalid(errors));
         }
-        let vorige = self.streefwaarde(w.jaar).cloned();
+        let vorige = self.eigen_streefwaarde(w.jaar).cloned();
         if vorige.as_ref() == Some(&w) {
             return Err(DomainError::conflict(
                 Foutcode::StreefwaardeUnchanged,
-                format!("De streefwaarde voor {} is al {}.", w.jaar, w.waarde),
+                format!(
+                    "De streefwaarde voor {} is al {}.",
+                    jaar_tekst(w.jaar),
+                    w.waarde
+                ),
             ));
         }
         Ok(vec![Event::StreefwaardeVastgesteld(
@@ -385,7 +405,7 @@ impl Indicator {
                 errors.push(FieldError {
                     field: format!("streefwaarden[{i}].jaar"),
                     code: Foutcode::DuplicateYear,
-                    message: format!("{} staat twee keer in de lijst.", s.jaar),
+                    message: format!("{} staat twee keer in de lijst.", jaar_tekst(s.jaar)),
                 });
             }
         }
@@ -401,7 +421,7 @@ impl Indicator {
                     errors.push(FieldError {
                         field: "richting".into(),
                         code: Foutcode::BandRequired,
-                        message: format!("De streefwaarde voor {} heeft geen ondergrens en bovengrens; geef bij deze richting ook nieuwe streefwaarden met een bandbreedte.", s.jaar),
+                        message: format!("De streefwaarde voor {} heeft geen ondergrens en bovengrens; geef bij deze richting ook nieuwe streefwaarden met een bandbreedte.", jaar_tekst(s.jaar)),
                     });
                 }
             }
@@ -428,7 +448,7 @@ impl Indicator {
             events.push(Event::IndicatorGewijzigd(change));
         }
         for w in streefwaarden {
-            let vorige = self.streefwaarde(w.jaar).cloned();
+            let vorige = self.eigen_streefwaarde(w.jaar).cloned();
             if vorige.as_ref() != Some(&w) {
                 events.push(Event::StreefwaardeVastgesteld(StreefwaardeVastgesteld {
                     streefwaarde: w,
@@ -438,81 +458,6 @@ impl Indicator {
         }
         Ok(events)
     }
-
-    /// Where the indicator stands in a year: the latest current meting of
-    /// that year against that year's streefwaarde, given the richting (the
-    /// same rule the PDCA state uses).
-    pub fn stand(&self, jaar: i32) -> Stand<'_> {
-        let streefwaarde = self.streefwaarde(jaar);
-        let waarde = self.actuele_metingen(jaar).last().map(|m| m.waarde);
-        Stand {
-            jaar,
-            waarde,
-            streefwaarde,
-            koers: match (waarde, streefwaarde) {
-                (Some(w), Some(s)) => Some(koers(self.richting, w, s)),
-                _ => None,
-            },
-        }
-    }
-
-    /// A missed target of an earlier year, so it stays visible after
-    /// 1 January: the last year before `peiljaar` with a definitive (not
-    /// superseded) meting, judged by that year's latest definitive meting
-    /// against that year's streefwaarde; `Some` only when it was not on
-    /// track (`vorigJaar` in the PDCA state, the overzicht and the indicator view).
-    pub fn vorig_jaar(&self, peiljaar: i32) -> Option<Stand<'_>> {
-        let definitief = |m: &&Meting| !m.vervangen && m.status == MetingStatus::Definitief;
-        let jaar = self
-            .metingen
-            .iter()
-            .filter(definitief)
-            .filter_map(|m| periode_jaar(&m.periode))
-            .filter(|y| *y < peiljaar)
-            .max()?;
-        let waarde = self
-            .actuele_metingen(jaar)
-            .into_iter()
-            .rfind(definitief)
-            .map(|m| m.waarde)?;
-        let streefwaarde = self.streefwaarde(jaar)?;
-        let koers = koers(self.richting, waarde, streefwaarde);
-        (koers == Koers::NietOpKoers).then_some(Stand {
-            jaar,
-            waarde: Some(waarde),
-            streefwaarde: Some(streefwaarde),
-            koers: Some(koers),
-        })
-    }
-
-    /// The latest meting that is not superseded (latest period, then latest recorded).
-    pub fn laatste_meting(&self) -> Option<&Meting> {
-        self.metingen
-            .iter()
-            .filter(|m| !m.vervangen)
-            .max_by(|a, b| {
-                (periode_jaar(&a.periode), &a.periode, a.geregistreerd).cmp(&(
-                    periode_jaar(&b.periode),
-                    &b.periode,
-                    b.geregistreerd,
-                ))
-            })
-    }
-
-    pub fn streefwaarde(&self, jaar: i32) -> Option<&Waarde> {
-        self.streefwaarden.iter().find(|s| s.jaar == jaar)
-    }
-
-    /// The current (not superseded) metingen of a year, latest period last.
-    pub fn actuele_metingen(&self, jaar: i32) -> Vec<&Meting> {
-        let mut v: Vec<&Meting> = self
-            .metingen
-            .iter()
-            .filter(|m| !m.vervangen && periode_jaar(&m.periode) == Some(jaar))
-            .collect();
-        v.sort_by(|a, b| a.periode.cmp(&b.periode));
-        v
-    }
 }
 
 #[cfg(test)]
@@ -521,7 +466,7 @@ mod tests {
 
     fn w(jaar: i32, waarde: f64) -> Waarde {
         Waarde {
-            jaar,
+            jaar: Some(jaar),
             waarde,
             ondergrens: None,
             bovengrens: None,
@@ -553,6 +498,7 @@ mod tests {
             bron: None,
             toelichting: None,
             door_organisatie_id: None,
+            gemeente: None,
         })
     }
 
@@ -623,20 +569,20 @@ mod tests {
         let mut i = given();
         let t = Utc::now();
         i.apply(&meting("2025", 11.0), t);
-        assert_eq!(i.stand(2025).koers, Some(Koers::NietOpKoers));
+        assert_eq!(i.stand(2025, None).koers, Some(Koers::NietOpKoers));
         i.apply(&meting("2025", 9.5), t);
         assert_eq!(
             i.metingen.iter().map(|m| m.vervangen).collect::<Vec<_>>(),
             [true, false]
         );
-        let stand = i.stand(2025);
+        let stand = i.stand(2025, None);
         assert_eq!(
             (stand.waarde, stand.koers),
             (Some(9.5), Some(Koers::OpKoers))
         );
-        assert_eq!(i.stand(2026).koers, None, "no meting for 2026 yet");
+        assert_eq!(i.stand(2026, None).koers, None, "no meting for 2026 yet");
         i.apply(&meting("2024", 20.0), t);
-        assert_eq!(i.laatste_meting().map(|m| m.waarde), Some(9.5));
+        assert_eq!(i.laatste_meting(None).map(|m| m.waarde), Some(9.5));
     }
 
     #[test]
@@ -645,22 +591,25 @@ mod tests {
         let t = Utc::now();
         // Lower is better: 12 misses 2025's 10.
         i.apply(&meting("2025-Q4", 12.0), t);
-        let v = i.vorig_jaar(2026).expect("2025 missed");
+        let v = i.vorig_jaar(2026, None).expect("2025 missed");
         assert_eq!(
             (v.jaar, v.waarde, v.streefwaarde.map(|s| s.waarde)),
             (2025, Some(12.0), Some(10.0))
         );
         assert_eq!(v.koers, Some(Koers::NietOpKoers));
-        assert!(i.vorig_jaar(2025).is_none(), "only earlier years count");
+        assert!(
+            i.vorig_jaar(2025, None).is_none(),
+            "only earlier years count"
+        );
         // A provisional meting of 2026 does not make 2026 the earlier year for 2027.
         let mut provisional = meting("2026", 1.0);
         if let Event::MetingVastgelegd(m) = &mut provisional {
             m.status = MetingStatus::Voorlopig;
         }
         i.apply(&provisional, t);
-        assert_eq!(i.vorig_jaar(2027).map(|v| v.jaar), Some(2025));
+        assert_eq!(i.vorig_jaar(2027, None).map(|v| v.jaar), Some(2025));
         // Met after all (a later definitive meting for the same period): nothing to show.
         i.apply(&meting("2025-Q4", 9.0), t);
-        assert!(i.vorig_jaar(2026).is_none());
+        assert!(i.vorig_jaar(2026, None).is_none());
     }
 }

@@ -94,7 +94,7 @@ impl OpgaveCommand {
                     None
                 });
                 geen_fouten(errors)?;
-                wijzig(
+                let streams = wijzig(
                     view,
                     id,
                     o,
@@ -107,7 +107,8 @@ impl OpgaveCommand {
                         geprioriteerd,
                         groepering_id,
                     },
-                )
+                )?;
+                Ok(crate::domain::bijdrage::na_verplaatsing(view, streams))
             }
         }
     }

@@ -21,6 +21,10 @@ pub struct Opgave {
     pub geprioriteerd: bool,
     /// Set when the opgave was dropped, with the reason.
     pub vervallen: Option<String>,
+    /// Further groeperingen it contributes to, in the order they were added
+    /// (see `domain::bijdrage`).
+    #[serde(default)]
+    pub bijdragen: Vec<Uuid>,
 }
 
 pub fn create(e: OpgaveAangemaakt) -> Decision {
@@ -44,6 +48,7 @@ impl Opgave {
             omschrijving: e.omschrijving.clone(),
             geprioriteerd: e.geprioriteerd,
             vervallen: None,
+            bijdragen: Vec::new(),
         }
     }
 
@@ -65,6 +70,8 @@ impl Opgave {
             }
             Event::OpgaveHernummerd(e) => self.code.clone_from(&e.nieuwe_code),
             Event::OpgaveVervallen(e) => self.vervallen = Some(e.reden.clone()),
+            Event::OpgaveBijdrageToegevoegd(e) => self.bijdragen.push(e.groepering_id),
+            Event::OpgaveBijdrageVerwijderd(e) => self.bijdragen.retain(|g| *g != e.groepering_id),
             _ => {}
         }
     }

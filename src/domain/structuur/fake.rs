@@ -74,6 +74,7 @@ impl Structuur {
                 omschrijving: String::new(),
                 geprioriteerd: true,
                 vervallen: None,
+                bijdragen: Vec::new(),
             },
             1,
         ));
@@ -92,6 +93,7 @@ impl Structuur {
                 omschrijving: String::new(),
                 geprioriteerd: true,
                 vervallen: None,
+                bijdragen: Vec::new(),
             },
             1,
         ));

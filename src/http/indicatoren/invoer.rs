@@ -13,8 +13,9 @@ use crate::http::invoer::{Datum, Patch, Tekst};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Nulmeting {
-    #[schema(example = 2023, minimum = 1900, maximum = 2200)]
-    pub jaar: i32,
+    /// Het jaar van de nulmeting (mag ontbreken als de bron het niet noemt).
+    #[schema(example = 2023, minimum = 1900, maximum = 2200, nullable = false)]
+    pub jaar: Option<i32>,
     /// Van -1e15 t/m 1e15; -0 wordt als 0 vastgelegd.
     #[schema(example = 12.0, minimum = -1e15, maximum = 1e15)]
     pub waarde: f64,
@@ -31,13 +32,15 @@ impl From<Nulmeting> for Waarde {
     }
 }
 
-/// A streefwaarde for a year; with richting binnenBandbreedte also the band
-/// (ondergrens ≤ bovengrens).
+/// A streefwaarde for a year, or (without `jaar`) for the whole period of
+/// the agenda; with richting binnenBandbreedte also the band (ondergrens ≤
+/// bovengrens).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Streefwaarde {
-    #[schema(example = 2026, minimum = 1900, maximum = 2200)]
-    pub jaar: i32,
+    /// Weglaten: één streefwaarde voor de hele periode van de agenda. Een jaar met een eigen streefwaarde gaat daarvoor.
+    #[schema(example = 2026, minimum = 1900, maximum = 2200, nullable = false)]
+    pub jaar: Option<i32>,
     /// Van -1e15 t/m 1e15; -0 wordt als 0 vastgelegd.
     #[schema(example = 40.0, minimum = -1e15, maximum = 1e15)]
     pub waarde: f64,
@@ -81,7 +84,7 @@ pub struct IndicatorNieuw {
     pub eigenaar_organisatie_id: Option<Uuid>,
     #[schema(nullable = false)]
     pub nulmeting: Option<Nulmeting>,
-    /// Per jaar één streefwaarde.
+    /// Per jaar één streefwaarde, en/of één zonder jaar voor de hele periode.
     #[serde(default)]
     pub streefwaarden: Vec<Streefwaarde>,
     /// Waarom (komt in de audittrail); ook als header X-Audit-Toelichting.
@@ -123,7 +126,7 @@ pub struct IndicatorWijziging {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MetingNieuw {
-    /// 2024, 2024-Q2 of 2024-03. Zonder periode geldt het jaar van de meetdatum. Een latere meting voor dezelfde periode vervangt de eerdere.
+    /// 2024, 2024-Q2 of 2024-03. Zonder periode geldt het jaar van de meetdatum. Een latere meting voor dezelfde periode (en gemeente) vervangt de eerdere.
     #[schema(
         example = "2024",
         pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
@@ -142,4 +145,7 @@ pub struct MetingNieuw {
     pub toelichting: Option<String>,
     /// De organisatie die de meting aanlevert (bij een partner-token: de eigen).
     pub door_organisatie_id: Option<Uuid>,
+    /// De gemeente van de agenda waarvoor de waarde geldt (bij een agenda van meerdere gemeenten); weglaten: het hele gebied. Een latere meting vervangt alleen die voor dezelfde periode én gemeente.
+    #[schema(example = "Gemeente Twenterand")]
+    pub gemeente: Option<String>,
 }

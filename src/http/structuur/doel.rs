@@ -55,6 +55,8 @@ pub struct DoelDto {
     pub aantal_acties: usize,
     pub aantal_subdoelen: usize,
     pub aantal_indicatoren: usize,
+    /// De groeperingen waaraan het doel bijdraagt naast die van zijn opgave.
+    pub bijdragen: Vec<super::bijdrage::BijdrageDto>,
     pub versie: u64,
 }
 
@@ -92,11 +94,16 @@ pub fn doel_dto(e: &Entity<crate::domain::doel::Doel>, m: &ReadModel) -> DoelDto
             .values()
             .filter(|i| i.state.doel_id == e.id)
             .count(),
+        bijdragen: super::bijdrage::bijdragen_dto(m, &d.bijdragen),
         versie: e.version,
     }
 }
 
-fn doel_response(state: &AppState, id: Uuid, status: StatusCode) -> Result<HttpResponse, Problem> {
+pub(super) fn doel_response(
+    state: &AppState,
+    id: Uuid,
+    status: StatusCode,
+) -> Result<HttpResponse, Problem> {
     let m = state.projection.read();
     let d = m
         .doelen

@@ -45,6 +45,8 @@ pub struct GroeperingDto {
     pub omschrijving: String,
     /// De weergavecodes van de opgaven met een code in deze groepering.
     pub opgave_codes: Vec<String>,
+    /// Wat aan deze groepering bijdraagt: de opgaven die er zelf in staan (primair), dan de opgaven en doelen die er daarnaast aan bijdragen (bijdrage).
+    pub onderdelen: Vec<super::bijdrage::OnderdeelDto>,
     pub versie: u64,
 }
 
@@ -73,6 +75,7 @@ fn groepering_dto(e: &Entity<crate::domain::agenda::Groepering>, m: &ReadModel) 
         naam: g.naam.clone(),
         omschrijving: g.omschrijving.clone(),
         opgave_codes: codes.into_iter().map(|c| c.to_string()).collect(),
+        onderdelen: super::bijdrage::onderdelen(m, e.id),
         versie: e.version,
     }
 }

@@ -9,6 +9,7 @@
 //! decided there, against `crate::domain::structuur::StructuurView`.
 
 mod agenda;
+pub mod bijdrage;
 mod doel;
 mod groepering;
 mod opgave;
@@ -40,7 +41,27 @@ pub fn configure(cfg: &mut super::Routes) {
         .route("/opgaven/{id}/doelen", web::get().to(doel::list_doelen))
         .route("/opgaven/{id}/doelen", web::post().to(doel::post_doel))
         .route("/doelen/{id}", web::get().to(doel::get_doel))
-        .route("/doelen/{id}", web::patch().to(doel::patch_doel));
+        .route("/doelen/{id}", web::patch().to(doel::patch_doel))
+        .route(
+            "/groeperingen/{id}/opgaven",
+            web::get().to(bijdrage::list_groepering_opgaven),
+        )
+        .route(
+            "/opgaven/{id}/bijdragen",
+            web::post().to(bijdrage::post_opgave_bijdrage),
+        )
+        .route(
+            "/opgaven/{id}/bijdragen/{groepering_id}",
+            web::delete().to(bijdrage::delete_opgave_bijdrage),
+        )
+        .route(
+            "/doelen/{id}/bijdragen",
+            web::post().to(bijdrage::post_doel_bijdrage),
+        )
+        .route(
+            "/doelen/{id}/bijdragen/{groepering_id}",
+            web::delete().to(bijdrage::delete_doel_bijdrage),
+        );
 }
 
 #[derive(OpenApi)]
@@ -56,6 +77,11 @@ pub fn configure(cfg: &mut super::Routes) {
     doel::list_doelen,
     doel::post_doel,
     doel::get_doel,
-    doel::patch_doel
+    doel::patch_doel,
+    bijdrage::list_groepering_opgaven,
+    bijdrage::post_opgave_bijdrage,
+    bijdrage::post_doel_bijdrage,
+    bijdrage::delete_opgave_bijdrage,
+    bijdrage::delete_doel_bijdrage
 ))]
 pub struct Api;

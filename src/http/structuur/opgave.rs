@@ -67,7 +67,7 @@ pub struct OpgaveWijziging {
     toelichting: Option<String>,
 }
 
-fn opgave_response(
+pub(super) fn opgave_response(
     state: &AppState,
     id: Uuid,
     status: StatusCode,

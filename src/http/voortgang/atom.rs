@@ -150,7 +150,10 @@ fn entries(v: &Voortgang) -> Vec<Entry> {
             out.push(Entry {
                 position: m.positie,
                 updated: m.registratie_tijdstip,
-                title: format!("Meting {} over {}", m.indicator, m.periode),
+                title: match &m.gemeente {
+                    Some(g) => format!("Meting {} over {} voor {g}", m.indicator, m.periode),
+                    None => format!("Meting {} over {}", m.indicator, m.periode),
+                },
                 text: format!(
                     "{} {} ({}){}",
                     m.waarde,
@@ -210,6 +213,21 @@ pub fn feed(v: &Voortgang, base: &str, agenda_updated: DateTime<Utc>) -> String 
     };
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     out.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"nl\">\n");
+    // A feed of one groepering is a feed of its own too (the entries keep
+    // their ids).
+    let (feed_id, voor, query, extra) = match v.groepering_id {
+        Some(g) => {
+            let naam = v.groeperingen.first().map(|s| format!(" — {}", s.naam));
+            let sep = if query.is_empty() { '?' } else { '&' };
+            (
+                format!("{feed_id}:groepering:{g}"),
+                format!("{voor}{}", naam.unwrap_or_default()),
+                format!("{query}{sep}groepering={g}"),
+                format!("{extra}&groepering={g}"),
+            )
+        }
+        None => (feed_id, voor, query, extra),
+    };
     out.push_str(&format!("  <id>{}</id>\n", xml(&feed_id)));
     out.push_str(&format!(
         "  <title>Voortgang {}{}</title>\n",
@@ -268,7 +286,7 @@ pub fn feed(v: &Voortgang, base: &str, agenda_updated: DateTime<Utc>) -> String 
 /// zonder die zijn het paden vanaf de root van de server (nooit afgeleid van Host of
 /// X-Forwarded-*-headers).
 #[utoipa::path(get, path = "/agendas/{id}/voortgang.atom", tag = "Nieuwsbrief",
-    params(("id" = Uuid, Path, description = "Id van de agenda"), GemeenteQuery),
+    params(("id" = Uuid, Path, description = "Id van de agenda"), GemeenteQuery, super::GroeperingQuery),
     responses(
         (status = 200, description = "De Atom-feed", content_type = "application/atom+xml", body = String),
         (status = 400, description = "Ongeldig id", body = Problem, content_type = "application/problem+json"),
@@ -279,9 +297,11 @@ pub async fn get_feed(
     reader: crate::http::peil::view::Reader,
     id: web::Path<Uuid>,
     g: web::Query<GemeenteQuery>,
+    q: web::Query<super::GroeperingQuery>,
 ) -> Result<HttpResponse, Problem> {
     reader.check(crate::access::policy::Target::Agenda(*id))?;
     let gemeente = super::gemeente(&state, *id, &g)?;
+    let groepering = super::groepering_param(&state, *id, q.groepering)?;
     let agenda_updated = state
         .projection
         .read()
@@ -303,7 +323,7 @@ pub async fn get_feed(
         tot_datum: None,
     };
     let agenda_id: Uuid = *id;
-    let v = compute(&state, agenda_id, window, gemeente).await?;
+    let v = compute(&state, agenda_id, window, gemeente, groepering).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/atom+xml; charset=utf-8")
         .insert_header(("ETag", format!("W/\"{head}\"")))

@@ -121,12 +121,16 @@ pub struct MetingItem {
     pub doel_code: Option<String>,
     #[schema(example = "2024-Q2")]
     pub periode: String,
+    /// De gemeente waarvoor de meting geldt; ontbreekt: het hele gebied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, example = "Gemeente Twenterand")]
+    pub gemeente: Option<String>,
     pub meet_datum: Option<NaiveDate>,
     pub waarde: f64,
     /// voorlopig of definitief.
     #[schema(value_type = crate::domain::indicator::MetingStatus)]
     pub status: String,
-    /// Streefwaarde voor het jaar van de periode.
+    /// Streefwaarde voor het jaar van de periode (die van dat jaar, anders die voor de hele periode).
     pub streefwaarde: Option<f64>,
     pub nulmeting: Option<f64>,
     /// opKoers of nietOpKoers ten opzichte van de streefwaarde (richting meegewogen).
@@ -168,6 +172,12 @@ pub struct FaseWijziging {
 #[serde(rename_all = "camelCase")]
 pub struct OpgaveVoortgang {
     pub opgave_id: Uuid,
+    /// Alleen met ?groepering=: primair (de opgave staat in de groepering) of bijdrage (de opgave, of een doel ervan, draagt eraan bij).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub soort: Option<crate::http::structuur::bijdrage::BijdrageSoort>,
+    /// Alleen met ?groepering=, als niet de opgave maar doelen ervan bijdragen: die doelen (weergavecode en titel, of de titel; dan staan alleen hun wijzigingen hier).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub via_doelen: Vec<String>,
     /// De weergavecode van de opgave; leeg als die geen code heeft.
     #[schema(example = "1.1")]
     pub code: Option<String>,
@@ -231,6 +241,9 @@ pub struct Voortgang {
     pub tot_positie: u64,
     pub sinds_datum: Option<NaiveDate>,
     pub tot_datum: Option<NaiveDate>,
+    /// De groepering van ?groepering= (dan staat alles in haar ene sectie onder groeperingen).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groepering_id: Option<Uuid>,
     /// Aantal gemelde wijzigingen (fasewijzigingen niet meegeteld).
     pub aantal_wijzigingen: usize,
     /// Bijsturingen op checkmomenten over de hele agenda.

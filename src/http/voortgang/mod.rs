@@ -7,6 +7,7 @@
 //! counted twice.
 
 mod atom;
+mod groepering;
 pub mod items;
 pub mod model;
 pub mod render;
@@ -45,6 +46,39 @@ pub struct VoortgangQuery {
     /// json (application/json), markdown (text/markdown) of html (text/html); gaat voor de Accept-header (voor tools die geen headers kunnen zetten).
     #[param(inline, value_type = Option<Formaat>, example = "markdown")]
     pub formaat: Option<String>,
+    /// Alleen wat een groepering (bijv. een maatschappelijk effect) aangaat: de opgaven erin, de opgaven die eraan bijdragen en de wijzigingen van doelen die eraan bijdragen.
+    pub groepering: Option<Uuid>,
+}
+
+/// `?groepering=` on the voortgang's feed. Not closed: `?gemeente=` is
+/// read by [`GemeenteQuery`] beside it.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct GroeperingQuery {
+    /// Alleen wat een groepering (bijv. een maatschappelijk effect) aangaat: de opgaven erin, de opgaven die eraan bijdragen en de wijzigingen van doelen die eraan bijdragen.
+    pub groepering: Option<Uuid>,
+}
+
+/// The groepering of `?groepering=`, which must be one of the agenda's
+/// (400 naming the parameter otherwise).
+pub fn groepering_param(
+    state: &AppState,
+    agenda_id: Uuid,
+    groepering: Option<Uuid>,
+) -> Result<Option<Uuid>, Problem> {
+    let Some(g) = groepering else {
+        return Ok(None);
+    };
+    let m = state.projection.read();
+    match m.groeperingen.get(&g) {
+        Some(x) if x.state.agenda_id == agenda_id => Ok(Some(g)),
+        _ => Err(Problem::invalid(vec![InvalidParam::new(
+            "query.groepering",
+            Foutcode::UnknownGroepering,
+            format!("Er is geen groepering {g} in deze agenda."),
+        )])),
+    }
 }
 
 // The formats of the voortgang. The query keeps a `String` so that an
@@ -203,12 +237,20 @@ pub async fn compute(
     agenda_id: Uuid,
     window: Window,
     gemeente: Option<String>,
+    groepering: Option<Uuid>,
 ) -> Result<Voortgang, Problem> {
     let store = state.store.clone();
-    let result =
-        web::block(move || model::compute(store.as_ref(), agenda_id, window, gemeente.as_deref()))
-            .await
-            .map_err(|_| internal_problem("the voortgang computation was cancelled".into()))?;
+    let result = web::block(move || {
+        model::compute(
+            store.as_ref(),
+            agenda_id,
+            window,
+            gemeente.as_deref(),
+            groepering,
+        )
+    })
+    .await
+    .map_err(|_| internal_problem("the voortgang computation was cancelled".into()))?;
     match result {
         Ok(Some(v)) => Ok(v),
         Ok(None) => Err(Problem::not_found(crate::domain::niet_gevonden(
@@ -287,7 +329,8 @@ pub async fn get_voortgang(
     let gemeente = gemeente(&state, *id, &g)?;
     let formaat = negotiate(&req, q.formaat.as_deref())?;
     let window = window(&state, &q)?;
-    let v = compute(&state, *id, window, gemeente).await?;
+    let groepering = groepering_param(&state, *id, q.groepering)?;
+    let v = compute(&state, *id, window, gemeente, groepering).await?;
     let mut res = HttpResponse::Ok();
     res.insert_header(("ETag", format!("W/\"{}\"", v.tot_positie)))
         .insert_header(("Vary", "Accept"));

@@ -116,6 +116,7 @@ pub fn compute(
     agenda_id: Uuid,
     window: Window,
     gemeente: Option<&str>,
+    groepering: Option<Uuid>,
 ) -> Result<Option<Voortgang>, String> {
     let start = ReadModel::replay(store, window.sinds_positie)?;
     let mut model = start.clone();
@@ -185,6 +186,15 @@ pub fn compute(
         }
     }
 
+    // ?groepering=: what concerns it, all in its one section.
+    let per_opgave = match groepering {
+        Some(g) => super::groepering::filter(end, g, per_opgave),
+        None => per_opgave,
+    };
+    let section = |o: &crate::domain::opgave::Opgave| match groepering {
+        Some(g) => Some(g),
+        None => o.groepering_id.and_then(|g| root(end, g)),
+    };
     let mut groeperingen: BTreeMap<Uuid, GroeperingVoortgang> = BTreeMap::new();
     let mut losse = Vec::new();
     let mut aantal = agendabreed.len();
@@ -196,9 +206,11 @@ pub fn compute(
         v.code = end.opgave_weergavecode(id).map(String::from);
         v.titel = o.state.titel.clone();
         aantal += v.count();
-        match o.state.groepering_id.and_then(|g| root(end, g)) {
+        match section(&o.state) {
             Some(g) => {
-                let grp = &end.groeperingen[&g].state;
+                let Some(grp) = end.groeperingen.get(&g).map(|x| &x.state) else {
+                    continue;
+                };
                 groeperingen
                     .entry(g)
                     .or_insert_with(|| GroeperingVoortgang {
@@ -239,6 +251,7 @@ pub fn compute(
         tot_positie: window.tot_positie,
         sinds_datum: window.sinds_datum,
         tot_datum: window.tot_datum,
+        groepering_id: groepering,
         aantal_wijzigingen: aantal,
         agendabrede_bijsturingen: agendabreed,
         groeperingen,
@@ -248,8 +261,17 @@ pub fn compute(
 
 /// Whether a fact holds for `gemeente`: facts about an actie (or a
 /// reflectie on one) only when the actie, as it is at the window's end, is
-/// for that gemeente or for the whole agenda; other facts always.
+/// for that gemeente or for the whole agenda; a meting only when it is for
+/// that gemeente or for the whole area; other facts always.
 fn for_gemeente(m: &ReadModel, fact: &Fact, gemeente: &str) -> bool {
+    if let Fact::Meting(indicator, meting) = fact {
+        return m
+            .indicatoren
+            .get(indicator)
+            .and_then(|i| i.state.metingen.iter().find(|x| x.id == *meting))
+            .and_then(|x| x.gemeente.as_deref())
+            .is_none_or(|g| crate::domain::naam::same(g, gemeente));
+    }
     let actie = match fact {
         Fact::Actie(_, id, ..) | Fact::Trekker(id, ..) | Fact::Bericht(id, _) => Some(*id),
         Fact::Reflectie(id) => m
@@ -470,6 +492,7 @@ impl Names<'_> {
                             .and_then(|d| m.doel_weergavecode(d.id))
                             .map(String::from),
                         periode: meting.periode.clone(),
+                        gemeente: meting.gemeente.clone(),
                         meet_datum: meting.meet_datum,
                         waarde: meting.waarde,
                         status: crate::http::dto::enum_str(&meting.status),

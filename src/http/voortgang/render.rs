@@ -124,6 +124,26 @@ fn opgave_nodes(o: &OpgaveVoortgang, level: usize, out: &mut Vec<Node>) {
             user(crate::domain::code::label(o.code.as_deref(), &o.titel)),
         ],
     ));
+    if o.soort == Some(crate::http::structuur::bijdrage::BijdrageSoort::Bijdrage) {
+        let mut line = vec![own("Draagt bij aan deze groepering")];
+        if !o.via_doelen.is_empty() {
+            let label = if o.via_doelen.len() == 1 {
+                "doel"
+            } else {
+                "doelen"
+            };
+            line.push(own(format!(" via {label} ")));
+            for (i, t) in o.via_doelen.iter().enumerate() {
+                if i > 0 {
+                    line.push(own(", "));
+                }
+                line.push(user(t));
+            }
+            line.push(own(" (alleen de wijzigingen daarvan)"));
+        }
+        line.push(own("; de eigen plaats van de opgave is elders."));
+        out.push(Node::Para(line));
+    }
     if let Some(f) = &o.pdca_fase {
         let text = match &f.van {
             Some(van) => format!("PDCA-fase: {} → {}", fase(van), fase(&f.naar)),
@@ -232,8 +252,11 @@ fn opgave_nodes(o: &OpgaveVoortgang, level: usize, out: &mut Vec<Node>) {
                     user(&m.eenheid),
                     own(" over "),
                     user(&m.periode),
-                    own(format!(" ({})", m.status)),
                 ]);
+                if let Some(g) = &m.gemeente {
+                    l.extend([own(" voor "), user(g)]);
+                }
+                l.push(own(format!(" ({})", m.status)));
                 if let Some(s) = m.streefwaarde {
                     l.push(own(format!("; streefwaarde {}", getal(s))));
                 }

@@ -23,4 +23,11 @@ impl IndicatorView for ReadModel {
     fn organisatie_bestaat(&self, id: Uuid) -> bool {
         self.organisaties.contains_key(&id)
     }
+
+    fn agenda_gemeenten(&self, agenda_id: Uuid) -> Vec<String> {
+        self.agendas
+            .get(&agenda_id)
+            .map(|a| a.state.gemeenten.clone())
+            .unwrap_or_default()
+    }
 }

@@ -3,6 +3,7 @@
 //! (which implements the aggregate's view trait). One file per aggregate.
 
 mod actie;
+mod bijdrage;
 mod checkmoment;
 mod indicator;
 mod organisatie;

@@ -37,7 +37,7 @@ pub fn writes(t: &mut Truth, h: &Hidden) {
         &p,
         json!({"omschrijving": "Waar"}),
     );
-    t.id(
+    let tweede = t.id(
         "POST",
         "/agendas/{id}/groeperingen",
         &format!("/agendas/{a}/groeperingen"),
@@ -79,6 +79,23 @@ pub fn writes(t: &mut Truth, h: &Hidden) {
         &p,
         json!({"omschrijving": "Waar"}),
     );
+    // Contributions to the second groepering, added and taken away.
+    for (kind, id) in [("opgaven", &h.opgave), ("doelen", &h.doel)] {
+        let path = format!("/{kind}/{id}/bijdragen");
+        t.id(
+            "POST",
+            &format!("/{kind}/{{id}}/bijdragen"),
+            &path,
+            json!({"groeperingId": tweede}),
+        );
+        t.call(
+            "DELETE",
+            &format!("/{kind}/{{id}}/bijdragen/{{groeperingId}}"),
+            &format!("{path}/{tweede}"),
+            None,
+            None,
+        );
+    }
     let nieuw = t.id(
         "POST",
         "/doelen/{id}/acties",

@@ -231,3 +231,43 @@ fn an_actie_of_borne_outside_bornes_uitvoeringsperiode_is_refused() {
         "body.uitvoeringsperioden[0].eindDatum"
     );
 }
+
+#[test]
+fn only_a_programmamanager_token_can_be_scoped_to_a_gemeente() {
+    let app = spawn();
+    let n = nota(&app);
+    let p = refused(
+        &app,
+        || {
+            send(
+                &app,
+                "POST",
+                "/tokens",
+                &app.beheerder,
+                json!({
+                    "organisatieId": crate::support::organisatie_id(&app.state, "Gemeente Twenterand"),
+                    "rol": "partner",
+                    "omschrijving": "script Borne",
+                    "gemeente": "Borne"
+                }),
+            )
+        },
+        400,
+        "invalid-input",
+    );
+    let velden: Vec<(&str, &str)> = p["invalidParams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["name"].as_str().unwrap(), i["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(velden, [("body.gemeente", "not-allowed")], "{p}");
+    assert!(
+        p["invalidParams"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("Alleen een programmamanager-token"),
+        "{p}"
+    );
+    let _ = n;
+}

@@ -85,6 +85,7 @@ fn opgave(agenda_id: Uuid, code: &str) -> Opgave {
         omschrijving: String::new(),
         geprioriteerd: true,
         vervallen: None,
+        bijdragen: Vec::new(),
     }
 }
 
@@ -98,6 +99,7 @@ fn doel(agenda_id: Uuid, opgave_id: Uuid, code: Option<&str>) -> Doel {
         omschrijving: String::new(),
         geprioriteerd: true,
         vervallen: None,
+        bijdragen: Vec::new(),
     }
 }
 

@@ -30,11 +30,18 @@ impl IndicatorView for Fake {
     fn organisatie_bestaat(&self, id: Uuid) -> bool {
         id == ORG
     }
+    fn agenda_gemeenten(&self, agenda_id: Uuid) -> Vec<String> {
+        if agenda_id == AGENDA {
+            vec!["Gemeente Noord".into(), "Gemeente Zuid".into()]
+        } else {
+            vec![]
+        }
+    }
 }
 
 fn w(jaar: i32, waarde: f64) -> Waarde {
     Waarde {
-        jaar,
+        jaar: Some(jaar),
         waarde,
         ondergrens: None,
         bovengrens: None,
@@ -80,6 +87,7 @@ fn meting() -> IndicatorCommand {
         bron: Some("  Monitor ".into()),
         toelichting: Some("   ".into()),
         door_organisatie_id: Some(ORG),
+        gemeente: None,
         vandaag: vandaag(),
     }
 }
@@ -103,6 +111,7 @@ fn a_meting_of_today_counts_for_its_year_with_trimmed_texts() {
             bron: Some("Monitor".into()),
             toelichting: None,
             door_organisatie_id: Some(ORG),
+            gemeente: None,
         })]);
     assert_eq!(streams[0].versie, Versie::Exact(5));
 }
@@ -347,5 +356,45 @@ fn years_outside_the_apis_years_are_refused_for_nulmeting_and_streefwaarden() {
             ("nulmeting.jaar", "invalid-number"),
             ("streefwaarden[1].jaar", "invalid-number")
         ]
+    );
+}
+
+fn voor_gemeente(g: &str) -> IndicatorCommand {
+    with(meting(), |c| {
+        if let IndicatorCommand::LegMetingVast { gemeente, .. } = c {
+            *gemeente = Some(g.into());
+        }
+    })
+}
+
+#[test]
+fn a_meting_for_a_gemeente_of_the_agenda_is_recorded_as_the_agenda_spells_it() {
+    given(world())
+        .when(|v| voor_gemeente("  gemeente   zuid ").decide(v))
+        .then(vec![Event::MetingVastgelegd(MetingVastgelegd {
+            meting_id: Uuid::from_u128(9),
+            periode: "2025".into(),
+            meet_datum: Some(vandaag()),
+            waarde: 9.5,
+            status: MetingStatus::Definitief,
+            bron: Some("Monitor".into()),
+            toelichting: None,
+            door_organisatie_id: Some(ORG),
+            gemeente: Some("Gemeente Zuid".into()),
+        })]);
+}
+
+#[test]
+fn a_meting_for_a_gemeente_outside_the_agenda_is_refused_naming_the_agendas_gemeenten() {
+    let e = given(world())
+        .when(|v| voor_gemeente("Gemeente West").decide(v))
+        .then_refused(Foutcode::UnknownGemeente);
+    let DomainError::Invalid(errors) = e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(errors[0].field, "gemeente");
+    assert_eq!(
+        errors[0].message,
+        "'Gemeente West' is geen gemeente van deze agenda; kies uit Gemeente Noord, Gemeente Zuid."
     );
 }
