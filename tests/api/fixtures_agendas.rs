@@ -348,7 +348,7 @@ fn strings(v: &Value) -> Vec<&str> {
         .collect()
 }
 
-/// The files themselves (no server, so this runs on today's code): every
+/// The files themselves (no server): every
 /// organisation, groepering and gemeente they name is declared in the file,
 /// every actie of a gemeente lies in that gemeente's uitvoeringsperiode,
 /// and no file carries a code its document does not have.

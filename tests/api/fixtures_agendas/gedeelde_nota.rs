@@ -48,7 +48,6 @@ fn rows(o: &Value) -> Vec<(String, Value)> {
 }
 
 #[test]
-#[ignore = "needs issue-18 slices A-D"]
 fn shared_nota_of_three_gemeenten_reads_per_gemeente() {
     let app = spawn();
     let l = load(&app, GEDEELD, "Gemeente Beekdal");

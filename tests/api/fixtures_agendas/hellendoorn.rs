@@ -8,7 +8,7 @@ use crate::support::{rebuilt, spawn};
 
 /// Hellendoorn's visie needs nothing of issue 18: the four themes are
 /// numbered 1-4 in the document, the "Wat betekent dit" parts are doelen
-/// without code, their bullets sub-doelen without code. This runs today.
+/// without code, their bullets sub-doelen without code.
 #[test]
 fn hellendoorn_visie_loads_and_reads_as_four_themes_in_plan() {
     let app = spawn();

@@ -18,7 +18,6 @@ const SPEERPUNTEN: [&str; 5] = [
 ];
 
 #[test]
-#[ignore = "needs issue-18 slices A-D"]
 fn maashorst_beleidskader_loads_without_codes_and_reads_by_title() {
     let app = spawn();
     let l = load(&app, MAASHORST, "Gemeente Maashorst");
