@@ -12,7 +12,7 @@
 //! indicators against the streefwaarde of the reference year, which is the
 //! instant's year clamped into the agenda's period.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc};
 use uuid::Uuid;
@@ -159,11 +159,24 @@ impl ReadModel {
         if let Some(g) = gemeente {
             acties.retain(|a| crate::domain::gemeente::hoort_bij(&a.state.gemeenten, g));
         }
+        // Every actie here is under this opgave, so its code depends only on
+        // its doel: derive each doel's weergavecode once, not once per actie.
+        let mut per_doel: HashMap<Option<Uuid>, Option<String>> = HashMap::new();
+        let codes: HashMap<Uuid, Option<String>> = acties
+            .iter()
+            .map(|a| {
+                let code = per_doel
+                    .entry(a.state.doel_id)
+                    .or_insert_with(|| self.actie_code(&a.state))
+                    .clone();
+                (a.id, code)
+            })
+            .collect();
         acties.sort_by_cached_key(|a| {
-            let code = self.actie_code(&a.state);
+            let code = codes.get(&a.id).and_then(|c| c.as_deref());
             (
                 code.is_none(),
-                code.as_deref().map(crate::domain::code::sort_key),
+                code.map(crate::domain::code::sort_key),
                 a.id,
             )
         });
@@ -186,7 +199,7 @@ impl ReadModel {
             let signal = || ActieSignaal {
                 actie_id: a.id,
                 kenmerk: a.state.kenmerk.to_string(),
-                code: self.actie_code(&a.state),
+                code: codes.get(&a.id).cloned().flatten(),
                 omschrijving: excerpt(&a.state.omschrijving),
             };
             if active && a.state.trekker.is_none() {
