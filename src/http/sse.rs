@@ -101,6 +101,17 @@ fn closing(why: AuthError) -> Bytes {
     Bytes::from(format!("event: einde\ndata: {data}\n\n"))
 }
 
+/// How long the closing frame waits for room when the client is behind.
+const CLOSING_WAIT: Duration = Duration::from_secs(2);
+
+/// Ends the stream with its `einde` frame. The channel may be full of
+/// events the client has not read yet, so the frame waits for room (a
+/// `try_send` would drop it and the stream would end without saying why);
+/// a client that reads nothing for [`CLOSING_WAIT`] is cut off anyway.
+async fn close_with(tx: &mpsc::Sender<Bytes>, why: AuthError) {
+    let _ = tokio::time::timeout(CLOSING_WAIT, tx.send(closing(why))).await;
+}
+
 /// Sends a frame, waiting for room in the channel; gives up (`false`) when
 /// the client went away or the token ended meanwhile (after the closing frame).
 async fn send(
@@ -111,7 +122,7 @@ async fn send(
 ) -> bool {
     loop {
         if let Some(why) = ended(live, token) {
-            let _ = tx.try_send(closing(why));
+            close_with(tx, why).await;
             return false;
         }
         tokio::select! {
@@ -165,7 +176,7 @@ async fn pump(
                 changed = head.changed() => if changed.is_err() { return },
                 _ = tick.tick() => {
                     if let Some(why) = ended(&live, token) {
-                        let _ = tx.try_send(closing(why));
+                        close_with(&tx, why).await;
                         return;
                     }
                     if quiet_since.elapsed() >= KEEP_ALIVE {
