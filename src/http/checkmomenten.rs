@@ -37,14 +37,14 @@ fn checkmoment_response(
     status: StatusCode,
 ) -> Result<HttpResponse, Problem> {
     let m = state.projection.read();
-    let c = m
-        .checkmomenten
-        .get(&id)
-        .ok_or_else(|| Problem::not_found(checkmoment_not_found(id)))?;
-    Ok(HttpResponse::build(status)
-        .insert_header(("ETag", etag(c.version)))
-        .insert_header(("Location", format!("/v1/checkmomenten/{id}")))
-        .json(checkmoment_dto(c, &m)))
+    crate::http::write::geschreven(
+        status,
+        m.checkmomenten.get(&id),
+        "checkmoment",
+        "checkmomenten",
+        id,
+        |c| checkmoment_dto(c, &m),
+    )
 }
 
 // ---------- listing ----------

@@ -38,11 +38,14 @@ fn not_found(id: Uuid) -> Problem {
 
 fn respond(state: &AppState, id: Uuid, status: StatusCode) -> Result<HttpResponse, Problem> {
     let m = state.projection.read();
-    let i = m.indicatoren.get(&id).ok_or_else(|| not_found(id))?;
-    Ok(HttpResponse::build(status)
-        .insert_header(("ETag", etag(i.version)))
-        .insert_header(("Location", format!("/v1/indicatoren/{id}")))
-        .json(indicator_dto(i, &m)))
+    crate::http::write::geschreven(
+        status,
+        m.indicatoren.get(&id),
+        "indicator",
+        "indicatoren",
+        id,
+        |i| indicator_dto(i, &m),
+    )
 }
 
 // ---------- indicatoren ----------

@@ -68,14 +68,14 @@ pub async fn list_organisaties(
 
 fn respond(state: &AppState, id: Uuid, status: StatusCode) -> Result<HttpResponse, Problem> {
     let model = state.projection.read();
-    let o = model
-        .organisaties
-        .get(&id)
-        .ok_or_else(|| Problem::not_found(crate::domain::niet_gevonden("organisatie", id)))?;
-    Ok(HttpResponse::build(status)
-        .insert_header(("ETag", etag(o.version)))
-        .insert_header(("Location", format!("/v1/organisaties/{id}")))
-        .json(OrganisatieDto::from(o)))
+    crate::http::write::geschreven(
+        status,
+        model.organisaties.get(&id),
+        "organisatie",
+        "organisaties",
+        id,
+        OrganisatieDto::from,
+    )
 }
 
 /// Eén organisatie.

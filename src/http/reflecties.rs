@@ -132,14 +132,14 @@ pub fn reflectie_dto(e: &Entity<Reflectie>, m: &ReadModel) -> ReflectieDto {
 
 fn respond(state: &AppState, id: Uuid, status: StatusCode) -> Result<HttpResponse, Problem> {
     let m = state.projection.read();
-    let r = m
-        .reflecties
-        .get(&id)
-        .ok_or_else(|| Problem::not_found(crate::domain::niet_gevonden("reflectie", id)))?;
-    Ok(HttpResponse::build(status)
-        .insert_header(("ETag", etag(r.version)))
-        .insert_header(("Location", format!("/v1/reflecties/{id}")))
-        .json(reflectie_dto(r, &m)))
+    crate::http::write::geschreven(
+        status,
+        m.reflecties.get(&id),
+        "reflectie",
+        "reflecties",
+        id,
+        |r| reflectie_dto(r, &m),
+    )
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

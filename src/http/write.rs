@@ -135,6 +135,24 @@ pub fn etag(version: u64) -> String {
     format!("\"{version}\"")
 }
 
+/// The answer to a write: the resource as it is now, with its `ETag` and
+/// its `Location` (`/v1/{pad}/{id}`), or the not-found problem of `soort`
+/// when it is not (or no longer) there.
+pub fn geschreven<T, D: serde::Serialize>(
+    status: StatusCode,
+    entity: Option<&std::sync::Arc<crate::projections::Entity<T>>>,
+    soort: &str,
+    pad: &str,
+    id: Uuid,
+    dto: impl FnOnce(&crate::projections::Entity<T>) -> D,
+) -> Result<actix_web::HttpResponse, Problem> {
+    let e = entity.ok_or_else(|| Problem::not_found(crate::domain::niet_gevonden(soort, id)))?;
+    Ok(actix_web::HttpResponse::build(status)
+        .insert_header(("ETag", etag(e.version)))
+        .insert_header(("Location", format!("/v1/{pad}/{id}")))
+        .json(dto(e)))
+}
+
 impl From<ServiceError> for Problem {
     fn from(error: ServiceError) -> Self {
         service_problem(error)

@@ -14,7 +14,7 @@ use crate::http::access::require;
 use crate::http::dto::AgendaDto;
 use crate::http::invoer::{Datum, Invoer, Tekst};
 use crate::http::problem::Problem;
-use crate::http::write::{context, etag, IfMatch};
+use crate::http::write::{context, IfMatch};
 use crate::http::AppState;
 
 /// Body to create an agenda.
@@ -110,14 +110,14 @@ fn agenda_response(
     status: StatusCode,
 ) -> Result<HttpResponse, Problem> {
     let model = state.projection.read();
-    let a = model
-        .agendas
-        .get(&id)
-        .ok_or_else(|| Problem::not_found(crate::domain::niet_gevonden("agenda", id)))?;
-    Ok(HttpResponse::build(status)
-        .insert_header(("ETag", etag(a.version)))
-        .insert_header(("Location", format!("/v1/agendas/{id}")))
-        .json(AgendaDto::from(a, &model)))
+    crate::http::write::geschreven(
+        status,
+        model.agendas.get(&id),
+        "agenda",
+        "agendas",
+        id,
+        |a| AgendaDto::from(a, &model),
+    )
 }
 
 /// Maak een (lege) agenda aan.

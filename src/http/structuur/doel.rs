@@ -105,14 +105,9 @@ pub(super) fn doel_response(
     status: StatusCode,
 ) -> Result<HttpResponse, Problem> {
     let m = state.projection.read();
-    let d = m
-        .doelen
-        .get(&id)
-        .ok_or_else(|| Problem::not_found(crate::domain::niet_gevonden("doel", id)))?;
-    Ok(HttpResponse::build(status)
-        .insert_header(("ETag", etag(d.version)))
-        .insert_header(("Location", format!("/v1/doelen/{id}")))
-        .json(doel_dto(d, &m)))
+    crate::http::write::geschreven(status, m.doelen.get(&id), "doel", "doelen", id, |d| {
+        doel_dto(d, &m)
+    })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -86,14 +86,14 @@ fn groepering_response(
     status: StatusCode,
 ) -> Result<HttpResponse, Problem> {
     let m = state.projection.read();
-    let g = m
-        .groeperingen
-        .get(&id)
-        .ok_or_else(|| Problem::not_found(crate::domain::niet_gevonden("groepering", id)))?;
-    Ok(HttpResponse::build(status)
-        .insert_header(("ETag", etag(g.version)))
-        .insert_header(("Location", format!("/v1/groeperingen/{id}")))
-        .json(groepering_dto(g, &m)))
+    crate::http::write::geschreven(
+        status,
+        m.groeperingen.get(&id),
+        "groepering",
+        "groeperingen",
+        id,
+        |g| groepering_dto(g, &m),
+    )
 }
 
 /// De groeperingen boven de opgaven (bij Twenterand: themalijnen), op code.

@@ -16,7 +16,7 @@ use crate::http::access::require;
 use crate::http::dto::OpgaveDto;
 use crate::http::invoer::{Invoer, Patch, Tekst};
 use crate::http::problem::Problem;
-use crate::http::write::{context, etag, IfMatch};
+use crate::http::write::{context, IfMatch};
 use crate::http::AppState;
 
 /// Body to add an opgave to an agenda.
@@ -73,14 +73,9 @@ pub(super) fn opgave_response(
     status: StatusCode,
 ) -> Result<HttpResponse, Problem> {
     let m = state.projection.read();
-    let o = m
-        .opgaven
-        .get(&id)
-        .ok_or_else(|| Problem::not_found(crate::domain::niet_gevonden("opgave", id)))?;
-    Ok(HttpResponse::build(status)
-        .insert_header(("ETag", etag(o.version)))
-        .insert_header(("Location", format!("/v1/opgaven/{id}")))
-        .json(OpgaveDto::from(o, &m)))
+    crate::http::write::geschreven(status, m.opgaven.get(&id), "opgave", "opgaven", id, |o| {
+        OpgaveDto::from(o, &m)
+    })
 }
 
 /// Voeg een opgave toe aan een agenda.
