@@ -207,9 +207,14 @@ class Forms:
                 self.failures.append(f"print: navigation and forms should be hidden in print, shown: {shown}")
             if not self.d.find_element("tag name", "main").is_displayed():
                 self.failures.append("print: <main> is hidden in print")
+            link = self.d.find_element("css selector", "main a[href]:not([href^='#'])")
+            after = self.d.execute_script("return getComputedStyle(arguments[0], '::after').content", link)
+            if link.get_attribute("href").split("/", 3)[-1].split("?")[0] not in after:
+                self.failures.append(f"print: links should be written out; {link.get_attribute('href')} prints "
+                                     f"::after {after!r}")
         finally:
             self.d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
-        return f" (PDF of {pages} page(s), {len(pdf) // 1024} KiB, navigation hidden in print media)"
+        return f" (PDF of {pages} page(s), {len(pdf) // 1024} KiB; print media: navigation hidden, links written out)"
 
 
 def without_javascript(ctx, failures, d):
