@@ -157,6 +157,7 @@ pub fn open_state_with(
         pdca_cache: Arc::default(),
         snapshotter,
         actie_cache: Arc::default(),
+        site_cache: Arc::default(),
     })
 }
 

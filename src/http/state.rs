@@ -26,4 +26,6 @@ pub struct AppState {
     pub snapshotter: Option<Arc<Snapshotter>>,
     /// Rendered acties of the live model (see [`crate::http::ActieCache`]).
     pub actie_cache: Arc<crate::http::ActieCache>,
+    /// Rendered pages of the public site (see [`crate::http::site::SiteCache`]).
+    pub site_cache: Arc<crate::http::site::SiteCache>,
 }

@@ -32,6 +32,7 @@ mod pdca;
 mod reflecties;
 mod restart;
 mod routing;
+mod site;
 mod structuur;
 mod structuur_invoer;
 mod support;
