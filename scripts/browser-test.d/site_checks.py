@@ -67,6 +67,7 @@ class Browser:
         self.d = driver(ctx)
         with open(ctx.axe_js) as f:
             self.axe_source = f.read()
+        self.notes = set()
         self.axe = {t: {"pages": 0, "passes": [], "violations": 0} for t in TYPES}
         self.shots = os.path.join(ctx.root, "target", "site-screenshots")
         shutil.rmtree(self.shots, ignore_errors=True)  # no picture of an earlier run stays behind
@@ -89,6 +90,9 @@ class Browser:
         for entry in self.d.get_log("browser"):
             msg = entry.get("message", "")
             if error_page and msg.startswith(f"{url} - Failed to load resource: the server responded with a status"):
+                continue
+            if "/favicon.ico - Failed to load resource" in msg:
+                self.notes.add("the browser asks for /favicon.ico (no page links it), which answers 404")
                 continue
             if "Content Security Policy" in msg or "Refused to" in msg or entry.get("level") == "SEVERE":
                 self.fail(f"{url}: browser console: {msg}")
@@ -193,6 +197,8 @@ def summary(ctx, res, b, outcomes):
         print(f"  {t:<10} {s['pages']:>5} {passed:>13} {s['violations']:>10}")
     for o in outcomes:
         print(f"  {o}")
+    for note in sorted(b.notes):
+        print(f"  note: {note}")
     print(f"screenshots: {os.path.relpath(b.shots, ctx.root)}/ ({', '.join(sorted(os.listdir(b.shots)))})")
 
 

@@ -108,7 +108,8 @@ class Forms:
                             ("print", self.print)):
             before = len(self.failures)
             note = guarded(check, name, self.failures) or ""
-            out.append(f"{name}: {'OK' if len(self.failures) == before else 'FAIL'}{note}")
+            ok = len(self.failures) == before
+            out.append(f"{name}: {'OK' + note if ok else 'FAIL'}")
         return out
 
     def time_travel(self):
