@@ -11,7 +11,7 @@
 //! in [`SiteCache`] by log position and query.
 
 mod cache;
-//TMP mod chart;
+mod chart;
 mod ctx;
 mod fmt;
 mod layout;
@@ -74,34 +74,22 @@ async fn agenda(req: HttpRequest) -> HttpResponse {
 
 async fn zoeken(req: HttpRequest) -> HttpResponse {
     let id = ctx::path_id(&req);
-    {
-        let _ = id;
-        serve(req, Some(None), pages::start::render).await
-    } // TMP
+    serve(req, Some(id), pages::zoeken::render).await
 }
 
 async fn opgave(req: HttpRequest) -> HttpResponse {
     let id = ctx::path_id(&req);
-    {
-        let _ = id;
-        serve(req, Some(None), pages::start::render).await
-    } // TMP
+    serve(req, Some(id), pages::opgave::render).await
 }
 
 async fn actie(req: HttpRequest) -> HttpResponse {
     let id = ctx::path_id(&req);
-    {
-        let _ = id;
-        serve(req, Some(None), pages::start::render).await
-    } // TMP
+    serve(req, Some(id), pages::actie::render).await
 }
 
 async fn indicator(req: HttpRequest) -> HttpResponse {
     let id = ctx::path_id(&req);
-    {
-        let _ = id;
-        serve(req, Some(None), pages::start::render).await
-    } // TMP
+    serve(req, Some(id), pages::indicator::render).await
 }
 
 async fn stylesheet() -> HttpResponse {
