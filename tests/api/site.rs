@@ -297,3 +297,324 @@ fn the_stylesheet_is_vendored_with_print_rules() {
         "nothing external"
     );
 }
+
+/// Follows every link to a page of the site from `start` (outside `/v1`),
+/// at most `max` pages; every page answers 200. Returns the pages seen.
+fn crawl(app: &TestApp, start: &str, max: usize) -> Vec<String> {
+    let mut seen = vec![start.to_owned()];
+    let mut i = 0;
+    while i < seen.len() && seen.len() < max {
+        let path = seen[i].clone();
+        i += 1;
+        let p = page(app, &path, &[]);
+        assert_eq!(p.status, 200, "{path}: {}", p.text());
+        for part in p.body.split("href=\"").skip(1) {
+            let href = part.split('"').next().unwrap().replace("&amp;", "&");
+            let internal =
+                href.starts_with('/') && !href.starts_with("/v1/") && !href.starts_with("/static/");
+            if internal && !seen.contains(&href) {
+                seen.push(href);
+            }
+        }
+    }
+    seen
+}
+
+fn kinds(pages: &[String]) -> Vec<&str> {
+    let mut k: Vec<&str> = pages
+        .iter()
+        .map(|p| p.trim_start_matches('/').split('/').next().unwrap())
+        .map(|s| s.split('?').next().unwrap())
+        .collect();
+    k.sort();
+    k.dedup();
+    k
+}
+
+#[test]
+fn every_page_type_of_the_demo_renders_and_every_link_works() {
+    let app = spawn();
+    let pages = crawl(&app, "/", 60);
+    let k = kinds(&pages);
+    for kind in ["", "agendas", "opgaven", "acties"] {
+        assert!(k.contains(&kind), "{kind:?} reached from / in {k:?}");
+    }
+}
+
+#[test]
+fn the_opgave_and_actie_pages_show_doelen_acties_berichten_and_history() {
+    let app = spawn();
+    let a = actie(&app, "1.1");
+    let id = a["id"].as_str().unwrap();
+    let opgave = a["opgaveId"].as_str().unwrap();
+    let tekst = "Bijeenkomst in De Klaampe gehouden; 12 gezinnen bereikt.";
+    let r = app.als_pm().post(
+        &format!("/acties/{id}/voortgangsberichten"),
+        &json!({"tekst": tekst, "datum": "2024-12-04"}),
+    );
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let r = app.als_pm().post(
+        &format!("/acties/{id}/statuswijzigingen"),
+        &json!({"status": "lopend", "ingangsDatum": "2024-03-01"}),
+    );
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let p = page(&app, &format!("/acties/{id}"), &[]);
+    assert_eq!(p.status, 200);
+    assert!(p.body.contains("data-pagina=\"actie\""));
+    let text = p.text();
+    assert!(text.contains(tekst), "{text}");
+    assert!(text.contains("4 december 2024"), "dates in words: {text}");
+    assert!(
+        text.contains("Lopend (was gepland)"),
+        "status history: {text}"
+    );
+    assert!(text.contains("1 maart 2024"), "{text}");
+    assert!(text.contains("Trekkergeschiedenis"), "{text}");
+    assert!(text.contains(a["omschrijving"].as_str().unwrap()), "{text}");
+    let o = page(&app, &format!("/opgaven/{opgave}"), &[]);
+    assert_eq!(o.status, 200);
+    let text = o.text();
+    assert!(
+        text.contains(tekst),
+        "latest berichten on the opgave: {text}"
+    );
+    assert!(
+        text.contains("Doelen en acties")
+            && text.contains("Reflecties")
+            && text.contains("Checkmomenten en bijsturingen")
+    );
+    assert!(text.contains(a["kenmerk"].as_str().unwrap()), "{text}");
+}
+
+#[test]
+fn an_actie_without_trekker_says_the_role_is_still_open() {
+    let app = spawn();
+    let a = agenda_id(&app);
+    let (_, list) = app.als_pm().get(&format!(
+        "/agendas/{a}/acties?zonderTrekker=true&pageSize=1"
+    ));
+    let actie = &list["resultaten"][0];
+    let p = page(
+        &app,
+        &format!("/acties/{}", actie["id"].as_str().unwrap()),
+        &[],
+    );
+    assert!(
+        p.text().contains("Trekker Trekkersrol nog in te vullen"),
+        "{}",
+        p.text()
+    );
+    let o = page(
+        &app,
+        &format!("/opgaven/{}", actie["opgaveId"].as_str().unwrap()),
+        &[],
+    );
+    assert!(o.text().contains("trekkersrol nog in te vullen"));
+}
+
+#[test]
+fn user_text_is_shown_as_text_never_as_markup() {
+    let app = spawn();
+    let a = actie(&app, "1.1");
+    let id = a["id"].as_str().unwrap();
+    let evil = "<script>alert('x')</script><img src=x onerror=alert(1)> & \"quotes\"";
+    let r = app.als_pm().post(
+        &format!("/acties/{id}/voortgangsberichten"),
+        &json!({ "tekst": evil }),
+    );
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    for path in [
+        format!("/acties/{id}"),
+        format!("/opgaven/{}", a["opgaveId"].as_str().unwrap()),
+    ] {
+        let p = page(&app, &path, &[]);
+        assert!(!p.body.contains("<script>"), "{path}");
+        assert!(!p.body.contains("<img src=x"), "{path}");
+        assert!(
+            p.body.contains("&lt;script&gt;alert('x')&lt;/script&gt;"),
+            "{path}"
+        );
+        assert!(p.text().contains(evil), "{path}: shown as the text it is");
+    }
+    let agenda = agenda_id(&app);
+    let p = page(
+        &app,
+        &format!("/agendas/{agenda}/acties?zoek=%3Cscript%3Ex%22"),
+        &[],
+    );
+    assert_eq!(p.status, 200);
+    assert!(!p.body.contains("<script>x"));
+    assert!(
+        p.body.contains("value=\"&lt;script&gt;x&quot;\""),
+        "{}",
+        p.body
+    );
+}
+
+#[test]
+fn the_search_page_finds_acties_by_words_kenmerk_and_trekker() {
+    let app = spawn();
+    let agenda = agenda_id(&app);
+    let a = actie(&app, "1.1");
+    let kenmerk = a["kenmerk"].as_str().unwrap();
+    let p = page(
+        &app,
+        &format!("/agendas/{agenda}/acties?zoek={kenmerk}"),
+        &[],
+    );
+    assert_eq!(p.status, 200);
+    assert!(p.body.contains("data-pagina=\"zoeken\""));
+    let text = p.text();
+    assert!(
+        text.contains(&format!("gevonden voor “{kenmerk}”")),
+        "{text}"
+    );
+    assert!(text.contains(a["omschrijving"].as_str().unwrap()), "{text}");
+    let none = page(
+        &app,
+        &format!("/agendas/{agenda}/acties?zoek=qqqzzzonvindbaar"),
+        &[],
+    );
+    assert!(none.text().contains("0 acties gevonden"), "{}", none.text());
+    let bieb = page(
+        &app,
+        &format!("/agendas/{agenda}/acties?zoek=bibliotheek"),
+        &[],
+    );
+    assert!(bieb.text().contains("Bibliotheek Twenterand"), "by trekker");
+}
+
+#[test]
+fn the_indicator_page_draws_voorlopig_apart_from_definitief_and_tables_the_figures() {
+    let app = spawn();
+    let a = actie(&app, "1.1");
+    let doel = a["doelId"].as_str().expect("an actie under a doel");
+    let token = app.pm_token_for_every_agenda();
+    let pm = app.als(&token);
+    let indicator = pm
+        .created(
+            &format!("/doelen/{doel}/indicatoren"),
+            &json!({"naam": "Deelname taalcafé", "eenheid": "%", "richting": "hogerIsBeter",
+                "nulmeting": {"jaar": 2023, "waarde": 10.5},
+                "streefwaarden": [{"jaar": 2024, "waarde": 15}]}),
+        )
+        .id();
+    for (periode, waarde, status) in [
+        ("2024-Q1", 11.25, "definitief"),
+        ("2024-Q2", 12.5, "voorlopig"),
+    ] {
+        let r = pm.post(
+            &format!("/indicatoren/{indicator}/metingen"),
+            &json!({"periode": periode, "waarde": waarde, "status": status, "meetDatum": "2024-06-30"}),
+        );
+        assert_eq!(r.status, 201, "{:?}", r.body);
+    }
+    let p = page(&app, &format!("/indicatoren/{indicator}"), &[]);
+    assert_eq!(p.status, 200, "{}", p.text());
+    assert!(p.body.contains("data-pagina=\"indicator\""));
+    assert!(p
+        .body
+        .contains("<svg role=\"img\" aria-labelledby=\"grafiek-titel grafiek-uitleg\""));
+    assert!(p
+        .body
+        .contains("<title id=\"grafiek-titel\">Deelname taalcafé (%) per jaar</title>"));
+    // the text alternative names every figure, voorlopig as such
+    assert!(
+        p.body.contains("meting 2024-Q2: 12,5 % (voorlopig)"),
+        "{}",
+        p.body
+    );
+    // hollow dashed for voorlopig, filled solid for definitief
+    assert!(p.body.contains("stroke-dasharray=\"6 4\""));
+    assert!(p.body.contains("fill=\"#ffffff\""));
+    let text = p.text();
+    assert!(
+        text.contains("Meting, voorlopig (open, gestippelde lijn)"),
+        "legend"
+    );
+    assert!(text.contains("Nulmeting 2023 10,5 %"), "{text}");
+    assert!(text.contains("Streefwaarde 2024 15 %"), "{text}");
+    assert!(text.contains("Meting 2024-Q1 11,25 % definitief"), "{text}");
+    assert!(text.contains("Meting 2024-Q2 12,5 % voorlopig"), "{text}");
+    // and on the agenda page, target against actual
+    let agenda = page(&app, &format!("/agendas/{}", agenda_id(&app)), &[]);
+    assert!(
+        agenda.text().contains("Deelname taalcafé 15 12,5"),
+        "{}",
+        agenda.text()
+    );
+}
+
+#[test]
+fn agendas_without_codes_with_effecten_and_shared_by_gemeenten_render_with_titles() {
+    use crate::fixtures_agendas::{import, GEDEELD, HELLENDOORN, MAASHORST};
+    let app = spawn();
+    for (file, kind) in [
+        (HELLENDOORN, "zonder codes"),
+        (MAASHORST, "beleidskader"),
+        (GEDEELD, "gedeeld"),
+    ] {
+        let agenda = import(&app, file)["agendaId"].as_str().unwrap().to_owned();
+        let (_, opgaven) = app
+            .als_beheerder()
+            .get(&format!("/agendas/{agenda}/opgaven?pageSize=500"));
+        let p = page(&app, &format!("/agendas/{agenda}"), &[]);
+        assert_eq!(p.status, 200, "{kind}");
+        let text = p.text();
+        for o in opgaven["resultaten"].as_array().unwrap() {
+            // without codes the label is the title (code::label)
+            let label = match o["weergavecode"].as_str() {
+                Some(c) => format!("{c} {}", o["titel"].as_str().unwrap()),
+                None => o["titel"].as_str().unwrap().to_owned(),
+            };
+            assert!(text.contains(&label), "{kind}: {label}");
+        }
+        // effecten as groeperingen, and an opgave that contributes to three
+        if kind == "gedeeld" {
+            assert!(
+                text.contains("Draagt hier ook aan bij"),
+                "contributions: {text}"
+            );
+        }
+        let pages = crawl(&app, &format!("/agendas/{agenda}"), 40);
+        assert!(pages.len() > 5, "{kind}: {pages:?}");
+        if kind == "gedeeld" {
+            assert!(p
+                .body
+                .contains("<select id=\"gemeente\" name=\"gemeente\">"));
+            let all = page(&app, &format!("/agendas/{agenda}/acties"), &[]);
+            let beekdal = page(
+                &app,
+                &format!("/agendas/{agenda}/acties?gemeente=Beekdal"),
+                &[],
+            );
+            let count = |p: &Page| p.body.matches("<a href=\"/acties/").count();
+            let (_, api) = app.als_beheerder().get(&format!(
+                "/agendas/{agenda}/acties?gemeente=Beekdal&pageSize=500"
+            ));
+            assert_eq!(count(&beekdal), api["totaal"].as_u64().unwrap() as usize);
+            assert!(
+                count(&beekdal) < count(&all),
+                "the filter narrows the acties"
+            );
+            // links keep the gemeente
+            assert!(
+                beekdal.body.contains("?gemeente=Beekdal\""),
+                "{}",
+                beekdal.body
+            );
+            let bad = page(
+                &app,
+                &format!("/agendas/{agenda}?gemeente=Nergenshuizen"),
+                &[],
+            );
+            assert_eq!(bad.status, 400);
+            assert!(
+                bad.text()
+                    .contains("kies uit Beekdal, Heuvelrand, Veenmond"),
+                "{}",
+                bad.text()
+            );
+        }
+    }
+}

@@ -1,4 +1,3 @@
-#![allow(dead_code)] // TMP: used by the pages still to come
 //! Dutch for people: dates as "4 december 2024", numbers with a decimal
 //! comma, statuses and phases as words. Dates and numbers use the same
 //! functions as the voortgang report (`http/voortgang/render.rs`).

@@ -1,7 +1,7 @@
 //! The public website: the published agendas as server-rendered HTML pages
 //! (`/`, `/agendas/{id}`, `/agendas/{id}/acties`, `/opgaven/{id}`,
 //! `/acties/{id}`, `/indicatoren/{id}`, `/static/site.css`), outside `/v1`
-//! and not in the OpenAPI document (docs/site.md, docs/adr/0011).
+//! and not in the OpenAPI document (docs/site.md, docs/adr/0006-public-site-maud.md).
 //!
 //! Every page reads the model through the API's caller-aware [`View`] as an
 //! anonymous caller (published agendas only, whatever token was sent), with
@@ -11,7 +11,7 @@
 //! in [`SiteCache`] by log position and query.
 
 mod cache;
-//TMP mod chart;
+mod chart;
 mod ctx;
 mod fmt;
 mod layout;
@@ -74,34 +74,22 @@ async fn agenda(req: HttpRequest) -> HttpResponse {
 
 async fn zoeken(req: HttpRequest) -> HttpResponse {
     let id = ctx::path_id(&req);
-    {
-        let _ = id;
-        serve(req, Some(None), pages::start::render).await
-    } // TMP
+    serve(req, Some(id), pages::zoeken::render).await
 }
 
 async fn opgave(req: HttpRequest) -> HttpResponse {
     let id = ctx::path_id(&req);
-    {
-        let _ = id;
-        serve(req, Some(None), pages::start::render).await
-    } // TMP
+    serve(req, Some(id), pages::opgave::render).await
 }
 
 async fn actie(req: HttpRequest) -> HttpResponse {
     let id = ctx::path_id(&req);
-    {
-        let _ = id;
-        serve(req, Some(None), pages::start::render).await
-    } // TMP
+    serve(req, Some(id), pages::actie::render).await
 }
 
 async fn indicator(req: HttpRequest) -> HttpResponse {
     let id = ctx::path_id(&req);
-    {
-        let _ = id;
-        serve(req, Some(None), pages::start::render).await
-    } // TMP
+    serve(req, Some(id), pages::indicator::render).await
 }
 
 async fn stylesheet() -> HttpResponse {
@@ -150,7 +138,13 @@ async fn serve(req: HttpRequest, id: Option<Option<uuid::Uuid>>, render: Render)
                 Ok(p) => p,
                 Err(problem) => return error_page(&ctx, &problem),
             };
-            let valid_until = page.valid_until;
+            // A page judged at a past moment (a peildatum before today)
+            // changes only with the log.
+            let valid_until = if view.now() < now {
+                DateTime::<Utc>::MAX_UTC
+            } else {
+                page.valid_until
+            };
             let html = layout::page(&ctx, req.path(), page).into_string();
             let body = web::Bytes::from(html);
             let etag = cache::etag_of(position, &body);

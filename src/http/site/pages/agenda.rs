@@ -120,7 +120,7 @@ pub fn opgave(ctx: &Ctx, o: &PdcaDto) -> Markup {
 /// Phase, reasons, acties per status, acties without trekker, indicators.
 pub fn pdca(ctx: &Ctx, o: &PdcaDto, kop: &str) -> Markup {
     let heading = |text: &str| match kop {
-        "h2" => html! { h2 { (text) } },
+        "h3" => html! { h3 { (text) } },
         _ => html! { h4 { (text) } },
     };
     html! {

@@ -1,12 +1,13 @@
 //! One module per page type; each reads the model through the API's
 //! [`crate::http::peil::view::View`] and the API's view functions.
 
-//TMP pub mod actie;
+pub mod actie;
 pub mod agenda;
-//TMP pub mod indicator;
-//TMP pub mod opgave;
+pub mod indicator;
+pub mod opgave;
 pub mod start;
-//TMP pub mod zoeken;
+mod tabel;
+pub mod zoeken;
 
 use chrono::{DateTime, Days, Utc};
 use uuid::Uuid;
