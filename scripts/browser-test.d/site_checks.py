@@ -144,10 +144,13 @@ class Browser:
 
 def seeds(ctx):
     """Pages the crawl cannot reach by a link: a search result and the error pages, with their status."""
-    tw = ctx.twenterand["id"]
+    tw, nota = ctx.twenterand["id"], ctx.gedeeld["id"]
     return [
         ("zoeken", f"/agendas/{tw}/acties?zoek=minimapas", 200),
+        ("zoeken", f"/agendas/{nota}/acties?zoek=beweegcoach&gemeente=Beekdal", 200),
+        ("zoeken", f"/agendas/{tw}/acties?zoek=zoekwoordzonderuitkomst", 200),
         ("fout", "/agendas/00000000-0000-0000-0000-000000000000", 404),
+        ("fout", f"/opgaven/{{{tw.upper()}}}", 404),  # an agenda id under another page type and spelling
         ("fout", f"/agendas/{tw}?peildatum=2024-02-30", 400),
     ]
 
@@ -159,8 +162,10 @@ def run(ctx, res):
         if t not in reached:
             failures.append(f"the crawl from / reached no page of type {t!r}")
     pages = {t: res.of_type(t)[:AXE_PER_TYPE] for t in CRAWLED_TYPES}
+    statuses = {t: {200} for t in reached}
     for t, path, status in seeds(ctx):
         got, _, _ = crawl.get(ctx.base + path)
+        statuses.setdefault(t, set()).add(got)
         if got != status:
             failures.append(f"GET {path} answered {got}, expected {status}")
         pages.setdefault(t, []).append(ctx.base + path)
@@ -177,11 +182,11 @@ def run(ctx, res):
     finally:
         b.quit()
     nojs = site_forms.without_javascript(ctx, failures, driver(ctx, javascript=False))
-    summary(ctx, res, b, outcomes + [nojs])
+    summary(ctx, res, b, outcomes + [nojs], statuses)
     return failures
 
 
-def summary(ctx, res, b, outcomes):
+def summary(ctx, res, b, outcomes, statuses):
     by_type = {}
     for t in res.pages.values():
         by_type[t] = by_type.get(t, 0) + 1
@@ -189,6 +194,8 @@ def summary(ctx, res, b, outcomes):
     print(f"\ncrawl from /: {len(res.pages)} pages parsed ({', '.join(f'{t} {n}' for t, n in by_type.items())}), "
           f"{len(res.checked)} internal links checked, {broken} broken, {len(res.external)} external links not followed"
           + (" (capped)" if res.capped else ""))
+    print("plain GET per page type: " + ", ".join(f"{t} {'/'.join(map(str, sorted(statuses.get(t, []))))}"
+                                                for t in TYPES if t in statuses))
     print(f"axe-core ({', '.join(TAGS)}), per page type:")
     print(f"  {'type':<10} {'pages':>5} {'rules passed':>13} {'violations':>10}")
     for t, s in b.axe.items():
