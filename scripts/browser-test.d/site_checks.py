@@ -89,8 +89,10 @@ class Browser:
         """Every message the browser logged: CSP refusals and errors fail (an error page's own status aside)."""
         for entry in self.d.get_log("browser"):
             msg = entry.get("message", "")
-            if error_page and msg.startswith(f"{url} - Failed to load resource: the server responded with a status"):
-                continue
+            source, _, text = msg.partition(" - ")
+            if (error_page and urllib.parse.unquote(source) == urllib.parse.unquote(url)
+                    and text.startswith("Failed to load resource: the server responded with a status")):
+                continue  # the error page's own status
             if "/favicon.ico - Failed to load resource" in msg:
                 self.notes.add("the browser asks for /favicon.ico (no page links it), which answers 404")
                 continue
