@@ -97,13 +97,11 @@ pub fn render(view: &View, ctx: &Ctx, id: Option<Uuid>) -> Result<Page, Problem>
 fn groep_kop(niveau: Option<&str>, code: Option<&str>, naam: Option<&str>) -> String {
     match naam {
         None => "Opgaven zonder groepering".into(),
-        Some(naam) => {
-            let label = crate::domain::code::label(code, naam);
-            match niveau {
-                Some(n) => format!("{}: {label}", fmt::capital(n)),
-                None => label,
-            }
-        }
+        Some(naam) => match (niveau, code) {
+            (Some(n), Some(c)) => format!("{} {c}: {naam}", fmt::capital(n)),
+            (Some(n), None) => format!("{}: {naam}", fmt::capital(n)),
+            (None, code) => crate::domain::code::label(code, naam),
+        },
     }
 }
 

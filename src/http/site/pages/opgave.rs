@@ -59,10 +59,10 @@ pub fn render(view: &View, ctx: &Ctx, id: Option<Uuid>) -> Result<Page, Problem>
         .collect();
     let body = html! {
         @if !o.omschrijving.is_empty() { p { (o.omschrijving) } }
-        @if let Some(g) = o.groepering_id { p { "Onderdeel van " (m.groepering_label(g)) "." } }
+        @if let Some(g) = o.groepering_id { p { "Onderdeel van " (groepering(m, g)) "." } }
         @if !o.bijdragen.is_empty() {
             p { "Draagt ook bij aan: "
-                (o.bijdragen.iter().map(|g| m.groepering_label(*g)).collect::<Vec<_>>().join("; ")) "." }
+                (o.bijdragen.iter().map(|g| groepering(m, *g)).collect::<Vec<_>>().join("; ")) "." }
         }
         @if let Some(reden) = &o.vervallen { p { strong { "Vervallen: " } (reden) } }
         h2 { "Stand van zaken" }
@@ -101,6 +101,20 @@ pub fn render(view: &View, ctx: &Ctx, id: Option<Uuid>) -> Result<Page, Problem>
         body,
         valid_until,
     })
+}
+
+/// "themalijn 1 Zelfredzame Twenterander": the level's name and the label.
+fn groepering(m: &ReadModel, g: Uuid) -> String {
+    let niveau = m.groeperingen.get(&g).and_then(|e| {
+        m.agendas
+            .get(&e.state.agenda_id)
+            .and_then(|a| a.state.groeperingsniveaus.get(e.state.niveau))
+            .map(|n| n.enkelvoud.clone())
+    });
+    match niveau {
+        Some(n) => format!("{n} {}", m.groepering_label(g)),
+        None => m.groepering_label(g),
+    }
 }
 
 fn indicatoren(ctx: &Ctx, m: &ReadModel, doel: Uuid) -> Markup {
