@@ -149,7 +149,7 @@ fn per_status(s: &ActiesPerStatus, caption: &str) -> Markup {
     html! {
         table.telling {
             caption { (caption) }
-            thead { tr { th { "Gepland" } th { "Lopend" } th { "Gepauzeerd" } th { "Afgerond" } th { "Vervallen" } } }
+            thead { tr { th.getal scope="col" { "Gepland" } th.getal scope="col" { "Lopend" } th.getal scope="col" { "Gepauzeerd" } th.getal scope="col" { "Afgerond" } th.getal scope="col" { "Vervallen" } } }
             tbody { tr {
                 td.getal { (s.gepland) } td.getal { (s.lopend) } td.getal { (s.gepauzeerd) }
                 td.getal { (s.afgerond) } td.getal { (s.vervallen) }
