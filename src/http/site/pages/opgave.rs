@@ -88,7 +88,7 @@ pub fn render(view: &View, ctx: &Ctx, id: Option<Uuid>) -> Result<Page, Problem>
         h2 { "Laatste voortgangsberichten" }
         (berichten(ctx, &all))
         h2 { "Reflecties" }
-        (reflecties(m, id))
+        (reflecties(m, id, &doelen, &all))
         h2 { "Checkmomenten en bijsturingen" }
         (checkmomenten(m, id))
     };
@@ -158,19 +158,35 @@ fn berichten(ctx: &Ctx, acties: &[&Entity<Actie>]) -> Markup {
     }
 }
 
-fn reflecties(m: &ReadModel, opgave: Uuid) -> Markup {
-    let mut list: Vec<_> = m
-        .reflectie_ids_about(opgave)
-        .iter()
+/// The reflecties about the opgave, its doelen and its acties, newest first.
+fn reflecties(m: &ReadModel, opgave: Uuid, doelen: &[Uuid], acties: &[&Entity<Actie>]) -> Markup {
+    let over = |r: &crate::domain::reflectie::Reflectie| -> Option<String> {
+        use crate::domain::reflectie::OnderwerpSoort as S;
+        match r.over.soort {
+            S::Opgave => None,
+            S::Doel => Some(format!("Over doel {}", m.doel_label(r.over.id))),
+            S::Actie => m
+                .acties
+                .get(&r.over.id)
+                .map(|a| format!("Over actie {}", a.state.kenmerk)),
+        }
+    };
+    let subjects = std::iter::once(opgave)
+        .chain(doelen.iter().copied())
+        .chain(acties.iter().map(|a| a.id));
+    let mut list: Vec<_> = subjects
+        .flat_map(|s| m.reflectie_ids_about(s).iter())
         .filter_map(|r| m.reflecties.get(r))
         .collect();
     list.sort_by_key(|y| std::cmp::Reverse((y.state.datum, y.id)));
+    list.dedup_by_key(|r| r.id);
     html! {
         @if list.is_empty() { p { "Nog geen reflecties." } }
         @for r in &list {
             @let s = &r.state;
             article.kaart {
                 h3 { "Reflectie van " (fmt::datum(s.datum)) }
+                @if let Some(o) = over(s) { p.zacht { (o) } }
                 @if s.ingetrokken {
                     p { "Deze reflectie is ingetrokken"
                         @if let Some(reden) = &s.intrekkingsreden { ": " (reden) } "." }
