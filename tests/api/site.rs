@@ -168,13 +168,13 @@ fn the_agenda_page_shows_each_opgave_with_its_phase_reasons_and_open_trekker_rol
     let text = p.text();
     assert!(text.contains(&format!("1.1 {titel}")), "{text}");
     assert!(
-        text.contains("Themalijn: 1"),
+        text.contains("Themalijn 1: "),
         "groeperingen as sections: {text}"
     );
     // the phase and the first reason, as the API's PDCA state gives them
     let reden = pdca["redenen"][0].as_str().unwrap();
     assert!(text.contains(reden), "{reden} in {text}");
-    assert!(text.contains("Fase: Do: uitvoeren") || text.contains("Fase: Plan: voorbereiden"));
+    assert!(text.contains("Fase: Plan (voorbereiden)"));
     assert!(text.contains("trekkersrol nog in te vullen"), "{text}");
     for link in [
         format!("/v1/agendas/{a}/voortgang.atom"),
@@ -616,5 +616,45 @@ fn agendas_without_codes_with_effecten_and_shared_by_gemeenten_render_with_title
                 bad.text()
             );
         }
+    }
+}
+
+#[test]
+fn the_opgave_page_shows_reflecties_checkmomenten_and_bijsturingen_with_their_rationale() {
+    let app = spawn();
+    let a = actie(&app, "1.1");
+    let id = a["id"].as_str().unwrap();
+    let opgave = a["opgaveId"].as_str().unwrap();
+    let token = app.pm_token_for_every_agenda();
+    let pm = app.als(&token);
+    pm.created(
+        "/reflecties",
+        &json!({"over": id, "datum": "2024-06-01", "watGingGoed": "De bibliotheek deed mee", "watKanBeter": "Eerder beginnen"}),
+    );
+    let checkmoment = pm
+        .created(
+            &format!("/opgaven/{opgave}/checkmomenten"),
+            &json!({"datum": "2024-06-15", "onderwerp": "Halfjaarcheck bestaanszekerheid"}),
+        )
+        .id();
+    pm.created(
+        &format!("/checkmomenten/{checkmoment}/bijsturingen"),
+        &json!({"besluit": "Trekker wisselen", "onderbouwing": "De gemeente heeft de capaciteit niet meer", "datum": "2024-06-20",
+            "voorgenomenWijzigingen": [{"soort": "trekkerWijzigen", "omschrijving": "Taalpunt wordt trekker", "onderwerpId": id}]}),
+    );
+    let p = page(&app, &format!("/opgaven/{opgave}"), &[]);
+    let text = p.text();
+    for want in [
+        "Reflectie van 1 juni 2024",
+        &format!("Over actie {}", a["kenmerk"].as_str().unwrap()),
+        "Wat ging goed De bibliotheek deed mee",
+        "Wat kan beter Eerder beginnen",
+        "Halfjaarcheck bestaanszekerheid (15 juni 2024)",
+        "Bijsturing: Trekker wisselen",
+        "Onderbouwing De gemeente heeft de capaciteit niet meer",
+        "Taalpunt wordt trekker",
+        "Nog open.",
+    ] {
+        assert!(text.contains(want), "{want} in {text}");
     }
 }

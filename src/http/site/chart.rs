@@ -67,7 +67,8 @@ pub fn x_van_periode(periode: &str) -> Option<f64> {
 }
 
 impl Grafiek {
-    fn y_range(&self) -> (f64, f64) {
+    /// Bottom and top of the value axis and the step between its ticks.
+    fn y_range(&self) -> (f64, f64, f64) {
         let mut values: Vec<f64> = self
             .reeksen
             .iter()
@@ -83,27 +84,35 @@ impl Grafiek {
         let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         if !lo.is_finite() {
-            return (0.0, 1.0);
+            return (0.0, 1.0, 0.25);
         }
         let span = if hi > lo { hi - lo } else { lo.abs().max(1.0) };
-        let pad = span * 0.15;
+        let pad = span * 0.1;
         let low = if lo >= 0.0 && lo - pad < 0.0 {
             0.0
         } else {
             lo - pad
         };
-        (low, hi + pad)
+        // Round to a step of 1, 2, 2.5 or 5 times a power of ten.
+        let step = nice_step((hi + pad - low) / 4.0);
+        let y0 = (low / step).floor() * step;
+        let y1 = ((hi + pad) / step).ceil() * step;
+        (y0, if y1 > y0 { y1 } else { y0 + step }, step)
+    }
+
+    /// Tick values: from the bottom to the top of the axis, `step` apart.
+    fn ticks(y0: f64, y1: f64, step: f64) -> Vec<f64> {
+        let n = ((y1 - y0) / step).round() as i64;
+        (0..=n.clamp(1, 12)).map(|i| y0 + step * i as f64).collect()
     }
 
     pub fn svg(&self) -> Markup {
-        let (y0, y1) = self.y_range();
+        let (y0, y1, step) = self.y_range();
         let (j0, j1) = self.jaren;
         let years = f64::from(j1 - j0 + 1);
         let px = |x: f64| LEFT + (x - f64::from(j0)) / years * (W - LEFT - RIGHT);
         let py = |y: f64| TOP + (y1 - y) / (y1 - y0) * (H - TOP - BOTTOM);
-        let ticks: Vec<f64> = (0..=4)
-            .map(|i| y0 + (y1 - y0) * f64::from(i) / 4.0)
-            .collect();
+        let ticks = Self::ticks(y0, y1, step);
         let round = |v: f64| (v * 100.0).round() / 100.0;
         html! {
             svg role="img" aria-labelledby="grafiek-titel grafiek-uitleg" viewBox=(format!("0 0 {W} {H}")) width=(W) height=(H) xmlns="http://www.w3.org/2000/svg" {
@@ -154,6 +163,26 @@ impl Grafiek {
     }
 }
 
+fn nice_step(raw: f64) -> f64 {
+    if !raw.is_finite() || raw <= 0.0 {
+        return 1.0;
+    }
+    let power = 10f64.powf(raw.log10().floor());
+    let f = raw / power;
+    let nice = if f <= 1.0 {
+        1.0
+    } else if f <= 2.0 {
+        2.0
+    } else if f <= 2.5 {
+        2.5
+    } else if f <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    nice * power
+}
+
 fn ruit(x: f64, y: f64) -> Markup {
     html! {
         path d=(format!("M{x} {} L{} {y} L{x} {} L{} {y} Z", y - 7.0, x + 7.0, y + 7.0, x - 7.0)) fill="#ffffff" stroke=(STREEF) stroke-width="2" {}
@@ -192,5 +221,32 @@ mod tests {
         assert_eq!(super::x_van_periode("2024-Q1"), Some(2024.125));
         assert_eq!(super::x_van_periode("2024-12"), Some(2024.0 + 11.5 / 12.0));
         assert_eq!(super::x_van_periode("2024-13"), None);
+    }
+
+    #[test]
+    fn the_value_axis_has_round_ticks() {
+        assert_eq!(super::nice_step(2.3), 2.5);
+        assert_eq!(super::nice_step(0.07), 0.1);
+        let g = super::Grafiek {
+            titel: String::new(),
+            uitleg: String::new(),
+            jaren: (2023, 2025),
+            nulmeting: None,
+            streefwaarden: vec![(Some(2024.5), 18.0, None)],
+            reeksen: vec![super::Reeks {
+                naam: None,
+                punten: vec![super::Punt {
+                    x: 2024.5,
+                    y: 10.5,
+                    voorlopig: false,
+                }],
+            }],
+        };
+        let (y0, y1, step) = g.y_range();
+        assert_eq!((y0, y1, step), (7.5, 20.0, 2.5));
+        assert_eq!(
+            super::Grafiek::ticks(y0, y1, step),
+            vec![7.5, 10.0, 12.5, 15.0, 17.5, 20.0]
+        );
     }
 }

@@ -46,10 +46,10 @@ pub fn capital(s: &str) -> String {
 /// A PDCA phase in words.
 pub fn fase(f: &str) -> &'static str {
     match f {
-        "plan" => "Plan: voorbereiden",
-        "do" => "Do: uitvoeren",
-        "check" => "Check: terugkijken",
-        "act" => "Act: bijsturen",
+        "plan" => "Plan (voorbereiden)",
+        "do" => "Do (uitvoeren)",
+        "check" => "Check (terugkijken)",
+        "act" => "Act (bijsturen)",
         _ => "onbekend",
     }
 }

@@ -28,6 +28,7 @@ fn frame(
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " – " (MERK) }
                 link rel="stylesheet" href="/static/site.css";
+                link rel="icon" href="/static/favicon.svg" type="image/svg+xml";
             }
             body data-pagina=(kind) {
                 a.skiplink href="#inhoud" { "Naar de inhoud" }

@@ -35,6 +35,7 @@ use super::AppState;
 pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 const CSS: &str = include_str!("site.css");
+const ICON: &str = include_str!("favicon.svg");
 
 /// A rendered page before the layout wraps it.
 pub struct Page {
@@ -56,6 +57,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     let get = || web::route().guard(guard::Any(guard::Get()).or(guard::Head()));
     cfg.route("/", get().to(start))
         .route("/static/site.css", get().to(stylesheet))
+        .route("/static/favicon.svg", get().to(icon))
         .route("/agendas/{id}", get().to(agenda))
         .route("/agendas/{id}/acties", get().to(zoeken))
         .route("/opgaven/{id}", get().to(opgave))
@@ -98,6 +100,14 @@ async fn stylesheet() -> HttpResponse {
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .insert_header((header::ETAG, cache::etag_of(0, CSS.as_bytes())))
         .body(CSS)
+}
+
+/// The site's icon (so a browser does not ask for `/favicon.ico`).
+async fn icon() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(ICON)
 }
 
 type Render = fn(&View, &Ctx, Option<uuid::Uuid>) -> Result<Page, Problem>;

@@ -97,13 +97,11 @@ pub fn render(view: &View, ctx: &Ctx, id: Option<Uuid>) -> Result<Page, Problem>
 fn groep_kop(niveau: Option<&str>, code: Option<&str>, naam: Option<&str>) -> String {
     match naam {
         None => "Opgaven zonder groepering".into(),
-        Some(naam) => {
-            let label = crate::domain::code::label(code, naam);
-            match niveau {
-                Some(n) => format!("{}: {label}", fmt::capital(n)),
-                None => label,
-            }
-        }
+        Some(naam) => match (niveau, code) {
+            (Some(n), Some(c)) => format!("{} {c}: {naam}", fmt::capital(n)),
+            (Some(n), None) => format!("{}: {naam}", fmt::capital(n)),
+            (None, code) => crate::domain::code::label(code, naam),
+        },
     }
 }
 
@@ -151,7 +149,7 @@ fn per_status(s: &ActiesPerStatus, caption: &str) -> Markup {
     html! {
         table.telling {
             caption { (caption) }
-            thead { tr { th { "Gepland" } th { "Lopend" } th { "Gepauzeerd" } th { "Afgerond" } th { "Vervallen" } } }
+            thead { tr { th.getal scope="col" { "Gepland" } th.getal scope="col" { "Lopend" } th.getal scope="col" { "Gepauzeerd" } th.getal scope="col" { "Afgerond" } th.getal scope="col" { "Vervallen" } } }
             tbody { tr {
                 td.getal { (s.gepland) } td.getal { (s.lopend) } td.getal { (s.gepauzeerd) }
                 td.getal { (s.afgerond) } td.getal { (s.vervallen) }

@@ -165,7 +165,19 @@ pub fn render(view: &View, ctx: &Ctx, id: Option<Uuid>) -> Result<Page, Problem>
             @if let Some(o) = &dto.eigenaar_organisatie_naam { dt { "Levert metingen" } dd { (o) } }
             dt { "Koers in " (dto.koers.jaar) } dd class=(class) { (koers) }
         }
-        p { (dto.koers.uitleg) }
+        p {
+            @match (dto.koers.waarde, &dto.koers.streefwaarde) {
+                (Some(w), Some(s)) => {
+                    "Laatste geldende meting in " (dto.koers.jaar) ": " (fmt::waarde(w, eenheid))
+                    "; streefwaarde " (fmt::waarde(s.waarde, eenheid)) (band(s.ondergrens, s.bovengrens)) "."
+                }
+                (None, Some(s)) => {
+                    "Nog geen meting in " (dto.koers.jaar) "; streefwaarde " (fmt::waarde(s.waarde, eenheid)) (band(s.ondergrens, s.bovengrens)) "."
+                }
+                (Some(w), None) => { "Laatste geldende meting in " (dto.koers.jaar) ": " (fmt::waarde(w, eenheid)) "; geen streefwaarde voor dat jaar." }
+                (None, None) => { "Nog geen meting en geen streefwaarde voor " (dto.koers.jaar) "." }
+            }
+        }
         h2 { "Verloop" }
         figure.grafiek {
             (grafiek.svg())

@@ -59,10 +59,10 @@ pub fn render(view: &View, ctx: &Ctx, id: Option<Uuid>) -> Result<Page, Problem>
         .collect();
     let body = html! {
         @if !o.omschrijving.is_empty() { p { (o.omschrijving) } }
-        @if let Some(g) = o.groepering_id { p { "Onderdeel van " (m.groepering_label(g)) "." } }
+        @if let Some(g) = o.groepering_id { p { "Onderdeel van " (groepering(m, g)) "." } }
         @if !o.bijdragen.is_empty() {
             p { "Draagt ook bij aan: "
-                (o.bijdragen.iter().map(|g| m.groepering_label(*g)).collect::<Vec<_>>().join("; ")) "." }
+                (o.bijdragen.iter().map(|g| groepering(m, *g)).collect::<Vec<_>>().join("; ")) "." }
         }
         @if let Some(reden) = &o.vervallen { p { strong { "Vervallen: " } (reden) } }
         h2 { "Stand van zaken" }
@@ -88,7 +88,7 @@ pub fn render(view: &View, ctx: &Ctx, id: Option<Uuid>) -> Result<Page, Problem>
         h2 { "Laatste voortgangsberichten" }
         (berichten(ctx, &all))
         h2 { "Reflecties" }
-        (reflecties(m, id))
+        (reflecties(m, id, &doelen, &all))
         h2 { "Checkmomenten en bijsturingen" }
         (checkmomenten(m, id))
     };
@@ -101,6 +101,20 @@ pub fn render(view: &View, ctx: &Ctx, id: Option<Uuid>) -> Result<Page, Problem>
         body,
         valid_until,
     })
+}
+
+/// "themalijn 1 Zelfredzame Twenterander": the level's name and the label.
+fn groepering(m: &ReadModel, g: Uuid) -> String {
+    let niveau = m.groeperingen.get(&g).and_then(|e| {
+        m.agendas
+            .get(&e.state.agenda_id)
+            .and_then(|a| a.state.groeperingsniveaus.get(e.state.niveau))
+            .map(|n| n.enkelvoud.clone())
+    });
+    match niveau {
+        Some(n) => format!("{n} {}", m.groepering_label(g)),
+        None => m.groepering_label(g),
+    }
 }
 
 fn indicatoren(ctx: &Ctx, m: &ReadModel, doel: Uuid) -> Markup {
@@ -144,19 +158,35 @@ fn berichten(ctx: &Ctx, acties: &[&Entity<Actie>]) -> Markup {
     }
 }
 
-fn reflecties(m: &ReadModel, opgave: Uuid) -> Markup {
-    let mut list: Vec<_> = m
-        .reflectie_ids_about(opgave)
-        .iter()
+/// The reflecties about the opgave, its doelen and its acties, newest first.
+fn reflecties(m: &ReadModel, opgave: Uuid, doelen: &[Uuid], acties: &[&Entity<Actie>]) -> Markup {
+    let over = |r: &crate::domain::reflectie::Reflectie| -> Option<String> {
+        use crate::domain::reflectie::OnderwerpSoort as S;
+        match r.over.soort {
+            S::Opgave => None,
+            S::Doel => Some(format!("Over doel {}", m.doel_label(r.over.id))),
+            S::Actie => m
+                .acties
+                .get(&r.over.id)
+                .map(|a| format!("Over actie {}", a.state.kenmerk)),
+        }
+    };
+    let subjects = std::iter::once(opgave)
+        .chain(doelen.iter().copied())
+        .chain(acties.iter().map(|a| a.id));
+    let mut list: Vec<_> = subjects
+        .flat_map(|s| m.reflectie_ids_about(s).iter())
         .filter_map(|r| m.reflecties.get(r))
         .collect();
     list.sort_by_key(|y| std::cmp::Reverse((y.state.datum, y.id)));
+    list.dedup_by_key(|r| r.id);
     html! {
         @if list.is_empty() { p { "Nog geen reflecties." } }
         @for r in &list {
             @let s = &r.state;
             article.kaart {
                 h3 { "Reflectie van " (fmt::datum(s.datum)) }
+                @if let Some(o) = over(s) { p.zacht { (o) } }
                 @if s.ingetrokken {
                     p { "Deze reflectie is ingetrokken"
                         @if let Some(reden) = &s.intrekkingsreden { ": " (reden) } "." }

@@ -54,12 +54,16 @@ pub fn acties(
                                 None => { span.open-rol { (fmt::capital(fmt::OPEN_ROL)) } }
                             }
                         }
-                        td { (a.partners.iter().map(|p| p.naam.as_str()).collect::<Vec<_>>().join(", ")) }
+                        td {
+                            @if a.partners.is_empty() { span.zacht { "–" } }
+                            @else { (a.partners.iter().map(|p| p.naam.as_str()).collect::<Vec<_>>().join(", ")) }
+                        }
                         td {
                             (fmt::status(&a.status))
                             @if let Some(d) = a.status_sinds_datum { br; span.zacht { "sinds " (fmt::datum(d)) } }
                         }
                         td {
+                            @if laatste(&e.state, 1).is_empty() { span.zacht { "nog geen" } }
                             @for b in laatste(&e.state, 1) {
                                 span.zacht { (fmt::datum(b.datum)) } br;
                                 (b.tekst)
