@@ -47,22 +47,9 @@ pub fn doel(boom: &impl CodeBoom, id: Uuid) -> Option<Code> {
     })
 }
 
-/// Whether an item's weergavecode names it within the whole agenda: its
-/// code is written out in full (several segments), or it is local and
-/// every level above it up to the agenda has a code too. A local code
-/// under an uncoded parent (doel `1` of an opgave named by title only)
-/// shows as written and is shared by every such doel: it is no reference.
-fn verankerd(own: Option<&Code>, parent: impl FnOnce() -> Option<bool>) -> bool {
-    match own {
-        None => false,
-        Some(c) if !c.is_local() => true,
-        Some(_) => parent().unwrap_or(true),
-    }
-}
-
 fn groepering_verankerd(boom: &impl CodeBoom, id: Uuid) -> bool {
     boom.groepering_knoop(id).is_some_and(|g| {
-        verankerd(g.code.as_ref(), || {
+        code::verankerd(g.code.as_ref(), || {
             g.bovenliggende_groepering_id
                 .filter(|p| *p != id)
                 .map(|p| groepering_verankerd(boom, p))
@@ -72,7 +59,7 @@ fn groepering_verankerd(boom: &impl CodeBoom, id: Uuid) -> bool {
 
 fn opgave_verankerd(boom: &impl CodeBoom, id: Uuid) -> bool {
     boom.opgave_knoop(id).is_some_and(|o| {
-        verankerd(o.code.as_ref(), || {
+        code::verankerd(o.code.as_ref(), || {
             o.groepering_id.map(|g| groepering_verankerd(boom, g))
         })
     })
@@ -80,7 +67,7 @@ fn opgave_verankerd(boom: &impl CodeBoom, id: Uuid) -> bool {
 
 fn doel_verankerd(boom: &impl CodeBoom, id: Uuid) -> bool {
     boom.doel_knoop(id).is_some_and(|d| {
-        verankerd(d.code.as_ref(), || {
+        code::verankerd(d.code.as_ref(), || {
             Some(match d.bovenliggend_doel_id {
                 Some(p) if p != id => doel_verankerd(boom, p),
                 _ => opgave_verankerd(boom, d.opgave_id),
@@ -90,7 +77,7 @@ fn doel_verankerd(boom: &impl CodeBoom, id: Uuid) -> bool {
 }
 
 /// The opgave's weergavecode when it names the opgave within the agenda
-/// (see [`verankerd`]); what an actie's kenmerk may start with.
+/// (see [`code::verankerd`]); what an actie's kenmerk may start with.
 pub fn opgave_referentie(boom: &impl CodeBoom, id: Uuid) -> Option<Code> {
     opgave_verankerd(boom, id)
         .then(|| opgave(boom, id))
