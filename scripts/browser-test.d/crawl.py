@@ -74,12 +74,15 @@ class Result:
         return [u for u, t in self.pages.items() if t == pagina]
 
 
-def crawl(base, start="/"):
+def crawl(base, start="/", max_pages=MAX_PAGES, keep=()):
+    """Crawls from `start`. With `keep` (parameter names), only pages linked with all of them
+    are read for more links; every other link found is still fetched for its status."""
     origin = urllib.parse.urlsplit(base)[:2]
     res = Result()
     queue = [base + start]
     res.referrers[queue[0]] = "(start)"
     seen = set(queue)
+    follow = set(queue)  # with `keep`: only pages reached by links that keep those parameters are read
     while queue:
         url = queue.pop(0)
         if len(res.checked) >= MAX_LINKS:
@@ -93,7 +96,9 @@ def crawl(base, start="/"):
         ctype = headers.get("Content-Type", "")
         if not ctype.startswith("text/html") or "data-pagina=" not in body:
             continue
-        if len(res.pages) >= MAX_PAGES:
+        if keep and url not in follow:
+            continue
+        if len(res.pages) >= max_pages:
             res.capped = True
             continue
         page = Page()
@@ -111,6 +116,9 @@ def crawl(base, start="/"):
                     res.failures.append(f"{url}: loads {href} from another origin")
                 res.external.add(target)
                 continue
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(target).query)
+            if all(k in query for k in keep):
+                follow.add(target)
             if target not in seen:
                 seen.add(target)
                 res.referrers[target] = url
