@@ -286,7 +286,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
             })
         };
         tracing::info!(
-            "listening on http://{}/v1 (Swagger UI: /v1/docs/)",
+            "listening on http://{}/ (public site; the API under /v1, Swagger UI: /v1/docs/)",
             args.bind
         );
         let served = app.server.await;

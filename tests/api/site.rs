@@ -245,6 +245,10 @@ fn a_hidden_agenda_is_a_404_page_under_every_spelling_of_its_id() {
                 assert_eq!(p.header("content-type"), Some("text/html; charset=utf-8"));
                 assert!(p.text().contains("Pagina niet gevonden"), "{path}");
                 assert!(!p.body.contains(MARK), "{path}");
+                assert_eq!(
+                    p.body, unknown.body,
+                    "{path}: the same page as an unknown id"
+                );
             }
         }
     }
@@ -260,7 +264,8 @@ fn unknown_paths_answer_a_dutch_page_outside_the_api_and_a_problem_inside_it() {
     assert_eq!(p.status, 404);
     assert_eq!(p.header("content-type"), Some("text/html; charset=utf-8"));
     assert!(
-        p.text().contains("Deze pagina bestaat niet."),
+        p.text()
+            .contains("Er is geen openbare pagina op dit adres."),
         "{}",
         p.text()
     );

@@ -116,5 +116,9 @@ fn a_voortgangsbericht_shows_on_the_site_and_not_as_of_a_date_before_it() {
     let (status, body) = page(&server, &format!("/acties/{id}?peildatum=2024-01-01"));
     assert_eq!(status, 404);
     assert!(body.contains("Pagina niet gevonden"));
+    assert!(
+        body.contains("Op 1 januari 2024 was hier nog niets vastgelegd"),
+        "{body}"
+    );
     server.stop();
 }

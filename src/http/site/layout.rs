@@ -135,7 +135,14 @@ pub fn error(ctx: &Ctx, status: StatusCode, problem: &Problem) -> Markup {
     };
     let body = html! {
         div.fout-uitleg {
-            p { (problem.detail) }
+            // A missing page reads the same whether it never existed, did
+            // not exist yet on the peildatum or belongs to an agenda that is
+            // not published (the API's detail would name ids and positions).
+            @match (status.as_u16(), ctx.datum()) {
+                (404, Some(d)) => p { "Op " (fmt::datum(d)) " was hier nog niets vastgelegd, of deze pagina is niet openbaar." },
+                (404, None) => p { "Er is geen openbare pagina op dit adres." },
+                _ => p { (problem.detail) },
+            }
             @if !problem.invalid_params.is_empty() {
                 ul {
                     @for p in &problem.invalid_params { li { (p.reason) } }
