@@ -35,6 +35,9 @@ impl Application {
             App::new()
                 .app_data(data.clone())
                 .wrap(actix_web::middleware::from_fn(
+                    crate::http::positie_wacht::wait_for_position,
+                ))
+                .wrap(actix_web::middleware::from_fn(
                     crate::http::links::public_links,
                 ))
                 .wrap(actix_web::middleware::from_fn(crate::http::gate))

@@ -16,8 +16,11 @@ mod indicatoren;
 mod indicatoren_gemeenten;
 mod invoer;
 mod logs;
+mod postgres;
 mod structuur;
 mod support;
+#[path = "../support_pg/mod.rs"]
+mod support_pg;
 mod voortgangsberichten;
 mod who_and_when;
 mod zichtbaarheid;
