@@ -187,17 +187,19 @@ fn watchdog(bin: &Path, dir: &Path, data: &Path, root: bool) {
     assert!(started, "the cluster's watchdog did not start");
 }
 
-/// Restarts our own cluster (fault tests); `false` when the server is not ours.
-pub fn restart(stopped_for: std::time::Duration) -> bool {
-    let Some(Some(Server {
-        cluster: Some((data, bin, options)),
-        ..
-    })) = SERVER.get()
-    else {
+/// Our own cluster's data directory, binaries and options; `None` when the
+/// server is not ours (`MAG_TEST_DATABASE_URL`).
+fn own_cluster() -> Option<&'static (PathBuf, PathBuf, String)> {
+    SERVER.get()?.as_ref()?.cluster.as_ref()
+}
+
+/// Stops our own cluster (fast shutdown: sessions are ended, as in a
+/// restart of a managed database); `false` when the server is not ours.
+pub fn stop_cluster() -> bool {
+    let Some((data, bin, _)) = own_cluster() else {
         return false;
     };
-    let root = is_root();
-    let ok = pg_command(bin, "pg_ctl", root)
+    let ok = pg_command(bin, "pg_ctl", is_root())
         .args(["-w", "-m", "fast", "-D"])
         .arg(data)
         .arg("stop")
@@ -205,16 +207,20 @@ pub fn restart(stopped_for: std::time::Duration) -> bool {
         .status()
         .is_ok_and(|s| s.success());
     assert!(ok, "pg_ctl stop failed");
-    std::thread::sleep(stopped_for);
-    let ok = pg_command(bin, "pg_ctl", root)
-        .args(["-w", "-t", "60", "-o", options, "-D"])
-        .arg(data)
-        .args(["-l"])
+    true
+}
+
+/// Starts our own cluster again on the same port.
+pub fn start_cluster() {
+    let (data, bin, options) = own_cluster().expect("our own cluster");
+    let ok = pg_command(bin, "pg_ctl", is_root())
+        .args(["-w", "-t", "60", "-o", options, "-l"])
         .arg(data.parent().unwrap().join("log"))
+        .arg("-D")
+        .arg(data)
         .arg("start")
         .stdout(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
     assert!(ok, "pg_ctl start failed");
-    true
 }
