@@ -237,6 +237,11 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         durability: args.durability,
         ..SledOptions::default()
     };
+    if args.database.url().is_some() {
+        // Only node-local files live here then (snapshots, token usage).
+        std::fs::create_dir_all(&args.data_dir)
+            .with_context(|| format!("cannot create {}", args.data_dir.display()))?;
+    }
     let store = match open_store(&args.data_dir, &args.database, options) {
         Ok(s) => s,
         Err(e @ StoreError::Locked { .. }) => anyhow::bail!("{e}"),

@@ -1,12 +1,12 @@
 //! Which store a command opens: PostgreSQL when it is given a database URL
 //! (`--database-url`, env `MAG_DATABASE_URL`), otherwise sled in the data
 //! directory. The data directory is used either way for what stays local to
-//! a node (read-model snapshots, token last-use dates).
+//! a node (read-model snapshots, token last-use dates), which `serve` writes.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{EventStore, SledOptions, SledStore, StoreError, StoreResult};
+use super::{EventStore, SledOptions, SledStore, StoreResult};
 
 /// The `--database-url` option every command that opens the store takes.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -32,12 +32,7 @@ pub fn open_store(
 ) -> StoreResult<Arc<dyn EventStore>> {
     match database.url() {
         None => Ok(Arc::new(SledStore::open(data_dir, sled)?)),
-        Some(url) => {
-            std::fs::create_dir_all(data_dir).map_err(|e| {
-                StoreError::Unavailable(format!("cannot create {}: {e}", data_dir.display()))
-            })?;
-            open_postgres(url)
-        }
+        Some(url) => open_postgres(url),
     }
 }
 
@@ -50,7 +45,7 @@ fn open_postgres(url: &str) -> StoreResult<Arc<dyn EventStore>> {
 
 #[cfg(not(feature = "postgres"))]
 fn open_postgres(_url: &str) -> StoreResult<Arc<dyn EventStore>> {
-    Err(StoreError::Invalid(
+    Err(super::StoreError::Invalid(
         "this build has no PostgreSQL support (build with the `postgres` feature)".into(),
     ))
 }

@@ -230,3 +230,139 @@ fn two_nodes_on_one_database_agree_and_read_each_others_writes() {
     a.stop();
     b.stop();
 }
+
+fn read(path: &std::path::Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Migration both ways, as docs/deployment.md describes it: export from
+/// sled, import into an empty database, export from there, import into a
+/// new data directory, export again: the same bytes every time.
+#[test]
+fn migration_sled_to_postgres_and_back_is_byte_identical() {
+    let Some(db) = support_pg::database("journeys::postgres::migration") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |name: &str| tmp.path().join(name);
+    let s = |name: &str| p(name).to_str().unwrap().to_owned();
+    // A sled store with the demo and a change by a programmamanager.
+    let sled = p("sled");
+    let out = cli(&[
+        "token",
+        "create",
+        "--rol",
+        "programmamanager",
+        "--organisatie",
+        "Gemeente Twenterand",
+        "--alle-agendas",
+        "--data-dir",
+        &s("sled"),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let pm = token_from(&text(&out.stdout));
+    let server = Server::start(&sled, &["--rate-limit", "0"]);
+    let id = opgaven(&server)[0]["id"].as_str().unwrap().to_owned();
+    let r = server.call(
+        "PATCH",
+        &format!("/opgaven/{id}"),
+        Some(&pm),
+        &[("If-Match", "\"1\"")],
+        &json!({"omschrijving": "Ümlaut, emoji 🚲 en \"quotes\""}).to_string(),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    server.stop();
+
+    let run = |args: &[&str]| {
+        let out = cli(args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        text(&out.stderr)
+    };
+    run(&[
+        "export-events",
+        "--data-dir",
+        &s("sled"),
+        "-o",
+        &s("1.jsonl"),
+    ]);
+    let said = run(&[
+        "import-events",
+        "--database-url",
+        &db.url,
+        "-i",
+        &s("1.jsonl"),
+    ]);
+    assert!(said.contains("imported"), "{said}");
+    // Verify and export straight from the database.
+    let out = cli(&[
+        "verify",
+        "--data-dir",
+        &s("pg-node"),
+        "--database-url",
+        &db.url,
+    ]);
+    assert!(
+        out.status.success(),
+        "verify: {}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stdout).starts_with("ok: "),
+        "{}",
+        text(&out.stdout)
+    );
+    run(&[
+        "export-events",
+        "--database-url",
+        &db.url,
+        "-o",
+        &s("2.jsonl"),
+    ]);
+    assert_eq!(
+        read(&p("1.jsonl")),
+        read(&p("2.jsonl")),
+        "sled -> PostgreSQL keeps every byte"
+    );
+    // A second import into the same database is refused and changes nothing.
+    let out = cli(&[
+        "import-events",
+        "--database-url",
+        &db.url,
+        "-i",
+        &s("1.jsonl"),
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("already holds"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Served from PostgreSQL: the change is there.
+    let node = node(&p("pg-node"), &db.url);
+    assert_eq!(
+        ok(node.get(&format!("/opgaven/{id}"), None), "opgave")["omschrijving"],
+        "Ümlaut, emoji 🚲 en \"quotes\""
+    );
+    node.stop();
+    // And back to a data directory.
+    run(&[
+        "import-events",
+        "--data-dir",
+        &s("sled2"),
+        "-i",
+        &s("2.jsonl"),
+    ]);
+    run(&[
+        "export-events",
+        "--data-dir",
+        &s("sled2"),
+        "-o",
+        &s("3.jsonl"),
+    ]);
+    assert_eq!(
+        read(&p("1.jsonl")),
+        read(&p("3.jsonl")),
+        "PostgreSQL -> sled keeps every byte"
+    );
+}
