@@ -35,6 +35,8 @@ mod routing;
 mod structuur;
 mod structuur_invoer;
 mod support;
+#[path = "../support_pg/mod.rs"]
+mod support_pg;
 mod tokens;
 mod uitvoer;
 mod uitwisseling;

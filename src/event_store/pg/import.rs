@@ -10,12 +10,22 @@ use super::cache::Cache;
 use super::sql::{self, to_i64, unavailable};
 use crate::event_store::ImportSummary;
 
-fn block_on<T>(f: impl std::future::Future<Output = StoreResult<T>>) -> StoreResult<T> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| StoreError::Unavailable(e.to_string()))?
-        .block_on(f)
+/// Runs `f` to completion on a runtime of its own, on a thread of its own
+/// (so callers inside another runtime, such as a test's actix system, work).
+fn block_on<T: Send>(
+    f: impl std::future::Future<Output = StoreResult<T>> + Send,
+) -> StoreResult<T> {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?
+                .block_on(f)
+        })
+        .join()
+        .unwrap_or_else(|_| Err(StoreError::Unavailable("the database task panicked".into())))
+    })
 }
 
 fn valid_name(name: &str) -> StoreResult<()> {
