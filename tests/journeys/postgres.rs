@@ -366,3 +366,41 @@ fn migration_sled_to_postgres_and_back_is_byte_identical() {
         "PostgreSQL -> sled keeps every byte"
     );
 }
+
+/// An unreachable database or a malformed URL: the command stops with a
+/// plain message that names host, port and database, never the password.
+#[test]
+fn an_unreachable_database_is_reported_without_the_password() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    let url = "postgres://mag:geheim-wachtwoord@127.0.0.1:1/magdb";
+    let out = cli(&[
+        "serve",
+        "--data-dir",
+        dir,
+        "--database-url",
+        url,
+        "--bind",
+        "127.0.0.1:0",
+    ]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("cannot open the store in PostgreSQL (127.0.0.1:1/magdb)"),
+        "{err}"
+    );
+    assert!(!err.contains("geheim"), "the password leaked: {err}");
+    let out = cli(&[
+        "verify",
+        "--data-dir",
+        dir,
+        "--database-url",
+        "postgres://[nonsense",
+    ]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("not a valid PostgreSQL connection string"),
+        "{err}"
+    );
+}
