@@ -32,6 +32,7 @@ mod paging;
 mod params;
 mod pdca;
 pub mod peil;
+pub mod positie_wacht;
 pub mod problem;
 mod reflecties;
 mod responses;
