@@ -403,7 +403,12 @@ pub fn import(args: ImportArgs) -> anyhow::Result<()> {
     }
     let started = Instant::now();
     let summary = match args.store.database.url() {
-        Some(url) => import_into_postgres(url, events, args.force)?,
+        Some(url) => import_into_postgres(
+            url,
+            args.store.database.database_ca_file.as_deref(),
+            events,
+            args.force,
+        )?,
         None => {
             std::fs::create_dir_all(&args.store.data_dir)?;
             import_events(
@@ -427,18 +432,20 @@ pub fn import(args: ImportArgs) -> anyhow::Result<()> {
 #[cfg(feature = "postgres")]
 fn import_into_postgres(
     url: &str,
+    ca_file: Option<&std::path::Path>,
     events: Vec<RecordedEvent>,
     force: bool,
 ) -> anyhow::Result<crate::event_store::ImportSummary> {
     if force {
         bail!("--force is for a data directory; import into an empty PostgreSQL database");
     }
-    Ok(crate::event_store::import_events_pg(url, events)?)
+    Ok(crate::event_store::import_events_pg(url, ca_file, events)?)
 }
 
 #[cfg(not(feature = "postgres"))]
 fn import_into_postgres(
     _url: &str,
+    _ca_file: Option<&std::path::Path>,
     _events: Vec<RecordedEvent>,
     _force: bool,
 ) -> anyhow::Result<crate::event_store::ImportSummary> {

@@ -17,6 +17,8 @@ use uuid::Uuid;
 mod durability;
 #[path = "store/postgres.rs"]
 mod postgres_nodes;
+#[path = "store/tls.rs"]
+mod postgres_tls;
 #[path = "support_pg/mod.rs"]
 mod support_pg;
 

@@ -83,6 +83,10 @@ pub enum StoreError {
     /// A stored event could not be read back or the log is damaged.
     #[error("the log is damaged: {0}")]
     Corrupt(String),
+    /// A setting of the store is unusable (e.g. `--database-ca-file`); the
+    /// message names it.
+    #[error("{0}")]
+    Setup(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

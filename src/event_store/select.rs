@@ -16,6 +16,12 @@ pub struct DatabaseArg {
     /// database; the data directory then holds only node-local files).
     #[arg(long, env = "MAG_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// PEM file of the CA certificate(s) that sign the database server's
+    /// certificate (a managed database's CA bundle), used when the URL's
+    /// sslmode is prefer (the default) or require; without it the system's
+    /// CA store is trusted. The certificate is always verified.
+    #[arg(long, env = "MAG_DATABASE_CA_FILE", value_name = "PEM_FILE")]
+    pub database_ca_file: Option<std::path::PathBuf>,
 }
 
 impl DatabaseArg {
@@ -32,19 +38,29 @@ pub fn open_store(
 ) -> StoreResult<Arc<dyn EventStore>> {
     match database.url() {
         None => Ok(Arc::new(SledStore::open(data_dir, sled)?)),
-        Some(url) => open_postgres(url),
+        Some(url) => open_postgres(url, database.database_ca_file.clone()),
     }
 }
 
 #[cfg(feature = "postgres")]
-fn open_postgres(url: &str) -> StoreResult<Arc<dyn EventStore>> {
-    let store = super::PgStore::open(url, super::PgOptions::default())?;
+fn open_postgres(
+    url: &str,
+    ca_file: Option<std::path::PathBuf>,
+) -> StoreResult<Arc<dyn EventStore>> {
+    let options = super::PgOptions {
+        ca_file,
+        ..super::PgOptions::default()
+    };
+    let store = super::PgStore::open(url, options)?;
     tracing::info!(database = %describe(url), "event store opened on PostgreSQL");
     Ok(Arc::new(store))
 }
 
 #[cfg(not(feature = "postgres"))]
-fn open_postgres(_url: &str) -> StoreResult<Arc<dyn EventStore>> {
+fn open_postgres(
+    _url: &str,
+    _ca_file: Option<std::path::PathBuf>,
+) -> StoreResult<Arc<dyn EventStore>> {
     Err(super::StoreError::Invalid(
         "this build has no PostgreSQL support (build with the `postgres` feature)".into(),
     ))

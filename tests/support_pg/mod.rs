@@ -224,3 +224,118 @@ pub fn start_cluster() {
         .is_ok_and(|s| s.success());
     assert!(ok, "pg_ctl start failed");
 }
+
+/// A throw-away cluster of its own that only takes TLS over TCP
+/// (`hostssl`, plus trust on its Unix socket for checks), serving `cert`
+/// and `key`; `None` (after a loud note) without PostgreSQL binaries.
+pub struct TlsCluster {
+    pub port: u16,
+    /// Directory of the Unix socket (for `psql -h`).
+    pub socket_dir: PathBuf,
+    pub bin: PathBuf,
+}
+
+pub fn tls_cluster(test: &str, cert: &Path, key: &Path) -> Option<TlsCluster> {
+    let Some(bin) = pg_bin_dir() else {
+        eprintln!("SKIPPED {test}: no PostgreSQL binaries (initdb/pg_ctl, e.g. Debian's postgresql package)");
+        return None;
+    };
+    let root = is_root();
+    let dir = tempfile::Builder::new()
+        .prefix("mag-pgtls-")
+        .tempdir()
+        .expect("temp dir")
+        .keep();
+    let data = dir.join("data");
+    let (cert_file, key_file) = (dir.join("server.crt"), dir.join("server.key"));
+    std::fs::copy(cert, &cert_file).unwrap();
+    std::fs::copy(key, &key_file).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    if root {
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+        // PostgreSQL refuses a key file not owned by its user (or root with 0640).
+        let ok = Command::new("chown")
+            .arg("postgres")
+            .arg(&cert_file)
+            .arg(&key_file)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "chown postgres of the TLS files failed");
+    }
+    let ok = pg_command(&bin, "initdb", root)
+        .args(["-U", "mag", "-A", "trust", "--no-sync", "-E", "UTF8", "-D"])
+        .arg(&data)
+        .stdout(Stdio::null())
+        .status()
+        .expect("initdb runs")
+        .success();
+    assert!(ok, "initdb failed in {}", dir.display());
+    // TCP only with TLS: a plain connection finds no pg_hba.conf line.
+    let hba = "local all all trust\nhostssl all all 127.0.0.1/32 trust\n";
+    let hba_file = dir.join("pg_hba.conf");
+    std::fs::write(&hba_file, hba).unwrap();
+    if root {
+        let _ = Command::new("chown")
+            .arg("postgres")
+            .arg(&hba_file)
+            .status();
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let options = format!(
+        "-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c fsync=off -c ssl=on \
+         -c ssl_cert_file={dir}/server.crt -c ssl_key_file={dir}/server.key \
+         -c hba_file={dir}/pg_hba.conf",
+        dir = dir.display()
+    );
+    let ok = pg_command(&bin, "pg_ctl", root)
+        .args(["-w", "-t", "60", "-o", &options, "-l"])
+        .arg(dir.join("log"))
+        .arg("-D")
+        .arg(&data)
+        .arg("start")
+        .stdout(Stdio::null())
+        .status()
+        .expect("pg_ctl runs")
+        .success();
+    assert!(ok, "pg_ctl start (TLS) failed; see {}/log", dir.display());
+    watchdog(&bin, &dir, &data, root);
+    Some(TlsCluster {
+        port,
+        socket_dir: dir,
+        bin,
+    })
+}
+
+impl TlsCluster {
+    /// One value from a query as user `mag` on the Unix socket (no TLS).
+    pub fn query(&self, sql: &str) -> String {
+        let psql = self.bin.join("psql");
+        let psql = if psql.exists() { psql } else { "psql".into() };
+        let out = Command::new(psql)
+            .arg("-h")
+            .arg(&self.socket_dir)
+            .args([
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "mag",
+                "-d",
+                "postgres",
+                "-Atc",
+                sql,
+            ])
+            .output()
+            .expect("psql runs");
+        assert!(
+            out.status.success(),
+            "psql: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+}

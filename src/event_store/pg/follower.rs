@@ -6,12 +6,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio_postgres::Config;
+use super::sql::Target;
 
 use super::sql;
 use super::Shared;
 
-pub(super) async fn run(shared: Arc<Shared>, config: Config, interval: Duration) {
+pub(super) async fn run(shared: Arc<Shared>, config: Target, interval: Duration) {
     let mut warned = false;
     loop {
         if let Err(error) = follow(&shared, &config, interval, &mut warned).await {
@@ -27,7 +27,7 @@ pub(super) async fn run(shared: Arc<Shared>, config: Config, interval: Duration)
 
 async fn follow(
     shared: &Shared,
-    config: &Config,
+    config: &Target,
     interval: Duration,
     warned: &mut bool,
 ) -> Result<(), super::StoreError> {

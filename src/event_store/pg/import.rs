@@ -45,7 +45,7 @@ fn valid_name(name: &str) -> StoreResult<()> {
 /// Creates an empty UTF-8 database `name` through the server `url` points at.
 pub fn create_database(url: &str, name: &str) -> StoreResult<()> {
     valid_name(name)?;
-    let config = sql::config(url)?;
+    let config = sql::Target::new(url, None)?;
     block_on(async {
         let (client, _) = sql::connect(&config).await?;
         client
@@ -60,7 +60,7 @@ pub fn create_database(url: &str, name: &str) -> StoreResult<()> {
 /// Drops database `name` (if it exists) through the server `url` points at.
 pub fn drop_database(url: &str, name: &str) -> StoreResult<()> {
     valid_name(name)?;
-    let config = sql::config(url)?;
+    let config = sql::Target::new(url, None)?;
     block_on(async {
         let (client, _) = sql::connect(&config).await?;
         client
@@ -73,11 +73,13 @@ pub fn drop_database(url: &str, name: &str) -> StoreResult<()> {
 /// Imports `events` (a whole log, in order) into the empty store in the
 /// database `url` names, keeping ids, positions, versions and recorded
 /// times. The same checks as the sled import; no `--force` here.
+/// `ca_file`: as [`super::PgOptions::ca_file`].
 pub fn import_events_pg(
     url: &str,
+    ca_file: Option<&std::path::Path>,
     events: impl IntoIterator<Item = RecordedEvent>,
 ) -> StoreResult<ImportSummary> {
-    let config = sql::config(url)?;
+    let config = sql::Target::new(url, ca_file)?;
     // The checks: positions from 1 without gaps, versions consecutive per
     // stream (the cache refuses anything else), times never decreasing.
     let mut check = Cache::default();

@@ -16,6 +16,7 @@ mod cache;
 mod follower;
 mod import;
 mod sql;
+mod tls;
 mod writer;
 
 use std::ops::ControlFlow;
@@ -45,6 +46,10 @@ pub struct PgOptions {
     /// Longest an append group may take in PostgreSQL before it is refused
     /// (and the connection dropped).
     pub append_timeout: Duration,
+    /// The PEM file of the CA(s) that sign the server's certificate, when
+    /// the connection string's `sslmode` asks for TLS; `None`: the system's
+    /// CA store.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl Default for PgOptions {
@@ -53,6 +58,7 @@ impl Default for PgOptions {
             max_group: 512,
             poll_interval: Duration::from_secs(1),
             append_timeout: Duration::from_secs(10),
+            ca_file: None,
         }
     }
 }
@@ -144,7 +150,7 @@ impl PgStore {
     /// and starts the writer and the follower. Fails with `Unavailable` when
     /// the database cannot be reached.
     pub fn open(url: &str, options: PgOptions) -> StoreResult<Self> {
-        let config = sql::config(url)?;
+        let config = sql::Target::new(url, options.ca_file.as_deref())?;
         let shared = Arc::new(Shared {
             cache: RwLock::new(Cache::default()),
             apply: Mutex::new(()),
@@ -215,10 +221,7 @@ impl PgStore {
 
 /// Connects, migrates and loads the whole log; returns the connection (the
 /// writer's first) and `imported_through`.
-async fn load(
-    config: &tokio_postgres::Config,
-    shared: &Shared,
-) -> StoreResult<(tokio_postgres::Client, u64)> {
+async fn load(config: &sql::Target, shared: &Shared) -> StoreResult<(tokio_postgres::Client, u64)> {
     let (client, _) = sql::connect(config).await?;
     sql::migrate(&client).await?;
     let row = client

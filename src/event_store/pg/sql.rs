@@ -1,9 +1,12 @@
 //! Connections, the schema and the queries that read the log by position.
 
+use std::path::Path;
 use std::time::Duration;
 
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::mpsc;
-use tokio_postgres::{AsyncMessage, Client, Config, GenericClient, NoTls};
+use tokio_postgres::{AsyncMessage, Client, Config, Connection, GenericClient, NoTls};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::super::staging::{decode, IdempotencyRecord, FORMAT_JSON};
 use super::super::{RecordedEvent, StoreError, StoreResult};
@@ -59,32 +62,71 @@ pub(crate) fn config(url: &str) -> StoreResult<Config> {
     Ok(config)
 }
 
+/// Where and how to connect: the parsed connection string and, unless its
+/// `sslmode` is `disable`, the TLS connector (see [`super::tls`]).
+#[derive(Clone)]
+pub(crate) struct Target {
+    pub config: Config,
+    tls: Option<MakeRustlsConnect>,
+}
+
+impl Target {
+    /// Parses `url` and, when it asks for TLS, loads the trusted roots
+    /// (`ca_file`, else the system's); a bad CA file is an error naming it.
+    pub fn new(url: &str, ca_file: Option<&Path>) -> StoreResult<Self> {
+        let config = config(url)?;
+        let tls = super::tls::connector(&config, ca_file)?;
+        Ok(Self { config, tls })
+    }
+}
+
 /// A connection whose commits wait for the WAL flush (`synchronous_commit
 /// = on`, whatever the server's default), with its driver task spawned.
 /// Notifications, if the caller listens, arrive on the returned channel.
-pub(super) async fn connect(config: &Config) -> StoreResult<(Client, mpsc::UnboundedReceiver<()>)> {
-    let (client, mut connection) = config.connect(NoTls).await.map_err(unavailable)?;
+pub(super) async fn connect(target: &Target) -> StoreResult<(Client, mpsc::UnboundedReceiver<()>)> {
+    let refused = |e: tokio_postgres::Error| match super::tls::untrusted(&e) {
+        Some(message) => StoreError::Unavailable(message),
+        None => unavailable(e),
+    };
     let (tx, rx) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        loop {
-            match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
-                Some(Ok(AsyncMessage::Notification(_))) => {
-                    let _ = tx.send(());
-                }
-                Some(Ok(_)) => {}
-                Some(Err(error)) => {
-                    tracing::debug!(%error, "PostgreSQL connection ended");
-                    break;
-                }
-                None => break,
-            }
+    let client = match &target.tls {
+        None => {
+            let (client, connection) = target.config.connect(NoTls).await.map_err(refused)?;
+            tokio::spawn(drive(connection, tx));
+            client
         }
-    });
+        Some(tls) => {
+            let (client, connection) = target.config.connect(tls.clone()).await.map_err(refused)?;
+            tokio::spawn(drive(connection, tx));
+            client
+        }
+    };
     client
         .batch_execute("SET synchronous_commit TO on")
         .await
         .map_err(unavailable)?;
     Ok((client, rx))
+}
+
+/// Runs a connection until it ends, passing on notifications.
+async fn drive<S, T>(mut connection: Connection<S, T>, tx: mpsc::UnboundedSender<()>)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+    T: AsyncRead + AsyncWrite + Unpin,
+{
+    loop {
+        match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+            Some(Ok(AsyncMessage::Notification(_))) => {
+                let _ = tx.send(());
+            }
+            Some(Ok(_)) => {}
+            Some(Err(error)) => {
+                tracing::debug!(%error, "PostgreSQL connection ended");
+                break;
+            }
+            None => break,
+        }
+    }
 }
 
 /// Creates the tables if missing and checks the database can hold the

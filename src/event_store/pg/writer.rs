@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use tokio::sync::{mpsc, oneshot};
-use tokio_postgres::{Client, Config};
+use tokio_postgres::Client;
 
 use super::super::staging::Staging;
 use super::super::{AppendOutcome, AppendRequest, StoreError, StoreResult};
-use super::sql::{self, to_i64, unavailable};
+use super::sql::{self, to_i64, unavailable, Target};
 use super::{PgOptions, Shared};
 
 pub(super) struct Job {
@@ -20,7 +20,7 @@ pub(super) struct Job {
 
 pub(super) struct Writer {
     shared: Arc<Shared>,
-    config: Config,
+    config: Target,
     client: Option<Client>,
     options: PgOptions,
 }
@@ -33,7 +33,7 @@ const INSERT_KEYS: &str = "INSERT INTO mag_idempotency (key, position, record) \
 const SET_HEAD: &str = "UPDATE mag_head SET position = $1 WHERE position = $2";
 
 impl Writer {
-    pub fn new(shared: Arc<Shared>, config: Config, client: Client, options: PgOptions) -> Self {
+    pub fn new(shared: Arc<Shared>, config: Target, client: Client, options: PgOptions) -> Self {
         Self {
             shared,
             config,
