@@ -345,3 +345,44 @@ fn serve_restarts_from_its_read_model_snapshot_and_ignores_a_bad_one() {
     assert!(!log.contains("read-model snapshot"), "{log}");
     assert!(!snapshot.exists());
 }
+
+#[test]
+fn a_bad_database_ca_file_stops_the_database_commands_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("db-ca.pem");
+    std::fs::write(&ca, "this is no certificate\n").unwrap();
+    let data = dir.path().join("data");
+    let (ca, data) = (ca.to_str().unwrap(), data.to_str().unwrap());
+    // Checked before connecting: nothing listens on port 1.
+    let url = "postgres://mag@127.0.0.1:1/mag?sslmode=require";
+    for command in ["serve", "verify", "replay", "export-events"] {
+        let out = run(&[
+            command,
+            "--data-dir",
+            data,
+            "--database-url",
+            url,
+            "--database-ca-file",
+            ca,
+        ]);
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success(), "{command} started: {stderr}");
+        assert!(
+            stderr.contains(&format!("--database-ca-file {ca}: holds no certificate"))
+                && !stderr.contains("panicked"),
+            "{command}: {stderr}"
+        );
+    }
+    // The environment variable works the same way.
+    let out = Command::new(env!("CARGO_BIN_EXE_mag-tracker"))
+        .args(["verify", "--data-dir", data])
+        .env("MAG_DATABASE_URL", url)
+        .env("MAG_DATABASE_CA_FILE", ca)
+        .output()
+        .unwrap();
+    assert!(
+        text(&out.stderr).contains("holds no certificate"),
+        "{}",
+        text(&out.stderr)
+    );
+}

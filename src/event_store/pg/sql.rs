@@ -49,7 +49,7 @@ pub(super) fn unavailable(e: tokio_postgres::Error) -> StoreError {
 /// (it may hold a password).
 pub(crate) fn config(url: &str) -> StoreResult<Config> {
     let mut config: Config = url.parse().map_err(|e| {
-        StoreError::Invalid(format!(
+        StoreError::Setup(format!(
             "the database URL is not a valid PostgreSQL connection string: {e}"
         ))
     })?;
