@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
+pub use super::abonnement::{
+    AbonnementAangemaakt, AbonnementGeheimVernieuwd, AbonnementGepauzeerd, AbonnementGewijzigd,
+    AbonnementHervat, AbonnementTeruggezet, AbonnementVerwijderd,
+};
 use super::actie::{ActieStatus, Trekker};
 use super::agenda::{AgendaStatus, Niveau};
 use super::checkmoment::VoorgenomenWijziging;
@@ -64,6 +68,13 @@ pub enum Event {
     OpgaveBijdrageVerwijderd(BijdrageVerwijderd),
     DoelBijdrageToegevoegd(BijdrageToegevoegd),
     DoelBijdrageVerwijderd(BijdrageVerwijderd),
+    AbonnementAangemaakt(AbonnementAangemaakt),
+    AbonnementGepauzeerd(AbonnementGepauzeerd),
+    AbonnementHervat(AbonnementHervat),
+    AbonnementTeruggezet(AbonnementTeruggezet),
+    AbonnementGeheimVernieuwd(AbonnementGeheimVernieuwd),
+    AbonnementGewijzigd(AbonnementGewijzigd),
+    AbonnementVerwijderd(AbonnementVerwijderd),
 }
 
 /// Calls macro `$m` with the name of every [`Event`] variant, so the
@@ -113,6 +124,13 @@ macro_rules! with_event_variants {
             OpgaveBijdrageVerwijderd,
             DoelBijdrageToegevoegd,
             DoelBijdrageVerwijderd,
+            AbonnementAangemaakt,
+            AbonnementGepauzeerd,
+            AbonnementHervat,
+            AbonnementTeruggezet,
+            AbonnementGeheimVernieuwd,
+            AbonnementGewijzigd,
+            AbonnementVerwijderd,
         )
     };
 }
@@ -255,6 +273,13 @@ impl Event {
             | BijsturingDoorgevoerd(_)
             | CheckmomentGewijzigd(_) => "checkmoment",
             TokenAangemaakt(_) | TokenIngetrokken(_) => "token",
+            AbonnementAangemaakt(_)
+            | AbonnementGepauzeerd(_)
+            | AbonnementHervat(_)
+            | AbonnementTeruggezet(_)
+            | AbonnementGeheimVernieuwd(_)
+            | AbonnementGewijzigd(_)
+            | AbonnementVerwijderd(_) => "abonnement",
         }
     }
 }

@@ -26,4 +26,6 @@ pub struct AppState {
     pub snapshotter: Option<Arc<Snapshotter>>,
     /// Rendered acties of the live model (see [`crate::http::ActieCache`]).
     pub actie_cache: Arc<crate::http::ActieCache>,
+    /// Webhook subscriptions: secrets, cursors, deliveries (`src/webhooks/`).
+    pub webhooks: Arc<crate::webhooks::Webhooks>,
 }
