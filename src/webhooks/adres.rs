@@ -122,14 +122,22 @@ pub async fn adressen(url: &Url, t: Toegestaan) -> Result<Vec<SocketAddr>, Gewei
     let found: Vec<SocketAddr> = match url.host() {
         Some(url::Host::Ipv4(ip)) => vec![SocketAddr::new(ip.into(), port)],
         Some(url::Host::Ipv6(ip)) => vec![SocketAddr::new(ip.into(), port)],
-        Some(url::Host::Domain(d)) => tokio::net::lookup_host((d, port))
-            .await
-            .map_err(|e| {
-                Geweigerd::Adres(format!(
-                    "De host {d} van de callbackUrl is niet te vinden ({e})."
-                ))
-            })?
-            .collect(),
+        Some(url::Host::Domain(d)) => {
+            let lookup = tokio::net::lookup_host((d, port));
+            match tokio::time::timeout(std::time::Duration::from_secs(3), lookup).await {
+                Ok(Ok(found)) => found.collect(),
+                Ok(Err(e)) => {
+                    return Err(Geweigerd::Adres(format!(
+                        "De host {d} van de callbackUrl is niet te vinden ({e})."
+                    )))
+                }
+                Err(_) => {
+                    return Err(Geweigerd::Adres(format!(
+                        "De host {d} van de callbackUrl is niet binnen 3 s te vinden."
+                    )))
+                }
+            }
+        }
         None => {
             return Err(Geweigerd::Ongeldig(
                 "De callbackUrl noemt geen host.".into(),
