@@ -255,6 +255,23 @@ def main():
     check(mark not in text and "AbonnementAangemaakt" not in text and "TokenAangemaakt" not in text,
           f"partner: none of the hidden agenda's events (of {len(expected)} it may see)")
 
+    # The receiver example of docs/notificaties.md, as printed there, works.
+    docs = open(os.path.join(os.path.dirname(__file__), "..", "..", "docs", "notificaties.md")).read()
+    example = docs.split("```python\n", 1)[1].split("```", 1)[0]
+    example_port = free_port()
+    url = f"http://127.0.0.1:{example_port}/"
+    status, sub, _ = call("POST", "/abonnementen", beheerder, {"callbackUrl": url, "type": ["ActieStatusGewijzigd"]})
+    assert status == 201, sub
+    code = example.replace('"whsec_…"', repr(sub["secret"])).replace("9000", str(example_port))
+    proc = subprocess.Popen([sys.executable, "-u", "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    journey(pm, actie, 1)
+    expected = feed(beheerder, sub["vanafPositie"], "&type=ActieStatusGewijzigd")
+    line = proc.stdout.readline()
+    proc.kill()
+    check(line.startswith(f"{expected[0][0]} nl.mag-tracker.actie.status-gewijzigd"),
+          f"the receiver of docs/notificaties.md verifies and prints: {line.strip()[:60]}…")
+
     # kill -9 mid-delivery, several rounds: every receiver ends with every
     # event it may see, at least once, in order.
     slow = Receiver("crash")

@@ -384,3 +384,45 @@ fn every_token_subscribes_to_what_it_may_read_and_sees_only_its_own() {
         .1;
     assert_eq!(feed["gebeurtenissen"], json!([]));
 }
+
+#[test]
+fn the_feed_takes_the_gemeente_filter_of_subscriptions() {
+    let app = spawn();
+    let r = app
+        .anoniem()
+        .refused("GET", "/gebeurtenissen?gemeente=Atlantis", &[], "", 400);
+    assert_eq!(reason(&r, "query.gemeente").0, "unknown-gemeente");
+    let b = app.als_beheerder();
+    let all = b.get("/gebeurtenissen?pageSize=500").1;
+    let page = b.get("/gebeurtenissen?pageSize=500&gemeente=twenterand").1;
+    let kinds = |p: &Value| -> Vec<String> {
+        p["gebeurtenissen"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["streamType"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(kinds(&all).iter().any(|k| k == "token"));
+    let only = kinds(&page);
+    // (organisaties imported with the agenda carry its agendaId, as for `agenda`)
+    assert!(
+        only.iter().any(|k| k == "actie") && only.iter().all(|k| k != "token"),
+        "{only:?}"
+    );
+    // an agenda of another gemeente is left out
+    let other = b.post(
+        "/agendas",
+        &json!({"naam": "Agenda Elders", "gemeenten": ["Elders"], "periodeStartDatum": "2025-01-01", "periodeEindDatum": "2025-12-31"}),
+    );
+    assert_eq!(other.status, 201);
+    let after = app.head() - 1;
+    let elders = b
+        .get(&format!("/gebeurtenissen?na={after}&gemeente=Elders"))
+        .1;
+    assert_eq!(elders["gebeurtenissen"][0]["type"], "AgendaAangemaakt");
+    let twenterand = b
+        .get(&format!("/gebeurtenissen?na={after}&gemeente=Twenterand"))
+        .1;
+    assert_eq!(twenterand["gebeurtenissen"], json!([]));
+}

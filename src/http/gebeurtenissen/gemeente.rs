@@ -3,7 +3,8 @@
 //! (as `?gemeente=` on an agenda's views): an actie's events (and
 //! reflecties on it) when the actie is for that gemeente or for the whole
 //! agenda, a meting when it names no gemeente or that one. Events of no
-//! agenda (organisaties) do not pass, as with `agenda`.
+//! agenda (organisaties registered on their own; those imported with an
+//! agenda carry its id) do not pass, as with `agenda`.
 
 use serde_json::Value;
 
