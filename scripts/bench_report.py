@@ -44,6 +44,34 @@ def tool_version(cmd):
     return (r.stdout + r.stderr).strip().splitlines()[0] if (r.stdout + r.stderr).strip() else "?"
 
 
+def site_rows(r, c):
+    """P7 (issue 19): the public site's agenda page, an HTML page of ~100 KB, against hello world."""
+    if "site_demo" not in r and "site_big" not in r:
+        return [("P7", "GET /agendas/{id} (HTML page) vs hello world", r.get("site_note", "not run"),
+                 "≥ 40% of hello", "–", None)]
+    out = []
+    for key, hello_key, what in (("site_demo", "site_hello", "of the Twenterand demo agenda (store: the demo only)"),
+                                 ("site_big", "hello", f"of the agendas of the {c['head']:,}-event store")):
+        if key not in r:
+            continue
+        s, hello = r[key], r[hello_key]["rate"]
+        err = f"; {n(s['errors'])} errors/non-2xx" if s["errors"] else ""
+        cold = (f"; first render of each of the {s['pages']} pages {s['coldP50Ms']:.1f} ms (p50), "
+                f"{s['coldMaxMs']:.1f} ms (max)" if "coldP50Ms" in s else "")
+        out.append(("P7", f"GET /agendas/{{id}} (HTML page, {s['bytes'] / 1024:.0f} KiB) {what}, "
+                          f"{s['connections']} connections, vs hello world on the same server",
+                    f"{n(s['rate'])} req/s (p50 {ms(s['p50Us'])}, p99 {ms(s['p99Us'])}) vs {n(hello)} req/s{err}{cold}",
+                    "≥ 40% of hello", pct(s["rate"] / hello), s["rate"] / hello >= 0.4 and not s["errors"]))
+    return out
+
+
+def site_table(r, c):
+    """The P7 rows alone, as `scripts/bench --only site` prints them."""
+    rows = site_rows(r, c)
+    return "\n".join("  ".join(str(x) for x in row[:5]) + "  " + ("n/a" if row[5] is None else
+                                                                 ("PASS" if row[5] else "BELOW")) for row in rows)
+
+
 def report(r, c):
     rows = []  # (id, measure, figure, target, ratio, result)
     notes = []
@@ -85,6 +113,9 @@ def report(r, c):
     o = r["opgave"]
     row("P3+", "GET /v1/opgaven/{id} vs hello world (no target; for reference)",
         f"{n(o['rate'])} req/s (p99 {ms(o['p99Us'])})", "–", pct(o["rate"] / hello), None)
+
+    for x in site_rows(r, c):
+        row(*x)
 
     rp = r["replay"]
     row("P4", "rebuild of all projections from the log", f"{n(rp['eventsPerSecond'])} events/s ({rp['events']:,} events in {rp['replaySeconds']:.2f} s)",
@@ -206,6 +237,15 @@ def report(r, c):
     out.append(f"- **P3**: {c['read_secs']} s per endpoint, ids round-robin over all opgaven/acties, anonymous, "
                f"the same Lua request builder for every endpoint; hello world {n(hello)} req/s "
                f"(p99 {ms(r['hello']['p99Us'])}). `/bench/hello` passes the same middleware as the API.")
+    if "site_demo" in r or "site_big" in r:
+        out.append(f"- **P7**: {c['read_secs']} s per row, anonymous, `Accept: text/html`, the same Lua request "
+                   "builder as P3 (no `If-None-Match`, so every answer is the whole page). "
+                   "The demo row runs on a server of its own (a store with only the Twenterand demo) with its own "
+                   "hello world measured right before it; the bench-store row cycles through all agendas of the "
+                   "store on P3's server, against P3's hello world. A page is rendered from the read model on its "
+                   "first request and then kept while the log does not move (`SiteCache`, docs/site.md); the "
+                   "bench-store row first requests every agenda page once, one at a time, and reports those first "
+                   "renders apart, so the run measures the kept pages as a visitor after the first sees them.")
     out.append(f"- **P4**: `mag-tracker bench-replay` rebuilds the read model from the log as startup does "
                f"({rp['replaySeconds']:.2f} s), then scans the log decoding only the envelopes "
                f"({rp['scanSeconds']:.2f} s, {n(rp['scanEventsPerSecond'])} events/s)"

@@ -159,6 +159,7 @@ pub fn open_state_with(
         snapshotter,
         actie_cache: Arc::default(),
         webhooks: Arc::default(),
+        site_cache: Arc::default(),
     })
 }
 
@@ -351,7 +352,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
             })
         };
         tracing::info!(
-            "listening on http://{}/v1 (Swagger UI: /v1/docs/)",
+            "listening on http://{}/ (public site; the API under /v1, Swagger UI: /v1/docs/)",
             args.bind
         );
         let served = app.server.await;

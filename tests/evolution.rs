@@ -49,7 +49,7 @@ fn a_stored_v1_correction_is_upcast_to_the_current_shape_when_read() {
     let model = ReadModel::replay(store.as_ref(), store.head()).unwrap();
     let actie = model.acties.values().next().unwrap();
     let bericht = &actie.state.voortgangsberichten[0];
-    assert_eq!(bericht.tekst, "Eerste avond gehouden met 40 deelnemers.");
+    assert_eq!(&*bericht.tekst, "Eerste avond gehouden met 40 deelnemers.");
     assert!(bericht.gecorrigeerd);
 
     // v2 round-trips; a version from the future is refused with a clear message

@@ -27,7 +27,7 @@ function load_ids(kind, keep, first, every)
 end
 
 function base_headers()
-  local h = { ["Accept"] = "application/json" }
+  local h = { ["Accept"] = os.getenv("BENCH_ACCEPT") or "application/json" }
   local token = os.getenv("BENCH_TOKEN")
   if token and token ~= "" then h["Authorization"] = "Bearer " .. token end
   return h

@@ -284,7 +284,7 @@ fn activity(model: &ReadModel, room: usize, pools: &Pools, rng: &mut Rng) -> Vec
                     bericht_id: Uuid::now_v7(),
                     datum: rng.date(),
                     auteur_organisatie_id: rng.pick(&pools.organisaties),
-                    tekst: BERICHTEN[rng.below(BERICHTEN.len())].to_owned(),
+                    tekst: BERICHTEN[rng.below(BERICHTEN.len())].into(),
                 })
             } else {
                 let (naar, reden) = next_status(actie.status, rng);

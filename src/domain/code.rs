@@ -141,6 +141,21 @@ pub fn weergavecode(own: Option<&Code>, parent: impl FnOnce() -> Option<Code>) -
     }
 }
 
+/// Whether an item's weergavecode names it within the whole agenda (`own`
+/// its code; `parent` whether its parent's does, none at the top of the
+/// agenda): its code is written out in full (several segments), or it is
+/// local and every level above it has a code too. A local code under an
+/// uncoded parent (doel `1` of an opgave named by title only) shows as
+/// written and is shared by every such doel, so it is no reference: an
+/// actie's kenmerk does not start with it.
+pub fn verankerd(own: Option<&Code>, parent: impl FnOnce() -> Option<bool>) -> bool {
+    match own {
+        None => false,
+        Some(c) if !c.is_local() => true,
+        Some(_) => parent().unwrap_or(true),
+    }
+}
+
 /// How an item is named in text: `1.1.3 Titel` with a weergavecode,
 /// `Titel` without (never an invented code). The one place that decides
 /// it: every list, report and feed that names an item in text calls this

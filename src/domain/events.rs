@@ -8,6 +8,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::sync::Arc;
 use uuid::Uuid;
 
 pub use super::abonnement::{
@@ -402,7 +403,7 @@ pub struct VoortgangsberichtToegevoegd {
     pub datum: NaiveDate,
     pub auteur_organisatie_id: Option<Uuid>,
     /// Free text written by a person; kept in its own field so it can be redacted.
-    pub tekst: String,
+    pub tekst: Arc<str>,
 }
 
 /// Only the fields that changed are present.
@@ -560,7 +561,7 @@ pub struct PartnersGewijzigd {
 #[serde(rename_all = "camelCase")]
 pub struct VoortgangsberichtGecorrigeerd {
     pub bericht_id: Uuid,
-    pub tekst: String,
+    pub tekst: Arc<str>,
     /// Schema v2: the text before this correction (`None` when upcast from v1,
     /// which did not record it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -585,19 +586,19 @@ pub struct ReflectieToegevoegd {
     pub fase: PdcaFase,
     pub datum: NaiveDate,
     /// Free texts written by people; each in its own field so it can be redacted.
-    pub wat_ging_goed: Option<String>,
-    pub wat_kan_beter: Option<String>,
-    pub volgende_stappen: Option<String>,
-    pub tekst: Option<String>,
+    pub wat_ging_goed: Option<Arc<str>>,
+    pub wat_kan_beter: Option<Arc<str>>,
+    pub volgende_stappen: Option<Arc<str>>,
+    pub tekst: Option<Arc<str>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReflectieGecorrigeerd {
-    pub wat_ging_goed: Option<String>,
-    pub wat_kan_beter: Option<String>,
-    pub volgende_stappen: Option<String>,
-    pub tekst: Option<String>,
+    pub wat_ging_goed: Option<Arc<str>>,
+    pub wat_kan_beter: Option<Arc<str>>,
+    pub volgende_stappen: Option<Arc<str>>,
+    pub tekst: Option<Arc<str>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -23,7 +23,7 @@ use crate::domain::indicator::{periode_jaar, IndicatorCommand, Meting, Waarde};
 use crate::domain::DomainError;
 use crate::service::ServiceError;
 
-mod dto;
+pub(crate) mod dto;
 mod invoer;
 mod query;
 

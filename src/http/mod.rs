@@ -37,6 +37,7 @@ pub mod problem;
 mod reflecties;
 mod responses;
 mod serde_errors;
+pub mod site;
 mod spec;
 mod spec_dates;
 mod spec_headers;
@@ -130,6 +131,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .wrap(actix_web::middleware::from_fn(peil::position_header))
                 .wrap(actix_web::middleware::from_fn(params::known_params))
         })
+        .configure(site::configure)
         .default_service(web::to(unknown_route));
 }
 
@@ -289,6 +291,11 @@ async fn openapi_document() -> HttpResponse {
 }
 
 async fn unknown_route(req: HttpRequest) -> HttpResponse {
+    // Outside the API a browser asked for a page: a page in Dutch says so.
+    let path = req.path();
+    if path != "/v1" && !path.starts_with("/v1/") && !path.starts_with("/bench/") {
+        return site::not_found_page(&req);
+    }
     unmatched(&req)
 }
 
@@ -332,10 +339,13 @@ fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> ac
 /// Turns any error response that is not problem+json yet into one, and fills
 /// `instance` with the request path.
 fn problem_body(res: ServiceResponse<BoxBody>) -> actix_web::Result<ErrorHandlerResponse<BoxBody>> {
-    let is_problem = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    let content_type = res.headers().get(header::CONTENT_TYPE);
+    if content_type.is_some_and(|v| v.as_bytes().starts_with(b"text/html")) {
+        // A page of the public site (`site`): its own Dutch error page.
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let is_problem =
+        content_type.is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
     let status = res.status();
     let (req, response) = res.into_parts();
     let problem = match (is_problem, response.error()) {

@@ -242,7 +242,7 @@ pub struct PdcaDto {
     pub redenen: Vec<String>,
 }
 
-fn pdca_dto(m: &ReadModel, s: PdcaState) -> PdcaDto {
+pub(super) fn pdca_dto(m: &ReadModel, s: PdcaState) -> PdcaDto {
     let o = m.opgaven.get(&s.opgave_id);
     let threshold = o
         .and_then(|o| m.agendas.get(&o.state.agenda_id))
@@ -534,6 +534,20 @@ fn overzicht(
     jaar: Option<i32>,
     gemeente: Option<&str>,
 ) -> Option<OverzichtDto> {
+    overzicht_geldig(m, agenda_id, now, jaar, gemeente).map(|(dto, _)| dto)
+}
+
+/// [`overzicht`] and the first moment after `now` at which the clock alone
+/// changes it (the earliest [`PdcaState::valid_until`] of its opgaven), for
+/// a cache of what is rendered from it (the public site).
+pub(super) fn overzicht_geldig(
+    m: &ReadModel,
+    agenda_id: Uuid,
+    now: DateTime<Utc>,
+    jaar: Option<i32>,
+    gemeente: Option<&str>,
+) -> Option<(OverzichtDto, DateTime<Utc>)> {
+    let mut valid_until = DateTime::<Utc>::MAX_UTC;
     let agenda = m.agendas.get(&agenda_id)?;
     let mut opgaven: Vec<_> = m
         .opgaven
@@ -553,6 +567,7 @@ fn overzicht(
         let Some(s) = m.pdca_in(o.id, now, jaar, gemeente) else {
             continue;
         };
+        valid_until = valid_until.min(s.valid_until);
         let dto = pdca_dto(m, s);
         totalen.opgaven += 1;
         match dto.fase.as_str() {
@@ -602,7 +617,7 @@ fn overzicht(
             g.naam.clone(),
         )
     });
-    Some(OverzichtDto {
+    let dto = OverzichtDto {
         agenda_id,
         agenda_naam: agenda.state.naam.clone(),
         groeperingsniveau: agenda.state.groeperingsniveaus.first().map(|n| NiveauDto {
@@ -615,7 +630,8 @@ fn overzicht(
         gemeente: gemeente.map(str::to_owned),
         totalen,
         groepen,
-    })
+    };
+    Some((dto, valid_until))
 }
 
 /// Each groepering's contributions, in its section (a section of its own

@@ -221,6 +221,15 @@ struct PeilParams(Vec<(String, String)>);
 
 const KEYS: [&str; 3] = ["peildatum", "peiltijdstip", "positie"];
 
+/// Asks for a time-travel parameter on a request that did not pass
+/// [`position_header`] (the public site, `src/http/site/`): the [`Peil`]
+/// and [`view::View`] extracted after this read it as if it came in the
+/// query of an API GET.
+pub fn ask(req: &HttpRequest, key: &str, value: &str) {
+    req.extensions_mut()
+        .insert(PeilParams(vec![(key.to_owned(), value.to_owned())]));
+}
+
 /// Reads the time-travel parameters; `Ok(None)` for the live model.
 fn resolve(state: &AppState, req: &HttpRequest) -> Result<Option<At>, Problem> {
     let params = req

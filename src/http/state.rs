@@ -28,4 +28,6 @@ pub struct AppState {
     pub actie_cache: Arc<crate::http::ActieCache>,
     /// Webhook subscriptions: secrets, cursors, deliveries (`src/webhooks/`).
     pub webhooks: Arc<crate::webhooks::Webhooks>,
+    /// Rendered pages of the public site (see [`crate::http::site::SiteCache`]).
+    pub site_cache: Arc<crate::http::site::SiteCache>,
 }

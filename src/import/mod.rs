@@ -161,16 +161,18 @@ impl Planner {
     }
 
     /// The item's weergavecode, derived from its code and its parent's
-    /// (`parent`); a `weergavecode` in the file is information only and
-    /// must agree with it.
+    /// (`parent`; none at the top of the agenda); a `weergavecode` in the
+    /// file is information only and must agree with it.
     fn weergave(
         &mut self,
         path: &str,
         code: Option<&Code>,
-        parent: Option<&Code>,
+        parent: Option<&Weergave>,
         given: Option<&str>,
-    ) -> Option<Code> {
-        let derived = crate::domain::code::weergavecode(code, || parent.cloned());
+    ) -> Weergave {
+        let derived =
+            crate::domain::code::weergavecode(code, || parent.and_then(|p| p.code.clone()));
+        let verankerd = crate::domain::code::verankerd(code, || parent.map(|p| p.verankerd));
         if let Some(g) = given.map(str::trim) {
             if derived
                 .as_ref()
@@ -188,7 +190,10 @@ impl Planner {
                 );
             }
         }
-        derived
+        Weergave {
+            code: derived,
+            verankerd,
+        }
     }
 
     fn groepering(
@@ -196,13 +201,13 @@ impl Planner {
         path: String,
         g: &GroeperingIn,
         niveau: usize,
-        parent: Option<(Uuid, Option<Code>)>,
+        parent: Option<(Uuid, Weergave)>,
         levels: usize,
     ) {
         if niveau >= levels {
             self.problem(path.clone(), Foutcode::UnknownLevel, format!("De agenda heeft {levels} groeperingsniveau(s); deze groepering ligt dieper. Vul groeperingsniveaus aan."));
         }
-        let (parent, parent_code) = (parent.as_ref().map(|p| p.0), parent.and_then(|p| p.1));
+        let (parent, parent_code) = (parent.as_ref().map(|p| p.0), parent.map(|p| p.1));
         let plek = Plek::Groepering {
             agenda_id: self.agenda_id,
             bovenliggende: parent,
@@ -243,11 +248,9 @@ impl Planner {
         }
     }
 
-    fn opgave(&mut self, path: String, o: &OpgaveIn, groepering: Option<(Uuid, Option<Code>)>) {
-        let (groepering, groepering_code) = (
-            groepering.as_ref().map(|g| g.0),
-            groepering.and_then(|g| g.1),
-        );
+    fn opgave(&mut self, path: String, o: &OpgaveIn, groepering: Option<(Uuid, Weergave)>) {
+        let (groepering, groepering_code) =
+            (groepering.as_ref().map(|g| g.0), groepering.map(|g| g.1));
         let plek = Plek::Opgave {
             agenda_id: self.agenda_id,
             groepering,
@@ -288,16 +291,16 @@ impl Planner {
         );
         self.summary.opgaven += 1;
         for (i, d) in o.doelen.iter().enumerate() {
-            self.doel(
-                format!("{path}.doelen[{i}]"),
-                d,
-                id,
-                None,
-                weergave.as_ref(),
-            );
+            self.doel(format!("{path}.doelen[{i}]"), d, id, None, &weergave);
         }
         for (i, a) in o.acties.iter().enumerate() {
-            self.actie(format!("{path}.acties[{i}]"), a, id, None, weergave.clone());
+            self.actie(
+                format!("{path}.acties[{i}]"),
+                a,
+                id,
+                None,
+                weergave.referentie(),
+            );
         }
     }
 
@@ -308,21 +311,17 @@ impl Planner {
         path: String,
         d: &DoelIn,
         opgave: Uuid,
-        parent: Option<(Uuid, Option<&Code>)>,
-        opgave_code: Option<&Code>,
+        parent: Option<(Uuid, &Weergave)>,
+        opgave_code: &Weergave,
     ) {
-        let (parent, parent_code) = (parent.map(|p| p.0), parent.and_then(|p| p.1));
+        let (parent, parent_code) = (parent.map(|p| p.0), parent.map(|p| p.1));
         let plek = Plek::Doel {
             opgave_id: opgave,
             bovenliggend: parent,
         };
         let code = self.code(&path, d.code.as_deref(), plek);
-        let above = if parent.is_some() {
-            parent_code
-        } else {
-            opgave_code
-        };
-        let weergave = self.weergave(&path, code.as_ref(), above, d.weergavecode.as_deref());
+        let above = parent_code.unwrap_or(opgave_code);
+        let weergave = self.weergave(&path, code.as_ref(), Some(above), d.weergavecode.as_deref());
         if d.titel.trim().is_empty() {
             self.problem(
                 format!("{path}.titel"),
@@ -367,12 +366,16 @@ impl Planner {
                 format!("{path}.subdoelen[{i}]"),
                 sub,
                 opgave,
-                Some((id, weergave.as_ref())),
+                Some((id, &weergave)),
                 opgave_code,
             );
         }
-        // The kenmerk rule: the weergavecode of the nearest coded level.
-        let prefix = weergave.or(parent_code.cloned()).or(opgave_code.cloned());
+        // The kenmerk rule (`kenmerk::prefix`): the weergavecode of the
+        // nearest level whose code names it within the agenda.
+        let prefix = weergave
+            .referentie()
+            .or_else(|| parent_code.and_then(Weergave::referentie))
+            .or_else(|| opgave_code.referentie());
         for (i, a) in d.acties.iter().enumerate() {
             self.actie(
                 format!("{path}.acties[{i}]"),
@@ -665,5 +668,20 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
         })
     } else {
         Err(p.errors)
+    }
+}
+
+/// An item's weergavecode while the file is read, and whether it names the
+/// item within the agenda ([`crate::domain::code::verankerd`]): only then
+/// may an actie's kenmerk start with it.
+#[derive(Clone)]
+struct Weergave {
+    code: Option<Code>,
+    verankerd: bool,
+}
+
+impl Weergave {
+    fn referentie(&self) -> Option<Code> {
+        self.code.clone().filter(|_| self.verankerd)
     }
 }

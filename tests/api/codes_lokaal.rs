@@ -235,3 +235,35 @@ fn doelen_numbered_within_each_opgave_show_under_their_opgave() {
     let r = pm.send("PATCH", &format!("/opgaven/{roken}"), &json!({"code": "5"}));
     assert_eq!(r.body["weergavecode"], "1.5", "{}", r.body);
 }
+
+/// A nota that names its opgaven by title only and numbers the doelen 1 to
+/// 4 within each: every opgave has a doel `1`, so that code is no
+/// reference. The acties get numbers within the agenda, not `1-1`, `1-2`
+/// in one opgave and `1-3` in the next, which would read as one doel's.
+#[test]
+fn doel_1_of_opgaven_without_codes_gives_no_kenmerk_prefix() {
+    let pm = Pm::new_agenda("Titels en lokale doelen", &["thema"]);
+    let a = pm.agenda.clone();
+    let mut kenmerken = Vec::new();
+    for titel in ["Bewegen", "Roken"] {
+        let opgave = id(&pm.create(&format!("/agendas/{a}/opgaven"), json!({"titel": titel})));
+        let doel = pm.create(
+            &format!("/opgaven/{opgave}/doelen"),
+            json!({"code": "1", "titel": format!("Eerste doel van {titel}")}),
+        );
+        // The doel still shows its own code.
+        assert_eq!(doel["weergavecode"], "1");
+        for n in 1..=2 {
+            let actie = pm.create(
+                &format!("/doelen/{}/acties", id(&doel)),
+                json!({"omschrijving": format!("{titel} actie {n}")}),
+            );
+            assert_eq!(actie["doelCode"], "1", "{actie}");
+            kenmerken.push(actie["kenmerk"].clone());
+        }
+    }
+    assert_eq!(kenmerken, [json!("1"), json!("2"), json!("3"), json!("4")]);
+    // Found by kenmerk, named by its doel's label in the list.
+    let found = pm.list(&format!("/agendas/{a}/acties?kenmerk=3"), "omschrijving");
+    assert_eq!(found, [json!("Roken actie 1")]);
+}

@@ -230,3 +230,53 @@ fn an_import_refuses_a_code_twice_among_siblings_and_names_where() {
     );
     assert_eq!(app.head(), head, "nothing appended");
 }
+
+/// The import numbers acties by the same kenmerk rule as the API: doel `1`
+/// of opgaven named by title only is no reference (every such opgave has
+/// one), so its acties get numbers within the agenda, in file order.
+#[test]
+fn an_imported_doel_1_of_opgaven_without_codes_gives_plain_kenmerken() {
+    let app = Rc::new(spawn());
+    let actie = |o: &str| json!({"omschrijving": o, "jaar": 2025});
+    let opgave = |titel: &str| {
+        json!({"titel": titel, "doelen": [
+            {"code": "1", "titel": format!("Doel 1 van {titel}"),
+             "acties": [actie(&format!("{titel} een")), actie(&format!("{titel} twee"))]}
+        ]})
+    };
+    let file = json!({
+        "formaat": "mag-tracker/agenda",
+        "formaatVersie": 1,
+        "agenda": {
+            "naam": "Doelen per opgave genummerd",
+            "gemeenten": ["Twenterand"],
+            "periodeStartDatum": "2025-01-01",
+            "periodeEindDatum": "2026-12-31",
+            "opgaven": [opgave("Bewegen"), opgave("Roken")]
+        }
+    });
+    let a = imported(&app, "application/json", "", file.to_string().as_bytes());
+    let pm = Pm::for_agenda(app.clone(), a.clone());
+    let export = pm.get(&format!("/agendas/{a}/export?formaat=json"));
+    let kenmerken: Vec<(Value, Value)> = export["agenda"]["opgaven"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|o| o["doelen"][0]["acties"].as_array().unwrap().clone())
+        .map(|a| (a["kenmerk"].clone(), a["omschrijving"].clone()))
+        .collect();
+    assert_eq!(
+        kenmerken,
+        [
+            (json!("1"), json!("Bewegen een")),
+            (json!("2"), json!("Bewegen twee")),
+            (json!("3"), json!("Roken een")),
+            (json!("4"), json!("Roken twee")),
+        ]
+    );
+    // The doel keeps its own code on display.
+    assert_eq!(
+        export["agenda"]["opgaven"][1]["doelen"][0]["weergavecode"],
+        json!("1")
+    );
+}

@@ -35,6 +35,7 @@ mod pdca;
 mod reflecties;
 mod restart;
 mod routing;
+mod site;
 mod structuur;
 mod structuur_invoer;
 mod support;

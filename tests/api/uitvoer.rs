@@ -156,7 +156,7 @@ fn hostile_agenda(app: &App, v: &str) -> (Uuid, u64) {
                 bericht_id: Uuid::now_v7(),
                 datum: d("2024-05-01"),
                 auteur_organisatie_id: Some(org),
-                tekst: v.to_owned(),
+                tekst: v.into(),
             })
             .unwrap()
     });
@@ -186,7 +186,7 @@ fn hostile_agenda(app: &App, v: &str) -> (Uuid, u64) {
             wat_ging_goed: None,
             wat_kan_beter: None,
             volgende_stappen: None,
-            tekst: Some(v.to_owned()),
+            tekst: Some(v.into()),
         }),
     );
     let ind = create(

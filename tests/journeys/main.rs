@@ -16,6 +16,7 @@ mod indicatoren;
 mod indicatoren_gemeenten;
 mod invoer;
 mod logs;
+mod site;
 mod structuur;
 mod support;
 mod voortgangsberichten;

@@ -173,7 +173,7 @@ impl ActieCommand {
                     bericht_id,
                     datum,
                     auteur_organisatie_id,
-                    tekst: tekst.trim().to_owned(),
+                    tekst: tekst.trim().into(),
                 })?;
                 Ok(vec![StreamBesluit::bij(id, version, events)])
             }

@@ -1,10 +1,13 @@
 //! Kenmerk: the actie's own short reference (`1.1.3-2`), unique within its
 //! agenda and stable for its life. It is made of the weergavecode of the
-//! nearest coded level above the actie when it was created (its doel's,
-//! else its parent doel's, else its opgave's) and a sequence number one
-//! past the highest already given with that code; with no code above it,
-//! just a number within the agenda (`7`). A later renumber or move never
-//! changes it.
+//! nearest level above the actie when it was created (its doel's, else its
+//! parent doel's, else its opgave's) whose code names it within the agenda
+//! (written out in full, or local with codes on every level above it), and
+//! a sequence number one past the highest already given with that code;
+//! with no such code above it, just a number within the agenda (`7`). So
+//! doel `1` of an opgave named by title only gives no prefix: `1-3` would
+//! read as "doel 1's third actie" while every such opgave has a doel 1.
+//! A later renumber or move never changes it.
 //!
 //! The rule is decided here; the read model keeps what it needs to know
 //! (the highest number per prefix, the kenmerken taken) and implements
@@ -105,16 +108,17 @@ pub trait KenmerkRegister {
 }
 
 /// The code a new actie's kenmerk starts with: the weergavecode of the
-/// nearest coded level above it (doel, parent doel, opgave).
+/// nearest level above it (doel, parent doel, opgave) whose code names it
+/// within the agenda ([`weergave::doel_referentie`]).
 pub fn prefix(boom: &impl CodeBoom, opgave_id: Uuid, doel_id: Option<Uuid>) -> Option<Code> {
     let parent = || {
         let d = boom.doel_knoop(doel_id?)?;
-        weergave::doel(boom, d.bovenliggend_doel_id?)
+        weergave::doel_referentie(boom, d.bovenliggend_doel_id?)
     };
     doel_id
-        .and_then(|d| weergave::doel(boom, d))
+        .and_then(|d| weergave::doel_referentie(boom, d))
         .or_else(parent)
-        .or_else(|| weergave::opgave(boom, opgave_id))
+        .or_else(|| weergave::opgave_referentie(boom, opgave_id))
 }
 
 /// The kenmerk of a new actie of `agenda_id` with `prefix` above it.
@@ -197,6 +201,35 @@ mod tests {
         // No code above it at all: a number within the agenda.
         assert_eq!(next(11, Some(22)), "5");
         assert_eq!(next(11, None), "5");
+    }
+
+    #[test]
+    fn a_local_code_under_an_uncoded_level_gives_no_prefix() {
+        use crate::domain::structuur::fake::{id, Structuur};
+        // Two opgaven named by title only, each with its own doel 1 (a
+        // nota that numbers its doelen within each opgave), and a sub-doel
+        // 2 under the first doel 1.
+        let view = Structuur::met_agenda()
+            .opgave_in(10, None, None)
+            .doel(20, 10, None, Some("1"))
+            .doel(21, 10, Some(20), Some("2"))
+            .opgave_in(11, None, None)
+            .doel(22, 11, None, Some("1"))
+            // A local opgave code at the agenda level is a reference.
+            .opgave(12, "3")
+            .doel(23, 12, None, Some("1"));
+        let register = Register(HashMap::from([("1".into(), 2), ("".into(), 4)]));
+        let next = |opgave, doel: u128| {
+            let p = prefix(&view, id(opgave), Some(id(doel)));
+            volgende(&register, Uuid::nil(), p.as_ref()).to_string()
+        };
+        // Not `1-3`, which would read as the third actie of "doel 1".
+        assert_eq!(next(10, 20), "5");
+        assert_eq!(next(11, 22), "5");
+        assert_eq!(next(10, 21), "5");
+        assert_eq!(next(12, 23), "3.1-1");
+        // The weergavecode itself is unchanged: it still shows as `1`.
+        assert_eq!(weergave::doel(&view, id(22)).unwrap().as_str(), "1");
     }
 }
 

@@ -120,7 +120,7 @@ pub struct Voortgangsbericht {
     #[serde(with = "crate::domain::binary::date")]
     pub datum: NaiveDate,
     pub auteur_organisatie_id: Option<Uuid>,
-    pub tekst: String,
+    pub tekst: std::sync::Arc<str>,
     #[serde(with = "crate::domain::binary::instant")]
     pub geregistreerd: DateTime<Utc>,
     pub gecorrigeerd: bool,
@@ -386,7 +386,7 @@ impl Actie {
     }
 
     pub fn correct_voortgang(&self, bericht_id: Uuid, tekst: String) -> Decision {
-        let vorige_tekst = Some(self.bericht(bericht_id)?.tekst.clone());
+        let vorige_tekst = Some(self.bericht(bericht_id)?.tekst.to_string());
         if tekst.trim().is_empty() {
             return Err(DomainError::invalid(
                 "tekst",
@@ -397,7 +397,7 @@ impl Actie {
         Ok(vec![Event::VoortgangsberichtGecorrigeerd(
             VoortgangsberichtGecorrigeerd {
                 bericht_id,
-                tekst,
+                tekst: tekst.into(),
                 vorige_tekst,
             },
         )])

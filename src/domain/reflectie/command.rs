@@ -4,6 +4,7 @@
 //! it holds at least one text, and a change either corrects or withdraws.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use std::sync::Arc;
 use uuid::Uuid;
 
 use super::{add, Onderwerp, OnderwerpSoort, PdcaFase, Reflectie};
@@ -126,10 +127,10 @@ impl ReflectieCommand {
                         .or_else(|| view.pdca_fase(opgave, nu))
                         .unwrap_or(PdcaFase::Plan),
                     datum: datum.unwrap_or(today),
-                    wat_ging_goed: teksten.wat_ging_goed,
-                    wat_kan_beter: teksten.wat_kan_beter,
-                    volgende_stappen: teksten.volgende_stappen,
-                    tekst: teksten.tekst,
+                    wat_ging_goed: teksten.wat_ging_goed.map(Arc::from),
+                    wat_kan_beter: teksten.wat_kan_beter.map(Arc::from),
+                    volgende_stappen: teksten.volgende_stappen.map(Arc::from),
+                    tekst: teksten.tekst.map(Arc::from),
                 });
                 // The texts are checked with the rest, so all problems come at once.
                 let added = event.map(add);
@@ -155,8 +156,8 @@ impl ReflectieCommand {
                 let events = if intrekken {
                     current.withdraw(reden)?
                 } else {
-                    let keep = |c: Option<Option<String>>, now: &Option<String>| {
-                        c.unwrap_or_else(|| now.clone())
+                    let keep = |c: Option<Option<String>>, now: &Option<Arc<str>>| {
+                        c.map(|v| v.map(Arc::from)).unwrap_or_else(|| now.clone())
                     };
                     current.correct(ReflectieGecorrigeerd {
                         wat_ging_goed: keep(correctie.wat_ging_goed, &current.wat_ging_goed),

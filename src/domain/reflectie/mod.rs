@@ -57,10 +57,10 @@ pub struct Reflectie {
     pub fase: PdcaFase,
     #[serde(with = "crate::domain::binary::date")]
     pub datum: NaiveDate,
-    pub wat_ging_goed: Option<String>,
-    pub wat_kan_beter: Option<String>,
-    pub volgende_stappen: Option<String>,
-    pub tekst: Option<String>,
+    pub wat_ging_goed: Option<std::sync::Arc<str>>,
+    pub wat_kan_beter: Option<std::sync::Arc<str>>,
+    pub volgende_stappen: Option<std::sync::Arc<str>>,
+    pub tekst: Option<std::sync::Arc<str>>,
     /// Corrected at least once (the original stays in history).
     pub gecorrigeerd: bool,
     pub ingetrokken: bool,
@@ -70,10 +70,11 @@ pub struct Reflectie {
     pub geregistreerd: DateTime<Utc>,
 }
 
-fn clean(t: &Option<String>) -> Option<String> {
+fn clean(t: &Option<std::sync::Arc<str>>) -> Option<std::sync::Arc<str>> {
     t.as_ref()
-        .map(|s| s.trim().to_owned())
+        .map(|s| s.trim())
         .filter(|s| !s.is_empty())
+        .map(std::sync::Arc::from)
 }
 
 /// Validates and records a new reflectie: at least one text is required.

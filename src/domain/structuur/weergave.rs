@@ -47,6 +47,48 @@ pub fn doel(boom: &impl CodeBoom, id: Uuid) -> Option<Code> {
     })
 }
 
+fn groepering_verankerd(boom: &impl CodeBoom, id: Uuid) -> bool {
+    boom.groepering_knoop(id).is_some_and(|g| {
+        code::verankerd(g.code.as_ref(), || {
+            g.bovenliggende_groepering_id
+                .filter(|p| *p != id)
+                .map(|p| groepering_verankerd(boom, p))
+        })
+    })
+}
+
+fn opgave_verankerd(boom: &impl CodeBoom, id: Uuid) -> bool {
+    boom.opgave_knoop(id).is_some_and(|o| {
+        code::verankerd(o.code.as_ref(), || {
+            o.groepering_id.map(|g| groepering_verankerd(boom, g))
+        })
+    })
+}
+
+fn doel_verankerd(boom: &impl CodeBoom, id: Uuid) -> bool {
+    boom.doel_knoop(id).is_some_and(|d| {
+        code::verankerd(d.code.as_ref(), || {
+            Some(match d.bovenliggend_doel_id {
+                Some(p) if p != id => doel_verankerd(boom, p),
+                _ => opgave_verankerd(boom, d.opgave_id),
+            })
+        })
+    })
+}
+
+/// The opgave's weergavecode when it names the opgave within the agenda
+/// (see [`code::verankerd`]); what an actie's kenmerk may start with.
+pub fn opgave_referentie(boom: &impl CodeBoom, id: Uuid) -> Option<Code> {
+    opgave_verankerd(boom, id)
+        .then(|| opgave(boom, id))
+        .flatten()
+}
+
+/// The doel's weergavecode when it names the doel within the agenda.
+pub fn doel_referentie(boom: &impl CodeBoom, id: Uuid) -> Option<Code> {
+    doel_verankerd(boom, id).then(|| doel(boom, id)).flatten()
+}
+
 /// How groepering `id` is named in text (`1 Iedereen doet mee` or the name).
 pub fn groepering_label(boom: &impl CodeBoom, id: Uuid) -> Option<String> {
     let g = boom.groepering_knoop(id)?;

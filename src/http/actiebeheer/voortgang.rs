@@ -52,7 +52,7 @@ fn bericht_dto(m: &ReadModel, actie_id: Uuid, v: &Voortgangsbericht) -> Voortgan
             .auteur_organisatie_id
             .and_then(|o| m.organisaties.get(&o))
             .map(|o| o.state.naam.clone()),
-        tekst: v.tekst.clone(),
+        tekst: v.tekst.to_string(),
         gecorrigeerd: v.gecorrigeerd,
         ingetrokken: v.ingetrokken,
         registratie_tijdstip: v.geregistreerd,

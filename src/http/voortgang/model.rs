@@ -399,7 +399,7 @@ impl Names<'_> {
                         trekker: self.trekker(&a.state.trekker),
                         auteur_organisatie: self.org(b.auteur_organisatie_id),
                         datum: b.datum,
-                        tekst: b.tekst.clone(),
+                        tekst: b.tekst.to_string(),
                         gecorrigeerd: b.gecorrigeerd,
                         gecorrigeerd_tijdstip: self.1.get(&bericht).copied(),
                     });

@@ -60,7 +60,7 @@ pub fn datum(d: NaiveDate) -> String {
     format!("{} {} {}", d.day(), MAANDEN[d.month0() as usize], d.year())
 }
 
-fn getal(x: f64) -> String {
+pub fn getal(x: f64) -> String {
     let s = if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{x:.0}")
     } else {
