@@ -13,6 +13,7 @@ import asyncio
 import datetime
 import json
 import re
+import shutil
 import threading
 import time
 import urllib.request
@@ -73,10 +74,18 @@ def measure(Server, wrk, store, ids, token, secs, log, subscriptions=10):
     with open(ids) as f:
         agendas = [line.split()[1] for line in f if line.startswith("agenda ")]
     receiver = Receiver()
-    srv = Server(store, ["--webhooks-allow-http-loopback", "--webhooks-concurrency", "32"])
+    # Each run on its own copy of the store: write.lua's status changes
+    # start from the statuses in `ids`, which a first run has moved on.
+    copy = store + "-webhooks"
+    shutil.copytree(store, copy)
+    flags = ["--webhooks-allow-http-loopback", "--webhooks-concurrency", "32"]
+    srv = Server(store, flags)
     time.sleep(1)
     log(f"P1 webhooks: durable writes without subscriptions, {secs} s")
     without = wrk(srv.base, "write.lua", secs, BENCH_IDS=ids, BENCH_TOKEN=token)
+    srv.stop()
+    srv = Server(copy, flags)
+    time.sleep(1)
     for i in range(subscriptions):
         subscribe(srv.base, token, receiver.url, agendas[i % len(agendas)])
     time.sleep(1)
@@ -89,6 +98,7 @@ def measure(Server, wrk, store, ids, token, secs, log, subscriptions=10):
         time.sleep(0.2)
     drain = max(0.0, receiver.last_arrival - ended)
     srv.stop()
+    shutil.rmtree(copy, ignore_errors=True)
     lags = sorted(receiver.lags[before:])
     pick = lambda p: lags[min(len(lags) - 1, int(round((len(lags) - 1) * p)))] * 1000 if lags else 0
     return {"subscriptions": subscriptions, "agendas": len(agendas), "without": without, "with": with_subs,
