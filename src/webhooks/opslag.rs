@@ -51,6 +51,8 @@ pub struct Opslag {
     cursors: sled::Tree,
     deliveries: sled::Tree,
     key: LessSafeKey,
+    /// sled's `db` file, fdatasynced after a secret is stored (`None` in memory).
+    data_file: Option<std::fs::File>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,11 +70,30 @@ impl Opslag {
     pub fn open(data_dir: &Path) -> Result<Self, OpslagError> {
         std::fs::create_dir_all(data_dir)?;
         let key = key_file(&data_dir.join("webhooks.key"))?;
+        let dir = data_dir.join("webhooks");
+        // No background flushes: sled writes its files only when this store
+        // flushes (after a secret or a cursor), never behind an answer's back.
         let db = sled::Config::new()
-            .path(data_dir.join("webhooks"))
+            .path(&dir)
             .cache_capacity(8 << 20)
+            .flush_every_ms(None)
             .open()?;
-        Self::with(db, key)
+        let mut o = Self::with(db, key)?;
+        o.db.flush()?;
+        // What sled and the key file created survives power loss before the
+        // first answer (as the event store does on open).
+        let data_file = std::fs::File::open(dir.join("db"))?;
+        data_file.sync_all()?;
+        if let Ok(conf) = std::fs::File::open(dir.join("conf")) {
+            conf.sync_all()?;
+        }
+        for d in [dir.join("blobs"), dir.clone(), data_dir.to_path_buf()] {
+            if d.exists() {
+                std::fs::File::open(&d)?.sync_all()?;
+            }
+        }
+        o.data_file = Some(data_file);
+        Ok(o)
     }
 
     /// A store in memory with a random key (tests and the library default).
@@ -94,6 +115,7 @@ impl Opslag {
             cursors: db.open_tree("cursors")?,
             deliveries: db.open_tree("deliveries")?,
             key: LessSafeKey::new(unbound),
+            data_file: None,
             db,
         })
     }
@@ -114,6 +136,9 @@ impl Opslag {
         value.extend_from_slice(&sealed);
         self.secrets.insert(secret_key(id, versie), value)?;
         self.db.flush()?;
+        if let Some(f) = &self.data_file {
+            f.sync_data()?;
+        }
         Ok(())
     }
 
