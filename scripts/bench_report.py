@@ -101,6 +101,10 @@ def report(r, c):
             "≥ 3× PostgreSQL", f"{w['rate'] / pg['tps']:.2f}×", w["rate"] / pg["tps"] >= 3)
     else:
         row("P2", "HTTP writes vs PostgreSQL", r.get("pg_note", "not run"), "≥ 3×", "–", None)
+    if "pg_store" in r and "pg" in r:
+        import bench_pg  # the PostgreSQL store's P1 rows (issue 21)
+        for measure, figure, ratio in bench_pg.rows(r["pg_store"], r["pg"])[1:3]:
+            row("P1-PG", measure, figure, "reported against pgbench (same run)", ratio, None)
 
     hello = r["hello"]["rate"]
     if "pdca" in r:

@@ -11,7 +11,9 @@ use std::path::PathBuf;
 
 use crate::event_store::Durability;
 
-use crate::event_store::{Actor, EventStore, Metadata, SledOptions, SledStore, StoreError};
+use crate::event_store::{
+    describe, open_store, Actor, EventStore, Metadata, SledOptions, StoreError,
+};
 use crate::import::{self, ImportSummary};
 use crate::projections::snapshot::{Snapshots, Snapshotter};
 use crate::projections::{replay::replay_into, Projection, ReadModel};
@@ -33,6 +35,9 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .wrap(actix_web::middleware::from_fn(
+                    crate::http::positie_wacht::wait_for_position,
+                ))
                 .wrap(actix_web::middleware::from_fn(
                     crate::http::links::public_links,
                 ))
@@ -198,6 +203,8 @@ pub struct ServeArgs {
     /// Directory holding the event store (created if missing).
     #[arg(long, env = "MAG_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
+    #[command(flatten)]
+    pub database: crate::event_store::DatabaseArg,
     /// Address and port to listen on.
     #[arg(long, env = "MAG_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
@@ -259,6 +266,12 @@ pub struct WebhookArgs {
     /// Time limit of one delivery (connect: at most 5 s of it), in ms.
     #[arg(long, env = "MAG_WEBHOOKS_TIMEOUT_MS", default_value_t = 15_000)]
     pub webhooks_timeout_ms: u64,
+    /// Do not deliver from this node (the API still takes subscriptions).
+    /// With several nodes on one PostgreSQL database, exactly one node
+    /// delivers: secrets and cursors live in its data directory
+    /// (docs/notificaties.md, "Several nodes").
+    #[arg(long, env = "MAG_NO_WEBHOOK_DELIVERY")]
+    pub no_webhook_delivery: bool,
 }
 
 impl WebhookArgs {
@@ -290,14 +303,19 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         durability: args.durability,
         ..SledOptions::default()
     };
-    let store = match SledStore::open(&args.data_dir, options) {
+    if args.database.url().is_some() {
+        // Only node-local files live here then (snapshots, token usage).
+        std::fs::create_dir_all(&args.data_dir)
+            .with_context(|| format!("cannot create {}", args.data_dir.display()))?;
+    }
+    let store = match open_store(&args.data_dir, &args.database, options) {
         Ok(s) => s,
         Err(e @ StoreError::Locked { .. }) => anyhow::bail!("{e}"),
         Err(e) => {
-            return Err(e).context(format!(
-                "cannot open the store in {}",
-                args.data_dir.display()
-            ))
+            return Err(e).context(match args.database.url() {
+                Some(url) => format!("cannot open the store in PostgreSQL ({})", describe(url)),
+                None => format!("cannot open the store in {}", args.data_dir.display()),
+            })
         }
     };
     tracing::info!(data_dir = %args.data_dir.display(), durability = ?args.durability, "store opened");
@@ -305,12 +323,13 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         data_dir: args.data_dir.clone(),
         every: args.snapshot_every,
     });
-    let mut state = open_state_with(Arc::new(store), snapshots)?;
+    let mut state = open_state_with(store, snapshots)?;
     state.public_url = args.public_url.clone();
     state.webhooks = Arc::new(
         crate::webhooks::Webhooks::in_dir(
             &args.data_dir,
             args.webhooks.instellingen(args.public_url.clone()),
+            !args.webhooks.no_webhook_delivery,
         )
         .context("cannot open the webhook store")?,
     );

@@ -10,13 +10,12 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use chrono::NaiveDate;
 use serde_json::Value;
 
-use crate::event_store::{Actor, Metadata, SledOptions, SledStore, StoreError};
+use crate::event_store::{Actor, Metadata, SledOptions, StoreError};
 use crate::import::apply::{self, ImportError, ImportResult, Source};
 use crate::import::csv::CsvAgenda;
 use crate::service::WriteContext;
@@ -35,6 +34,9 @@ pub struct ImportArgs {
     /// Data directory to write to when no --server is given (the server must be stopped).
     #[arg(long, env = "MAG_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
+    /// Write to the log in PostgreSQL instead (servers may keep running on it).
+    #[command(flatten)]
+    pub database: crate::event_store::DatabaseArg,
     /// json or csv (default: from the file name's extension).
     #[arg(long)]
     pub formaat: Option<String>,
@@ -267,7 +269,11 @@ fn import_local(args: &ImportArgs, bytes: &[u8], is_csv: bool) -> anyhow::Result
             }
         }
     };
-    let store = match SledStore::open(&args.data_dir, SledOptions::default()) {
+    let store = match crate::event_store::open_store(
+        &args.data_dir,
+        &args.database,
+        SledOptions::default(),
+    ) {
         Ok(s) => s,
         Err(e @ StoreError::Locked { .. }) => {
             bail!("{e}\nStop the server first, or import through it with --server http://127.0.0.1:8080")
@@ -279,7 +285,6 @@ fn import_local(args: &ImportArgs, bytes: &[u8], is_csv: bool) -> anyhow::Result
             ))
         }
     };
-    let store: Arc<dyn crate::event_store::EventStore> = Arc::new(store);
     let state = crate::app::open_state_offline(store.clone(), &args.data_dir)?;
     step(
         2,

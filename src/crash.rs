@@ -11,14 +11,15 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::event_store::{
-    AppendRequest, EventStore, ExpectedVersion, Metadata, NewEvent, SledOptions, SledStore,
-    StreamAppend,
+    AppendRequest, ExpectedVersion, Metadata, NewEvent, SledOptions, StreamAppend,
 };
 
 #[derive(Debug, clap::Args)]
 pub struct LoadArgs {
     #[arg(long)]
     pub data_dir: PathBuf,
+    #[command(flatten)]
+    pub database: crate::event_store::DatabaseArg,
     /// Concurrent appenders.
     #[arg(long, default_value_t = 16)]
     pub appenders: usize,
@@ -28,7 +29,8 @@ pub struct LoadArgs {
 }
 
 pub fn run_load(args: LoadArgs) -> anyhow::Result<()> {
-    let store = Arc::new(SledStore::open(&args.data_dir, SledOptions::default())?);
+    let store =
+        crate::event_store::open_store(&args.data_dir, &args.database, SledOptions::default())?;
     let out = Arc::new(std::sync::Mutex::new(std::io::stdout()));
     println!("READY");
     let threads: Vec<_> = (0..args.appenders)

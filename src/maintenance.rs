@@ -17,20 +17,24 @@ use uuid::Uuid;
 
 use crate::domain::Event;
 use crate::event_store::{
-    import_events, Durability, EventStore, RecordedEvent, SledOptions, SledStore,
+    import_events, open_store, DatabaseArg, Durability, EventStore, RecordedEvent, SledOptions,
 };
 use crate::projections::replay::replay_into;
 use crate::projections::snapshot::Snapshots;
 use crate::projections::ReadModel;
+use std::sync::Arc;
 
 mod backup;
 pub use backup::export;
 
 #[derive(Debug, clap::Args)]
 pub struct DataDir {
-    /// Directory holding the event store.
+    /// Directory holding the event store (with --database-url: only the
+    /// node-local read-model snapshot).
     #[arg(long, env = "MAG_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
+    #[command(flatten)]
+    pub database: DatabaseArg,
 }
 
 #[derive(Debug, clap::Args)]
@@ -55,6 +59,9 @@ pub struct ExportArgs {
     /// use --server then).
     #[arg(long, env = "MAG_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
+    /// Read the log from PostgreSQL (servers may keep running on it).
+    #[command(flatten)]
+    pub database: DatabaseArg,
     /// Read the events from a running server's feed instead, e.g.
     /// http://127.0.0.1:8080 (plain HTTP). Needs a beheerder token: only a
     /// beheerder sees every event, and a backup is complete or refused.
@@ -82,15 +89,15 @@ pub struct ImportArgs {
     pub force: bool,
 }
 
-fn open(dir: &DataDir) -> anyhow::Result<SledStore> {
-    if !dir.data_dir.join("db").exists() {
+fn open(dir: &DataDir) -> anyhow::Result<Arc<dyn EventStore>> {
+    if dir.database.url().is_none() && !dir.data_dir.join("db").exists() {
         bail!("{} holds no event store", dir.data_dir.display());
     }
     let options = SledOptions {
         durability: Durability::Flush,
         ..SledOptions::default()
     };
-    Ok(SledStore::open(&dir.data_dir, options)?)
+    Ok(open_store(&dir.data_dir, &dir.database, options)?)
 }
 
 /// Prints progress to stderr at most twice a second.
@@ -165,11 +172,11 @@ fn until_of(store: &dyn EventStore, tot: Option<&str>) -> anyhow::Result<u64> {
 
 pub fn replay(args: ReplayArgs) -> anyhow::Result<()> {
     let store = open(&args.store)?;
-    let until = until_of(&store, args.tot.as_deref())?;
+    let until = until_of(store.as_ref(), args.tot.as_deref())?;
     let mut progress = Progress::new("replay", until);
     let mut model = ReadModel::default();
     // The fast path startup uses: decode once, read and apply on two threads.
-    crate::projections::replay::replay_into(&mut model, &store, 0, until, &mut |done| {
+    crate::projections::replay::replay_into(&mut model, store.as_ref(), 0, until, &mut |done| {
         progress.tick(done)
     })
     .map_err(|f| anyhow::anyhow!("replay stopped: {f}"))?;
@@ -353,7 +360,7 @@ pub fn verify(args: VerifyArgs) -> anyhow::Result<()> {
     let store = open(&args.store)?;
     let snapshots = Snapshots::in_dir(&args.store.data_dir);
     let imported_through = store.imported_through()?;
-    let verified = verify_store(&store, Some(&snapshots), imported_through);
+    let verified = verify_store(store.as_ref(), Some(&snapshots), imported_through);
     store.close();
     let (events, problems, snapshot, unrecorded) = verified?;
     if problems.is_empty() {
@@ -394,14 +401,19 @@ pub fn import(args: ImportArgs) -> anyhow::Result<()> {
             .with_context(|| format!("line {} is not an event envelope", i + 1))?;
         events.push(e);
     }
-    std::fs::create_dir_all(&args.store.data_dir)?;
     let started = Instant::now();
-    let summary = import_events(
-        &args.store.data_dir,
-        SledOptions::default().cache_capacity,
-        events,
-        args.force,
-    )?;
+    let summary = match args.store.database.url() {
+        Some(url) => import_into_postgres(url, events, args.force)?,
+        None => {
+            std::fs::create_dir_all(&args.store.data_dir)?;
+            import_events(
+                &args.store.data_dir,
+                SledOptions::default().cache_capacity,
+                events,
+                args.force,
+            )?
+        }
+    };
     eprintln!(
         "imported {} events ({} already present, skipped) in {:.2} s; the log now ends at position {}",
         summary.imported,
@@ -410,4 +422,25 @@ pub fn import(args: ImportArgs) -> anyhow::Result<()> {
         summary.head
     );
     Ok(())
+}
+
+#[cfg(feature = "postgres")]
+fn import_into_postgres(
+    url: &str,
+    events: Vec<RecordedEvent>,
+    force: bool,
+) -> anyhow::Result<crate::event_store::ImportSummary> {
+    if force {
+        bail!("--force is for a data directory; import into an empty PostgreSQL database");
+    }
+    Ok(crate::event_store::import_events_pg(url, events)?)
+}
+
+#[cfg(not(feature = "postgres"))]
+fn import_into_postgres(
+    _url: &str,
+    _events: Vec<RecordedEvent>,
+    _force: bool,
+) -> anyhow::Result<crate::event_store::ImportSummary> {
+    bail!("this build has no PostgreSQL support (build with the `postgres` feature)")
 }

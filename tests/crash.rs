@@ -11,8 +11,11 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use mag_tracker::event_store::{EventStore, SledOptions, SledStore};
+use mag_tracker::event_store::{EventStore, PgOptions, PgStore, SledOptions, SledStore};
 use uuid::Uuid;
+
+#[path = "support_pg/mod.rs"]
+mod support_pg;
 
 fn pseudo_random(range: std::ops::Range<u64>) -> u64 {
     let nanos = SystemTime::now()
@@ -22,18 +25,43 @@ fn pseudo_random(range: std::ops::Range<u64>) -> u64 {
     range.start + nanos.wrapping_mul(6364136223846793005) % (range.end - range.start)
 }
 
-#[test]
-fn sigkill_loses_no_acknowledged_append() {
-    let rounds: usize = std::env::var("CRASH_ROUNDS")
+fn rounds() -> usize {
+    std::env::var("CRASH_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(3);
+        .unwrap_or(3)
+}
+
+#[test]
+fn sigkill_loses_no_acknowledged_append() {
     let dir = tempfile::tempdir().unwrap();
+    crash_rounds(dir.path(), &[], &|| {
+        Box::new(SledStore::open(dir.path(), SledOptions::default()).expect("reopen after SIGKILL"))
+    });
+}
+
+/// The same against PostgreSQL: a node (the load process) killed with
+/// SIGKILL loses no append PostgreSQL acknowledged to it.
+#[test]
+fn sigkill_on_postgres_loses_no_acknowledged_append() {
+    let Some(db) = support_pg::database("crash::sigkill_on_postgres_loses_no_acknowledged_append")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    crash_rounds(dir.path(), &["--database-url", &db.url], &|| {
+        Box::new(PgStore::open(&db.url, PgOptions::default()).expect("reopen after SIGKILL"))
+    });
+}
+
+fn crash_rounds(dir: &std::path::Path, extra: &[&str], reopen: &dyn Fn() -> Box<dyn EventStore>) {
+    let rounds = rounds();
     let mut acked: HashMap<Uuid, (u64, u64)> = HashMap::new();
     for round in 1..=rounds {
         let mut child = Command::new(env!("CARGO_BIN_EXE_mag-tracker"))
             .args(["store-load", "--appenders", "16", "--data-dir"])
-            .arg(dir.path())
+            .arg(dir)
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -60,8 +88,7 @@ fn sigkill_loses_no_acknowledged_append() {
             this_round += 1;
         }
 
-        let store =
-            SledStore::open(dir.path(), SledOptions::default()).expect("reopen after SIGKILL");
+        let store = reopen();
         let mut groups: HashMap<Uuid, Vec<u64>> = HashMap::new();
         let mut ids = std::collections::HashSet::new();
         let mut count = 0u64;
@@ -96,6 +123,7 @@ fn sigkill_loses_no_acknowledged_append() {
             count
         );
         assert!(groups.len() >= acked.len());
+        store.close();
     }
     assert!(
         !acked.is_empty(),

@@ -18,8 +18,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use mag_tracker::event_store::{EventStore, SledOptions, SledStore};
+use mag_tracker::event_store::{EventStore, PgOptions, PgStore, SledOptions, SledStore};
 use serde_json::Value;
+
+#[path = "support_pg/mod.rs"]
+mod support_pg;
 
 fn pseudo_random(range: std::ops::Range<u64>) -> u64 {
     let nanos = SystemTime::now()
@@ -50,7 +53,7 @@ struct Server {
     base: String,
 }
 
-fn start(dir: &std::path::Path) -> Server {
+fn start(dir: &std::path::Path, extra: &[&str]) -> Server {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_mag-tracker"))
         .args([
@@ -62,6 +65,7 @@ fn start(dir: &std::path::Path) -> Server {
             "--data-dir",
         ])
         .arg(dir)
+        .args(extra)
         // Read-model snapshots often, so kills also hit snapshot writes and
         // restarts load a snapshot and replay the log after it.
         .env("MAG_SNAPSHOT_EVERY", "20")
@@ -102,11 +106,30 @@ fn actie_ids(base: &str) -> Vec<String> {
 
 #[test]
 fn sigkill_of_the_server_loses_no_acknowledged_write() {
+    let dir = tempfile::tempdir().unwrap();
+    crash_server(dir.path(), &[], &|| {
+        Box::new(SledStore::open(dir.path(), SledOptions::default()).unwrap())
+    });
+}
+
+/// The same with the log in PostgreSQL: the killed node's acknowledged
+/// writes are all in the database, and the restarted node serves them.
+#[test]
+fn sigkill_of_a_node_on_postgres_loses_no_acknowledged_write() {
+    let Some(db) = support_pg::database("http_crash::sigkill_of_a_node_on_postgres") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    crash_server(dir.path(), &["--database-url", &db.url], &|| {
+        Box::new(PgStore::open(&db.url, PgOptions::default()).unwrap())
+    });
+}
+
+fn crash_server(dir: &std::path::Path, extra: &[&str], open: &dyn Fn() -> Box<dyn EventStore>) {
     let rounds: usize = std::env::var("HTTP_CRASH_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(3);
-    let dir = tempfile::tempdir().unwrap();
     // tekst → actie, for every write that got a 2xx.
     let acked: Arc<Mutex<HashMap<String, String>>> = Arc::default();
     let mut total_sent = 0usize;
@@ -122,7 +145,8 @@ fn sigkill_of_the_server_loses_no_acknowledged_write() {
             "--alle-agendas",
             "--data-dir",
         ])
-        .arg(dir.path())
+        .arg(dir)
+        .args(extra)
         .output()
         .expect("mag-tracker token create");
     assert!(
@@ -133,7 +157,7 @@ fn sigkill_of_the_server_loses_no_acknowledged_write() {
     let auth = format!("Bearer {}", String::from_utf8(out.stdout).unwrap().trim());
     let mut snapshots_checked = 0;
     for round in 1..=rounds {
-        let mut server = start(dir.path());
+        let mut server = start(dir, extra);
         let acties = actie_ids(&server.base);
         let stop = Arc::new(AtomicBool::new(false));
         let sent = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -186,7 +210,8 @@ fn sigkill_of_the_server_loses_no_acknowledged_write() {
         // consecutive, indexes consistent, two rebuilds of the projections agree.
         let verify = Command::new(env!("CARGO_BIN_EXE_mag-tracker"))
             .args(["verify", "--data-dir"])
-            .arg(dir.path())
+            .arg(dir)
+            .args(extra)
             .output()
             .expect("run mag-tracker verify");
         assert!(
@@ -204,7 +229,7 @@ fn sigkill_of_the_server_loses_no_acknowledged_write() {
         // The store itself: gap-free, every acknowledged bericht exactly once.
         let mut seen: HashMap<String, usize> = HashMap::new();
         {
-            let store = SledStore::open(dir.path(), SledOptions::default()).unwrap();
+            let store = open();
             let mut expected = 0u64;
             store
                 .scan(0, store.head(), &mut |e| {
@@ -234,7 +259,7 @@ fn sigkill_of_the_server_loses_no_acknowledged_write() {
         }
 
         // The restarted server serves every acknowledged bericht.
-        let mut server = start(dir.path());
+        let mut server = start(dir, extra);
         let mut per_actie: HashMap<&str, Vec<&str>> = HashMap::new();
         for (tekst, actie) in &acked_now {
             per_actie.entry(actie).or_default().push(tekst);

@@ -7,24 +7,37 @@ use std::sync::{Arc, Mutex};
 
 use mag_tracker::event_store::{
     AppendRequest, CommitListener, EventStore, ExpectedVersion, IdempotencyClaim, MemoryStore,
-    Metadata, NewEvent, RecordedEvent, SledOptions, SledStore, StoreError, StreamAppend,
-    MAX_EVENT_BYTES,
+    Metadata, NewEvent, PgOptions, PgStore, RecordedEvent, SledOptions, SledStore, StoreError,
+    StreamAppend, MAX_EVENT_BYTES,
 };
 use serde_json::json;
 use uuid::Uuid;
 
 #[path = "store/durability.rs"]
 mod durability;
+#[path = "store/postgres.rs"]
+mod postgres_nodes;
+#[path = "support_pg/mod.rs"]
+mod support_pg;
 
 struct Fixture {
     store: Arc<dyn EventStore>,
     _dir: Option<tempfile::TempDir>,
+    _db: Option<support_pg::TestDb>,
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        // Before the database goes: the store holds connections to it.
+        self.store.close();
+    }
 }
 
 fn memory() -> Fixture {
     Fixture {
         store: Arc::new(MemoryStore::new()),
         _dir: None,
+        _db: None,
     }
 }
 
@@ -34,7 +47,19 @@ fn sled() -> Fixture {
     Fixture {
         store: Arc::new(store),
         _dir: Some(dir),
+        _db: None,
     }
+}
+
+/// A PgStore on a fresh database, or `None` (said on stderr) without PostgreSQL.
+fn postgres(test: &str) -> Option<Fixture> {
+    let db = support_pg::database(test)?;
+    let store = PgStore::open(&db.url, PgOptions::default()).unwrap();
+    Some(Fixture {
+        store: Arc::new(store),
+        _dir: None,
+        _db: Some(db),
+    })
 }
 
 fn ev(kind: &str) -> NewEvent {
@@ -60,6 +85,11 @@ macro_rules! both {
     ($($name:ident),* $(,)?) => {
         mod on_memory { $( #[test] fn $name() { super::$name(super::memory()); } )* }
         mod on_sled { $( #[test] fn $name() { super::$name(super::sled()); } )* }
+        mod on_postgres { $( #[test] fn $name() {
+            if let Some(f) = super::postgres(concat!("on_postgres::", stringify!($name))) {
+                super::$name(f);
+            }
+        } )* }
     };
 }
 

@@ -12,9 +12,11 @@ local bericht = '{"tekst":"Werkbezoek afgerond met de partners; 18 deelnemers ui
   'Afspraken gemaakt over de planning van het volgende kwartaal en de inzet van de wijkcoaches."}'
 
 function init(args)
-  local every = tonumber(os.getenv("BENCH_THREADS") or "1")
+  -- BENCH_STRIDE/BENCH_OFFSET: several wrk processes (one per node) split the acties.
+  local every = tonumber(os.getenv("BENCH_STRIDE") or os.getenv("BENCH_THREADS") or "1")
+  local offset = tonumber(os.getenv("BENCH_OFFSET") or "0")
   local open = { gepland = true, lopend = true, gepauzeerd = true }
-  acties = load_ids("actie", function(s) return open[s] end, (tid or 0) + 1, every)
+  acties = load_ids("actie", function(s) return open[s] end, (tid or 0) + 1 + offset, every)
   if #acties == 0 then error("no open acties for thread " .. tostring(tid)) end
   for _, a in ipairs(acties) do a.visits = 0 end
   i = 0

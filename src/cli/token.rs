@@ -3,7 +3,6 @@
 //! second process). Prints the token once.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -12,7 +11,7 @@ use uuid::Uuid;
 use crate::access::bootstrap::{issue_as_system, issue_with_first_organisatie, NewToken};
 use crate::access::Rol;
 use crate::domain::organisatie::OrganisatieSoort;
-use crate::event_store::{SledOptions, SledStore};
+use crate::event_store::SledOptions;
 
 #[derive(Debug, clap::Args)]
 pub struct TokenArgs {
@@ -54,6 +53,9 @@ pub struct CreateArgs {
     /// Directory holding the event store.
     #[arg(long, env = "MAG_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
+    /// The log is in PostgreSQL (servers may keep running on it).
+    #[command(flatten)]
+    pub database: crate::event_store::DatabaseArg,
     /// On an empty store, do not load the demo agenda first (as `serve` would).
     #[arg(long)]
     pub no_demo: bool,
@@ -83,13 +85,18 @@ pub fn create(args: CreateArgs) -> anyhow::Result<(Rol, crate::access::bootstrap
             args.rol
         )
     })?;
-    let store = SledStore::open(&args.data_dir, SledOptions::default()).with_context(|| {
-        format!(
-            "cannot open the store in {} (stop the server first)",
-            args.data_dir.display()
-        )
-    })?;
-    let store: Arc<dyn crate::event_store::EventStore> = Arc::new(store);
+    let store =
+        crate::event_store::open_store(&args.data_dir, &args.database, SledOptions::default())
+            .with_context(|| match args.database.url() {
+                Some(url) => format!(
+                    "cannot open the store in PostgreSQL ({})",
+                    crate::event_store::describe(url)
+                ),
+                None => format!(
+                    "cannot open the store in {} (stop the server first)",
+                    args.data_dir.display()
+                ),
+            })?;
     let state = crate::app::open_state_offline(store.clone(), &args.data_dir)?;
     let result = actix_web::rt::System::new().block_on(async move {
         if !args.no_demo && state.store.head() == 0 {

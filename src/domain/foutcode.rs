@@ -123,6 +123,7 @@ foutcodes! {
     OutsidePeriod = "outside-period", 400, "De datum ligt buiten de periode van de agenda.";
     OutsideUitvoeringsperiode = "outside-uitvoeringsperiode", 400, "Het jaar of de datum ligt buiten de uitvoeringsperiode van een gemeente van de actie.";
     PayloadTooLarge = "payload-too-large", 413, "Het verzoek is te groot.";
+    PositionNotReached = "position-not-reached", 503, "Deze server heeft de gevraagde positie (X-Wacht-Op-Positie) nog niet bereikt; probeer het zo opnieuw (Retry-After).";
     PrimaryGroepering = "primary-groepering", 409, "Dit is de eigen groepering van het onderdeel; een bijdrage gaat naar een andere.";
     Range = "range", 400, "Ongeldig bereik.";
     ReasonRequired = "reason-required", 400, "Deze statusovergang (vervallen, heropenen) vraagt een reden.";

@@ -10,6 +10,9 @@
 
 mod envelope;
 mod memory;
+#[cfg(feature = "postgres")]
+mod pg;
+mod select;
 mod sled_store;
 mod staging;
 
@@ -28,6 +31,9 @@ pub use envelope::{
     NewEvent, RecordedEvent, StreamAppend, StreamOutcome, ENVELOPE_VERSION,
 };
 pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use pg::{create_database, drop_database, import_events_pg, PgOptions, PgStore};
+pub use select::{describe, open_store, DatabaseArg};
 
 /// Decodes an event record as the sled store keeps it (format byte + JSON).
 pub fn decode_stored(bytes: &[u8]) -> StoreResult<RecordedEvent> {
@@ -163,6 +169,12 @@ pub trait EventStore: Send + Sync {
     /// so the next command can open it at once). Later calls fail with
     /// [`StoreError::Unavailable`]. Nothing to do for the in-memory store.
     fn close(&self) {}
+
+    /// The last position written by `import-events` (0 if none): events up
+    /// to it came from a backup, which carries no idempotency records.
+    fn imported_through(&self) -> StoreResult<u64> {
+        Ok(0)
+    }
 
     /// Up to `limit` events after `after`, in order.
     fn read_all(&self, after: u64, limit: usize) -> StoreResult<Vec<RecordedEvent>> {

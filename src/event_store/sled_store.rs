@@ -871,6 +871,10 @@ impl EventStore for SledStore {
         SledStore::close(self)
     }
 
+    fn imported_through(&self) -> StoreResult<u64> {
+        SledStore::imported_through(self)
+    }
+
     fn add_listener(&self, listener: Arc<dyn CommitListener>) {
         self.shared
             .listeners

@@ -33,6 +33,7 @@ mod paging;
 mod params;
 mod pdca;
 pub mod peil;
+pub mod positie_wacht;
 pub mod problem;
 mod reflecties;
 mod responses;

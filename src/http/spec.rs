@@ -48,6 +48,7 @@ impl ApiDoc {
         super::spec_headers::ResponseHeaders.modify(&mut doc);
         super::checkmomenten::BijsturingHeader.modify(&mut doc);
         super::peil::PositieHeader.modify(&mut doc);
+        super::positie_wacht::WachtHeaders.modify(&mut doc);
         BearerTokens.modify(&mut doc);
         super::spec_dates::QueryDates.modify(&mut doc);
         super::spec_rules::CrossFieldRules.modify(&mut doc);

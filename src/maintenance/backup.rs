@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 
 use super::{open, DataDir, ExportArgs};
-use crate::event_store::{EventStore, RecordedEvent};
+use crate::event_store::RecordedEvent;
 
 /// Where the lines go: standard output, or a temporary file that becomes
 /// `path` in [`Sink::finish`].
@@ -99,7 +99,7 @@ pub fn export(args: ExportArgs) -> anyhow::Result<()> {
     let mut sink = Sink::new(&args.output)?;
     let result = match &args.server {
         Some(server) => export_http(server, args.token.as_deref(), &mut sink),
-        None => export_local(&args.data_dir, &mut sink),
+        None => export_local(&args.data_dir, &args.database, &mut sink),
     };
     match result {
         Ok(count) => {
@@ -114,9 +114,14 @@ pub fn export(args: ExportArgs) -> anyhow::Result<()> {
     }
 }
 
-fn export_local(data_dir: &Path, sink: &mut Sink) -> anyhow::Result<u64> {
+fn export_local(
+    data_dir: &Path,
+    database: &crate::event_store::DatabaseArg,
+    sink: &mut Sink,
+) -> anyhow::Result<u64> {
     let store = open(&DataDir {
         data_dir: data_dir.to_path_buf(),
+        database: database.clone(),
     })?;
     let mut count = 0u64;
     let mut failure = None;

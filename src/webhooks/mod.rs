@@ -10,7 +10,7 @@
 //! connect and response, no redirects: a slow or dead endpoint delays only
 //! its own subscription, never a write ([`worker`]). Which addresses may be
 //! called: [`adres`]. Why reqwest, and how secrets are kept:
-//! `docs/adr/0006-webhook-delivery.md`.
+//! `docs/adr/0008-webhook-delivery.md`.
 
 pub mod adres;
 pub mod backoff;
@@ -85,11 +85,15 @@ impl Default for Webhooks {
 }
 
 impl Webhooks {
-    /// Delivering, with its store in `data_dir`.
-    pub fn in_dir(data_dir: &Path, instellingen: Instellingen) -> Result<Self, OpslagError> {
+    /// With its store in `data_dir`; delivering unless `bezorgen` is false.
+    pub fn in_dir(
+        data_dir: &Path,
+        instellingen: Instellingen,
+        bezorgen: bool,
+    ) -> Result<Self, OpslagError> {
         let w = Self {
             instellingen,
-            bezorgen: true,
+            bezorgen,
             ..Self::default()
         };
         let _ = w.opslag.set(Arc::new(Opslag::open(data_dir)?));

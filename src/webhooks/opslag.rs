@@ -4,7 +4,7 @@
 //! `<data dir>/webhooks.key`, created 0600), the cursor of every
 //! subscription (flushed after every acknowledged delivery, so it survives
 //! kill -9) and the last deliveries (`GET /v1/abonnementen/{id}/afleveringen`).
-//! Why: `docs/adr/0006-webhook-delivery.md`.
+//! Why: `docs/adr/0008-webhook-delivery.md`.
 
 use std::path::Path;
 

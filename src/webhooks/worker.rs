@@ -30,7 +30,7 @@ const BATCH: usize = 64;
 const EXCERPT: usize = 256;
 
 pub fn start(wh: Arc<Webhooks>, state: AppState) {
-    // rustls on ring (ADR 0006: no aws-lc build); an Err means another part
+    // rustls on ring (ADR 0008: no aws-lc build); an Err means another part
     // of the process installed a provider first, which is fine.
     #[allow(deprecated)]
     let _ = rustls::crypto::ring::default_provider().install_default();

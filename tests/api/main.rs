@@ -39,6 +39,8 @@ mod site;
 mod structuur;
 mod structuur_invoer;
 mod support;
+#[path = "../support_pg/mod.rs"]
+mod support_pg;
 mod tokens;
 mod uitvoer;
 mod uitwisseling;

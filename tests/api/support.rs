@@ -27,20 +27,44 @@ use std::sync::Arc;
 use mag_tracker::access::bootstrap::{issue_as_system, NewToken};
 use mag_tracker::access::Rol;
 use mag_tracker::app::{load_demo, open_state, AppState, Application};
-use mag_tracker::event_store::{EventStore, SledOptions, SledStore};
+use mag_tracker::event_store::{EventStore, PgOptions, PgStore, SledOptions, SledStore};
 use serde_json::Value;
 
 pub use crate::caller::Caller;
 
 pub struct TestApp {
     pub base: String,
-    pub store: Arc<SledStore>,
+    pub store: Arc<dyn EventStore>,
     pub state: AppState,
     /// A programmamanager token of Gemeente Twenterand for every agenda.
     pub pm: String,
     /// A beheerder token of Gemeente Twenterand.
     pub beheerder: String,
     _dir: tempfile::TempDir,
+    _db: Option<Arc<crate::support_pg::TestDb>>,
+}
+
+/// `MAG_API_ON_POSTGRES=1`: the app's store is a [`PgStore`] on a fresh
+/// database (of `MAG_TEST_DATABASE_URL`'s server, or a throw-away cluster)
+/// instead of sled; scripts/test runs a storage-heavy subset so.
+fn on_postgres() -> bool {
+    std::env::var("MAG_API_ON_POSTGRES").is_ok_and(|v| v == "1")
+}
+
+/// The store a test app runs on: sled in `path`, or PostgreSQL (above).
+fn test_store(
+    path: &std::path::Path,
+) -> (Arc<dyn EventStore>, Option<Arc<crate::support_pg::TestDb>>) {
+    if on_postgres() {
+        let db = crate::support_pg::database("api test")
+            .expect("MAG_API_ON_POSTGRES=1 needs PostgreSQL");
+        let store = PgStore::open(&db.url, PgOptions::default()).unwrap();
+        return (Arc::new(store), Some(Arc::new(db)));
+    }
+    (
+        Arc::new(SledStore::open(path, SledOptions::default()).unwrap()),
+        None,
+    )
 }
 
 impl TestApp {
@@ -168,7 +192,7 @@ pub fn spawn_on(demo: bool, tune: impl FnOnce(&mut AppState) + Send + 'static) -
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
-            let store = Arc::new(SledStore::open(&path, SledOptions::default()).unwrap());
+            let (store, db) = test_store(&path);
             let mut state = open_state(store.clone()).unwrap();
             tune(&mut state);
             if demo {
@@ -176,11 +200,11 @@ pub fn spawn_on(demo: bool, tune: impl FnOnce(&mut AppState) + Send + 'static) -
             }
             let listener = TcpListener::bind("127.0.0.1:0").unwrap();
             let app = Application::build(state.clone(), listener).unwrap();
-            tx.send((app.port, store, state)).unwrap();
+            tx.send((app.port, store, state, db)).unwrap();
             let _ = app.server.await;
         })
     });
-    let (port, store, state) = rx.recv().unwrap();
+    let (port, store, state, db) = rx.recv().unwrap();
     let (pm, beheerder) = if demo {
         let gemeente = organisatie_id(&state, "Gemeente Twenterand");
         let agendas = state.projection.read().agendas.keys().copied().collect();
@@ -198,6 +222,7 @@ pub fn spawn_on(demo: bool, tune: impl FnOnce(&mut AppState) + Send + 'static) -
         pm,
         beheerder,
         _dir: dir,
+        _db: db,
     }
 }
 
@@ -224,6 +249,7 @@ pub fn rebuilt(app: &TestApp) -> TestApp {
         pm: app.pm.clone(),
         beheerder: app.beheerder.clone(),
         _dir: tempfile::tempdir().unwrap(),
+        _db: app._db.clone(),
     }
 }
 

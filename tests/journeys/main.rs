@@ -16,9 +16,12 @@ mod indicatoren;
 mod indicatoren_gemeenten;
 mod invoer;
 mod logs;
+mod postgres;
 mod site;
 mod structuur;
 mod support;
+#[path = "../support_pg/mod.rs"]
+mod support_pg;
 mod voortgangsberichten;
 mod who_and_when;
 mod zichtbaarheid;

@@ -4,7 +4,7 @@
 //! `callbackUrl`.
 //!
 //! The signing secret never enters the domain or the log (it is kept
-//! encrypted beside it: `docs/adr/0006-webhook-delivery.md`); the events
+//! encrypted beside it: `docs/adr/0008-webhook-delivery.md`); the events
 //! only say *that* it was rotated. The delivery cursor is not an event
 //! either: only where a subscriber asked to start (`vanafPositie`, on
 //! creation and on every rewind) is.
