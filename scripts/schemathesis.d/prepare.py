@@ -246,6 +246,7 @@ bindings = {
     ("GET", "/reflecties"): {"query.over": "partnerOnderwerpen", "query.agenda": "agendas"},
     ("GET", "/agendas/{id}/acties"): {"query.opgave": "demoOpgaven", "query.trekker": "organisaties"},
     ("GET", "/gebeurtenissen"): {"query.agenda": "agendas"},
+    ("POST", "/abonnementen"): {"body.agenda": "agendas"},
 }
 tokens = {B: beheerder, M: pm, P: partner_tok}
 # Every operation may carry X-Bijsturing-Id: a real bijsturing.
