@@ -264,3 +264,32 @@ fn a_partners_subscription_never_receives_events_of_an_agenda_it_may_not_read() 
         "in log order"
     );
 }
+
+#[test]
+fn a_subscription_whose_token_is_revoked_is_paused_and_receives_nothing_more() {
+    let app = delivering();
+    let hook = Ontvanger::start();
+    let lezer = app.token(Rol::Lezer, "Taalpunt", vec![]);
+    let token_id = lezer.split('_').nth(1).unwrap().to_owned();
+    let (id, _, _) = subscribe(app.als(&lezer), json!({ "callbackUrl": hook.url }));
+    let d = app
+        .als_beheerder()
+        .call("DELETE", &format!("/tokens/{token_id}"), &[], None);
+    assert_eq!(d.status, 204);
+    three_changes(&app);
+    let path = format!("/abonnementen/{id}");
+    let mut sub = Value::Null;
+    for _ in 0..200 {
+        sub = app.als_beheerder().get(&path).1;
+        if sub["status"] == "gepauzeerd" {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    assert_eq!(sub["pauzeCode"], "token-ongeldig", "{sub}");
+    assert!(sub["pauzeReden"].as_str().unwrap().contains("ingetrokken"));
+    assert!(
+        hook.all().is_empty(),
+        "nothing delivered for a revoked token"
+    );
+}
