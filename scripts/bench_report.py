@@ -90,6 +90,10 @@ def report(r, c):
     row("P1", "durable HTTP writes, p99 latency", ms(w["p99Us"]), "< 20 ms", pct(w["p99Us"] / 20000) + " of budget",
         w["p99Us"] < 20000)
 
+    if "webhooks" in r:
+        from bench_webhooks import row as webhook_row
+        row("P1", *webhook_row(r["webhooks"]))
+
     if "pg" in r:
         pg = r["pg"]
         row("P2", "HTTP writes vs PostgreSQL events table (pgbench)",

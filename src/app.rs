@@ -30,6 +30,7 @@ pub struct Application {
 impl Application {
     pub fn build(state: AppState, listener: TcpListener) -> std::io::Result<Self> {
         let port = listener.local_addr()?.port();
+        state.webhooks.start(state.clone());
         let data = web::Data::new(state);
         let server = HttpServer::new(move || {
             App::new()
@@ -162,6 +163,7 @@ pub fn open_state_with(
         pdca_cache: Arc::default(),
         snapshotter,
         actie_cache: Arc::default(),
+        webhooks: Arc::default(),
         site_cache: Arc::default(),
     })
 }
@@ -231,6 +233,69 @@ pub struct ServeArgs {
     /// 0: no snapshots (every start replays the whole log).
     #[arg(long, env = "MAG_SNAPSHOT_EVERY", default_value_t = 100_000)]
     pub snapshot_every: u64,
+    #[command(flatten)]
+    pub webhooks: WebhookArgs,
+}
+
+/// How webhook subscriptions are delivered (`docs/notificaties.md`).
+#[derive(Debug, clap::Args)]
+pub struct WebhookArgs {
+    /// Allow plain http callback URLs to a loopback host (127.0.0.1, ::1,
+    /// localhost), for local use and tests; otherwise only https.
+    #[arg(long, env = "MAG_WEBHOOKS_ALLOW_HTTP_LOOPBACK")]
+    pub webhooks_allow_http_loopback: bool,
+    /// Allow callback URLs that resolve to private, loopback, link-local or
+    /// other internal addresses (off: refused at creation and at delivery).
+    #[arg(long, env = "MAG_WEBHOOKS_ALLOW_PRIVATE")]
+    pub webhooks_allow_private: bool,
+    /// First wait after a failed delivery, in ms; doubles per attempt (±20% jitter).
+    #[arg(long, env = "MAG_WEBHOOKS_BACKOFF_MS", default_value_t = 2_000)]
+    pub webhooks_backoff_ms: u64,
+    /// Longest wait between two attempts, in ms.
+    #[arg(long, env = "MAG_WEBHOOKS_BACKOFF_MAX_MS", default_value_t = 600_000)]
+    pub webhooks_backoff_max_ms: u64,
+    /// Pause a subscription after this many failed attempts in a row ...
+    #[arg(long, env = "MAG_WEBHOOKS_PAUSE_FAILURES", default_value_t = 20)]
+    pub webhooks_pause_failures: u32,
+    /// ... once the first of them is at least this many seconds ago.
+    #[arg(long, env = "MAG_WEBHOOKS_PAUSE_AFTER_SECS", default_value_t = 10_800)]
+    pub webhooks_pause_after_secs: u64,
+    /// Most deliveries in flight at once over all subscriptions.
+    #[arg(long, env = "MAG_WEBHOOKS_CONCURRENCY", default_value_t = 32)]
+    pub webhooks_concurrency: usize,
+    /// Time limit of one delivery (connect: at most 5 s of it), in ms.
+    #[arg(long, env = "MAG_WEBHOOKS_TIMEOUT_MS", default_value_t = 15_000)]
+    pub webhooks_timeout_ms: u64,
+    /// Do not deliver from this node (the API still takes subscriptions).
+    /// With several nodes on one PostgreSQL database, exactly one node
+    /// delivers: secrets and cursors live in its data directory
+    /// (docs/notificaties.md, "Several nodes").
+    #[arg(long, env = "MAG_NO_WEBHOOK_DELIVERY")]
+    pub no_webhook_delivery: bool,
+}
+
+impl WebhookArgs {
+    pub fn instellingen(&self, public_url: Option<String>) -> crate::webhooks::Instellingen {
+        use std::time::Duration;
+        let timeout = Duration::from_millis(self.webhooks_timeout_ms.max(1));
+        crate::webhooks::Instellingen {
+            toegestaan: crate::webhooks::Toegestaan {
+                http_loopback: self.webhooks_allow_http_loopback,
+                private: self.webhooks_allow_private,
+            },
+            public_url,
+            backoff: crate::webhooks::backoff::Backoff {
+                basis: Duration::from_millis(self.webhooks_backoff_ms),
+                max: Duration::from_millis(self.webhooks_backoff_max_ms),
+            },
+            pauze_na_pogingen: self.webhooks_pause_failures,
+            pauze_na: Duration::from_secs(self.webhooks_pause_after_secs),
+            gelijktijdig: self.webhooks_concurrency,
+            connect_timeout: timeout.min(Duration::from_secs(5)),
+            timeout,
+            ..crate::webhooks::Instellingen::default()
+        }
+    }
 }
 
 pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -260,6 +325,14 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     });
     let mut state = open_state_with(store, snapshots)?;
     state.public_url = args.public_url.clone();
+    state.webhooks = Arc::new(
+        crate::webhooks::Webhooks::in_dir(
+            &args.data_dir,
+            args.webhooks.instellingen(args.public_url.clone()),
+            !args.webhooks.no_webhook_delivery,
+        )
+        .context("cannot open the webhook store")?,
+    );
     let usage_file = crate::access::usage::Usage::file(&args.data_dir);
     state.access = Arc::new(crate::access::AccessState {
         usage: crate::access::usage::Usage::load(&usage_file),

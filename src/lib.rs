@@ -23,6 +23,7 @@ pub mod maintenance;
 pub mod projections;
 pub mod service;
 pub mod telemetry;
+pub mod webhooks;
 
 /// A size tuned by an environment variable (`MAG_…`): its value as a
 /// number, surrounding whitespace allowed, else `default` (unset or not a

@@ -32,6 +32,7 @@ const RANKS: &[(&str, u8)] = &[
     ("history", 4),
     ("maintenance", 5),
     ("http", 6),
+    ("webhooks", 6),
     ("app", 7),
     ("client", 7),
     ("bench", 7),
@@ -51,6 +52,10 @@ const PEERS: &[(&str, &str)] = &[
     ("client", "app"),
     ("fuzzing", "app"),
     ("cli", "main"),
+    // Webhook deliveries read the log with the feed's own filter (http)
+    // and the http layer keeps their store in its state.
+    ("http", "webhooks"),
+    ("webhooks", "http"),
 ];
 
 /// Upward imports still to be removed (issue 17); this list only shrinks.

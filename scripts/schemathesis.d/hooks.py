@@ -63,6 +63,10 @@ RULES_NO_SCHEMA_STATES = {
     # a weergavecode in an agenda file is derived from the codes of the item
     # and its parents; one given must agree with them (a value across levels)
     "weergavecode-mismatch",
+    # a webhook callback URL the server may call (docs/notificaties.md): https
+    # (http only to loopback when the server allows it) and a host that
+    # resolves, now, to public addresses only (SSRF); `format: uri` cannot say so
+    "invalid-callback-url", "callback-url-not-allowed",
     # a gemeente must be one the agenda lists (its own data, not the schema's):
     # actie gemeenten, ?gemeente=, uitvoeringsperioden, a scoped token
     "unknown-gemeente",

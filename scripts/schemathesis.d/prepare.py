@@ -72,6 +72,12 @@ spare_token = call("POST", "/tokens", beheerder, {
     "organisatieId": partner, "rol": "lezer", "omschrijving": "schemathesis, mag ingetrokken worden"},
     expect=(201,))
 scratch_org = created("/organisaties", beheerder, {"naam": "Stichting Proeftuin", "soort": "overig"})
+# Webhook subscriptions (the beheerder's): one to read and change, a spare one
+# that DELETE may end. 192.0.2.0/24 is TEST-NET-1: never routed, so the
+# server's deliveries to it only fail and back off.
+hook = {"callbackUrl": "https://192.0.2.10/schemathesis"}
+abonnement = call("POST", "/abonnementen", beheerder, hook, expect=(201,))["id"]
+spare_abonnement = call("POST", "/abonnementen", beheerder, hook, expect=(201,))["id"]
 
 # The demo side: the partner's actie, its opgave and doel, and what hangs under them.
 actie = partner_actie["id"]
@@ -148,11 +154,13 @@ demo_reads = {
     "/indicatoren/{id}/metingen/{metingId}": {"id": indicator, "metingId": meting},
     "/opgaven/{id}": {"id": opgave}, "/organisaties/{id}": {"id": partner},
     "/reflecties/{id}": {"id": reflectie}, "/tokens/{id}": {"id": partner_token["id"]},
+    "/abonnementen/{id}": {"id": abonnement}, "/abonnementen/{id}/afleveringen": {"id": abonnement},
 }
 # Default ids by the first path segment, for reads not listed above.
 by_collection = {"acties": actie, "agendas": agenda, "checkmomenten": checkmoment, "doelen": doel,
                  "groeperingen": groepering, "indicatoren": indicator, "opgaven": opgave,
-                 "organisaties": partner, "reflecties": reflectie, "tokens": partner_token["id"]}
+                 "organisaties": partner, "reflecties": reflectie, "tokens": partner_token["id"],
+                 "abonnementen": abonnement}
 writes = {
     ("PATCH", "/acties/{id}"): (M, {"id": S["actie"]}),
     ("PUT", "/acties/{id}/trekker"): (M, {"id": S["actie"]}),
@@ -185,6 +193,9 @@ writes = {
     ("PATCH", "/reflecties/{id}"): (P, {"id": reflectie}),
     ("POST", "/tokens"): (B, {}),
     ("DELETE", "/tokens/{id}"): (B, {"id": spare_token["id"]}),
+    ("POST", "/abonnementen"): (B, {}),
+    ("PATCH", "/abonnementen/{id}"): (B, {"id": abonnement}),
+    ("DELETE", "/abonnementen/{id}"): (B, {"id": spare_abonnement}),
     ("POST", "/opgaven/{id}/bijdragen"): (M, {"id": S["opgave"]}),
     ("POST", "/doelen/{id}/bijdragen"): (M, {"id": S["doel"]}),
     ("DELETE", "/opgaven/{id}/bijdragen/{groeperingId}"):
@@ -193,6 +204,7 @@ writes = {
         (M, {"id": S["doel"], "groeperingId": S["groepering2"]}),
 }
 reads_by = {"/tokens": B, "/tokens/{id}": B, "/organisaties": B, "/organisaties/{id}": B,
+            "/abonnementen": B, "/abonnementen/{id}": B, "/abonnementen/{id}/afleveringen": B,
             "/gebeurtenissen": B}
 
 # Fields holding ids get real ids (the partner writes as itself).
@@ -234,6 +246,7 @@ bindings = {
     ("GET", "/reflecties"): {"query.over": "partnerOnderwerpen", "query.agenda": "agendas"},
     ("GET", "/agendas/{id}/acties"): {"query.opgave": "demoOpgaven", "query.trekker": "organisaties"},
     ("GET", "/gebeurtenissen"): {"query.agenda": "agendas"},
+    ("POST", "/abonnementen"): {"body.agenda": "agendas"},
 }
 tokens = {B: beheerder, M: pm, P: partner_tok}
 # Every operation may carry X-Bijsturing-Id: a real bijsturing.

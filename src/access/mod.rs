@@ -119,6 +119,29 @@ impl AuthError {
     }
 }
 
+/// The caller a token is now (for work done on its behalf without a
+/// request: webhook deliveries), or why it no longer may act.
+pub fn caller_of_token(
+    model: &ReadModel,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Caller, AuthError> {
+    let t = &model.tokens.get(&id).ok_or(AuthError::Unknown)?.state;
+    if t.ingetrokken.is_some() {
+        return Err(AuthError::Revoked);
+    }
+    if t.expired(now) {
+        return Err(AuthError::Expired);
+    }
+    Ok(Caller::Token(TokenCaller {
+        token_id: id,
+        organisatie_id: t.organisatie_id,
+        rol: t.rol,
+        agendas: t.agendas.clone(),
+        gemeente: t.gemeente.clone(),
+    }))
+}
+
 /// Resolves the value of an `Authorization` header (`None`: no header).
 pub fn authenticate(
     model: &ReadModel,

@@ -133,6 +133,10 @@ pub enum Action {
     ReflectieWijzigen(Uuid),
     /// Record a meting on an indicator (programmamanager, the indicator's eigenaar).
     MetingVastleggen(Uuid),
+    /// Make or manage one's own webhook subscriptions (every token, also a
+    /// lezer's: a subscription only receives what its token may read; which
+    /// subscription a token may see is decided in `http::abonnementen`).
+    Abonneren,
 }
 
 /// Why an action is refused.
@@ -157,6 +161,9 @@ pub fn check(caller: &Caller, m: &ReadModel, action: Action) -> Result<(), Denie
     let Caller::Token(t) = caller else {
         return Err(Denied::Unauthenticated);
     };
+    if action == Action::Abonneren {
+        return Ok(());
+    }
     // A resource the caller may not read does not exist for it, for
     // writes too: 404, as for an id that names nothing.
     if let Some(target) = target_of(action) {
@@ -216,6 +223,8 @@ fn partner(t: &TokenCaller, m: &ReadModel, action: Action) -> Result<(), Denied>
         Action::OrganisatiesBeheren | Action::TokensBeheren | Action::AgendaAanmaken => {
             Err(forbidden(only_beheerder(action)))
         }
+        // Decided in `check` before the roles.
+        Action::Abonneren => Ok(()),
         Action::Beheren(target) | Action::ActieAanmaken(target) => {
             target
                 .agenda(m)
@@ -397,7 +406,8 @@ impl Sight {
         if self.caller.rol() == Some(Rol::Beheerder) {
             return true;
         }
-        if e.stream_type == "token" {
+        // Subscriptions name callback URLs: like tokens, beheerders only.
+        if e.stream_type == "token" || e.stream_type == "abonnement" {
             return false;
         }
         match agenda_of_event(live, e) {
@@ -409,12 +419,12 @@ impl Sight {
 
 /// The agenda an event belongs to: `metadata.agendaId`, the agenda's own
 /// stream, or else the agenda of the resource its stream is.
-fn agenda_of_event(m: &ReadModel, e: &crate::event_store::RecordedEvent) -> Option<Uuid> {
+pub fn agenda_of_event(m: &ReadModel, e: &crate::event_store::RecordedEvent) -> Option<Uuid> {
     if let Some(a) = e.metadata.agenda_id {
         return Some(a);
     }
     match e.stream_type.as_str() {
-        "organisatie" | "token" => None,
+        "organisatie" | "token" | "abonnement" => None,
         // A stream of an agenda's resource; a kind this code does not know
         // yet counts as hidden (nil is no agenda) rather than public.
         kind => Some(
@@ -462,9 +472,10 @@ fn target_of(action: Action) -> Option<Target> {
         | Action::VoortgangWijzigen { actie: id, .. } => Target::Actie(id),
         Action::ReflectieWijzigen(id) => Target::Reflectie(id),
         Action::MetingVastleggen(id) => Target::Indicator(id),
-        Action::OrganisatiesBeheren | Action::TokensBeheren | Action::AgendaAanmaken => {
-            return None
-        }
+        Action::OrganisatiesBeheren
+        | Action::TokensBeheren
+        | Action::AgendaAanmaken
+        | Action::Abonneren => return None,
     })
 }
 

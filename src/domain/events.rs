@@ -11,6 +11,10 @@ use serde_json::Value;
 use std::sync::Arc;
 use uuid::Uuid;
 
+pub use super::abonnement::{
+    AbonnementAangemaakt, AbonnementGeheimVernieuwd, AbonnementGepauzeerd, AbonnementGewijzigd,
+    AbonnementHervat, AbonnementTeruggezet, AbonnementVerwijderd,
+};
 use super::actie::{ActieStatus, Trekker};
 use super::agenda::{AgendaStatus, Niveau};
 use super::checkmoment::VoorgenomenWijziging;
@@ -65,6 +69,13 @@ pub enum Event {
     OpgaveBijdrageVerwijderd(BijdrageVerwijderd),
     DoelBijdrageToegevoegd(BijdrageToegevoegd),
     DoelBijdrageVerwijderd(BijdrageVerwijderd),
+    AbonnementAangemaakt(AbonnementAangemaakt),
+    AbonnementGepauzeerd(AbonnementGepauzeerd),
+    AbonnementHervat(AbonnementHervat),
+    AbonnementTeruggezet(AbonnementTeruggezet),
+    AbonnementGeheimVernieuwd(AbonnementGeheimVernieuwd),
+    AbonnementGewijzigd(AbonnementGewijzigd),
+    AbonnementVerwijderd(AbonnementVerwijderd),
 }
 
 /// Calls macro `$m` with the name of every [`Event`] variant, so the
@@ -114,6 +125,13 @@ macro_rules! with_event_variants {
             OpgaveBijdrageVerwijderd,
             DoelBijdrageToegevoegd,
             DoelBijdrageVerwijderd,
+            AbonnementAangemaakt,
+            AbonnementGepauzeerd,
+            AbonnementHervat,
+            AbonnementTeruggezet,
+            AbonnementGeheimVernieuwd,
+            AbonnementGewijzigd,
+            AbonnementVerwijderd,
         )
     };
 }
@@ -256,6 +274,13 @@ impl Event {
             | BijsturingDoorgevoerd(_)
             | CheckmomentGewijzigd(_) => "checkmoment",
             TokenAangemaakt(_) | TokenIngetrokken(_) => "token",
+            AbonnementAangemaakt(_)
+            | AbonnementGepauzeerd(_)
+            | AbonnementHervat(_)
+            | AbonnementTeruggezet(_)
+            | AbonnementGeheimVernieuwd(_)
+            | AbonnementGewijzigd(_)
+            | AbonnementVerwijderd(_) => "abonnement",
         }
     }
 }

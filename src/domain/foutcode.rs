@@ -53,6 +53,7 @@ foutcodes! {
     BerichtIngetrokken = "bericht-ingetrokken", 409, "Het voortgangsbericht is ingetrokken.";
     BeyondHead = "beyond-head", 400, "De gevraagde positie ligt voorbij het laatste event.";
     BijsturingDoorgevoerd = "bijsturing-doorgevoerd", 409, "De bijsturing is al doorgevoerd.";
+    CallbackUrlNotAllowed = "callback-url-not-allowed", 400, "De callbackUrl wijst naar een privé-, loopback-, link-local- of ander intern adres (zie docs/notificaties.md).";
     CheckmomentGesloten = "checkmoment-gesloten", 409, "Het checkmoment is gesloten.";
     ConflictingFields = "conflicting-fields", 400, "Deze velden gaan niet samen.";
     ConflictingParameters = "conflicting-parameters", 400, "Deze parameters gaan niet samen (bijv. peildatum en positie).";
@@ -78,6 +79,7 @@ foutcodes! {
     InternalError = "internal-error", 500, "Er ging iets mis aan de kant van de server; er is niets gewijzigd.";
     InvalidAgendaFile = "invalid-agenda-file", 400, "Het agendabestand is ongeldig.";
     InvalidBoolean = "invalid-boolean", 400, "Geen true of false.";
+    InvalidCallbackUrl = "invalid-callback-url", 400, "De callbackUrl is geen absolute https-URL (http alleen naar loopback, als de server dat toestaat).";
     InvalidCode = "invalid-code", 400, "Geen geldige code (zoals 2.1.3).";
     InvalidCsv = "invalid-csv", 400, "Het CSV-bestand is ongeldig.";
     InvalidDateTime = "invalid-date-time", 400, "Geen tijdstip als 2026-12-31T23:59:59Z.";
@@ -129,10 +131,12 @@ foutcodes! {
     ReflectieIngetrokken = "reflectie-ingetrokken", 409, "De reflectie is ingetrokken.";
     Required = "required", 400, "Verplicht veld ontbreekt of is leeg.";
     RequiresClosing = "requires-closing", 400, "Dit veld hoort bij het sluiten van het checkmoment.";
+    SecretUnavailable = "secret-unavailable", 503, "Het geheim van een abonnement kon niet worden opgeslagen; er is niets gewijzigd.";
     StaleEtag = "stale-etag", 412, "De resource is intussen gewijzigd; haal haar opnieuw op.";
     StoreUnavailable = "store-unavailable", 503, "De opslag is niet beschikbaar; er is niets gewijzigd.";
     StreefwaardeUnchanged = "streefwaarde-unchanged", 409, "De streefwaarde is niet gewijzigd.";
     Subdoel = "subdoel", 400, "Een subdoel verhuist mee met zijn bovenliggende doel; verplaats dat.";
+    SubscriptionAlreadyCreated = "subscription-already-created", 409, "Met deze Idempotency-Key is al een abonnement gemaakt; het geheim wordt maar één keer getoond.";
     TokenAlreadyIssued = "token-already-issued", 409, "Met deze Idempotency-Key is al een token uitgegeven.";
     TokenExpired = "token-expired", 401, "Het token is verlopen.";
     TokenMalformed = "token-malformed", 401, "Het token heeft niet de vorm van een token van deze API.";

@@ -4,6 +4,7 @@
 //! and *evolves* (`apply(event)`, no logic, never fails). Identifiers are UUIDs;
 //! human codes (`1.1.1`) are [`Code`] values that parse or are refused.
 
+pub mod abonnement;
 pub mod actie;
 pub mod agenda;
 pub mod besluit;

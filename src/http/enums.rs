@@ -151,6 +151,7 @@ pub enum StreamType {
     Indicator,
     Checkmoment,
     Token,
+    Abonnement,
 }
 
 /// The type of an event (`docs/events.md`): every name the domain knows.

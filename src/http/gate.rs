@@ -124,17 +124,22 @@ async fn decide(
         state.access.usage.touch(t.token_id, now);
     }
     let reads = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if !reads && !matches!(caller.rol(), Some(r) if r != Rol::Lezer) {
+    if !reads
+        && !matches!(caller.rol(), Some(r) if r != Rol::Lezer || req.path().starts_with("/v1/abonnementen"))
+    {
         // A method the path does not have is a 405 for every caller.
         let path = req.match_info().as_str();
         if let Some(res) = super::methods::not_allowed(req.method().as_str(), path) {
             return Ok(ServiceResponse::new(req.into_parts().0, res));
         }
     }
+    // A lezer may manage its own webhook subscriptions (they only receive
+    // what it may read); `http::abonnementen` decides the rest.
+    let subscribing = req.path().starts_with("/v1/abonnementen");
     if !reads {
         match caller.rol() {
             None => return Ok(req.error_response(unauthenticated())),
-            Some(Rol::Lezer) => {
+            Some(Rol::Lezer) if !subscribing => {
                 return Ok(req.error_response(super::access::denied(policy::Denied::Forbidden(
                     "Dit is een lezer-token: het mag alleen lezen. Vraag de beheerder om een token met een rol die mag schrijven.".into(),
                 ))))

@@ -8,6 +8,8 @@
 //! is what a consumer stores: it never misses an event it may see and never
 //! sees one twice.
 
+mod gemeente;
+
 use std::ops::ControlFlow;
 
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -48,6 +50,9 @@ pub struct FeedQuery {
     #[param(example = "ActieStatusGewijzigd")]
     #[serde(rename = "type")]
     pub event_type: Option<String>,
+    /// Alleen wat voor deze gemeente geldt: gebeurtenissen van agenda's van die gemeente, van acties alleen die van die gemeente of van de hele agenda. Hoofdletters tellen niet.
+    #[param(example = "Borne", min_length = 1, pattern = r"\S")]
+    pub gemeente: Option<String>,
 }
 
 /// The filters of the feed and the stream.
@@ -62,6 +67,9 @@ pub struct Filter {
     pub agenda: Option<Uuid>,
     pub stream_type: Option<String>,
     pub event_types: Option<Vec<String>>,
+    /// Only what holds for this gemeente (see `gemeente.rs`); judged on the
+    /// live model, so it needs `access`.
+    pub gemeente: Option<String>,
 }
 
 impl Filter {
@@ -76,7 +84,33 @@ impl Filter {
                     .filter(|s| !s.is_empty())
                     .collect()
             }),
+            gemeente: None,
         }
+    }
+
+    /// Only these event types (none: every type).
+    pub fn types(mut self, types: &[String]) -> Self {
+        if !types.is_empty() {
+            self.event_types = Some(types.to_vec());
+        }
+        self
+    }
+
+    /// Limits the filter to what `caller` may see, judged on the live model
+    /// at every event (a webhook subscription's token).
+    pub fn with_access(
+        mut self,
+        caller: crate::access::Caller,
+        live: std::sync::Arc<crate::projections::Projection>,
+    ) -> Self {
+        self.access = Some((crate::access::policy::Sight::live(caller), live));
+        self
+    }
+
+    /// Only what holds for gemeente `g` (in an agenda's spelling).
+    pub fn gemeente(mut self, g: Option<String>) -> Self {
+        self.gemeente = g;
+        self
     }
 
     /// Limits the filter to what `req`'s caller may see.
@@ -106,10 +140,14 @@ impl Filter {
     /// Whether the event passes the filters and the caller may read it now.
     pub fn matches(&self, e: &RecordedEvent) -> bool {
         self.selects(e)
-            && self
-                .access
-                .as_ref()
-                .is_none_or(|(sight, live)| sight.sees_event(&live.read(), e))
+            && self.access.as_ref().is_none_or(|(sight, live)| {
+                let m = live.read();
+                sight.sees_event(&m, e)
+                    && self
+                        .gemeente
+                        .as_deref()
+                        .is_none_or(|g| gemeente::holds_for(&m, e, g))
+            })
     }
 
     /// The caller's own filters (agenda, streamType, type), without access.
@@ -136,6 +174,9 @@ impl Filter {
         }
         if let Some(t) = &self.event_types {
             q.push_str(&format!("&type={}", encode(&t.join(","))));
+        }
+        if let Some(g) = &self.gemeente {
+            q.push_str(&format!("&gemeente={}", encode(g)));
         }
         q
     }
@@ -234,8 +275,9 @@ pub fn read_page(
 }
 
 pub fn check_filter(stream_type: Option<&str>) -> Result<(), Problem> {
-    const TYPES: [&str; 10] = [
+    const TYPES: [&str; 11] = [
         "token",
+        "abonnement",
         "actie",
         "opgave",
         "doel",
@@ -276,7 +318,9 @@ pub async fn feed(
         )]));
     }
     check_filter(q.stream_type.as_deref())?;
+    let g = gemeente_of(&state, q.agenda, q.gemeente.as_deref())?;
     let filter = Filter::new(q.agenda, q.stream_type.clone(), q.event_type.as_deref())
+        .gemeente(g)
         .for_caller(&req, &state);
     let after = q.na.unwrap_or(0);
     let head = state.store.head();
@@ -311,6 +355,9 @@ pub struct StreamQuery {
     /// Alleen deze gebeurtenistypes (komma-gescheiden).
     #[serde(rename = "type")]
     pub event_type: Option<String>,
+    /// Alleen wat voor deze gemeente geldt (zoals bij de feed).
+    #[param(example = "Borne", min_length = 1, pattern = r"\S")]
+    pub gemeente: Option<String>,
 }
 
 /// Live gebeurtenissen als Server-Sent Events. Elke gebeurtenis heeft `id:` = positie;
@@ -354,7 +401,9 @@ pub async fn stream(
         "query.na"
     };
     beyond_head(name, after, head)?;
+    let g = gemeente_of(&state, q.agenda, q.gemeente.as_deref())?;
     let filter = Filter::new(q.agenda, q.stream_type.clone(), q.event_type.as_deref())
+        .gemeente(g)
         .for_caller(&req, &state)
         .live();
     Ok(super::sse::respond(
@@ -364,6 +413,18 @@ pub async fn stream(
         filter,
     ))
 }
+
+/// `?gemeente=` in the spelling of the agendas (a 400 for an unknown one).
+pub fn gemeente_of(
+    state: &AppState,
+    agenda: Option<Uuid>,
+    raw: Option<&str>,
+) -> Result<Option<String>, Problem> {
+    raw.map(|g| gemeente::known(&state.projection.read(), agenda, g, "query.gemeente"))
+        .transpose()
+}
+
+pub use gemeente::known as gemeente_known;
 
 /// A cursor past the end of the log means the consumer knows a log this
 /// server does not have (e.g. it was restored from an older backup): say so

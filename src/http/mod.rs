@@ -6,6 +6,7 @@
 // request, so its size (≈150 bytes) does not matter on this path.
 #![allow(clippy::result_large_err)]
 
+mod abonnementen;
 pub mod access;
 mod actie_cache;
 mod actiebeheer;
@@ -112,6 +113,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 audittrail::configure,
                 wijzigingen::configure,
                 tokens::configure,
+                abonnementen::configure,
             ] {
                 configure(&mut routes);
             }

@@ -40,6 +40,7 @@ impl ApiDoc {
             super::audittrail::Api::openapi(),
             super::wijzigingen::Api::openapi(),
             super::tokens::Api::openapi(),
+            super::abonnementen::Api::openapi(),
         ] {
             doc.merge(part);
         }

@@ -26,6 +26,8 @@ pub struct AppState {
     pub snapshotter: Option<Arc<Snapshotter>>,
     /// Rendered acties of the live model (see [`crate::http::ActieCache`]).
     pub actie_cache: Arc<crate::http::ActieCache>,
+    /// Webhook subscriptions: secrets, cursors, deliveries (`src/webhooks/`).
+    pub webhooks: Arc<crate::webhooks::Webhooks>,
     /// Rendered pages of the public site (see [`crate::http::site::SiteCache`]).
     pub site_cache: Arc<crate::http::site::SiteCache>,
 }

@@ -20,6 +20,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::domain::abonnement::Abonnement;
 use crate::domain::actie::kenmerk::{self, KenmerkRegister};
 use crate::domain::actie::{Actie, Kenmerk};
 use crate::domain::agenda::{Agenda, Groepering};
@@ -73,6 +74,8 @@ pub struct ReadModel {
     pub uitvoeringen: HashMap<Uuid, Vec<Uitvoering>>,
     /// API tokens by id (hash only; see `domain::token`).
     pub tokens: HashMap<Uuid, Arc<Entity<Token>>>,
+    /// Webhook subscriptions by id (see `domain::abonnement`; no secrets).
+    pub abonnementen: HashMap<Uuid, Arc<Entity<Abonnement>>>,
     /// Actie kenmerken per agenda (see `domain::actie::kenmerk`).
     kenmerken: HashMap<(Uuid, Kenmerk), Uuid>,
     /// (agenda, code prefix or `""`) → the highest kenmerk number given.
@@ -280,6 +283,13 @@ impl ReadModel {
             | E::CheckmomentGewijzigd(_) => evolve(&mut self.checkmomenten, r, |c| c.apply(event)),
             E::TokenAangemaakt(e) => insert(&mut self.tokens, r, Token::created(e)),
             E::TokenIngetrokken(_) => evolve(&mut self.tokens, r, |t| t.apply(event, at)),
+            E::AbonnementAangemaakt(e) => insert(&mut self.abonnementen, r, Abonnement::created(e)),
+            E::AbonnementGepauzeerd(_)
+            | E::AbonnementHervat(_)
+            | E::AbonnementTeruggezet(_)
+            | E::AbonnementGeheimVernieuwd(_)
+            | E::AbonnementGewijzigd(_)
+            | E::AbonnementVerwijderd(_) => evolve(&mut self.abonnementen, r, |a| a.apply(event)),
         }
         match event {
             E::ActieAangemaakt(_) | E::ActieGewijzigd(_) | E::ActieVerplaatst(_) => {
@@ -406,7 +416,14 @@ impl ReadModel {
             | E::OrganisatieGeregistreerd(_)
             | E::OrganisatieGewijzigd(_)
             | E::TokenAangemaakt(_)
-            | E::TokenIngetrokken(_) => None,
+            | E::TokenIngetrokken(_)
+            | E::AbonnementAangemaakt(_)
+            | E::AbonnementGepauzeerd(_)
+            | E::AbonnementHervat(_)
+            | E::AbonnementTeruggezet(_)
+            | E::AbonnementGeheimVernieuwd(_)
+            | E::AbonnementGewijzigd(_)
+            | E::AbonnementVerwijderd(_) => None,
             E::AgendaAangemaakt(_)
             | E::AgendaGewijzigd(_)
             | E::GroeperingAangemaakt(_)
@@ -662,6 +679,13 @@ fn read_by_actie_dto(event: &Event) -> bool {
         | E::CheckmomentGewijzigd(_)
         | E::TokenAangemaakt(_)
         | E::TokenIngetrokken(_)
+        | E::AbonnementAangemaakt(_)
+        | E::AbonnementGepauzeerd(_)
+        | E::AbonnementHervat(_)
+        | E::AbonnementTeruggezet(_)
+        | E::AbonnementGeheimVernieuwd(_)
+        | E::AbonnementGewijzigd(_)
+        | E::AbonnementVerwijderd(_)
         // The actie's DTO does not show its opgave's or doel's contributions.
         | E::OpgaveBijdrageToegevoegd(_)
         | E::OpgaveBijdrageVerwijderd(_)

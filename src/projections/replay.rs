@@ -125,7 +125,7 @@ impl<'de> Deserialize<'de> for AnyStr {
 /// The stream types this program writes, so a replayed header needs no
 /// allocation for them.
 fn stream_type_of(raw: Cow<'_, str>) -> Cow<'static, str> {
-    const KNOWN: [&str; 10] = [
+    const KNOWN: [&str; 11] = [
         "actie",
         "opgave",
         "doel",
@@ -136,6 +136,7 @@ fn stream_type_of(raw: Cow<'_, str>) -> Cow<'static, str> {
         "groepering",
         "organisatie",
         "token",
+        "abonnement",
     ];
     match KNOWN.iter().find(|k| **k == raw) {
         Some(k) => Cow::Borrowed(k),

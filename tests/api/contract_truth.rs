@@ -239,6 +239,10 @@ fn every_etag_and_location_the_server_sends_is_declared_and_every_declared_one_i
         .as_str()
         .unwrap()
         .to_owned();
+    let abonnement = t.read("/abonnementen").body["resultaten"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let paths: Vec<String> = t.spec["paths"]
         .as_object()
         .unwrap()
@@ -257,7 +261,7 @@ fn every_etag_and_location_the_server_sends_is_declared_and_every_declared_one_i
         {
             path = path.replace(
                 &format!("{{{param}}}"),
-                &id_for(&h, &template, param, &token),
+                &id_for(&h, &template, param, &token, &abonnement),
             );
         }
         path.push_str(query_for(&template));

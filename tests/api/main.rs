@@ -1,5 +1,7 @@
 //! HTTP tests against the real app on port 0 with a temporary sled store.
 
+mod abonnementen;
+mod abonnementen_aflevering;
 mod access;
 mod actie_cache;
 mod actie_invoer;
@@ -26,6 +28,7 @@ mod jaar;
 mod kenmerken;
 mod matrix;
 mod nieuwsbrief;
+mod ontvanger;
 mod organisaties;
 mod parameters;
 mod pdca;

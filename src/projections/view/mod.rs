@@ -2,6 +2,7 @@
 //! view trait (`crate::domain::<aggregate>::<Aggregate>View`). Commands are
 //! decided against these, so a rule and the state it reads are one snapshot.
 
+mod abonnement;
 mod actie;
 mod checkmoment;
 mod indicator;

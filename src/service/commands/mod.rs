@@ -2,6 +2,7 @@
 //! it takes the structure lock, and its decision against the read model
 //! (which implements the aggregate's view trait). One file per aggregate.
 
+mod abonnement;
 mod actie;
 mod bijdrage;
 mod checkmoment;

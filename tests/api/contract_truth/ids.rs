@@ -5,7 +5,7 @@ use super::Truth;
 use crate::zichtbaarheid::Hidden;
 
 /// The hidden agenda's resource a path parameter names.
-pub fn id_for(h: &Hidden, template: &str, param: &str, token: &str) -> String {
+pub fn id_for(h: &Hidden, template: &str, param: &str, token: &str, abonnement: &str) -> String {
     let collection = template
         .split('/')
         .take_while(|s| *s != format!("{{{param}}}"))
@@ -25,6 +25,7 @@ pub fn id_for(h: &Hidden, template: &str, param: &str, token: &str) -> String {
         (_, "checkmomenten") => h.checkmoment.clone(),
         (_, "organisaties") => h.trekker.clone(),
         (_, "tokens") => token.to_owned(),
+        (_, "abonnementen") => abonnement.to_owned(),
         _ => panic!("no id for {param} in {template}: add it here"),
     }
 }

@@ -220,6 +220,24 @@ pub fn writes(t: &mut Truth, h: &Hidden) {
         None,
         None,
     );
+    let hook = json!({"callbackUrl": "https://93.184.215.14/waarheid", "agenda": h.agenda});
+    let abonnement = t.id("POST", "/abonnementen", "/abonnementen", hook.clone());
+    let p = format!("/abonnementen/{abonnement}");
+    t.change(
+        "PATCH",
+        "/abonnementen/{id}",
+        &p,
+        &p,
+        json!({"omschrijving": "waarheid", "geheimVernieuwen": true}),
+    );
+    let gone = t.id("POST", "/abonnementen", "/abonnementen", hook);
+    t.call(
+        "DELETE",
+        "/abonnementen/{id}",
+        &format!("/abonnementen/{gone}"),
+        None,
+        None,
+    );
     let import: Value =
         serde_json::from_str(include_str!("../../../src/demo/twenterand-2024.json")).unwrap();
     t.call(

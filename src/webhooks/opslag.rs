@@ -1,0 +1,317 @@
+//! What deliveries keep outside the log, in a sled database of their own
+//! (`<data dir>/webhooks/`, so it works beside any event store): the
+//! signing secrets, encrypted (ChaCha20-Poly1305 under the key in
+//! `<data dir>/webhooks.key`, created 0600), the cursor of every
+//! subscription (flushed after every acknowledged delivery, so it survives
+//! kill -9) and the last deliveries (`GET /v1/abonnementen/{id}/afleveringen`).
+//! Why: `docs/adr/0008-webhook-delivery.md`.
+
+use std::path::Path;
+
+use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305, NONCE_LEN};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Deliveries kept per subscription.
+pub const KEPT_DELIVERIES: usize = 50;
+
+/// One delivery attempt as `afleveringen` shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Aflevering {
+    /// De positie van de gebeurtenis in het log.
+    pub positie: u64,
+    /// De hoeveelste poging voor deze gebeurtenis (vanaf 1).
+    pub poging: u32,
+    /// De HTTP-status van het antwoord (leeg: geen antwoord).
+    pub statuscode: Option<u16>,
+    /// Hoe lang de poging duurde, in milliseconden.
+    pub duur_ms: u64,
+    /// Wat er misging (leeg: geslaagd).
+    pub fout: Option<String>,
+    /// Het begin van de body van het antwoord (hoogstens 256 tekens).
+    pub antwoord: Option<String>,
+    /// Wanneer de poging begon (UTC).
+    #[schema(value_type = String, format = DateTime)]
+    pub tijdstip: chrono::DateTime<chrono::Utc>,
+}
+
+/// Where a subscription's deliveries stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    /// The subscription's rewind count this cursor belongs to.
+    pub herstart: u32,
+    /// The last position delivered (or skipped by the filter).
+    pub positie: u64,
+}
+
+pub struct Opslag {
+    db: sled::Db,
+    secrets: sled::Tree,
+    cursors: sled::Tree,
+    deliveries: sled::Tree,
+    key: LessSafeKey,
+    /// sled's `db` file, fdatasynced after a secret is stored (`None` in memory).
+    data_file: Option<std::fs::File>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpslagError {
+    #[error("webhook store: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("webhook key file: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("webhook key file {0} is not 32 bytes")]
+    BadKey(String),
+}
+
+impl Opslag {
+    /// Opens (or creates) the store and the key file in `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<Self, OpslagError> {
+        std::fs::create_dir_all(data_dir)?;
+        let key = key_file(&data_dir.join("webhooks.key"))?;
+        let dir = data_dir.join("webhooks");
+        // No background flushes: sled writes its files only when this store
+        // flushes (after a secret or a cursor), never behind an answer's back.
+        let db = sled::Config::new()
+            .path(&dir)
+            .cache_capacity(8 << 20)
+            .flush_every_ms(None)
+            .open()?;
+        let mut o = Self::with(db, key)?;
+        o.db.flush()?;
+        // What sled and the key file created survives power loss before the
+        // first answer (as the event store does on open).
+        let data_file = std::fs::File::open(dir.join("db"))?;
+        data_file.sync_all()?;
+        if let Ok(conf) = std::fs::File::open(dir.join("conf")) {
+            conf.sync_all()?;
+        }
+        for d in [dir.join("blobs"), dir.clone(), data_dir.to_path_buf()] {
+            if d.exists() {
+                std::fs::File::open(&d)?.sync_all()?;
+            }
+        }
+        o.data_file = Some(data_file);
+        Ok(o)
+    }
+
+    /// A store in memory with a random key (tests and the library default).
+    pub fn temporary() -> Result<Self, OpslagError> {
+        let db = sled::Config::new()
+            .temporary(true)
+            .cache_capacity(1 << 20)
+            .open()?;
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key).map_err(|e| std::io::Error::other(e.to_string()))?;
+        Self::with(db, key)
+    }
+
+    fn with(db: sled::Db, key: [u8; 32]) -> Result<Self, OpslagError> {
+        let unbound = UnboundKey::new(&CHACHA20_POLY1305, &key)
+            .map_err(|_| OpslagError::BadKey("(in memory)".into()))?;
+        Ok(Self {
+            secrets: db.open_tree("secrets")?,
+            cursors: db.open_tree("cursors")?,
+            deliveries: db.open_tree("deliveries")?,
+            key: LessSafeKey::new(unbound),
+            data_file: None,
+            db,
+        })
+    }
+
+    /// Stores secret `versie` of a subscription, encrypted, and flushes.
+    pub fn put_secret(&self, id: Uuid, versie: u32, secret: &str) -> Result<(), OpslagError> {
+        let mut nonce = [0u8; NONCE_LEN];
+        getrandom::fill(&mut nonce).map_err(|e| std::io::Error::other(e.to_string()))?;
+        let mut sealed = secret.as_bytes().to_vec();
+        self.key
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(id.as_bytes()),
+                &mut sealed,
+            )
+            .map_err(|_| std::io::Error::other("encryption failed"))?;
+        let mut value = nonce.to_vec();
+        value.extend_from_slice(&sealed);
+        self.secrets.insert(secret_key(id, versie), value)?;
+        self.db.flush()?;
+        if let Some(f) = &self.data_file {
+            f.sync_data()?;
+        }
+        Ok(())
+    }
+
+    /// Secret `versie` of a subscription (`None`: absent or not readable
+    /// with this server's key, e.g. after a restore elsewhere).
+    pub fn secret(&self, id: Uuid, versie: u32) -> Option<String> {
+        let value = self.secrets.get(secret_key(id, versie)).ok()??;
+        if value.len() < NONCE_LEN {
+            return None;
+        }
+        let (nonce, sealed) = value.split_at(NONCE_LEN);
+        let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
+        let mut buf = sealed.to_vec();
+        let plain = self
+            .key
+            .open_in_place(nonce, Aad::from(id.as_bytes()), &mut buf)
+            .ok()?;
+        String::from_utf8(plain.to_vec()).ok()
+    }
+
+    pub fn cursor(&self, id: Uuid) -> Option<Cursor> {
+        let v = self.cursors.get(id.as_bytes()).ok()??;
+        let herstart = u32::from_be_bytes(v.get(0..4)?.try_into().ok()?);
+        let positie = u64::from_be_bytes(v.get(4..12)?.try_into().ok()?);
+        Some(Cursor { herstart, positie })
+    }
+
+    /// Saves the cursor and flushes it to disk before returning.
+    pub fn set_cursor(&self, id: Uuid, c: Cursor) -> Result<(), OpslagError> {
+        let mut v = c.herstart.to_be_bytes().to_vec();
+        v.extend_from_slice(&c.positie.to_be_bytes());
+        self.cursors.insert(id.as_bytes(), v)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Records a delivery attempt, keeping the last [`KEPT_DELIVERIES`].
+    pub fn record(&self, id: Uuid, a: &Aflevering) -> Result<(), OpslagError> {
+        let prefix = id.as_bytes().to_vec();
+        let next = match self.deliveries.scan_prefix(&prefix).next_back() {
+            Some(Ok((k, _))) => seq_of(&k) + 1,
+            _ => 0,
+        };
+        let mut key = prefix.clone();
+        key.extend_from_slice(&next.to_be_bytes());
+        let value = serde_json::to_vec(a).map_err(std::io::Error::other)?;
+        self.deliveries.insert(key, value)?;
+        if next >= KEPT_DELIVERIES as u64 {
+            let mut old = prefix;
+            old.extend_from_slice(&(next - KEPT_DELIVERIES as u64).to_be_bytes());
+            self.deliveries.remove(old)?;
+        }
+        Ok(())
+    }
+
+    /// The last `n` deliveries, newest first.
+    pub fn deliveries(&self, id: Uuid, n: usize) -> Vec<Aflevering> {
+        self.deliveries
+            .scan_prefix(id.as_bytes())
+            .rev()
+            .filter_map(Result::ok)
+            .filter_map(|(_, v)| serde_json::from_slice(&v).ok())
+            .take(n)
+            .collect()
+    }
+}
+
+fn secret_key(id: Uuid, versie: u32) -> Vec<u8> {
+    let mut k = id.as_bytes().to_vec();
+    k.extend_from_slice(&versie.to_be_bytes());
+    k
+}
+
+fn seq_of(key: &[u8]) -> u64 {
+    key.get(16..24)
+        .and_then(|b| b.try_into().ok())
+        .map(u64::from_be_bytes)
+        .unwrap_or(0)
+}
+
+/// Reads the server key, or creates it (32 random bytes, mode 0600).
+fn key_file(path: &Path) -> Result<[u8; 32], OpslagError> {
+    match std::fs::read(path) {
+        Ok(bytes) => bytes
+            .try_into()
+            .map_err(|_| OpslagError::BadKey(path.display().to_string())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut key = [0u8; 32];
+            getrandom::fill(&mut key).map_err(|e| std::io::Error::other(e.to_string()))?;
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            use std::io::Write;
+            let mut f = options.open(path)?;
+            f.write_all(&key)?;
+            f.sync_all()?;
+            Ok(key)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_encrypted_and_bound_to_their_subscription() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        {
+            let s = Opslag::open(dir.path()).unwrap();
+            s.put_secret(a, 1, "whsec_abc").unwrap();
+            assert_eq!(s.secret(a, 1).as_deref(), Some("whsec_abc"));
+            // Copied to another subscription, it does not decrypt.
+            let raw = s.secrets.get(secret_key(a, 1)).unwrap().unwrap();
+            assert!(!raw.windows(9).any(|w| w == b"whsec_abc"));
+            s.secrets.insert(secret_key(b, 1), raw).unwrap();
+            assert_eq!(s.secret(b, 1), None);
+            s.set_cursor(
+                a,
+                Cursor {
+                    herstart: 2,
+                    positie: 41,
+                },
+            )
+            .unwrap();
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("webhooks.key"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let s = Opslag::open(dir.path()).unwrap();
+        assert_eq!(s.secret(a, 1).as_deref(), Some("whsec_abc"));
+        assert_eq!(
+            s.cursor(a),
+            Some(Cursor {
+                herstart: 2,
+                positie: 41
+            })
+        );
+        // Another key (a restore elsewhere) cannot read it.
+        std::fs::remove_file(dir.path().join("webhooks.key")).unwrap();
+        drop(s);
+        let s = Opslag::open(dir.path()).unwrap();
+        assert_eq!(s.secret(a, 1), None);
+    }
+
+    #[test]
+    fn keeps_the_last_deliveries_newest_first() {
+        let s = Opslag::temporary().unwrap();
+        let id = Uuid::now_v7();
+        for p in 0..(KEPT_DELIVERIES as u64 + 5) {
+            let a = Aflevering {
+                positie: p,
+                poging: 1,
+                statuscode: Some(200),
+                duur_ms: 1,
+                fout: None,
+                antwoord: None,
+                tijdstip: chrono::Utc::now(),
+            };
+            s.record(id, &a).unwrap();
+        }
+        let last = s.deliveries(id, 1000);
+        assert_eq!(last.len(), KEPT_DELIVERIES);
+        assert_eq!(last[0].positie, KEPT_DELIVERIES as u64 + 4);
+        assert!(s.deliveries(Uuid::now_v7(), 10).is_empty());
+    }
+}

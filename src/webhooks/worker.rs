@@ -1,0 +1,431 @@
+//! The delivery tasks. A supervisor keeps one task per active subscription
+//! (started when one becomes active, ending when it is paused or deleted).
+//! Each task reads the log from its cursor, judges every event with the
+//! feed's own [`Filter`] for the subscription's token on the live model,
+//! and POSTs the ones that pass one at a time, retrying the same event until
+//! a 2xx (then the cursor moves and is flushed) or until the subscription is
+//! paused. All tasks run on the server's main actix thread, apart from the
+//! HTTP workers, and share a semaphore that caps requests in flight.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::Utc;
+use tokio::sync::Semaphore;
+use uuid::Uuid;
+
+use super::adres::{self, Geweigerd};
+use super::opslag::{Aflevering, Cursor, Opslag};
+use super::{cloudevent, signing, Webhooks};
+use crate::domain::abonnement::{Abonnement, AbonnementCommand, AbonnementStatus, PauzeCode};
+use crate::event_store::{Actor, Metadata, RecordedEvent};
+use crate::http::gebeurtenissen::Filter;
+use crate::http::AppState;
+use crate::service::WriteContext;
+
+/// Events read from the log per batch.
+const BATCH: usize = 64;
+/// How much of a response body is kept.
+const EXCERPT: usize = 256;
+
+pub fn start(wh: Arc<Webhooks>, state: AppState) {
+    // rustls on ring (ADR 0008: no aws-lc build); an Err means another part
+    // of the process installed a provider first, which is fine.
+    #[allow(deprecated)]
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let t = wh.instellingen.toegestaan;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(wh.instellingen.connect_timeout)
+        .timeout(wh.instellingen.timeout)
+        .dns_resolver(adres::resolver(t))
+        .user_agent(concat!("mag-tracker-webhooks/", env!("CARGO_PKG_VERSION")))
+        .build();
+    let client = match client {
+        Ok(c) => c,
+        Err(error) => {
+            tracing::error!(%error, "webhook deliveries cannot start: no HTTP client");
+            return;
+        }
+    };
+    let cap = Arc::new(Semaphore::new(wh.instellingen.gelijktijdig.max(1)));
+    actix_web::rt::spawn(supervise(Shared {
+        wh,
+        state,
+        client,
+        cap,
+    }));
+}
+
+#[derive(Clone)]
+struct Shared {
+    wh: Arc<Webhooks>,
+    state: AppState,
+    client: reqwest::Client,
+    cap: Arc<Semaphore>,
+}
+
+fn active(a: &Abonnement) -> bool {
+    a.status == AbonnementStatus::Actief && !a.verwijderd
+}
+
+async fn supervise(s: Shared) {
+    let mut head = s.state.store.watch_head();
+    let mut running: HashMap<Uuid, actix_web::rt::task::JoinHandle<()>> = HashMap::new();
+    tracing::info!("webhook deliveries started");
+    loop {
+        head.borrow_and_update();
+        let ids: Vec<Uuid> = s
+            .state
+            .projection
+            .read()
+            .abonnementen
+            .values()
+            .filter(|a| active(&a.state))
+            .map(|a| a.id)
+            .collect();
+        running.retain(|_, h| !h.is_finished());
+        for id in ids {
+            running
+                .entry(id)
+                .or_insert_with(|| actix_web::rt::spawn(deliver_all(s.clone(), id)));
+        }
+        tokio::select! {
+            changed = head.changed() => if changed.is_err() { return },
+            _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+        }
+    }
+}
+
+fn current(s: &Shared, id: Uuid) -> Option<Abonnement> {
+    s.state
+        .projection
+        .read()
+        .abonnementen
+        .get(&id)
+        .map(|a| a.state.clone())
+}
+
+/// Pauses the subscription with a reason (an event, as the system).
+async fn pause(s: &Shared, id: Uuid, code: PauzeCode, reden: String) {
+    tracing::warn!(abonnement = %id, ?code, %reden, "webhook subscription paused");
+    let ctx = WriteContext {
+        metadata: Metadata {
+            actor: Actor::system("system (webhook-aflevering)"),
+            correlation_id: Some(Uuid::now_v7()),
+            ..Metadata::default()
+        },
+        ..WriteContext::default()
+    };
+    let command = AbonnementCommand::Pauzeer { id, code, reden };
+    if let Err(error) = s.state.service.execute(ctx, &command).await {
+        tracing::error!(abonnement = %id, ?error, "could not pause the webhook subscription");
+    }
+}
+
+/// The cursor for the subscription as it is now: a rewind (a higher
+/// `herstart`) or a lost cursor starts again at `vanafPositie`.
+fn cursor(o: &Opslag, id: Uuid, a: &Abonnement) -> Cursor {
+    match o.cursor(id) {
+        Some(c) if c.herstart == a.herstart => c,
+        _ => {
+            let c = Cursor {
+                herstart: a.herstart,
+                positie: a.vanaf_positie,
+            };
+            if let Err(error) = o.set_cursor(id, c) {
+                tracing::error!(abonnement = %id, %error, "could not save a webhook cursor");
+            }
+            c
+        }
+    }
+}
+
+/// Failed attempts at one position, for backoff and the pause rule.
+struct Failing {
+    positie: u64,
+    herstart: u32,
+    attempts: u32,
+    since: Instant,
+}
+
+async fn deliver_all(s: Shared, id: Uuid) {
+    let Ok(o) = s.wh.opslag().cloned() else {
+        tracing::error!(abonnement = %id, "webhook store unavailable");
+        return;
+    };
+    let mut head = s.state.store.watch_head();
+    let mut failing: Option<Failing> = None;
+    let source = cloudevent::source(s.wh.instellingen.public_url.as_deref());
+    'outer: loop {
+        head.borrow_and_update();
+        let Some(a) = current(&s, id).filter(active) else {
+            return;
+        };
+        let caller = {
+            let m = s.state.projection.read();
+            crate::access::caller_of_token(&m, a.token_id, Utc::now())
+        };
+        let caller = match caller {
+            Ok(c) => c,
+            Err(why) => {
+                let reden = format!(
+                    "Het token van dit abonnement is niet meer geldig: {}",
+                    why.message()
+                );
+                return pause(&s, id, PauzeCode::TokenOngeldig, reden).await;
+            }
+        };
+        let mut keys = Vec::new();
+        for versie in [
+            Some(a.geheim_versie),
+            (a.vorig_geheim_geldig(Utc::now())).then(|| a.geheim_versie - 1),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            match o.secret(id, versie).and_then(|k| signing::key_bytes(&k)) {
+                Some(k) => keys.push(k),
+                None if versie == a.geheim_versie => {
+                    let reden = "De server heeft geen geheim voor dit abonnement (hersteld uit een export of op een andere server?). Vernieuw het geheim (geheimVernieuwen) en hervat het abonnement.".to_owned();
+                    return pause(&s, id, PauzeCode::GeheimOntbreekt, reden).await;
+                }
+                None => {}
+            }
+        }
+        let mut c = cursor(&o, id, &a);
+        let batch = match s.state.store.read_all(c.positie, BATCH) {
+            Ok(b) => b,
+            Err(error) => {
+                tracing::error!(abonnement = %id, %error, "webhook delivery could not read the log");
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        if batch.is_empty() {
+            tokio::select! {
+                changed = head.changed() => if changed.is_err() { return },
+                _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+            }
+            continue;
+        }
+        let filter = Filter::new(a.filter.agenda, a.filter.stream_type.clone(), None)
+            .gemeente(a.filter.gemeente.clone())
+            .types(&a.filter.types)
+            .with_access(caller, s.state.projection.clone());
+        let mut skipped = None;
+        for e in batch {
+            if !filter.matches(&e) {
+                skipped = Some(e.position);
+                continue;
+            }
+            if let Some(p) = skipped.take() {
+                c.positie = p;
+                let _ = o.set_cursor(id, c);
+            }
+            let positie = e.position;
+            let attempt = match &failing {
+                Some(f) if f.positie == positie && f.herstart == c.herstart => f.attempts + 1,
+                _ => 1,
+            };
+            match send(&s, &o, id, e, &source, &keys, attempt).await {
+                Ok(()) => {
+                    failing = None;
+                    c.positie = positie;
+                    if let Err(error) = o.set_cursor(id, c) {
+                        tracing::error!(abonnement = %id, %error, "could not save a webhook cursor");
+                    }
+                }
+                Err(Fout::Adres(reden)) => {
+                    return pause(&s, id, PauzeCode::AdresGeweigerd, reden).await;
+                }
+                Err(Fout::Mislukt(fout)) => {
+                    let since = failing
+                        .as_ref()
+                        .filter(|f| f.positie == positie && f.herstart == c.herstart)
+                        .map_or_else(Instant::now, |f| f.since);
+                    failing = Some(Failing {
+                        positie,
+                        herstart: c.herstart,
+                        attempts: attempt,
+                        since,
+                    });
+                    let i = &s.wh.instellingen;
+                    if attempt >= i.pauze_na_pogingen && since.elapsed() >= i.pauze_na {
+                        let reden = format!(
+                            "{attempt} pogingen om positie {positie} af te leveren mislukten (de eerste {} s geleden); laatste fout: {fout}",
+                            since.elapsed().as_secs()
+                        );
+                        return pause(&s, id, PauzeCode::AfleveringMislukt, reden).await;
+                    }
+                    wait(&s, &mut head, id, &a, i.backoff.wait_random(attempt)).await;
+                    continue 'outer;
+                }
+            }
+            // Paused, rewound or deleted meanwhile: start over from the model.
+            match current(&s, id) {
+                Some(now) if active(&now) && now.herstart == a.herstart => {}
+                _ => continue 'outer,
+            }
+        }
+        if let Some(p) = skipped {
+            c.positie = p;
+            let _ = o.set_cursor(id, c);
+        }
+    }
+}
+
+/// Sleeps `d`, cut short when the subscription is paused, rewound or deleted.
+async fn wait(
+    s: &Shared,
+    head: &mut tokio::sync::watch::Receiver<u64>,
+    id: Uuid,
+    a: &Abonnement,
+    d: std::time::Duration,
+) {
+    let until = tokio::time::Instant::now() + d;
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep_until(until) => return,
+            changed = head.changed() => {
+                if changed.is_err() { return }
+                match current(s, id) {
+                    Some(now) if active(&now) && now.herstart == a.herstart => {}
+                    _ => return,
+                }
+            }
+        }
+    }
+}
+
+enum Fout {
+    /// Not a 2xx, or no answer.
+    Mislukt(String),
+    /// The callback URL points at an address the server may not call.
+    Adres(String),
+}
+
+/// One attempt: build, sign, POST, record in `afleveringen`.
+async fn send(
+    s: &Shared,
+    o: &Opslag,
+    id: Uuid,
+    e: RecordedEvent,
+    source: &str,
+    keys: &[Vec<u8>],
+    poging: u32,
+) -> Result<(), Fout> {
+    let positie = e.position;
+    let msg_id = e.id.to_string();
+    let body = serde_json::to_vec(&cloudevent::build(e, source)).unwrap_or_default();
+    let Some(a) = current(s, id) else {
+        return Ok(());
+    };
+    let tijdstip = Utc::now();
+    let started = Instant::now();
+    let outcome = post(s, &a.callback_url, &msg_id, body, keys).await;
+    let duur_ms = started.elapsed().as_millis() as u64;
+    let (statuscode, antwoord, fout) = match &outcome {
+        Ok((status, excerpt)) if (200..300).contains(status) => {
+            (Some(*status), excerpt.clone(), None)
+        }
+        Ok((status, excerpt)) => (
+            Some(*status),
+            excerpt.clone(),
+            Some(format!("HTTP {status}: geen 2xx")),
+        ),
+        Err(Fout::Mislukt(f) | Fout::Adres(f)) => (None, None, Some(f.clone())),
+    };
+    let record = Aflevering {
+        positie,
+        poging,
+        statuscode,
+        duur_ms,
+        fout: fout.clone(),
+        antwoord,
+        tijdstip,
+    };
+    if let Err(error) = o.record(id, &record) {
+        tracing::warn!(abonnement = %id, %error, "could not record a delivery");
+    }
+    match outcome {
+        Err(Fout::Adres(f)) => Err(Fout::Adres(f)),
+        _ => match fout {
+            None => Ok(()),
+            Some(f) => Err(Fout::Mislukt(f)),
+        },
+    }
+}
+
+/// The POST itself, under the global cap; the status and a body excerpt.
+async fn post(
+    s: &Shared,
+    url: &str,
+    msg_id: &str,
+    body: Vec<u8>,
+    keys: &[Vec<u8>],
+) -> Result<(u16, Option<String>), Fout> {
+    let t = s.wh.instellingen.toegestaan;
+    // An address in the URL itself never reaches the resolver: check it here.
+    let parsed = adres::vorm(url, t).map_err(|g| Fout::Adres(g.to_string()))?;
+    if let Some(host) = parsed.host() {
+        let ip = match host {
+            url::Host::Ipv4(ip) => Some(std::net::IpAddr::V4(ip)),
+            url::Host::Ipv6(ip) => Some(std::net::IpAddr::V6(ip)),
+            url::Host::Domain(_) => None,
+        };
+        if let Some(ip) = ip.filter(|ip| !adres::mag(*ip, t)) {
+            return Err(Fout::Adres(format!(
+                "De callbackUrl wijst naar {ip}, een intern adres; de server roept het niet aan."
+            )));
+        }
+    }
+    let _permit = s
+        .cap
+        .acquire()
+        .await
+        .map_err(|_| Fout::Mislukt("server stopt".into()))?;
+    let timestamp = Utc::now().timestamp();
+    let signature = signing::header(keys, msg_id, timestamp, &body);
+    let response = s
+        .client
+        .post(parsed)
+        .header("content-type", cloudevent::CONTENT_TYPE)
+        .header("webhook-id", msg_id)
+        .header("webhook-timestamp", timestamp.to_string())
+        .header("webhook-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .map_err(classify)?;
+    let status = response.status().as_u16();
+    let mut response = response;
+    let excerpt = match response.chunk().await {
+        Ok(Some(bytes)) if !bytes.is_empty() => {
+            let text = String::from_utf8_lossy(&bytes[..bytes.len().min(EXCERPT)]).into_owned();
+            Some(text.chars().take(EXCERPT).collect())
+        }
+        _ => None,
+    };
+    Ok((status, excerpt))
+}
+
+/// A refused address (from our resolver) or any other failure, in Dutch.
+fn classify(e: reqwest::Error) -> Fout {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    while let Some(err) = source {
+        if let Some(g) = err.downcast_ref::<Geweigerd>() {
+            return Fout::Adres(g.to_string());
+        }
+        source = err.source();
+    }
+    let kind = if e.is_timeout() {
+        "time-out"
+    } else if e.is_connect() {
+        "verbinding mislukt"
+    } else {
+        "verzoek mislukt"
+    };
+    Fout::Mislukt(format!("{kind}: {e}"))
+}
