@@ -76,14 +76,16 @@ def measure(Server, wrk, store, ids, token, secs, log, subscriptions=10):
     receiver = Receiver()
     # Each run on its own copy of the store: write.lua's status changes
     # start from the statuses in `ids`, which a first run has moved on.
-    copy = store + "-webhooks"
+    first, copy = store + "-webhooks-without", store + "-webhooks-with"
+    shutil.copytree(store, first)
     shutil.copytree(store, copy)
     flags = ["--webhooks-allow-http-loopback", "--webhooks-concurrency", "32"]
-    srv = Server(store, flags)
+    srv = Server(first, flags)
     time.sleep(1)
     log(f"P1 webhooks: durable writes without subscriptions, {secs} s")
     without = wrk(srv.base, "write.lua", secs, BENCH_IDS=ids, BENCH_TOKEN=token)
     srv.stop()
+    shutil.rmtree(first, ignore_errors=True)
     srv = Server(copy, flags)
     time.sleep(1)
     for i in range(subscriptions):
