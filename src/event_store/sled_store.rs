@@ -795,25 +795,7 @@ impl EventStore for SledStore {
         f: &mut dyn FnMut(RecordedEvent) -> ControlFlow<()>,
     ) -> StoreResult<()> {
         // The gap checks are `scan_stored`'s; this adds decoding.
-        let mut failure = None;
-        self.scan_stored(after, until, &mut |position, bytes| {
-            let event = match decode(bytes) {
-                Ok(event) if event.position == position => event,
-                Ok(event) => {
-                    failure = Some(StoreError::Corrupt(format!(
-                        "event at position {position} says it is at {}",
-                        event.position
-                    )));
-                    return ControlFlow::Break(());
-                }
-                Err(e) => {
-                    failure = Some(e);
-                    return ControlFlow::Break(());
-                }
-            };
-            f(event)
-        })?;
-        failure.map_or(Ok(()), Err)
+        super::staging::scan_decoded(|g| self.scan_stored(after, until, g), f)
     }
 
     fn scan_stored(

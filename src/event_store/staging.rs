@@ -6,6 +6,7 @@
 //! If the write fails, the backend drops the staging and nothing is changed.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::ControlFlow;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -51,6 +52,34 @@ pub(crate) fn encode(event: &RecordedEvent) -> Vec<u8> {
     bytes.push(FORMAT_JSON);
     serde_json::to_writer(&mut bytes, event).expect("serializing an envelope cannot fail");
     bytes
+}
+
+/// [`super::EventStore::scan`] on top of a store's `scan_stored` (given as
+/// `scan_stored`): decodes each record and checks that it says the position
+/// it is stored at, so both stores refuse a misplaced record the same way.
+pub(crate) fn scan_decoded(
+    scan_stored: impl FnOnce(&mut dyn FnMut(u64, &[u8]) -> ControlFlow<()>) -> StoreResult<()>,
+    f: &mut dyn FnMut(RecordedEvent) -> ControlFlow<()>,
+) -> StoreResult<()> {
+    let mut failure = None;
+    scan_stored(&mut |position, bytes| {
+        let event = match decode(bytes) {
+            Ok(event) if event.position == position => event,
+            Ok(event) => {
+                failure = Some(StoreError::Corrupt(format!(
+                    "event at position {position} says it is at {}",
+                    event.position
+                )));
+                return ControlFlow::Break(());
+            }
+            Err(e) => {
+                failure = Some(e);
+                return ControlFlow::Break(());
+            }
+        };
+        f(event)
+    })?;
+    failure.map_or(Ok(()), Err)
 }
 
 pub(crate) fn decode(bytes: &[u8]) -> StoreResult<RecordedEvent> {

@@ -302,15 +302,7 @@ impl EventStore for PgStore {
         until: u64,
         f: &mut dyn FnMut(RecordedEvent) -> ControlFlow<()>,
     ) -> StoreResult<()> {
-        let mut failed = None;
-        self.scan_stored(after, until, &mut |_, bytes| match decode(bytes) {
-            Ok(e) => f(e),
-            Err(e) => {
-                failed = Some(e);
-                ControlFlow::Break(())
-            }
-        })?;
-        failed.map_or(Ok(()), Err)
+        super::staging::scan_decoded(|g| self.scan_stored(after, until, g), f)
     }
 
     fn scan_stored(
