@@ -109,6 +109,39 @@ fn pg_command(bin: &Path, tool: &str, root: bool) -> Command {
     }
 }
 
+/// `initdb` of a throw-away cluster in `data` (superuser `mag`, trust).
+fn initdb(bin: &Path, root: bool, data: &Path) {
+    let ok = pg_command(bin, "initdb", root)
+        .args(["-U", "mag", "-A", "trust", "--no-sync", "-E", "UTF8", "-D"])
+        .arg(data)
+        .stdout(Stdio::null())
+        .status()
+        .expect("initdb runs")
+        .success();
+    assert!(ok, "initdb failed in {}", data.display());
+}
+
+/// Starts the cluster in `data` with `options`, its log beside `data`.
+fn pg_ctl_start(bin: &Path, root: bool, data: &Path, options: &str) -> bool {
+    pg_command(bin, "pg_ctl", root)
+        .args(["-w", "-t", "60", "-o", options, "-l"])
+        .arg(data.parent().unwrap().join("log"))
+        .arg("-D")
+        .arg(data)
+        .arg("start")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 fn start() -> Option<Server> {
     if let Ok(url) = std::env::var("MAG_TEST_DATABASE_URL") {
         if !url.is_empty() {
@@ -130,34 +163,14 @@ fn start() -> Option<Server> {
         std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o777))
             .unwrap();
     }
-    let ok = pg_command(&bin, "initdb", root)
-        .args(["-U", "mag", "-A", "trust", "--no-sync", "-E", "UTF8", "-D"])
-        .arg(&data)
-        .stdout(Stdio::null())
-        .status()
-        .expect("initdb runs")
-        .success();
-    assert!(ok, "initdb failed in {}", dir.display());
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    initdb(&bin, root, &data);
+    let port = free_port();
     // fsync off: the tests kill nodes, never the machine; a throw-away cluster.
     let options = format!(
         "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
         dir.display()
     );
-    let ok = pg_command(&bin, "pg_ctl", root)
-        .args(["-w", "-t", "60", "-o", &options, "-l"])
-        .arg(dir.join("log"))
-        .arg("-D")
-        .arg(&data)
-        .arg("start")
-        .stdout(Stdio::null())
-        .status()
-        .expect("pg_ctl runs")
-        .success();
+    let ok = pg_ctl_start(&bin, root, &data, &options);
     assert!(ok, "pg_ctl start failed; see {}/log", dir.display());
     watchdog(&bin, &dir, &data, root);
     Some(Server {
@@ -213,15 +226,7 @@ pub fn stop_cluster() -> bool {
 /// Starts our own cluster again on the same port.
 pub fn start_cluster() {
     let (data, bin, options) = own_cluster().expect("our own cluster");
-    let ok = pg_command(bin, "pg_ctl", is_root())
-        .args(["-w", "-t", "60", "-o", options, "-l"])
-        .arg(data.parent().unwrap().join("log"))
-        .arg("-D")
-        .arg(data)
-        .arg("start")
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
+    let ok = pg_ctl_start(bin, is_root(), data, options);
     assert!(ok, "pg_ctl start failed");
 }
 
@@ -263,14 +268,7 @@ pub fn tls_cluster(test: &str, cert: &Path, key: &Path) -> Option<TlsCluster> {
             .is_ok_and(|s| s.success());
         assert!(ok, "chown postgres of the TLS files failed");
     }
-    let ok = pg_command(&bin, "initdb", root)
-        .args(["-U", "mag", "-A", "trust", "--no-sync", "-E", "UTF8", "-D"])
-        .arg(&data)
-        .stdout(Stdio::null())
-        .status()
-        .expect("initdb runs")
-        .success();
-    assert!(ok, "initdb failed in {}", dir.display());
+    initdb(&bin, root, &data);
     // TCP only with TLS: a plain connection finds no pg_hba.conf line.
     let hba = "local all all trust\nhostssl all all 127.0.0.1/32 trust\n";
     let hba_file = dir.join("pg_hba.conf");
@@ -281,27 +279,14 @@ pub fn tls_cluster(test: &str, cert: &Path, key: &Path) -> Option<TlsCluster> {
             .arg(&hba_file)
             .status();
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let options = format!(
         "-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c fsync=off -c ssl=on \
          -c ssl_cert_file={dir}/server.crt -c ssl_key_file={dir}/server.key \
          -c hba_file={dir}/pg_hba.conf",
         dir = dir.display()
     );
-    let ok = pg_command(&bin, "pg_ctl", root)
-        .args(["-w", "-t", "60", "-o", &options, "-l"])
-        .arg(dir.join("log"))
-        .arg("-D")
-        .arg(&data)
-        .arg("start")
-        .stdout(Stdio::null())
-        .status()
-        .expect("pg_ctl runs")
-        .success();
+    let ok = pg_ctl_start(&bin, root, &data, &options);
     assert!(ok, "pg_ctl start (TLS) failed; see {}/log", dir.display());
     watchdog(&bin, &dir, &data, root);
     Some(TlsCluster {
