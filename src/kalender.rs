@@ -67,10 +67,15 @@ pub fn position_end_of_day(store: &dyn EventStore, date: NaiveDate) -> StoreResu
 
 /// Today's date in Amsterdam.
 pub fn today() -> NaiveDate {
-    let now = Utc::now();
-    let d = now.date_naive();
+    date_of(Utc::now())
+}
+
+/// The Amsterdam calendar day `t` falls on (the day a `peildatum` of which
+/// includes it).
+pub fn date_of(t: DateTime<Utc>) -> NaiveDate {
+    let d = t.date_naive();
     match d.succ_opt() {
-        Some(next) if day_start(next) <= now => next,
+        Some(next) if day_start(next) <= t => next,
         _ => d,
     }
 }
@@ -78,6 +83,18 @@ pub fn today() -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_instant_falls_on_its_amsterdam_day() {
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        // Winter: midnight is 23:00 UTC the day before.
+        assert_eq!(date_of(at("2024-12-04T22:59:59Z")), d("2024-12-04"));
+        assert_eq!(date_of(at("2024-12-04T23:00:00Z")), d("2024-12-05"));
+        // Summer: 22:00 UTC.
+        assert_eq!(date_of(at("2024-07-01T21:59:59Z")), d("2024-07-01"));
+        assert_eq!(date_of(at("2024-07-01T22:00:00Z")), d("2024-07-02"));
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

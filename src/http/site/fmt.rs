@@ -12,9 +12,10 @@ pub fn datum(d: NaiveDate) -> String {
     crate::http::voortgang::render::datum(d)
 }
 
-/// The date of an instant in the Netherlands' calendar day as recorded (UTC date).
+/// The Amsterdam calendar day of an instant (the day a "zoals op" date of
+/// which includes it), as a date.
 pub fn tijdstip(t: DateTime<Utc>) -> String {
-    datum(t.date_naive())
+    datum(crate::kalender::date_of(t))
 }
 
 /// `12,5`; whole numbers without decimals.
