@@ -15,8 +15,10 @@
 pub mod adres;
 pub mod backoff;
 pub mod cloudevent;
+pub mod cursors;
 pub mod opslag;
 pub mod signing;
+mod tail;
 mod worker;
 
 use std::path::Path;
