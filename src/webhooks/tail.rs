@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use crate::event_store::{EventStore, RecordedEvent, StoreResult};
 
 /// Decoded events kept for tasks that keep up.
-const WINDOW: usize = 16_384;
+const WINDOW: usize = 4_096;
 /// Events read from the store at a time.
 const READ: usize = 512;
 
@@ -47,24 +47,30 @@ impl Tail {
     /// the head of the log).
     pub fn after(&self, after: u64, limit: usize) -> StoreResult<Vec<Arc<RecordedEvent>>> {
         let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
-        if w.events.is_empty() || after + 1 < w.first || after > w.last() {
-            if !w.events.is_empty() && after + 1 < w.first {
-                // Behind the window: read on its own, keep the window.
-                drop(w);
-                return Ok(self
-                    .store
-                    .read_all(after, limit)?
-                    .into_iter()
-                    .map(Arc::new)
-                    .collect());
-            }
-            // Nothing held, or a task ahead of it: start the window here.
+        let behind = !w.events.is_empty() && after + 1 < w.first;
+        if behind {
+            // Behind the window: read on its own, keep the window.
+            drop(w);
+            return Ok(self
+                .store
+                .read_all(after, limit)?
+                .into_iter()
+                .map(Arc::new)
+                .collect());
+        }
+        if w.events.is_empty() || after > w.last() + WINDOW as u64 {
+            // Nothing held, or a task far ahead of it: start the window here.
             w.events.clear();
             w.first = after + 1;
         }
-        if after + limit as u64 > w.last() && w.last() < self.store.head() {
-            let from = w.last();
-            let read = self.store.read_all(from, READ.max(limit))?;
+        // Extend the window until it holds `limit` events after `after` or
+        // the end of the log.
+        let head = self.store.head();
+        while after + limit as u64 > w.last() && w.last() < head {
+            let read = self.store.read_all(w.last(), READ.max(limit))?;
+            if read.is_empty() {
+                break;
+            }
             w.events.extend(read.into_iter().map(Arc::new));
             let excess = w.events.len().saturating_sub(WINDOW);
             if excess > 0 {
@@ -76,6 +82,10 @@ impl Tail {
             // Pushed out by the read itself (a limit beyond the window).
             drop(w);
             return self.after(after, limit);
+        }
+        if after >= w.last() {
+            // At the end of the log (or of this node's copy of it).
+            return Ok(Vec::new());
         }
         let start = (after + 1 - w.first) as usize;
         Ok(w.events.range(start..).take(limit).cloned().collect())
@@ -136,5 +146,20 @@ mod tests {
         append_n(store.as_ref(), 3);
         assert_eq!(positions(&tail.after(5, 10).unwrap()), [6, 7, 8]);
         assert_eq!(positions(&tail.after(4, 2).unwrap()), [5, 6]);
+    }
+
+    #[test]
+    fn a_task_a_little_ahead_extends_the_window_instead_of_restarting_it() {
+        let tail = Tail::new(store_with(3_000));
+        assert_eq!(positions(&tail.after(0, 2).unwrap()), [1, 2]);
+        // A new subscription starting near the end of the log ...
+        assert_eq!(positions(&tail.after(2_990, 20).unwrap()).len(), 10);
+        // ... leaves the window to the tasks that were in it.
+        {
+            let w = tail.window.lock().unwrap();
+            assert_eq!((w.first, w.last()), (1, 3_000));
+        }
+        // A cursor beyond the end of this node's copy of the log: nothing yet.
+        assert!(tail.after(3_100, 10).unwrap().is_empty());
     }
 }
