@@ -3,6 +3,7 @@
 mod abonnementen;
 mod abonnementen_aflevering;
 mod abonnementen_batch;
+mod abonnementen_last;
 mod access;
 mod actie_cache;
 mod actie_invoer;
