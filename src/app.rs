@@ -339,6 +339,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         rate: crate::access::rate::RateLimit::new(args.rate_limit, args.rate_burst),
     });
     let access = state.access.clone();
+    let webhooks = state.webhooks.clone();
     let (projection, store, snapshotter) = (
         state.projection.clone(),
         state.store.clone(),
@@ -378,6 +379,10 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         saver.abort();
         if let Err(e) = access.usage.save(&usage_file) {
             tracing::warn!(error = %e, "could not save token usage");
+        }
+        // The webhook cursors written since the last periodic sync.
+        if let Err(e) = webhooks.opslag().and_then(|o| o.sync()) {
+            tracing::warn!(error = %e, "could not save the webhook cursors");
         }
         if let Some(s) = snapshotter {
             // The next start then replays nothing.

@@ -236,9 +236,13 @@ impl Opslag {
             }
         }
         self.deliveries.apply_batch(batch)?;
-        // sled writes its buffer out when it likes; flush (and so fsync)
-        // here, so that no file under the data directory stays unsynced.
+        // sled writes its buffer out when it likes; flush and fdatasync
+        // here (sled's flush alone is a sync_file_range), so that no file
+        // under the data directory stays unsynced.
         self.db.flush()?;
+        if let Some(f) = &self.data_file {
+            f.sync_data()?;
+        }
         pending.clear();
         Ok(())
     }

@@ -194,7 +194,7 @@ fn strace() -> &'static str {
 }
 
 /// The strace command line in front of `mag-tracker serve`.
-fn trace_args(out: &Path) -> Vec<String> {
+pub(crate) fn trace_args(out: &Path) -> Vec<String> {
     let calls = "openat,open,creat,write,pwrite64,writev,pwritev,pwritev2,sendto,sendmsg,\
 fsync,fdatasync,sync_file_range,rename,renameat,renameat2,mkdir,mkdirat";
     vec![
@@ -212,7 +212,7 @@ fsync,fdatasync,sync_file_range,rename,renameat,renameat2,mkdir,mkdirat";
 }
 
 /// The first actie of the demo agenda.
-fn an_actie(server: &Server) -> String {
+pub(crate) fn an_actie(server: &Server) -> String {
     let agendas = server.get("/agendas", None).json();
     let agenda = agendas["resultaten"][0]["id"].as_str().unwrap().to_owned();
     let acties = server

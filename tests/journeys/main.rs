@@ -24,6 +24,7 @@ mod support;
 #[path = "../support_pg/mod.rs"]
 mod support_pg;
 mod voortgangsberichten;
+mod webhook_trace;
 mod who_and_when;
 mod zichtbaarheid;
 
