@@ -23,6 +23,7 @@ mod support;
 #[path = "../support_pg/mod.rs"]
 mod support_pg;
 mod voortgangsberichten;
+mod webhooks_pg;
 mod who_and_when;
 mod zichtbaarheid;
 
