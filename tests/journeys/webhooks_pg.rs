@@ -219,6 +219,22 @@ fn check_delivered(rx: &Receiver, secret: &str, expected: &[(u64, String)]) -> u
     got.len() - first.len()
 }
 
+/// The `application_name` of the session that holds the delivery lock
+/// (each node connects as `node-<name>`), once one does.
+fn holder(url: &str) -> String {
+    let q = "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid) \
+             WHERE l.locktype = 'advisory' AND l.objid = 727473 AND l.granted";
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let name = support_pg::psql(url, q);
+        if !name.is_empty() {
+            return name;
+        }
+        assert!(Instant::now() < deadline, "no node took the delivery lock");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 #[test]
 fn two_nodes_deliver_each_event_once_through_the_elected_node_and_fail_over() {
     let Some(db) = support_pg::database("journeys::webhooks_pg::two_nodes") else {
@@ -228,22 +244,17 @@ fn two_nodes_deliver_each_event_once_through_the_elected_node_and_fail_over() {
     let (dir_a, dir_b) = (tmp.path().join("a"), tmp.path().join("b"));
     let beheerder = token(&dir_a, &db.url, "beheerder", &[]);
     let pm = token(&dir_b, &db.url, "programmamanager", &["--alle-agendas"]);
-    let a = node(&dir_a, &db.url, &[]);
+    let (url_a, url_b) = (
+        format!("{}?application_name=node-a", db.url),
+        format!("{}?application_name=node-b", db.url),
+    );
+    let a = node(&dir_a, &url_a, &[]);
     // Node A holds the delivery lock before node B starts.
-    let lock = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' \
-                AND objid = 727473 AND granted";
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while support_pg::psql(&db.url, lock) != "1" {
-        assert!(
-            Instant::now() < deadline,
-            "node A did not take the delivery lock"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    assert_eq!(holder(&db.url), "node-a");
     let key = dir_a.join("webhooks.key");
     let b = node(
         &dir_b,
-        &db.url,
+        &url_b,
         &["--webhooks-key-file", key.to_str().unwrap()],
     );
     let rx = Receiver::start();
@@ -354,28 +365,56 @@ fn two_nodes_deliver_each_event_once_through_the_elected_node_and_fail_over() {
     );
     assert_eq!(shown["status"], "actief", "{shown}");
 
-    // The delivering node dies; node B takes over from the shared cursor.
-    drop(a);
-    let mut after = Vec::new();
-    for round in 0..3 {
-        after.push(write(
+    // Node A's lock session is ended (as by a database restart or a network
+    // fault): it stops delivering; one of the nodes takes the lock again.
+    let ended = support_pg::psql(
+        &db.url,
+        "SELECT pg_terminate_backend(pid) FROM pg_locks \
+         WHERE locktype = 'advisory' AND objid = 727473 AND granted",
+    );
+    assert_eq!(ended, "t");
+    let mut last = 0;
+    for round in 0..2 {
+        last = write(
             &b,
             &pm,
             &ids[round % 2],
-            &format!("na de overname {round}"),
-        ));
+            &format!("na het verbreken {round}"),
+        );
     }
-    let last = *after.last().unwrap();
     rx.wait_for(last, Duration::from_secs(30));
     let expected = feed_after(&b, &beheerder, vanaf, last);
-    assert_eq!(expected.len(), 10);
+    assert_eq!(expected.len(), 9);
     let repeats = check_delivered(&rx, secret, &expected);
     assert!(
         repeats <= 1,
-        "at most the event in flight at the failover repeats"
+        "at most the event in flight repeats: {repeats}"
+    );
+
+    // The delivering node stops; the other takes over from the shared cursor.
+    let mut nodes = HashMap::from([("node-a", a), ("node-b", b)]);
+    let first = holder(&db.url);
+    let stopped = nodes.remove(first.as_str()).unwrap().stop();
+    let (name, survivor) = nodes.into_iter().next().unwrap();
+    for round in 0..3 {
+        last = write(
+            &survivor,
+            &pm,
+            &ids[round % 2],
+            &format!("na de overname {round}"),
+        );
+    }
+    rx.wait_for(last, Duration::from_secs(30));
+    assert_eq!(holder(&db.url), name);
+    let expected = feed_after(&survivor, &beheerder, vanaf, last);
+    assert_eq!(expected.len(), 12);
+    let repeats = check_delivered(&rx, secret, &expected);
+    assert!(
+        repeats <= 2,
+        "at most the events in flight at the failovers repeat: {repeats}"
     );
     let shown = ok(
-        b.get(&format!("/abonnementen/{id}"), Some(&beheerder)),
+        survivor.get(&format!("/abonnementen/{id}"), Some(&beheerder)),
         "abonnement",
     );
     assert_eq!(
@@ -384,9 +423,85 @@ fn two_nodes_deliver_each_event_once_through_the_elected_node_and_fail_over() {
         "{shown}"
     );
     assert_eq!(shown["status"], "actief", "{shown}");
-    let log = b.stop();
+    let log = survivor.stop();
     assert!(
         log.contains("this node holds the webhook delivery lock"),
-        "node B took over: {log}"
+        "{name} took over: {log}"
+    );
+    // Node A lost its lock session in the middle, and said so.
+    let log_a = if first == "node-a" { stopped } else { log };
+    assert!(
+        log_a.contains("lost the webhook delivery lock: this node stopped delivering"),
+        "{log_a}"
+    );
+}
+
+/// The shared store itself, as two nodes use it: a secret one node stored
+/// is readable on the other (same key) and sealed in the database; the
+/// cursor and the last deliveries are shared; another key is refused with a
+/// message naming the flag.
+#[test]
+fn the_shared_webhook_store_is_the_same_for_every_node_with_the_key() {
+    use mag_tracker::webhooks::opslag::{Cursor, KEPT_DELIVERIES};
+    use mag_tracker::webhooks::{Aflevering, Opslag};
+    let Some(db) = support_pg::database("journeys::webhooks_pg::store") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let key = tmp.path().join("shared.key");
+    let one = Opslag::postgres(&db.url, None, &key).unwrap();
+    let two = Opslag::postgres(&db.url, None, &key).unwrap();
+    let id = uuid::Uuid::now_v7();
+    one.put_secret(id, 1, "whsec_Z2VoZWltIHZhbiBub2RlIGVlbg==")
+        .unwrap();
+    assert_eq!(
+        two.secret(id, 1).as_deref(),
+        Some("whsec_Z2VoZWltIHZhbiBub2RlIGVlbg==")
+    );
+    assert_eq!(two.secret(id, 2), None);
+    assert_eq!(two.secret(uuid::Uuid::now_v7(), 1), None);
+    let raw = support_pg::psql(
+        &db.url,
+        "SELECT encode(sealed, 'escape') FROM mag_webhook_secrets",
+    );
+    assert!(!raw.contains("Z2VoZWlt"), "stored sealed: {raw}");
+
+    assert_eq!(two.cursor(id), None);
+    let c = Cursor {
+        herstart: 2,
+        positie: 41,
+    };
+    one.set_cursor(id, c).unwrap();
+    assert_eq!(two.cursor(id), Some(c));
+    for p in 0..(KEPT_DELIVERIES as u64 + 5) {
+        let a = Aflevering {
+            positie: p,
+            poging: 1,
+            statuscode: Some(200),
+            duur_ms: 3,
+            fout: None,
+            antwoord: Some("ok".into()),
+            tijdstip: chrono::Utc::now(),
+        };
+        one.record(id, &a).unwrap();
+    }
+    let last = two.deliveries(id, 1000);
+    assert_eq!(last.len(), KEPT_DELIVERIES);
+    assert_eq!(last[0].positie, KEPT_DELIVERIES as u64 + 4, "newest first");
+    assert_eq!(last[0].antwoord.as_deref(), Some("ok"));
+    let rows = support_pg::psql(&db.url, "SELECT count(*) FROM mag_webhook_deliveries");
+    assert_eq!(rows, KEPT_DELIVERIES.to_string(), "older ones are removed");
+
+    let other = tmp.path().join("other.key");
+    let refused = Opslag::postgres(&db.url, None, &other)
+        .err()
+        .expect("another key is refused")
+        .to_string();
+    assert!(
+        refused.contains(&format!(
+            "the webhook key {} is not the key the other nodes on this database use",
+            other.display()
+        )) && refused.contains("--webhooks-key-file"),
+        "{refused}"
     );
 }
