@@ -105,7 +105,18 @@ impl Webhooks {
         let opslag = match database.url() {
             None => Opslag::local(data_dir, key_file)?,
             #[cfg(feature = "postgres")]
-            Some(url) => Opslag::postgres(url, database.database_ca_file.as_deref(), key_file)?,
+            Some(url) => {
+                let o = Opslag::postgres(url, database.database_ca_file.as_deref(), key_file)?;
+                let (secrets, cursors) = opslag::overzetten::move_local(data_dir, &o)?;
+                if secrets + cursors > 0 {
+                    tracing::info!(
+                        secrets,
+                        cursors,
+                        "copied this node's local webhook store into PostgreSQL"
+                    );
+                }
+                o
+            }
             #[cfg(not(feature = "postgres"))]
             Some(_) => {
                 return Err(OpslagError::Database(

@@ -11,6 +11,8 @@
 
 mod backend;
 #[cfg(feature = "postgres")]
+pub mod overzetten;
+#[cfg(feature = "postgres")]
 pub(crate) mod pg;
 pub(crate) mod sleutel;
 

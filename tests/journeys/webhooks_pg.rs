@@ -505,3 +505,65 @@ fn the_shared_webhook_store_is_the_same_for_every_node_with_the_key() {
         "{refused}"
     );
 }
+
+/// A node that delivered before the webhook store moved to PostgreSQL keeps
+/// its subscriptions working: its local secrets (sealed with its own old
+/// key) and cursors are copied into the shared store once, sealed again
+/// with the shared key, and the old directory gets a note.
+#[test]
+fn an_upgraded_node_copies_its_local_secrets_and_cursors_into_the_shared_store() {
+    use mag_tracker::event_store::DatabaseArg;
+    use mag_tracker::webhooks::opslag::{overzetten::NOTE, Cursor};
+    use mag_tracker::webhooks::{Instellingen, Opslag, Webhooks};
+    let Some(db) = support_pg::database("journeys::webhooks_pg::upgrade") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("node");
+    let (id, kept) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    let c = Cursor {
+        herstart: 1,
+        positie: 977,
+    };
+    {
+        let old = Opslag::open(&dir).unwrap();
+        old.put_secret(id, 1, "whsec_b3VkIGdlaGVpbQ==").unwrap();
+        old.put_secret(id, 2, "whsec_bmlldXcgZ2VoZWlt").unwrap();
+        old.set_cursor(id, c).unwrap();
+        old.put_secret(kept, 1, "whsec_bG9rYWFs").unwrap();
+    }
+    let shared_key = tmp.path().join("shared.key");
+    let database = DatabaseArg {
+        database_url: Some(db.url.clone()),
+        database_ca_file: None,
+    };
+    // Another node already stored a newer cursor for `kept`: it stays.
+    let other = Opslag::postgres(&db.url, None, &shared_key).unwrap();
+    let newer = Cursor {
+        herstart: 3,
+        positie: 5,
+    };
+    other.set_cursor(kept, newer).unwrap();
+    let w = Webhooks::open(
+        &dir,
+        Some(&shared_key),
+        &database,
+        Instellingen::default(),
+        false,
+    )
+    .unwrap();
+    let shared = w.opslag().unwrap();
+    assert_eq!(
+        shared.secret(id, 1).as_deref(),
+        Some("whsec_b3VkIGdlaGVpbQ==")
+    );
+    assert_eq!(
+        shared.secret(id, 2).as_deref(),
+        Some("whsec_bmlldXcgZ2VoZWlt")
+    );
+    assert_eq!(other.secret(kept, 1).as_deref(), Some("whsec_bG9rYWFs"));
+    assert_eq!(other.cursor(id), Some(c));
+    assert_eq!(other.cursor(kept), Some(newer));
+    let note = std::fs::read_to_string(dir.join("webhooks").join(NOTE)).unwrap();
+    assert!(note.contains("(3 secrets, 1 cursors)"), "{note}");
+}
