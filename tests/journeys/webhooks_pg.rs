@@ -219,14 +219,18 @@ fn check_delivered(rx: &Receiver, secret: &str, expected: &[(u64, String)]) -> u
     got.len() - first.len()
 }
 
+/// The delivery lock of this test's database (other tests' databases on
+/// the same server have their own).
+const LOCK: &str = "l.locktype = 'advisory' AND l.objid = 727473 AND l.granted \
+    AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+
 /// The `application_name` of the session that holds the delivery lock
 /// (each node connects as `node-<name>`), once one does.
 fn holder(url: &str) -> String {
-    let q = "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid) \
-             WHERE l.locktype = 'advisory' AND l.objid = 727473 AND l.granted";
+    let q = format!("SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE {LOCK}");
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let name = support_pg::psql(url, q);
+        let name = support_pg::psql(url, &q);
         if !name.is_empty() {
             return name;
         }
@@ -369,8 +373,7 @@ fn two_nodes_deliver_each_event_once_through_the_elected_node_and_fail_over() {
     // fault): it stops delivering; one of the nodes takes the lock again.
     let ended = support_pg::psql(
         &db.url,
-        "SELECT pg_terminate_backend(pid) FROM pg_locks \
-         WHERE locktype = 'advisory' AND objid = 727473 AND granted",
+        &format!("SELECT pg_terminate_backend(l.pid) FROM pg_locks l WHERE {LOCK}"),
     );
     assert_eq!(ended, "t");
     let mut last = 0;
