@@ -570,3 +570,72 @@ fn an_upgraded_node_copies_its_local_secrets_and_cursors_into_the_shared_store()
     let note = std::fs::read_to_string(dir.join("webhooks").join(NOTE)).unwrap();
     assert!(note.contains("(3 secrets, 1 cursors)"), "{note}");
 }
+
+/// `--webhooks-key-file` puts the key where the operator says, on sled too
+/// (created 0600 on first start, none in the data directory), and after a
+/// restart with it the server still signs with the subscription's secret.
+#[test]
+fn the_webhook_key_file_flag_places_the_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, key) = (
+        tmp.path().join("data"),
+        tmp.path().join("keys").join("mag.key"),
+    );
+    let beheerder = super::support::token_create_ok(&dir, "beheerder", "Gemeente Twenterand", &[]);
+    let flags = [
+        "--webhooks-key-file",
+        key.to_str().unwrap(),
+        "--webhooks-allow-http-loopback",
+    ];
+    let rx = Receiver::start();
+    let server = Server::start(&dir, &flags);
+    let made = ok(
+        server.post("/abonnementen", &beheerder, &json!({"callbackUrl": rx.url})),
+        "subscribe",
+    );
+    let (id, secret) = (
+        made["id"].as_str().unwrap(),
+        made["secret"].as_str().unwrap(),
+    );
+    rx.wait_for(
+        made["vanafPositie"].as_u64().unwrap() + 1,
+        Duration::from_secs(20),
+    );
+    server.stop();
+    let bytes = std::fs::read(&key).expect("the key is where the flag says");
+    assert_eq!(bytes.len(), 32);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    assert!(
+        !dir.join("webhooks.key").exists(),
+        "no key in the data directory"
+    );
+
+    let server = Server::start(&dir, &flags);
+    let path = format!("/abonnementen/{id}");
+    let etag = server
+        .get(&path, Some(&beheerder))
+        .header("etag")
+        .unwrap()
+        .to_owned();
+    let changed = server.merge_patch(
+        &path,
+        &beheerder,
+        &etag,
+        &json!({"omschrijving": "na herstart"}),
+    );
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    let at: u64 = changed.header("x-positie").unwrap().parse().unwrap();
+    rx.wait_for(at, Duration::from_secs(20));
+    for g in rx.got() {
+        verify(secret, &g);
+    }
+    let shown = ok(server.get(&path, Some(&beheerder)), "abonnement");
+    assert_eq!(shown["status"], "actief", "{shown}");
+    assert_eq!(std::fs::read(&key).unwrap(), bytes, "the key is kept");
+    server.stop();
+}
