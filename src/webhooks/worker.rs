@@ -125,9 +125,16 @@ async fn pause(s: &Shared, id: Uuid, code: PauzeCode, reden: String) {
 }
 
 /// The cursor for the subscription as it is now: a rewind (a higher
-/// `herstart`) or a lost cursor starts again at `vanafPositie`.
-fn cursor(o: &Opslag, id: Uuid, a: &Abonnement) -> Cursor {
-    match o.cursor(id) {
+/// `herstart`) or a lost cursor starts again at `vanafPositie`; `None` when
+/// the store did not answer (PostgreSQL), so nothing starts over.
+fn cursor(o: &Opslag, id: Uuid, a: &Abonnement) -> Option<Cursor> {
+    let saved = o
+        .try_cursor(id)
+        .inspect_err(
+            |error| tracing::warn!(abonnement = %id, %error, "could not read a webhook cursor"),
+        )
+        .ok()?;
+    Some(match saved {
         Some(c) if c.herstart == a.herstart => c,
         _ => {
             let c = Cursor {
@@ -139,7 +146,7 @@ fn cursor(o: &Opslag, id: Uuid, a: &Abonnement) -> Cursor {
             }
             c
         }
-    }
+    })
 }
 
 /// Failed attempts at one position, for backoff and the pause rule.
@@ -185,7 +192,16 @@ async fn deliver_all(s: Shared, id: Uuid) {
         .into_iter()
         .flatten()
         {
-            match o.secret(id, versie).and_then(|k| signing::key_bytes(&k)) {
+            let secret = match o.try_secret(id, versie) {
+                Ok(secret) => secret,
+                Err(error) => {
+                    // The store did not answer: no reason to pause, try again.
+                    tracing::warn!(abonnement = %id, %error, "could not read a webhook secret");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    continue 'outer;
+                }
+            };
+            match secret.and_then(|k| signing::key_bytes(&k)) {
                 Some(k) => keys.push(k),
                 None if versie == a.geheim_versie => {
                     let reden = "De server heeft geen geheim voor dit abonnement (hersteld uit een export of op een andere server?). Vernieuw het geheim (geheimVernieuwen) en hervat het abonnement.".to_owned();
@@ -194,7 +210,10 @@ async fn deliver_all(s: Shared, id: Uuid) {
                 None => {}
             }
         }
-        let mut c = cursor(&o, id, &a);
+        let Some(mut c) = cursor(&o, id, &a) else {
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            continue;
+        };
         let batch = match s.state.store.read_all(c.positie, BATCH) {
             Ok(b) => b,
             Err(error) => {

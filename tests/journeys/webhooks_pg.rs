@@ -639,3 +639,65 @@ fn the_webhook_key_file_flag_places_the_key() {
     assert_eq!(std::fs::read(&key).unwrap(), bytes, "the key is kept");
     server.stop();
 }
+
+/// While the shared webhook store cannot answer (here: its tables renamed
+/// away), the delivering node waits: it neither pauses the subscription
+/// for a "missing" secret nor starts over at `vanafPositie` for a
+/// "missing" cursor; once the store answers again it goes on in order.
+#[test]
+fn a_webhook_store_that_fails_for_a_while_pauses_nothing_and_repeats_nothing() {
+    let Some(db) = support_pg::database("journeys::webhooks_pg::store_fails") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("a");
+    let beheerder = token(&dir, &db.url, "beheerder", &[]);
+    let a = node(&dir, &db.url, &[]);
+    let rx = Receiver::start();
+    let made = ok(
+        a.post("/abonnementen", &beheerder, &json!({"callbackUrl": rx.url})),
+        "subscribe",
+    );
+    let (id, secret) = (
+        made["id"].as_str().unwrap(),
+        made["secret"].as_str().unwrap(),
+    );
+    let vanaf = made["vanafPositie"].as_u64().unwrap();
+    rx.wait_for(vanaf + 1, Duration::from_secs(20));
+    let path = format!("/abonnementen/{id}");
+    let mut last = vanaf + 1;
+    for table in ["mag_webhook_secrets", "mag_webhook_cursors"] {
+        support_pg::psql(&db.url, &format!("ALTER TABLE {table} RENAME TO weg"));
+        let etag = a
+            .get(&path, Some(&beheerder))
+            .header("etag")
+            .unwrap()
+            .to_owned();
+        let changed = a.merge_patch(&path, &beheerder, &etag, &json!({"omschrijving": table}));
+        assert_eq!(changed.status, 200, "{}", changed.text);
+        last = changed.header("x-positie").unwrap().parse().unwrap();
+        std::thread::sleep(Duration::from_millis(2500));
+        let shown = ok(a.get(&path, Some(&beheerder)), "abonnement");
+        assert_eq!(
+            (shown["status"].as_str(), shown["pauzeCode"].as_str()),
+            (Some("actief"), None),
+            "{table} away: {shown}"
+        );
+        assert!(
+            !rx.positions().contains(&last),
+            "{table} away: nothing sent"
+        );
+        support_pg::psql(&db.url, &format!("ALTER TABLE weg RENAME TO {table}"));
+        rx.wait_for(last, Duration::from_secs(20));
+    }
+    let expected = feed_after(&a, &beheerder, vanaf, last);
+    assert_eq!(expected.len(), 3);
+    assert_eq!(
+        check_delivered(&rx, secret, &expected),
+        0,
+        "nothing repeated"
+    );
+    let shown = ok(a.get(&path, Some(&beheerder)), "abonnement");
+    assert_eq!(shown["status"], "actief", "{shown}");
+    a.stop();
+}

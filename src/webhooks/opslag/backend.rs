@@ -77,6 +77,28 @@ impl Opslag {
         }
     }
 
+    /// [`Self::secret`], telling "absent or not readable with this key"
+    /// (`Ok(None)`) from "the store did not answer" (`Err`, PostgreSQL):
+    /// deliveries pause a subscription for the first, never the second.
+    pub fn try_secret(&self, id: Uuid, versie: u32) -> Result<Option<String>, OpslagError> {
+        match &self.0 {
+            Backend::Lokaal(l) => Ok(l.secret(id, versie)),
+            #[cfg(feature = "postgres")]
+            Backend::Pg(p) => p.try_secret(id, versie),
+        }
+    }
+
+    /// [`Self::cursor`], telling "none saved" (`Ok(None)`) from "the store
+    /// did not answer" (`Err`): deliveries start over at `vanafPositie` for
+    /// the first, and wait for the second.
+    pub fn try_cursor(&self, id: Uuid) -> Result<Option<Cursor>, OpslagError> {
+        match &self.0 {
+            Backend::Lokaal(l) => Ok(l.cursor(id)),
+            #[cfg(feature = "postgres")]
+            Backend::Pg(p) => p.try_cursor(id),
+        }
+    }
+
     pub fn cursor(&self, id: Uuid) -> Option<Cursor> {
         match &self.0 {
             Backend::Lokaal(l) => l.cursor(id),

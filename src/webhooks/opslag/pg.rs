@@ -153,21 +153,30 @@ impl PgOpslag {
     }
 
     pub fn secret(&self, id: Uuid, versie: u32) -> Option<String> {
-        match self.ask(|r| Job::Secret(id, versie.into(), r)) {
-            Ok(sealed) => sleutel::unseal(&self.key, id, &sealed?),
-            Err(error) => {
-                tracing::warn!(abonnement = %id, %error, "could not read a webhook secret");
-                None
-            }
-        }
+        self.try_secret(id, versie)
+            .inspect_err(
+                |error| tracing::warn!(abonnement = %id, %error, "could not read a webhook secret"),
+            )
+            .ok()?
+    }
+
+    /// [`Self::secret`], telling "absent or unreadable" (`Ok(None)`) from
+    /// "PostgreSQL did not answer" (`Err`).
+    pub fn try_secret(&self, id: Uuid, versie: u32) -> Result<Option<String>, OpslagError> {
+        let sealed = self.ask(|r| Job::Secret(id, versie.into(), r))?;
+        Ok(sealed.and_then(|s| sleutel::unseal(&self.key, id, &s)))
     }
 
     pub fn cursor(&self, id: Uuid) -> Option<Cursor> {
-        self.ask(|r| Job::Cursor(id, r))
+        self.try_cursor(id)
             .inspect_err(
                 |error| tracing::warn!(abonnement = %id, %error, "could not read a webhook cursor"),
             )
             .ok()?
+    }
+
+    pub fn try_cursor(&self, id: Uuid) -> Result<Option<Cursor>, OpslagError> {
+        self.ask(|r| Job::Cursor(id, r))
     }
 
     pub fn set_cursor(&self, id: Uuid, c: Cursor) -> Result<(), OpslagError> {
