@@ -24,6 +24,7 @@ mod support;
 mod support_pg;
 mod voortgangsberichten;
 mod webhooks_pg;
+mod webhooks_pg_opslag;
 mod who_and_when;
 mod zichtbaarheid;
 
