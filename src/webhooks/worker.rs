@@ -4,8 +4,10 @@
 //! feed's own [`Filter`] for the subscription's token on the live model,
 //! and POSTs the ones that pass one at a time, retrying the same event until
 //! a 2xx (then the cursor moves and is flushed) or until the subscription is
-//! paused. All tasks run on the server's main actix thread, apart from the
-//! HTTP workers, and share a semaphore that caps requests in flight.
+//! paused. All tasks run on one thread, apart from the HTTP workers (the
+//! server's main actix thread; on PostgreSQL the elected node's delivery
+//! thread, see `leider.rs`), and share a semaphore that caps requests in
+//! flight.
 
 use std::collections::HashMap;
 use std::sync::Arc;
