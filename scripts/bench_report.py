@@ -91,8 +91,9 @@ def report(r, c):
         w["p99Us"] < 20000)
 
     if "webhooks" in r:
-        from bench_webhooks import row as webhook_row
-        row("P1", *webhook_row(r["webhooks"]))
+        from bench_webhooks import rows as webhook_rows
+        for w_row in webhook_rows(r["webhooks"]):
+            row("P1", *w_row)
 
     if "pg" in r:
         pg = r["pg"]

@@ -1,6 +1,7 @@
-"""Issue 20's bench row (imported by scripts/bench): P1's durable writes
+"""Issue 20's bench rows (imported by scripts/bench): P1's durable writes
 with 10 webhook subscriptions delivering to a local receiver vs without, and
-the delivery lag.
+the delivery lag: once with one event per request (the default), once with
+`batchGrootte` 100 (CloudEvents batch mode).
 
 The receiver is a small asyncio HTTP/1.1 server (keep-alive) that answers 204
 and notes, per request, its arrival time minus the CloudEvent's `time` (when
@@ -18,12 +19,14 @@ import threading
 import time
 import urllib.request
 
+# Every CloudEvent's own `time` (a batch holds several; `data` has no `time`).
 TIME = re.compile(rb'"time":"([^"]+)"')
 
 
 class Receiver:
     def __init__(self):
-        self.lags = []  # seconds
+        self.lags = []  # seconds, one per event
+        self.requests = 0
         self.last_arrival = 0.0
         self.loop = asyncio.new_event_loop()
         ready = threading.Event()
@@ -48,10 +51,10 @@ class Receiver:
                         length = int(line[15:])
                 body = await reader.readexactly(length)
                 now = time.time()
-                m = TIME.search(body)
-                if m:
+                for m in TIME.finditer(body):
                     recorded = datetime.datetime.fromisoformat(m.group(1).decode().replace("Z", "+00:00"))
                     self.lags.append(now - recorded.timestamp())
+                self.requests += 1
                 self.last_arrival = now
                 writer.write(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
                 await writer.drain()
@@ -61,39 +64,29 @@ class Receiver:
             writer.close()
 
 
-def subscribe(base, token, url, agenda):
-    body = json.dumps({"callbackUrl": url, "agenda": agenda, "omschrijving": "scripts/bench"}).encode()
+def subscribe(base, token, url, agenda, batch=1):
+    body = json.dumps({"callbackUrl": url, "agenda": agenda, "omschrijving": "scripts/bench",
+                       "batchGrootte": batch}).encode()
     req = urllib.request.Request(base + "/v1/abonnementen", data=body, method="POST", headers={
         "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=30) as r:
         assert r.status == 201
 
 
-def measure(Server, wrk, store, ids, token, secs, log, subscriptions=10):
-    """P1 without and with `subscriptions` on a local receiver, on one server."""
-    with open(ids) as f:
-        agendas = [line.split()[1] for line in f if line.startswith("agenda ")]
+def with_subscriptions(Server, wrk, store, ids, token, secs, log, agendas, subscriptions, batch, flags):
+    """P1 on a copy of `store` with `subscriptions` delivering (`batch` per request)."""
     receiver = Receiver()
-    # Each run on its own copy of the store: write.lua's status changes
-    # start from the statuses in `ids`, which a first run has moved on.
-    first, copy = store + "-webhooks-without", store + "-webhooks-with"
-    shutil.copytree(store, first)
+    copy = store + f"-webhooks-batch{batch}"
     shutil.copytree(store, copy)
-    flags = ["--webhooks-allow-http-loopback", "--webhooks-concurrency", "32"]
-    srv = Server(first, flags)
-    time.sleep(1)
-    log(f"P1 webhooks: durable writes without subscriptions, {secs} s")
-    without = wrk(srv.base, "write.lua", secs, BENCH_IDS=ids, BENCH_TOKEN=token)
-    srv.stop()
-    shutil.rmtree(first, ignore_errors=True)
     srv = Server(copy, flags)
     time.sleep(1)
     for i in range(subscriptions):
-        subscribe(srv.base, token, receiver.url, agendas[i % len(agendas)])
+        subscribe(srv.base, token, receiver.url, agendas[i % len(agendas)], batch)
     time.sleep(1)
-    log(f"P1 webhooks: durable writes with {subscriptions} subscriptions ({len(agendas)} agendas), {secs} s")
-    before = len(receiver.lags)
-    with_subs = wrk(srv.base, "write.lua", secs, BENCH_IDS=ids, BENCH_TOKEN=token)
+    log(f"P1 webhooks: durable writes with {subscriptions} subscriptions ({len(agendas)} agendas, "
+        f"batchGrootte {batch}), {secs} s")
+    before, requests = len(receiver.lags), receiver.requests
+    result = wrk(srv.base, "write.lua", secs, BENCH_IDS=ids, BENCH_TOKEN=token)
     ended = time.time()
     # until the receiver has had nothing for 3 s (at most 10 min)
     while time.time() - max(receiver.last_arrival, ended) < 3 and time.time() - ended < 600:
@@ -103,31 +96,59 @@ def measure(Server, wrk, store, ids, token, secs, log, subscriptions=10):
     shutil.rmtree(copy, ignore_errors=True)
     lags = sorted(receiver.lags[before:])
     pick = lambda p: lags[min(len(lags) - 1, int(round((len(lags) - 1) * p)))] * 1000 if lags else 0
-    return {"subscriptions": subscriptions, "agendas": len(agendas), "without": without, "with": with_subs,
-            "deliveries": len(lags), "lagP50Ms": pick(0.5), "lagP99Ms": pick(0.99), "lagMaxMs": pick(1.0),
-            "drainSeconds": drain}
+    return {"batch": batch, "with": result, "deliveries": len(lags), "requests": receiver.requests - requests,
+            "lagP50Ms": pick(0.5), "lagP99Ms": pick(0.99), "lagMaxMs": pick(1.0), "drainSeconds": drain}
 
 
-def row(r):
-    """(measure, figure, target, ratio, ok) for the report's table."""
-    w, wo = r["with"], r["without"]
-    ratio = w["rate"] / wo["rate"] if wo["rate"] else 0
-    errors = f"; {w['errors']:,} errors/non-2xx" if w["errors"] else ""
-    figure = (f"{w['rate']:,.0f} writes/s with vs {wo['rate']:,.0f} without; {r['deliveries']:,} deliveries, "
-              f"lag p50 {r['lagP50Ms']:,.0f} ms, p99 {r['lagP99Ms']:,.0f} ms, drained {r['drainSeconds']:.1f} s "
-              f"after the writes{errors}")
-    return (f"durable HTTP writes with {r['subscriptions']} webhook subscriptions (local receiver)", figure,
-            "≥ 90% of the rate without; lag p99 reported", f"{100 * ratio:.0f}%", ratio >= 0.9 and not w["errors"])
+def measure(Server, wrk, store, ids, token, secs, log, subscriptions=10):
+    """P1 without, then with `subscriptions` on a local receiver one event
+    per request, then with batches of up to 100: each on its own copy of
+    the store (write.lua's status changes start from the statuses in `ids`,
+    which a run moves on)."""
+    with open(ids) as f:
+        agendas = [line.split()[1] for line in f if line.startswith("agenda ")]
+    first = store + "-webhooks-without"
+    shutil.copytree(store, first)
+    flags = ["--webhooks-allow-http-loopback", "--webhooks-concurrency", "32"]
+    srv = Server(first, flags)
+    time.sleep(1)
+    log(f"P1 webhooks: durable writes without subscriptions, {secs} s")
+    without = wrk(srv.base, "write.lua", secs, BENCH_IDS=ids, BENCH_TOKEN=token)
+    srv.stop()
+    shutil.rmtree(first, ignore_errors=True)
+    runs = [with_subscriptions(Server, wrk, store, ids, token, secs, log, agendas, subscriptions, b, flags)
+            for b in (1, 100)]
+    return {"subscriptions": subscriptions, "agendas": len(agendas), "without": without, "runs": runs}
+
+
+def rows(r):
+    """(measure, figure, target, ratio, ok) per run, for the report's table."""
+    out = []
+    wo = r["without"]
+    for run in r.get("runs", []):
+        w = run["with"]
+        ratio = w["rate"] / wo["rate"] if wo["rate"] else 0
+        errors = f"; {w['errors']:,} errors/non-2xx" if w["errors"] else ""
+        mode = "one event per request" if run["batch"] == 1 else f"batchGrootte {run['batch']}"
+        figure = (f"{w['rate']:,.0f} writes/s with vs {wo['rate']:,.0f} without; {run['deliveries']:,} events in "
+                  f"{run['requests']:,} requests, lag p50 {run['lagP50Ms']:,.0f} ms, p99 {run['lagP99Ms']:,.0f} ms, "
+                  f"drained {run['drainSeconds']:.1f} s after the writes{errors}")
+        out.append((f"durable HTTP writes with {r['subscriptions']} webhook subscriptions, {mode} (local receiver)",
+                    figure, "≥ 90% of the rate without; lag p99 reported", f"{100 * ratio:.0f}%",
+                    ratio >= 0.9 and not w["errors"]))
+    return out
 
 
 def section(r, command):
-    measure, figure, target, ratio, ok = row(r)
+    table = "".join(f"| P1 | {measure} | {figure} | {target} | {ratio} | {'pass' if ok else 'FAIL'} |\n"
+                    for measure, figure, target, ratio, ok in rows(r))
     return (f"<!-- webhooks:start -->\n## Webhook deliveries (issue 20)\n\n"
             f"`{command}` ({datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC). P1's writes on one "
             f"server, first without subscriptions, then with {r['subscriptions']} subscriptions (one per agenda of "
             f"the bench store, round robin over its {r['agendas']}) delivering to one local asyncio receiver on the "
-            f"same 2 cores. Lag: arrival at the receiver minus the event's recorded time (which precedes the "
+            f"same 2 cores: once one event per request, once in CloudEvents batches of up to 100 "
+            f"(`batchGrootte`), each on a fresh copy of the store. Lag: arrival at the receiver minus the event's recorded time (which precedes the "
             f"write's acknowledgement by its group's fsync, so this overstates the lag a little).\n\n"
             f"| id | measure | figure | target | ratio | result |\n| --- | --- | --- | --- | --- | --- |\n"
-            f"| P1 | {measure} | {figure} | {target} | {ratio} | {'pass' if ok else 'FAIL'} |\n"
+            f"{table}"
             f"<!-- webhooks:end -->\n")

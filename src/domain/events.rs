@@ -12,8 +12,9 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 pub use super::abonnement::{
-    AbonnementAangemaakt, AbonnementGeheimVernieuwd, AbonnementGepauzeerd, AbonnementGewijzigd,
-    AbonnementHervat, AbonnementTeruggezet, AbonnementVerwijderd,
+    AbonnementAangemaakt, AbonnementBatchgrootteGewijzigd, AbonnementGeheimVernieuwd,
+    AbonnementGepauzeerd, AbonnementGewijzigd, AbonnementHervat, AbonnementTeruggezet,
+    AbonnementVerwijderd,
 };
 use super::actie::{ActieStatus, Trekker};
 use super::agenda::{AgendaStatus, Niveau};
@@ -75,6 +76,7 @@ pub enum Event {
     AbonnementTeruggezet(AbonnementTeruggezet),
     AbonnementGeheimVernieuwd(AbonnementGeheimVernieuwd),
     AbonnementGewijzigd(AbonnementGewijzigd),
+    AbonnementBatchgrootteGewijzigd(AbonnementBatchgrootteGewijzigd),
     AbonnementVerwijderd(AbonnementVerwijderd),
 }
 
@@ -131,6 +133,7 @@ macro_rules! with_event_variants {
             AbonnementTeruggezet,
             AbonnementGeheimVernieuwd,
             AbonnementGewijzigd,
+            AbonnementBatchgrootteGewijzigd,
             AbonnementVerwijderd,
         )
     };
@@ -280,6 +283,7 @@ impl Event {
             | AbonnementTeruggezet(_)
             | AbonnementGeheimVernieuwd(_)
             | AbonnementGewijzigd(_)
+            | AbonnementBatchgrootteGewijzigd(_)
             | AbonnementVerwijderd(_) => "abonnement",
         }
     }

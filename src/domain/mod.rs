@@ -18,6 +18,7 @@ pub mod events;
 pub mod foutcode;
 pub mod gemeente;
 pub mod indicator;
+pub mod kalender;
 pub mod naam;
 pub mod opgave;
 pub mod organisatie;

@@ -3,55 +3,15 @@
 //! Europe/Amsterdam, and always *what the system had recorded* by then
 //! (`registratieTijdstip`), never when something happened in the world.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
+use crate::domain::kalender::day_start;
 use crate::event_store::{EventStore, StoreResult};
-
-/// The last Sunday of a month (for the EU summer-time rule).
-///
-/// These functions never panic, also for dates at the ends of chrono's
-/// range (the API only accepts the years in [`crate::domain::datum`], but a
-/// calendar helper should not rely on that): they saturate instead.
-fn last_sunday(year: i32, month: u32) -> NaiveDate {
-    let next = if month == 12 {
-        year.checked_add(1)
-            .and_then(|y| NaiveDate::from_ymd_opt(y, 1, 1))
-    } else {
-        NaiveDate::from_ymd_opt(year, month + 1, 1)
-    }
-    .unwrap_or(NaiveDate::MAX);
-    let mut d = next - Duration::days(1);
-    while d.weekday() != Weekday::Sun {
-        d -= Duration::days(1);
-    }
-    d
-}
-
-/// UTC offset (hours) of Europe/Amsterdam at local midnight starting `date`.
-/// EU rule (since 1996): summer time from the last Sunday of March 01:00 UTC
-/// to the last Sunday of October 01:00 UTC. Midnight is never inside a
-/// switch, so the date alone decides.
-pub fn amsterdam_offset_at_midnight(date: NaiveDate) -> i64 {
-    let y = date.year();
-    if date > last_sunday(y, 3) && date <= last_sunday(y, 10) {
-        2
-    } else {
-        1
-    }
-}
-
-/// The instant local midnight starts `date` in Europe/Amsterdam.
-pub fn amsterdam_midnight(date: NaiveDate) -> DateTime<Utc> {
-    let local = date.and_hms_opt(0, 0, 0).expect("midnight exists");
-    Utc.from_utc_datetime(&local)
-        .checked_sub_signed(Duration::hours(amsterdam_offset_at_midnight(date)))
-        .unwrap_or(DateTime::<Utc>::MIN_UTC)
-}
 
 /// The last instant of `date` in Europe/Amsterdam.
 pub fn end_of_day(date: NaiveDate) -> DateTime<Utc> {
     date.succ_opt()
-        .map(amsterdam_midnight)
+        .map(day_start)
         .and_then(|t| t.checked_sub_signed(Duration::nanoseconds(1)))
         .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
@@ -102,7 +62,5 @@ mod tests {
     fn the_ends_of_chronos_range_saturate_instead_of_panicking() {
         assert_eq!(end_of_day(NaiveDate::MAX), DateTime::<Utc>::MAX_UTC);
         assert_eq!(end_of_day(NaiveDate::MIN).date_naive(), NaiveDate::MIN);
-        assert_eq!(amsterdam_midnight(NaiveDate::MIN), DateTime::<Utc>::MIN_UTC);
-        let _ = amsterdam_offset_at_midnight(NaiveDate::MAX);
     }
 }

@@ -240,6 +240,7 @@ pub async fn post(
             },
             vanaf_positie: b.vanaf_positie.unwrap_or_else(|| state.store.head()),
             omschrijving: b.omschrijving,
+            batch_grootte: b.batch_grootte.unwrap_or(1),
         },
     };
     let outcome = state.service.execute(ctx, &command).await?;
@@ -263,7 +264,7 @@ pub async fn post(
         }))
 }
 
-/// Pauzeer, hervat, spoel terug (`vanafPositie`), vernieuw het geheim of wijzig de omschrijving.
+/// Pauzeer, hervat, spoel terug (`vanafPositie`), vernieuw het geheim, of wijzig de omschrijving of de batchgrootte.
 #[utoipa::path(patch, path = "/abonnementen/{id}", tag = "Abonnementen",
     params(("id" = Uuid, Path, description = "Id van het abonnement"),
         ("If-Match" = String, Header, description = "ETag van het abonnement (verplicht)")),
@@ -298,6 +299,7 @@ pub async fn patch(
         vanaf_positie: b.vanaf_positie,
         omschrijving: b.omschrijving.into_change(),
         geheim_vernieuwd: None,
+        batch_grootte: b.batch_grootte,
     };
     if b.geheim_vernieuwen == Some(true) {
         let s = signing::new_secret();

@@ -3,7 +3,6 @@
 
 use actix_web::http::header::ContentType;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::Utc;
 use serde::Deserialize;
 use utoipa::OpenApi;
 use utoipa::{IntoParams, ToSchema};
@@ -265,9 +264,7 @@ pub async fn post_statuswijziging(
     let command = ActieCommand::WijzigStatus {
         id: *id,
         naar: b.status,
-        ingangs_datum: b
-            .ingangs_datum
-            .map_or_else(|| Utc::now().date_naive(), |d| d.0),
+        ingangs_datum: b.ingangs_datum.map_or_else(crate::kalender::today, |d| d.0),
         reden: b.reden,
     };
     state.service.execute(ctx, &command).await?;

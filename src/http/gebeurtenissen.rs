@@ -139,15 +139,33 @@ impl Filter {
 
     /// Whether the event passes the filters and the caller may read it now.
     pub fn matches(&self, e: &RecordedEvent) -> bool {
-        self.selects(e)
-            && self.access.as_ref().is_none_or(|(sight, live)| {
-                let m = live.read();
-                sight.sees_event(&m, e)
-                    && self
-                        .gemeente
-                        .as_deref()
-                        .is_none_or(|g| gemeente::holds_for(&m, e, g))
+        // The cheap filters first: no read of the model for what they drop.
+        self.selects(e) && self.matches_each([e])[0]
+    }
+
+    /// [`Filter::matches`] for each of `events`, under one read of the live
+    /// model (a webhook subscription judges a batch at a time).
+    pub fn matches_each<'a>(
+        &self,
+        events: impl IntoIterator<Item = &'a RecordedEvent>,
+    ) -> Vec<bool> {
+        let live = self
+            .access
+            .as_ref()
+            .map(|(sight, live)| (sight, live.read()));
+        events
+            .into_iter()
+            .map(|e| {
+                self.selects(e)
+                    && live.as_ref().is_none_or(|(sight, m)| {
+                        sight.sees_event(m, e)
+                            && self
+                                .gemeente
+                                .as_deref()
+                                .is_none_or(|g| gemeente::holds_for(m, e, g))
+                    })
             })
+            .collect()
     }
 
     /// The caller's own filters (agenda, streamType, type), without access.

@@ -6,7 +6,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::Utc;
 use utoipa::OpenApi;
 use uuid::Uuid;
 
@@ -370,7 +369,7 @@ pub async fn post_meting(
         toelichting: b.toelichting,
         door_organisatie_id: door,
         gemeente: b.gemeente,
-        vandaag: Utc::now().date_naive(),
+        vandaag: crate::kalender::today(),
     };
     let outcome = state.service.execute(ctx, &command).await?;
     // On an idempotent retry, answer with the meting the first request recorded.

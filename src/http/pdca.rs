@@ -626,7 +626,7 @@ pub(super) fn overzicht_geldig(
         }),
         positie: m.position,
         peil_tijdstip: now,
-        peiljaar: jaar.unwrap_or_else(|| agenda.state.peiljaar(now.date_naive())),
+        peiljaar: jaar.unwrap_or_else(|| agenda.state.peiljaar(crate::kalender::date_of(now))),
         gemeente: gemeente.map(str::to_owned),
         totalen,
         groepen,

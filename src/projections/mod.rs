@@ -289,6 +289,7 @@ impl ReadModel {
             | E::AbonnementTeruggezet(_)
             | E::AbonnementGeheimVernieuwd(_)
             | E::AbonnementGewijzigd(_)
+            | E::AbonnementBatchgrootteGewijzigd(_)
             | E::AbonnementVerwijderd(_) => evolve(&mut self.abonnementen, r, |a| a.apply(event)),
         }
         match event {
@@ -423,6 +424,7 @@ impl ReadModel {
             | E::AbonnementTeruggezet(_)
             | E::AbonnementGeheimVernieuwd(_)
             | E::AbonnementGewijzigd(_)
+            | E::AbonnementBatchgrootteGewijzigd(_)
             | E::AbonnementVerwijderd(_) => None,
             E::AgendaAangemaakt(_)
             | E::AgendaGewijzigd(_)
@@ -685,6 +687,7 @@ fn read_by_actie_dto(event: &Event) -> bool {
         | E::AbonnementTeruggezet(_)
         | E::AbonnementGeheimVernieuwd(_)
         | E::AbonnementGewijzigd(_)
+        | E::AbonnementBatchgrootteGewijzigd(_)
         | E::AbonnementVerwijderd(_)
         // The actie's DTO does not show its opgave's or doel's contributions.
         | E::OpgaveBijdrageToegevoegd(_)

@@ -14,13 +14,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 use uuid::Uuid;
 
 pub use super::indicator_signaal::{GebiedSignaal, IndicatorSignaal, VorigJaar};
 use super::{Entity, ReadModel};
 use crate::domain::actie::{Actie, ActieStatus};
 use crate::domain::checkmoment::Checkmoment;
+use crate::domain::kalender;
 use crate::domain::reflectie::{OnderwerpSoort, PdcaFase};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -180,11 +181,8 @@ impl ReadModel {
                 a.id,
             )
         });
-        let next_year = NaiveDate::from_ymd_opt(now.year() + 1, 1, 1)
-            .map_or(DateTime::<Utc>::MAX_UTC, |d| {
-                d.and_time(NaiveTime::MIN).and_utc()
-            });
-        let mut valid_until = next_year;
+        // The peiljaar turns with the Dutch calendar year.
+        let mut valid_until = kalender::next_year_start(now);
 
         let mut per_status: BTreeMap<&'static str, usize> =
             ActieStatus::ALL.iter().map(|s| (s.as_str(), 0)).collect();
@@ -221,8 +219,8 @@ impl ReadModel {
             }
         }
 
-        let year = jaar
-            .unwrap_or_else(|| agenda.map_or(now.year(), |a| a.state.peiljaar(now.date_naive())));
+        let today = kalender::date_of(now);
+        let year = jaar.unwrap_or_else(|| agenda.map_or(today.year(), |a| a.state.peiljaar(today)));
         let doelen: Vec<Uuid> = self.doel_ids_of_opgave(opgave_id);
         let mut indicatoren: Vec<IndicatorSignaal> = doelen
             .iter()
@@ -587,9 +585,10 @@ mod tests {
         assert_eq!(same.valid_until, early.valid_until);
         let then = g.model.pdca(opgave, early.valid_until).unwrap();
         assert_eq!(then.zonder_update.len(), 1);
-        // Nothing left for the clock to change but the year.
-        let n = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
-        assert_eq!(then.valid_until, n.and_time(NaiveTime::MIN).and_utc());
+        // Nothing left for the clock to change but the year, which turns at
+        // midnight in Amsterdam (23:00 UTC in winter).
+        let new_year = "2024-12-31T23:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(then.valid_until, new_year);
     }
 
     #[test]

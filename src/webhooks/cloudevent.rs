@@ -12,6 +12,8 @@ use crate::event_store::RecordedEvent;
 use crate::http::gebeurtenissen::Gebeurtenis;
 
 pub const CONTENT_TYPE: &str = "application/cloudevents+json";
+/// CloudEvents batch mode: a JSON array of structured events.
+pub const BATCH_CONTENT_TYPE: &str = "application/cloudevents-batch+json";
 
 /// `ActieStatusGewijzigd` on an `actie` stream: `nl.mag-tracker.actie.status-gewijzigd`.
 pub fn ce_type(stream_type: &str, event_type: &str) -> String {
@@ -38,7 +40,7 @@ pub fn source(public_url: Option<&str>) -> String {
 }
 
 /// The CloudEvent of `e` as JSON.
-pub fn build(e: RecordedEvent, source: &str) -> Value {
+pub fn build(e: &RecordedEvent, source: &str) -> Value {
     let ce_type = ce_type(&e.stream_type, &e.event_type);
     let (id, subject, position) = (e.id, e.stream_id, e.position);
     let time = e
@@ -54,8 +56,29 @@ pub fn build(e: RecordedEvent, source: &str) -> Value {
         "sequence": position.to_string(),
         "sequencetype": "Integer",
         "datacontenttype": "application/json",
-        "data": Gebeurtenis::from(e),
+        "data": Gebeurtenis::from(e.clone()),
     })
+}
+
+/// The body of one request: the event, or in batch mode an array of them.
+pub fn body(events: &[std::sync::Arc<RecordedEvent>], batch: bool, source: &str) -> Vec<u8> {
+    let value = match events {
+        [e] if !batch => build(e, source),
+        _ => Value::Array(events.iter().map(|e| build(e, source)).collect()),
+    };
+    serde_json::to_vec(&value).unwrap_or_default()
+}
+
+/// The Standard Webhooks `webhook-id` of a request: the event's id, or for
+/// several events the first and last id joined by a dot (a repeat of the
+/// same events has the same id; a receiver deduplicates by each event's
+/// own `id`).
+pub fn message_id(events: &[std::sync::Arc<RecordedEvent>]) -> String {
+    match events {
+        [] => String::new(),
+        [e] => e.id.to_string(),
+        [first, .., last] => format!("{}.{}", first.id, last.id),
+    }
 }
 
 #[cfg(test)]

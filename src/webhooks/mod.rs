@@ -17,10 +17,12 @@
 pub mod adres;
 pub mod backoff;
 pub mod cloudevent;
+pub mod cursors;
 #[cfg(feature = "postgres")]
 mod leider;
 pub mod opslag;
 pub mod signing;
+mod tail;
 mod worker;
 
 use std::path::Path;

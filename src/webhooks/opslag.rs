@@ -4,10 +4,11 @@
 //! survives kill -9) and the last deliveries (`GET
 //! /v1/abonnementen/{id}/afleveringen`). [`Opslag`] keeps them in one of
 //! two backends ([`backend`]): [`Lokaal`], a sled database of its own in
-//! the data directory (`<data dir>/webhooks/`, beside any event store), or,
-//! when the server runs on `--database-url`, tables in that PostgreSQL
-//! database shared by every node ([`pg`]). Why:
-//! `docs/adr/0008-webhook-delivery.md` and `docs/adr/0009-webhooks-on-several-nodes.md`.
+//! the data directory (`<data dir>/webhooks/`, beside any event store; the
+//! cursors in a file of their own beside it, [`super::cursors`]), or, when
+//! the server runs on `--database-url`, tables in that PostgreSQL database
+//! shared by every node ([`pg`]). Why: `docs/adr/0008-webhook-delivery.md`
+//! and `docs/adr/0009-webhooks-on-several-nodes.md`.
 
 mod backend;
 #[cfg(feature = "postgres")]
@@ -24,6 +25,8 @@ use uuid::Uuid;
 
 pub use backend::Opslag;
 
+use super::cursors::Cursors;
+
 /// Deliveries kept per subscription.
 pub const KEPT_DELIVERIES: usize = 50;
 
@@ -31,8 +34,12 @@ pub const KEPT_DELIVERIES: usize = 50;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Aflevering {
-    /// De positie van de gebeurtenis in het log.
+    /// De positie van de (eerste) gebeurtenis in het log.
     pub positie: u64,
+    /// Bij een batch: de positie van de laatste gebeurtenis erin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub tot_positie: Option<u64>,
     /// De hoeveelste poging voor deze gebeurtenis (vanaf 1).
     pub poging: u32,
     /// De HTTP-status van het antwoord (leeg: geen antwoord).
@@ -63,6 +70,12 @@ pub struct Lokaal {
     secrets: sled::Tree,
     cursors: sled::Tree,
     deliveries: sled::Tree,
+    /// The cursors (the `cursors` tree only still answers for cursors saved
+    /// before they moved to this file).
+    cursor_file: Cursors,
+    /// Deliveries recorded since the last [`Lokaal::sync`], oldest first:
+    /// written to `deliveries` in one batch by it, not one by one.
+    pending: std::sync::Mutex<Vec<(Uuid, Aflevering)>>,
     key: LessSafeKey,
     /// sled's `db` file, fdatasynced after a secret is stored (`None` in memory).
     data_file: Option<std::fs::File>,
@@ -99,6 +112,7 @@ impl Lokaal {
             .flush_every_ms(None)
             .open()?;
         let mut o = Self::with(db, key)?;
+        o.cursor_file = Cursors::open(&data_dir.join("webhooks-cursors"))?;
         o.db.flush()?;
         // What sled and the key file created survives power loss before the
         // first answer (as the event store does on open).
@@ -130,6 +144,8 @@ impl Lokaal {
             secrets: db.open_tree("secrets")?,
             cursors: db.open_tree("cursors")?,
             deliveries: db.open_tree("deliveries")?,
+            cursor_file: Cursors::temporary(),
+            pending: std::sync::Mutex::default(),
             key: sleutel::aead(&key)?,
             data_file: None,
             db,
@@ -155,47 +171,99 @@ impl Lokaal {
     }
 
     pub fn cursor(&self, id: Uuid) -> Option<Cursor> {
+        if let Some(c) = self.cursor_file.get(id) {
+            return Some(c);
+        }
         let v = self.cursors.get(id.as_bytes()).ok()??;
         let herstart = u32::from_be_bytes(v.get(0..4)?.try_into().ok()?);
         let positie = u64::from_be_bytes(v.get(4..12)?.try_into().ok()?);
         Some(Cursor { herstart, positie })
     }
 
-    /// Saves the cursor and flushes it to disk before returning.
+    /// Saves the cursor: in the kernel when this returns (it survives a
+    /// kill -9), on disk after the next [`Lokaal::sync`].
     pub fn set_cursor(&self, id: Uuid, c: Cursor) -> Result<(), OpslagError> {
-        let mut v = c.herstart.to_be_bytes().to_vec();
-        v.extend_from_slice(&c.positie.to_be_bytes());
-        self.cursors.insert(id.as_bytes(), v)?;
+        Ok(self.cursor_file.set(id, c)?)
+    }
+
+    /// Makes the cursors saved so far durable (see [`super::cursors`]) and
+    /// writes the deliveries recorded since the last call into sled, in one
+    /// batch and one flush (the list is for debugging an endpoint: a crash
+    /// that loses its last entries loses no event).
+    pub fn sync(&self) -> Result<(), OpslagError> {
+        self.cursor_file.sync()?;
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        if pending.is_empty() {
+            return Ok(());
+        }
+        // The last KEPT_DELIVERIES per subscription matter; the rest of a
+        // burst never needs to reach sled.
+        let mut per_id: std::collections::HashMap<Uuid, usize> = Default::default();
+        let mut keep = vec![false; pending.len()];
+        for (i, (id, _)) in pending.iter().enumerate().rev() {
+            let n = per_id.entry(*id).or_default();
+            if *n < KEPT_DELIVERIES {
+                *n += 1;
+                keep[i] = true;
+            }
+        }
+        let mut next: std::collections::HashMap<Uuid, u64> = Default::default();
+        let mut batch = sled::Batch::default();
+        for ((id, a), keep) in pending.iter().zip(keep) {
+            let prefix = id.as_bytes();
+            let seq = next.entry(*id).or_insert_with(|| {
+                match self.deliveries.scan_prefix(prefix).next_back() {
+                    Some(Ok((k, _))) => seq_of(&k) + 1,
+                    _ => 0,
+                }
+            });
+            let this = *seq;
+            *seq += 1;
+            if keep {
+                let mut key = prefix.to_vec();
+                key.extend_from_slice(&this.to_be_bytes());
+                batch.insert(key, serde_json::to_vec(a).map_err(std::io::Error::other)?);
+            }
+            if this >= KEPT_DELIVERIES as u64 {
+                let mut old = prefix.to_vec();
+                old.extend_from_slice(&(this - KEPT_DELIVERIES as u64).to_be_bytes());
+                batch.remove(old);
+            }
+        }
+        self.deliveries.apply_batch(batch)?;
+        // sled writes its buffer out when it likes; flush (and so fsync)
+        // here, so that no file under the data directory stays unsynced.
         self.db.flush()?;
+        pending.clear();
         Ok(())
     }
 
-    /// Records a delivery attempt, keeping the last [`KEPT_DELIVERIES`].
+    /// Records a delivery attempt (kept: the last [`KEPT_DELIVERIES`]).
     pub fn record(&self, id: Uuid, a: &Aflevering) -> Result<(), OpslagError> {
-        let prefix = id.as_bytes().to_vec();
-        let next = match self.deliveries.scan_prefix(&prefix).next_back() {
-            Some(Ok((k, _))) => seq_of(&k) + 1,
-            _ => 0,
-        };
-        let mut key = prefix.clone();
-        key.extend_from_slice(&next.to_be_bytes());
-        let value = serde_json::to_vec(a).map_err(std::io::Error::other)?;
-        self.deliveries.insert(key, value)?;
-        if next >= KEPT_DELIVERIES as u64 {
-            let mut old = prefix;
-            old.extend_from_slice(&(next - KEPT_DELIVERIES as u64).to_be_bytes());
-            self.deliveries.remove(old)?;
-        }
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        pending.push((id, a.clone()));
         Ok(())
     }
 
     /// The last `n` deliveries, newest first.
     pub fn deliveries(&self, id: Uuid, n: usize) -> Vec<Aflevering> {
-        self.deliveries
-            .scan_prefix(id.as_bytes())
+        let pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let recent: Vec<Aflevering> = pending
+            .iter()
             .rev()
-            .filter_map(Result::ok)
-            .filter_map(|(_, v)| serde_json::from_slice(&v).ok())
+            .filter(|(i, _)| *i == id)
+            .map(|(_, a)| a.clone())
+            .take(n)
+            .collect();
+        recent
+            .into_iter()
+            .chain(
+                self.deliveries
+                    .scan_prefix(id.as_bytes())
+                    .rev()
+                    .filter_map(Result::ok)
+                    .filter_map(|(_, v)| serde_json::from_slice(&v).ok()),
+            )
             .take(n)
             .collect()
     }
@@ -273,6 +341,7 @@ mod tests {
         for p in 0..(KEPT_DELIVERIES as u64 + 5) {
             let a = Aflevering {
                 positie: p,
+                tot_positie: None,
                 poging: 1,
                 statuscode: Some(200),
                 duur_ms: 1,
@@ -281,7 +350,16 @@ mod tests {
                 tijdstip: chrono::Utc::now(),
             };
             s.record(id, &a).unwrap();
+            if p % 7 == 0 {
+                s.sync().unwrap();
+            }
         }
+        assert_eq!(s.deliveries(id, 3)[0].positie, KEPT_DELIVERIES as u64 + 4);
+        s.sync().unwrap();
+        assert_eq!(
+            s.deliveries.scan_prefix(id.as_bytes()).count(),
+            KEPT_DELIVERIES
+        );
         let last = s.deliveries(id, 1000);
         assert_eq!(last.len(), KEPT_DELIVERIES);
         assert_eq!(last[0].positie, KEPT_DELIVERIES as u64 + 4);

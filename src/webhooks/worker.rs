@@ -1,13 +1,15 @@
 //! The delivery tasks. A supervisor keeps one task per active subscription
 //! (started when one becomes active, ending when it is paused or deleted).
-//! Each task reads the log from its cursor, judges every event with the
-//! feed's own [`Filter`] for the subscription's token on the live model,
-//! and POSTs the ones that pass one at a time, retrying the same event until
-//! a 2xx (then the cursor moves and is flushed) or until the subscription is
-//! paused. All tasks run on one thread, apart from the HTTP workers (the
-//! server's main actix thread; on PostgreSQL the elected node's delivery
-//! thread, see `leider.rs`), and share a semaphore that caps requests in
-//! flight.
+//! Each task takes the events after its cursor from the shared [`Tail`]
+//! (the log read and decoded once for all tasks), judges a batch at a time
+//! with the feed's own [`Filter`] for the subscription's token on the live
+//! model, and POSTs the ones that pass one at a time, retrying the same
+//! event until a 2xx (then the cursor moves: [`super::cursors`]) or until
+//! the subscription is paused. All tasks run on one thread, apart from the
+//! HTTP workers (the server's main actix thread; on PostgreSQL the elected
+//! node's delivery thread, see `leider.rs`), and share a semaphore that caps
+//! requests in flight; retries may hold at most half of it, so endpoints
+//! that are down never take the capacity of the ones that answer.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,15 +21,16 @@ use uuid::Uuid;
 
 use super::adres::{self, Geweigerd};
 use super::opslag::{Aflevering, Cursor, Opslag};
-use super::{cloudevent, signing, Webhooks};
+use super::tail::Tail;
+use super::{cloudevent, cursors, signing, Webhooks};
 use crate::domain::abonnement::{Abonnement, AbonnementCommand, AbonnementStatus, PauzeCode};
 use crate::event_store::{Actor, Metadata, RecordedEvent};
 use crate::http::gebeurtenissen::Filter;
 use crate::http::AppState;
 use crate::service::WriteContext;
 
-/// Events read from the log per batch.
-const BATCH: usize = 64;
+/// Events judged per batch.
+const BATCH: usize = 256;
 /// How much of a response body is kept.
 const EXCERPT: usize = 256;
 
@@ -51,13 +54,37 @@ pub fn start(wh: Arc<Webhooks>, state: AppState) {
             return;
         }
     };
-    let cap = Arc::new(Semaphore::new(wh.instellingen.gelijktijdig.max(1)));
+    let n = wh.instellingen.gelijktijdig.max(1);
+    let cap = Arc::new(Semaphore::new(n));
+    let retry_cap = Arc::new(Semaphore::new((n / 2).max(1)));
+    let tail = Arc::new(Tail::new(state.store.clone()));
+    if let Ok(o) = wh.opslag().cloned() {
+        actix_web::rt::spawn(sync_cursors(o));
+    }
     actix_web::rt::spawn(supervise(Shared {
         wh,
         state,
         client,
         cap,
+        retry_cap,
+        tail,
     }));
+}
+
+/// Makes the cursors durable and stores the recorded deliveries a few
+/// times a second (off the runtime thread).
+async fn sync_cursors(o: Arc<Opslag>) {
+    loop {
+        tokio::time::sleep(cursors::SYNC_EVERY).await;
+        let o = o.clone();
+        match tokio::task::spawn_blocking(move || o.sync()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => {
+                tracing::error!(%error, "could not save the webhook cursors and deliveries")
+            }
+            Err(_) => return,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -66,6 +93,9 @@ struct Shared {
     state: AppState,
     client: reqwest::Client,
     cap: Arc<Semaphore>,
+    /// Taken as well by a retry: at most half of `cap`.
+    retry_cap: Arc<Semaphore>,
+    tail: Arc<Tail>,
 }
 
 fn active(a: &Abonnement) -> bool {
@@ -153,7 +183,9 @@ fn cursor(o: &Opslag, id: Uuid, a: &Abonnement) -> Option<Cursor> {
 
 /// Failed attempts at one position, for backoff and the pause rule.
 struct Failing {
+    /// The first and last position of the request that failed.
     positie: u64,
+    tot: u64,
     herstart: u32,
     attempts: u32,
     since: Instant,
@@ -216,7 +248,7 @@ async fn deliver_all(s: Shared, id: Uuid) {
             tokio::time::sleep(std::time::Duration::from_secs(1)).await;
             continue;
         };
-        let batch = match s.state.store.read_all(c.positie, BATCH) {
+        let batch = match s.tail.after(c.positie, BATCH) {
             Ok(b) => b,
             Err(error) => {
                 tracing::error!(abonnement = %id, %error, "webhook delivery could not read the log");
@@ -235,25 +267,41 @@ async fn deliver_all(s: Shared, id: Uuid) {
             .gemeente(a.filter.gemeente.clone())
             .types(&a.filter.types)
             .with_access(caller, s.state.projection.clone());
+        let passes = filter.matches_each(batch.iter().map(|e| e.as_ref()));
+        let size = usize::from(a.batch_grootte.max(1));
+        // A retry sends what the failed request held, no more: the same
+        // `webhook-id` for the same content.
+        let retry_until = failing
+            .as_ref()
+            .filter(|f| f.herstart == c.herstart && f.positie > c.positie)
+            .map(|f| f.tot);
+        let mut group: Vec<Arc<RecordedEvent>> = Vec::new();
         let mut skipped = None;
-        for e in batch {
-            if !filter.matches(&e) {
+        let mut events = batch.into_iter().zip(passes).peekable();
+        while let Some((e, pass)) = events.next() {
+            if pass {
+                group.push(e);
+            } else {
                 skipped = Some(e.position);
+            }
+            let full = group.len() >= size
+                || group
+                    .last()
+                    .is_some_and(|l| retry_until.is_some_and(|t| l.position >= t));
+            if group.is_empty() || !(full || events.peek().is_none()) {
                 continue;
             }
-            if let Some(p) = skipped.take() {
-                c.positie = p;
-                let _ = o.set_cursor(id, c);
-            }
-            let positie = e.position;
+            let (positie, tot) = (group[0].position, group[group.len() - 1].position);
             let attempt = match &failing {
                 Some(f) if f.positie == positie && f.herstart == c.herstart => f.attempts + 1,
                 _ => 1,
             };
-            match send(&s, &o, id, e, &source, &keys, attempt).await {
+            let sent = std::mem::take(&mut group);
+            match send(&s, &o, id, &sent, size > 1, &source, &keys, attempt).await {
                 Ok(()) => {
                     failing = None;
-                    c.positie = positie;
+                    skipped = skipped.filter(|p| *p > tot);
+                    c.positie = tot;
                     if let Err(error) = o.set_cursor(id, c) {
                         tracing::error!(abonnement = %id, %error, "could not save a webhook cursor");
                     }
@@ -268,6 +316,7 @@ async fn deliver_all(s: Shared, id: Uuid) {
                         .map_or_else(Instant::now, |f| f.since);
                     failing = Some(Failing {
                         positie,
+                        tot,
                         herstart: c.herstart,
                         attempts: attempt,
                         since,
@@ -327,25 +376,45 @@ enum Fout {
     Adres(String),
 }
 
-/// One attempt: build, sign, POST, record in `afleveringen`.
+/// One attempt: build, sign, POST, record in `afleveringen`. `batch`:
+/// CloudEvents batch mode (a JSON array, also of one event).
+#[allow(clippy::too_many_arguments)]
 async fn send(
     s: &Shared,
     o: &Opslag,
     id: Uuid,
-    e: RecordedEvent,
+    events: &[Arc<RecordedEvent>],
+    batch: bool,
     source: &str,
     keys: &[Vec<u8>],
     poging: u32,
 ) -> Result<(), Fout> {
-    let positie = e.position;
-    let msg_id = e.id.to_string();
-    let body = serde_json::to_vec(&cloudevent::build(e, source)).unwrap_or_default();
+    let (Some(first), Some(last)) = (events.first(), events.last()) else {
+        return Ok(());
+    };
+    let positie = first.position;
+    let msg_id = cloudevent::message_id(events);
+    let body = cloudevent::body(events, batch, source);
     let Some(a) = current(s, id) else {
         return Ok(());
     };
     let tijdstip = Utc::now();
     let started = Instant::now();
-    let outcome = post(s, &a.callback_url, &msg_id, body, keys).await;
+    let content_type = if batch {
+        cloudevent::BATCH_CONTENT_TYPE
+    } else {
+        cloudevent::CONTENT_TYPE
+    };
+    let outcome = post(
+        s,
+        &a.callback_url,
+        &msg_id,
+        content_type,
+        body,
+        keys,
+        poging,
+    )
+    .await;
     let duur_ms = started.elapsed().as_millis() as u64;
     let (statuscode, antwoord, fout) = match &outcome {
         Ok((status, excerpt)) if (200..300).contains(status) => {
@@ -360,6 +429,7 @@ async fn send(
     };
     let record = Aflevering {
         positie,
+        tot_positie: (last.position != positie).then_some(last.position),
         poging,
         statuscode,
         duur_ms,
@@ -384,8 +454,10 @@ async fn post(
     s: &Shared,
     url: &str,
     msg_id: &str,
+    content_type: &str,
     body: Vec<u8>,
     keys: &[Vec<u8>],
+    poging: u32,
 ) -> Result<(u16, Option<String>), Fout> {
     let t = s.wh.instellingen.toegestaan;
     // An address in the URL itself never reaches the resolver: check it here.
@@ -402,17 +474,18 @@ async fn post(
             )));
         }
     }
-    let _permit = s
-        .cap
-        .acquire()
-        .await
-        .map_err(|_| Fout::Mislukt("server stopt".into()))?;
+    let stopping = |_| Fout::Mislukt("server stopt".into());
+    let _retry = match poging {
+        1 => None,
+        _ => Some(s.retry_cap.acquire().await.map_err(stopping)?),
+    };
+    let _permit = s.cap.acquire().await.map_err(stopping)?;
     let timestamp = Utc::now().timestamp();
     let signature = signing::header(keys, msg_id, timestamp, &body);
     let response = s
         .client
         .post(parsed)
-        .header("content-type", cloudevent::CONTENT_TYPE)
+        .header("content-type", content_type)
         .header("webhook-id", msg_id)
         .header("webhook-timestamp", timestamp.to_string())
         .header("webhook-signature", signature)

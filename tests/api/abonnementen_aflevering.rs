@@ -18,7 +18,7 @@ use crate::ontvanger::{Ontvanger, Request};
 use crate::support::*;
 use crate::zichtbaarheid::{hidden_agenda, MARK};
 
-fn delivering() -> TestApp {
+pub(crate) fn delivering() -> TestApp {
     spawn_with(|s| {
         s.webhooks = Arc::new(Webhooks::in_memory(Instellingen {
             toegestaan: Toegestaan {
@@ -36,7 +36,7 @@ fn delivering() -> TestApp {
     })
 }
 
-fn subscribe(c: Caller<'_>, body: Value) -> (String, String, String) {
+pub(crate) fn subscribe(c: Caller<'_>, body: Value) -> (String, String, String) {
     let r = c.post("/abonnementen", &body);
     assert_eq!(r.status, 201, "{}", r.body);
     (
@@ -47,7 +47,7 @@ fn subscribe(c: Caller<'_>, body: Value) -> (String, String, String) {
 }
 
 /// Three status changes of the demo's first actie; their positions.
-fn three_changes(app: &TestApp) -> Vec<u64> {
+pub(crate) fn three_changes(app: &TestApp) -> Vec<u64> {
     let actie = actie(app, "2.5");
     let id = actie["id"].as_str().unwrap();
     let mut positions = Vec::new();

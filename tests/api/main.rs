@@ -2,6 +2,7 @@
 
 mod abonnementen;
 mod abonnementen_aflevering;
+mod abonnementen_batch;
 mod access;
 mod actie_cache;
 mod actie_invoer;

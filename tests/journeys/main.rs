@@ -15,6 +15,7 @@ mod gemeente;
 mod indicatoren;
 mod indicatoren_gemeenten;
 mod invoer;
+mod kalender;
 mod logs;
 mod postgres;
 mod site;

@@ -50,6 +50,7 @@ fn the_shared_webhook_store_is_the_same_for_every_node_with_the_key() {
     for p in 0..(KEPT_DELIVERIES as u64 + 5) {
         let a = Aflevering {
             positie: p,
+            tot_positie: Some(p + 1),
             poging: 1,
             statuscode: Some(200),
             duur_ms: 3,
@@ -63,6 +64,7 @@ fn the_shared_webhook_store_is_the_same_for_every_node_with_the_key() {
     assert_eq!(last.len(), KEPT_DELIVERIES);
     assert_eq!(last[0].positie, KEPT_DELIVERIES as u64 + 4, "newest first");
     assert_eq!(last[0].antwoord.as_deref(), Some("ok"));
+    assert_eq!(last[0].tot_positie, Some(KEPT_DELIVERIES as u64 + 5));
     let rows = support_pg::psql(&db.url, "SELECT count(*) FROM mag_webhook_deliveries");
     assert_eq!(rows, KEPT_DELIVERIES.to_string(), "older ones are removed");
 

@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{
-    Abonnement, AbonnementAangemaakt, AbonnementFilter, AbonnementGeheimVernieuwd,
-    AbonnementGepauzeerd, AbonnementGewijzigd, AbonnementHervat, AbonnementStatus,
-    AbonnementTeruggezet, AbonnementVerwijderd, PauzeCode,
+    Abonnement, AbonnementAangemaakt, AbonnementBatchgrootteGewijzigd, AbonnementFilter,
+    AbonnementGeheimVernieuwd, AbonnementGepauzeerd, AbonnementGewijzigd, AbonnementHervat,
+    AbonnementStatus, AbonnementTeruggezet, AbonnementVerwijderd, PauzeCode,
 };
 use crate::domain::events::{Event, EVENT_TYPES};
 use crate::domain::{Besluit, DomainError, FieldError, Foutcode, StreamBesluit};
@@ -48,6 +48,7 @@ pub struct Wijziging {
     pub omschrijving: Option<Option<String>>,
     /// Rotate the secret; the previous one signs too until then.
     pub geheim_vernieuwd: Option<DateTime<Utc>>,
+    pub batch_grootte: Option<u16>,
 }
 
 /// What the subscription rules need to know beyond the subscription.
@@ -86,6 +87,19 @@ fn omschrijving(o: Option<String>, errors: &mut Vec<FieldError>) -> Option<Strin
         _ => {}
     }
     o
+}
+
+fn batch_grootte(n: u16, errors: &mut Vec<FieldError>) {
+    if !(1..=super::MAX_BATCH).contains(&n) {
+        errors.push(field(
+            "batchGrootte",
+            Foutcode::OutOfRange,
+            format!(
+                "batchGrootte is 1 (één gebeurtenis per verzoek) tot en met {}.",
+                super::MAX_BATCH
+            ),
+        ));
+    }
 }
 
 fn positie(view: &impl AbonnementView, p: u64, errors: &mut Vec<FieldError>) {
@@ -163,6 +177,7 @@ impl AbonnementCommand {
                 positie(view, aangemaakt.vanaf_positie, &mut errors);
                 let f = filter(view, aangemaakt.filter, &mut errors);
                 let o = omschrijving(aangemaakt.omschrijving, &mut errors);
+                batch_grootte(aangemaakt.batch_grootte, &mut errors);
                 if !errors.is_empty() {
                     return Err(DomainError::Invalid(errors));
                 }
@@ -183,6 +198,9 @@ impl AbonnementCommand {
                     positie(view, p, &mut errors);
                 }
                 let o = w.omschrijving.map(|o| omschrijving(o, &mut errors));
+                if let Some(n) = w.batch_grootte {
+                    batch_grootte(n, &mut errors);
+                }
                 if !errors.is_empty() {
                     return Err(DomainError::Invalid(errors));
                 }
@@ -191,6 +209,11 @@ impl AbonnementCommand {
                     events.push(Event::AbonnementGewijzigd(AbonnementGewijzigd {
                         omschrijving: o,
                     }));
+                }
+                if let Some(n) = w.batch_grootte.filter(|n| *n != a.batch_grootte) {
+                    events.push(Event::AbonnementBatchgrootteGewijzigd(
+                        AbonnementBatchgrootteGewijzigd { batch_grootte: n },
+                    ));
                 }
                 if let Some(p) = w.vanaf_positie {
                     events.push(Event::AbonnementTeruggezet(AbonnementTeruggezet {

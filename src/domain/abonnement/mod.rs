@@ -70,7 +70,18 @@ pub struct AbonnementAangemaakt {
     pub vanaf_positie: u64,
     #[serde(default)]
     pub omschrijving: Option<String>,
+    /// At most this many events per request (more than 1: CloudEvents batch
+    /// mode). Absent in events written before batches existed: 1.
+    #[serde(default = "een")]
+    pub batch_grootte: u16,
 }
+
+fn een() -> u16 {
+    1
+}
+
+/// The most events one request carries.
+pub const MAX_BATCH: u16 = 1000;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -103,6 +114,12 @@ pub struct AbonnementGewijzigd {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AbonnementBatchgrootteGewijzigd {
+    pub batch_grootte: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AbonnementVerwijderd {}
 
 /// A subscription as the read model keeps it.
@@ -117,6 +134,8 @@ pub struct Abonnement {
     /// is stale and starts again at `vanaf_positie`.
     pub herstart: u32,
     pub omschrijving: Option<String>,
+    /// At most this many events per request.
+    pub batch_grootte: u16,
     pub status: AbonnementStatus,
     pub pauze: Option<AbonnementGepauzeerd>,
     /// Which secret signs: 1 at creation, +1 per rotation.
@@ -135,6 +154,7 @@ impl Abonnement {
             vanaf_positie: e.vanaf_positie,
             herstart: 0,
             omschrijving: e.omschrijving.clone(),
+            batch_grootte: e.batch_grootte.max(1),
             status: AbonnementStatus::Actief,
             pauze: None,
             geheim_versie: 1,
@@ -162,6 +182,9 @@ impl Abonnement {
                 self.vorig_geheim_geldig_tot = Some(e.vorig_geldig_tot);
             }
             Event::AbonnementGewijzigd(e) => self.omschrijving = e.omschrijving.clone(),
+            Event::AbonnementBatchgrootteGewijzigd(e) => {
+                self.batch_grootte = e.batch_grootte.max(1)
+            }
             Event::AbonnementVerwijderd(_) => self.verwijderd = true,
             _ => {}
         }

@@ -53,9 +53,9 @@ pub struct Agenda {
 impl Agenda {
     /// The year whose streefwaarden the year-dependent signals (koers in the
     /// PDCA state, the overzicht and the indicator view) judge by default, on
-    /// `today`: the current year while the agenda's period runs, else the
-    /// period's nearest year (its last year once it has ended, its first year
-    /// before it starts). The one place this rule lives; a `?jaar=` overrides it.
+    /// `today` (the Amsterdam calendar day, `kalender::date_of`): the current
+    /// year while the agenda's period runs, else the period's nearest year
+    /// (its last year once it has ended, its first year before it starts). The one place this rule lives; a `?jaar=` overrides it.
     pub fn peiljaar(&self, today: NaiveDate) -> i32 {
         use chrono::Datelike;
         today

@@ -2,7 +2,8 @@
 //! correct or close it, record a bijsturing at it and mark one doorgevoerd.
 //! Decided against a [`CheckmomentView`]: the agenda's period, the
 //! deelnemers and the subjects of voorgenomen wijzigingen must exist (in
-//! this agenda), dates follow each other. "Today" comes with the command.
+//! this agenda), dates follow each other. "Today" comes with the command:
+//! the Amsterdam calendar day of its `nu`.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -10,6 +11,7 @@ use uuid::Uuid;
 
 use super::{open, Checkmoment, VoorgenomenWijziging};
 use crate::domain::events::{BijsturingVastgelegd, CheckmomentGeopend, CheckmomentGewijzigd};
+use crate::domain::kalender::date_of;
 use crate::domain::Foutcode;
 use crate::domain::{Besluit, DomainError, FieldError, StreamBesluit};
 
@@ -214,7 +216,7 @@ impl CheckmomentCommand {
                         let mut after = current.clone();
                         events.iter().for_each(|e| after.apply(e));
                         events.extend(after.close(
-                            gesloten_datum.unwrap_or(nu.date_naive()),
+                            gesloten_datum.unwrap_or(date_of(nu)),
                             samenvatting.map(|s| s.trim().to_owned()),
                         )?);
                     }
@@ -253,7 +255,7 @@ impl CheckmomentCommand {
                         ));
                     }
                 }
-                let datum = datum.unwrap_or_else(|| nu.date_naive().max(current.datum));
+                let datum = datum.unwrap_or_else(|| date_of(nu).max(current.datum));
                 if datum < current.datum {
                     errors.push(field(
                         "datum",
@@ -294,7 +296,7 @@ impl CheckmomentCommand {
                     .iter()
                     .find(|b| b.id == bijsturing_id)
                     .ok_or(DomainError::not_found("bijsturing", bijsturing_id))?;
-                let datum = datum.unwrap_or_else(|| nu.date_naive().max(besluit.datum));
+                let datum = datum.unwrap_or_else(|| date_of(nu).max(besluit.datum));
                 let events = current.complete(bijsturing_id, datum)?;
                 Ok(vec![StreamBesluit::bij(id, version, events)])
             }
@@ -530,5 +532,91 @@ mod tests {
                 bijsturing_id: BS,
                 datum: d(6, 20),
             })]);
+    }
+
+    /// The dates closing, a bijsturing and doorvoeren get by default at
+    /// `nu` (on the checkmoment of 15 June 2024; the bijsturing doorgevoerd
+    /// was decided on 16 June).
+    fn default_dates_at(nu: &str) -> [NaiveDate; 3] {
+        let nu: DateTime<Utc> = nu.parse().unwrap();
+        let event = |c: CheckmomentCommand, fake: Fake| {
+            let besluit = c.decide(&fake).unwrap();
+            besluit[0].events.last().cloned().unwrap()
+        };
+        let gesloten = event(
+            CheckmomentCommand::Wijzig {
+                id: CM,
+                datum: None,
+                onderwerp: None,
+                deelnemers: None,
+                status: Some(CheckmomentStatus::Gesloten),
+                gesloten_datum: None,
+                samenvatting: None,
+                nu,
+            },
+            geopend(),
+        );
+        let vastgelegd = event(
+            CheckmomentCommand::LegBijsturingVast {
+                id: CM,
+                bijsturing_id: BS,
+                besluit: "b".into(),
+                onderbouwing: "o".into(),
+                datum: None,
+                voorgenomen_wijzigingen: vec![],
+                nu,
+            },
+            geopend(),
+        );
+        // doorvoeren a bijsturing decided on 16 June
+        let mut fake = geopend();
+        let decided = fake.0[0]
+            .1
+            .decide(BijsturingVastgelegd {
+                bijsturing_id: BS,
+                besluit: "b".into(),
+                onderbouwing: "o".into(),
+                datum: d(6, 16),
+                voorgenomen_wijzigingen: vec![],
+            })
+            .unwrap();
+        fake.0[0].1.apply(&decided[0]);
+        let doorgevoerd = event(
+            CheckmomentCommand::VoerBijsturingDoor {
+                id: CM,
+                bijsturing_id: BS,
+                datum: None,
+                nu,
+            },
+            fake,
+        );
+        match (gesloten, vastgelegd, doorgevoerd) {
+            (
+                Event::CheckmomentGesloten(g),
+                Event::BijsturingVastgelegd(v),
+                Event::BijsturingDoorgevoerd(d),
+            ) => [g.datum, v.datum, d.datum],
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn today_is_the_amsterdam_calendar_day_of_nu() {
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+        // 23:30 UTC on New Year's Eve is 00:30 on 1 January in Amsterdam (CET).
+        assert_eq!(
+            default_dates_at("2024-12-31T23:30:00Z"),
+            [day("2025-01-01"); 3]
+        );
+        // 22:30 UTC on 30 June is 00:30 on 1 July (CEST).
+        assert_eq!(
+            default_dates_at("2024-06-30T22:30:00Z"),
+            [day("2024-07-01"); 3]
+        );
+        // Just before Amsterdam's midnight it is still the old day.
+        assert_eq!(
+            default_dates_at("2024-06-30T21:59:00Z"),
+            [day("2024-06-30"); 3]
+        );
     }
 }

@@ -46,7 +46,7 @@ pub enum ReflectieCommand {
         auteur_organisatie_id: Option<Uuid>,
         /// `None`: the opgave's current PDCA phase (plan when it has none).
         fase: Option<PdcaFase>,
-        /// `None`: today (the date of `nu`).
+        /// `None`: today (the Amsterdam calendar day of `nu`).
         datum: Option<NaiveDate>,
         teksten: Teksten,
         /// The moment of the request: "today" and the current phase.
@@ -96,7 +96,7 @@ impl ReflectieCommand {
                 nu,
             } => {
                 let mut errors = Vec::new();
-                let today = nu.date_naive();
+                let today = crate::domain::kalender::date_of(nu);
                 if let Some(d) = datum.filter(|d| *d > today) {
                     errors.push(field(
                         "datum",
@@ -271,7 +271,7 @@ mod tests {
             },
             auteur_organisatie_id: None,
             fase: PdcaFase::Do,
-            datum: nu().date_naive(),
+            datum: crate::domain::kalender::date_of(nu()),
             wat_ging_goed: None,
             wat_kan_beter: None,
             volgende_stappen: None,
@@ -301,7 +301,7 @@ mod tests {
                 },
                 auteur_organisatie_id: None,
                 fase: PdcaFase::Do,
-                datum: nu().date_naive(),
+                datum: crate::domain::kalender::date_of(nu()),
                 wat_ging_goed: None,
                 wat_kan_beter: None,
                 volgende_stappen: None,
@@ -345,6 +345,51 @@ mod tests {
         given(Fake::default())
             .when(|v| c.decide(v))
             .then_refused(Foutcode::FutureDate);
+    }
+
+    /// The reflectie's default datum at `nu`, after refusing `datum` as
+    /// in the future or not.
+    fn datum_at(nu: &str, datum: Option<&str>) -> Result<NaiveDate, DomainError> {
+        let mut c = voeg_toe(ACTIE, Some("x"));
+        if let ReflectieCommand::VoegToe {
+            nu: n, datum: d, ..
+        } = &mut c
+        {
+            *n = nu.parse().unwrap();
+            *d = datum.map(|d| d.parse().unwrap());
+        }
+        let besluit = c.decide(&Fake::default())?;
+        match &besluit[0].events[0] {
+            Event::ReflectieToegevoegd(e) => Ok(e.datum),
+            e => panic!("{e:?}"),
+        }
+    }
+
+    #[test]
+    fn today_is_the_amsterdam_calendar_day_of_nu() {
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+        // 23:30 UTC on New Year's Eve is 00:30 on 1 January in Amsterdam (CET).
+        assert_eq!(
+            datum_at("2024-12-31T23:30:00Z", None).unwrap(),
+            day("2025-01-01")
+        );
+        // 22:30 UTC on 30 June is 00:30 on 1 July (CEST).
+        assert_eq!(
+            datum_at("2024-06-30T22:30:00Z", None).unwrap(),
+            day("2024-07-01")
+        );
+        // The Dutch day is not in the future, the next one is.
+        assert_eq!(
+            datum_at("2024-12-31T23:30:00Z", Some("2025-01-01")).unwrap(),
+            day("2025-01-01")
+        );
+        let e = datum_at("2024-12-31T23:30:00Z", Some("2025-01-02")).unwrap_err();
+        assert!(matches!(&e, DomainError::Invalid(f) if f[0].code == Foutcode::FutureDate));
+        // Before midnight in Amsterdam it is still the old day.
+        assert_eq!(
+            datum_at("2024-12-31T22:59:59Z", None).unwrap(),
+            day("2024-12-31")
+        );
     }
 
     #[test]

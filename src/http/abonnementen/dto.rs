@@ -56,6 +56,9 @@ pub struct AbonnementNieuw {
         example = "koppeling rapportage bibliotheek"
     )]
     pub omschrijving: Option<String>,
+    /// Hoogstens zoveel gebeurtenissen per verzoek. 1 (standaard): één CloudEvent per verzoek (`application/cloudevents+json`). Meer: CloudEvents batch mode (`application/cloudevents-batch+json`, een JSON-array in logvolgorde), zie docs/notificaties.md.
+    #[schema(nullable = false, minimum = 1, maximum = 1000, example = 100)]
+    pub batch_grootte: Option<u16>,
 }
 
 /// Body of `PATCH /abonnementen/{id}` (JSON Merge Patch).
@@ -75,6 +78,9 @@ pub struct AbonnementWijziging {
     /// `true`: maak een nieuw geheim (het antwoord toont het eenmalig); het vorige tekent nog 24 uur mee.
     #[schema(nullable = false)]
     pub geheim_vernieuwen: Option<bool>,
+    /// Hoogstens zoveel gebeurtenissen per verzoek (1: geen batches).
+    #[schema(nullable = false, minimum = 1, maximum = 1000)]
+    pub batch_grootte: Option<u16>,
 }
 
 /// A subscription as the API shows it (never its secret).
@@ -97,6 +103,8 @@ pub struct AbonnementDto {
     /// Tot en met deze positie is afgeleverd (of door het filter overgeslagen).
     pub afgeleverd_tot_positie: u64,
     pub omschrijving: Option<String>,
+    /// Hoogstens zoveel gebeurtenissen per verzoek (1: één CloudEvent per verzoek; meer: CloudEvents batch mode).
+    pub batch_grootte: u16,
     pub status: AbonnementStatus,
     /// Waarom het gepauzeerd is (leeg: actief).
     pub pauze_code: Option<PauzeCode>,
@@ -125,6 +133,7 @@ impl AbonnementDto {
             vanaf_positie: a.vanaf_positie,
             afgeleverd_tot_positie: afgeleverd.unwrap_or(a.vanaf_positie),
             omschrijving: a.omschrijving.clone(),
+            batch_grootte: a.batch_grootte,
             status: a.status,
             pauze_code: a.pauze.as_ref().map(|p| p.code),
             pauze_reden: a.pauze.as_ref().map(|p| p.reden.clone()),

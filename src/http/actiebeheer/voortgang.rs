@@ -182,7 +182,7 @@ pub async fn post_voortgang(
     let command = ActieCommand::MeldVoortgang {
         id,
         bericht_id,
-        datum: b.datum.map_or_else(|| Utc::now().date_naive(), |d| d.0),
+        datum: b.datum.map_or_else(crate::kalender::today, |d| d.0),
         auteur_organisatie_id: auteur,
         tekst: b.tekst.into_string(),
     };

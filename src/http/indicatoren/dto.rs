@@ -263,9 +263,10 @@ pub fn indicator_dto_in(
 ) -> IndicatorDto {
     let i = &e.state;
     let jaar = jaar.unwrap_or_else(|| {
+        let today = crate::kalender::date_of(now);
         m.agendas
             .get(&i.agenda_id)
-            .map_or(now.year(), |a| a.state.peiljaar(now.date_naive()))
+            .map_or(today.year(), |a| a.state.peiljaar(today))
     });
     let gebieden = i.gebieden_voor(gemeente);
     let per_gemeente: Vec<GemeenteStandDto> = gebieden

@@ -117,6 +117,17 @@ impl Opslag {
         }
     }
 
+    /// Makes what the local backend keeps in memory or in the kernel
+    /// durable (cursors, recorded deliveries; see [`Lokaal::sync`]). On
+    /// PostgreSQL every call already committed: nothing to do.
+    pub fn sync(&self) -> Result<(), OpslagError> {
+        match &self.0 {
+            Backend::Lokaal(l) => l.sync(),
+            #[cfg(feature = "postgres")]
+            Backend::Pg(_) => Ok(()),
+        }
+    }
+
     /// Records a delivery attempt, keeping the last [`super::KEPT_DELIVERIES`].
     pub fn record(&self, id: Uuid, a: &Aflevering) -> Result<(), OpslagError> {
         match &self.0 {

@@ -23,7 +23,8 @@ pub fn render(view: &View, ctx: &Ctx, id: Option<Uuid>) -> Result<Page, Problem>
     let gemeente = super::gemeente(m, ctx, i.agenda_id)?;
     let dto = indicator_dto_in(e, m, view.now(), None, gemeente.as_deref());
     let agenda = m.agendas.get(&i.agenda_id).map(|a| &a.state);
-    let (start, eind) = agenda.map_or((view.now().year(), view.now().year()), |a| {
+    let jaar = crate::kalender::date_of(view.now()).year();
+    let (start, eind) = agenda.map_or((jaar, jaar), |a| {
         (a.periode_start.year(), a.periode_eind.year())
     });
     // The metingen that stand (a later one for the same period replaced the others).

@@ -9,7 +9,7 @@ pub mod start;
 mod tabel;
 pub mod zoeken;
 
-use chrono::{DateTime, Days, Utc};
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::ctx::Ctx;
@@ -17,12 +17,9 @@ use crate::http::problem::Problem;
 use crate::projections::ReadModel;
 
 /// Pages that read the clock only for the date (the peiljaar): valid until
-/// the next day begins.
+/// the next day begins in Amsterdam.
 pub fn until_tomorrow(now: DateTime<Utc>) -> DateTime<Utc> {
-    now.date_naive()
-        .checked_add_days(Days::new(1))
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map_or(DateTime::<Utc>::MAX_UTC, |t| t.and_utc())
+    crate::kalender::next_day_start(now)
 }
 
 /// The agenda's breadcrumb and its gemeenten (for the filter).
