@@ -138,6 +138,10 @@ pub(crate) fn deliver_while_leader(
                 }));
                 // Cancels every delivery task and request of this term.
                 drop(term);
+                // What the term recorded in `afleveringen` and not yet wrote.
+                if let Err(error) = wh.opslag().map(|o| o.sync()) {
+                    tracing::warn!(%error, "could not write the last webhook deliveries");
+                }
                 tracing::info!("webhook deliveries stopped on this node");
             }
         });

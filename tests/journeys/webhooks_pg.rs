@@ -328,14 +328,22 @@ fn two_nodes_deliver_each_event_once_through_the_elected_node_and_fail_over() {
         Some(head),
         "{shown}"
     );
-    let log = ok(
-        b.get(
-            &format!("/abonnementen/{id}/afleveringen"),
-            Some(&beheerder),
-        ),
-        "afleveringen",
-    );
-    let log = log["resultaten"].as_array().unwrap().clone();
+    // The delivering node writes its afleveringen every 200 ms.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let log = loop {
+        let log = ok(
+            b.get(
+                &format!("/abonnementen/{id}/afleveringen"),
+                Some(&beheerder),
+            ),
+            "afleveringen",
+        );
+        let log = log["resultaten"].as_array().unwrap().clone();
+        if log.len() == 7 || Instant::now() > deadline {
+            break log;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
     assert_eq!(log.len(), 7, "{log:?}");
     assert_eq!(log[0]["positie"].as_u64(), Some(head));
     assert_eq!(log[0]["statuscode"], 204);

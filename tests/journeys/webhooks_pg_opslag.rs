@@ -60,6 +60,10 @@ fn the_shared_webhook_store_is_the_same_for_every_node_with_the_key() {
         };
         one.record(id, &a).unwrap();
     }
+    // Recorded in memory first (newest shown at once), written by `sync`.
+    assert_eq!(one.deliveries(id, 3)[0].positie, KEPT_DELIVERIES as u64 + 4);
+    assert!(two.deliveries(id, 3).is_empty());
+    one.sync().unwrap();
     let last = two.deliveries(id, 1000);
     assert_eq!(last.len(), KEPT_DELIVERIES);
     assert_eq!(last[0].positie, KEPT_DELIVERIES as u64 + 4, "newest first");
@@ -67,6 +71,20 @@ fn the_shared_webhook_store_is_the_same_for_every_node_with_the_key() {
     assert_eq!(last[0].tot_positie, Some(KEPT_DELIVERIES as u64 + 5));
     let rows = support_pg::psql(&db.url, "SELECT count(*) FROM mag_webhook_deliveries");
     assert_eq!(rows, KEPT_DELIVERIES.to_string(), "older ones are removed");
+    for p in [100, 101] {
+        let mut a = last[0].clone();
+        a.positie = p;
+        one.record(id, &a).unwrap();
+    }
+    one.sync().unwrap();
+    let last = two.deliveries(id, 1000);
+    assert_eq!(last.len(), KEPT_DELIVERIES);
+    assert_eq!(
+        (last[0].positie, last[1].positie, last[2].positie),
+        (101, 100, 54)
+    );
+    let rows = support_pg::psql(&db.url, "SELECT count(*) FROM mag_webhook_deliveries");
+    assert_eq!(rows, KEPT_DELIVERIES.to_string());
 
     let other = tmp.path().join("other.key");
     let refused = Opslag::postgres(&db.url, None, &other)

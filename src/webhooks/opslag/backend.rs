@@ -117,14 +117,14 @@ impl Opslag {
         }
     }
 
-    /// Makes what the local backend keeps in memory or in the kernel
-    /// durable (cursors, recorded deliveries; see [`Lokaal::sync`]). On
-    /// PostgreSQL every call already committed: nothing to do.
+    /// Makes what the backend keeps in memory or in the kernel durable: on
+    /// sled the cursors and recorded deliveries (see [`Lokaal::sync`]), on
+    /// PostgreSQL the recorded deliveries (cursors are committed at once).
     pub fn sync(&self) -> Result<(), OpslagError> {
         match &self.0 {
             Backend::Lokaal(l) => l.sync(),
             #[cfg(feature = "postgres")]
-            Backend::Pg(_) => Ok(()),
+            Backend::Pg(p) => p.sync(),
         }
     }
 

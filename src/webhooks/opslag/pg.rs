@@ -9,8 +9,9 @@
 //! - a secret is sealed with the node's key before it leaves the process
 //!   (never plain text in the database) and written with `synchronous_commit
 //!   = on`, so it is durable before the answer that shows it;
-//! - cursors and deliveries are written with `synchronous_commit = off`
-//!   (the session's setting): one round trip, and once PostgreSQL answered,
+//! - cursors (and, every 200 ms in one statement, the deliveries recorded
+//!   meanwhile) are written with `synchronous_commit = off` (the session's
+//!   setting): one round trip, and once PostgreSQL answered,
 //!   the commit is PostgreSQL's, so a kill -9 of this process loses
 //!   nothing; a crash of PostgreSQL itself may lose the last ~0.6 s of
 //!   cursor moves (three times `wal_writer_delay`), which only repeats
@@ -44,7 +45,8 @@ enum Job {
     Secret(Uuid, i64, Reply<Option<Vec<u8>>>),
     Cursor(Uuid, Reply<Option<Cursor>>),
     SetCursor(Uuid, Cursor, Reply<()>),
-    Record(Uuid, String, Reply<()>),
+    /// Deliveries (subscription, JSON), oldest first.
+    Record(Vec<Uuid>, Vec<String>, Reply<()>),
     Deliveries(Uuid, i64, Reply<Vec<String>>),
 }
 
@@ -55,7 +57,14 @@ pub(crate) struct PgOpslag {
     pub(crate) target: PgTarget,
     /// The store thread's runtime (the leader election runs on it).
     pub(crate) runtime: tokio::runtime::Handle,
+    /// Deliveries recorded since the last [`PgOpslag::sync`], oldest first
+    /// (written in one statement by it: one round trip per delivery, the
+    /// cursor's, instead of two).
+    pending: std::sync::Mutex<Vec<(Uuid, Aflevering)>>,
 }
+
+/// Most deliveries kept in memory while PostgreSQL does not take them.
+const PENDING_MAX: usize = 10_000;
 
 fn db(e: impl std::fmt::Display) -> String {
     format!("PostgreSQL: {e}")
@@ -102,6 +111,7 @@ impl PgOpslag {
             key: sleutel::aead(&key)?,
             target,
             runtime,
+            pending: std::sync::Mutex::default(),
         })
     }
 
@@ -156,22 +166,67 @@ impl PgOpslag {
         self.ask(|r| Job::SetCursor(id, c, r))
     }
 
+    /// Keeps a delivery attempt for the next [`Self::sync`].
     pub fn record(&self, id: Uuid, a: &Aflevering) -> Result<(), OpslagError> {
-        let json = serde_json::to_string(a).map_err(std::io::Error::other)?;
-        self.ask(|r| Job::Record(id, json, r))
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        if pending.len() >= PENDING_MAX {
+            pending.remove(0);
+        }
+        pending.push((id, a.clone()));
+        Ok(())
     }
 
+    /// Writes the deliveries recorded since the last call (the worker calls
+    /// it every 200 ms, and once more when this node stops delivering); on
+    /// failure they stay for the next call.
+    pub fn sync(&self) -> Result<(), OpslagError> {
+        let batch: Vec<(Uuid, Aflevering)> = {
+            let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+            std::mem::take(&mut *pending)
+        };
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let mut ids = Vec::with_capacity(batch.len());
+        let mut json = Vec::with_capacity(batch.len());
+        for (id, a) in &batch {
+            ids.push(*id);
+            json.push(serde_json::to_string(a).map_err(std::io::Error::other)?);
+        }
+        let written = self.ask(|r| Job::Record(ids, json, r));
+        if written.is_err() {
+            let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+            let newer = std::mem::replace(&mut *pending, batch);
+            pending.extend(newer);
+            let over = pending.len().saturating_sub(PENDING_MAX);
+            pending.drain(..over);
+        }
+        written
+    }
+
+    /// The last `n` deliveries, newest first (those not yet written
+    /// included).
     pub fn deliveries(&self, id: Uuid, n: usize) -> Vec<Aflevering> {
-        let n = i64::try_from(n).unwrap_or(i64::MAX);
-        match self.ask(|r| Job::Deliveries(id, n, r)) {
-            Ok(rows) => rows
+        let mut out: Vec<Aflevering> = {
+            let pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+            pending
                 .iter()
-                .filter_map(|j| serde_json::from_str(j).ok())
-                .collect(),
+                .rev()
+                .filter(|(i, _)| *i == id)
+                .map(|(_, a)| a.clone())
+                .take(n)
+                .collect()
+        };
+        let rest = i64::try_from(n - out.len()).unwrap_or(i64::MAX);
+        if rest == 0 {
+            return out;
+        }
+        match self.ask(|r| Job::Deliveries(id, rest, r)) {
+            Ok(rows) => out.extend(rows.iter().filter_map(|j| serde_json::from_str(j).ok())),
             Err(error) => {
                 tracing::warn!(abonnement = %id, %error, "could not read webhook deliveries");
-                Vec::new()
             }
         }
+        out
     }
 }

@@ -135,13 +135,26 @@ const PUT_SECRET: &str = "INSERT INTO mag_webhook_secrets (abonnement, versie, s
 const SET_CURSOR: &str = "INSERT INTO mag_webhook_cursors (abonnement, herstart, positie) \
      VALUES ($1, $2, $3) ON CONFLICT (abonnement) \
      DO UPDATE SET herstart = excluded.herstart, positie = excluded.positie";
-/// Adds a delivery as the next of its subscription and drops the ones
-/// before the last `$3`, in one statement.
-const RECORD: &str = "WITH added AS ( \
-     INSERT INTO mag_webhook_deliveries (abonnement, seq, aflevering) \
-     SELECT $1, COALESCE(MAX(seq), 0) + 1, $2 FROM mag_webhook_deliveries WHERE abonnement = $1 \
-     RETURNING seq) \
-     DELETE FROM mag_webhook_deliveries WHERE abonnement = $1 AND seq <= (SELECT seq FROM added) - $3";
+/// Adds deliveries (`$1` subscriptions, `$2` their JSON, oldest first) as
+/// the next of their subscription and drops all but the last `$3` of each,
+/// in one statement (rows older than the last `$3` of the batch are never
+/// inserted: the DELETE does not see this statement's own rows).
+const RECORD: &str = "WITH new AS ( \
+       SELECT abonnement, aflevering, \
+              row_number() OVER (PARTITION BY abonnement ORDER BY n) AS k, \
+              row_number() OVER (PARTITION BY abonnement ORDER BY n DESC) AS from_end \
+       FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS t(abonnement, aflevering, n)), \
+     top AS ( \
+       SELECT abonnement, MAX(seq) AS seq FROM mag_webhook_deliveries \
+       WHERE abonnement IN (SELECT abonnement FROM new) GROUP BY abonnement), \
+     added AS ( \
+       INSERT INTO mag_webhook_deliveries (abonnement, seq, aflevering) \
+       SELECT new.abonnement, COALESCE(top.seq, 0) + new.k, new.aflevering \
+       FROM new LEFT JOIN top USING (abonnement) WHERE new.from_end <= $3 \
+       RETURNING abonnement, seq) \
+     DELETE FROM mag_webhook_deliveries d \
+     USING (SELECT abonnement, MAX(seq) AS seq FROM added GROUP BY abonnement) last \
+     WHERE d.abonnement = last.abonnement AND d.seq <= last.seq - $3";
 
 impl Job {
     fn fail(self, e: String) {
@@ -183,9 +196,9 @@ impl Job {
                 let done = timed(c.execute(SET_CURSOR, &[&id, &herstart, &positie])).await;
                 let _ = r.send(done.map(drop));
             }
-            Job::Record(id, json, r) => {
+            Job::Record(ids, json, r) => {
                 let kept = KEPT_DELIVERIES as i64;
-                let done = timed(c.execute(RECORD, &[&id, &json, &kept])).await;
+                let done = timed(c.execute(RECORD, &[&ids, &json, &kept])).await;
                 let _ = r.send(done.map(drop));
             }
             Job::Deliveries(id, n, r) => {
