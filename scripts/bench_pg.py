@@ -49,8 +49,10 @@ def store_rows(ctx, sled, export):
 
     url, _ = fresh_database(ctx, "mag_two", export)
     log(f"P1 on PostgreSQL, two nodes: {secs} s, {conns // 2} connections on each")
-    a = Server(os.path.join(ctx["work"], "pg-two-a"), ["--database-url", url])
-    b = Server(os.path.join(ctx["work"], "pg-two-b"), ["--database-url", url])
+    # Every node on one database needs the same webhook key (ADR 0009).
+    key = ["--webhooks-key-file", os.path.join(ctx["work"], "pg-two-webhooks.key")]
+    a = Server(os.path.join(ctx["work"], "pg-two-a"), ["--database-url", url] + key)
+    b = Server(os.path.join(ctx["work"], "pg-two-b"), ["--database-url", url] + key)
     time.sleep(1)
     stride = 2 * ctx["threads"]
     with concurrent.futures.ThreadPoolExecutor(2) as pool:

@@ -266,12 +266,18 @@ pub struct WebhookArgs {
     /// Time limit of one delivery (connect: at most 5 s of it), in ms.
     #[arg(long, env = "MAG_WEBHOOKS_TIMEOUT_MS", default_value_t = 15_000)]
     pub webhooks_timeout_ms: u64,
-    /// Do not deliver from this node (the API still takes subscriptions).
-    /// With several nodes on one PostgreSQL database, exactly one node
-    /// delivers: secrets and cursors live in its data directory
+    /// Do not deliver from this node, ever (the API still takes
+    /// subscriptions). With several nodes on one PostgreSQL database the
+    /// nodes elect the one that delivers; this node then never stands
     /// (docs/notificaties.md, "Several nodes").
     #[arg(long, env = "MAG_NO_WEBHOOK_DELIVERY")]
     pub no_webhook_delivery: bool,
+    /// The key that encrypts webhook signing secrets at rest (32 bytes,
+    /// created 0600 when missing; default: <data dir>/webhooks.key). Every
+    /// node on one PostgreSQL database needs the same key: a node with
+    /// another one refuses to start.
+    #[arg(long, env = "MAG_WEBHOOKS_KEY_FILE", value_name = "FILE")]
+    pub webhooks_key_file: Option<PathBuf>,
 }
 
 impl WebhookArgs {
@@ -326,8 +332,10 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut state = open_state_with(store, snapshots)?;
     state.public_url = args.public_url.clone();
     state.webhooks = Arc::new(
-        crate::webhooks::Webhooks::in_dir(
+        crate::webhooks::Webhooks::open(
             &args.data_dir,
+            args.webhooks.webhooks_key_file.as_deref(),
+            &args.database,
             args.webhooks.instellingen(args.public_url.clone()),
             !args.webhooks.no_webhook_delivery,
         )

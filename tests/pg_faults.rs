@@ -53,12 +53,16 @@ fn postgres_restart_refuses_writes_keeps_reads_and_recovers_without_node_restart
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let pm = token_from(&text(&out.stdout));
+    // Every node on one database needs the same webhook key.
+    let key = tmp.path().join("webhooks.key");
     let args = [
         "--database-url",
         db.url.as_str(),
         "--rate-limit",
         "0",
         "--no-demo",
+        "--webhooks-key-file",
+        key.to_str().unwrap(),
     ];
     let (a, b) = (Server::start(&dir_a, &args), Server::start(&dir_b, &args));
     let agenda = a.get("/agendas", None).json()["resultaten"][0]["id"]

@@ -32,6 +32,8 @@ pub use envelope::{
 };
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
+pub(crate) use pg::{connect as pg_connect, Target as PgTarget};
+#[cfg(feature = "postgres")]
 pub use pg::{create_database, drop_database, import_events_pg, PgOptions, PgStore};
 pub use select::{describe, open_store, DatabaseArg};
 

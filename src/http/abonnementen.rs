@@ -280,12 +280,19 @@ pub async fn patch(
 ) -> Result<HttpResponse, Problem> {
     let bevoegd = require(&req, &state, Action::Abonneren)?;
     let id = *id;
-    let versie = {
+    let (versie, current) = {
         let m = state.projection.read();
-        find(&m, &bevoegd, id)?.state.geheim_versie
+        let a = find(&m, &bevoegd, id)?;
+        (a.state.geheim_versie, a.version)
     };
     let ctx = context(&bevoegd, &req, &body.json, IfMatch::Required)?;
     let b = body.waarde;
+    if b.geheim_vernieuwen == Some(true) {
+        // Refused now, before the new secret is stored under `versie + 1`: a
+        // node whose model is behind another's rotation would overwrite the
+        // secret that rotation committed (the store is shared on PostgreSQL).
+        crate::service::check_if_match(&ctx, current)?;
+    }
     let mut secret = None;
     let mut wijziging = Wijziging {
         status: b.status,

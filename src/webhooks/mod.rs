@@ -10,12 +10,16 @@
 //! connect and response, no redirects: a slow or dead endpoint delays only
 //! its own subscription, never a write ([`worker`]). Which addresses may be
 //! called: [`adres`]. Why reqwest, and how secrets are kept:
-//! `docs/adr/0008-webhook-delivery.md`.
+//! `docs/adr/0008-webhook-delivery.md`. With several nodes on one
+//! PostgreSQL database the store is shared and one elected node delivers
+//! ([`leider`], `docs/adr/0009-webhooks-on-several-nodes.md`).
 
 pub mod adres;
 pub mod backoff;
 pub mod cloudevent;
 pub mod cursors;
+#[cfg(feature = "postgres")]
+mod leider;
 pub mod opslag;
 pub mod signing;
 mod tail;
@@ -87,18 +91,47 @@ impl Default for Webhooks {
 }
 
 impl Webhooks {
-    /// With its store in `data_dir`; delivering unless `bezorgen` is false.
-    pub fn in_dir(
+    /// With its store where the server keeps its log: in PostgreSQL when
+    /// `database` has a URL (shared by every node, [`Opslag::postgres`]),
+    /// else in `data_dir`; the key in `key_file` (default
+    /// `<data dir>/webhooks.key`). Delivering unless `bezorgen` is false.
+    pub fn open(
         data_dir: &Path,
+        key_file: Option<&Path>,
+        database: &crate::event_store::DatabaseArg,
         instellingen: Instellingen,
         bezorgen: bool,
     ) -> Result<Self, OpslagError> {
+        let default_key = data_dir.join("webhooks.key");
+        let key_file = key_file.unwrap_or(&default_key);
+        let opslag = match database.url() {
+            None => Opslag::local(data_dir, key_file)?,
+            #[cfg(feature = "postgres")]
+            Some(url) => {
+                let o = Opslag::postgres(url, database.database_ca_file.as_deref(), key_file)?;
+                let (secrets, cursors) = opslag::overzetten::move_local(data_dir, &o)?;
+                if secrets + cursors > 0 {
+                    tracing::info!(
+                        secrets,
+                        cursors,
+                        "copied this node's local webhook store into PostgreSQL"
+                    );
+                }
+                o
+            }
+            #[cfg(not(feature = "postgres"))]
+            Some(_) => {
+                return Err(OpslagError::Database(
+                    "this build has no PostgreSQL support".into(),
+                ))
+            }
+        };
         let w = Self {
             instellingen,
             bezorgen,
             ..Self::default()
         };
-        let _ = w.opslag.set(Arc::new(Opslag::open(data_dir)?));
+        let _ = w.opslag.set(Arc::new(opslag));
         Ok(w)
     }
 
@@ -124,6 +157,13 @@ impl Webhooks {
     pub fn start(self: &Arc<Self>, state: crate::http::AppState) {
         if !self.bezorgen || self.gestart.swap(true, Ordering::SeqCst) {
             return;
+        }
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.opslag.get().and_then(|o| o.pg()) {
+            // Several nodes may share the store: only the elected one delivers.
+            let (tx, rx) = tokio::sync::watch::channel(false);
+            pg.runtime.spawn(leider::elect(pg.target.clone(), tx));
+            return leider::deliver_while_leader(self.clone(), state, rx);
         }
         worker::start(self.clone(), state);
     }

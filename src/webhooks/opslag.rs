@@ -1,17 +1,29 @@
-//! What deliveries keep outside the log, in a sled database of their own
-//! (`<data dir>/webhooks/`, so it works beside any event store): the
-//! signing secrets, encrypted (ChaCha20-Poly1305 under the key in
-//! `<data dir>/webhooks.key`, created 0600), the cursor of every
-//! subscription (in a file of their own beside it, [`super::cursors`]:
-//! written after every acknowledged delivery, so they survive kill -9) and
-//! the last deliveries (`GET /v1/abonnementen/{id}/afleveringen`).
-//! Why: `docs/adr/0008-webhook-delivery.md`.
+//! What deliveries keep outside the log: the signing secrets, encrypted
+//! (ChaCha20-Poly1305 under the server key, [`sleutel`]), the cursor of
+//! every subscription (saved after every acknowledged delivery, so it
+//! survives kill -9) and the last deliveries (`GET
+//! /v1/abonnementen/{id}/afleveringen`). [`Opslag`] keeps them in one of
+//! two backends ([`backend`]): [`Lokaal`], a sled database of its own in
+//! the data directory (`<data dir>/webhooks/`, beside any event store; the
+//! cursors in a file of their own beside it, [`super::cursors`]), or, when
+//! the server runs on `--database-url`, tables in that PostgreSQL database
+//! shared by every node ([`pg`]). Why: `docs/adr/0008-webhook-delivery.md`
+//! and `docs/adr/0009-webhooks-on-several-nodes.md`.
+
+mod backend;
+#[cfg(feature = "postgres")]
+pub mod overzetten;
+#[cfg(feature = "postgres")]
+pub(crate) mod pg;
+pub(crate) mod sleutel;
 
 use std::path::Path;
 
-use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305, NONCE_LEN};
+use ring::aead::LessSafeKey;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+pub use backend::Opslag;
 
 use super::cursors::Cursors;
 
@@ -52,7 +64,8 @@ pub struct Cursor {
     pub positie: u64,
 }
 
-pub struct Opslag {
+/// The local backend: a sled database in the data directory.
+pub struct Lokaal {
     db: sled::Db,
     secrets: sled::Tree,
     cursors: sled::Tree,
@@ -60,7 +73,7 @@ pub struct Opslag {
     /// The cursors (the `cursors` tree only still answers for cursors saved
     /// before they moved to this file).
     cursor_file: Cursors,
-    /// Deliveries recorded since the last [`Opslag::sync`], oldest first:
+    /// Deliveries recorded since the last [`Lokaal::sync`], oldest first:
     /// written to `deliveries` in one batch by it, not one by one.
     pending: std::sync::Mutex<Vec<(Uuid, Aflevering)>>,
     key: LessSafeKey,
@@ -76,13 +89,20 @@ pub enum OpslagError {
     Io(#[from] std::io::Error),
     #[error("webhook key file {0} is not 32 bytes")]
     BadKey(String),
+    /// The shared PostgreSQL store (unreachable, or its answer was bad).
+    #[error("webhook store in PostgreSQL: {0}")]
+    Database(String),
+    /// This node's key is not the one the database's secrets are sealed with.
+    #[error("{0}")]
+    OtherKey(String),
 }
 
-impl Opslag {
-    /// Opens (or creates) the store and the key file in `data_dir`.
-    pub fn open(data_dir: &Path) -> Result<Self, OpslagError> {
+impl Lokaal {
+    /// Opens (or creates) the store in `data_dir`, with the key in
+    /// `key_path` (created when missing).
+    pub fn open(data_dir: &Path, key_path: &Path) -> Result<Self, OpslagError> {
         std::fs::create_dir_all(data_dir)?;
-        let key = key_file(&data_dir.join("webhooks.key"))?;
+        let key = sleutel::key_file(key_path)?;
         let dir = data_dir.join("webhooks");
         // No background flushes: sled writes its files only when this store
         // flushes (after a secret or a cursor), never behind an answer's back.
@@ -116,21 +136,17 @@ impl Opslag {
             .temporary(true)
             .cache_capacity(1 << 20)
             .open()?;
-        let mut key = [0u8; 32];
-        getrandom::fill(&mut key).map_err(|e| std::io::Error::other(e.to_string()))?;
-        Self::with(db, key)
+        Self::with(db, sleutel::random_key()?)
     }
 
     fn with(db: sled::Db, key: [u8; 32]) -> Result<Self, OpslagError> {
-        let unbound = UnboundKey::new(&CHACHA20_POLY1305, &key)
-            .map_err(|_| OpslagError::BadKey("(in memory)".into()))?;
         Ok(Self {
             secrets: db.open_tree("secrets")?,
             cursors: db.open_tree("cursors")?,
             deliveries: db.open_tree("deliveries")?,
             cursor_file: Cursors::temporary(),
             pending: std::sync::Mutex::default(),
-            key: LessSafeKey::new(unbound),
+            key: sleutel::aead(&key)?,
             data_file: None,
             db,
         })
@@ -138,18 +154,7 @@ impl Opslag {
 
     /// Stores secret `versie` of a subscription, encrypted, and flushes.
     pub fn put_secret(&self, id: Uuid, versie: u32, secret: &str) -> Result<(), OpslagError> {
-        let mut nonce = [0u8; NONCE_LEN];
-        getrandom::fill(&mut nonce).map_err(|e| std::io::Error::other(e.to_string()))?;
-        let mut sealed = secret.as_bytes().to_vec();
-        self.key
-            .seal_in_place_append_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(id.as_bytes()),
-                &mut sealed,
-            )
-            .map_err(|_| std::io::Error::other("encryption failed"))?;
-        let mut value = nonce.to_vec();
-        value.extend_from_slice(&sealed);
+        let value = sleutel::seal(&self.key, id, secret)?;
         self.secrets.insert(secret_key(id, versie), value)?;
         self.db.flush()?;
         if let Some(f) = &self.data_file {
@@ -162,17 +167,7 @@ impl Opslag {
     /// with this server's key, e.g. after a restore elsewhere).
     pub fn secret(&self, id: Uuid, versie: u32) -> Option<String> {
         let value = self.secrets.get(secret_key(id, versie)).ok()??;
-        if value.len() < NONCE_LEN {
-            return None;
-        }
-        let (nonce, sealed) = value.split_at(NONCE_LEN);
-        let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
-        let mut buf = sealed.to_vec();
-        let plain = self
-            .key
-            .open_in_place(nonce, Aad::from(id.as_bytes()), &mut buf)
-            .ok()?;
-        String::from_utf8(plain.to_vec()).ok()
+        sleutel::unseal(&self.key, id, &value)
     }
 
     pub fn cursor(&self, id: Uuid) -> Option<Cursor> {
@@ -186,7 +181,7 @@ impl Opslag {
     }
 
     /// Saves the cursor: in the kernel when this returns (it survives a
-    /// kill -9), on disk after the next [`Opslag::sync_cursors`].
+    /// kill -9), on disk after the next [`Lokaal::sync`].
     pub fn set_cursor(&self, id: Uuid, c: Cursor) -> Result<(), OpslagError> {
         Ok(self.cursor_file.set(id, c)?)
     }
@@ -291,29 +286,6 @@ fn seq_of(key: &[u8]) -> u64 {
         .unwrap_or(0)
 }
 
-/// Reads the server key, or creates it (32 random bytes, mode 0600).
-fn key_file(path: &Path) -> Result<[u8; 32], OpslagError> {
-    match std::fs::read(path) {
-        Ok(bytes) => bytes
-            .try_into()
-            .map_err(|_| OpslagError::BadKey(path.display().to_string())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let mut key = [0u8; 32];
-            getrandom::fill(&mut key).map_err(|e| std::io::Error::other(e.to_string()))?;
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            use std::io::Write;
-            let mut f = options.open(path)?;
-            f.write_all(&key)?;
-            f.sync_all()?;
-            Ok(key)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -321,9 +293,10 @@ mod tests {
     #[test]
     fn secrets_are_encrypted_and_bound_to_their_subscription() {
         let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("webhooks.key");
         let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
         {
-            let s = Opslag::open(dir.path()).unwrap();
+            let s = Lokaal::open(dir.path(), &key).unwrap();
             s.put_secret(a, 1, "whsec_abc").unwrap();
             assert_eq!(s.secret(a, 1).as_deref(), Some("whsec_abc"));
             // Copied to another subscription, it does not decrypt.
@@ -349,7 +322,7 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        let s = Opslag::open(dir.path()).unwrap();
+        let s = Lokaal::open(dir.path(), &key).unwrap();
         assert_eq!(s.secret(a, 1).as_deref(), Some("whsec_abc"));
         assert_eq!(
             s.cursor(a),
@@ -361,13 +334,13 @@ mod tests {
         // Another key (a restore elsewhere) cannot read it.
         std::fs::remove_file(dir.path().join("webhooks.key")).unwrap();
         drop(s);
-        let s = Opslag::open(dir.path()).unwrap();
+        let s = Lokaal::open(dir.path(), &key).unwrap();
         assert_eq!(s.secret(a, 1), None);
     }
 
     #[test]
     fn keeps_the_last_deliveries_newest_first() {
-        let s = Opslag::temporary().unwrap();
+        let s = Lokaal::temporary().unwrap();
         let id = Uuid::now_v7();
         for p in 0..(KEPT_DELIVERIES as u64 + 5) {
             let a = Aflevering {

@@ -5,8 +5,9 @@
 //! with the feed's own [`Filter`] for the subscription's token on the live
 //! model, and POSTs the ones that pass one at a time, retrying the same
 //! event until a 2xx (then the cursor moves: [`super::cursors`]) or until
-//! the subscription is paused. All tasks run on the server's main actix
-//! thread, apart from the HTTP workers, and share a semaphore that caps
+//! the subscription is paused. All tasks run on one thread, apart from the
+//! HTTP workers (the server's main actix thread; on PostgreSQL the elected
+//! node's delivery thread, see `leider.rs`), and share a semaphore that caps
 //! requests in flight; retries may hold at most half of it, so endpoints
 //! that are down never take the capacity of the ones that answer.
 
@@ -156,9 +157,16 @@ async fn pause(s: &Shared, id: Uuid, code: PauzeCode, reden: String) {
 }
 
 /// The cursor for the subscription as it is now: a rewind (a higher
-/// `herstart`) or a lost cursor starts again at `vanafPositie`.
-fn cursor(o: &Opslag, id: Uuid, a: &Abonnement) -> Cursor {
-    match o.cursor(id) {
+/// `herstart`) or a lost cursor starts again at `vanafPositie`; `None` when
+/// the store did not answer (PostgreSQL), so nothing starts over.
+fn cursor(o: &Opslag, id: Uuid, a: &Abonnement) -> Option<Cursor> {
+    let saved = o
+        .try_cursor(id)
+        .inspect_err(
+            |error| tracing::warn!(abonnement = %id, %error, "could not read a webhook cursor"),
+        )
+        .ok()?;
+    Some(match saved {
         Some(c) if c.herstart == a.herstart => c,
         _ => {
             let c = Cursor {
@@ -170,7 +178,7 @@ fn cursor(o: &Opslag, id: Uuid, a: &Abonnement) -> Cursor {
             }
             c
         }
-    }
+    })
 }
 
 /// Failed attempts at one position, for backoff and the pause rule.
@@ -218,7 +226,16 @@ async fn deliver_all(s: Shared, id: Uuid) {
         .into_iter()
         .flatten()
         {
-            match o.secret(id, versie).and_then(|k| signing::key_bytes(&k)) {
+            let secret = match o.try_secret(id, versie) {
+                Ok(secret) => secret,
+                Err(error) => {
+                    // The store did not answer: no reason to pause, try again.
+                    tracing::warn!(abonnement = %id, %error, "could not read a webhook secret");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    continue 'outer;
+                }
+            };
+            match secret.and_then(|k| signing::key_bytes(&k)) {
                 Some(k) => keys.push(k),
                 None if versie == a.geheim_versie => {
                     let reden = "De server heeft geen geheim voor dit abonnement (hersteld uit een export of op een andere server?). Vernieuw het geheim (geheimVernieuwen) en hervat het abonnement.".to_owned();
@@ -227,7 +244,10 @@ async fn deliver_all(s: Shared, id: Uuid) {
                 None => {}
             }
         }
-        let mut c = cursor(&o, id, &a);
+        let Some(mut c) = cursor(&o, id, &a) else {
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            continue;
+        };
         let batch = match s.tail.after(c.positie, BATCH) {
             Ok(b) => b,
             Err(error) => {

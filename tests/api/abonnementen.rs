@@ -286,6 +286,33 @@ fn rotating_the_secret_shows_the_new_one_once_and_keeps_the_old_one_a_day() {
     );
 }
 
+/// A rotation with a stale `If-Match` is refused before a new secret is
+/// stored: on several nodes sharing the webhook store, a node whose model is
+/// behind would otherwise overwrite the secret another node's rotation
+/// committed under the same version.
+#[test]
+fn a_stale_rotation_stores_no_secret() {
+    let app = spawn();
+    let b = app.als_beheerder();
+    let r = create(b, &json!({ "callbackUrl": HOOK }));
+    let (id, secret) = (r.id(), r.body["secret"].as_str().unwrap().to_owned());
+    let uuid: uuid::Uuid = id.parse().unwrap();
+    let path = format!("/abonnementen/{id}");
+    let p = b.patch(&path, &r.etag, &json!({"omschrijving": "eerst"}));
+    assert_eq!(p.status, 200, "{}", p.body);
+    let stale = b.patch(&path, &r.etag, &json!({"geheimVernieuwen": true}));
+    assert_eq!(stale.status, 412, "{}", stale.body);
+    assert_eq!(stale.body["code"], "stale-etag");
+    assert!(stale.body.get("secret").is_none());
+    let opslag = app.state.webhooks.opslag().unwrap();
+    assert_eq!(
+        opslag.secret(uuid, 2),
+        None,
+        "no secret stored for the refused rotation"
+    );
+    assert_eq!(opslag.secret(uuid, 1), Some(secret));
+}
+
 #[test]
 fn every_token_subscribes_to_what_it_may_read_and_sees_only_its_own() {
     let app = spawn();

@@ -25,6 +25,8 @@ mod support;
 mod support_pg;
 mod voortgangsberichten;
 mod webhook_trace;
+mod webhooks_pg;
+mod webhooks_pg_opslag;
 mod who_and_when;
 mod zichtbaarheid;
 

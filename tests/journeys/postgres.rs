@@ -21,11 +21,21 @@ fn ok(r: Resp, what: &str) -> Value {
     r.json()
 }
 
-/// `serve` on its own data directory and the shared database.
+/// `serve` on its own data directory and the shared database, with the
+/// webhook key every node on one database shares (beside the directory).
 pub fn node(dir: &std::path::Path, url: &str) -> Server {
+    let key = dir.parent().unwrap().join("webhooks.key");
     Server::start(
         dir,
-        &["--database-url", url, "--rate-limit", "0", "--no-demo"],
+        &[
+            "--database-url",
+            url,
+            "--rate-limit",
+            "0",
+            "--no-demo",
+            "--webhooks-key-file",
+            key.to_str().unwrap(),
+        ],
     )
 }
 

@@ -324,3 +324,21 @@ impl TlsCluster {
         String::from_utf8_lossy(&out.stdout).trim().to_owned()
     }
 }
+
+/// The output of one query (`psql -At`) on the database at `url`.
+pub fn psql(url: &str, sql: &str) -> String {
+    let psql = pg_bin_dir()
+        .map(|d| d.join("psql"))
+        .filter(|p| p.exists())
+        .unwrap_or_else(|| "psql".into());
+    let out = Command::new(psql)
+        .args(["-d", url, "-Atc", sql])
+        .output()
+        .expect("psql runs");
+    assert!(
+        out.status.success(),
+        "psql: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}

@@ -35,6 +35,8 @@ use super::{
 use cache::Cache;
 pub use import::{create_database, drop_database, import_events_pg};
 pub(crate) use sql::config;
+/// For the webhook store's tables in the same database (`src/webhooks/opslag/pg.rs`).
+pub(crate) use sql::{connect, Target};
 
 /// Settings of a [`PgStore`].
 #[derive(Debug, Clone)]

@@ -83,7 +83,7 @@ impl Target {
 /// A connection whose commits wait for the WAL flush (`synchronous_commit
 /// = on`, whatever the server's default), with its driver task spawned.
 /// Notifications, if the caller listens, arrive on the returned channel.
-pub(super) async fn connect(target: &Target) -> StoreResult<(Client, mpsc::UnboundedReceiver<()>)> {
+pub(crate) async fn connect(target: &Target) -> StoreResult<(Client, mpsc::UnboundedReceiver<()>)> {
     let refused = |e: tokio_postgres::Error| match super::tls::untrusted(&e) {
         Some(message) => StoreError::Unavailable(message),
         None => unavailable(e),
