@@ -773,13 +773,39 @@ mod tests {
         let reason = scope(&g, Action::Beheren(Target::Actie(g.actie)));
         assert!(reason.contains("voor de hele agenda"), "{reason}");
         scope(&g, Action::StatusWijzigen(g.actie));
-        // the structure, never; metingen neither
+        // the structure, never
         let reason = scope(&g, Action::Beheren(Target::Agenda(g.agenda)));
         assert!(
             reason.contains("wijzigt de indeling van de agenda niet"),
             "{reason}"
         );
-        scope(&g, Action::MetingVastleggen(g.indicator));
+        // metingen on an indicator without values yet (the domain makes
+        // them its gemeente's), not on one measured for the whole area
+        assert!(allowed(&g, &scoped, Action::MetingVastleggen(g.indicator)));
+        let indicator =
+            std::sync::Arc::make_mut(g.model.indicatoren.get_mut(&g.indicator).unwrap());
+        indicator
+            .state
+            .metingen
+            .push(crate::domain::indicator::Meting {
+                id: Uuid::now_v7(),
+                periode: "2025".into(),
+                meet_datum: None,
+                waarde: 1.0,
+                status: crate::domain::indicator::MetingStatus::Definitief,
+                bron: None,
+                toelichting: None,
+                door_organisatie_id: None,
+                geregistreerd: chrono::Utc::now(),
+                vervangen: false,
+                gemeente: None,
+            });
+        let reason = scope(&g, Action::MetingVastleggen(g.indicator));
+        assert!(reason.contains("voor het hele gebied"), "{reason}");
+        let indicator =
+            std::sync::Arc::make_mut(g.model.indicatoren.get_mut(&g.indicator).unwrap());
+        indicator.state.metingen[0].gemeente = Some("Y".into());
+        assert!(allowed(&g, &scoped, Action::MetingVastleggen(g.indicator)));
         // creating an actie is allowed (the domain gives it the gemeente)
         assert!(allowed(
             &g,

@@ -40,6 +40,7 @@ pub enum Event {
     OrganisatieGewijzigd(OrganisatieGewijzigd),
     AgendaGewijzigd(AgendaGewijzigd),
     GroeperingGewijzigd(GroeperingGewijzigd),
+    GroeperingHernummerd(Hernummerd),
     OpgaveGewijzigd(OpgaveGewijzigd),
     OpgaveHernummerd(Hernummerd),
     OpgaveVervallen(Vervallen),
@@ -97,6 +98,7 @@ macro_rules! with_event_variants {
             OrganisatieGewijzigd,
             AgendaGewijzigd,
             GroeperingGewijzigd,
+            GroeperingHernummerd,
             OpgaveGewijzigd,
             OpgaveHernummerd,
             OpgaveVervallen,
@@ -241,7 +243,9 @@ impl Event {
         match self {
             OrganisatieGeregistreerd(_) | OrganisatieGewijzigd(_) => "organisatie",
             AgendaAangemaakt(_) | AgendaGewijzigd(_) => "agenda",
-            GroeperingAangemaakt(_) | GroeperingGewijzigd(_) => "groepering",
+            GroeperingAangemaakt(_) | GroeperingGewijzigd(_) | GroeperingHernummerd(_) => {
+                "groepering"
+            }
             OpgaveAangemaakt(_)
             | OpgaveGewijzigd(_)
             | OpgaveHernummerd(_)

@@ -94,7 +94,9 @@ pub fn fold(doc: &mut Map<String, Value>, e: &RecordedEvent) {
             set("reden", get(d, "reden"));
         }
         "TrekkerGewijzigd" => set("trekker", get(d, "nieuweTrekker")),
-        "OpgaveHernummerd" | "DoelHernummerd" => set("code", get(d, "nieuweCode")),
+        "GroeperingHernummerd" | "OpgaveHernummerd" | "DoelHernummerd" => {
+            set("code", get(d, "nieuweCode"))
+        }
         "OpgaveVervallen" | "DoelVervallen" => {
             set("vervallen", Value::Bool(true));
             set("reden", get(d, "reden"));

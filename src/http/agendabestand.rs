@@ -40,8 +40,19 @@ pub fn afgewezen(mut p: Problem) -> Problem {
     }
     let n = p.invalid_params.len();
     p.title = "Import afgewezen".into();
+    // The first problem in the detail too, with its place (a row and
+    // column of a CSV), for a reader who looks no further.
+    let eerste = p
+        .invalid_params
+        .first()
+        .map(|f| {
+            let plek = f.name.strip_prefix("body.").unwrap_or(&f.name);
+            let wat = if n == 1 { "Het probleem" } else { "Het eerste" };
+            format!(" {wat}: {plek}: {}", f.reason)
+        })
+        .unwrap_or_default();
     p.detail = format!(
-        "Het bestand bevat {n} {}; er is niets aangemaakt. Zie invalidParams, verbeter het bestand en probeer het opnieuw.",
+        "Het bestand bevat {n} {}; er is niets aangemaakt.{eerste} Zie invalidParams, verbeter het bestand en probeer het opnieuw.",
         if n == 1 { "probleem" } else { "problemen" }
     );
     p

@@ -1,9 +1,9 @@
 //! `/agendas`, `/agendas/{id}`, `/agendas/{id}/opgaven`, `/opgaven/{id}`.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
 use utoipa::OpenApi;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::dto::{AgendaDto, OpgaveDto, Pagina, Paging};
@@ -11,10 +11,13 @@ use super::paging;
 use super::peil::view::View;
 use super::peil::PeilQuery;
 use super::problem::{InvalidParam, Problem};
+use super::structuur::bijdrage::{soort_opgave, BijdrageSoort};
 use super::write::etag;
+use crate::domain::opgave::Opgave;
 use crate::domain::Code;
 use crate::domain::Foutcode;
 use crate::projections::codes::{code_past, sorteer};
+use crate::projections::Entity;
 
 /// Lijst van agenda's.
 #[utoipa::path(get, path = "/agendas", tag = "Agenda", params(Paging, PeilQuery),
@@ -65,7 +68,9 @@ pub struct OpgavenQuery {
         pattern = r"^[0-9A-Za-z]{1,4}(\.[0-9A-Za-z]{1,4}){0,11}$"
     )]
     pub code: Option<String>,
-    /// Alleen de opgaven in deze groepering (id).
+    /// Alleen de opgaven van deze groepering (id): die er zelf in staan
+    /// (`soort: primair`), daarna die eraan bijdragen (`soort: bijdrage`),
+    /// elk op code; zoals `/groeperingen/{id}/opgaven`.
     pub groepering: Option<Uuid>,
     /// Paginanummer, vanaf 1.
     #[param(minimum = 1, example = 1)]
@@ -75,11 +80,23 @@ pub struct OpgavenQuery {
     pub page_size: Option<u32>,
 }
 
-/// Opgaven van een agenda, op code gesorteerd.
+/// An opgave of the agenda's list; with `?groepering=` also how it
+/// belongs to that groepering.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AgendaOpgaveDto {
+    /// Alleen met ?groepering=: primair (de opgave staat in de groepering) of bijdrage (de opgave staat elders en draagt eraan bij).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub soort: Option<BijdrageSoort>,
+    #[serde(flatten)]
+    pub opgave: OpgaveDto,
+}
+
+/// Opgaven van een agenda, op code gesorteerd (met ?groepering= eerst de primaire, dan de bijdragende).
 #[utoipa::path(get, path = "/agendas/{id}/opgaven", tag = "Agenda",
     params(("id" = Uuid, Path, description = "Id van de agenda"), OpgavenQuery, PeilQuery),
     responses(
-        (status = 200, description = "Een pagina opgaven", body = Pagina<OpgaveDto>),
+        (status = 200, description = "Een pagina opgaven", body = Pagina<AgendaOpgaveDto>),
         (status = 400, description = "Ongeldige parameters", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Onbekende agenda", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -115,27 +132,37 @@ pub async fn list_opgaven(
             )]));
         }
     }
+    // With a groepering: its opgaven and those contributing to it, in the
+    // order and with the soort of `/groeperingen/{id}/opgaven`.
+    let soort = |o: &Entity<Opgave>| match q.groepering {
+        None => Some(None),
+        Some(g) => soort_opgave(&o.state, g).map(Some),
+    };
     let mut opgaven: Vec<_> = model
         .opgaven
         .values()
         .filter(|o| o.state.agenda_id == *id)
-        .filter(|o| {
-            q.groepering
-                .is_none_or(|g| o.state.groepering_id == Some(g))
-        })
-        .map(|o| (o, model.opgave_weergavecode(o.id)))
-        .filter(|(o, w)| {
+        .filter_map(|o| soort(o).map(|s| (o, s, model.opgave_weergavecode(o.id))))
+        .filter(|(o, s, w)| {
             code.as_ref().is_none_or(|c| {
-                // Within a given groepering its own code counts too.
-                let own = o.state.code.as_ref().filter(|_| q.groepering.is_some());
+                // Within a given groepering its own code counts too (not
+                // that of an opgave placed elsewhere that contributes).
+                let own = o
+                    .state
+                    .code
+                    .as_ref()
+                    .filter(|_| *s == Some(BijdrageSoort::Primair));
                 code_past(c, w.as_ref(), own)
             })
         })
         .collect();
-    opgaven.sort_by_key(|(o, w)| (sorteer(w.as_ref()), o.aangemaakt, o.id));
-    let items = opgaven
+    opgaven.sort_by_key(|(o, s, w)| (*s, sorteer(w.as_ref()), o.aangemaakt, o.id));
+    let items: Vec<AgendaOpgaveDto> = opgaven
         .into_iter()
-        .map(|(o, _)| OpgaveDto::from(o, model))
+        .map(|(o, soort, _)| AgendaOpgaveDto {
+            soort,
+            opgave: OpgaveDto::from(o, model),
+        })
         .collect();
     paging::respond(
         &req,

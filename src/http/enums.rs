@@ -84,6 +84,7 @@ pub enum BijsturingSoort {
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum HernummeringSoort {
+    Groepering,
     Opgave,
     Doel,
 }

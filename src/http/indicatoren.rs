@@ -369,6 +369,7 @@ pub async fn post_meting(
         toelichting: b.toelichting,
         door_organisatie_id: door,
         gemeente: b.gemeente,
+        beperkt_tot: caller.gemeente().map(str::to_owned),
         vandaag: crate::kalender::today(),
     };
     let outcome = state.service.execute(ctx, &command).await?;

@@ -1,5 +1,5 @@
 //! The lines of `GET /agendas/{id}/wijzigingen` about the structure and the
-//! PDCA cycle: renumbered opgaven and doelen, moved doelen and acties, and
+//! PDCA cycle: renumbered groeperingen, opgaven and doelen, moved doelen and acties, and
 //! bijsturingen recorded or carried out (see [`super::wijzigingen`]).
 
 use chrono::NaiveDate;
@@ -13,16 +13,17 @@ use crate::event_store::{EventStore, RecordedEvent};
 use crate::history::names::Names;
 use crate::projections::ReadModel;
 
-/// An opgave or doel got a new code.
+/// A groepering, opgave or doel got a new code.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HernummeringRegel {
     #[serde(flatten)]
     pub moment: Moment,
-    /// opgave of doel.
+    /// groepering, opgave of doel.
     #[schema(value_type = crate::http::enums::HernummeringSoort, example = "opgave")]
     pub soort: String,
     pub id: Uuid,
+    /// De titel (van een groepering: de naam).
     pub titel: String,
     #[schema(example = "1.4")]
     pub vorige_code: Option<String>,
@@ -166,16 +167,28 @@ impl<'a> Regels<'a> {
     pub fn collect(&mut self, m: &ReadModel, e: &RecordedEvent, event: &Event) {
         let (before, after) = (e.position.saturating_sub(1), e.position);
         match event {
-            Event::OpgaveHernummerd(h) | Event::DoelHernummerd(h) => {
-                let opgave = matches!(event, Event::OpgaveHernummerd(_));
-                let titel = if opgave {
-                    m.opgaven.get(&e.stream_id).map(|o| o.state.titel.clone())
-                } else {
-                    m.doelen.get(&e.stream_id).map(|d| d.state.titel.clone())
+            Event::GroeperingHernummerd(h)
+            | Event::OpgaveHernummerd(h)
+            | Event::DoelHernummerd(h) => {
+                let (soort, titel) = match event {
+                    Event::GroeperingHernummerd(_) => (
+                        "groepering",
+                        m.groeperingen
+                            .get(&e.stream_id)
+                            .map(|g| g.state.naam.clone()),
+                    ),
+                    Event::OpgaveHernummerd(_) => (
+                        "opgave",
+                        m.opgaven.get(&e.stream_id).map(|o| o.state.titel.clone()),
+                    ),
+                    _ => (
+                        "doel",
+                        m.doelen.get(&e.stream_id).map(|d| d.state.titel.clone()),
+                    ),
                 };
                 self.hernummeringen.push(HernummeringRegel {
                     moment: moment(e),
-                    soort: if opgave { "opgave" } else { "doel" }.to_owned(),
+                    soort: soort.to_owned(),
                     id: e.stream_id,
                     titel: titel.unwrap_or_default(),
                     vorige_code: h.vorige_code.as_ref().map(|c| c.to_string()),

@@ -74,6 +74,9 @@ impl ExportFormaat {
 /// ervoor, zodat een spreadsheet haar als tekst toont en niet als formule uitvoert; de
 /// CSV-import haalt die `'` er weer af. Met `?indicatoren=true` ook de kolommen van de
 /// indicatoren en na de acties één rij per nulmeting, streefwaarde en geldende meting.
+/// Een groepering die een kolom `…BijdragenAan` noemt maar die in geen andere rij staat (een
+/// die alleen bijdragen ontvangt) krijgt als laatste een rij met alleen groeperingCode en
+/// groeperingNaam, zodat de import haar kent.
 /// JSON: de hele agenda als agendabestand (`mag-tracker/agenda` versie 1), precies het
 /// formaat dat `POST /agenda-imports` inleest.
 /// Met `?gemeente=` alleen de acties van die gemeente en die voor de hele agenda (de
@@ -284,6 +287,10 @@ pub fn import_problem(errors: Vec<FieldError>) -> Problem {
 /// Een rij met indicatorNaam is geen actie maar één waarde (nulmeting, streefwaarde of
 /// meting, per gemeente) van een indicator van het doel van die rij (de kolommen van
 /// `?indicatoren=true` bij de CSV-export). Een agendabestand draagt indicatoren bij hun doel.
+/// Een rij met alleen groeperingCode en groeperingNaam maakt een groepering zonder eigen acties.
+/// `bijdragenAan` (JSON) en de kolommen `…BijdragenAan` (CSV) noemen alleen groeperingen die het
+/// bestand zelf heeft; een onbekende naam is een probleem (`unknown-groepering`, met de
+/// groeperingen die het bestand wel heeft), er wordt geen groepering bij verzonnen.
 /// De `'` die de export voor een formuleteken zet (`'=…`, `'+…`, `'-…`, `'@…`) gaat er weer af.
 /// Het kenmerk van een actie blijft zoals het bestand het geeft; een actie zonder kenmerk
 /// krijgt het volgende van de code erboven.

@@ -127,7 +127,7 @@ pub struct WijzigingenDto {
     pub trekkerwijzigingen: Vec<ActieRegel>,
     pub streefwaarden_herzien: Vec<StreefwaardeRegel>,
     pub reflecties_toegevoegd: Vec<ReflectieRegel>,
-    /// Opgaven en doelen met een nieuwe code.
+    /// Groeperingen, opgaven en doelen met een nieuwe code.
     pub hernummeringen: Vec<super::structuurwijzigingen::HernummeringRegel>,
     /// Doelen en acties die naar een andere opgave of ander doel gingen.
     pub verplaatsingen: Vec<super::structuurwijzigingen::VerplaatsingRegel>,

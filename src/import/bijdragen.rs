@@ -3,7 +3,9 @@
 //! name), else by their `naam` (compared as the API compares names). Every
 //! reference is resolved when the whole file is read, so a contribution may
 //! name a groepering further down; each becomes an `…BijdrageToegevoegd`
-//! event in the contributing item's own stream, after its creation.
+//! event in the contributing item's own stream, after its creation. A
+//! reference to a groepering the file does not define is refused (never a
+//! groepering made up), naming the groeperingen it does define.
 
 use std::collections::HashMap;
 
@@ -17,6 +19,8 @@ struct Groep {
     id: Uuid,
     sleutel: Option<String>,
     naam: String,
+    /// Its level (an index into the agenda's `groeperingsniveaus`).
+    niveau: usize,
 }
 
 struct Bijdrager {
@@ -50,8 +54,7 @@ impl Bijdragen {
         &mut self,
         path: &str,
         id: Uuid,
-        sleutel: Option<&str>,
-        naam: &str,
+        (sleutel, naam, niveau): (Option<&str>, &str, usize),
         errors: &mut Vec<FieldError>,
     ) {
         let sleutel = sleutel.map(str::trim);
@@ -78,6 +81,7 @@ impl Bijdragen {
             id,
             sleutel: sleutel.filter(|s| !s.is_empty()).map(str::to_owned),
             naam: naam.to_owned(),
+            niveau,
         });
     }
 
@@ -133,8 +137,46 @@ impl Bijdragen {
         }
     }
 
-    /// Resolves every reference and adds the events to the streams.
-    pub fn resolve(self, streams: &mut [StreamEvents], errors: &mut Vec<FieldError>) {
+    /// The groeperingen the file does have, per level (`niveaus`: the
+    /// plural names of the agenda's levels): what an unknown reference
+    /// could have meant.
+    fn bekend(&self, niveaus: &[String]) -> String {
+        const MAX: usize = 20;
+        let mut delen = Vec::new();
+        for niveau in 0..niveaus.len().max(1) {
+            let namen: Vec<String> = self
+                .groepen
+                .iter()
+                .filter(|g| g.niveau == niveau)
+                .map(|g| format!("'{}'", g.naam))
+                .collect();
+            if namen.is_empty() {
+                continue;
+            }
+            let soort = niveaus.get(niveau).map_or("groeperingen", String::as_str);
+            let meer = match namen.len().saturating_sub(MAX) {
+                0 => String::new(),
+                n => format!(" en nog {n}"),
+            };
+            let lijst = namen[..namen.len().min(MAX)].join(", ");
+            delen.push(format!("{soort} {lijst}{meer}"));
+        }
+        if delen.is_empty() {
+            "Het bestand heeft geen groeperingen.".into()
+        } else {
+            format!("Het bestand heeft de {}.", delen.join("; de "))
+        }
+    }
+
+    /// Resolves every reference and adds the events to the streams; an
+    /// unknown one is named with the groeperingen the file does have
+    /// (`niveaus`: the plural names of the agenda's levels).
+    pub fn resolve(
+        self,
+        niveaus: &[String],
+        streams: &mut [StreamEvents],
+        errors: &mut Vec<FieldError>,
+    ) {
         for b in &self.bijdragers {
             let mut seen: Vec<Uuid> = Vec::new();
             for (i, raw) in b.refs.iter().enumerate() {
@@ -152,7 +194,8 @@ impl Bijdragen {
                             field,
                             code,
                             format!(
-                                "Er is geen groepering met sleutel of naam '{r}' in het bestand."
+                                "Er is geen groepering met sleutel of naam '{r}' in het bestand. {}",
+                                self.bekend(niveaus)
                             ),
                         );
                         continue;

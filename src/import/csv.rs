@@ -14,7 +14,10 @@
 //! cannot describe one.
 //!
 //! A row whose `indicatorNaam` is filled is one value of an indicator of
-//! its doel instead of an actie (see [`indicatoren`]).
+//! its doel instead of an actie (see [`indicatoren`]). A row with only
+//! `groeperingCode` and `groeperingNaam` filled defines a groepering
+//! without acties: the `…BijdragenAan` columns name only groeperingen the
+//! file defines (an unknown name is refused, never made up).
 
 use std::collections::HashMap;
 
@@ -78,6 +81,10 @@ enum Level {
     Meting,
 }
 
+/// How a CSV defines a groepering that no actie is placed in (one only
+/// contributed to): said with an unknown name in a `…BijdragenAan` cell.
+const GROEPERING_RIJ: &str = " Een groepering zonder eigen acties zet u in een rij met alleen groeperingCode en groeperingNaam (de rest leeg).";
+
 /// Maps the planner's paths back to CSV rows and columns.
 pub struct RowMap {
     entries: Vec<(String, usize, Level)>,
@@ -119,6 +126,9 @@ impl RowMap {
                         (Level::Actie, other) => other,
                         (level, head) => indicatoren::column(*level, head),
                     };
+                    if e.code == Foutcode::UnknownGroepering && column.ends_with("BijdragenAan") {
+                        e.message.push_str(GROEPERING_RIJ);
+                    }
                     e.field = format!("rij[{row}].{column}");
                 }
                 e
@@ -296,48 +306,6 @@ fn doel_tree(accs: &mut [Option<DoelAcc>], di: usize, path: &str, map: &mut RowM
         subdoelen,
         indicatoren,
         acties,
-    }
-}
-
-/// Adds a groepering for every name in a `bijdragenAan` of the tree that
-/// no groepering of it has.
-fn add_named_groeperingen(groepen: &mut Vec<GroeperingIn>, losse: &[OpgaveIn]) {
-    fn doel_refs<'a>(d: &'a DoelIn, out: &mut Vec<&'a String>) {
-        out.extend(&d.bijdragen_aan);
-        for s in &d.subdoelen {
-            doel_refs(s, out);
-        }
-    }
-    let mut refs: Vec<String> = Vec::new();
-    {
-        let mut all = Vec::new();
-        for o in groepen.iter().flat_map(|g| g.opgaven.iter()).chain(losse) {
-            all.extend(&o.bijdragen_aan);
-            for d in &o.doelen {
-                doel_refs(d, &mut all);
-            }
-        }
-        for r in all {
-            if !refs.iter().any(|x| crate::domain::naam::same(x, r)) {
-                refs.push(r.clone());
-            }
-        }
-    }
-    for r in refs {
-        if !groepen
-            .iter()
-            .any(|g| crate::domain::naam::same(&g.naam, &r))
-        {
-            groepen.push(GroeperingIn {
-                sleutel: None,
-                code: None,
-                weergavecode: None,
-                naam: r,
-                omschrijving: String::new(),
-                groeperingen: Vec::new(),
-                opgaven: Vec::new(),
-            });
-        }
     }
 }
 
@@ -533,6 +501,16 @@ pub fn read(
                 }
             }
         };
+        // A row with only the groepering columns filled defines that
+        // groepering (one that only receives contributions, say).
+        let alleen_groepering = headers.iter().enumerate().all(|(c, h)| {
+            h == "groeperingCode"
+                || h == "groeperingNaam"
+                || record.get(c).is_none_or(|cell| cell.trim().is_empty())
+        });
+        if groepering.is_some() && alleen_groepering {
+            continue;
+        }
         // opgave
         let (ocode, otitel) = (get("opgaveCode"), get("opgaveTitel"));
         let oreden = get("opgaveVervalreden");
@@ -794,9 +772,6 @@ pub fn read(
             None => losse.push(opgave),
         }
     }
-    // A groepering named only as a contribution (no row has it as its
-    // place) is created by its naam.
-    add_named_groeperingen(&mut tree_groepen, &losse);
     let niveau = agenda
         .groeperingsniveau
         .clone()

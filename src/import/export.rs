@@ -84,6 +84,44 @@ fn bijdragen_cel(model: &ReadModel, ids: Option<&[Uuid]>) -> String {
         .join(PARTNER_SEPARATOR)
 }
 
+/// The groeperingen the CSV's rows place their opgave in and those their
+/// `…BijdragenAan` cells name. A groepering only named (one that only
+/// receives contributions) gets a row of its own, with only
+/// `groeperingCode` and `groeperingNaam`: the import refuses a name the
+/// file does not define.
+#[derive(Default)]
+struct Genoemd {
+    geplaatst: BTreeSet<Uuid>,
+    genoemd: BTreeSet<Uuid>,
+}
+
+impl Genoemd {
+    /// A row with its opgave's groepering and the cells' contributions.
+    fn rij(&mut self, groepering: Option<Uuid>, bijdragen: [Option<&[Uuid]>; 3]) {
+        self.geplaatst.extend(groepering);
+        for ids in bijdragen.into_iter().flatten() {
+            self.genoemd.extend(ids.iter().copied());
+        }
+    }
+
+    /// Code and naam of each groepering named but placed in no row, in
+    /// the order of the tree.
+    fn alleen_genoemd(&self, model: &ReadModel) -> Vec<(String, String)> {
+        let mut v: Vec<_> = self
+            .genoemd
+            .difference(&self.geplaatst)
+            .filter_map(|id| model.groeperingen.get(id))
+            .collect();
+        v.sort_by_cached_key(|g| (code_key(model.groepering_weergavecode(g.id).as_ref()), g.id));
+        v.into_iter()
+            .map(|g| {
+                let code = g.state.code.as_ref().map(|c| c.to_string());
+                (code.unwrap_or_default(), g.state.naam.clone())
+            })
+            .collect()
+    }
+}
+
 /// Separator of several partners in one CSV field.
 pub const PARTNER_SEPARATOR: &str = " | ";
 
@@ -363,7 +401,9 @@ pub fn agenda_file(
 /// with a `gemeente`, only its acties and those for the whole agenda. With
 /// `met_indicatoren`, the indicator columns too and after the acties one
 /// row per value of each indicator (see [`indicatoren`]; the form the CSV
-/// import reads).
+/// import reads). Last, a row with only `groeperingCode` and
+/// `groeperingNaam` for each groepering a `…BijdragenAan` cell names that
+/// no other row places an opgave in ([`Genoemd`]).
 pub fn csv(
     model: &ReadModel,
     agenda_id: Uuid,
@@ -416,11 +456,12 @@ pub fn csv(
                 .map(|o| o.state.naam.clone())
                 .unwrap_or_default()
         };
+        let mut genoemd = Genoemd::default();
         // The indicator columns and rows only when asked for: the CSV of
         // acties stays one row per actie for the scripts that read it.
         let (indicatoren, extra) = if met_indicatoren {
             (
-                indicatoren::csv_rows(model, agenda_id, gemeente, &org),
+                indicatoren::csv_rows(model, agenda_id, gemeente, &org, &mut genoemd),
                 INDICATOR_COLUMNS.len(),
             )
         } else {
@@ -438,6 +479,14 @@ pub fn csv(
             let parent = doel
                 .and_then(|d| d.state.bovenliggend_doel_id)
                 .and_then(|p| model.doelen.get(&p));
+            genoemd.rij(
+                groepering.map(|g| g.id),
+                [
+                    opgave.map(|o| &o.state.bijdragen[..]),
+                    doel.map(|d| &d.state.bijdragen[..]),
+                    parent.map(|p| &p.state.bijdragen[..]),
+                ],
+            );
             let (trekker, soort) = match &a.trekker {
                 None => (String::new(), ""),
                 Some(Trekker::Organisatie { organisatie_id }) => {
@@ -523,6 +572,14 @@ pub fn csv(
                 )
                 .ok()?;
             }
+        }
+        for (code, naam) in genoemd.alleen_genoemd(model) {
+            let row = [code, naam].into_iter().chain(std::iter::repeat_n(
+                String::new(),
+                CSV_COLUMNS.len() - 2 + extra,
+            ));
+            w.write_record(row.map(|cell| escape::csv_cell(&cell).as_bytes().to_vec()))
+                .ok()?;
         }
         w.flush().ok()?;
     }

@@ -228,8 +228,12 @@ impl Planner {
             omschrijving: g.omschrijving.clone(),
         })]);
         self.summary.groeperingen += 1;
-        self.bijdragen
-            .groepering(&path, id, g.sleutel.as_deref(), &g.naam, &mut self.errors);
+        self.bijdragen.groepering(
+            &path,
+            id,
+            (g.sleutel.as_deref(), &g.naam, niveau),
+            &mut self.errors,
+        );
         for (i, child) in g.groeperingen.iter().enumerate() {
             self.groepering(
                 format!("{path}.groeperingen[{i}]"),
@@ -659,7 +663,12 @@ pub fn plan(file: &AgendaFile, model: &ReadModel) -> Result<ImportPlan, Vec<Fiel
     }
     p.assign_kenmerken();
     let b = std::mem::take(&mut p.bijdragen);
-    b.resolve(&mut p.streams, &mut p.errors);
+    let niveaus: Vec<String> = a
+        .groeperingsniveaus
+        .iter()
+        .map(|n| n.meervoud.clone())
+        .collect();
+    b.resolve(&niveaus, &mut p.streams, &mut p.errors);
     p.summary.agenda_id = agenda_id;
     if p.errors.is_empty() {
         Ok(ImportPlan {

@@ -233,7 +233,9 @@ impl ReadModel {
             E::AgendaAangemaakt(e) => insert(&mut self.agendas, r, Agenda::created(e)),
             E::AgendaGewijzigd(_) => evolve(&mut self.agendas, r, |a| a.apply(event)),
             E::GroeperingAangemaakt(e) => insert(&mut self.groeperingen, r, Groepering::created(e)),
-            E::GroeperingGewijzigd(_) => evolve(&mut self.groeperingen, r, |g| g.apply(event)),
+            E::GroeperingGewijzigd(_) | E::GroeperingHernummerd(_) => {
+                evolve(&mut self.groeperingen, r, |g| g.apply(event))
+            }
             E::OpgaveAangemaakt(e) => insert(&mut self.opgaven, r, Opgave::created(e)),
             E::OpgaveHernummerd(_)
             | E::OpgaveGewijzigd(_)
@@ -345,6 +347,14 @@ impl ReadModel {
         if read_by_actie_dto(event) {
             self.index.actie_dep_stamps.insert(r.stream_id, r.position);
         }
+        if let E::GroeperingHernummerd(_) = event {
+            // An actie shows its opgave's and doel's weergavecode, which a
+            // local code derives from the groepering's: every opgave below
+            // it (through groeperingen under it too) is read anew.
+            for o in self.opgaven_onder_groepering(r.stream_id) {
+                self.index.actie_dep_stamps.insert(o, r.position);
+            }
+        }
         let scope_after = self.pdca_scope(r, event);
         for scope in scope_before.into_iter().chain(scope_after).flatten() {
             self.stamp_pdca(scope, r.position);
@@ -430,6 +440,7 @@ impl ReadModel {
             | E::AgendaGewijzigd(_)
             | E::GroeperingAangemaakt(_)
             | E::GroeperingGewijzigd(_)
+            | E::GroeperingHernummerd(_)
             | E::DoelAangemaakt(_)
             | E::DoelHernummerd(_)
             | E::DoelGewijzigd(_)
@@ -498,6 +509,31 @@ impl ReadModel {
             deps = deps.max(stamp(p));
         }
         Some((a.version, deps))
+    }
+
+    /// The opgaven in groepering `g` or in a groepering below it.
+    fn opgaven_onder_groepering(&self, g: Uuid) -> Vec<Uuid> {
+        let onder = |mut x: Option<Uuid>| {
+            // Levels are few; the bound guards against a malformed log.
+            for _ in 0..32 {
+                match x {
+                    Some(id) if id == g => return true,
+                    Some(id) => {
+                        x = self
+                            .groeperingen
+                            .get(&id)
+                            .and_then(|e| e.state.bovenliggende_groepering_id)
+                    }
+                    None => return false,
+                }
+            }
+            false
+        };
+        self.opgaven
+            .values()
+            .filter(|o| onder(o.state.groepering_id))
+            .map(|o| o.id)
+            .collect()
     }
 
     /// The doelen (sub-doelen included) under an opgave now.
@@ -667,6 +703,9 @@ fn read_by_actie_dto(event: &Event) -> bool {
         | E::AgendaGewijzigd(_)
         | E::GroeperingAangemaakt(_)
         | E::GroeperingGewijzigd(_)
+        // A renumbered groepering changes the weergavecode of the opgaven
+        // with a local code below it: `apply_decoded` stamps those opgaven.
+        | E::GroeperingHernummerd(_)
         | E::ReflectieToegevoegd(_)
         | E::ReflectieGecorrigeerd(_)
         | E::ReflectieIngetrokken(_)

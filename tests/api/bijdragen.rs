@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use super::support::{plain_agent, rebuilt, request, spawn, Reply, TestApp};
 
+mod csv_namen;
 mod historie;
 mod uitwisseling;
 mod weigeringen;

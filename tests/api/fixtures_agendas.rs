@@ -7,6 +7,7 @@
 //! the voortgang in Markdown, and the export imports again unchanged.
 
 mod gedeelde_nota;
+mod groepering_filter;
 mod hellendoorn;
 mod maashorst;
 

@@ -1,5 +1,6 @@
 //! Property: whatever sequence of structural writes the API accepts
-//! (opgaven, doelen and sub-doelen created, renumbered, moved, dropped;
+//! (groeperingen renumbered; opgaven, doelen and sub-doelen created,
+//! renumbered, moved, dropped;
 //! acties created under an opgave or a doel and moved), the agenda stays
 //! consistent, and its own JSON and CSV exports import into a new agenda
 //! that has the same tree: codes, titles, parent relations, whether an
@@ -53,6 +54,13 @@ enum Op {
         to: usize,
         doel: bool,
     },
+    /// One of the agenda's two groeperingen gets a code (`1` to `3`; the
+    /// opgaven in it are `1.x`, so codes written out below it follow), or
+    /// loses it.
+    RenumberGroepering {
+        tweede: bool,
+        nr: Option<u8>,
+    },
     /// An opgave or doel contributes to (or stops contributing to) one of
     /// the agenda's two groeperingen.
     Bijdrage {
@@ -71,6 +79,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (i(), proptest::option::of(1u8..4)).prop_map(|(doel, nr)| Op::Subdoel { doel, nr }),
         2 => (i(), 1u8..8).prop_map(|(opgave, nr)| Op::RenumberOpgave { opgave, nr }),
         2 => (i(), 1u8..6).prop_map(|(doel, nr)| Op::RenumberDoel { doel, nr }),
+        2 => (any::<bool>(), proptest::option::weighted(0.8, 1u8..4)).prop_map(|(tweede, nr)| Op::RenumberGroepering { tweede, nr }),
         2 => (i(), i(), proptest::option::of(1u8..6)).prop_map(|(doel, opgave, nr)| Op::MoveDoel { doel, opgave, nr }),
         1 => (any::<bool>(), i()).prop_map(|(opgave, idx)| Op::Vervallen { opgave, idx }),
         4 => (i(), any::<bool>()).prop_map(|(under, doel)| Op::Actie { under, doel }),
@@ -242,6 +251,16 @@ fn perform(pm: Caller, agenda: &str, groeperingen: &[String; 2], b: &mut Built, 
                 json!({"opgaveId": o, "doelId": null})
             };
             pm.patch(&format!("/acties/{a}"), &etag, &body)
+        }
+        Op::RenumberGroepering { tweede, nr } => {
+            let g = &groeperingen[usize::from(*tweede)];
+            let (_, etag, _) = code_of(pm, &format!("/groeperingen/{g}"));
+            let code = nr.map(|n| n.to_string());
+            pm.patch(
+                &format!("/groeperingen/{g}"),
+                &etag,
+                &json!({ "code": code }),
+            )
         }
         Op::Bijdrage {
             doel,

@@ -21,6 +21,7 @@ mod contract;
 mod contract_truth;
 mod fixtures_agendas;
 mod gemeente;
+mod groepering_hernummeren;
 mod hardening;
 mod herimport;
 mod indicatoren;

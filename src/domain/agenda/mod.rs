@@ -176,13 +176,17 @@ impl Groepering {
     }
 
     pub fn apply(&mut self, event: &Event) {
-        if let Event::GroeperingGewijzigd(e) = event {
-            if let Some(v) = &e.naam {
-                self.naam = v.clone();
+        match event {
+            Event::GroeperingGewijzigd(e) => {
+                if let Some(v) = &e.naam {
+                    self.naam = v.clone();
+                }
+                if let Some(v) = &e.omschrijving {
+                    self.omschrijving = v.clone();
+                }
             }
-            if let Some(v) = &e.omschrijving {
-                self.omschrijving = v.clone();
-            }
+            Event::GroeperingHernummerd(e) => self.code.clone_from(&e.nieuwe_code),
+            _ => {}
         }
     }
 }

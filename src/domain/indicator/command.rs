@@ -54,6 +54,10 @@ pub enum IndicatorCommand {
         /// The gemeente of the agenda the value is for (any spelling the
         /// agenda's name matches); none: the whole area.
         gemeente: Option<String>,
+        /// The gemeente a token scoped to one gemeente is for: the meting
+        /// is for that gemeente (without `gemeente` it gets it; another
+        /// gemeente, or the whole area, is refused with 403).
+        beperkt_tot: Option<String>,
         /// The caller's date today (the domain never reads the clock).
         vandaag: NaiveDate,
     },
@@ -162,6 +166,7 @@ impl IndicatorCommand {
                 toelichting,
                 door_organisatie_id,
                 gemeente,
+                beperkt_tot,
                 vandaag,
             } => {
                 let (current, version) = view
@@ -169,8 +174,10 @@ impl IndicatorCommand {
                     .ok_or(DomainError::not_found("indicator", id))?;
                 let periode = tekst(periode);
                 let mut errors = Vec::new();
-                let gemeente = tekst(gemeente).and_then(|g| {
-                    let gemeenten = view.agenda_gemeenten(current.agenda_id);
+                let gemeenten = view.agenda_gemeenten(current.agenda_id);
+                let gemeente =
+                    binnen_gemeente(tekst(gemeente), beperkt_tot.as_deref(), &gemeenten)?;
+                let gemeente = gemeente.and_then(|g| {
                     let found = crate::domain::gemeente::vind(&gemeenten, &g).map(str::to_owned);
                     if found.is_none() {
                         errors.push(onbekende_gemeente("gemeente", &g, &gemeenten));
@@ -214,6 +221,31 @@ impl IndicatorCommand {
                 Ok(vec![StreamBesluit::bij(id, version, events)])
             }
         }
+    }
+}
+
+/// The gemeente a meting is for when the caller is a token scoped to
+/// gemeente `eigen` (`beperkt_tot`): a meting without one is for `eigen`;
+/// one for another gemeente is refused with 403 `gemeente-scope`, as an
+/// actie for another gemeente is. Without a scope, the gemeente asked for.
+fn binnen_gemeente(
+    gevraagd: Option<String>,
+    beperkt_tot: Option<&str>,
+    gemeenten: &[String],
+) -> Result<Option<String>, DomainError> {
+    let Some(eigen) = beperkt_tot else {
+        return Ok(gevraagd);
+    };
+    let eigen = crate::domain::gemeente::vind(gemeenten, eigen).unwrap_or(eigen);
+    match gevraagd {
+        None => Ok(Some(eigen.to_owned())),
+        // Not a gemeente of the agenda at all: the 400 that names them.
+        Some(g) if crate::domain::gemeente::vind(gemeenten, &g).is_none() => Ok(Some(g)),
+        Some(g) if crate::domain::naam::same(&g, eigen) => Ok(Some(g)),
+        Some(g) => Err(DomainError::forbidden(
+            Foutcode::GemeenteScope,
+            format!("Dit token is beperkt tot gemeente {eigen}: het legt alleen metingen voor {eigen} vast, niet voor {g}. Laat gemeente weg of geef \"{eigen}\"; metingen van andere gemeenten of van het hele gebied legt een programmamanager van de hele agenda vast."),
+        )),
     }
 }
 

@@ -47,6 +47,15 @@ impl Indicator {
         self.metingen.iter().any(|m| m.gemeente.is_some())
     }
 
+    /// Whether the indicator is measured for the whole area only: it has
+    /// metingen and none names a gemeente. Its values hold for every
+    /// gemeente, so a token scoped to one gemeente adds none of its own (a
+    /// value for one gemeente would make it an indicator per gemeente, and
+    /// the other gemeenten would no longer read the whole area's values).
+    pub fn alleen_heel_gebied(&self) -> bool {
+        !self.metingen.is_empty() && !self.per_gemeente()
+    }
+
     /// The areas the indicator has values for, in the order a view shows
     /// them: the whole area first (when a meting is for it, or when no
     /// meting names a gemeente), then each gemeente by name.

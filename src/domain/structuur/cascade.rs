@@ -1,7 +1,7 @@
 //! The renumbers and moves a structural change carries along (the codes
 //! follow by [`crate::domain::renumber`]): what lies below the changed
-//! opgave or doel, read from the view, as events for the same atomic
-//! decision.
+//! groepering, opgave or doel, read from the view, as events for the same
+//! atomic decision.
 
 use std::collections::BTreeMap;
 
@@ -146,4 +146,88 @@ pub fn doel_gewijzigd(
         events.entry(id).or_default().push(Event::DoelHernummerd(h));
     }
     Ok(doel_streams(view, events))
+}
+
+/// An item below a renumbered groepering: its code, where it sits, its
+/// stream version and the event that renumbers it.
+type Onder = (Below, Plek, u64, fn(Hernummerd) -> Event);
+
+/// Renumbering groepering `groepering_id` from `from` to `to`: the codes
+/// written out in full below it follow, of the groeperingen under it (at
+/// any depth), of the opgaven in any of them and of those opgaven's doelen
+/// and sub-doelen (opgave `1.2` and doel `1.2.3` under themalijn `1` become
+/// `5.2` and `5.2.3` when it is renumbered to `5`; local codes such as
+/// opgave `2` need nothing). Refused when a carried code is held by a
+/// sibling that keeps it. (The groepering's own code the caller checks.)
+pub fn groepering_hernummerd(
+    view: &impl StructuurView,
+    groepering_id: Uuid,
+    from: &Code,
+    to: &Code,
+) -> Result<Vec<StreamBesluit>, DomainError> {
+    // Everything below the groepering, each with where it sits.
+    let mut below: Vec<Onder> = Vec::new();
+    let mut seen = vec![groepering_id];
+    let mut stack = vec![groepering_id];
+    while let Some(g) = stack.pop() {
+        for sub in view.subgroeperingen(g) {
+            let Some((x, version)) = view.groepering(sub).filter(|_| !seen.contains(&sub)) else {
+                continue;
+            };
+            seen.push(sub);
+            stack.push(sub);
+            let plek = Plek::Groepering {
+                agenda_id: x.agenda_id,
+                bovenliggende: x.bovenliggende_groepering_id,
+            };
+            let item = Below {
+                id: sub,
+                code: x.code.clone(),
+            };
+            below.push((item, plek, version, Event::GroeperingHernummerd));
+        }
+        for o in view.opgaven_in(g) {
+            let Some((x, version)) = view.opgave(o) else {
+                continue;
+            };
+            let plek = Plek::Opgave {
+                agenda_id: x.agenda_id,
+                groepering: x.groepering_id,
+            };
+            let item = Below {
+                id: o,
+                code: x.code.clone(),
+            };
+            below.push((item, plek, version, Event::OpgaveHernummerd));
+            for d in view.doelen_van_opgave(o) {
+                let Some((x, version)) = view.doel(d) else {
+                    continue;
+                };
+                let plek = Plek::Doel {
+                    opgave_id: x.opgave_id,
+                    bovenliggend: x.bovenliggend_doel_id,
+                };
+                let item = Below {
+                    id: d,
+                    code: x.code.clone(),
+                };
+                below.push((item, plek, version, Event::DoelHernummerd));
+            }
+        }
+    }
+    let items: Vec<Below> = below.iter().map(|(b, ..)| b.clone()).collect();
+    let carried = carry_along(&items, from, to)?;
+    let of = |id: Uuid| below.iter().find(|(b, ..)| b.id == id);
+    let placed: Vec<(Uuid, Plek, &Code)> = carried
+        .iter()
+        .filter_map(|(id, h)| Some((*id, of(*id)?.1, h.nieuwe_code.as_ref()?)))
+        .collect();
+    check_free(&placed, |p, c, except| code_houder(view, p, c, except))?;
+    Ok(carried
+        .into_iter()
+        .filter_map(|(id, h)| {
+            let (_, _, version, event) = of(id)?;
+            Some(StreamBesluit::bij(id, *version, vec![event(h)]))
+        })
+        .collect())
 }

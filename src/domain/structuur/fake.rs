@@ -199,6 +199,26 @@ impl StructuurView for Structuur {
         subs.sort();
         subs
     }
+    fn subgroeperingen(&self, groepering_id: Uuid) -> Vec<Uuid> {
+        let mut subs: Vec<Uuid> = self
+            .groeperingen
+            .iter()
+            .filter(|g| g.1.bovenliggende_groepering_id == Some(groepering_id))
+            .map(|g| g.0)
+            .collect();
+        subs.sort();
+        subs
+    }
+    fn opgaven_in(&self, groepering_id: Uuid) -> Vec<Uuid> {
+        let mut opgaven: Vec<Uuid> = self
+            .opgaven
+            .iter()
+            .filter(|o| o.1.groepering_id == Some(groepering_id))
+            .map(|o| o.0)
+            .collect();
+        opgaven.sort();
+        opgaven
+    }
 }
 
 impl CodeBoom for Structuur {

@@ -42,6 +42,10 @@ pub trait StructuurView {
     fn doelen_van_opgave(&self, opgave_id: Uuid) -> Vec<Uuid>;
     /// The sub-doelen of a doel, ordered by id.
     fn subdoelen(&self, doel_id: Uuid) -> Vec<Uuid>;
+    /// The groeperingen directly under a groepering, ordered by id.
+    fn subgroeperingen(&self, groepering_id: Uuid) -> Vec<Uuid>;
+    /// The opgaven placed directly in a groepering, ordered by id.
+    fn opgaven_in(&self, groepering_id: Uuid) -> Vec<Uuid>;
 }
 
 /// Where an item sits among the siblings its code must differ from: the

@@ -1,5 +1,6 @@
-//! Groeperingen (themalijnen, maatschappelijke effecten, ...): read, add
-//! and rename; the level hierarchy is [`GroeperingCommand`]'s rule.
+//! Groeperingen (themalijnen, maatschappelijke effecten, ...): read, add,
+//! rename and renumber; the level hierarchy and what a renumber carries
+//! along are [`GroeperingCommand`]'s rules.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -12,7 +13,7 @@ use crate::domain::agenda::GroeperingCommand;
 use crate::domain::Code;
 use crate::http::access::require;
 use crate::http::dto::{Pagina, Paging};
-use crate::http::invoer::{Invoer, Tekst};
+use crate::http::invoer::{Invoer, Patch, Tekst};
 use crate::http::paging;
 use crate::http::peil::view::View;
 use crate::http::peil::PeilQuery;
@@ -155,10 +156,16 @@ pub struct GroeperingNieuw {
 }
 
 /// Body to change a groepering (JSON Merge Patch: only the fields given
-/// change; none of them can be cleared).
+/// change; only the code can be cleared).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GroeperingWijziging {
+    /// Hernummeren: uniek onder de groeperingen met dezelfde bovenliggende
+    /// groepering; de uitgeschreven codes eronder (groeperingen, opgaven,
+    /// doelen) schuiven mee; `null` haalt de code weg.
+    #[serde(default)]
+    #[schema(value_type = Option<Code>)]
+    code: Patch<Code>,
     #[schema(nullable = false)]
     naam: Option<Tekst>,
     #[schema(nullable = false)]
@@ -196,7 +203,7 @@ pub async fn post_groepering(
     groepering_response(&state, outcome.streams[0].stream_id, StatusCode::CREATED)
 }
 
-/// Wijzig naam of omschrijving van een groepering.
+/// Wijzig naam of omschrijving van een groepering, of hernummer haar (de uitgeschreven codes eronder schuiven mee).
 #[utoipa::path(patch, path = "/groeperingen/{id}", tag = "Agenda",
     params(("id" = Uuid, Path, description = "Id van de groepering"), ("If-Match" = String, Header, description = "ETag (verplicht)")),
     request_body(content(
@@ -217,6 +224,7 @@ pub async fn patch_groepering(
     ctx.metadata.agenda_id = state.projection.read().agenda_of(id);
     let command = GroeperingCommand::Wijzig {
         id,
+        code: b.code.into_change(),
         naam: b.naam.map(Tekst::into_string),
         omschrijving: b.omschrijving,
     };

@@ -5,7 +5,7 @@
 
 use uuid::Uuid;
 
-use super::{bijdragen_cel, code_key, Tree, CSV_COLUMNS};
+use super::{bijdragen_cel, code_key, Genoemd, Tree, CSV_COLUMNS};
 use crate::domain::doel::Doel;
 use crate::domain::indicator::{Indicator, Meting, Waarde};
 use crate::domain::opgave::Opgave;
@@ -84,6 +84,7 @@ pub(super) fn csv_rows(
     agenda_id: Uuid,
     gemeente: Option<&str>,
     org: &dyn Fn(&Uuid) -> String,
+    genoemd: &mut Genoemd,
 ) -> Vec<(Vec<String>, Vec<[String; COLUMNS.len()]>)> {
     let mut list: Vec<_> = model
         .indicatoren
@@ -123,6 +124,14 @@ pub(super) fn csv_rows(
                 .state
                 .bovenliggend_doel_id
                 .and_then(|p| model.doelen.get(&p));
+            genoemd.rij(
+                g.map(|g| g.id),
+                [
+                    Some(&o.state.bijdragen[..]),
+                    Some(&d.state.bijdragen[..]),
+                    parent.map(|p| &p.state.bijdragen[..]),
+                ],
+            );
             let code =
                 |c: Option<&crate::domain::Code>| c.map(|c| c.to_string()).unwrap_or_default();
             let mut place = vec![String::new(); CSV_COLUMNS.len()];

@@ -43,6 +43,28 @@ impl StructuurView for ReadModel {
         subs.sort();
         subs
     }
+
+    fn subgroeperingen(&self, groepering_id: Uuid) -> Vec<Uuid> {
+        let mut subs: Vec<Uuid> = self
+            .groeperingen
+            .values()
+            .filter(|g| g.state.bovenliggende_groepering_id == Some(groepering_id))
+            .map(|g| g.id)
+            .collect();
+        subs.sort();
+        subs
+    }
+
+    fn opgaven_in(&self, groepering_id: Uuid) -> Vec<Uuid> {
+        let mut opgaven: Vec<Uuid> = self
+            .opgaven
+            .values()
+            .filter(|o| o.state.groepering_id == Some(groepering_id))
+            .map(|o| o.id)
+            .collect();
+        opgaven.sort();
+        opgaven
+    }
 }
 
 impl CodeBoom for ReadModel {

@@ -82,6 +82,15 @@ fn export_carries_the_contributions_and_imports_them_again() {
     let huiskamer = row("Huiskamer in De Schakel");
     assert_eq!(huiskamer[col("doelBijdragenAan")], "Iedereen doet mee");
     assert_eq!(row("Buurtbudget")[col("doelBijdragenAan")], "");
+    let c_rij: Vec<&str> = lines.last().unwrap().split(';').collect();
+    assert_eq!(c_rij[col("groeperingNaam")], "Iedereen doet mee");
+    assert!(
+        c_rij
+            .iter()
+            .enumerate()
+            .all(|(i, c)| i == col("groeperingNaam") || c.is_empty()),
+        "only the groepering: {c_rij:?}"
+    );
     let q = "?naam=Uit+CSV&gemeenten=Maashorst&periodeStartDatum=2025-01-01&periodeEindDatum=2028-12-31";
     let uit_csv = import(&app, q, "text/csv", &csv);
     let (_, csv_again) = text(
@@ -127,7 +136,8 @@ fn export_carries_the_contributions_and_imports_them_again() {
     );
     let q = "?naam=Met+indicatoren&gemeenten=Maashorst&periodeStartDatum=2025-01-01&periodeEindDatum=2028-12-31";
     import(&app, q, "text/csv", &met);
-    // Effect C has no opgave of its own: the CSV import made it by its naam.
+    // Effect C has no opgave of its own: a row with only its naam defines
+    // it (last in the CSV), and the import made it from that row.
     let (_, groeperingen) = text(
         &app,
         &app.beheerder,

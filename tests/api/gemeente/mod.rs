@@ -10,6 +10,7 @@
 //! travel) and `uitwisseling` (export and import).
 
 mod lezen;
+mod metingen;
 mod schrijven;
 mod uitwisseling;
 

@@ -88,6 +88,7 @@ fn meting() -> IndicatorCommand {
         toelichting: Some("   ".into()),
         door_organisatie_id: Some(ORG),
         gemeente: None,
+        beperkt_tot: None,
         vandaag: vandaag(),
     }
 }
@@ -397,4 +398,46 @@ fn a_meting_for_a_gemeente_outside_the_agenda_is_refused_naming_the_agendas_geme
         errors[0].message,
         "'Gemeente West' is geen gemeente van deze agenda; kies uit Gemeente Noord, Gemeente Zuid."
     );
+}
+
+fn als_zuid(c: IndicatorCommand) -> IndicatorCommand {
+    with(c, |c| {
+        if let IndicatorCommand::LegMetingVast { beperkt_tot, .. } = c {
+            *beperkt_tot = Some("gemeente zuid".into());
+        }
+    })
+}
+
+#[test]
+fn a_token_scoped_to_a_gemeente_records_metingen_for_that_gemeente_only() {
+    let voor = |g: Option<&str>| MetingVastgelegd {
+        meting_id: Uuid::from_u128(9),
+        periode: "2025".into(),
+        meet_datum: Some(vandaag()),
+        waarde: 9.5,
+        status: MetingStatus::Definitief,
+        bron: Some("Monitor".into()),
+        toelichting: None,
+        door_organisatie_id: Some(ORG),
+        gemeente: g.map(str::to_owned),
+    };
+    // Without a gemeente the meting is its gemeente's, as the agenda spells it.
+    given(world())
+        .when(|v| als_zuid(meting()).decide(v))
+        .then(vec![Event::MetingVastgelegd(voor(Some("Gemeente Zuid")))]);
+    given(world())
+        .when(|v| als_zuid(voor_gemeente("GEMEENTE ZUID")).decide(v))
+        .then(vec![Event::MetingVastgelegd(voor(Some("Gemeente Zuid")))]);
+    // Another gemeente of the agenda is not its to record.
+    let e = given(world())
+        .when(|v| als_zuid(voor_gemeente("Gemeente Noord")).decide(v))
+        .then_refused(Foutcode::GemeenteScope);
+    assert!(
+        e.to_string().contains("alleen metingen voor Gemeente Zuid"),
+        "{e}"
+    );
+    // A name that is no gemeente of the agenda stays the 400 naming them.
+    given(world())
+        .when(|v| als_zuid(voor_gemeente("Gemeente West")).decide(v))
+        .then_refused(Foutcode::UnknownGemeente);
 }
