@@ -1,5 +1,5 @@
-//! Calendar days in Europe/Amsterdam: today's date, and the log positions
-//! that bound a day.
+//! Calendar days in Europe/Amsterdam: today's date, and the log position
+//! before a day (the position at its end: [`crate::history::peil::position_at_end_of`]).
 //!
 //! `sinds`, `tot` and `peildatum` are Dutch calendar days, and so is every
 //! "today" (a default `datum`, the peiljaar): [`today`] here, or
@@ -21,14 +21,6 @@ pub fn position_before_day(store: &dyn EventStore, date: NaiveDate) -> StoreResu
     }
 }
 
-/// The last position recorded on or before `date` (to the end of that day).
-pub fn position_end_of_day(store: &dyn EventStore, date: NaiveDate) -> StoreResult<u64> {
-    match date.succ_opt() {
-        Some(next) => position_before_day(store, next),
-        None => Ok(store.head()),
-    }
-}
-
 /// Today's date in Amsterdam.
 pub fn today() -> NaiveDate {
     date_of(Utc::now())
@@ -42,6 +34,9 @@ mod tests {
     fn the_ends_of_chronos_range_saturate_instead_of_panicking() {
         let store = crate::event_store::MemoryStore::new();
         assert_eq!(position_before_day(&store, NaiveDate::MIN).unwrap(), 0);
-        assert_eq!(position_end_of_day(&store, NaiveDate::MAX).unwrap(), 0);
+        assert_eq!(
+            crate::history::peil::position_at_end_of(&store, NaiveDate::MAX).unwrap(),
+            0
+        );
     }
 }

@@ -214,7 +214,7 @@ fn window(state: &AppState, q: &VoortgangQuery) -> Result<Window, Problem> {
         Some(s) => (
             kalender::position_before_day(store, s).map_err(internal)?,
             match tot {
-                Some(t) => kalender::position_end_of_day(store, t).map_err(internal)?,
+                Some(t) => crate::history::peil::position_at_end_of(store, t).map_err(internal)?,
                 None => head,
             },
         ),
