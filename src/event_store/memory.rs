@@ -47,7 +47,7 @@ pub struct MemoryStore {
     /// Serializes appends so listeners see commits in order.
     writer: Mutex<()>,
     head: watch::Sender<u64>,
-    listeners: RwLock<Vec<Arc<dyn CommitListener>>>,
+    listeners: super::Listeners,
 }
 
 impl Default for MemoryStore {
@@ -62,7 +62,7 @@ impl MemoryStore {
             log: RwLock::new(Log::default()),
             writer: Mutex::new(()),
             head: watch::channel(0).0,
-            listeners: RwLock::new(Vec::new()),
+            listeners: Default::default(),
         }
     }
 
@@ -91,14 +91,7 @@ impl MemoryStore {
             (outcome, committed)
         };
         if !committed.is_empty() {
-            for l in self
-                .listeners
-                .read()
-                .unwrap_or_else(|e| e.into_inner())
-                .iter()
-            {
-                l.committed(&committed);
-            }
+            self.listeners.tell(&committed);
             self.head.send_replace(outcome.last_position);
         }
         Ok(outcome)
@@ -194,9 +187,6 @@ impl EventStore for MemoryStore {
     }
 
     fn add_listener(&self, listener: Arc<dyn CommitListener>) {
-        self.listeners
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(listener);
+        self.listeners.add(listener);
     }
 }

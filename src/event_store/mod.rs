@@ -100,6 +100,27 @@ pub trait CommitListener: Send + Sync {
     fn committed(&self, events: &[RecordedEvent]);
 }
 
+/// The listeners of one store, told of each committed group in turn (the
+/// same for every store: sled, PostgreSQL, memory).
+#[derive(Default)]
+pub struct Listeners(std::sync::RwLock<Vec<Arc<dyn CommitListener>>>);
+
+impl Listeners {
+    pub fn add(&self, listener: Arc<dyn CommitListener>) {
+        self.0
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(listener);
+    }
+
+    /// Tells every listener of `events` (committed, in position order).
+    pub fn tell(&self, events: &[RecordedEvent]) {
+        for l in self.0.read().unwrap_or_else(|e| e.into_inner()).iter() {
+            l.committed(events);
+        }
+    }
+}
+
 /// The store contract. Both implementations pass the same test suite.
 pub trait EventStore: Send + Sync {
     /// Appends events to one or more streams atomically. The returned future

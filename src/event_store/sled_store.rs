@@ -100,7 +100,7 @@ struct Shared {
     /// `None` once the store is closed.
     db: RwLock<Option<sled::Db>>,
     head: watch::Sender<u64>,
-    listeners: RwLock<Vec<Arc<dyn CommitListener>>>,
+    listeners: super::Listeners,
     /// Set when a write failed; appends are refused until the store is reopened.
     broken: AtomicBool,
     /// Durable commits (flush + fdatasync) done so far.
@@ -292,7 +292,7 @@ impl SledStore {
         let shared = Arc::new(Shared {
             db: RwLock::new(Some(db.clone())),
             head: watch::channel(head).0,
-            listeners: RwLock::new(Vec::new()),
+            listeners: Default::default(),
             broken: AtomicBool::new(false),
             syncs: AtomicU64::new(0),
             files,
@@ -708,15 +708,7 @@ impl Committer {
             return;
         }
         if !group.committed.is_empty() {
-            for l in self
-                .shared
-                .listeners
-                .read()
-                .unwrap_or_else(|e| e.into_inner())
-                .iter()
-            {
-                l.committed(&group.committed);
-            }
+            self.shared.listeners.tell(&group.committed);
             self.shared.head.send_replace(group.new_head);
             tracing::trace!(
                 events = group.committed.len(),
@@ -858,10 +850,6 @@ impl EventStore for SledStore {
     }
 
     fn add_listener(&self, listener: Arc<dyn CommitListener>) {
-        self.shared
-            .listeners
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(listener);
+        self.shared.listeners.add(listener);
     }
 }

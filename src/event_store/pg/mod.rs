@@ -71,7 +71,7 @@ pub(super) struct Shared {
     /// so they see commits once each and in order.
     apply: Mutex<()>,
     head: watch::Sender<u64>,
-    listeners: RwLock<Vec<Arc<dyn CommitListener>>>,
+    listeners: super::Listeners,
 }
 
 impl Shared {
@@ -102,14 +102,7 @@ impl Shared {
             }
         }
         if let Some(last) = fresh.last().map(|e| e.position) {
-            for l in self
-                .listeners
-                .read()
-                .unwrap_or_else(|e| e.into_inner())
-                .iter()
-            {
-                l.committed(&fresh);
-            }
+            self.listeners.tell(&fresh);
             self.head.send_replace(last);
         }
         Ok(())
@@ -157,7 +150,7 @@ impl PgStore {
             cache: RwLock::new(Cache::default()),
             apply: Mutex::new(()),
             head: watch::channel(0).0,
-            listeners: RwLock::new(Vec::new()),
+            listeners: Default::default(),
         });
         let (sender, receiver) = mpsc::unbounded_channel();
         let (ready_tx, ready_rx) = std_mpsc::channel::<StoreResult<u64>>();
@@ -347,11 +340,7 @@ impl EventStore for PgStore {
     }
 
     fn add_listener(&self, listener: Arc<dyn CommitListener>) {
-        self.shared
-            .listeners
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(listener);
+        self.shared.listeners.add(listener);
     }
 
     fn idempotency_record(&self, key: &str) -> StoreResult<Option<(String, AppendOutcome)>> {
