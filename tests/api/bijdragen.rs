@@ -187,20 +187,21 @@ fn bijdragen(app: &TestApp, o: &Opzet) {
     assert_eq!(r["bijdragen"][0]["naam"], "Iedereen doet mee");
 }
 
-fn titels(list: &Value) -> Vec<(String, String)> {
+/// (titel, soort) of each opgave of a list (`-` where it has no soort).
+pub(crate) fn titels(list: &Value) -> Vec<(String, String)> {
     list.as_array()
         .unwrap()
         .iter()
         .map(|x| {
             (
                 x["titel"].as_str().unwrap().to_owned(),
-                x["soort"].as_str().unwrap().to_owned(),
+                x["soort"].as_str().unwrap_or("-").to_owned(),
             )
         })
         .collect()
 }
 
-fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+pub(crate) fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
     items
         .iter()
         .map(|(a, b)| (a.to_string(), b.to_string()))

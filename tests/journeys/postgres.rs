@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use super::support::{cli, text, token_from, Resp, Server};
+use super::support::{cli, text, token_create_ok, Resp, Server};
 use super::support_pg;
 
 fn ok(r: Resp, what: &str) -> Value {
@@ -42,22 +42,9 @@ pub fn node(dir: &std::path::Path, url: &str) -> Server {
 /// A token of `rol` (with `extra` arguments), created against the
 /// database (the first loads the demo).
 pub fn token(dir: &std::path::Path, url: &str, rol: &str, extra: &[&str]) -> String {
-    let mut args = vec![
-        "token",
-        "create",
-        "--rol",
-        rol,
-        "--organisatie",
-        "Gemeente Twenterand",
-        "--data-dir",
-        dir.to_str().unwrap(),
-        "--database-url",
-        url,
-    ];
+    let mut args = vec!["--database-url", url];
     args.extend_from_slice(extra);
-    let out = cli(&args);
-    assert!(out.status.success(), "token create: {}", text(&out.stderr));
-    token_from(&text(&out.stdout))
+    token_create_ok(dir, rol, "Gemeente Twenterand", &args)
 }
 
 /// Every event of the feed as (positie, id), read through `node`.
@@ -258,19 +245,12 @@ fn migration_sled_to_postgres_and_back_is_byte_identical() {
     let s = |name: &str| p(name).to_str().unwrap().to_owned();
     // A sled store with the demo and a change by a programmamanager.
     let sled = p("sled");
-    let out = cli(&[
-        "token",
-        "create",
-        "--rol",
+    let pm = token_create_ok(
+        &sled,
         "programmamanager",
-        "--organisatie",
         "Gemeente Twenterand",
-        "--alle-agendas",
-        "--data-dir",
-        &s("sled"),
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let pm = token_from(&text(&out.stdout));
+        &["--alle-agendas"],
+    );
     let server = Server::start(&sled, &["--rate-limit", "0"]);
     let id = opgaven(&server)[0]["id"].as_str().unwrap().to_owned();
     let r = server.call(

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::fsync_trace::{an_actie, check_trace, trace_args};
-use crate::support::{cli_ok, token_from, Server};
+use crate::support::{token_create_ok, Server};
 
 /// A receiver answering 204 to every request, on keep-alive connections;
 /// counts the requests.
@@ -75,17 +75,12 @@ fn the_cursor_is_written_before_each_next_request_and_synced_by_a_graceful_stop(
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().canonicalize().unwrap().join("data");
     let trace = tmp.path().join("trace.txt");
-    let token = token_from(&cli_ok(&[
-        "token",
-        "create",
-        "--rol",
+    let token = token_create_ok(
+        &dir,
         "programmamanager",
-        "--organisatie",
         "Gemeente Twenterand",
-        "--alle-agendas",
-        "--data-dir",
-        dir.to_str().unwrap(),
-    ]));
+        &["--alle-agendas"],
+    );
     let (url, received) = receiver();
     let wrapper = trace_args(&trace);
     let wrapper: Vec<&str> = wrapper.iter().map(String::as_str).collect();

@@ -81,17 +81,7 @@ fn opgaven_van(app: &TestApp, agenda: &str, groepering: &str) -> Vec<(String, St
         &app.beheerder,
         &format!("/agendas/{agenda}/opgaven?groepering={groepering}"),
     );
-    list["resultaten"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| {
-            (
-                o["titel"].as_str().unwrap().to_owned(),
-                o["soort"].as_str().unwrap_or("-").to_owned(),
-            )
-        })
-        .collect()
+    super::titels(&list["resultaten"])
 }
 
 #[test]

@@ -6,25 +6,11 @@
 use serde_json::Value;
 
 use super::*;
+use crate::bijdragen::{pairs, titels};
 
+/// (titel, soort) of each opgave of a list page.
 fn soorten(list: &Value) -> Vec<(String, String)> {
-    list["resultaten"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| {
-            (
-                o["titel"].as_str().unwrap().to_owned(),
-                o["soort"].as_str().unwrap_or("-").to_owned(),
-            )
-        })
-        .collect()
-}
-
-fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
-    v.iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect()
+    titels(&list["resultaten"])
 }
 
 #[test]
